@@ -1,0 +1,112 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { createHmac } from 'node:crypto';
+import type { AuditEventT } from '../../../shared/contract';
+
+/** PHI-free facts attached to an audit event: ids, codes, counts, flags. */
+export type AuditDetail = Record<string, string | number | boolean>;
+
+export type AuditOutcome = 'success' | 'failure' | 'refused';
+
+/** One event to append. `actor` is the staff member's name (unique user identification, 164.312(a)(2)(i)). */
+export interface AuditInput {
+  at: Date;
+  actor: string;
+  action: string;
+  outcome: AuditOutcome;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  detail?: AuditDetail;
+}
+
+const GENESIS = '0'.repeat(64);
+
+/**
+ * Append one event to the hash-chained audit log (45 CFR 164.312(b) audit
+ * controls; (c)(1) integrity). Each event's `hash` is
+ * HMAC-SHA256(chainKey, prev_hash + canonical fields), so editing, deleting or
+ * reordering any event breaks every later hash; the table's triggers refuse
+ * UPDATE and DELETE outright.
+ *
+ * Call it inside the same transaction as the change it records.
+ * @returns the new event's sequence number
+ */
+export function appendAudit(db: Database, chainKey: Buffer, e: AuditInput): number {
+  const last = db.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+  const prev = last?.hash ?? GENESIS;
+  const row = {
+    at: e.at.toISOString(),
+    actor: e.actor,
+    action: e.action,
+    outcome: e.outcome,
+    subject_type: e.subjectType ?? null,
+    subject_id: e.subjectId ?? null,
+    detail_json: canonicalJson(e.detail ?? {}),
+  };
+  const hash = chainHash(chainKey, prev, row);
+  const info = db
+    .prepare(
+      `INSERT INTO audit_events (at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash)
+       VALUES (@at, @actor, @action, @outcome, @subject_type, @subject_id, @detail_json, @prev, @hash)`,
+    )
+    .run({ ...row, prev, hash });
+  return Number(info.lastInsertRowid);
+}
+
+/** The newest `limit` events, newest first. */
+export function listAudit(db: Database, limit: number): AuditEventT[] {
+  const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as AuditRow[];
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    outcome: r.outcome as AuditOutcome,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    detail: JSON.parse(r.detail_json) as AuditDetail,
+    hash: r.hash,
+  }));
+}
+
+/**
+ * Recompute the whole chain.
+ * @returns intact=false and the first event whose hash or link does not match.
+ */
+export function verifyAudit(db: Database, chainKey: Buffer): { intact: boolean; checked: number; firstBrokenSeq: number | null } {
+  let prev = GENESIS;
+  let checked = 0;
+  for (const r of db.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as Iterable<AuditRow>) {
+    const expected = chainHash(chainKey, prev, r);
+    if (r.prev_hash !== prev || r.hash !== expected) return { intact: false, checked, firstBrokenSeq: r.seq };
+    prev = r.hash;
+    checked++;
+  }
+  return { intact: true, checked, firstBrokenSeq: null };
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  outcome: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  detail_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function chainHash(
+  key: Buffer,
+  prev: string,
+  r: Pick<AuditRow, 'at' | 'actor' | 'action' | 'outcome' | 'subject_type' | 'subject_id' | 'detail_json'>,
+): string {
+  const body = JSON.stringify([prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail_json]);
+  return createHmac('sha256', key).update(body).digest('hex');
+}
+
+/** JSON with sorted keys, so the same detail always hashes the same. */
+function canonicalJson(o: AuditDetail): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))));
+}

@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { hkdfSync } from 'node:crypto';
+import { join } from 'node:path';
+import { AppError } from '../../../shared/errors';
+import { deriveMasterKey, KdfParams, newKdfParams } from './kdf';
+import { migrate } from './migrations';
+
+export const VAULT_FILE = 'vault.db';
+export const KDF_FILE = 'vault.kdf.json';
+
+/** Where the vault lives and whether it exists: 'uninitialized' (no vault yet) or 'locked'. */
+export function vaultFileState(dataDir: string): 'uninitialized' | 'locked' {
+  return existsSync(join(dataDir, VAULT_FILE)) && existsSync(join(dataDir, KDF_FILE)) ? 'locked' : 'uninitialized';
+}
+
+/**
+ * The encrypted vault: one SQLCipher-format SQLite database (AES-256, per
+ * NIST SP 800-111 encryption at rest; 45 CFR 164.312(a)(2)(iv)) holding every
+ * durable fact, record files included (as chunk rows), plus its WAL, which is
+ * encrypted too. The 32-byte key is derived from the passphrase with argon2id
+ * and never leaves the main process.
+ */
+export class Vault {
+  private constructor(
+    readonly db: Db,
+    private readonly masterKey: Buffer,
+  ) {}
+
+  /**
+   * Create a new vault in `dataDir` keyed by `passphrase`, migrated to the latest schema.
+   * @throws AppError VAULT_ALREADY_INITIALIZED when a vault already exists there.
+   */
+  static async create(dataDir: string, passphrase: string): Promise<Vault> {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (existsSync(join(dataDir, VAULT_FILE))) {
+      throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
+    }
+    const params = newKdfParams();
+    const key = await deriveMasterKey(passphrase, params);
+    const db = new Database(join(dataDir, VAULT_FILE));
+    keyDatabase(db, key);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    // The KDF file is written last: a vault without it counts as not set up, so a crash here is retried cleanly.
+    const tmp = join(dataDir, KDF_FILE + '.tmp');
+    writeFileSync(tmp, JSON.stringify(params, null, 2), { mode: 0o600 });
+    renameSync(tmp, join(dataDir, KDF_FILE));
+    return new Vault(db, key);
+  }
+
+  /**
+   * Open the existing vault. The key is checked with a read before anything
+   * writes, so a wrong passphrase leaves the file byte-identical.
+   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE
+   */
+  static async open(dataDir: string, passphrase: string): Promise<Vault> {
+    if (vaultFileState(dataDir) === 'uninitialized') {
+      throw new AppError('VAULT_NOT_INITIALIZED', 'ReleaseDesk has not been set up on this computer yet.');
+    }
+    const params = KdfParams.parse(JSON.parse(readFileSync(join(dataDir, KDF_FILE), 'utf8')));
+    const key = await deriveMasterKey(passphrase, params);
+    const db = new Database(join(dataDir, VAULT_FILE), { fileMustExist: true });
+    try {
+      keyDatabase(db, key);
+      // PRAGMA key always answers ok; only the first read tells a wrong key (SQLITE_NOTADB).
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (e) {
+      db.close();
+      if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+        throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not unlock this vault.');
+      }
+      throw e;
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new Vault(db, key);
+  }
+
+  /**
+   * A subkey for one purpose, derived from the master key (HKDF-SHA256, RFC 5869).
+   * @param purpose a fixed label, e.g. "audit-chain-v1"
+   * @returns 32 bytes
+   */
+  subkey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `releasedesk:${purpose}`, 32));
+  }
+
+  /** Run `fn` in one transaction (all or nothing). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Checkpoint the WAL, close the database and wipe the key from memory. */
+  close(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+      this.masterKey.fill(0);
+    }
+  }
+}
+
+function keyDatabase(db: Db, key: Buffer): void {
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma('legacy=4');
+  // A raw 32-byte key skips the library's own KDF (we derived it with argon2id).
+  db.pragma(`key="x'${key.toString('hex')}'"`);
+}

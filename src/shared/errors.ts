@@ -1,0 +1,77 @@
+/**
+ * Coded, PHI-free errors shared by main and renderer.
+ *
+ * Every failure that crosses the IPC boundary is an {@link AppError}: a stable
+ * machine code (what the UI and tests branch on) and a human message written
+ * by us — never a library's message, which may echo an address, a file name or
+ * a server's reply that contains PHI.
+ */
+
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'VAULT_NOT_INITIALIZED',
+  'VAULT_ALREADY_INITIALIZED',
+  'VAULT_LOCKED',
+  'WRONG_PASSPHRASE',
+  'WEAK_PASSPHRASE',
+  'NOT_FOUND',
+  'INVALID_EMAIL',
+  'HEADER_INJECTION',
+  'KEY_INVALID',
+  'KEY_NO_ENCRYPTION_SUBKEY',
+  'KEY_EXPIRED',
+  'KEY_REVOKED',
+  'KEY_NOT_CONFIRMED',
+  'FILE_EMPTY',
+  'FILE_NOT_PDF',
+  'FILE_TOO_LARGE',
+  'FILE_UNREADABLE',
+  'RELEASE_NOT_READY',
+  'RELEASE_ALREADY_SENT',
+  'RELEASE_SEND_IN_PROGRESS',
+  'TLS_REQUIRED',
+  'TLS_CERT_UNTRUSTED',
+  'TLS_PROTOCOL_TOO_OLD',
+  'SMTP_UNREACHABLE',
+  'SMTP_AUTH_FAILED',
+  'SMTP_REJECTED',
+  'SMTP_FAILED',
+  'UNAUTHORIZED_SENDER',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The JSON shape of an error on the wire: `{ code, message }`, message PHI-free. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * A failure with a stable code and a PHI-free message.
+ *
+ * Throw it from services for every expected failure; `dispatch` passes code and
+ * message to the renderer unchanged. Anything else thrown becomes `INTERNAL`.
+ * `detail` is for the audit log only: codes and numbers, never PHI.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: Record<string, string | number | boolean> | undefined;
+
+  constructor(code: ErrorCode, message: string, detail?: Record<string, string | number | boolean>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.detail = detail;
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** True when `e` is an {@link AppError} (also across realms, by shape). */
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AppError' && typeof (e as { code?: unknown }).code === 'string');
+}
