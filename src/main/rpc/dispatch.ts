@@ -1,0 +1,48 @@
+import { channels, CHANNEL_NAMES, type ChannelName, type ChannelOutput, type ParsedInput, type RpcResult } from '../../shared/contract';
+import { isAppError } from '../../shared/errors';
+import type { Logger } from '../services/support/logger';
+
+/** One function per contract channel: parsed input in, output out (may throw AppError). */
+export type Handlers = { [C in ChannelName]: (input: ParsedInput<C>) => Promise<ChannelOutput<C>> | ChannelOutput<C> };
+
+/** The single entry point both transports (Electron IPC and the test host) call. Never throws. */
+export type Dispatch = (channel: string, input: unknown) => Promise<RpcResult<unknown>>;
+
+/**
+ * Build the dispatcher: validate the channel name and the input against the
+ * contract (zod), run the handler, validate its output, and wrap everything in
+ * `{ok:true,value}` or `{ok:false,error:{code,message}}`.
+ *
+ * Error messages are PHI-free by construction: AppError messages are ours;
+ * zod issues are reduced to field paths (never the offending values); any
+ * other exception becomes INTERNAL and is logged by name only.
+ */
+export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
+  return async (channel, input) => {
+    if (!isChannel(channel)) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
+    const spec = channels[channel];
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].join(', ');
+      return { ok: false, error: { code: 'VALIDATION_FAILED', message: `Some fields are missing or invalid: ${fields}.` } };
+    }
+    try {
+      const handler = handlers[channel] as (i: unknown) => Promise<unknown>;
+      const value = await handler(parsed.data);
+      const out = spec.output.safeParse(value);
+      if (!out.success) {
+        logger.error('rpc.output_invalid', { channel, issues: out.error.issues.length });
+        return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside ReleaseDesk. Nothing was sent.' } };
+      }
+      return { ok: true, value: out.data };
+    } catch (e) {
+      if (isAppError(e)) return { ok: false, error: e.toWire() };
+      logger.error('rpc.internal_error', { channel, error: e instanceof Error ? e.name : typeof e });
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside ReleaseDesk. Nothing was sent.' } };
+    }
+  };
+}
+
+function isChannel(c: string): c is ChannelName {
+  return (CHANNEL_NAMES as string[]).includes(c);
+}
