@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   'SMTP_FAILED',
   'UNAUTHORIZED_SENDER',
   'INTERNAL',
+  'EXTENSION_REFUSED',
+  'STATUS_TRANSITION_INVALID',
+  'RULE_PACK_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
