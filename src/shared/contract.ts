@@ -139,6 +139,8 @@ export const EmailCheck = z.object({
   suggestion: z.string().nullable(),
   /** Why the address is refused, when not valid. */
   problem: z.string().nullable(),
+  /** A valid address that still deserves a second look (look-alike characters in the domain). */
+  warning: z.string().nullable(),
 });
 
 const Empty = z.object({}).strict();

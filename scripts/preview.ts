@@ -1,0 +1,29 @@
+/**
+ * `npm run preview`: the real ReleaseDesk UI and services in your browser, for
+ * machines where the Electron binary is unavailable. Development only — the UI
+ * says so in a banner. Data lives in RELEASEDESK_DATA_DIR (default
+ * ~/.releasedesk-preview). Extra SMTP CA certificates: RELEASEDESK_SMTP_CA=/path/a.pem:/path/b.pem
+ */
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readCaFiles } from '../src/main/services';
+import { startHost } from '../test/host/server';
+
+async function main(): Promise<void> {
+  const root = join(__dirname, '..');
+  process.stdout.write('Building the renderer (vite)…\n');
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--mode', 'preview', '--outDir', '.preview-build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const dataDir = process.env.RELEASEDESK_DATA_DIR ?? join(homedir(), '.releasedesk-preview');
+  const ca = process.env.RELEASEDESK_SMTP_CA ? readCaFiles(process.env.RELEASEDESK_SMTP_CA.split(':').filter(Boolean)) : undefined;
+  const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca });
+  process.stdout.write(`\nReleaseDesk development preview (not the desktop app)\n  data folder: ${dataDir}\n  open:        ${host.url}\n\nPress Ctrl+C to stop.\n`);
+  const stop = () => void host.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

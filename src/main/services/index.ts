@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import type { ChannelOutput } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import { listAudit, verifyAudit } from './audit/audit';
+import type { FilePicker } from './documents/picker';
+import { inspectRecipientKey } from './openpgp/keys';
+import { checkEmailAddress } from './recipients/email';
+import { recoverInterruptedSends, listTransmissions } from './releases/repo';
+import { ReleaseService } from './releases/release-service';
+import { Session } from './session';
+import { activePracticeKey, getSetting, requireSetting } from './settings/settings';
+import { SetupService } from './setup/setup-service';
+import { systemClock, type Clock } from './support/clock';
+import { EventBus } from './support/events';
+import { fileLogger, type Logger } from './support/logger';
+
+export interface ServicesConfig {
+  /** Folder holding the vault and logs (created if missing). */
+  dataDir: string;
+  mode: 'electron' | 'preview';
+  version: string;
+  filePicker: FilePicker;
+  clock?: Clock;
+  logger?: Logger;
+  /** Extra trusted CA certificates (PEM) for SMTP, e.g. a practice's private CA or a test CA. */
+  smtpCa?: string[];
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/**
+ * Wire every service with its dependencies. No singletons: the Electron main
+ * process and the test host each call this once with their own config.
+ */
+export function createServices(config: ServicesConfig) {
+  const clock = config.clock ?? systemClock;
+  const logger = config.logger ?? fileLogger(config.dataDir);
+  const session = new Session(config.dataDir, clock, logger);
+  const events = new EventBus();
+  const setup = new SetupService(session);
+  const releases = new ReleaseService({ session, filePicker: config.filePicker, events, smtpCa: config.smtpCa });
+
+  return {
+    config,
+    session,
+    events,
+    logger,
+    setup,
+    releases,
+
+    /** What the app shell needs before anything else: mode, version, vault state, names. */
+    appInfo(): ChannelOutput<'app.info'> {
+      const unlocked = session.state === 'unlocked';
+      return {
+        mode: config.mode,
+        version: config.version,
+        vault: session.state,
+        practiceName: unlocked ? (getSetting(session.require().db, 'practice')?.name ?? null) : null,
+        staffName: unlocked ? session.actor() : null,
+      };
+    },
+
+    /** Unlock, then recover any send interrupted by a crash (outbox). */
+    async unlock(passphrase: string): Promise<void> {
+      await session.unlock(passphrase);
+      const v = session.require();
+      v.tx(() => {
+        for (const id of recoverInterruptedSends(v.db, clock.now())) {
+          session.audit({ action: 'release.send_interrupted', outcome: 'failure', subjectType: 'release', subjectId: id, detail: { code: 'SEND_INTERRUPTED' } });
+        }
+      });
+    },
+
+    /** Settings for display: the SMTP password and the private key never leave main. */
+    async settings(): Promise<ChannelOutput<'settings.get'>> {
+      const db = session.require().db;
+      const { password: _password, ...smtp } = requireSetting(db, 'smtp');
+      const key = activePracticeKey(db);
+      return {
+        practice: requireSetting(db, 'practice'),
+        smtp,
+        practiceKey: await inspectRecipientKey(key.armoredPublic, clock.now()),
+        practicePublicKeyArmored: key.armoredPublic,
+      };
+    },
+
+    checkEmail: checkEmailAddress,
+
+    /** Facts about a pasted recipient key. @throws AppError KEY_* */
+    async inspectKey(armored: string) {
+      session.require();
+      return inspectRecipientKey(armored, clock.now());
+    },
+
+    audit: {
+      events: (limit: number) => listAudit(session.require().db, limit),
+      transmissions: () => listTransmissions(session.require().db),
+      verify: () => {
+        const v = session.require();
+        const r = verifyAudit(v.db, session.auditKey());
+        v.tx(() => session.audit({ action: 'audit.verify', outcome: r.intact ? 'success' : 'failure', subjectType: 'audit', subjectId: null, detail: { checked: r.checked } }));
+        return r;
+      },
+    },
+  };
+}
+
+/** Read PEM files named in a path list (e.g. from an environment variable), for `smtpCa`. */
+export function readCaFiles(paths: string[]): string[] {
+  return paths.map((p) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'A configured certificate authority file could not be read.');
+    }
+  });
+}

@@ -1,0 +1,193 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { ReleaseDetailT, ReleaseSummaryT, TransmissionT, KeyInfoT } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { listDocuments } from '../documents/documents';
+import { newId } from '../support/ids';
+
+export type ReleaseStatus = 'draft' | 'sending' | 'sent' | 'failed';
+
+interface ReleaseRow {
+  id: string;
+  reference: string;
+  status: ReleaseStatus;
+  created_at: string;
+  updated_at: string;
+  patient_name: string;
+  patient_dob: string;
+  patient_mrn: string;
+  recipient_name: string | null;
+  recipient_email: string | null;
+  recipient_key_armored: string | null;
+  recipient_key_fpr: string | null;
+  fingerprint_confirmed: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: string | null;
+}
+
+/** The stored recipient with its key (armored, main-process only). */
+export interface StoredRecipient {
+  name: string;
+  email: string;
+  keyArmored: string;
+  keyFingerprint: string;
+  fingerprintConfirmed: boolean;
+}
+
+/**
+ * Create a draft release. Its reference ("R-2026-00001") is a per-year
+ * sequence that carries no PHI and can appear in mail and on paper.
+ */
+export function insertRelease(db: Database, patient: { name: string; dateOfBirth: string; mrn: string }, now: Date): string {
+  const id = newId();
+  const year = now.getUTCFullYear();
+  const { n } = db.prepare('SELECT count(*) AS n FROM releases WHERE reference LIKE ?').get(`R-${year}-%`) as { n: number };
+  const reference = `R-${year}-${String(n + 1).padStart(5, '0')}`;
+  const at = now.toISOString();
+  db.prepare(
+    `INSERT INTO releases (id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn)
+     VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)`,
+  ).run(id, reference, at, at, patient.name, patient.dateOfBirth, patient.mrn);
+  return id;
+}
+
+function row(db: Database, id: string): ReleaseRow {
+  const r = db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as ReleaseRow | undefined;
+  if (!r) throw new AppError('NOT_FOUND', 'That release does not exist.');
+  return r;
+}
+
+/** Status and reference of a release. @throws AppError NOT_FOUND */
+export function releaseState(db: Database, id: string): { status: ReleaseStatus; reference: string } {
+  const r = row(db, id);
+  return { status: r.status, reference: r.reference };
+}
+
+/** @throws AppError RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS when the release can no longer change. */
+export function requireEditable(db: Database, id: string): void {
+  const { status } = releaseState(db, id);
+  if (status === 'sent') throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
+  if (status === 'sending') throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
+}
+
+/** The stored recipient, or null. */
+export function storedRecipient(db: Database, id: string): StoredRecipient | null {
+  const r = row(db, id);
+  if (!r.recipient_email || !r.recipient_key_armored || !r.recipient_key_fpr || !r.recipient_name) return null;
+  return {
+    name: r.recipient_name,
+    email: r.recipient_email,
+    keyArmored: r.recipient_key_armored,
+    keyFingerprint: r.recipient_key_fpr,
+    fingerprintConfirmed: r.fingerprint_confirmed === 1,
+  };
+}
+
+/** Set or replace the recipient. Call inside an audited transaction. */
+export function updateRecipient(db: Database, id: string, r: StoredRecipient, now: Date): void {
+  db.prepare(
+    `UPDATE releases SET recipient_name = ?, recipient_email = ?, recipient_key_armored = ?, recipient_key_fpr = ?,
+       fingerprint_confirmed = ?, updated_at = ? WHERE id = ?`,
+  ).run(r.name, r.email, r.keyArmored, r.keyFingerprint, r.fingerprintConfirmed ? 1 : 0, now.toISOString(), id);
+}
+
+/** Move the release through the outbox states; `error` is recorded on 'failed' and cleared otherwise. */
+export function setStatus(db: Database, id: string, status: ReleaseStatus, now: Date, error?: { code: string; message: string }): void {
+  db.prepare(
+    `UPDATE releases SET status = ?, updated_at = ?, last_error_code = ?, last_error_message = ?, last_error_at = ? WHERE id = ?`,
+  ).run(status, now.toISOString(), error?.code ?? null, error?.message ?? null, error ? now.toISOString() : null, id);
+}
+
+/** Insert a transmission record (who, to whom, when, what, how, TLS used). */
+export function insertTransmission(db: Database, t: TransmissionT): void {
+  db.prepare(
+    `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
+       smtp_response, tls_protocol, tls_cipher, recipient_key_fpr)
+     VALUES (@id, @releaseId, @at, @sender, @recipientName, @recipientEmail, @method, @documents, @messageId, @smtpResponse,
+       @tlsProtocol, @tlsCipher, @recipientKeyFingerprint)`,
+  ).run({ ...t, documents: JSON.stringify(t.documents) });
+}
+
+/** Transmission records, newest first; optionally of one release. */
+export function listTransmissions(db: Database, releaseId?: string): TransmissionT[] {
+  const rows = db
+    .prepare(
+      `SELECT t.*, r.reference FROM transmissions t JOIN releases r ON r.id = t.release_id
+       ${releaseId ? 'WHERE t.release_id = ?' : ''} ORDER BY t.at DESC`,
+    )
+    .all(...(releaseId ? [releaseId] : [])) as Array<Record<string, string>>;
+  return rows.map((r) => ({
+    id: r.id!,
+    releaseId: r.release_id!,
+    releaseReference: r.reference!,
+    at: r.at!,
+    sender: r.sender!,
+    recipientName: r.recipient_name!,
+    recipientEmail: r.recipient_email!,
+    method: r.method as TransmissionT['method'],
+    documents: JSON.parse(r.documents_json!) as TransmissionT['documents'],
+    messageId: r.message_id!,
+    smtpResponse: r.smtp_response!,
+    tlsProtocol: r.tls_protocol!,
+    tlsCipher: r.tls_cipher!,
+    recipientKeyFingerprint: r.recipient_key_fpr!,
+  }));
+}
+
+const summarySql = `SELECT r.id, r.reference, r.status, r.created_at, r.patient_name, r.recipient_name,
+  (SELECT count(*) FROM documents d WHERE d.release_id = r.id AND d.removed_at IS NULL) AS document_count FROM releases r`;
+
+type SummaryRow = Pick<ReleaseRow, 'id' | 'reference' | 'status' | 'created_at' | 'patient_name' | 'recipient_name'> & { document_count: number };
+
+function toSummary(r: SummaryRow): ReleaseSummaryT {
+  return {
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    createdAt: r.created_at,
+    patientName: r.patient_name,
+    recipientName: r.recipient_name,
+    documentCount: r.document_count,
+  };
+}
+
+/** All releases, newest first. */
+export function listReleases(db: Database): ReleaseSummaryT[] {
+  return (db.prepare(`${summarySql} ORDER BY r.created_at DESC, r.reference DESC`).all() as SummaryRow[]).map(toSummary);
+}
+
+/**
+ * Everything the release screens show. The recipient key's armor stays in main; only its facts cross IPC.
+ * @param keyInfo facts about the stored recipient key (computed by the caller with openpgp)
+ */
+export function releaseDetail(db: Database, id: string, keyInfo: KeyInfoT | null): ReleaseDetailT {
+  const r = row(db, id);
+  const summary = toSummary(db.prepare(`${summarySql} WHERE r.id = ?`).get(id) as SummaryRow);
+  const rec = storedRecipient(db, id);
+  return {
+    ...summary,
+    patient: { name: r.patient_name, dateOfBirth: r.patient_dob, mrn: r.patient_mrn },
+    documents: listDocuments(db, id),
+    recipient: rec && keyInfo ? { name: rec.name, email: rec.email, key: keyInfo, fingerprintConfirmed: rec.fingerprintConfirmed } : null,
+    transmissions: listTransmissions(db, id),
+    lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,
+  };
+}
+
+/**
+ * Crash recovery for the outbox: a release left in 'sending' (the app stopped
+ * mid-send) may or may not have reached the server, so it is marked failed
+ * with SEND_INTERRUPTED and staff check before sending again — never a silent
+ * double send.
+ * @returns ids of the releases recovered
+ */
+export function recoverInterruptedSends(db: Database, now: Date): string[] {
+  const ids = (db.prepare("SELECT id FROM releases WHERE status = 'sending'").all() as Array<{ id: string }>).map((r) => r.id);
+  for (const id of ids) {
+    setStatus(db, id, 'failed', now, {
+      code: 'SEND_INTERRUPTED',
+      message: 'The last send was interrupted. Check with the recipient whether it arrived before sending again.',
+    });
+  }
+  return ids;
+}

@@ -1,0 +1,202 @@
+/**
+ * The development/test host: the real services and the same `dispatch` as the
+ * Electron main process, served over HTTP on 127.0.0.1 so the real renderer
+ * runs in a browser (Chromium under Playwright, or a person using
+ * `npm run preview`) on machines without the Electron binary.
+ *
+ * Never packaged. Guarded by a random per-run bearer token, a Host-header
+ * check (DNS rebinding) and loopback-only binding.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createDispatch } from '../../src/main/rpc/dispatch';
+import { createHandlers } from '../../src/main/rpc/handlers';
+import { createServices, type Services } from '../../src/main/services';
+import type { PickedFile } from '../../src/main/services/documents/picker';
+import type { Clock } from '../../src/main/services/support/clock';
+import type { Logger } from '../../src/main/services/support/logger';
+
+export interface HostOptions {
+  dataDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  smtpCa?: string[];
+  /** Built renderer (default: <repo>/.preview-build). */
+  staticDir?: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Host {
+  /** Open this in the browser: it carries the token in the fragment. */
+  url: string;
+  origin: string;
+  token: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+const MAX_JSON_BYTES = 1024 * 1024;
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+/** Start the host. Resolves once it listens on 127.0.0.1. */
+export async function startHost(opts: HostOptions): Promise<Host> {
+  const token = randomBytes(32).toString('base64url');
+  const staticDir = resolve(opts.staticDir ?? join(__dirname, '..', '..', '.preview-build'));
+  // Uploaded files wait here (in memory only, never on disk) until documents.pick takes them.
+  let staged: PickedFile[] = [];
+  const services = createServices({
+    dataDir: opts.dataDir,
+    mode: 'preview',
+    version: process.env.npm_package_version ?? '0.1.0',
+    clock: opts.clock,
+    logger: opts.logger,
+    smtpCa: opts.smtpCa,
+    filePicker: {
+      pick: async () => {
+        const files = staged;
+        staged = [];
+        return files;
+      },
+    },
+  });
+  const dispatch = createDispatch(createHandlers(services), services.logger);
+  const sseClients = new Set<ServerResponse>();
+  services.events.on((name, payload) => {
+    for (const c of sseClients) c.write(`data: ${JSON.stringify({ name, payload })}\n\n`);
+  });
+
+  let expectedHost = '';
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: 'The preview host failed.' } }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.headers.host !== expectedHost) return void res.writeHead(421).end();
+    const url = new URL(req.url ?? '/', `http://${expectedHost}`);
+
+    if (req.method === 'POST' && url.pathname.startsWith('/rpc/')) {
+      if (!authorized(req.headers.authorization)) return json(res, 401, { ok: false, error: { code: 'UNAUTHORIZED_SENDER', message: 'Not authorized.' } });
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return void res.writeHead(415).end();
+      let input: unknown;
+      try {
+        const body = await readBody(req, MAX_JSON_BYTES);
+        input = body.length ? JSON.parse(body.toString('utf8')) : {};
+      } catch {
+        return json(res, 400, { ok: false, error: { code: 'VALIDATION_FAILED', message: 'The request could not be read.' } });
+      }
+      return json(res, 200, await dispatch(decodeURIComponent(url.pathname.slice(5)), input));
+    }
+
+    if (req.method === 'POST' && url.pathname === '/upload') {
+      if (!authorized(req.headers.authorization)) return void res.writeHead(401).end();
+      let bytes: Buffer;
+      try {
+        bytes = await readBody(req, MAX_UPLOAD_BYTES);
+      } catch {
+        return json(res, 413, { ok: false, error: { code: 'FILE_TOO_LARGE', message: 'This file is too large.' } });
+      }
+      const name = safeDecode(String(req.headers['x-file-name'] ?? 'file.pdf'));
+      staged.push({ name, read: async () => bytes });
+      return json(res, 200, { ok: true, value: {} });
+    }
+
+    if (req.method === 'GET' && url.pathname === '/events') {
+      if (!authorized(`Bearer ${url.searchParams.get('token') ?? ''}`)) return void res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      sseClients.add(res);
+      req.on('close', () => sseClients.delete(res));
+      return;
+    }
+
+    if (req.method === 'GET') return serveStatic(url.pathname, res);
+    res.writeHead(405).end();
+  }
+
+  function authorized(header: string | undefined): boolean {
+    const expected = Buffer.from(`Bearer ${token}`);
+    const got = Buffer.from(header ?? '');
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  }
+
+  async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
+    const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
+    const file = normalize(join(staticDir, rel));
+    if (!file.startsWith(staticDir + sep)) return void res.writeHead(404).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  }
+
+  await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
+  const port = (server.address() as AddressInfo).port;
+  expectedHost = `127.0.0.1:${port}`;
+  const origin = `http://${expectedHost}`;
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    token,
+    services,
+    close: async () => {
+      for (const c of sseClients) c.end();
+      services.session.lock();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        fail(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s).slice(0, 255);
+  } catch {
+    return 'file.pdf';
+  }
+}
