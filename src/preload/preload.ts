@@ -1,0 +1,50 @@
+/**
+ * Preload (sandboxed, context-isolated): the only code that sees both the page
+ * and ipcRenderer. It exposes `window.api` (one function per contract channel,
+ * each a plain `ipcRenderer.invoke`) and `window.apiEvents` (subscribe to the
+ * contract's events). Nothing else crosses: no ipcRenderer, no event objects.
+ *
+ * Bundled by Vite (vite.preload.config.ts), because a sandboxed preload can
+ * `require` only 'electron'. Kept tiny on purpose: validation happens once, in
+ * main's dispatch (trust boundary), never here.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { CHANNEL_NAMES, events, ipcChannel, type Api, type EventName } from '../shared/contract';
+import { eventChannel, type ApiEvents, type Bridge } from '../shared/bridge';
+
+/** `window.api`: channel name -> `(input) => Promise<RpcResult>` through `ipcRenderer.invoke('rd:<name>', input)`. */
+export function buildApi(): Api {
+  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const name of CHANNEL_NAMES) {
+    const channel = ipcChannel(name);
+    api[name] = (input: unknown) => ipcRenderer.invoke(channel, input ?? {});
+  }
+  return Object.freeze(api) as unknown as Api;
+}
+
+/**
+ * `window.apiEvents.on(name, cb) -> unsubscribe`. Unknown names throw (a typo
+ * in the renderer should fail loudly, not listen forever to nothing). The
+ * listener receives the payload only; the IpcRendererEvent is dropped.
+ */
+export function buildApiEvents(): ApiEvents {
+  const known = new Set<string>(Object.keys(events));
+  return Object.freeze({
+    on(name: EventName, listener: (payload: never) => void) {
+      if (!known.has(name)) throw new Error(`Unknown event "${String(name)}".`);
+      const channel = eventChannel(name);
+      const wrapped = (_event: IpcRendererEvent, payload: unknown) => listener(payload as never);
+      ipcRenderer.on(channel, wrapped);
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        ipcRenderer.removeListener(channel, wrapped);
+      };
+    },
+  }) as ApiEvents;
+}
+
+const bridge: Bridge = { api: buildApi(), apiEvents: buildApiEvents() };
+contextBridge.exposeInMainWorld('api', bridge.api);
+contextBridge.exposeInMainWorld('apiEvents', bridge.apiEvents);
