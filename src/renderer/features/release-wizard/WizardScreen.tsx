@@ -1,0 +1,72 @@
+import { useEffect } from 'react';
+import { Button, Group, Stack, Stepper, Text, Title } from '@mantine/core';
+import { useWizardStore } from './store';
+import { useAppStore } from '../../app/store';
+import { StatusBadge } from '../../components/StatusBadge';
+import { PatientStep } from './steps/PatientStep';
+import { RecordsStep } from './steps/RecordsStep';
+import { RecipientStep } from './steps/RecipientStep';
+import { ReviewStep } from './steps/ReviewStep';
+import { SendStep } from './steps/SendStep';
+
+/** The release wizard: Patient → Records → Recipient → Review → Send. */
+export function WizardScreen({ releaseId }: { releaseId: string | null }) {
+  const release = useWizardStore((s) => s.release);
+  const step = useWizardStore((s) => s.step);
+  const busy = useWizardStore((s) => s.busy);
+  const open = useWizardStore((s) => s.open);
+  const goTo = useWizardStore((s) => s.goTo);
+  const navigate = useAppStore((s) => s.navigate);
+
+  useEffect(() => {
+    void open(releaseId);
+  }, [open, releaseId]);
+
+  // Which steps can be clicked: none before the release exists, none while sending, only "Send" once sent.
+  const sent = release?.status === 'sent';
+  const reachable = (i: number) => {
+    if (!release || busy === 'send') return false;
+    if (sent) return i === 4 || i === 0;
+    if (i <= 1) return true;
+    if (i === 2) return release.documents.length > 0;
+    return release.recipient !== null;
+  };
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1}>{release ? `Release ${release.reference}` : 'New release'}</Title>
+          <Text c="dark.4">Five short steps. You can go back at any time before sending.</Text>
+        </div>
+        <Group>
+          {release ? <StatusBadge status={release.status} /> : null}
+          <Button variant="default" onClick={() => navigate({ name: 'releases' })} disabled={busy === 'send'}>
+            Back to releases
+          </Button>
+        </Group>
+      </Group>
+      {busy === 'load' ? (
+        <Text>Loading…</Text>
+      ) : (
+        <Stepper active={step} onStepClick={(i) => reachable(i) && goTo(i)} size="sm" aria-label="Release steps">
+          <Stepper.Step label="Patient" description="Whose records" allowStepSelect={reachable(0)}>
+            <PatientStep />
+          </Stepper.Step>
+          <Stepper.Step label="Records" description="PDF files" allowStepSelect={reachable(1)}>
+            <RecordsStep />
+          </Stepper.Step>
+          <Stepper.Step label="Recipient" description="Who and their key" allowStepSelect={reachable(2)}>
+            <RecipientStep key={release?.recipient?.key.fingerprint ?? 'none'} />
+          </Stepper.Step>
+          <Stepper.Step label="Review" description="Check everything" allowStepSelect={reachable(3)}>
+            <ReviewStep />
+          </Stepper.Step>
+          <Stepper.Step label="Send" description="Encrypt and send" allowStepSelect={reachable(4)}>
+            <SendStep />
+          </Stepper.Step>
+        </Stepper>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,158 @@
+import { useState, type FormEvent } from 'react';
+import { Alert, Anchor, Button, Checkbox, Group, List, Paper, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { useWizardStore } from '../store';
+import { ErrorAlert } from '../../../components/ErrorAlert';
+import { Fingerprint } from '../../../components/Fingerprint';
+import { formatDateTime } from '../../../lib/format';
+import type { KeyInfoT } from '../../../../shared/contract';
+
+/** What `recipients.inspectKey` found: fingerprint (groups of four), user ids, algorithm, expiry. */
+function KeySummary({ info }: { info: KeyInfoT }) {
+  return (
+    <Paper withBorder p="md" radius="md" aria-label="Recipient key" component="section">
+      <Stack gap="xs">
+        <Text fw={600}>Key fingerprint</Text>
+        <Fingerprint value={info.fingerprint} label="Recipient key fingerprint" />
+        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
+          <div>
+            <Text size="sm" c="dark.4">User IDs</Text>
+            <List size="sm">{info.userIds.map((u) => <List.Item key={u}>{u}</List.Item>)}</List>
+          </div>
+          <div>
+            <Text size="sm" c="dark.4">Algorithm</Text>
+            <Text size="sm">{info.algorithm}</Text>
+          </div>
+          <div>
+            <Text size="sm" c="dark.4">Expires</Text>
+            <Text size="sm">{info.expiresAt ? formatDateTime(info.expiresAt) : 'Never'}</Text>
+          </div>
+        </SimpleGrid>
+      </Stack>
+    </Paper>
+  );
+}
+
+/** Step 3: who receives the records, and their OpenPGP public key (`recipients.*`, `releases.setRecipient`). */
+export function RecipientStep() {
+  const release = useWizardStore((s) => s.release);
+  const busy = useWizardStore((s) => s.busy);
+  const error = useWizardStore((s) => s.error);
+  const emailCheck = useWizardStore((s) => s.emailCheck);
+  const key = useWizardStore((s) => s.key);
+  const keyError = useWizardStore((s) => s.keyError);
+  const { checkEmail, inspectKey, clearKey, setRecipient, goTo } = useWizardStore.getState();
+
+  const existing = release?.recipient ?? null;
+  const [editing, setEditing] = useState(existing === null);
+  const [name, setName] = useState(existing?.name ?? '');
+  const [email, setEmail] = useState(existing?.email ?? '');
+  const [armored, setArmored] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
+  const [submitted, setSubmitted] = useState(false);
+  if (!release) return null;
+
+  if (existing && !editing) {
+    return (
+      <Stack gap="md">
+        <Text>
+          Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;, encrypted to this key
+          {existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}
+        </Text>
+        <KeySummary info={existing.key} />
+        <Group justify="space-between">
+          <Group>
+            <Button variant="default" onClick={() => goTo(1)}>Back</Button>
+            {release.status !== 'sent' ? (
+              <Button variant="outline" onClick={() => { clearKey(); setEditing(true); }}>Change recipient</Button>
+            ) : null}
+          </Group>
+          <Button onClick={() => goTo(3)}>Next: review</Button>
+        </Group>
+      </Stack>
+    );
+  }
+
+  const check = emailCheck && emailCheck.email === email.trim() ? emailCheck : null;
+  const errors = {
+    name: name.trim() ? undefined : 'Enter the recipient’s name.',
+    email: !email.trim() ? 'Enter the recipient’s email address.' : check && !check.valid ? check.problem ?? 'This address is not valid.' : undefined,
+    key: !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
+    confirmed: confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
+  };
+  const emailError = errors.email && (submitted || (check && !check.valid)) ? errors.email : undefined;
+
+  const onSubmit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setSubmitted(true);
+    const first = errors.name ? 'recipient-name' : errors.email ? 'recipient-email' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
+    if (first) {
+      document.getElementById(first)?.focus();
+      return;
+    }
+    if (await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed })) {
+      setEditing(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} noValidate aria-label="Recipient">
+      <Stack gap="md">
+        <Text>
+          Who receives the records? ReleaseDesk encrypts them to the recipient’s OpenPGP public key, so only they can open them.
+        </Text>
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+          <TextInput id="recipient-name" label="Recipient name" required value={name}
+            onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
+          <div>
+            <TextInput id="recipient-email" label="Recipient email" type="email" required value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)} onBlur={() => void checkEmail(email)} error={emailError} />
+            {check?.valid && check.suggestion ? (
+              <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
+                <Group gap="xs">
+                  <Text size="sm">Did you mean <strong>{check.suggestion}</strong>?</Text>
+                  <Anchor component="button" type="button" size="sm" fw={600}
+                    onClick={() => { const s = check.suggestion ?? ''; setEmail(s); void checkEmail(s); }}>
+                    Use {check.suggestion}
+                  </Anchor>
+                </Group>
+              </Alert>
+            ) : null}
+          </div>
+        </SimpleGrid>
+        <Textarea id="recipient-key" label="Recipient’s public key (OpenPGP, ASCII-armored)"
+          description="Starts with “-----BEGIN PGP PUBLIC KEY BLOCK-----”. Ask the recipient to send it to you."
+          required autosize minRows={4} maxRows={10} value={armored}
+          styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
+          onChange={(e) => { setArmored(e.currentTarget.value); clearKey(); setConfirmed(false); }}
+          onBlur={() => { if (armored.trim() && !key) void inspectKey(armored); }}
+          error={(submitted || keyError) && errors.key ? errors.key : undefined} />
+        <Group>
+          <Button variant="outline" type="button" onClick={() => void inspectKey(armored)} loading={busy === 'key'} disabled={!armored.trim()}>
+            Check key
+          </Button>
+        </Group>
+        {keyError ? <ErrorAlert error={keyError} title="This key cannot be used" /> : null}
+        {key ? (
+          <>
+            <KeySummary info={key} />
+            <Checkbox id="recipient-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)}
+              label="I confirmed this fingerprint with the recipient by phone or in person"
+              description="Read the groups of four aloud and have the recipient compare them with their own."
+              error={submitted ? errors.confirmed : undefined} />
+          </>
+        ) : null}
+        <ErrorAlert error={error} title="The recipient was not saved" />
+        <Group justify="space-between">
+          <Group>
+            <Button variant="default" type="button" onClick={() => goTo(1)}>Back</Button>
+            {existing ? <Button variant="subtle" type="button" onClick={() => setEditing(false)}>Keep current recipient</Button> : null}
+          </Group>
+          <Group gap="md">
+            <Text size="sm" c="dark.4">Next: review everything before sending.</Text>
+            <Button type="submit" loading={busy === 'recipient'} disabled={!key}>Save recipient</Button>
+          </Group>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,83 @@
+import { useEffect } from 'react';
+import { Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { useReleasesStore } from './store';
+import { useAppStore } from '../../app/store';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { StatusBadge } from '../../components/StatusBadge';
+import { formatDateTime } from '../../lib/format';
+
+/** Home: every release with its status; start a new one or continue a draft. */
+export function ReleasesScreen() {
+  const { releases, error, load } = useReleasesStore();
+  const navigate = useAppStore((s) => s.navigate);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1}>Releases</Title>
+          <Text c="dark.4">Each release sends one patient’s records to one recipient, encrypted.</Text>
+        </div>
+        <Button size="md" onClick={() => navigate({ name: 'wizard', releaseId: null })}>
+          New release
+        </Button>
+      </Group>
+      <ErrorAlert error={error} />
+      {releases === null ? (
+        <Text>Loading releases…</Text>
+      ) : releases.length === 0 ? (
+        <Paper withBorder p="xl" radius="md">
+          <Stack gap="xs" align="flex-start">
+            <Title order={2} size="h4">
+              No releases yet
+            </Title>
+            <Text>Start with “New release”: you will enter the patient, add the PDF records, choose the recipient, review, and send.</Text>
+          </Stack>
+        </Paper>
+      ) : (
+        <Table striped highlightOnHover verticalSpacing="sm" aria-label="Releases">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Reference</Table.Th>
+              <Table.Th scope="col">Patient</Table.Th>
+              <Table.Th scope="col">Recipient</Table.Th>
+              <Table.Th scope="col">Documents</Table.Th>
+              <Table.Th scope="col">Created</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">
+                <VisuallyHidden>Action</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {releases.map((r) => (
+              <Table.Tr key={r.id}>
+                <Table.Td>{r.reference}</Table.Td>
+                <Table.Td>{r.patientName}</Table.Td>
+                <Table.Td>{r.recipientName ?? <Text span c="dark.3">not chosen yet</Text>}</Table.Td>
+                <Table.Td>{r.documentCount}</Table.Td>
+                <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
+                <Table.Td>
+                  <StatusBadge status={r.status} />
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    variant="light"
+                    size="xs"
+                    onClick={() => navigate({ name: 'wizard', releaseId: r.id })}
+                    aria-label={`${r.status === 'sent' ? 'View' : 'Continue'} release ${r.reference}`}
+                  >
+                    {r.status === 'sent' ? 'View' : 'Continue'}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}

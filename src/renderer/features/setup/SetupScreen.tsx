@@ -1,0 +1,348 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import {
+  Alert,
+  Button,
+  Container,
+  Fieldset,
+  Group,
+  Loader,
+  NumberInput,
+  PasswordInput,
+  Progress,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useSetupStore } from './store';
+import { useAppStore } from '../../app/store';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Fingerprint } from '../../components/Fingerprint';
+
+const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
+const STRENGTH_COLORS = ['red', 'red', 'orange', 'teal', 'green'] as const;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function defaultTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/New_York';
+  } catch {
+    return 'America/New_York';
+  }
+}
+
+function timeZones(current: string): string[] {
+  const fn = (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
+  const list = fn ? fn('timeZone') : [];
+  return list.includes(current) ? list : [current, ...list];
+}
+
+interface Form {
+  passphrase: string;
+  confirm: string;
+  staffName: string;
+  practiceName: string;
+  senderName: string;
+  senderEmail: string;
+  timeZone: string;
+  smtpHost: string;
+  smtpPort: number | string;
+  security: 'starttls' | 'tls';
+  smtpUser: string;
+  smtpPassword: string;
+}
+
+type Errors = Partial<Record<keyof Form, string>>;
+
+function validate(f: Form, passphraseAcceptable: boolean | null): Errors {
+  const e: Errors = {};
+  if (!f.passphrase) e.passphrase = 'Choose a passphrase.';
+  else if (passphraseAcceptable === false) e.passphrase = 'This passphrase is too easy to guess. Add more words.';
+  if (f.confirm !== f.passphrase) e.confirm = 'The two passphrases do not match.';
+  if (!f.staffName.trim()) e.staffName = 'Enter your name.';
+  if (!f.practiceName.trim()) e.practiceName = 'Enter the practice name.';
+  if (!f.senderName.trim()) e.senderName = 'Enter the sender name.';
+  if (!EMAIL_RE.test(f.senderEmail.trim())) e.senderEmail = 'Enter a valid email address, like records@example.com.';
+  if (!f.timeZone) e.timeZone = 'Choose the practice’s time zone.';
+  if (!f.smtpHost.trim()) e.smtpHost = 'Enter the email server name.';
+  const port = Number(f.smtpPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) e.smtpPort = 'Enter a port between 1 and 65535.';
+  if (!f.smtpUser.trim()) e.smtpUser = 'Enter the email username.';
+  if (!f.smtpPassword) e.smtpPassword = 'Enter the email password.';
+  return e;
+}
+
+/** First run: create the encrypted vault, the practice's OpenPGP key and the SMTP settings. */
+export function SetupScreen() {
+  const { strength, strengthFor, creating, practiceKey, error, checkPassphrase, createVault } = useSetupStore();
+  const refresh = useAppStore((s) => s.refresh);
+  const [form, setForm] = useState<Form>(() => ({
+    passphrase: '',
+    confirm: '',
+    staffName: '',
+    practiceName: '',
+    senderName: '',
+    senderEmail: '',
+    timeZone: defaultTimeZone(),
+    smtpHost: '',
+    smtpPort: 587,
+    security: 'starttls',
+    smtpUser: '',
+    smtpPassword: '',
+  }));
+  const [touched, setTouched] = useState<Partial<Record<keyof Form, boolean>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const zones = useMemo(() => timeZones(form.timeZone), []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const [debounced] = useDebouncedValue(form.passphrase, 300);
+  useEffect(() => {
+    void checkPassphrase(debounced, [form.staffName, form.practiceName, form.senderEmail]);
+    // Only re-check when the passphrase settles.
+  }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const currentStrength = strength && strengthFor === form.passphrase ? strength : null;
+  const errors = validate(form, currentStrength ? currentStrength.acceptable : null);
+  const show = (k: keyof Form) => (submitted || touched[k] ? errors[k] : undefined);
+  const field = <K extends keyof Form>(k: K) => ({
+    value: form[k] as string,
+    onChange: (ev: { currentTarget: { value: string } }) => {
+      const value = ev.currentTarget.value;
+      setForm((f) => ({ ...f, [k]: value }));
+    },
+    onBlur: () => setTouched((t) => ({ ...t, [k]: true })),
+    error: show(k),
+  });
+
+  if (practiceKey) {
+    return (
+      <Container size="sm" py="xl">
+        <Stack gap="lg">
+          <Title order={1}>Your vault is ready</Title>
+          <Text>
+            ReleaseDesk created the encrypted vault and the practice’s OpenPGP key. Records you release are signed with this
+            key, so recipients can check they really come from your practice.
+          </Text>
+          <div>
+            <Text fw={600} mb={4} id="practice-fpr-label">
+              Practice key fingerprint
+            </Text>
+            <Fingerprint value={practiceKey.fingerprint} label="Practice key fingerprint" />
+            <Text size="sm" c="dimmed" mt={6}>
+              Recipients may ask you to read this out to them. You can see it again under Settings.
+            </Text>
+          </div>
+          <Text>
+            <strong>Next:</strong> open the releases list and start your first release.
+          </Text>
+          <Group>
+            <Button size="md" onClick={() => void refresh()}>
+              Continue to releases
+            </Button>
+          </Group>
+        </Stack>
+      </Container>
+    );
+  }
+
+  const onSubmit = (ev: FormEvent) => {
+    ev.preventDefault();
+    setSubmitted(true);
+    if (Object.keys(errors).length > 0 || !currentStrength) {
+      // Move focus to the first field with an error so keyboard users land on it.
+      const first = (Object.keys(errors)[0] ?? 'passphrase') as keyof Form;
+      document.getElementById(`setup-${first}`)?.focus();
+      return;
+    }
+    void createVault({
+      passphrase: form.passphrase,
+      staffName: form.staffName.trim(),
+      practice: {
+        name: form.practiceName.trim(),
+        senderName: form.senderName.trim(),
+        senderEmail: form.senderEmail.trim(),
+        timeZone: form.timeZone,
+      },
+      smtp: {
+        host: form.smtpHost.trim(),
+        port: Number(form.smtpPort),
+        security: form.security,
+        username: form.smtpUser.trim(),
+        password: form.smtpPassword,
+      },
+    });
+  };
+
+  const score = currentStrength?.score ?? 0;
+  return (
+    <Container size="md" py="xl">
+      <form onSubmit={onSubmit} noValidate aria-labelledby="setup-title">
+        <Stack gap="lg">
+          <div>
+            <Title order={1} id="setup-title">
+              Set up ReleaseDesk
+            </Title>
+            <Text mt="xs">
+              This takes about two minutes. Everything you enter stays on this computer, in an encrypted vault that only
+              opens with your passphrase.
+            </Text>
+          </div>
+
+          <Fieldset legend="Vault passphrase" disabled={creating}>
+            <Stack gap="sm">
+              <Text size="sm">
+                Use four or more unrelated words. If the passphrase is lost, the vault cannot be opened — write it down and
+                keep it somewhere safe.
+              </Text>
+              <PasswordInput id="setup-passphrase" label="Passphrase" required autoComplete="new-password" {...field('passphrase')} />
+              <div aria-live="polite" id="setup-strength">
+                {form.passphrase ? (
+                  currentStrength ? (
+                    <Stack gap={4}>
+                      <Progress
+                        value={(score + 1) * 20}
+                        color={STRENGTH_COLORS[score]}
+                        aria-label="Passphrase strength"
+                        size="md"
+                      />
+                      <Text size="sm" fw={600} c={currentStrength.acceptable ? 'teal.9' : 'red.9'}>
+                        Strength: {STRENGTH_LABELS[score]}
+                        {currentStrength.acceptable ? ' — good enough' : ' — too easy to guess'}
+                      </Text>
+                      {currentStrength.warning ? <Text size="sm">{currentStrength.warning}</Text> : null}
+                      {currentStrength.suggestions.map((s) => (
+                        <Text size="sm" key={s} c="dark.4">
+                          {s}
+                        </Text>
+                      ))}
+                    </Stack>
+                  ) : (
+                    <Text size="sm" c="dark.4">
+                      Checking strength…
+                    </Text>
+                  )
+                ) : null}
+              </div>
+              <PasswordInput id="setup-confirm" label="Confirm passphrase" required autoComplete="new-password" {...field('confirm')} />
+            </Stack>
+          </Fieldset>
+
+          <Fieldset legend="You" disabled={creating}>
+            <TextInput
+              id="setup-staffName"
+              label="Your name"
+              description="Recorded in the audit log as the person who releases records."
+              required
+              autoComplete="name"
+              {...field('staffName')}
+            />
+          </Fieldset>
+
+          <Fieldset legend="Practice" disabled={creating}>
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+              <TextInput id="setup-practiceName" label="Practice name" required autoComplete="organization" {...field('practiceName')} />
+              <Select
+                id="setup-timeZone"
+                label="Time zone"
+                description="Used for due dates (calendar days)."
+                required
+                searchable
+                data={zones}
+                value={form.timeZone}
+                onChange={(v) => setForm((f) => ({ ...f, timeZone: v ?? '' }))}
+                error={show('timeZone')}
+                allowDeselect={false}
+              />
+              <TextInput
+                id="setup-senderName"
+                label="Sender name"
+                description="Shown to recipients, e.g. “Records, Lakeside Family Clinic”."
+                required
+                {...field('senderName')}
+              />
+              <TextInput
+                id="setup-senderEmail"
+                label="Sender email"
+                description="The address records are sent from."
+                required
+                type="email"
+                autoComplete="email"
+                {...field('senderEmail')}
+              />
+            </SimpleGrid>
+          </Fieldset>
+
+          <Fieldset legend="Outgoing email server (SMTP)" disabled={creating}>
+            <Stack gap="sm">
+              <Text size="sm">Ask whoever manages your practice’s email for these. ReleaseDesk never sends without TLS encryption.</Text>
+              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+                <TextInput id="setup-smtpHost" label="Server name" placeholder="smtp.example.com" required {...field('smtpHost')} />
+                <NumberInput
+                  id="setup-smtpPort"
+                  label="Port"
+                  required
+                  min={1}
+                  max={65535}
+                  allowDecimal={false}
+                  hideControls
+                  value={form.smtpPort}
+                  onChange={(v) => setForm((f) => ({ ...f, smtpPort: v }))}
+                  onBlur={() => setTouched((t) => ({ ...t, smtpPort: true }))}
+                  error={show('smtpPort')}
+                />
+              </SimpleGrid>
+              <div>
+                <Text size="sm" fw={500} id="setup-security-label" mb={4}>
+                  Encryption
+                </Text>
+                <SegmentedControl
+                  aria-labelledby="setup-security-label"
+                  value={form.security}
+                  onChange={(v) =>
+                    setForm((f) => ({
+                      ...f,
+                      security: v as Form['security'],
+                      smtpPort: v === 'tls' && f.smtpPort === 587 ? 465 : v === 'starttls' && f.smtpPort === 465 ? 587 : f.smtpPort,
+                    }))
+                  }
+                  data={[
+                    { value: 'starttls', label: 'STARTTLS (usually port 587)' },
+                    { value: 'tls', label: 'Implicit TLS (usually port 465)' },
+                  ]}
+                />
+              </div>
+              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+                <TextInput id="setup-smtpUser" label="Username" required autoComplete="username" {...field('smtpUser')} />
+                <PasswordInput id="setup-smtpPassword" label="Password" required autoComplete="current-password" {...field('smtpPassword')} />
+              </SimpleGrid>
+            </Stack>
+          </Fieldset>
+
+          <ErrorAlert error={error} title="The vault was not created" />
+
+          {creating ? (
+            <Alert color="blue" variant="light" role="status" title="Creating the vault…">
+              <Group gap="sm">
+                <Loader size="sm" aria-hidden />
+                <Text size="sm">Encrypting the vault and generating the practice’s OpenPGP key. This takes a few seconds.</Text>
+              </Group>
+              <Progress value={100} animated striped mt="sm" aria-label="Creating the vault" />
+            </Alert>
+          ) : null}
+
+          <Group justify="space-between" align="center">
+            <Text size="sm" c="dark.4">
+              Next: ReleaseDesk shows the practice key fingerprint, then the releases list.
+            </Text>
+            <Button type="submit" size="md" loading={creating}>
+              Create vault
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Container>
+  );
+}

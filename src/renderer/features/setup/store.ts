@@ -1,0 +1,50 @@
+/**
+ * First-run setup: passphrase strength (from main's zxcvbn, `setup.checkPassphrase`)
+ * and the vault creation (`setup.createVault`). Form values live in the form.
+ */
+import { create } from 'zustand';
+import type { ChannelInput, ChannelOutput, KeyInfoT } from '../../../shared/contract';
+import { call, toApiError, type ApiError } from '../../lib/call';
+
+export type Strength = ChannelOutput<'setup.checkPassphrase'>;
+
+interface SetupState {
+  strength: Strength | null;
+  /** The passphrase `strength` was computed for (so a stale answer is never shown for a newer value). */
+  strengthFor: string;
+  creating: boolean;
+  practiceKey: KeyInfoT | null;
+  error: ApiError | null;
+  checkPassphrase: (passphrase: string, hints: string[]) => Promise<void>;
+  createVault: (input: ChannelInput<'setup.createVault'>) => Promise<void>;
+}
+
+export const useSetupStore = create<SetupState>((set, get) => ({
+  strength: null,
+  strengthFor: '',
+  creating: false,
+  practiceKey: null,
+  error: null,
+  async checkPassphrase(passphrase, hints) {
+    if (!passphrase) {
+      set({ strength: null, strengthFor: '' });
+      return;
+    }
+    try {
+      const strength = await call('setup.checkPassphrase', { passphrase, hints: hints.filter(Boolean).slice(0, 10) });
+      set({ strength, strengthFor: passphrase });
+    } catch {
+      // Strength is advisory here; createVault enforces it in main (WEAK_PASSPHRASE).
+    }
+  },
+  async createVault(input) {
+    if (get().creating) return;
+    set({ creating: true, error: null });
+    try {
+      const { practiceKey } = await call('setup.createVault', input);
+      set({ practiceKey, creating: false });
+    } catch (e) {
+      set({ error: toApiError(e), creating: false });
+    }
+  },
+}));

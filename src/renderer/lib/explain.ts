@@ -1,0 +1,75 @@
+/**
+ * Plain-language explanations of error codes for front-desk staff: what
+ * happened and what to do next. Codes come from src/shared/errors.ts.
+ */
+
+export interface Explanation {
+  /** One short sentence: what happened. */
+  title: string;
+  /** What staff can do next. */
+  next: string;
+}
+
+const SMTP_FIX = 'Check the email server settings with whoever manages your practice’s email, then try again.';
+
+const EXPLANATIONS: Record<string, Explanation> = {
+  TLS_REQUIRED: {
+    title: 'The email server did not offer an encrypted connection (STARTTLS), so nothing was sent.',
+    next: `ReleaseDesk only sends over TLS. ${SMTP_FIX}`,
+  },
+  TLS_CERT_UNTRUSTED: {
+    title: 'The email server’s certificate is not trusted, so nothing was sent.',
+    next: SMTP_FIX,
+  },
+  TLS_PROTOCOL_TOO_OLD: {
+    title: 'The email server only offers an outdated TLS version, so nothing was sent.',
+    next: SMTP_FIX,
+  },
+  SMTP_UNREACHABLE: {
+    title: 'The email server could not be reached.',
+    next: 'Check the internet connection and try again in a few minutes. If it keeps failing, check the server name and port.',
+  },
+  SMTP_AUTH_FAILED: {
+    title: 'The email server did not accept the username or password.',
+    next: SMTP_FIX,
+  },
+  SMTP_REJECTED: {
+    title: 'The email server refused the message.',
+    next: 'Check the recipient’s address. If it is right, try again later or ask your email administrator.',
+  },
+  SMTP_FAILED: {
+    title: 'Sending failed at the email server.',
+    next: 'Try again later. If it keeps failing, ask your email administrator.',
+  },
+  RELEASE_NOT_READY: {
+    title: 'This release is not ready to send yet.',
+    next: 'Go back and add at least one document and a confirmed recipient.',
+  },
+  RELEASE_ALREADY_SENT: { title: 'This release was already sent.', next: 'Open the audit log to see the transmission.' },
+  RELEASE_SEND_IN_PROGRESS: { title: 'This release is being sent right now.', next: 'Wait a moment, then refresh.' },
+  KEY_NOT_CONFIRMED: {
+    title: 'The recipient’s key fingerprint has not been confirmed.',
+    next: 'Confirm the fingerprint with the recipient by phone or in person, then tick the box.',
+  },
+  VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
+  INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
+};
+
+/**
+ * Explains `code` for staff.
+ * @param code an ERROR_CODES value (unknown codes get a generic explanation).
+ * @param message the PHI-free message from main, used as the title when the code has no entry.
+ */
+export function explain(code: string, message?: string): Explanation {
+  return (
+    EXPLANATIONS[code] ?? {
+      title: message ?? 'Something went wrong.',
+      next: 'Check the details and try again.',
+    }
+  );
+}
+
+/** True for send failures after which nothing was sent and the release can be retried unchanged. */
+export function isRetryableSendFailure(code: string): boolean {
+  return /^(TLS_|SMTP_)/.test(code) || code === 'INTERNAL';
+}

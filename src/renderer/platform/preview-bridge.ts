@@ -1,0 +1,140 @@
+/**
+ * Browser-preview stand-in for the Electron preload: installs `window.api` and
+ * `window.apiEvents` over HTTP to the 127.0.0.1 test host (test/host/server.ts).
+ *
+ * Only bundled when `__PREVIEW__` is true (vite `--mode preview`); the packaged
+ * app never contains it. Protocol (all same-origin, allowed by `connect-src 'self'`):
+ * - token: arrives once as `#token=...`; kept in sessionStorage and removed from
+ *   the URL with `history.replaceState` so it is not left in history or screenshots;
+ * - RPC: `POST /rpc/<channel>`, JSON body = input, `Authorization: Bearer <token>`;
+ *   the response body is an `RpcResult` (never thrown across the bridge);
+ * - import: `documents.pick` opens a hidden `<input type=file>` synchronously (the
+ *   caller must invoke it inside the user's click), uploads each chosen file with
+ *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
+ *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
+ * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`.
+ */
+import { CHANNEL_NAMES } from '../../shared/contract';
+import type { Api, ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, RpcResult } from '../../shared/contract';
+
+const TOKEN_KEY = 'releasedesk.preview.token';
+
+/** Reads `#token=` from the URL (then strips it) or from sessionStorage. */
+export function takeToken(loc: Location = window.location, storage: Storage = window.sessionStorage): string {
+  const m = /(?:^#|&)token=([^&]+)/.exec(loc.hash);
+  if (m?.[1]) {
+    storage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    window.history.replaceState(null, '', loc.pathname + loc.search);
+  }
+  return storage.getItem(TOKEN_KEY) ?? '';
+}
+
+function unreachable(): RpcResult<never> {
+  return { ok: false, error: { code: 'INTERNAL', message: 'The preview host could not be reached. Is it still running?' } };
+}
+
+async function rpc<C extends ChannelName>(token: string, channel: C, input: ChannelInput<C>): Promise<RpcResult<ChannelOutput<C>>> {
+  try {
+    const res = await fetch(`/rpc/${channel}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(input ?? {}),
+    });
+    return (await res.json()) as RpcResult<ChannelOutput<C>>;
+  } catch {
+    return unreachable();
+  }
+}
+
+/**
+ * Opens the browser's file chooser synchronously and resolves with the chosen
+ * files (empty when the user cancels).
+ */
+function chooseFiles(): Promise<File[]> {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.accept = 'application/pdf,.pdf';
+  input.style.display = 'none';
+  input.setAttribute('aria-hidden', 'true');
+  input.tabIndex = -1;
+  document.body.appendChild(input);
+  const done = new Promise<File[]>((resolve) => {
+    const finish = (files: File[]) => {
+      input.remove();
+      resolve(files);
+    };
+    input.addEventListener('change', () => finish(Array.from(input.files ?? [])), { once: true });
+    input.addEventListener('cancel', () => finish([]), { once: true });
+  });
+  input.click(); // synchronous, inside the user's gesture
+  return done;
+}
+
+async function upload(token: string, file: File): Promise<void> {
+  const res = await fetch('/upload', {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'X-File-Name': encodeURIComponent(file.name),
+      'Content-Type': 'application/octet-stream',
+    },
+    body: await file.arrayBuffer(),
+  });
+  if (!res.ok) throw new Error(`upload failed with HTTP ${res.status}`);
+}
+
+type Listener = (payload: unknown) => void;
+
+/** Builds the preview `window.api` and `window.apiEvents`. */
+export function createPreviewBridge(token: string): { api: Api; apiEvents: RendererApiEvents } {
+  const api = {} as Record<ChannelName, (input: unknown) => Promise<RpcResult<unknown>>>;
+  for (const name of CHANNEL_NAMES) {
+    api[name] = (input) => rpc(token, name, input as never);
+  }
+  api['documents.pick'] = (input) => {
+    const chosen = chooseFiles(); // must run before any await
+    return (async () => {
+      const files = await chosen;
+      try {
+        for (const f of files) await upload(token, f);
+      } catch {
+        return unreachable();
+      }
+      return rpc(token, 'documents.pick', input as ChannelInput<'documents.pick'>);
+    })();
+  };
+
+  const listeners = new Map<string, Set<Listener>>();
+  let source: EventSource | null = null;
+  const ensureSource = () => {
+    if (source) return;
+    source = new EventSource(`/events?token=${encodeURIComponent(token)}`);
+    source.onmessage = (ev: MessageEvent<string>) => {
+      try {
+        const msg = JSON.parse(ev.data) as { name: string; payload: unknown };
+        listeners.get(msg.name)?.forEach((cb) => cb(msg.payload));
+      } catch {
+        /* ignore malformed event */
+      }
+    };
+  };
+  const apiEvents: RendererApiEvents = {
+    on<E extends EventName>(name: E, cb: (payload: EventPayload<E>) => void) {
+      ensureSource();
+      const set = listeners.get(name) ?? new Set<Listener>();
+      listeners.set(name, set);
+      const l = cb as Listener;
+      set.add(l);
+      return () => set.delete(l);
+    },
+  };
+  return { api: api as unknown as Api, apiEvents };
+}
+
+/** Installs the preview bridge on `window` (called from main.tsx in preview builds only). */
+export function installPreviewBridge(): void {
+  const { api, apiEvents } = createPreviewBridge(takeToken());
+  window.api = api;
+  window.apiEvents = apiEvents;
+}
