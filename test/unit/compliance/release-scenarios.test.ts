@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRelease, type ReleaseInput } from '../../../src/main/services/compliance/release-gate';
 import { FEDERAL_PACK, PART2_NOTICE_TEXT, parseRulePacks } from '../../../src/main/services/compliance/rulepacks';
+import type { DocumentCategory } from '../../../src/shared/compliance';
 import { accessRequest, ack, authorization, consent, input, request, RECEIVED_AT } from './fixtures';
 
 interface Row {
@@ -22,7 +23,7 @@ interface Row {
 
 const psychAuth = () => authorization({ id: 'auth_psych1', informationDescription: 'Psychotherapy notes, 2025', categories: ['psychotherapy_notes'] });
 const at = (iso: string) => new Date(iso);
-const fullAccess = { categories: ['visit_notes', 'lab_results', 'psychotherapy_notes', 'substance_use_disorder', 'hiv_sti_results'] as const };
+const fullAccess: { categories: DocumentCategory[] } = { categories: ['visit_notes', 'lab_results', 'psychotherapy_notes', 'substance_use_disorder', 'hiv_sti_results'] };
 const directive = { inWriting: true, signed: true, signedDate: '2026-02-28', recipientNamed: true, destinationNamed: true };
 const pdRequest = (d: Record<string, unknown> = {}) =>
   request({ basis: 'patient_directed', requester: { role: 'patient', name: 'Zyxwv Testpatient' }, patientDirective: { ...directive, ...d } });
