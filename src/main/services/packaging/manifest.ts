@@ -1,0 +1,72 @@
+/**
+ * The packet manifest: which source documents are in the packet, where, and their
+ * SHA-256 digests (FIPS 180-4), so a recipient or auditor can tie every page to its
+ * source (integrity, 45 CFR 164.312(c)(1)). Machine-readable JSON here; packet.ts draws it as a page.
+ */
+
+/** Version tag of the manifest JSON format. */
+export const MANIFEST_FORMAT = 'releasedesk-packet-manifest/1';
+
+/** One source document inside the packet. Page numbers are 1-based packet page numbers. */
+export interface ManifestDocument {
+  /** 1-based position in the packet. */
+  index: number;
+  /** Opaque document id (no PHI). */
+  id: string;
+  mediaType: string;
+  /** SHA-256, lowercase hex, of the source bytes as selected. */
+  sha256: string;
+  /** Pages the source has by its own account. */
+  sourcePages: number;
+  firstPage: number;
+  lastPage: number;
+  firstReleaseNumber: string;
+  lastReleaseNumber: string;
+  /** qpdf repaired the source (e.g. its cross-reference table) before use. */
+  repaired: boolean;
+}
+
+/** One emailed part of a split packet. */
+export interface ManifestPart {
+  part: number;
+  of: number;
+  firstPage: number;
+  lastPage: number;
+  bytes: number;
+  /** SHA-256 (hex) of the part's PDF bytes (before any password encryption). */
+  sha256: string;
+}
+
+/** The whole manifest. */
+export interface PacketManifest {
+  format: typeof MANIFEST_FORMAT;
+  reference: string;
+  releaseNumberPrefix: string;
+  /** ISO 8601 instant the packet was made. */
+  createdAt: string;
+  /** Total pages of the packet, cover and manifest pages included. */
+  pageCount: number;
+  coverPages: number;
+  manifestPages: number;
+  documents: ManifestDocument[];
+  /** SHA-256 (hex) of the packet PDF (filled in after it is saved; the manifest page cannot contain it). */
+  packetSha256: string;
+  packetBytes: number;
+  /** Present when the packet was split for email. */
+  parts?: ManifestPart[];
+}
+
+/**
+ * The release (Bates-style) number of packet page `n`: prefix + n zero-padded to 6 digits.
+ *
+ * @param prefix e.g. "RD-2026-0042-"; letters, digits, dash, dot, underscore only (it appears on every page)
+ * @param n 1-based page number
+ */
+export function releaseNumber(prefix: string, n: number): string {
+  return `${prefix}${String(n).padStart(6, '0')}`;
+}
+
+/** The manifest as pretty JSON (UTF-8 bytes), to attach next to the packet. */
+export function manifestJson(m: PacketManifest): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(m, null, 2) + '\n');
+}

@@ -1,0 +1,221 @@
+/**
+ * The release packet: the selected record files as ONE PDF with a cover sheet, a
+ * manifest page, the documents in order, and every page stamped with its release
+ * number and "page n of N".
+ */
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { PDFDocument, type PDFPage, rgb } from 'pdf-lib';
+import { AppError } from '../../../shared/errors';
+import { type FontSet, drawText, embedFonts, wrapText } from './fonts';
+import { LETTER, type PacketSource, normalizeSource } from './inputs';
+import { MANIFEST_FORMAT, type ManifestDocument, type PacketManifest, releaseNumber } from './manifest';
+import { CONFIDENTIALITY_NOTICE, PART2_NOTICE, REDISCLOSURE_NOTICE } from './notices';
+import { runQpdf } from './qpdf';
+import { stampPage } from './stamp';
+
+/** Progress of a long packaging step: `done` of `total` units (sources, pages or bytes). */
+export interface PackagingProgress {
+  phase: 'normalize' | 'stamp' | 'save' | 'verify' | 'split' | 'encrypt';
+  done: number;
+  total: number;
+}
+
+/** Input of {@link assemblePacket}. */
+export interface AssemblePacketInput {
+  practice: { name: string };
+  recipient: { name: string };
+  /** Purpose of the disclosure as stated on the request or authorization (e.g. "At the request of the individual"). */
+  purpose: string;
+  /** The request reference (no PHI), e.g. "REQ-2026-0042". */
+  reference: string;
+  /** Prefix of the per-page release number, e.g. "RD-0042-"; [A-Za-z0-9._-], at most 24 characters. */
+  releaseNumberPrefix: string;
+  createdAt: Date;
+  /** IANA time zone of the practice, e.g. "America/Chicago"; the cover's date is shown in it. */
+  timeZone: string;
+  sources: PacketSource[];
+  /** Print the 42 CFR 2.32 notice: set when any source is a Part 2 (substance use disorder) record. */
+  includePart2Notice: boolean;
+  onProgress?: (p: PackagingProgress) => void;
+  /** Assets directory holding fonts/ (defaults to `<cwd>/assets`). */
+  assetsRoot?: string;
+}
+
+/** Output of {@link assemblePacket}. */
+export interface AssembledPacket {
+  pdf: Uint8Array;
+  pageCount: number;
+  manifest: PacketManifest;
+}
+
+const MANIFEST_ROWS_PER_PAGE = 15;
+
+/**
+ * Assemble the release packet.
+ *
+ * Page order: cover sheet (1 page), manifest page(s), then each source's pages in the order given.
+ * Sources are normalized one at a time and their pages copied, so only one source document is
+ * held besides the growing packet.
+ *
+ * @returns the packet PDF bytes, its page count, and the manifest (JSON-safe)
+ * @throws AppError VALIDATION_FAILED (no sources, bad prefix or time zone), any error of
+ *   {@link normalizeSource} (PDF_PASSWORD_REQUIRED, PDF_DAMAGED, IMAGE_UNSUPPORTED, ...),
+ *   PAGE_COUNT_MISMATCH when the packet's pages do not add up to the sources' pages, FONT_MISSING.
+ *   The 42 CFR 2.32 notice text follows the 2024 rule; the redisclosure notice 45 CFR 164.508(c)(2)(iii).
+ */
+export async function assemblePacket(input: AssemblePacketInput): Promise<AssembledPacket> {
+  const { sources, onProgress } = input;
+  if (sources.length === 0) throw new AppError('VALIDATION_FAILED', 'Select at least one document for the release packet.');
+  if (!/^[A-Za-z0-9._-]{0,24}$/.test(input.releaseNumberPrefix)) {
+    throw new AppError('VALIDATION_FAILED', 'The release number prefix may use letters, digits, dot, dash and underscore (at most 24).');
+  }
+  const when = DateTime.fromJSDate(input.createdAt, { zone: input.timeZone });
+  if (!when.isValid) throw new AppError('VALIDATION_FAILED', 'The practice time zone is not valid.');
+
+  const out = await PDFDocument.create({ updateMetadata: false });
+  out.setTitle(`Release packet ${input.reference}`);
+  out.setProducer('ReleaseDesk');
+  out.setCreator('ReleaseDesk');
+  out.setCreationDate(input.createdAt);
+  out.setModificationDate(input.createdAt);
+
+  const coverTexts = [input.practice.name, input.recipient.name, input.purpose, input.reference];
+  const fonts = await embedFonts(out, coverTexts, input.assetsRoot);
+  const cover = out.addPage([...LETTER]);
+  const manifestPageCount = Math.max(1, Math.ceil(sources.length / MANIFEST_ROWS_PER_PAGE));
+  const manifestPages: PDFPage[] = [];
+  for (let i = 0; i < manifestPageCount; i++) manifestPages.push(out.addPage([...LETTER]));
+
+  const docs: Omit<ManifestDocument, 'firstReleaseNumber' | 'lastReleaseNumber'>[] = [];
+  let expected = 1 + manifestPageCount;
+  for (const [i, src] of sources.entries()) {
+    onProgress?.({ phase: 'normalize', done: i, total: sources.length });
+    const norm = await normalizeSource(src, input.assetsRoot);
+    const first = out.getPageCount() + 1;
+    const copied = await out.copyPages(norm.doc, norm.doc.getPageIndices());
+    for (const p of copied) out.addPage(p);
+    expected += norm.pageCount;
+    if (copied.length !== norm.pageCount) {
+      throw new AppError('PAGE_COUNT_MISMATCH', 'Not every page of a document could be put into the packet; the packet was not made.', {
+        sourceId: src.id,
+        expected: norm.pageCount,
+        actual: copied.length,
+      });
+    }
+    docs.push({ index: i + 1, id: src.id, mediaType: src.mediaType, sha256: norm.sha256, sourcePages: norm.pageCount, firstPage: first, lastPage: first + copied.length - 1, repaired: norm.repaired });
+  }
+  onProgress?.({ phase: 'normalize', done: sources.length, total: sources.length });
+  const total = out.getPageCount();
+  if (total !== expected) {
+    throw new AppError('PAGE_COUNT_MISMATCH', 'The packet does not have as many pages as its documents; the packet was not made.', { expected, actual: total });
+  }
+  const prefix = input.releaseNumberPrefix;
+  const documents: ManifestDocument[] = docs.map((d) => ({ ...d, firstReleaseNumber: releaseNumber(prefix, d.firstPage), lastReleaseNumber: releaseNumber(prefix, d.lastPage) }));
+
+  drawCover(cover, fonts, input, when, total, documents.length);
+  drawManifestPages(manifestPages, fonts, input, documents);
+
+  const pages = out.getPages();
+  for (const [i, page] of pages.entries()) {
+    stampPage(page, `${releaseNumber(prefix, i + 1)}   ·   Page ${i + 1} of ${total}`, fonts);
+    if (i % 100 === 0) onProgress?.({ phase: 'stamp', done: i, total });
+  }
+  onProgress?.({ phase: 'stamp', done: total, total });
+
+  onProgress?.({ phase: 'save', done: 0, total: 1 });
+  const pdf = await out.save({ useObjectStreams: true });
+  onProgress?.({ phase: 'save', done: 1, total: 1 });
+
+  // Check the saved file the way a recipient's reader will: qpdf counts its pages.
+  onProgress?.({ phase: 'verify', done: 0, total: 1 });
+  const counted = await runQpdf(['--show-npages', '/p.pdf'], { '/p.pdf': pdf });
+  if (counted.status !== 0 || Number(counted.stdout[0]) !== total) {
+    throw new AppError('PAGE_COUNT_MISMATCH', 'The finished packet failed its page count check; it was not released.', { expected: total, actual: Number(counted.stdout[0] ?? -1) });
+  }
+  onProgress?.({ phase: 'verify', done: 1, total: 1 });
+
+  const manifest: PacketManifest = {
+    format: MANIFEST_FORMAT,
+    reference: input.reference,
+    releaseNumberPrefix: prefix,
+    createdAt: input.createdAt.toISOString(),
+    pageCount: total,
+    coverPages: 1,
+    manifestPages: manifestPageCount,
+    documents,
+    packetSha256: createHash('sha256').update(pdf).digest('hex'),
+    packetBytes: pdf.length,
+  };
+  return { pdf, pageCount: total, manifest };
+}
+
+const LEFT = 54;
+const WIDTH = LETTER[0] - 2 * LEFT;
+
+function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, when: DateTime, total: number, docCount: number): void {
+  let y = LETTER[1] - 72;
+  drawText(page, 'Release of Medical Records', fonts, { x: LEFT, y, size: 20, bold: true });
+  y -= 16;
+  page.drawLine({ start: { x: LEFT, y }, end: { x: LEFT + WIDTH, y }, thickness: 1, color: rgb(0.2, 0.2, 0.2) });
+  y -= 26;
+  const rows: [string, string][] = [
+    ['From (practice)', input.practice.name],
+    ['To (recipient)', input.recipient.name],
+    ['Purpose', input.purpose],
+    ['Request reference', input.reference],
+    ['Date', when.toFormat("LLLL d, yyyy, HH:mm ZZZZ")],
+    ['Pages', `${total} pages in total, including this cover sheet`],
+    ['Documents', `${docCount}`],
+    ['Release numbers', `${releaseNumber(input.releaseNumberPrefix, 1)} to ${releaseNumber(input.releaseNumberPrefix, total)}`],
+  ];
+  for (const [label, value] of rows) {
+    drawText(page, label, fonts, { x: LEFT, y, size: 11, bold: true });
+    const lines = wrapText(value, WIDTH - 130, 11, fonts);
+    for (const line of lines) {
+      drawText(page, line, fonts, { x: LEFT + 130, y, size: 11 });
+      y -= 16;
+    }
+    y -= 4;
+  }
+  y -= 10;
+  const notices = [CONFIDENTIALITY_NOTICE, REDISCLOSURE_NOTICE, ...(input.includePart2Notice ? [PART2_NOTICE] : [])];
+  for (const notice of notices) {
+    const lines = wrapText(notice, WIDTH - 16, 9, fonts);
+    const h = lines.length * 12 + 10;
+    page.drawRectangle({ x: LEFT, y: y - h + 12, width: WIDTH, height: h, borderColor: rgb(0.4, 0.4, 0.4), borderWidth: 0.75 });
+    y -= 2;
+    for (const line of lines) {
+      drawText(page, line, fonts, { x: LEFT + 8, y, size: 9 });
+      y -= 12;
+    }
+    y -= 16;
+  }
+}
+
+function drawManifestPages(pages: PDFPage[], fonts: FontSet, input: AssemblePacketInput, documents: ManifestDocument[]): void {
+  for (const [pi, page] of pages.entries()) {
+    let y = LETTER[1] - 72;
+    drawText(page, `Manifest${pages.length > 1 ? ` (${pi + 1} of ${pages.length})` : ''}`, fonts, { x: LEFT, y, size: 16, bold: true });
+    y -= 18;
+    for (const line of wrapText(
+      `Request ${input.reference}. Each document below is in this packet on the pages listed. SHA-256 is the digest of the document as it was selected for release; a machine-readable copy of this manifest accompanies the packet.`,
+      WIDTH,
+      9,
+      fonts,
+    )) {
+      drawText(page, line, fonts, { x: LEFT, y, size: 9 });
+      y -= 12;
+    }
+    y -= 10;
+    for (const d of documents.slice(pi * MANIFEST_ROWS_PER_PAGE, (pi + 1) * MANIFEST_ROWS_PER_PAGE)) {
+      const pagesText = d.sourcePages === 1 ? `page ${d.firstPage}` : `pages ${d.firstPage}–${d.lastPage}`;
+      drawText(page, `${d.index}. Document ${d.id}  (${d.mediaType}, ${d.sourcePages} page${d.sourcePages === 1 ? '' : 's'}${d.repaired ? ', repaired' : ''})`, fonts, { x: LEFT, y, size: 9, bold: true });
+      y -= 12;
+      drawText(page, `Packet ${pagesText}, release numbers ${d.firstReleaseNumber} to ${d.lastReleaseNumber}`, fonts, { x: LEFT + 12, y, size: 8 });
+      y -= 11;
+      drawText(page, `SHA-256 ${d.sha256}`, fonts, { x: LEFT + 12, y, size: 7.5 });
+      y -= 18;
+    }
+  }
+}

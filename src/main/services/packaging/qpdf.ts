@@ -1,0 +1,93 @@
+/**
+ * qpdf (real qpdf 12, compiled to WebAssembly by @neslinesli93/qpdf-wasm 0.3.0),
+ * run in-process on bytes held in an in-memory file system. Nothing touches the
+ * disk, so no unencrypted temp file of a record is ever written.
+ *
+ * One fresh module per call: the Emscripten runtime is cheap to create (~40 ms)
+ * and a fresh one leaves no earlier file behind.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+interface QpdfFs {
+  writeFile(path: string, data: Uint8Array): void;
+  readFile(path: string): Uint8Array;
+  unlink(path: string): void;
+}
+interface QpdfInstance {
+  callMain(args: string[]): number;
+  FS: QpdfFs;
+}
+type QpdfFactory = (opts: { locateFile: () => string; noInitialRun: boolean }) => Promise<QpdfInstance>;
+
+/** Result of one qpdf run: its exit status (0 ok, 2 error, 3 warnings only) and its captured output lines. */
+export interface QpdfRun {
+  /** qpdf's exit status: 0 success, 2 error, 3 success with warnings (e.g. a repaired cross-reference table). */
+  status: number;
+  /** Output files read back from the in-memory file system, by the name passed in `outputs`. */
+  files: Map<string, Uint8Array>;
+  /** Lines qpdf printed to stdout (e.g. `--show-npages`). Internal use only: may name virtual paths, never PHI-bearing names. */
+  stdout: string[];
+  /** Lines qpdf printed to stderr (warnings, errors). Internal use only; never surface to users or logs verbatim. */
+  stderr: string[];
+}
+
+/**
+ * Run qpdf with `args` on in-memory files.
+ *
+ * @param args qpdf's command line; refer to inputs and outputs by absolute virtual path, e.g. `/in.pdf`
+ * @param inputs virtual path -> bytes, written before the run
+ * @param outputs virtual paths to read back after the run (missing ones are simply absent from `files`)
+ * @returns exit status, output files and captured output; never throws for qpdf's own failures
+ *
+ * qpdf's console output is captured (never printed: it could end up in a terminal or crash report),
+ * and the Emscripten runtime's habit of setting `process.exitCode` on a non-zero exit is undone.
+ */
+export async function runQpdf(args: string[], inputs: Record<string, Uint8Array>, outputs: string[] = []): Promise<QpdfRun> {
+  const factory = require('@neslinesli93/qpdf-wasm') as QpdfFactory;
+  const wasmPath = require.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  // The module binds console.log/console.error synchronously when the factory is called: give it ours.
+  const savedLog = console.log;
+  const savedError = console.error;
+  let pending: Promise<QpdfInstance>;
+  console.log = (...a: unknown[]) => void stdout.push(a.map(String).join(' '));
+  console.error = (...a: unknown[]) => void stderr.push(a.map(String).join(' '));
+  try {
+    pending = factory({ locateFile: () => wasmPath, noInitialRun: true });
+  } finally {
+    console.log = savedLog;
+    console.error = savedError;
+  }
+  const q = await pending;
+  for (const [path, bytes] of Object.entries(inputs)) q.FS.writeFile(path, bytes);
+  const savedExitCode = process.exitCode;
+  let status: number;
+  try {
+    status = q.callMain(args);
+  } catch (e) {
+    const s = (e as { status?: unknown }).status;
+    if (typeof s !== 'number') throw e;
+    status = s;
+  } finally {
+    process.exitCode = savedExitCode;
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const path of outputs) {
+    try {
+      files.set(path, q.FS.readFile(path));
+    } catch {
+      /* not produced */
+    }
+  }
+  for (const path of [...Object.keys(inputs), ...outputs]) {
+    try {
+      q.FS.unlink(path);
+    } catch {
+      /* absent */
+    }
+  }
+  return { status, files, stdout, stderr };
+}

@@ -1,0 +1,52 @@
+/**
+ * Stamps drawn on every page (release number, "page n of N", "part k of n"), upright
+ * as the reader sees the page whatever its /Rotate (ISO 32000-1 §7.7.3.3: /Rotate turns
+ * the page clockwise for display) and inside its crop box.
+ */
+import { type PDFPage, degrees, rgb } from 'pdf-lib';
+import { type FontSet, drawText, textWidth } from './fonts';
+
+/** The page as displayed: its width and height in points and a map from display to user coordinates. */
+export interface VisualFrame {
+  width: number;
+  height: number;
+  rotation: 0 | 90 | 180 | 270;
+  toUser(vx: number, vy: number): [number, number];
+}
+
+/** The displayed frame of `page` (crop box turned by /Rotate). */
+export function visualFrame(page: PDFPage): VisualFrame {
+  const { x: bx, y: by, width: W, height: H } = page.getCropBox();
+  const r = ((((page.getRotation().angle ?? 0) % 360) + 360) % 360) as number;
+  const rotation = (Math.round(r / 90) * 90) % 360 as 0 | 90 | 180 | 270;
+  switch (rotation) {
+    case 90:
+      return { width: H, height: W, rotation, toUser: (vx, vy) => [bx + W - vy, by + vx] };
+    case 180:
+      return { width: W, height: H, rotation, toUser: (vx, vy) => [bx + W - vx, by + H - vy] };
+    case 270:
+      return { width: H, height: W, rotation, toUser: (vx, vy) => [bx + vy, by + H - vx] };
+    default:
+      return { width: W, height: H, rotation: 0, toUser: (vx, vy) => [bx + vx, by + vy] };
+  }
+}
+
+/** Size of stamp text, in points. */
+export const STAMP_FONT_SIZE = 8;
+
+/**
+ * Draw `text` centred at the bottom (or top) edge of the displayed page, on a white band
+ * so it stays legible over scanned content.
+ */
+export function stampPage(page: PDFPage, text: string, fonts: FontSet, edge: 'bottom' | 'top' = 'bottom'): void {
+  const f = visualFrame(page);
+  const size = STAMP_FONT_SIZE;
+  const w = textWidth(text, size, fonts, true);
+  const pad = 3;
+  const vx = Math.max(pad, (f.width - w) / 2);
+  const vy = edge === 'bottom' ? 12 : f.height - 12 - size;
+  const [rx, ry] = f.toUser(vx - pad, vy - pad - 1);
+  page.drawRectangle({ x: rx, y: ry, width: w + 2 * pad, height: size + 2 * pad + 1, color: rgb(1, 1, 1), rotate: degrees(f.rotation) });
+  const [tx, ty] = f.toUser(vx, vy);
+  drawText(page, text, fonts, { x: tx, y: ty, size, bold: true, rotate: f.rotation });
+}
