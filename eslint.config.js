@@ -1,0 +1,110 @@
+// @ts-check
+/**
+ * ESLint flat config (ESLint 10, typescript-eslint 8, react-hooks 7).
+ *
+ * Type-free rules only (fast). The architecture's boundaries are enforced with
+ * `no-restricted-imports` per folder (docs: /work/shared/docs/architecture.md):
+ *   src/shared            -> zod and sibling shared files only
+ *   src/main/services,rpc -> never 'electron' (it is only available inside Electron; plain Node tries to download it)
+ *   src/renderer          -> never electron, Node built-ins, src/main or src/preload
+ *   src/preload           -> electron and src/shared only
+ * plus `no-console` in main and preload (console output can leak PHI to terminals and crash reports).
+ * test/electron/static-boundaries.test.ts double-checks the electron rule (also for require()).
+ */
+const { builtinModules } = require('node:module');
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const reactHooks = require('eslint-plugin-react-hooks');
+const globals = require('globals');
+
+const NO_ELECTRON = {
+  paths: [{ name: 'electron', message: "Only src/main/electron/ may import 'electron'. Services stay plain Node." }],
+  patterns: [{ group: ['electron/*'], message: "Only src/main/electron/ may import 'electron'." }],
+};
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/**', '.vite/**', 'out/**', '.preview-build/**', 'dist/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    rules: {
+      // Control characters are matched on purpose: to refuse CR/LF and NUL in anything that may reach a mail header (RFC 5322 §2.2).
+      'no-control-regex': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.cjs', 'eslint.config.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src/shared/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|zod/|\\./)',
+              message: 'src/shared is pure TypeScript + zod: import only zod and sibling files in src/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/services/**/*.{ts,tsx}', 'src/main/rpc/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', NO_ELECTRON] },
+  },
+  {
+    files: ['src/main/**/*.{ts,tsx}', 'src/preload/**/*.{ts,tsx}'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['src/preload/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!electron$|\\.\\./shared/|\\./)',
+              message: 'The preload may import only electron and src/shared (it is bundled and runs sandboxed).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer talks to main only through window.api.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser sandbox: no Node built-ins.' })),
+          ],
+          patterns: [
+            { group: ['electron/*', 'node:*'], message: 'The renderer may not import electron or Node built-ins.' },
+            {
+              regex: '(^|/)(src/)?(main|preload)(/|$)',
+              message: 'The renderer may not import from src/main or src/preload; use src/shared types and window.api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
