@@ -1,0 +1,58 @@
+/**
+ * Detached OpenPGP signature over the packet by the practice key (RFC 4880 §5.2.4,
+ * signature type 0x00 over binary data), verifiable with `gpg --verify packet.pdf.sig packet.pdf`.
+ */
+import * as openpgp from 'openpgp';
+import { AppError } from '../../../shared/errors';
+
+/**
+ * Sign `bytes` with the practice's private key, detached and binary (not armored).
+ *
+ * @param bytes the exact bytes that will be sent (e.g. the packet PDF, or each encrypted part)
+ * @param practicePrivateArmored the practice's armored private key (v4, ECC curve25519Legacy or RSA: GnuPG 2.2 compatible)
+ * @param passphrase the key's passphrase when the key is protected
+ * @returns the binary detached signature (`.sig`)
+ * @throws AppError KEY_INVALID when the key cannot be read or unlocked; SIGNING_FAILED otherwise
+ */
+export async function signDetached(bytes: Uint8Array, practicePrivateArmored: string, passphrase?: string): Promise<Uint8Array> {
+  let key: openpgp.PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: practicePrivateArmored });
+    if (!key.isDecrypted()) {
+      if (!passphrase) throw new Error('locked');
+      key = await openpgp.decryptKey({ privateKey: key, passphrase });
+    }
+  } catch {
+    throw new AppError('KEY_INVALID', 'The practice signing key cannot be read or unlocked.');
+  }
+  try {
+    const message = await openpgp.createMessage({ binary: bytes });
+    const sig = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
+    return sig as Uint8Array;
+  } catch {
+    throw new AppError('SIGNING_FAILED', 'The release packet could not be signed with the practice key.');
+  }
+}
+
+/**
+ * Plain-language text for the email explaining how to check the signature.
+ *
+ * @param o.packetFileName the attachment's PHI-free file name, e.g. "release-REQ-2026-0042.pdf"
+ * @param o.signatureFileName e.g. "release-REQ-2026-0042.pdf.sig"
+ * @param o.fingerprint the practice key's fingerprint (40 hex digits), to compare out of band
+ * @param o.practiceName shown as the signer
+ */
+export function verificationInstructions(o: { packetFileName: string; signatureFileName: string; fingerprint: string; practiceName: string }): string {
+  const fpr = o.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ').trim();
+  return [
+    `How to check that these records really come from ${o.practiceName} and were not changed:`,
+    '',
+    `1. Save both attachments, "${o.packetFileName}" and "${o.signatureFileName}", in the same folder.`,
+    `2. Import the practice's public key (once), for example with GnuPG: gpg --import practice-key.asc`,
+    `3. Check that the key's fingerprint is ${fpr}. Compare it with the fingerprint the practice gave you by phone or on its website, not with one in this email.`,
+    `4. Run: gpg --verify "${o.signatureFileName}" "${o.packetFileName}"`,
+    `   It must say "Good signature from ${o.practiceName}". If it says "BAD signature", do not rely on the file and call the practice.`,
+    '',
+    'The first pages of the packet list every document with its pages and a SHA-256 digest; the attached manifest has the same list in machine-readable form.',
+  ].join('\n');
+}
