@@ -15,6 +15,7 @@
  * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`.
  */
 import { CHANNEL_NAMES } from '../../shared/contract';
+import type { ApiEvents } from '../../shared/bridge';
 import type { Api, ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, RpcResult } from '../../shared/contract';
 
 const TOKEN_KEY = 'releasedesk.preview.token';
@@ -87,7 +88,7 @@ async function upload(token: string, file: File): Promise<void> {
 type Listener = (payload: unknown) => void;
 
 /** Builds the preview `window.api` and `window.apiEvents`. */
-export function createPreviewBridge(token: string): { api: Api; apiEvents: RendererApiEvents } {
+export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEvents } {
   const api = {} as Record<ChannelName, (input: unknown) => Promise<RpcResult<unknown>>>;
   for (const name of CHANNEL_NAMES) {
     api[name] = (input) => rpc(token, name, input as never);
@@ -119,7 +120,7 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: Rende
       }
     };
   };
-  const apiEvents: RendererApiEvents = {
+  const apiEvents: ApiEvents = {
     on<E extends EventName>(name: E, cb: (payload: EventPayload<E>) => void) {
       ensureSource();
       const set = listeners.get(name) ?? new Set<Listener>();

@@ -17,7 +17,6 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useSetupStore } from './store';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -98,11 +97,11 @@ export function SetupScreen() {
   const [submitted, setSubmitted] = useState(false);
   const zones = useMemo(() => timeZones(form.timeZone), []); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const [debounced] = useDebouncedValue(form.passphrase, 300);
+  // Ask main for the strength once typing pauses (300 ms debounce).
   useEffect(() => {
-    void checkPassphrase(debounced, [form.staffName, form.practiceName, form.senderEmail]);
-    // Only re-check when the passphrase settles.
-  }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
+    const t = window.setTimeout(() => void checkPassphrase(form.passphrase, [form.staffName, form.practiceName, form.senderEmail]), 300);
+    return () => window.clearTimeout(t);
+  }, [form.passphrase]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const currentStrength = strength && strengthFor === form.passphrase ? strength : null;
   const errors = validate(form, currentStrength ? currentStrength.acceptable : null);
@@ -115,6 +114,8 @@ export function SetupScreen() {
     },
     onBlur: () => setTouched((t) => ({ ...t, [k]: true })),
     error: show(k),
+    // Mantine's PasswordInput does not set aria-invalid on its inner input by itself.
+    'aria-invalid': show(k) ? true : undefined,
   });
 
   if (practiceKey) {

@@ -46,6 +46,7 @@ export function UnlockScreen() {
                 setPassphrase(e.currentTarget.value);
                 if (error) clearError();
               }}
+              aria-invalid={wrong}
               error={wrong ? 'That passphrase is not correct. Check Caps Lock and try again.' : undefined}
             />
             {error && !wrong ? <ErrorAlert error={error} /> : null}

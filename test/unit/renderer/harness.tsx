@@ -1,0 +1,121 @@
+/**
+ * Shared jsdom harness for renderer component tests: the browser APIs Mantine
+ * needs (matchMedia, ResizeObserver, scrollIntoView), a fake `window.api`
+ * (the one place a fake is right: these tests unit-test UI logic, main is
+ * tested elsewhere) and a Mantine-wrapped render.
+ */
+import { vi } from 'vitest';
+import type { ReactElement } from 'react';
+import { render } from '@testing-library/react';
+import { MantineProvider } from '@mantine/core';
+import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RpcResult } from '../../../src/shared/contract';
+
+export function installDomStubs(): void {
+  if (!window.matchMedia) {
+    Object.defineProperty(window, 'matchMedia', {
+      writable: true,
+      value: (query: string) => ({
+        matches: false,
+        media: query,
+        onchange: null,
+        addListener: () => {},
+        removeListener: () => {},
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        dispatchEvent: () => false,
+      }),
+    });
+  }
+  if (!('ResizeObserver' in window)) {
+    class RO {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    }
+    (window as unknown as { ResizeObserver: unknown }).ResizeObserver = RO;
+    (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = RO;
+  }
+  Element.prototype.scrollIntoView ??= () => {};
+}
+
+type Handler<C extends ChannelName> = (input: ChannelInput<C>) => RpcResult<ChannelOutput<C>> | Promise<RpcResult<ChannelOutput<C>>>;
+export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
+
+/** Installs a fake `window.api`; unhandled channels answer INTERNAL. Returns the spy per channel. */
+export function installFakeApi(handlers: FakeHandlers) {
+  const calls: { channel: string; input: unknown }[] = [];
+  const api = new Proxy(
+    {},
+    {
+      get: (_t, channel: string) =>
+        vi.fn(async (input: unknown) => {
+          calls.push({ channel, input });
+          const h = (handlers as Record<string, ((i: unknown) => unknown) | undefined>)[channel];
+          if (!h) return { ok: false, error: { code: 'INTERNAL', message: `no fake for ${channel}` } };
+          return h(input);
+        }),
+    },
+  );
+  (window as unknown as { api: unknown }).api = api;
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  (window as unknown as { apiEvents: unknown }).apiEvents = {
+    on: (name: string, cb: (p: unknown) => void) => {
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      set.add(cb);
+      return () => set.delete(cb);
+    },
+  };
+  return {
+    calls,
+    callsTo: (channel: ChannelName) => calls.filter((c) => c.channel === channel).map((c) => c.input),
+    emit: (name: string, payload: unknown) => listeners.get(name)?.forEach((cb) => cb(payload)),
+  };
+}
+
+export const ok = <T,>(value: T) => ({ ok: true as const, value });
+export const fail = (code: string, message: string) => ({ ok: false as const, error: { code, message } }) as RpcResult<never>;
+
+export function renderUi(ui: ReactElement) {
+  return render(<MantineProvider>{ui}</MantineProvider>);
+}
+
+export const FPR = '0123456789ABCDEF0123456789ABCDEF01234567';
+export const FPR_GROUPED = '0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567';
+
+/** A synthetic release in the given state. */
+export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT {
+  return {
+    id: 'rel_000001',
+    reference: 'R-0001',
+    status: 'draft',
+    createdAt: '2026-03-03T14:05:00.000Z',
+    patientName: 'Zyxwv Testpatient',
+    recipientName: null,
+    documentCount: 0,
+    patient: { name: 'Zyxwv Testpatient', dateOfBirth: '1970-01-02', mrn: 'MRN-TEST-1' },
+    documents: [],
+    recipient: null,
+    transmissions: [],
+    lastError: null,
+    ...over,
+  };
+}
+
+export const DOC = {
+  id: 'doc_000001',
+  label: 'record-1.pdf',
+  originalName: 'synthetic-record.pdf',
+  sizeBytes: 4321,
+  pageCount: 3,
+  sha256: 'ab'.repeat(32),
+  importedAt: '2026-03-03T14:06:00.000Z',
+};
+
+export const KEY = {
+  fingerprint: FPR,
+  userIds: ['Qwfp Recipient <qwfp@example.test>'],
+  algorithm: 'EdDSA/ECDH (curve25519)',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  expiresAt: null,
+};

@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { UnlockScreen } from '../../../src/renderer/features/unlock/UnlockScreen';
+import { SetupScreen } from '../../../src/renderer/features/setup/SetupScreen';
+import { useSetupStore } from '../../../src/renderer/features/setup/store';
+import { FPR, FPR_GROUPED, KEY, fail, installDomStubs, installFakeApi, ok, renderUi } from './harness';
+
+beforeAll(installDomStubs);
+afterEach(() => {
+  cleanup();
+  useSetupStore.setState({ strength: null, strengthFor: '', creating: false, practiceKey: null, error: null });
+});
+
+describe('UnlockScreen', () => {
+  it('shows WRONG_PASSPHRASE as a clear field error linked to the passphrase input', async () => {
+    const fake = installFakeApi({ 'vault.unlock': () => fail('WRONG_PASSPHRASE', 'The passphrase is not correct.') });
+    renderUi(<UnlockScreen />);
+    const input = screen.getByLabelText(/vault passphrase/i);
+    fireEvent.change(input, { target: { value: 'not it at all' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    const msg = await screen.findByText(/that passphrase is not correct/i);
+    expect(fake.callsTo('vault.unlock')).toEqual([{ passphrase: 'not it at all' }]);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby') ?? '').toContain(msg.id);
+    expect((input as HTMLInputElement).value).toBe('');
+  });
+});
+
+describe('SetupScreen', () => {
+  const fill = (label: RegExp, value: string) => fireEvent.change(screen.getByLabelText(label, { selector: 'input' }), { target: { value } });
+
+  it('checks passphrase strength (debounced) and shows the meter', async () => {
+    const fake = installFakeApi({
+      'setup.checkPassphrase': ({ passphrase }) =>
+        ok(passphrase.length > 20
+          ? { score: 4, acceptable: true, warning: '', suggestions: [] }
+          : { score: 1, acceptable: false, warning: 'This is similar to a commonly used password.', suggestions: ['Add another word or two.'] }),
+    });
+    renderUi(<SetupScreen />);
+    fill(/^passphrase/i, 'pass');
+    fill(/^passphrase/i, 'password1');
+    expect(await screen.findByText(/too easy to guess/i)).toBeTruthy();
+    expect(screen.getByText('Add another word or two.')).toBeTruthy();
+    // Debounced: the intermediate value was never sent.
+    expect(fake.callsTo('setup.checkPassphrase').map((i) => (i as { passphrase: string }).passphrase)).toEqual(['password1']);
+    fill(/^passphrase/i, 'orbit velvet canyon lantern');
+    expect(await screen.findByText(/very strong — good enough/i)).toBeTruthy();
+  });
+
+  it('refuses to submit mismatched passphrases and empty fields, focusing the first error', async () => {
+    const fake = installFakeApi({ 'setup.checkPassphrase': () => ok({ score: 4, acceptable: true, warning: '', suggestions: [] }) });
+    renderUi(<SetupScreen />);
+    fill(/^passphrase/i, 'orbit velvet canyon lantern');
+    fill(/confirm passphrase/i, 'orbit velvet canyon');
+    await screen.findByText(/good enough/i);
+    fireEvent.click(screen.getByRole('button', { name: 'Create vault' }));
+    expect(await screen.findByText('The two passphrases do not match.')).toBeTruthy();
+    expect(document.activeElement?.id).toBe('setup-confirm');
+    expect(fake.callsTo('setup.createVault')).toHaveLength(0);
+  });
+
+  it('creates the vault and shows the practice key fingerprint in groups of four', async () => {
+    const fake = installFakeApi({
+      'setup.checkPassphrase': () => ok({ score: 4, acceptable: true, warning: '', suggestions: [] }),
+      'setup.createVault': () => ok({ practiceKey: { ...KEY, fingerprint: FPR } }),
+    });
+    renderUi(<SetupScreen />);
+    fill(/^passphrase/i, 'orbit velvet canyon lantern');
+    fill(/confirm passphrase/i, 'orbit velvet canyon lantern');
+    fill(/your name/i, 'Jordan Frontdesk');
+    fill(/practice name/i, 'Lakeside Test Clinic');
+    fill(/sender name/i, 'Records, Lakeside');
+    fill(/sender email/i, 'records@clinic.example.test');
+    fill(/server name/i, 'smtp.example.test');
+    fill(/username/i, 'records@clinic.example.test');
+    fireEvent.change(screen.getByLabelText(/^password/i), { target: { value: 'smtp secret' } });
+    await screen.findByText(/good enough/i);
+    fireEvent.click(screen.getByRole('button', { name: 'Create vault' }));
+    expect((await screen.findByTestId('fingerprint')).textContent).toBe(FPR_GROUPED);
+    const input = fake.callsTo('setup.createVault')[0] as { smtp: { port: number; security: string }; practice: { timeZone: string } };
+    expect(input.smtp).toMatchObject({ port: 587, security: 'starttls', host: 'smtp.example.test' });
+    expect(input.practice.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+});
