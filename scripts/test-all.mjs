@@ -21,7 +21,8 @@ function run(cmd, args, env = {}) {
 
 function check(name, cmd, args) {
   const ok = run(cmd, args) === 0;
-  ok ? passed++ : failed++;
+  if (ok) passed++;
+  else failed++;
   lines.push(`${name}: ${ok ? 'passed' : 'FAILED'}`);
 }
 
