@@ -1,0 +1,88 @@
+/** PDFs: text extracted with poppler's pdftotext must contain every required element; one page rendered with pdftoppm. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  renderAuthorizationForm,
+  STATEMENT_CONDITIONING,
+  STATEMENT_COPY,
+  STATEMENT_REDISCLOSURE,
+  STATEMENT_RIGHT_TO_REVOKE,
+} from '../../../src/main/services/compliance/documents/authorization-form';
+import { renderExtensionNotice } from '../../../src/main/services/compliance/documents/extension-notice';
+import { requireTool } from '../../support/tools';
+
+const dir = mkdtempSync(join(tmpdir(), 'rd-compliance-pdf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const hasPoppler = requireTool('pdftotext') && requireTool('pdftoppm');
+const practice = { name: 'Maplewood Family Practice', address: '12 Elm St, Springfield', phone: '555-0100' };
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+
+function extract(bytes: Uint8Array, name: string): string {
+  const f = join(dir, `${name}.pdf`);
+  writeFileSync(f, bytes);
+  return flat(execFileSync('pdftotext', ['-enc', 'UTF-8', f, '-'], { encoding: 'utf8' }));
+}
+function renderFirstPage(name: string): Buffer {
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', join(dir, `${name}.pdf`), join(dir, name)]);
+  return readFileSync(join(dir, `${name}.png`));
+}
+
+describe.skipIf(!hasPoppler)('extension notice PDF (45 CFR 164.524(b)(2)(ii))', () => {
+  it('states the reason, the new date, the receipt date and the addressee (any script), with page numbers', async () => {
+    const text = extract(
+      await renderExtensionNotice({ practice, addresseeName: 'Zyxwv Testpatient Ωμέγα Жуков', receivedDate: '2026-03-01', noticeDate: '2026-03-20', reason: 'Part of the record is in off-site storage.', newDueDate: '2026-04-30' }),
+      'ext',
+    );
+    for (const s of ['Maplewood Family Practice', 'Zyxwv Testpatient Ωμέγα Жуков', 'Part of the record is in off-site storage.', 'no later than April 30, 2026', 'March 1, 2026', 'March 20, 2026', 'Page 1 of 1'])
+      expect(text).toContain(s);
+    const png = renderFirstPage('ext');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(5000);
+  });
+  it('refuses an empty reason', async () => {
+    await expect(renderExtensionNotice({ practice, addresseeName: 'X', receivedDate: '2026-03-01', noticeDate: '2026-03-02', reason: ' ', newDueDate: '2026-04-01' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe.skipIf(!hasPoppler)('authorization form PDF (45 CFR 164.508(c))', () => {
+  const required = [
+    ['(c)(1)(i) description', 'Information to be disclosed'],
+    ['(c)(1)(ii) who may disclose', 'Who may disclose the information'],
+    ['(c)(1)(iii) who may receive', 'Who may receive the information'],
+    ['(c)(1)(iv) purpose', 'Purpose of the disclosure'],
+    ['(c)(1)(v) expiration', 'Expiration date'],
+    ['(c)(1)(v) expiration event', 'expiration event'],
+    ['(c)(1)(vi) signature', 'Signature of patient or personal representative'],
+    ['(c)(1)(vi) date', 'Date'],
+    ['(c)(1)(vi) representative authority', 'your authority to act for the patient'],
+    ['(c)(2)(i)', STATEMENT_RIGHT_TO_REVOKE],
+    ['(c)(2)(ii)', STATEMENT_CONDITIONING],
+    ['(c)(2)(iii)', STATEMENT_REDISCLOSURE],
+    ['(c)(4)', STATEMENT_COPY],
+    ['page numbers', 'Page 1 of'],
+  ] as const;
+
+  it('blank form holds every core element and required statement', async () => {
+    const text = extract(await renderAuthorizationForm({ practice }), 'form');
+    for (const [, s] of required) expect(text).toContain(flat(s));
+    expect(text).toContain('Psychotherapy notes are not covered by this form');
+    expect(text).toContain('42 CFR Part 2');
+    const png = renderFirstPage('form');
+    expect(png.length).toBeGreaterThan(5000);
+  });
+
+  it('prefilled form shows the filled values; the psychotherapy variant covers those notes only', async () => {
+    const text = extract(
+      await renderAuthorizationForm({ practice, patientName: 'Zyxwv Testpatient', informationDescription: 'Lab results 2025', categories: ['lab_results'], recipients: ['Qwerty Insurance Co'], purposes: ['At the request of the individual'], expirationDate: '2026-12-31' }),
+      'filled',
+    );
+    for (const s of ['Zyxwv Testpatient', 'Lab results 2025', 'Qwerty Insurance Co', 'At the request of the individual', '2026-12-31']) expect(text).toContain(s);
+    const psych = extract(await renderAuthorizationForm({ practice, psychotherapyNotesOnly: true }), 'psych');
+    expect(psych).toContain('Authorization to disclose psychotherapy notes');
+    expect(psych).not.toContain('Lab results');
+    for (const [, s] of required) expect(psych).toContain(flat(s));
+  });
+});
