@@ -44,6 +44,7 @@ export interface PgpMimeInput {
   encryptionKeysArmored: string[];
   /** "<id@domain>"; generated from a random UUID and the From domain when absent. */
   messageId?: string;
+  /** Date header, signature time and key-validity instant: pass the current time (keys are not valid before their creation). */
   date: Date;
 }
 
