@@ -85,17 +85,21 @@ export async function normalizeSource(src: PacketSource, assetsRoot?: string): P
 async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omit<NormalizedSource, 'sha256'>> {
   const head = Buffer.from(src.bytes.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new AppError('FILE_NOT_PDF', 'A selected document is not a PDF file.', { sourceId: src.id });
-  // qpdf: decrypt (an empty password opens owner-password-only files) and rewrite, repairing what it can.
+  // qpdf: decrypt (an empty password opens owner-password-only files) and rewrite.
   const run = await runQpdf([`--password=${src.password ?? ''}`, '--decrypt', '/in.pdf', '/out.pdf'], { '/in.pdf': src.bytes }, ['/out.pdf']);
-  const out = run.files.get('/out.pdf');
+  let out = run.files.get('/out.pdf');
+  let repaired = run.status === 3;
   if (run.status === 2 || !out) {
     if (run.stderr.some((l) => l.includes('invalid password'))) {
       if (src.password) throw new AppError('PDF_PASSWORD_INCORRECT', 'The password for a protected PDF is not correct.', { sourceId: src.id });
       throw new AppError('PDF_PASSWORD_REQUIRED', 'A selected PDF is protected by a password. Enter its password to include it.', { sourceId: src.id });
     }
-    throw new AppError('PDF_DAMAGED', 'A selected PDF is damaged and cannot be repaired. Ask for a new copy of it.', { sourceId: src.id });
+    // qpdf-wasm 0.3.0 does not reconstruct a broken cross-reference table (native qpdf does);
+    // pdf-lib's parser reads objects in file order without relying on it. Its rewrite is then
+    // checked by qpdf, and the recovered page count against the count the file declares.
+    out = await rewriteWithPdfLib(src);
+    repaired = true;
   }
-  const repaired = run.status === 3;
   const counted = await runQpdf(['--show-npages', '/in.pdf'], { '/in.pdf': out });
   const qpdfPages = Number(counted.stdout[0]);
   if (counted.status === 2 || !Number.isInteger(qpdfPages) || qpdfPages < 1) {
@@ -117,6 +121,17 @@ async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omi
   }
   await flattenForms(doc, assetsRoot);
   return { doc, pageCount: qpdfPages, repaired };
+}
+
+async function rewriteWithPdfLib(src: PacketSource): Promise<Uint8Array> {
+  const damaged = () => new AppError('PDF_DAMAGED', 'A selected PDF is damaged and cannot be repaired. Ask for a new copy of it.', { sourceId: src.id });
+  try {
+    const doc = await PDFDocument.load(src.bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    if (doc.getPageCount() < 1) throw damaged();
+    return await doc.save({ useObjectStreams: false });
+  } catch {
+    throw damaged();
+  }
 }
 
 /**
