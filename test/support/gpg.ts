@@ -114,7 +114,7 @@ export function createGpgHome(): GpgHome {
         input: message,
         maxBuffer: 256 * 1024 * 1024,
       });
-      let status: string[] = [];
+      let status: string[];
       try {
         status = readFileSync(statusFile, 'utf8')
           .split('\n')
