@@ -10,6 +10,26 @@
  * cross the bridge (files are referenced by id and read in main).
  */
 import { z } from 'zod';
+import {
+  Authorization,
+  CalendarDate,
+  DocumentCategory,
+  Finding,
+  LegalBasis,
+  Part2Consent,
+  PatientDirective,
+  ReleaseNotice,
+  ReleaseRequest,
+  RequestedForm,
+  Requester,
+  RequestRecipient,
+  RequestScope,
+  RequestStatus,
+  Revocation,
+  TpoPurpose,
+  UnencryptedEmailAcknowledgment,
+} from './compliance';
+import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
 
 // ---------------------------------------------------------------- primitives
@@ -75,6 +95,10 @@ export const DocumentSummary = z.object({
   pageCount: z.number().int().nonnegative(),
   sha256: z.string(),
   importedAt: IsoDateTime,
+  /** Category the document is filed under (import default 'other'; set with documents.classify). */
+  category: DocumentCategory,
+  /** Date of service / of the record, `YYYY-MM-DD` (import default: the day of import, practice time zone). */
+  documentDate: IsoDate,
 });
 
 export const Recipient = z.object({
@@ -99,6 +123,14 @@ export const Transmission = z.object({
   tlsProtocol: z.string(),
   tlsCipher: z.string(),
   recipientKeyFingerprint: z.string(),
+  /** The request the release was made for (null for releases made before requests existed). */
+  requestId: Id.nullable(),
+  /** Legal basis the disclosure relied on (accounting of disclosures, 164.528). */
+  legalBasis: LegalBasis.nullable(),
+  /** The authorization relied on (164.508), if any. */
+  authorizationId: Id.nullable(),
+  /** The individual's recorded choice of unencrypted email relied on, if any. */
+  acknowledgmentId: Id.nullable(),
 });
 
 export const ReleaseSummary = z.object({
@@ -109,6 +141,10 @@ export const ReleaseSummary = z.object({
   patientName: z.string(),
   recipientName: z.string().nullable(),
   documentCount: z.number().int(),
+  /** The request this release is made for; null only for releases made before requests existed. */
+  requestId: Id.nullable(),
+  /** PHI-free reference of that request, e.g. "Q-2026-00001". */
+  requestReference: z.string().nullable(),
 });
 
 export const ReleaseDetail = ReleaseSummary.extend({
@@ -143,8 +179,137 @@ export const EmailCheck = z.object({
   warning: z.string().nullable(),
 });
 
+// ------------------------------------------------------------------ requests (issue #3)
+
+export const PatientInput = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
+
+/** Intake of a request for records (legal basis, requester, recipients, scope, form). The status starts at 'received'. */
+export const RequestIntake = z
+  .object({
+    patient: PatientInput,
+    basis: LegalBasis,
+    /** When the request reached the practice (day 0 is its calendar date in the practice's time zone). */
+    receivedAt: IsoDateTime,
+    requester: Requester,
+    recipients: z.array(RequestRecipient).min(1).max(20),
+    scope: RequestScope,
+    form: RequestedForm,
+    patientDirective: PatientDirective.optional(),
+    tpo: TpoPurpose.optional(),
+  })
+  .strict();
+
+export const VerificationMethod = z.enum(VERIFICATION_METHODS);
+
+/** A recorded identity or authority check (45 CFR 164.514(h)). */
+export const IdentityVerification = z.object({
+  id: Id,
+  requestId: Id,
+  /** What was checked: the requester's identity, or their authority (e.g. a personal representative's). */
+  subject: z.enum(['identity', 'authority']),
+  method: VerificationMethod,
+  checkedBy: z.string(),
+  checkedAt: IsoDateTime,
+  notes: z.string(),
+});
+
+/** A file the practice produced or received for a request (extension notice, authorization form, signed scan). */
+export const RequestDocument = z.object({
+  id: Id,
+  kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization']),
+  /** Neutral file label, e.g. "extension-notice-Q-2026-00001.pdf" (no PHI). */
+  label: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  pageCount: z.number().int().nonnegative(),
+  createdAt: IsoDateTime,
+});
+
+/** An authorization on file with the linter's live findings (45 CFR 164.508(b)(2), (c)). */
+export const AuthorizationRecord = z.object({
+  id: Id,
+  requestId: Id.nullable(),
+  authorization: Authorization,
+  /** Every defect, each with code, citation and PHI-free message; 'block' findings stop a send. */
+  findings: z.array(Finding),
+  valid: z.boolean(),
+  /** The scanned signed form stored in the vault, if attached. */
+  signedFormDocumentId: Id.nullable(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+
+export const Part2ConsentRecord = z.object({
+  id: Id,
+  requestId: Id.nullable(),
+  consent: Part2Consent,
+  findings: z.array(Finding),
+  valid: z.boolean(),
+  createdAt: IsoDateTime,
+});
+
+/** The 30-day clock of a right-of-access request (164.524(b)(2)); all fields null/false for other bases. */
+export const RequestClock = z.object({
+  /** Effective due date (the extension's new date if extended), `YYYY-MM-DD` in the practice's time zone; null when the basis has no clock. */
+  dueDate: IsoDate.nullable(),
+  /** Calendar days left until the due date (0 on it, negative when overdue); null when no clock. */
+  daysLeft: z.number().int().nullable(),
+  /** Open and due within the next 7 calendar days (0 ≤ daysLeft ≤ 6). */
+  dueThisWeek: z.boolean(),
+  /** Open and past its due date (a warning, never a block). */
+  overdue: z.boolean(),
+  extended: z.boolean(),
+});
+
+export const RequestSummary = RequestClock.extend({
+  id: Id,
+  /** PHI-free reference, e.g. "Q-2026-00001". */
+  reference: z.string(),
+  patientName: z.string(),
+  basis: LegalBasis,
+  status: RequestStatus,
+  receivedAt: IsoDateTime,
+});
+
+export const RequestDetail = RequestSummary.extend({
+  patient: z.object({ name: z.string(), dateOfBirth: IsoDate, mrn: z.string() }),
+  /** The request as the compliance engine sees it. */
+  request: ReleaseRequest,
+  authorization: AuthorizationRecord.nullable(),
+  part2Consents: z.array(Part2ConsentRecord),
+  verifications: z.array(IdentityVerification),
+  acknowledgments: z.array(UnencryptedEmailAcknowledgment),
+  documents: z.array(RequestDocument),
+  releases: z.array(z.object({ id: Id, reference: z.string(), status: ReleaseStatus })),
+});
+
+/** What `releases.evaluate` answers: the gate's decision now, and which documents may be selected. */
+export const ReleaseEvaluation = z.object({
+  /** False when any finding blocks; `releases.send` refuses with RELEASE_BLOCKED then. */
+  allowed: z.boolean(),
+  findings: z.array(Finding),
+  notices: z.array(ReleaseNotice),
+  documents: z.array(
+    z.object({
+      documentId: Id,
+      category: DocumentCategory,
+      documentDate: IsoDate,
+      /** Within the request's categories and dates (164.514(d)(3)). */
+      inScope: z.boolean(),
+      /** A sensitive category under the active rule packs (never widened beyond the request). */
+      sensitive: z.boolean(),
+      /** A reason to go beyond the scope is recorded for it. */
+      overridden: z.boolean(),
+      /** May stay in the release: in scope, or widened with a recorded reason. */
+      selectable: z.boolean(),
+    }),
+  ),
+});
+
 const Empty = z.object({}).strict();
 const ByRelease = z.object({ releaseId: Id }).strict();
+const ByRequest = z.object({ requestId: Id }).strict();
+const AuthorizationInput = Authorization.omit({ id: true });
+const Part2ConsentInput = Part2Consent.omit({ id: true });
 
 // ------------------------------------------------------------------ channels
 
@@ -186,10 +351,8 @@ export const channels = {
     }),
   },
   'releases.list': { input: Empty, output: z.array(ReleaseSummary) },
-  'releases.create': {
-    input: z.object({ patient: z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict() }).strict(),
-    output: ReleaseDetail,
-  },
+  /** Start a draft release for a request; the patient comes from the request. */
+  'releases.create': { input: ByRequest, output: ReleaseDetail },
   'releases.get': { input: z.object({ id: Id }).strict(), output: ReleaseDetail },
   /**
    * Import files the user picks. In Electron main opens the native file dialog;
@@ -220,6 +383,79 @@ export const channels = {
     output: ReleaseDetail,
   },
   'releases.send': { input: ByRelease, output: z.object({ release: ReleaseDetail, transmission: Transmission }) },
+  /** Set each document's category and date of service (audited). */
+  'documents.classify': {
+    input: z
+      .object({
+        releaseId: Id,
+        items: z.array(z.object({ documentId: Id, category: DocumentCategory, documentDate: IsoDate }).strict()).min(1).max(500),
+      })
+      .strict(),
+    output: ReleaseDetail,
+  },
+  /** Save a vault document (extension notice, authorization form) where staff choose; in Electron a save dialog. */
+  'documents.export': { input: z.object({ documentId: Id }).strict(), output: z.object({ saved: z.boolean() }) },
+  /** The compliance gate's findings for the release as it stands now, and which documents are selectable. */
+  'releases.evaluate': { input: ByRelease, output: ReleaseEvaluation },
+  /**
+   * Record why a document outside the request's scope is needed (minimum necessary, 164.514(d)(3)).
+   * Refused with SCOPE_OVERRIDE_REFUSED for sensitive categories.
+   */
+  'releases.overrideScope': {
+    input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000) }).strict(),
+    output: ReleaseEvaluation,
+  },
+
+  'requests.create': { input: RequestIntake, output: RequestDetail },
+  /** Open and closed requests, oldest due first; clock fields computed in the practice's time zone. */
+  'requests.list': { input: Empty, output: z.array(RequestSummary) },
+  'requests.get': { input: z.object({ id: Id }).strict(), output: RequestDetail },
+  /** Move along the status flow by hand (received → verifying → ready; ready → verifying; failed → ready). */
+  'requests.setStatus': { input: z.object({ requestId: Id, status: z.enum(['verifying', 'ready']) }).strict(), output: RequestDetail },
+  /** Record what was checked to verify identity or authority, by the signed-in staff member, now (164.514(h)). */
+  'requests.recordVerification': {
+    input: z.object({ requestId: Id, subject: z.enum(['identity', 'authority']), method: VerificationMethod, notes: z.string().trim().max(1000).default('') }).strict(),
+    output: RequestDetail,
+  },
+  /** The one extension (164.524(b)(2)(ii)); produces the written notice PDF, stored in the vault. */
+  'requests.extend': {
+    input: z.object({ requestId: Id, reason: z.string().trim().min(1).max(1000), newDueDate: CalendarDate }).strict(),
+    output: z.object({ request: RequestDetail, notice: RequestDocument }),
+  },
+  'requests.deny': { input: z.object({ requestId: Id, reason: z.string().trim().min(1).max(2000) }).strict(), output: RequestDetail },
+  'requests.withdraw': { input: z.object({ requestId: Id, note: z.string().trim().max(1000).default('') }).strict(), output: RequestDetail },
+  /**
+   * Record the individual's choice of unencrypted email after the warning
+   * (UNENCRYPTED_EMAIL_WARNING in src/shared/compliance-text.ts; the renderer echoes its version).
+   */
+  'requests.recordUnencryptedEmailChoice': {
+    input: z
+      .object({
+        requestId: Id,
+        warningVersion: z.literal(UNENCRYPTED_EMAIL_WARNING_VERSION),
+        prefersUnencrypted: z.boolean(),
+        chosenBy: z.enum(['patient', 'personal_representative']),
+        scope: z.enum(['this_release', 'standing']),
+      })
+      .strict(),
+    output: RequestDetail,
+  },
+  /** Save (or, with authorizationId, replace) the request's authorization; returns the linter's findings. */
+  'authorizations.save': {
+    input: z.object({ requestId: Id, authorizationId: Id.optional(), authorization: AuthorizationInput }).strict(),
+    output: AuthorizationRecord,
+  },
+  /** Record a revocation (effective the day received, 164.508(b)(5)). */
+  'authorizations.revoke': { input: z.object({ authorizationId: Id, revocation: Revocation }).strict(), output: AuthorizationRecord },
+  /** Attach the scanned signed authorization (picked like documents.pick; PDF only). */
+  'authorizations.attachSignedForm': { input: z.object({ authorizationId: Id }).strict(), output: AuthorizationRecord },
+  /** A printable authorization form, blank or prefilled from the request (and its authorization); stored in the vault. */
+  'authorizations.form': {
+    input: z.object({ requestId: Id.optional(), prefill: z.boolean(), psychotherapyNotesOnly: z.boolean().default(false) }).strict(),
+    output: RequestDocument,
+  },
+  /** Record a 42 CFR Part 2 consent (§2.31) on the request's patient; returns its findings. */
+  'part2Consents.save': { input: z.object({ requestId: Id, consent: Part2ConsentInput }).strict(), output: Part2ConsentRecord },
   'audit.events': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     output: z.array(AuditEvent),
@@ -266,3 +502,10 @@ export type TransmissionT = z.output<typeof Transmission>;
 export type KeyInfoT = z.output<typeof KeyInfo>;
 export type DocumentSummaryT = z.output<typeof DocumentSummary>;
 export type AuditEventT = z.output<typeof AuditEvent>;
+export type RequestDetailT = z.output<typeof RequestDetail>;
+export type RequestSummaryT = z.output<typeof RequestSummary>;
+export type RequestDocumentT = z.output<typeof RequestDocument>;
+export type AuthorizationRecordT = z.output<typeof AuthorizationRecord>;
+export type Part2ConsentRecordT = z.output<typeof Part2ConsentRecord>;
+export type IdentityVerificationT = z.output<typeof IdentityVerification>;
+export type ReleaseEvaluationT = z.output<typeof ReleaseEvaluation>;

@@ -51,6 +51,9 @@ export const ERROR_CODES = [
   'PACKET_PAGE_TOO_LARGE',
   'FONT_MISSING',
   'SIGNING_FAILED',
+  'RELEASE_BLOCKED',
+  'SCOPE_OVERRIDE_REFUSED',
+  'EXPORT_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
