@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { PASSPHRASE_MAX_CHARS } from './passphrase';
 import { runQpdf } from './qpdf';
 
 /**
@@ -11,13 +12,14 @@ import { runQpdf } from './qpdf';
  * password is 32 random bytes nobody keeps, so permissions cannot be lifted.
  *
  * @param pdf an unencrypted PDF
- * @param userPassword the password the recipient types to open it (e.g. from {@link generateSpokenPassphrase}); 1..127 bytes UTF-8
+ * @param userPassword the password the recipient types to open it (e.g. from generateSpokenPassphrase); 1..32 bytes UTF-8:
+ *   R6 allows 127, but poppler-based readers (pdftotext, Evince, Okular on Debian 12) reject R6 passwords over 32 bytes
  * @returns the encrypted PDF bytes (`qpdf --show-encryption` reports R = 6, AESv3)
- * @throws AppError VALIDATION_FAILED for an empty or over-long password; PDF_ENCRYPTION_FAILED when qpdf refuses the input
+ * @throws AppError VALIDATION_FAILED for an empty or over-long (> 32 bytes) password; PDF_ENCRYPTION_FAILED when qpdf refuses the input
  */
 export async function encryptPdfAes256(pdf: Uint8Array, userPassword: string): Promise<Uint8Array> {
   const len = Buffer.byteLength(userPassword, 'utf8');
-  if (len === 0 || len > 127) throw new AppError('VALIDATION_FAILED', 'The PDF password must be 1 to 127 bytes long.');
+  if (len === 0 || len > PASSPHRASE_MAX_CHARS) throw new AppError('VALIDATION_FAILED', 'The PDF password must be 1 to 32 characters long.');
   const owner = randomBytes(32).toString('base64url');
   const run = await runQpdf(['--encrypt', userPassword, owner, '256', '--', '/in.pdf', '/out.pdf'], { '/in.pdf': pdf }, ['/out.pdf']);
   const out = run.files.get('/out.pdf');
