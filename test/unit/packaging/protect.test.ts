@@ -69,7 +69,7 @@ describe.skipIf(!tools)('encrypt, sign, split with the recipients\' tools', () =
       expect(ok.status).toBe(0);
       expect(ok.stdout).toContain('GOODSIG');
       const changed = Uint8Array.from(data);
-      changed[100] ^= 1;
+      changed[100] = (changed[100] ?? 0) ^ 1;
       const badPath = writeTmp(t.dir, 'changed.pdf', changed);
       const bad = run('gpg', ['--batch', '--status-fd', '1', '--verify', sigPath, badPath], { env });
       expect(bad.status).not.toBe(0);

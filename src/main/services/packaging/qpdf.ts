@@ -49,7 +49,9 @@ export async function runQpdf(args: string[], inputs: Record<string, Uint8Array>
   const wasmPath = require.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm');
   const stdout: string[] = [];
   const stderr: string[] = [];
-  // The module binds console.log/console.error synchronously when the factory is called: give it ours.
+  // The module binds console.log/console.error synchronously when the factory is called: give it ours,
+  // so nothing qpdf prints reaches the real console.
+  /* eslint-disable no-console */
   const savedLog = console.log;
   const savedError = console.error;
   let pending: Promise<QpdfInstance>;
@@ -61,6 +63,7 @@ export async function runQpdf(args: string[], inputs: Record<string, Uint8Array>
     console.log = savedLog;
     console.error = savedError;
   }
+  /* eslint-enable no-console */
   const q = await pending;
   for (const [path, bytes] of Object.entries(inputs)) q.FS.writeFile(path, bytes);
   const savedExitCode = process.exitCode;
