@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import { encryptPdfAes256 } from '../src/main/services/packaging/encrypt';
+import type { PacketSource } from '../src/main/services/packaging/inputs';
 import { assemblePacket } from '../src/main/services/packaging/packet';
 
 interface Row {
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
 
     // 2. Assembling and stamping 1,000 pages (100 PDFs x 10 pages).
     const files: string[] = [];
-    const sources = [];
+    const sources: PacketSource[] = [];
     for (let i = 0; i < 100; i++) {
       const b = await textPdf(`Doc ${i}`, 10);
       const p = join(dir, `d${i}.pdf`);
