@@ -54,6 +54,9 @@ export const ERROR_CODES = [
   'RELEASE_BLOCKED',
   'SCOPE_OVERRIDE_REFUSED',
   'EXPORT_UNAVAILABLE',
+  'UNENCRYPTED_NOT_ACKNOWLEDGED',
+  'EXPORT_FAILED',
+  'ATTACHMENT_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
