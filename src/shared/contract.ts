@@ -280,6 +280,8 @@ export const RequestDetail = RequestSummary.extend({
   acknowledgments: z.array(UnencryptedEmailAcknowledgment),
   documents: z.array(RequestDocument),
   releases: z.array(z.object({ id: Id, reference: z.string(), status: ReleaseStatus })),
+  /** Staff's reason for a denial (164.524(d)(2)) or note on a withdrawal. */
+  closingReason: z.string().nullable(),
 });
 
 /** What `releases.evaluate` answers: the gate's decision now, and which documents may be selected. */

@@ -26,8 +26,8 @@ describe('dispatch (the trust boundary)', () => {
 
   it('rejects invalid input naming the fields but never echoing values', async () => {
     let called = false;
-    const { dispatch } = dispatchWith({ 'releases.create': () => ((called = true), null as never) });
-    const r = await dispatch('releases.create', { patient: { name: `${MARKER}\r\nBcc: x@example.com`, dateOfBirth: '1990-13', mrn: '' } });
+    const { dispatch } = dispatchWith({ 'requests.create': () => ((called = true), null as never) });
+    const r = await dispatch('requests.create', { patient: { name: `${MARKER}\r\nBcc: x@example.com`, dateOfBirth: '1990-13', mrn: '' } });
     expect(called).toBe(false);
     expect(r.ok).toBe(false);
     if (r.ok) return;

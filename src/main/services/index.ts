@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { ChannelOutput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { listAudit, verifyAudit } from './audit/audit';
+import type { RulePack } from '../../shared/compliance';
 import type { FilePicker } from './documents/picker';
+import type { FileSaver } from './documents/saver';
+import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
 import { checkEmailAddress } from './recipients/email';
 import { recoverInterruptedSends, listTransmissions } from './releases/repo';
@@ -20,6 +23,12 @@ export interface ServicesConfig {
   mode: 'electron' | 'preview';
   version: string;
   filePicker: FilePicker;
+  /** Where documents.export saves (Electron: a save dialog). Without it, export answers EXPORT_UNAVAILABLE. */
+  fileSaver?: FileSaver;
+  /** Sensitive-category rule packs (default: the federal pack and the California HIV pack). */
+  rulePacks?: readonly RulePack[];
+  /** Assets root (fonts) for generated PDFs; default `<cwd>/assets`. */
+  assetsRoot?: string;
   clock?: Clock;
   logger?: Logger;
   /** Extra trusted CA certificates (PEM) for SMTP, e.g. a practice's private CA or a test CA. */
@@ -38,7 +47,14 @@ export function createServices(config: ServicesConfig) {
   const session = new Session(config.dataDir, clock, logger);
   const events = new EventBus();
   const setup = new SetupService(session);
-  const releases = new ReleaseService({ session, filePicker: config.filePicker, events, smtpCa: config.smtpCa });
+  const requests = new RequestService({
+    session,
+    filePicker: config.filePicker,
+    fileSaver: config.fileSaver,
+    rulePacks: config.rulePacks,
+    assetsRoot: config.assetsRoot,
+  });
+  const releases = new ReleaseService({ session, filePicker: config.filePicker, events, smtpCa: config.smtpCa, requests });
 
   return {
     config,
@@ -46,6 +62,7 @@ export function createServices(config: ServicesConfig) {
     events,
     logger,
     setup,
+    requests,
     releases,
 
     /** What the app shell needs before anything else: mode, version, vault state, names. */

@@ -1,8 +1,10 @@
-import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
+import type { DocumentCategory, ReleaseNotice } from '../../../shared/compliance';
+import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
+import { canTransition, evaluateRelease, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import { buildPgpMimeMessage } from '../delivery/pgpmime';
 import { sendRawMessage } from '../delivery/smtp';
-import { checkPdf, insertDocument, readDocument, removeDocument, listDocuments } from '../documents/documents';
+import { checkPdf, classifyDocument, insertDocument, readDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { requireValidEmail } from '../recipients/email';
@@ -10,6 +12,8 @@ import type { Session } from '../session';
 import { activePracticeKey, requireSetting } from '../settings/settings';
 import type { EventBus } from '../support/events';
 import { newId } from '../support/ids';
+import type { RequestService } from '../requests/request-service';
+import { getAuthorization, getRequest, insertScopeOverride, listPart2Consents, listScopeOverrides, updateRequest, applicableAcknowledgment, type StoredRequest } from '../requests/repo';
 import {
   insertRelease,
   insertTransmission,
@@ -28,6 +32,18 @@ export interface ReleaseServiceDeps {
   events: EventBus;
   /** Extra trusted CA certificates (PEM) for the SMTP server, on top of the system's. */
   smtpCa?: string[];
+  /** Requests: practice time zone and rule packs for the compliance gate. */
+  requests: RequestService;
+}
+
+/** The gate's inputs and decision for a release as it stands. */
+interface GateResult {
+  request: StoredRequest | null;
+  docs: DocumentSummaryT[];
+  decision: ReleaseDecision;
+  evaluation: ReleaseEvaluationT;
+  authorizationId: string | null;
+  acknowledgmentId: string | null;
 }
 
 /**
@@ -56,11 +72,22 @@ export class ReleaseService {
     return detail;
   }
 
-  /** Start a draft release for a patient (audited: release.create). */
-  async create(patient: { name: string; dateOfBirth: string; mrn: string }): Promise<ReleaseDetailT> {
-    const id = this.session.audited('release.create', { type: 'release', id: null }, (v) => insertRelease(v.db, patient, this.session.clock.now()), (id) => ({
-      releaseId: id,
-    }));
+  /**
+   * Start a draft release for a request; the patient comes from the request (audited: release.create).
+   * @throws AppError NOT_FOUND | STATUS_TRANSITION_INVALID (the request is sent, denied or withdrawn)
+   */
+  async create(requestId: string): Promise<ReleaseDetailT> {
+    const id = this.session.audited(
+      'release.create',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        if (['sent', 'denied', 'withdrawn'].includes(r.request.status))
+          throw new AppError('STATUS_TRANSITION_INVALID', 'This request is closed; no new release can be made for it.', { from: r.request.status, to: r.request.status });
+        return insertRelease(v.db, requestId, r.patient, this.session.clock.now());
+      },
+      (id) => ({ releaseId: id, requestId }),
+    );
     this.session.audited('release.view', { type: 'release', id }, () => undefined);
     return this.get(id);
   }
@@ -106,7 +133,7 @@ export class ReleaseService {
       const doc = this.session.audited(
         'document.import',
         subject,
-        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now()),
+        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now(), { category: 'other', documentDate: this.today() }),
         (d) => ({ documentId: d.id, pages: d.pageCount, bytes: d.sizeBytes }),
       );
       imported.push(doc);
@@ -114,6 +141,117 @@ export class ReleaseService {
     }
     this.d.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
     return { imported, rejected };
+  }
+
+  /** Today's calendar date in the practice's time zone. */
+  private today(): string {
+    return localDate(this.session.clock.now(), this.d.requests.timeZone());
+  }
+
+  /**
+   * Set each document's category and date of service (audited: document.classify; detail: count only,
+   * a category can itself be sensitive).
+   * @throws AppError NOT_FOUND | RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS
+   */
+  async classify(releaseId: string, items: Array<{ documentId: string; category: DocumentCategory; documentDate: string }>): Promise<ReleaseDetailT> {
+    this.session.audited(
+      'document.classify',
+      { type: 'release', id: releaseId },
+      (v) => {
+        requireEditable(v.db, releaseId);
+        for (const i of items) classifyDocument(v.db, releaseId, i.documentId, i.category, i.documentDate);
+      },
+      () => ({ documents: items.length }),
+    );
+    return this.get(releaseId);
+  }
+
+  /**
+   * Run the compliance gate (evaluateRelease) on the release as it stands: its request,
+   * the request's authorization, the patient's Part 2 consents, recorded scope overrides,
+   * the individual's unencrypted-email choice, now, the practice's time zone and rule packs.
+   * A release without a request (made before requests existed) gets REQUEST_MISSING.
+   */
+  private gate(releaseId: string): GateResult {
+    const db = this.session.require().db;
+    const now = this.session.clock.now();
+    const tz = this.d.requests.timeZone();
+    const packs = this.d.requests.rulePacks();
+    const { requestId } = releaseState(db, releaseId);
+    const docs = listDocuments(db, releaseId);
+    const overrides = listScopeOverrides(db, releaseId);
+    if (!requestId) {
+      const f = { code: 'REQUEST_MISSING', severity: 'block' as const, citation: '45 CFR 164.530(j)', message: 'This release is not linked to a request; make it again from a request.' };
+      const decision: ReleaseDecision = { allowed: false, findings: [f], notices: [] };
+      const documents = docs.map((d) => ({ documentId: d.id, category: d.category, documentDate: d.documentDate, inScope: false, sensitive: isSensitive(packs, d.category), overridden: false, selectable: false }));
+      return { request: null, docs, decision, evaluation: { ...decision, documents }, authorizationId: null, acknowledgmentId: null };
+    }
+    const request = getRequest(db, requestId);
+    const auth = request.request.authorizationId ? getAuthorization(db, request.request.authorizationId).authorization : undefined;
+    const ack = applicableAcknowledgment(db, request.patient.mrn, requestId);
+    const decision = evaluateRelease({
+      request: request.request,
+      authorization: auth,
+      consents: listPart2Consents(db, request.patient.mrn).map((c) => c.consent),
+      documents: docs.map((d) => ({ id: d.id, category: d.category, date: d.documentDate })),
+      selection: docs.map((d) => d.id),
+      overrides,
+      acknowledgment: ack,
+      // Every send today is OpenPGP-encrypted; unencrypted delivery at the individual's request is not built yet.
+      delivery: 'encrypted',
+      now,
+      timeZone: tz,
+      rulePacks: packs,
+    });
+    const documents = docs.map((d) => {
+      const inScope = inRequestScope({ category: d.category, date: d.documentDate }, request.request.scope);
+      const sensitive = isSensitive(packs, d.category);
+      const overridden = overrides.some((o) => o.documentId === d.id);
+      return { documentId: d.id, category: d.category, documentDate: d.documentDate, inScope, sensitive, overridden, selectable: inScope || (overridden && !sensitive && minimumNecessaryApplies(request.request)) };
+    });
+    return { request, docs, decision, evaluation: { ...decision, documents }, authorizationId: request.request.authorizationId ?? null, acknowledgmentId: null };
+  }
+
+  /** The gate's findings for the release now, and which documents are selectable (not audited: no change, no PHI shown). @throws AppError NOT_FOUND */
+  evaluate(releaseId: string): ReleaseEvaluationT {
+    return this.gate(releaseId).evaluation;
+  }
+
+  /**
+   * Record why a document outside the request's scope is needed (minimum necessary,
+   * 45 CFR 164.502(b), 164.514(d)(3)), by the signed-in staff member, now.
+   * @returns the evaluation after recording it
+   * @throws AppError SCOPE_OVERRIDE_REFUSED (sensitive category — never beyond the request; or minimum
+   *   necessary does not apply, so the request itself must be amended) | NOT_FOUND | RELEASE_ALREADY_SENT
+   */
+  overrideScope(releaseId: string, documentId: string, reason: string): ReleaseEvaluationT {
+    const packs = this.d.requests.rulePacks();
+    this.session.audited(
+      'release.override_scope',
+      { type: 'release', id: releaseId },
+      (v) => {
+        requireEditable(v.db, releaseId);
+        const doc = listDocuments(v.db, releaseId).find((d) => d.id === documentId);
+        if (!doc) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
+        const { requestId } = releaseState(v.db, releaseId);
+        if (!requestId) throw new AppError('SCOPE_OVERRIDE_REFUSED', 'This release is not linked to a request.', { rule: 'no_request', documentId });
+        if (isSensitive(packs, doc.category))
+          throw new AppError('SCOPE_OVERRIDE_REFUSED', 'A document of a sensitive category can never be added beyond what the request asks for.', {
+            rule: 'sensitive_category',
+            documentId,
+            citation: '45 CFR 164.514(d)',
+          });
+        const req = getRequest(v.db, requestId).request;
+        if (!minimumNecessaryApplies(req))
+          throw new AppError('SCOPE_OVERRIDE_REFUSED', "For this kind of request the request itself defines what may be released; amend the request's scope instead.", {
+            rule: 'minimum_necessary_not_applicable',
+            documentId,
+          });
+        return insertScopeOverride(v.db, releaseId, { documentId, reason, recordedBy: this.session.actor(), recordedAt: this.session.clock.now().toISOString() });
+      },
+      (overrideId) => ({ overrideId, documentId }),
+    );
+    return this.evaluate(releaseId);
   }
 
   /** Take a document out of a draft release (audited). */
@@ -157,6 +295,13 @@ export class ReleaseService {
     return this.get(input.releaseId);
   }
 
+  /** Move the release's request along the status flow after a send attempt, when the flow allows it. Call inside the transaction. */
+  private moveRequest(requestId: string, to: 'sent' | 'failed'): void {
+    const db = this.session.require().db;
+    const r = getRequest(db, requestId);
+    if (canTransition(r.request.status, to)) updateRequest(db, { ...r.request, status: to }, this.session.clock.now());
+  }
+
   /**
    * Send the release (the procedure a privacy officer would describe):
    * 1. check it is complete — documents, recipient, fingerprint confirmed, key still valid;
@@ -177,8 +322,17 @@ export class ReleaseService {
     // 1. Preconditions (refusals are audited, nothing changes).
     let recipient: NonNullable<ReturnType<typeof storedRecipient>>;
     let docs: DocumentSummaryT[];
+    let gate: GateResult;
     try {
       requireEditable(v.db, releaseId);
+      // 1a. The compliance gate, before anything is marked sending: any blocking finding refuses the send.
+      gate = this.gate(releaseId);
+      const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
+      if (blocking.length > 0)
+        throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
+          findings: [...new Set(blocking.map((f) => f.code))].join(','),
+          blocking: blocking.length,
+        });
       docs = listDocuments(v.db, releaseId);
       if (docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const rec = storedRecipient(v.db, releaseId);
@@ -214,7 +368,7 @@ export class ReleaseService {
         from: { name: practice.senderName, address: practice.senderEmail },
         to: { name: recipient.name, address: recipient.email },
         subject: `Secure message from ${practice.name}`,
-        textBody: innerBody(practice.name, reference, docs),
+        textBody: innerBody(practice.name, reference, docs, gate.decision.notices),
         attachments,
         signingKeyArmored: practiceKey.armoredPrivate,
         encryptionKeysArmored: [recipient.keyArmored, practiceKey.armoredPublic],
@@ -245,31 +399,51 @@ export class ReleaseService {
         tlsProtocol: sent.tlsProtocol,
         tlsCipher: sent.tlsCipher,
         recipientKeyFingerprint: recipient.keyFingerprint,
+        requestId: gate.request!.id,
+        legalBasis: gate.request!.request.basis,
+        authorizationId: gate.authorizationId,
+        acknowledgmentId: gate.acknowledgmentId,
       };
       v.tx(() => {
         insertTransmission(v.db, transmission);
         setStatus(v.db, releaseId, 'sent', now());
+        this.moveRequest(gate.request!.id, 'sent');
         s.audit({
           action: 'release.send',
           outcome: 'success',
           subjectType: 'release',
           subjectId: releaseId,
-          detail: { transmissionId: transmission.id, method: transmission.method, tlsProtocol: sent.tlsProtocol, documents: docs.length },
+          detail: {
+            transmissionId: transmission.id,
+            method: transmission.method,
+            tlsProtocol: sent.tlsProtocol,
+            documents: docs.length,
+            requestId: gate.request!.id,
+            legalBasis: gate.request!.request.basis,
+            authorizationId: gate.authorizationId ?? 'none',
+            notices: gate.decision.notices.length,
+          },
         });
       });
       this.d.events.emit('progress', { operation: 'send', releaseId, done: total, total });
       return { release: await this.get(releaseId), transmission };
     } catch (e) {
       const err = isAppError(e) ? e : new AppError('INTERNAL', 'Something went wrong inside ReleaseDesk. Nothing was sent.');
-      v.tx(() => setStatus(v.db, releaseId, 'failed', now(), { code: err.code, message: err.message }));
+      v.tx(() => {
+        setStatus(v.db, releaseId, 'failed', now(), { code: err.code, message: err.message });
+        this.moveRequest(gate.request!.id, 'failed');
+      });
       s.recordFailure('release.send', subject, e);
       throw err;
     }
   }
 }
 
-/** Inner (encrypted) body: what was sent and how to check it. No PHI beyond the reference. */
-function innerBody(practiceName: string, reference: string, docs: DocumentSummaryT[]): string {
+/**
+ * Inner (encrypted) body: what was sent and how to check it, and any notice the
+ * release must carry (e.g. 42 CFR 2.32 with Part 2 records). No PHI beyond the reference.
+ */
+function innerBody(practiceName: string, reference: string, docs: DocumentSummaryT[], notices: readonly ReleaseNotice[] = []): string {
   const lines = [
     `${practiceName} sends you the records of release ${reference}.`,
     '',
@@ -279,6 +453,7 @@ function innerBody(practiceName: string, reference: string, docs: DocumentSummar
     'This message was encrypted to your OpenPGP key and signed by the practice key.',
     'Your mail program or GnuPG shows whether the signature is valid.',
     'If you received this message by mistake, please tell the practice and delete it.',
+    ...notices.flatMap((n) => ['', n.title.toUpperCase(), n.text]),
   ];
   return lines.join('\r\n');
 }

@@ -23,6 +23,7 @@ interface ReleaseRow {
   last_error_code: string | null;
   last_error_message: string | null;
   last_error_at: string | null;
+  request_id: string | null;
 }
 
 /** The stored recipient with its key (armored, main-process only). */
@@ -35,19 +36,19 @@ export interface StoredRecipient {
 }
 
 /**
- * Create a draft release. Its reference ("R-2026-00001") is a per-year
+ * Create a draft release for a request. Its reference ("R-2026-00001") is a per-year
  * sequence that carries no PHI and can appear in mail and on paper.
  */
-export function insertRelease(db: Database, patient: { name: string; dateOfBirth: string; mrn: string }, now: Date): string {
+export function insertRelease(db: Database, requestId: string, patient: { name: string; dateOfBirth: string; mrn: string }, now: Date): string {
   const id = newId();
   const year = now.getUTCFullYear();
   const { n } = db.prepare('SELECT count(*) AS n FROM releases WHERE reference LIKE ?').get(`R-${year}-%`) as { n: number };
   const reference = `R-${year}-${String(n + 1).padStart(5, '0')}`;
   const at = now.toISOString();
   db.prepare(
-    `INSERT INTO releases (id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn)
-     VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)`,
-  ).run(id, reference, at, at, patient.name, patient.dateOfBirth, patient.mrn);
+    `INSERT INTO releases (id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn, request_id)
+     VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)`,
+  ).run(id, reference, at, at, patient.name, patient.dateOfBirth, patient.mrn, requestId);
   return id;
 }
 
@@ -57,10 +58,10 @@ function row(db: Database, id: string): ReleaseRow {
   return r;
 }
 
-/** Status and reference of a release. @throws AppError NOT_FOUND */
-export function releaseState(db: Database, id: string): { status: ReleaseStatus; reference: string } {
+/** Status, reference and request of a release. @throws AppError NOT_FOUND */
+export function releaseState(db: Database, id: string): { status: ReleaseStatus; reference: string; requestId: string | null } {
   const r = row(db, id);
-  return { status: r.status, reference: r.reference };
+  return { status: r.status, reference: r.reference, requestId: r.request_id };
 }
 
 /** @throws AppError RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS when the release can no longer change. */
@@ -102,9 +103,9 @@ export function setStatus(db: Database, id: string, status: ReleaseStatus, now: 
 export function insertTransmission(db: Database, t: TransmissionT): void {
   db.prepare(
     `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
-       smtp_response, tls_protocol, tls_cipher, recipient_key_fpr)
+       smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id)
      VALUES (@id, @releaseId, @at, @sender, @recipientName, @recipientEmail, @method, @documents, @messageId, @smtpResponse,
-       @tlsProtocol, @tlsCipher, @recipientKeyFingerprint)`,
+       @tlsProtocol, @tlsCipher, @recipientKeyFingerprint, @requestId, @legalBasis, @authorizationId, @acknowledgmentId)`,
   ).run({ ...t, documents: JSON.stringify(t.documents) });
 }
 
@@ -115,7 +116,7 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
       `SELECT t.*, r.reference FROM transmissions t JOIN releases r ON r.id = t.release_id
        ${releaseId ? 'WHERE t.release_id = ?' : ''} ORDER BY t.at DESC`,
     )
-    .all(...(releaseId ? [releaseId] : [])) as Array<Record<string, string>>;
+    .all(...(releaseId ? [releaseId] : [])) as Array<Record<string, string | null>>;
   return rows.map((r) => ({
     id: r.id!,
     releaseId: r.release_id!,
@@ -131,13 +132,21 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     tlsProtocol: r.tls_protocol!,
     tlsCipher: r.tls_cipher!,
     recipientKeyFingerprint: r.recipient_key_fpr!,
+    requestId: r.request_id ?? null,
+    legalBasis: (r.legal_basis ?? null) as TransmissionT['legalBasis'],
+    authorizationId: r.authorization_id ?? null,
+    acknowledgmentId: r.acknowledgment_id ?? null,
   }));
 }
 
-const summarySql = `SELECT r.id, r.reference, r.status, r.created_at, r.patient_name, r.recipient_name,
-  (SELECT count(*) FROM documents d WHERE d.release_id = r.id AND d.removed_at IS NULL) AS document_count FROM releases r`;
+const summarySql = `SELECT r.id, r.reference, r.status, r.created_at, r.patient_name, r.recipient_name, r.request_id, q.reference AS request_reference,
+  (SELECT count(*) FROM documents d WHERE d.release_id = r.id AND d.kind = 'record' AND d.removed_at IS NULL) AS document_count
+  FROM releases r LEFT JOIN requests q ON q.id = r.request_id`;
 
-type SummaryRow = Pick<ReleaseRow, 'id' | 'reference' | 'status' | 'created_at' | 'patient_name' | 'recipient_name'> & { document_count: number };
+type SummaryRow = Pick<ReleaseRow, 'id' | 'reference' | 'status' | 'created_at' | 'patient_name' | 'recipient_name' | 'request_id'> & {
+  document_count: number;
+  request_reference: string | null;
+};
 
 function toSummary(r: SummaryRow): ReleaseSummaryT {
   return {
@@ -148,6 +157,8 @@ function toSummary(r: SummaryRow): ReleaseSummaryT {
     patientName: r.patient_name,
     recipientName: r.recipient_name,
     documentCount: r.document_count,
+    requestId: r.request_id,
+    requestReference: r.request_reference,
   };
 }
 

@@ -127,6 +127,8 @@ export const migrations: Migration[] = [
           received_at    TEXT NOT NULL,
           status         TEXT NOT NULL CHECK (status IN ('received','verifying','ready','sent','partly_sent','failed','denied','withdrawn')),
           request_json   TEXT NOT NULL,
+          -- Staff's reason when the request is denied (164.524(d)) or the note when withdrawn.
+          closing_reason TEXT,
           created_at     TEXT NOT NULL,
           updated_at     TEXT NOT NULL
         ) STRICT;

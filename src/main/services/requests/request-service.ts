@@ -1,0 +1,558 @@
+import type { z } from 'zod';
+import type { Authorization, Part2Consent, RequestStatus, Revocation, RulePack } from '../../../shared/compliance';
+import { UNENCRYPTED_EMAIL_WARNING } from '../../../shared/compliance-text';
+import type {
+  AuthorizationRecordT,
+  IdentityVerificationT,
+  Part2ConsentRecordT,
+  RequestDetailT,
+  RequestDocumentT,
+  RequestIntake,
+  RequestSummaryT,
+} from '../../../shared/contract';
+import { AppError, isAppError } from '../../../shared/errors';
+import {
+  ACCESS_BASES,
+  accessClock,
+  DEFAULT_RULE_PACKS,
+  grantExtension,
+  lintAuthorization,
+  lintPart2Consent,
+  localDate,
+  transitionStatus,
+} from '../compliance';
+import { renderAuthorizationForm } from '../compliance/documents/authorization-form';
+import { renderExtensionNotice } from '../compliance/documents/extension-notice';
+import { checkPdf, documentLabel, insertRequestDocument, listRequestDocuments, readDocument } from '../documents/documents';
+import type { FilePicker } from '../documents/picker';
+import type { FileSaver } from '../documents/saver';
+import type { Session } from '../session';
+import { requireSetting } from '../settings/settings';
+import {
+  closingReason,
+  getAuthorization,
+  getRequest,
+  insertAcknowledgment,
+  insertAuthorization,
+  insertPart2Consent,
+  insertRequest,
+  insertVerification,
+  listAcknowledgments,
+  listPart2Consents,
+  listRequests,
+  listVerifications,
+  releasesOfRequest,
+  setClosingReason,
+  updateAuthorization,
+  updateRequest,
+  type StoredAuthorization,
+  type StoredConsent,
+  type StoredRequest,
+} from './repo';
+
+export interface RequestServiceDeps {
+  session: Session;
+  /** Where a scanned signed authorization comes from (same picker as documents.pick). */
+  filePicker: FilePicker;
+  /** Where exported documents go; absent → documents.export answers EXPORT_UNAVAILABLE. */
+  fileSaver?: FileSaver;
+  /** Sensitive-category rule packs (default: DEFAULT_RULE_PACKS). */
+  rulePacks?: readonly RulePack[];
+  /** Assets root for PDF fonts (default `<cwd>/assets`). */
+  assetsRoot?: string;
+}
+
+/** Statuses in which a request is still owed (its clock runs). */
+const OPEN: readonly RequestStatus[] = ['received', 'verifying', 'ready', 'partly_sent', 'failed'];
+/** "Due this week": open and due within this many calendar days from today (0..6). */
+export const DUE_THIS_WEEK_DAYS = 7;
+
+/**
+ * Requests for records (issue #3): intake by legal basis, the 30-day clock
+ * (45 CFR 164.524(b)(2)) and its one extension with the written notice,
+ * identity and authority checks (164.514(h)), authorizations (164.508) with
+ * live lint findings, Part 2 consents (42 CFR 2.31), the individual's choice
+ * of unencrypted email (164.524(c)(2)), denial and withdrawal.
+ *
+ * Every change runs in one transaction with its audit event (PHI-free detail:
+ * ids, codes, counts); every refusal is audited too.
+ */
+export class RequestService {
+  constructor(private readonly d: RequestServiceDeps) {}
+
+  private get session() {
+    return this.d.session;
+  }
+  private get now(): Date {
+    return this.session.clock.now();
+  }
+  /** The practice's IANA time zone (setting `practice.timeZone`). */
+  timeZone(): string {
+    return requireSetting(this.session.require().db, 'practice').timeZone;
+  }
+  /** The active sensitive-category rule packs. */
+  rulePacks(): readonly RulePack[] {
+    return this.d.rulePacks ?? DEFAULT_RULE_PACKS;
+  }
+
+  /** Run `check` (may throw AppError); an AppError is audited as refused under `action` and rethrown. */
+  private refuseAudited<T>(action: string, subject: { type: string; id: string | null }, check: () => T): T {
+    try {
+      return check();
+    } catch (e) {
+      if (isAppError(e)) this.session.recordFailure(action, subject, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Intake: record a new request at status 'received' (audited: request.create).
+   * @param intake validated RequestIntake (patient, basis, receivedAt, requester, recipients, scope, form, ...)
+   * @returns the request detail with its clock
+   * @throws AppError VAULT_LOCKED | VALIDATION_FAILED (bad time zone/date)
+   */
+  create(intake: z.output<typeof RequestIntake>): RequestDetailT {
+    const tz = this.timeZone();
+    localDate(intake.receivedAt, tz); // validates the instant before anything is written
+    const r = this.session.audited(
+      'request.create',
+      { type: 'request', id: null },
+      (v) => insertRequest(v.db, intake, this.now),
+      (r) => ({ requestId: r.id, basis: r.request.basis, recipients: r.request.recipients.length, categories: r.request.scope.categories.length }),
+    );
+    return this.detail(r.id);
+  }
+
+  /** All requests with their clocks, most urgent first (overdue, then by days left), closed ones last. @throws AppError VAULT_LOCKED */
+  list(): RequestSummaryT[] {
+    const db = this.session.require().db;
+    const tz = this.timeZone();
+    const rank = (s: RequestSummaryT) => (OPEN.includes(s.status) ? 0 : 1);
+    return listRequests(db)
+      .map((r) => this.summary(r, tz))
+      .sort((a, b) => rank(a) - rank(b) || (a.daysLeft ?? 1e9) - (b.daysLeft ?? 1e9) || a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  /** One request in full (audited as a view of PHI: request.view, 164.312(b)). @throws AppError NOT_FOUND */
+  get(id: string): RequestDetailT {
+    const detail = this.detail(id);
+    this.session.audited('request.view', { type: 'request', id }, () => undefined);
+    return detail;
+  }
+
+  /**
+   * Move the request along the status flow by hand (engine's STATUS_TRANSITIONS).
+   * 'ready' needs at least one recorded identity check (164.514(h)(1)).
+   * @throws AppError STATUS_TRANSITION_INVALID (detail from, to | rule 'verification_required') | NOT_FOUND
+   */
+  setStatus(requestId: string, to: RequestStatus): RequestDetailT {
+    this.session.audited(
+      'request.status',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        const from = r.request.status;
+        transitionStatus(from, to);
+        if (to === 'ready' && listVerifications(v.db, requestId).length === 0)
+          throw new AppError('STATUS_TRANSITION_INVALID', "Record how the requester's identity (and authority) was verified before marking the request ready.", {
+            rule: 'verification_required',
+            citation: '45 CFR 164.514(h)(1)',
+          });
+        updateRequest(v.db, { ...r.request, status: to }, this.now);
+        return { from, to };
+      },
+      (x) => x,
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * Record an identity or authority check by the signed-in staff member, now (45 CFR 164.514(h)).
+   * A request still at 'received' moves to 'verifying'.
+   * @throws AppError NOT_FOUND | STATUS_TRANSITION_INVALID (closed request)
+   */
+  recordVerification(requestId: string, input: { subject: 'identity' | 'authority'; method: IdentityVerificationT['method']; notes: string }): RequestDetailT {
+    this.session.audited(
+      'request.verify',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        if (!OPEN.includes(r.request.status)) throw new AppError('STATUS_TRANSITION_INVALID', 'This request is closed.', { from: r.request.status, to: r.request.status });
+        const rec = insertVerification(v.db, {
+          requestId,
+          subject: input.subject,
+          method: input.method,
+          notes: input.notes,
+          checkedBy: this.session.actor(),
+          checkedAt: this.now.toISOString(),
+        });
+        if (r.request.status === 'received') updateRequest(v.db, { ...r.request, status: 'verifying' }, this.now);
+        return rec;
+      },
+      (rec) => ({ verificationId: rec.id, subject: rec.subject, method: rec.method }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * Grant the one extension (45 CFR 164.524(b)(2)(ii)) and produce the written
+   * notice (PDF, stored encrypted in the vault as a request document, exportable).
+   * @param newDueDate `YYYY-MM-DD`, after day 30 and at most day 60
+   * @throws AppError EXTENSION_REFUSED (detail.rule: not_access | second_extension | after_day_30 | reason_required | date_not_after_due | date_after_day_60) | NOT_FOUND
+   */
+  async extend(requestId: string, reason: string, newDueDate: string): Promise<{ request: RequestDetailT; notice: RequestDocumentT }> {
+    const subject = { type: 'request', id: requestId };
+    const db = this.session.require().db;
+    const tz = this.timeZone();
+    const now = this.now;
+    const r = this.refuseAudited('request.extend', subject, () => {
+      const r = getRequest(db, requestId);
+      if (!OPEN.includes(r.request.status)) throw new AppError('EXTENSION_REFUSED', 'This request is closed; it cannot be extended.', { rule: 'closed' });
+      grantExtension(r.request, { reason, newDueDate }, now, tz);
+      return r;
+    });
+    const ext = grantExtension(r.request, { reason, newDueDate }, now, tz);
+    const practice = requireSetting(db, 'practice');
+    const pdf = Buffer.from(
+      await renderExtensionNotice({
+        practice: { name: practice.name },
+        addresseeName: r.request.requester.name,
+        receivedDate: localDate(r.request.receivedAt, tz),
+        noticeDate: ext.noticeDate,
+        reason: ext.reason,
+        newDueDate: ext.newDueDate,
+        assetsRoot: this.d.assetsRoot,
+      }),
+    );
+    const { pageCount } = await checkPdf(pdf);
+    const notice = this.session.audited(
+      'request.extend',
+      subject,
+      (v) => {
+        // Re-check inside the transaction: nothing changed the request meanwhile.
+        const cur = getRequest(v.db, requestId);
+        const e = grantExtension(cur.request, { reason, newDueDate }, now, tz);
+        updateRequest(v.db, { ...cur.request, extensions: [e] }, now);
+        return insertRequestDocument(v.db, {
+          requestId,
+          kind: 'extension_notice',
+          label: `extension-notice-${cur.reference}.pdf`,
+          bytes: pdf,
+          pageCount,
+          at: now,
+          documentDate: e.noticeDate,
+        });
+      },
+      (doc) => ({ noticeDocumentId: doc.id, newDueDate: ext.newDueDate }),
+    );
+    return { request: this.detail(requestId), notice };
+  }
+
+  /**
+   * Deny the request (closes it; a denial must follow 164.524(d): the written
+   * denial itself is outside this step). The reason is stored with the request.
+   * @throws AppError STATUS_TRANSITION_INVALID | NOT_FOUND
+   */
+  deny(requestId: string, reason: string): RequestDetailT {
+    return this.close(requestId, 'denied', reason, 'request.deny');
+  }
+
+  /** The requester withdrew the request (closes it). @throws AppError STATUS_TRANSITION_INVALID | NOT_FOUND */
+  withdraw(requestId: string, note: string): RequestDetailT {
+    return this.close(requestId, 'withdrawn', note, 'request.withdraw');
+  }
+
+  private close(requestId: string, to: 'denied' | 'withdrawn', reason: string, action: string): RequestDetailT {
+    this.session.audited(
+      action,
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        transitionStatus(r.request.status, to);
+        updateRequest(v.db, { ...r.request, status: to }, this.now);
+        setClosingReason(v.db, requestId, reason);
+        return r.request.status;
+      },
+      (from) => ({ from, to }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * Record the individual's choice about unencrypted email after the warning
+   * (UNENCRYPTED_EMAIL_WARNING, recorded verbatim), who chose, the staff member
+   * who recorded it, when, and its scope (this release / standing). 164.524(c)(2).
+   * @throws AppError NOT_FOUND
+   */
+  recordUnencryptedEmailChoice(
+    requestId: string,
+    input: { prefersUnencrypted: boolean; chosenBy: 'patient' | 'personal_representative'; scope: 'this_release' | 'standing' },
+  ): RequestDetailT {
+    this.session.audited(
+      'unencrypted_email.acknowledge',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        return insertAcknowledgment(v.db, {
+          patientMrn: r.patient.mrn,
+          acknowledgment: {
+            warningShown: UNENCRYPTED_EMAIL_WARNING,
+            prefersUnencrypted: input.prefersUnencrypted,
+            chosenBy: input.chosenBy,
+            recordedBy: this.session.actor(),
+            recordedAt: this.now.toISOString(),
+            scope: input.scope,
+            requestId,
+          },
+        });
+      },
+      (a) => ({ acknowledgmentId: a.id, prefersUnencrypted: a.prefersUnencrypted, scope: a.scope }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * Save the request's authorization, or replace the current one (`authorizationId`):
+   * the old one is kept, marked superseded (164.508(b)(6), 164.530(j)). Returns the
+   * linter's findings at this moment (164.508(b)(2), (c)).
+   * @throws AppError NOT_FOUND | VALIDATION_FAILED (authorizationId is not this request's current authorization)
+   */
+  saveAuthorization(requestId: string, authorization: Omit<Authorization, 'id'>, authorizationId?: string): AuthorizationRecordT {
+    const tz = this.timeZone();
+    const saved = this.session.audited(
+      authorizationId ? 'authorization.replace' : 'authorization.create',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        let signedForm: string | null = null;
+        if (authorizationId) {
+          const old = getAuthorization(v.db, authorizationId);
+          if (old.requestId !== requestId || old.supersededBy || r.request.authorizationId !== authorizationId)
+            throw new AppError('VALIDATION_FAILED', 'Only the current authorization of this request can be replaced.');
+          signedForm = old.signedFormDocumentId;
+        }
+        const a = insertAuthorization(v.db, { requestId, patientMrn: r.patient.mrn, authorization, replaces: authorizationId, signedFormDocumentId: signedForm }, this.now);
+        updateRequest(v.db, { ...r.request, authorizationId: a.id }, this.now);
+        return a;
+      },
+      (a) => {
+        const f = lintAuthorization(a.authorization, this.now, tz);
+        return {
+          authorizationId: a.id,
+          ...(authorizationId ? { replaces: authorizationId } : {}),
+          blocking: f.filter((x) => x.severity === 'block').length,
+          findings: f.map((x) => x.code).join(','),
+        };
+      },
+    );
+    return this.authorizationRecord(saved, tz);
+  }
+
+  /**
+   * Record the revocation of an authorization (effective the day received, 164.508(b)(5)).
+   * @throws AppError NOT_FOUND | VALIDATION_FAILED (already revoked)
+   */
+  revokeAuthorization(authorizationId: string, revocation: z.output<typeof Revocation>): AuthorizationRecordT {
+    const tz = this.timeZone();
+    this.session.audited(
+      'authorization.revoke',
+      { type: 'authorization', id: authorizationId },
+      (v) => {
+        const a = getAuthorization(v.db, authorizationId);
+        if (a.authorization.revocation) throw new AppError('VALIDATION_FAILED', 'This authorization is already revoked.');
+        updateAuthorization(v.db, { ...a.authorization, revocation }, this.now);
+      },
+      () => ({ authorizationId, method: revocation.method }),
+    );
+    return this.authorizationRecord(getAuthorization(this.session.require().db, authorizationId), tz);
+  }
+
+  /**
+   * Attach the scanned signed authorization (a PDF the staff member picks) to the
+   * authorization, stored encrypted in the vault (kept 6 years, 164.508(b)(6)).
+   * @throws AppError NOT_FOUND | FILE_* | VALIDATION_FAILED (nothing picked)
+   */
+  async attachSignedForm(authorizationId: string): Promise<AuthorizationRecordT> {
+    const subject = { type: 'authorization', id: authorizationId };
+    const db = this.session.require().db;
+    const a = this.refuseAudited('authorization.attach_signed_form', subject, () => getAuthorization(db, authorizationId));
+    const files = await this.d.filePicker.pick();
+    const first = files[0];
+    if (!first) throw new AppError('VALIDATION_FAILED', 'No file was chosen.');
+    const pdf = await checkPdf(await first.read()).catch((e: unknown) => {
+      this.session.recordFailure('authorization.attach_signed_form', subject, e);
+      throw e;
+    });
+    const reference = a.requestId ? getRequest(db, a.requestId).reference : 'unlinked';
+    this.session.audited(
+      'authorization.attach_signed_form',
+      subject,
+      (v) => {
+        const doc = insertRequestDocument(v.db, {
+          requestId: a.requestId,
+          kind: 'signed_authorization',
+          label: `signed-authorization-${reference}.pdf`,
+          originalName: first.name,
+          bytes: pdf.bytes,
+          pageCount: pdf.pageCount,
+          at: this.now,
+          documentDate: localDate(this.now, this.timeZone()),
+        });
+        updateAuthorization(v.db, a.authorization, this.now, doc.id);
+        return doc;
+      },
+      (doc) => ({ documentId: doc.id, pages: doc.pageCount }),
+    );
+    return this.authorizationRecord(getAuthorization(db, authorizationId), this.timeZone());
+  }
+
+  /**
+   * A printable authorization form (45 CFR 164.508(c)), blank or prefilled from
+   * the request (patient, scope, recipients) and its authorization. Stored
+   * encrypted in the vault (a prefilled form is PHI); export with documents.export.
+   * @throws AppError NOT_FOUND | VALIDATION_FAILED (prefill without a request)
+   */
+  async authorizationForm(input: { requestId?: string; prefill: boolean; psychotherapyNotesOnly: boolean }): Promise<RequestDocumentT> {
+    const db = this.session.require().db;
+    if (input.prefill && !input.requestId) throw new AppError('VALIDATION_FAILED', 'Choose the request to prefill the form from.');
+    const r = input.requestId ? getRequest(db, input.requestId) : null;
+    const practice = requireSetting(db, 'practice');
+    const auth = r?.request.authorizationId ? getAuthorization(db, r.request.authorizationId).authorization : undefined;
+    const fill = input.prefill && r;
+    const bytes = Buffer.from(
+      await renderAuthorizationForm({
+        practice: { name: practice.name },
+        psychotherapyNotesOnly: input.psychotherapyNotesOnly,
+        assetsRoot: this.d.assetsRoot,
+        ...(fill
+          ? {
+              patientName: r.patient.name,
+              dateOfBirth: r.patient.dateOfBirth,
+              informationDescription: auth?.informationDescription,
+              categories: auth?.categories.length ? auth.categories : r.request.scope.categories,
+              dateRange: { from: auth?.from ?? r.request.scope.from, to: auth?.to ?? r.request.scope.to },
+              recipients: auth?.recipients.length ? auth.recipients : r.request.recipients.map((x) => `${x.name}, ${x.destination}`),
+              purposes: auth?.purposes.length ? auth.purposes : undefined,
+              expirationDate: auth?.expiration.date,
+              expirationEvent: auth?.expiration.event,
+            }
+          : {}),
+      }),
+    );
+    const { pageCount } = await checkPdf(bytes);
+    return this.session.audited(
+      'authorization.form',
+      { type: 'request', id: r?.id ?? null },
+      (v) =>
+        insertRequestDocument(v.db, {
+          requestId: r?.id ?? null,
+          kind: 'authorization_form',
+          label: `authorization-form${r ? `-${r.reference}` : ''}${input.psychotherapyNotesOnly ? '-psychotherapy-notes' : ''}.pdf`,
+          bytes,
+          pageCount,
+          at: this.now,
+          documentDate: localDate(this.now, this.timeZone()),
+        }),
+      (doc) => ({ documentId: doc.id, prefilled: Boolean(fill) }),
+    );
+  }
+
+  /**
+   * Record a 42 CFR Part 2 consent (§2.31) on the request's patient, with its findings now.
+   * @throws AppError NOT_FOUND
+   */
+  savePart2Consent(requestId: string, consent: Omit<Part2Consent, 'id'>): Part2ConsentRecordT {
+    const tz = this.timeZone();
+    const c = this.session.audited(
+      'part2_consent.create',
+      { type: 'request', id: requestId },
+      (v) => insertPart2Consent(v.db, { requestId, patientMrn: getRequest(v.db, requestId).patient.mrn, consent }, this.now),
+      (c) => ({ consentId: c.id, blocking: lintPart2Consent(c.consent, this.now, tz).filter((x) => x.severity === 'block').length }),
+    );
+    return this.consentRecord(c, tz);
+  }
+
+  /**
+   * Save a vault document (extension notice, authorization form, signed scan) where staff choose.
+   * @returns `{ saved }` (false when cancelled)
+   * @throws AppError EXPORT_UNAVAILABLE (no saver configured) | NOT_FOUND
+   */
+  async exportDocument(documentId: string): Promise<{ saved: boolean }> {
+    const subject = { type: 'document', id: documentId };
+    const db = this.session.require().db;
+    const label = this.refuseAudited('document.export', subject, () => {
+      if (!this.d.fileSaver) throw new AppError('EXPORT_UNAVAILABLE', 'Saving files is not available here.');
+      return documentLabel(db, documentId);
+    });
+    const saved = await this.d.fileSaver!.save(label, readDocument(db, documentId));
+    this.session.audited('document.export', subject, () => saved, (s) => ({ saved: s }));
+    return { saved };
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** Clock fields of a request (164.524(b)(2)), in the practice's time zone; empty for bases without the clock. */
+  clock(r: StoredRequest, tz: string): Pick<RequestSummaryT, 'dueDate' | 'daysLeft' | 'dueThisWeek' | 'overdue' | 'extended'> {
+    if (!(ACCESS_BASES as readonly string[]).includes(r.request.basis)) return { dueDate: null, daysLeft: null, dueThisWeek: false, overdue: false, extended: false };
+    const c = accessClock(r.request, this.now, tz);
+    const open = OPEN.includes(r.request.status);
+    return {
+      dueDate: c.effectiveDueDate,
+      daysLeft: c.daysRemaining,
+      dueThisWeek: open && c.daysRemaining >= 0 && c.daysRemaining < DUE_THIS_WEEK_DAYS,
+      overdue: open && c.daysRemaining < 0,
+      extended: c.extended,
+    };
+  }
+
+  private summary(r: StoredRequest, tz: string): RequestSummaryT {
+    return {
+      id: r.id,
+      reference: r.reference,
+      patientName: r.patient.name,
+      basis: r.request.basis,
+      status: r.request.status,
+      receivedAt: r.request.receivedAt,
+      ...this.clock(r, tz),
+    };
+  }
+
+  /** The full detail of a request (not audited; callers audit). @throws AppError NOT_FOUND */
+  detail(id: string): RequestDetailT {
+    const db = this.session.require().db;
+    const tz = this.timeZone();
+    const r = getRequest(db, id);
+    const auth = r.request.authorizationId ? getAuthorization(db, r.request.authorizationId) : null;
+    return {
+      ...this.summary(r, tz),
+      patient: r.patient,
+      request: r.request,
+      authorization: auth ? this.authorizationRecord(auth, tz) : null,
+      part2Consents: listPart2Consents(db, r.patient.mrn).map((c) => this.consentRecord(c, tz)),
+      verifications: listVerifications(db, id),
+      acknowledgments: listAcknowledgments(db, r.patient.mrn).filter((a) => a.scope === 'standing' || a.requestId === id),
+      documents: listRequestDocuments(db, id),
+      releases: releasesOfRequest(db, id),
+      closingReason: closingReason(db, id),
+    };
+  }
+
+  private authorizationRecord(a: StoredAuthorization, tz: string): AuthorizationRecordT {
+    const findings = lintAuthorization(a.authorization, this.now, tz);
+    return {
+      id: a.id,
+      requestId: a.requestId,
+      authorization: a.authorization,
+      findings,
+      valid: findings.every((f) => f.severity !== 'block'),
+      signedFormDocumentId: a.signedFormDocumentId,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    };
+  }
+
+  private consentRecord(c: StoredConsent, tz: string): Part2ConsentRecordT {
+    const findings = lintPart2Consent(c.consent, this.now, tz);
+    return { id: c.id, requestId: c.requestId, consent: c.consent, findings, valid: findings.every((f) => f.severity !== 'block'), createdAt: c.createdAt };
+  }
+}
