@@ -14,6 +14,13 @@ const theme = createTheme({
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   focusRing: 'auto',
+  // Shade 8 keeps white-on-primary text above WCAG AA contrast (4.5:1).
+  primaryShade: 8,
+  components: {
+    // Mantine's default dimmed description (gray-6) is below 4.5:1 on white.
+    InputWrapper: { styles: { description: { color: 'var(--mantine-color-gray-7)' } } },
+    Stepper: { styles: { stepDescription: { color: 'var(--mantine-color-gray-7)' } } },
+  },
 });
 
 async function start(): Promise<void> {

@@ -11,7 +11,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
 export function PreviewBanner() {
   return (
-    <Box role="note" aria-label="Development preview" bg="yellow.3" c="dark.9" px="md" py={6} ta="center" fw={700} fz="sm">
+    <Box component="aside" aria-label="Development preview" bg="yellow.3" c="dark.9" px="md" py={6} ta="center" fw={700} fz="sm">
       Development preview — not the desktop app. Use synthetic data only.
     </Box>
   );
@@ -56,7 +56,7 @@ function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Main pt="md">
-        <Container size="lg" component="main">
+        <Container size="lg">
           {screen.name === 'releases' ? <ReleasesScreen /> : null}
           {screen.name === 'wizard' ? <WizardScreen releaseId={screen.releaseId} /> : null}
           {screen.name === 'audit' ? <AuditScreen /> : null}

@@ -5,8 +5,8 @@ import { fail, installFakeApi, ok } from './harness';
 
 describe('call()', () => {
   it('unwraps { ok: true } to the value', async () => {
-    installFakeApi({ 'recipients.checkEmail': () => ok({ valid: true, suggestion: null, problem: null }) });
-    await expect(call('recipients.checkEmail', { email: 'a@example.test' })).resolves.toEqual({ valid: true, suggestion: null, problem: null });
+    installFakeApi({ 'recipients.checkEmail': () => ok({ valid: true, suggestion: null, problem: null, warning: null }) });
+    await expect(call('recipients.checkEmail', { email: 'a@example.test' })).resolves.toEqual({ valid: true, suggestion: null, problem: null, warning: null });
   });
 
   it('throws a typed ApiError with the wire code and message on { ok: false }', async () => {

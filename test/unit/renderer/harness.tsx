@@ -98,6 +98,8 @@ export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT 
     recipient: null,
     transmissions: [],
     lastError: null,
+    requestId: null,
+    requestReference: null,
     ...over,
   };
 }

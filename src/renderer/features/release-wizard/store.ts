@@ -31,7 +31,8 @@ interface WizardState {
   /** Starts a new release (null) or opens an existing one at the step its state calls for. */
   open: (releaseId: string | null) => Promise<void>;
   goTo: (step: number) => void;
-  createRelease: (patient: { name: string; dateOfBirth: string; mrn: string }) => Promise<void>;
+  /** Creates the release for a recorded request (`releases.create`, contract: `{ requestId }`). */
+  createRelease: (requestId: string) => Promise<void>;
   /**
    * Imports PDFs. Calls `documents.pick` synchronously, so call it directly in a
    * click handler (the preview's file chooser needs the user gesture).
@@ -102,7 +103,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       set({ step: Math.max(0, Math.min(STEPS.length - 1, step)), error: null });
     },
 
-    async createRelease(patient) {
+    async createRelease(requestId) {
       const existing = get().release;
       if (existing) {
         set({ step: 1 });
@@ -110,7 +111,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       }
       set({ busy: 'create', error: null });
       try {
-        const release = await call('releases.create', { patient });
+        const release = await call('releases.create', { requestId });
         set({ release, step: 1, busy: null });
       } catch (e) {
         set({ busy: null, error: toApiError(e) });

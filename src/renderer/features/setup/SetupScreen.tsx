@@ -296,7 +296,7 @@ export function SetupScreen() {
                 />
               </SimpleGrid>
               <div>
-                <Text size="sm" fw={500} id="setup-security-label" mb={4}>
+                <Text size="sm" fw={600} id="setup-security-label" mb={4}>
                   Encryption
                 </Text>
                 <SegmentedControl

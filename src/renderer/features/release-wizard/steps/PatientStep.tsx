@@ -1,21 +1,13 @@
-import { useState, type FormEvent } from 'react';
-import { Button, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Step 1: who the records are about. Creates the release (`releases.create`). */
 export function PatientStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
   const error = useWizardStore((s) => s.error);
-  const createRelease = useWizardStore((s) => s.createRelease);
   const goTo = useWizardStore((s) => s.goTo);
-  const [name, setName] = useState('');
-  const [dob, setDob] = useState('');
-  const [mrn, setMrn] = useState('');
-  const [submitted, setSubmitted] = useState(false);
 
   if (release) {
     return (
@@ -41,40 +33,19 @@ export function PatientStep() {
     );
   }
 
-  const errors = {
-    name: name.trim() ? undefined : 'Enter the patient’s full name.',
-    dob: ISO_DATE.test(dob) && dob <= new Date().toISOString().slice(0, 10) ? undefined : 'Enter a valid date of birth.',
-    mrn: mrn.trim() ? undefined : 'Enter the medical record number.',
-  };
-  const onSubmit = (ev: FormEvent) => {
-    ev.preventDefault();
-    setSubmitted(true);
-    const first = errors.name ? 'patient-name' : errors.dob ? 'patient-dob' : errors.mrn ? 'patient-mrn' : null;
-    if (first) {
-      document.getElementById(first)?.focus();
-      return;
-    }
-    void createRelease({ name: name.trim(), dateOfBirth: dob, mrn: mrn.trim() });
-  };
-
+  // Since contract 79275cf a release is created from a recorded request (`releases.create({ requestId })`).
+  // The request intake screens are not built yet; until then the wizard can only continue existing releases.
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Patient">
-      <Stack gap="md">
-        <Text>Whose records are being released? Check the name and date of birth against the signed request.</Text>
-        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <TextInput id="patient-name" label="Patient’s full name" required autoComplete="off" value={name}
-            onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
-          <TextInput id="patient-dob" label="Date of birth" type="date" required value={dob}
-            onChange={(e) => setDob(e.currentTarget.value)} error={submitted ? errors.dob : undefined} />
-          <TextInput id="patient-mrn" label="Medical record number (MRN)" required autoComplete="off" value={mrn}
-            onChange={(e) => setMrn(e.currentTarget.value)} error={submitted ? errors.mrn : undefined} />
-        </SimpleGrid>
-        <ErrorAlert error={error} title="The release was not created" />
-        <Group justify="space-between">
-          <Text size="sm" c="dark.4">Next: add the PDF records to send.</Text>
-          <Button type="submit" loading={busy === 'create'}>Create release</Button>
-        </Group>
-      </Stack>
-    </form>
+    <Stack gap="md">
+      <Text>
+        A release is now started from a recorded request for records (who asked, on what legal basis, for what). The request
+        intake screen is not part of this build yet.
+      </Text>
+      <ErrorAlert error={error} title="The release was not created" />
+      <Group justify="space-between">
+        <Text size="sm" c="dark.4">Next: record the request, then start the release from it.</Text>
+        <Button disabled loading={busy === 'create'}>Create release</Button>
+      </Group>
+    </Stack>
   );
 }
