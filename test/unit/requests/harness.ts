@@ -1,0 +1,153 @@
+/**
+ * A real ReleaseDesk back end for workflow tests: services on a real encrypted
+ * vault in a temp dir (one argon2 derivation per file), the real file logger,
+ * a stepping clock at the real time (recipient keys made by gpg a moment ago
+ * must be valid), an in-memory file picker and saver, the real SMTP test server.
+ * All data is synthetic.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { createServices, type Services } from '../../../src/main/services';
+import type { PickedFile } from '../../../src/main/services/documents/picker';
+import { fixedClock } from '../../../src/main/services/support/clock';
+import { createDispatch } from '../../../src/main/rpc/dispatch';
+import { createHandlers } from '../../../src/main/rpc/handlers';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../../src/shared/contract';
+import type { WireError } from '../../../src/shared/errors';
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
+
+export const PATIENT = { name: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: 'MRN-58213-QX' };
+export const TZ = 'America/Chicago';
+export const PASSPHRASE = 'orbit lantern cactus velvet harbor 42';
+
+export interface Backend {
+  services: Services;
+  dataDir: string;
+  clock: ReturnType<typeof fixedClock>;
+  smtp: RunningSmtpServer | null;
+  /** Files the next documents.pick / attachSignedForm returns. */
+  stage(files: PickedFile[]): void;
+  /** Files documents.export saved. */
+  saved: Array<{ name: string; bytes: Buffer }>;
+  /** Call a contract channel through the real dispatch (input and output validated); rejects with the wire error. */
+  call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
+  /** The operational log file's text. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/** Start the back end, set up the vault (practice in America/Chicago). `withSmtp` starts the real SMTP test server. */
+export async function startBackend(opts: { withSmtp?: boolean } = {}): Promise<Backend> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
+  const clock = fixedClock(new Date().toISOString());
+  const smtp = opts.withSmtp ? await startSmtpServer() : null;
+  let staged: PickedFile[] = [];
+  const saved: Array<{ name: string; bytes: Buffer }> = [];
+  const services = createServices({
+    dataDir,
+    mode: 'preview',
+    version: 'test',
+    clock,
+    smtpCa: smtp ? [smtp.caPem] : undefined,
+    filePicker: {
+      pick: async () => {
+        const f = staged;
+        staged = [];
+        return f;
+      },
+    },
+    fileSaver: {
+      save: async (name, bytes) => {
+        saved.push({ name, bytes });
+        return true;
+      },
+    },
+  });
+  await services.setup.createVault({
+    passphrase: PASSPHRASE,
+    staffName: 'Qwert Frontdesk',
+    practice: { name: 'Maplewood Family Practice', senderName: 'Maplewood Records', senderEmail: 'records@clinic.example.test', timeZone: TZ },
+    smtp: { host: '127.0.0.1', port: smtp?.port ?? 2525, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
+  });
+  const dispatch = createDispatch(createHandlers(services), services.logger);
+  return {
+    services,
+    dataDir,
+    call: async (channel, input) => {
+      const r = await dispatch(channel, input);
+      if (!r.ok) throw Object.assign(new Error(`${r.error.code}: ${r.error.message}`), r.error as WireError);
+      return r.value as never;
+    },
+    clock,
+    smtp,
+    saved,
+    stage: (files) => {
+      staged = files;
+    },
+    logText: () => {
+      try {
+        return readFileSync(join(dataDir, 'logs', 'releasedesk.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    close: async () => {
+      services.session.lock();
+      await smtp?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A one-page synthetic record PDF (its text carries the synthetic patient's name). */
+export async function recordPdf(title = 'Visit note'): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([612, 792]);
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  page.drawText(`${title} - synthetic record for ${PATIENT.name}`, { x: 72, y: 700, size: 12, font });
+  return Buffer.from(await doc.save());
+}
+
+export const file = (name: string, bytes: Buffer): PickedFile => ({ name, read: async () => bytes });
+
+/** The local calendar date `days` from the clock's now, in the practice zone. */
+export function localDay(now: Date, days = 0): string {
+  const d = new Date(now.getTime() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** An intake with sensible synthetic defaults. */
+export function intake(over: Partial<ChannelInput<'requests.create'>> = {}): ChannelInput<'requests.create'> {
+  return {
+    patient: PATIENT,
+    basis: 'authorization',
+    receivedAt: new Date().toISOString(),
+    requester: { role: 'third_party', name: 'Qwerty Insurance Co' },
+    recipients: [{ name: 'Abcde Lawfirm Intake', destination: 'intake@lawfirm.example.test' }],
+    scope: { categories: ['visit_notes', 'lab_results'], from: '2025-01-01', to: '2025-12-31' },
+    form: { format: 'pdf', electronic: true },
+    ...over,
+  };
+}
+
+/** A complete, valid authorization (164.508(c)) covering visit notes and labs of 2025. */
+export function goodAuthorization() {
+  return {
+    informationDescription: 'Visit notes and lab results from 2025',
+    categories: ['visit_notes', 'lab_results'] as ('visit_notes' | 'lab_results')[],
+    from: '2025-01-01',
+    to: '2025-12-31',
+    disclosers: ['Maplewood Family Practice'],
+    recipients: ['Abcde Lawfirm Intake'],
+    purposes: ['Legal claim'],
+    expiration: { date: '2099-12-31' },
+    signature: { signed: true, date: '2026-01-10', signerRole: 'patient' as const },
+    statements: { rightToRevoke: true, conditioning: true, redisclosure: true },
+    combinedWith: [],
+    conditionsTreatment: false,
+    knownFalse: false,
+    copyGivenToIndividual: true,
+  };
+}
