@@ -1,0 +1,352 @@
+/**
+ * Composition of the email messages of a release for each email delivery method
+ * (issue #4): password-protected PDF, unencrypted (TLS-only) email at the
+ * individual's request, and OpenPGP PGP/MIME — each split into "part k of n"
+ * messages under a per-message size limit, each message openable on its own.
+ *
+ * What every outer header carries: From (practice name and address), To (the
+ * address only: the recipient's display name may be the patient's), a PHI-free
+ * Subject, Date, Message-ID, MIME headers. File names carry only the release
+ * reference. The passphrase of a password PDF never appears in any message.
+ */
+import { randomUUID } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import isEmail from 'validator/lib/isEmail';
+import { AppError } from '../../../shared/errors';
+import type { PacketManifest } from '../packaging/manifest';
+import { DEFAULT_PART_LIMIT_BYTES } from '../packaging/split';
+import {
+  filesOfPart,
+  openLockedLines,
+  partLines,
+  preparePacketFiles,
+  requireReference,
+  verifyLines,
+  type PreparedPacket,
+  type PreparedPart,
+} from './packet-files';
+import { buildPgpMimeMessage, type Mailbox } from './pgpmime';
+
+/** One composed message of a release. */
+export interface ComposedMessage {
+  /** RFC 5322 message, CRLF line ends, ready for sendRawMessage. */
+  raw: Buffer;
+  /** Message-ID header value with angle brackets. */
+  messageId: string;
+  /** 1-based part number and number of parts (messages) of the release. */
+  part: number;
+  of: number;
+  /** PHI-free attachment file names in this message (for PGP/MIME: the files inside the encryption). */
+  attachments: string[];
+}
+
+/** What went in which message. */
+export interface ComposedPartInfo {
+  part: number;
+  of: number;
+  /** Packet page range (password PDF / TLS-only); absent for PGP/MIME file groups. */
+  firstPage?: number;
+  lastPage?: number;
+  files: string[];
+}
+
+/** Result of every compose function. */
+export interface ComposedRelease {
+  messages: ComposedMessage[];
+  parts: ComposedPartInfo[];
+  /** The manifest with its parts (password PDF / TLS-only), for the transmission record. */
+  manifest?: PacketManifest;
+}
+
+/** Common input of the packet-based compose functions. */
+export interface ComposePacketInput {
+  /** The practice's sending mailbox (its name is the practice's, not PHI). */
+  from: Mailbox;
+  /** The recipient's address only; no display name goes into the headers. */
+  to: string;
+  practiceName: string;
+  /** Release reference, PHI-free ([A-Za-z0-9._-], ≤ 40), e.g. "R-2026-00001". */
+  reference: string;
+  /** The unencrypted packet from assemblePacket. */
+  packetPdf: Uint8Array;
+  /** Its manifest from assemblePacket. */
+  manifest: PacketManifest;
+  /** The practice's armored private key. */
+  practiceSigningKeyArmored: string;
+  practiceSigningKeyPassphrase?: string;
+  /** Raw attachment bytes per message; default 18,000,000 (DEFAULT_PART_LIMIT_BYTES). */
+  limitBytes?: number;
+  /** Date header; default now. */
+  date?: Date;
+  assetsRoot?: string;
+}
+
+/** Input of {@link composePasswordPdfMessages}. */
+export interface ComposePasswordPdfInput extends ComposePacketInput {
+  /** The PDF open password (e.g. generateSpokenPassphrase().passphrase), shown once to staff; 1..32 bytes. */
+  passphrase: string;
+}
+
+/** The recorded decision that unencrypted email may be used (from mayUseUnencryptedEmail and the vault). */
+export interface UnencryptedEmailDecision {
+  /** `mayUseUnencryptedEmail(request, acknowledgment).allowed`. */
+  allowed: boolean;
+  /** Id of the recorded acknowledgment (warning shown, choice, scope) this transmission is linked to. */
+  acknowledgmentId: string;
+}
+
+/** Input of {@link composeTlsOnlyMessages}. */
+export interface ComposeTlsOnlyInput extends ComposePacketInput {
+  unencrypted: UnencryptedEmailDecision | undefined | null;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Compose a password-protected-PDF release: the packet is split under `limitBytes`, every part is
+ * encrypted with AES-256 (R6) under the same `passphrase`, each part file is signed (detached
+ * `.sig`), and each message (multipart/mixed, built by nodemailer's MailComposer) carries one part,
+ * its signature, the manifest JSON with its signature and the practice public key. Subject:
+ * "Secure message from <practice>" plus " (part k of n)" when split. The body says the PDF is locked,
+ * that the passphrase comes by phone, SMS or in person, how to open it and how to verify it.
+ *
+ * The passphrase is never written into a message; each composed message is checked for it
+ * (raw bytes and decoded text body).
+ *
+ * @returns messages in part order and what each holds; the manifest with parts
+ * @throws AppError INVALID_EMAIL / HEADER_INJECTION (addresses, practice name); VALIDATION_FAILED
+ *   (reference, passphrase length, manifest mismatch, limit too small); PACKET_PAGE_TOO_LARGE;
+ *   PDF_ENCRYPTION_FAILED; KEY_INVALID; SIGNING_FAILED; INTERNAL if the passphrase were found in a message
+ * @source 45 CFR 164.312(e)(2)(ii) (encryption in transit), 164.312(c)(1) (integrity);
+ *   ISO 32000-2 §7.6.4 (AES-256); RFC 2046 §5.1.3 (multipart/mixed); RFC 5322 §3.6
+ */
+export async function composePasswordPdfMessages(input: ComposePasswordPdfInput): Promise<ComposedRelease> {
+  checkParties(input);
+  if (input.passphrase.length === 0) throw new AppError('VALIDATION_FAILED', 'The passphrase must not be empty.');
+  const prepared = await preparePacketFiles({ ...prepareArgs(input), passphrase: input.passphrase });
+  const result = await composePacketMessages(input, prepared, `Secure message from ${input.practiceName}`, (part) => [
+    `${input.practiceName} sends you the records of release ${prepared.reference}.`,
+    '',
+    ...partLines(prepared, part, 'message'),
+    ...openLockedLines(input.practiceName, [part.file.name], part.of > 1),
+    ...verifyLines(prepared, part, input.practiceName),
+    'If you did not expect this message, please delete it and call the practice.',
+  ]);
+  const needle = Buffer.from(input.passphrase, 'utf8');
+  for (const m of result.messages) {
+    if (m.raw.includes(needle) || decodedText(m.raw).includes(input.passphrase)) {
+      throw new AppError('INTERNAL', 'The message could not be composed safely.', { check: 'passphrase-in-message' });
+    }
+  }
+  return result;
+}
+
+/**
+ * Compose an unencrypted (TLS-only) release at the individual's request: the same parts, signatures,
+ * manifest and key as {@link composePasswordPdfMessages}, but the part PDFs are not password-protected,
+ * and the body says plainly that the message was sent unencrypted at the patient's request.
+ * Subject: "Message from <practice>" (+ " (part k of n)").
+ *
+ * @param input.unencrypted the recorded decision; refused unless `allowed` and an acknowledgment id is present
+ * @throws AppError UNENCRYPTED_NOT_ACKNOWLEDGED when the decision is absent, not allowed or has no
+ *   acknowledgment id; otherwise as {@link composePasswordPdfMessages}
+ * @source 45 CFR 164.524(c)(2)(ii) and HHS guidance (unencrypted email at the individual's request
+ *   after a warning); 164.312(c)(1) (signatures)
+ */
+export async function composeTlsOnlyMessages(input: ComposeTlsOnlyInput): Promise<ComposedRelease> {
+  const u = input.unencrypted;
+  if (!u || !u.allowed || typeof u.acknowledgmentId !== 'string' || u.acknowledgmentId.trim() === '') {
+    throw new AppError(
+      'UNENCRYPTED_NOT_ACKNOWLEDGED',
+      'Unencrypted email needs the patient\'s recorded choice after the risk warning. Record it first, or choose an encrypted method.',
+    );
+  }
+  checkParties(input);
+  const prepared = await preparePacketFiles({ ...prepareArgs(input), passphrase: null });
+  return composePacketMessages(input, prepared, `Message from ${input.practiceName}`, (part) => [
+    `${input.practiceName} sends you the records of release ${prepared.reference}.`,
+    '',
+    'Please note: as you asked, this email was sent WITHOUT encryption of its content. It was protected only',
+    'on its way to your email provider (TLS), and email providers may be able to read it. If you did not ask',
+    'for unencrypted email, please call the practice.',
+    '',
+    ...partLines(prepared, part, 'message'),
+    `The PDF file "${part.file.name}" is not locked: open it with any PDF reader.`,
+    '',
+    ...verifyLines(prepared, part, input.practiceName),
+    'If you did not expect this message, please delete it and call the practice.',
+  ]);
+}
+
+/** Default raw-attachment limit for PGP/MIME: the attachments are base64 inside the ciphertext, then armored (base64 again), so 18 MB × 3/4 × 64/65 ≈ 13.29 MB. */
+export const PGP_MIME_DEFAULT_LIMIT_BYTES = Math.floor((DEFAULT_PART_LIMIT_BYTES * 3 * 64) / (4 * 65));
+
+/** Input of {@link composePgpMimeMessages}. */
+export interface ComposePgpMimeInput {
+  from: Mailbox;
+  /** Recipient address only. */
+  to: string;
+  practiceName: string;
+  reference: string;
+  /** Files to send (inside the encryption), in order; file names PHI-free ([A-Za-z0-9._-]). */
+  files: Array<{ filename: string; content: Buffer; contentType: string }>;
+  /** Optional manifest JSON, attached to every message (inside the encryption) as manifest.json. */
+  manifestJson?: Uint8Array;
+  signingKeyArmored: string;
+  /** The recipient's and the practice's public keys. */
+  encryptionKeysArmored: string[];
+  /** Raw attachment bytes per message; default {@link PGP_MIME_DEFAULT_LIMIT_BYTES}. */
+  limitBytes?: number;
+  /** Date header and signature time; default now. */
+  date?: Date;
+}
+
+/**
+ * Compose a PGP/MIME release (RFC 3156, via buildPgpMimeMessage): the files are grouped, in order,
+ * into messages whose raw attachments (files + manifest) stay at or under `limitBytes`; each message
+ * is signed and encrypted on its own and says "part k of n" in its subject and (encrypted) body.
+ * A single file larger than the limit is refused: PGP/MIME does not split files; the password PDF
+ * (which splits by pages) or export can carry it.
+ *
+ * @throws AppError ATTACHMENT_TOO_LARGE (one file over the limit); VALIDATION_FAILED (no files, bad
+ *   file name or reference); and everything buildPgpMimeMessage throws (INVALID_EMAIL, HEADER_INJECTION, KEY_INVALID)
+ * @source RFC 3156 §4, §6.2; 45 CFR 164.312(e)(2)(ii)
+ */
+export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promise<ComposedRelease> {
+  const reference = requireReference(input.reference);
+  checkPracticeName(input.practiceName);
+  if (input.files.length === 0) throw new AppError('VALIDATION_FAILED', 'There are no files to send.');
+  for (const f of input.files) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(f.filename)) {
+      throw new AppError('VALIDATION_FAILED', 'An attachment name may only use letters, digits, dots, dashes and underscores (no names of people).');
+    }
+  }
+  const limit = input.limitBytes ?? PGP_MIME_DEFAULT_LIMIT_BYTES;
+  const room = limit - (input.manifestJson?.length ?? 0);
+  const groups: Array<typeof input.files> = [];
+  let current: typeof input.files = [];
+  let size = 0;
+  for (const [i, f] of input.files.entries()) {
+    if (f.content.length > room) {
+      throw new AppError(
+        'ATTACHMENT_TOO_LARGE',
+        'One file is larger than an encrypted email can carry. Send it as a password-protected PDF (split into parts) or export it to a drive.',
+        { fileIndex: i + 1, bytes: f.content.length, limitBytes: room },
+      );
+    }
+    if (current.length > 0 && size + f.content.length > room) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(f);
+    size += f.content.length;
+  }
+  groups.push(current);
+
+  const date = input.date ?? new Date();
+  const of = groups.length;
+  const messages: ComposedMessage[] = [];
+  const parts: ComposedPartInfo[] = [];
+  for (const [i, group] of groups.entries()) {
+    const part = i + 1;
+    const attachments = [
+      ...group.map((f) => ({ filename: f.filename, content: f.content, contentType: f.contentType })),
+      ...(input.manifestJson ? [{ filename: 'manifest.json', content: Buffer.from(input.manifestJson), contentType: 'application/json' }] : []),
+    ];
+    const textBody = [
+      `${input.practiceName} sends you the records of release ${reference}.`,
+      '',
+      ...(of > 1 ? [`This is message ${part} of ${of}. The records were too large for one email; each message can be read on its own.`, ''] : []),
+      `Attached in this message: ${group.map((f) => f.filename).join(', ')}.`,
+      '',
+      'This message was encrypted to your OpenPGP key and signed by the practice key.',
+      'Your mail program or GnuPG shows whether the signature is valid.',
+    ].join('\n');
+    const built = await buildPgpMimeMessage({
+      from: input.from,
+      to: { name: '', address: input.to },
+      subject: withPart(`Secure message from ${input.practiceName}`, part, of),
+      textBody,
+      attachments,
+      signingKeyArmored: input.signingKeyArmored,
+      encryptionKeysArmored: input.encryptionKeysArmored,
+      date,
+    });
+    const names = attachments.map((a) => a.filename);
+    messages.push({ raw: built.raw, messageId: built.messageId, part, of, attachments: names });
+    parts.push({ part, of, files: names });
+  }
+  return { messages, parts };
+}
+
+function prepareArgs(input: ComposePacketInput) {
+  return {
+    reference: input.reference,
+    packetPdf: input.packetPdf,
+    manifest: input.manifest,
+    practiceSigningKeyArmored: input.practiceSigningKeyArmored,
+    ...(input.practiceSigningKeyPassphrase !== undefined ? { practiceSigningKeyPassphrase: input.practiceSigningKeyPassphrase } : {}),
+    limitBytes: input.limitBytes ?? DEFAULT_PART_LIMIT_BYTES,
+    ...(input.assetsRoot !== undefined ? { assetsRoot: input.assetsRoot } : {}),
+  };
+}
+
+async function composePacketMessages(
+  input: ComposePacketInput,
+  prepared: PreparedPacket,
+  baseSubject: string,
+  body: (part: PreparedPart) => string[],
+): Promise<ComposedRelease> {
+  const date = input.date ?? new Date();
+  const domain = input.from.address.slice(input.from.address.lastIndexOf('@') + 1);
+  const messages: ComposedMessage[] = [];
+  for (const part of prepared.parts) {
+    const files = filesOfPart(prepared, part);
+    const messageId = `<${randomUUID()}@${domain}>`;
+    const composer = new MailComposer({
+      from: { name: input.from.name, address: input.from.address },
+      to: [{ name: '', address: input.to }],
+      subject: withPart(baseSubject, part.part, part.of),
+      date,
+      messageId,
+      text: body(part).join('\n'),
+      attachments: files.map((f) => ({ filename: f.name, content: Buffer.from(f.bytes), contentType: f.contentType })),
+      newline: 'windows',
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+    const raw = await composer.compile().build();
+    messages.push({ raw, messageId, part: part.part, of: part.of, attachments: files.map((f) => f.name) });
+  }
+  return {
+    messages,
+    parts: prepared.parts.map((p) => ({ part: p.part, of: p.of, firstPage: p.firstPage, lastPage: p.lastPage, files: filesOfPart(prepared, p).map((f) => f.name) })),
+    manifest: prepared.manifestData,
+  };
+}
+
+function withPart(subject: string, part: number, of: number): string {
+  return of > 1 ? `${subject} (part ${part} of ${of})` : subject;
+}
+
+function checkPracticeName(name: string): void {
+  if (CONTROL.test(name)) throw new AppError('HEADER_INJECTION', 'The practice name contains a line break or control character.');
+  if (name.trim() === '') throw new AppError('VALIDATION_FAILED', 'The practice name must not be empty.');
+}
+
+function checkParties(input: { from: Mailbox; to: string; practiceName: string; reference: string }): void {
+  requireReference(input.reference);
+  checkPracticeName(input.practiceName);
+  for (const [role, v] of [['sender', input.from.address], ['sender', input.from.name], ['recipient', input.to]] as const) {
+    if (CONTROL.test(v)) throw new AppError('HEADER_INJECTION', `The ${role}'s name or address contains a line break or control character.`);
+  }
+  if (!isEmail(input.from.address)) throw new AppError('INVALID_EMAIL', "The sender's email address is not valid.");
+  if (!isEmail(input.to)) throw new AppError('INVALID_EMAIL', "The recipient's email address is not valid.");
+}
+
+/** The text parts of a MailComposer message, decoded from quoted-printable (for the passphrase check). */
+function decodedText(raw: Buffer): string {
+  const s = raw.toString('latin1');
+  return s.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
