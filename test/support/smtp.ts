@@ -36,6 +36,8 @@ export interface StartSmtpServerOptions {
   rejectRecipients?: string[];
   /** Credentials the server accepts (default SMTP_USER / SMTP_PASSWORD). */
   user?: { username: string; password: string };
+  /** Refuse the DATA of the n-th message (0-based count of messages this server saw) with 451; e.g. 1 rejects the second. */
+  rejectDataAt?: number[];
 }
 
 /** One message the server accepted. */
@@ -129,6 +131,8 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const received: Msg[] = [];
   const state = { authAttempts: 0 };
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
+  const rejectData = new Set(opts.rejectDataAt ?? []);
+  let dataCount = 0;
 
   const tlsLimits: Partial<SMTPServerOptions> = opts.maxTlsVersion
     ? // Legacy protocol versions need OpenSSL security level 0 on Debian 12.
@@ -157,8 +161,10 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
+      const index = dataCount++;
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (rejectData.has(index)) return cb(Object.assign(new Error('Temporary local problem'), { responseCode: 451 }));
         const env = session.envelope as typeof session.envelope & {
           dsn?: { ret?: string | null; envid?: string | null };
         };
