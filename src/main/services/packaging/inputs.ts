@@ -2,7 +2,9 @@
  * Normalizing each selected record file into PDF pages.
  *
  * Every source becomes a pdf-lib document whose pages the packet copies:
- * - PDF: decrypted and repaired by qpdf (in memory). Owner-password-only files open
+ * - PDF: a file whose cross-reference data is sound and which is not encrypted goes straight
+ *   to pdf-lib (its page tree checked against the declared /Count). Anything else is
+ *   decrypted and repaired by qpdf (in memory). Owner-password-only files open
  *   without asking; user-password files need the password. Form fields are flattened
  *   inside their own document, so two forms with the same field names keep their values.
  * - JPEG (EXIF orientation honoured), PNG, TIFF (every page; aspect from its X/Y
@@ -13,7 +15,10 @@ import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import exifr from 'exifr';
 import {
+  PDFDict,
   PDFDocument,
+  PDFName,
+  PDFNumber,
   type PDFRef,
   concatTransformationMatrix,
   drawObject,
@@ -24,6 +29,7 @@ import UTIF from 'utif2';
 import { AppError } from '../../../shared/errors';
 import { embedFonts } from './fonts';
 import { runQpdf } from './qpdf';
+import { inspectCrossReference } from './xref';
 
 /** Media types a source may have. */
 export const SOURCE_MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
@@ -85,6 +91,12 @@ export async function normalizeSource(src: PacketSource, assetsRoot?: string): P
 async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omit<NormalizedSource, 'sha256'>> {
   const head = Buffer.from(src.bytes.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new AppError('FILE_NOT_PDF', 'A selected document is not a PDF file.', { sourceId: src.id });
+  // Fast path: no qpdf run for a clean, unencrypted file (most record exports).
+  const clean = await loadClean(src.bytes);
+  if (clean) {
+    await flattenForms(clean.doc, assetsRoot);
+    return { doc: clean.doc, pageCount: clean.pageCount, repaired: false };
+  }
   // qpdf: decrypt (an empty password opens owner-password-only files) and rewrite.
   const run = await runQpdf([`--password=${src.password ?? ''}`, '--decrypt', '/in.pdf', '/out.pdf'], { '/in.pdf': src.bytes }, ['/out.pdf']);
   let out = run.files.get('/out.pdf');
@@ -121,6 +133,26 @@ async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omi
   }
   await flattenForms(doc, assetsRoot);
   return { doc, pageCount: qpdfPages, repaired };
+}
+
+/**
+ * pdf-lib's reading of a PDF that needs neither decryption nor repair, or null when it does.
+ * Sound means: cross-reference data checked by {@link inspectCrossReference}, every object
+ * parses (throwOnInvalidObject), and the page tree holds exactly the /Count its root declares
+ * (ISO 32000-1 §7.7.3.2). Any doubt returns null, and the caller takes the qpdf path.
+ */
+async function loadClean(bytes: Uint8Array): Promise<{ doc: PDFDocument; pageCount: number } | null> {
+  const xref = inspectCrossReference(bytes);
+  if (!xref.sound || xref.encrypted) return null;
+  try {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    const declared = doc.catalog.lookup(PDFName.of('Pages'), PDFDict).lookup(PDFName.of('Count'), PDFNumber).asNumber();
+    const pageCount = doc.getPageCount();
+    if (!Number.isInteger(declared) || declared < 1 || pageCount !== declared) return null;
+    return { doc, pageCount };
+  } catch {
+    return null;
+  }
 }
 
 async function rewriteWithPdfLib(src: PacketSource): Promise<Uint8Array> {
