@@ -12,6 +12,7 @@ import { DEFAULT_IDLE_MINUTES, startAutoLock } from './autolock';
 import { forwardEvents, type EventSource } from './events';
 import { createSenderCheck, originOf, registerIpcHandlers } from './ipc';
 import { createDialogFilePicker } from './picker';
+import { createDialogFileSaver } from './saver';
 import { APP_ENTRY_URL, APP_ORIGIN, installAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window';
 
@@ -91,6 +92,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     version: app.getVersion(),
     logger,
     filePicker: createDialogFilePicker({ dialog, getWindow }),
+    fileSaver: createDialogFileSaver({ dialog, getWindow }),
   });
   const dispatch = createDispatch(opts.createHandlers(services), logger);
 

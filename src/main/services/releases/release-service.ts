@@ -325,14 +325,6 @@ export class ReleaseService {
     let gate: GateResult;
     try {
       requireEditable(v.db, releaseId);
-      // 1a. The compliance gate, before anything is marked sending: any blocking finding refuses the send.
-      gate = this.gate(releaseId);
-      const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
-      if (blocking.length > 0)
-        throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
-          findings: [...new Set(blocking.map((f) => f.code))].join(','),
-          blocking: blocking.length,
-        });
       docs = listDocuments(v.db, releaseId);
       if (docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const rec = storedRecipient(v.db, releaseId);
@@ -342,6 +334,14 @@ export class ReleaseService {
       }
       await inspectRecipientKey(rec.keyArmored, now());
       recipient = rec;
+      // 1a. The compliance gate, last and synchronously before the release is marked sending (no await in between, so nothing changes in the meantime): any blocking finding refuses the send.
+      gate = this.gate(releaseId);
+      const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
+      if (blocking.length > 0)
+        throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
+          findings: [...new Set(blocking.map((f) => f.code))].join(','),
+          blocking: blocking.length,
+        });
     } catch (e) {
       s.recordFailure('release.send', subject, e);
       throw e;
