@@ -21,7 +21,9 @@ export async function encryptPdfAes256(pdf: Uint8Array, userPassword: string): P
   const len = Buffer.byteLength(userPassword, 'utf8');
   if (len === 0 || len > PASSPHRASE_MAX_CHARS) throw new AppError('VALIDATION_FAILED', 'The PDF password must be 1 to 32 characters long.');
   const owner = randomBytes(32).toString('base64url');
-  const run = await runQpdf(['--encrypt', userPassword, owner, '256', '--', '/in.pdf', '/out.pdf'], { '/in.pdf': pdf }, ['/out.pdf']);
+  // Named options (qpdf ≥ 11.7): a positional password beginning with "-" (1 in 64 base64url owner
+  // passwords) would be read as an option and the run would fail.
+  const run = await runQpdf(['--encrypt', `--user-password=${userPassword}`, `--owner-password=${owner}`, '--bits=256', '--', '/in.pdf', '/out.pdf'], { '/in.pdf': pdf }, ['/out.pdf']);
   const out = run.files.get('/out.pdf');
   if (run.status === 2 || !out) throw new AppError('PDF_ENCRYPTION_FAILED', 'The release packet could not be password-protected.', { status: run.status });
   return out;
