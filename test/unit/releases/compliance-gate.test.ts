@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PART2_NOTICE_TEXT } from '../../../src/main/services/compliance';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
-import { file, goodAuthorization, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { goodAuthorization, intake, PATIENT, prepareReadyRelease, startBackend, type Backend, type ReleaseDocSpec } from '../requests/harness';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
 
@@ -28,29 +28,7 @@ describe.skipIf(!HAVE)('release workflow with the compliance gate', () => {
     gpg?.cleanup();
   });
 
-  /** A verified, ready request with one release holding one classified record and a confirmed recipient. */
-  async function readyRelease(over: Parameters<typeof intake>[0] = {}, docs: Array<{ category: string; date: string }> = [{ category: 'visit_notes', date: '2025-06-01' }]) {
-    const req = await b.call('requests.create', intake(over));
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: 'driver licence' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage(await Promise.all(docs.map(async (_, i) => file(`${PATIENT.name} note ${i}.pdf`, await recordPdf(`Record ${i}`)))));
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    expect(picked.imported).toHaveLength(docs.length);
-    expect(picked.imported[0]!.category).toBe('other');
-    await b.call('documents.classify', {
-      releaseId: rel.id,
-      items: picked.imported.map((d, i) => ({ documentId: d.id, category: docs[i]!.category as never, documentDate: docs[i]!.date })),
-    });
-    await b.call('releases.setRecipient', {
-      releaseId: rel.id,
-      name: 'Abcde Lawfirm Intake',
-      email: 'intake@lawfirm.example.test',
-      armoredKey: recipientKey,
-      fingerprintConfirmed: true,
-    });
-    return { req, rel, docIds: picked.imported.map((d) => d.id) };
-  }
+  const readyRelease = (over: Parameters<typeof intake>[0] = {}, docs?: ReleaseDocSpec[]) => prepareReadyRelease(b, recipientKey, over, docs);
 
   it('refuses a send with a defective authorization (RELEASE_BLOCKED, audited with the codes, nothing reaches the server), then sends once fixed', async () => {
     const { req, rel } = await readyRelease();

@@ -15,6 +15,7 @@ import { fixedClock } from '../../../src/main/services/support/clock';
 import { createDispatch } from '../../../src/main/rpc/dispatch';
 import { createHandlers } from '../../../src/main/rpc/handlers';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../../src/shared/contract';
+import type { DocumentCategory } from '../../../src/shared/compliance';
 import type { WireError } from '../../../src/shared/errors';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 
@@ -102,11 +103,11 @@ export async function startBackend(opts: { withSmtp?: boolean } = {}): Promise<B
 }
 
 /** A one-page synthetic record PDF (its text carries the synthetic patient's name). */
-export async function recordPdf(title = 'Visit note'): Promise<Buffer> {
+export async function recordPdf(title = 'Visit note', patientName = PATIENT.name): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([612, 792]);
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  page.drawText(`${title} - synthetic record for ${PATIENT.name}`, { x: 72, y: 700, size: 12, font });
+  page.drawText(`${title} - synthetic record for ${patientName}`, { x: 72, y: 700, size: 12, font });
   return Buffer.from(await doc.save());
 }
 
@@ -150,4 +151,42 @@ export function goodAuthorization() {
     knownFalse: false,
     copyGivenToIndividual: true,
   };
+}
+
+export interface ReleaseDocSpec {
+  category: DocumentCategory;
+  date: string;
+}
+
+/**
+ * A verified, ready request with one release holding classified records (files named after the patient,
+ * to prove names never leave) and a confirmed recipient with `recipientKey`.
+ */
+export async function prepareReadyRelease(
+  b: Backend,
+  recipientKey: string,
+  over: Partial<ChannelInput<'requests.create'>> = {},
+  docs: ReleaseDocSpec[] = [{ category: 'visit_notes', date: '2025-06-01' }],
+) {
+  const patientName = over.patient?.name ?? PATIENT.name;
+  const req = await b.call('requests.create', intake(over));
+  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: 'driver licence' });
+  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+  const rel = await b.call('releases.create', { requestId: req.id });
+  b.stage(await Promise.all(docs.map(async (_, i) => file(`${patientName} note ${i}.pdf`, await recordPdf(`Record ${i}`, patientName)))));
+  const picked = await b.call('documents.pick', { releaseId: rel.id });
+  if (picked.imported.length !== docs.length) throw new Error(`expected ${docs.length} imported documents, got ${picked.imported.length}`);
+  if (picked.imported.some((d) => d.category !== 'other')) throw new Error('imported documents must default to category "other"');
+  await b.call('documents.classify', {
+    releaseId: rel.id,
+    items: picked.imported.map((d, i) => ({ documentId: d.id, category: docs[i]!.category, documentDate: docs[i]!.date })),
+  });
+  await b.call('releases.setRecipient', {
+    releaseId: rel.id,
+    name: 'Abcde Lawfirm Intake',
+    email: 'intake@lawfirm.example.test',
+    armoredKey: recipientKey,
+    fingerprintConfirmed: true,
+  });
+  return { req, rel, docIds: picked.imported.map((d) => d.id), imported: picked.imported };
 }
