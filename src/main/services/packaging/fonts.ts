@@ -51,6 +51,8 @@ export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?:
   doc.registerFontkit(fontkit);
   const regular = await doc.embedFont(fontBytes(fontPath('DejaVuSans.ttf', assetsRoot)), { subset: true });
   const bold = await doc.embedFont(fontBytes(fontPath('DejaVuSans-Bold.ttf', assetsRoot)), { subset: true });
+  memoizeLayout(regular);
+  memoizeLayout(bold);
   const regularChars = new Set(regular.getCharacterSet());
   const boldChars = new Set(bold.getCharacterSet());
   let fallback: PDFFont | undefined;
@@ -62,6 +64,34 @@ export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?:
     fallback = await doc.embedFont(fontBytes(join(root, 'fonts', 'DroidSansFallbackFull.ttf')), { subset: false });
   }
   return { regular, bold, fallback, regularChars, boldChars };
+}
+
+const LAYOUT_CACHE_SIZE = 512;
+
+/**
+ * pdf-lib lays a string out with fontkit (GSUB/GPOS shaping) once to measure it and again
+ * to encode it; a stamp is measured, drawn and advanced over, so the same string is shaped
+ * three times. Remember recent layouts of this embedded font (one font object per document).
+ */
+function memoizeLayout(font: PDFFont): void {
+  const kit = (font as unknown as { embedder?: { font?: { layout?: (text: string, features?: unknown) => unknown } } }).embedder?.font;
+  if (!kit || typeof kit.layout !== 'function') return;
+  const layout = kit.layout.bind(kit);
+  const cache = new Map<string, unknown>();
+  let cachedFeatures: unknown;
+  kit.layout = (text: string, features?: unknown) => {
+    if (features !== cachedFeatures) {
+      cache.clear();
+      cachedFeatures = features;
+    }
+    let run = cache.get(text);
+    if (run === undefined) {
+      run = layout(text, features);
+      if (cache.size >= LAYOUT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(text, run);
+    }
+    return run;
+  };
 }
 
 /** A piece of text that one font draws. */
@@ -123,24 +153,34 @@ export function drawText(page: PDFPage, text: string, fonts: FontSet, o: DrawOpt
  * and inside a word (e.g. Chinese, which has none) when the word alone is too wide.
  */
 export function wrapText(text: string, maxWidth: number, size: number, fonts: FontSet, bold = false): string[] {
+  // Widths add up (pdf-lib sums glyph advances), and pieces meet at whitespace, where no
+  // ligature or contextual substitution spans: measure each piece once, not each growing line.
+  const width = (s: string) => textWidth(s, size, fonts, bold);
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
+    let lineWidth = 0;
     for (const word of paragraph.split(/(\s+)/)) {
-      const candidate = line + word;
-      if (textWidth(candidate, size, fonts, bold) <= maxWidth) {
-        line = candidate;
+      if (word === '') continue;
+      const wordWidth = width(word);
+      if (lineWidth + wordWidth <= maxWidth) {
+        line += word;
+        lineWidth += wordWidth;
         continue;
       }
       if (line.trim()) lines.push(line.trimEnd());
       line = '';
+      lineWidth = 0;
       if (/^\s+$/.test(word)) continue;
       for (const ch of word) {
-        if (textWidth(line + ch, size, fonts, bold) > maxWidth && line) {
+        const chWidth = width(ch);
+        if (lineWidth + chWidth > maxWidth && line) {
           lines.push(line);
           line = '';
+          lineWidth = 0;
         }
         line += ch;
+        lineWidth += chWidth;
       }
     }
     lines.push(line.trimEnd());

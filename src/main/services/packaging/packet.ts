@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { PDFDocument, type PDFPage, rgb } from 'pdf-lib';
+import { deflateSync } from 'node:zlib';
+import { PDFArray, PDFContentStream, PDFDocument, PDFName, type PDFPage, PDFRawStream, PDFRef, rgb } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { type FontSet, drawText, embedFonts, wrapText } from './fonts';
 import { LETTER, type PacketSource, normalizeSource } from './inputs';
@@ -124,6 +125,7 @@ export async function assemblePacket(input: AssemblePacketInput): Promise<Assemb
   onProgress?.({ phase: 'stamp', done: total, total });
 
   onProgress?.({ phase: 'save', done: 0, total: 1 });
+  compressDrawnContent(out);
   const pdf = await out.save({ useObjectStreams: true });
   onProgress?.({ phase: 'save', done: 1, total: 1 });
 
@@ -148,6 +150,27 @@ export async function assemblePacket(input: AssemblePacketInput): Promise<Assemb
     packetBytes: pdf.length,
   };
   return { pdf, pageCount: total, manifest };
+}
+
+/**
+ * Compress the content streams pdf-lib drew (cover, manifest, stamps) with Node's native zlib
+ * now, instead of pdf-lib's pure-JS deflate at save time (one fresh deflate state per stream,
+ * thousands of them in a large packet). Same FlateDecode filter (ISO 32000-1 §7.4.4), same bytes
+ * once inflated; streams copied from the sources are left exactly as they were.
+ */
+function compressDrawnContent(doc: PDFDocument): void {
+  for (const page of doc.getPages()) {
+    const contents = page.node.get(PDFName.of('Contents'));
+    const refs = contents instanceof PDFArray ? contents.asArray() : [contents];
+    for (const ref of refs) {
+      if (!(ref instanceof PDFRef)) continue;
+      const stream = doc.context.lookup(ref);
+      if (!(stream instanceof PDFContentStream)) continue;
+      const dict = stream.dict.clone(doc.context);
+      dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
+      doc.context.assign(ref, PDFRawStream.of(dict, deflateSync(stream.getUnencodedContents())));
+    }
+  }
 }
 
 const LEFT = 54;
