@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   'UNENCRYPTED_NOT_ACKNOWLEDGED',
   'EXPORT_FAILED',
   'ATTACHMENT_TOO_LARGE',
+  'OPENPGP_ENCRYPTION_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
