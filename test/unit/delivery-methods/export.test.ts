@@ -95,7 +95,7 @@ describe.skipIf(!tools)('export to a folder and printing', () => {
     expect(pdfText(path, { page: 3 }).text).toContain('Record page 1 of 3');
     expect(run('qpdf', ['--check', path]).status).toBe(0);
     const changed = Uint8Array.from(packet.pdf);
-    changed[changed.length - 10] ^= 1;
+    changed[changed.length - 10] = (changed[changed.length - 10] ?? 0) ^ 1;
     await expect(printablePacket({ packetPdf: changed, manifest: packet.manifest, reference: 'R-2026-00001' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
