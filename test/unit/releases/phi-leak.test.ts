@@ -92,6 +92,8 @@ describe.skipIf(!HAVE)('no PHI outside the encrypted vault and the encrypted mes
     expect(outside.length).toBeGreaterThan(100);
     for (const m of [MARKER_NAME, MARKER_MRN, '1959-02-03', 'Patient' + tag]) expect(outside).not.toContain(m);
     expect(outside).toMatch(/^Subject: Secure message from /m);
+    // Outer headers carry the address only, never a display name (it may be the patient's).
+    expect(outside).toMatch(/^To: <?intake@lawfirm\.example\.test>?\r?$/m);
   });
 
   it('is absent from the vault file, its WAL and shared memory, and the operational log', () => {

@@ -366,7 +366,8 @@ export class ReleaseService {
       const messageId = `<${newId()}@releasedesk.invalid>`;
       const { raw } = await buildPgpMimeMessage({
         from: { name: practice.senderName, address: practice.senderEmail },
-        to: { name: recipient.name, address: recipient.email },
+        // Outer headers travel in the clear: the address only, no display name (it may be the patient's name).
+        to: { name: '', address: recipient.email },
         subject: `Secure message from ${practice.name}`,
         textBody: innerBody(practice.name, reference, docs, gate.decision.notices),
         attachments,
