@@ -23,6 +23,8 @@ const appInfo = vi.fn(() => ({ mode: 'electron' as const, version: '0.1.0', vaul
 beforeAll(async () => {
   userData = mkdtempSync(join(tmpdir(), 'rd-app-'));
   fake.app.getPath.mockReturnValue(userData);
+  // Electron sets this in a packaged app; plain Node does not have it.
+  Object.defineProperty(process, 'resourcesPath', { value: '/opt/ReleaseDesk/resources', configurable: true });
   const handlers = new Proxy({} as Handlers, { get: (_t, name) => (name === 'app.info' ? appInfo : () => ({})) });
   shell = (await startApp({
     createServices: (config) => {
@@ -52,6 +54,8 @@ describe('startApp (main process wiring)', () => {
     expect(receivedConfig.dataDir).toBe(join(userData, 'vault'));
     expect(receivedConfig.mode).toBe('electron');
     expect(receivedConfig.version).toBe('0.1.0');
+    // Packaged: PDF fonts come from the extra resource folder (forge.config.ts extraResource).
+    expect(receivedConfig.assetsRoot).toBe(join('/opt/ReleaseDesk/resources', 'assets'));
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/tmp/Zyxwv Testpatient chart.pdf'] });
     const picked = await receivedConfig.filePicker.pick();
     expect(picked.map((p) => p.name)).toEqual(['Zyxwv Testpatient chart.pdf']);

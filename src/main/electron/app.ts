@@ -88,6 +88,8 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
 
   const services = opts.createServices({
     dataDir: join(userData, 'vault'),
+    // Fonts for generated PDFs: shipped as an extra resource when packaged (forge.config.ts).
+    assetsRoot: app.isPackaged ? join(process.resourcesPath, 'assets') : join(app.getAppPath(), 'assets'),
     mode: 'electron',
     version: app.getVersion(),
     logger,
