@@ -3,12 +3,13 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import { generatePracticeKey } from '../src/main/services/openpgp/keys';
 import { encryptPdfAes256 } from '../src/main/services/packaging/encrypt';
 import type { PacketSource } from '../src/main/services/packaging/inputs';
 import { assemblePacket } from '../src/main/services/packaging/packet';
@@ -49,9 +50,64 @@ async function textPdf(label: string, pages: number): Promise<Uint8Array> {
   return doc.save();
 }
 
-/** Slot for the openpgp 500 MiB encrypt+sign vs gpg row (built by another engineer): return a Row. */
-export async function benchOpenpgpVsGpg(): Promise<Row> {
-  return { task: 'OpenPGP encrypt+sign', input: '500 MiB', ours: 'openpgp 6.3.2 (streams)', oursMs: null, reference: 'gpg --encrypt --sign', refMs: null, note: 'not built yet (slot: benchOpenpgpVsGpg in bench/run.ts)' };
+/** Run `cmd args` under GNU time (`/usr/bin/time -v`): wall time (ms) and peak RSS (bytes) of the largest process. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; peakRss: number; stdout: string } {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (!wall || !rss) throw new Error('could not read /usr/bin/time -v output (install Debian package "time")');
+  const ms = (Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3])) * 1000;
+  return { ms, peakRss: Number(rss[1]) * 1024, stdout: r.stdout };
+}
+
+/**
+ * OpenPGP encrypt+sign of a large random file (BENCH_SIZE_MIB, default 500 MiB): our streaming
+ * encryptAndSignStream in a child Node process vs `gpg --encrypt --sign -z 0`, same practice key
+ * (Ed25519 signing, Cv25519 encryption, made by generatePracticeKey) on both sides, binary output.
+ * Wall time and peak RSS from /usr/bin/time -v; throughput in MB/s (10^6 bytes).
+ */
+export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
+  const mib = Number(process.env.BENCH_SIZE_MIB ?? 500);
+  const size = mib * 2 ** 20;
+  const input = join(dir, 'pgp-in.bin');
+  const fd = openSync(input, 'w');
+  for (let left = size; left > 0; left -= 2 ** 20) writeSync(fd, randomBytes(Math.min(2 ** 20, left)));
+  closeSync(fd);
+  const key = await generatePracticeKey({ name: 'Maple Street Family Medicine', email: 'records@maple.example.test' });
+  const keys = join(dir, 'keys.json');
+  writeFileSync(keys, JSON.stringify({ encryptionKeysArmored: [key.armoredPublic], signingKeyArmored: key.armoredPrivate }));
+  const home = mkdtempSync(join(tmpdir(), 'rd-bg-'));
+  try {
+    const ours = timed(process.execPath, ['--import', 'tsx', join(__dirname, 'openpgp-encrypt-child.ts'), input, join(dir, 'ours.pgp'), keys]);
+    const oursOut = statSync(join(dir, 'ours.pgp')).size;
+    const inProcessMs = (JSON.parse(ours.stdout) as { ms: number }).ms;
+    rmSync(join(dir, 'ours.pgp'));
+    const gpgArgs = ['--homedir', home, '--batch', '--yes', '--no-tty'];
+    execFileSync('gpg', [...gpgArgs, '--import'], { input: key.armoredPrivate, stdio: ['pipe', 'ignore', 'ignore'] });
+    const fpr = key.info.fingerprint;
+    const ref = timed('gpg', [...gpgArgs, '--trust-model', 'always', '--encrypt', '--sign', '-z', '0', '-r', fpr, '-u', fpr, '-o', join(dir, 'ref.pgp'), input]);
+    const refOut = statSync(join(dir, 'ref.pgp')).size;
+    rmSync(join(dir, 'ref.pgp'));
+    const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
+    return {
+      task: 'OpenPGP encrypt+sign',
+      input: `${mib} MiB random file`,
+      ours: 'encryptAndSignStream (openpgp 6.3.2, child)',
+      oursMs: ours.ms,
+      reference: 'gpg --encrypt --sign -z 0',
+      refMs: ref.ms,
+      note: `${mbs(ours.ms)} (in-process ${mbs(inProcessMs)}) vs ${mbs(ref.ms)} MB/s; peak RSS ${(ours.peakRss / 1e6).toFixed(0)} vs ${(ref.peakRss / 1e6).toFixed(0)} MB (ours incl. Node+tsx); out ${(oursOut / 2 ** 20).toFixed(1)} vs ${(refOut / 2 ** 20).toFixed(1)} MiB`,
+    };
+  } finally {
+    try {
+      execFileSync('gpgconf', ['--homedir', home, '--kill', 'all'], { stdio: 'ignore' });
+    } catch {
+      /* no agent */
+    }
+    rmSync(home, { recursive: true, force: true });
+    rmSync(input, { force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -89,7 +145,7 @@ async function main(): Promise<void> {
     const [refAsm] = await time(() => execFileSync('qpdf', ['--empty', '--pages', ...files, '--', join(dir, 'merged.pdf')]));
     rows.push({ task: 'Assemble + stamp 1,000 pages', input: '100 PDFs x 10 pages', ours: 'assemblePacket (cover, manifest, stamps)', oursMs: oursAsm, reference: 'qpdf --empty --pages (merge only)', refMs: refAsm, note: `${packet.pageCount} pages, ${(packet.pdf.length / 2 ** 20).toFixed(1)} MiB, RSS +${((rssAfter - rssBefore) / 2 ** 20).toFixed(0)} MiB` });
 
-    rows.push(await benchOpenpgpVsGpg());
+    rows.push(await benchOpenpgpVsGpg(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
