@@ -25,7 +25,7 @@ const markers = [MARKER_NAME, MARKER_MRN].map((m) => Buffer.from(m));
 function filesSince(dir: string, since: number, depth = 4): string[] {
   if (depth < 0) return [];
   let out: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch {

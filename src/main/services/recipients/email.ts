@@ -26,7 +26,6 @@ export function checkEmailAddress(raw: string): EmailCheckResult {
   const hit = emailSpellChecker.run({ email });
   const suggestion = hit && hit.full.toLowerCase() !== email.toLowerCase() ? hit.full : null;
   const domain = email.slice(email.lastIndexOf('@') + 1);
-  // eslint-disable-next-line no-control-regex
   const lookAlike = /[^\x00-\x7f]/.test(domain) || /(^|\.)xn--/i.test(domain);
   const warning = lookAlike
     ? 'The domain contains non-Latin letters, which can imitate a familiar domain. Confirm the address with the recipient before sending.'
