@@ -47,8 +47,34 @@ export const IsoDateTime = z.string().datetime({ offset: true });
 
 export const VaultState = z.enum(['uninitialized', 'locked', 'unlocked']);
 export const SmtpSecurity = z.enum(['starttls', 'tls']);
-export const ReleaseStatus = z.enum(['draft', 'sending', 'sent', 'failed']);
-export const DeliveryMethod = z.enum(['openpgp-pgp-mime']);
+/** 'partly_sent': some parts of a split email release were accepted by the server, the rest not yet (retry sends only those). */
+export const ReleaseStatus = z.enum(['draft', 'sending', 'sent', 'partly_sent', 'failed']);
+/**
+ * How a release leaves the practice (issue #4), strongest first: OpenPGP PGP/MIME; password-protected PDF
+ * (AES-256, passphrase by phone/SMS/in person); unencrypted email over TLS at the individual's recorded
+ * request; export of the password-protected packet to a folder/drive; a print-ready packet.
+ */
+export const DeliveryMethod = z.enum(['openpgp-pgp-mime', 'password-pdf', 'tls-only-email', 'export', 'print']);
+/** The methods `releases.send` takes (email); export and print have their own channels. */
+export const EmailDeliveryMethod = z.enum(['openpgp-pgp-mime', 'password-pdf', 'tls-only-email']);
+
+/** One rung of the delivery ladder (src/main/services/delivery/methods.ts deliveryLadder). */
+export const DeliveryRung = z.object({
+  method: DeliveryMethod,
+  /** Short plain-language name for the screen. */
+  label: z.string(),
+  available: z.boolean(),
+  /** 5 = strongest (PGP/MIME) … 1 = weakest (print). */
+  strength: z.number().int().min(1).max(5),
+  /** Why the method cannot be used now; null when available. */
+  reason: z.string().nullable(),
+});
+
+/** Delivery settings (Settings screen). */
+export const DeliverySettings = z.object({
+  /** Raw attachment bytes per email message (parts are split under it); default 18,000,000. */
+  messageLimitBytes: z.number().int().min(30_000).max(100_000_000),
+});
 
 export const SmtpSettingsInput = z.object({
   host: line(253),
@@ -104,8 +130,24 @@ export const DocumentSummary = z.object({
 export const Recipient = z.object({
   name: z.string(),
   email: z.string(),
-  key: KeyInfo,
+  /** The recipient's OpenPGP key; null when the recipient has none (then only non-OpenPGP methods apply). */
+  key: KeyInfo.nullable(),
+  /** Staff confirmed the key's fingerprint out of band; always false without a key. */
   fingerprintConfirmed: z.boolean(),
+});
+
+/** What happened to one message (part) of an email release. */
+export const TransmissionPart = z.object({
+  part: z.number().int().min(1),
+  of: z.number().int().min(1),
+  /** 'sent': accepted by the server; 'failed': refused in the last attempt; 'pending': not tried yet. */
+  status: z.enum(['sent', 'failed', 'pending']),
+  messageId: z.string(),
+  /** When the server accepted it (null unless sent). */
+  at: IsoDateTime.nullable(),
+  smtpResponse: z.string().nullable(),
+  /** PHI-free error code of the last failure of this part. */
+  errorCode: z.string().nullable(),
 });
 
 export const Transmission = z.object({
@@ -122,7 +164,16 @@ export const Transmission = z.object({
   smtpResponse: z.string(),
   tlsProtocol: z.string(),
   tlsCipher: z.string(),
+  /** Empty unless the method is openpgp-pgp-mime. */
   recipientKeyFingerprint: z.string(),
+  /** Messages (email) or part files (export) of the release; 1 for print and unsplit sends. */
+  partsTotal: z.number().int().min(0),
+  /** Parts the server accepted so far (partsTotal when complete). */
+  partsSent: z.number().int().min(0),
+  /** SHA-256 (hex) of the assembled packet PDF (null for PGP/MIME, which sends the record files themselves). */
+  packetSha256: z.string().nullable(),
+  /** Per-part results (email methods); empty for export and print. */
+  parts: z.array(TransmissionPart),
   /** The request the release was made for (null for releases made before requests existed). */
   requestId: Id.nullable(),
   /** Legal basis the disclosure relied on (accounting of disclosures, 164.528). */
@@ -152,6 +203,8 @@ export const ReleaseDetail = ReleaseSummary.extend({
   documents: z.array(DocumentSummary),
   recipient: Recipient.nullable(),
   transmissions: z.array(Transmission),
+  /** The delivery method chosen at the last send/export/print (null before the first). */
+  deliveryMethod: DeliveryMethod.nullable(),
   /** Last failure of a send attempt (code and PHI-free message), cleared by a successful send. */
   lastError: z.object({ code: z.string(), message: z.string(), at: IsoDateTime }).nullable(),
 });
@@ -350,6 +403,7 @@ export const channels = {
       smtp: SmtpSettingsInput.omit({ password: true }),
       practiceKey: KeyInfo,
       practicePublicKeyArmored: z.string(),
+      delivery: DeliverySettings,
     }),
   },
   'releases.list': { input: Empty, output: z.array(ReleaseSummary) },
@@ -377,14 +431,70 @@ export const channels = {
         releaseId: Id,
         name: line(200),
         email: z.string().max(400),
-        armoredKey: z.string().min(1).max(200_000),
-        /** Staff confirmed the fingerprint with the recipient by another channel. */
-        fingerprintConfirmed: z.boolean(),
+        /** Optional: a recipient without an OpenPGP key gets password-PDF / TLS-only / export / print. */
+        armoredKey: z.string().min(1).max(200_000).optional(),
+        /** Staff confirmed the fingerprint with the recipient by another channel (ignored without a key). */
+        fingerprintConfirmed: z.boolean().default(false),
       })
       .strict(),
     output: ReleaseDetail,
   },
-  'releases.send': { input: ByRelease, output: z.object({ release: ReleaseDetail, transmission: Transmission }) },
+  /** The delivery ladder for this release now, strongest first, and the per-message size limit. */
+  'releases.deliveryOptions': {
+    input: ByRelease,
+    output: z.object({
+      rungs: z.array(DeliveryRung),
+      /** The strongest available email method (null when none): what `releases.send` uses without `method`. */
+      defaultMethod: EmailDeliveryMethod.nullable(),
+      /** The recorded unencrypted-email choice that applies (null when none applies). */
+      acknowledgmentId: Id.nullable(),
+      messageLimitBytes: z.number().int(),
+    }),
+  },
+  /**
+   * Send by email. `method` defaults to 'openpgp-pgp-mime' when the recipient has a key (backwards compatible).
+   * 'password-pdf': the response carries the generated `passphrase` ONCE (never stored, logged or shown again)
+   * with `staffInstructions`; a partly sent release (status 'partly_sent') is retried with the same method and
+   * sends only the missing parts (no new passphrase). 'tls-only-email' is refused with
+   * UNENCRYPTED_NOT_ACKNOWLEDGED unless the individual's recorded choice applies.
+   */
+  'releases.send': {
+    input: z.object({ releaseId: Id, method: EmailDeliveryMethod.optional() }).strict(),
+    output: z.object({
+      release: ReleaseDetail,
+      transmission: Transmission,
+      /** Only in the response of a fresh password-pdf send: read it to the recipient by phone, SMS or in person. */
+      passphrase: z.string().optional(),
+      /** What staff do with the passphrase (present with `passphrase`). */
+      staffInstructions: z.string().optional(),
+    }),
+  },
+  /**
+   * Save the password-protected packet into a folder staff choose (Electron: folder dialog; preview: the host's
+   * export folder). A disclosure: gated, recorded as a transmission (method 'export'), audited. The passphrase is
+   * returned once, as for password-pdf. `saved: false` when staff cancelled the folder choice (nothing recorded).
+   */
+  'releases.export': {
+    input: ByRelease,
+    output: z.object({
+      saved: z.boolean(),
+      files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),
+      passphrase: z.string().optional(),
+      staffInstructions: z.string().optional(),
+      transmission: Transmission.nullable(),
+      release: ReleaseDetail,
+    }),
+  },
+  /**
+   * Prepare the print-ready packet (kept in the vault, never in a plaintext file) and record the disclosure
+   * (method 'print'). Electron prints it by id; the preview serves it at GET /printable/<printableId>?token=….
+   */
+  'releases.printable': {
+    input: ByRelease,
+    output: z.object({ printableId: Id, pageCount: z.number().int(), jobTitle: z.string(), transmission: Transmission, release: ReleaseDetail }),
+  },
+  /** Change delivery settings (audited as a setting change). */
+  'settings.setDelivery': { input: DeliverySettings.strict(), output: DeliverySettings },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z
@@ -489,7 +599,7 @@ export const ipcChannel = (name: ChannelName) => `rd:${name}`;
 /** Events main pushes to the renderer (progress of long work). */
 export const events = {
   progress: z.object({
-    operation: z.enum(['import', 'encrypt', 'send']),
+    operation: z.enum(['import', 'assemble', 'encrypt', 'send']),
     releaseId: Id,
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
@@ -502,6 +612,9 @@ export type ReleaseDetailT = z.output<typeof ReleaseDetail>;
 export type ReleaseSummaryT = z.output<typeof ReleaseSummary>;
 export type TransmissionT = z.output<typeof Transmission>;
 export type KeyInfoT = z.output<typeof KeyInfo>;
+export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
+export type DeliveryRungT = z.output<typeof DeliveryRung>;
+export type TransmissionPartT = z.output<typeof TransmissionPart>;
 export type DocumentSummaryT = z.output<typeof DocumentSummary>;
 export type AuditEventT = z.output<typeof AuditEvent>;
 export type RequestDetailT = z.output<typeof RequestDetail>;
