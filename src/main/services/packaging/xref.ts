@@ -50,7 +50,7 @@ export function inspectCrossReference(pdf: Uint8Array): CrossReferenceCheck {
       if (seen.has(next) || seen.size >= MAX_SECTIONS || next >= buf.length) throw new Unsound('bad section chain');
       seen.add(next);
       const head = buf.toString('latin1', next, Math.min(buf.length, next + 64));
-      const section = /^xref\s/.test(head) ? readTable(buf, next) : readStream(buf, next);
+      const section: Section = /^xref\s/.test(head) ? readTable(buf, next) : readStream(buf, next);
       if (section.encrypted) encrypted = true;
       for (const [num, entry] of section.entries) {
         if (plain.has(num) || compressed.has(num) || freed.has(num)) continue; // a newer section wins
