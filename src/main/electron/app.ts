@@ -13,6 +13,7 @@ import { forwardEvents, type EventSource } from './events';
 import { createSenderCheck, originOf, registerIpcHandlers } from './ipc';
 import { createDialogFilePicker } from './picker';
 import { createDialogFileSaver } from './saver';
+import { createDialogFolderPicker } from './folder-picker';
 import { APP_ENTRY_URL, APP_ORIGIN, installAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window';
 
@@ -95,6 +96,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     logger,
     filePicker: createDialogFilePicker({ dialog, getWindow }),
     fileSaver: createDialogFileSaver({ dialog, getWindow }),
+    folderPicker: createDialogFolderPicker({ dialog, getWindow }),
   });
   const dispatch = createDispatch(opts.createHandlers(services), logger);
 

@@ -9,9 +9,10 @@ import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
 import { checkEmailAddress } from './recipients/email';
 import { recoverInterruptedSends, listTransmissions } from './releases/repo';
-import { ReleaseService } from './releases/release-service';
+import { ReleaseDeliveryService } from './releases/delivery-service';
+import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
-import { activePracticeKey, getSetting, requireSetting } from './settings/settings';
+import { activePracticeKey, deliverySettings, getSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
@@ -25,6 +26,8 @@ export interface ServicesConfig {
   filePicker: FilePicker;
   /** Where documents.export saves (Electron: a save dialog). Without it, export answers EXPORT_UNAVAILABLE. */
   fileSaver?: FileSaver;
+  /** Where releases.export writes (Electron: a folder dialog). Without it, export answers EXPORT_UNAVAILABLE. */
+  folderPicker?: FolderPicker;
   /** Sensitive-category rule packs (default: the federal pack and the California HIV pack). */
   rulePacks?: readonly RulePack[];
   /** Assets root (fonts) for generated PDFs; default `<cwd>/assets`. */
@@ -54,7 +57,15 @@ export function createServices(config: ServicesConfig) {
     rulePacks: config.rulePacks,
     assetsRoot: config.assetsRoot,
   });
-  const releases = new ReleaseService({ session, filePicker: config.filePicker, events, smtpCa: config.smtpCa, requests });
+  const releases = new ReleaseDeliveryService({
+    session,
+    filePicker: config.filePicker,
+    events,
+    smtpCa: config.smtpCa,
+    requests,
+    ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  });
 
   return {
     config,
@@ -98,6 +109,7 @@ export function createServices(config: ServicesConfig) {
         smtp,
         practiceKey: await inspectRecipientKey(key.armoredPublic, clock.now()),
         practicePublicKeyArmored: key.armoredPublic,
+        delivery: deliverySettings(db),
       };
     },
 

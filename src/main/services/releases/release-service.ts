@@ -1,5 +1,7 @@
 import type { DocumentCategory, ReleaseNotice } from '../../../shared/compliance';
 import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, TransmissionT } from '../../../shared/contract';
+import type { FolderPicker } from '../documents/folder-picker';
+import { upsertTransmissionPart } from './delivery-repo';
 import { AppError, isAppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import { buildPgpMimeMessage } from '../delivery/pgpmime';
@@ -21,6 +23,7 @@ import {
   releaseDetail,
   releaseState,
   requireEditable,
+  setDeliveryMethod,
   setStatus,
   storedRecipient,
   updateRecipient,
@@ -34,10 +37,14 @@ export interface ReleaseServiceDeps {
   smtpCa?: string[];
   /** Requests: practice time zone and rule packs for the compliance gate. */
   requests: RequestService;
+  /** Where releases.export writes (Electron: folder dialog). Without it, export answers EXPORT_UNAVAILABLE. */
+  folderPicker?: FolderPicker;
+  /** Assets root (fonts) for the packet; default `<cwd>/assets`. */
+  assetsRoot?: string;
 }
 
 /** The gate's inputs and decision for a release as it stands. */
-interface GateResult {
+export interface GateResult {
   request: StoredRequest | null;
   docs: DocumentSummaryT[];
   decision: ReleaseDecision;
@@ -52,9 +59,9 @@ interface GateResult {
  * over verified TLS, with a transmission record and audit trail.
  */
 export class ReleaseService {
-  constructor(private readonly d: ReleaseServiceDeps) {}
+  constructor(protected readonly d: ReleaseServiceDeps) {}
 
-  private get session() {
+  protected get session() {
     return this.d.session;
   }
 
@@ -67,7 +74,7 @@ export class ReleaseService {
   async get(id: string): Promise<ReleaseDetailT> {
     const db = this.session.require().db;
     const rec = storedRecipient(db, id);
-    const info = rec ? await keyFactsOrNull(rec.keyArmored, this.session.clock.now()) : null;
+    const info = rec?.keyArmored ? await keyFactsOrNull(rec.keyArmored, this.session.clock.now()) : null;
     const detail = releaseDetail(db, id, info);
     return detail;
   }
@@ -144,7 +151,7 @@ export class ReleaseService {
   }
 
   /** Today's calendar date in the practice's time zone. */
-  private today(): string {
+  protected today(): string {
     return localDate(this.session.clock.now(), this.d.requests.timeZone());
   }
 
@@ -172,7 +179,7 @@ export class ReleaseService {
    * the individual's unencrypted-email choice, now, the practice's time zone and rule packs.
    * A release without a request (made before requests existed) gets REQUEST_MISSING.
    */
-  private gate(releaseId: string): GateResult {
+  protected gate(releaseId: string, delivery: 'encrypted' | 'unencrypted' = 'encrypted'): GateResult {
     const db = this.session.require().db;
     const now = this.session.clock.now();
     const tz = this.d.requests.timeZone();
@@ -197,8 +204,8 @@ export class ReleaseService {
       selection: docs.map((d) => d.id),
       overrides,
       acknowledgment: ack,
-      // Every send today is OpenPGP-encrypted; unencrypted delivery at the individual's request is not built yet.
-      delivery: 'encrypted',
+      // 'unencrypted' for TLS-only email at the individual's request: the gate then applies mayUseUnencryptedEmail.
+      delivery,
       now,
       timeZone: tz,
       rulePacks: packs,
@@ -209,7 +216,14 @@ export class ReleaseService {
       const overridden = overrides.some((o) => o.documentId === d.id);
       return { documentId: d.id, category: d.category, documentDate: d.documentDate, inScope, sensitive, overridden, selectable: inScope || (overridden && !sensitive && minimumNecessaryApplies(request.request)) };
     });
-    return { request, docs, decision, evaluation: { ...decision, documents }, authorizationId: request.request.authorizationId ?? null, acknowledgmentId: null };
+    return {
+      request,
+      docs,
+      decision,
+      evaluation: { ...decision, documents },
+      authorizationId: request.request.authorizationId ?? null,
+      acknowledgmentId: delivery === 'unencrypted' && ack ? ack.id : null,
+    };
   }
 
   /** The gate's findings for the release now, and which documents are selectable (not audited: no change, no PHI shown). @throws AppError NOT_FOUND */
@@ -264,18 +278,20 @@ export class ReleaseService {
   }
 
   /**
-   * Set the recipient: address checked (typos, CR/LF), OpenPGP key checked
-   * for a usable encryption subkey at this moment.
+   * Set the recipient: address checked (typos, CR/LF); when a key is given, the OpenPGP key is checked
+   * for a usable encryption subkey at this moment. Without `armoredKey` the recipient has no OpenPGP key
+   * (password PDF, TLS-only email, export and print remain) and `fingerprintConfirmed` is ignored (stored false).
    * @throws AppError INVALID_EMAIL | HEADER_INJECTION | KEY_* | RELEASE_ALREADY_SENT
    */
-  async setRecipient(input: { releaseId: string; name: string; email: string; armoredKey: string; fingerprintConfirmed: boolean }): Promise<ReleaseDetailT> {
+  async setRecipient(input: { releaseId: string; name: string; email: string; armoredKey?: string | undefined; fingerprintConfirmed?: boolean | undefined }): Promise<ReleaseDetailT> {
     const subject = { type: 'release', id: input.releaseId };
-    let key: KeyInfoT;
+    let key: KeyInfoT | null = null;
     let email: string;
+    const confirmed = input.armoredKey !== undefined && input.fingerprintConfirmed === true;
     try {
       requireEditable(this.session.require().db, input.releaseId);
       email = requireValidEmail(input.email);
-      key = await inspectRecipientKey(input.armoredKey, this.session.clock.now());
+      if (input.armoredKey !== undefined) key = await inspectRecipientKey(input.armoredKey, this.session.clock.now());
     } catch (e) {
       this.session.recordFailure('release.set_recipient', subject, e);
       throw e;
@@ -287,16 +303,16 @@ export class ReleaseService {
         updateRecipient(
           v.db,
           input.releaseId,
-          { name: input.name, email, keyArmored: input.armoredKey.trim(), keyFingerprint: key.fingerprint, fingerprintConfirmed: input.fingerprintConfirmed },
+          { name: input.name, email, keyArmored: key ? input.armoredKey!.trim() : null, keyFingerprint: key?.fingerprint ?? null, fingerprintConfirmed: confirmed },
           this.session.clock.now(),
         ),
-      () => ({ keyFingerprint: key.fingerprint, fingerprintConfirmed: input.fingerprintConfirmed }),
+      () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed }),
     );
     return this.get(input.releaseId);
   }
 
   /** Move the release's request along the status flow after a send attempt, when the flow allows it. Call inside the transaction. */
-  private moveRequest(requestId: string, to: 'sent' | 'failed'): void {
+  protected moveRequest(requestId: string, to: 'sent' | 'partly_sent' | 'failed'): void {
     const db = this.session.require().db;
     const r = getRequest(db, requestId);
     if (canTransition(r.request.status, to)) updateRequest(db, { ...r.request, status: to }, this.session.clock.now());
@@ -313,7 +329,7 @@ export class ReleaseService {
    *    'failed' with the coded reason. Either outcome is audited.
    * @throws AppError RELEASE_NOT_READY | KEY_NOT_CONFIRMED | KEY_* | TLS_* | SMTP_* | RELEASE_ALREADY_SENT
    */
-  async send(releaseId: string): Promise<{ release: ReleaseDetailT; transmission: TransmissionT }> {
+  async sendPgpMime(releaseId: string): Promise<{ release: ReleaseDetailT; transmission: TransmissionT }> {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
@@ -329,6 +345,9 @@ export class ReleaseService {
       if (docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const rec = storedRecipient(v.db, releaseId);
       if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
+      if (!rec.keyArmored || !rec.keyFingerprint) {
+        throw new AppError('RELEASE_NOT_READY', 'The recipient has no OpenPGP key. Choose another delivery method, or add their key.');
+      }
       if (!rec.fingerprintConfirmed) {
         throw new AppError('KEY_NOT_CONFIRMED', "Confirm the recipient's key fingerprint with them by phone or in person before sending.");
       }
@@ -351,7 +370,8 @@ export class ReleaseService {
     const { reference } = releaseState(v.db, releaseId);
     v.tx(() => {
       setStatus(v.db, releaseId, 'sending', now());
-      s.audit({ action: 'release.send_attempt', outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { documents: docs.length } });
+      setDeliveryMethod(v.db, releaseId, 'openpgp-pgp-mime');
+      s.audit({ action: 'release.send_attempt', outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { documents: docs.length, method: 'openpgp-pgp-mime' } });
     });
 
     try {
@@ -372,7 +392,7 @@ export class ReleaseService {
         textBody: innerBody(practice.name, reference, docs, gate.decision.notices),
         attachments,
         signingKeyArmored: practiceKey.armoredPrivate,
-        encryptionKeysArmored: [recipient.keyArmored, practiceKey.armoredPublic],
+        encryptionKeysArmored: [recipient.keyArmored!, practiceKey.armoredPublic],
         messageId,
         date: now(),
       });
@@ -399,14 +419,29 @@ export class ReleaseService {
         smtpResponse: sent.response,
         tlsProtocol: sent.tlsProtocol,
         tlsCipher: sent.tlsCipher,
-        recipientKeyFingerprint: recipient.keyFingerprint,
+        recipientKeyFingerprint: recipient.keyFingerprint!,
         requestId: gate.request!.id,
         legalBasis: gate.request!.request.basis,
         authorizationId: gate.authorizationId,
         acknowledgmentId: gate.acknowledgmentId,
+        partsTotal: 1,
+        partsSent: 1,
+        packetSha256: null,
+        parts: [{ part: 1, of: 1, status: 'sent', messageId: sent.messageId || messageId, at: now().toISOString(), smtpResponse: sent.response, errorCode: null }],
       };
       v.tx(() => {
         insertTransmission(v.db, transmission);
+        upsertTransmissionPart(v.db, transmission.id, {
+          part: 1,
+          of: 1,
+          status: 'sent',
+          messageId: transmission.messageId,
+          sentAt: transmission.at,
+          smtpResponse: sent.response,
+          tlsProtocol: sent.tlsProtocol,
+          tlsCipher: sent.tlsCipher,
+          errorCode: null,
+        });
         setStatus(v.db, releaseId, 'sent', now());
         this.moveRequest(gate.request!.id, 'sent');
         s.audit({
@@ -459,7 +494,8 @@ function innerBody(practiceName: string, reference: string, docs: DocumentSummar
   return lines.join('\r\n');
 }
 
-async function keyFactsOrNull(armored: string, now: Date): Promise<KeyInfoT | null> {
+/** Facts about an armored key now, or null when it cannot be used (expired, revoked, unreadable). */
+export async function keyFactsOrNull(armored: string, now: Date): Promise<KeyInfoT | null> {
   try {
     return await inspectRecipientKey(armored, now);
   } catch {

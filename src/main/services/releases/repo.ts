@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { ReleaseDetailT, ReleaseSummaryT, TransmissionT, KeyInfoT } from '../../../shared/contract';
+import type { DeliveryMethodT, ReleaseDetailT, ReleaseSummaryT, TransmissionT, KeyInfoT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { listDocuments } from '../documents/documents';
 import { newId } from '../support/ids';
+import { transmissionParts } from './delivery-repo';
 
-export type ReleaseStatus = 'draft' | 'sending' | 'sent' | 'failed';
+export type ReleaseStatus = 'draft' | 'sending' | 'sent' | 'partly_sent' | 'failed';
 
 interface ReleaseRow {
   id: string;
@@ -24,14 +25,16 @@ interface ReleaseRow {
   last_error_message: string | null;
   last_error_at: string | null;
   request_id: string | null;
+  delivery_method: DeliveryMethodT | null;
 }
 
-/** The stored recipient with its key (armored, main-process only). */
+/** The stored recipient with its key (armored, main-process only); key fields null for a recipient without OpenPGP. */
 export interface StoredRecipient {
   name: string;
   email: string;
-  keyArmored: string;
-  keyFingerprint: string;
+  keyArmored: string | null;
+  keyFingerprint: string | null;
+  /** Always false without a key. */
   fingerprintConfirmed: boolean;
 }
 
@@ -69,18 +72,20 @@ export function requireEditable(db: Database, id: string): void {
   const { status } = releaseState(db, id);
   if (status === 'sent') throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
   if (status === 'sending') throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
+  if (status === 'partly_sent') throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release has been sent; it cannot be changed. Send the remaining parts.');
 }
 
 /** The stored recipient, or null. */
 export function storedRecipient(db: Database, id: string): StoredRecipient | null {
   const r = row(db, id);
-  if (!r.recipient_email || !r.recipient_key_armored || !r.recipient_key_fpr || !r.recipient_name) return null;
+  if (!r.recipient_email || !r.recipient_name) return null;
+  const hasKey = !!r.recipient_key_armored && !!r.recipient_key_fpr;
   return {
     name: r.recipient_name,
     email: r.recipient_email,
-    keyArmored: r.recipient_key_armored,
-    keyFingerprint: r.recipient_key_fpr,
-    fingerprintConfirmed: r.fingerprint_confirmed === 1,
+    keyArmored: hasKey ? r.recipient_key_armored : null,
+    keyFingerprint: hasKey ? r.recipient_key_fpr : null,
+    fingerprintConfirmed: hasKey && r.fingerprint_confirmed === 1,
   };
 }
 
@@ -89,7 +94,7 @@ export function updateRecipient(db: Database, id: string, r: StoredRecipient, no
   db.prepare(
     `UPDATE releases SET recipient_name = ?, recipient_email = ?, recipient_key_armored = ?, recipient_key_fpr = ?,
        fingerprint_confirmed = ?, updated_at = ? WHERE id = ?`,
-  ).run(r.name, r.email, r.keyArmored, r.keyFingerprint, r.fingerprintConfirmed ? 1 : 0, now.toISOString(), id);
+  ).run(r.name, r.email, r.keyArmored, r.keyFingerprint, r.keyArmored && r.fingerprintConfirmed ? 1 : 0, now.toISOString(), id);
 }
 
 /** Move the release through the outbox states; `error` is recorded on 'failed' and cleared otherwise. */
@@ -99,14 +104,25 @@ export function setStatus(db: Database, id: string, status: ReleaseStatus, now: 
   ).run(status, now.toISOString(), error?.code ?? null, error?.message ?? null, error ? now.toISOString() : null, id);
 }
 
-/** Insert a transmission record (who, to whom, when, what, how, TLS used). */
+/** Record the delivery method chosen for the release. Call inside the audited transaction. */
+export function setDeliveryMethod(db: Database, id: string, method: DeliveryMethodT): void {
+  db.prepare('UPDATE releases SET delivery_method = ? WHERE id = ?').run(method, id);
+}
+
+/**
+ * Insert a transmission record (who, to whom, when, what, how, TLS used, parts, packet digest).
+ * Per-part results go in with {@link upsertTransmissionPart} (delivery-repo.ts); `t.parts` is ignored here.
+ */
 export function insertTransmission(db: Database, t: TransmissionT): void {
+  const { parts: _parts, ...row } = t;
   db.prepare(
     `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
-       smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id)
+       smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id,
+       parts_total, parts_sent, packet_sha256)
      VALUES (@id, @releaseId, @at, @sender, @recipientName, @recipientEmail, @method, @documents, @messageId, @smtpResponse,
-       @tlsProtocol, @tlsCipher, @recipientKeyFingerprint, @requestId, @legalBasis, @authorizationId, @acknowledgmentId)`,
-  ).run({ ...t, documents: JSON.stringify(t.documents) });
+       @tlsProtocol, @tlsCipher, @recipientKeyFingerprint, @requestId, @legalBasis, @authorizationId, @acknowledgmentId,
+       @partsTotal, @partsSent, @packetSha256)`,
+  ).run({ ...row, documents: JSON.stringify(t.documents) });
 }
 
 /** Transmission records, newest first; optionally of one release. */
@@ -136,6 +152,10 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     legalBasis: (r.legal_basis ?? null) as TransmissionT['legalBasis'],
     authorizationId: r.authorization_id ?? null,
     acknowledgmentId: r.acknowledgment_id ?? null,
+    partsTotal: Number(r.parts_total ?? 1),
+    partsSent: Number(r.parts_sent ?? 1),
+    packetSha256: r.packet_sha256 ?? null,
+    parts: transmissionParts(db, r.id!),
   }));
 }
 
@@ -179,8 +199,10 @@ export function releaseDetail(db: Database, id: string, keyInfo: KeyInfoT | null
     ...summary,
     patient: { name: r.patient_name, dateOfBirth: r.patient_dob, mrn: r.patient_mrn },
     documents: listDocuments(db, id),
-    recipient: rec && keyInfo ? { name: rec.name, email: rec.email, key: keyInfo, fingerprintConfirmed: rec.fingerprintConfirmed } : null,
+    // A keyed recipient whose key can no longer be read shows as no recipient (as before): staff set it again.
+    recipient: rec && (keyInfo || !rec.keyArmored) ? { name: rec.name, email: rec.email, key: keyInfo, fingerprintConfirmed: rec.fingerprintConfirmed } : null,
     transmissions: listTransmissions(db, id),
+    deliveryMethod: r.delivery_method ?? null,
     lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,
   };
 }

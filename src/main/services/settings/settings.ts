@@ -1,12 +1,14 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { PracticeInput, SmtpSettingsInput } from '../../../shared/contract';
+import { DeliverySettings, PracticeInput, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
   practice: PracticeInput,
   smtp: SmtpSettingsInput,
   staff: z.object({ name: z.string() }),
+  /** Delivery (issue #4): raw attachment bytes per email message; migration 3 writes the default 18,000,000. */
+  delivery: DeliverySettings,
 } as const;
 export type SettingKey = keyof typeof schemas;
 export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;
@@ -55,4 +57,12 @@ export function activePracticeKey(db: Database): PracticeKeyRow {
     | undefined;
   if (!r) throw new Error('vault has no active practice key');
   return { fingerprint: r.fingerprint, armoredPublic: r.armored_public, armoredPrivate: r.armored_private, createdAt: r.created_at };
+}
+
+/** Default raw attachment limit per email message (compliance-rules.md: providers cap at 20–25 MB; base64 adds ~37 %). */
+export const DEFAULT_MESSAGE_LIMIT_BYTES = 18_000_000;
+
+/** The delivery settings, with the default when unset. */
+export function deliverySettings(db: Database): SettingValue<'delivery'> {
+  return getSetting(db, 'delivery') ?? { messageLimitBytes: DEFAULT_MESSAGE_LIMIT_BYTES };
 }
