@@ -17,7 +17,7 @@ import { createHandlers } from '../../../src/main/rpc/handlers';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../../src/shared/contract';
 import type { DocumentCategory } from '../../../src/shared/compliance';
 import type { WireError } from '../../../src/shared/errors';
-import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer, type StartSmtpServerOptions } from '../../support/smtp';
 
 export const PATIENT = { name: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: 'MRN-58213-QX' };
 export const TZ = 'America/Chicago';
@@ -39,11 +39,14 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Start the back end, set up the vault (practice in America/Chicago). `withSmtp` starts the real SMTP test server. */
-export async function startBackend(opts: { withSmtp?: boolean } = {}): Promise<Backend> {
+/**
+ * Start the back end, set up the vault (practice in America/Chicago). `withSmtp` starts the real SMTP test server
+ * (with `smtpOptions`, e.g. rejectDataAt); `exportDir` is the folder releases.export writes into (the folder picker's answer).
+ */
+export async function startBackend(opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string } = {}): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
   const clock = fixedClock(new Date().toISOString());
-  const smtp = opts.withSmtp ? await startSmtpServer() : null;
+  const smtp = opts.withSmtp ? await startSmtpServer(opts.smtpOptions) : null;
   let staged: PickedFile[] = [];
   const saved: Array<{ name: string; bytes: Buffer }> = [];
   const services = createServices({
@@ -65,6 +68,7 @@ export async function startBackend(opts: { withSmtp?: boolean } = {}): Promise<B
         return true;
       },
     },
+    ...(opts.exportDir !== undefined ? { folderPicker: { chooseFolder: async () => opts.exportDir ?? null } } : {}),
   });
   await services.setup.createVault({
     passphrase: PASSPHRASE,
