@@ -28,6 +28,8 @@ export interface HostOptions {
   staticDir?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Folder releases.export writes into (the stand-in for the Electron folder dialog); without it export is unavailable. */
+  exportDir?: string;
 }
 
 export interface Host {
@@ -75,6 +77,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return files;
       },
     },
+    ...(opts.exportDir !== undefined ? { folderPicker: { chooseFolder: async () => opts.exportDir ?? null } } : {}),
   });
   const dispatch = createDispatch(createHandlers(services), services.logger);
   const sseClients = new Set<ServerResponse>();
@@ -130,6 +133,19 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       sseClients.add(res);
       req.on('close', () => sseClients.delete(res));
       return;
+    }
+
+    // Dev preview only: the print-ready packet from the vault for the browser's own viewer/print dialog
+    // (Electron prints it with webContents.print instead). Token-guarded; never written to disk.
+    if (req.method === 'GET' && url.pathname.startsWith('/printable/')) {
+      if (!authorized(`Bearer ${url.searchParams.get('token') ?? ''}`)) return void res.writeHead(401).end();
+      try {
+        const { pdf } = services.releases.printablePdf(decodeURIComponent(url.pathname.slice('/printable/'.length)));
+        res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'inline', 'content-security-policy': "default-src 'none'" });
+        return void res.end(pdf);
+      } catch {
+        return void res.writeHead(404).end();
+      }
     }
 
     if (req.method === 'GET') return serveStatic(url.pathname, res);

@@ -6,13 +6,12 @@
  * gate first and is recorded as a transmission (accounting of disclosures, 45 CFR 164.528) and audited
  * in the same transaction as the state change.
  */
-import type { ChannelOutput, DeliveryMethodT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
+import type { ChannelOutput, DeliveryMethodT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail } from '../compliance';
 import { composePasswordPdfMessages, composeTlsOnlyMessages, type ComposedMessage } from '../delivery/compose';
 import { deliveryLadder } from '../delivery/methods';
-import { exportPacket } from '../delivery/export';
-import { printablePacket } from '../delivery/export';
+import { exportPacket, printablePacket } from '../delivery/export';
 import { preparePacketFiles } from '../delivery/packet-files';
 import { sendMessages } from '../delivery/send-parts';
 import { readDocument } from '../documents/documents';
@@ -413,8 +412,6 @@ export class ReleaseDeliveryService extends ReleaseService {
       });
       s.recordFailure('release.send', subject, e, { method });
       throw err;
-    } finally {
-      passphrase = null;
     }
   }
 

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { createDialogFolderPicker } from '../../src/main/electron/folder-picker';
+import { FakeBrowserWindow, fakeElectron } from './fake-electron';
+
+describe('dialog FolderPicker', () => {
+  it('asks for a directory (parented to the window), returns the chosen path, and null when cancelled', async () => {
+    const electron = fakeElectron();
+    const win = new FakeBrowserWindow({});
+    let answer: { canceled: boolean; filePaths: string[] } = { canceled: false, filePaths: ['/media/usb-drive'] };
+    const calls: unknown[][] = [];
+    electron.dialog.showOpenDialog.mockImplementation(async (...args: unknown[]) => {
+      calls.push(args);
+      return answer;
+    });
+    const picker = createDialogFolderPicker({ dialog: electron.dialog as never, getWindow: () => win as never });
+    expect(await picker.chooseFolder()).toBe('/media/usb-drive');
+    expect(calls[0]![0]).toBe(win);
+    expect((calls[0]![1] as { properties: string[] }).properties).toEqual(expect.arrayContaining(['openDirectory', 'createDirectory']));
+    expect((calls[0]![1] as { properties: string[] }).properties).not.toContain('openFile');
+    answer = { canceled: true, filePaths: [] };
+    expect(await picker.chooseFolder()).toBeNull();
+    const unparented = createDialogFolderPicker({ dialog: electron.dialog as never, getWindow: () => null });
+    answer = { canceled: false, filePaths: [] };
+    expect(await unparented.chooseFolder()).toBeNull();
+    expect(calls.at(-1)).toHaveLength(1);
+  });
+});
