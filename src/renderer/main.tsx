@@ -20,6 +20,18 @@ const theme = createTheme({
     // Mantine's default dimmed description (gray-6) is below 4.5:1 on white.
     InputWrapper: { styles: { description: { color: 'var(--mantine-color-gray-7)' } } },
     Stepper: { styles: { stepDescription: { color: 'var(--mantine-color-gray-7)' } } },
+    // Light badges (status, scope) put coloured text on a tint of the same colour, often below 4.5:1: use dark text.
+    Badge: {
+      vars: (_theme: unknown, props: { variant?: string }) =>
+        props.variant === 'light' ? { root: { '--badge-color': 'var(--mantine-color-dark-8)' } } : { root: {} },
+    },
+    // Same for the titles of light green/yellow/orange alerts.
+    Alert: {
+      vars: (_theme: unknown, props: { variant?: string; color?: string }) =>
+        props.variant === 'light' && ['green', 'yellow', 'orange', 'teal'].includes(props.color ?? '')
+          ? { root: { '--alert-color': 'var(--mantine-color-dark-8)' } }
+          : { root: {} },
+    },
   },
 });
 

@@ -7,12 +7,50 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHost, type Host } from '../host/server';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { SMTP_PASSWORD, SMTP_USER } from '../support/smtp';
 
 export const SCREENS = join(process.cwd(), 'test-results', 'screens');
 export const FIXTURE_PDF = join(process.cwd(), 'test', 'fixtures', 'synthetic-record.pdf');
 export const PASSPHRASE = 'orbit velvet canyon lantern meadow';
+
+/** The running test host (in a child process, see host-process.ts). */
+export interface Host {
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
+function spawnHost(dataDir: string, smtpCa: string[]): Promise<Host> {
+  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa })], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise<Host>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('test host did not start within 30 s')), 30_000);
+    child.on('exit', (code) => reject(new Error(`test host exited early (code ${code ?? 'null'})`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      const m = /^READY (.+)$/m.exec(buf);
+      if (!m) return;
+      clearTimeout(timer);
+      const info = JSON.parse(m[1]!) as { url: string; origin: string; token: string };
+      resolve({
+        ...info,
+        close: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
 
 interface AppFixture {
   /** Starts the host trusting `smtpCa` and opens the app in `page`. */
@@ -25,14 +63,16 @@ export const test = base.extend<{ app: AppFixture }>({
     let host: Host | null = null;
     await use({
       async start(smtpCa) {
-        host = await startHost({ dataDir, smtpCa });
+        host = await spawnHost(dataDir, smtpCa);
         await page.goto(host.url);
         return host;
       },
     });
     await page.close();
     if (host) await (host as Host).close();
-    rmSync(dataDir, { recursive: true, force: true });
+    // E2E_KEEP_DATA=1 keeps the (synthetic) data dir and its log for debugging.
+    if (process.env.E2E_KEEP_DATA) console.warn(`kept e2e data dir ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   },
 });
 export { expect };
@@ -45,6 +85,7 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 /** Runs axe on the current page and fails with the violations listed. */
 export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  await page.mouse.move(0, 0); // no hover state left over from the last click
   const results = await new AxeBuilder({ page }).analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
   expect(summary, `axe violations on ${what}`).toEqual([]);
@@ -76,35 +117,74 @@ export async function completeSetup(page: Page, port: number, screens = false): 
   const fpr = (await page.getByTestId('fingerprint').innerText()).replace(/\s+/g, '');
   expect(fpr).toMatch(/^[0-9A-F]{40}$/);
   if (screens) await shot(page, '03-vault-ready');
-  await page.getByRole('button', { name: 'Continue to releases' }).click();
-  await expect(page.getByRole('heading', { name: 'Releases', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Continue to requests' }).click();
+  await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible();
   return fpr;
 }
 
-/** Patient → records (the fixture PDF through the real file chooser) → recipient with `armoredKey`. */
-export async function prepareRelease(page: Page, armoredKey: string, recipientEmail: string, screens = false): Promise<void> {
-  if (screens) await shot(page, '04-releases-empty');
-  await page.getByRole('button', { name: 'New release' }).click();
-  await expect(page.getByRole('heading', { name: 'New release' })).toBeVisible();
-  if (screens) await expectNoAxeViolations(page, 'release wizard: patient');
+export interface RequestOptions {
+  basis?: 'right_of_access' | 'authorization';
+  requester?: string;
+  recipientName?: string;
+  recipientDestination?: string;
+  /** Labels of the categories to request (CATEGORY_LABELS). */
+  categories?: string[];
+}
+
+/** Requests list → "New request" → intake filled for a synthetic patient → the request's detail screen. */
+export async function recordRequest(page: Page, opts: RequestOptions = {}, screens: string | null = null): Promise<void> {
+  await page.getByRole('button', { name: 'New request' }).click();
+  await expect(page.getByRole('heading', { name: 'New request' })).toBeVisible();
   await page.locator('#patient-name').fill('Zyxwv Testpatient');
   await page.locator('#patient-dob').fill('1970-01-02');
   await page.locator('#patient-mrn').fill('MRN-TEST-1');
-  if (screens) await shot(page, '05-patient');
-  await page.getByRole('button', { name: 'Create release' }).click();
+  if (opts.basis) await page.locator('#request-basis').selectOption(opts.basis);
+  await page.locator('#requester-name').fill(opts.requester ?? 'Zyxwv Testpatient');
+  await page.locator('#recipient-0-name').fill(opts.recipientName ?? 'Qwfp Recipient');
+  await page.locator('#recipient-0-destination').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
+  for (const c of opts.categories ?? ['Visit notes']) await page.getByRole('checkbox', { name: c, exact: true }).check();
+  if (screens) {
+    await shot(page, `${screens}-intake`);
+    await expectNoAxeViolations(page, 'request intake');
+  }
+  await page.getByRole('button', { name: 'Record request' }).click();
+  await expect(page.getByRole('heading', { name: /^Request Q-/ })).toBeVisible();
+}
 
+/** On the request screen: record an identity check (photo ID) and mark the request ready. */
+export async function verifyAndMarkReady(page: Page): Promise<void> {
+  await page.locator('#verify-method').selectOption('photo_id_in_person');
+  await page.locator('#verify-notes').fill('Driver licence seen at the desk');
+  await page.getByRole('button', { name: 'Record check' }).click();
+  await expect(page.getByRole('table', { name: 'Identity checks' })).toContainText('Photo ID checked in person');
+  await page.getByRole('button', { name: 'Mark ready to release' }).click();
+  await expect(page.locator('[data-status="ready"]').first()).toBeVisible();
+}
+
+/** On the request screen: "Start release" → records step with the fixture PDF filed as `category` (in scope). */
+export async function startReleaseWithFixture(page: Page, category = 'visit_notes', screens = false): Promise<void> {
+  await page.getByRole('button', { name: 'Start release' }).click();
+  await expect(page.getByRole('heading', { name: /^Release R-/ })).toBeVisible();
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Add PDF files' }).click();
   await (await chooser).setFiles(FIXTURE_PDF);
   const table = page.getByRole('table', { name: 'Documents in this release' });
-  await expect(table.getByRole('cell', { name: 'synthetic-record.pdf' })).toBeVisible();
+  await expect(table.getByRole('cell', { name: 'synthetic-record.pdf', exact: true })).toBeVisible();
   await expect(table.getByRole('cell', { name: '3', exact: true })).toBeVisible();
+  // Imported as "Other": outside the request's scope until filed under the requested category.
+  await expect(table.getByText('Not selectable')).toBeVisible();
+  if (screens) await shot(page, '06a-records-out-of-scope');
+  await page.getByLabel('Category of synthetic-record.pdf').selectOption(category);
+  await expect(table.getByText('In scope — selected')).toBeVisible();
   if (screens) {
     await shot(page, '06-records');
     await expectNoAxeViolations(page, 'release wizard: records');
   }
   await page.getByRole('button', { name: 'Next: recipient' }).click();
+}
 
+/** Recipient step: name, address, the armored key, fingerprint confirmed → review. */
+export async function chooseRecipient(page: Page, armoredKey: string, recipientEmail: string, screens = false): Promise<void> {
   await page.locator('#recipient-name').fill('Qwfp Recipient');
   await page.locator('#recipient-email').fill(recipientEmail);
   await page.locator('#recipient-key').fill(armoredKey);
@@ -117,6 +197,27 @@ export async function prepareRelease(page: Page, armoredKey: string, recipientEm
   }
   await page.getByRole('button', { name: 'Save recipient' }).click();
   await expect(page.getByRole('heading', { name: 'What happens next' })).toBeVisible();
+}
+
+/**
+ * Requests → new right-of-access request → identity verified, ready → start release →
+ * records (the fixture PDF through the real file chooser, filed in scope) → recipient with `armoredKey` → review.
+ */
+export async function prepareRelease(page: Page, armoredKey: string, recipientEmail: string, screens = false): Promise<void> {
+  if (screens) {
+    await shot(page, '04-requests-empty');
+    await expectNoAxeViolations(page, 'requests list (empty)');
+  }
+  await recordRequest(page, { recipientDestination: recipientEmail }, screens ? '05' : null);
+  await verifyAndMarkReady(page);
+  if (screens) {
+    await shot(page, '05b-request-ready');
+    await expectNoAxeViolations(page, 'request detail');
+  }
+  await startReleaseWithFixture(page, 'visit_notes', screens);
+  await chooseRecipient(page, armoredKey, recipientEmail, screens);
+  await expect(page.getByText('Nothing blocks this release')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Send encrypted release' })).toBeEnabled();
   if (screens) {
     await shot(page, '08-review');
     await expectNoAxeViolations(page, 'release wizard: review');

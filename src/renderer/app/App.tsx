@@ -1,11 +1,14 @@
 import { useEffect } from 'react';
 import { AppShell, Box, Button, Container, Group, Loader, Text, Title } from '@mantine/core';
-import { useAppStore } from './store';
+import { useAppStore, type Screen } from './store';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { UnlockScreen } from '../features/unlock/UnlockScreen';
 import { ReleasesScreen } from '../features/releases/ReleasesScreen';
 import { WizardScreen } from '../features/release-wizard/WizardScreen';
 import { AuditScreen } from '../features/audit/AuditScreen';
+import { RequestsScreen } from '../features/requests/RequestsScreen';
+import { IntakeScreen } from '../features/requests/IntakeScreen';
+import { RequestDetailScreen } from '../features/requests/RequestDetailScreen';
 import { ErrorAlert } from '../components/ErrorAlert';
 
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
@@ -22,9 +25,11 @@ function Shell() {
   const screen = useAppStore((s) => s.screen);
   const navigate = useAppStore((s) => s.navigate);
   const lock = useAppStore((s) => s.lock);
-  const nav = (name: 'releases' | 'audit', label: string) => (
+  const section = (s: Screen['name']): 'requests' | 'releases' | 'audit' =>
+    s === 'intake' || s === 'request' || s === 'requests' ? 'requests' : s === 'wizard' || s === 'releases' ? 'releases' : 'audit';
+  const nav = (name: 'requests' | 'releases' | 'audit', label: string) => (
     <Button
-      variant={screen.name === name || (name === 'releases' && screen.name === 'wizard') ? 'light' : 'subtle'}
+      variant={section(screen.name) === name ? 'light' : 'subtle'}
       aria-current={screen.name === name ? 'page' : undefined}
       onClick={() => navigate({ name })}
     >
@@ -39,6 +44,7 @@ function Shell() {
             <Text fw={800} size="lg" c="blue.9">ReleaseDesk</Text>
             <nav aria-label="Main">
               <Group gap={4} wrap="nowrap">
+                {nav('requests', 'Requests')}
                 {nav('releases', 'Releases')}
                 {nav('audit', 'Audit log')}
               </Group>
@@ -57,6 +63,9 @@ function Shell() {
       </AppShell.Header>
       <AppShell.Main pt="md">
         <Container size="lg">
+          {screen.name === 'requests' ? <RequestsScreen /> : null}
+          {screen.name === 'intake' ? <IntakeScreen /> : null}
+          {screen.name === 'request' ? <RequestDetailScreen requestId={screen.requestId} /> : null}
           {screen.name === 'releases' ? <ReleasesScreen /> : null}
           {screen.name === 'wizard' ? <WizardScreen releaseId={screen.releaseId} /> : null}
           {screen.name === 'audit' ? <AuditScreen /> : null}

@@ -7,7 +7,13 @@ import type { ChannelOutput } from '../../shared/contract';
 import { call, toApiError, type ApiError } from '../lib/call';
 
 export type AppInfo = ChannelOutput<'app.info'>;
-export type Screen = { name: 'releases' } | { name: 'wizard'; releaseId: string | null } | { name: 'audit' };
+export type Screen =
+  | { name: 'requests' }
+  | { name: 'intake' }
+  | { name: 'request'; requestId: string }
+  | { name: 'releases' }
+  | { name: 'wizard'; releaseId: string | null }
+  | { name: 'audit' };
 
 interface AppState {
   info: AppInfo | null;
@@ -23,7 +29,7 @@ interface AppState {
 export const useAppStore = create<AppState>((set, get) => ({
   info: null,
   error: null,
-  screen: { name: 'releases' },
+  screen: { name: 'requests' },
   async refresh() {
     try {
       set({ info: await call('app.info', {}), error: null });
@@ -38,7 +44,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     try {
       await call('vault.lock', {});
     } finally {
-      set({ screen: { name: 'releases' } });
+      set({ screen: { name: 'requests' } });
       await get().refresh();
     }
   },

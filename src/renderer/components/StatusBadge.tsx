@@ -5,6 +5,7 @@ const LABELS: Record<ReleaseSummaryT['status'], { label: string; color: string }
   draft: { label: 'Draft — not sent', color: 'gray' },
   sending: { label: 'Sending…', color: 'blue' },
   sent: { label: 'Sent', color: 'green' },
+  partly_sent: { label: 'Partly sent — retry the rest', color: 'yellow' },
   failed: { label: 'Not sent — needs attention', color: 'red' },
 };
 

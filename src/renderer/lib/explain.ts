@@ -51,6 +51,26 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'The recipient’s key fingerprint has not been confirmed.',
     next: 'Confirm the fingerprint with the recipient by phone or in person, then tick the box.',
   },
+  RELEASE_BLOCKED: {
+    title: 'The compliance check blocks this release, so nothing was sent.',
+    next: 'Fix each finding listed on the review step (the request, its authorization or the selected records), then send again.',
+  },
+  EXTENSION_REFUSED: {
+    title: 'The extension was not granted.',
+    next: 'A request can be extended once, by written notice within the first 30 days, to at most day 60 (45 CFR 164.524(b)(2)). Act on the request now instead.',
+  },
+  SCOPE_OVERRIDE_REFUSED: {
+    title: 'This document cannot be added beyond the request’s scope.',
+    next: 'Remove it from the release, or amend the request if the individual asked for it.',
+  },
+  STATUS_TRANSITION_INVALID: {
+    title: 'The request cannot move to that status now.',
+    next: 'Record the identity check first, or check that the request is still open.',
+  },
+  EXPORT_UNAVAILABLE: {
+    title: 'Saving files is not available in this window.',
+    next: 'Open ReleaseDesk (the desktop app) to save the PDF to a folder.',
+  },
   VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };

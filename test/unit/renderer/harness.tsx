@@ -98,6 +98,7 @@ export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT 
     recipient: null,
     transmissions: [],
     lastError: null,
+    deliveryMethod: null,
     requestId: null,
     requestReference: null,
     ...over,

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
 import { UnlockScreen } from '../../../src/renderer/features/unlock/UnlockScreen';
 import { SetupScreen } from '../../../src/renderer/features/setup/SetupScreen';
 import { useSetupStore } from '../../../src/renderer/features/setup/store';

@@ -3,6 +3,7 @@ import { Alert, Badge, Button, Group, ScrollArea, Stack, Table, Tabs, Text, Titl
 import { useAuditStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../lib/format';
+import { BASIS_SHORT } from '../requests/labels';
 
 const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orange' } as const;
 
@@ -56,13 +57,14 @@ export function AuditScreen() {
           ) : transmissions.length === 0 ? (
             <Text c="dark.4">Nothing has been sent yet.</Text>
           ) : (
-            <ScrollArea type="auto">
-              <Table verticalSpacing="xs" striped aria-label="Transmissions" miw={1000}>
+            <ScrollArea type="auto" viewportProps={{ tabIndex: 0 }}>
+              <Table verticalSpacing="xs" striped aria-label="Transmissions" miw={1150}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th scope="col">Time</Table.Th>
                     <Table.Th scope="col">Release</Table.Th>
                     <Table.Th scope="col">Recipient</Table.Th>
+                    <Table.Th scope="col">Basis and authorization</Table.Th>
                     <Table.Th scope="col">Method</Table.Th>
                     <Table.Th scope="col">Documents</Table.Th>
                     <Table.Th scope="col">TLS</Table.Th>
@@ -78,6 +80,15 @@ export function AuditScreen() {
                       <Table.Td>
                         {t.recipientName}
                         <Text size="xs" c="dark.4">{t.recipientEmail}</Text>
+                      </Table.Td>
+                      <Table.Td data-testid="basis-cell">
+                        {t.legalBasis ? BASIS_SHORT[t.legalBasis] : '—'}
+                        {t.authorizationId ? (
+                          <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>Authorization {t.authorizationId}</Text>
+                        ) : null}
+                        {t.acknowledgmentId ? (
+                          <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>Unencrypted-email choice {t.acknowledgmentId}</Text>
+                        ) : null}
                       </Table.Td>
                       <Table.Td>{t.method === 'openpgp-pgp-mime' ? 'OpenPGP (PGP/MIME)' : t.method}</Table.Td>
                       <Table.Td>
@@ -100,7 +111,7 @@ export function AuditScreen() {
           {events === null ? (
             <Text>Loading…</Text>
           ) : (
-            <ScrollArea type="auto">
+            <ScrollArea type="auto" viewportProps={{ tabIndex: 0 }}>
               <Table verticalSpacing="xs" striped aria-label="Audit events" miw={800}>
                 <Table.Thead>
                   <Table.Tr>

@@ -57,7 +57,7 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
             <RecordsStep />
           </Stepper.Step>
           <Stepper.Step label="Recipient" description="Who and their key" allowStepSelect={reachable(2)}>
-            <RecipientStep key={release?.recipient?.key.fingerprint ?? 'none'} />
+            <RecipientStep key={release?.recipient?.key?.fingerprint ?? 'none'} />
           </Stepper.Step>
           <Stepper.Step label="Review" description="Check everything" allowStepSelect={reachable(3)}>
             <ReviewStep />

@@ -7,11 +7,12 @@
  * to show) is derived from the release.
  */
 import { create } from 'zustand';
-import type { ChannelOutput, KeyInfoT, ReleaseDetailT } from '../../../shared/contract';
+import type { DocumentCategory } from '../../../shared/compliance';
+import type { ChannelOutput, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
 
 export const STEPS = ['patient', 'records', 'recipient', 'review', 'send'] as const;
-export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'email' | 'key' | 'recipient' | 'send' | null;
+export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'send' | null;
 export type Rejected = ChannelOutput<'documents.pick'>['rejected'];
 export type EmailCheck = ChannelOutput<'recipients.checkEmail'>;
 
@@ -27,6 +28,10 @@ interface WizardState {
   keyError: ApiError | null;
   progress: { done: number; total: number; operation: string } | null;
   sendError: ApiError | null;
+  /** The request the release is made for (its scope, basis, authorization). */
+  request: RequestDetailT | null;
+  /** The compliance gate's last answer (`releases.evaluate`). */
+  evaluation: ReleaseEvaluationT | null;
 
   /** Starts a new release (null) or opens an existing one at the step its state calls for. */
   open: (releaseId: string | null) => Promise<void>;
@@ -44,6 +49,17 @@ interface WizardState {
   clearKey: () => void;
   setRecipient: (r: { name: string; email: string; armoredKey: string; fingerprintConfirmed: boolean }) => Promise<boolean>;
   send: () => Promise<void>;
+  /** Asks the gate again (`releases.evaluate`); keeps the answer in `evaluation`. */
+  evaluate: () => Promise<void>;
+  /** Sets one document's category and date of service (`documents.classify`), then re-evaluates. */
+  classify: (documentId: string, category: DocumentCategory, documentDate: string) => Promise<void>;
+  /** Records why an out-of-scope document is needed (`releases.overrideScope`, minimum necessary). */
+  overrideScope: (documentId: string, reason: string) => Promise<boolean>;
+}
+
+/** Does the minimum necessary standard apply (164.502(b)(2))? Mirrors the engine: payment and operations disclosures only. */
+export function minimumNecessaryApplies(request: RequestDetailT['request'] | null | undefined): boolean {
+  return request?.basis === 'tpo' && request.tpo?.purpose !== 'treatment';
 }
 
 /** The step an existing release opens at. */
@@ -75,13 +91,29 @@ const initial = {
   keyError: null,
   progress: null,
   sendError: null,
+  request: null,
+  evaluation: null,
 } satisfies Partial<WizardState>;
 
 export const useWizardStore = create<WizardState>((set, get) => {
   const reload = async (id: string) => {
     const release = await call('releases.get', { id });
     set({ release });
+    await loadGate(release);
     return release;
+  };
+  /** The release's request (once) and the gate's current answer; failures leave the previous values. */
+  const loadGate = async (release: ReleaseDetailT) => {
+    try {
+      const needRequest = release.requestId && get().request?.id !== release.requestId;
+      const [request, evaluation] = await Promise.all([
+        needRequest && release.requestId ? call('requests.get', { id: release.requestId }) : Promise.resolve(get().request),
+        call('releases.evaluate', { releaseId: release.id }),
+      ]);
+      if (get().release?.id === release.id) set({ request, evaluation });
+    } catch (e) {
+      set({ error: toApiError(e) });
+    }
   };
 
   return {
@@ -94,6 +126,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       try {
         const release = await call('releases.get', { id: releaseId });
         set({ release, step: stepFor(release), busy: null, sendError: release.status === 'failed' && release.lastError ? toApiErrorFromLast(release.lastError) : null });
+        await loadGate(release);
       } catch (e) {
         set({ busy: null, error: toApiError(e) });
       }
@@ -113,6 +146,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       try {
         const release = await call('releases.create', { requestId });
         set({ release, step: 1, busy: null });
+        await loadGate(release);
       } catch (e) {
         set({ busy: null, error: toApiError(e) });
       }
@@ -141,7 +175,9 @@ export const useWizardStore = create<WizardState>((set, get) => {
       if (!release) return;
       set({ busy: 'remove', error: null });
       try {
-        set({ release: await call('documents.remove', { releaseId: release.id, documentId }) });
+        const updated = await call('documents.remove', { releaseId: release.id, documentId });
+        set({ release: updated });
+        await loadGate(updated);
       } catch (e) {
         set({ error: toApiError(e) });
       } finally {
@@ -189,6 +225,42 @@ export const useWizardStore = create<WizardState>((set, get) => {
       try {
         const updated = await call('releases.setRecipient', { releaseId: release.id, ...r });
         set({ release: updated, step: 3 });
+        await loadGate(updated);
+        return true;
+      } catch (e) {
+        set({ error: toApiError(e) });
+        return false;
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async evaluate() {
+      const release = get().release;
+      if (release) await loadGate(release);
+    },
+
+    async classify(documentId, category, documentDate) {
+      const release = get().release;
+      if (!release) return;
+      set({ busy: 'classify', error: null });
+      try {
+        const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate }] });
+        set({ release: updated });
+        await loadGate(updated);
+      } catch (e) {
+        set({ error: toApiError(e) });
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async overrideScope(documentId, reason) {
+      const release = get().release;
+      if (!release) return false;
+      set({ busy: 'override', error: null });
+      try {
+        set({ evaluation: await call('releases.overrideScope', { releaseId: release.id, documentId, reason }) });
         return true;
       } catch (e) {
         set({ error: toApiError(e) });
@@ -208,6 +280,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       try {
         const { release: updated } = await call('releases.send', { releaseId: release.id });
         set({ release: updated });
+        await loadGate(updated);
       } catch (e) {
         set({ sendError: toApiError(e) });
         try {

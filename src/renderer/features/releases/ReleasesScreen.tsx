@@ -19,10 +19,10 @@ export function ReleasesScreen() {
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={1}>Releases</Title>
-          <Text c="dark.4">Each release sends one patient’s records to one recipient, encrypted.</Text>
+          <Text c="dark.4">Each release sends one patient’s records, for one request, to one recipient, encrypted.</Text>
         </div>
-        <Button size="md" onClick={() => navigate({ name: 'wizard', releaseId: null })}>
-          New release
+        <Button size="md" variant="outline" onClick={() => navigate({ name: 'requests' })}>
+          Requests
         </Button>
       </Group>
       <ErrorAlert error={error} />
@@ -34,7 +34,7 @@ export function ReleasesScreen() {
             <Title order={2} size="h4">
               No releases yet
             </Title>
-            <Text>Start with “New release”: you will enter the patient, add the PDF records, choose the recipient, review, and send.</Text>
+            <Text>A release is started from a request: open Requests, record or open the request, and choose “Start release”.</Text>
           </Stack>
         </Paper>
       ) : (
@@ -42,6 +42,7 @@ export function ReleasesScreen() {
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Reference</Table.Th>
+              <Table.Th scope="col">Request</Table.Th>
               <Table.Th scope="col">Patient</Table.Th>
               <Table.Th scope="col">Recipient</Table.Th>
               <Table.Th scope="col">Documents</Table.Th>
@@ -56,6 +57,7 @@ export function ReleasesScreen() {
             {releases.map((r) => (
               <Table.Tr key={r.id}>
                 <Table.Td>{r.reference}</Table.Td>
+                <Table.Td>{r.requestReference ?? '—'}</Table.Td>
                 <Table.Td>{r.patientName}</Table.Td>
                 <Table.Td>{r.recipientName ?? <Text span c="dark.3">not chosen yet</Text>}</Table.Td>
                 <Table.Td>{r.documentCount}</Table.Td>

@@ -137,11 +137,11 @@ export function SetupScreen() {
             </Text>
           </div>
           <Text>
-            <strong>Next:</strong> open the releases list and start your first release.
+            <strong>Next:</strong> record the first request for records, then start its release.
           </Text>
           <Group>
             <Button size="md" onClick={() => void refresh()}>
-              Continue to releases
+              Continue to requests
             </Button>
           </Group>
         </Stack>

@@ -1,13 +1,16 @@
-import { Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { useAppStore } from '../../../app/store';
 
-/** Step 1: who the records are about. Creates the release (`releases.create`). */
+/** Step 1: who the records are about, and the request the release is made for. */
 export function PatientStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
   const error = useWizardStore((s) => s.error);
   const goTo = useWizardStore((s) => s.goTo);
+  const request = useWizardStore((s) => s.request);
+  const navigate = useAppStore((s) => s.navigate);
 
   if (release) {
     return (
@@ -26,6 +29,14 @@ export function PatientStep() {
             <Text fw={600}>{release.patient.mrn}</Text>
           </div>
         </SimpleGrid>
+        {request ? (
+          <Text size="sm">
+            For request <strong>{request.reference}</strong> from {request.request.requester.name}.{' '}
+            <Anchor component="button" type="button" size="sm" onClick={() => navigate({ name: 'request', requestId: request.id })}>
+              Open the request
+            </Anchor>
+          </Text>
+        ) : null}
         <Group justify="flex-end">
           <Button onClick={() => goTo(1)}>Next: add records</Button>
         </Group>
@@ -33,18 +44,18 @@ export function PatientStep() {
     );
   }
 
-  // Since contract 79275cf a release is created from a recorded request (`releases.create({ requestId })`).
-  // The request intake screens are not built yet; until then the wizard can only continue existing releases.
+  // A release is always made for a recorded request (`releases.create({ requestId })`), from the request's screen.
   return (
     <Stack gap="md">
-      <Text>
-        A release is now started from a recorded request for records (who asked, on what legal basis, for what). The request
-        intake screen is not part of this build yet.
-      </Text>
-      <ErrorAlert error={error} title="The release was not created" />
-      <Group justify="space-between">
-        <Text size="sm" c="dark.4">Next: record the request, then start the release from it.</Text>
-        <Button disabled loading={busy === 'create'}>Create release</Button>
+      {busy === 'load' || busy === 'create' ? <Text>Loading…</Text> : (
+        <Text>
+          A release is started from a recorded request for records (who asked, on what legal basis, for what). Open the request
+          and choose “Start release”.
+        </Text>
+      )}
+      <ErrorAlert error={error} title="The release was not opened" />
+      <Group>
+        <Button onClick={() => navigate({ name: 'requests' })}>Go to requests</Button>
       </Group>
     </Stack>
   );

@@ -58,7 +58,7 @@ export function RecipientStep() {
           Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;, encrypted to this key
           {existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}
         </Text>
-        <KeySummary info={existing.key} />
+        {existing.key ? <KeySummary info={existing.key} /> : <Text size="sm">No OpenPGP key on file for this recipient.</Text>}
         <Group justify="space-between">
           <Group>
             <Button variant="default" onClick={() => goTo(1)}>Back</Button>

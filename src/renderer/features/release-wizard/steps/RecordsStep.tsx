@@ -1,27 +1,88 @@
-import { ActionIcon, Alert, Button, Group, List, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { useWizardStore } from '../store';
+import { useState } from 'react';
+import { ActionIcon, Alert, Badge, Button, Group, List, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../../shared/compliance';
+import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
+import { minimumNecessaryApplies, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatBytes, plural } from '../../../lib/format';
+import { scopeDates } from '../../requests/RequestDetailScreen';
 
-/** Step 2: the PDF records to send (`documents.pick`, `documents.remove`). */
+type DocEval = ReleaseEvaluationT['documents'][number];
+
+/** Why a document is outside the request's scope (categories, dates), in words. */
+export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate'>, scope: RequestDetailT['request']['scope']): string {
+  if (!scope.categories.includes(doc.category)) return `${CATEGORY_LABELS[doc.category]} were not requested.`;
+  if (scope.from && doc.documentDate < scope.from) return `Dated ${doc.documentDate}, before the requested dates (from ${scope.from}).`;
+  if (scope.to && doc.documentDate > scope.to) return `Dated ${doc.documentDate}, after the requested dates (to ${scope.to}).`;
+  return 'Outside the requested scope.';
+}
+
+/** The scope cell: in scope, widened with a reason, or why it cannot go (and, where minimum necessary applies, the reason action). */
+function ScopeCell({ doc, ev, request, editable }: { doc: DocumentSummaryT; ev: DocEval | undefined; request: RequestDetailT | null; editable: boolean }) {
+  const overrideScope = useWizardStore((s) => s.overrideScope);
+  const busy = useWizardStore((s) => s.busy);
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  if (!ev || !request) return <Text size="sm" c="dark.4">Checking…</Text>;
+  if (ev.inScope) return <Badge color="green" variant="light" tt="none">In scope — selected</Badge>;
+  if (ev.overridden && ev.selectable) return <Badge color="yellow" c="dark.9" variant="light" tt="none">Outside scope — reason recorded</Badge>;
+  const why = outOfScopeReason(doc, request.request.scope);
+  const canWiden = editable && !ev.sensitive && minimumNecessaryApplies(request.request);
+  return (
+    <Stack gap={4}>
+      <Badge color="red" variant="light" tt="none">Not selectable</Badge>
+      <Text size="xs">{why}</Text>
+      {ev.sensitive ? (
+        <Text size="xs">A sensitive category never goes beyond what the request asks for (45 CFR 164.514(d)). Remove it.</Text>
+      ) : !canWiden ? (
+        <Text size="xs">The request defines what may be released here; remove it, or amend the request.</Text>
+      ) : open ? (
+        <Stack gap={4}>
+          <Textarea label="Why it is needed (minimum necessary, 164.514(d)(3))" size="xs" autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)}
+            error={reason.trim().length > 0 && reason.trim().length < 10 ? 'At least 10 characters.' : undefined} />
+          <Group gap={4}>
+            <Button size="xs" disabled={reason.trim().length < 10} loading={busy === 'override'}
+              onClick={() => void overrideScope(doc.id, reason.trim()).then((ok) => ok && setOpen(false))}>Record reason</Button>
+            <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>Cancel</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <Button size="xs" variant="outline" onClick={() => setOpen(true)}>Record a reason to include</Button>
+      )}
+    </Stack>
+  );
+}
+
+/** Step 2: the PDF records, each filed under a category and date of service, checked against the request's scope. */
 export function RecordsStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
   const error = useWizardStore((s) => s.error);
   const rejected = useWizardStore((s) => s.rejected);
+  const evaluation = useWizardStore((s) => s.evaluation);
+  const request = useWizardStore((s) => s.request);
   const pickDocuments = useWizardStore((s) => s.pickDocuments);
   const removeDocument = useWizardStore((s) => s.removeDocument);
+  const classify = useWizardStore((s) => s.classify);
   const goTo = useWizardStore((s) => s.goTo);
   if (!release) return null;
   const docs = release.documents;
   const pages = docs.reduce((n, d) => n + d.pageCount, 0);
   const editable = release.status === 'draft' || release.status === 'failed';
+  const evalFor = (id: string) => evaluation?.documents.find((d) => d.documentId === id);
+  const notSelectable = docs.filter((d) => evalFor(d.id)?.selectable === false).length;
 
   return (
     <Stack gap="md">
       <Text>
-        Add the PDF files to release. They are copied into the encrypted vault; the originals stay where they are.
+        Add the PDF files to release, then file each under its category and date of service. Only documents within the
+        request’s scope can be sent.
       </Text>
+      {request ? (
+        <Text size="sm">
+          Requested: {request.request.scope.categories.map((c) => CATEGORY_LABELS[c]).join(', ')}; {scopeDates(request.request.scope).toLowerCase()}.
+        </Text>
+      ) : null}
       {editable ? (
         <Group>
           {/* pickDocuments must be called directly in the click: the preview's file chooser needs the gesture. */}
@@ -54,6 +115,9 @@ export function RecordsStep() {
               <Table.Th scope="col">Sent as</Table.Th>
               <Table.Th scope="col">Pages</Table.Th>
               <Table.Th scope="col">Size</Table.Th>
+              <Table.Th scope="col">Category</Table.Th>
+              <Table.Th scope="col">Date of service</Table.Th>
+              <Table.Th scope="col">Scope</Table.Th>
               {editable ? <Table.Th scope="col">Remove</Table.Th> : null}
             </Table.Tr>
           </Table.Thead>
@@ -64,6 +128,19 @@ export function RecordsStep() {
                 <Table.Td>{d.label}</Table.Td>
                 <Table.Td>{d.pageCount}</Table.Td>
                 <Table.Td>{formatBytes(d.sizeBytes)}</Table.Td>
+                <Table.Td>
+                  <NativeSelect aria-label={`Category of ${d.originalName}`} size="xs" value={d.category} disabled={!editable || busy === 'classify'}
+                    data={DOCUMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
+                    onChange={(e) => void classify(d.id, e.currentTarget.value as DocumentCategory, d.documentDate)} />
+                </Table.Td>
+                <Table.Td>
+                  <TextInput aria-label={`Date of service of ${d.originalName}`} size="xs" type="date" defaultValue={d.documentDate} key={d.documentDate}
+                    disabled={!editable}
+                    onBlur={(e) => { const v = e.currentTarget.value; if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== d.documentDate) void classify(d.id, d.category, v); }} />
+                </Table.Td>
+                <Table.Td style={{ minWidth: 180 }}>
+                  <ScopeCell doc={d} ev={evalFor(d.id)} request={request} editable={editable} />
+                </Table.Td>
                 {editable ? (
                   <Table.Td>
                     <Tooltip label="Remove from this release">
@@ -84,6 +161,11 @@ export function RecordsStep() {
           </Table.Tbody>
         </Table>
       )}
+      {notSelectable > 0 ? (
+        <Alert color="orange" variant="light" role="status" title={`${plural(notSelectable, 'document is', 'documents are')} outside the request’s scope`}>
+          Change the category or date if it was filed wrongly, record a reason where that is allowed, or remove it. The release cannot be sent while it is included.
+        </Alert>
+      ) : null}
       <Group justify="space-between">
         <Button variant="default" onClick={() => goTo(0)}>Back</Button>
         <Group gap="md">

@@ -44,7 +44,7 @@ export function SendStep() {
           the audit log.
         </Alert>
         <Paper withBorder p="md" radius="md" component="section" aria-labelledby="sent-details">
-          <Title order={3} size="h5" id="sent-details" mb="xs">Transmission</Title>
+          <Title order={2} size="h5" id="sent-details" mb="xs">Transmission</Title>
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
             <div><Text size="sm" c="dark.4">Sent at</Text><Text data-testid="sent-at">{formatDateTime(transmission.at)}</Text></div>
             <div><Text size="sm" c="dark.4">To</Text><Text>{transmission.recipientName} &lt;{transmission.recipientEmail}&gt;</Text></div>

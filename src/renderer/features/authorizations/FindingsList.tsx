@@ -1,0 +1,34 @@
+import { Alert, Badge, Group, List, Stack, Text } from '@mantine/core';
+import type { Finding } from '../../../shared/compliance';
+
+/**
+ * Compliance findings, blocking first: each with its plain message and its CFR
+ * citation. Block = red ("Blocks sending"), warn = yellow ("Warning").
+ */
+export function FindingsList({ findings, label, emptyText }: { findings: readonly Finding[]; label: string; emptyText: string }) {
+  const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'block' ? -1 : 1));
+  if (sorted.length === 0) {
+    return (
+      <Alert color="green" variant="light" title={emptyText} role="status" aria-label={label} />
+    );
+  }
+  return (
+    <List aria-label={label} spacing="xs" listStyleType="none" p={0} m={0}>
+      {sorted.map((f, i) => (
+        <List.Item key={`${f.code}-${f.documentId ?? ''}-${i}`} data-severity={f.severity} data-code={f.code}>
+          <Alert color={f.severity === 'block' ? 'red' : 'yellow'} variant="light" p="xs">
+            <Stack gap={2}>
+              <Group gap={6}>
+                <Badge color={f.severity === 'block' ? 'red' : 'yellow'} c={f.severity === 'block' ? undefined : 'dark.9'} variant="filled" size="sm" tt="none">
+                  {f.severity === 'block' ? 'Blocks sending' : 'Warning'}
+                </Badge>
+                <Text size="xs" c="dark.5" ff="monospace">{f.citation}</Text>
+              </Group>
+              <Text size="sm">{f.message}</Text>
+            </Stack>
+          </Alert>
+        </List.Item>
+      ))}
+    </List>
+  );
+}
