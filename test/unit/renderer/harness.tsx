@@ -36,6 +36,10 @@ export function installDomStubs(): void {
     (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = RO;
   }
   Element.prototype.scrollIntoView ??= () => {};
+  // Mantine's autosize Textarea listens for font loading; jsdom has no FontFaceSet.
+  if (!(document as unknown as { fonts?: unknown }).fonts) {
+    Object.defineProperty(document, 'fonts', { configurable: true, value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() } });
+  }
 }
 
 type Handler<C extends ChannelName> = (input: ChannelInput<C>) => RpcResult<ChannelOutput<C>> | Promise<RpcResult<ChannelOutput<C>>>;

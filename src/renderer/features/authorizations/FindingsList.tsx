@@ -1,4 +1,4 @@
-import { Alert, Badge, Group, List, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Group, List, Paper, Stack, Text } from '@mantine/core';
 import type { Finding } from '../../../shared/compliance';
 
 /**
@@ -16,7 +16,8 @@ export function FindingsList({ findings, label, emptyText }: { findings: readonl
     <List aria-label={label} spacing="xs" listStyleType="none" p={0} m={0}>
       {sorted.map((f, i) => (
         <List.Item key={`${f.code}-${f.documentId ?? ''}-${i}`} data-severity={f.severity} data-code={f.code}>
-          <Alert color={f.severity === 'block' ? 'red' : 'yellow'} variant="light" p="xs">
+          <Paper p="xs" radius="sm" bg={f.severity === 'block' ? 'red.0' : 'yellow.0'}
+            style={{ borderLeft: `4px solid var(--mantine-color-${f.severity === 'block' ? 'red-7' : 'yellow-6'})` }}>
             <Stack gap={2}>
               <Group gap={6}>
                 <Badge color={f.severity === 'block' ? 'red' : 'yellow'} c={f.severity === 'block' ? undefined : 'dark.9'} variant="filled" size="sm" tt="none">
@@ -26,7 +27,7 @@ export function FindingsList({ findings, label, emptyText }: { findings: readonl
               </Group>
               <Text size="sm">{f.message}</Text>
             </Stack>
-          </Alert>
+          </Paper>
         </List.Item>
       ))}
     </List>

@@ -102,18 +102,21 @@ export const useWizardStore = create<WizardState>((set, get) => {
     await loadGate(release);
     return release;
   };
-  /** The release's request (once) and the gate's current answer; failures leave the previous values. */
+  /** The gate's current answer and the release's request (fetched once); each failure leaves its previous value. */
   const loadGate = async (release: ReleaseDetailT) => {
-    try {
-      const needRequest = release.requestId && get().request?.id !== release.requestId;
-      const [request, evaluation] = await Promise.all([
-        needRequest && release.requestId ? call('requests.get', { id: release.requestId }) : Promise.resolve(get().request),
-        call('releases.evaluate', { releaseId: release.id }),
-      ]);
-      if (get().release?.id === release.id) set({ request, evaluation });
-    } catch (e) {
-      set({ error: toApiError(e) });
-    }
+    const needRequest = release.requestId !== null && get().request?.id !== release.requestId;
+    await Promise.all([
+      call('releases.evaluate', { releaseId: release.id }).then(
+        (evaluation) => get().release?.id === release.id && set({ evaluation }),
+        (e: unknown) => set({ error: toApiError(e) }),
+      ),
+      needRequest && release.requestId
+        ? call('requests.get', { id: release.requestId }).then(
+            (request) => get().release?.id === release.id && set({ request }),
+            (e: unknown) => set({ error: toApiError(e) }),
+          )
+        : Promise.resolve(),
+    ]);
   };
 
   return {

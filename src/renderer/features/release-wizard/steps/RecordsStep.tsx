@@ -11,7 +11,7 @@ type DocEval = ReleaseEvaluationT['documents'][number];
 
 /** Why a document is outside the request's scope (categories, dates), in words. */
 export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate'>, scope: RequestDetailT['request']['scope']): string {
-  if (!scope.categories.includes(doc.category)) return `${CATEGORY_LABELS[doc.category]} were not requested.`;
+  if (!scope.categories.includes(doc.category)) return `“${CATEGORY_LABELS[doc.category]}” is not a category the request asks for.`;
   if (scope.from && doc.documentDate < scope.from) return `Dated ${doc.documentDate}, before the requested dates (from ${scope.from}).`;
   if (scope.to && doc.documentDate > scope.to) return `Dated ${doc.documentDate}, after the requested dates (to ${scope.to}).`;
   return 'Outside the requested scope.';

@@ -3,6 +3,7 @@ import { useWizardStore } from '../store';
 import { useAppStore } from '../../../app/store';
 import { explain, isRetryableSendFailure } from '../../../lib/explain';
 import { formatDateTime } from '../../../lib/format';
+import { FindingsList } from '../../authorizations/FindingsList';
 
 const OPERATION_LABEL: Record<string, string> = {
   import: 'Reading the records',
@@ -16,6 +17,7 @@ export function SendStep() {
   const busy = useWizardStore((s) => s.busy);
   const progress = useWizardStore((s) => s.progress);
   const sendError = useWizardStore((s) => s.sendError);
+  const evaluation = useWizardStore((s) => s.evaluation);
   const send = useWizardStore((s) => s.send);
   const goTo = useWizardStore((s) => s.goTo);
   const navigate = useAppStore((s) => s.navigate);
@@ -73,6 +75,10 @@ export function SendStep() {
           <Text size="sm" mt={6}><strong>What to do next:</strong> {ex.next}</Text>
           <Text size="xs" mt={6} c="dark.3">Error code: {sendError.code}</Text>
         </Alert>
+        {sendError.code === 'RELEASE_BLOCKED' && evaluation ? (
+          <FindingsList findings={evaluation.findings.filter((f) => f.severity === 'block')} label="Findings that block this release"
+            emptyText="The check now finds nothing blocking: go back to review and send again." />
+        ) : null}
         <Text size="sm">
           The release is still here, unsent, with its documents and recipient. Nothing was lost and nothing left this computer
           unencrypted.
