@@ -44,7 +44,12 @@ function spawnHost(dataDir: string, smtpCa: string[]): Promise<Host> {
         close: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
+            // A graceful close first; a host still waiting on an open connection after 5 s is killed (its data dir is temporary).
+            const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.once('exit', () => {
+              clearTimeout(force);
+              done();
+            });
             child.kill('SIGTERM');
           }),
       });

@@ -318,6 +318,12 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
       <VerificationSection d={d} />
       {d.basis === 'authorization' || d.authorization ? (
         <Section id="authorization-title" title="Authorization (45 CFR 164.508)">
+          {d.authorization ? (
+            <Text size="sm" mb="sm" c="dark.5">
+              On file as <span data-testid="authorization-id">{d.authorization.id}</span> — {d.authorization.valid ? 'valid' : 'defective: it blocks the release'}.
+              Each change is kept; the latest version is the one a release relies on.
+            </Text>
+          ) : null}
           <AuthorizationForm requestId={d.id} record={d.authorization} onSaved={() => void refresh()} />
         </Section>
       ) : null}
