@@ -8,7 +8,7 @@ export function ErrorAlert({ error, title, id }: { error: ApiError | null; title
   const ex = explain(error.code, error.message);
   return (
     <Alert id={id} color="red" variant="light" title={title ?? ex.title} role="alert" data-code={error.code}>
-      {title ? <Text size="sm">{ex.title}</Text> : null}
+      {title && title !== ex.title ? <Text size="sm">{ex.title}</Text> : null}
       {error.message && error.message !== ex.title ? <Text size="sm">{error.message}</Text> : null}
       <Text size="sm" mt={6}>
         <strong>What to do next:</strong> {ex.next}

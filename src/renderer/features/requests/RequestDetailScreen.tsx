@@ -170,7 +170,7 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
                 onClick={() => void recordVerification({ subject, method, notes }).then((ok) => ok && setNotes(''))}>
                 Record check
               </Button>
-              {d.status === 'verifying' || d.status === 'received' ? (
+              {d.status === 'verifying' ? (
                 <Button loading={busy === 'status'} onClick={() => void setStatus('ready')}>Mark ready to release</Button>
               ) : null}
               {d.status === 'ready' ? <Button variant="subtle" onClick={() => void setStatus('verifying')}>Back to verifying</Button> : null}
