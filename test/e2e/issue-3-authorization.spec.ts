@@ -70,6 +70,11 @@ test('a defective authorization blocks the send with its reasons; once fixed the
     await expect(page.getByText(/^Valid: every element and statement/)).toBeVisible();
     await expect(page.getByText(/— valid\./)).toBeVisible();
     await expect(findings).toHaveCount(0);
+    // The scanned signed form goes into the vault with the authorization (kept 6 years).
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach signed form (PDF)' }).click();
+    await (await chooser).setFiles(FIXTURE_PDF);
+    await expect(page.getByText('Signed form on file (kept 6 years, 164.508(b)(6)).')).toBeVisible();
     const authorizationId = (await page.getByTestId('authorization-id').innerText()).trim();
     expect(authorizationId).toMatch(/^[A-Za-z0-9_-]{6,64}$/);
     await shot(page, 'i3-04-authorization-fixed');

@@ -8,7 +8,7 @@
  *   the URL with `history.replaceState` so it is not left in history or screenshots;
  * - RPC: `POST /rpc/<channel>`, JSON body = input, `Authorization: Bearer <token>`;
  *   the response body is an `RpcResult` (never thrown across the bridge);
- * - import: `documents.pick` opens a hidden `<input type=file>` synchronously (the
+ * - import: `documents.pick` (and `authorizations.attachSignedForm`) opens a hidden `<input type=file>` synchronously (the
  *   caller must invoke it inside the user's click), uploads each chosen file with
  *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
  *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
@@ -93,18 +93,21 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
   for (const name of CHANNEL_NAMES) {
     api[name] = (input) => rpc(token, name, input as never);
   }
-  api['documents.pick'] = (input) => {
-    const chosen = chooseFiles(); // must run before any await
-    return (async () => {
-      const files = await chosen;
-      try {
-        for (const f of files) await upload(token, f);
-      } catch {
-        return unreachable();
-      }
-      return rpc(token, 'documents.pick', input as ChannelInput<'documents.pick'>);
-    })();
-  };
+  // Channels whose main-side picker takes files the user chooses: choose and upload first, then call.
+  for (const name of ['documents.pick', 'authorizations.attachSignedForm'] as const) {
+    api[name] = (input) => {
+      const chosen = chooseFiles(); // must run before any await
+      return (async () => {
+        const files = await chosen;
+        try {
+          for (const f of files) await upload(token, f);
+        } catch {
+          return unreachable();
+        }
+        return rpc(token, name, input as never);
+      })();
+    };
+  }
 
   const listeners = new Map<string, Set<Listener>>();
   let source: EventSource | null = null;

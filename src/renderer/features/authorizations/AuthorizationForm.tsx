@@ -140,6 +140,20 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
       setFormMsg({ error: toApiError(e), saved: null });
     }
   };
+  const attachSigned = () => {
+    if (!idRef.current) return;
+    setError(null);
+    // Invoked synchronously inside the click: the preview's file chooser needs the user gesture.
+    const pending = call('authorizations.attachSignedForm', { authorizationId: idRef.current });
+    void pending.then(
+      (r) => {
+        idRef.current = r.id;
+        setRecord(r);
+        onSaved.current?.(r);
+      },
+      (e: unknown) => setError(toApiError(e)),
+    );
+  };
   const revoke = async () => {
     if (!idRef.current || !revocation.receivedDate) return;
     try {
@@ -266,6 +280,12 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
               )}
             </div>
             <ErrorAlert error={error} title="The authorization was not saved" />
+            {record ? (
+              <Group gap="xs">
+                <Text size="sm">{record.signedFormDocumentId ? 'Signed form on file (kept 6 years, 164.508(b)(6)).' : 'No scan of the signed form yet.'}</Text>
+                <Button size="xs" variant="outline" onClick={attachSigned}>{record.signedFormDocumentId ? 'Replace signed form (PDF)' : 'Attach signed form (PDF)'}</Button>
+              </Group>
+            ) : null}
             <Text fw={600} size="sm" mt="xs">Authorization form</Text>
             <Group gap="xs">
               <Button size="xs" variant="outline" loading={formBusy} onClick={() => void makeForm(false)}>Print blank form</Button>

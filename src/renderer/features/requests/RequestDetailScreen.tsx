@@ -12,6 +12,7 @@ import { BASIS_LABELS, daysLeftText } from './labels';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
+import { Part2ConsentForm } from '../authorizations/Part2ConsentForm';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -327,9 +328,10 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
           <AuthorizationForm requestId={d.id} record={d.authorization} onSaved={() => void refresh()} />
         </Section>
       ) : null}
-      {d.part2Consents.length > 0 ? (
+      {d.part2Consents.length > 0 || r.scope.categories.includes('substance_use_disorder') ? (
         <Section id="part2-title" title="42 CFR Part 2 consents">
           <Stack gap="sm">
+            <Part2ConsentForm requestId={d.id} onSaved={() => void refresh()} />
             {d.part2Consents.map((c) => (
               <Stack key={c.id} gap={4}>
                 <Text size="sm">Consent recorded {formatDateTime(c.createdAt)} — {c.valid ? 'valid' : 'defective'}</Text>
