@@ -495,6 +495,11 @@ export const channels = {
   },
   /** Change delivery settings (audited as a setting change). */
   'settings.setDelivery': { input: DeliverySettings.strict(), output: DeliverySettings },
+  /** Change the SMTP submission server (audited as a setting change). Omit the password to keep the stored one. */
+  'settings.updateSmtp': {
+    input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
+    output: SmtpSettingsInput.omit({ password: true }),
+  },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z

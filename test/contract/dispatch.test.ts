@@ -37,6 +37,13 @@ describe('dispatch (the trust boundary)', () => {
     expect(JSON.stringify(r)).not.toContain('Zyxwv');
   });
 
+  it('reports refused input to the audit hook with field paths only', async () => {
+    const seen: Array<[string, string[]]> = [];
+    const dispatch = createDispatch({} as Handlers, memoryLogger(), { onInvalidInput: (c, f) => seen.push([c, f]) });
+    await dispatch('releases.setRecipient', { releaseId: 'abcdefgh', name: `${MARKER}\r\nBcc: x@example.com`, email: 'x', fingerprintConfirmed: true });
+    expect(seen).toEqual([['releases.setRecipient', ['name']]]);
+  });
+
   it('rejects unexpected extra fields (strict inputs)', async () => {
     const { dispatch } = dispatchWith({ 'vault.lock': () => ({}) });
     expect(await dispatch('vault.lock', { evil: true })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });

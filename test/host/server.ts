@@ -79,7 +79,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     },
     ...(opts.exportDir !== undefined ? { folderPicker: { chooseFolder: async () => opts.exportDir ?? null } } : {}),
   });
-  const dispatch = createDispatch(createHandlers(services), services.logger);
+  const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   const sseClients = new Set<ServerResponse>();
   services.events.on((name, payload) => {
     for (const c of sseClients) c.write(`data: ${JSON.stringify({ name, payload })}\n\n`);

@@ -21,6 +21,8 @@ import { createMainWindow, guardAllWebContents, hardenSession } from './window';
 export interface ShellServices {
   session: { lock(): void; readonly state: 'uninitialized' | 'locked' | 'unlocked' };
   events?: EventSource;
+  /** Audits input refused by the contract (createServices' result has it). */
+  auditInvalidInput?(channel: string, fields: string[]): void;
 }
 
 export interface StartOptions<S extends ShellServices> {
@@ -98,7 +100,9 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     fileSaver: createDialogFileSaver({ dialog, getWindow }),
     folderPicker: createDialogFolderPicker({ dialog, getWindow }),
   });
-  const dispatch = createDispatch(opts.createHandlers(services), logger);
+  const dispatch = createDispatch(opts.createHandlers(services), logger, {
+    onInvalidInput: (channel, fields) => services.auditInvalidInput?.(channel, fields),
+  });
 
   const devOrigin = dev ? originOf(opts.devServerUrl!) : null;
   const allowedOrigins = devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN];

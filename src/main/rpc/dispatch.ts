@@ -16,15 +16,29 @@ export type Dispatch = (channel: string, input: unknown) => Promise<RpcResult<un
  * Error messages are PHI-free by construction: AppError messages are ours;
  * zod issues are reduced to field paths (never the offending values); any
  * other exception becomes INTERNAL and is logged by name only.
+ * `hooks.onInvalidInput` lets the caller audit refused input (164.312(b)).
  */
-export function createDispatch(handlers: Handlers, logger: Logger): Dispatch {
+export interface DispatchHooks {
+  /**
+   * Called when input fails the contract, with the channel and the offending
+   * field paths (never values), so the refusal can be audited.
+   */
+  onInvalidInput?(channel: ChannelName, fields: string[]): void;
+}
+
+export function createDispatch(handlers: Handlers, logger: Logger, hooks: DispatchHooks = {}): Dispatch {
   return async (channel, input) => {
     if (!isChannel(channel)) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
     const spec = channels[channel];
     const parsed = spec.input.safeParse(input ?? {});
     if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].join(', ');
-      return { ok: false, error: { code: 'VALIDATION_FAILED', message: `Some fields are missing or invalid: ${fields}.` } };
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))];
+      try {
+        hooks.onInvalidInput?.(channel, fields);
+      } catch (e) {
+        logger.error('rpc.invalid_input_hook_failed', { channel, error: e instanceof Error ? e.name : typeof e });
+      }
+      return { ok: false, error: { code: 'VALIDATION_FAILED', message: `Some fields are missing or invalid: ${fields.join(', ')}.` } };
     }
     try {
       const handler = handlers[channel] as (i: unknown) => Promise<unknown>;

@@ -32,6 +32,7 @@ export function createHandlers(s: Services): Handlers {
     'releases.export': ({ releaseId }) => s.releases.exportRelease(releaseId),
     'releases.printable': ({ releaseId }) => s.releases.printable(releaseId),
     'settings.setDelivery': (input) => s.releases.setDeliverySettings(input),
+    'settings.updateSmtp': (input) => s.updateSmtp(input),
     'documents.classify': ({ releaseId, items }) => s.releases.classify(releaseId, items),
     'documents.export': ({ documentId }) => s.requests.exportDocument(documentId),
     'releases.evaluate': ({ releaseId }) => s.releases.evaluate(releaseId),

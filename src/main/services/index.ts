@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ChannelOutput } from '../../shared/contract';
+import type { ChannelOutput, ParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { listAudit, verifyAudit } from './audit/audit';
 import type { RulePack } from '../../shared/compliance';
@@ -12,7 +12,7 @@ import { recoverInterruptedSends, listTransmissions } from './releases/repo';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
-import { activePracticeKey, deliverySettings, getSetting, requireSetting } from './settings/settings';
+import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
@@ -88,6 +88,17 @@ export function createServices(config: ServicesConfig) {
       };
     },
 
+    /**
+     * Audit input refused at the IPC boundary (contract validation), when the vault is open.
+     * Detail: the channel and the field paths only — never the values.
+     */
+    auditInvalidInput(channel: string, fields: string[]): void {
+      if (session.state !== 'unlocked') return;
+      session.recordFailure('rpc.input_refused', { type: 'channel', id: channel }, new AppError('VALIDATION_FAILED', 'Invalid input.'), {
+        fields: fields.join(',').slice(0, 500),
+      });
+    },
+
     /** Unlock, then recover any send interrupted by a crash (outbox). */
     async unlock(passphrase: string): Promise<void> {
       await session.unlock(passphrase);
@@ -100,6 +111,26 @@ export function createServices(config: ServicesConfig) {
     },
 
     /** Settings for display: the SMTP password and the private key never leave main. */
+    /**
+     * Change the SMTP submission server. The password is kept when omitted. Audited as
+     * `settings.change` (detail: which fields changed — never their values).
+     * @throws AppError VAULT_LOCKED
+     */
+    updateSmtp(input: ParsedInput<'settings.updateSmtp'>): ChannelOutput<'settings.updateSmtp'> {
+      return session.audited(
+        'settings.change',
+        { type: 'setting', id: 'smtp' },
+        (v) => {
+          const current = requireSetting(v.db, 'smtp');
+          const next = { ...input, password: input.password ?? current.password };
+          putSetting(v.db, 'smtp', next);
+          const { password: _password, ...shown } = next;
+          return { shown, changed: (Object.keys(next) as Array<keyof typeof next>).filter((k) => next[k] !== current[k]) };
+        },
+        (r) => ({ setting: 'smtp', changed: r.changed.join(',') || 'none' }),
+      ).shown;
+    },
+
     async settings(): Promise<ChannelOutput<'settings.get'>> {
       const db = session.require().db;
       const { password: _password, ...smtp } = requireSetting(db, 'smtp');

@@ -76,7 +76,7 @@ export async function startBackend(opts: { withSmtp?: boolean; smtpOptions?: Sta
     practice: { name: 'Maplewood Family Practice', senderName: 'Maplewood Records', senderEmail: 'records@clinic.example.test', timeZone: TZ },
     smtp: { host: '127.0.0.1', port: smtp?.port ?? 2525, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
   });
-  const dispatch = createDispatch(createHandlers(services), services.logger);
+  const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   return {
     services,
     dataDir,
