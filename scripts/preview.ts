@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { readCaFiles } from '../src/main/services';
 import { startHost } from '../test/host/server';
 
@@ -19,8 +20,13 @@ async function main(): Promise<void> {
   });
   const dataDir = process.env.RELEASEDESK_DATA_DIR ?? join(homedir(), '.releasedesk-preview');
   const ca = process.env.RELEASEDESK_SMTP_CA ? readCaFiles(process.env.RELEASEDESK_SMTP_CA.split(':').filter(Boolean)) : undefined;
-  const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca });
-  process.stdout.write(`\nReleaseDesk development preview (not the desktop app)\n  data folder: ${dataDir}\n  open:        ${host.url}\n\nPress Ctrl+C to stop.\n`);
+  // Stand-in for the desktop app's folder and save dialogs: exports land here (preview only).
+  const exportDir = process.env.RELEASEDESK_EXPORT_DIR ?? join(dirname(dataDir), 'releasedesk-exports');
+  mkdirSync(exportDir, { recursive: true, mode: 0o700 });
+  const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca, exportDir });
+  process.stdout.write(
+    `\nReleaseDesk development preview (not the desktop app)\n  data folder:   ${dataDir}\n  export folder: ${exportDir}\n  open:          ${host.url}\n\nPress Ctrl+C to stop.\n`,
+  );
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -23,9 +23,9 @@ export interface Host {
 }
 
 /** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
-function spawnHost(dataDir: string, smtpCa: string[]): Promise<Host> {
+function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string): Promise<Host> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa })], {
+  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir })], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -58,8 +58,8 @@ function spawnHost(dataDir: string, smtpCa: string[]): Promise<Host> {
 }
 
 interface AppFixture {
-  /** Starts the host trusting `smtpCa` and opens the app in `page`. */
-  start(smtpCa: string[]): Promise<Host>;
+  /** Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given) and opens the app in `page`. */
+  start(smtpCa: string[], opts?: { exportDir?: string }): Promise<Host>;
 }
 
 export const test = base.extend<{ app: AppFixture }>({
@@ -67,8 +67,8 @@ export const test = base.extend<{ app: AppFixture }>({
     const dataDir = mkdtempSync(join(tmpdir(), 'rd-e2e-'));
     let host: Host | null = null;
     await use({
-      async start(smtpCa) {
-        host = await spawnHost(dataDir, smtpCa);
+      async start(smtpCa, opts) {
+        host = await spawnHost(dataDir, smtpCa, opts?.exportDir);
         await page.goto(host.url);
         return host;
       },
@@ -188,7 +188,7 @@ export async function startReleaseWithFixture(page: Page, category = 'visit_note
   await page.getByRole('button', { name: 'Next: recipient' }).click();
 }
 
-/** Recipient step: name, address, the armored key, fingerprint confirmed → review. */
+/** Recipient step: name, address, the armored key, fingerprint confirmed → Delivery (OpenPGP preselected) → review. */
 export async function chooseRecipient(page: Page, armoredKey: string, recipientEmail: string, screens = false): Promise<void> {
   await page.locator('#recipient-name').fill('Qwfp Recipient');
   await page.locator('#recipient-email').fill(recipientEmail);
@@ -201,6 +201,9 @@ export async function chooseRecipient(page: Page, armoredKey: string, recipientE
     await expectNoAxeViolations(page, 'release wizard: recipient');
   }
   await page.getByRole('button', { name: 'Save recipient' }).click();
+  // Delivery step: with a confirmed key the strongest rung (OpenPGP) is preselected.
+  await expect(page.getByRole('radio', { name: 'Encrypted email (OpenPGP)' })).toBeChecked();
+  await page.getByRole('button', { name: 'Next: review' }).click();
   await expect(page.getByRole('heading', { name: 'What happens next' })).toBeVisible();
 }
 

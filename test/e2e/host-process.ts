@@ -7,13 +7,14 @@
  * encrypted vault in `dataDir`) and prints one line `READY <json>` with
  * `{ url, origin, token }`. SIGTERM closes the host and exits.
  *
- * argv[2]: JSON `{ dataDir: string, smtpCa: string[] }` (CA certificates as PEM text).
+ * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string }` (CA certificates as PEM text;
+ * exportDir: where the preview's releases.export / documents.export write).
  */
 import { startHost } from '../host/server';
 
 async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[] };
-  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa });
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string };
+  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}) });
   process.stdout.write(`READY ${JSON.stringify({ url: host.url, origin: host.origin, token: host.token })}\n`);
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, open as openFile, readdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDispatch } from '../../src/main/rpc/dispatch';
@@ -28,7 +28,11 @@ export interface HostOptions {
   staticDir?: string;
   clock?: Clock;
   logger?: Logger;
-  /** Folder releases.export writes into (the stand-in for the Electron folder dialog); without it export is unavailable. */
+  /**
+   * Preview-only stand-in for the Electron folder and save dialogs; without it both exports answer EXPORT_UNAVAILABLE.
+   * releases.export writes into this folder while it is empty, else into a new empty subfolder `release-export-XXXXXX`;
+   * documents.export (authorization forms, extension notices) saves the file here under its neutral suggested name.
+   */
   exportDir?: string;
 }
 
@@ -77,7 +81,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return files;
       },
     },
-    ...(opts.exportDir !== undefined ? { folderPicker: { chooseFolder: async () => opts.exportDir ?? null } } : {}),
+    ...(opts.exportDir !== undefined
+      ? {
+          folderPicker: { chooseFolder: () => chooseExportFolder(opts.exportDir!) },
+          fileSaver: { save: (name: string, bytes: Buffer) => saveIntoFolder(opts.exportDir!, name, bytes) },
+        }
+      : {}),
   });
   const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   const sseClients = new Set<ServerResponse>();
@@ -186,6 +195,41 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/** The export folder itself while it is empty (a packet needs an empty folder), else a new empty subfolder in it. */
+async function chooseExportFolder(dir: string): Promise<string> {
+  const entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
+  return entries.length === 0 ? dir : mkdtemp(join(dir, 'release-export-'));
+}
+
+/**
+ * Saves `bytes` as `dir/<name>` (mode 0600, never overwriting: "name (2).pdf", … when taken). The name is the
+ * service's neutral suggestion; only its base name is used.
+ * @returns true (saved)
+ */
+async function saveIntoFolder(dir: string, name: string, bytes: Buffer): Promise<boolean> {
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/^\.+/, '') || 'document.pdf';
+  const dot = base.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+  for (let n = 1; n < 1000; n++) {
+    const file = join(dir, n === 1 ? base : `${stem} (${n})${ext}`);
+    let fh;
+    try {
+      fh = await openFile(file, 'wx', 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
+  throw new Error('no free file name');
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -12,10 +12,13 @@
  *   caller must invoke it inside the user's click), uploads each chosen file with
  *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
  *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
- * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`.
+ * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`;
+ * - print: the print-ready packet opens in a new tab from `GET /printable/<id>?token=...` (the browser's PDF
+ *   viewer prints it); registered with platform/printable.ts so the token stays in this module.
  */
 import { CHANNEL_NAMES } from '../../shared/contract';
 import type { ApiEvents } from '../../shared/bridge';
+import { registerPrintableOpener } from './printable';
 import type { Api, ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, RpcResult } from '../../shared/contract';
 
 const TOKEN_KEY = 'releasedesk.preview.token';
@@ -138,7 +141,11 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
 
 /** Installs the preview bridge on `window` (called from main.tsx in preview builds only). */
 export function installPreviewBridge(): void {
-  const { api, apiEvents } = createPreviewBridge(takeToken());
+  const token = takeToken();
+  const { api, apiEvents } = createPreviewBridge(token);
   window.api = api;
   window.apiEvents = apiEvents;
+  registerPrintableOpener((printableId) => {
+    window.open(`/printable/${encodeURIComponent(printableId)}?token=${encodeURIComponent(token)}`, '_blank', 'noopener');
+  });
 }

@@ -3,6 +3,7 @@ import { Alert, Badge, Button, Group, ScrollArea, Stack, Table, Tabs, Text, Titl
 import { useAuditStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../lib/format';
+import { METHOD_NAME } from '../../lib/delivery-labels';
 import { BASIS_SHORT } from '../requests/labels';
 
 const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orange' } as const;
@@ -90,7 +91,7 @@ export function AuditScreen() {
                           <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>Unencrypted-email choice {t.acknowledgmentId}</Text>
                         ) : null}
                       </Table.Td>
-                      <Table.Td>{t.method === 'openpgp-pgp-mime' ? 'OpenPGP (PGP/MIME)' : t.method}</Table.Td>
+                      <Table.Td>{METHOD_NAME[t.method]}</Table.Td>
                       <Table.Td>
                         {t.documents.length} ({t.documents.reduce((n, d) => n + d.pageCount, 0)} pages)
                       </Table.Td>

@@ -1,15 +1,16 @@
 import { useEffect } from 'react';
 import { Button, Group, Stack, Stepper, Text, Title } from '@mantine/core';
-import { useWizardStore } from './store';
+import { STEP, useWizardStore } from './store';
 import { useAppStore } from '../../app/store';
 import { StatusBadge } from '../../components/StatusBadge';
 import { PatientStep } from './steps/PatientStep';
 import { RecordsStep } from './steps/RecordsStep';
 import { RecipientStep } from './steps/RecipientStep';
+import { DeliveryStep } from './steps/DeliveryStep';
 import { ReviewStep } from './steps/ReviewStep';
 import { SendStep } from './steps/SendStep';
 
-/** The release wizard: Patient → Records → Recipient → Review → Send. */
+/** The release wizard: Patient → Records → Recipient → Delivery → Review → Send. */
 export function WizardScreen({ releaseId }: { releaseId: string | null }) {
   const release = useWizardStore((s) => s.release);
   const step = useWizardStore((s) => s.step);
@@ -21,14 +22,16 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
   useEffect(() => {
     void open(releaseId);
   }, [open, releaseId]);
+  // Leaving the wizard forgets the one-time passphrase for good.
+  useEffect(() => () => useWizardStore.getState().leave(), []);
 
-  // Which steps can be clicked: none before the release exists, none while sending, only "Send" once sent.
-  const sent = release?.status === 'sent';
+  // Which steps can be clicked: none before the release exists, none while sending, only "Send" once (partly) sent.
+  const sent = release?.status === 'sent' || release?.status === 'partly_sent';
   const reachable = (i: number) => {
     if (!release || busy === 'send') return false;
-    if (sent) return i === 4 || i === 0;
-    if (i <= 1) return true;
-    if (i === 2) return release.documents.length > 0;
+    if (sent) return i === STEP.send || i === STEP.patient;
+    if (i <= STEP.records) return true;
+    if (i === STEP.recipient) return release.documents.length > 0;
     return release.recipient !== null;
   };
 
@@ -37,7 +40,7 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={1}>{release ? `Release ${release.reference}` : 'New release'}</Title>
-          <Text c="dark.4">Five short steps. You can go back at any time before sending.</Text>
+          <Text c="dark.4">Six short steps. You can go back at any time before sending.</Text>
         </div>
         <Group>
           {release ? <StatusBadge status={release.status} /> : null}
@@ -56,13 +59,16 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
           <Stepper.Step label="Records" description="PDF files" allowStepSelect={reachable(1)}>
             <RecordsStep />
           </Stepper.Step>
-          <Stepper.Step label="Recipient" description="Who and their key" allowStepSelect={reachable(2)}>
-            <RecipientStep key={release?.recipient?.key?.fingerprint ?? 'none'} />
+          <Stepper.Step label="Recipient" description="Who, and their key" allowStepSelect={reachable(2)}>
+            <RecipientStep key={release?.recipient ? `${release.recipient.email}|${release.recipient.key?.fingerprint ?? 'nokey'}` : 'none'} />
           </Stepper.Step>
-          <Stepper.Step label="Review" description="Check everything" allowStepSelect={reachable(3)}>
+          <Stepper.Step label="Delivery" description="How it gets there" allowStepSelect={reachable(3)}>
+            <DeliveryStep />
+          </Stepper.Step>
+          <Stepper.Step label="Review" description="Check everything" allowStepSelect={reachable(4)}>
             <ReviewStep />
           </Stepper.Step>
-          <Stepper.Step label="Send" description="Encrypt and send" allowStepSelect={reachable(4)}>
+          <Stepper.Step label="Send" description="Protect and deliver" allowStepSelect={reachable(5)}>
             <SendStep />
           </Stepper.Step>
         </Stepper>

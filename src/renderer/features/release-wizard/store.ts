@@ -1,18 +1,36 @@
 /**
- * The release wizard: patient → records → recipient → review → send.
+ * The release wizard: patient → records → recipient → delivery → review → send.
  *
  * State kept: the release as main last returned it, the active step, what is in
- * flight, the last pick's rejections, the recipient checks, send progress and
- * the send failure. Everything else (counts, pages, readiness, the transmission
- * to show) is derived from the release.
+ * flight, the last pick's rejections, the recipient checks, the delivery ladder
+ * and the chosen method, send progress and the send failure. Everything else
+ * (counts, pages, readiness, the transmission to show) is derived from the release.
+ *
+ * The one-time passphrase of a password-protected PDF (or export) lives in
+ * `oneTime` only: memory, never persisted, never logged, never in the URL. It is
+ * cleared by `dismissOneTime` (staff pressed Done), by `open` (another release)
+ * and by `leave` (the wizard unmounts); a reload loses it with the rest of memory.
  */
 import { create } from 'zustand';
 import type { DocumentCategory } from '../../../shared/compliance';
-import type { ChannelOutput, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
+import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
+import { canOpenPrintable } from '../../platform/printable';
 
-export const STEPS = ['patient', 'records', 'recipient', 'review', 'send'] as const;
-export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'send' | null;
+export const STEPS = ['patient', 'records', 'recipient', 'delivery', 'review', 'send'] as const;
+/** Index of each wizard step (the Stepper's order). */
+export const STEP = { patient: 0, records: 1, recipient: 2, delivery: 3, review: 4, send: 5 } as const;
+export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'delivery' | 'send' | null;
+/** The delivery ladder (`releases.deliveryOptions`). */
+export type DeliveryOptions = ChannelOutput<'releases.deliveryOptions'>;
+/** A passphrase main returned once (password-pdf send or export) and what staff do with it. Memory only. */
+export interface OneTimePassphrase {
+  passphrase: string;
+  staffInstructions: string;
+  /** Which action produced it. */
+  via: 'send' | 'export';
+}
+export type ExportedFiles = ChannelOutput<'releases.export'>['files'];
 export type Rejected = ChannelOutput<'documents.pick'>['rejected'];
 export type EmailCheck = ChannelOutput<'recipients.checkEmail'>;
 
@@ -28,6 +46,17 @@ interface WizardState {
   keyError: ApiError | null;
   progress: { done: number; total: number; operation: string } | null;
   sendError: ApiError | null;
+  /** The ladder for this release (null until loaded). */
+  delivery: DeliveryOptions | null;
+  deliveryError: ApiError | null;
+  /** The method staff chose on the Delivery step (null: not chosen yet). */
+  method: DeliveryMethodT | null;
+  /** The one-time passphrase panel's content (see the module comment). */
+  oneTime: OneTimePassphrase | null;
+  /** Files written by the last export (names, sizes, SHA-256). */
+  exported: ExportedFiles | null;
+  /** The print-ready packet prepared by the last `releases.printable`. */
+  printable: { printableId: string; pageCount: number } | null;
   /** The request the release is made for (its scope, basis, authorization). */
   request: RequestDetailT | null;
   /** The compliance gate's last answer (`releases.evaluate`). */
@@ -47,8 +76,20 @@ interface WizardState {
   checkEmail: (email: string) => Promise<void>;
   inspectKey: (armoredKey: string) => Promise<void>;
   clearKey: () => void;
-  setRecipient: (r: { name: string; email: string; armoredKey: string; fingerprintConfirmed: boolean }) => Promise<boolean>;
+  /** Saves the recipient (`releases.setRecipient`; `armoredKey` omitted = no OpenPGP key) and moves to Delivery. */
+  setRecipient: (r: { name: string; email: string; armoredKey?: string; fingerprintConfirmed: boolean }) => Promise<boolean>;
+  /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
+  loadDelivery: () => Promise<void>;
+  chooseMethod: (method: DeliveryMethodT) => void;
+  /**
+   * Delivers with the chosen method: email methods through `releases.send` (a partly sent release is retried with
+   * its own method), 'export' through `releases.export`, 'print' through `releases.printable`.
+   */
   send: () => Promise<void>;
+  /** Staff pressed Done on the one-time passphrase panel: the passphrase leaves memory for good. */
+  dismissOneTime: () => void;
+  /** The wizard is left: forget the one-time passphrase. */
+  leave: () => void;
   /** Asks the gate again (`releases.evaluate`); keeps the answer in `evaluation`. */
   evaluate: () => Promise<void>;
   /** Sets one document's category and date of service (`documents.classify`), then re-evaluates. */
@@ -64,10 +105,10 @@ export function minimumNecessaryApplies(request: RequestDetailT['request'] | nul
 
 /** The step an existing release opens at. */
 export function stepFor(release: ReleaseDetailT): number {
-  if (release.status === 'sent' || release.status === 'sending' || release.status === 'failed') return 4;
-  if (release.recipient) return 3;
-  if (release.documents.length > 0) return 2;
-  return 1;
+  if (release.status === 'sent' || release.status === 'sending' || release.status === 'failed' || release.status === 'partly_sent') return STEP.send;
+  if (release.recipient) return STEP.review;
+  if (release.documents.length > 0) return STEP.recipient;
+  return STEP.records;
 }
 
 /** Why the release cannot be sent yet, or null when it is ready (mirrors RELEASE_NOT_READY in main). */
@@ -75,9 +116,26 @@ export function notReadyReason(release: ReleaseDetailT | null): string | null {
   if (!release) return 'Enter the patient first.';
   if (release.status === 'sent') return 'This release was already sent.';
   if (release.documents.length === 0) return 'Add at least one PDF document.';
-  if (!release.recipient) return 'Choose the recipient and their public key.';
-  if (!release.recipient.fingerprintConfirmed) return 'Confirm the recipient’s key fingerprint.';
+  if (!release.recipient) return 'Choose the recipient.';
   return null;
+}
+
+/** The method a release is delivered with: staff's choice, else the method of a partly sent release, else the ladder's default. */
+export function effectiveMethod(s: { method: DeliveryMethodT | null; release: ReleaseDetailT | null; delivery: DeliveryOptions | null }): DeliveryMethodT | null {
+  if (s.release?.status === 'partly_sent' && s.release.deliveryMethod) return s.release.deliveryMethod;
+  if (s.method) return s.method;
+  if (s.delivery) return s.delivery.defaultMethod;
+  return s.release?.recipient?.key && s.release.recipient.fingerprintConfirmed ? 'openpgp-pgp-mime' : null;
+}
+
+/**
+ * The ladder as staff may use it here: in the desktop app printing is not wired yet (no print channel), so the
+ * print rung is shown unavailable instead of recording a disclosure nobody can print.
+ */
+export function usableRungs(delivery: DeliveryOptions | null): DeliveryOptions['rungs'] {
+  return (delivery?.rungs ?? []).map((r) =>
+    r.method === 'print' && r.available && !canOpenPrintable() ? { ...r, available: false, reason: 'Printing from the desktop app comes in a later version.' } : r,
+  );
 }
 
 const initial = {
@@ -93,6 +151,12 @@ const initial = {
   sendError: null,
   request: null,
   evaluation: null,
+  delivery: null,
+  deliveryError: null,
+  method: null,
+  oneTime: null,
+  exported: null,
+  printable: null,
 } satisfies Partial<WizardState>;
 
 export const useWizardStore = create<WizardState>((set, get) => {
@@ -142,13 +206,13 @@ export const useWizardStore = create<WizardState>((set, get) => {
     async createRelease(requestId) {
       const existing = get().release;
       if (existing) {
-        set({ step: 1 });
+        set({ step: STEP.records });
         return;
       }
       set({ busy: 'create', error: null });
       try {
         const release = await call('releases.create', { requestId });
-        set({ release, step: 1, busy: null });
+        set({ release, step: STEP.records, busy: null });
         await loadGate(release);
       } catch (e) {
         set({ busy: null, error: toApiError(e) });
@@ -227,7 +291,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       set({ busy: 'recipient', error: null });
       try {
         const updated = await call('releases.setRecipient', { releaseId: release.id, ...r });
-        set({ release: updated, step: 3 });
+        set({ release: updated, step: STEP.delivery, delivery: null, method: null });
         await loadGate(updated);
         return true;
       } catch (e) {
@@ -273,17 +337,55 @@ export const useWizardStore = create<WizardState>((set, get) => {
       }
     },
 
+    async loadDelivery() {
+      const release = get().release;
+      if (!release?.recipient) return;
+      try {
+        const delivery = await call('releases.deliveryOptions', { releaseId: release.id });
+        if (get().release?.id !== release.id) return;
+        const current = get().method;
+        const rungs = usableRungs(delivery);
+        const stillOk = current !== null && rungs.some((r) => r.method === current && r.available);
+        set({ delivery, deliveryError: null, method: stillOk ? current : (release.deliveryMethod ?? delivery.defaultMethod ?? rungs.find((r) => r.available)?.method ?? null) });
+      } catch (e) {
+        set({ deliveryError: toApiError(e) });
+      }
+    },
+
+    chooseMethod(method) {
+      set({ method });
+    },
+
     async send() {
       const release = get().release;
       if (!release || get().busy === 'send') return;
-      set({ busy: 'send', sendError: null, progress: null, step: 4 });
+      const method = effectiveMethod(get());
+      set({ busy: 'send', sendError: null, progress: null, step: STEP.send, oneTime: null, exported: null, printable: null });
       const off = window.apiEvents?.on('progress', (p) => {
         if (p.releaseId === release.id) set({ progress: { done: p.done, total: p.total, operation: p.operation } });
       });
       try {
-        const { release: updated } = await call('releases.send', { releaseId: release.id });
-        set({ release: updated });
-        await loadGate(updated);
+        if (method === 'export') {
+          const out = await call('releases.export', { releaseId: release.id });
+          set({
+            release: out.release,
+            exported: out.saved ? out.files : null,
+            oneTime: out.passphrase ? { passphrase: out.passphrase, staffInstructions: out.staffInstructions ?? '', via: 'export' } : null,
+            step: out.saved ? STEP.send : STEP.review,
+          });
+          await loadGate(out.release);
+        } else if (method === 'print') {
+          const out = await call('releases.printable', { releaseId: release.id });
+          set({ release: out.release, printable: { printableId: out.printableId, pageCount: out.pageCount } });
+          await loadGate(out.release);
+        } else {
+          const out = await call('releases.send', method ? { releaseId: release.id, method } : { releaseId: release.id });
+          set({
+            release: out.release,
+            oneTime: out.passphrase ? { passphrase: out.passphrase, staffInstructions: out.staffInstructions ?? '', via: 'send' } : null,
+          });
+          await loadGate(out.release);
+        }
       } catch (e) {
         set({ sendError: toApiError(e) });
         try {
@@ -295,6 +397,14 @@ export const useWizardStore = create<WizardState>((set, get) => {
         off?.();
         set({ busy: null, progress: null });
       }
+    },
+
+    dismissOneTime() {
+      set({ oneTime: null });
+    },
+
+    leave() {
+      set({ oneTime: null });
     },
   };
 });

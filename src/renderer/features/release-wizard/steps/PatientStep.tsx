@@ -1,5 +1,5 @@
 import { Anchor, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
-import { useWizardStore } from '../store';
+import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { useAppStore } from '../../../app/store';
 
@@ -38,7 +38,7 @@ export function PatientStep() {
           </Text>
         ) : null}
         <Group justify="flex-end">
-          <Button onClick={() => goTo(1)}>Next: add records</Button>
+          <Button onClick={() => goTo(STEP.records)}>Next: add records</Button>
         </Group>
       </Stack>
     );

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Anchor, Button, Checkbox, Group, List, Paper, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { useWizardStore } from '../store';
+import { Alert, Anchor, Button, Checkbox, Group, List, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDateTime } from '../../../lib/format';
@@ -32,7 +32,11 @@ function KeySummary({ info }: { info: KeyInfoT }) {
   );
 }
 
-/** Step 3: who receives the records, and their OpenPGP public key (`recipients.*`, `releases.setRecipient`). */
+/**
+ * Step 3: who receives the records and, when they have one, their OpenPGP public key
+ * (`recipients.*`, `releases.setRecipient`). Without a key the fingerprint confirmation is not asked; the
+ * Delivery step then offers the password-protected PDF and the other non-OpenPGP methods.
+ */
 export function RecipientStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
@@ -47,6 +51,7 @@ export function RecipientStep() {
   const [name, setName] = useState(existing?.name ?? '');
   const [email, setEmail] = useState(existing?.email ?? '');
   const [armored, setArmored] = useState('');
+  const [hasKey, setHasKey] = useState(existing ? existing.key !== null : true);
   const [confirmed, setConfirmed] = useState(false);
   const [submitted, setSubmitted] = useState(false);
   if (!release) return null;
@@ -55,18 +60,18 @@ export function RecipientStep() {
     return (
       <Stack gap="md">
         <Text>
-          Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;, encrypted to this key
-          {existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}
+          Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;
+          {existing.key ? <>, who has this OpenPGP key{existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}</> : '.'}
         </Text>
-        {existing.key ? <KeySummary info={existing.key} /> : <Text size="sm">No OpenPGP key on file for this recipient.</Text>}
+        {existing.key ? <KeySummary info={existing.key} /> : <Text size="sm">No OpenPGP key on file for this recipient: choose another delivery method next.</Text>}
         <Group justify="space-between">
           <Group>
-            <Button variant="default" onClick={() => goTo(1)}>Back</Button>
-            {release.status !== 'sent' ? (
+            <Button variant="default" onClick={() => goTo(STEP.records)}>Back</Button>
+            {release.status === 'draft' || release.status === 'failed' ? (
               <Button variant="outline" onClick={() => { clearKey(); setEditing(true); }}>Change recipient</Button>
             ) : null}
           </Group>
-          <Button onClick={() => goTo(3)}>Next: review</Button>
+          <Button onClick={() => goTo(STEP.delivery)}>Next: delivery</Button>
         </Group>
       </Stack>
     );
@@ -76,8 +81,8 @@ export function RecipientStep() {
   const errors = {
     name: name.trim() ? undefined : 'Enter the recipient’s name.',
     email: !email.trim() ? 'Enter the recipient’s email address.' : check && !check.valid ? check.problem ?? 'This address is not valid.' : undefined,
-    key: !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
-    confirmed: confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
+    key: !hasKey ? undefined : !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
+    confirmed: !hasKey || confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
   };
   const emailError = errors.email && (submitted || (check && !check.valid)) ? errors.email : undefined;
 
@@ -89,7 +94,10 @@ export function RecipientStep() {
       document.getElementById(first)?.focus();
       return;
     }
-    if (await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed })) {
+    const saved = hasKey
+      ? await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed })
+      : await setRecipient({ name: name.trim(), email: email.trim(), fingerprintConfirmed: false });
+    if (saved) {
       setEditing(false);
     }
   };
@@ -98,7 +106,8 @@ export function RecipientStep() {
     <form onSubmit={(e) => void onSubmit(e)} noValidate aria-label="Recipient">
       <Stack gap="md">
         <Text>
-          Who receives the records? ReleaseDesk encrypts them to the recipient’s OpenPGP public key, so only they can open them.
+          Who receives the records? If the recipient has an OpenPGP public key, ReleaseDesk encrypts to it so only they can
+          open the records; without one, you choose another delivery method next.
         </Text>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
           <TextInput id="recipient-name" label="Recipient name" required value={name}
@@ -119,37 +128,45 @@ export function RecipientStep() {
             ) : null}
           </div>
         </SimpleGrid>
-        <Textarea id="recipient-key" label="Recipient’s public key (OpenPGP, ASCII-armored)"
-          description="Starts with “-----BEGIN PGP PUBLIC KEY BLOCK-----”. Ask the recipient to send it to you."
-          required autosize minRows={4} maxRows={10} value={armored}
-          styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
-          onChange={(e) => { setArmored(e.currentTarget.value); clearKey(); setConfirmed(false); }}
-          onBlur={() => { if (armored.trim() && !key) void inspectKey(armored); }}
-          error={(submitted || keyError) && errors.key ? errors.key : undefined} />
-        <Group>
-          <Button variant="outline" type="button" onClick={() => void inspectKey(armored)} loading={busy === 'key'} disabled={!armored.trim()}>
-            Check key
-          </Button>
-        </Group>
-        {keyError ? <ErrorAlert error={keyError} title="This key cannot be used" /> : null}
-        {key ? (
+        <Switch id="recipient-has-key" checked={hasKey} size="md"
+          onChange={(e) => { setHasKey(e.currentTarget.checked); clearKey(); setConfirmed(false); }}
+          label="The recipient has an OpenPGP key"
+          description={hasKey ? 'Strongest: only the recipient can open the records.' : 'Without a key you can send a password-protected PDF, save to a drive or print (next step).'} />
+        {hasKey ? (
           <>
-            <KeySummary info={key} />
-            <Checkbox id="recipient-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)}
-              label="I confirmed this fingerprint with the recipient by phone or in person"
-              description="Read the groups of four aloud and have the recipient compare them with their own."
-              error={submitted ? errors.confirmed : undefined} />
+            <Textarea id="recipient-key" label="Recipient’s public key (OpenPGP, ASCII-armored)"
+              description="Starts with “-----BEGIN PGP PUBLIC KEY BLOCK-----”. Ask the recipient to send it to you."
+              required autosize minRows={4} maxRows={10} value={armored}
+              styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
+              onChange={(e) => { setArmored(e.currentTarget.value); clearKey(); setConfirmed(false); }}
+              onBlur={() => { if (armored.trim() && !key) void inspectKey(armored); }}
+              error={(submitted || keyError) && errors.key ? errors.key : undefined} />
+            <Group>
+              <Button variant="outline" type="button" onClick={() => void inspectKey(armored)} loading={busy === 'key'} disabled={!armored.trim()}>
+                Check key
+              </Button>
+            </Group>
+            {keyError ? <ErrorAlert error={keyError} title="This key cannot be used" /> : null}
+            {key ? (
+              <>
+                <KeySummary info={key} />
+                <Checkbox id="recipient-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)}
+                  label="I confirmed this fingerprint with the recipient by phone or in person"
+                  description="Read the groups of four aloud and have the recipient compare them with their own."
+                  error={submitted ? errors.confirmed : undefined} />
+              </>
+            ) : null}
           </>
         ) : null}
         <ErrorAlert error={error} title="The recipient was not saved" />
         <Group justify="space-between">
           <Group>
-            <Button variant="default" type="button" onClick={() => goTo(1)}>Back</Button>
+            <Button variant="default" type="button" onClick={() => goTo(STEP.records)}>Back</Button>
             {existing ? <Button variant="subtle" type="button" onClick={() => setEditing(false)}>Keep current recipient</Button> : null}
           </Group>
           <Group gap="md">
-            <Text size="sm" c="dark.4">Next: review everything before sending.</Text>
-            <Button type="submit" loading={busy === 'recipient'} disabled={!key}>Save recipient</Button>
+            <Text size="sm" c="dark.4">Next: choose how the records are delivered.</Text>
+            <Button type="submit" loading={busy === 'recipient'} disabled={hasKey && !key}>Save recipient</Button>
           </Group>
         </Group>
       </Stack>

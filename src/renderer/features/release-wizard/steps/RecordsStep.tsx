@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ActionIcon, Alert, Badge, Button, Group, List, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../../shared/compliance';
 import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
-import { minimumNecessaryApplies, useWizardStore } from '../store';
+import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatBytes, plural } from '../../../lib/format';
 import { scopeDates } from '../../requests/RequestDetailScreen';
@@ -167,12 +167,12 @@ export function RecordsStep() {
         </Alert>
       ) : null}
       <Group justify="space-between">
-        <Button variant="default" onClick={() => goTo(0)}>Back</Button>
+        <Button variant="default" onClick={() => goTo(STEP.patient)}>Back</Button>
         <Group gap="md">
           <Text size="sm" c="dark.4" aria-live="polite">
             {plural(docs.length, 'document')}, {plural(pages, 'page')}. Next: choose the recipient.
           </Text>
-          <Button onClick={() => goTo(2)} disabled={docs.length === 0}>Next: recipient</Button>
+          <Button onClick={() => goTo(STEP.recipient)} disabled={docs.length === 0}>Next: recipient</Button>
         </Group>
       </Group>
     </Stack>

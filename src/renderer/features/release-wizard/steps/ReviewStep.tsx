@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import { Alert, Anchor, Button, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
 import type { Finding } from '../../../../shared/compliance';
-import { notReadyReason, useWizardStore } from '../store';
+import type { DeliveryMethodT } from '../../../../shared/contract';
+import { effectiveMethod, notReadyReason, STEP, useWizardStore } from '../store';
+import { METHOD_NAME } from '../../../lib/delivery-labels';
 import { useAppStore } from '../../../app/store';
 import { FindingsList } from '../../authorizations/FindingsList';
 import { Fingerprint } from '../../../components/Fingerprint';
@@ -19,7 +21,39 @@ export function blockingFindings(findings: readonly Finding[] | undefined): Find
   return (findings ?? []).filter((f) => f.severity === 'block');
 }
 
-/** Step 4: one calm summary — who, what, how, the compliance check, and what happens next. */
+/** What "How" says for each method. */
+const HOW: Record<DeliveryMethodT, string[]> = {
+  'openpgp-pgp-mime': [
+    'Encrypted with OpenPGP (PGP/MIME) to the recipient’s key, and signed with the practice key.',
+    'Sent only over a TLS-encrypted connection to your email server; if the server offers no TLS, nothing is sent.',
+    'The subject line and attachment names contain no patient information.',
+  ],
+  'password-pdf': [
+    'Sent as a password-protected PDF (AES-256) with a new passphrase that ReleaseDesk generates and shows you once, after sending.',
+    'You give the passphrase to the recipient by phone, text message or in person — never in an email.',
+    'Sent only over a TLS-encrypted connection to your email server; the subject line and file names contain no patient information.',
+  ],
+  'tls-only-email': [
+    'Sent as an ordinary, unencrypted email at the patient’s recorded request, after the risk warning.',
+    'Protected only on the way to your email server (TLS); if the server offers no TLS, nothing is sent.',
+  ],
+  export: [
+    'Saved as a password-protected PDF packet (AES-256) into a folder or drive you choose; the passphrase is shown to you once.',
+    'Hand the drive over in person and give the passphrase separately.',
+  ],
+  print: ['A print-ready packet is prepared for you to print and hand over in person or mail.'],
+};
+
+/** The Send button's words for each method. */
+export const ACTION_LABEL: Record<DeliveryMethodT, string> = {
+  'openpgp-pgp-mime': 'Send encrypted release',
+  'password-pdf': 'Send password-protected PDF',
+  'tls-only-email': 'Send unencrypted email',
+  export: 'Save to a folder or drive',
+  print: 'Prepare the print packet',
+};
+
+/** Step 5: one calm summary — who, what, how (the chosen delivery method), the compliance check, and what happens next. */
 export function ReviewStep() {
   const release = useWizardStore((s) => s.release);
   const evaluation = useWizardStore((s) => s.evaluation);
@@ -28,17 +62,27 @@ export function ReviewStep() {
   const send = useWizardStore((s) => s.send);
   const evaluate = useWizardStore((s) => s.evaluate);
   const busy = useWizardStore((s) => s.busy);
+  const chosen = useWizardStore((s) => s.method);
+  const delivery = useWizardStore((s) => s.delivery);
+  const loadDelivery = useWizardStore((s) => s.loadDelivery);
   const navigate = useAppStore((s) => s.navigate);
   const releaseId = release?.id;
   useEffect(() => {
     // Ask the gate again whenever the review is shown: the request or its authorization may have changed meanwhile.
     if (releaseId) void evaluate();
   }, [releaseId, evaluate]);
+  const needLadder = releaseId !== undefined && delivery === null && chosen === null;
+  useEffect(() => {
+    // Opened straight at Review (an existing release): the ladder gives the default method.
+    if (needLadder) void loadDelivery();
+  }, [needLadder, loadDelivery]);
   if (!release) return null;
   const pages = release.documents.reduce((n, d) => n + d.pageCount, 0);
   const blocks = blockingFindings(evaluation?.findings);
+  const method = effectiveMethod({ method: chosen, release, delivery });
   const blocker =
     notReadyReason(release) ??
+    (method === null ? 'Choose how the records are delivered (Delivery step).' : null) ??
     (evaluation === null ? 'Checking the release against the request and the rules…' : blocks.length > 0 ? `${blocks.length === 1 ? 'One finding blocks' : `${blocks.length} findings block`} this release. Fix ${blocks.length === 1 ? 'it' : 'them'} first.` : null);
   const fixIn = new Set(blocks.map((f) => whereToFix(f.code)));
   const r = release.recipient;
@@ -67,12 +111,22 @@ export function ReviewStep() {
       </Paper>
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="review-how">
         <Title order={2} size="h5" id="review-how" mb={6}>How</Title>
-        <List size="sm" spacing={4}>
-          <List.Item>Encrypted with OpenPGP (PGP/MIME) to the recipient’s key, and signed with the practice key.</List.Item>
-          <List.Item>Sent only over a TLS-encrypted connection to your email server; if the server offers no TLS, nothing is sent.</List.Item>
-          <List.Item>The subject line and attachment names contain no patient information.</List.Item>
-        </List>
-        {r?.key ? (
+        {method ? (
+          <>
+            <Group gap="xs" mb={6}>
+              <Text data-testid="review-method"><strong>{METHOD_NAME[method]}</strong></Text>
+              {release.status !== 'partly_sent' ? (
+                <Anchor component="button" type="button" size="sm" onClick={() => goTo(STEP.delivery)}>Change</Anchor>
+              ) : null}
+            </Group>
+            <List size="sm" spacing={4}>
+              {HOW[method].map((line) => <List.Item key={line}>{line}</List.Item>)}
+            </List>
+          </>
+        ) : (
+          <Text size="sm">No delivery method chosen yet.</Text>
+        )}
+        {r?.key && method === 'openpgp-pgp-mime' ? (
           <Stack gap={4} mt="sm">
             <Text size="sm" c="dark.4">Recipient key fingerprint{r.fingerprintConfirmed ? ' (confirmed)' : ''}</Text>
             <Fingerprint value={r.key.fingerprint} label="Recipient key fingerprint" />
@@ -97,7 +151,7 @@ export function ReviewStep() {
                   </>
                 ) : null}
                 {fixIn.has('records') ? (
-                  <Anchor component="button" type="button" size="sm" onClick={() => goTo(1)}>the selected records</Anchor>
+                  <Anchor component="button" type="button" size="sm" onClick={() => goTo(STEP.records)}>the selected records</Anchor>
                 ) : null}
                 {!fixIn.has('request') && !fixIn.has('records') ? 'each item above.' : '. Then come back here: the check runs again.'}
               </Text>
@@ -115,15 +169,15 @@ export function ReviewStep() {
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="review-next">
         <Title order={2} size="h5" id="review-next" mb={6}>What happens next</Title>
         <Text size="sm">
-          When you press Send, ReleaseDesk encrypts and signs the records, sends them, and records the transmission in the audit
-          log. If sending fails, nothing is lost: the release stays here, unsent, and you can try again.
+          When you go ahead, ReleaseDesk prepares and protects the records, delivers them the way chosen above, and records the
+          disclosure in the audit log. If it fails, nothing is lost: the release stays here, unsent, and you can try again.
         </Text>
       </Paper>
       {blocker ? <Alert color="orange" variant="light" title="Not ready to send" data-testid="send-blocker">{blocker}</Alert> : null}
       <Group justify="space-between">
-        <Button variant="default" onClick={() => goTo(2)}>Back</Button>
+        <Button variant="default" onClick={() => goTo(STEP.delivery)}>Back</Button>
         <Button size="md" onClick={() => void send()} disabled={blocker !== null} loading={busy === 'send'}>
-          Send encrypted release
+          {method ? ACTION_LABEL[method] : 'Send'}
         </Button>
       </Group>
     </Stack>

@@ -1,65 +1,229 @@
-import { Alert, Button, Group, Loader, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useWizardStore } from '../store';
+import { useState } from 'react';
+import { Alert, Anchor, Button, Checkbox, Group, List, Loader, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { TransmissionT } from '../../../../shared/contract';
+import { effectiveMethod, STEP, useWizardStore, type OneTimePassphrase } from '../store';
 import { useAppStore } from '../../../app/store';
 import { explain, isRetryableSendFailure } from '../../../lib/explain';
-import { formatDateTime } from '../../../lib/format';
+import { formatDateTime, plural } from '../../../lib/format';
+import { canOpenPrintable, openPrintable } from '../../../platform/printable';
 import { FindingsList } from '../../authorizations/FindingsList';
+import { METHOD_NAME } from '../../../lib/delivery-labels';
 
-const OPERATION_LABEL: Record<string, string> = {
+/** The phase of long work, in words (contract `progress` event operations). */
+export const OPERATION_LABEL: Record<string, string> = {
   import: 'Reading the records',
-  encrypt: 'Encrypting and signing',
+  assemble: 'Putting the packet together',
+  encrypt: 'Encrypting',
   send: 'Sending to the email server',
 };
 
-/** Step 5: sending (`releases.send`) with progress, then the result or the failure and what to do next. */
+/** Percent (0–100, rounded) of a progress event, or null when its total is unknown. */
+export function progressPercent(p: { done: number; total: number } | null): number | null {
+  if (!p || p.total <= 0) return null;
+  return Math.max(0, Math.min(100, Math.round((p.done / p.total) * 100)));
+}
+
+/**
+ * The one-time passphrase panel: the passphrase main returned once (password-protected PDF or export), large and
+ * grouped by word for reading aloud, with what to do. Done needs the acknowledgment; afterwards the passphrase is
+ * gone from memory (store `dismissOneTime`) and cannot be shown again.
+ */
+export function OneTimePassphrasePanel({ value, onDone }: { value: OneTimePassphrase; onDone: () => void }) {
+  const [ack, setAck] = useState(false);
+  const words = value.passphrase.split('-');
+  return (
+    <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="one-time-title"
+      style={{ borderColor: 'var(--mantine-color-orange-7)', borderWidth: 2 }} data-testid="one-time-panel">
+      <Stack gap="sm">
+        <Title order={2} size="h4" id="one-time-title">Passphrase for the recipient — shown only now</Title>
+        <Text size="sm">
+          {value.via === 'send'
+            ? 'The PDF was sent without its passphrase. The recipient needs this passphrase to open it.'
+            : 'The saved packet is protected with this passphrase. The recipient needs it to open the PDF.'}
+        </Text>
+        <Text component="p" data-testid="one-time-passphrase" aria-label={`Passphrase: ${words.join(', ')}`}
+          ff="monospace" fz={28} fw={700} lh={1.5} m={0} style={{ wordBreak: 'break-word' }}>
+          {words.map((w, i) => (
+            <span key={i}>
+              {i > 0 ? <span aria-hidden style={{ color: 'var(--mantine-color-gray-7)', margin: '0 0.25em' }}>-</span> : null}
+              <span style={{ background: 'var(--mantine-color-gray-1)', borderRadius: 6, padding: '0 0.3em' }}>{w}</span>
+            </span>
+          ))}
+        </Text>
+        <Text size="sm" c="dark.4">{words.length} words, lower case, joined by hyphens. Read them out one by one.</Text>
+        {value.staffInstructions ? (
+          <Alert color="orange" variant="light" title="What to do with it">
+            <Text size="sm">{value.staffInstructions}</Text>
+          </Alert>
+        ) : null}
+        <Checkbox id="one-time-ack" checked={ack} onChange={(e) => setAck(e.currentTarget.checked)}
+          label="I have written down / will tell the recipient by phone or in person — I understand it will not be shown again" />
+        <Group>
+          <Button onClick={onDone} disabled={!ack}>Done</Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
+
+/** The progress of the delivery under way (assemble → encrypt → send), from `progress` events. */
+export function DeliveryProgress({ progress }: { progress: { done: number; total: number; operation: string } | null }) {
+  const pct = progressPercent(progress);
+  const phase = progress ? OPERATION_LABEL[progress.operation] ?? 'Working' : 'Preparing';
+  return (
+    <Stack gap="md" role="status" aria-live="polite">
+      <Group gap="sm">
+        <Loader size="sm" aria-hidden />
+        <Text fw={600} data-testid="progress-phase">{phase}…{pct !== null ? ` ${pct} %` : ''}</Text>
+      </Group>
+      <Progress value={pct ?? 100} animated striped={pct === null} aria-label={`${phase}: progress`} size="lg" data-testid="progress-bar" />
+      <Text size="sm" c="dark.4">Keep ReleaseDesk open. This usually takes a few seconds.</Text>
+    </Stack>
+  );
+}
+
+function TransmissionDetails({ t }: { t: TransmissionT }) {
+  const email = t.method === 'openpgp-pgp-mime' || t.method === 'password-pdf' || t.method === 'tls-only-email';
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="sent-details">
+      <Title order={2} size="h5" id="sent-details" mb="xs">Transmission</Title>
+      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
+        <div><Text size="sm" c="dark.4">{email ? 'Sent at' : 'Recorded at'}</Text><Text data-testid="sent-at">{formatDateTime(t.at)}</Text></div>
+        <div><Text size="sm" c="dark.4">To</Text><Text>{t.recipientName} &lt;{t.recipientEmail}&gt;</Text></div>
+        <div><Text size="sm" c="dark.4">Method</Text><Text data-testid="sent-method">{METHOD_NAME[t.method]}</Text></div>
+        {email ? (
+          <>
+            <div><Text size="sm" c="dark.4">Connection</Text><Text data-testid="sent-tls">{t.tlsProtocol} ({t.tlsCipher})</Text></div>
+            <div><Text size="sm" c="dark.4">Message ID</Text><Text style={{ wordBreak: 'break-all' }} data-testid="sent-message-id">{t.messageId}</Text></div>
+            <div><Text size="sm" c="dark.4">Server response</Text><Text style={{ wordBreak: 'break-all' }}>{t.smtpResponse}</Text></div>
+            {t.partsTotal > 1 ? <div><Text size="sm" c="dark.4">Messages</Text><Text>{t.partsSent} of {t.partsTotal} accepted</Text></div> : null}
+          </>
+        ) : null}
+      </SimpleGrid>
+    </Paper>
+  );
+}
+
+/** The parts of a split email release and what happened to each. */
+function PartsTable({ t }: { t: TransmissionT }) {
+  const STATUS = { sent: 'Sent', failed: 'Refused — not sent', pending: 'Not sent yet' } as const;
+  return (
+    <Table aria-label="Parts of this release" verticalSpacing="xs" withTableBorder>
+      <Table.Thead>
+        <Table.Tr><Table.Th scope="col">Part</Table.Th><Table.Th scope="col">Status</Table.Th><Table.Th scope="col">Accepted at</Table.Th></Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {t.parts.map((p) => (
+          <Table.Tr key={p.part} data-part-status={p.status}>
+            <Table.Td>{p.part} of {p.of}</Table.Td>
+            <Table.Td>{STATUS[p.status]}{p.errorCode ? ` (${p.errorCode})` : ''}</Table.Td>
+            <Table.Td>{p.at ? formatDateTime(p.at) : '—'}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/**
+ * Step 6: delivering (`releases.send` / `releases.export` / `releases.printable`) with a progress bar, then the
+ * one-time passphrase (password PDF, export), the result, a partly sent release's parts with "Send the remaining
+ * parts", or the failure and what to do next.
+ */
 export function SendStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
   const progress = useWizardStore((s) => s.progress);
   const sendError = useWizardStore((s) => s.sendError);
   const evaluation = useWizardStore((s) => s.evaluation);
-  const send = useWizardStore((s) => s.send);
-  const goTo = useWizardStore((s) => s.goTo);
+  const oneTime = useWizardStore((s) => s.oneTime);
+  const exported = useWizardStore((s) => s.exported);
+  const printable = useWizardStore((s) => s.printable);
+  const method = useWizardStore((s) => effectiveMethod(s));
+  const { send, goTo, dismissOneTime } = useWizardStore.getState();
   const navigate = useAppStore((s) => s.navigate);
   if (!release) return null;
 
-  if (busy === 'send') {
-    const pct = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : null;
+  if (busy === 'send') return <DeliveryProgress progress={progress} />;
+
+  const transmission = release.transmissions.at(-1) ?? null;
+  const passphrasePanel = oneTime ? <OneTimePassphrasePanel value={oneTime} onDone={dismissOneTime} /> : null;
+
+  if (release.status === 'partly_sent' && transmission) {
     return (
-      <Stack gap="md" role="status" aria-live="polite">
-        <Group gap="sm">
-          <Loader size="sm" aria-hidden />
-          <Text fw={600}>{progress ? OPERATION_LABEL[progress.operation] ?? 'Working' : 'Encrypting, signing and sending'}…</Text>
+      <Stack gap="md">
+        <Alert color="yellow" variant="light" title="Partly sent" role="status">
+          {plural(transmission.partsSent, 'message')} of {transmission.partsTotal} reached your email server; the rest did not.
+          Send the remaining parts the same way ({METHOD_NAME[transmission.method]}). The recipient uses the same passphrase for every part
+          {transmission.method === 'password-pdf' ? '; there is no new one' : ''}.
+        </Alert>
+        {passphrasePanel}
+        <PartsTable t={transmission} />
+        {sendError ? (
+          <Alert color="red" variant="light" title="Not sent" role="alert" data-code={sendError.code}>
+            <Text size="sm">{sendError.message}</Text>
+            <Text size="sm" mt={6}><strong>What to do next:</strong> {explain(sendError.code, sendError.message).next}</Text>
+          </Alert>
+        ) : null}
+        <Group>
+          <Button onClick={() => void send()}>Send the remaining parts</Button>
+          <Button variant="subtle" onClick={() => navigate({ name: 'releases' })}>Back to releases</Button>
         </Group>
-        <Progress value={pct ?? 100} animated striped={pct === null} aria-label="Sending progress" size="lg" />
-        <Text size="sm" c="dark.4">Keep ReleaseDesk open. This usually takes a few seconds.</Text>
       </Stack>
     );
   }
 
-  const transmission = release.transmissions.at(-1) ?? null;
   if (release.status === 'sent' && transmission) {
+    const how = transmission.method;
     return (
       <Stack gap="md">
-        <Alert color="green" variant="light" title="Sent" role="status">
-          The records were encrypted, signed and handed to your email server over a TLS connection. The transmission is in
-          the audit log.
-        </Alert>
-        <Paper withBorder p="md" radius="md" component="section" aria-labelledby="sent-details">
-          <Title order={2} size="h5" id="sent-details" mb="xs">Transmission</Title>
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
-            <div><Text size="sm" c="dark.4">Sent at</Text><Text data-testid="sent-at">{formatDateTime(transmission.at)}</Text></div>
-            <div><Text size="sm" c="dark.4">To</Text><Text>{transmission.recipientName} &lt;{transmission.recipientEmail}&gt;</Text></div>
-            <div><Text size="sm" c="dark.4">Connection</Text><Text data-testid="sent-tls">{transmission.tlsProtocol} ({transmission.tlsCipher})</Text></div>
-            <div><Text size="sm" c="dark.4">Message ID</Text><Text style={{ wordBreak: 'break-all' }} data-testid="sent-message-id">{transmission.messageId}</Text></div>
-            <div><Text size="sm" c="dark.4">Server response</Text><Text style={{ wordBreak: 'break-all' }}>{transmission.smtpResponse}</Text></div>
-          </SimpleGrid>
-        </Paper>
-        <Text size="sm">Next: nothing else is needed for this release. You can start another one.</Text>
-        <Group>
-          <Button onClick={() => navigate({ name: 'releases' })}>Back to releases</Button>
-          <Button variant="outline" onClick={() => navigate({ name: 'audit' })}>Open audit log</Button>
-        </Group>
+        {how === 'export' ? (
+          <Alert color="green" variant="light" title="Saved" role="status">
+            The password-protected packet was saved to the folder you chose. The disclosure is in the audit log.
+          </Alert>
+        ) : how === 'print' ? (
+          <Alert color="green" variant="light" title="Print packet ready" role="status">
+            The print-ready packet was prepared and the disclosure recorded in the audit log. Print it and hand it over in person or mail it.
+          </Alert>
+        ) : (
+          <Alert color="green" variant="light" title="Sent" role="status">
+            {how === 'tls-only-email'
+              ? 'The records were handed to your email server over a TLS connection, unencrypted as the patient chose.'
+              : how === 'password-pdf'
+                ? 'The password-protected PDF was handed to your email server over a TLS connection, without its passphrase.'
+                : 'The records were encrypted, signed and handed to your email server over a TLS connection.'}{' '}
+            The transmission is in the audit log.
+          </Alert>
+        )}
+        {passphrasePanel}
+        {how === 'export' && exported ? (
+          <Paper withBorder p="md" radius="md" component="section" aria-labelledby="export-files">
+            <Title order={2} size="h5" id="export-files" mb="xs">Files saved</Title>
+            <List size="sm" data-testid="export-files" aria-labelledby="export-files">
+              {exported.map((f) => (
+                <List.Item key={f.name}><Text span ff="monospace" size="sm">{f.name}</Text> — {f.bytes.toLocaleString('en-US')} bytes</List.Item>
+              ))}
+            </List>
+          </Paper>
+        ) : null}
+        {how === 'print' && printable ? (
+          <Group>
+            <Button onClick={() => openPrintable(printable.printableId)} disabled={!canOpenPrintable()}>
+              Open the print packet ({plural(printable.pageCount, 'page')})
+            </Button>
+            {!canOpenPrintable() ? <Text size="sm">Printing from the desktop app comes in a later version.</Text> : null}
+          </Group>
+        ) : null}
+        <TransmissionDetails t={transmission} />
+        {!oneTime ? (
+          <>
+            <Text size="sm">Next: nothing else is needed for this release. You can start another one.</Text>
+            <Group>
+              <Button onClick={() => navigate({ name: 'releases' })}>Back to releases</Button>
+              <Button variant="outline" onClick={() => navigate({ name: 'audit' })}>Open audit log</Button>
+            </Group>
+          </>
+        ) : null}
       </Stack>
     );
   }
@@ -84,7 +248,10 @@ export function SendStep() {
           unencrypted.
         </Text>
         <Group>
-          <Button variant="default" onClick={() => goTo(3)}>Back to review</Button>
+          <Button variant="default" onClick={() => goTo(STEP.review)}>Back to review</Button>
+          {sendError.code === 'UNENCRYPTED_NOT_ACKNOWLEDGED' || method === null ? (
+            <Button variant="outline" onClick={() => goTo(STEP.delivery)}>Choose another delivery method</Button>
+          ) : null}
           {retry ? <Button onClick={() => void send()}>Try again</Button> : null}
           <Button variant="subtle" onClick={() => navigate({ name: 'releases' })}>Back to releases</Button>
         </Group>
@@ -95,7 +262,10 @@ export function SendStep() {
   return (
     <Stack gap="md">
       <Text>Review the release first, then send it from the review step.</Text>
-      <Group><Button onClick={() => goTo(3)}>Go to review</Button></Group>
+      <Group>
+        <Button onClick={() => goTo(STEP.review)}>Go to review</Button>
+        <Anchor component="button" type="button" onClick={() => goTo(STEP.delivery)}>Change the delivery method</Anchor>
+      </Group>
     </Stack>
   );
 }
