@@ -1,0 +1,188 @@
+/**
+ * Issue #4, end to end in Chromium through the real test host: a recipient WITHOUT an OpenPGP key gets a
+ * password-protected PDF (AES-256, R6). The UI shows the passphrase once and never again (Done, navigating
+ * away, reload); the email over STARTTLS holds no passphrase; `pdftotext -upw` opens the attachment only with
+ * it; the audit log shows the transmission's method and TLS version. Then a second release is exported into
+ * the host's export folder and the UI lists the files written. Axe on the delivery step and the passphrase panel.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { Page } from '@playwright/test';
+import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { startSmtpServer } from '../support/smtp';
+import { requireTool } from '../support/tools';
+
+const RECIPIENT = 'qwfp.recipient@example.test';
+const LADDER = [
+  'Encrypted email (OpenPGP)',
+  'Password-protected PDF by email',
+  "Unencrypted email (at the patient's request)",
+  'Save to a folder or USB drive (password-protected)',
+  'Print for mail or pickup',
+];
+
+/** Recipient step without a key → the Delivery step. */
+async function recipientWithoutKey(page: Page, screens: boolean): Promise<void> {
+  await page.locator('#recipient-name').fill('Qwfp Recipient');
+  await page.locator('#recipient-email').fill(RECIPIENT);
+  const hasKey = page.getByRole('switch', { name: 'The recipient has an OpenPGP key' });
+  await expect(hasKey).toBeChecked();
+  await hasKey.uncheck();
+  await expect(page.locator('#recipient-key')).toHaveCount(0);
+  await expect(page.locator('#recipient-confirm')).toHaveCount(0);
+  if (screens) await shot(page, 'i4-01-recipient-no-key');
+  await page.getByRole('button', { name: 'Save recipient' }).click();
+  await expect(page.getByRole('radiogroup', { name: /How should the records reach the recipient/ })).toBeVisible();
+}
+
+/** Every file under `dir` (relative paths). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile());
+}
+
+test('a recipient without a key gets a password PDF; the passphrase is shown once and is in no email; export lists its files', async ({ page, app }) => {
+  test.skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
+  const smtp = await startSmtpServer({ starttls: true });
+  const work = mkdtempSync(join(tmpdir(), 'rd-e2e-i4-'));
+  const exportDir = join(work, 'exports');
+  execFileSync('mkdir', ['-m', '700', exportDir]);
+  try {
+    await app.start([smtp.caPem], { exportDir });
+    await completeSetup(page, smtp.port);
+
+    // 1. Request → release → the fixture PDF → a recipient without a key.
+    await recordRequest(page, { recipientDestination: RECIPIENT });
+    await verifyAndMarkReady(page);
+    await startReleaseWithFixture(page);
+    await recipientWithoutKey(page, true);
+
+    // 2. Delivery: the ladder strongest first; OpenPGP and unencrypted email unavailable with reasons; password PDF preselected.
+    const radios = page.getByRole('radio');
+    await expect(radios).toHaveCount(5);
+    for (const [i, name] of LADDER.entries()) await expect(radios.nth(i)).toHaveAccessibleName(name);
+    await expect(radios.nth(0)).toBeDisabled();
+    await expect(page.getByTestId('rung-reason-openpgp-pgp-mime')).toContainText('no OpenPGP key');
+    await expect(radios.nth(2)).toBeDisabled();
+    await expect(page.getByTestId('rung-reason-tls-only-email')).toContainText('not been warned');
+    await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
+    await expect(radios.nth(3)).toBeEnabled();
+    await shot(page, 'i4-02-delivery');
+    await expectNoAxeViolations(page, 'release wizard: delivery');
+    await page.getByRole('button', { name: 'Next: review' }).click();
+
+    // 3. Review states the method.
+    await expect(page.getByTestId('review-method')).toHaveText('Password-protected PDF');
+    await expect(page.getByText('Nothing blocks this release')).toBeVisible();
+    await shot(page, 'i4-03-review');
+
+    // 4. Send: progress phases are reported by events (remember what the bar showed), then the one-time panel.
+    const phases: string[] = [];
+    const watcher = (async () => {
+      for (let i = 0; i < 200; i++) {
+        const t = await page.getByTestId('progress-phase').textContent({ timeout: 50 }).catch(() => null);
+        if (t && !phases.includes(t)) phases.push(t);
+        if (await page.getByTestId('one-time-panel').isVisible()) return;
+      }
+    })();
+    await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
+    const panel = page.getByTestId('one-time-panel');
+    await expect(panel).toBeVisible({ timeout: 60_000 });
+    await watcher;
+    const passphrase = (await page.getByTestId('one-time-passphrase').innerText()).trim();
+    expect(passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
+    await expect(panel).toContainText('Call the recipient');
+    await expect(page.getByTestId('sent-method')).toHaveText('Password-protected PDF');
+    await expect(page.getByTestId('sent-tls')).toContainText('TLSv1.');
+    await shot(page, 'i4-04-passphrase-once');
+    await expectNoAxeViolations(page, 'one-time passphrase panel');
+    const done = panel.getByRole('button', { name: 'Done' });
+    await expect(done).toBeDisabled();
+    await panel.getByRole('checkbox', { name: /will not be shown again/ }).check();
+    await done.click();
+    await expect(panel).toHaveCount(0);
+    expect(await page.content()).not.toContain(passphrase);
+    await shot(page, 'i4-05-after-done');
+    if (phases.length > 0) expect(phases.some((p) => /Putting the packet together|Encrypting|Sending/.test(p))).toBe(true);
+
+    // 5. Never again: away and back, and after a reload.
+    await page.getByRole('button', { name: 'Releases', exact: true }).click();
+    const row = page.getByRole('table', { name: 'Releases' }).getByRole('row').nth(1);
+    await expect(row).toContainText('Sent');
+    await row.getByRole('button', { name: /^View release R-/ }).click();
+    await expect(page.getByTestId('sent-method')).toHaveText('Password-protected PDF');
+    await expect(page.getByTestId('one-time-panel')).toHaveCount(0);
+    expect(await page.content()).not.toContain(passphrase);
+    await page.reload();
+    await expect(page.getByRole('heading', { name: /Requests|Releases|Unlock/ }).first()).toBeVisible();
+    expect(await page.content()).not.toContain(passphrase);
+    expect(page.url()).not.toContain(passphrase);
+    await shot(page, 'i4-06-after-reload');
+
+    // 6. What the server received: one message over TLS, no passphrase in it; the PDF opens only with the passphrase.
+    expect(smtp.received).toHaveLength(1);
+    const msg = smtp.received[0]!;
+    expect(msg.secure).toBe(true);
+    const raw = msg.raw.toString('utf8');
+    expect(raw).not.toContain(passphrase);
+    expect(raw).not.toContain(passphrase.split('-').join(' '));
+    expect(raw).not.toContain('Zyxwv');
+    const mail = await simpleParser(msg.raw);
+    expect(mail.text ?? '').not.toContain(passphrase);
+    const pdfs = mail.attachments.filter((a) => a.contentType === 'application/pdf');
+    expect(pdfs).toHaveLength(1);
+    const pdfFile = join(work, 'attachment.pdf');
+    writeFileSync(pdfFile, pdfs[0]!.content);
+    const opened = spawnSync('pdftotext', ['-upw', passphrase, pdfFile, '-'], { encoding: 'utf8' });
+    expect(opened.status).toBe(0);
+    expect(opened.stdout).toContain('Zyxwv Testpatient');
+    const refused = spawnSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    const enc = spawnSync('qpdf', ['--show-encryption', `--password=${passphrase}`, pdfFile], { encoding: 'utf8' });
+    expect(enc.stdout).toMatch(/R = 6/);
+    expect(enc.stdout).toMatch(/AESv3/);
+
+    // 7. The audit log: the transmission, its method and TLS version.
+    await page.getByRole('button', { name: 'Audit log', exact: true }).click();
+    const audit = page.getByRole('table', { name: 'Transmissions' }).getByRole('row').nth(1);
+    await expect(audit).toContainText(RECIPIENT);
+    await expect(audit).toContainText('Password-protected PDF');
+    await expect(audit.getByTestId('tls-cell')).toContainText(msg.tlsProtocol ?? 'TLSv1.3');
+    await shot(page, 'i4-07-audit');
+
+    // 8. Export: a second request and release, saved into the host's export folder; the UI lists the files.
+    await page.getByRole('button', { name: 'Requests', exact: true }).click();
+    await recordRequest(page, { recipientDestination: RECIPIENT });
+    await verifyAndMarkReady(page);
+    await startReleaseWithFixture(page);
+    await recipientWithoutKey(page, false);
+    await page.getByRole('radio', { name: 'Save to a folder or USB drive (password-protected)' }).click();
+    await expect(page.getByRole('radio', { name: 'Save to a folder or USB drive (password-protected)' })).toBeChecked();
+    await page.getByRole('button', { name: 'Next: review' }).click();
+    await expect(page.getByTestId('review-method')).toHaveText('Saved to a folder or drive');
+    await expect(page.getByText('Nothing blocks this release')).toBeVisible();
+    await page.getByRole('button', { name: 'Save to a folder or drive' }).click();
+    await expect(page.getByTestId('one-time-panel')).toBeVisible({ timeout: 60_000 });
+    const exportPass = (await page.getByTestId('one-time-passphrase').innerText()).trim();
+    expect(exportPass).toMatch(/^[a-z]+(-[a-z]+){5}$/);
+    expect(exportPass).not.toBe(passphrase);
+    const listed = (await page.getByTestId('export-files').getByRole('listitem').allInnerTexts()).map((t) => t.split(' — ')[0]!.trim());
+    const onDisk = filesUnder(exportDir);
+    expect(onDisk.map((f) => f.split('/').pop()).sort()).toEqual([...listed].sort());
+    expect(listed.some((n) => n.endsWith('.pdf'))).toBe(true);
+    expect(listed.join(' ')).not.toMatch(/Zyxwv|synthetic/i);
+    await shot(page, 'i4-08-exported');
+    const packet = onDisk.find((f) => f.endsWith('.pdf') && !f.includes('manifest'))!;
+    expect(spawnSync('pdftotext', ['-upw', exportPass, join(exportDir, packet), '-'], { encoding: 'utf8' }).status).toBe(0);
+    await page.getByTestId('one-time-panel').getByRole('checkbox').check();
+    await page.getByTestId('one-time-panel').getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByTestId('one-time-panel')).toHaveCount(0);
+    expect(await page.content()).not.toContain(exportPass);
+    await expect(page.getByTestId('export-files')).toBeVisible();
+  } finally {
+    await smtp.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
