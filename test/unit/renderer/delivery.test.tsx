@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { DeliveryStep } from '../../../src/renderer/features/release-wizard/steps/DeliveryStep';
 import { SendStep } from '../../../src/renderer/features/release-wizard/steps/SendStep';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
+import { RecipientStep } from '../../../src/renderer/features/release-wizard/steps/RecipientStep';
 import { registerPrintableOpener } from '../../../src/renderer/platform/printable';
 import type { ChannelOutput, TransmissionT } from '../../../src/shared/contract';
 import { DOC, installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
@@ -86,6 +87,31 @@ describe('DeliveryStep: the ladder', () => {
     const print = await screen.findByRole('radio', { name: 'Print for mail or pickup' });
     expect((print as HTMLButtonElement).disabled).toBe(false);
     expect(screen.queryByTestId('rung-reason-print')).toBeNull();
+  });
+});
+
+describe('RecipientStep: the OpenPGP key is optional', () => {
+  it('without a key asks neither for the key nor the fingerprint confirmation and saves the recipient without one', async () => {
+    const saved = makeRelease({ ...NO_KEY });
+    const fake = installFakeApi({
+      'releases.setRecipient': () => ok(saved),
+      'releases.evaluate': () => ok({ allowed: true, findings: [], notices: [], documents: [] }),
+      'recipients.checkEmail': () => ok({ valid: true, problem: null, suggestion: null, warning: null }),
+    });
+    useWizardStore.setState({ release: makeRelease({ documents: NO_KEY.documents, documentCount: 1 }), step: 2 });
+    renderUi(<RecipientStep />);
+    fireEvent.change(screen.getByLabelText(/Recipient name/), { target: { value: 'Qwfp Recipient' } });
+    fireEvent.change(screen.getByLabelText(/Recipient email/), { target: { value: 'qwfp@example.test' } });
+    expect(document.getElementById('recipient-key')).not.toBeNull();
+    const hasKey = screen.getByRole('switch') as HTMLInputElement; // "The recipient has an OpenPGP key" (named by its label in Chromium, see the e2e)
+    expect(hasKey.checked).toBe(true);
+    fireEvent.click(hasKey);
+    expect(document.getElementById('recipient-key')).toBeNull();
+    expect(document.getElementById('recipient-confirm')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save recipient' }));
+    await waitFor(() => expect(fake.callsTo('releases.setRecipient')).toHaveLength(1));
+    expect(fake.callsTo('releases.setRecipient')[0]).toEqual({ releaseId: NO_KEY.id, name: 'Qwfp Recipient', email: 'qwfp@example.test', fingerprintConfirmed: false });
+    await waitFor(() => expect(useWizardStore.getState().step).toBe(3));
   });
 });
 
@@ -195,6 +221,24 @@ describe('SendStep: progress and the one-time passphrase', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Send the remaining parts' }));
     await screen.findByText('Sent');
     expect(fake.callsTo('releases.send')).toEqual([{ releaseId: partly.id, method: 'password-pdf' }]);
+    expect(screen.queryByTestId('one-time-panel')).toBeNull();
+  });
+
+  it('print prepares the packet and opens it through the platform opener (by id only)', async () => {
+    const opened: string[] = [];
+    registerPrintableOpener((id) => opened.push(id));
+    const printed = makeRelease({ ...NO_KEY, status: 'sent', transmissions: [transmission({ method: 'print', messageId: '', smtpResponse: '', tlsProtocol: '', tlsCipher: '', parts: [] })] });
+    const fake = installFakeApi({
+      'releases.printable': () => ok({ printableId: 'prn_000001', pageCount: 4, jobTitle: 'Release R-0001', transmission: printed.transmissions[0]!, release: printed }),
+      'releases.evaluate': () => ok({ allowed: true, findings: [], notices: [], documents: [] }),
+    });
+    useWizardStore.setState({ release: NO_KEY, method: 'print', step: 5 });
+    renderUi(<SendStep />);
+    await act(() => useWizardStore.getState().send());
+    expect(fake.callsTo('releases.printable')).toEqual([{ releaseId: NO_KEY.id }]);
+    expect(fake.callsTo('releases.send')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Open the print packet (4 pages)' }));
+    expect(opened).toEqual(['prn_000001']);
     expect(screen.queryByTestId('one-time-panel')).toBeNull();
   });
 });
