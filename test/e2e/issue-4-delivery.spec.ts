@@ -88,6 +88,8 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
       }
     })();
     await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
+    await expect(page.getByTestId('progress-bar')).toBeVisible();
+    await shot(page, 'i4-04a-progress');
     const panel = page.getByTestId('one-time-panel');
     await expect(panel).toBeVisible({ timeout: 60_000 });
     await watcher;
@@ -105,7 +107,8 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(panel).toHaveCount(0);
     expect(await page.content()).not.toContain(passphrase);
     await shot(page, 'i4-05-after-done');
-    if (phases.length > 0) expect(phases.some((p) => /Putting the packet together|Encrypting|Sending/.test(p))).toBe(true);
+    // The bar followed the service's progress events (phase labels with percent).
+    expect(phases.some((p) => /^(Putting the packet together|Encrypting|Sending to the email server)… \d+ %$/.test(p)), phases.join(' | ')).toBe(true);
 
     // 5. Never again: away and back, and after a reload.
     await page.getByRole('button', { name: 'Releases', exact: true }).click();
