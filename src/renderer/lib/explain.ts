@@ -71,6 +71,26 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'Saving files is not available in this window.',
     next: 'Open ReleaseDesk (the desktop app) to save the PDF to a folder.',
   },
+  UNENCRYPTED_NOT_ACKNOWLEDGED: {
+    title: 'Unencrypted email needs the patient’s recorded choice.',
+    next: 'Record the patient’s choice on the request after the risk warning, or choose an encrypted delivery method.',
+  },
+  EXPORT_FAILED: {
+    title: 'The release could not be saved to that folder.',
+    next: 'Choose an empty folder or drive that is not write-protected and has space, then try again.',
+  },
+  PDF_ENCRYPTION_FAILED: {
+    title: 'The password-protected PDF could not be made.',
+    next: 'Try again. If it keeps happening, choose another delivery method and contact support.',
+  },
+  PACKET_PAGE_TOO_LARGE: {
+    title: 'A page is too large to send in one email.',
+    next: 'Save the release to a folder or drive, or print it, instead.',
+  },
+  ATTACHMENT_TOO_LARGE: {
+    title: 'The records are too large for email.',
+    next: 'Save the release to a folder or drive, or print it, instead.',
+  },
   VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };

@@ -69,29 +69,29 @@ export function DeliveryStep() {
               const fix = r.available ? null : fixHint(r.method);
               return (
                 <div key={r.method}>
-                <Radio.Card value={r.method} disabled={!r.available} radius="md" p="md"
-                  data-method={r.method} data-available={r.available}
-                  aria-label={r.label} aria-describedby={`rung-${r.method}-text`}
-                  style={{ opacity: r.available ? 1 : 0.85, cursor: r.available ? 'pointer' : 'not-allowed', background: r.available ? undefined : 'var(--mantine-color-gray-0)' }}>
-                  <Group wrap="nowrap" align="flex-start">
-                    <Radio.Indicator disabled={!r.available} mt={3} />
-                    <Stack gap={4} style={{ flex: 1 }}>
-                      <Group gap="xs">
-                        <Text fw={600}>{r.label}</Text>
-                        {r.method === delivery.defaultMethod ? <Badge variant="light" color="green" tt="none">Recommended</Badge> : null}
-                        {!r.available ? <Badge variant="light" color="gray" tt="none">Not available</Badge> : null}
-                      </Group>
-                      <div id={`rung-${r.method}-text`}>
-                        <Text size="sm">{RECIPIENT_EXPERIENCE[r.method]}</Text>
-                        {r.reason ? (
-                          <Text size="sm" mt={4} c="orange.9" data-testid={`rung-reason-${r.method}`}>
-                            <strong>Why not: </strong>{r.reason}
-                          </Text>
-                        ) : null}
-                      </div>
-                    </Stack>
-                  </Group>
-                </Radio.Card>
+                  <Radio.Card value={r.method} disabled={!r.available} radius="md" p="md"
+                    data-method={r.method} data-available={r.available}
+                    aria-label={r.label} aria-describedby={`rung-${r.method}-text`}
+                    style={{ opacity: r.available ? 1 : 0.85, cursor: r.available ? 'pointer' : 'not-allowed', background: r.available ? undefined : 'var(--mantine-color-gray-0)' }}>
+                    <Group wrap="nowrap" align="flex-start">
+                      <Radio.Indicator disabled={!r.available} mt={3} />
+                      <Stack gap={4} style={{ flex: 1 }}>
+                        <Group gap="xs">
+                          <Text fw={600}>{r.label}</Text>
+                          {r.method === delivery.defaultMethod ? <Badge variant="light" color="green" tt="none">Recommended</Badge> : null}
+                          {!r.available ? <Badge variant="light" color="gray" tt="none">Not available</Badge> : null}
+                        </Group>
+                        <div id={`rung-${r.method}-text`}>
+                          <Text size="sm">{RECIPIENT_EXPERIENCE[r.method]}</Text>
+                          {r.reason ? (
+                            <Text size="sm" mt={4} c="orange.9" data-testid={`rung-reason-${r.method}`}>
+                              <strong>Why not: </strong>{r.reason}
+                            </Text>
+                          ) : null}
+                        </div>
+                      </Stack>
+                    </Group>
+                  </Radio.Card>
                   {fix === 'request' && request ? (
                     <Anchor component="button" type="button" size="sm" ml="md" mt={4}
                       onClick={() => { navigate({ name: 'request', requestId: request.id }); }}>

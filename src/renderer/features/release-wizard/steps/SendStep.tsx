@@ -249,9 +249,7 @@ export function SendStep() {
         </Text>
         <Group>
           <Button variant="default" onClick={() => goTo(STEP.review)}>Back to review</Button>
-          {sendError.code === 'UNENCRYPTED_NOT_ACKNOWLEDGED' || method === null ? (
-            <Button variant="outline" onClick={() => goTo(STEP.delivery)}>Choose another delivery method</Button>
-          ) : null}
+          <Button variant="outline" onClick={() => goTo(STEP.delivery)}>{method === null ? 'Choose a delivery method' : 'Choose another delivery method'}</Button>
           {retry ? <Button onClick={() => void send()}>Try again</Button> : null}
           <Button variant="subtle" onClick={() => navigate({ name: 'releases' })}>Back to releases</Button>
         </Group>
