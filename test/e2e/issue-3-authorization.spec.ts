@@ -18,7 +18,7 @@ import { requireTool } from '../support/tools';
 const RECIPIENT = 'claims.qwfp@example.test';
 
 test('a defective authorization blocks the send with its reasons; once fixed the release goes out and the audit names it', async ({ page, app }) => {
-  test.skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
+  test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
   const smtp = await startSmtpServer({ starttls: true });
   const gpg = createGpgHome();
   try {

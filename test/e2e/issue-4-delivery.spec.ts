@@ -44,7 +44,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test('a recipient without a key gets a password PDF; the passphrase is shown once and is in no email; export lists its files', async ({ page, app }) => {
-  test.skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
+  test.info().skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
   const smtp = await startSmtpServer({ starttls: true });
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-i4-'));
   const exportDir = join(work, 'exports');

@@ -14,7 +14,7 @@ import { requireTool } from '../support/tools';
 const RECIPIENT = 'qwfp.recipient@example.test';
 
 test('release records end to end: encrypted, signed, over STARTTLS, audited', async ({ page, app }) => {
-  test.skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
+  test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
   const smtp = await startSmtpServer({ starttls: true });
   const gpg = createGpgHome();
   try {
@@ -78,7 +78,7 @@ test('release records end to end: encrypted, signed, over STARTTLS, audited', as
 });
 
 test('a server without STARTTLS gets nothing: TLS_REQUIRED shown, release stays unsent', async ({ page, app }) => {
-  test.skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
+  test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
   const smtp = await startSmtpServer({ starttls: false });
   const gpg = createGpgHome();
   try {
