@@ -2,6 +2,9 @@
  * Benchmarks: `npx tsx bench/run.ts` (or `npm run bench`). Prints ONE table, each row measuring
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
+ *
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp (default all), BENCH_ENC_MIB (default 40),
+ * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,20 +116,26 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const rows: Row[] = [];
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp').split(','));
   try {
-    // 1. AES-256 encryption of a ~40 MB PDF.
-    const big = await bigPdf(40);
+    // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
+    // (qpdf by default; ours with native zlib before qpdf-wasm encrypts) and encrypt them.
+    if (want.has('encrypt')) {
+    const big = await bigPdf(Number(process.env.BENCH_ENC_MIB ?? 40));
     const bigPath = join(dir, 'big.pdf');
     writeFileSync(bigPath, big);
     const pass = 'bench-pass-phrase-words';
     const [oursEnc, enc] = await time(() => encryptPdfAes256(big, pass));
     const [refEnc] = await time(() => execFileSync('qpdf', ['--encrypt', pass, 'owner', '256', '--', bigPath, join(dir, 'big-enc.pdf')]));
     rows.push({ task: 'AES-256 (R6) encrypt', input: `${(big.length / 2 ** 20).toFixed(1)} MiB PDF`, ours: 'qpdf-wasm in-process', oursMs: oursEnc, reference: 'qpdf --encrypt (native)', refMs: refEnc, note: `out ${(enc.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'big-enc.pdf')).size / 2 ** 20).toFixed(1)} MiB` });
+    }
 
     // 2. Assembling and stamping 1,000 pages (100 PDFs x 10 pages).
+    if (want.has('assemble')) {
+    const docCount = Number(process.env.BENCH_DOCS ?? 100);
     const files: string[] = [];
     const sources: PacketSource[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < docCount; i++) {
       const b = await textPdf(`Doc ${i}`, 10);
       const p = join(dir, `d${i}.pdf`);
       writeFileSync(p, b);
@@ -143,9 +152,10 @@ async function main(): Promise<void> {
     );
     const rssAfter = process.memoryUsage().rss;
     const [refAsm] = await time(() => execFileSync('qpdf', ['--empty', '--pages', ...files, '--', join(dir, 'merged.pdf')]));
-    rows.push({ task: 'Assemble + stamp 1,000 pages', input: '100 PDFs x 10 pages', ours: 'assemblePacket (cover, manifest, stamps)', oursMs: oursAsm, reference: 'qpdf --empty --pages (merge only)', refMs: refAsm, note: `${packet.pageCount} pages, ${(packet.pdf.length / 2 ** 20).toFixed(1)} MiB, RSS +${((rssAfter - rssBefore) / 2 ** 20).toFixed(0)} MiB` });
+    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: oursAsm, reference: 'qpdf --empty --pages (merge only)', refMs: refAsm, note: `${packet.pageCount} pages, ${(packet.pdf.length / 2 ** 20).toFixed(1)} MiB, RSS +${((rssAfter - rssBefore) / 2 ** 20).toFixed(0)} MiB` });
+    }
 
-    rows.push(await benchOpenpgpVsGpg(dir));
+    if (want.has('openpgp')) rows.push(await benchOpenpgpVsGpg(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
