@@ -4,58 +4,30 @@
  * an empty folder); documents.export saves a vault document (here the written extension notice) into the
  * folder under its neutral name without overwriting. Synthetic data only.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost, type Host } from '../host/server';
-import { intake, PATIENT, recordPdf } from '../unit/requests/harness';
+import { startPreviewHost, type PreviewHostFixture } from '../support/preview-host';
+import { intake, PATIENT } from '../unit/requests/harness';
 import { requireTool } from '../support/tools';
 
 const HAVE = requireTool('qpdf');
 
 describe.skipIf(!HAVE)('preview host: export folder and file saver', () => {
-  let host: Host;
-  let dir: string;
+  let f: PreviewHostFixture;
   let exportDir: string;
-  const rpc = async (channel: string, input: unknown) => {
-    const r = await fetch(`${host.origin}/rpc/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-    const body = (await r.json()) as { ok: boolean; value?: unknown; error?: { code: string } };
-    if (!body.ok) throw Object.assign(new Error(body.error!.code), body.error);
-    return body.value as Record<string, unknown> & { id: string };
-  };
+  let rpc: PreviewHostFixture['rpc'];
+  const readyRelease = () => f.readyRelease();
   const newRequest = () =>
     rpc('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: 'zyxwv@patient.example.test' }] }));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rd-host-saver-'));
-    exportDir = join(dir, 'export');
-    mkdirSync(exportDir);
-    host = await startHost({ dataDir: join(dir, 'data'), exportDir, staticDir: dir });
-    await host.services.setup.createVault({
-      passphrase: 'orbit lantern cactus velvet harbor 42',
-      staffName: 'Qwert Frontdesk',
-      practice: { name: 'Maplewood Family Practice', senderName: 'Maplewood Records', senderEmail: 'records@clinic.example.test', timeZone: 'America/Chicago' },
-      smtp: { host: '127.0.0.1', port: 2525, security: 'starttls', username: 'u', password: 'p' },
-    });
+    f = await startPreviewHost('rd-host-saver-');
+    ({ exportDir, rpc } = f);
   }, 60_000);
   afterAll(async () => {
-    await host?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await f?.close();
   });
-
-  async function readyRelease() {
-    const req = await newRequest();
-    await rpc('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-    await rpc('requests.setStatus', { requestId: req.id, status: 'ready' });
-    const rel = await rpc('releases.create', { requestId: req.id });
-    const up = await fetch(`${host.origin}/upload`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'x-file-name': 'note.pdf' }, body: new Uint8Array(await recordPdf('Record 0')) });
-    expect(up.status).toBe(200);
-    const picked = (await rpc('documents.pick', { releaseId: rel.id })) as unknown as { imported: Array<{ id: string }> };
-    await rpc('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes', documentDate: '2025-06-01' })) });
-    await rpc('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: 'zyxwv@patient.example.test' });
-    return rel.id;
-  }
 
   it('a second export goes into a new empty subfolder of the export folder', async () => {
     const first = (await rpc('releases.export', { releaseId: await readyRelease() })) as unknown as { saved: boolean; files: Array<{ name: string }> };
@@ -72,7 +44,7 @@ describe.skipIf(!HAVE)('preview host: export folder and file saver', () => {
     const req = await newRequest();
     const due = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
     const { notice } = (await rpc('requests.extend', { requestId: req.id, reason: 'Records are in off-site storage', newDueDate: due })) as unknown as { notice: { id: string; label: string; sizeBytes: number } };
-    const saveDir = join(dir, 'export');
+    const saveDir = exportDir;
     expect((await rpc('documents.export', { documentId: notice.id })).saved).toBe(true);
     expect((await rpc('documents.export', { documentId: notice.id })).saved).toBe(true);
     const stem = notice.label.replace(/\.pdf$/, '');
