@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,19 @@ describe('vault', () => {
     const plain = new Database(join(dir, VAULT_FILE));
     expect(() => plain.prepare('SELECT count(*) FROM sqlite_master').get()).toThrow();
     plain.close();
+  });
+
+  it('keeps the vault, its WAL and shared memory owner-only (0600), also in a pre-existing folder', async () => {
+    const dir = tmp(); // mkdtemp makes it 0700, but the files must not rely on that
+    const v = await Vault.create(dir, PASS);
+    v.db.prepare("INSERT INTO settings (key, value) VALUES ('k', '1')").run();
+    for (const f of [VAULT_FILE, `${VAULT_FILE}-wal`, `${VAULT_FILE}-shm`, KDF_FILE]) {
+      expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
+    }
+    v.close();
+    chmodSync(join(dir, VAULT_FILE), 0o644);
+    (await Vault.open(dir, PASS)).close();
+    expect(statSync(join(dir, VAULT_FILE)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to create a second vault over an existing one', async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
@@ -40,6 +40,7 @@ export class Vault {
     const params = newKdfParams();
     const key = await deriveMasterKey(passphrase, params);
     const db = new Database(join(dataDir, VAULT_FILE));
+    restrictToOwner(dataDir);
     keyDatabase(db, key);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -77,6 +78,7 @@ export class Vault {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    restrictToOwner(dataDir);
     return new Vault(db, key);
   }
 
@@ -102,6 +104,18 @@ export class Vault {
       this.db.close();
       this.masterKey.fill(0);
     }
+  }
+}
+
+/**
+ * Owner-only permissions (0600) on the vault file and its WAL/shared-memory files: they are encrypted, but
+ * other local accounts have no business reading them (defence in depth, 164.312(a)(1)). SQLite gives the
+ * WAL and -shm files the database file's mode, so fixing the database file first is enough for new ones.
+ */
+function restrictToOwner(dataDir: string): void {
+  for (const f of [VAULT_FILE, `${VAULT_FILE}-wal`, `${VAULT_FILE}-shm`]) {
+    const p = join(dataDir, f);
+    if (existsSync(p)) chmodSync(p, 0o600);
   }
 }
 
