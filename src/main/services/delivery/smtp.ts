@@ -88,6 +88,81 @@ const ACCEPTABLE_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.3']);
  */
 export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer, opts: SendOptions = {}): Promise<SendResult> {
   validateInputs(settings, envelope, opts);
+  const session = await openVerifiedSession(settings, opts);
+  try {
+    const info = await session.step<SMTPConnectionSendInfo>((resolve, reject) =>
+      session.connection.send(
+        {
+          from: envelope.from,
+          to: envelope.to,
+          dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
+        },
+        raw,
+        (err, result) => (err || !result ? reject(err ?? new Error('no result')) : resolve(result)),
+      ),
+    );
+    session.quit();
+    return {
+      messageId: readMessageId(raw),
+      response: info.response,
+      accepted: info.accepted,
+      rejected: info.rejected,
+      tlsProtocol: session.tlsProtocol,
+      tlsCipher: session.tlsCipher,
+    };
+  } catch (e) {
+    session.abort();
+    throw toAppError(e);
+  }
+}
+
+/** What a successful {@link testSmtpConnection} learned about the server. */
+export interface SmtpTestResult {
+  ok: true;
+  /** Negotiated TLS protocol: 'TLSv1.2' or 'TLSv1.3'. */
+  tlsProtocol: string;
+  /** Negotiated cipher suite, OpenSSL name. */
+  tlsCipher: string;
+}
+
+/**
+ * Check the submission settings without sending anything: connect with exactly the same enforced,
+ * verified TLS (≥ 1.2) as {@link sendRawMessage}, AUTH, then QUIT. No MAIL FROM, RCPT TO or DATA.
+ *
+ * @param settings server, port, security mode and credentials (the password to test).
+ * @param opts trusted CAs and timeout (`envid` is ignored).
+ * @returns `{ ok: true, tlsProtocol, tlsCipher }`.
+ * @throws AppError HEADER_INJECTION / VALIDATION_FAILED (bad host, user name or port), TLS_REQUIRED,
+ *   TLS_CERT_UNTRUSTED, TLS_PROTOCOL_TOO_OLD, SMTP_UNREACHABLE, SMTP_AUTH_FAILED, SMTP_FAILED — as for sendRawMessage.
+ * @source 45 CFR 164.312(e)(1) transmission security; RFC 3207 (STARTTLS); RFC 4954 (AUTH); RFC 5321 §4.1.1.10 (QUIT).
+ */
+export async function testSmtpConnection(settings: SmtpSettings, opts: SendOptions = {}): Promise<SmtpTestResult> {
+  validateServer(settings);
+  const session = await openVerifiedSession(settings, opts);
+  session.quit();
+  return { ok: true, tlsProtocol: session.tlsProtocol, tlsCipher: session.tlsCipher };
+}
+
+/** A connected, TLS-verified and authenticated SMTP session, ready for MAIL FROM. */
+interface VerifiedSession {
+  connection: SMTPConnection;
+  tlsProtocol: string;
+  tlsCipher: string;
+  /** Run one SMTP step, racing against connection-level 'error' / 'end' events. */
+  step<T>(run: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T>;
+  /** Polite end (QUIT). */
+  quit(): void;
+  /** Hard close after a failure. */
+  abort(): void;
+}
+
+/**
+ * Connect (implicit TLS, or plain + mandatory STARTTLS), check the socket is verified TLS ≥ 1.2,
+ * read protocol and cipher, and AUTH. The one place that builds SMTP connections, so sending and
+ * the settings test cannot drift apart.
+ * @throws AppError as mapped by {@link toAppError} (the connection is closed first).
+ */
+async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): Promise<VerifiedSession> {
   const timeout = opts.timeoutMs ?? 30_000;
 
   const connection = new SMTPConnection({
@@ -133,27 +208,19 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     await step<void>((resolve, reject) =>
       connection.login({ user: settings.username, pass: settings.password }, (err) => (err ? reject(err) : resolve())),
     );
-
-    const info = await step<SMTPConnectionSendInfo>((resolve, reject) =>
-      connection.send(
-        {
-          from: envelope.from,
-          to: envelope.to,
-          dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
-        },
-        raw,
-        (err, result) => (err || !result ? reject(err ?? new Error('no result')) : resolve(result)),
-      ),
-    );
-    failed = null;
-    connection.quit();
     return {
-      messageId: readMessageId(raw),
-      response: info.response,
-      accepted: info.accepted,
-      rejected: info.rejected,
+      connection,
       tlsProtocol,
       tlsCipher,
+      step,
+      quit: () => {
+        failed = null;
+        connection.quit();
+      },
+      abort: () => {
+        failed = null;
+        connection.close();
+      },
     };
   } catch (e) {
     failed = null;
@@ -162,14 +229,20 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
   }
 }
 
-function validateInputs(settings: SmtpSettings, envelope: SmtpEnvelope, opts: SendOptions): void {
-  const control = /[\u0000-\u001f\u007f]/;
-  if (control.test(settings.host) || control.test(settings.username)) {
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function validateServer(settings: SmtpSettings): void {
+  if (CONTROL.test(settings.host) || CONTROL.test(settings.username)) {
     throw new AppError('HEADER_INJECTION', 'The mail server name or user name contains a line break or control character.');
   }
   if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
     throw new AppError('VALIDATION_FAILED', 'The mail server port must be a number from 1 to 65535.');
   }
+}
+
+function validateInputs(settings: SmtpSettings, envelope: SmtpEnvelope, opts: SendOptions): void {
+  const control = CONTROL;
+  validateServer(settings);
   if (envelope.to.length === 0) throw new AppError('VALIDATION_FAILED', 'There is no recipient to send to.');
   for (const a of [envelope.from, ...envelope.to]) {
     if (control.test(a)) throw new AppError('HEADER_INJECTION', 'An email address contains a line break or control character.');
