@@ -8,6 +8,21 @@ import { Vault, vaultFileState } from './vault/vault';
 
 const PENDING_FAILURES = 'unlock-failures.jsonl';
 
+/** Wrong passphrases allowed before unlocking slows down. */
+export const FREE_UNLOCK_ATTEMPTS = 3;
+/** Longest wait imposed between attempts (seconds). */
+export const MAX_UNLOCK_WAIT_SECONDS = 300;
+
+/**
+ * Seconds to wait after `failures` consecutive wrong passphrases: none for the first
+ * {@link FREE_UNLOCK_ATTEMPTS}, then 2, 4, 8 … seconds, capped at {@link MAX_UNLOCK_WAIT_SECONDS}.
+ * Slows guessing through the UI or the API (164.308(a)(5)(ii)(C) log-in monitoring; NIST SP 800-63B §5.2.2 rate limiting).
+ */
+export function unlockWaitSeconds(failures: number): number {
+  if (failures < FREE_UNLOCK_ATTEMPTS) return 0;
+  return Math.min(MAX_UNLOCK_WAIT_SECONDS, 2 ** (failures - FREE_UNLOCK_ATTEMPTS + 1));
+}
+
 /** What an audited action is about (ids only, never PHI). */
 export interface Subject {
   type: string;
@@ -47,11 +62,23 @@ export class Session {
   /**
    * Unlock with the passphrase. A failure is recorded in a PHI-free side file
    * (time only) and moved into the audit log at the next successful unlock,
-   * because the locked vault cannot be written.
-   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE
+   * because the locked vault cannot be written. After {@link FREE_UNLOCK_ATTEMPTS} wrong passphrases in a
+   * row, each further attempt must wait (see {@link unlockWaitSeconds}); the count survives restarts and
+   * resets at the next successful unlock.
+   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE | UNLOCK_THROTTLED (detail.waitSeconds)
    */
   async unlock(passphrase: string): Promise<void> {
     if (this.vault) return;
+    const failures = this.pendingFailures();
+    const wait = unlockWaitSeconds(failures.length);
+    const last = failures.at(-1);
+    if (wait > 0 && last) {
+      const remaining = Math.ceil((new Date(last).getTime() + wait * 1000 - this.clock.now().getTime()) / 1000);
+      if (remaining > 0) {
+        this.logger.warn('vault.unlock_throttled', { failures: failures.length, waitSeconds: remaining });
+        throw new AppError('UNLOCK_THROTTLED', `Too many wrong passphrases. Wait ${remaining} seconds, then try again.`, { waitSeconds: remaining });
+      }
+    }
     try {
       this.attach(await Vault.open(this.dataDir, passphrase));
     } catch (e) {
@@ -136,13 +163,22 @@ export class Session {
     this.chainKey = v.subkey('audit-chain-v1');
   }
 
+  /** Times (ISO) of the wrong passphrases since the last successful unlock, oldest first. */
+  private pendingFailures(): string[] {
+    const file = join(this.dataDir, PENDING_FAILURES);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { at: string }).at);
+  }
+
   private flushPendingFailures(): void {
     const file = join(this.dataDir, PENDING_FAILURES);
-    if (!existsSync(file)) return;
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const times = this.pendingFailures();
+    if (times.length === 0) return;
     this.require().tx(() => {
-      for (const l of lines) {
-        const { at } = JSON.parse(l) as { at: string };
+      for (const at of times) {
         appendAudit(this.vault!.db, this.chainKey!, {
           at: new Date(at),
           actor: 'unknown',

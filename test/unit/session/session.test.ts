@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit, verifyAudit } from '../../../src/main/services/audit/audit';
-import { Session } from '../../../src/main/services/session';
+import { Session, unlockWaitSeconds } from '../../../src/main/services/session';
 import { fixedClock } from '../../../src/main/services/support/clock';
 import { memoryLogger } from '../../../src/main/services/support/logger';
 import { AppError } from '../../../src/shared/errors';
@@ -47,6 +47,31 @@ describe('session', () => {
     const events = listAudit(session.require().db, 10);
     expect(events.find((e) => e.outcome === 'failure')).toMatchObject({ action: 'vault.unlock', at: '2026-03-02T08:00:00.000Z', detail: { code: 'WRONG_PASSPHRASE' } });
     expect(verifyAudit(session.require().db, session.auditKey()).intact).toBe(true);
+  });
+
+  it('slows guessing: after 3 wrong passphrases each attempt must wait (2 s, 4 s, …), counted across restarts, reset by a good unlock', async () => {
+    const { session, dir, clock } = newSession();
+    await session.create(PASS);
+    session.lock();
+    for (let i = 0; i < 3; i++) await expect(session.unlock(`wrong ${i} passphrase`)).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    // The 4th attempt right away is refused without even trying the passphrase (even the right one).
+    await expect(session.unlock(PASS)).rejects.toMatchObject({ code: 'UNLOCK_THROTTLED', detail: { waitSeconds: 2 } });
+    clock.advance(2_000);
+    await expect(session.unlock('wrong again passphrase')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    // A new Session (app restart) still knows: 4 failures -> wait 4 s.
+    const restarted = new Session(dir, clock, memoryLogger());
+    await expect(restarted.unlock(PASS)).rejects.toMatchObject({ code: 'UNLOCK_THROTTLED', detail: { waitSeconds: 4 } });
+    clock.advance(4_000);
+    await restarted.unlock(PASS);
+    const failures = listAudit(restarted.require().db, 20).filter((e) => e.action === 'vault.unlock' && e.outcome === 'failure');
+    expect(failures).toHaveLength(4);
+    restarted.lock();
+    // Reset: the next wrong passphrase is free again.
+    await expect(restarted.unlock('wrong after reset')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+  });
+
+  it('unlockWaitSeconds grows exponentially and is capped', () => {
+    expect([0, 1, 2, 3, 4, 5, 10, 30].map(unlockWaitSeconds)).toEqual([0, 0, 0, 2, 4, 8, 256, 300]);
   });
 
   it('audited(): commits the change with its event, or rolls back and records the refusal', async () => {
