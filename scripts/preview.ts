@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { readCaFiles } from '../src/main/services';
 import { startHost } from '../test/host/server';
 
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const dataDir = process.env.RELEASEDESK_DATA_DIR ?? join(homedir(), '.releasedesk-preview');
   const ca = process.env.RELEASEDESK_SMTP_CA ? readCaFiles(process.env.RELEASEDESK_SMTP_CA.split(':').filter(Boolean)) : undefined;
   // Stand-in for the desktop app's folder and save dialogs: exports land here (preview only).
-  const exportDir = process.env.RELEASEDESK_EXPORT_DIR ?? join(dirname(dataDir), 'releasedesk-exports');
+  // Beside the data folder but never a shared one (e.g. not /tmp/releasedesk-exports for RELEASEDESK_DATA_DIR=/tmp/x).
+  const exportDir = process.env.RELEASEDESK_EXPORT_DIR ?? `${dataDir.replace(/[\\/]+$/, '')}-exports`;
   mkdirSync(exportDir, { recursive: true, mode: 0o700 });
   const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca, exportDir });
   process.stdout.write(
