@@ -35,14 +35,38 @@ import type { WireError } from './errors';
 // ---------------------------------------------------------------- primitives
 
 /** Reject CR/LF and other control characters in any value that may reach a mail header (RFC 5322 §2.2). */
-const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const noControlChars = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 
-/** A single-line text field: trimmed, 1..max chars, no control characters. */
+/**
+ * Invisible and text-direction characters that make stored text display differently from what it is
+ * (a patient name with U+202E reads backwards): zero-width U+200B–U+200F, U+2060, U+FEFF, bidi embeddings and
+ * overrides U+202A–U+202E, isolates U+2066–U+2069 (Unicode TR #36 §2, CVE-2021-42574).
+ */
+export const INVISIBLE_OR_BIDI_CHARS = /[\u200B-\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
+const noInvisibleChars = (s: string) => !INVISIBLE_OR_BIDI_CHARS.test(s);
+
+/** A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters. */
 export const line = (max = 200) =>
-  z.string().trim().min(1).max(max).refine(noControlChars, { message: 'must be a single line without control characters' });
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(noControlChars, { message: 'must be a single line without control characters' })
+    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' });
+
+/** True when `YYYY-MM-DD` names a day that exists in the proleptic Gregorian calendar (ISO 8601). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** A calendar date `YYYY-MM-DD` that exists (2026-02-31 is refused). */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isCalendarDate, { message: 'not a real calendar date' });
 export const IsoDateTime = z.string().datetime({ offset: true });
 
 export const VaultState = z.enum(['uninitialized', 'locked', 'unlocked']);
@@ -121,10 +145,12 @@ export const DocumentSummary = z.object({
   pageCount: z.number().int().nonnegative(),
   sha256: z.string(),
   importedAt: IsoDateTime,
-  /** Category the document is filed under (import default 'other'; set with documents.classify). */
+  /** Category the document is filed under (a placeholder 'other' until classified; set with documents.classify). */
   category: DocumentCategory,
-  /** Date of service / of the record, `YYYY-MM-DD` (import default: the day of import, practice time zone). */
+  /** Date of service / of the record, `YYYY-MM-DD` (a placeholder, the day of import, until classified). */
   documentDate: IsoDate,
+  /** Staff set category and date of service (documents.classify); the gate blocks unclassified documents. */
+  classified: z.boolean(),
 });
 
 export const Recipient = z.object({
@@ -134,6 +160,11 @@ export const Recipient = z.object({
   key: KeyInfo.nullable(),
   /** Staff confirmed the key's fingerprint out of band; always false without a key. */
   fingerprintConfirmed: z.boolean(),
+  /**
+   * Staff confirmed this exact address with the recipient (after a typo suggestion, a look-alike warning or a
+   * mismatch with the request's destination): who and when; null when no confirmation was given.
+   */
+  addressConfirmed: z.object({ by: z.string(), at: IsoDateTime }).nullable(),
 });
 
 /** What happened to one message (part) of an email release. */
@@ -236,6 +267,11 @@ export const EmailCheck = z.object({
 
 export const PatientInput = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
 
+/** Requester at intake: single-line name and authority (they reach letters and the audit trail). */
+export const RequesterInput = Requester.extend({ name: line(200), authority: line(500).optional() });
+/** A recipient named in the request at intake: single-line name and destination (email or one-line postal address). */
+export const RequestRecipientInput = RequestRecipient.extend({ name: line(200), destination: line(500) });
+
 /** Intake of a request for records (legal basis, requester, recipients, scope, form). The status starts at 'received'. */
 export const RequestIntake = z
   .object({
@@ -243,8 +279,8 @@ export const RequestIntake = z
     basis: LegalBasis,
     /** When the request reached the practice (day 0 is its calendar date in the practice's time zone). */
     receivedAt: IsoDateTime,
-    requester: Requester,
-    recipients: z.array(RequestRecipient).min(1).max(20),
+    requester: RequesterInput,
+    recipients: z.array(RequestRecipientInput).min(1).max(20),
     scope: RequestScope,
     form: RequestedForm,
     patientDirective: PatientDirective.optional(),
@@ -435,6 +471,12 @@ export const channels = {
         armoredKey: z.string().min(1).max(200_000).optional(),
         /** Staff confirmed the fingerprint with the recipient by another channel (ignored without a key). */
         fingerprintConfirmed: z.boolean().default(false),
+        /**
+         * Staff confirmed this exact address with the recipient. Required (else ADDRESS_NOT_CONFIRMED) when
+         * recipients.checkEmail answers a suggestion or a warning; also clears the gate's mismatch with the
+         * request's destination (RECIPIENT_NOT_IN_REQUEST).
+         */
+        addressConfirmed: z.boolean().default(false),
       })
       .strict(),
     output: ReleaseDetail,
@@ -483,6 +525,8 @@ export const channels = {
       staffInstructions: z.string().optional(),
       transmission: Transmission.nullable(),
       release: ReleaseDetail,
+      /** Absolute path of the folder the files were saved into (absent when not saved). */
+      folder: z.string().optional(),
     }),
   },
   /**
@@ -500,6 +544,21 @@ export const channels = {
     input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
     output: SmtpSettingsInput.omit({ password: true }),
   },
+  /**
+   * Test SMTP submission settings without sending: connect with the same enforced, verified TLS (>= 1.2)
+   * and AUTH as sending, then QUIT. Works before a vault exists (setup; not audited then). Omit the password
+   * to test the stored one (vault unlocked). Errors: TLS_REQUIRED, TLS_CERT_UNTRUSTED, TLS_PROTOCOL_TOO_OLD,
+   * SMTP_AUTH_FAILED, SMTP_UNREACHABLE, SMTP_FAILED.
+   */
+  'settings.testSmtp': {
+    input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
+    output: z.object({ ok: z.literal(true), tlsProtocol: z.string(), tlsCipher: z.string() }),
+  },
+  /**
+   * Save the practice's armored OpenPGP PUBLIC key (practice-key.asc) where staff choose (Electron: a save
+   * dialog; preview: the export folder), to hand to recipients so they can check signatures. Audited.
+   */
+  'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z

@@ -33,6 +33,8 @@ export function createHandlers(s: Services): Handlers {
     'releases.printable': ({ releaseId }) => s.releases.printable(releaseId),
     'settings.setDelivery': (input) => s.releases.setDeliverySettings(input),
     'settings.updateSmtp': (input) => s.updateSmtp(input),
+    'settings.testSmtp': (input) => s.testSmtp(input),
+    'settings.exportPracticeKey': () => s.exportPracticeKey(),
     'documents.classify': ({ releaseId, items }) => s.releases.classify(releaseId, items),
     'documents.export': ({ documentId }) => s.requests.exportDocument(documentId),
     'releases.evaluate': ({ releaseId }) => s.releases.evaluate(releaseId),

@@ -8,6 +8,8 @@ import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
 import { checkEmailAddress } from './recipients/email';
+import { testSmtpConnection } from './delivery/smtp';
+import { formatFingerprint } from '../../shared/fingerprint';
 import { recoverInterruptedSends, listTransmissions } from './releases/repo';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
@@ -129,6 +131,62 @@ export function createServices(config: ServicesConfig) {
         },
         (r) => ({ setting: 'smtp', changed: r.changed.join(',') || 'none' }),
       ).shown;
+    },
+
+    /**
+     * Test SMTP submission settings without sending anything (connect, verified TLS >= 1.2, AUTH, QUIT;
+     * see delivery/smtp.ts testSmtpConnection). Without `password` the stored one is used (vault must be
+     * unlocked). Audited as `settings.smtp_test` (outcome and error code only, never host, user or password)
+     * when the vault is unlocked; during setup there is no vault yet, so no audit.
+     * @returns `{ ok: true, tlsProtocol, tlsCipher }`
+     * @throws AppError TLS_REQUIRED, TLS_CERT_UNTRUSTED, TLS_PROTOCOL_TOO_OLD, SMTP_AUTH_FAILED, SMTP_UNREACHABLE,
+     *   SMTP_FAILED; VALIDATION_FAILED when no password is given and none is stored.
+     * @source 45 CFR 164.312(e)(1) transmission security; 164.312(b) audit controls; RFC 3207; RFC 4954.
+     */
+    async testSmtp(input: ParsedInput<'settings.testSmtp'>): Promise<ChannelOutput<'settings.testSmtp'>> {
+      const subject = { type: 'setting', id: 'smtp' };
+      const unlocked = session.state === 'unlocked';
+      try {
+        let password = input.password;
+        if (password === undefined) {
+          const stored = unlocked ? getSetting(session.require().db, 'smtp') : undefined;
+          if (!stored) throw new AppError('VALIDATION_FAILED', 'Enter the mail server password to test the connection.');
+          password = stored.password;
+        }
+        const r = await testSmtpConnection({ ...input, password }, config.smtpCa ? { ca: config.smtpCa, timeoutMs: 15_000 } : { timeoutMs: 15_000 });
+        if (session.state === 'unlocked') {
+          session.audited('settings.smtp_test', subject, () => r, (x) => ({ outcome: 'ok', tlsProtocol: x.tlsProtocol }));
+        }
+        return r;
+      } catch (e) {
+        if (session.state === 'unlocked') session.recordFailure('settings.smtp_test', subject, e);
+        throw e;
+      }
+    },
+
+    /**
+     * Save the practice's armored OpenPGP PUBLIC key as `practice-key.asc` through the injected FileSaver
+     * (Electron: save dialog; preview host: its export folder), so the practice can give it to recipients
+     * to check the signature of PGP/MIME releases. The private key never leaves the vault. Audited as
+     * `settings.practice_key_export` (saved or not, fingerprint).
+     * @returns `{ saved, fingerprint }` — fingerprint as 40 upper-case hex characters in groups of four.
+     * @throws AppError VAULT_LOCKED; EXPORT_UNAVAILABLE without a FileSaver.
+     * @source RFC 4880 §11.1 (transferable public key); RFC 3156 §5 (signed and encrypted PGP/MIME).
+     */
+    async exportPracticeKey(): Promise<ChannelOutput<'settings.exportPracticeKey'>> {
+      const subject = { type: 'setting', id: 'practice_key' };
+      const v = session.require();
+      if (!config.fileSaver) {
+        const e = new AppError('EXPORT_UNAVAILABLE', 'Saving files is not available here.');
+        session.recordFailure('settings.practice_key_export', subject, e);
+        throw e;
+      }
+      const key = activePracticeKey(v.db);
+      const info = await inspectRecipientKey(key.armoredPublic, clock.now());
+      const fingerprint = formatFingerprint(info.fingerprint);
+      const saved = await config.fileSaver.save('practice-key.asc', Buffer.from(key.armoredPublic, 'utf8'));
+      session.audited('settings.practice_key_export', subject, () => saved, (x) => ({ saved: x, fingerprint: info.fingerprint }));
+      return { saved, fingerprint };
     },
 
     async settings(): Promise<ChannelOutput<'settings.get'>> {

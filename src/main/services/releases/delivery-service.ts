@@ -477,6 +477,7 @@ export class ReleaseDeliveryService extends ReleaseService {
         staffInstructions: PASSPHRASE_STAFF_INSTRUCTIONS,
         transmission: listTransmissions(v.db, releaseId).find((x) => x.id === t.id)!,
         release: await this.get(releaseId),
+        folder: dir,
       };
     } catch (e) {
       if (!(isAppError(e) && e.code === 'RELEASE_ALREADY_SENT')) s.recordFailure('release.export', subject, e);
