@@ -9,6 +9,7 @@ import { sendRawMessage } from '../delivery/smtp';
 import { checkPdf, classifyDocument, insertDocument, readDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import { inspectRecipientKey } from '../openpgp/keys';
+import { formatFingerprint } from '../../../shared/fingerprint';
 import { requireValidEmail } from '../recipients/email';
 import type { Session } from '../session';
 import { activePracticeKey, requireSetting } from '../settings/settings';
@@ -382,14 +383,18 @@ export class ReleaseService {
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 0, total });
 
       // 3. PGP/MIME: attachments carry neutral labels, the subject no PHI.
-      const attachments = docs.map((d) => ({ filename: d.label, content: readDocument(v.db, d.id), contentType: 'application/pdf' }));
+      // The practice PUBLIC key travels inside the encryption so the recipient can check the signature (RFC 3156 §5).
+      const attachments = [
+        ...docs.map((d) => ({ filename: d.label, content: readDocument(v.db, d.id), contentType: 'application/pdf' })),
+        practiceKeyAttachment(practiceKey.armoredPublic),
+      ];
       const messageId = `<${newId()}@releasedesk.invalid>`;
       const { raw } = await buildPgpMimeMessage({
         from: { name: practice.senderName, address: practice.senderEmail },
         // Outer headers travel in the clear: the address only, no display name (it may be the patient's name).
         to: { name: '', address: recipient.email },
         subject: `Secure message from ${practice.name}`,
-        textBody: innerBody(practice.name, reference, docs, gate.decision.notices),
+        textBody: innerBody(practice.name, reference, docs, gate.decision.notices, practiceKey.fingerprint),
         attachments,
         signingKeyArmored: practiceKey.armoredPrivate,
         encryptionKeysArmored: [recipient.keyArmored!, practiceKey.armoredPublic],
@@ -475,11 +480,32 @@ export class ReleaseService {
   }
 }
 
+/** File name of the practice public key attached inside every PGP/MIME release. */
+export const PRACTICE_KEY_FILENAME = 'practice-key.asc';
+
+/**
+ * The practice's armored OpenPGP PUBLIC key as an attachment of the encrypted entity
+ * (`application/pgp-keys`, RFC 3156 §7), so a recipient can import it and check the signature.
+ * @param armoredPublic the practice's armored public key (never the private key).
+ */
+export function practiceKeyAttachment(armoredPublic: string): { filename: string; content: Buffer; contentType: string } {
+  if (/PRIVATE KEY BLOCK/.test(armoredPublic)) throw new AppError('INTERNAL', 'Only the practice public key may be attached.');
+  return { filename: PRACTICE_KEY_FILENAME, content: Buffer.from(armoredPublic, 'utf8'), contentType: 'application/pgp-keys' };
+}
+
 /**
  * Inner (encrypted) body: what was sent and how to check it, and any notice the
  * release must carry (e.g. 42 CFR 2.32 with Part 2 records). No PHI beyond the reference.
+ * With `practiceKeyFingerprint` (40 hex) it explains how to import the attached practice key
+ * and which fingerprint (grouped by four) to expect.
  */
-function innerBody(practiceName: string, reference: string, docs: DocumentSummaryT[], notices: readonly ReleaseNotice[] = []): string {
+export function innerBody(
+  practiceName: string,
+  reference: string,
+  docs: DocumentSummaryT[],
+  notices: readonly ReleaseNotice[] = [],
+  practiceKeyFingerprint?: string,
+): string {
   const lines = [
     `${practiceName} sends you the records of release ${reference}.`,
     '',
@@ -487,7 +513,16 @@ function innerBody(practiceName: string, reference: string, docs: DocumentSummar
     ...docs.map((d) => `- ${d.label}: ${d.pageCount} page(s), SHA-256 ${d.sha256}`),
     '',
     'This message was encrypted to your OpenPGP key and signed by the practice key.',
-    'Your mail program or GnuPG shows whether the signature is valid.',
+    ...(practiceKeyFingerprint
+      ? [
+          `The practice public key is attached as ${PRACTICE_KEY_FILENAME}. To check the signature, import it once`,
+          `(GnuPG: gpg --import ${PRACTICE_KEY_FILENAME}; or open it with your mail program's key manager).`,
+          'Its fingerprint must be:',
+          `  ${formatFingerprint(practiceKeyFingerprint)}`,
+          'Compare it with the fingerprint the practice gives you by phone or in person before you trust it.',
+          'Your mail program or GnuPG then shows whether the signature is valid.',
+        ]
+      : ['Your mail program or GnuPG shows whether the signature is valid.']),
     'If you received this message by mistake, please tell the practice and delete it.',
     ...notices.flatMap((n) => ['', n.title.toUpperCase(), n.text]),
   ];
