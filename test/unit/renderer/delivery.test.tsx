@@ -20,7 +20,7 @@ afterEach(() => {
 const NO_KEY = makeRelease({
   documents: [{ ...DOC, category: 'visit_notes', documentDate: '2026-02-01' }],
   documentCount: 1,
-  recipient: { name: 'Qwfp Recipient', email: 'qwfp@example.test', key: null, fingerprintConfirmed: false },
+  recipient: { name: 'Qwfp Recipient', email: 'qwfp@example.test', key: null, fingerprintConfirmed: false, addressConfirmed: null },
   recipientName: 'Qwfp Recipient',
 });
 
@@ -110,7 +110,7 @@ describe('RecipientStep: the OpenPGP key is optional', () => {
     expect(document.getElementById('recipient-confirm')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Save recipient' }));
     await waitFor(() => expect(fake.callsTo('releases.setRecipient')).toHaveLength(1));
-    expect(fake.callsTo('releases.setRecipient')[0]).toEqual({ releaseId: NO_KEY.id, name: 'Qwfp Recipient', email: 'qwfp@example.test', fingerprintConfirmed: false });
+    expect(fake.callsTo('releases.setRecipient')[0]).toEqual({ releaseId: NO_KEY.id, name: 'Qwfp Recipient', email: 'qwfp@example.test', fingerprintConfirmed: false, addressConfirmed: null });
     await waitFor(() => expect(useWizardStore.getState().step).toBe(3));
   });
 });

@@ -117,6 +117,7 @@ export const DOC = {
   pageCount: 3,
   sha256: 'ab'.repeat(32),
   importedAt: '2026-03-03T14:06:00.000Z',
+  classified: true,
 };
 
 export const KEY = {

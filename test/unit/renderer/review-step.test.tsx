@@ -19,7 +19,7 @@ const READY = makeRelease({
   requestReference: 'Q-2026-00001',
   documents: [{ ...DOC, category: 'visit_notes', documentDate: '2026-02-01' }],
   documentCount: 1,
-  recipient: { name: 'Qwfp Recipient', email: 'qwfp@example.test', key: KEY, fingerprintConfirmed: true },
+  recipient: { name: 'Qwfp Recipient', email: 'qwfp@example.test', key: KEY, fingerprintConfirmed: true, addressConfirmed: null },
   recipientName: 'Qwfp Recipient',
 });
 

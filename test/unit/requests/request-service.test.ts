@@ -44,7 +44,7 @@ describe('RequestService', () => {
     expect(fresh.dueDate).toBe(localDay(now(), 28));
     const soon = await b.call('requests.create', access(daysAgo(26)));
     const late = await b.call('requests.create', access(daysAgo(33)));
-    const tpo = await b.call('requests.create', intake({ basis: 'tpo', tpo: { purpose: 'treatment', reason: 'Referral to cardiology' } }));
+    const tpo = await b.call('requests.create', intake({ receivedAt: now().toISOString(), basis: 'tpo', tpo: { purpose: 'treatment', reason: 'Referral to cardiology' } }));
 
     const list = await b.call('requests.list', {});
     const byId = new Map(list.map((r) => [r.id, r]));
@@ -109,7 +109,7 @@ describe('RequestService', () => {
   });
 
   it('saves an authorization with live findings, revokes it, and prints a prefilled form', async () => {
-    const r = await b.call('requests.create', intake());
+    const r = await b.call('requests.create', intake({ receivedAt: now().toISOString() }));
     const a = await b.call('authorizations.save', { requestId: r.id, authorization: { ...goodAuthorization(), purposes: [], signature: { signed: false, signerRole: 'patient' } } });
     expect(a.valid).toBe(false);
     expect(a.findings.map((f) => f.code).sort()).toEqual(['AUTH_ELEMENT_PURPOSE', 'AUTH_ELEMENT_SIGNATURE', 'AUTH_ELEMENT_SIGNATURE_DATE']);

@@ -53,7 +53,9 @@ function putChunks(db: Database, id: string, bytes: Buffer): void {
  * Store a checked PDF in the vault as chunk rows and its document row.
  * Call inside a transaction. The label ("record-N.pdf") is what the message
  * shows; the original name stays in the vault for staff.
- * @param classification category and date of service (`YYYY-MM-DD`); import uses 'other' and the practice's today
+ * @param classification category and date of service (`YYYY-MM-DD`) and whether staff set them; import stores
+ *   placeholders ('other', the practice's today) with `classified: false`, which the release gate blocks until
+ *   documents.classify sets both (164.514(d) scope needs the real category and date of service)
  */
 export function insertDocument(
   db: Database,
@@ -61,16 +63,16 @@ export function insertDocument(
   originalName: string,
   pdf: CheckedPdf,
   importedAt: Date,
-  classification: { category: DocumentCategory; documentDate: string },
+  classification: { category: DocumentCategory; documentDate: string; classified: boolean },
 ): DocumentSummaryT {
   const id = newId();
   const { n } = db.prepare('SELECT count(*) AS n FROM documents WHERE release_id = ?').get(releaseId) as { n: number };
   const position = n + 1;
   const label = `record-${position}.pdf`;
   db.prepare(
-    `INSERT INTO documents (id, release_id, kind, position, label, original_name, media_type, size_bytes, page_count, sha256, imported_at, category, document_date)
-     VALUES (?, ?, 'record', ?, ?, ?, 'application/pdf', ?, ?, ?, ?, ?, ?)`,
-  ).run(id, releaseId, position, label, originalName, pdf.bytes.length, pdf.pageCount, pdf.sha256, importedAt.toISOString(), classification.category, classification.documentDate);
+    `INSERT INTO documents (id, release_id, kind, position, label, original_name, media_type, size_bytes, page_count, sha256, imported_at, category, document_date, classified)
+     VALUES (?, ?, 'record', ?, ?, ?, 'application/pdf', ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, releaseId, position, label, originalName, pdf.bytes.length, pdf.pageCount, pdf.sha256, importedAt.toISOString(), classification.category, classification.documentDate, classification.classified ? 1 : 0);
   putChunks(db, id, pdf.bytes);
   return {
     id,
@@ -82,6 +84,7 @@ export function insertDocument(
     importedAt: importedAt.toISOString(),
     category: classification.category,
     documentDate: classification.documentDate,
+    classified: classification.classified,
   };
 }
 
@@ -95,13 +98,14 @@ interface DocRow {
   imported_at: string;
   category: DocumentCategory;
   document_date: string;
+  classified: number;
 }
 
 /** The release's current record files, in order, with category and date of service. */
 export function listDocuments(db: Database, releaseId: string): DocumentSummaryT[] {
   const rows = db
     .prepare(
-      `SELECT id, label, original_name, size_bytes, page_count, sha256, imported_at, category, document_date FROM documents
+      `SELECT id, label, original_name, size_bytes, page_count, sha256, imported_at, category, document_date, classified FROM documents
        WHERE release_id = ? AND kind = 'record' AND removed_at IS NULL ORDER BY position`,
     )
     .all(releaseId) as DocRow[];
@@ -115,16 +119,17 @@ export function listDocuments(db: Database, releaseId: string): DocumentSummaryT
     importedAt: r.imported_at,
     category: r.category,
     documentDate: r.document_date,
+    classified: r.classified === 1,
   }));
 }
 
 /**
- * Set a record file's category and date of service. Call inside an audited transaction.
+ * Set a record file's category and date of service; it is then classified. Call inside an audited transaction.
  * @throws AppError NOT_FOUND when the document is not a current record file of the release
  */
 export function classifyDocument(db: Database, releaseId: string, documentId: string, category: DocumentCategory, documentDate: string): void {
   const r = db
-    .prepare(`UPDATE documents SET category = ?, document_date = ? WHERE id = ? AND release_id = ? AND kind = 'record' AND removed_at IS NULL`)
+    .prepare(`UPDATE documents SET category = ?, document_date = ?, classified = 1 WHERE id = ? AND release_id = ? AND kind = 'record' AND removed_at IS NULL`)
     .run(category, documentDate, documentId, releaseId);
   if (r.changes === 0) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
 }

@@ -3,14 +3,15 @@ import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, Release
 import type { FolderPicker } from '../documents/folder-picker';
 import { upsertTransmissionPart } from './delivery-repo';
 import { AppError, isAppError } from '../../../shared/errors';
-import { canTransition, evaluateRelease, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
+import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
+import type { Finding } from '../../../shared/compliance';
 import { buildPgpMimeMessage } from '../delivery/pgpmime';
 import { sendRawMessage } from '../delivery/smtp';
 import { checkPdf, classifyDocument, insertDocument, readDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { formatFingerprint } from '../../../shared/fingerprint';
-import { requireValidEmail } from '../recipients/email';
+import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
 import { activePracticeKey, requireSetting } from '../settings/settings';
 import type { EventBus } from '../support/events';
@@ -141,7 +142,7 @@ export class ReleaseService {
       const doc = this.session.audited(
         'document.import',
         subject,
-        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now(), { category: 'other', documentDate: this.today() }),
+        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now(), { category: 'other', documentDate: this.today(), classified: false }),
         (d) => ({ documentId: d.id, pages: d.pageCount, bytes: d.sizeBytes }),
       );
       imported.push(doc);
@@ -190,7 +191,7 @@ export class ReleaseService {
     const overrides = listScopeOverrides(db, releaseId);
     if (!requestId) {
       const f = { code: 'REQUEST_MISSING', severity: 'block' as const, citation: '45 CFR 164.530(j)', message: 'This release is not linked to a request; make it again from a request.' };
-      const decision: ReleaseDecision = { allowed: false, findings: [f], notices: [] };
+      const decision: ReleaseDecision = { allowed: false, findings: [f, ...unclassifiedFindings(docs)], notices: [] };
       const documents = docs.map((d) => ({ documentId: d.id, category: d.category, documentDate: d.documentDate, inScope: false, sensitive: isSensitive(packs, d.category), overridden: false, selectable: false }));
       return { request: null, docs, decision, evaluation: { ...decision, documents }, authorizationId: null, acknowledgmentId: null };
     }
@@ -211,6 +212,11 @@ export class ReleaseService {
       timeZone: tz,
       rulePacks: packs,
     });
+    const extra = [...unclassifiedFindings(docs), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
+    if (extra.length) {
+      decision.findings.push(...extra);
+      decision.allowed = decision.findings.every((f) => f.severity !== 'block');
+    }
     const documents = docs.map((d) => {
       const inScope = inRequestScope({ category: d.category, date: d.documentDate }, request.request.scope);
       const sensitive = isSensitive(packs, d.category);
@@ -279,19 +285,43 @@ export class ReleaseService {
   }
 
   /**
-   * Set the recipient: address checked (typos, CR/LF); when a key is given, the OpenPGP key is checked
-   * for a usable encryption subkey at this moment. Without `armoredKey` the recipient has no OpenPGP key
-   * (password PDF, TLS-only email, export and print remain) and `fingerprintConfirmed` is ignored (stored false).
-   * @throws AppError INVALID_EMAIL | HEADER_INJECTION | KEY_* | RELEASE_ALREADY_SENT
+   * Set the recipient: address checked (syntax, CR/LF, invisible characters, typos, look-alikes); when a key is
+   * given, the OpenPGP key is checked for a usable encryption subkey at this moment. Without `armoredKey` the
+   * recipient has no OpenPGP key (password PDF, TLS-only email, export and print remain) and
+   * `fingerprintConfirmed` is ignored (stored false).
+   *
+   * Misdirected email safeguard (164.530(c)): when checkEmailAddress answers a suggestion or a warning, the
+   * address is saved only with `addressConfirmed: true` (staff confirmed the exact address with the recipient);
+   * a confirmation is stored with the signed-in staff member and the time, and audited (detail: flags only).
+   * @throws AppError ADDRESS_NOT_CONFIRMED | INVALID_EMAIL | HEADER_INJECTION | KEY_* | RELEASE_ALREADY_SENT
    */
-  async setRecipient(input: { releaseId: string; name: string; email: string; armoredKey?: string | undefined; fingerprintConfirmed?: boolean | undefined }): Promise<ReleaseDetailT> {
+  async setRecipient(input: {
+    releaseId: string;
+    name: string;
+    email: string;
+    armoredKey?: string | undefined;
+    fingerprintConfirmed?: boolean | undefined;
+    addressConfirmed?: boolean | undefined;
+  }): Promise<ReleaseDetailT> {
     const subject = { type: 'release', id: input.releaseId };
     let key: KeyInfoT | null = null;
     let email: string;
     const confirmed = input.armoredKey !== undefined && input.fingerprintConfirmed === true;
+    const addressConfirmed = input.addressConfirmed === true;
+    let prompt: 'suggestion' | 'warning' | 'none' = 'none';
     try {
       requireEditable(this.session.require().db, input.releaseId);
       email = requireValidEmail(input.email);
+      const check = checkEmailAddress(email);
+      prompt = check.warning ? 'warning' : check.suggestion ? 'suggestion' : 'none';
+      if (prompt !== 'none' && !addressConfirmed)
+        throw new AppError(
+          'ADDRESS_NOT_CONFIRMED',
+          prompt === 'warning'
+            ? 'This address looks like a familiar domain written with look-alike characters. Confirm the exact address with the recipient, then tick the confirmation.'
+            : 'This address may contain a typo. Use the suggested address, or confirm the exact address with the recipient and tick the confirmation.',
+          { prompt },
+        );
       if (input.armoredKey !== undefined) key = await inspectRecipientKey(input.armoredKey, this.session.clock.now());
     } catch (e) {
       this.session.recordFailure('release.set_recipient', subject, e);
@@ -304,10 +334,18 @@ export class ReleaseService {
         updateRecipient(
           v.db,
           input.releaseId,
-          { name: input.name, email, keyArmored: key ? input.armoredKey!.trim() : null, keyFingerprint: key?.fingerprint ?? null, fingerprintConfirmed: confirmed },
+          {
+            name: input.name,
+            email,
+            keyArmored: key ? input.armoredKey!.trim() : null,
+            keyFingerprint: key?.fingerprint ?? null,
+            fingerprintConfirmed: confirmed,
+            addressConfirmed: addressConfirmed ? { by: this.session.actor(), at: this.session.clock.now().toISOString() } : null,
+            keyUserIds: key?.userIds ?? null,
+          },
           this.session.clock.now(),
         ),
-      () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed }),
+      () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed, addressConfirmed, addressPrompt: prompt }),
     );
     return this.get(input.releaseId);
   }
@@ -527,6 +565,56 @@ export function innerBody(
     ...notices.flatMap((n) => ['', n.title.toUpperCase(), n.text]),
   ];
   return lines.join('\r\n');
+}
+
+/**
+ * BLOCK findings for record files whose category and date of service staff have not set (import stores
+ * placeholders): scope (164.502(b), 164.514(d)) and sensitive-category rules depend on both.
+ */
+export function unclassifiedFindings(docs: readonly DocumentSummaryT[]): Finding[] {
+  return docs
+    .filter((d) => !d.classified)
+    .map((d) => finding('DOCUMENT_UNCLASSIFIED', 'block', '45 CFR 164.514(d)', `Set the category and date of service of ${d.label.replace(/\.pdf$/i, '')}.`, d.id));
+}
+
+/**
+ * Findings about the release's recipient against the request (PHI-free messages; the screen shows the addresses):
+ * - RECIPIENT_NOT_IN_REQUEST (block): the address is none of the request's recipients' destinations — the request
+ *   says where to send (164.524(c)(3)(ii), 164.508(c)(1)(iii)) — unless staff confirmed this exact address;
+ * - KEY_USER_ID_MISMATCH (warn): the recipient's OpenPGP key has no user ID with this address (RFC 4880 §5.11).
+ */
+export function recipientFindings(
+  rec: { email: string; addressConfirmed: unknown; keyUserIds: string[] | null } | null,
+  requestRecipients: ReadonlyArray<{ destination: string }>,
+): Finding[] {
+  if (!rec) return [];
+  const out: Finding[] = [];
+  if (!rec.addressConfirmed && !requestRecipients.some((r) => sameAddress(r.destination, rec.email)))
+    out.push(
+      finding(
+        'RECIPIENT_NOT_IN_REQUEST',
+        'block',
+        '45 CFR 164.524(c)(3)(ii), 164.508(c)(1)(iii)',
+        "The recipient's email address is not the destination the request names. Correct it, or confirm the exact address with the recipient and record that confirmation in the Recipient step.",
+      ),
+    );
+  if (rec.keyUserIds && !rec.keyUserIds.some((u) => uidEmails(u).some((e) => sameAddress(e, rec.email))))
+    out.push(
+      finding(
+        'KEY_USER_ID_MISMATCH',
+        'warn',
+        'RFC 4880 §5.11',
+        "The recipient's OpenPGP key does not name this email address in any of its user IDs. Check with the recipient that the key is theirs.",
+      ),
+    );
+  return out;
+}
+
+/** Email addresses in an OpenPGP user ID ("Name <a@b>" or a bare address). */
+function uidEmails(uid: string): string[] {
+  const angle = [...uid.matchAll(/<([^<>\s]+@[^<>\s]+)>/g)].map((m) => m[1]!);
+  if (angle.length) return angle;
+  return /^\S+@\S+$/.test(uid.trim()) ? [uid.trim()] : [];
 }
 
 /** Facts about an armored key now, or null when it cannot be used (expired, revoked, unreadable). */

@@ -26,6 +26,9 @@ interface ReleaseRow {
   last_error_at: string | null;
   request_id: string | null;
   delivery_method: DeliveryMethodT | null;
+  recipient_address_confirmed_by: string | null;
+  recipient_address_confirmed_at: string | null;
+  recipient_key_user_ids: string | null;
 }
 
 /** The stored recipient with its key (armored, main-process only); key fields null for a recipient without OpenPGP. */
@@ -36,6 +39,10 @@ export interface StoredRecipient {
   keyFingerprint: string | null;
   /** Always false without a key. */
   fingerprintConfirmed: boolean;
+  /** Staff confirmed this exact address with the recipient (who, when); null when not confirmed. */
+  addressConfirmed: { by: string; at: string } | null;
+  /** The key's user IDs as read when it was set; null without a key (or for keys set before migration 4). */
+  keyUserIds: string[] | null;
 }
 
 /**
@@ -86,6 +93,8 @@ export function storedRecipient(db: Database, id: string): StoredRecipient | nul
     keyArmored: hasKey ? r.recipient_key_armored : null,
     keyFingerprint: hasKey ? r.recipient_key_fpr : null,
     fingerprintConfirmed: hasKey && r.fingerprint_confirmed === 1,
+    addressConfirmed: r.recipient_address_confirmed_by && r.recipient_address_confirmed_at ? { by: r.recipient_address_confirmed_by, at: r.recipient_address_confirmed_at } : null,
+    keyUserIds: hasKey && r.recipient_key_user_ids ? (JSON.parse(r.recipient_key_user_ids) as string[]) : null,
   };
 }
 
@@ -93,8 +102,20 @@ export function storedRecipient(db: Database, id: string): StoredRecipient | nul
 export function updateRecipient(db: Database, id: string, r: StoredRecipient, now: Date): void {
   db.prepare(
     `UPDATE releases SET recipient_name = ?, recipient_email = ?, recipient_key_armored = ?, recipient_key_fpr = ?,
-       fingerprint_confirmed = ?, updated_at = ? WHERE id = ?`,
-  ).run(r.name, r.email, r.keyArmored, r.keyFingerprint, r.keyArmored && r.fingerprintConfirmed ? 1 : 0, now.toISOString(), id);
+       fingerprint_confirmed = ?, recipient_address_confirmed_by = ?, recipient_address_confirmed_at = ?, recipient_key_user_ids = ?,
+       updated_at = ? WHERE id = ?`,
+  ).run(
+    r.name,
+    r.email,
+    r.keyArmored,
+    r.keyFingerprint,
+    r.keyArmored && r.fingerprintConfirmed ? 1 : 0,
+    r.addressConfirmed?.by ?? null,
+    r.addressConfirmed?.at ?? null,
+    r.keyArmored && r.keyUserIds ? JSON.stringify(r.keyUserIds) : null,
+    now.toISOString(),
+    id,
+  );
 }
 
 /** Move the release through the outbox states; `error` is recorded on 'failed' and cleared otherwise. */
@@ -200,7 +221,7 @@ export function releaseDetail(db: Database, id: string, keyInfo: KeyInfoT | null
     patient: { name: r.patient_name, dateOfBirth: r.patient_dob, mrn: r.patient_mrn },
     documents: listDocuments(db, id),
     // A keyed recipient whose key can no longer be read shows as no recipient (as before): staff set it again.
-    recipient: rec && (keyInfo || !rec.keyArmored) ? { name: rec.name, email: rec.email, key: keyInfo, fingerprintConfirmed: rec.fingerprintConfirmed } : null,
+    recipient: rec && (keyInfo || !rec.keyArmored) ? { name: rec.name, email: rec.email, key: keyInfo, fingerprintConfirmed: rec.fingerprintConfirmed, addressConfirmed: rec.addressConfirmed } : null,
     transmissions: listTransmissions(db, id),
     deliveryMethod: r.delivery_method ?? null,
     lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,

@@ -77,6 +77,9 @@ export const DUE_THIS_WEEK_DAYS = 7;
  * Every change runs in one transaction with its audit event (PHI-free detail:
  * ids, codes, counts); every refusal is audited too.
  */
+/** Clock skew tolerated between the intake form's "received at" and the app's clock (5 minutes), in ms. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 export class RequestService {
   constructor(private readonly d: RequestServiceDeps) {}
 
@@ -109,11 +112,22 @@ export class RequestService {
    * Intake: record a new request at status 'received' (audited: request.create).
    * @param intake validated RequestIntake (patient, basis, receivedAt, requester, recipients, scope, form, ...)
    * @returns the request detail with its clock
-   * @throws AppError VAULT_LOCKED | VALIDATION_FAILED (bad time zone/date)
+   * @throws AppError VAULT_LOCKED | VALIDATION_FAILED (bad time zone/date; `receivedAt` more than
+   *   {@link CLOCK_SKEW_MS} ms after now; a date of birth after today in the practice's time zone) — the day of
+   *   receipt starts the 164.524(b)(2) clock, so a future one would silently extend the deadline
    */
   create(intake: z.output<typeof RequestIntake>): RequestDetailT {
     const tz = this.timeZone();
     localDate(intake.receivedAt, tz); // validates the instant before anything is written
+    const now = this.now;
+    const refuse = (field: string, message: string) => {
+      const e = new AppError('VALIDATION_FAILED', message, { field });
+      this.session.recordFailure('request.create', { type: 'request', id: null }, e);
+      throw e;
+    };
+    if (Date.parse(intake.receivedAt) - now.getTime() > CLOCK_SKEW_MS)
+      refuse('receivedAt', 'receivedAt: the date the request was received cannot be in the future.');
+    if (intake.patient.dateOfBirth > localDate(now, tz)) refuse('patient.dateOfBirth', "patient.dateOfBirth: the patient's date of birth cannot be in the future.");
     const r = this.session.audited(
       'request.create',
       { type: 'request', id: null },
