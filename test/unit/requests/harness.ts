@@ -180,7 +180,7 @@ export async function prepareReadyRelease(
   b.stage(await Promise.all(docs.map(async (_, i) => file(`${patientName} note ${i}.pdf`, await recordPdf(`Record ${i}`, patientName)))));
   const picked = await b.call('documents.pick', { releaseId: rel.id });
   if (picked.imported.length !== docs.length) throw new Error(`expected ${docs.length} imported documents, got ${picked.imported.length}`);
-  if (picked.imported.some((d) => d.category !== 'other')) throw new Error('imported documents must default to category "other"');
+  if (picked.imported.some((d) => d.classified)) throw new Error('imported documents must start unclassified');
   await b.call('documents.classify', {
     releaseId: rel.id,
     items: picked.imported.map((d, i) => ({ documentId: d.id, category: docs[i]!.category, documentDate: docs[i]!.date })),
