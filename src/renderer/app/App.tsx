@@ -1,5 +1,5 @@
-import { useEffect } from 'react';
-import { AppShell, Box, Button, Container, Group, Loader, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { AppShell, Box, Button, Container, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
 import { useAppStore, type Screen } from './store';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { UnlockScreen } from '../features/unlock/UnlockScreen';
@@ -10,6 +10,8 @@ import { RequestsScreen } from '../features/requests/RequestsScreen';
 import { IntakeScreen } from '../features/requests/IntakeScreen';
 import { RequestDetailScreen } from '../features/requests/RequestDetailScreen';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { useWizardStore } from '../features/release-wizard/store';
 
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
 export function PreviewBanner() {
@@ -20,18 +22,32 @@ export function PreviewBanner() {
   );
 }
 
+/** What needs confirming because a one-time passphrase would be lost: locking, or leaving the wizard. */
+type PendingLeave = { kind: 'lock' } | { kind: 'navigate'; to: Screen };
+
 function Shell() {
   const info = useAppStore((s) => s.info);
   const screen = useAppStore((s) => s.screen);
   const navigate = useAppStore((s) => s.navigate);
   const lock = useAppStore((s) => s.lock);
-  const section = (s: Screen['name']): 'requests' | 'releases' | 'audit' =>
-    s === 'intake' || s === 'request' || s === 'requests' ? 'requests' : s === 'wizard' || s === 'releases' ? 'releases' : 'audit';
-  const nav = (name: 'requests' | 'releases' | 'audit', label: string) => (
+  // A one-time passphrase on screen and not yet acknowledged (Done): locking or leaving loses it for good.
+  const oneTimeShown = useWizardStore((s) => s.oneTime !== null) && screen.name === 'wizard';
+  const [pending, setPending] = useState<PendingLeave | null>(null);
+  const requestLock = () => (oneTimeShown ? setPending({ kind: 'lock' }) : void lock());
+  const requestNavigate = (to: Screen) => (oneTimeShown ? setPending({ kind: 'navigate', to }) : navigate(to));
+  const confirmPending = () => {
+    const p = pending;
+    setPending(null);
+    if (p?.kind === 'lock') void lock();
+    else if (p?.kind === 'navigate') navigate(p.to);
+  };
+  const section = (s: Screen['name']): 'requests' | 'releases' | 'audit' | 'settings' =>
+    s === 'intake' || s === 'request' || s === 'requests' ? 'requests' : s === 'wizard' || s === 'releases' ? 'releases' : s === 'settings' ? 'settings' : 'audit';
+  const nav = (name: 'requests' | 'releases' | 'audit' | 'settings', label: string) => (
     <Button
       variant={section(screen.name) === name ? 'light' : 'subtle'}
       aria-current={screen.name === name ? 'page' : undefined}
-      onClick={() => navigate({ name })}
+      onClick={() => requestNavigate({ name })}
     >
       {label}
     </Button>
@@ -47,6 +63,7 @@ function Shell() {
                 {nav('requests', 'Requests')}
                 {nav('releases', 'Releases')}
                 {nav('audit', 'Audit log')}
+                {nav('settings', 'Settings')}
               </Group>
             </nav>
           </Group>
@@ -55,7 +72,7 @@ function Shell() {
               {info?.practiceName}
               {info?.staffName ? ` · ${info.staffName}` : ''}
             </Text>
-            <Button variant="default" onClick={() => void lock()} aria-label="Lock ReleaseDesk">
+            <Button variant="default" onClick={requestLock} aria-label="Lock ReleaseDesk">
               Lock
             </Button>
           </Group>
@@ -69,8 +86,32 @@ function Shell() {
           {screen.name === 'releases' ? <ReleasesScreen /> : null}
           {screen.name === 'wizard' ? <WizardScreen releaseId={screen.releaseId} /> : null}
           {screen.name === 'audit' ? <AuditScreen /> : null}
+          {screen.name === 'settings' ? <SettingsScreen /> : null}
         </Container>
       </AppShell.Main>
+      <Modal
+        opened={pending !== null}
+        onClose={() => setPending(null)}
+        title={pending?.kind === 'lock' ? 'Lock while the passphrase is shown?' : 'Leave while the passphrase is shown?'}
+        centered
+        data-testid="lose-passphrase-confirm"
+      >
+        <Stack gap="md">
+          <Text>
+            The passphrase will be lost; the recipient could not open the PDF. ReleaseDesk does not keep it and cannot show it
+            again.
+          </Text>
+          <Text size="sm">Write it down or give it to the recipient first, then press Done.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setPending(null)} data-autofocus>
+              Cancel
+            </Button>
+            <Button color="red" onClick={confirmPending}>
+              {pending?.kind === 'lock' ? 'Lock anyway' : 'Leave anyway'}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </AppShell>
   );
 }

@@ -13,7 +13,8 @@ export type Screen =
   | { name: 'request'; requestId: string }
   | { name: 'releases' }
   | { name: 'wizard'; releaseId: string | null }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'settings' };
 
 interface AppState {
   info: AppInfo | null;

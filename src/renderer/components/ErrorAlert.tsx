@@ -1,9 +1,16 @@
-import { Alert, Text } from '@mantine/core';
+import { Alert, Button, Text } from '@mantine/core';
 import type { ApiError } from '../lib/call';
 import { explain } from '../lib/explain';
+import { useAppStore } from '../app/store';
 
-/** A calm, coded error: what happened (our PHI-free message), and what to do next. */
-export function ErrorAlert({ error, title, id }: { error: ApiError | null; title?: string; id?: string }) {
+/**
+ * A calm, coded error: what happened (our PHI-free message), and what to do next. When the fix lives in
+ * Settings (email server, TLS) and the app is unlocked, a button leads there (unless `hideFixLink`, e.g. on
+ * the Settings screen itself).
+ */
+export function ErrorAlert({ error, title, id, hideFixLink }: { error: ApiError | null; title?: string; id?: string; hideFixLink?: boolean }) {
+  const unlocked = useAppStore((s) => s.info?.vault === 'unlocked');
+  const navigate = useAppStore((s) => s.navigate);
   if (!error) return null;
   const ex = explain(error.code, error.message);
   return (
@@ -13,6 +20,11 @@ export function ErrorAlert({ error, title, id }: { error: ApiError | null; title
       <Text size="sm" mt={6}>
         <strong>What to do next:</strong> {ex.next}
       </Text>
+      {ex.fixIn === 'settings' && unlocked && !hideFixLink ? (
+        <Button size="xs" variant="light" mt={8} onClick={() => navigate({ name: 'settings' })}>
+          Open email server settings
+        </Button>
+      ) : null}
       <Text size="xs" mt={6} c="dark.3">
         Error code: {error.code}
       </Text>

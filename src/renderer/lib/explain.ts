@@ -8,9 +8,11 @@ export interface Explanation {
   title: string;
   /** What staff can do next. */
   next: string;
+  /** Where in the app it is fixed ('settings': the email server settings), when it is fixed in the app. */
+  fixIn?: 'settings';
 }
 
-const SMTP_FIX = 'Check the email server settings with whoever manages your practice’s email, then try again.';
+const SMTP_FIX = 'Check the email server settings under Settings (use “Test connection”) with whoever manages your practice’s email, then try again.';
 
 const EXPLANATIONS: Record<string, Explanation> = {
   TLS_REQUIRED: {
@@ -101,12 +103,12 @@ const EXPLANATIONS: Record<string, Explanation> = {
  * @param message the PHI-free message from main, used as the title when the code has no entry.
  */
 export function explain(code: string, message?: string): Explanation {
-  return (
-    EXPLANATIONS[code] ?? {
-      title: message ?? 'Something went wrong.',
-      next: 'Check the details and try again.',
-    }
-  );
+  const ex = EXPLANATIONS[code] ?? {
+    title: message ?? 'Something went wrong.',
+    next: 'Check the details and try again.',
+  };
+  // Email-server and TLS problems are fixed in Settings → Outgoing email server.
+  return /^(TLS_|SMTP_)/.test(code) && code !== 'SMTP_REJECTED' ? { ...ex, fixIn: 'settings' } : ex;
 }
 
 /** True for send failures after which nothing was sent and the release can be retried unchanged. */

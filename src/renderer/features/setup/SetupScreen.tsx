@@ -21,6 +21,9 @@ import { useSetupStore } from './store';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
+import { SmtpTestButton } from '../settings/SmtpTest';
+import { call } from '../../lib/call';
+import type { ChannelOutput } from '../../../shared/contract';
 
 const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
 const STRENGTH_COLORS = ['red', 'red', 'orange', 'teal', 'green'] as const;
@@ -95,6 +98,9 @@ export function SetupScreen() {
   }));
   const [touched, setTouched] = useState<Partial<Record<keyof Form, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
+  // recipients.checkEmail's answer for the sender address (typo suggestion), and the address staff kept as typed.
+  const [senderCheck, setSenderCheck] = useState<{ email: string; result: ChannelOutput<'recipients.checkEmail'> } | null>(null);
+  const [senderKept, setSenderKept] = useState<string | null>(null);
   const zones = useMemo(() => timeZones(form.timeZone), []); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Ask main for the strength once typing pauses (300 ms debounce).
@@ -133,7 +139,7 @@ export function SetupScreen() {
             </Text>
             <Fingerprint value={practiceKey.fingerprint} label="Practice key fingerprint" />
             <Text size="sm" c="dimmed" mt={6}>
-              Recipients may ask you to read this out to them. You can see it again under Settings.
+              Recipients may ask you to read this out to them. You can see it again, and save the key file for recipients, under Settings.
             </Text>
           </div>
           <Text>
@@ -158,6 +164,26 @@ export function SetupScreen() {
       document.getElementById(`setup-${first}`)?.focus();
       return;
     }
+    void checkSenderThenCreate();
+  };
+
+  /** Check the sender address (typos like "gmial.com") with recipients.checkEmail before creating the vault. */
+  const checkSenderThenCreate = async () => {
+    const email = form.senderEmail.trim();
+    if (senderKept !== email) {
+      let result: ChannelOutput<'recipients.checkEmail'>;
+      try {
+        result = await call('recipients.checkEmail', { email });
+      } catch {
+        result = { valid: true, suggestion: null, problem: null, warning: null };
+      }
+      if (!result.valid || result.suggestion || result.warning) {
+        setSenderCheck({ email, result });
+        document.getElementById('setup-senderEmail')?.focus();
+        return;
+      }
+    }
+    setSenderCheck(null);
     void createVault({
       passphrase: form.passphrase,
       staffName: form.staffName.trim(),
@@ -176,6 +202,14 @@ export function SetupScreen() {
       },
     });
   };
+
+  const senderProblem =
+    senderCheck && senderCheck.email === form.senderEmail.trim()
+      ? senderCheck.result.valid
+        ? null
+        : (senderCheck.result.problem ?? 'This email address is not valid.')
+      : null;
+  const senderSuggestion = senderCheck && senderCheck.email === form.senderEmail.trim() && senderCheck.result.valid ? senderCheck.result : null;
 
   const score = currentStrength?.score ?? 0;
   return (
@@ -272,8 +306,41 @@ export function SetupScreen() {
                 type="email"
                 autoComplete="email"
                 {...field('senderEmail')}
+                {...(senderProblem ? { error: senderProblem, 'aria-invalid': true } : {})}
               />
             </SimpleGrid>
+            {senderSuggestion && (senderSuggestion.suggestion || senderSuggestion.warning) ? (
+              <Alert color="orange" variant="light" mt="sm" role="alert" title="Check the sender email" data-testid="sender-check">
+                <Stack gap="xs">
+                  {senderSuggestion.suggestion ? <Text size="sm">Did you mean {senderSuggestion.suggestion}?</Text> : null}
+                  {senderSuggestion.warning ? <Text size="sm">{senderSuggestion.warning}</Text> : null}
+                  <Group gap="sm">
+                    {senderSuggestion.suggestion ? (
+                      <Button
+                        size="xs"
+                        onClick={() => {
+                          setForm((f) => ({ ...f, senderEmail: senderSuggestion.suggestion! }));
+                          setSenderKept(senderSuggestion.suggestion!);
+                          setSenderCheck(null);
+                        }}
+                      >
+                        Use {senderSuggestion.suggestion}
+                      </Button>
+                    ) : null}
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => {
+                        setSenderKept(form.senderEmail.trim());
+                        setSenderCheck(null);
+                      }}
+                    >
+                      Keep {form.senderEmail.trim()}
+                    </Button>
+                  </Group>
+                </Stack>
+              </Alert>
+            ) : null}
           </Fieldset>
 
           <Fieldset legend="Outgoing email server (SMTP)" disabled={creating}>
@@ -319,6 +386,24 @@ export function SetupScreen() {
                 <TextInput id="setup-smtpUser" label="Username" required autoComplete="username" {...field('smtpUser')} />
                 <PasswordInput id="setup-smtpPassword" label="Password" required autoComplete="current-password" {...field('smtpPassword')} />
               </SimpleGrid>
+              <SmtpTestButton
+                disabled={creating}
+                read={() => {
+                  const bad = (['smtpHost', 'smtpPort', 'smtpUser', 'smtpPassword'] as const).find((k) => errors[k]);
+                  if (bad) {
+                    setTouched((t) => ({ ...t, smtpHost: true, smtpPort: true, smtpUser: true, smtpPassword: true }));
+                    document.getElementById(`setup-${bad}`)?.focus();
+                    return null;
+                  }
+                  return {
+                    host: form.smtpHost.trim(),
+                    port: Number(form.smtpPort),
+                    security: form.security,
+                    username: form.smtpUser.trim(),
+                    password: form.smtpPassword,
+                  };
+                }}
+              />
             </Stack>
           </Fieldset>
 
@@ -336,7 +421,7 @@ export function SetupScreen() {
 
           <Group justify="space-between" align="center">
             <Text size="sm" c="dark.4">
-              Next: ReleaseDesk shows the practice key fingerprint, then the releases list.
+              Next: ReleaseDesk shows the practice key fingerprint, then the requests list.
             </Text>
             <Button type="submit" size="md" loading={creating}>
               Create vault
