@@ -1,0 +1,168 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { SettingsScreen } from '../../../src/renderer/features/settings/SettingsScreen';
+import { App } from '../../../src/renderer/app/App';
+import { useAppStore } from '../../../src/renderer/app/store';
+import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
+import { ErrorAlert } from '../../../src/renderer/components/ErrorAlert';
+import { ApiError } from '../../../src/renderer/lib/call';
+import { FPR, FPR_GROUPED, KEY, fail, installDomStubs, installFakeApi, ok, renderUi } from './harness';
+
+beforeAll(installDomStubs);
+afterEach(() => {
+  cleanup();
+  useAppStore.setState({ info: null, error: null, screen: { name: 'requests' } });
+  useWizardStore.setState({ oneTime: null, release: null });
+});
+
+const ARMORED = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZsynthetic\n-----END PGP PUBLIC KEY BLOCK-----\n';
+const SETTINGS = {
+  practice: { name: 'Maplewood Family Practice', senderName: 'Maplewood Records', senderEmail: 'records@clinic.example.test', timeZone: 'America/Chicago' },
+  smtp: { host: 'smtp.clinic.example.test', port: 587, security: 'starttls' as const, username: 'frontdesk@clinic.example.test' },
+  practiceKey: { ...KEY, fingerprint: FPR },
+  practicePublicKeyArmored: ARMORED,
+  delivery: { messageLimitBytes: 18_000_000 },
+};
+
+describe('SettingsScreen', () => {
+  it('shows the practice read-only, the grouped fingerprint and the public key; focuses its heading', async () => {
+    installFakeApi({ 'settings.get': () => ok(SETTINGS) });
+    renderUi(<SettingsScreen />);
+    const heading = screen.getByRole('heading', { level: 1, name: 'Settings' });
+    expect(document.activeElement).toBe(heading);
+    expect(await screen.findByText(FPR_GROUPED)).toBeTruthy();
+    expect((screen.getByLabelText('Practice name') as HTMLInputElement).readOnly).toBe(true);
+    expect((screen.getByLabelText('Time zone') as HTMLInputElement).value).toBe('America/Chicago');
+    expect((screen.getByTestId('practice-public-key') as HTMLTextAreaElement).value).toBe(ARMORED);
+    expect(screen.getByRole('button', { name: /copy public key/i })).toBeTruthy();
+  });
+
+  it('Test connection: a wrong password shows SMTP_AUTH_FAILED; the fixed one shows the TLS version; an empty password tests the stored one', async () => {
+    let good = false;
+    const fake = installFakeApi({
+      'settings.get': () => ok(SETTINGS),
+      'settings.testSmtp': (i) =>
+        good || i.password === undefined
+          ? ok({ ok: true as const, tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384' })
+          : fail('SMTP_AUTH_FAILED', 'The mail server refused the user name or password.'),
+    });
+    renderUi(<SettingsScreen />);
+    await screen.findByText(FPR_GROUPED);
+    fireEvent.change(screen.getByLabelText('Password', { selector: 'input' }), { target: { value: 'wrong one' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.getAttribute('data-code')).toBe('SMTP_AUTH_FAILED');
+    expect(alert.textContent).toMatch(/did not accept the username or password/);
+    expect(fake.callsTo('settings.testSmtp').at(-1)).toEqual({ ...SETTINGS.smtp, password: 'wrong one' });
+    expect(fake.callsTo('settings.updateSmtp')).toHaveLength(0);
+
+    good = true;
+    fireEvent.change(screen.getByLabelText('Password', { selector: 'input' }), { target: { value: 'right one' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect((await screen.findByTestId('smtp-test-ok')).textContent).toContain('TLS 1.3');
+    expect(screen.queryByRole('alert')).toBeNull();
+
+    fireEvent.change(screen.getByLabelText('Password', { selector: 'input' }), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await waitFor(() => expect(fake.callsTo('settings.testSmtp')).toHaveLength(3));
+    expect(fake.callsTo('settings.testSmtp').at(-1)).toEqual(SETTINGS.smtp);
+  });
+
+  it('Save keeps the stored password when the field is empty; an empty server name focuses that field instead', async () => {
+    const fake = installFakeApi({ 'settings.get': () => ok(SETTINGS), 'settings.updateSmtp': (i) => ok({ host: i.host, port: i.port, security: i.security, username: i.username }) });
+    renderUi(<SettingsScreen />);
+    await screen.findByText(FPR_GROUPED);
+    const host = screen.getByLabelText(/server name/i, { selector: 'input' });
+    fireEvent.change(host, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: /save email server settings/i }));
+    await waitFor(() => expect(document.activeElement).toBe(host));
+    expect(host.getAttribute('aria-invalid')).toBe('true');
+    expect(fake.callsTo('settings.updateSmtp')).toHaveLength(0);
+
+    fireEvent.change(host, { target: { value: 'mail.clinic.example.test' } });
+    fireEvent.click(screen.getByRole('button', { name: /save email server settings/i }));
+    expect(await screen.findByText('Email server settings saved')).toBeTruthy();
+    expect(fake.callsTo('settings.updateSmtp')).toEqual([{ ...SETTINGS.smtp, host: 'mail.clinic.example.test' }]);
+  });
+
+  it('saves the size limit in bytes and the key file through settings.exportPracticeKey', async () => {
+    const fake = installFakeApi({
+      'settings.get': () => ok(SETTINGS),
+      'settings.setDelivery': (i) => ok(i),
+      'settings.exportPracticeKey': () => ok({ saved: true, fingerprint: FPR_GROUPED }),
+    });
+    renderUi(<SettingsScreen />);
+    await screen.findByText(FPR_GROUPED);
+    fireEvent.change(screen.getByLabelText(/largest attachment per email/i), { target: { value: '10' } });
+    fireEvent.click(screen.getByRole('button', { name: /save size limit/i }));
+    expect(await screen.findByText('Size limit saved')).toBeTruthy();
+    expect(fake.callsTo('settings.setDelivery')).toEqual([{ messageLimitBytes: 10_000_000 }]);
+    fireEvent.click(screen.getByRole('button', { name: /save key file/i }));
+    expect(await screen.findByText(/key file saved as practice-key\.asc/i)).toBeTruthy();
+    expect(fake.callsTo('settings.exportPracticeKey')).toEqual([{}]);
+  });
+});
+
+describe('SMTP/TLS errors lead to Settings', () => {
+  it('an SMTP_AUTH_FAILED alert has a button that opens Settings (when unlocked)', () => {
+    useAppStore.setState({ info: { mode: 'preview', version: 't', vault: 'unlocked', practiceName: 'P', staffName: 'S' } });
+    renderUi(<ErrorAlert error={new ApiError('SMTP_AUTH_FAILED', 'The mail server refused the user name or password.')} />);
+    fireEvent.click(screen.getByRole('button', { name: /open email server settings/i }));
+    expect(useAppStore.getState().screen).toEqual({ name: 'settings' });
+  });
+  it('other errors have no such button', () => {
+    useAppStore.setState({ info: { mode: 'preview', version: 't', vault: 'unlocked', practiceName: 'P', staffName: 'S' } });
+    renderUi(<ErrorAlert error={new ApiError('RELEASE_BLOCKED', 'Blocked.')} />);
+    expect(screen.queryByRole('button', { name: /open email server settings/i })).toBeNull();
+  });
+});
+
+describe('Lock while a one-time passphrase is shown', () => {
+  const INFO = { mode: 'preview' as const, version: 't', vault: 'unlocked' as const, practiceName: 'Maplewood Family Practice', staffName: 'Qwert Frontdesk' };
+
+  async function renderWizardWithPassphrase() {
+    const fake = installFakeApi({ 'app.info': () => ok(INFO), 'vault.lock': () => ok({}) });
+    useAppStore.setState({ screen: { name: 'wizard', releaseId: null } });
+    renderUi(<App />);
+    await screen.findByRole('button', { name: 'Lock ReleaseDesk' });
+    act(() => useWizardStore.setState({ oneTime: { passphrase: 'amber-lake-torch-violet-nine', staffInstructions: 'Read it by phone.', via: 'send' } }));
+    return fake;
+  }
+
+  it('asks first (accessible dialog); Cancel keeps the vault open and the passphrase', async () => {
+    const fake = await renderWizardWithPassphrase();
+    fireEvent.click(screen.getByRole('button', { name: 'Lock ReleaseDesk' }));
+    const dialog = await screen.findByRole('dialog', { name: /lock while the passphrase is shown/i });
+    expect(dialog.textContent).toContain('The passphrase will be lost; the recipient could not open the PDF');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.callsTo('vault.lock')).toHaveLength(0);
+    expect(useWizardStore.getState().oneTime).not.toBeNull();
+  });
+
+  it('"Lock anyway" locks', async () => {
+    const fake = await renderWizardWithPassphrase();
+    fireEvent.click(screen.getByRole('button', { name: 'Lock ReleaseDesk' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Lock anyway' }));
+    await waitFor(() => expect(fake.callsTo('vault.lock')).toHaveLength(1));
+  });
+
+  it('leaving through the main navigation asks too', async () => {
+    await renderWizardWithPassphrase();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = await screen.findByRole('dialog', { name: /leave while the passphrase is shown/i });
+    expect(useAppStore.getState().screen.name).toBe('wizard');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Leave anyway' }));
+    await waitFor(() => expect(useAppStore.getState().screen.name).toBe('settings'));
+  });
+
+  it('without a passphrase on screen, Lock locks at once', async () => {
+    const fake = installFakeApi({ 'app.info': () => ok(INFO), 'vault.lock': () => ok({}) });
+    renderUi(<App />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Lock ReleaseDesk' }));
+    await waitFor(() => expect(fake.callsTo('vault.lock')).toHaveLength(1));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
