@@ -77,7 +77,7 @@ interface WizardState {
   inspectKey: (armoredKey: string) => Promise<void>;
   clearKey: () => void;
   /** Saves the recipient (`releases.setRecipient`; `armoredKey` omitted = no OpenPGP key) and moves to Delivery. */
-  setRecipient: (r: { name: string; email: string; armoredKey?: string; fingerprintConfirmed: boolean }) => Promise<boolean>;
+  setRecipient: (r: { name: string; email: string; armoredKey?: string; fingerprintConfirmed: boolean; addressConfirmed?: boolean }) => Promise<boolean>;
   /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
   loadDelivery: () => Promise<void>;
   chooseMethod: (method: DeliveryMethodT) => void;

@@ -32,10 +32,19 @@ function KeySummary({ info }: { info: KeyInfoT }) {
   );
 }
 
+/** A request destination that is an email address (not a postal address). */
+const isEmailLike = (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim());
+const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
 /**
  * Step 3: who receives the records and, when they have one, their OpenPGP public key
  * (`recipients.*`, `releases.setRecipient`). Without a key the fingerprint confirmation is not asked; the
  * Delivery step then offers the password-protected PDF and the other non-OpenPGP methods.
+ *
+ * Misdirected-email safeguard: the form starts from the request's first recipient (name, and destination when it
+ * is an email address); a typo suggestion, a look-alike warning or an address the request does not name needs the
+ * "I confirmed this exact address" checkbox (sent as `addressConfirmed`; the service refuses ADDRESS_NOT_CONFIRMED
+ * otherwise and the gate blocks a mismatch with the request).
  */
 export function RecipientStep() {
   const release = useWizardStore((s) => s.release);
@@ -44,12 +53,16 @@ export function RecipientStep() {
   const emailCheck = useWizardStore((s) => s.emailCheck);
   const key = useWizardStore((s) => s.key);
   const keyError = useWizardStore((s) => s.keyError);
+  const request = useWizardStore((s) => s.request);
   const { checkEmail, inspectKey, clearKey, setRecipient, goTo } = useWizardStore.getState();
 
   const existing = release?.recipient ?? null;
+  const named = request?.request.recipients ?? [];
+  const first = named[0];
   const [editing, setEditing] = useState(existing === null);
-  const [name, setName] = useState(existing?.name ?? '');
-  const [email, setEmail] = useState(existing?.email ?? '');
+  const [name, setName] = useState(existing?.name ?? first?.name ?? '');
+  const [email, setEmail] = useState(existing?.email ?? (first && isEmailLike(first.destination) ? first.destination.trim() : ''));
+  const [addressConfirmed, setAddressConfirmed] = useState(false);
   const [armored, setArmored] = useState('');
   const [hasKey, setHasKey] = useState(existing ? existing.key !== null : true);
   const [confirmed, setConfirmed] = useState(false);
@@ -63,6 +76,9 @@ export function RecipientStep() {
           Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;
           {existing.key ? <>, who has this OpenPGP key{existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}</> : '.'}
         </Text>
+        {existing.addressConfirmed ? (
+          <Text size="sm">Address confirmed with the recipient by {existing.addressConfirmed.by}, {formatDateTime(existing.addressConfirmed.at)}.</Text>
+        ) : null}
         {existing.key ? <KeySummary info={existing.key} /> : <Text size="sm">No OpenPGP key on file for this recipient: choose another delivery method next.</Text>}
         <Group justify="space-between">
           <Group>
@@ -78,25 +94,36 @@ export function RecipientStep() {
   }
 
   const check = emailCheck && emailCheck.email === email.trim() ? emailCheck : null;
+  const destinations = named.map((r) => r.destination);
+  const mismatch = request !== null && email.trim() !== '' && !destinations.some((d) => sameAddress(d, email));
+  const needsConfirm = (c: typeof check) => mismatch || (!!c?.valid && (!!c.suggestion || !!c.warning));
   const errors = {
     name: name.trim() ? undefined : 'Enter the recipient’s name.',
     email: !email.trim() ? 'Enter the recipient’s email address.' : check && !check.valid ? check.problem ?? 'This address is not valid.' : undefined,
     key: !hasKey ? undefined : !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
     confirmed: !hasKey || confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
+    address: !needsConfirm(check) || addressConfirmed ? undefined : 'Confirm this exact address with the recipient, or correct it.',
   };
   const emailError = errors.email && (submitted || (check && !check.valid)) ? errors.email : undefined;
 
   const onSubmit = async (ev: FormEvent) => {
     ev.preventDefault();
     setSubmitted(true);
-    const first = errors.name ? 'recipient-name' : errors.email ? 'recipient-email' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
-    if (first) {
-      document.getElementById(first)?.focus();
+    let fresh = check;
+    if (!fresh && email.trim()) {
+      await checkEmail(email);
+      const c = useWizardStore.getState().emailCheck;
+      fresh = c && c.email === email.trim() ? c : null;
+    }
+    const addressError = needsConfirm(fresh) && !addressConfirmed;
+    const focus = errors.name ? 'recipient-name' : errors.email || (fresh && !fresh.valid) ? 'recipient-email' : addressError ? 'recipient-address-confirm' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
+    if (focus) {
+      document.getElementById(focus)?.focus();
       return;
     }
     const saved = hasKey
-      ? await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed })
-      : await setRecipient({ name: name.trim(), email: email.trim(), fingerprintConfirmed: false });
+      ? await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed, addressConfirmed })
+      : await setRecipient({ name: name.trim(), email: email.trim(), fingerprintConfirmed: false, addressConfirmed });
     if (saved) {
       setEditing(false);
     }
@@ -114,20 +141,38 @@ export function RecipientStep() {
             onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
           <div>
             <TextInput id="recipient-email" label="Recipient email" type="email" required value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)} onBlur={() => void checkEmail(email)} error={emailError} />
+              onChange={(e) => { setEmail(e.currentTarget.value); setAddressConfirmed(false); }} onBlur={() => void checkEmail(email)} error={emailError} />
             {check?.valid && check.suggestion ? (
               <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
                 <Group gap="xs">
                   <Text size="sm">Did you mean <strong>{check.suggestion}</strong>?</Text>
                   <Anchor component="button" type="button" size="sm" fw={600}
-                    onClick={() => { const s = check.suggestion ?? ''; setEmail(s); void checkEmail(s); }}>
+                    onClick={() => { const s = check.suggestion ?? ''; setEmail(s); setAddressConfirmed(false); void checkEmail(s); }}>
                     Use {check.suggestion}
                   </Anchor>
                 </Group>
               </Alert>
             ) : null}
+            {check?.valid && check.warning ? (
+              <Alert color="orange" variant="light" mt="xs" p="xs" role="status" title="Look-alike address">
+                <Text size="sm">{check.warning}</Text>
+              </Alert>
+            ) : null}
           </div>
         </SimpleGrid>
+        {mismatch ? (
+          <Alert color="orange" variant="light" role="status" title="Not the address the request names">
+            <Text size="sm">The request says to send the records to:</Text>
+            <List size="sm">{destinations.map((d, i) => <List.Item key={`${i}-${d}`}>{d}</List.Item>)}</List>
+            <Text size="sm">Sending elsewhere needs the recipient’s confirmation of this exact address.</Text>
+          </Alert>
+        ) : null}
+        {needsConfirm(check) ? (
+          <Checkbox id="recipient-address-confirm" checked={addressConfirmed} onChange={(e) => setAddressConfirmed(e.currentTarget.checked)}
+            label={`I confirmed this exact address (${email.trim()}) with the recipient`}
+            description="Read it back letter by letter by phone or in person. Your name and the time are recorded."
+            error={submitted ? errors.address : undefined} />
+        ) : null}
         <Switch id="recipient-has-key" checked={hasKey} size="md"
           onChange={(e) => { setHasKey(e.currentTarget.checked); clearKey(); setConfirmed(false); }}
           label="The recipient has an OpenPGP key"

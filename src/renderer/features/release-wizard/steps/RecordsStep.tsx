@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ActionIcon, Alert, Badge, Button, Group, List, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../../shared/compliance';
 import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
@@ -23,6 +23,7 @@ function ScopeCell({ doc, ev, request, editable }: { doc: DocumentSummaryT; ev: 
   const busy = useWizardStore((s) => s.busy);
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
+  if (!doc.classified) return <Badge color="red" variant="light" tt="none">Not classified — set category and date</Badge>;
   if (!ev || !request) return <Text size="sm" c="dark.4">Checking…</Text>;
   if (ev.inScope) return <Badge color="green" variant="light" tt="none">In scope — selected</Badge>;
   if (ev.overridden && ev.selectable) return <Badge color="yellow" c="dark.9" variant="light" tt="none">Outside scope — reason recorded</Badge>;
@@ -53,6 +54,39 @@ function ScopeCell({ doc, ev, request, editable }: { doc: DocumentSummaryT; ev: 
   );
 }
 
+/**
+ * Category and date-of-service cells. A classified document saves each change (documents.classify). An unclassified
+ * one starts empty — no placeholder category or date to leave in by mistake — and is saved once both are set.
+ */
+function ClassifyCells({ doc, editable }: { doc: DocumentSummaryT; editable: boolean }) {
+  const busy = useWizardStore((s) => s.busy);
+  const classify = useWizardStore((s) => s.classify);
+  const [cat, setCat] = useState<string>(doc.classified ? doc.category : '');
+  const [date, setDate] = useState<string>(doc.classified ? doc.documentDate : '');
+  const save = (c: string, dt: string) => {
+    if (!c || !/^\d{4}-\d{2}-\d{2}$/.test(dt)) return;
+    if (doc.classified && c === doc.category && dt === doc.documentDate) return;
+    void classify(doc.id, c as DocumentCategory, dt);
+  };
+  const missing = !doc.classified;
+  return (
+    <>
+      <Table.Td>
+        <NativeSelect id={`category-${doc.id}`} aria-label={`Category of ${doc.originalName}`} size="xs" value={cat} disabled={!editable || busy === 'classify'}
+          error={missing && !cat ? 'Choose a category' : undefined}
+          data={[...(doc.classified ? [] : [{ value: '', label: 'Choose a category…', disabled: true }]), ...DOCUMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))]}
+          onChange={(e) => { const v = e.currentTarget.value; setCat(v); save(v, date); }} />
+      </Table.Td>
+      <Table.Td>
+        <TextInput aria-label={`Date of service of ${doc.originalName}`} size="xs" type="date" value={date} disabled={!editable}
+          error={missing && !date ? 'Enter the date of service' : undefined}
+          onChange={(e) => setDate(e.currentTarget.value)}
+          onBlur={(e) => save(cat, e.currentTarget.value)} />
+      </Table.Td>
+    </>
+  );
+}
+
 /** Step 2: the PDF records, each filed under a category and date of service, checked against the request's scope. */
 export function RecordsStep() {
   const release = useWizardStore((s) => s.release);
@@ -63,14 +97,23 @@ export function RecordsStep() {
   const request = useWizardStore((s) => s.request);
   const pickDocuments = useWizardStore((s) => s.pickDocuments);
   const removeDocument = useWizardStore((s) => s.removeDocument);
-  const classify = useWizardStore((s) => s.classify);
   const goTo = useWizardStore((s) => s.goTo);
-  if (!release) return null;
-  const docs = release.documents;
+  const docs = release?.documents ?? [];
   const pages = docs.reduce((n, d) => n + d.pageCount, 0);
-  const editable = release.status === 'draft' || release.status === 'failed';
+  const editable = release?.status === 'draft' || release?.status === 'failed';
   const evalFor = (id: string) => evaluation?.documents.find((d) => d.documentId === id);
-  const notSelectable = docs.filter((d) => evalFor(d.id)?.selectable === false).length;
+  const notSelectable = docs.filter((d) => d.classified && evalFor(d.id)?.selectable === false).length;
+  const unclassified = docs.filter((d) => !d.classified);
+  const firstUnclassified = editable ? unclassified[0]?.id : undefined;
+  const focused = useRef<string | null>(null);
+  useEffect(() => {
+    // Focus the first unclassified document's category once per document (after an import).
+    if (firstUnclassified && focused.current !== firstUnclassified) {
+      focused.current = firstUnclassified;
+      document.getElementById(`category-${firstUnclassified}`)?.focus();
+    }
+  }, [firstUnclassified]);
+  if (!release) return null;
 
   return (
     <Stack gap="md">
@@ -128,16 +171,7 @@ export function RecordsStep() {
                 <Table.Td>{d.label}</Table.Td>
                 <Table.Td>{d.pageCount}</Table.Td>
                 <Table.Td>{formatBytes(d.sizeBytes)}</Table.Td>
-                <Table.Td>
-                  <NativeSelect aria-label={`Category of ${d.originalName}`} size="xs" value={d.category} disabled={!editable || busy === 'classify'}
-                    data={DOCUMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
-                    onChange={(e) => void classify(d.id, e.currentTarget.value as DocumentCategory, d.documentDate)} />
-                </Table.Td>
-                <Table.Td>
-                  <TextInput aria-label={`Date of service of ${d.originalName}`} size="xs" type="date" defaultValue={d.documentDate} key={d.documentDate}
-                    disabled={!editable}
-                    onBlur={(e) => { const v = e.currentTarget.value; if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== d.documentDate) void classify(d.id, d.category, v); }} />
-                </Table.Td>
+                <ClassifyCells key={`${d.id}-${d.classified}-${d.category}-${d.documentDate}`} doc={d} editable={editable} />
                 <Table.Td style={{ minWidth: 180 }}>
                   <ScopeCell doc={d} ev={evalFor(d.id)} request={request} editable={editable} />
                 </Table.Td>
@@ -161,6 +195,12 @@ export function RecordsStep() {
           </Table.Tbody>
         </Table>
       )}
+      {unclassified.length > 0 ? (
+        <Alert color="red" variant="light" role="status" title={`${plural(unclassified.length, 'document needs', 'documents need')} a category and date of service`}>
+          Set the category and date of service of {unclassified.map((d) => d.label.replace(/\.pdf$/i, '')).join(', ')}. Imported files are not filed
+          anywhere until you do; the release cannot be sent before.
+        </Alert>
+      ) : null}
       {notSelectable > 0 ? (
         <Alert color="orange" variant="light" role="status" title={`${plural(notSelectable, 'document is', 'documents are')} outside the request’s scope`}>
           Change the category or date if it was filed wrongly, record a reason where that is allowed, or remove it. The release cannot be sent while it is included.

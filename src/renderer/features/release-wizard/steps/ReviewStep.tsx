@@ -10,7 +10,9 @@ import { Fingerprint } from '../../../components/Fingerprint';
 import { plural } from '../../../lib/format';
 
 /** Where each kind of finding is fixed (by code prefix). */
-export function whereToFix(code: string): 'request' | 'records' | null {
+export function whereToFix(code: string): 'request' | 'records' | 'recipient' | null {
+  if (/^(RECIPIENT_|KEY_USER_ID_)/.test(code)) return 'recipient';
+  if (code === 'DOCUMENT_UNCLASSIFIED') return 'records';
   if (/^(AUTH_|REQUEST_|DIRECTIVE_|REPRESENTATIVE_|ACCESS_|TPO_|PART2_|UNENCRYPTED_)/.test(code)) return 'request';
   if (/^(SCOPE_|SELECTION_)/.test(code) || code.endsWith('_SEPARATE_AUTH') || code.includes('PSYCHOTHERAPY')) return 'records';
   return null;
@@ -153,8 +155,26 @@ export function ReviewStep() {
                 {fixIn.has('records') ? (
                   <Anchor component="button" type="button" size="sm" onClick={() => goTo(STEP.records)}>the selected records</Anchor>
                 ) : null}
-                {!fixIn.has('request') && !fixIn.has('records') ? 'each item above.' : '. Then come back here: the check runs again.'}
+                {fixIn.has('recipient') ? (
+                  <>
+                    {fixIn.has('request') || fixIn.has('records') ? ' and ' : ''}
+                    <Anchor component="button" type="button" size="sm" onClick={() => goTo(STEP.recipient)}>the recipient</Anchor>
+                  </>
+                ) : null}
+                {!fixIn.has('request') && !fixIn.has('records') && !fixIn.has('recipient') ? 'each item above.' : '. Then come back here: the check runs again.'}
               </Text>
+            ) : null}
+            {r && evaluation.findings.some((f) => f.code === 'RECIPIENT_NOT_IN_REQUEST') ? (
+              <Alert color="red" variant="light" title="Recipient address differs from the request" data-testid="recipient-mismatch">
+                <Text size="sm">This release goes to &lt;{r.email}&gt;. The request says to send to:</Text>
+                <List size="sm">{(request?.request.recipients ?? []).map((x, i) => <List.Item key={`${i}-${x.destination}`}>{x.name}: {x.destination}</List.Item>)}</List>
+              </Alert>
+            ) : null}
+            {r?.key && evaluation.findings.some((f) => f.code === 'KEY_USER_ID_MISMATCH') ? (
+              <Alert color="yellow" variant="light" title="The key does not name this address" data-testid="key-uid-mismatch">
+                <Text size="sm">Recipient address: &lt;{r.email}&gt;. The key’s user IDs:</Text>
+                <List size="sm">{r.key.userIds.map((u) => <List.Item key={u}>{u}</List.Item>)}</List>
+              </Alert>
             ) : null}
             {evaluation.notices.map((n) => (
               <Alert key={`${n.category}-${n.title}`} color="blue" variant="light" title={n.title}>
