@@ -1,0 +1,67 @@
+/**
+ * Settings (new-user trial fixes): the SMTP password can be changed and tested without sending anything;
+ * a wrong password is reported as SMTP_AUTH_FAILED, the right one with the negotiated TLS version; the
+ * practice public key is saved as practice-key.asc; the screen passes axe.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { completeSetup, expect, expectNoAxeViolations, shot, test } from './fixtures';
+import { SMTP_PASSWORD, startSmtpServer } from '../support/smtp';
+import { requireTool } from '../support/tools';
+
+test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS version), save the practice key; axe clean', async ({ page, app }) => {
+  test.info().skip(!requireTool('openssl'), 'openssl is required');
+  const smtp = await startSmtpServer({ starttls: true });
+  const exportDir = mkdtempSync(join(tmpdir(), 'rd-e2e-settings-export-'));
+  try {
+    await app.start([smtp.caPem], { exportDir });
+    const fpr = await completeSetup(page, smtp.port);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    const heading = page.getByRole('heading', { level: 1, name: 'Settings' });
+    await expect(heading).toBeFocused();
+    await expect(page.getByLabel('Practice key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '));
+    await expect(page.getByTestId('practice-public-key')).toHaveValue(/BEGIN PGP PUBLIC KEY BLOCK/);
+    await shot(page, '20-settings');
+    await expectNoAxeViolations(page, 'settings');
+
+    // A wrong password: the test connection says so, nothing is sent, nothing is saved.
+    await page.locator('#settings-smtpPassword').fill('not the password');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const alert = page.locator('[data-code="SMTP_AUTH_FAILED"]');
+    await expect(alert).toBeVisible({ timeout: 20_000 });
+    await expect(alert).toContainText('did not accept the username or password');
+    await shot(page, '21-settings-auth-failed');
+    await expectNoAxeViolations(page, 'settings with a failed connection test');
+
+    // Saved anyway (staff may save first), then fixed: the stored password is tested when the field is empty.
+    await page.getByRole('button', { name: 'Save email server settings' }).click();
+    await expect(page.getByText('Email server settings saved')).toBeVisible();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect(page.locator('[data-code="SMTP_AUTH_FAILED"]')).toBeVisible({ timeout: 20_000 });
+
+    await page.locator('#settings-smtpPassword').fill(SMTP_PASSWORD);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect(page.getByTestId('smtp-test-ok')).toContainText(/TLS 1\.[23]/, { timeout: 20_000 });
+    await page.getByRole('button', { name: 'Save email server settings' }).click();
+    await expect(page.getByText('Email server settings saved')).toBeVisible();
+    await page.locator('#settings-smtpPassword').fill('');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect(page.getByTestId('smtp-test-ok')).toContainText(/TLS 1\.[23]/, { timeout: 20_000 });
+    await shot(page, '22-settings-connection-ok');
+    expect(smtp.received).toHaveLength(0);
+
+    // The practice public key as a file for recipients.
+    await page.getByRole('button', { name: /save key file/i }).click();
+    await expect(page.getByText(/key file saved as practice-key\.asc/i)).toBeVisible();
+    const saved = readdirSync(exportDir, { recursive: true }).map(String).filter((f) => f.endsWith('practice-key.asc'));
+    expect(saved).toHaveLength(1);
+    const text = readFileSync(join(exportDir, saved[0]!), 'utf8');
+    expect(text).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----');
+    expect(text).not.toContain('PRIVATE');
+  } finally {
+    await smtp.close();
+    rmSync(exportDir, { recursive: true, force: true });
+  }
+});
