@@ -62,10 +62,13 @@ export function IntakeScreen() {
   const errors: Record<string, string> = {};
   if (!patient.name.trim()) errors.patientName = 'Enter the patient’s name.';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(patient.dateOfBirth)) errors.patientDob = 'Enter the date of birth.';
+  else if (patient.dateOfBirth > localNow().slice(0, 10)) errors.patientDob = 'The date of birth cannot be in the future.';
   if (!patient.mrn.trim()) errors.patientMrn = 'Enter the medical record number.';
   if (!requesterName.trim()) errors.requesterName = 'Enter who made the request.';
   if (role === 'personal_representative' && !authority.trim()) errors.authority = 'Describe the representative’s authority (e.g. parent of a minor, health care power of attorney).';
   if (!receivedAt) errors.receivedAt = 'Enter when the request was received.';
+  // The service refuses more than 5 minutes ahead of its clock; the day of receipt starts the 30-day clock.
+  else if (new Date(receivedAt).getTime() - Date.now() > 5 * 60_000) errors.receivedAt = 'The date the request was received cannot be in the future.';
   if (recipients.some((r) => !r.name.trim() || !r.destination.trim())) errors.recipients = 'Give each recipient a name and where to send the copy.';
   if (categories.length === 0) errors.categories = 'Choose at least one category of records.';
   if (from && to && from > to) errors.dates = 'The start date is after the end date.';
