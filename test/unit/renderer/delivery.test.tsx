@@ -110,7 +110,7 @@ describe('RecipientStep: the OpenPGP key is optional', () => {
     expect(document.getElementById('recipient-confirm')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Save recipient' }));
     await waitFor(() => expect(fake.callsTo('releases.setRecipient')).toHaveLength(1));
-    expect(fake.callsTo('releases.setRecipient')[0]).toEqual({ releaseId: NO_KEY.id, name: 'Qwfp Recipient', email: 'qwfp@example.test', fingerprintConfirmed: false, addressConfirmed: null });
+    expect(fake.callsTo('releases.setRecipient')[0]).toEqual({ releaseId: NO_KEY.id, name: 'Qwfp Recipient', email: 'qwfp@example.test', fingerprintConfirmed: false, addressConfirmed: false });
     await waitFor(() => expect(useWizardStore.getState().step).toBe(3));
   });
 });
