@@ -166,8 +166,11 @@ export async function verifyAndMarkReady(page: Page): Promise<void> {
   await expect(page.locator('[data-status="ready"]').first()).toBeVisible();
 }
 
-/** On the request screen: "Start release" → records step with the fixture PDF filed as `category` (in scope). */
-export async function startReleaseWithFixture(page: Page, category = 'visit_notes', screens = false): Promise<void> {
+/**
+ * On the request screen: "Start release" → records step with the fixture PDF classified as `category` and
+ * `dateOfService` (in scope). Imported files start unclassified (no category, no date) and block the release.
+ */
+export async function startReleaseWithFixture(page: Page, category = 'visit_notes', screens = false, dateOfService = '2025-06-01'): Promise<void> {
   await page.getByRole('button', { name: 'Start release' }).click();
   await expect(page.getByRole('heading', { name: /^Release R-/ })).toBeVisible();
   const chooser = page.waitForEvent('filechooser');
@@ -176,10 +179,14 @@ export async function startReleaseWithFixture(page: Page, category = 'visit_note
   const table = page.getByRole('table', { name: 'Documents in this release' });
   await expect(table.getByRole('cell', { name: 'synthetic-record.pdf', exact: true })).toBeVisible();
   await expect(table.getByRole('cell', { name: '3', exact: true })).toBeVisible();
-  // Imported as "Other": outside the request's scope until filed under the requested category.
-  await expect(table.getByText('Not selectable')).toBeVisible();
-  if (screens) await shot(page, '06a-records-out-of-scope');
+  // Imported unclassified: marked, its category focused, nothing filed until category and date are both set.
+  await expect(table.getByText('Not classified — set category and date')).toBeVisible();
+  await expect(page.getByLabel('Category of synthetic-record.pdf')).toBeFocused();
+  if (screens) await shot(page, '06a-records-unclassified');
   await page.getByLabel('Category of synthetic-record.pdf').selectOption(category);
+  const date = page.getByLabel('Date of service of synthetic-record.pdf');
+  await date.fill(dateOfService);
+  await date.blur();
   await expect(table.getByText('In scope — selected')).toBeVisible();
   if (screens) {
     await shot(page, '06-records');

@@ -37,6 +37,11 @@ function localNow(): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** True when a datetime-local value is more than `slackMs` ms after now (clock skew tolerated). */
+function laterThanNow(localDateTime: string, slackMs: number): boolean {
+  return new Date(localDateTime).getTime() - Date.now() > slackMs;
+}
+
 interface RecipientRow { name: string; destination: string }
 
 /** Intake of a request for records: patient, legal basis, requester, recipients, scope, form (`requests.create`). */
@@ -68,7 +73,7 @@ export function IntakeScreen() {
   if (role === 'personal_representative' && !authority.trim()) errors.authority = 'Describe the representative’s authority (e.g. parent of a minor, health care power of attorney).';
   if (!receivedAt) errors.receivedAt = 'Enter when the request was received.';
   // The service refuses more than 5 minutes ahead of its clock; the day of receipt starts the 30-day clock.
-  else if (new Date(receivedAt).getTime() - Date.now() > 5 * 60_000) errors.receivedAt = 'The date the request was received cannot be in the future.';
+  else if (laterThanNow(receivedAt, 5 * 60_000)) errors.receivedAt = 'The date the request was received cannot be in the future.';
   if (recipients.some((r) => !r.name.trim() || !r.destination.trim())) errors.recipients = 'Give each recipient a name and where to send the copy.';
   if (categories.length === 0) errors.categories = 'Choose at least one category of records.';
   if (from && to && from > to) errors.dates = 'The start date is after the end date.';
