@@ -4,6 +4,7 @@
  * builds `__PREVIEW__` is false and the bridge is tree-shaken away.
  */
 import '@mantine/core/styles.css';
+import './app/focus.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MantineProvider, createTheme } from '@mantine/core';

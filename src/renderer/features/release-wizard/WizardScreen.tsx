@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Button, Group, Stack, Stepper, Text, Title } from '@mantine/core';
 import { STEP, useWizardStore } from './store';
 import { useAppStore } from '../../app/store';
@@ -9,6 +9,9 @@ import { RecipientStep } from './steps/RecipientStep';
 import { DeliveryStep } from './steps/DeliveryStep';
 import { ReviewStep } from './steps/ReviewStep';
 import { SendStep } from './steps/SendStep';
+import { useFocusHeading } from '../../lib/focus';
+
+const STEP_LABELS = ['Patient', 'Records', 'Recipient', 'Delivery', 'Review', 'Send'] as const;
 
 /** The release wizard: Patient → Records → Recipient → Delivery → Review → Send. */
 export function WizardScreen({ releaseId }: { releaseId: string | null }) {
@@ -22,6 +25,14 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
   useEffect(() => {
     void open(releaseId);
   }, [open, releaseId]);
+  // Focus: the screen's heading when the wizard opens; the step's heading after each step change (Next, Back, a step click).
+  const heading = useFocusHeading();
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const lastStep = useRef(step);
+  useEffect(() => {
+    if (lastStep.current !== step) stepHeading.current?.focus();
+    lastStep.current = step;
+  }, [step]);
   // Leaving the wizard forgets the one-time passphrase for good.
   useEffect(() => () => useWizardStore.getState().leave(), []);
 
@@ -39,7 +50,9 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
     <Stack gap="lg">
       <Group justify="space-between" align="flex-end">
         <div>
-          <Title order={1}>{release ? `Release ${release.reference}` : 'New release'}</Title>
+          <Title order={1} ref={heading} tabIndex={-1}>
+            {release ? `Release ${release.reference}` : 'New release'}
+          </Title>
           <Text c="dark.4">Six short steps. You can go back at any time before sending.</Text>
         </div>
         <Group>
@@ -49,26 +62,29 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
           </Button>
         </Group>
       </Group>
+      <Title order={2} size="h4" ref={stepHeading} tabIndex={-1} data-testid="wizard-step-heading">
+        Step {step + 1} of {STEP_LABELS.length}: {STEP_LABELS[step] ?? ''}
+      </Title>
       {busy === 'load' ? (
         <Text>Loading…</Text>
       ) : (
         <Stepper active={step} onStepClick={(i) => reachable(i) && goTo(i)} size="sm" aria-label="Release steps">
-          <Stepper.Step label="Patient" description="Whose records" allowStepSelect={reachable(0)}>
+          <Stepper.Step aria-current={step === 0 ? 'step' : undefined} label="Patient" description="Whose records" allowStepSelect={reachable(0)}>
             <PatientStep />
           </Stepper.Step>
-          <Stepper.Step label="Records" description="PDF files" allowStepSelect={reachable(1)}>
+          <Stepper.Step aria-current={step === 1 ? 'step' : undefined} label="Records" description="PDF files" allowStepSelect={reachable(1)}>
             <RecordsStep />
           </Stepper.Step>
-          <Stepper.Step label="Recipient" description="Who, and their key" allowStepSelect={reachable(2)}>
+          <Stepper.Step aria-current={step === 2 ? 'step' : undefined} label="Recipient" description="Who, and their key" allowStepSelect={reachable(2)}>
             <RecipientStep key={release?.recipient ? `${release.recipient.email}|${release.recipient.key?.fingerprint ?? 'nokey'}` : 'none'} />
           </Stepper.Step>
-          <Stepper.Step label="Delivery" description="How it gets there" allowStepSelect={reachable(3)}>
+          <Stepper.Step aria-current={step === 3 ? 'step' : undefined} label="Delivery" description="How it gets there" allowStepSelect={reachable(3)}>
             <DeliveryStep />
           </Stepper.Step>
-          <Stepper.Step label="Review" description="Check everything" allowStepSelect={reachable(4)}>
+          <Stepper.Step aria-current={step === 4 ? 'step' : undefined} label="Review" description="Check everything" allowStepSelect={reachable(4)}>
             <ReviewStep />
           </Stepper.Step>
-          <Stepper.Step label="Send" description="Protect and deliver" allowStepSelect={reachable(5)}>
+          <Stepper.Step aria-current={step === 5 ? 'step' : undefined} label="Send" description="Protect and deliver" allowStepSelect={reachable(5)}>
             <SendStep />
           </Stepper.Step>
         </Stepper>

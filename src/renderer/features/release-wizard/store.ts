@@ -55,6 +55,8 @@ interface WizardState {
   oneTime: OneTimePassphrase | null;
   /** Files written by the last export (names, sizes, SHA-256). */
   exported: ExportedFiles | null;
+  /** The folder the export was saved into (absolute path, from `releases.export`); null otherwise. */
+  exportFolder: string | null;
   /** The print-ready packet prepared by the last `releases.printable`. */
   printable: { printableId: string; pageCount: number } | null;
   /** The request the release is made for (its scope, basis, authorization). */
@@ -156,6 +158,7 @@ const initial = {
   method: null,
   oneTime: null,
   exported: null,
+  exportFolder: null,
   printable: null,
 } satisfies Partial<WizardState>;
 
@@ -360,7 +363,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       const release = get().release;
       if (!release || get().busy === 'send') return;
       const method = effectiveMethod(get());
-      set({ busy: 'send', sendError: null, progress: null, step: STEP.send, oneTime: null, exported: null, printable: null });
+      set({ busy: 'send', sendError: null, progress: null, step: STEP.send, oneTime: null, exported: null, exportFolder: null, printable: null });
       const off = window.apiEvents?.on('progress', (p) => {
         if (p.releaseId === release.id) set({ progress: { done: p.done, total: p.total, operation: p.operation } });
       });
@@ -370,6 +373,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
           set({
             release: out.release,
             exported: out.saved ? out.files : null,
+            exportFolder: out.saved ? (out.folder ?? null) : null,
             oneTime: out.passphrase ? { passphrase: out.passphrase, staffInstructions: out.staffInstructions ?? '', via: 'export' } : null,
             step: out.saved ? STEP.send : STEP.review,
           });

@@ -19,7 +19,7 @@ export function ReleasesScreen() {
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={1}>Releases</Title>
-          <Text c="dark.4">Each release sends one patient’s records, for one request, to one recipient, encrypted.</Text>
+          <Text c="dark.4">Each release delivers one patient’s records, for one request, to one recipient, by the delivery method you choose for it.</Text>
         </div>
         <Button size="md" variant="outline" onClick={() => navigate({ name: 'requests' })}>
           Requests

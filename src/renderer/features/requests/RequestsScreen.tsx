@@ -6,6 +6,7 @@ import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../lib/format';
 import type { RequestSummaryT } from '../../../shared/contract';
+import { useFocusHeading } from '../../lib/focus';
 
 /** Due badges: "Overdue" (a warning, never a block — 164.524(b)(2)) and "Due this week". */
 export function DueBadges({ r }: { r: Pick<RequestSummaryT, 'overdue' | 'dueThisWeek' | 'extended'> }) {
@@ -92,6 +93,7 @@ export function RequestsScreen() {
   const error = useRequestsStore((s) => s.listError);
   const loadList = useRequestsStore((s) => s.loadList);
   const navigate = useAppStore((s) => s.navigate);
+  const heading = useFocusHeading();
   useEffect(() => {
     void loadList();
   }, [loadList]);
@@ -100,7 +102,9 @@ export function RequestsScreen() {
     <Stack gap="lg">
       <Group justify="space-between" align="flex-end">
         <div>
-          <Title order={1}>Requests</Title>
+          <Title order={1} ref={heading} tabIndex={-1}>
+            Requests
+          </Title>
           <Text c="dark.4">Requests for records and their 30-day clocks. Overdue requests are still owed: release them as soon as you can.</Text>
         </div>
         <Button size="md" onClick={() => navigate({ name: 'intake' })}>New request</Button>

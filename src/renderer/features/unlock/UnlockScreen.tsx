@@ -33,7 +33,7 @@ export function UnlockScreen() {
               Unlock ReleaseDesk
             </Title>
             <Text>
-              {info?.practiceName ? `${info.practiceName}: ` : ''}enter the vault passphrase to open the records vault.
+              {info?.practiceName ? `${info.practiceName}. ` : ''}Enter the vault passphrase to open the records vault.
             </Text>
             <PasswordInput
               id="unlock-passphrase"
@@ -54,7 +54,7 @@ export function UnlockScreen() {
               Unlock
             </Button>
             <Text size="sm" c="dark.4">
-              Next: the list of releases. ReleaseDesk locks itself again when you press Lock.
+              Next: the requests list. ReleaseDesk locks itself again when you press Lock.
             </Text>
           </Stack>
         </form>

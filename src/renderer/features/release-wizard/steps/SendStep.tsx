@@ -138,6 +138,7 @@ export function SendStep() {
   const evaluation = useWizardStore((s) => s.evaluation);
   const oneTime = useWizardStore((s) => s.oneTime);
   const exported = useWizardStore((s) => s.exported);
+  const exportFolder = useWizardStore((s) => s.exportFolder);
   const printable = useWizardStore((s) => s.printable);
   const method = useWizardStore((s) => effectiveMethod(s));
   const { send, goTo, dismissOneTime } = useWizardStore.getState();
@@ -179,7 +180,7 @@ export function SendStep() {
       <Stack gap="md">
         {how === 'export' ? (
           <Alert color="green" variant="light" title="Saved" role="status">
-            The password-protected packet was saved to the folder you chose. The disclosure is in the audit log.
+            The password-protected packet was saved to {exportFolder ? <Text span ff="monospace" size="sm" data-testid="export-folder">{exportFolder}</Text> : 'the folder you chose'}. The disclosure is in the audit log.
           </Alert>
         ) : how === 'print' ? (
           <Alert color="green" variant="light" title="Print packet ready" role="status">
