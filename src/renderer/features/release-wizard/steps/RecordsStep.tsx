@@ -23,7 +23,12 @@ function ScopeCell({ doc, ev, request, editable }: { doc: DocumentSummaryT; ev: 
   const busy = useWizardStore((s) => s.busy);
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  if (!doc.classified) return <Badge color="red" variant="light" tt="none">Not classified — set category and date</Badge>;
+  if (!doc.classified)
+    return (
+      <Badge color="red" variant="light" tt="none" h="auto" py={2} styles={{ label: { whiteSpace: 'normal', overflow: 'visible' } }}>
+        Not classified — set category and date
+      </Badge>
+    );
   if (!ev || !request) return <Text size="sm" c="dark.4">Checking…</Text>;
   if (ev.inScope) return <Badge color="green" variant="light" tt="none">In scope — selected</Badge>;
   if (ev.overridden && ev.selectable) return <Badge color="yellow" c="dark.9" variant="light" tt="none">Outside scope — reason recorded</Badge>;
