@@ -57,6 +57,11 @@ test('release records end to end: encrypted, signed, over STARTTLS, audited', as
     expect(pdfs).toHaveLength(1);
     expect(pdfs[0]!.filename).not.toMatch(/synthetic|Zyxwv/i);
     expect(Buffer.compare(pdfs[0]!.content, readFileSync(FIXTURE_PDF))).toBe(0);
+    // The practice public key travels inside the encryption, with how to check it (grouped fingerprint).
+    const keyPart = inner.attachments.find((a) => a.filename === 'practice-key.asc');
+    expect(keyPart?.contentType).toBe('application/pgp-keys');
+    expect(keyPart!.content.toString('utf8').trim()).toBe(settings.value.practicePublicKeyArmored.trim());
+    expect(inner.text).toContain(practiceFpr.match(/.{4}/g)!.join(' '));
 
     // The audit screen shows the transmission and its TLS version.
     await page.getByRole('button', { name: 'Open audit log' }).click();
