@@ -12,8 +12,17 @@
  */
 import { z } from 'zod';
 
-/** A calendar date `YYYY-MM-DD` (in the practice's time zone). */
-export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** True when `YYYY-MM-DD` names a day that exists in the proleptic Gregorian calendar (ISO 8601). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+/** A calendar date `YYYY-MM-DD` (in the practice's time zone) that exists: 2026-02-31 is refused. */
+export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isCalendarDate, { message: 'not a real calendar date' });
 /** An instant, ISO-8601 with offset, e.g. `2026-03-08T09:15:00-05:00`. */
 export const Instant = z.string().datetime({ offset: true });
 

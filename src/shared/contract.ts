@@ -29,6 +29,8 @@ import {
   TpoPurpose,
   UnencryptedEmailAcknowledgment,
 } from './compliance';
+import { isCalendarDate } from './compliance';
+export { isCalendarDate };
 import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
 
@@ -55,14 +57,6 @@ export const line = (max = 200) =>
     .refine(noControlChars, { message: 'must be a single line without control characters' })
     .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' });
 
-/** True when `YYYY-MM-DD` names a day that exists in the proleptic Gregorian calendar (ISO 8601). */
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
-}
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-31 is refused). */

@@ -131,3 +131,14 @@ describe('status flow and rule packs', () => {
     expect(() => parseRulePacks([...DEFAULT_RULE_PACKS, DEFAULT_RULE_PACKS[0]])).toThrow(expect.objectContaining({ code: 'RULE_PACK_INVALID' }));
   });
 });
+
+describe('calendar dates in compliance records', () => {
+  it('refuses impossible dates in authorization and scope fields', async () => {
+    const { CalendarDate } = await import('../../../src/shared/compliance');
+    expect(CalendarDate.safeParse('2026-02-28').success).toBe(true);
+    expect(CalendarDate.safeParse('2028-02-29').success).toBe(true);
+    expect(CalendarDate.safeParse('2026-02-29').success).toBe(false);
+    expect(CalendarDate.safeParse('2026-02-31').success).toBe(false);
+    expect(CalendarDate.safeParse('2026-13-01').success).toBe(false);
+  });
+});
