@@ -106,7 +106,8 @@ export function ReviewStep() {
         <List size="sm">
           {release.documents.map((d) => (
             <List.Item key={d.id}>
-              {d.originalName} — {plural(d.pageCount, 'page')}, attached as “{d.label}”
+              {d.originalName} — {plural(d.pageCount, 'page')}
+              {method === 'openpgp-pgp-mime' ? <>, attached as “{d.label}”</> : method ? ', inside the release packet' : null}
             </List.Item>
           ))}
         </List>
