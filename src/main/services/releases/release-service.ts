@@ -426,7 +426,8 @@ export class ReleaseService {
         ...docs.map((d) => ({ filename: d.label, content: readDocument(v.db, d.id), contentType: 'application/pdf' })),
         practiceKeyAttachment(practiceKey.armoredPublic),
       ];
-      const messageId = `<${newId()}@releasedesk.invalid>`;
+      // Message-ID in the sender's own domain (RFC 5322 §3.6.4), like the packet methods; the id itself is random.
+      const messageId = `<${newId()}@${practice.senderEmail.slice(practice.senderEmail.lastIndexOf('@') + 1)}>`;
       const { raw } = await buildPgpMimeMessage({
         from: { name: practice.senderName, address: practice.senderEmail },
         // Outer headers travel in the clear: the address only, no display name (it may be the patient's name).
