@@ -201,7 +201,7 @@ async function flattenForms(doc: PDFDocument, assetsRoot?: string): Promise<void
 }
 
 /** Fit a w x h (any unit) picture on a Letter page, portrait or landscape by its shape; returns page size and box. */
-function fit(w: number, h: number): { pageW: number; pageH: number; x: number; y: number; dw: number; dh: number } {
+function fitToPage(w: number, h: number): { pageW: number; pageH: number; x: number; y: number; dw: number; dh: number } {
   const [pageW, pageH] = w > h ? [LETTER[1], LETTER[0]] : [LETTER[0], LETTER[1]];
   const boxW = pageW - 2 * MARGIN;
   const boxH = pageH - MARGIN - Math.max(MARGIN, STAMP_ZONE + 6);
@@ -227,7 +227,7 @@ const ORIENT: Record<number, [number, number, number, number, number, number]> =
 };
 
 function placeImage(doc: PDFDocument, ref: PDFRef, visualW: number, visualH: number, orientation = 1): void {
-  const { pageW, pageH, x, y, dw, dh } = fit(visualW, visualH);
+  const { pageW, pageH, x, y, dw, dh } = fitToPage(visualW, visualH);
   const page = doc.addPage([pageW, pageH]);
   const key = page.node.newXObject('Img', ref);
   const [pu, pv, p0, qu, qv, q0] = ORIENT[orientation] ?? ORIENT[1]!;

@@ -186,6 +186,22 @@ export const useWizardStore = create<WizardState>((set, get) => {
     ]);
   };
 
+  /**
+   * Run one action against main: mark it busy and clear the last error; a failure becomes `error` (coded,
+   * PHI-free) and the result is `failed`. Always leaves `busy` cleared.
+   */
+  const attempt = async <T,>(busy: Exclude<Busy, null>, action: () => Promise<T>, failed: T): Promise<T> => {
+    set({ busy, error: null });
+    try {
+      return await action();
+    } catch (e) {
+      set({ error: toApiError(e) });
+      return failed;
+    } finally {
+      set({ busy: null });
+    }
+  };
+
   return {
     ...initial,
 
@@ -243,16 +259,15 @@ export const useWizardStore = create<WizardState>((set, get) => {
     async removeDocument(documentId) {
       const release = get().release;
       if (!release) return;
-      set({ busy: 'remove', error: null });
-      try {
-        const updated = await call('documents.remove', { releaseId: release.id, documentId });
-        set({ release: updated });
-        await loadGate(updated);
-      } catch (e) {
-        set({ error: toApiError(e) });
-      } finally {
-        set({ busy: null });
-      }
+      await attempt(
+        'remove',
+        async () => {
+          const updated = await call('documents.remove', { releaseId: release.id, documentId });
+          set({ release: updated });
+          await loadGate(updated);
+        },
+        undefined,
+      );
     },
 
     async checkEmail(email) {
@@ -291,18 +306,16 @@ export const useWizardStore = create<WizardState>((set, get) => {
     async setRecipient(r) {
       const release = get().release;
       if (!release) return false;
-      set({ busy: 'recipient', error: null });
-      try {
-        const updated = await call('releases.setRecipient', { releaseId: release.id, ...r });
-        set({ release: updated, step: STEP.delivery, delivery: null, method: null });
-        await loadGate(updated);
-        return true;
-      } catch (e) {
-        set({ error: toApiError(e) });
-        return false;
-      } finally {
-        set({ busy: null });
-      }
+      return attempt(
+        'recipient',
+        async () => {
+          const updated = await call('releases.setRecipient', { releaseId: release.id, ...r });
+          set({ release: updated, step: STEP.delivery, delivery: null, method: null });
+          await loadGate(updated);
+          return true;
+        },
+        false,
+      );
     },
 
     async evaluate() {
@@ -313,31 +326,28 @@ export const useWizardStore = create<WizardState>((set, get) => {
     async classify(documentId, category, documentDate) {
       const release = get().release;
       if (!release) return;
-      set({ busy: 'classify', error: null });
-      try {
-        const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate }] });
-        set({ release: updated });
-        await loadGate(updated);
-      } catch (e) {
-        set({ error: toApiError(e) });
-      } finally {
-        set({ busy: null });
-      }
+      await attempt(
+        'classify',
+        async () => {
+          const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate }] });
+          set({ release: updated });
+          await loadGate(updated);
+        },
+        undefined,
+      );
     },
 
     async overrideScope(documentId, reason) {
       const release = get().release;
       if (!release) return false;
-      set({ busy: 'override', error: null });
-      try {
-        set({ evaluation: await call('releases.overrideScope', { releaseId: release.id, documentId, reason }) });
-        return true;
-      } catch (e) {
-        set({ error: toApiError(e) });
-        return false;
-      } finally {
-        set({ busy: null });
-      }
+      return attempt(
+        'override',
+        async () => {
+          set({ evaluation: await call('releases.overrideScope', { releaseId: release.id, documentId, reason }) });
+          return true;
+        },
+        false,
+      );
     },
 
     async loadDelivery() {
