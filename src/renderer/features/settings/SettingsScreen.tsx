@@ -1,3 +1,4 @@
+import { portForSecurity, SmtpSecurityControl } from '../../components/SmtpSecurityControl';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   Alert,
@@ -8,7 +9,6 @@ import {
   Loader,
   NumberInput,
   PasswordInput,
-  SegmentedControl,
   SimpleGrid,
   Stack,
   Text,
@@ -202,20 +202,11 @@ export function SettingsScreen() {
                     aria-invalid={show('port') ? true : undefined}
                   />
                 </SimpleGrid>
-                <div>
-                  <Text size="sm" fw={600} id="settings-security-label" mb={4}>
-                    Encryption
-                  </Text>
-                  <SegmentedControl
-                    aria-labelledby="settings-security-label"
-                    value={smtp.security}
-                    onChange={(v) => setSmtp({ ...smtp, security: v as SmtpForm['security'] })}
-                    data={[
-                      { value: 'starttls', label: 'STARTTLS (usually port 587)' },
-                      { value: 'tls', label: 'Implicit TLS (usually port 465)' },
-                    ]}
-                  />
-                </div>
+                <SmtpSecurityControl
+                  idPrefix="settings"
+                  value={smtp.security}
+                  onChange={(security) => setSmtp({ ...smtp, security, port: portForSecurity(security, smtp.port) as SmtpForm['port'] })}
+                />
                 <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
                   <TextInput
                     id="settings-smtpUser"

@@ -1,3 +1,4 @@
+import { portForSecurity, SmtpSecurityControl } from '../../components/SmtpSecurityControl';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
   Alert,
@@ -9,7 +10,6 @@ import {
   NumberInput,
   PasswordInput,
   Progress,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -362,26 +362,11 @@ export function SetupScreen() {
                   error={show('smtpPort')}
                 />
               </SimpleGrid>
-              <div>
-                <Text size="sm" fw={600} id="setup-security-label" mb={4}>
-                  Encryption
-                </Text>
-                <SegmentedControl
-                  aria-labelledby="setup-security-label"
-                  value={form.security}
-                  onChange={(v) =>
-                    setForm((f) => ({
-                      ...f,
-                      security: v as Form['security'],
-                      smtpPort: v === 'tls' && f.smtpPort === 587 ? 465 : v === 'starttls' && f.smtpPort === 465 ? 587 : f.smtpPort,
-                    }))
-                  }
-                  data={[
-                    { value: 'starttls', label: 'STARTTLS (usually port 587)' },
-                    { value: 'tls', label: 'Implicit TLS (usually port 465)' },
-                  ]}
-                />
-              </div>
+              <SmtpSecurityControl
+                idPrefix="setup"
+                value={form.security}
+                onChange={(security) => setForm((f) => ({ ...f, security, smtpPort: portForSecurity(security, f.smtpPort) as Form['smtpPort'] }))}
+              />
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
                 <TextInput id="setup-smtpUser" label="Username" required autoComplete="username" {...field('smtpUser')} />
                 <PasswordInput id="setup-smtpPassword" label="Password" required autoComplete="current-password" {...field('smtpPassword')} />
