@@ -60,6 +60,13 @@ export const ERROR_CODES = [
   'ATTACHMENT_TOO_LARGE',
   'OPENPGP_ENCRYPTION_FAILED',
   'ADDRESS_NOT_CONFIRMED',
+  // Exactly-once releases: the outbox and the release state machine.
+  'RELEASE_QUEUED',
+  'RELEASE_UNCONFIRMED',
+  'RELEASE_CANCELLED',
+  'SEND_INTERRUPTED',
+  'SMTP_NO_REPLY',
+  'SEND_GAVE_UP',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
