@@ -582,6 +582,10 @@ export const channels = {
   },
   /** Take a prepared release out of the outbox: back to draft to change it ('withdraw'), or cancel it ('cancel'). Audited. */
   'releases.withdraw': { input: z.object({ releaseId: Id, how: z.enum(['withdraw', 'cancel']) }).strict(), output: ReleaseDetail },
+  /** A password PDF's passphrase again, kept in the vault until staff confirm they gave it to the recipient (audited). */
+  'releases.revealPassphrase': { input: ByRelease, output: z.object({ passphrase: z.string(), staffInstructions: z.string() }) },
+  /** Staff gave the passphrase to the recipient: it is erased from the vault (audited). */
+  'releases.passphraseGiven': { input: ByRelease, output: Empty },
   /** Pause or resume automatic sending of a queued release (audited). */
   'releases.pauseQueue': { input: z.object({ releaseId: Id, paused: z.boolean() }).strict(), output: ReleaseDetail },
   /** Change delivery settings (audited as a setting change). */

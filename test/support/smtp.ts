@@ -38,6 +38,8 @@ export interface StartSmtpServerOptions {
   user?: { username: string; password: string };
   /** Refuse the DATA of the n-th message (0-based count of messages this server saw) with 451; e.g. 1 rejects the second. */
   rejectDataAt?: number[];
+  /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
+  onMailFrom?: (n: number) => Promise<void>;
 }
 
 /** One message the server accepted. */
@@ -133,6 +135,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
   const rejectData = new Set(opts.rejectDataAt ?? []);
   let dataCount = 0;
+  let mailFromCount = 0;
 
   const tlsLimits: Partial<SMTPServerOptions> = opts.maxTlsVersion
     ? // Legacy protocol versions need OpenSSL security level 0 on Debian 12.
@@ -154,6 +157,11 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
       state.authAttempts++;
       if (auth.username === user.username && auth.password === user.password) return cb(null, { user: auth.username });
       return cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onMailFrom(_address, _session, cb) {
+      const n = mailFromCount++;
+      if (!opts.onMailFrom) return cb();
+      void opts.onMailFrom(n).then(() => cb(), () => cb());
     },
     onRcptTo(address, _session, cb) {
       if (reject.has(address.address.toLowerCase())) return cb(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));

@@ -34,6 +34,11 @@ export function createHandlers(s: Services): Handlers {
     'releases.outbox': () => s.releases.workflow.outbox(),
     'releases.resolveUnconfirmed': ({ releaseId, choice }) => s.releases.resolveUnconfirmed(releaseId, choice),
     'releases.withdraw': ({ releaseId, how }) => s.releases.withdraw(releaseId, how),
+    'releases.revealPassphrase': ({ releaseId }) => s.releases.workflow.revealPassphrase(releaseId),
+    'releases.passphraseGiven': ({ releaseId }) => {
+      s.releases.workflow.passphraseGiven(releaseId);
+      return {};
+    },
     'releases.pauseQueue': ({ releaseId, paused }) => s.releases.pauseQueue(releaseId, paused),
     'settings.setDelivery': (input) => s.releases.setDeliverySettings(input),
     'settings.updateSmtp': (input) => s.updateSmtp(input),

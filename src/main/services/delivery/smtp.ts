@@ -47,6 +47,8 @@ export interface SendOptions {
    * been delivered. If it throws, the message is not ended (nothing can be delivered) and the send fails.
    */
   beforeEndOfData?: () => void;
+  /** Called synchronously after each chunk of the message is taken by the connection: bytes handed over so far, of the total. */
+  onDataProgress?: (sentBytes: number, totalBytes: number) => void;
 }
 
 export interface SendResult {
@@ -104,7 +106,7 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
           to: envelope.to,
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
         },
-        opts.beforeEndOfData ? handOver(raw, opts.beforeEndOfData) : raw,
+        opts.beforeEndOfData || opts.onDataProgress ? handOver(raw, opts.beforeEndOfData, opts.onDataProgress) : raw,
         (err, result) => (err || !result ? reject(err ?? new Error('no result')) : resolve(result)),
       ),
     );
@@ -123,21 +125,28 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
   }
 }
 
+/** Bytes handed to the connection at a time (progress granularity). */
+export const HAND_OVER_CHUNK = 16 * 1024;
+
 /**
- * The message as a stream that calls `beforeEnd` after its bytes were taken and before it ends: the DATA
- * terminator is written only after the source ends, so `beforeEnd` runs strictly before it.
+ * The message as a stream of {@link HAND_OVER_CHUNK} pieces (reporting `progress` after each) that calls
+ * `beforeEnd` after its last byte was taken and before it ends: the DATA terminator is written only after the
+ * source ends, so `beforeEnd` runs strictly before it.
  */
-function handOver(raw: Buffer, beforeEnd: () => void): Readable {
-  let given = false;
+function handOver(raw: Buffer, beforeEnd?: () => void, progress?: (sent: number, total: number) => void): Readable {
+  let offset = 0;
   return new Readable({
     read() {
-      if (!given) {
-        given = true;
-        this.push(raw);
+      if (offset < raw.length) {
+        const end = Math.min(raw.length, offset + HAND_OVER_CHUNK);
+        const chunk = raw.subarray(offset, end);
+        offset = end;
+        this.push(chunk);
+        progress?.(offset, raw.length);
         return;
       }
       try {
-        beforeEnd();
+        beforeEnd?.();
       } catch (e) {
         this.destroy(e instanceof Error ? e : new Error('hand-over hook failed'));
         return;

@@ -247,6 +247,24 @@ export function closeTransmission(db: Database, transmissionId: string, reason: 
   db.prepare('UPDATE transmissions SET closed_at = ?, closed_reason = ? WHERE id = ? AND closed_at IS NULL').run(at, reason, transmissionId);
 }
 
+/** Keep a password PDF's passphrase with its transmission (inside the vault) until staff gave it to the recipient. */
+export function storePassphrase(db: Database, transmissionId: string, passphrase: string): void {
+  db.prepare('UPDATE transmissions SET passphrase = ? WHERE id = ?').run(passphrase, transmissionId);
+}
+
+/** The kept passphrase of the release's newest password-PDF transmission (null when none is kept). */
+export function keptPassphrase(db: Database, releaseId: string): { transmissionId: string; passphrase: string } | null {
+  const r = db
+    .prepare("SELECT id, passphrase FROM transmissions WHERE release_id = ? AND passphrase IS NOT NULL ORDER BY rowid DESC LIMIT 1")
+    .get(releaseId) as { id: string; passphrase: string } | undefined;
+  return r ? { transmissionId: r.id, passphrase: r.passphrase } : null;
+}
+
+/** Erase the kept passphrase(s) of a release once staff gave it to the recipient; the time stays. @returns how many were erased */
+export function erasePassphrase(db: Database, releaseId: string, at: string): number {
+  return db.prepare('UPDATE transmissions SET passphrase = NULL, passphrase_given_at = ? WHERE release_id = ? AND passphrase IS NOT NULL').run(at, releaseId).changes;
+}
+
 /** Record what a transmission was prepared from, and the DSN envelope id base of its parts. */
 export function setTransmissionPreparation(db: Database, transmissionId: string, contentDigest: string, envid: string): void {
   db.prepare('UPDATE transmissions SET content_digest = ?, envid = ? WHERE id = ?').run(contentDigest, envid, transmissionId);

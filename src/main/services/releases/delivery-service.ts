@@ -20,10 +20,15 @@ import { newId } from '../support/ids';
 import { clearOutbox, closeTransmission, insertDeliveredPart, insertPrintable, openTransmission, readPrintable } from './delivery-repo';
 import { keyFactsOrNull, ReleaseService, type GateResult, type ReleaseServiceDeps } from './release-service';
 import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, storedRecipient, type StoredRecipient } from './repo';
-import { PASSPHRASE_STAFF_INSTRUCTIONS, SendWorkflow, type CrashPoint, type EmailMethod, type RetryPolicy } from './send-workflow';
+import { SendWorkflow, type CrashPoint, type EmailMethod, type RetryPolicy } from './send-workflow';
 import { moveRelease } from './state';
 
 export { PASSPHRASE_STAFF_INSTRUCTIONS } from './send-workflow';
+
+/** What staff do with an exported packet's passphrase: it exists only on this screen (the export is complete at once). */
+export const EXPORT_PASSPHRASE_INSTRUCTIONS =
+  'Give this passphrase to the recipient by phone, in person or by text message to a number you confirmed with them — never with the drive and never by email. ' +
+  'It is shown only this once: ReleaseDesk does not keep it. The recipient types the words in lower case, joined by hyphens, without spaces.';
 
 /** The release service's dependencies plus the send workflow's tuning and crash-test hook. */
 export interface ReleaseDeliveryDeps extends ReleaseServiceDeps {
@@ -274,7 +279,7 @@ export class ReleaseDeliveryService extends ReleaseService {
         saved: true,
         files: written.files,
         passphrase,
-        staffInstructions: PASSPHRASE_STAFF_INSTRUCTIONS,
+        staffInstructions: EXPORT_PASSPHRASE_INSTRUCTIONS,
         transmission: listTransmissions(v.db, releaseId).find((x) => x.id === t.id)!,
         release: await this.get(releaseId),
         folder: dir,

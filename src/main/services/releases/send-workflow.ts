@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import type { ChannelOutput, OutboxEntryT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { canTransition } from '../compliance';
-import { sendRawMessage, toAppError, type SmtpSettings } from '../delivery/smtp';
+import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type SmtpSettings } from '../delivery/smtp';
 import { listDocuments, readDocument } from '../documents/documents';
 import type { AssembledPacket } from '../packaging';
 import { getRequest, updateRequest } from '../requests/repo';
@@ -47,6 +47,9 @@ import {
   resolveUnconfirmedParts,
   saveOutbox,
   setTransmissionPreparation,
+  storePassphrase,
+  keptPassphrase,
+  erasePassphrase,
   storedParts,
   type OutboxMessage,
 } from './delivery-repo';
@@ -73,10 +76,11 @@ export type EmailMethod = 'openpgp-pgp-mime' | 'password-pdf' | 'tls-only-email'
 
 /**
  * Points of the send path where a crash test stops the process (SIGKILL from outside). No-ops in the product.
- * 'prepared': outbox committed; 'before-connect': part claimed, connection not yet opened;
+ * 'prepared': outbox committed; 'before-connect': part claimed, connection not yet opened; 'mid-data': about half
+ * of a part's DATA handed over (the hook must block synchronously to stop there);
  * 'after-reply': the server answered 250, not yet recorded; 'between-parts': a part recorded, the next not claimed.
  */
-export type CrashPoint = 'prepared' | 'before-connect' | 'after-reply' | 'between-parts';
+export type CrashPoint = 'prepared' | 'before-connect' | 'mid-data' | 'after-reply' | 'between-parts';
 
 /** Automatic retry of temporary failures (exponential backoff). */
 export interface RetryPolicy {
@@ -287,6 +291,7 @@ export class SendWorkflow {
       setTransmissionPreparation(v.db, t.id, contentDigest(v.db, releaseId, method), reference);
       for (const m of prepared.messages) insertPendingPart(v.db, t.id, { part: m.part, of: m.of, messageId: m.messageId, sizeBytes: m.raw.length });
       saveOutbox(v.db, t.id, prepared.messages.map((m): OutboxMessage => ({ part: m.part, of: m.of, messageId: m.messageId, envelope, raw: m.raw })));
+      if (prepared.passphrase !== null) storePassphrase(v.db, t.id, prepared.passphrase);
       setDeliveryMethod(v.db, releaseId, method);
       this.move(releaseId, 'queued', {
         nextAttemptAt: null,
@@ -352,6 +357,9 @@ export class SendWorkflow {
           ...(this.d.smtpCa ? { ca: this.d.smtpCa } : {}),
           ...(this.d.smtpTimeoutMs ? { timeoutMs: this.d.smtpTimeoutMs } : {}),
           envid: `${open.envid ?? releaseState(v.db, releaseId).reference}.${msg.part}`,
+          onDataProgress: (sentBytes, totalBytes) => {
+            if (this.d.checkpoint && sentBytes >= totalBytes / 2 && sentBytes - HAND_OVER_CHUNK < totalBytes / 2) void this.d.checkpoint('mid-data', { releaseId, part: msg.part });
+          },
           beforeEndOfData: () => {
             v.tx(() => markPartHandedOver(v.db, open.id, msg.part, this.now().toISOString()));
             handedOver = true;
@@ -509,6 +517,29 @@ export class SendWorkflow {
     );
   }
 
+  /**
+   * The password PDF's passphrase again (it is kept in the vault until staff confirm they gave it to the
+   * recipient), e.g. after the screen was closed or the app stopped mid-send. Audited (never the value).
+   * @throws AppError NOT_FOUND when no passphrase is kept for the release
+   */
+  revealPassphrase(releaseId: string): { passphrase: string; staffInstructions: string } {
+    return this.s.audited(
+      'release.passphrase_view',
+      { type: 'release', id: releaseId },
+      (v) => {
+        const kept = keptPassphrase(v.db, releaseId);
+        if (!kept) throw new AppError('NOT_FOUND', 'No passphrase is kept for this release: it was given to the recipient, or the release has none.');
+        return { passphrase: kept.passphrase, staffInstructions: PASSPHRASE_STAFF_INSTRUCTIONS };
+      },
+      () => ({}),
+    );
+  }
+
+  /** Staff gave the passphrase to the recipient: erase it from the vault (the time is kept, audited). */
+  passphraseGiven(releaseId: string): void {
+    this.s.audited('release.passphrase_given', { type: 'release', id: releaseId }, (v) => erasePassphrase(v.db, releaseId, this.now().toISOString()), (n) => ({ erased: n }));
+  }
+
   /** Pause or resume automatic sending of a queued release (audited). @throws AppError STATUS_TRANSITION_INVALID unless queued */
   pause(releaseId: string, paused: boolean): void {
     const v = this.s.require();
@@ -588,7 +619,7 @@ export const UNCONFIRMED_MESSAGE =
 /** What staff are told to do with a one-time passphrase (never sent by email: compliance-rules.md, email safeguards). */
 export const PASSPHRASE_STAFF_INSTRUCTIONS =
   'Call the recipient and read this passphrase to them, or give it in person or by text message to a number you confirmed with them. ' +
-  'Never put it in an email. It is shown only this once: ReleaseDesk does not keep it. ' +
+  'Never put it in an email. ReleaseDesk keeps it, encrypted, only until you confirm you gave it to the recipient. ' +
   'The recipient types the words in lower case, joined by hyphens, without spaces.';
 
 /**

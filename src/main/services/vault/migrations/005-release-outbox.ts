@@ -9,7 +9,8 @@ import type { Migration } from './types';
  *   was not delivered) and 'cancelled' (staff withdrew it before anything went out); the queue's next try,
  *   attempt count and pause flag.
  * - transmissions: never deleted; `closed_at`/`closed_reason` when staff withdrew a prepared transmission
- *   before any part left (it then is no disclosure); the DSN envelope id.
+ *   before any part left (it then is no disclosure); the DSN envelope id; what it was prepared from; a password
+ *   PDF's passphrase until staff confirm they gave it to the recipient (then it is erased, the time kept).
  * - transmission_parts: status adds 'sending' (claimed: the attempt started), 'unconfirmed' and 'bounced';
  *   `handed_over_at` is committed BEFORE the final "." of DATA is written, so recovery tells "cannot have
  *   been delivered" (no handed_over_at: back to pending) from "may have been delivered" (unconfirmed);
@@ -69,6 +70,10 @@ export const migration: Migration = {
       ALTER TABLE transmissions ADD COLUMN closed_reason TEXT CHECK (closed_reason IS NULL OR closed_reason IN ('withdrawn','cancelled','superseded'));
       -- SHA-256 of what was prepared (method, documents, recipient, key): a retry reuses the stored messages only for the same content.
       ALTER TABLE transmissions ADD COLUMN content_digest TEXT;
+      -- The one passphrase of a password-PDF transmission, kept (inside the encrypted vault) until staff confirm they
+      -- gave it to the recipient, so a crash or a lost screen never leaves stored messages nobody can open.
+      ALTER TABLE transmissions ADD COLUMN passphrase TEXT;
+      ALTER TABLE transmissions ADD COLUMN passphrase_given_at TEXT;
 
       CREATE TABLE transmission_parts_v5 AS SELECT * FROM transmission_parts;
       DROP TABLE transmission_parts;
