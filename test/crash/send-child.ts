@@ -112,7 +112,7 @@ async function recover(): Promise<void> {
   const d = await s.releases.get(cfg.releaseId!);
   const email = d.transmissions.filter((t) => t.method !== 'export' && t.method !== 'print');
   const v = s.session.require();
-  let passphrase: string | null = null;
+  let passphrase: string | null;
   try {
     passphrase = s.releases.workflow.revealPassphrase(cfg.releaseId!).passphrase;
   } catch {
