@@ -38,6 +38,8 @@ export interface StartSmtpServerOptions {
   user?: { username: string; password: string };
   /** Refuse the DATA of the n-th message (0-based count of messages this server saw) with 451; e.g. 1 rejects the second. */
   rejectDataAt?: number[];
+  /** Keep the n-th message (0-based) but never answer its DATA: a reply lost after the server stored it. */
+  silentAfterDataAt?: number[];
   /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
   onMailFrom?: (n: number) => Promise<void>;
 }
@@ -134,6 +136,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const state = { authAttempts: 0 };
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
   const rejectData = new Set(opts.rejectDataAt ?? []);
+  const silentData = new Set(opts.silentAfterDataAt ?? []);
   let dataCount = 0;
   let mailFromCount = 0;
 
@@ -189,6 +192,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
           tlsProtocol: (session as unknown as { tlsOptions?: { version?: string } }).tlsOptions?.version ?? null,
           user: (session.user as string | undefined) ?? null,
         });
+        if (silentData.has(index)) return; // stored, but the answer never comes
         cb(null, 'OK: queued as TEST');
       });
     },

@@ -43,7 +43,9 @@ export interface Backend {
  * Start the back end, set up the vault (practice in America/Chicago). `withSmtp` starts the real SMTP test server
  * (with `smtpOptions`, e.g. rejectDataAt); `exportDir` is the folder releases.export writes into (the folder picker's answer).
  */
-export async function startBackend(opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string } = {}): Promise<Backend> {
+export async function startBackend(
+  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number } = {},
+): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
   const clock = fixedClock(new Date().toISOString());
   const smtp = opts.withSmtp ? await startSmtpServer(opts.smtpOptions) : null;
@@ -55,6 +57,7 @@ export async function startBackend(opts: { withSmtp?: boolean; smtpOptions?: Sta
     version: 'test',
     clock,
     smtpCa: smtp ? [smtp.caPem] : undefined,
+    ...(opts.smtpTimeoutMs ? { smtpTimeoutMs: opts.smtpTimeoutMs } : {}),
     filePicker: {
       pick: async () => {
         const f = staged;
