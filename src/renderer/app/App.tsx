@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { AppShell, Box, Button, Container, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState, type ReactNode } from 'react';
+import { AppShell, Badge, Box, Button, Container, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
 import { useAppStore, type Screen } from './store';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { UnlockScreen } from '../features/unlock/UnlockScreen';
@@ -12,6 +12,8 @@ import { RequestDetailScreen } from '../features/requests/RequestDetailScreen';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { useWizardStore } from '../features/release-wizard/store';
+import { OutboxScreen } from '../features/outbox/OutboxScreen';
+import { needsAttention, useOutboxStore } from '../features/outbox/store';
 
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
 export function PreviewBanner() {
@@ -30,8 +32,18 @@ function Shell() {
   const screen = useAppStore((s) => s.screen);
   const navigate = useAppStore((s) => s.navigate);
   const lock = useAppStore((s) => s.lock);
-  // A one-time passphrase on screen and not yet acknowledged (Done): locking or leaving loses it for good.
-  const oneTimeShown = useWizardStore((s) => s.oneTime !== null) && screen.name === 'wizard';
+  // An export's one-time passphrase on screen and not yet acknowledged (Done): locking or leaving loses it for good.
+  // (A sent password PDF's passphrase is kept in the vault until staff gave it, so leaving loses nothing.)
+  const oneTimeShown = useWizardStore((s) => s.oneTime?.via === 'export') && screen.name === 'wizard';
+  const outbox = useOutboxStore((s) => s.entries);
+  useEffect(() => {
+    const { load } = useOutboxStore.getState();
+    void load();
+    const t = setInterval(() => void load(), 10_000);
+    return () => clearInterval(t);
+  }, []);
+  const outboxCount = outbox?.length ?? 0;
+  const outboxAttention = outbox?.some(needsAttention) ?? false;
   const [pending, setPending] = useState<PendingLeave | null>(null);
   const requestLock = () => (oneTimeShown ? setPending({ kind: 'lock' }) : void lock());
   const requestNavigate = (to: Screen) => (oneTimeShown ? setPending({ kind: 'navigate', to }) : navigate(to));
@@ -41,13 +53,21 @@ function Shell() {
     if (p?.kind === 'lock') void lock();
     else if (p?.kind === 'navigate') navigate(p.to);
   };
-  const section = (s: Screen['name']): 'requests' | 'releases' | 'audit' | 'settings' =>
-    s === 'intake' || s === 'request' || s === 'requests' ? 'requests' : s === 'wizard' || s === 'releases' ? 'releases' : s === 'settings' ? 'settings' : 'audit';
-  const nav = (name: 'requests' | 'releases' | 'audit' | 'settings', label: string) => (
+  type Section = 'requests' | 'releases' | 'outbox' | 'audit' | 'settings';
+  const section = (s: Screen['name']): Section =>
+    s === 'intake' || s === 'request' || s === 'requests'
+      ? 'requests'
+      : s === 'wizard' || s === 'releases'
+        ? 'releases'
+        : s === 'settings' || s === 'outbox'
+          ? s
+          : 'audit';
+  const nav = (name: Section, label: string, badge?: ReactNode) => (
     <Button
       variant={section(screen.name) === name ? 'light' : 'subtle'}
       aria-current={screen.name === name ? 'page' : undefined}
       onClick={() => requestNavigate({ name })}
+      rightSection={badge}
     >
       {label}
     </Button>
@@ -62,6 +82,15 @@ function Shell() {
               <Group gap={4} wrap="nowrap">
                 {nav('requests', 'Requests')}
                 {nav('releases', 'Releases')}
+                {nav(
+                  'outbox',
+                  'Outbox',
+                  outboxCount > 0 ? (
+                    <Badge size="sm" circle color={outboxAttention ? 'red' : 'blue'} aria-label={`${outboxCount} ${outboxCount === 1 ? 'release' : 'releases'}${outboxAttention ? ', needs attention' : ''}`} data-testid="outbox-count">
+                      {outboxCount}
+                    </Badge>
+                  ) : undefined,
+                )}
                 {nav('audit', 'Audit log')}
                 {nav('settings', 'Settings')}
               </Group>
@@ -84,6 +113,7 @@ function Shell() {
           {screen.name === 'intake' ? <IntakeScreen /> : null}
           {screen.name === 'request' ? <RequestDetailScreen requestId={screen.requestId} /> : null}
           {screen.name === 'releases' ? <ReleasesScreen /> : null}
+          {screen.name === 'outbox' ? <OutboxScreen /> : null}
           {screen.name === 'wizard' ? <WizardScreen releaseId={screen.releaseId} /> : null}
           {screen.name === 'audit' ? <AuditScreen /> : null}
           {screen.name === 'settings' ? <SettingsScreen /> : null}

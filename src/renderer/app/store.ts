@@ -12,6 +12,7 @@ export type Screen =
   | { name: 'intake' }
   | { name: 'request'; requestId: string }
   | { name: 'releases' }
+  | { name: 'outbox' }
   | { name: 'wizard'; releaseId: string | null }
   | { name: 'audit' }
   | { name: 'settings' };

@@ -94,6 +94,27 @@ const EXPLANATIONS: Record<string, Explanation> = {
     next: 'Save the release to a folder or drive, or print it, instead.',
   },
   VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
+  SMTP_NO_REPLY: {
+    title: 'The email server received the whole message, but its answer never came: it may have been delivered.',
+    next: 'Ask the recipient whether it arrived. If it did, record that; if not, send the same message again (they may then get it twice).',
+  },
+  SEND_INTERRUPTED: {
+    title: 'ReleaseDesk stopped while this release was being sent.',
+    next: 'Nothing is lost: what may have arrived is marked for you to check, the rest is sent from the outbox by itself.',
+  },
+  SEND_GAVE_UP: {
+    title: 'ReleaseDesk tried many times and stopped trying by itself.',
+    next: `Check the internet connection and the email server settings, then press “Try again”. ${SMTP_FIX}`,
+  },
+  RELEASE_QUEUED: {
+    title: 'This release is waiting in the outbox.',
+    next: 'To change it, take it out of the outbox first (Outbox → “Take out to change”).',
+  },
+  RELEASE_UNCONFIRMED: {
+    title: 'This release may already have been delivered.',
+    next: 'Ask the recipient whether it arrived, then record the answer in the release or the outbox.',
+  },
+  RELEASE_CANCELLED: { title: 'This release was cancelled.', next: 'Start a new release from the request if the records must still go out.' },
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };
 
@@ -113,5 +134,5 @@ export function explain(code: string, message?: string): Explanation {
 
 /** True for send failures after which nothing was sent and the release can be retried unchanged. */
 export function isRetryableSendFailure(code: string): boolean {
-  return /^(TLS_|SMTP_)/.test(code) || code === 'INTERNAL';
+  return (/^(TLS_|SMTP_)/.test(code) && code !== 'SMTP_NO_REPLY') || code === 'INTERNAL' || code === 'SEND_GAVE_UP' || code === 'SEND_INTERRUPTED';
 }

@@ -149,9 +149,10 @@ describe('SendStep: progress and the one-time passphrase', () => {
     expect(useWizardStore.getState().progress).toBeNull();
   });
 
-  it('shows the passphrase once; after Done it is gone from the store and the DOM, and cannot come back', async () => {
+  it('shows the passphrase; Done (given to the recipient) erases it in main and from the store and the DOM; reopening never shows it', async () => {
     const sent = makeRelease({ ...NO_KEY, status: 'sent', transmissions: [transmission()] });
-    installFakeApi({
+    const fake = installFakeApi({
+      'releases.passphraseGiven': () => ok({}),
       'releases.send': () => ok({ release: sent, transmission: transmission(), passphrase: PASSPHRASE, staffInstructions: 'Call the recipient and read this passphrase to them.' }),
       'releases.evaluate': () => ok({ allowed: true, findings: [], notices: [], documents: [] }),
       'releases.get': () => ok(sent),
@@ -164,9 +165,10 @@ describe('SendStep: progress and the one-time passphrase', () => {
     expect(within(panel).getByText('Call the recipient and read this passphrase to them.')).toBeTruthy();
     const done = within(panel).getByRole('button', { name: 'Done' }) as HTMLButtonElement;
     expect(done.disabled).toBe(true);
-    fireEvent.click(within(panel).getByRole('checkbox', { name: /will not be shown again/ }));
+    fireEvent.click(within(panel).getByRole('checkbox', { name: /gave the passphrase to the recipient/ }));
     expect(done.disabled).toBe(false);
     fireEvent.click(done);
+    await waitFor(() => expect(fake.callsTo('releases.passphraseGiven')).toEqual([{ releaseId: sent.id }]));
     expect(useWizardStore.getState().oneTime).toBeNull();
     expect(JSON.stringify(useWizardStore.getState())).not.toContain(PASSPHRASE);
     expect(screen.queryByTestId('one-time-panel')).toBeNull();
@@ -220,7 +222,8 @@ describe('SendStep: progress and the one-time passphrase', () => {
     expect(rows[2]!.textContent).toContain('SMTP_REJECTED');
     fireEvent.click(screen.getByRole('button', { name: 'Send the remaining parts' }));
     await screen.findByText('Sent');
-    expect(fake.callsTo('releases.send')).toEqual([{ releaseId: partly.id, method: 'password-pdf' }]);
+    // The stored messages go out with the method they were prepared with: no method is sent again.
+    expect(fake.callsTo('releases.send')).toEqual([{ releaseId: partly.id }]);
     expect(screen.queryByTestId('one-time-panel')).toBeNull();
   });
 

@@ -118,7 +118,7 @@ describe('SMTP/TLS errors lead to Settings', () => {
   });
 });
 
-describe('Lock while a one-time passphrase is shown', () => {
+describe('Lock while an export passphrase (shown only once) is on screen', () => {
   const INFO = { mode: 'preview' as const, version: 't', vault: 'unlocked' as const, practiceName: 'Maplewood Family Practice', staffName: 'Qwert Frontdesk' };
 
   async function renderWizardWithPassphrase() {
@@ -126,7 +126,7 @@ describe('Lock while a one-time passphrase is shown', () => {
     useAppStore.setState({ screen: { name: 'wizard', releaseId: null } });
     renderUi(<App />);
     await screen.findByRole('button', { name: 'Lock ReleaseDesk' });
-    act(() => useWizardStore.setState({ oneTime: { passphrase: 'amber-lake-torch-violet-nine', staffInstructions: 'Read it by phone.', via: 'send' } }));
+    act(() => useWizardStore.setState({ oneTime: { passphrase: 'amber-lake-torch-violet-nine', staffInstructions: 'Read it by phone.', via: 'export' } }));
     return fake;
   }
 
@@ -156,6 +156,17 @@ describe('Lock while a one-time passphrase is shown', () => {
     expect(useAppStore.getState().screen.name).toBe('wizard');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Leave anyway' }));
     await waitFor(() => expect(useAppStore.getState().screen.name).toBe('settings'));
+  });
+
+  it("a sent password PDF's passphrase is kept in the vault until given, so Lock locks at once", async () => {
+    const fake = installFakeApi({ 'app.info': () => ok(INFO), 'vault.lock': () => ok({}) });
+    useAppStore.setState({ screen: { name: 'wizard', releaseId: null } });
+    renderUi(<App />);
+    await screen.findByRole('button', { name: 'Lock ReleaseDesk' });
+    act(() => useWizardStore.setState({ oneTime: { passphrase: 'amber-lake-torch-violet-nine', staffInstructions: 'Read it by phone.', via: 'send' } }));
+    fireEvent.click(screen.getByRole('button', { name: 'Lock ReleaseDesk' }));
+    await waitFor(() => expect(fake.callsTo('vault.lock')).toHaveLength(1));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('without a passphrase on screen, Lock locks at once', async () => {

@@ -88,6 +88,12 @@ interface WizardState {
    * its own method), 'export' through `releases.export`, 'print' through `releases.printable`.
    */
   send: () => Promise<void>;
+  /** Show a sent password PDF's passphrase again (kept in the vault until staff gave it; `releases.revealPassphrase`). */
+  showPassphrase: () => Promise<void>;
+  /** Staff's decision on an unconfirmed delivery (`releases.resolveUnconfirmed`). */
+  resolveUnconfirmed: (choice: 'recipient_confirmed' | 'resend') => Promise<void>;
+  /** Take the release out of the outbox: back to draft, or cancelled (`releases.withdraw`). */
+  withdraw: (how: 'withdraw' | 'cancel') => Promise<void>;
   /** Staff pressed Done on the one-time passphrase panel: the passphrase leaves memory for good. */
   dismissOneTime: () => void;
   /** The wizard is left: forget the one-time passphrase. */
@@ -107,7 +113,7 @@ export function minimumNecessaryApplies(request: RequestDetailT['request'] | nul
 
 /** The step an existing release opens at. */
 export function stepFor(release: ReleaseDetailT): number {
-  if (release.status === 'sent' || release.status === 'sending' || release.status === 'failed' || release.status === 'partly_sent') return STEP.send;
+  if (release.status !== 'draft') return STEP.send;
   if (release.recipient) return STEP.review;
   if (release.documents.length > 0) return STEP.recipient;
   return STEP.records;
@@ -393,10 +399,15 @@ export const useWizardStore = create<WizardState>((set, get) => {
           set({ release: out.release, printable: { printableId: out.printableId, pageCount: out.pageCount } });
           await loadGate(out.release);
         } else {
-          const out = await call('releases.send', method ? { releaseId: release.id, method } : { releaseId: release.id });
+          // A queued, partly sent or bounced release keeps its method: "Try now" sends the stored messages. A failed one
+          // may switch method (then main prepares it again; same method and content: the stored messages).
+          const prepared = release.status !== 'draft' && release.status !== 'failed';
+          const out = await call('releases.send', method && !prepared ? { releaseId: release.id, method } : { releaseId: release.id });
           set({
             release: out.release,
             oneTime: out.passphrase ? { passphrase: out.passphrase, staffInstructions: out.staffInstructions ?? '', via: 'send' } : null,
+            // The mail server's answer is in the release: a permanent failure shows as the send error.
+            sendError: out.release.status === 'failed' && out.release.lastError ? toApiErrorFromLast(out.release.lastError) : null,
           });
           await loadGate(out.release);
         }
@@ -414,7 +425,50 @@ export const useWizardStore = create<WizardState>((set, get) => {
     },
 
     dismissOneTime() {
+      const { oneTime, release } = get();
       set({ oneTime: null });
+      // A sent password PDF's passphrase is kept in the vault until staff gave it to the recipient: erase it now.
+      if (oneTime?.via === 'send' && release) void call('releases.passphraseGiven', { releaseId: release.id }).catch(() => undefined);
+    },
+
+    async showPassphrase() {
+      const release = get().release;
+      if (!release) return;
+      try {
+        const out = await call('releases.revealPassphrase', { releaseId: release.id });
+        set({ oneTime: { passphrase: out.passphrase, staffInstructions: out.staffInstructions, via: 'send' }, error: null });
+      } catch (e) {
+        set({ error: toApiError(e) });
+      }
+    },
+
+    async resolveUnconfirmed(choice) {
+      const release = get().release;
+      if (!release || get().busy) return;
+      set({ busy: 'send', sendError: null, error: null });
+      try {
+        const r = await call('releases.resolveUnconfirmed', { releaseId: release.id, choice });
+        set({ release: r, sendError: r.status === 'failed' && r.lastError ? toApiErrorFromLast(r.lastError) : null });
+      } catch (e) {
+        set({ error: toApiError(e) });
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async withdraw(how) {
+      const release = get().release;
+      if (!release || get().busy) return;
+      set({ busy: 'send', error: null });
+      try {
+        const r = await call('releases.withdraw', { releaseId: release.id, how });
+        set({ release: r, sendError: null, step: stepFor(r) });
+        await loadGate(r);
+      } catch (e) {
+        set({ error: toApiError(e) });
+      } finally {
+        set({ busy: null });
+      }
     },
 
     leave() {

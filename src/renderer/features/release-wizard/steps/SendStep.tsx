@@ -7,6 +7,7 @@ import { explain, isRetryableSendFailure } from '../../../lib/explain';
 import { formatDateTime, plural } from '../../../lib/format';
 import { canOpenPrintable, openPrintable } from '../../../platform/printable';
 import { FindingsList } from '../../authorizations/FindingsList';
+import { ErrorAlert } from '../../../components/ErrorAlert';
 import { METHOD_NAME } from '../../../lib/delivery-labels';
 
 /** The phase of long work, in words (contract `progress` event operations). */
@@ -35,10 +36,10 @@ export function OneTimePassphrasePanel({ value, onDone }: { value: OneTimePassph
     <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="one-time-title"
       style={{ borderColor: 'var(--mantine-color-orange-7)', borderWidth: 2 }} data-testid="one-time-panel">
       <Stack gap="sm">
-        <Title order={2} size="h4" id="one-time-title">Passphrase for the recipient — shown only now</Title>
+        <Title order={2} size="h4" id="one-time-title">{value.via === 'send' ? 'Passphrase for the recipient' : 'Passphrase for the recipient — shown only now'}</Title>
         <Text size="sm">
           {value.via === 'send'
-            ? 'The PDF was sent without its passphrase. The recipient needs this passphrase to open it.'
+            ? 'The PDF goes without its passphrase. The recipient needs this passphrase to open it. ReleaseDesk keeps it, encrypted, only until you confirm below.'
             : 'The saved packet is protected with this passphrase. The recipient needs it to open the PDF.'}
         </Text>
         <Text component="p" data-testid="one-time-passphrase" aria-label={`Passphrase: ${words.join(', ')}`}
@@ -57,7 +58,9 @@ export function OneTimePassphrasePanel({ value, onDone }: { value: OneTimePassph
           </Alert>
         ) : null}
         <Checkbox id="one-time-ack" checked={ack} onChange={(e) => setAck(e.currentTarget.checked)}
-          label="I have written down / will tell the recipient by phone or in person — I understand it will not be shown again" />
+          label={value.via === 'send'
+            ? 'I gave the passphrase to the recipient, or wrote it down to tell them by phone or in person — ReleaseDesk may forget it now'
+            : 'I have written down / will tell the recipient by phone or in person — I understand it will not be shown again'} />
         <Group>
           <Button onClick={onDone} disabled={!ack}>Done</Button>
         </Group>
@@ -148,14 +151,90 @@ export function SendStep() {
   const exportFolder = useWizardStore((s) => s.exportFolder);
   const printable = useWizardStore((s) => s.printable);
   const method = useWizardStore((s) => effectiveMethod(s));
-  const { send, goTo, dismissOneTime } = useWizardStore.getState();
+  const actionError = useWizardStore((s) => s.error);
+  const { send, goTo, dismissOneTime, showPassphrase, resolveUnconfirmed, withdraw } = useWizardStore.getState();
   const navigate = useAppStore((s) => s.navigate);
   if (!release) return null;
 
   if (busy === 'send') return <DeliveryProgress progress={progress} />;
 
-  const transmission = release.transmissions.at(-1) ?? null;
+  const emailTransmissions = release.transmissions.filter((t) => t.method !== 'export' && t.method !== 'print' && t.closedReason === null);
+  const transmission = (release.status === 'sent' ? release.transmissions.find((t) => t.closedReason === null) : emailTransmissions[0]) ?? release.transmissions.at(-1) ?? null;
   const passphrasePanel = oneTime ? <OneTimePassphrasePanel value={oneTime} onDone={dismissOneTime} /> : null;
+  const showAgain =
+    !oneTime && transmission?.method === 'password-pdf' ? (
+      <Group gap="xs">
+        <Button variant="default" size="xs" onClick={() => void showPassphrase()}>Show the passphrase again</Button>
+        <Text size="xs" c="dark.4">Kept, encrypted, until you confirm you gave it to the recipient.</Text>
+      </Group>
+    ) : null;
+  const actionAlert = actionError ? <ErrorAlert error={actionError} /> : null;
+  const nothingLeft = !transmission || transmission.parts.every((p) => p.status === 'pending' || p.status === 'failed');
+
+  if ((release.status === 'queued' || release.status === 'sending') && transmission) {
+    const last = release.lastError ? explain(release.lastError.code, release.lastError.message) : null;
+    const when = release.queue.nextAttemptAt ? `at ${formatDateTime(release.queue.nextAttemptAt)}` : 'in a moment';
+    return (
+      <Stack gap="md">
+        <Alert color="blue" variant="light" title="In the outbox — not delivered yet" role="status" data-testid="release-queued">
+          <Text size="sm">
+            {release.status === 'sending'
+              ? 'ReleaseDesk is sending it right now.'
+              : release.queue.paused
+                ? 'Automatic sending is paused for this release. Press “Try now” or resume it in the outbox.'
+                : `ReleaseDesk sends it by itself ${when}, and keeps trying while it is open and unlocked. You can leave this screen.`}
+          </Text>
+          {last ? (
+            <Text size="sm" mt={6} data-code={release.lastError?.code}>
+              <strong>Last try:</strong> {last.title} <strong>What to do:</strong> {last.next}
+            </Text>
+          ) : null}
+        </Alert>
+        {passphrasePanel}
+        {showAgain}
+        {actionAlert}
+        {transmission.partsTotal > 1 ? <PartsTable t={transmission} /> : null}
+        <Group>
+          <Button onClick={() => void send()}>Try now</Button>
+          <Button variant="default" onClick={() => navigate({ name: 'outbox' })}>Open the outbox</Button>
+          {nothingLeft ? <Button variant="subtle" onClick={() => void withdraw('withdraw')}>Take out of the outbox to change it</Button> : null}
+        </Group>
+      </Stack>
+    );
+  }
+
+  if (release.status === 'unconfirmed' && transmission) {
+    const ex = explain('SMTP_NO_REPLY');
+    return (
+      <Stack gap="md">
+        <Alert color="orange" variant="light" title="May have been delivered — please check" role="alert" data-testid="release-unconfirmed">
+          <Text size="sm">{release.lastError?.message ?? ex.title}</Text>
+          <Text size="sm" mt={6}><strong>What to do next:</strong> {ex.next}</Text>
+        </Alert>
+        {passphrasePanel}
+        {showAgain}
+        {actionAlert}
+        <PartsTable t={transmission} />
+        <Group>
+          <Button onClick={() => void resolveUnconfirmed('recipient_confirmed')}>The recipient has it</Button>
+          <Button variant="outline" onClick={() => void resolveUnconfirmed('resend')}>Send the same message again</Button>
+        </Group>
+        <Text size="sm" c="dark.4">Your choice is recorded in the audit log with your name and the time.</Text>
+      </Stack>
+    );
+  }
+
+  if (release.status === 'cancelled') {
+    return (
+      <Stack gap="md">
+        <Alert color="gray" variant="light" title="Cancelled" role="status">
+          This release was cancelled; nothing more will be sent. What was sent before is kept in the audit log. Start a new
+          release from the request if the records must still go out.
+        </Alert>
+        <Group><Button onClick={() => navigate({ name: 'releases' })}>Back to releases</Button></Group>
+      </Stack>
+    );
+  }
 
   if (release.status === 'partly_sent' && transmission) {
     return (
@@ -166,6 +245,8 @@ export function SendStep() {
           {transmission.method === 'password-pdf' ? '; there is no new one' : ''}.
         </Alert>
         {passphrasePanel}
+        {showAgain}
+        {actionAlert}
         <PartsTable t={transmission} />
         {sendError ? (
           <Alert color="red" variant="light" title="Not sent" role="alert" data-code={sendError.code}>
@@ -204,6 +285,8 @@ export function SendStep() {
           </Alert>
         )}
         {passphrasePanel}
+        {how === 'password-pdf' ? showAgain : null}
+        {actionAlert}
         {how === 'export' && exported ? (
           <Paper withBorder p="md" radius="md" component="section" aria-labelledby="export-files">
             <Title order={2} size="h5" id="export-files" mb="xs">Files saved</Title>
