@@ -60,6 +60,16 @@ export const ERROR_CODES = [
   'ATTACHMENT_TOO_LARGE',
   'OPENPGP_ENCRYPTION_FAILED',
   'ADDRESS_NOT_CONFIRMED',
+  // SMTP failure classes (table in src/shared/smtp-failures.ts)
+  'SMTP_TLS_MODE_MISMATCH',
+  'TLS_CERT_EXPIRED',
+  'TLS_CERT_WRONG_HOST',
+  'TLS_CERT_WEAK',
+  'SMTP_AUTH_POLICY',
+  'SMTP_TEMPORARY_FAILURE',
+  'SMTP_MESSAGE_REJECTED',
+  'SMTP_MESSAGE_TOO_LARGE',
+  'SMTP_NO_REPLY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -36,6 +36,10 @@ export interface StartSmtpServerOptions {
   rejectRecipients?: string[];
   /** Credentials the server accepts (default SMTP_USER / SMTP_PASSWORD). */
   user?: { username: string; password: string };
+  /** Serve this key and certificate (PEM) instead of the standard one, e.g. from smtp-certs.ts (expired, weak key …). */
+  serverCert?: { key: string; cert: string };
+  /** Advertise and enforce this message size limit in bytes (EHLO `SIZE n`, RFC 1870). */
+  size?: number;
   /** Refuse the DATA of the n-th message (0-based count of messages this server saw) with 451; e.g. 1 rejects the second. */
   rejectDataAt?: number[];
 }
@@ -72,8 +76,11 @@ export interface RunningSmtpServer {
   close(): Promise<void>;
 }
 
-interface Pki {
+/** The throwaway test PKI (one per process): the trusted CA with its key, its server certificate, and the others. */
+export interface Pki {
   caPem: string;
+  /** The trusted CA's private key (PEM), to issue further test certificates (see smtp-certs.ts). */
+  caKey: string;
   serverKey: string;
   serverCert: string;
   otherKey: string;
@@ -85,6 +92,10 @@ interface Pki {
 let pkiCache: Pki | null = null;
 
 /** Make two CAs and a server certificate from each (127.0.0.1 + localhost), once per process. P-256 keys: fast. */
+export function testPki(): Pki {
+  return pki();
+}
+
 function pki(): Pki {
   if (pkiCache) return pkiCache;
   const dir = mkdtempSync(join(tmpdir(), 'rd-smtp-pki-'));
@@ -104,6 +115,7 @@ function pki(): Pki {
     const r = (f: string) => readFileSync(join(dir, f), 'utf8');
     pkiCache = {
       caPem: r('ca.pem'),
+      caKey: r('ca.key'),
       serverKey: r('ca-server.key'),
       serverCert: r('ca-server.pem'),
       otherKey: r('other-ca-server.key'),
@@ -141,8 +153,9 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
 
   const server = new SMTPServer({
     secure: opts.implicitTls ?? false,
-    key: opts.untrustedCert ? p.otherKey : opts.wrongHostCert ? p.wrongHostKey : p.serverKey,
-    cert: opts.untrustedCert ? p.otherCert : opts.wrongHostCert ? p.wrongHostCert : p.serverCert,
+    key: opts.serverCert?.key ?? (opts.untrustedCert ? p.otherKey : opts.wrongHostCert ? p.wrongHostKey : p.serverKey),
+    cert: opts.serverCert?.cert ?? (opts.untrustedCert ? p.otherCert : opts.wrongHostCert ? p.wrongHostCert : p.serverCert),
+    ...(opts.size !== undefined ? { size: opts.size } : {}),
     ...tlsLimits,
     disabledCommands: opts.starttls === false ? ['STARTTLS'] : [],
     // Only so the no-STARTTLS server can show that our client never even tries AUTH in cleartext.
