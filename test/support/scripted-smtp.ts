@@ -25,6 +25,8 @@ export interface ScriptedSmtpOptions {
   greeting?: ScriptedReply;
   /** Advertise `SIZE n` in EHLO (RFC 1870). */
   size?: number;
+  /** Advertise this SIZE in the EHLO before STARTTLS instead (a client must forget it after TLS, RFC 3207 §4.2). */
+  sizeBeforeTls?: number;
   /** Final reply to AUTH (default "235 2.7.0 Authentication successful"). */
   auth?: ScriptedReply;
   /** Reply to MAIL FROM (default "250 2.1.0 OK"). */
@@ -99,7 +101,8 @@ export async function startScriptedSmtp(opts: ScriptedSmtpOptions = {}): Promise
     const ehlo = () => {
       const ext = ['250-scripted.example.test'];
       if (mode === 'starttls' && !secure) ext.push('250-STARTTLS');
-      if (opts.size !== undefined) ext.push(`250-SIZE ${opts.size}`);
+      const size = !secure && opts.sizeBeforeTls !== undefined ? opts.sizeBeforeTls : opts.size;
+      if (size !== undefined) ext.push(`250-SIZE ${size}`);
       ext.push('250-8BITMIME', '250-DSN', '250 AUTH PLAIN LOGIN');
       return ext.join('\r\n');
     };

@@ -156,6 +156,8 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     key: opts.serverCert?.key ?? (opts.untrustedCert ? p.otherKey : opts.wrongHostCert ? p.wrongHostKey : p.serverKey),
     cert: opts.serverCert?.cert ?? (opts.untrustedCert ? p.otherCert : opts.wrongHostCert ? p.wrongHostCert : p.serverCert),
     ...(opts.size !== undefined ? { size: opts.size } : {}),
+    // A deliberately weak certificate (SHA-1, RSA-1024) must load on the server side; the client judges it.
+    ...(opts.serverCert && !opts.maxTlsVersion ? ({ ciphers: 'DEFAULT@SECLEVEL=0' } as Partial<SMTPServerOptions>) : {}),
     ...tlsLimits,
     disabledCommands: opts.starttls === false ? ['STARTTLS'] : [],
     // Only so the no-STARTTLS server can show that our client never even tries AUTH in cleartext.
