@@ -39,6 +39,8 @@ export interface ScriptedSmtpOptions {
   dropDataAfterBytes?: number;
   /** Reply after the final "." (default "250 2.0.0 OK queued"). */
   final?: ScriptedReply;
+  /** Wait this long before the reply after the final "." (a server scanning the message), ms. */
+  finalDelayMs?: number;
 }
 
 export interface ScriptedSmtp {
@@ -178,7 +180,8 @@ export async function startScriptedSmtp(opts: ScriptedSmtpOptions = {}): Promise
           state.sawEndOfData = true;
           inData = false;
           buf = buf.subarray(end + 5);
-          send(opts.final ?? DEFAULTS.final);
+          if (opts.finalDelayMs) setTimeout(() => !raw.destroyed && send(opts.final ?? DEFAULTS.final), opts.finalDelayMs);
+          else send(opts.final ?? DEFAULTS.final);
           continue;
         }
         const nl = buf.indexOf('\r\n');

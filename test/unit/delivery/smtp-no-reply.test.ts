@@ -40,6 +40,20 @@ describe.skipIf(!hasOpenssl)('SMTP final reply: no reply after the whole message
     expect(f.elapsedMs).toBeLessThan(3000);
   });
 
+  it('replyTimeoutMs governs the wait after the final ".", apart from the other waits', async () => {
+    const srv = await startScriptedSmtp({ final: 'silent' });
+    closers.push(() => srv.close());
+    const f = await expectSmtpFailure(() => sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 5000, replyTimeoutMs: 600 }), 'SMTP_NO_REPLY', 'reply');
+    expect(f.elapsedMs).toBeLessThan(3000);
+  });
+
+  it('a slow verdict within replyTimeoutMs is a success even when it is longer than timeoutMs', async () => {
+    const srv = await startScriptedSmtp({ finalDelayMs: 1200 });
+    closers.push(() => srv.close());
+    const r = await sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 700, replyTimeoutMs: 4000 });
+    expect(r.response).toMatch(/^250 /);
+  });
+
   it('connection dropped mid-DATA, before the final "." was written: a transient failure, not SMTP_NO_REPLY', async () => {
     // 16 MiB (more than loopback socket buffers hold) cannot all leave before the server drops the connection after 64 KiB, so the "." is never written.
     const srv = await startScriptedSmtp({ dropDataAfterBytes: 64 * 1024 });

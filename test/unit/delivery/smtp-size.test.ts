@@ -61,6 +61,13 @@ describe.skipIf(!hasOpenssl)('SMTP message size: advertised SIZE, SIZE= and 552'
     expect(f.detail).toMatchObject({ smtpCode: 552, enhancedCode: '5.3.4' });
   });
 
+  it('552 after the final "." reports the advertised limit as maxBytes when the server gave one', async () => {
+    const srv = await startScriptedSmtp({ size: 1_000_000, final: '552 5.3.4 Message size exceeds fixed maximum message size' });
+    closers.push(() => srv.close());
+    const f = await expectSmtpFailure(() => sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 5000 }), 'SMTP_MESSAGE_TOO_LARGE', 'reply');
+    expect(f.detail.maxBytes).toBe(1_000_000);
+  });
+
   it('552 to MAIL FROM (declared SIZE over the limit) is SMTP_MESSAGE_TOO_LARGE at MAIL', async () => {
     const srv = await startScriptedSmtp({ size: 10_000_000, mail: '552 5.3.4 Message size exceeds fixed limit' });
     closers.push(() => srv.close());

@@ -21,6 +21,8 @@ export interface SmtpFailureContext {
   greeted: boolean;
   /** True once the final "." of DATA was written to the socket: every byte may have reached the server. */
   dotWritten: boolean;
+  /** SIZE the server advertised after TLS (bytes; 0 = no fixed limit), if known: reported with SMTP_MESSAGE_TOO_LARGE. */
+  maxMessageBytes?: number | null;
 }
 
 /** The fields of a nodemailer / Node / OpenSSL error this module reads. */
@@ -209,6 +211,7 @@ export function classifySmtpFailure(e: unknown, ctx: SmtpFailureContext): AppErr
     if (smtpCode === 552 || enhanced === '5.3.4') {
       // RFC 5321 §4.5.3.1.10: 552 to RCPT TO ("too many recipients" in RFC 821) is to be treated as temporary.
       if (phase === 'rcpt' && enhanced !== '5.3.4') return make('SMTP_TEMPORARY_FAILURE', phase, detail, 'reply-4xx');
+      if (ctx.maxMessageBytes) detail.maxBytes = ctx.maxMessageBytes;
       return make('SMTP_MESSAGE_TOO_LARGE', phase, detail);
     }
     if (temporary) return make('SMTP_TEMPORARY_FAILURE', phase, detail, 'reply-4xx');

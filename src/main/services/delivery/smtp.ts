@@ -8,8 +8,12 @@
  * so every recorded transmission carries its transport-security facts.
  *
  * Errors never echo the server's reply text (it can quote addresses or, from
- * a misbehaving server, message content): `detail` carries only the
- * nodemailer error code, the system error code and the numeric SMTP reply code.
+ * a misbehaving server, message content). Every failure is one row of the class
+ * table SMTP_FAILURE_CLASSES (src/shared/smtp-failures.ts), classified by
+ * classifySmtpFailure (smtp-errors.ts): `detail` carries `phase`, `transient`
+ * and only codes, numbers and constant strings (nodemailer/system codes, the
+ * SMTP reply and enhanced status codes, a constant reason, a known provider's
+ * fix link, the advertised size limit).
  */
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, DEFAULT_CIPHERS, TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
@@ -43,8 +47,17 @@ export interface SendOptions {
   ca?: string[];
   /** DSN envelope id (RFC 3461 §4.4): printable ASCII, at most 100 characters; returned in bounces. Must carry no PHI. */
   envid?: string;
-  /** Limit for connecting, the greeting and each later wait, in milliseconds. Default 30 000. */
+  /**
+   * Limit for connecting, the greeting and each later wait, in milliseconds. Default 30 000.
+   * When given, it is also the wait for the verdict after the final "." (unless `replyTimeoutMs` is given).
+   */
   timeoutMs?: number;
+  /**
+   * Wait for the server's verdict after the final "." of DATA, in milliseconds. Default: `timeoutMs` when
+   * given, else 600 000 (RFC 5321 §4.5.3.2.6: 10 minutes; a server may scan the message before answering,
+   * and giving up early turns a delivered message into an unconfirmed one).
+   */
+  replyTimeoutMs?: number;
 }
 
 export interface SendResult {
@@ -70,6 +83,8 @@ const MIN_RSA_BITS = 2048;
 const GREETING_PROBE_AFTER_MS = 1500;
 /** Longest the TLS probe may take (ms). Together with the wait above this keeps a TLS-mode mismatch under 5 s. */
 const GREETING_PROBE_TIMEOUT_MS = 2500;
+/** Default wait for the verdict after the final "." (RFC 5321 §4.5.3.2.6 "DATA Termination: 10 minutes"). */
+const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
 
 /**
  * Submit `raw` over verified TLS, with header-only DSNs, and report the TLS facts.
@@ -112,6 +127,12 @@ const GREETING_PROBE_TIMEOUT_MS = 2500;
 export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer, opts: SendOptions = {}): Promise<SendResult> {
   validateInputs(settings, envelope, opts);
   const session = await openVerifiedSession(settings, opts);
+  // From the final "." on, wait for the verdict as long as RFC 5321 §4.5.3.2.6 allows (or as configured).
+  const replyWait = opts.replyTimeoutMs ?? opts.timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+  session.transcript.onDotWritten = () => {
+    const socket = session.connection._socket;
+    if (socket) socket.setTimeout(replyWait);
+  };
   try {
     // RFC 1870 §6: a message larger than the advertised limit is not submitted; refuse before MAIL FROM.
     const maxBytes = session.transcript.maxMessageBytes;
@@ -228,6 +249,8 @@ class SessionTranscript {
   private last: Verb | null = null;
   private upgrading = false;
   private readonly listeners: (() => void)[] = [];
+  /** Called once when the final "." was written. */
+  onDotWritten: (() => void) | null = null;
 
   constructor(private readonly security: 'starttls' | 'tls') {}
 
@@ -270,6 +293,7 @@ class SessionTranscript {
       this.dotWritten = true;
       this.pending.push('DOT');
       this.last = 'DOT';
+      this.onDotWritten?.();
     }
   }
 
@@ -284,7 +308,7 @@ class SessionTranscript {
 
   /** The context {@link classifySmtpFailure} needs. */
   context(): SmtpFailureContext {
-    return { security: this.security, phase: this.phase(), greeted: this.replies > 0, dotWritten: this.dotWritten };
+    return { security: this.security, phase: this.phase(), greeted: this.replies > 0, dotWritten: this.dotWritten, maxMessageBytes: this.maxMessageBytes };
   }
 }
 
