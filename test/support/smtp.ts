@@ -34,6 +34,8 @@ export interface StartSmtpServerOptions {
   maxTlsVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   /** Recipients the server refuses at RCPT TO with 550. */
   rejectRecipients?: string[];
+  /** Recipients the server defers at RCPT TO with 451 (greylisting): a temporary refusal. */
+  deferRecipients?: string[];
   /** Credentials the server accepts (default SMTP_USER / SMTP_PASSWORD). */
   user?: { username: string; password: string };
   /** Serve this key and certificate (PEM) instead of the standard one, e.g. from smtp-certs.ts (expired, weak key …). */
@@ -143,6 +145,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const received: Msg[] = [];
   const state = { authAttempts: 0 };
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
+  const defer = new Set((opts.deferRecipients ?? []).map((r) => r.toLowerCase()));
   const rejectData = new Set(opts.rejectDataAt ?? []);
   let dataCount = 0;
 
@@ -172,6 +175,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     },
     onRcptTo(address, _session, cb) {
       if (reject.has(address.address.toLowerCase())) return cb(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+      if (defer.has(address.address.toLowerCase())) return cb(Object.assign(new Error('4.7.1 Greylisted, try again later'), { responseCode: 451 }));
       return cb();
     },
     onData(stream, session, cb) {

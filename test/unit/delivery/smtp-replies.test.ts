@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendRawMessage } from '../../../src/main/services/delivery/smtp';
 import { startScriptedSmtp, type ScriptedSmtpOptions } from '../../support/scripted-smtp';
-import { ENVELOPE, expectNoSecretsIn, expectSmtpFailure, localSettings, syntheticMessage } from '../../support/smtp-faults';
+import { startSmtpServer } from '../../support/smtp';
+import { ENVELOPE, TO, expectNoSecretsIn, expectSmtpFailure, localSettings, syntheticMessage } from '../../support/smtp-faults';
 import { requireTool } from '../../support/tools';
 
 const hasOpenssl = requireTool('openssl');
@@ -48,6 +49,22 @@ describe.skipIf(!hasOpenssl)('SMTP replies: temporary 4xx vs permanent 5xx at MA
       expect(f.detail.transient).toBe(code === 'SMTP_TEMPORARY_FAILURE');
     });
   }
+
+  it('451 at RCPT from a real pipelining server (smtp-server, MAIL/RCPT/DATA in one batch) is still temporary at RCPT', async () => {
+    const srv = await startSmtpServer({ deferRecipients: [TO] });
+    closers.push(() => srv.close());
+    const f = await expectSmtpFailure(() => sendRawMessage(localSettings(srv.port), ENVELOPE, RAW, { ca: [srv.caPem], timeoutMs: 5000 }), 'SMTP_TEMPORARY_FAILURE', 'rcpt');
+    expect(f.detail.smtpCode).toBe(451);
+    expect(srv.received).toHaveLength(0);
+  });
+
+  it('one recipient deferred, another accepted: the message goes to the accepted one and the deferred one is listed in `rejected`', async () => {
+    const srv = await startSmtpServer({ deferRecipients: ['second@lawfirm.example.test'] });
+    closers.push(() => srv.close());
+    const r = await sendRawMessage(localSettings(srv.port), { from: ENVELOPE.from, to: [TO, 'second@lawfirm.example.test'] }, RAW, { ca: [srv.caPem], timeoutMs: 5000 });
+    expect(r.accepted).toEqual([TO]);
+    expect(r.rejected).toEqual(['second@lawfirm.example.test']);
+  });
 
   it('a connection dropped at MAIL FROM (no reply) is a transient failure, not a rejection', async () => {
     const { f } = await failWith({ mail: 'close' }, 'SMTP_TEMPORARY_FAILURE', 'mail');
