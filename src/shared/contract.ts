@@ -65,8 +65,14 @@ export const IsoDateTime = z.string().datetime({ offset: true });
 
 export const VaultState = z.enum(['uninitialized', 'locked', 'unlocked']);
 export const SmtpSecurity = z.enum(['starttls', 'tls']);
-/** 'partly_sent': some parts of a split email release were accepted by the server, the rest not yet (retry sends only those). */
-export const ReleaseStatus = z.enum(['draft', 'sending', 'sent', 'partly_sent', 'failed']);
+/**
+ * A release's status (src/main/services/releases/state.ts has the transition table):
+ * 'queued': prepared and stored in the outbox, waiting for the mail server; 'sending': being delivered now;
+ * 'partly_sent': some parts of a split email release were accepted, the rest not (send the rest);
+ * 'unconfirmed': a message was handed over but the server's answer never came — it may have been delivered;
+ * 'bounced': a delivery status notification said a part was not delivered; 'cancelled': withdrawn for good.
+ */
+export const ReleaseStatus = z.enum(['draft', 'queued', 'sending', 'sent', 'partly_sent', 'unconfirmed', 'failed', 'bounced', 'cancelled']);
 /**
  * How a release leaves the practice (issue #4), strongest first: OpenPGP PGP/MIME; password-protected PDF
  * (AES-256, passphrase by phone/SMS/in person); unencrypted email over TLS at the individual's recorded
@@ -165,14 +171,22 @@ export const Recipient = z.object({
 export const TransmissionPart = z.object({
   part: z.number().int().min(1),
   of: z.number().int().min(1),
-  /** 'sent': accepted by the server; 'failed': refused in the last attempt; 'pending': not tried yet. */
-  status: z.enum(['sent', 'failed', 'pending']),
+  /**
+   * 'pending': stored, not tried (or to be sent again); 'sending': an attempt is under way; 'sent': accepted by the
+   * server; 'unconfirmed': handed over, no answer (may have been delivered); 'failed': not delivered in the last
+   * attempt; 'bounced': a delivery status notification reported it undelivered.
+   */
+  status: z.enum(['pending', 'sending', 'sent', 'unconfirmed', 'failed', 'bounced']),
   messageId: z.string(),
   /** When the server accepted it (null unless sent). */
   at: IsoDateTime.nullable(),
   smtpResponse: z.string().nullable(),
   /** PHI-free error code of the last failure of this part. */
   errorCode: z.string().nullable(),
+  /** How many times this part was tried. */
+  attempts: z.number().int().min(0),
+  /** Staff's decision on an unconfirmed part: the recipient confirmed receipt, or the same message was sent again. */
+  resolution: z.enum(['recipient_confirmed', 'resend']).nullable(),
 });
 
 export const Transmission = z.object({
@@ -207,6 +221,29 @@ export const Transmission = z.object({
   authorizationId: Id.nullable(),
   /** The individual's recorded choice of unencrypted email relied on, if any. */
   acknowledgmentId: Id.nullable(),
+  /** Set when staff withdrew, cancelled or replaced the transmission before any part left (then it is no disclosure). */
+  closedReason: z.enum(['withdrawn', 'cancelled', 'superseded']).nullable(),
+});
+
+/** A release in the outbox: waiting, being sent, unconfirmed, failed, partly sent or bounced. */
+export const OutboxEntry = z.object({
+  releaseId: Id,
+  reference: z.string(),
+  status: z.enum(['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced']),
+  method: DeliveryMethod.nullable(),
+  patientName: z.string(),
+  recipientName: z.string().nullable(),
+  /** When ReleaseDesk tries by itself next (queued only; null: as soon as possible). */
+  nextAttemptAt: IsoDateTime.nullable(),
+  /** Automatic tries so far. */
+  attempts: z.number().int().min(0),
+  paused: z.boolean(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: IsoDateTime }).nullable(),
+  partsTotal: z.number().int().min(0),
+  partsSent: z.number().int().min(0),
+  partsUnconfirmed: z.number().int().min(0),
+  /** True while this workstation is delivering it. */
+  sendingNow: z.boolean(),
 });
 
 export const ReleaseSummary = z.object({
@@ -232,6 +269,8 @@ export const ReleaseDetail = ReleaseSummary.extend({
   deliveryMethod: DeliveryMethod.nullable(),
   /** Last failure of a send attempt (code and PHI-free message), cleared by a successful send. */
   lastError: z.object({ code: z.string(), message: z.string(), at: IsoDateTime }).nullable(),
+  /** The outbox: next automatic try (queued), automatic tries so far, paused by staff. */
+  queue: z.object({ nextAttemptAt: IsoDateTime.nullable(), attempts: z.number().int().min(0), paused: z.boolean() }),
 });
 
 export const AuditEvent = z.object({
@@ -531,6 +570,20 @@ export const channels = {
     input: ByRelease,
     output: z.object({ printableId: Id, pageCount: z.number().int(), jobTitle: z.string(), transmission: Transmission, release: ReleaseDetail }),
   },
+  /** The outbox: every release waiting, being sent, unconfirmed, failed, partly sent or bounced, most urgent first. */
+  'releases.outbox': { input: Empty, output: z.array(OutboxEntry) },
+  /**
+   * Staff's decision on an unconfirmed release: 'recipient_confirmed' (they asked; it arrived) or 'resend' (send the
+   * SAME stored message again, same Message-ID). Audited with who decided.
+   */
+  'releases.resolveUnconfirmed': {
+    input: z.object({ releaseId: Id, choice: z.enum(['recipient_confirmed', 'resend']) }).strict(),
+    output: ReleaseDetail,
+  },
+  /** Take a prepared release out of the outbox: back to draft to change it ('withdraw'), or cancel it ('cancel'). Audited. */
+  'releases.withdraw': { input: z.object({ releaseId: Id, how: z.enum(['withdraw', 'cancel']) }).strict(), output: ReleaseDetail },
+  /** Pause or resume automatic sending of a queued release (audited). */
+  'releases.pauseQueue': { input: z.object({ releaseId: Id, paused: z.boolean() }).strict(), output: ReleaseDetail },
   /** Change delivery settings (audited as a setting change). */
   'settings.setDelivery': { input: DeliverySettings.strict(), output: DeliverySettings },
   /** Change the SMTP submission server (audited as a setting change). Omit the password to keep the stored one. */
@@ -673,6 +726,7 @@ export type KeyInfoT = z.output<typeof KeyInfo>;
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;
 export type TransmissionPartT = z.output<typeof TransmissionPart>;
+export type OutboxEntryT = z.output<typeof OutboxEntry>;
 export type DocumentSummaryT = z.output<typeof DocumentSummary>;
 export type AuditEventT = z.output<typeof AuditEvent>;
 export type RequestDetailT = z.output<typeof RequestDetail>;

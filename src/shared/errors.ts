@@ -60,7 +60,14 @@ export const ERROR_CODES = [
   'ATTACHMENT_TOO_LARGE',
   'OPENPGP_ENCRYPTION_FAILED',
   'ADDRESS_NOT_CONFIRMED',
-  // SMTP failure classes (table in src/shared/smtp-failures.ts)
+  // Exactly-once releases: the outbox and the release state machine.
+  'RELEASE_QUEUED',
+  'RELEASE_UNCONFIRMED',
+  'RELEASE_CANCELLED',
+  'SEND_INTERRUPTED',
+  'SMTP_NO_REPLY',
+  'SEND_GAVE_UP',
+  // SMTP failure classes (table in src/shared/smtp-failures.ts; SMTP_NO_REPLY is above)
   'SMTP_TLS_MODE_MISMATCH',
   'TLS_CERT_EXPIRED',
   'TLS_CERT_WRONG_HOST',
@@ -69,7 +76,6 @@ export const ERROR_CODES = [
   'SMTP_TEMPORARY_FAILURE',
   'SMTP_MESSAGE_REJECTED',
   'SMTP_MESSAGE_TOO_LARGE',
-  'SMTP_NO_REPLY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -7,14 +7,14 @@
  * encrypted vault in `dataDir`) and prints one line `READY <json>` with
  * `{ url, origin, token }`. SIGTERM closes the host and exits.
  *
- * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string }` (CA certificates as PEM text;
- * exportDir: where the preview's releases.export / documents.export write).
+ * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string, queue?: { tickMs, retry } }` (CA certificates
+ * as PEM text; exportDir: where the preview's releases.export / documents.export write; queue: a fast outbox sender).
  */
-import { startHost } from '../host/server';
+import { startHost, type HostOptions } from '../host/server';
 
 async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string };
-  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}) });
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string; queue?: HostOptions['queue'] };
+  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}), ...(cfg.queue ? { queue: cfg.queue } : {}) });
   process.stdout.write(`READY ${JSON.stringify({ url: host.url, origin: host.origin, token: host.token })}\n`);
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

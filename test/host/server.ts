@@ -14,7 +14,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDispatch } from '../../src/main/rpc/dispatch';
 import { createHandlers } from '../../src/main/rpc/handlers';
-import { createServices, type Services } from '../../src/main/services';
+import { createServices, type Services, type ServicesConfig } from '../../src/main/services';
 import type { PickedFile } from '../../src/main/services/documents/picker';
 import type { Clock } from '../../src/main/services/support/clock';
 import type { Logger } from '../../src/main/services/support/logger';
@@ -34,6 +34,8 @@ export interface HostOptions {
    * documents.export (authorization forms, extension notices) saves the file here under its neutral suggested name.
    */
   exportDir?: string;
+  /** The outbox sender's tick and retry backoff (default: the product's; the e2e uses seconds). */
+  queue?: ServicesConfig['queue'];
 }
 
 export interface Host {
@@ -74,6 +76,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     clock: opts.clock,
     logger: opts.logger,
     smtpCa: opts.smtpCa,
+    ...(opts.queue ? { queue: opts.queue } : {}),
     filePicker: {
       pick: async () => {
         const files = staged;
@@ -89,6 +92,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       : {}),
   });
   const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
+  services.startQueue();
   const sseClients = new Set<ServerResponse>();
   services.events.on((name, payload) => {
     for (const c of sseClients) c.write(`data: ${JSON.stringify({ name, payload })}\n\n`);
@@ -191,6 +195,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     services,
     close: async () => {
       for (const c of sseClients) c.end();
+      await services.stopQueue();
       services.session.lock();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

@@ -23,6 +23,9 @@ export interface ShellServices {
   events?: EventSource;
   /** Audits input refused by the contract (createServices' result has it). */
   auditInvalidInput?(channel: string, fields: string[]): void;
+  /** The outbox sender (createServices' result has it): started with the window, stopped at quit. */
+  startQueue?(): void;
+  stopQueue?(): Promise<void>;
 }
 
 export interface StartOptions<S extends ShellServices> {
@@ -130,11 +133,13 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     });
   };
   openWindow();
+  services.startQueue?.();
   app.on('activate', () => {
     if (!getWindow()) openWindow();
   });
 
   const dispose = () => {
+    void services.stopQueue?.();
     stopAutoLock();
     stopEvents();
     unregisterIpc();

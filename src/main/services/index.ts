@@ -10,7 +10,8 @@ import { inspectRecipientKey } from './openpgp/keys';
 import { checkEmailAddress } from './recipients/email';
 import { testSmtpConnection } from './delivery/smtp';
 import { formatFingerprint } from '../../shared/fingerprint';
-import { recoverInterruptedSends, listTransmissions } from './releases/repo';
+import { listTransmissions } from './releases/repo';
+import type { CrashPoint, RetryPolicy } from './releases/send-workflow';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
@@ -38,6 +39,12 @@ export interface ServicesConfig {
   logger?: Logger;
   /** Extra trusted CA certificates (PEM) for SMTP, e.g. a practice's private CA or a test CA. */
   smtpCa?: string[];
+  /** The outbox sender: how often it looks for due releases (ms, default 15 000) and its retry backoff. */
+  queue?: { tickMs?: number; retry?: RetryPolicy };
+  /** Per-wait SMTP timeout in ms (default 30 000). */
+  smtpTimeoutMs?: number;
+  /** Crash-test hook of the send path (never set in the product). */
+  checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -67,7 +74,12 @@ export function createServices(config: ServicesConfig) {
     requests,
     ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
     ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+    retry: config.queue?.retry,
+    smtpTimeoutMs: config.smtpTimeoutMs,
+    checkpoint: config.checkpoint,
   });
+  let queueTimer: NodeJS.Timeout | null = null;
+  let queueRun: Promise<unknown> | null = null;
 
   return {
     config,
@@ -101,15 +113,32 @@ export function createServices(config: ServicesConfig) {
       });
     },
 
-    /** Unlock, then recover any send interrupted by a crash (outbox). */
+    /** Unlock, then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string): Promise<void> {
       await session.unlock(passphrase);
-      const v = session.require();
-      v.tx(() => {
-        for (const id of recoverInterruptedSends(v.db, clock.now())) {
-          session.audit({ action: 'release.send_interrupted', outcome: 'failure', subjectType: 'release', subjectId: id, detail: { code: 'SEND_INTERRUPTED' } });
-        }
-      });
+      releases.workflow.recover();
+    },
+
+    /**
+     * Start the outbox sender: every `tickMs` (default 15 s) it delivers the queued releases that are due, while
+     * the vault is unlocked. Idempotent; one run at a time.
+     */
+    startQueue(): void {
+      if (queueTimer) return;
+      queueTimer = setInterval(() => {
+        if (queueRun || session.state !== 'unlocked') return;
+        queueRun = releases.workflow.runDue().finally(() => {
+          queueRun = null;
+        });
+      }, config.queue?.tickMs ?? 15_000);
+      queueTimer.unref?.();
+    },
+
+    /** Stop the outbox sender and wait for a run in progress. */
+    async stopQueue(): Promise<void> {
+      if (queueTimer) clearInterval(queueTimer);
+      queueTimer = null;
+      await queueRun;
     },
 
     /** Settings for display: the SMTP password and the private key never leave main. */

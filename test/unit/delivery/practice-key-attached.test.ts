@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { buildPgpMimeMessage } from '../../../src/main/services/delivery/pgpmime';
 import { generatePracticeKey, type PracticeKeyPair } from '../../../src/main/services/openpgp/keys';
-import { innerBody, practiceKeyAttachment, PRACTICE_KEY_FILENAME } from '../../../src/main/services/releases/release-service';
+import { innerBody, practiceKeyAttachment, PRACTICE_KEY_FILENAME } from '../../../src/main/services/releases/methods/pgp-mime';
 import { formatFingerprint } from '../../../src/shared/fingerprint';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';

@@ -133,21 +133,37 @@ describe.skipIf(!HAVE)('bad input on the release path', () => {
     expect((await snapshot()).documents).toEqual(before.documents);
   });
 
-  it('SMTP unreachable → SMTP_UNREACHABLE; the release stays unsent with everything kept', async () => {
+  /** A send the mail server did not take: nothing reached it, the release keeps everything, the reason is PHI-free and audited per part. */
+  async function expectNotDelivered(status: 'queued' | 'failed', code: string, transient: boolean) {
+    const received = b.smtp!.received.length;
+    const out = await b.call('releases.send', { releaseId: rel.id, method: 'openpgp-pgp-mime' });
+    expect(out.release.status).toBe(status);
+    expect(out.release.lastError?.code).toBe(code);
+    for (const phi of [PATIENT.name, PATIENT.mrn, 'lawfirm', 'Zyxwv']) expect(out.release.lastError!.message).not.toContain(phi);
+    expect(out.release.documents).toHaveLength(1);
+    expect(out.transmission.parts.map((p) => p.status)).toEqual(['failed']);
+    expect(b.smtp!.received.length).toBe(received);
+    const ev = (await b.call('audit.events', { limit: 10 })).find((e) => e.action === 'release.part_failed');
+    expect(ev?.detail).toMatchObject({ code, transient });
+    expect(JSON.stringify(ev)).not.toContain(PATIENT.name);
+    return out;
+  }
+
+  it('SMTP unreachable → SMTP_UNREACHABLE: the release waits in the outbox with everything kept, to be tried again by itself', async () => {
     const settings = await b.call('settings.get', {});
     await b.call('settings.updateSmtp', { ...settings.smtp, port: await closedPort() });
-    await expectRefused(() => b.call('releases.send', { releaseId: rel.id, method: 'openpgp-pgp-mime' }), 'SMTP_UNREACHABLE', 'release.send');
-    expect((await b.call('releases.get', { id: rel.id })).lastError).toMatchObject({ code: 'SMTP_UNREACHABLE' });
+    const out = await expectNotDelivered('queued', 'SMTP_UNREACHABLE', true);
+    expect(out.release.queue.nextAttemptAt).not.toBeNull();
     await b.call('settings.updateSmtp', settings.smtp);
   });
 
-  it('wrong SMTP password → SMTP_AUTH_FAILED; the password change is audited without its value', async () => {
+  it('wrong SMTP password → SMTP_AUTH_FAILED (not retried by itself); the password change is audited without its value', async () => {
     const settings = await b.call('settings.get', {});
     await b.call('settings.updateSmtp', { ...settings.smtp, password: 'not-the-password' });
     const change = await lastEvent();
     expect(change).toMatchObject({ action: 'settings.change', outcome: 'success', detail: { setting: 'smtp', changed: 'password' } });
     expect(JSON.stringify(await b.call('audit.events', { limit: 50 }))).not.toContain('not-the-password');
-    await expectRefused(() => b.call('releases.send', { releaseId: rel.id, method: 'openpgp-pgp-mime' }), 'SMTP_AUTH_FAILED', 'release.send');
+    await expectNotDelivered('failed', 'SMTP_AUTH_FAILED', false);
   });
 
   it('after all that, with the right settings, the same release sends once and completely', async () => {
@@ -157,6 +173,9 @@ describe.skipIf(!HAVE)('bad input on the release path', () => {
     const out = await b.call('releases.send', { releaseId: rel.id, method: 'openpgp-pgp-mime' });
     expect(out.release.status).toBe('sent');
     expect(b.smtp!.received.length).toBe(before + 1);
+    // The same stored message and its one transmission record: three attempts, one delivery.
+    expect(out.transmission.parts).toMatchObject([{ status: 'sent', attempts: 3 }]);
+    expect(out.release.transmissions.filter((t) => t.method === 'openpgp-pgp-mime')).toHaveLength(1);
     expect(out.transmission.documents).toHaveLength(1);
     expect(out.release.recipient?.key?.fingerprint).toBeTruthy();
   });

@@ -45,8 +45,8 @@ function transmission(over: Partial<TransmissionT> = {}): TransmissionT {
     recipientName: 'Qwfp Recipient', recipientEmail: 'qwfp@example.test', method: 'password-pdf', documents: [{ label: DOC.label, sha256: DOC.sha256, pageCount: 3 }],
     messageId: '<m1@clinic.example.test>', smtpResponse: '250 OK', tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384', recipientKeyFingerprint: '',
     partsTotal: 1, partsSent: 1, packetSha256: 'cd'.repeat(32),
-    parts: [{ part: 1, of: 1, status: 'sent', messageId: '<m1@clinic.example.test>', at: '2026-03-03T15:00:00.000Z', smtpResponse: '250 OK', errorCode: null }],
-    requestId: null, legalBasis: null, authorizationId: null, acknowledgmentId: null, ...over,
+    parts: [{ part: 1, of: 1, status: 'sent', messageId: '<m1@clinic.example.test>', at: '2026-03-03T15:00:00.000Z', smtpResponse: '250 OK', errorCode: null, attempts: 1, resolution: null }],
+    requestId: null, legalBasis: null, authorizationId: null, acknowledgmentId: null, closedReason: null, ...over,
   };
 }
 
@@ -204,8 +204,8 @@ describe('SendStep: progress and the one-time passphrase', () => {
       status: 'partly_sent',
       deliveryMethod: 'password-pdf',
       transmissions: [transmission({ partsTotal: 2, partsSent: 1, parts: [
-        { part: 1, of: 2, status: 'sent', messageId: '<p1@x>', at: '2026-03-03T15:00:00.000Z', smtpResponse: '250 OK', errorCode: null },
-        { part: 2, of: 2, status: 'failed', messageId: '<p2@x>', at: null, smtpResponse: null, errorCode: 'SMTP_REJECTED' },
+        { part: 1, of: 2, status: 'sent', messageId: '<p1@x>', at: '2026-03-03T15:00:00.000Z', smtpResponse: '250 OK', errorCode: null, attempts: 1, resolution: null },
+        { part: 2, of: 2, status: 'failed', messageId: '<p2@x>', at: null, smtpResponse: null, errorCode: 'SMTP_REJECTED', attempts: 1, resolution: null },
       ] })],
     });
     const done = makeRelease({ ...partly, status: 'sent', transmissions: [transmission({ partsTotal: 2, partsSent: 2 })] });

@@ -105,6 +105,7 @@ export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT 
     deliveryMethod: null,
     requestId: null,
     requestReference: null,
+    queue: { nextAttemptAt: null, attempts: 0, paused: false },
     ...over,
   };
 }

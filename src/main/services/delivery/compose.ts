@@ -199,6 +199,10 @@ export interface ComposePgpMimeInput {
   limitBytes?: number;
   /** Date header and signature time; default now. */
   date?: Date;
+  /** Files attached to EVERY message after its share of `files` (e.g. the practice public key); not counted against the limit's file grouping. */
+  alwaysAttach?: Array<{ filename: string; content: Buffer; contentType: string }>;
+  /** The encrypted body of message `part` of `of` carrying `files` (default: a neutral text naming the files). */
+  bodyFor?: (part: number, of: number, files: string[]) => string;
 }
 
 /**
@@ -222,7 +226,7 @@ export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promis
     }
   }
   const limit = input.limitBytes ?? PGP_MIME_DEFAULT_LIMIT_BYTES;
-  const room = limit - (input.manifestJson?.length ?? 0);
+  const room = limit - (input.manifestJson?.length ?? 0) - (input.alwaysAttach ?? []).reduce((n, a) => n + a.content.length, 0);
   const groups: Array<typeof input.files> = [];
   let current: typeof input.files = [];
   let size = 0;
@@ -253,8 +257,10 @@ export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promis
     const attachments = [
       ...group.map((f) => ({ filename: f.filename, content: f.content, contentType: f.contentType })),
       ...(input.manifestJson ? [{ filename: 'manifest.json', content: Buffer.from(input.manifestJson), contentType: 'application/json' }] : []),
+      ...(input.alwaysAttach ?? []),
     ];
-    const textBody = [
+    const custom = input.bodyFor?.(part, of, group.map((f) => f.filename));
+    const textBody = custom ?? [
       `${input.practiceName} sends you the records of release ${reference}.`,
       '',
       ...(of > 1 ? [`This is message ${part} of ${of}. The records were too large for one email; each message can be read on its own.`, ''] : []),

@@ -16,6 +16,7 @@
  * fix link, the advertised size limit).
  */
 import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { checkServerIdentity, connect as tlsConnect, DEFAULT_CIPHERS, TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import isEmail from 'validator/lib/isEmail';
@@ -58,6 +59,12 @@ export interface SendOptions {
    * and giving up early turns a delivered message into an unconfirmed one).
    */
   replyTimeoutMs?: number;
+  /**
+   * Called synchronously once the whole message has been handed to the connection and BEFORE the final
+   * "." of DATA can be written (RFC 5321 §4.1.1.4): from then on a missing reply means the message may have
+   * been delivered. If it throws, the message is not ended (nothing can be delivered) and the send fails.
+   */
+  beforeEndOfData?: () => void;
 }
 
 export interface SendResult {
@@ -154,7 +161,7 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
           size: raw.length,
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
         },
-        raw,
+        opts.beforeEndOfData ? handOver(raw, opts.beforeEndOfData) : raw,
         (err, result) => (err || !result ? reject(err ?? new Error('no result')) : resolve(result)),
       ),
     );
@@ -172,6 +179,30 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     session.abort();
     throw classifySmtpFailure(e, ctx);
   }
+}
+
+/**
+ * The message as a stream that calls `beforeEnd` after its bytes were taken and before it ends: the DATA
+ * terminator is written only after the source ends, so `beforeEnd` runs strictly before it.
+ */
+function handOver(raw: Buffer, beforeEnd: () => void): Readable {
+  let given = false;
+  return new Readable({
+    read() {
+      if (!given) {
+        given = true;
+        this.push(raw);
+        return;
+      }
+      try {
+        beforeEnd();
+      } catch (e) {
+        this.destroy(e instanceof Error ? e : new Error('hand-over hook failed'));
+        return;
+      }
+      this.push(null);
+    },
+  });
 }
 
 /** What a successful {@link testSmtpConnection} learned about the server. */

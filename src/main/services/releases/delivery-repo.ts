@@ -1,7 +1,7 @@
 /**
- * Vault storage of the delivery methods (issue #4): per-part send results of a transmission,
- * the composed messages of an email release that is not complete yet (the outbox), and files
- * kept only in the vault (the print-ready packet). Repository functions of (db, ...args);
+ * Vault storage of the send path: per-part states and every attempt of a transmission, the composed
+ * messages of an email release with their envelope (the outbox, stored before the first byte leaves),
+ * and files kept only in the vault (the print-ready packet). Repository functions of (db, ...args);
  * call the writing ones inside the audited transaction of the action they belong to.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
@@ -9,92 +9,284 @@ import type { TransmissionPartT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { newId } from '../support/ids';
 
+/** A part's state: 'sending' = an attempt started; 'unconfirmed' = handed over, no reply (may have been delivered). */
+export type PartStatus = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed' | 'bounced';
+
 /** One part's state as stored. */
 export interface StoredPart {
   part: number;
   of: number;
-  status: 'sent' | 'failed' | 'pending';
+  status: PartStatus;
   messageId: string;
   sentAt: string | null;
   smtpResponse: string | null;
   tlsProtocol: string | null;
   tlsCipher: string | null;
   errorCode: string | null;
+  sizeBytes: number | null;
+  attempts: number;
+  handedOverAt: string | null;
+  resolution: 'recipient_confirmed' | 'resend' | null;
 }
 
-/** Insert or replace the result of one part of a transmission (RFC 5321 reply and TLS facts when sent). */
-export function upsertTransmissionPart(db: Database, transmissionId: string, p: StoredPart): void {
+interface PartRow {
+  part: number;
+  part_of: number;
+  status: PartStatus;
+  message_id: string;
+  sent_at: string | null;
+  smtp_response: string | null;
+  tls_protocol: string | null;
+  tls_cipher: string | null;
+  error_code: string | null;
+  size_bytes: number | null;
+  attempts: number;
+  handed_over_at: string | null;
+  resolution: 'recipient_confirmed' | 'resend' | null;
+}
+
+const toPart = (r: PartRow): StoredPart => ({
+  part: r.part,
+  of: r.part_of,
+  status: r.status,
+  messageId: r.message_id,
+  sentAt: r.sent_at,
+  smtpResponse: r.smtp_response,
+  tlsProtocol: r.tls_protocol,
+  tlsCipher: r.tls_cipher,
+  errorCode: r.error_code,
+  sizeBytes: r.size_bytes,
+  attempts: r.attempts,
+  handedOverAt: r.handed_over_at,
+  resolution: r.resolution,
+});
+
+/** Add a part of a transmission, 'pending' (prepared, not tried). Call inside the transaction that stores the outbox. */
+export function insertPendingPart(db: Database, transmissionId: string, p: { part: number; of: number; messageId: string; sizeBytes: number }): void {
+  db.prepare("INSERT INTO transmission_parts (transmission_id, part, part_of, status, message_id, size_bytes) VALUES (?, ?, ?, 'pending', ?, ?)").run(
+    transmissionId,
+    p.part,
+    p.of,
+    p.messageId,
+    p.sizeBytes,
+  );
+}
+
+/** Add a part that is complete at once (export and print: no server involved). */
+export function insertDeliveredPart(db: Database, transmissionId: string, p: { part: number; of: number; messageId: string; at: string }): void {
+  db.prepare("INSERT INTO transmission_parts (transmission_id, part, part_of, status, message_id, sent_at, attempts) VALUES (?, ?, ?, 'sent', ?, ?, 1)").run(
+    transmissionId,
+    p.part,
+    p.of,
+    p.messageId,
+    p.at,
+  );
+}
+
+/** The stored parts of a transmission, in part order. */
+export function storedParts(db: Database, transmissionId: string): StoredPart[] {
+  return (db.prepare('SELECT * FROM transmission_parts WHERE transmission_id = ? ORDER BY part').all(transmissionId) as PartRow[]).map(toPart);
+}
+
+/**
+ * Claim a part for an attempt: status 'sending', attempt count + 1, a new attempt row. Committed BEFORE the
+ * connection is opened, so a crash leaves a trace. @returns the attempt's sequence number
+ */
+export function beginPartAttempt(db: Database, transmissionId: string, part: number, at: string): number {
+  db.prepare("UPDATE transmission_parts SET status = 'sending', attempts = attempts + 1, handed_over_at = NULL WHERE transmission_id = ? AND part = ?").run(transmissionId, part);
+  return Number(db.prepare('INSERT INTO transmission_attempts (transmission_id, part, started_at) VALUES (?, ?, ?)').run(transmissionId, part, at).lastInsertRowid);
+}
+
+/**
+ * Record that the whole message of a part, up to but not including the final "." of DATA, was handed to the
+ * server: from now on a missing reply means "may have been delivered". Committed before that "." is written.
+ */
+export function markPartHandedOver(db: Database, transmissionId: string, part: number, at: string): void {
+  db.prepare('UPDATE transmission_parts SET handed_over_at = ? WHERE transmission_id = ? AND part = ?').run(at, transmissionId, part);
+}
+
+/** The server accepted the part (RFC 5321 §4.2.5 "250" after DATA). */
+export function recordPartSent(
+  db: Database,
+  transmissionId: string,
+  part: number,
+  attemptSeq: number,
+  r: { at: string; smtpResponse: string; tlsProtocol: string; tlsCipher: string },
+): void {
   db.prepare(
-    `INSERT INTO transmission_parts (transmission_id, part, part_of, status, message_id, sent_at, smtp_response, tls_protocol, tls_cipher, error_code)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (transmission_id, part) DO UPDATE SET status = excluded.status, message_id = excluded.message_id, sent_at = excluded.sent_at,
-       smtp_response = excluded.smtp_response, tls_protocol = excluded.tls_protocol, tls_cipher = excluded.tls_cipher, error_code = excluded.error_code`,
-  ).run(transmissionId, p.part, p.of, p.status, p.messageId, p.sentAt, p.smtpResponse, p.tlsProtocol, p.tlsCipher, p.errorCode);
+    "UPDATE transmission_parts SET status = 'sent', sent_at = ?, smtp_response = ?, tls_protocol = ?, tls_cipher = ?, error_code = NULL WHERE transmission_id = ? AND part = ?",
+  ).run(r.at, r.smtpResponse, r.tlsProtocol, r.tlsCipher, transmissionId, part);
+  db.prepare("UPDATE transmission_attempts SET ended_at = ?, outcome = 'sent', smtp_response = ?, tls_protocol = ?, tls_cipher = ? WHERE seq = ?").run(
+    r.at,
+    r.smtpResponse,
+    r.tlsProtocol,
+    r.tlsCipher,
+    attemptSeq,
+  );
+}
+
+/**
+ * The attempt did not end in "250": 'failed' (the server refused, or the connection broke before the message
+ * was complete — nothing can have been delivered) or 'unconfirmed' (handed over, no reply).
+ */
+export function recordPartFailure(
+  db: Database,
+  transmissionId: string,
+  part: number,
+  attemptSeq: number,
+  r: { at: string; status: 'failed' | 'unconfirmed'; code: string; transient: boolean },
+): void {
+  db.prepare('UPDATE transmission_parts SET status = ?, error_code = ? WHERE transmission_id = ? AND part = ?').run(r.status, r.code, transmissionId, part);
+  db.prepare('UPDATE transmission_attempts SET ended_at = ?, outcome = ?, error_code = ?, transient = ? WHERE seq = ?').run(
+    r.at,
+    r.status === 'unconfirmed' ? 'no_reply' : 'failed',
+    r.code,
+    r.transient ? 1 : 0,
+    attemptSeq,
+  );
+}
+
+/**
+ * Crash recovery of the parts of a transmission left 'sending': handed over → 'unconfirmed' (may have been
+ * delivered), otherwise → 'pending' (the final "." was never written: nothing can have been delivered).
+ * Their open attempt rows end as 'interrupted'. @returns how many parts went each way
+ */
+export function recoverSendingParts(db: Database, transmissionId: string, at: string): { unconfirmed: number; pending: number } {
+  const rows = db.prepare("SELECT part, handed_over_at FROM transmission_parts WHERE transmission_id = ? AND status = 'sending'").all(transmissionId) as Array<{
+    part: number;
+    handed_over_at: string | null;
+  }>;
+  let unconfirmed = 0;
+  for (const r of rows) {
+    const to = r.handed_over_at ? 'unconfirmed' : 'pending';
+    if (to === 'unconfirmed') unconfirmed++;
+    db.prepare("UPDATE transmission_parts SET status = ?, error_code = 'SEND_INTERRUPTED' WHERE transmission_id = ? AND part = ?").run(to, transmissionId, r.part);
+  }
+  db.prepare("UPDATE transmission_attempts SET ended_at = ?, outcome = 'interrupted', error_code = 'SEND_INTERRUPTED' WHERE transmission_id = ? AND ended_at IS NULL").run(at, transmissionId);
+  return { unconfirmed, pending: rows.length - unconfirmed };
+}
+
+/** Staff's decision on the unconfirmed parts: the recipient confirmed receipt (→ sent), or resend the same stored message (→ pending). */
+export function resolveUnconfirmedParts(db: Database, transmissionId: string, choice: 'recipient_confirmed' | 'resend', by: string, at: string): number {
+  return db
+    .prepare(
+      `UPDATE transmission_parts SET status = CASE WHEN ? = 'recipient_confirmed' THEN 'sent' ELSE 'pending' END,
+         sent_at = CASE WHEN ? = 'recipient_confirmed' THEN handed_over_at ELSE sent_at END,
+         resolution = ?, resolved_by = ?, resolved_at = ?
+       WHERE transmission_id = ? AND status = 'unconfirmed'`,
+    )
+    .run(choice, choice, choice, by, at, transmissionId).changes;
+}
+
+/** Every attempt of a transmission's parts, oldest first (for the release's history). */
+export function transmissionAttempts(
+  db: Database,
+  transmissionId: string,
+): Array<{ part: number; startedAt: string; endedAt: string | null; outcome: string | null; errorCode: string | null; transient: boolean | null }> {
+  return (
+    db.prepare('SELECT part, started_at, ended_at, outcome, error_code, transient FROM transmission_attempts WHERE transmission_id = ? ORDER BY seq').all(transmissionId) as Array<{
+      part: number;
+      started_at: string;
+      ended_at: string | null;
+      outcome: string | null;
+      error_code: string | null;
+      transient: number | null;
+    }>
+  ).map((r) => ({ part: r.part, startedAt: r.started_at, endedAt: r.ended_at, outcome: r.outcome, errorCode: r.error_code, transient: r.transient === null ? null : r.transient === 1 }));
 }
 
 /** The per-part results of a transmission, in part order (contract shape). */
 export function transmissionParts(db: Database, transmissionId: string): TransmissionPartT[] {
-  const rows = db
-    .prepare('SELECT part, part_of, status, message_id, sent_at, smtp_response, error_code FROM transmission_parts WHERE transmission_id = ? ORDER BY part')
-    .all(transmissionId) as Array<{ part: number; part_of: number; status: TransmissionPartT['status']; message_id: string; sent_at: string | null; smtp_response: string | null; error_code: string | null }>;
-  return rows.map((r) => ({ part: r.part, of: r.part_of, status: r.status, messageId: r.message_id, at: r.sent_at, smtpResponse: r.smtp_response, errorCode: r.error_code }));
+  return storedParts(db, transmissionId).map((p) => ({
+    part: p.part,
+    of: p.of,
+    status: p.status,
+    messageId: p.messageId,
+    at: p.sentAt,
+    smtpResponse: p.smtpResponse,
+    errorCode: p.errorCode,
+    attempts: p.attempts,
+    resolution: p.resolution,
+  }));
 }
 
-/** Part numbers of a transmission the server already accepted (for send-parts.ts `alreadySent`). */
-export function sentPartNumbers(db: Database, transmissionId: string): number[] {
-  return (db.prepare("SELECT part FROM transmission_parts WHERE transmission_id = ? AND status = 'sent' ORDER BY part").all(transmissionId) as Array<{ part: number }>).map((r) => r.part);
-}
-
-/** Update a transmission's progress after an attempt (parts accepted so far, and the first accepted part's facts). */
-export function updateTransmissionProgress(
-  db: Database,
-  transmissionId: string,
-  u: { partsSent: number; at: string; messageId: string; smtpResponse: string; tlsProtocol: string; tlsCipher: string },
-): void {
-  db.prepare('UPDATE transmissions SET parts_sent = ?, at = ?, message_id = ?, smtp_response = ?, tls_protocol = ?, tls_cipher = ? WHERE id = ?').run(
-    u.partsSent,
-    u.at,
-    u.messageId,
-    u.smtpResponse,
-    u.tlsProtocol,
-    u.tlsCipher,
+/** Recompute a transmission's summary after a part result: parts accepted, time and facts of the last accepted part. */
+export function refreshTransmissionSummary(db: Database, transmissionId: string): void {
+  const parts = storedParts(db, transmissionId);
+  const sent = parts.filter((p) => p.status === 'sent' || p.status === 'bounced');
+  const last = [...sent].sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? '')).at(-1);
+  if (!last) {
+    db.prepare('UPDATE transmissions SET parts_sent = 0 WHERE id = ?').run(transmissionId);
+    return;
+  }
+  db.prepare('UPDATE transmissions SET parts_sent = ?, at = ?, smtp_response = ?, tls_protocol = ?, tls_cipher = ? WHERE id = ?').run(
+    sent.length,
+    last.sentAt ?? '',
+    last.smtpResponse ?? '',
+    last.tlsProtocol ?? '',
+    last.tlsCipher ?? '',
     transmissionId,
   );
 }
 
-/** The open (not complete) email transmission of a release with the given method, if any. */
-export function openTransmissionId(db: Database, releaseId: string, method: string): string | null {
+/** The open transmission of a release: prepared, not closed, not complete (null when none). */
+export function openTransmission(db: Database, releaseId: string): { id: string; method: string; contentDigest: string | null; envid: string | null } | null {
   const r = db
-    .prepare('SELECT id FROM transmissions WHERE release_id = ? AND method = ? AND parts_sent < parts_total ORDER BY at DESC LIMIT 1')
-    .get(releaseId, method) as { id: string } | undefined;
-  return r?.id ?? null;
+    .prepare(
+      `SELECT t.id, t.method, t.content_digest, t.envid FROM transmissions t
+       WHERE t.release_id = ? AND t.closed_at IS NULL AND t.method IN ('openpgp-pgp-mime','password-pdf','tls-only-email')
+         AND EXISTS (SELECT 1 FROM transmission_parts p WHERE p.transmission_id = t.id AND p.status <> 'sent')
+       ORDER BY t.rowid DESC LIMIT 1`,
+    )
+    .get(releaseId) as { id: string; method: string; content_digest: string | null; envid: string | null } | undefined;
+  return r ? { id: r.id, method: r.method, contentDigest: r.content_digest, envid: r.envid } : null;
 }
 
-/** One composed message waiting in the outbox. */
+/** Close a transmission from which nothing went out (staff withdrew, cancelled or replaced it). The record stays. */
+export function closeTransmission(db: Database, transmissionId: string, reason: 'withdrawn' | 'cancelled' | 'superseded', at: string): void {
+  db.prepare('UPDATE transmissions SET closed_at = ?, closed_reason = ? WHERE id = ? AND closed_at IS NULL').run(at, reason, transmissionId);
+}
+
+/** Record what a transmission was prepared from, and the DSN envelope id base of its parts. */
+export function setTransmissionPreparation(db: Database, transmissionId: string, contentDigest: string, envid: string): void {
+  db.prepare('UPDATE transmissions SET content_digest = ?, envid = ? WHERE id = ?').run(contentDigest, envid, transmissionId);
+}
+
+/** One composed message waiting in the outbox, with its SMTP envelope (RFC 5321 §2.3.1). */
 export interface OutboxMessage {
   part: number;
   of: number;
   messageId: string;
+  envelope: { from: string; to: string[] };
   raw: Buffer;
 }
 
-/** Keep the composed messages of a release (already encrypted for password-pdf) until every part is accepted. */
-export function saveOutbox(db: Database, releaseId: string, messages: OutboxMessage[]): void {
-  db.prepare('DELETE FROM outbox_messages WHERE release_id = ?').run(releaseId);
-  const ins = db.prepare('INSERT INTO outbox_messages (release_id, part, part_of, message_id, raw) VALUES (?, ?, ?, ?, ?)');
-  for (const m of messages) ins.run(releaseId, m.part, m.of, m.messageId, m.raw);
+/** Store the composed messages of a transmission (encrypted parts, inside the encrypted vault) before the first byte leaves. */
+export function saveOutbox(db: Database, transmissionId: string, messages: OutboxMessage[]): void {
+  const ins = db.prepare('INSERT INTO outbox_messages (transmission_id, part, part_of, message_id, envelope_from, envelope_to, raw) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const m of messages) ins.run(transmissionId, m.part, m.of, m.messageId, m.envelope.from, JSON.stringify(m.envelope.to), m.raw);
 }
 
-/** The release's outbox messages in part order (empty when none). */
-export function loadOutbox(db: Database, releaseId: string): OutboxMessage[] {
-  return (db.prepare('SELECT part, part_of, message_id, raw FROM outbox_messages WHERE release_id = ? ORDER BY part').all(releaseId) as Array<{ part: number; part_of: number; message_id: string; raw: Buffer }>).map(
-    (r) => ({ part: r.part, of: r.part_of, messageId: r.message_id, raw: r.raw }),
-  );
+/** The transmission's stored messages in part order (empty when none). */
+export function loadOutbox(db: Database, transmissionId: string): OutboxMessage[] {
+  return (
+    db.prepare('SELECT part, part_of, message_id, envelope_from, envelope_to, raw FROM outbox_messages WHERE transmission_id = ? ORDER BY part').all(transmissionId) as Array<{
+      part: number;
+      part_of: number;
+      message_id: string;
+      envelope_from: string;
+      envelope_to: string;
+      raw: Buffer;
+    }>
+  ).map((r) => ({ part: r.part, of: r.part_of, messageId: r.message_id, envelope: { from: r.envelope_from, to: JSON.parse(r.envelope_to) as string[] }, raw: r.raw }));
 }
 
-/** Forget the outbox of a release (after it is complete, or before a fresh send). */
-export function clearOutbox(db: Database, releaseId: string): void {
-  db.prepare('DELETE FROM outbox_messages WHERE release_id = ?').run(releaseId);
+/**
+ * Drop the stored message bytes once every part is confirmed delivered (or the transmission was closed with
+ * nothing out): the transmission record keeps what was sent, when and how; the bytes are not needed again.
+ */
+export function clearOutbox(db: Database, transmissionId: string): void {
+  db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ?').run(transmissionId);
 }
 
 /** Keep the print-ready packet in the vault. @returns its id */
@@ -118,4 +310,69 @@ export function readPrintable(db: Database, id: string): { releaseId: string; pd
     | undefined;
   if (!r) throw new AppError('NOT_FOUND', 'That print packet does not exist.');
   return { releaseId: r.release_id, pdf: r.data, pageCount: r.page_count, title: r.title };
+}
+
+/** One release in the outbox view (contract OutboxEntry without `sendingNow`). */
+export interface OutboxRow {
+  releaseId: string;
+  reference: string;
+  status: 'queued' | 'sending' | 'unconfirmed' | 'failed' | 'partly_sent' | 'bounced';
+  method: string | null;
+  patientName: string;
+  recipientName: string | null;
+  nextAttemptAt: string | null;
+  attempts: number;
+  paused: boolean;
+  lastError: { code: string; message: string; at: string } | null;
+  partsTotal: number;
+  partsSent: number;
+  partsUnconfirmed: number;
+}
+
+/** Releases in `statuses` with their open (or newest) email transmission's part counts, most urgent first. */
+export function releasesInStatusWithTransmission(db: Database, statuses: readonly OutboxRow['status'][]): OutboxRow[] {
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.reference, r.status, r.delivery_method, r.patient_name, r.recipient_name, r.next_attempt_at, r.send_attempts, r.queue_paused,
+              r.last_error_code, r.last_error_message, r.last_error_at, r.updated_at,
+              (SELECT t.id FROM transmissions t WHERE t.release_id = r.id AND t.method IN ('openpgp-pgp-mime','password-pdf','tls-only-email')
+                 ORDER BY (t.closed_at IS NULL) DESC, t.rowid DESC LIMIT 1) AS tid
+       FROM releases r WHERE r.status IN (${statuses.map(() => '?').join(',')})
+       ORDER BY CASE r.status WHEN 'unconfirmed' THEN 0 WHEN 'failed' THEN 1 WHEN 'partly_sent' THEN 2 WHEN 'bounced' THEN 3 WHEN 'sending' THEN 4 ELSE 5 END,
+                r.next_attempt_at, r.updated_at`,
+    )
+    .all(...statuses) as Array<{
+    id: string;
+    reference: string;
+    status: OutboxRow['status'];
+    delivery_method: string | null;
+    patient_name: string;
+    recipient_name: string | null;
+    next_attempt_at: string | null;
+    send_attempts: number;
+    queue_paused: number;
+    last_error_code: string | null;
+    last_error_message: string | null;
+    last_error_at: string | null;
+    updated_at: string;
+    tid: string | null;
+  }>;
+  return rows.map((r) => {
+    const parts = r.tid ? storedParts(db, r.tid) : [];
+    return {
+      releaseId: r.id,
+      reference: r.reference,
+      status: r.status,
+      method: r.delivery_method,
+      patientName: r.patient_name,
+      recipientName: r.recipient_name,
+      nextAttemptAt: r.status === 'queued' ? r.next_attempt_at : null,
+      attempts: r.send_attempts,
+      paused: r.queue_paused === 1,
+      lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,
+      partsTotal: parts.length,
+      partsSent: parts.filter((p) => p.status === 'sent').length,
+      partsUnconfirmed: parts.filter((p) => p.status === 'unconfirmed').length,
+    };
+  });
 }

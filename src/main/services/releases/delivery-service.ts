@@ -6,44 +6,55 @@
  * gate first and is recorded as a transmission (accounting of disclosures, 45 CFR 164.528) and audited
  * in the same transaction as the state change.
  */
-import type { ChannelOutput, DeliveryMethodT, TransmissionT } from '../../../shared/contract';
+import type { ChannelOutput, DeliveryMethodT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail } from '../compliance';
-import { composePasswordPdfMessages, composeTlsOnlyMessages, type ComposedMessage } from '../delivery/compose';
 import { deliveryLadder } from '../delivery/methods';
 import { exportPacket, printablePacket } from '../delivery/export';
 import { preparePacketFiles } from '../delivery/packet-files';
-import { sendMessages } from '../delivery/send-parts';
 import { readDocument } from '../documents/documents';
 import { assemblePacket, generateSpokenPassphrase, type AssembledPacket } from '../packaging';
 import { applicableAcknowledgment, getAuthorization, getRequest } from '../requests/repo';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from '../settings/settings';
 import { newId } from '../support/ids';
-import {
-  clearOutbox,
-  insertPrintable,
-  loadOutbox,
-  openTransmissionId,
-  readPrintable,
-  saveOutbox,
-  sentPartNumbers,
-  upsertTransmissionPart,
-  updateTransmissionProgress,
-} from './delivery-repo';
-import { keyFactsOrNull, ReleaseService, type GateResult } from './release-service';
-import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, setStatus, storedRecipient, type StoredRecipient } from './repo';
+import { clearOutbox, closeTransmission, insertDeliveredPart, insertPrintable, openTransmission, readPrintable } from './delivery-repo';
+import { keyFactsOrNull, ReleaseService, type GateResult, type ReleaseServiceDeps } from './release-service';
+import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, storedRecipient, type StoredRecipient } from './repo';
+import { PASSPHRASE_STAFF_INSTRUCTIONS, SendWorkflow, type CrashPoint, type EmailMethod, type RetryPolicy } from './send-workflow';
+import { moveRelease } from './state';
 
-/** What staff are told to do with a one-time passphrase (never sent by email: compliance-rules.md, email safeguards). */
-export const PASSPHRASE_STAFF_INSTRUCTIONS =
-  'Call the recipient and read this passphrase to them, or give it in person or by text message to a number you confirmed with them. ' +
-  'Never put it in an email. It is shown only this once: ReleaseDesk does not keep it. ' +
-  'The recipient types the words in lower case, joined by hyphens, without spaces.';
+export { PASSPHRASE_STAFF_INSTRUCTIONS } from './send-workflow';
 
-type PacketMethod = 'password-pdf' | 'tls-only-email';
+/** The release service's dependencies plus the send workflow's tuning and crash-test hook. */
+export interface ReleaseDeliveryDeps extends ReleaseServiceDeps {
+  retry?: RetryPolicy | undefined;
+  smtpTimeoutMs?: number | undefined;
+  checkpoint?: ((point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>) | undefined;
+}
+
 type SendOutput = ChannelOutput<'releases.send'>;
 
 /** The release workflow with every delivery method of issue #4 (see the module comment). */
 export class ReleaseDeliveryService extends ReleaseService {
+  /** The email send workflow (send-workflow.ts), composed, not inherited. */
+  readonly workflow: SendWorkflow;
+
+  constructor(protected override readonly d: ReleaseDeliveryDeps) {
+    super(d);
+    this.workflow = new SendWorkflow({
+    session: d.session,
+    events: d.events,
+    gate: (id, delivery) => this.gate(id, delivery),
+    unencryptedAllowed: (id) => this.unencryptedDecision(id).allowed,
+    assemble: (id, gate, name) => this.assemble(id, gate, name),
+    smtpCa: d.smtpCa,
+    assetsRoot: d.assetsRoot,
+    retry: d.retry,
+    smtpTimeoutMs: d.smtpTimeoutMs,
+    checkpoint: d.checkpoint,
+  });
+  }
+
   /**
    * The delivery ladder for the release now (deliveryLadder), with the facts it depends on: the recipient
    * has an OpenPGP key whose fingerprint staff confirmed and that can encrypt now; an unencrypted-email
@@ -96,27 +107,6 @@ export class ReleaseDeliveryService extends ReleaseService {
       (before) => ({ key: 'delivery.messageLimitBytes', before, after: input.messageLimitBytes }),
     );
     return deliverySettings(this.session.require().db);
-  }
-
-  /**
-   * Send the release by email with `method` (default: 'openpgp-pgp-mime' when the recipient has a key).
-   * - 'openpgp-pgp-mime': the original workflow (sendPgpMime).
-   * - 'password-pdf' / 'tls-only-email': see {@link sendPacket}.
-   * @throws AppError RELEASE_NOT_READY (no method and no key) and everything the chosen workflow throws
-   */
-  async send(releaseId: string, method?: 'openpgp-pgp-mime' | 'password-pdf' | 'tls-only-email'): Promise<SendOutput> {
-    const db = this.session.require().db;
-    let m = method;
-    if (!m) {
-      if (storedRecipient(db, releaseId)?.keyArmored) m = 'openpgp-pgp-mime';
-      else {
-        const e = new AppError('RELEASE_NOT_READY', 'Choose how to deliver this release: the recipient has no OpenPGP key.');
-        this.session.recordFailure('release.send', { type: 'release', id: releaseId }, e);
-        throw e;
-      }
-    }
-    if (m === 'openpgp-pgp-mime') return this.sendPgpMime(releaseId);
-    return this.sendPacket(releaseId, m);
   }
 
   /** Preconditions shared by the packet methods: documents, recipient, and the gate (last, synchronous). */
@@ -195,224 +185,37 @@ export class ReleaseDeliveryService extends ReleaseService {
       partsSent: 0,
       packetSha256,
       parts: [],
+      closedReason: null,
     };
   }
 
+
   /**
-   * Send as password-protected PDF (AES-256 R6, a fresh 6-word passphrase returned ONCE in the response,
-   * never stored, logged or audited) or as TLS-only email at the individual's recorded request:
-   * 1. preconditions — recipient, documents; for TLS-only the recorded choice (UNENCRYPTED_NOT_ACKNOWLEDGED);
-   *    the compliance gate last (RELEASE_BLOCKED);
-   * 2. outbox 'sending' + method, audited;
-   * 3. fresh send: assemble the packet, split under delivery.messageLimitBytes, encrypt, sign, compose; keep
-   *    the composed (encrypted) messages in the vault and create the transmission with every part 'pending';
-   *    retry of a 'partly_sent' release: the same stored messages, parts already accepted skipped;
-   * 4. send the parts one by one over verified TLS (stops at the first failure);
-   * 5. record per-part results; status 'sent' (all parts; outbox cleared), 'partly_sent' (some; the rest stays
-   *    in the vault for the retry), or 'failed' when a fresh send got no part out (the transmission is removed:
-   *    nothing was disclosed; the next send starts afresh with a new passphrase). Audited in the same transaction.
-   * @returns release, transmission and — for a fresh password-pdf send with at least one part accepted — the passphrase
-   * @throws AppError RELEASE_NOT_READY | UNENCRYPTED_NOT_ACKNOWLEDGED | RELEASE_BLOCKED | RELEASE_ALREADY_SENT |
-   *   RELEASE_SEND_IN_PROGRESS | TLS_* | SMTP_* (nothing accepted) | packaging errors (PDF_*, PACKET_PAGE_TOO_LARGE, ...)
-   * @source 45 CFR 164.312(e)(1), (e)(2)(ii); 164.524(c)(2)(ii); 164.528; RFC 3461 (DSN, ENVID per part)
+   * Send the release by email (SendWorkflow.send): a draft is checked, prepared into the outbox and delivered;
+   * a failed, queued or partly sent release is delivered again from its stored messages.
+   * @throws everything SendWorkflow.send throws
    */
-  async sendPacket(releaseId: string, method: PacketMethod): Promise<SendOutput> {
-    const s = this.session;
-    const v = s.require();
-    const subject = { type: 'release', id: releaseId };
-    const now = () => s.clock.now();
+  async send(releaseId: string, method?: EmailMethod): Promise<SendOutput> {
+    const out = await this.workflow.send(releaseId, method);
+    return { ...out, release: await this.get(releaseId) };
+  }
 
-    // 1. Preconditions.
-    let retry = false;
-    let recipient: StoredRecipient;
-    let gate: GateResult;
-    try {
-      const st = releaseState(v.db, releaseId);
-      if (st.status === 'partly_sent') {
-        const chosen = (v.db.prepare('SELECT delivery_method FROM releases WHERE id = ?').get(releaseId) as { delivery_method: string | null }).delivery_method;
-        if (chosen !== method)
-          throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release was already sent by another method; send the remaining parts the same way.', { method: chosen ?? 'none' });
-        retry = true;
-      } else {
-        requireEditable(v.db, releaseId);
-      }
-      if (method === 'tls-only-email' && !this.unencryptedDecision(releaseId).allowed) {
-        throw new AppError(
-          'UNENCRYPTED_NOT_ACKNOWLEDGED',
-          "Unencrypted email needs the patient's recorded choice after the risk warning. Record it first, or choose an encrypted method.",
-        );
-      }
-      ({ recipient, gate } = this.requireDeliverable(releaseId, method === 'tls-only-email' ? 'unencrypted' : 'encrypted'));
-    } catch (e) {
-      s.recordFailure('release.send', subject, e, { method });
-      throw e;
-    }
+  /** Staff's decision on an unconfirmed release (SendWorkflow.resolveUnconfirmed). */
+  async resolveUnconfirmed(releaseId: string, choice: 'recipient_confirmed' | 'resend'): Promise<ReleaseDetailT> {
+    await this.workflow.resolveUnconfirmed(releaseId, choice);
+    return this.get(releaseId);
+  }
 
-    // 2. Outbox: 'sending', audited.
-    const { reference } = releaseState(v.db, releaseId);
-    v.tx(() => {
-      setStatus(v.db, releaseId, 'sending', now());
-      setDeliveryMethod(v.db, releaseId, method);
-      s.audit({ action: 'release.send_attempt', outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { documents: gate.docs.length, method, retry } });
-    });
+  /** Take a prepared release out of the outbox: back to draft, or cancelled (SendWorkflow.withdraw). */
+  async withdraw(releaseId: string, how: 'withdraw' | 'cancel'): Promise<ReleaseDetailT> {
+    this.workflow.withdraw(releaseId, how);
+    return this.get(releaseId);
+  }
 
-    let passphrase: string | null = null;
-    let transmissionId: string;
-    try {
-      const practice = requireSetting(v.db, 'practice');
-      const smtp = requireSetting(v.db, 'smtp');
-      let messages: ComposedMessage[];
-      if (retry) {
-        const open = openTransmissionId(v.db, releaseId, method);
-        const stored = loadOutbox(v.db, releaseId);
-        if (!open || stored.length === 0) throw new AppError('INTERNAL', 'The remaining parts of this release could not be found. Nothing was sent.');
-        transmissionId = open;
-        messages = stored.map((m) => ({ raw: m.raw, messageId: m.messageId, part: m.part, of: m.of, attachments: [] }));
-      } else {
-        // 3. Assemble, split, encrypt, sign, compose.
-        const packet = await this.assemble(releaseId, gate, recipient.name);
-        this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 0, total: 1 });
-        const practiceKey = activePracticeKey(v.db);
-        const common = {
-          from: { name: practice.senderName, address: practice.senderEmail },
-          to: recipient.email,
-          practiceName: practice.name,
-          reference,
-          packetPdf: packet.pdf,
-          manifest: packet.manifest,
-          practiceSigningKeyArmored: practiceKey.armoredPrivate,
-          limitBytes: deliverySettings(v.db).messageLimitBytes,
-          date: now(),
-          ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
-        };
-        let composed;
-        if (method === 'password-pdf') {
-          passphrase = generateSpokenPassphrase().passphrase;
-          composed = await composePasswordPdfMessages({ ...common, passphrase });
-        } else {
-          composed = await composeTlsOnlyMessages({ ...common, unencrypted: { allowed: true, acknowledgmentId: gate.acknowledgmentId ?? '' } });
-        }
-        messages = composed.messages;
-        this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });
-        const t = this.baseTransmission(releaseId, method, recipient, gate, packet.manifest.packetSha256, messages.length);
-        transmissionId = t.id;
-        v.tx(() => {
-          insertTransmission(v.db, t);
-          for (const m of messages) {
-            upsertTransmissionPart(v.db, t.id, { part: m.part, of: m.of, status: 'pending', messageId: m.messageId, sentAt: null, smtpResponse: null, tlsProtocol: null, tlsCipher: null, errorCode: null });
-          }
-          saveOutbox(v.db, releaseId, messages.map((m) => ({ part: m.part, of: m.of, messageId: m.messageId, raw: m.raw })));
-          s.audit({
-            action: 'release.packet_prepared',
-            outcome: 'success',
-            subjectType: 'release',
-            subjectId: releaseId,
-            detail: { transmissionId: t.id, method, parts: messages.length, pages: packet.pageCount, packetSha256: packet.manifest.packetSha256 },
-          });
-        });
-      }
-
-      // 4. Send the parts not yet accepted.
-      const alreadySent = sentPartNumbers(v.db, transmissionId);
-      const outcome = await sendMessages(
-        smtp,
-        { from: practice.senderEmail, to: [recipient.email] },
-        messages,
-        { ...(this.d.smtpCa ? { ca: this.d.smtpCa } : {}), envid: reference, alreadySent },
-        (p) => this.d.events.emit('progress', { operation: 'send', releaseId, done: p.done, total: p.total }),
-      );
-
-      // 5. Record per-part results, progress, status, audit: one transaction.
-      const at = now().toISOString();
-      const newlySent = outcome.results.filter((r) => r.status === 'sent');
-      const failure = outcome.results.find((r) => r.status === 'failed')?.error;
-      const nothingOut = outcome.sentParts.length === 0;
-      v.tx(() => {
-        for (const r of outcome.results) {
-          if (r.status === 'already-sent') continue;
-          upsertTransmissionPart(v.db, transmissionId, {
-            part: r.part,
-            of: r.of,
-            status: r.status === 'sent' ? 'sent' : r.status === 'failed' ? 'failed' : 'pending',
-            messageId: r.send?.messageId || r.messageId,
-            sentAt: r.status === 'sent' ? at : null,
-            smtpResponse: r.send?.response ?? null,
-            tlsProtocol: r.send?.tlsProtocol ?? null,
-            tlsCipher: r.send?.tlsCipher ?? null,
-            errorCode: r.error?.code ?? null,
-          });
-        }
-        const last = newlySent.at(-1)?.send;
-        const first = outcome.results.find((r) => r.status === 'sent' || r.status === 'already-sent');
-        if (nothingOut) {
-          // Nothing was disclosed: drop the transmission and the outbox; a new send starts afresh (new passphrase).
-          v.db.prepare('DELETE FROM transmission_parts WHERE transmission_id = ?').run(transmissionId);
-          v.db.prepare('DELETE FROM transmissions WHERE id = ?').run(transmissionId);
-          clearOutbox(v.db, releaseId);
-          setStatus(v.db, releaseId, 'failed', now(), { code: failure?.code ?? 'SMTP_FAILED', message: failure?.message ?? 'Sending failed. Nothing was sent.' });
-          this.moveRequest(gate.request!.id, 'failed');
-        } else {
-          if (last) {
-            updateTransmissionProgress(v.db, transmissionId, {
-              partsSent: outcome.sentParts.length,
-              at,
-              messageId: first?.send?.messageId || first?.messageId || '',
-              smtpResponse: last.response,
-              tlsProtocol: last.tlsProtocol,
-              tlsCipher: last.tlsCipher,
-            });
-          }
-          if (outcome.complete) {
-            clearOutbox(v.db, releaseId);
-            setStatus(v.db, releaseId, 'sent', now());
-            this.moveRequest(gate.request!.id, 'sent');
-          } else {
-            setStatus(v.db, releaseId, 'partly_sent', now(), {
-              code: failure?.code ?? 'SMTP_FAILED',
-              message: `Parts ${outcome.sentParts.join(', ')} of ${messages.length} were sent; the others were not. Send again to send only the missing parts. ${failure?.message ?? ''}`.trim(),
-            });
-            this.moveRequest(gate.request!.id, 'partly_sent');
-          }
-        }
-        s.audit({
-          action: 'release.send',
-          outcome: outcome.complete ? 'success' : 'failure',
-          subjectType: 'release',
-          subjectId: releaseId,
-          detail: {
-            transmissionId: nothingOut ? 'none' : transmissionId,
-            method,
-            retry,
-            partsTotal: messages.length,
-            partsSent: outcome.sentParts.length,
-            sentNow: newlySent.map((r) => r.part).join(',') || 'none',
-            ...(failure ? { code: failure.code } : {}),
-            requestId: gate.request!.id,
-            legalBasis: gate.request!.request.basis,
-            authorizationId: gate.authorizationId ?? 'none',
-            acknowledgmentId: gate.acknowledgmentId ?? 'none',
-            notices: gate.decision.notices.length,
-          },
-        });
-      });
-      if (nothingOut) throw new AppError(failure?.code ?? 'SMTP_FAILED', failure?.message ?? 'Sending failed. Nothing was sent.');
-      const transmission = listTransmissions(v.db, releaseId).find((t) => t.id === transmissionId)!;
-      const release = await this.get(releaseId);
-      return passphrase !== null ? { release, transmission, passphrase, staffInstructions: PASSPHRASE_STAFF_INSTRUCTIONS } : { release, transmission };
-    } catch (e) {
-      if (isAppError(e) && releaseState(v.db, releaseId).status !== 'sending') throw e; // already recorded above
-      const err = isAppError(e) ? e : new AppError('INTERNAL', 'Something went wrong inside ReleaseDesk. Nothing was sent.');
-      v.tx(() => {
-        // A retry that broke before sending keeps its remaining parts; a fresh one starts again.
-        setStatus(v.db, releaseId, retry ? 'partly_sent' : 'failed', now(), { code: err.code, message: err.message });
-        if (!retry) {
-          clearOutbox(v.db, releaseId);
-          this.moveRequest(gate.request!.id, 'failed');
-        }
-      });
-      s.recordFailure('release.send', subject, e, { method });
-      throw err;
-    }
+  /** Pause or resume automatic sending of a queued release. */
+  async pauseQueue(releaseId: string, paused: boolean): Promise<ReleaseDetailT> {
+    this.workflow.pause(releaseId, paused);
+    return this.get(releaseId);
   }
 
   /**
@@ -463,10 +266,7 @@ export class ReleaseDeliveryService extends ReleaseService {
         subject,
         () => {
           requireEditable(v.db, releaseId);
-          insertTransmission(v.db, t);
-          setDeliveryMethod(v.db, releaseId, 'export');
-          setStatus(v.db, releaseId, 'sent', s.clock.now());
-          this.moveRequest(gate.request!.id, 'sent');
+          this.recordDirectDisclosure(t, 'export');
         },
         () => ({ transmissionId: t.id, method: 'export', files: written.files.length, packetSha256: t.packetSha256 ?? '', requestId: t.requestId ?? 'none', authorizationId: t.authorizationId ?? 'none' }),
       );
@@ -515,15 +315,34 @@ export class ReleaseDeliveryService extends ReleaseService {
       () => {
         requireEditable(v.db, releaseId);
         const id = insertPrintable(v.db, releaseId, { pdf: p.pdf, pageCount: p.pageCount, title: p.jobTitle }, s.clock.now());
-        insertTransmission(v.db, t);
-        setDeliveryMethod(v.db, releaseId, 'print');
-        setStatus(v.db, releaseId, 'sent', s.clock.now());
-        this.moveRequest(gate.request!.id, 'sent');
+        this.recordDirectDisclosure(t, 'print');
         return id;
       },
       (id) => ({ transmissionId: t.id, method: 'print', printableId: id, pages: p.pageCount, requestId: t.requestId ?? 'none' }),
     );
     return { printableId, pageCount: p.pageCount, jobTitle: p.jobTitle, transmission: listTransmissions(v.db, releaseId).find((x) => x.id === t.id)!, release: await this.get(releaseId) };
+  }
+
+  /**
+   * Record a disclosure that involves no mail server (export, print): the transmission with its parts delivered,
+   * any prepared email transmission closed as superseded (nothing of it left), the method, and the release
+   * 'sent' through the state machine — inside the caller's audited transaction.
+   */
+  private recordDirectDisclosure(t: TransmissionT, method: 'export' | 'print'): void {
+    const v = this.session.require();
+    const at = this.session.clock.now().toISOString();
+    const open = openTransmission(v.db, t.releaseId);
+    if (open) {
+      closeTransmission(v.db, open.id, 'superseded', at);
+      clearOutbox(v.db, open.id);
+    }
+    insertTransmission(v.db, t);
+    for (let i = 1; i <= t.partsTotal; i++) insertDeliveredPart(v.db, t.id, { part: i, of: t.partsTotal, messageId: '', at });
+    setDeliveryMethod(v.db, t.releaseId, method);
+    moveRelease(v.db, (e) => this.session.audit(e), t.releaseId, 'sent', this.session.clock.now(), {
+      audit: { action: 'release.disclosed', detail: { transmissionId: t.id, method, supersededTransmissionId: open?.id ?? 'none' } },
+    });
+    if (t.requestId) this.moveRequest(t.requestId, 'sent');
   }
 
   /**

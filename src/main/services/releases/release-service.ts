@@ -1,32 +1,23 @@
-import type { DocumentCategory, ReleaseNotice } from '../../../shared/compliance';
-import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, TransmissionT } from '../../../shared/contract';
+import type { DocumentCategory } from '../../../shared/compliance';
+import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT } from '../../../shared/contract';
 import type { FolderPicker } from '../documents/folder-picker';
-import { upsertTransmissionPart } from './delivery-repo';
 import { AppError, isAppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import type { Finding } from '../../../shared/compliance';
-import { buildPgpMimeMessage } from '../delivery/pgpmime';
-import { sendRawMessage } from '../delivery/smtp';
-import { checkPdf, classifyDocument, insertDocument, readDocument, removeDocument, listDocuments } from '../documents/documents';
+import { checkPdf, classifyDocument, insertDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import { inspectRecipientKey } from '../openpgp/keys';
-import { formatFingerprint } from '../../../shared/fingerprint';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
-import { activePracticeKey, requireSetting } from '../settings/settings';
 import type { EventBus } from '../support/events';
-import { newId } from '../support/ids';
 import type { RequestService } from '../requests/request-service';
 import { getAuthorization, getRequest, insertScopeOverride, listPart2Consents, listScopeOverrides, updateRequest, applicableAcknowledgment, type StoredRequest } from '../requests/repo';
 import {
   insertRelease,
-  insertTransmission,
   listReleases,
   releaseDetail,
   releaseState,
   requireEditable,
-  setDeliveryMethod,
-  setStatus,
   storedRecipient,
   updateRecipient,
 } from './repo';
@@ -356,216 +347,6 @@ export class ReleaseService {
     const r = getRequest(db, requestId);
     if (canTransition(r.request.status, to)) updateRequest(db, { ...r.request, status: to }, this.session.clock.now());
   }
-
-  /**
-   * Send the release (the procedure a privacy officer would describe):
-   * 1. check it is complete — documents, recipient, fingerprint confirmed, key still valid;
-   * 2. mark it 'sending' (outbox) with an audit event, in one transaction;
-   * 3. build PGP/MIME (RFC 3156) encrypted to the recipient and the practice, signed by the practice;
-   * 4. submit over SMTP with enforced, verified TLS ≥ 1.2 (never a downgrade);
-   * 5. record the transmission (sender, recipient, time, documents, method, message id,
-   *    server response, TLS version and cipher) and mark it 'sent' — or mark it
-   *    'failed' with the coded reason. Either outcome is audited.
-   * @throws AppError RELEASE_NOT_READY | KEY_NOT_CONFIRMED | KEY_* | TLS_* | SMTP_* | RELEASE_ALREADY_SENT
-   */
-  async sendPgpMime(releaseId: string): Promise<{ release: ReleaseDetailT; transmission: TransmissionT }> {
-    const s = this.session;
-    const v = s.require();
-    const subject = { type: 'release', id: releaseId };
-    const now = () => s.clock.now();
-
-    // 1. Preconditions (refusals are audited, nothing changes).
-    let recipient: NonNullable<ReturnType<typeof storedRecipient>>;
-    let docs: DocumentSummaryT[];
-    let gate: GateResult;
-    try {
-      requireEditable(v.db, releaseId);
-      docs = listDocuments(v.db, releaseId);
-      if (docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
-      const rec = storedRecipient(v.db, releaseId);
-      if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
-      if (!rec.keyArmored || !rec.keyFingerprint) {
-        throw new AppError('RELEASE_NOT_READY', 'The recipient has no OpenPGP key. Choose another delivery method, or add their key.');
-      }
-      if (!rec.fingerprintConfirmed) {
-        throw new AppError('KEY_NOT_CONFIRMED', "Confirm the recipient's key fingerprint with them by phone or in person before sending.");
-      }
-      await inspectRecipientKey(rec.keyArmored, now());
-      recipient = rec;
-      // 1a. The compliance gate, last and synchronously before the release is marked sending (no await in between, so nothing changes in the meantime): any blocking finding refuses the send.
-      gate = this.gate(releaseId);
-      const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
-      if (blocking.length > 0)
-        throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
-          findings: [...new Set(blocking.map((f) => f.code))].join(','),
-          blocking: blocking.length,
-        });
-    } catch (e) {
-      s.recordFailure('release.send', subject, e);
-      throw e;
-    }
-
-    // 2. Outbox: 'sending', audited in the same transaction.
-    const { reference } = releaseState(v.db, releaseId);
-    v.tx(() => {
-      setStatus(v.db, releaseId, 'sending', now());
-      setDeliveryMethod(v.db, releaseId, 'openpgp-pgp-mime');
-      s.audit({ action: 'release.send_attempt', outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { documents: docs.length, method: 'openpgp-pgp-mime' } });
-    });
-
-    try {
-      const practice = requireSetting(v.db, 'practice');
-      const smtp = requireSetting(v.db, 'smtp');
-      const practiceKey = activePracticeKey(v.db);
-      const total = docs.length + 2;
-      this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 0, total });
-
-      // 3. PGP/MIME: attachments carry neutral labels, the subject no PHI.
-      // The practice PUBLIC key travels inside the encryption so the recipient can check the signature (RFC 3156 §5).
-      const attachments = [
-        ...docs.map((d) => ({ filename: d.label, content: readDocument(v.db, d.id), contentType: 'application/pdf' })),
-        practiceKeyAttachment(practiceKey.armoredPublic),
-      ];
-      // Message-ID in the sender's own domain (RFC 5322 §3.6.4), like the packet methods; the id itself is random.
-      const messageId = `<${newId()}@${practice.senderEmail.slice(practice.senderEmail.lastIndexOf('@') + 1)}>`;
-      const { raw } = await buildPgpMimeMessage({
-        from: { name: practice.senderName, address: practice.senderEmail },
-        // Outer headers travel in the clear: the address only, no display name (it may be the patient's name).
-        to: { name: '', address: recipient.email },
-        subject: `Secure message from ${practice.name}`,
-        textBody: innerBody(practice.name, reference, docs, gate.decision.notices, practiceKey.fingerprint),
-        attachments,
-        signingKeyArmored: practiceKey.armoredPrivate,
-        encryptionKeysArmored: [recipient.keyArmored!, practiceKey.armoredPublic],
-        messageId,
-        date: now(),
-      });
-      this.d.events.emit('progress', { operation: 'send', releaseId, done: docs.length + 1, total });
-
-      // 4. SMTP with enforced, verified TLS; header-only bounces (DSN RET=HDRS).
-      const sent = await sendRawMessage(smtp, { from: practice.senderEmail, to: [recipient.email] }, raw, {
-        ca: this.d.smtpCa,
-        envid: reference,
-      });
-
-      // 5. Transmission record + status + audit, one transaction.
-      const transmission: TransmissionT = {
-        id: newId(),
-        releaseId,
-        releaseReference: reference,
-        at: now().toISOString(),
-        sender: practice.senderEmail,
-        recipientName: recipient.name,
-        recipientEmail: recipient.email,
-        method: 'openpgp-pgp-mime',
-        documents: docs.map((d) => ({ label: d.label, sha256: d.sha256, pageCount: d.pageCount })),
-        messageId: sent.messageId || messageId,
-        smtpResponse: sent.response,
-        tlsProtocol: sent.tlsProtocol,
-        tlsCipher: sent.tlsCipher,
-        recipientKeyFingerprint: recipient.keyFingerprint!,
-        requestId: gate.request!.id,
-        legalBasis: gate.request!.request.basis,
-        authorizationId: gate.authorizationId,
-        acknowledgmentId: gate.acknowledgmentId,
-        partsTotal: 1,
-        partsSent: 1,
-        packetSha256: null,
-        parts: [{ part: 1, of: 1, status: 'sent', messageId: sent.messageId || messageId, at: now().toISOString(), smtpResponse: sent.response, errorCode: null }],
-      };
-      v.tx(() => {
-        insertTransmission(v.db, transmission);
-        upsertTransmissionPart(v.db, transmission.id, {
-          part: 1,
-          of: 1,
-          status: 'sent',
-          messageId: transmission.messageId,
-          sentAt: transmission.at,
-          smtpResponse: sent.response,
-          tlsProtocol: sent.tlsProtocol,
-          tlsCipher: sent.tlsCipher,
-          errorCode: null,
-        });
-        setStatus(v.db, releaseId, 'sent', now());
-        this.moveRequest(gate.request!.id, 'sent');
-        s.audit({
-          action: 'release.send',
-          outcome: 'success',
-          subjectType: 'release',
-          subjectId: releaseId,
-          detail: {
-            transmissionId: transmission.id,
-            method: transmission.method,
-            tlsProtocol: sent.tlsProtocol,
-            documents: docs.length,
-            requestId: gate.request!.id,
-            legalBasis: gate.request!.request.basis,
-            authorizationId: gate.authorizationId ?? 'none',
-            notices: gate.decision.notices.length,
-          },
-        });
-      });
-      this.d.events.emit('progress', { operation: 'send', releaseId, done: total, total });
-      return { release: await this.get(releaseId), transmission };
-    } catch (e) {
-      const err = isAppError(e) ? e : new AppError('INTERNAL', 'Something went wrong inside ReleaseDesk. Nothing was sent.');
-      v.tx(() => {
-        setStatus(v.db, releaseId, 'failed', now(), { code: err.code, message: err.message });
-        this.moveRequest(gate.request!.id, 'failed');
-      });
-      s.recordFailure('release.send', subject, e);
-      throw err;
-    }
-  }
-}
-
-/** File name of the practice public key attached inside every PGP/MIME release. */
-export const PRACTICE_KEY_FILENAME = 'practice-key.asc';
-
-/**
- * The practice's armored OpenPGP PUBLIC key as an attachment of the encrypted entity
- * (`application/pgp-keys`, RFC 3156 §7), so a recipient can import it and check the signature.
- * @param armoredPublic the practice's armored public key (never the private key).
- */
-export function practiceKeyAttachment(armoredPublic: string): { filename: string; content: Buffer; contentType: string } {
-  if (/PRIVATE KEY BLOCK/.test(armoredPublic)) throw new AppError('INTERNAL', 'Only the practice public key may be attached.');
-  return { filename: PRACTICE_KEY_FILENAME, content: Buffer.from(armoredPublic, 'utf8'), contentType: 'application/pgp-keys' };
-}
-
-/**
- * Inner (encrypted) body: what was sent and how to check it, and any notice the
- * release must carry (e.g. 42 CFR 2.32 with Part 2 records). No PHI beyond the reference.
- * With `practiceKeyFingerprint` (40 hex) it explains how to import the attached practice key
- * and which fingerprint (grouped by four) to expect.
- */
-export function innerBody(
-  practiceName: string,
-  reference: string,
-  docs: DocumentSummaryT[],
-  notices: readonly ReleaseNotice[] = [],
-  practiceKeyFingerprint?: string,
-): string {
-  const lines = [
-    `${practiceName} sends you the records of release ${reference}.`,
-    '',
-    `Attached: ${docs.length} PDF file(s).`,
-    ...docs.map((d) => `- ${d.label}: ${d.pageCount} page(s), SHA-256 ${d.sha256}`),
-    '',
-    'This message was encrypted to your OpenPGP key and signed by the practice key.',
-    ...(practiceKeyFingerprint
-      ? [
-          `The practice public key is attached as ${PRACTICE_KEY_FILENAME}. To check the signature, import it once`,
-          `(GnuPG: gpg --import ${PRACTICE_KEY_FILENAME}; or open it with your mail program's key manager).`,
-          'Its fingerprint must be:',
-          `  ${formatFingerprint(practiceKeyFingerprint)}`,
-          'Compare it with the fingerprint the practice gives you by phone or in person before you trust it.',
-          'Your mail program or GnuPG then shows whether the signature is valid.',
-        ]
-      : ['Your mail program or GnuPG shows whether the signature is valid.']),
-    'If you received this message by mistake, please tell the practice and delete it.',
-    ...notices.flatMap((n) => ['', n.title.toUpperCase(), n.text]),
-  ];
-  return lines.join('\r\n');
 }
 
 /**

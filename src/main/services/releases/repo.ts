@@ -3,9 +3,10 @@ import type { DeliveryMethodT, ReleaseDetailT, ReleaseSummaryT, TransmissionT, K
 import { AppError } from '../../../shared/errors';
 import { listDocuments } from '../documents/documents';
 import { newId } from '../support/ids';
-import { transmissionParts } from './delivery-repo';
+import { openTransmission, storedParts, transmissionParts } from './delivery-repo';
 
-export type ReleaseStatus = 'draft' | 'sending' | 'sent' | 'partly_sent' | 'failed';
+/** A release's status; transitions only through state.ts (moveRelease). */
+export type ReleaseStatus = 'draft' | 'queued' | 'sending' | 'sent' | 'partly_sent' | 'unconfirmed' | 'failed' | 'bounced' | 'cancelled';
 
 interface ReleaseRow {
   id: string;
@@ -29,6 +30,9 @@ interface ReleaseRow {
   recipient_address_confirmed_by: string | null;
   recipient_address_confirmed_at: string | null;
   recipient_key_user_ids: string | null;
+  next_attempt_at: string | null;
+  send_attempts: number;
+  queue_paused: number;
 }
 
 /** The stored recipient with its key (armored, main-process only); key fields null for a recipient without OpenPGP. */
@@ -74,12 +78,37 @@ export function releaseState(db: Database, id: string): { status: ReleaseStatus;
   return { status: r.status, reference: r.reference, requestId: r.request_id };
 }
 
-/** @throws AppError RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS when the release can no longer change. */
+/**
+ * The release may still be changed: a draft, or a failed release from which nothing went out (its prepared
+ * transmission is withdrawn when it is prepared again with other content, see send-workflow.ts).
+ * @throws AppError RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS | RELEASE_QUEUED | RELEASE_UNCONFIRMED when it can no longer change
+ */
 export function requireEditable(db: Database, id: string): void {
   const { status } = releaseState(db, id);
-  if (status === 'sent') throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
-  if (status === 'sending') throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
-  if (status === 'partly_sent') throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release has been sent; it cannot be changed. Send the remaining parts.');
+  switch (status) {
+    case 'draft':
+    case 'failed':
+      return;
+    case 'sending':
+      throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
+    case 'queued':
+      if (partsLeft(db, id)) throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release has been sent; it cannot be changed. The rest is waiting in the outbox.');
+      throw new AppError('RELEASE_QUEUED', 'This release is waiting in the outbox. Take it out of the outbox first to change it.');
+    case 'unconfirmed':
+      throw new AppError('RELEASE_UNCONFIRMED', 'This release may already have been delivered; it cannot be changed.');
+    case 'partly_sent':
+      throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release has been sent; it cannot be changed. Send the remaining parts.');
+    case 'cancelled':
+      throw new AppError('RELEASE_CANCELLED', 'This release was cancelled; make a new release from the request.');
+    default:
+      throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
+  }
+}
+
+/** Whether any part of the release's open email transmission has left (sent, unconfirmed or bounced). */
+function partsLeft(db: Database, id: string): boolean {
+  const open = openTransmission(db, id);
+  return !!open && storedParts(db, open.id).some((p) => p.status === 'sent' || p.status === 'unconfirmed' || p.status === 'bounced');
 }
 
 /** The stored recipient, or null. */
@@ -118,11 +147,53 @@ export function updateRecipient(db: Database, id: string, r: StoredRecipient, no
   );
 }
 
-/** Move the release through the outbox states; `error` is recorded on 'failed' and cleared otherwise. */
-export function setStatus(db: Database, id: string, status: ReleaseStatus, now: Date, error?: { code: string; message: string }): void {
+/**
+ * Write a release's status and queue fields. Only state.ts (moveRelease) calls this, inside the transaction
+ * of the transition's audit event. `error` is recorded as the release's last error, cleared when absent.
+ */
+export function writeReleaseStatus(
+  db: Database,
+  id: string,
+  status: ReleaseStatus,
+  now: Date,
+  o: { error?: { code: string; message: string } | undefined; nextAttemptAt?: string | null; resetAttempts?: boolean; countAttempt?: boolean },
+): void {
+  const at = now.toISOString();
   db.prepare(
-    `UPDATE releases SET status = ?, updated_at = ?, last_error_code = ?, last_error_message = ?, last_error_at = ? WHERE id = ?`,
-  ).run(status, now.toISOString(), error?.code ?? null, error?.message ?? null, error ? now.toISOString() : null, id);
+    `UPDATE releases SET status = ?, updated_at = ?, last_error_code = ?, last_error_message = ?, last_error_at = ?,
+       next_attempt_at = ?, send_attempts = CASE WHEN ? THEN 0 WHEN ? THEN send_attempts + 1 ELSE send_attempts END
+     WHERE id = ?`,
+  ).run(status, at, o.error?.code ?? null, o.error?.message ?? null, o.error ? at : null, o.nextAttemptAt ?? null, o.resetAttempts ? 1 : 0, o.countAttempt ? 1 : 0, id);
+}
+
+/** The queue fields of a release. @throws AppError NOT_FOUND */
+export function queueState(db: Database, id: string): { nextAttemptAt: string | null; attempts: number; paused: boolean } {
+  const r = row(db, id);
+  return { nextAttemptAt: r.next_attempt_at, attempts: r.send_attempts, paused: r.queue_paused === 1 };
+}
+
+/** Pause or resume automatic sending of a queued release. Call inside the audited transaction. */
+export function setQueuePaused(db: Database, id: string, paused: boolean): void {
+  db.prepare('UPDATE releases SET queue_paused = ? WHERE id = ?').run(paused ? 1 : 0, id);
+}
+
+/** Queued releases due for an automatic try at `now` (not paused), oldest due first. */
+export function dueQueuedReleases(db: Database, now: Date): string[] {
+  return (
+    db
+      .prepare("SELECT id FROM releases WHERE status = 'queued' AND queue_paused = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY next_attempt_at, updated_at")
+      .all(now.toISOString()) as Array<{ id: string }>
+  ).map((r) => r.id);
+}
+
+/** Ids of releases in `status`. */
+export function releasesInStatus(db: Database, status: ReleaseStatus): string[] {
+  return (db.prepare('SELECT id FROM releases WHERE status = ? ORDER BY updated_at').all(status) as Array<{ id: string }>).map((r) => r.id);
+}
+
+/** The delivery method recorded for the release (null before the first send/export/print). */
+export function chosenDeliveryMethod(db: Database, id: string): DeliveryMethodT | null {
+  return row(db, id).delivery_method;
 }
 
 /** Record the delivery method chosen for the release. Call inside the audited transaction. */
@@ -135,7 +206,7 @@ export function setDeliveryMethod(db: Database, id: string, method: DeliveryMeth
  * Per-part results go in with {@link upsertTransmissionPart} (delivery-repo.ts); `t.parts` is ignored here.
  */
 export function insertTransmission(db: Database, t: TransmissionT): void {
-  const { parts: _parts, ...row } = t;
+  const { parts: _parts, closedReason: _closed, ...row } = t;
   db.prepare(
     `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
        smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id,
@@ -151,7 +222,7 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
   const rows = db
     .prepare(
       `SELECT t.*, r.reference FROM transmissions t JOIN releases r ON r.id = t.release_id
-       ${releaseId ? 'WHERE t.release_id = ?' : ''} ORDER BY t.at DESC`,
+       ${releaseId ? 'WHERE t.release_id = ?' : ''} ORDER BY t.at DESC, t.rowid DESC`,
     )
     .all(...(releaseId ? [releaseId] : [])) as Array<Record<string, string | null>>;
   return rows.map((r) => ({
@@ -177,6 +248,7 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     partsSent: Number(r.parts_sent ?? 1),
     packetSha256: r.packet_sha256 ?? null,
     parts: transmissionParts(db, r.id!),
+    closedReason: (r.closed_reason ?? null) as TransmissionT['closedReason'],
   }));
 }
 
@@ -225,23 +297,6 @@ export function releaseDetail(db: Database, id: string, keyInfo: KeyInfoT | null
     transmissions: listTransmissions(db, id),
     deliveryMethod: r.delivery_method ?? null,
     lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,
+    queue: { nextAttemptAt: r.status === 'queued' ? r.next_attempt_at : null, attempts: r.send_attempts, paused: r.queue_paused === 1 },
   };
-}
-
-/**
- * Crash recovery for the outbox: a release left in 'sending' (the app stopped
- * mid-send) may or may not have reached the server, so it is marked failed
- * with SEND_INTERRUPTED and staff check before sending again — never a silent
- * double send.
- * @returns ids of the releases recovered
- */
-export function recoverInterruptedSends(db: Database, now: Date): string[] {
-  const ids = (db.prepare("SELECT id FROM releases WHERE status = 'sending'").all() as Array<{ id: string }>).map((r) => r.id);
-  for (const id of ids) {
-    setStatus(db, id, 'failed', now, {
-      code: 'SEND_INTERRUPTED',
-      message: 'The last send was interrupted. Check with the recipient whether it arrived before sending again.',
-    });
-  }
-  return ids;
 }

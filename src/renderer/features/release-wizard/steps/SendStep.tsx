@@ -106,7 +106,14 @@ function TransmissionDetails({ t }: { t: TransmissionT }) {
 
 /** The parts of a split email release and what happened to each. */
 function PartsTable({ t }: { t: TransmissionT }) {
-  const STATUS = { sent: 'Sent', failed: 'Refused — not sent', pending: 'Not sent yet' } as const;
+  const STATUS = {
+    sent: 'Sent',
+    failed: 'Not delivered',
+    pending: 'Not sent yet',
+    sending: 'Sending now',
+    unconfirmed: 'May have been delivered (no answer from the server)',
+    bounced: 'Bounced',
+  } as const;
   return (
     <Table aria-label="Parts of this release" verticalSpacing="xs" withTableBorder>
       <Table.Thead>

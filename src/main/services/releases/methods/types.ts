@@ -1,0 +1,38 @@
+/**
+ * What every email delivery method of a release gets and gives back. A method only composes: it turns the
+ * release's documents into the exact messages that will travel (encrypted where the method encrypts). The
+ * send workflow stores them in the outbox before anything leaves and sends only what was stored.
+ */
+import type { ComposedMessage } from '../../delivery/compose';
+import type { AssembledPacket } from '../../packaging';
+import type { GateResult } from '../release-service';
+import type { StoredRecipient } from '../repo';
+
+/** The release's facts a method composes from (read once by the workflow). */
+export interface MethodInput {
+  practice: { name: string; senderName: string; senderEmail: string };
+  recipient: StoredRecipient;
+  /** PHI-free release reference, e.g. "R-2026-00001". */
+  reference: string;
+  gate: GateResult;
+  practiceKey: { armoredPrivate: string; armoredPublic: string; fingerprint: string };
+  /** Raw attachment bytes per message (delivery settings). */
+  limitBytes: number;
+  now: Date;
+  assetsRoot?: string | undefined;
+  /** A record file's bytes from the vault. */
+  readDocument(id: string): Buffer;
+  /** The stamped release packet (cover, manifest, records), assembled on demand. */
+  assemble(): Promise<AssembledPacket>;
+}
+
+/** The composed messages of a release and what the transmission record keeps about them. */
+export interface PreparedMessages {
+  messages: ComposedMessage[];
+  /** SHA-256 (hex) of the assembled packet (null for PGP/MIME, which sends the record files). */
+  packetSha256: string | null;
+  /** The recipient key's fingerprint (PGP/MIME), '' otherwise. */
+  recipientKeyFingerprint: string;
+  /** The one passphrase of a password PDF: returned to staff once, never stored. */
+  passphrase: string | null;
+}
