@@ -56,7 +56,7 @@ export const SMTP_FAILURE_CLASSES: readonly SmtpFailureClass[] = [
   { code: 'SMTP_MESSAGE_TOO_LARGE', phases: ['mail', 'data', 'reply'], transient: false, when: 'the message is larger than the SIZE the server advertised (checked before MAIL FROM: nothing sent), or 552 / x.3.4 to MAIL FROM or after the final "."' },
   { code: 'SMTP_MESSAGE_REJECTED', phases: ['reply'], transient: false, when: 'a 5xx verdict after the final "." (the message was refused, not delivered)' },
   { code: 'SMTP_NO_REPLY', phases: ['reply'], transient: false, when: 'the final "." was written but no verdict came (connection dropped or timed out): the message MAY have been delivered; the workflow decides (unconfirmed)' },
-  { code: 'SMTP_FAILED', phases: ['greeting', 'tls', 'auth', 'mail', 'rcpt', 'data'], transient: false, when: 'anything else (a protocol error, a 5xx greeting or EHLO)' },
+  { code: 'SMTP_FAILED', phases: ['greeting', 'tls', 'auth', 'mail', 'rcpt', 'data'], transient: false, when: 'anything else (a protocol error, a 5xx greeting or EHLO, a beforeEndOfData hook that threw: the "." was never written)' },
 ] as const;
 
 /** A known provider's documented sign-in policy, recognised from its enhanced status code and reply text. */

@@ -40,6 +40,31 @@ describe.skipIf(!hasOpenssl)('SMTP final reply: no reply after the whole message
     expect(f.elapsedMs).toBeLessThan(3000);
   });
 
+  it('beforeEndOfData runs before the server can see the final "."; a drop after it is SMTP_NO_REPLY', async () => {
+    const srv = await startScriptedSmtp({ final: 'close' });
+    closers.push(() => srv.close());
+    const seen: boolean[] = [];
+    await expectSmtpFailure(
+      () => sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 5000, beforeEndOfData: () => seen.push(srv.sawEndOfData) }),
+      'SMTP_NO_REPLY',
+      'reply',
+    );
+    expect(seen).toEqual([false]);
+    expect(srv.sawEndOfData).toBe(true);
+  });
+
+  it('a throwing beforeEndOfData ends nothing: the server never sees the final ".", a permanent failure at DATA', async () => {
+    const srv = await startScriptedSmtp();
+    closers.push(() => srv.close());
+    await expectSmtpFailure(
+      () => sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 5000, beforeEndOfData: () => { throw new Error('vault write failed'); } }),
+      'SMTP_FAILED',
+      'data',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(srv.sawEndOfData).toBe(false);
+  });
+
   it('replyTimeoutMs governs the wait after the final ".", apart from the other waits', async () => {
     const srv = await startScriptedSmtp({ final: 'silent' });
     closers.push(() => srv.close());
