@@ -67,6 +67,15 @@ export const ERROR_CODES = [
   'SEND_INTERRUPTED',
   'SMTP_NO_REPLY',
   'SEND_GAVE_UP',
+  // SMTP failure classes (table in src/shared/smtp-failures.ts; SMTP_NO_REPLY is above)
+  'SMTP_TLS_MODE_MISMATCH',
+  'TLS_CERT_EXPIRED',
+  'TLS_CERT_WRONG_HOST',
+  'TLS_CERT_WEAK',
+  'SMTP_AUTH_POLICY',
+  'SMTP_TEMPORARY_FAILURE',
+  'SMTP_MESSAGE_REJECTED',
+  'SMTP_MESSAGE_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

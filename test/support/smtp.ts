@@ -34,8 +34,14 @@ export interface StartSmtpServerOptions {
   maxTlsVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   /** Recipients the server refuses at RCPT TO with 550. */
   rejectRecipients?: string[];
+  /** Recipients the server defers at RCPT TO with 451 (greylisting): a temporary refusal. */
+  deferRecipients?: string[];
   /** Credentials the server accepts (default SMTP_USER / SMTP_PASSWORD). */
   user?: { username: string; password: string };
+  /** Serve this key and certificate (PEM) instead of the standard one, e.g. from smtp-certs.ts (expired, weak key …). */
+  serverCert?: { key: string; cert: string };
+  /** Advertise and enforce this message size limit in bytes (EHLO `SIZE n`, RFC 1870). */
+  size?: number;
   /** Refuse the DATA of the n-th message (0-based count of messages this server saw) with 451; e.g. 1 rejects the second. */
   rejectDataAt?: number[];
   /** Keep the n-th message (0-based) but never answer its DATA: a reply lost after the server stored it. */
@@ -76,8 +82,11 @@ export interface RunningSmtpServer {
   close(): Promise<void>;
 }
 
-interface Pki {
+/** The throwaway test PKI (one per process): the trusted CA with its key, its server certificate, and the others. */
+export interface Pki {
   caPem: string;
+  /** The trusted CA's private key (PEM), to issue further test certificates (see smtp-certs.ts). */
+  caKey: string;
   serverKey: string;
   serverCert: string;
   otherKey: string;
@@ -89,6 +98,10 @@ interface Pki {
 let pkiCache: Pki | null = null;
 
 /** Make two CAs and a server certificate from each (127.0.0.1 + localhost), once per process. P-256 keys: fast. */
+export function testPki(): Pki {
+  return pki();
+}
+
 function pki(): Pki {
   if (pkiCache) return pkiCache;
   const dir = mkdtempSync(join(tmpdir(), 'rd-smtp-pki-'));
@@ -108,6 +121,7 @@ function pki(): Pki {
     const r = (f: string) => readFileSync(join(dir, f), 'utf8');
     pkiCache = {
       caPem: r('ca.pem'),
+      caKey: r('ca.key'),
       serverKey: r('ca-server.key'),
       serverCert: r('ca-server.pem'),
       otherKey: r('other-ca-server.key'),
@@ -135,6 +149,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const received: Msg[] = [];
   const state = { authAttempts: 0 };
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
+  const defer = new Set((opts.deferRecipients ?? []).map((r) => r.toLowerCase()));
   const rejectData = new Set(opts.rejectDataAt ?? []);
   const silentData = new Set(opts.silentAfterDataAt ?? []);
   let dataCount = 0;
@@ -147,8 +162,11 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
 
   const server = new SMTPServer({
     secure: opts.implicitTls ?? false,
-    key: opts.untrustedCert ? p.otherKey : opts.wrongHostCert ? p.wrongHostKey : p.serverKey,
-    cert: opts.untrustedCert ? p.otherCert : opts.wrongHostCert ? p.wrongHostCert : p.serverCert,
+    key: opts.serverCert?.key ?? (opts.untrustedCert ? p.otherKey : opts.wrongHostCert ? p.wrongHostKey : p.serverKey),
+    cert: opts.serverCert?.cert ?? (opts.untrustedCert ? p.otherCert : opts.wrongHostCert ? p.wrongHostCert : p.serverCert),
+    ...(opts.size !== undefined ? { size: opts.size } : {}),
+    // A deliberately weak certificate (SHA-1, RSA-1024) must load on the server side; the client judges it.
+    ...(opts.serverCert && !opts.maxTlsVersion ? ({ ciphers: 'DEFAULT@SECLEVEL=0' } as Partial<SMTPServerOptions>) : {}),
     ...tlsLimits,
     disabledCommands: opts.starttls === false ? ['STARTTLS'] : [],
     // Only so the no-STARTTLS server can show that our client never even tries AUTH in cleartext.
@@ -168,6 +186,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     },
     onRcptTo(address, _session, cb) {
       if (reject.has(address.address.toLowerCase())) return cb(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+      if (defer.has(address.address.toLowerCase())) return cb(Object.assign(new Error('4.7.1 Greylisted, try again later'), { responseCode: 451 }));
       return cb();
     },
     onData(stream, session, cb) {

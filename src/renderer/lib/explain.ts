@@ -2,6 +2,7 @@
  * Plain-language explanations of error codes for front-desk staff: what
  * happened and what to do next. Codes come from src/shared/errors.ts.
  */
+import { findProviderPolicy, SMTP_PROVIDER_POLICIES } from '../../shared/smtp-failures';
 
 export interface Explanation {
   /** One short sentence: what happened. */
@@ -10,6 +11,8 @@ export interface Explanation {
   next: string;
   /** Where in the app it is fixed ('settings': the email server settings), when it is fixed in the app. */
   fixIn?: 'settings';
+  /** The provider's own help page for the fix (known providers only, e.g. Microsoft 365, Gmail). */
+  link?: { label: string; url: string };
 }
 
 const SMTP_FIX = 'Check the email server settings under Settings (use “Test connection”) with whoever manages your practice’s email, then try again.';
@@ -94,9 +97,42 @@ const EXPLANATIONS: Record<string, Explanation> = {
     next: 'Save the release to a folder or drive, or print it, instead.',
   },
   VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
+  // SMTP failure classes (src/shared/smtp-failures.ts)
+  SMTP_TLS_MODE_MISMATCH: {
+    title: 'The security setting does not match the email server’s port, so nothing was sent.',
+    next: 'Port 465 uses TLS and port 587 uses STARTTLS. In Settings, choose the security that matches the port (or change the port), then use “Test connection”.',
+  },
+  TLS_CERT_EXPIRED: {
+    title: 'The email server’s certificate has expired or is not valid yet, so nothing was sent.',
+    next: 'Check that this computer’s date and time are right. If they are, whoever runs the email server must renew its certificate.',
+  },
+  TLS_CERT_WRONG_HOST: {
+    title: 'The email server’s certificate belongs to a different server name, so nothing was sent.',
+    next: 'In Settings, enter the exact server name your email provider gives (for example smtp.example.com), then use “Test connection”.',
+  },
+  TLS_CERT_WEAK: {
+    title: 'The email server’s certificate uses outdated security (a weak key or SHA-1), so nothing was sent.',
+    next: 'Records are only sent over current encryption. Ask whoever runs the email server to replace its certificate; until then, choose another way to deliver.',
+  },
+  SMTP_AUTH_POLICY: {
+    title: 'The email provider blocked the sign-in by policy; the password may well be right.',
+    next: 'Your email administrator must allow this mailbox to send from apps (or give you an app password), then enter it in Settings.',
+  },
+  SMTP_TEMPORARY_FAILURE: {
+    title: 'The email server could not take the message right now. It was not delivered.',
+    next: 'This usually passes: try again in a few minutes. If it keeps happening, ask your email administrator.',
+  },
+  SMTP_MESSAGE_REJECTED: {
+    title: 'The email server refused the message after receiving it. It was not delivered.',
+    next: 'Ask your email administrator why the server refused it (its filters may block the attachment), or choose another delivery method.',
+  },
+  SMTP_MESSAGE_TOO_LARGE: {
+    title: 'The message is larger than the email server accepts. It was not sent.',
+    next: 'Send the records in smaller parts, or save the release to a folder or drive instead.',
+  },
   SMTP_NO_REPLY: {
-    title: 'The email server received the whole message, but its answer never came: it may have been delivered.',
-    next: 'Ask the recipient whether it arrived. If it did, record that; if not, send the same message again (they may then get it twice).',
+    title: 'The email server received the whole message but never confirmed it. It may have been delivered.',
+    next: 'Do not simply send again. Ask the recipient whether it arrived, or resend the same stored message (the same copy, not a new one).',
   },
   SEND_INTERRUPTED: {
     title: 'ReleaseDesk stopped while this release was being sent.',
@@ -118,21 +154,37 @@ const EXPLANATIONS: Record<string, Explanation> = {
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };
 
+/** Send failures that are not fixed in the email server settings (the server or the message decides). */
+const NOT_FIXED_IN_SETTINGS = new Set(['SMTP_REJECTED', 'SMTP_TEMPORARY_FAILURE', 'SMTP_MESSAGE_REJECTED', 'SMTP_MESSAGE_TOO_LARGE', 'SMTP_NO_REPLY']);
+
 /**
  * Explains `code` for staff.
  * @param code an ERROR_CODES value (unknown codes get a generic explanation).
  * @param message the PHI-free message from main, used as the title when the code has no entry.
+ * @param detail the error's detail when the caller has it (e.g. a queued send's last error): for
+ *   SMTP_AUTH_POLICY its `provider` and `reason` select the provider's fix and link. Without it the
+ *   policy is recognised from the fix text and link main put in `message` (constants of SMTP_PROVIDER_POLICIES).
  */
-export function explain(code: string, message?: string): Explanation {
-  const ex = EXPLANATIONS[code] ?? {
+export function explain(code: string, message?: string, detail?: Record<string, unknown>): Explanation {
+  let ex = EXPLANATIONS[code] ?? {
     title: message ?? 'Something went wrong.',
     next: 'Check the details and try again.',
   };
+  if (code === 'SMTP_AUTH_POLICY') {
+    const policy =
+      findProviderPolicy(detail?.provider, detail?.reason) ??
+      SMTP_PROVIDER_POLICIES.find((p) => message?.includes(p.fix)) ??
+      SMTP_PROVIDER_POLICIES.find((p) => message?.includes(p.fixUrl));
+    if (policy) ex = { ...ex, next: policy.fix, link: { label: `${policy.providerName} instructions`, url: policy.fixUrl } };
+  }
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
-  return /^(TLS_|SMTP_)/.test(code) && code !== 'SMTP_REJECTED' ? { ...ex, fixIn: 'settings' } : ex;
+  return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }
 
-/** True for send failures after which nothing was sent and the release can be retried unchanged. */
+/**
+ * True for send failures after which nothing was sent and the release can be retried unchanged.
+ * Not SMTP_NO_REPLY: that message may have been delivered (staff decide: ask the recipient or resend the same copy).
+ */
 export function isRetryableSendFailure(code: string): boolean {
   return (/^(TLS_|SMTP_)/.test(code) && code !== 'SMTP_NO_REPLY') || code === 'INTERNAL' || code === 'SEND_GAVE_UP' || code === 'SEND_INTERRUPTED';
 }

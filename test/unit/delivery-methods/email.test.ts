@@ -164,7 +164,7 @@ describe.skipIf(!tools)('email delivery methods against a real SMTP server and t
       expect(out.complete).toBe(false);
       expect(out.sentParts).toEqual([1]);
       expect(out.results.map((r) => r.status)).toEqual(['sent', 'failed', ...Array(n - 2).fill('not-attempted')]);
-      expect(out.results[1]!.error).toMatchObject({ code: 'SMTP_FAILED', detail: { smtpCode: 451 } });
+      expect(out.results[1]!.error).toMatchObject({ code: 'SMTP_TEMPORARY_FAILURE', detail: { smtpCode: 451, phase: 'reply', transient: true } });
       expect(out.results[0]!.send!.messageId).toBe(composed.messages[0]!.messageId);
       expect(srv.received).toHaveLength(1);
       expect(progress).toHaveLength(n);

@@ -124,9 +124,9 @@ describe.skipIf(!hasTools)('sendRawMessage over verified TLS to a real smtp-serv
     expect(srv.received).toHaveLength(0);
   });
 
-  it('refuses a trusted certificate issued for another host name: TLS_CERT_UNTRUSTED', async () => {
+  it('refuses a trusted certificate issued for another host name: TLS_CERT_WRONG_HOST', async () => {
     const srv = await server({ wrongHostCert: true });
-    const e = await expectCode(sendRawMessage(settings(srv), ENVELOPE, SIMPLE_RAW, { ca: [srv.caPem], timeoutMs: 5000 }), 'TLS_CERT_UNTRUSTED');
+    const e = await expectCode(sendRawMessage(settings(srv), ENVELOPE, SIMPLE_RAW, { ca: [srv.caPem], timeoutMs: 5000 }), 'TLS_CERT_WRONG_HOST');
     expect(e.detail).toMatchObject({ systemCode: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     expect(srv.received).toHaveLength(0);
   });
@@ -184,9 +184,9 @@ describe.skipIf(!hasTools)('sendRawMessage over verified TLS to a real smtp-serv
     }
   });
 
-  it('maps implicit TLS against a STARTTLS port to a clear error, nothing received', async () => {
+  it('maps implicit TLS against a STARTTLS port to SMTP_TLS_MODE_MISMATCH, nothing received', async () => {
     const srv = await server();
-    await expectCode(sendRawMessage(settings(srv, { security: 'tls' }), ENVELOPE, SIMPLE_RAW, { ca: [srv.caPem], timeoutMs: 5000 }), 'SMTP_FAILED');
+    await expectCode(sendRawMessage(settings(srv, { security: 'tls' }), ENVELOPE, SIMPLE_RAW, { ca: [srv.caPem], timeoutMs: 5000 }), 'SMTP_TLS_MODE_MISMATCH');
     expect(srv.received).toHaveLength(0);
   });
 

@@ -8,14 +8,23 @@
  * so every recorded transmission carries its transport-security facts.
  *
  * Errors never echo the server's reply text (it can quote addresses or, from
- * a misbehaving server, message content): `detail` carries only the
- * nodemailer error code, the system error code and the numeric SMTP reply code.
+ * a misbehaving server, message content). Every failure is one row of the class
+ * table SMTP_FAILURE_CLASSES (src/shared/smtp-failures.ts), classified by
+ * classifySmtpFailure (smtp-errors.ts): `detail` carries `phase`, `transient`
+ * and only codes, numbers and constant strings (nodemailer/system codes, the
+ * SMTP reply and enhanced status codes, a constant reason, a known provider's
+ * fix link, the advertised size limit).
  */
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
-import { TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, DEFAULT_CIPHERS, TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import isEmail from 'validator/lib/isEmail';
-import { AppError, type ErrorCode } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
+import type { SmtpPhase } from '../../../shared/smtp-failures';
+import { classifySmtpFailure, tlsModeMismatch, type SmtpFailureContext } from './smtp-errors';
+
+export { classifySmtpFailure } from './smtp-errors';
 
 /** Where and how to submit. Mirrors the contract's SmtpSettingsInput. */
 export interface SmtpSettings {
@@ -39,8 +48,17 @@ export interface SendOptions {
   ca?: string[];
   /** DSN envelope id (RFC 3461 §4.4): printable ASCII, at most 100 characters; returned in bounces. Must carry no PHI. */
   envid?: string;
-  /** Limit for connecting, the greeting and each later wait, in milliseconds. Default 30 000. */
+  /**
+   * Limit for connecting, the greeting and each later wait, in milliseconds. Default 30 000.
+   * When given, it is also the wait for the verdict after the final "." (unless `replyTimeoutMs` is given).
+   */
   timeoutMs?: number;
+  /**
+   * Wait for the server's verdict after the final "." of DATA, in milliseconds. Default: `timeoutMs` when
+   * given, else 600 000 (RFC 5321 §4.5.3.2.6: 10 minutes; a server may scan the message before answering,
+   * and giving up early turns a delivered message into an unconfirmed one).
+   */
+  replyTimeoutMs?: number;
   /**
    * Called synchronously once the whole message has been handed to the connection and BEFORE the final
    * "." of DATA can be written (RFC 5321 §4.1.1.4): from then on a missing reply means the message may have
@@ -68,42 +86,81 @@ export interface SendResult {
 
 const TLS_FLOOR = 'TLSv1.2';
 const ACCEPTABLE_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.3']);
+/** Smallest RSA modulus accepted in a server certificate (NIST SP 800-52 Rev. 2 §3.3.2: 112-bit security). */
+const MIN_RSA_BITS = 2048;
+/** With STARTTLS settings, how long to wait for the greeting before checking whether the port speaks TLS (ms). */
+const GREETING_PROBE_AFTER_MS = 1500;
+/** Longest the TLS probe may take (ms). Together with the wait above this keeps a TLS-mode mismatch under 5 s. */
+const GREETING_PROBE_TIMEOUT_MS = 2500;
+/** Default wait for the verdict after the final "." (RFC 5321 §4.5.3.2.6 "DATA Termination: 10 minutes"). */
+const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
 
 /**
  * Submit `raw` over verified TLS, with header-only DSNs, and report the TLS facts.
  *
  * Steps: connect (implicit TLS, or plain + STARTTLS which MUST succeed),
  * verify the connection really is TLS ≥ 1.2 and read protocol and cipher,
- * AUTH (PLAIN/LOGIN, whatever the server offers), MAIL FROM with
- * `RET=HDRS` and `ENVID`, RCPT TO with `NOTIFY=FAILURE,DELAY`, DATA, QUIT.
+ * AUTH (PLAIN/LOGIN, whatever the server offers), compare the message with the
+ * `SIZE` the server advertised after TLS (RFC 1870) before MAIL FROM, MAIL FROM with
+ * `SIZE=`, `RET=HDRS` and `ENVID`, RCPT TO with `NOTIFY=FAILURE,DELAY`, DATA, QUIT.
+ *
+ * Every failure is classified by {@link classifySmtpFailure} (table: SMTP_FAILURE_CLASSES in
+ * src/shared/smtp-failures.ts): `detail.phase` says where it happened and `detail.transient`
+ * whether a later retry can succeed. When the final "." of DATA was written and no verdict came,
+ * the error is SMTP_NO_REPLY: the message MAY have been delivered (never reported as a plain failure).
  *
  * @param settings server, port, security mode and credentials.
  * @param envelope MAIL FROM / RCPT TO addresses (validated with validator.isEmail).
  * @param raw the complete RFC 5322 message (e.g. from buildPgpMimeMessage), CRLF line ends.
- * @param opts trusted CAs, DSN envelope id, timeout.
+ * @param opts trusted CAs, DSN envelope id, timeout (each wait, including the wait for the final reply).
  * @returns {@link SendResult}.
  * @throws AppError
- *   INVALID_EMAIL / HEADER_INJECTION — bad envelope address or control characters;
- *   VALIDATION_FAILED — bad envid or empty recipient list;
+ *   INVALID_EMAIL / HEADER_INJECTION — bad envelope address or control characters (nothing connected);
+ *   VALIDATION_FAILED — bad envid or empty recipient list (nothing connected);
+ *   SMTP_UNREACHABLE (transient) — connection refused, DNS failure, connect/greeting timeout;
+ *   SMTP_TLS_MODE_MISMATCH — STARTTLS against an implicit-TLS port or the reverse, told apart within 5 s;
  *   TLS_REQUIRED — server offers no STARTTLS, or the connection is not TLS (RFC 3207 §4; nothing is sent);
- *   TLS_CERT_UNTRUSTED — unknown/self-signed CA, expired certificate or host name mismatch (RFC 6125);
+ *   TLS_CERT_UNTRUSTED / TLS_CERT_EXPIRED / TLS_CERT_WRONG_HOST / TLS_CERT_WEAK — certificate checks (RFC 5280, RFC 6125);
  *   TLS_PROTOCOL_TOO_OLD — server cannot do TLS 1.2 or newer (NIST SP 800-52 Rev. 2 §3.1);
- *   SMTP_UNREACHABLE — connection refused, DNS failure or timeout;
- *   SMTP_AUTH_FAILED — credentials refused (RFC 4954 §6, reply 535);
- *   SMTP_REJECTED — every recipient or the sender refused (RFC 5321 §4.2.2, EENVELOPE);
- *   SMTP_FAILED — anything else the server or connection reported.
+ *   SMTP_AUTH_FAILED — credentials refused (RFC 4954 §6); SMTP_AUTH_POLICY — a known provider's policy
+ *     (detail.provider, detail.fixUrl);
+ *   SMTP_TEMPORARY_FAILURE (transient) — 4xx, or the connection dropped/timed out before the final ".";
+ *   SMTP_REJECTED — 5xx to MAIL FROM / RCPT TO (every recipient refused);
+ *   SMTP_MESSAGE_TOO_LARGE — larger than the advertised SIZE (detail.maxBytes, nothing sent), or 552;
+ *   SMTP_MESSAGE_REJECTED — 5xx verdict after the final ".";
+ *   SMTP_NO_REPLY — the final "." was written, no verdict came (detail.phase 'reply');
+ *   SMTP_FAILED — anything else.
  * @source 45 CFR 164.312(e)(1) transmission security; NIST SP 800-52 Rev. 2; RFC 3207 (STARTTLS);
- *   RFC 8314 (implicit TLS); RFC 3461 §4.3–4.4 (RET, ENVID, NOTIFY).
+ *   RFC 8314 (implicit TLS); RFC 1870 (SIZE); RFC 3461 §4.3–4.4 (RET, ENVID, NOTIFY); RFC 5321 §4.2, §4.5.3.2.
  */
 export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer, opts: SendOptions = {}): Promise<SendResult> {
   validateInputs(settings, envelope, opts);
   const session = await openVerifiedSession(settings, opts);
+  // From the final "." on, wait for the verdict as long as RFC 5321 §4.5.3.2.6 allows (or as configured).
+  const replyWait = opts.replyTimeoutMs ?? opts.timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+  session.transcript.onDotWritten = () => {
+    const socket = session.connection._socket;
+    if (socket) socket.setTimeout(replyWait);
+  };
   try {
+    // RFC 1870 §6: a message larger than the advertised limit is not submitted; refuse before MAIL FROM.
+    const maxBytes = session.transcript.maxMessageBytes;
+    if (maxBytes !== null && maxBytes > 0 && raw.length > maxBytes) {
+      session.quit();
+      throw new AppError('SMTP_MESSAGE_TOO_LARGE', 'The message is larger than the mail server accepts, so it was not sent. A smaller split can go through.', {
+        phase: 'mail',
+        transient: false,
+        maxBytes,
+        sizeBytes: raw.length,
+      });
+    }
     const info = await session.step<SMTPConnectionSendInfo>((resolve, reject) =>
       session.connection.send(
         {
           from: envelope.from,
           to: envelope.to,
+          // RFC 1870: declare the size on MAIL FROM (sent only when the server advertises SIZE).
+          size: raw.length,
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
         },
         opts.beforeEndOfData || opts.onDataProgress ? handOver(raw, opts.beforeEndOfData, opts.onDataProgress) : raw,
@@ -120,8 +177,9 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
       tlsCipher: session.tlsCipher,
     };
   } catch (e) {
+    const ctx = session.transcript.context();
     session.abort();
-    throw toAppError(e);
+    throw classifySmtpFailure(e, ctx);
   }
 }
 
@@ -168,12 +226,14 @@ export interface SmtpTestResult {
 /**
  * Check the submission settings without sending anything: connect with exactly the same enforced,
  * verified TLS (≥ 1.2) as {@link sendRawMessage}, AUTH, then QUIT. No MAIL FROM, RCPT TO or DATA.
+ * Failures are classified exactly as for sendRawMessage (same session code, same {@link classifySmtpFailure}).
  *
  * @param settings server, port, security mode and credentials (the password to test).
  * @param opts trusted CAs and timeout (`envid` is ignored).
  * @returns `{ ok: true, tlsProtocol, tlsCipher }`.
- * @throws AppError HEADER_INJECTION / VALIDATION_FAILED (bad host, user name or port), TLS_REQUIRED,
- *   TLS_CERT_UNTRUSTED, TLS_PROTOCOL_TOO_OLD, SMTP_UNREACHABLE, SMTP_AUTH_FAILED, SMTP_FAILED — as for sendRawMessage.
+ * @throws AppError HEADER_INJECTION / VALIDATION_FAILED (bad host, user name or port); otherwise the classes of
+ *   sendRawMessage up to the 'auth' phase: SMTP_UNREACHABLE, SMTP_TLS_MODE_MISMATCH, TLS_REQUIRED, TLS_CERT_*,
+ *   TLS_PROTOCOL_TOO_OLD, SMTP_AUTH_FAILED, SMTP_AUTH_POLICY, SMTP_TEMPORARY_FAILURE, SMTP_FAILED.
  * @source 45 CFR 164.312(e)(1) transmission security; RFC 3207 (STARTTLS); RFC 4954 (AUTH); RFC 5321 §4.1.1.10 (QUIT).
  */
 export async function testSmtpConnection(settings: SmtpSettings, opts: SendOptions = {}): Promise<SmtpTestResult> {
@@ -186,6 +246,7 @@ export async function testSmtpConnection(settings: SmtpSettings, opts: SendOptio
 /** A connected, TLS-verified and authenticated SMTP session, ready for MAIL FROM. */
 interface VerifiedSession {
   connection: SMTPConnection;
+  transcript: SessionTranscript;
   tlsProtocol: string;
   tlsCipher: string;
   /** Run one SMTP step, racing against connection-level 'error' / 'end' events. */
@@ -196,14 +257,162 @@ interface VerifiedSession {
   abort(): void;
 }
 
+type Verb = 'EHLO' | 'STARTTLS' | 'AUTH' | 'MAIL' | 'RCPT' | 'DATA' | 'DOT' | 'QUIT' | 'OTHER';
+const VERB_PHASE: Record<Verb, SmtpPhase | null> = {
+  EHLO: 'greeting',
+  STARTTLS: 'tls',
+  AUTH: 'auth',
+  MAIL: 'mail',
+  RCPT: 'rcpt',
+  DATA: 'data',
+  DOT: 'reply',
+  QUIT: null,
+  OTHER: null,
+};
+
+/**
+ * Where the session stands, read from nodemailer's transaction log (its documented `logger` +
+ * `transactionLog` options): every command sent, every reply read, and the moment the message
+ * stream — including the final "." — was handed to the socket. Only verbs, reply counts and the
+ * advertised SIZE are kept; addresses and reply texts are dropped on the spot.
+ */
+class SessionTranscript {
+  /** TCP (and, for implicit TLS, the TLS handshake) is up. */
+  established = false;
+  /** Replies read on this connection (the greeting is the first). */
+  replies = 0;
+  /** The final "." of DATA was written: every byte of the message may have reached the server. */
+  dotWritten = false;
+  /** SIZE advertised in the latest EHLO reply after TLS: null = no SIZE extension, 0 = no fixed limit. */
+  maxMessageBytes: number | null = null;
+  private pending: Verb[] = [];
+  private last: Verb | null = null;
+  private upgrading = false;
+  private readonly listeners: (() => void)[] = [];
+  /** Called once when the final "." was written. */
+  onDotWritten: (() => void) | null = null;
+
+  constructor(private readonly security: 'starttls' | 'tls') {}
+
+  /** Call `fn` on the first reply (the greeting). */
+  onFirstReply(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** A bunyan-style logger for SMTPConnection's `logger` option. */
+  readonly logger = ((): Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', (entry: unknown, message?: unknown) => void> => {
+    const log = (entry: unknown, message?: unknown) => this.observe(entry, message);
+    return { trace: log, debug: log, info: log, warn: log, error: log, fatal: log };
+  })();
+
+  private observe(entry: unknown, message: unknown): void {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as { tnx?: unknown; remotePort?: unknown };
+    const msg = typeof message === 'string' ? message : '';
+    if (e.tnx === 'network' && e.remotePort !== undefined) {
+      this.established = true;
+    } else if (e.tnx === 'client') {
+      const word = /^[A-Za-z]+/.exec(msg)?.[0]?.toUpperCase() ?? '';
+      const verb: Verb = word === 'EHLO' || word === 'HELO' ? 'EHLO' : (['STARTTLS', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT'] as const).find((v) => v === word) ?? (this.last === 'AUTH' ? 'AUTH' : 'OTHER');
+      this.pending.push(verb);
+      this.last = verb;
+      this.upgrading = false;
+    } else if (e.tnx === 'server') {
+      this.replies++;
+      const answered = this.pending.shift();
+      if (answered === 'STARTTLS' && /^2/.test(msg)) {
+        this.upgrading = true;
+        this.maxMessageBytes = null; // RFC 3207 §4.2: forget what the server said before TLS
+      }
+      if (answered === 'EHLO' && /^2/.test(msg)) {
+        const size = /^\d{3}[ -]SIZE(?:[ \t]+(\d+))?[ \t]*$/im.exec(msg);
+        this.maxMessageBytes = size ? Number(size[1] ?? 0) : null;
+      }
+      if (this.replies === 1) for (const fn of this.listeners.splice(0)) fn();
+    } else if (e.tnx === 'message') {
+      // Logged when the message stream ended: its last chunk, "\r\n.\r\n", was handed to the socket.
+      this.dotWritten = true;
+      this.pending.push('DOT');
+      this.last = 'DOT';
+      this.onDotWritten?.();
+    }
+  }
+
+  /** The session's phase now (see SMTP_PHASES). */
+  phase(): SmtpPhase {
+    if (this.dotWritten) return 'reply';
+    if (!this.established) return 'connect';
+    if (this.upgrading) return 'tls';
+    const verb = this.pending[0] ?? this.last;
+    return (verb && VERB_PHASE[verb]) || 'greeting';
+  }
+
+  /** The context {@link classifySmtpFailure} needs. */
+  context(): SmtpFailureContext {
+    return { security: this.security, phase: this.phase(), greeted: this.replies > 0, dotWritten: this.dotWritten, maxMessageBytes: this.maxMessageBytes };
+  }
+}
+
+/**
+ * TLS options for every connection: TLS ≥ 1.2, verified chain and host name, OpenSSL security level 2
+ * (RSA/DH ≥ 2048 bits, no SHA-1 signatures in the chain), and our own check of the leaf key size so the
+ * floor holds whatever OpenSSL configuration Node runs with.
+ * @source NIST SP 800-52 Rev. 2 §3.1 (versions), §3.3.2 (≥ 112-bit keys), §3.5 (certificate checks); RFC 6125.
+ */
+function tlsOptionsFor(opts: SendOptions): ConnectionOptions {
+  return {
+    minVersion: TLS_FLOOR,
+    rejectUnauthorized: true,
+    ciphers: `${DEFAULT_CIPHERS}:@SECLEVEL=2`,
+    checkServerIdentity: (host: string, cert: PeerCertificate) => {
+      const err = checkServerIdentity(host, cert);
+      if (err) return err;
+      if (cert.modulus && typeof cert.bits === 'number' && cert.bits < MIN_RSA_BITS) {
+        return Object.assign(new Error('EE certificate key too weak'), { code: 'ERR_RD_CERT_KEY_TOO_WEAK' });
+      }
+      return undefined;
+    },
+    ...(opts.ca ? { ca: opts.ca } : {}),
+  };
+}
+
+/**
+ * Does the port answer a TLS ClientHello? Used only when STARTTLS settings got no greeting: an
+ * implicit-TLS port (465) waits silently for the client to start TLS. A separate connection that
+ * sends nothing but the handshake and is closed at once; the session itself is never downgraded.
+ * @returns 'tls' (handshake or a TLS-level refusal), 'plain' (a cleartext reply), 'unknown' (silence, reset).
+ */
+function probePortSpeaksTls(host: string, port: number, tlsOptions: ConnectionOptions, timeoutMs: number): Promise<'tls' | 'plain' | 'unknown'> {
+  return new Promise((resolve) => {
+    const sock = tlsConnect({ ...tlsOptions, host, port, ...(isIP(host) ? {} : { servername: host }) });
+    const done = (r: 'tls' | 'plain' | 'unknown') => {
+      clearTimeout(timer);
+      sock.removeAllListeners('error');
+      sock.on('error', () => undefined);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done('unknown'), timeoutMs);
+    sock.once('secureConnect', () => done('tls'));
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      const text = `${e.code ?? ''} ${e.message}`;
+      if (/wrong version number|packet length too long|unknown protocol|http request/i.test(text)) return done('plain');
+      if (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(e.code ?? '')) return done('unknown');
+      done('tls'); // certificate, protocol-version or alert errors: the peer speaks TLS
+    });
+  });
+}
+
 /**
  * Connect (implicit TLS, or plain + mandatory STARTTLS), check the socket is verified TLS ≥ 1.2,
  * read protocol and cipher, and AUTH. The one place that builds SMTP connections, so sending and
- * the settings test cannot drift apart.
- * @throws AppError as mapped by {@link toAppError} (the connection is closed first).
+ * the settings test cannot drift apart. With STARTTLS settings and no greeting after
+ * {@link GREETING_PROBE_AFTER_MS}, a TLS probe tells an implicit-TLS port apart (SMTP_TLS_MODE_MISMATCH).
+ * @throws AppError as classified by {@link classifySmtpFailure} (the connection is closed first).
  */
 async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): Promise<VerifiedSession> {
   const timeout = opts.timeoutMs ?? 30_000;
+  const tlsOptions = tlsOptionsFor(opts);
+  const transcript = new SessionTranscript(settings.security);
 
   const connection = new SMTPConnection({
     host: settings.host,
@@ -217,13 +426,12 @@ async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): P
     socketTimeout: timeout,
     dnsTimeout: timeout,
     socketCloseTimeout: 1000,
-    logger: false,
+    // The transaction log (commands and replies, never the message: `debug` stays off) feeds the
+    // transcript, which keeps only verbs, counts and SIZE.
+    logger: transcript.logger as never,
+    transactionLog: true,
     debug: false,
-    tls: {
-      minVersion: TLS_FLOOR,
-      rejectUnauthorized: true,
-      ...(opts.ca ? { ca: opts.ca } : {}),
-    },
+    tls: tlsOptions,
   });
   // SMTPConnection reports connection-level failures (TLS, socket, timeouts) only as an 'error'
   // event, not through the pending callback: every step races against it.
@@ -241,8 +449,21 @@ async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): P
       run(resolve, reject);
     });
 
+  // STARTTLS settings against an implicit-TLS port: no greeting ever comes. Probe the port after a short wait.
+  let probeTimer: NodeJS.Timeout | null = null;
+  if (settings.security === 'starttls') {
+    let greeted = false;
+    transcript.onFirstReply(() => (greeted = true));
+    probeTimer = setTimeout(() => {
+      void probePortSpeaksTls(settings.host, settings.port, tlsOptions, Math.min(GREETING_PROBE_TIMEOUT_MS, timeout)).then((kind) => {
+        if (kind === 'tls' && !greeted) failed?.(tlsModeMismatch('starttls', 'greeting'));
+      });
+    }, Math.min(GREETING_PROBE_AFTER_MS, Math.floor(timeout / 2)));
+  }
+
   try {
     await step<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+    if (probeTimer) clearTimeout(probeTimer);
     const { tlsProtocol, tlsCipher } = readTlsFacts(connection);
 
     await step<void>((resolve, reject) =>
@@ -250,6 +471,7 @@ async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): P
     );
     return {
       connection,
+      transcript,
       tlsProtocol,
       tlsCipher,
       step,
@@ -263,9 +485,11 @@ async function openVerifiedSession(settings: SmtpSettings, opts: SendOptions): P
       },
     };
   } catch (e) {
+    if (probeTimer) clearTimeout(probeTimer);
+    const ctx = transcript.context();
     failed = null;
     connection.close();
-    throw toAppError(e);
+    throw classifySmtpFailure(e, ctx);
   }
 }
 
@@ -298,21 +522,23 @@ function validateInputs(settings: SmtpSettings, envelope: SmtpEnvelope, opts: Se
  * nothing is sent) when the socket is not TLS, not authorized, or the facts
  * cannot be read: a send is never recorded without them.
  */
+const TLS_DETAIL = { phase: 'tls', transient: false } as const;
+
 function readTlsFacts(connection: SMTPConnection): { tlsProtocol: string; tlsCipher: string } {
   const socket = connection._socket;
   if (!connection.secure || !(socket instanceof TLSSocket) || !socket.encrypted) {
-    throw new AppError('TLS_REQUIRED', 'The connection to the mail server is not encrypted, so nothing was sent.');
+    throw new AppError('TLS_REQUIRED', 'The connection to the mail server is not encrypted, so nothing was sent.', TLS_DETAIL);
   }
   if (!socket.authorized) {
-    throw new AppError('TLS_CERT_UNTRUSTED', 'The mail server\'s certificate could not be verified, so nothing was sent.');
+    throw new AppError('TLS_CERT_UNTRUSTED', 'The mail server\'s certificate could not be verified, so nothing was sent.', { ...TLS_DETAIL, reason: 'invalid' });
   }
   const protocol = socket.getProtocol();
   const cipher = socket.getCipher()?.name;
   if (!protocol || !cipher) {
-    throw new AppError('TLS_REQUIRED', 'The encryption details of the connection could not be read, so nothing was sent.');
+    throw new AppError('TLS_REQUIRED', 'The encryption details of the connection could not be read, so nothing was sent.', TLS_DETAIL);
   }
   if (!ACCEPTABLE_PROTOCOLS.has(protocol)) {
-    throw new AppError('TLS_PROTOCOL_TOO_OLD', 'The mail server only offers an outdated encryption protocol (older than TLS 1.2), so nothing was sent.');
+    throw new AppError('TLS_PROTOCOL_TOO_OLD', 'The mail server only offers an outdated encryption protocol (older than TLS 1.2), so nothing was sent.', TLS_DETAIL);
   }
   return { tlsProtocol: protocol, tlsCipher: cipher };
 }
@@ -325,72 +551,12 @@ function readMessageId(raw: Buffer): string {
   return m?.[1] ?? '';
 }
 
-/** System / OpenSSL error codes that mean "certificate not trusted for this host". */
-const CERT_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'HOSTNAME_MISMATCH',
-]);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
-
-interface NodemailerErrorLike {
-  code?: string;
-  originalCode?: string;
-  responseCode?: number;
-  command?: string;
-  message?: string;
-  reason?: string;
-}
-
 /**
- * Map a nodemailer / Node / OpenSSL error to a coded, PHI-free AppError.
- * The server's text is never copied into the message.
+ * Map an error of an SMTP send to a coded, PHI-free AppError (kept for callers such as send-parts).
+ * AppErrors from {@link sendRawMessage} pass through unchanged (they already carry phase and transient);
+ * anything else is classified by {@link classifySmtpFailure} without a session transcript
+ * (phase from the error's command, else 'connect').
  */
 export function toAppError(e: unknown): AppError {
-  if (e instanceof AppError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : {}) as NodemailerErrorLike;
-  const code = err.code ?? '';
-  const sys = err.originalCode ?? '';
-  const text = err.message ?? '';
-  const detail: Record<string, string | number> = {};
-  if (code) detail.nodemailerCode = code;
-  if (sys) detail.systemCode = sys;
-  if (typeof err.responseCode === 'number') detail.smtpCode = err.responseCode;
-  if (err.command && /^[A-Z ]{2,20}$/.test(err.command)) detail.command = err.command;
-  const fail = (c: ErrorCode, msg: string) => new AppError(c, msg, detail);
-
-  // Certificate problems (chain, self-signed, expiry, host name): OpenSSL names them in the code or the text.
-  const certText = /certificate|self[- ]signed|Hostname\/IP does not match|altnames/i;
-  if (CERT_CODES.has(sys) || CERT_CODES.has(code) || ((code === 'ESOCKET' || code === 'ETLS') && certText.test(text))) {
-    return fail('TLS_CERT_UNTRUSTED', 'The mail server\'s certificate is not trusted (unknown issuer, self-signed, expired or issued for another name). Nothing was sent.');
-  }
-  // Protocol version: server cannot do TLS ≥ 1.2.
-  if (/protocol version|unsupported protocol|no protocols available|version too low|wrong version number/i.test(text) || /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS/.test(sys)) {
-    if (/wrong version number/i.test(text)) {
-      return fail('SMTP_FAILED', 'The mail server did not answer with TLS on this port. Check the port and the security setting (STARTTLS or TLS). Nothing was sent.');
-    }
-    return fail('TLS_PROTOCOL_TOO_OLD', 'The mail server only offers an outdated encryption protocol (older than TLS 1.2). Nothing was sent.');
-  }
-  if (code === 'ETLS') {
-    return fail('TLS_REQUIRED', 'The mail server does not offer an encrypted connection (STARTTLS), so nothing was sent.');
-  }
-  if (code === 'EAUTH' || err.responseCode === 535 || err.responseCode === 534 || err.responseCode === 530) {
-    return fail('SMTP_AUTH_FAILED', 'The mail server refused the user name or password.');
-  }
-  if (code === 'EENVELOPE') {
-    return fail('SMTP_REJECTED', 'The mail server refused the sender or the recipient address. Nothing was sent.');
-  }
-  if (code === 'EDNS' || code === 'ETIMEDOUT' || UNREACHABLE_CODES.has(sys) || UNREACHABLE_CODES.has(code)) {
-    return fail('SMTP_UNREACHABLE', 'The mail server could not be reached. Check the server name, the port and the network connection.');
-  }
-  return fail('SMTP_FAILED', 'Sending failed at the mail server. Nothing was confirmed as sent.');
+  return classifySmtpFailure(e, { security: 'starttls', phase: 'connect', greeted: false, dotWritten: false });
 }
