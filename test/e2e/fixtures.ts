@@ -23,9 +23,9 @@ export interface Host {
 }
 
 /** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
-function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string): Promise<Host> {
+function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string, queue?: HostQueue): Promise<Host> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir })], {
+  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir, queue })], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -57,9 +57,18 @@ function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string): Promi
   });
 }
 
+/** The outbox sender of the host: how often it looks (ms) and its retry backoff (ms). */
+export interface HostQueue {
+  tickMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+}
+
 interface AppFixture {
-  /** Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given) and opens the app in `page`. */
-  start(smtpCa: string[], opts?: { exportDir?: string }): Promise<Host>;
+  /**
+   * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
+   * and opens the app in `page`.
+   */
+  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
 }
 
 export const test = base.extend<{ app: AppFixture }>({
@@ -68,7 +77,7 @@ export const test = base.extend<{ app: AppFixture }>({
     let host: Host | null = null;
     await use({
       async start(smtpCa, opts) {
-        host = await spawnHost(dataDir, smtpCa, opts?.exportDir);
+        host = await spawnHost(dataDir, smtpCa, opts?.exportDir, opts?.queue);
         await page.goto(host.url);
         return host;
       },
