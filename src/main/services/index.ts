@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelOutput, ParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { listAudit, verifyAudit } from './audit/audit';
+import { listAudit } from './audit/audit';
+import { AuditService } from './audit/audit-service';
 import type { RulePack } from '../../shared/compliance';
 import type { FilePicker } from './documents/picker';
 import type { FileSaver } from './documents/saver';
@@ -69,9 +70,16 @@ export function createServices(config: ServicesConfig) {
     ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
   });
 
+  const auditReports = new AuditService({
+    session,
+    ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  });
+
   return {
     config,
     session,
+    auditReports,
     events,
     logger,
     setup,
@@ -104,6 +112,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock, then recover any send interrupted by a crash (outbox). */
     async unlock(passphrase: string): Promise<void> {
       await session.unlock(passphrase);
+      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       const v = session.require();
       v.tx(() => {
         for (const id of recoverInterruptedSends(v.db, clock.now())) {
@@ -213,12 +222,8 @@ export function createServices(config: ServicesConfig) {
     audit: {
       events: (limit: number) => listAudit(session.require().db, limit),
       transmissions: () => listTransmissions(session.require().db),
-      verify: () => {
-        const v = session.require();
-        const r = verifyAudit(v.db, session.auditKey());
-        v.tx(() => session.audit({ action: 'audit.verify', outcome: r.intact ? 'success' : 'failure', subjectType: 'audit', subjectId: null, detail: { checked: r.checked } }));
-        return r;
-      },
+      /** The chain and every checkpoint (audit/chain.ts); audited. */
+      verify: () => auditReports.verify(),
     },
   };
 }

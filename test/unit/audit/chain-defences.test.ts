@@ -142,7 +142,7 @@ describe('audit chain defences (164.312(b), (c)(1))', () => {
   });
 
   it('deleting the newest events and resetting the AUTOINCREMENT mark is still caught by the checkpoint', async () => {
-    const { dir, session } = await lockedVaultWithEvents();
+    const { dir } = await lockedVaultWithEvents();
     const raw = await rawOpen(dir);
     raw.db.prepare('DELETE FROM audit_events WHERE seq > 9').run();
     raw.db.prepare("UPDATE sqlite_sequence SET seq = 9 WHERE name = 'audit_events'").run();

@@ -66,17 +66,31 @@ const RESOLVED = `
     LEFT JOIN releases rl ON rl.id = ev.rel_id
     LEFT JOIN requests rq ON rq.id = COALESCE(ev.req_id, rl.request_id)
     LEFT JOIN authorizations au ON ev.subject_type = 'authorization' AND au.id = ev.subject_id
-    LEFT JOIN (SELECT patient_mrn, max(patient_name) AS patient_name FROM manual_disclosures GROUP BY patient_mrn) md
+    LEFT JOIN (SELECT patient_mrn, max(patient_name) AS patient_name FROM (
+        SELECT patient_mrn, patient_name FROM releases UNION SELECT patient_mrn, patient_name FROM requests
+        UNION SELECT patient_mrn, patient_name FROM manual_disclosures) GROUP BY patient_mrn) md
       ON ev.subject_type = 'patient' AND md.patient_mrn = ev.subject_id
   )`;
 
 function where(f: AuditFilter): { sql: string; params: unknown[] } {
   const c: string[] = [];
   const p: unknown[] = [];
-  if (f.from) (c.push('at >= ?'), p.push(f.from));
-  if (f.to) (c.push('at < ?'), p.push(f.to));
-  if (f.actor) (c.push('actor = ?'), p.push(f.actor));
-  if (f.outcome) (c.push('outcome = ?'), p.push(f.outcome));
+  if (f.from) {
+    c.push('at >= ?');
+    p.push(f.from);
+  }
+  if (f.to) {
+    c.push('at < ?');
+    p.push(f.to);
+  }
+  if (f.actor) {
+    c.push('actor = ?');
+    p.push(f.actor);
+  }
+  if (f.outcome) {
+    c.push('outcome = ?');
+    p.push(f.outcome);
+  }
   if (f.kind) {
     if (f.kind === 'security') {
       const others = Object.keys(AUDIT_ACTIONS).filter((a) => AUDIT_ACTIONS[a]!.kind !== 'security');
@@ -88,8 +102,14 @@ function where(f: AuditFilter): { sql: string; params: unknown[] } {
       p.push(...codes);
     }
   }
-  if (f.patient) (c.push('(patient_name LIKE ? OR patient_mrn = ?)'), p.push(`%${escapeLike(f.patient)}%`, f.patient));
-  if (f.reference) (c.push('(release_ref = ? OR request_ref = ?)'), p.push(f.reference, f.reference));
+  if (f.patient) {
+    c.push('(patient_name LIKE ? OR patient_mrn = ?)');
+    p.push(`%${escapeLike(f.patient)}%`, f.patient);
+  }
+  if (f.reference) {
+    c.push('(release_ref = ? OR request_ref = ?)');
+    p.push(f.reference, f.reference);
+  }
   if (f.search) {
     const q = `%${escapeLike(f.search)}%`;
     const codes = Object.keys(AUDIT_ACTIONS).filter((a) => actionVerb(a).toLowerCase().includes(f.search!.toLowerCase()));
