@@ -26,12 +26,12 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.view': { kind: 'access', verb: 'opened release', access: 'viewed' },
   'release.print_view': { kind: 'access', verb: 'opened the print packet of release', access: 'printed' },
   'release.send': { kind: 'disclosure', verb: 'sent release', access: 'sent' },
-  'release.send_attempt': { kind: 'disclosure', verb: 'tried to send release' },
+  'release.send_attempt': { kind: 'disclosure', verb: 'started sending release' },
   'release.send_interrupted': { kind: 'disclosure', verb: 'found an interrupted send of release' },
   'release.export': { kind: 'disclosure', verb: 'exported release', access: 'exported' },
   'release.print': { kind: 'disclosure', verb: 'prepared the print packet of release', access: 'printed' },
   'release.packet_prepared': { kind: 'disclosure', verb: 'prepared the packet of release' },
-  'release.create': { kind: 'records', verb: 'started release' },
+  'release.create': { kind: 'records', verb: 'started a release for request' },
   'release.set_recipient': { kind: 'records', verb: 'set the recipient of release' },
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
@@ -113,11 +113,11 @@ export function describeAuditEvent(
   e: { actor: string; action: string; outcome: 'success' | 'failure' | 'refused'; detail: Record<string, string | number | boolean> },
   ctx: AuditEventContext,
 ): string {
-  const ref = ctx.releaseReference ?? ctx.requestReference ?? '';
   const verb = actionVerb(e.action);
+  const ref = (verb.endsWith(' request') ? ctx.requestReference : verb.endsWith(' release') ? ctx.releaseReference : null) ?? ctx.releaseReference ?? ctx.requestReference ?? '';
   const needsObject = / (release|request|of|for|into release|from release)$/.test(verb);
   let s = `${e.outcome === 'success' ? '' : `${OUTCOME_LABEL[e.outcome]}: `}${e.actor} ${verb}`;
-  if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : '(unknown)')}`;
+  if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
   if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
   const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
   if (method && e.action.startsWith('release.')) s += ` ${method}`;

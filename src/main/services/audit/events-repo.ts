@@ -44,17 +44,16 @@ export interface AuditEventRow {
 const RESOLVED = `
   WITH ev AS (
     SELECT e.*,
-      CASE e.subject_type
+      COALESCE(CASE e.subject_type
         WHEN 'release' THEN e.subject_id
         WHEN 'document' THEN (SELECT release_id FROM documents WHERE id = e.subject_id)
         WHEN 'printable' THEN (SELECT release_id FROM release_artifacts WHERE id = e.subject_id)
-      END AS rel_id,
-      CASE e.subject_type
+      END, json_extract(e.detail_json, '$.releaseId')) AS rel_id,
+      COALESCE(CASE e.subject_type
         WHEN 'request' THEN e.subject_id
         WHEN 'authorization' THEN (SELECT request_id FROM authorizations WHERE id = e.subject_id)
         WHEN 'document' THEN (SELECT request_id FROM documents WHERE id = e.subject_id)
-        WHEN 'patient' THEN NULL
-      END AS req_id
+      END, json_extract(e.detail_json, '$.requestId')) AS req_id
     FROM audit_events e
   ), x AS (
     SELECT ev.seq, ev.at, ev.actor, ev.action, ev.outcome, ev.subject_type, ev.subject_id, ev.detail_json, ev.hash,
