@@ -813,6 +813,8 @@ export const events = {
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
   }),
+  /** Rows of a report laid out so far (audit reports, issue #10). */
+  reportProgress: z.object({ report: z.enum(['audit', 'accounting', 'access']), done: z.number().nonnegative(), total: z.number().nonnegative() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

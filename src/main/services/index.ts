@@ -72,6 +72,7 @@ export function createServices(config: ServicesConfig) {
 
   const auditReports = new AuditService({
     session,
+    onProgress: (report, done, total) => events.emit('reportProgress', { report, done, total }),
     ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
     ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
   });

@@ -32,8 +32,8 @@ export interface AuditServiceDeps {
   /** Where exports go (Electron: folder dialog; preview: the export folder). Without it, exports answer EXPORT_UNAVAILABLE. */
   folderPicker?: FolderPicker;
   assetsRoot?: string;
-  /** Report layout progress (rows done, total). */
-  onProgress?: (done: number, total: number) => void;
+  /** Report layout progress (which report, rows done, total), e.g. to the EventBus 'reportProgress'. */
+  onProgress?: (report: 'audit' | 'accounting' | 'access', done: number, total: number) => void;
 }
 
 export class AuditService {
@@ -278,7 +278,7 @@ export class AuditService {
           columns,
           rows,
           emptyText: 'No event matches these filters.',
-          ...(this.d.onProgress ? { onProgress: this.d.onProgress } : {}),
+          onProgress: (done, total) => this.d.onProgress?.('audit', done, total),
         },
         this.d.assetsRoot,
       );
@@ -379,6 +379,7 @@ export class AuditService {
           ],
           rows,
           emptyText: 'We made no disclosures of your health information in this period that this accounting must list.',
+          onProgress: (done, total) => this.d.onProgress?.('accounting', done, total),
         },
         this.d.assetsRoot,
       );
@@ -462,6 +463,7 @@ export class AuditService {
           ],
           rows,
           emptyText: 'No access to these records is recorded in this period.',
+          onProgress: (done, total) => this.d.onProgress?.('access', done, total),
         },
         this.d.assetsRoot,
       );

@@ -125,7 +125,8 @@ export async function renderReportPdf(spec: ReportSpec, assetsRoot?: string): Pr
   } else {
     if (y - 60 < bottom) newPage(false);
     header();
-    spec.rows.forEach((row, r) => {
+    for (let r = 0; r < spec.rows.length; r++) {
+      const row = spec.rows[r]!;
       const cells = row.map((v, i) => wrapText(v, colW[i]!, CELL, fonts));
       const h = Math.max(1, ...cells.map((c) => c.length)) * LINE + 2 * PAD;
       if (y - h < bottom) newPage(true);
@@ -137,8 +138,11 @@ export async function renderReportPdf(spec: ReportSpec, assetsRoot?: string): Pr
       page.pushOperators(...ops);
       y -= h;
       page.drawLine({ start: { x: M, y }, end: { x: W - M, y }, thickness: 0.3, color: RULE });
-      if (spec.onProgress && (r + 1) % 500 === 0) spec.onProgress(r + 1, spec.rows.length);
-    });
+      if ((r + 1) % 500 === 0) {
+        spec.onProgress?.(r + 1, spec.rows.length);
+        await new Promise((res) => setImmediate(res)); // let progress events out and keep the main process responsive
+      }
+    }
   }
 
   const n = pages.length;

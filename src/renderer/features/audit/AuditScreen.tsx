@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Code, Group, List, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, List, Progress, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useAuditStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { EventsPanel } from './EventsPanel';
@@ -10,7 +10,7 @@ import { formatBytes } from '../../lib/format';
 
 /** Audit controls (45 CFR 164.312(b)) for people: what was done and by whom, the disclosures, and whether the log is intact. */
 export function AuditScreen() {
-  const { verify, verifying, error, runVerify, checkReceipt, lastExport } = useAuditStore();
+  const { verify, verifying, error, runVerify, checkReceipt, lastExport, exporting, progress } = useAuditStore();
   const [receipt, setReceipt] = useState('');
   useEffect(() => {
     void useAuditStore.getState().load();
@@ -52,6 +52,15 @@ export function AuditScreen() {
               </Text>
             </Alert>
           )
+        ) : null}
+        {exporting ? (
+          <Stack gap={4} mt="sm" data-testid="report-progress">
+            <Text size="sm">
+              Preparing the {exporting.toLowerCase()}
+              {progress ? ` — ${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rows laid out` : '…'} Then it is signed and saved in the folder you chose.
+            </Text>
+            <Progress value={progress && progress.total ? (100 * progress.done) / progress.total : 5} animated aria-label={`Preparing the ${exporting.toLowerCase()}`} />
+          </Stack>
         ) : null}
         {lastExport ? (
           <Alert color="green" variant="light" title={`${lastExport.what} saved`} role="status" mt="sm">

@@ -19,6 +19,8 @@ interface AuditState {
   verifying: boolean;
   exporting: string | null;
   lastExport: { what: string; result: ReportExport } | null;
+  /** Rows of the report being laid out (from the 'reportProgress' event), null when none. */
+  progress: { done: number; total: number } | null;
   error: ApiError | null;
   setFilter: (f: AuditFilter) => void;
   setPage: (p: number) => Promise<void>;
@@ -40,6 +42,7 @@ export const useAuditStore = create<AuditState>((set, get) => ({
   verifying: false,
   exporting: null,
   lastExport: null,
+  progress: null,
   error: null,
   setFilter(filter) {
     set({ filter, page: 1 });
@@ -87,7 +90,8 @@ export const useAuditStore = create<AuditState>((set, get) => ({
     }
   },
   async exportWith(what, run) {
-    set({ exporting: what, error: null, lastExport: null });
+    set({ exporting: what, error: null, lastExport: null, progress: null });
+    const off = window.apiEvents?.on('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
     try {
       const result = await run();
       set({ lastExport: result.saved ? { what, result } : null });
@@ -95,7 +99,8 @@ export const useAuditStore = create<AuditState>((set, get) => ({
     } catch (e) {
       set({ error: toApiError(e) });
     } finally {
-      set({ exporting: null });
+      off?.();
+      set({ exporting: null, progress: null });
     }
   },
   clearError() {
