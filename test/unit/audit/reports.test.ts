@@ -4,7 +4,7 @@
  * practice key. Checked with pdftotext, pdftoppm and gpg. Synthetic data only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ const files = () => readdirSync(exportDir).sort();
 
 beforeAll(async () => {
   exportDir = mkdtempSync(join(tmpdir(), 'rd-reports-'));
+  mkdirSync(join(process.cwd(), 'test-results'), { recursive: true }); // pdftoppm writes the page to look at here
   b = await startBackend({ exportDir });
   const db = b.services.session.require().db;
   const year = new Date().getUTCFullYear();
