@@ -26,7 +26,7 @@
  * @source 45 CFR 164.312(b) audit controls; 164.312(c)(1) integrity.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { anchorCheckpoints, checkpointAuthentic, vaultCheckpoints, type Checkpoint } from './checkpoints';
 
 const GENESIS = '0'.repeat(64);
@@ -127,6 +127,7 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
   let checked = 0;
   let firstBrokenSeq: number | null = null;
   const seen = new Set<number>();
+  const key = createSecretKey(chainKey); // imported once, not per event
   const stmt = db.prepare('SELECT seq, at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash FROM audit_events ORDER BY seq').raw(true);
   for (const row of stmt.iterate() as Iterable<[number, string, string, string, string, string | null, string | null, string, string, string]>) {
     const [seq, at, actor, action, outcome, st, sid, detail, prevHash, hash] = row;
@@ -135,7 +136,7 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
         firstBrokenSeq = seq;
         problems.push({ code: 'EVENTS_MISSING', seq, counter: null, message: `Events ${prevSeq + 1}${seq - 1 > prevSeq + 1 ? `–${seq - 1}` : ''} are missing from the log (the next one present is ${seq}).` });
       } else {
-        const expected = createHmac('sha256', chainKey).update(JSON.stringify([prev, at, actor, action, outcome, st, sid, detail])).digest('hex');
+        const expected = createHmac('sha256', key).update(JSON.stringify([prev, at, actor, action, outcome, st, sid, detail])).digest('hex');
         if (prevHash !== prev || hash !== expected) {
           firstBrokenSeq = seq;
           problems.push({ code: 'EVENT_ALTERED', seq, counter: null, message: `Event ${seq} was changed, inserted or moved: it does not match the chain.` });
