@@ -112,7 +112,7 @@ export function AccountingPanel() {
         authorization are not listed; they stay in the transmission log.
       </Text>
       <Group align="flex-end" wrap="wrap">
-        <div style={{ minWidth: 360 }}>
+        <div style={{ minWidth: 440 }}>
           <PatientPicker label="Patient" value={patient} onChange={(p) => (setPatient(p), setAcc(null))} />
         </div>
         <TextInput type="date" label="Date the patient asked" value={asOf} onChange={(e) => setAsOf(e.currentTarget.value)} />
