@@ -33,6 +33,7 @@ import { isCalendarDate } from './compliance';
 export { isCalendarDate };
 import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
+import { AUDIT_ACTION_KINDS } from './audit-labels';
 
 // ---------------------------------------------------------------- primitives
 
@@ -435,6 +436,106 @@ const ByRequest = z.object({ requestId: Id }).strict();
 const AuthorizationInput = Authorization.omit({ id: true });
 const Part2ConsentInput = Part2Consent.omit({ id: true });
 
+// ------------------------------------------------------------------ audit reports (issue #10)
+
+/** Filters of the Audit screen and the audit report. Dates are calendar days in the practice's time zone, inclusive. */
+export const AuditFilterInput = z
+  .object({
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    actor: line(200).optional(),
+    kind: z.enum(AUDIT_ACTION_KINDS).optional(),
+    outcome: z.enum(['success', 'failure', 'refused']).optional(),
+    /** Patient name (part) or exact MRN. */
+    patient: line(200).optional(),
+    /** Exact release or request reference, e.g. "R-2026-00004". */
+    reference: line(40).optional(),
+    search: line(200).optional(),
+  })
+  .strict();
+
+/** An audit event for people: a sentence, the patient and references it concerns. */
+export const AuditEventView = AuditEvent.extend({
+  /** Plain-language sentence, e.g. "Dana Frontdesk sent release R-2026-00004 to Acme Life by password-protected PDF". */
+  description: z.string(),
+  kind: z.enum(AUDIT_ACTION_KINDS),
+  patientName: z.string().nullable(),
+  releaseId: z.string().nullable(),
+  releaseReference: z.string().nullable(),
+  requestId: z.string().nullable(),
+  requestReference: z.string().nullable(),
+});
+
+export const ChainProblemView = z.object({ code: z.string(), seq: z.number().int().nullable(), counter: z.number().int().nullable(), message: z.string() });
+export const CheckpointView = z.object({ counter: z.number().int(), seq: z.number().int(), hash: z.string(), at: IsoDateTime, reason: z.string() });
+/** The audit log's verification: the chain, every checkpoint (vault, file beside it) and receipts given. */
+export const ChainVerificationView = z.object({
+  intact: z.boolean(),
+  checked: z.number().int(),
+  firstBrokenSeq: z.number().int().nullable(),
+  lastSeq: z.number().int(),
+  checkpointsChecked: z.number().int(),
+  latestCheckpoint: CheckpointView.nullable(),
+  problems: z.array(ChainProblemView),
+});
+
+export const ReportFile = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() });
+/** Result of a report export: `saved` false when staff cancelled the folder choice (nothing written, nothing recorded). */
+export const ReportExport = z.object({
+  saved: z.boolean(),
+  files: z.array(ReportFile),
+  pages: z.number().int(),
+  rows: z.number().int(),
+  /** SHA-256 of the PDF (hex). */
+  pdfSha256: z.string().nullable(),
+  /** The checkpoint printed on the report (a receipt to keep). */
+  receipt: z.string().nullable(),
+  folder: z.string().optional(),
+});
+
+export const ManualDisclosureCategory = z.enum([
+  'public_health', 'abuse_neglect', 'health_oversight', 'legal_process', 'law_enforcement', 'decedents', 'organ_donation', 'research',
+  'serious_threat', 'workers_compensation', 'required_by_law',
+]);
+export const PatientRef = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
+export const DisclosureEntryView = z.object({
+  date: IsoDate,
+  recipientName: z.string(),
+  recipientAddress: z.string().nullable(),
+  description: z.string(),
+  purpose: z.string(),
+  source: z.enum(['releasedesk', 'manual']),
+  reference: z.string().nullable(),
+  method: z.string().nullable(),
+  reportable: z.boolean(),
+  citation: z.string(),
+  reason: z.string(),
+  unconfirmed: z.boolean(),
+  bounced: z.boolean(),
+});
+export const SuspensionView = z.object({
+  id: z.string(),
+  agency: z.string(),
+  agencyKind: z.enum(['health_oversight', 'law_enforcement']),
+  statement: z.enum(['written', 'oral']),
+  startsOn: IsoDate,
+  endsOn: IsoDate,
+});
+/** The accounting for one individual (164.528) as the privacy officer reviews it before exporting. */
+export const AccountingView = z.object({
+  patient: z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() }),
+  asOf: IsoDate,
+  from: IsoDate,
+  entries: z.array(DisclosureEntryView),
+  excluded: z.array(DisclosureEntryView),
+  withheld: z.array(DisclosureEntryView.extend({ suspendedUntil: IsoDate, agency: z.string() })),
+  suspensions: z.array(SuspensionView),
+});
+export const AccessReportInput = z
+  .object({ patient: line(200).optional(), actor: line(200).optional(), from: IsoDate.optional(), to: IsoDate.optional() })
+  .strict()
+  .refine((x) => Boolean(x.patient || x.actor), { message: 'name a patient or a staff member' });
+
 // ------------------------------------------------------------------ channels
 
 export const channels = {
@@ -692,6 +793,56 @@ export const channels = {
     input: Empty,
     output: z.object({ intact: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
   },
+  // ---- audit reports (issue #10)
+  /** One page of the audit log, newest first, filtered; staff names for the filter. */
+  'audit.query': {
+    input: z.object({ filter: AuditFilterInput, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    output: z.object({ events: z.array(AuditEventView), total: z.number().int(), actors: z.array(z.string()) }),
+  },
+  /** Verify the chain against every checkpoint (audited). */
+  'audit.verifyChain': { input: Empty, output: ChainVerificationView },
+  /** Verify against a receipt printed on an earlier report ("Checkpoint N: event S, hash H …"). Audited. */
+  'audit.checkReceipt': { input: z.object({ receipt: z.string().trim().min(10).max(400) }).strict(), output: ChainVerificationView },
+  /** Export the audit report (PDF, CSV, detached signatures by the practice key) into a folder staff choose. Audited. */
+  'audit.exportReport': { input: z.object({ filter: AuditFilterInput }).strict(), output: ReportExport },
+  /** Patients known to the vault, for pickers (name part or MRN). */
+  'audit.patients': { input: z.object({ query: z.string().trim().max(200) }).strict(), output: z.array(z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() })) },
+  /** The accounting of disclosures for one patient, six years before `asOf` (164.528), for review. */
+  'audit.accounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: AccountingView },
+  /** Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. */
+  'audit.exportAccounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: ReportExport },
+  /** Who viewed, imported, exported, printed or sent a patient's records (or what one staff member accessed). */
+  'audit.accessReport': { input: AccessReportInput, output: z.object({ events: z.array(AuditEventView), total: z.number().int() }) },
+  'audit.exportAccessReport': { input: AccessReportInput, output: ReportExport },
+  /** Record a disclosure made outside ReleaseDesk (phone report to public health, subpoena answered on paper). Audited. */
+  'audit.recordDisclosure': {
+    input: z
+      .object({
+        patient: PatientRef,
+        disclosedOn: IsoDate,
+        recipientName: line(200),
+        recipientAddress: line(500).optional(),
+        description: z.string().trim().min(3).max(1000),
+        purpose: z.string().trim().min(3).max(1000),
+        category: ManualDisclosureCategory,
+      })
+      .strict(),
+    output: z.object({ id: z.string() }),
+  },
+  /** Record a temporary suspension of a patient's accounting (164.528(a)(2)); oral statements last at most 30 days. Audited. */
+  'audit.recordSuspension': {
+    input: z
+      .object({
+        mrn: line(64),
+        agency: line(200),
+        agencyKind: z.enum(['health_oversight', 'law_enforcement']),
+        statement: z.enum(['written', 'oral']),
+        startsOn: IsoDate,
+        endsOn: IsoDate,
+      })
+      .strict(),
+    output: SuspensionView,
+  },
 } as const;
 
 export type Channels = typeof channels;
@@ -719,6 +870,8 @@ export const events = {
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
   }),
+  /** Rows of a report laid out so far (audit reports, issue #10). */
+  reportProgress: z.object({ report: z.enum(['audit', 'accounting', 'access']), done: z.number().nonnegative(), total: z.number().nonnegative() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

@@ -66,5 +66,17 @@ export function createHandlers(s: Services): Handlers {
     'audit.events': ({ limit }) => s.audit.events(limit),
     'audit.transmissions': () => s.audit.transmissions(),
     'audit.verify': () => s.audit.verify(),
+    // ---- audit reports (issue #10)
+    'audit.query': (input) => s.auditReports.query(input),
+    'audit.verifyChain': () => s.auditReports.verify(),
+    'audit.checkReceipt': ({ receipt }) => s.auditReports.checkReceipt(receipt),
+    'audit.exportReport': ({ filter }) => s.auditReports.exportReport(filter),
+    'audit.patients': ({ query }) => s.auditReports.patients(query),
+    'audit.accounting': ({ mrn, asOf }) => s.auditReports.accounting(mrn, asOf),
+    'audit.exportAccounting': ({ mrn, asOf }) => s.auditReports.exportAccounting(mrn, asOf),
+    'audit.accessReport': (input) => s.auditReports.accessReport(input),
+    'audit.exportAccessReport': (input) => s.auditReports.exportAccessReport(input),
+    'audit.recordDisclosure': (input) => s.auditReports.recordDisclosure(input),
+    'audit.recordSuspension': (input) => s.auditReports.recordSuspension(input),
   };
 }

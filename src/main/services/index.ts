@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelOutput, ParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { listAudit, verifyAudit } from './audit/audit';
+import { listAudit } from './audit/audit';
+import { AuditService } from './audit/audit-service';
 import type { RulePack } from '../../shared/compliance';
 import type { FilePicker } from './documents/picker';
 import type { FileSaver } from './documents/saver';
@@ -81,9 +82,17 @@ export function createServices(config: ServicesConfig) {
   let queueTimer: NodeJS.Timeout | null = null;
   let queueRun: Promise<unknown> | null = null;
 
+  const auditReports = new AuditService({
+    session,
+    onProgress: (report, done, total) => events.emit('reportProgress', { report, done, total }),
+    ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  });
+
   return {
     config,
     session,
+    auditReports,
     events,
     logger,
     setup,
@@ -116,6 +125,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock, then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string): Promise<void> {
       await session.unlock(passphrase);
+      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
     },
 
@@ -242,12 +252,8 @@ export function createServices(config: ServicesConfig) {
     audit: {
       events: (limit: number) => listAudit(session.require().db, limit),
       transmissions: () => listTransmissions(session.require().db),
-      verify: () => {
-        const v = session.require();
-        const r = verifyAudit(v.db, session.auditKey());
-        v.tx(() => session.audit({ action: 'audit.verify', outcome: r.intact ? 'success' : 'failure', subjectType: 'audit', subjectId: null, detail: { checked: r.checked } }));
-        return r;
-      },
+      /** The chain and every checkpoint (audit/chain.ts); audited. */
+      verify: () => auditReports.verify(),
     },
   };
 }
