@@ -6,6 +6,8 @@
  * Each row cites its paragraph and lists the EXACT set of blocking codes.
  */
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { RepresentativeAuthorityEvidence } from '../../../src/shared/compliance';
 import { evaluateRelease, type ReleaseInput } from '../../../src/main/services/compliance/release-gate';
 import {
   coversPsychotherapyNotesWithOther,
@@ -25,7 +27,8 @@ interface Row {
   also?: (d: ReturnType<typeof evaluateRelease>) => void;
 }
 
-const verified = (over: Record<string, unknown> = {}) => ({
+type Evidence = z.input<typeof RepresentativeAuthorityEvidence>;
+const verified = (over: Partial<Evidence> = {}): Evidence => ({
   document: 'health_care_power_of_attorney' as const,
   method: 'copy_attached' as const,
   documentId: 'doc_poa0001',
@@ -34,8 +37,8 @@ const verified = (over: Record<string, unknown> = {}) => ({
   notes: '',
   ...over,
 });
-const prSig = (ev?: Record<string, unknown>) => ({ signed: true, date: '2026-02-20', signerRole: 'personal_representative' as const, representativeAuthority: 'Health care power of attorney', ...(ev ? { authorityEvidence: ev } : {}) });
-const prAccess = (ev?: Record<string, unknown>) =>
+const prSig = (ev?: Evidence) => ({ signed: true, date: '2026-02-20', signerRole: 'personal_representative' as const, representativeAuthority: 'Health care power of attorney', ...(ev ? { authorityEvidence: ev } : {}) });
+const prAccess = (ev?: Evidence) =>
   accessRequest({ requester: { role: 'personal_representative', name: 'Qazwsx Agent', authority: 'Health care power of attorney', ...(ev ? { authorityEvidence: ev } : {}) } });
 const sudRequest = () => request({ scope: { categories: ['substance_use_disorder'] } });
 const sudAuth = () => authorization({ categories: ['substance_use_disorder'], informationDescription: 'Substance use disorder treatment records, 2025' });
