@@ -175,6 +175,15 @@ describe('authorization and consent rules through the dispatcher', () => {
     expect(blocks(await evaluate(rel.id))).toEqual([]);
   });
 
+  it('an authority check alone does not verify identity: the request cannot be marked ready on it (164.514(h)(1))', async () => {
+    const req = await b.call('requests.create', intake({ receivedAt: receivedAt(), ...access('personal_representative', 'Parent of a minor') }));
+    const d = await b.call('requests.recordRepresentativeAuthority', { requestId: req.id, target: 'requester', document: 'parent_of_minor', method: 'practice_records', notes: '' });
+    expect(d.status).toBe('verifying');
+    await expect(b.call('requests.setStatus', { requestId: req.id, status: 'ready' })).rejects.toMatchObject({ code: 'STATUS_TRANSITION_INVALID' });
+    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+    await expect(b.call('requests.setStatus', { requestId: req.id, status: 'ready' })).resolves.toMatchObject({ status: 'ready' });
+  });
+
   it('a Part 2 disclosure carries the scope of the consent; revoking the consent blocks it (42 CFR 2.32(b), 2.31(a)(6))', async () => {
     const sud = { scope: { categories: ['substance_use_disorder' as const], from: '2025-01-01', to: '2025-12-31' } };
     const { req, rel } = await setUp(sud, { ...goodAuthorization(), categories: ['substance_use_disorder'] as never, informationDescription: 'SUD treatment records 2025' }, ['substance_use_disorder']);

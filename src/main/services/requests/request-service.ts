@@ -187,7 +187,7 @@ export class RequestService {
 
   /**
    * Move the request along the status flow by hand (engine's STATUS_TRANSITIONS).
-   * 'ready' needs at least one recorded identity check (164.514(h)(1)).
+   * 'ready' needs at least one recorded identity check (164.514(h)(1)); an authority check alone is not one.
    * @throws AppError STATUS_TRANSITION_INVALID (detail from, to | rule 'verification_required') | NOT_FOUND
    */
   setStatus(requestId: string, to: RequestStatus): RequestDetailT {
@@ -198,7 +198,8 @@ export class RequestService {
         const r = getRequest(v.db, requestId);
         const from = r.request.status;
         transitionStatus(from, to);
-        if (to === 'ready' && listVerifications(v.db, requestId).length === 0)
+        // An identity check specifically: the authority check recordRepresentativeAuthority adds does not verify who is asking.
+        if (to === 'ready' && !listVerifications(v.db, requestId).some((x) => x.subject === 'identity'))
           throw new AppError('STATUS_TRANSITION_INVALID', "Record how the requester's identity (and authority) was verified before marking the request ready.", {
             rule: 'verification_required',
             citation: '45 CFR 164.514(h)(1)',

@@ -22,6 +22,13 @@ export const AUTHORITY_METHOD_LABELS: Record<AuthorityVerificationMethod, string
   practice_records: 'Our records already list them as parent or guardian',
 };
 
+/** How the verification reads once recorded. */
+const AUTHORITY_METHOD_DONE: Record<AuthorityVerificationMethod, string> = {
+  copy_attached: 'copy on file',
+  original_inspected: 'original seen',
+  practice_records: 'confirmed from our records',
+};
+
 /**
  * The verification of a personal representative's authority (45 CFR 164.502(g), 164.514(h)): shows the recorded
  * verification, or lets staff record one — attach a PDF copy, record that they saw the original, or (for the
@@ -43,7 +50,7 @@ export function RepresentativeAuthority(props: {
   if (ev) {
     return (
       <Text size="sm" data-testid={`${idp}-verified`}>
-        Authority verified: {AUTHORITY_DOCUMENT_LABELS[ev.document]} — {AUTHORITY_METHOD_LABELS[ev.method].toLowerCase()}; checked by {ev.verifiedBy} on {formatDateTime(ev.verifiedAt)}.
+        Authority verified: {AUTHORITY_DOCUMENT_LABELS[ev.document]} — {AUTHORITY_METHOD_DONE[ev.method]}; checked by {ev.verifiedBy} on {formatDateTime(ev.verifiedAt)}.
       </Text>
     );
   }
