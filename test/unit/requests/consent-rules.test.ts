@@ -213,12 +213,20 @@ describe('authorization and consent rules through the dispatcher', () => {
     expect(body).toContain('SCOPE OF THE PATIENT’S CONSENT (42 CFR 2.32(B))');
     expect(body).toContain('To whom: Abcde Lawfirm Intake');
 
+    // The scope sheet the send path attaches (one call, see part2ConsentScopeSheets).
+    const sheets = await b.services.requests.part2ConsentScopeSheets(ok.notices, 'R-2026-00001');
+    expect(sheets.map((x) => [x.consentId, x.filename])).toEqual([[consent.id, 'part2-consent-scope.pdf']]);
+    expect(sheets[0]!.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(await b.services.requests.part2ConsentScopeSheets([], 'R-2026-00001')).toEqual([]);
+
     const revoked = await b.call('part2Consents.revoke', { consentId: consent.id, revocation: { receivedDate: '2026-06-15', method: 'written' } });
     expect(revoked).toMatchObject({ valid: false, consent: { revocation: { receivedDate: '2026-06-15', method: 'written' } } });
     expect(revoked.findings.map((f) => f.code)).toContain('P2_REVOKED');
     const after = await evaluate(rel.id);
     expect(blocks(after)).toEqual(['P2_REVOKED', 'PART2_CONSENT_REQUIRED']);
     expect(after.notices.some((n) => n.citation === '42 CFR 2.32(b)')).toBe(false);
+    // Revoked between the gate and the send: no sheet can be made, so the send path stops.
+    await expect(b.services.requests.part2ConsentScopeSheets(ok.notices, 'R-2026-00001')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(b.call('part2Consents.revoke', { consentId: consent.id, revocation: { receivedDate: '2026-06-15', method: 'written' } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(b.call('part2Consents.revoke', { consentId: 'p2c_nope', revocation: { receivedDate: '2026-06-15', method: 'written' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const audit = (await b.call('audit.events', { limit: 50 })).filter((x) => x.action === 'part2_consent.revoke');

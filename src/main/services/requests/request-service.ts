@@ -6,6 +6,7 @@ import type {
   PatientDirective,
   ReleaseRequest,
   RepresentativeAuthorityDocument,
+  ReleaseNotice,
   RepresentativeAuthorityEvidence,
   RequestAmendment,
   RequestRecipient,
@@ -37,6 +38,7 @@ import {
 } from '../compliance';
 import { renderAuthorizationForm } from '../compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../compliance/documents/extension-notice';
+import { renderPart2ConsentScope } from '../compliance/documents/part2-consent-scope';
 import { checkPdf, documentLabel, insertRequestDocument, listRequestDocuments, readDocument } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import type { FileSaver } from '../documents/saver';
@@ -702,6 +704,39 @@ export class RequestService {
       (doc) => ({ target: input.target, document: input.document, method: input.method, documentId: doc?.id ?? 'none' }),
     );
     return this.detail(requestId);
+  }
+
+  /**
+   * The Part 2 consent scope sheets a release must carry (42 CFR 2.32(b), 2024 text): one PDF
+   * (renderPart2ConsentScope) for each '42 CFR 2.32(b)' notice the gate returned (evaluateRelease →
+   * `decision.notices`, each with its `consentId`). Call it in the send path after the gate allowed the
+   * release, and add each sheet to the PGP/MIME attachments and to the packet's sources; the text form of the
+   * same scope already travels in the message body (innerBody prints the notices). Not audited (nothing
+   * changes; the release's own audit records the send).
+   * @param notices the gate's notices (others are ignored)
+   * @param releaseReference the release's PHI-free reference, printed on each sheet
+   * @returns `[{ consentId, filename, bytes }]` in notice order; filenames carry no PHI
+   *   ("part2-consent-scope.pdf", then "-2", "-3"); empty when there is no Part 2 consent notice
+   * @throws AppError NOT_FOUND (a consent id is unknown) | VALIDATION_FAILED (the consent is no longer
+   *   valid now, e.g. revoked since the gate ran: the disclosure must not go out)
+   */
+  async part2ConsentScopeSheets(notices: readonly ReleaseNotice[], releaseReference: string): Promise<Array<{ consentId: string; filename: string; bytes: Buffer }>> {
+    const db = this.session.require().db;
+    const practice = requireSetting(db, 'practice');
+    const ids = [...new Set(notices.filter((n) => n.citation === '42 CFR 2.32(b)' && n.consentId).map((n) => n.consentId!))];
+    const out: Array<{ consentId: string; filename: string; bytes: Buffer }> = [];
+    for (const [i, consentId] of ids.entries()) {
+      const bytes = await renderPart2ConsentScope({
+        practice: { name: practice.name },
+        consent: getPart2Consent(db, consentId).consent,
+        releaseReference,
+        now: this.now,
+        timeZone: this.timeZone(),
+        ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
+      });
+      out.push({ consentId, filename: `part2-consent-scope${i === 0 ? '' : `-${i + 1}`}.pdf`, bytes: Buffer.from(bytes) });
+    }
+    return out;
   }
 
   /**
