@@ -126,3 +126,77 @@ test("a representative's authority is verified by attaching the document, not by
     await smtp.close();
   }
 });
+
+test('revoking a Part 2 consent on the request blocks the release of substance use disorder records', async ({ page, app }) => {
+  test.setTimeout(240_000);
+  test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
+  const smtp = await startSmtpServer({ starttls: true });
+  const gpg = createGpgHome();
+  try {
+    const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
+    await app.start([smtp.caPem]);
+    await completeSetup(page, smtp.port);
+    await recordRequest(page, {
+      basis: 'authorization',
+      requester: 'Qwfp Insurance Co',
+      recipientName: 'Qwfp Insurer Claims',
+      recipientDestination: RECIPIENT,
+      categories: ['Substance use disorder records (42 CFR Part 2)'],
+    });
+    await verifyAndMarkReady(page);
+    const form = page.getByRole('form', { name: 'Authorization' });
+    await form.getByLabel('Specific description of the information').fill('Substance use disorder treatment records, 2025');
+    await form.getByRole('checkbox', { name: 'Substance use disorder records (42 CFR Part 2)', exact: true }).check();
+    await form.getByLabel('Who may disclose (one per line)').fill('Lakeside Test Clinic');
+    await form.getByLabel('Who may receive (one per line)').fill('Qwfp Insurance Co');
+    await form.getByLabel('Purpose of each disclosure (one per line)').fill('Disability claim');
+    await form.getByLabel('Expiration date (inclusive)').fill('2027-12-31');
+    await form.getByLabel('Signed', { exact: true }).check();
+    await form.getByLabel('Date signed').fill('2026-01-05');
+    await form.getByLabel(/\(i\) The right to revoke/).check();
+    await form.getByLabel(/\(ii\) Whether treatment/).check();
+    await form.getByLabel(/\(iii\) The information may be redisclosed/).check();
+    await form.getByLabel('A copy of the signed authorization was given to the individual').check();
+    await expect(page.getByText(/— valid\./)).toBeVisible();
+
+    // The Part 2 consent (42 CFR 2.31), every element present.
+    const consent = page.getByRole('form', { name: 'Part 2 consent' });
+    await consent.getByLabel('(1) The patient is named').check();
+    await consent.getByLabel('(2) Who may disclose (program or person)').fill('Lakeside Test Clinic');
+    await consent.getByLabel('(4) Recipients (one per line)').fill('Qwfp Insurance Co');
+    await consent.getByLabel(/\(3\) How much and what kind/).fill('SUD treatment records 2025');
+    await consent.getByLabel('(5) Purpose of the disclosure').fill('Disability claim');
+    await consent.getByLabel('(6) States the right to revoke and how').check();
+    await consent.getByLabel('(7) Expiration date').fill('2027-12-31');
+    await consent.getByLabel('(8) Signed').check();
+    await consent.getByLabel('Date signed').fill('2026-01-05');
+    await consent.getByRole('button', { name: 'Save consent' }).click();
+    await expect(page.getByText(/Consent recorded .* — valid/)).toBeVisible();
+
+    await startReleaseWithFixture(page, 'substance_use_disorder');
+    await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
+    await expect(page.getByText(/^Nothing blocks this release/)).toBeVisible();
+
+    // The patient revokes the consent: recorded on the request, effective the day received.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
+    await page.getByRole('button', { name: /^Open request Q-/ }).first().click();
+    const today = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    await page.getByLabel('Revocation received on').last().fill(today);
+    await page.getByRole('button', { name: 'Record revocation' }).last().click();
+    await expect(page.getByTestId('p2-revoked')).toContainText(`Revoked: received ${today}`);
+    await shot(page, 'consent-04-part2-revoked');
+    await expectNoAxeViolations(page, 'request detail (Part 2 consent revoked)');
+
+    await page.getByRole('button', { name: /Open release R-/ }).click();
+    await page.getByRole('button', { name: /Review/ }).first().click();
+    const gate = page.getByRole('list', { name: 'Compliance findings' });
+    await expect(gate.locator('[data-code="P2_REVOKED"][data-severity="block"]')).toContainText('42 CFR 2.31(c)');
+    await expect(gate.locator('[data-code="PART2_CONSENT_REQUIRED"][data-severity="block"]')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Send encrypted release' })).toBeDisabled();
+    await shot(page, 'consent-05-review-part2-revoked');
+    expect(smtp.received).toHaveLength(0);
+  } finally {
+    gpg.cleanup();
+    await smtp.close();
+  }
+});

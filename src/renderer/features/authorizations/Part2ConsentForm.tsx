@@ -46,7 +46,7 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
 
   return (
     <Stack gap="xs" component="form" aria-label="Part 2 consent" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-      <Text size="sm">Substance use disorder records from a Part 2 program go out only with a written consent that has every element of 42 CFR 2.31; each disclosure carries the §2.32 notice.</Text>
+      <Text size="sm">Substance use disorder records from a Part 2 program go out only with a written consent that has every element of 42 CFR 2.31; each disclosure carries the §2.32 notice and an explanation of the consent’s scope (§2.32(b)). A consent the patient revokes stops further releases from the day the revocation is received.</Text>
       <Checkbox id="p2-patient-named" label="(1) The patient is named" checked={c.patientNamed} onChange={(e) => setC({ ...c, patientNamed: e.currentTarget.checked })} />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <TextInput id="p2-discloser" label="(2) Who may disclose (program or person)" value={c.discloser} onChange={(e) => setC({ ...c, discloser: e.currentTarget.value })} />
