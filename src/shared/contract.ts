@@ -30,6 +30,7 @@ import {
   UnencryptedEmailAcknowledgment,
 } from './compliance';
 import { isCalendarDate } from './compliance';
+import { AuthorityVerificationMethod, RepresentativeAuthorityDocument } from './compliance';
 export { isCalendarDate };
 import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
@@ -302,7 +303,7 @@ export const EmailCheck = z.object({
 export const PatientInput = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
 
 /** Requester at intake: single-line name and authority (they reach letters and the audit trail). */
-export const RequesterInput = Requester.extend({ name: line(200), authority: line(500).optional() });
+export const RequesterInput = Requester.extend({ name: line(200), authority: line(500).optional() }).omit({ authorityEvidence: true });
 /** A recipient named in the request at intake: single-line name and destination (email or one-line postal address). */
 export const RequestRecipientInput = RequestRecipient.extend({ name: line(200), destination: line(500) });
 
@@ -339,7 +340,7 @@ export const IdentityVerification = z.object({
 /** A file the practice produced or received for a request (extension notice, authorization form, signed scan). */
 export const RequestDocument = z.object({
   id: Id,
-  kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization']),
+  kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization', 'representative_authority']),
   /** Neutral file label, e.g. "extension-notice-Q-2026-00001.pdf" (no PHI). */
   label: z.string(),
   sizeBytes: z.number().int().nonnegative(),
@@ -784,6 +785,43 @@ export const channels = {
   },
   /** Record a 42 CFR Part 2 consent (§2.31) on the request's patient; returns its findings. */
   'part2Consents.save': { input: z.object({ requestId: Id, consent: Part2ConsentInput }).strict(), output: Part2ConsentRecord },
+  // ---- authorization and consent rules (issue #15)
+  /** Record the revocation of a Part 2 consent (42 CFR 2.31(a)(6)); effective the day received. */
+  'part2Consents.revoke': { input: z.object({ consentId: Id, revocation: Revocation }).strict(), output: Part2ConsentRecord },
+  /**
+   * Amend an open request (scope, recipients, the patient's signed direction incl. the categories it names);
+   * the previous values, who, when and why are kept with the request and audited (request.amend).
+   */
+  'requests.amend': {
+    input: z
+      .object({
+        requestId: Id,
+        reason: z.string().trim().min(1).max(1000),
+        scope: RequestScope.optional(),
+        recipients: z.array(RequestRecipientInput).min(1).max(20).optional(),
+        patientDirective: PatientDirective.optional(),
+      })
+      .strict(),
+    output: RequestDetail,
+  },
+  /** The individual withdrew their choice of unencrypted email (kept, marked withdrawn now). */
+  'requests.withdrawUnencryptedEmailChoice': { input: z.object({ requestId: Id, acknowledgmentId: Id }).strict(), output: RequestDetail },
+  /**
+   * Record how a personal representative's authority was verified (164.502(g), 164.514(h)): for the requester
+   * or for the signer of the request's authorization. 'copy_attached' picks the PDF copy (like documents.pick).
+   */
+  'requests.recordRepresentativeAuthority': {
+    input: z
+      .object({
+        requestId: Id,
+        target: z.enum(['requester', 'authorization_signer']),
+        document: RepresentativeAuthorityDocument,
+        method: AuthorityVerificationMethod,
+        notes: z.string().trim().max(500).default(''),
+      })
+      .strict(),
+    output: RequestDetail,
+  },
   'audit.events': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     output: z.array(AuditEvent),

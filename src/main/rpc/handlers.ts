@@ -63,6 +63,11 @@ export function createHandlers(s: Services): Handlers {
     'authorizations.attachSignedForm': ({ authorizationId }) => s.requests.attachSignedForm(authorizationId),
     'authorizations.form': (input) => s.requests.authorizationForm(input),
     'part2Consents.save': ({ requestId, consent }) => s.requests.savePart2Consent(requestId, consent),
+    // authorization and consent rules (issue #15)
+    'part2Consents.revoke': ({ consentId, revocation }) => s.requests.revokePart2Consent(consentId, revocation),
+    'requests.amend': ({ requestId, ...change }) => s.requests.amend(requestId, change),
+    'requests.withdrawUnencryptedEmailChoice': ({ requestId, acknowledgmentId }) => s.requests.withdrawUnencryptedEmailChoice(requestId, acknowledgmentId),
+    'requests.recordRepresentativeAuthority': ({ requestId, ...check }) => s.requests.recordRepresentativeAuthority(requestId, check),
     'audit.events': ({ limit }) => s.audit.events(limit),
     'audit.transmissions': () => s.audit.transmissions(),
     'audit.verify': () => s.audit.verify(),

@@ -97,20 +97,22 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
     api[name] = (input) => rpc(token, name, input as never);
   }
   // Channels whose main-side picker takes files the user chooses: choose and upload first, then call.
-  for (const name of ['documents.pick', 'authorizations.attachSignedForm'] as const) {
-    api[name] = (input) => {
-      const chosen = chooseFiles(); // must run before any await
-      return (async () => {
-        const files = await chosen;
-        try {
-          for (const f of files) await upload(token, f);
-        } catch {
-          return unreachable();
-        }
-        return rpc(token, name, input as never);
-      })();
-    };
-  }
+  const pickThenCall = (name: ChannelName, input: unknown) => {
+    const chosen = chooseFiles(); // must run before any await
+    return (async () => {
+      const files = await chosen;
+      try {
+        for (const f of files) await upload(token, f);
+      } catch {
+        return unreachable();
+      }
+      return rpc(token, name, input as never);
+    })();
+  };
+  for (const name of ['documents.pick', 'authorizations.attachSignedForm'] as const) api[name] = (input) => pickThenCall(name, input);
+  // Picks only when a copy of a representative's authority document is attached (164.514(h)).
+  api['requests.recordRepresentativeAuthority'] = (input) =>
+    (input as { method?: string }).method === 'copy_attached' ? pickThenCall('requests.recordRepresentativeAuthority', input) : rpc(token, 'requests.recordRepresentativeAuthority', input as never);
 
   const listeners = new Map<string, Set<Listener>>();
   let source: EventSource | null = null;

@@ -12,6 +12,7 @@ import {
   STATEMENT_RIGHT_TO_REVOKE,
 } from '../../../src/main/services/compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../../../src/main/services/compliance/documents/extension-notice';
+import { renderPart2ConsentScope } from '../../../src/main/services/compliance/documents/part2-consent-scope';
 import { requireTool } from '../../support/tools';
 
 const dir = mkdtempSync(join(tmpdir(), 'rd-compliance-pdf-'));
@@ -84,5 +85,33 @@ describe.skipIf(!hasPoppler)('authorization form PDF (45 CFR 164.508(c))', () =>
     expect(psych).toContain('Authorization to disclose psychotherapy notes');
     expect(psych).not.toContain('Lab results');
     for (const [, s] of required) expect(psych).toContain(flat(s));
+  });
+});
+
+describe.skipIf(!hasPoppler)('Part 2 consent scope sheet (42 CFR 2.32(b))', () => {
+  const now = new Date('2026-03-05T12:00:00-05:00');
+  const consent = {
+    id: 'p2c_000001',
+    patientNamed: true,
+    discloser: 'Maplewood Family Practice',
+    informationDescription: 'Substance use disorder treatment records, 2025, including diagnosis and medications',
+    categories: ['substance_use_disorder' as const],
+    recipients: ['Qwerty Insurance Co'],
+    purpose: 'Life insurance application',
+    revocationStatement: true,
+    expiration: { date: '2026-12-31' },
+    signature: { signed: true, date: '2026-02-20' },
+  };
+  it('explains every element of the consent and carries the 2.32(a) notice', async () => {
+    const bytes = await renderPart2ConsentScope({ practice, consent, releaseReference: 'R-2026-00012', now, timeZone: 'America/New_York' });
+    const text = extract(bytes, 'p2scope');
+    for (const s of ['Scope of the patient’s consent', 'R-2026-00012', 'Maplewood Family Practice', 'including diagnosis and medications', 'Qwerty Insurance Co', 'Life insurance application', 'through 2026-12-31', '2026-02-20', '42 CFR 2.31(a)(6)', '42 CFR 2.32(a)', 'A general authorization for the release of medical or other information is NOT sufficient', 'Page 1 of'])
+      expect(text).toContain(s);
+    expect(renderFirstPage('p2scope').length).toBeGreaterThan(1000);
+  });
+  it('refuses a revoked consent (42 CFR 2.31(a)(6))', async () => {
+    await expect(
+      renderPart2ConsentScope({ practice, consent: { ...consent, revocation: { receivedDate: '2026-03-04', method: 'written' as const } }, releaseReference: 'R-2026-00012', now, timeZone: 'America/New_York' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });

@@ -100,6 +100,8 @@ export interface SendWorkflowDeps {
   events: EventBus;
   /** Runs the compliance gate on the release now (ReleaseService.gate). */
   gate(releaseId: string, delivery: 'encrypted' | 'unencrypted'): GateResult;
+  /** The 42 CFR 2.32(b) scope sheets (PDF) for the gate's Part 2 notices: they travel with the records. */
+  part2ScopeSheets(notices: GateResult['decision']['notices'], reference: string): Promise<Array<{ consentId: string; filename: string; bytes: Buffer }>>;
   /** Whether the individual's recorded unencrypted-email choice applies (mayUseUnencryptedEmail). */
   unencryptedAllowed(releaseId: string): boolean;
   /** Assemble the stamped packet of the release (cover, manifest, records). */
@@ -246,6 +248,7 @@ export class SendWorkflow {
         now: this.now(),
         assetsRoot: this.d.assetsRoot,
         readDocument: (id) => readDocument(v.db, id),
+        scopeSheets: await this.d.part2ScopeSheets(gate.decision.notices, reference),
         assemble: () => this.d.assemble(releaseId, gate, recipient.name),
       });
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });

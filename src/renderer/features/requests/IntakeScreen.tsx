@@ -59,6 +59,8 @@ export function IntakeScreen() {
   const [to, setTo] = useState('');
   const [format, setFormat] = useState('pdf');
   const [directive, setDirective] = useState({ inWriting: false, signed: false, signedDate: '', recipientNamed: false, destinationNamed: false });
+  /** Categories the signed direction names explicitly (a state rule pack may require HIV results to be named). */
+  const [named, setNamed] = useState<DocumentCategory[]>([]);
   const [tpo, setTpo] = useState<{ purpose: 'treatment' | 'payment' | 'operations'; reason: string }>({ purpose: 'treatment', reason: '' });
   const [submitted, setSubmitted] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -100,7 +102,7 @@ export function IntakeScreen() {
       scope: { categories, ...(from ? { from } : {}), ...(to ? { to } : {}) },
       form: { format, electronic: format !== 'paper' },
       ...(basis === 'patient_directed'
-        ? { patientDirective: { ...directive, signedDate: directive.signedDate || undefined, namedCategories: [] } }
+        ? { patientDirective: { ...directive, signedDate: directive.signedDate || undefined, namedCategories: named.filter((c) => categories.includes(c)) } }
         : {}),
       ...(basis === 'tpo' ? { tpo: { purpose: tpo.purpose, reason: tpo.reason.trim() } } : {}),
     };
@@ -173,6 +175,13 @@ export function IntakeScreen() {
                   <TextInput id="directive-date" type="date" label="Date signed" value={directive.signedDate}
                     onChange={(e) => setDirective({ ...directive, signedDate: e.currentTarget.value })} />
                 </SimpleGrid>
+                <Checkbox.Group id="directive-named" mt="xs" label="Categories the signed direction names by name"
+                  description={categories.length === 0 ? 'Choose the categories of records first.' : 'Tick only what the written direction itself names (for example “HIV test results”). Some states require that.'}
+                  value={named.filter((c) => categories.includes(c))} onChange={(v) => setNamed(v as DocumentCategory[])}>
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing={6} mt={6}>
+                    {categories.map((c) => <Checkbox key={c} value={c} label={CATEGORY_LABELS[c]} />)}
+                  </SimpleGrid>
+                </Checkbox.Group>
               </Paper>
             ) : null}
             {basis === 'tpo' ? (

@@ -12,7 +12,10 @@ import { BASIS_LABELS, daysLeftText } from './labels';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
-import { Part2ConsentForm } from '../authorizations/Part2ConsentForm';
+import { Part2ConsentForm, Part2ConsentRevocation } from '../authorizations/Part2ConsentForm';
+import { RepresentativeAuthority } from '../authorizations/RepresentativeAuthority';
+import { AmendRequest } from './AmendRequest';
+import { call, toApiError, type ApiError } from '../../lib/call';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -130,6 +133,10 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
   return (
     <Section id="verify-title" title="Identity and authority">
       <Stack gap="sm">
+        {d.request.requester.role === 'personal_representative' && (isOpen || d.request.requester.authorityEvidence) ? (
+          <RepresentativeAuthority requestId={d.id} target="requester" evidence={d.request.requester.authorityEvidence}
+            onRecorded={(u) => useRequestsStore.setState({ detail: u })} />
+        ) : null}
         {d.verifications.length === 0 ? (
           <Text size="sm">No check recorded yet. Verify the requester’s identity (and a representative’s authority) in a way that is reasonable and not a barrier — 45 CFR 164.514(h).</Text>
         ) : (
@@ -211,6 +218,15 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
   const [prefers, setPrefers] = useState<'yes' | 'no' | ''>('');
   const [chosenBy, setChosenBy] = useState<'patient' | 'personal_representative'>(d.request.requester.role === 'personal_representative' ? 'personal_representative' : 'patient');
   const [scope, setScope] = useState<'this_release' | 'standing'>('this_release');
+  const [withdrawError, setWithdrawError] = useState<ApiError | null>(null);
+  const withdrawChoice = async (acknowledgmentId: string) => {
+    setWithdrawError(null);
+    try {
+      useRequestsStore.setState({ detail: await call('requests.withdrawUnencryptedEmailChoice', { requestId: d.id, acknowledgmentId }) });
+    } catch (e) {
+      setWithdrawError(toApiError(e));
+    }
+  };
   return (
     <Section id="unencrypted-title" title="Unencrypted email at the patient’s request">
       <Stack gap="sm">
@@ -223,10 +239,17 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
                 {a.prefersUnencrypted ? 'Prefers unencrypted email' : 'Does not want unencrypted email'} — chosen by {a.chosenBy === 'patient' ? 'the patient' : 'the personal representative'},
                 {' '}{a.scope === 'standing' ? 'standing choice' : 'this release only'}; recorded by {a.recordedBy} on {formatDateTime(a.recordedAt)}
                 {a.withdrawnAt ? ` (withdrawn ${formatDateTime(a.withdrawnAt)})` : ''}
+                {!a.withdrawnAt && a.prefersUnencrypted ? (
+                  <Button size="compact-xs" variant="subtle" color="red" ml="xs" onClick={() => void withdrawChoice(a.id)}
+                    aria-label={`The individual withdraws the choice recorded ${formatDateTime(a.recordedAt)}`}>
+                    Withdrawn by the individual
+                  </Button>
+                ) : null}
               </List.Item>
             ))}
           </List>
         ) : null}
+        <ErrorAlert error={withdrawError} title="The withdrawal was not recorded" />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Radio.Group label="After the warning, the individual" value={prefers} onChange={(v) => setPrefers(v as typeof prefers)}>
             <Stack gap={4} mt={4}>
@@ -313,7 +336,17 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
           </Fact>
           <Fact label="Dates of service">{scopeDates(r.scope)}</Fact>
           {r.tpo ? <Fact label="TPO reason">{r.tpo.purpose}: {r.tpo.reason}</Fact> : null}
+          {r.patientDirective ? (
+            <Fact label="The direction names">
+              {r.patientDirective.namedCategories.length ? r.patientDirective.namedCategories.map((c) => CATEGORY_LABELS[c]).join(', ') : <Text span c="dark.4">No category by name</Text>}
+            </Fact>
+          ) : null}
         </SimpleGrid>
+        {isOpen || (r.amendments ?? []).length > 0 ? (
+          <div style={{ marginTop: 12 }}>
+            <AmendRequest d={d} canAmend={isOpen} onAmended={(u) => useRequestsStore.setState({ detail: u })} />
+          </div>
+        ) : null}
       </Section>
       <ClockSection d={d} />
       <VerificationSection d={d} />
@@ -334,8 +367,9 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
             <Part2ConsentForm requestId={d.id} onSaved={() => void refresh()} />
             {d.part2Consents.map((c) => (
               <Stack key={c.id} gap={4}>
-                <Text size="sm">Consent recorded {formatDateTime(c.createdAt)} — {c.valid ? 'valid' : 'defective'}</Text>
+                <Text size="sm">Consent recorded {formatDateTime(c.createdAt)} — {c.valid ? 'valid' : c.consent.revocation ? 'revoked' : 'defective'}</Text>
                 <FindingsList findings={c.findings} label="Part 2 consent findings" emptyText="Valid: every element of 42 CFR 2.31 is present." />
+                <Part2ConsentRevocation record={c} onRevoked={() => void refresh()} />
               </Stack>
             ))}
           </Stack>

@@ -20,6 +20,8 @@ export interface MethodInput {
   limitBytes: number;
   now: Date;
   assetsRoot?: string | undefined;
+  /** The 42 CFR 2.32(b) scope sheets of the Part 2 consents relied on (PDF, neutral names); PGP/MIME attaches them. */
+  scopeSheets: Array<{ filename: string; bytes: Buffer }>;
   /** A record file's bytes from the vault. */
   readDocument(id: string): Buffer;
   /** The stamped release packet (cover, manifest, records), assembled on demand. */
