@@ -392,6 +392,9 @@ export const ReleaseEvaluation = z.object({
 
 const Empty = z.object({}).strict();
 const ByRelease = z.object({ releaseId: Id }).strict();
+/** A record file that was not imported, with its own reason; `passwordRequestId` when it waits for its PDF password. */
+const ImportRejection = z.object({ fileName: z.string(), code: z.string(), message: z.string(), passwordRequestId: Id.optional() });
+const ImportOutcome = z.object({ imported: z.array(DocumentSummary), rejected: z.array(ImportRejection) });
 const ByRequest = z.object({ requestId: Id }).strict();
 const AuthorizationInput = Authorization.omit({ id: true });
 const Part2ConsentInput = Part2Consent.omit({ id: true });
@@ -449,7 +452,7 @@ export const channels = {
     input: ByRelease,
     output: z.object({
       imported: z.array(DocumentSummary),
-      rejected: z.array(z.object({ fileName: z.string(), code: z.string(), message: z.string() })),
+      rejected: z.array(ImportRejection),
     }),
   },
   'documents.remove': { input: z.object({ releaseId: Id, documentId: Id }).strict(), output: ReleaseDetail },
@@ -635,6 +638,23 @@ export const channels = {
     input: Empty,
     output: z.object({ intact: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
   },
+  // ---- record file import (issue 14): drag and drop, protected PDFs
+  /**
+   * Import the files just dropped onto the Records step. The platform stages them first (Electron: the preload
+   * passes each file's path from `webUtils.getPathForFile`, or its bytes when it has none; preview: `POST /upload`
+   * with `X-Staging: drop`); this call takes what was staged. Same answer as documents.pick.
+   */
+  'documents.importDropped': { input: ByRelease, output: ImportOutcome },
+  /**
+   * Import a password-protected PDF held back by documents.pick/importDropped (its `passwordRequestId`), with the
+   * password staff typed. The password is used once for that file; never stored, logged or audited.
+   */
+  'documents.unlockPdf': {
+    input: z.object({ releaseId: Id, passwordRequestId: Id, password: z.string().min(1).max(1024) }).strict(),
+    output: ImportOutcome,
+  },
+  /** Forget a protected PDF staff chose not to import (its bytes leave memory). */
+  'documents.discardPending': { input: z.object({ passwordRequestId: Id }).strict(), output: z.object({}) },
 } as const;
 
 export type Channels = typeof channels;

@@ -60,6 +60,9 @@ export const ERROR_CODES = [
   'ATTACHMENT_TOO_LARGE',
   'OPENPGP_ENCRYPTION_FAILED',
   'ADDRESS_NOT_CONFIRMED',
+  // record file import (issue 14): an image above the pre-flight limits; a protected PDF's password request that expired
+  'IMAGE_TOO_LARGE',
+  'IMPORT_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
