@@ -67,6 +67,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const staticDir = resolve(opts.staticDir ?? join(__dirname, '..', '..', '.preview-build'));
   // Uploaded files wait here (in memory only, never on disk) until documents.pick takes them.
   let staged: PickedFile[] = [];
+  // Files dropped onto the Records step (uploaded with `X-Staging: drop`) wait here until documents.importDropped.
+  let dropped: PickedFile[] = [];
   const services = createServices({
     dataDir: opts.dataDir,
     mode: 'preview',
@@ -78,6 +80,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       pick: async () => {
         const files = staged;
         staged = [];
+        return files;
+      },
+      takeDropped: async () => {
+        const files = dropped;
+        dropped = [];
         return files;
       },
     },
@@ -131,7 +138,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return json(res, 413, { ok: false, error: { code: 'FILE_TOO_LARGE', message: 'This file is too large.' } });
       }
       const name = safeDecode(String(req.headers['x-file-name'] ?? 'file.pdf'));
-      staged.push({ name, read: async () => bytes });
+      (req.headers['x-staging'] === 'drop' ? dropped : staged).push({ name, read: async () => bytes });
       return json(res, 200, { ok: true, value: {} });
     }
 

@@ -127,13 +127,15 @@ export async function importFiles(ctx: ImportContext, releaseId: string, files: 
   let done = 0;
   for (const f of files) {
     ctx.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
-    const bytes = await f.read();
+    let bytes: Buffer | undefined;
     try {
+      bytes = await f.read();
       imported.push(await store(ctx, releaseId, f.name, bytes));
     } catch (e) {
       if (!isAppError(e)) throw e;
+      if (bytes === undefined) ctx.session.recordFailure('document.import', { type: 'release', id: releaseId }, e);
       const r: Rejected = { fileName: f.name, code: e.code, message: e.message };
-      if (e.code === 'PDF_PASSWORD_REQUIRED') {
+      if (e.code === 'PDF_PASSWORD_REQUIRED' && bytes) {
         r.message = 'This PDF is protected by a password. Type its password to import it (it is used once and not kept).';
         r.passwordRequestId = hold(ctx, releaseId, f.name, bytes);
       }
