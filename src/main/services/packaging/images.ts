@@ -237,5 +237,13 @@ export function stripJpegMetadata(b: Uint8Array): Uint8Array {
     }
     parts.push(b.subarray(s.at, s.at + s.length));
   }
-  return Buffer.concat(parts);
+  // A fresh buffer of its own (byteOffset 0): pdf-lib's JpegEmbedder reads `new DataView(data.buffer)`, ignoring the
+  // offset of a view, and Buffer.concat may return a slice of Node's shared pool.
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
