@@ -46,6 +46,9 @@ export interface PacketSource {
   mediaType: string;
   /** The user (open) password of an encrypted PDF, when the staff member typed one. */
   password?: string;
+  /** What the document is, for the manifest: its category (DOCUMENT_CATEGORIES) and date of service (`YYYY-MM-DD`). */
+  category?: string;
+  documentDate?: string;
 }
 
 /** A source turned into PDF pages. */
