@@ -47,7 +47,16 @@ const noControlChars = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 export const INVISIBLE_OR_BIDI_CHARS = /[\u200B-\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
 const noInvisibleChars = (s: string) => !INVISIBLE_OR_BIDI_CHARS.test(s);
 
-/** A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters. */
+/**
+ * A UTF-16 surrogate without its partner: not a character at all (Unicode §3.9 D91, ill-formed UTF-16). It cannot be
+ * encoded in UTF-8 (it would be stored or printed as U+FFFD "�"), so it is refused wherever it appears.
+ */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters, no lone surrogate;
+ * stored in Unicode Normalization Form C (UAX #15), so "Nguyễn" typed decomposed (NFD) and composed are one name.
+ */
 export const line = (max = 200) =>
   z
     .string()
@@ -55,7 +64,9 @@ export const line = (max = 200) =>
     .min(1)
     .max(max)
     .refine(noControlChars, { message: 'must be a single line without control characters' })
-    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' });
+    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain a broken character (lone surrogate)' })
+    .transform((s) => s.normalize('NFC'));
 
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
