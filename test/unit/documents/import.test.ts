@@ -100,7 +100,7 @@ describe.skipIf(!HAVE)('importing record files as practices receive them', () =>
     const err = await prepareRecordFile(bytes).catch((e: unknown) => e);
     const ms = performance.now() - t0;
     const rssGrowth = process.memoryUsage().rss - rss0;
-    expect(err).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringMatching(/20,000 × 20,000 pixels \(400\.0 megapixels\).*limit is 50\.0/) });
+    expect(err).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringMatching(/20,000 × 20,000 pixels \(400\.0 megapixels\).*limit is 12\.0 megapixels per page for PNG/) });
     expect(ms).toBeLessThan(500);
     expect(rssGrowth).toBeLessThan(64 * 1024 * 1024);
     console.info(`[measure] 20000x20000 PNG (${(bytes.length / 1024).toFixed(0)} KiB) refused in ${ms.toFixed(1)} ms, RSS growth ${(rssGrowth / 1048576).toFixed(1)} MiB`);

@@ -32,6 +32,12 @@ export function sniffMediaType(bytes: Uint8Array): SniffedMediaType | null {
  * 600 dpi (5100 x 8400 = 42.8 MP) and any phone photo; decoding one costs at most 200 MB (RGBA).
  */
 export const MAX_IMAGE_PIXELS = 50_000_000;
+/**
+ * Largest PNG accepted, in pixels: pdf-lib decodes and re-encodes PNG in pure JavaScript, which grows much faster
+ * than linearly (measured on the shared 2-core machine: 8.4 MP 2.4 s / 180 MB peak, 12 MP 2.3 s / 220 MB peak,
+ * 16 MP and 33.7 MP over 150 s). 12 MP holds a US Legal page at 300 dpi (2550 x 4200 = 10.7 MP).
+ */
+export const MAX_PNG_PIXELS = 12_000_000;
 /** Largest sum of pixels over all pages of one multi-page TIFF (decoded one page at a time). */
 export const MAX_TOTAL_IMAGE_PIXELS = 1_000_000_000;
 /** Most pages one TIFF may have (a long fax is tens of pages). */
@@ -99,13 +105,14 @@ export function preflightImage(bytes: Uint8Array, mediaType: ImagePreflight['med
   }
   let maxPagePixels = 0;
   let totalPixels = 0;
+  const limit = mediaType === 'image/png' ? MAX_PNG_PIXELS : MAX_IMAGE_PIXELS;
   for (const [i, s] of sizes.entries()) {
     const px = s.width * s.height;
-    if (px > MAX_IMAGE_PIXELS) {
+    if (px > limit) {
       const where = sizes.length > 1 ? `Page ${i + 1} of this image is` : 'This image is';
       throw new AppError(
         'IMAGE_TOO_LARGE',
-        `${where} ${s.width.toLocaleString('en-US')} × ${s.height.toLocaleString('en-US')} pixels (${megapixels(px)} megapixels); the limit is ${megapixels(MAX_IMAGE_PIXELS)} megapixels per page. Save or scan it at a lower resolution (300 dpi is plenty for records) and import that.`,
+        `${where} ${s.width.toLocaleString('en-US')} × ${s.height.toLocaleString('en-US')} pixels (${megapixels(px)} megapixels); the limit is ${megapixels(limit)} megapixels per page${mediaType === 'image/png' ? ' for PNG' : ''}. Save or scan it at a lower resolution (300 dpi is plenty for records) and import that.`,
         { width: s.width, height: s.height, page: i + 1 },
       );
     }
@@ -181,8 +188,7 @@ function tag(ifd: UTIF.IFD, t: string): number | undefined {
  * for a compression the decoder reads.
  */
 export function tiffDirectories(b: Uint8Array): UTIF.IFD[] {
-  const buf = Buffer.from(b);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const ab = wholeArrayBuffer(b);
   let ifds: UTIF.IFD[];
   try {
     ifds = UTIF.decode(ab).filter((i) => tag(i, 't256') !== undefined && tag(i, 't257') !== undefined);
@@ -202,6 +208,12 @@ export function tiffDirectories(b: Uint8Array): UTIF.IFD[] {
     }
   }
   return ifds;
+}
+
+/** The bytes as an ArrayBuffer of their own: the underlying one when the view spans it all (no copy), else a copy. */
+export function wholeArrayBuffer(b: Uint8Array): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
+  return new Uint8Array(b).buffer; // a copy (Buffer#slice would be a view of the same pool)
 }
 
 function tiffSizes(b: Uint8Array): Array<{ width: number; height: number }> {

@@ -31,7 +31,7 @@ import {
 import UTIF from 'utif2';
 import { AppError } from '../../../shared/errors';
 import { embedFonts } from './fonts';
-import { preflightImage, stripJpegMetadata, tiffDirectories } from './images';
+import { preflightImage, stripJpegMetadata, tiffDirectories, wholeArrayBuffer } from './images';
 import { runQpdf } from './qpdf';
 import { inspectCrossReference } from './xref';
 
@@ -292,10 +292,9 @@ function tagNumber(ifd: UTIF.IFD, tag: string): number | undefined {
 }
 
 async function tiffDocument(src: PacketSource): Promise<{ doc: PDFDocument; frames: number }> {
-  const buf = Buffer.from(src.bytes);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   preflightImage(src.bytes, 'image/tiff');
   const ifds = tiffDirectories(src.bytes);
+  const ab = wholeArrayBuffer(src.bytes); // utif2 reads an ArrayBuffer; no copy when the file has one of its own
   const doc = await PDFDocument.create();
   for (const [pageIndex, ifd] of ifds.entries()) {
     const failPage = () =>
