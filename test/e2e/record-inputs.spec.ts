@@ -2,14 +2,18 @@
  * Records as practices receive them, through the real UI in Chromium: a phone photo with GPS EXIF, a 3-page fax
  * TIFF and a password-protected PDF are dropped onto the Records step together; the photo and the fax are added
  * at once, the PDF asks for its password, a wrong one is refused, the right one adds it. Fixtures are made in the
- * test by ImageMagick, exiftool, tiffcp and qpdf.
+ * test by ImageMagick, exiftool, tiffcp and qpdf. Then the release is sent by OpenPGP over STARTTLS; the recipient
+ * decrypts three PDFs (1, 3 and 2 pages) with gpg, the photo without its GPS position or camera.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
+import { simpleParser } from 'mailparser';
+import { chooseRecipient, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
+import { createGpgHome } from '../support/gpg';
+import { startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
-import { faxTiff, gpsPhoto, plainPdf, qpdfEncrypt, workDir } from '../unit/documents/fixtures';
+import { faxTiff, gpsPhoto, plainPdf, qpdfEncrypt, sh, workDir } from '../unit/documents/fixtures';
 
 const PDF_PASSWORD = 'Synth-Lab-Pass-2291';
 
@@ -23,18 +27,23 @@ async function expectNoAxeViolationsIn(page: Page, selector: string, what: strin
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`), `axe violations on ${what}`).toEqual([]);
 }
 
-test('a photo, a fax and a password-protected PDF dropped onto the Records step are all added', async ({ page, app }) => {
-  test.info().skip(!['convert', 'exiftool', 'tiffcp', 'qpdf'].every((t) => requireTool(t)), 'ImageMagick, exiftool, tiffcp and qpdf are required');
+const RECIPIENT = 'qwfp.recipient@example.test';
+
+test('a photo, a fax and a password-protected PDF dropped onto the Records step are all added, then sent encrypted', async ({ page, app }) => {
+  test.info().skip(!['convert', 'exiftool', 'tiffcp', 'qpdf', 'gpg', 'openssl', 'pdfinfo'].every((t) => requireTool(t)), 'ImageMagick, exiftool, tiffcp, qpdf, gpg, openssl and poppler are required');
   const w = workDir();
+  const smtp = await startSmtpServer({ starttls: true });
+  const gpg = createGpgHome();
   try {
+    const recipientFpr = gpg.generateKey({ name: 'Qwfp Recipient', email: RECIPIENT });
     const files = [
       { name: 'wound-photo.jpg', type: 'image/jpeg', b64: gpsPhoto(w.dir).toString('base64') },
       { name: 'lab-fax.tif', type: 'image/tiff', b64: faxTiff(w.dir, 3).toString('base64') },
       { name: 'outside-report.pdf', type: 'application/pdf', b64: qpdfEncrypt(w.dir, await plainPdf('Synthetic outside report', 2), PDF_PASSWORD).toString('base64') },
     ];
-    await app.start([]);
-    await completeSetup(page, 2525);
-    await recordRequest(page);
+    const host = await app.start([smtp.caPem]);
+    await completeSetup(page, smtp.port);
+    await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await page.getByRole('button', { name: 'Start release' }).click();
     await expect(page.getByRole('heading', { name: /^Release R-/ })).toBeVisible();
@@ -82,8 +91,34 @@ test('a photo, a fax and a password-protected PDF dropped onto the Records step 
     await expectNoAxeViolations(page, 'records step: photo, fax and protected PDF added and classified');
     // The typed password is not kept anywhere the page can reach.
     expect(await page.content()).not.toContain(PDF_PASSWORD);
-    expect(readFileSync(w.path('fax.tif')).length).toBeGreaterThan(0);
+
+    // Sent in one encrypted release: the recipient decrypts three PDFs (1, 3 and 2 pages); the photo carries no GPS or camera.
+    await page.getByRole('button', { name: 'Next: recipient' }).click();
+    await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
+    await page.getByRole('button', { name: 'Send encrypted release' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Sent' })).toBeVisible({ timeout: 60_000 });
+    expect(smtp.received).toHaveLength(1);
+    const raw = smtp.received[0]!.raw.toString('utf8');
+    const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
+    const settings = (await (
+      await fetch(`${host.origin}/rpc/settings.get`, { method: 'POST', headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' }, body: '{}' })
+    ).json()) as { value: { practicePublicKeyArmored: string } };
+    gpg.importKey(settings.value.practicePublicKeyArmored); // to check the practice's signature
+    const out = gpg.decrypt(armored);
+    expect(out.exitCode).toBe(0);
+    const inner = await simpleParser(out.stdout);
+    const pdfs = inner.attachments.filter((a) => a.contentType === 'application/pdf');
+    const pages = pdfs.map((a, i) => {
+      const path = w.path(`received-${i}.pdf`);
+      writeFileSync(path, a.content);
+      expect(a.content.toString('latin1')).not.toMatch(/Testcam|Synthphone|SN-0042|Synthetic patient photo/);
+      return Number(/Pages:\s+(\d+)/.exec(sh('pdfinfo', [path]))![1]);
+    });
+    expect(pages.sort()).toEqual([1, 2, 3]);
+    expect(readFileSync(w.path('received-0.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
   } finally {
+    gpg.cleanup();
+    await smtp.close();
     w.cleanup();
   }
 });
