@@ -49,7 +49,16 @@ const noControlChars = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 export const INVISIBLE_OR_BIDI_CHARS = /[\u200B-\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
 const noInvisibleChars = (s: string) => !INVISIBLE_OR_BIDI_CHARS.test(s);
 
-/** A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters. */
+/**
+ * A UTF-16 surrogate without its partner: not a character at all (Unicode §3.9 D91, ill-formed UTF-16). It cannot be
+ * encoded in UTF-8 (it would be stored or printed as U+FFFD "�"), so it is refused wherever it appears.
+ */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters, no lone surrogate;
+ * stored in Unicode Normalization Form C (UAX #15), so "Nguyễn" typed decomposed (NFD) and composed are one name.
+ */
 export const line = (max = 200) =>
   z
     .string()
@@ -57,7 +66,9 @@ export const line = (max = 200) =>
     .min(1)
     .max(max)
     .refine(noControlChars, { message: 'must be a single line without control characters' })
-    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' });
+    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain a broken character (lone surrogate)' })
+    .transform((s) => s.normalize('NFC'));
 
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
@@ -433,6 +444,9 @@ export const ReleaseEvaluation = z.object({
 
 const Empty = z.object({}).strict();
 const ByRelease = z.object({ releaseId: Id }).strict();
+/** A record file that was not imported, with its own reason; `passwordRequestId` when it waits for its PDF password. */
+const ImportRejection = z.object({ fileName: z.string(), code: z.string(), message: z.string(), passwordRequestId: Id.optional() });
+const ImportOutcome = z.object({ imported: z.array(DocumentSummary), rejected: z.array(ImportRejection) });
 const ByRequest = z.object({ requestId: Id }).strict();
 const AuthorizationInput = Authorization.omit({ id: true });
 const Part2ConsentInput = Part2Consent.omit({ id: true });
@@ -590,7 +604,7 @@ export const channels = {
     input: ByRelease,
     output: z.object({
       imported: z.array(DocumentSummary),
-      rejected: z.array(z.object({ fileName: z.string(), code: z.string(), message: z.string() })),
+      rejected: z.array(ImportRejection),
     }),
   },
   'documents.remove': { input: z.object({ releaseId: Id, documentId: Id }).strict(), output: ReleaseDetail },
@@ -881,6 +895,23 @@ export const channels = {
       .strict(),
     output: SuspensionView,
   },
+  // ---- record file import (issue 14): drag and drop, protected PDFs
+  /**
+   * Import the files just dropped onto the Records step. The platform stages them first (Electron: the preload
+   * passes each file's path from `webUtils.getPathForFile`, or its bytes when it has none; preview: `POST /upload`
+   * with `X-Staging: drop`); this call takes what was staged. Same answer as documents.pick.
+   */
+  'documents.importDropped': { input: ByRelease, output: ImportOutcome },
+  /**
+   * Import a password-protected PDF held back by documents.pick/importDropped (its `passwordRequestId`), with the
+   * password staff typed. The password is used once for that file; never stored, logged or audited.
+   */
+  'documents.unlockPdf': {
+    input: z.object({ releaseId: Id, passwordRequestId: Id, password: z.string().min(1).max(1024) }).strict(),
+    output: ImportOutcome,
+  },
+  /** Forget a protected PDF staff chose not to import (its bytes leave memory). */
+  'documents.discardPending': { input: z.object({ passwordRequestId: Id }).strict(), output: z.object({}) },
 } as const;
 
 export type Channels = typeof channels;

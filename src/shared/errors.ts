@@ -76,6 +76,9 @@ export const ERROR_CODES = [
   'SMTP_TEMPORARY_FAILURE',
   'SMTP_MESSAGE_REJECTED',
   'SMTP_MESSAGE_TOO_LARGE',
+  // record file import (issue 14): an image above the pre-flight limits; a protected PDF's password request that expired
+  'IMAGE_TOO_LARGE',
+  'IMPORT_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,6 +23,12 @@ export function createHandlers(s: Services): Handlers {
     'releases.create': ({ requestId }) => s.releases.create(requestId),
     'releases.get': ({ id }) => s.releases.view(id),
     'documents.pick': ({ releaseId }) => s.releases.importPicked(releaseId),
+    'documents.importDropped': ({ releaseId }) => s.documents.importDropped(releaseId),
+    'documents.unlockPdf': ({ releaseId, passwordRequestId, password }) => s.documents.unlockPdf(releaseId, passwordRequestId, password),
+    'documents.discardPending': ({ passwordRequestId }) => {
+      s.documents.discardPending(passwordRequestId);
+      return {};
+    },
     'documents.remove': ({ releaseId, documentId }) => s.releases.removeDocument(releaseId, documentId),
     'recipients.checkEmail': ({ email }) => s.checkEmail(email),
     'recipients.inspectKey': ({ armoredKey }) => s.inspectKey(armoredKey),

@@ -5,6 +5,7 @@ import { listAudit } from './audit/audit';
 import { AuditService } from './audit/audit-service';
 import type { RulePack } from '../../shared/compliance';
 import type { FilePicker } from './documents/picker';
+import { discardPendingPdf, importFiles, supplyPdfPassword, type ImportContext } from './documents/import';
 import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
@@ -16,6 +17,7 @@ import type { CrashPoint, RetryPolicy } from './releases/send-workflow';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
+import { localDate } from './compliance';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
@@ -89,6 +91,19 @@ export function createServices(config: ServicesConfig) {
     ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
   });
 
+  // Record file import (documents/import.ts): drops and protected PDFs; documents.pick goes through releases.importPicked.
+  const importContext: ImportContext = {
+    session,
+    events,
+    today: () => localDate(clock.now(), requests.timeZone()),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  };
+  const documents = {
+    importDropped: async (releaseId: string) => importFiles(importContext, releaseId, (await config.filePicker.takeDropped?.()) ?? []),
+    unlockPdf: (releaseId: string, passwordRequestId: string, password: string) => supplyPdfPassword(importContext, releaseId, passwordRequestId, password),
+    discardPending: (passwordRequestId: string) => discardPendingPdf(importContext, passwordRequestId),
+  };
+
   return {
     config,
     session,
@@ -98,6 +113,7 @@ export function createServices(config: ServicesConfig) {
     setup,
     requests,
     releases,
+    documents,
 
     /** What the app shell needs before anything else: mode, version, vault state, names. */
     appInfo(): ChannelOutput<'app.info'> {

@@ -1,11 +1,12 @@
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT } from '../../../shared/contract';
 import type { FolderPicker } from '../documents/folder-picker';
-import { AppError, isAppError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import type { Finding } from '../../../shared/compliance';
-import { checkPdf, classifyDocument, insertDocument, removeDocument, listDocuments } from '../documents/documents';
+import { classifyDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
+import { importFiles, requireImportable } from '../documents/import';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
@@ -105,42 +106,12 @@ export class ReleaseService {
    * audited; the others still import.
    */
   async importPicked(releaseId: string): Promise<ChannelOutput<'documents.pick'>> {
-    const subject = { type: 'release', id: releaseId };
-    const db = this.session.require().db;
-    try {
-      requireEditable(db, releaseId);
-    } catch (e) {
-      this.session.recordFailure('document.import', subject, e);
-      throw e;
-    }
-    const files = await this.d.filePicker.pick();
-    const imported: DocumentSummaryT[] = [];
-    const rejected: ChannelOutput<'documents.pick'>['rejected'] = [];
-    let done = 0;
-    for (const f of files) {
-      this.d.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
-      let pdf;
-      try {
-        pdf = await checkPdf(await f.read());
-      } catch (e) {
-        // The check happens before any write: record the refusal here, PHI-free (code only).
-        this.session.recordFailure('document.import', subject, e);
-        if (!isAppError(e)) throw e;
-        rejected.push({ fileName: f.name, code: e.code, message: e.message });
-        done++;
-        continue;
-      }
-      const doc = this.session.audited(
-        'document.import',
-        subject,
-        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now(), { category: 'other', documentDate: this.today(), classified: false }),
-        (d) => ({ documentId: d.id, pages: d.pageCount, bytes: d.sizeBytes }),
-      );
-      imported.push(doc);
-      done++;
-    }
-    this.d.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
-    return { imported, rejected };
+    requireImportable(this.session, releaseId);
+    return importFiles(
+      { session: this.session, events: this.d.events, today: () => this.today(), ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}) },
+      releaseId,
+      await this.d.filePicker.pick(),
+    );
   }
 
   /** Today's calendar date in the practice's time zone. */

@@ -65,7 +65,7 @@ export async function renderReportPdf(spec: ReportSpec, assetsRoot?: string): Pr
   spec = { ...spec, rows: spec.rows.map((r) => r.map((c) => c.normalize('NFC'))) };
   const sample = [spec.practiceName, spec.title, spec.period, spec.generatedBy, ...spec.facts.map((f) => f.value), ...(spec.notes ?? []), ...spec.rows.flat()];
   const fonts = await embedFonts(doc, sample, assetsRoot);
-  for (const f of [fonts.regular, fonts.bold, fonts.fallback]) if (f) cmapOnlyLayout(f);
+  for (const f of [fonts.regular, fonts.bold, ...fonts.fallbacks.map((x) => x.font)]) cmapOnlyLayout(f);
   const tableW = W - 2 * M;
   const colX: number[] = [];
   let x = M;
@@ -188,7 +188,8 @@ function showRuns(page: PDFPage, ops: PDFOperator[], text: string, fonts: FontSe
     run = '';
   };
   for (const ch of text) {
-    const f = fonts.regularChars.has(ch.codePointAt(0) ?? 0) || !fonts.fallback ? fonts.regular : fonts.fallback;
+    const cp = ch.codePointAt(0) ?? 0;
+    const f = fonts.regularChars.has(cp) ? fonts.regular : (fonts.fallbacks.find((x) => x.chars.has(cp))?.font ?? fonts.regular);
     if (f !== runFont) {
       flush();
       runFont = f;
