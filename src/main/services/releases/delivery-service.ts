@@ -155,7 +155,7 @@ export class ReleaseDeliveryService extends ReleaseService {
       createdAt: this.session.clock.now(),
       timeZone: this.d.requests.timeZone(),
       sources: [
-        ...gate.docs.map((d) => ({ id: d.id, bytes: readDocument(db, d.id), mediaType: 'application/pdf' })),
+        ...gate.docs.map((d) => ({ id: d.id, bytes: readDocument(db, d.id), mediaType: 'application/pdf', category: d.category, documentDate: d.documentDate })),
         // 42 CFR 2.32(b): the scope of each Part 2 consent relied on travels with the records.
         ...(await this.d.requests.part2ConsentScopeSheets(gate.decision.notices, reference)).map((sh) => ({ id: `part2-scope-${sh.consentId}`, bytes: sh.bytes, mediaType: 'application/pdf' })),
       ],
@@ -166,6 +166,8 @@ export class ReleaseDeliveryService extends ReleaseService {
       },
     });
     this.d.events.emit('progress', { operation: 'assemble', releaseId, done: total, total });
+    // Characters no bundled font can draw were printed as U+FFFD: log the code points only (never the text).
+    if (packet.missingCharacters.length > 0) this.session.logger.warn('packet.missing_characters', { releaseId, codePoints: packet.missingCharacters.slice(0, 20).join(' ') });
     return packet;
   }
 
