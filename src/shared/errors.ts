@@ -60,6 +60,8 @@ export const ERROR_CODES = [
   'ATTACHMENT_TOO_LARGE',
   'OPENPGP_ENCRYPTION_FAILED',
   'ADDRESS_NOT_CONFIRMED',
+  'PATIENT_CHECK_PENDING',
+  'PATIENT_CHECK_NOT_NEEDED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

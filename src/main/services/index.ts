@@ -14,6 +14,7 @@ import { recoverInterruptedSends, listTransmissions } from './releases/repo';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
+import { PatientCheckService } from './documents/patient-check';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
@@ -77,6 +78,8 @@ export function createServices(config: ServicesConfig) {
     setup,
     requests,
     releases,
+    /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
+    patientChecks: new PatientCheckService(session),
 
     /** What the app shell needs before anything else: mode, version, vault state, names. */
     appInfo(): ChannelOutput<'app.info'> {

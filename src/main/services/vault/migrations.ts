@@ -3,6 +3,7 @@ import { migration as m001 } from './migrations/001-core';
 import { migration as m002 } from './migrations/002-requests';
 import { migration as m003 } from './migrations/003-delivery-methods';
 import { migration as m004 } from './migrations/004-input-hygiene';
+import { migration as m010 } from './migrations/010-patient-checks';
 import type { Migration } from './migrations/types';
 
 export type { Migration } from './migrations/types';
@@ -10,7 +11,7 @@ export type { Migration } from './migrations/types';
 /**
  * Numbered schema migrations, one file each in `./migrations/` (see Migration). Add a new one at the end.
  */
-export const migrations: Migration[] = [m001, m002, m003, m004];
+export const migrations: Migration[] = [m001, m002, m003, m004, m010];
 
 /** Latest schema version this build knows. */
 export const LATEST_VERSION = migrations.reduce((m, x) => Math.max(m, x.version), 0);
