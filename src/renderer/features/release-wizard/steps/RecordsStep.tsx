@@ -6,6 +6,7 @@ import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatBytes, plural } from '../../../lib/format';
 import { scopeDates } from '../../requests/RequestDetailScreen';
+import { PatientCheckPanel } from '../PatientCheckPanel';
 
 type DocEval = ReleaseEvaluationT['documents'][number];
 
@@ -211,6 +212,7 @@ export function RecordsStep() {
           Change the category or date if it was filed wrongly, record a reason where that is allowed, or remove it. The release cannot be sent while it is included.
         </Alert>
       ) : null}
+      <PatientCheckPanel />
       <Group justify="space-between">
         <Button variant="default" onClick={() => goTo(STEP.patient)}>Back</Button>
         <Group gap="md">
