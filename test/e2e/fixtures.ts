@@ -147,6 +147,8 @@ export async function recordRequest(page: Page, opts: RequestOptions = {}, scree
   await page.locator('#requester-name').fill(opts.requester ?? 'Zyxwv Testpatient');
   await page.locator('#recipient-0-name').fill(opts.recipientName ?? 'Qwfp Recipient');
   await page.locator('#recipient-0-destination').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
+  // A new email address is typed twice (the second entry is never prefilled).
+  await page.locator('#recipient-0-destination-confirm').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
   for (const c of opts.categories ?? ['Visit notes']) await page.getByRole('checkbox', { name: c, exact: true }).check();
   if (screens) {
     await shot(page, `${screens}-intake`);

@@ -3,6 +3,7 @@
  * flagged on the Records step with a plain explanation, its pages can be looked at (rendered in main), and the
  * release goes on once staff remove it; a flagged file kept with a reasoned confirmation shows who confirmed it.
  */
+import { readFileSync } from 'node:fs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
 
@@ -36,7 +37,7 @@ test("another patient's record is flagged, can be looked at, and the release goe
 
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Add PDF files' }).click();
-  await (await chooser).setFiles([FIXTURE_PDF, { name: 'scan-0412.pdf', mimeType: 'application/pdf', buffer: await otherPatientPdf() }]);
+  await (await chooser).setFiles([{ name: 'synthetic-record.pdf', mimeType: 'application/pdf', buffer: readFileSync(FIXTURE_PDF) }, { name: 'scan-0412.pdf', mimeType: 'application/pdf', buffer: await otherPatientPdf() }]);
   const docs = page.getByRole('table', { name: 'Documents in this release' });
   await expect(docs.getByRole('cell', { name: 'scan-0412.pdf', exact: true })).toBeVisible();
   await classify(page, 'synthetic-record.pdf');
@@ -100,4 +101,31 @@ test('a flagged file kept on purpose needs a reason, and shows who confirmed it'
   await expect(other).toContainText('Confirmed by Jordan Frontdesk');
   await expect(page.getByRole('alert').filter({ hasText: 'another patient’s record' })).toBeHidden();
   await shot(page, 'patient-check-04-confirmed');
+});
+
+test("the request's email address is typed twice and checked for typos at intake", async ({ page, app }) => {
+  await app.start([]);
+  await completeSetup(page, 2525);
+  await page.getByRole('button', { name: 'New request' }).click();
+  await page.locator('#patient-name').fill('Zyxwv Testpatient');
+  await page.locator('#patient-dob').fill('1970-01-02');
+  await page.locator('#patient-mrn').fill('MRN-TEST-1');
+  await page.locator('#requester-name').fill('Zyxwv Testpatient');
+  await page.locator('#recipient-0-name').fill('Zyxwv Testpatient');
+  await page.locator('#recipient-0-destination').fill('zyxwv.testpatient@gmial.com');
+  await page.locator('#recipient-0-destination').blur();
+  await expect(page.getByText('Did you mean')).toContainText('zyxwv.testpatient@gmail.com');
+  await page.locator('#recipient-0-destination-confirm').fill('zyxwv.testpatient@gmial.co');
+  await expect(page.getByText('The two entries differ.')).toBeVisible();
+  await page.getByRole('checkbox', { name: 'Visit notes', exact: true }).check();
+  await page.getByRole('button', { name: 'Record request' }).click();
+  await expect(page.getByRole('heading', { name: 'New request' })).toBeVisible(); // not recorded
+  await shot(page, 'patient-check-05-intake-typo');
+  await expectNoAxeViolations(page, 'intake: email typed twice');
+  await page.getByRole('button', { name: 'Use zyxwv.testpatient@gmail.com' }).click();
+  await expect(page.locator('#recipient-0-destination')).toHaveValue('zyxwv.testpatient@gmail.com');
+  await expect(page.locator('#recipient-0-destination-confirm')).toHaveValue(''); // never prefilled
+  await page.locator('#recipient-0-destination-confirm').fill('zyxwv.testpatient@gmail.com');
+  await page.getByRole('button', { name: 'Record request' }).click();
+  await expect(page.getByRole('heading', { name: /^Request Q-/ })).toBeVisible();
 });

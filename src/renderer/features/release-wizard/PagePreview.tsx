@@ -54,7 +54,15 @@ export function PagePreview({
   const [large, setLarge] = useState<number | null>(null);
   const pages = Array.from({ length: shown }, (_, i) => i + 1);
   return (
-    <Modal opened={opened} onClose={onClose} size="auto" title={`Pages of ${label}`} centered>
+    // Composed (not <Modal title>): Mantine's default header is a <header>, a second "banner" landmark for axe.
+    <Modal.Root opened={opened} onClose={onClose} size="auto" centered>
+      <Modal.Overlay />
+      <Modal.Content>
+        <Group justify="space-between" p="md" pb={0} wrap="nowrap">
+          <Modal.Title fw={600}>{`Pages of ${label}`}</Modal.Title>
+          <Modal.CloseButton aria-label="Close the page preview" />
+        </Group>
+        <Modal.Body pt="md">
       {large !== null ? (
         <Stack gap="xs" align="center">
           <Group>
@@ -87,6 +95,8 @@ export function PagePreview({
           ) : null}
         </Stack>
       )}
-    </Modal>
+        </Modal.Body>
+      </Modal.Content>
+    </Modal.Root>
   );
 }
