@@ -108,7 +108,18 @@ export const PracticeInput = z.object({
   senderEmail: line(320),
   /** IANA time zone of the practice, e.g. "America/Chicago"; calendar-day rules use it. */
   timeZone: line(64),
+  /** Postal address (one line, e.g. "12 Main St, Springfield, IL 62701"): printed where the law expects it (revocation in writing, 164.508(c)(2)(i)). */
+  address: line(300).optional(),
+  /** The practice's phone number as printed on notices. */
+  phone: line(40).optional(),
+  /** The privacy official (164.530(a)(1)) patients contact about privacy; named in notices. */
+  privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict().optional(),
 });
+
+/** Practice details editable in Settings (the name and sender stay tied to the practice key; the time zone to the clock). */
+export const PracticeDetailsInput = z
+  .object({ address: line(300), phone: line(40), privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict() })
+  .strict();
 
 export const PassphraseStrength = z.object({
   /** zxcvbn score 0 (guessable) .. 4 (strong); setup requires at least {@link MIN_PASSPHRASE_SCORE}. */
@@ -577,6 +588,8 @@ export const channels = {
    * dialog; preview: the export folder), to hand to recipients so they can check signatures. Audited.
    */
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
+  /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
+  'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z

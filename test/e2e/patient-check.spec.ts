@@ -28,6 +28,7 @@ async function classify(page: import('@playwright/test').Page, name: string) {
 }
 
 test("another patient's record is flagged, can be looked at, and the release goes on once it is removed", async ({ page, app }) => {
+  test.setTimeout(300_000); // setup, two imports, page images rendered in main on a shared machine
   await app.start([]);
   await completeSetup(page, 2525);
   await recordRequest(page);

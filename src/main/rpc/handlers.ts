@@ -57,6 +57,7 @@ export function createHandlers(s: Services): Handlers {
     'audit.events': ({ limit }) => s.audit.events(limit),
     'audit.transmissions': () => s.audit.transmissions(),
     'audit.verify': () => s.audit.verify(),
+    'settings.updatePractice': (input) => s.updatePractice(input),
     'documents.checkPatient': ({ releaseId }) => s.patientChecks.checkRelease(releaseId),
     'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.patientChecks.confirm(releaseId, documentId, reason),
     'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
