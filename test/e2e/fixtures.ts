@@ -111,6 +111,9 @@ export async function completeSetup(page: Page, port: number, screens = false): 
   await page.locator('#setup-staffName').fill('Jordan Frontdesk');
   await page.locator('#setup-practiceName').fill('Lakeside Test Clinic');
   await page.locator('#setup-senderName').fill('Records, Lakeside Test Clinic');
+  await page.locator('#setup-practiceAddress').fill('12 Elm St, Springfield, IL 62701');
+  await page.locator('#setup-practicePhone').fill('(217) 555-0100');
+  await page.locator('#setup-privacyName').fill('Qwfp Privacyofficer');
   await page.locator('#setup-senderEmail').fill(SMTP_USER);
   await page.locator('#setup-smtpHost').fill('127.0.0.1');
   await page.locator('#setup-smtpPort').fill(String(port));
