@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AppError } from '../../../shared/errors';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -14,7 +15,9 @@ type PdfDoc = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 
 let pdfjs: Promise<PdfJs> | null = null;
 function lib(): Promise<PdfJs> {
-  pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  // Imported by absolute file URL: a bare specifier fails where this module itself was loaded from a data: URL
+  // (tsx's ESM loader) and the package is external to the main bundle anyway.
+  pdfjs ??= import(pathToFileURL(createRequire(import.meta.url).resolve('pdfjs-dist/legacy/build/pdf.mjs')).href) as Promise<PdfJs>;
   return pdfjs;
 }
 
