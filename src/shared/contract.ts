@@ -127,7 +127,18 @@ export const PracticeInput = z.object({
   senderEmail: line(320),
   /** IANA time zone of the practice, e.g. "America/Chicago"; calendar-day rules use it. */
   timeZone: line(64),
+  /** Postal address (one line, e.g. "12 Main St, Springfield, IL 62701"): printed where the law expects it (revocation in writing, 164.508(c)(2)(i)). */
+  address: line(300).optional(),
+  /** The practice's phone number as printed on notices. */
+  phone: line(40).optional(),
+  /** The privacy official (164.530(a)(1)) patients contact about privacy; named in notices. */
+  privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict().optional(),
 });
+
+/** Practice details editable in Settings (the name and sender stay tied to the practice key; the time zone to the clock). */
+export const PracticeDetailsInput = z
+  .object({ address: line(300), phone: line(40), privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict() })
+  .strict();
 
 export const PassphraseStrength = z.object({
   /** zxcvbn score 0 (guessable) .. 4 (strong); setup requires at least {@link MIN_PASSPHRASE_SCORE}. */
@@ -165,6 +176,30 @@ export const DocumentSummary = z.object({
   /** Staff set category and date of service (documents.classify); the gate blocks unclassified documents. */
   classified: z.boolean(),
 });
+
+/**
+ * Whether a record file names the release's patient (documents.checkPatient): PHI-free flags and counts, never the
+ * identifiers found. 'pending' until the check has run for this file.
+ */
+export const DocumentPatientCheck = z.object({
+  documentId: Id,
+  outcome: z.enum(['pending', 'match', 'mismatch', 'name_differs', 'not_found', 'no_text', 'unreadable']),
+  nameFound: z.boolean(),
+  dobFound: z.boolean(),
+  mrnFound: z.boolean(),
+  /** Labelled MRNs / dates of birth / patient names in the text that are not this patient's (occurrences). */
+  otherMrns: z.number().int().nonnegative(),
+  otherDobs: z.number().int().nonnegative(),
+  otherNames: z.number().int().nonnegative(),
+  /** 1-based pages where another patient's identifier is labelled. */
+  conflictPages: z.array(z.number().int().min(1)),
+  pagesChecked: z.number().int().nonnegative(),
+  pagesWithoutText: z.number().int().nonnegative(),
+  checkedAt: IsoDateTime.nullable(),
+  /** Staff looked and confirmed the file belongs in this release anyway: who, when, why. */
+  confirmed: z.object({ by: z.string(), at: IsoDateTime, reason: z.string() }).nullable(),
+});
+export type DocumentPatientCheckT = z.infer<typeof DocumentPatientCheck>;
 
 export const Recipient = z.object({
   name: z.string(),
@@ -726,6 +761,8 @@ export const channels = {
    * dialog; preview: the export folder), to hand to recipients so they can check signatures. Audited.
    */
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
+  /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
+  'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z
@@ -747,6 +784,28 @@ export const channels = {
   'releases.overrideScope': {
     input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000) }).strict(),
     output: ReleaseEvaluation,
+  },
+
+  /**
+   * Compare each record file of the release with the release's patient (name, date of birth, MRN; text layer only,
+   * no OCR). Files already checked are not read again. Audited (counts only).
+   */
+  'documents.checkPatient': { input: ByRelease, output: z.object({ checks: z.array(DocumentPatientCheck) }) },
+  /**
+   * Staff looked at a flagged file and confirm it belongs in this release, with a reason (audited; the reason stays
+   * in the vault, the audit detail has ids only). Refused with PATIENT_CHECK_PENDING before the check has run.
+   */
+  'documents.confirmPatient': {
+    input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000).refine(noControlChars) }).strict(),
+    output: z.object({ checks: z.array(DocumentPatientCheck) }),
+  },
+  /**
+   * One page of a record file rendered in main as a small PNG (data: URL), for the Records step's preview. Bounded:
+   * one page per call, width 80..1000 px. Never a file on disk. Audited as a view (ids and page number only).
+   */
+  'documents.previewPage': {
+    input: z.object({ releaseId: Id, documentId: Id, page: z.number().int().min(1).max(100_000), width: z.number().int().min(80).max(1000).default(240) }).strict(),
+    output: z.object({ page: z.number().int(), pageCount: z.number().int(), width: z.number().int(), height: z.number().int(), dataUrl: z.string().max(4_000_000) }),
   },
 
   'requests.create': { input: RequestIntake, output: RequestDetail },

@@ -79,6 +79,8 @@ export const ERROR_CODES = [
   // record file import (issue 14): an image above the pre-flight limits; a protected PDF's password request that expired
   'IMAGE_TOO_LARGE',
   'IMPORT_EXPIRED',
+  'PATIENT_CHECK_PENDING',
+  'PATIENT_CHECK_NOT_NEEDED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -120,6 +120,9 @@ export async function completeSetup(page: Page, port: number, screens = false): 
   await page.locator('#setup-staffName').fill('Jordan Frontdesk');
   await page.locator('#setup-practiceName').fill('Lakeside Test Clinic');
   await page.locator('#setup-senderName').fill('Records, Lakeside Test Clinic');
+  await page.locator('#setup-practiceAddress').fill('12 Elm St, Springfield, IL 62701');
+  await page.locator('#setup-practicePhone').fill('(217) 555-0100');
+  await page.locator('#setup-privacyName').fill('Qwfp Privacyofficer');
   await page.locator('#setup-senderEmail').fill(SMTP_USER);
   await page.locator('#setup-smtpHost').fill('127.0.0.1');
   await page.locator('#setup-smtpPort').fill(String(port));
@@ -156,6 +159,8 @@ export async function recordRequest(page: Page, opts: RequestOptions = {}, scree
   await page.locator('#requester-name').fill(opts.requester ?? 'Zyxwv Testpatient');
   await page.locator('#recipient-0-name').fill(opts.recipientName ?? 'Qwfp Recipient');
   await page.locator('#recipient-0-destination').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
+  // A new email address is typed twice (the second entry is never prefilled).
+  await page.locator('#recipient-0-destination-confirm').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
   for (const c of opts.categories ?? ['Visit notes']) await page.getByRole('checkbox', { name: c, exact: true }).check();
   if (screens) {
     await shot(page, `${screens}-intake`);

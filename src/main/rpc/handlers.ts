@@ -89,5 +89,9 @@ export function createHandlers(s: Services): Handlers {
     'audit.exportAccessReport': (input) => s.auditReports.exportAccessReport(input),
     'audit.recordDisclosure': (input) => s.auditReports.recordDisclosure(input),
     'audit.recordSuspension': (input) => s.auditReports.recordSuspension(input),
+    'settings.updatePractice': (input) => s.updatePractice(input),
+    'documents.checkPatient': ({ releaseId }) => s.patientChecks.checkRelease(releaseId),
+    'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.patientChecks.confirm(releaseId, documentId, reason),
+    'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
   };
 }

@@ -9,7 +9,7 @@ import { discardPendingPdf, importFiles, supplyPdfPassword, type ImportContext }
 import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
-import { checkEmailAddress } from './recipients/email';
+import { checkEmailAddress, requireValidEmail } from './recipients/email';
 import { testSmtpConnection } from './delivery/smtp';
 import { formatFingerprint } from '../../shared/fingerprint';
 import { listTransmissions } from './releases/repo';
@@ -18,6 +18,7 @@ import { ReleaseDeliveryService } from './releases/delivery-service';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
 import { localDate } from './compliance';
+import { PatientCheckService } from './documents/patient-check';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
@@ -69,7 +70,9 @@ export function createServices(config: ServicesConfig) {
     rulePacks: config.rulePacks,
     assetsRoot: config.assetsRoot,
   });
+  const patientChecks = new PatientCheckService(session);
   const releases = new ReleaseDeliveryService({
+    patientChecks,
     session,
     filePicker: config.filePicker,
     events,
@@ -114,6 +117,8 @@ export function createServices(config: ServicesConfig) {
     requests,
     releases,
     documents,
+    /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
+    patientChecks,
 
     /** What the app shell needs before anything else: mode, version, vault state, names. */
     appInfo(): ChannelOutput<'app.info'> {
@@ -258,6 +263,27 @@ export function createServices(config: ServicesConfig) {
     },
 
     checkEmail: checkEmailAddress,
+
+    /**
+     * Change the practice's postal address, phone and privacy officer (printed on authorization forms and notices,
+     * 164.508(c)(2)(i), 164.524(d)(2)(iii), 164.530(a)(1)). Audited `settings.change` (detail: the fields changed —
+     * never their values). @throws AppError VAULT_LOCKED | INVALID_EMAIL (privacy officer's email)
+     */
+    updatePractice(input: ParsedInput<'settings.updatePractice'>): ChannelOutput<'settings.updatePractice'> {
+      if (input.privacyOfficer.email) requireValidEmail(input.privacyOfficer.email);
+      return session.audited(
+        'settings.change',
+        { type: 'settings', id: 'practice' },
+        (v) => {
+          const before = requireSetting(v.db, 'practice');
+          const next = { ...before, address: input.address, phone: input.phone, privacyOfficer: input.privacyOfficer };
+          putSetting(v.db, 'practice', next);
+          return { before, next };
+        },
+        ({ before, next }) =>
+          ({ fields: (['address', 'phone', 'privacyOfficer'] as const).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).join(',') }),
+      ).next;
+    },
 
     /** Facts about a pasted recipient key. @throws AppError KEY_* */
     async inspectKey(armored: string) {

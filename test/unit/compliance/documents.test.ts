@@ -115,3 +115,38 @@ describe.skipIf(!hasPoppler)('Part 2 consent scope sheet (42 CFR 2.32(b))', () =
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
+
+describe.skipIf(!hasPoppler)('practice details printed where the law expects them', () => {
+  const full = {
+    name: 'Maplewood Family Practice',
+    address: '12 Elm St, Springfield, IL 62701',
+    phone: '(217) 555-0100',
+    privacyOfficer: { name: 'Qwfp Privacyofficer', phone: '(217) 555-0142', email: 'privacy@maplewood.example.test' },
+  };
+
+  it("the authorization form's revocation paragraph names the privacy officer, the postal address and phone (164.508(c)(2)(i))", async () => {
+    const text = extract(await renderAuthorizationForm({ practice: full }), 'form-practice');
+    expect(text).toContain('by writing to us at the address below');
+    expect(text).toContain(
+      'Send a written revocation to: Qwfp Privacyofficer, Privacy Officer, Maplewood Family Practice, 12 Elm St, Springfield, IL 62701. Phone: (217) 555-0142. Email: privacy@maplewood.example.test.',
+    );
+    expect(renderFirstPage('form-practice').length).toBeGreaterThan(1000);
+  });
+
+  it('without a recorded address the form says to ask for it instead of pointing at an address that is not there', async () => {
+    const text = extract(await renderAuthorizationForm({ practice: { name: 'Maplewood Family Practice' } }), 'form-bare');
+    expect(text).toContain('Send a written revocation to: Privacy Officer, Maplewood Family Practice, (ask us for our mailing address).');
+    expect(text).not.toContain('address above');
+  });
+
+  it('the extension notice names the privacy officer with phone and email, and prints the address and phone', async () => {
+    const text = extract(
+      await renderExtensionNotice({ practice: full, addresseeName: 'Zyxwv Testpatient', receivedDate: '2026-03-01', noticeDate: '2026-03-20', reason: 'Records in off-site storage.', newDueDate: '2026-04-30' }),
+      'notice-practice',
+    );
+    expect(text).toContain('12 Elm St, Springfield, IL 62701');
+    expect(text).toContain('(217) 555-0100');
+    expect(text).toContain('contact our privacy officer, Qwfp Privacyofficer, at (217) 555-0142 or privacy@maplewood.example.test.');
+    expect(renderFirstPage('notice-practice').length).toBeGreaterThan(1000);
+  });
+});

@@ -89,7 +89,7 @@ export function evaluateRelease(input: ReleaseInput): ReleaseDecision {
   // 1. status
   if (!SENDABLE_STATUSES.includes(request.status)) {
     if (request.status === 'received' || request.status === 'verifying')
-      add(finding('REQUEST_NOT_VERIFIED', 'block', '45 CFR 164.514(h)(1)', "Verify the requester's identity and authority before sending."));
+      add(finding('REQUEST_NOT_VERIFIED', 'block', '45 CFR 164.514(h)(1)', "Verify the requester's identity and authority, then mark the request ready to release (on the request's screen) before sending."));
     else add(finding('REQUEST_CLOSED', 'block', '45 CFR 164.530(i)', `This request is ${request.status.replace('_', ' ')}; it cannot be sent.`));
   }
 

@@ -50,6 +50,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     session: d.session,
     events: d.events,
     gate: (id, delivery) => this.gate(id, delivery),
+    checkPatient: d.patientChecks ? (id) => d.patientChecks!.checkRelease(id) : undefined,
     part2ScopeSheets: (notices, reference) => d.requests.part2ConsentScopeSheets(notices, reference),
     unencryptedAllowed: (id) => this.unencryptedDecision(id).allowed,
     assemble: (id, gate, name) => this.assemble(id, gate, name),
@@ -249,6 +250,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     try {
       if (!this.d.folderPicker) throw new AppError('EXPORT_UNAVAILABLE', 'Saving to a folder is not available here.');
       requireEditable(v.db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
       ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
     } catch (e) {
       s.recordFailure('release.export', subject, e);
@@ -313,6 +315,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     let gate: GateResult;
     try {
       requireEditable(v.db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
       ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
     } catch (e) {
       s.recordFailure('release.print', subject, e);

@@ -6,6 +6,7 @@ import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, l
 import type { Finding } from '../../../shared/compliance';
 import { classifyDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
+import { patientMatchFindings } from '../documents/patient-check';
 import { importFiles, requireImportable } from '../documents/import';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
@@ -35,6 +36,8 @@ export interface ReleaseServiceDeps {
   folderPicker?: FolderPicker;
   /** Assets root (fonts) for the packet; default `<cwd>/assets`. */
   assetsRoot?: string;
+  /** Compares each record file with the release's patient (documents/patient-check.ts); run before every send. */
+  patientChecks?: { checkRelease(releaseId: string): Promise<unknown> };
 }
 
 /** The gate's inputs and decision for a release as it stands. */
@@ -174,7 +177,7 @@ export class ReleaseService {
       timeZone: tz,
       rulePacks: packs,
     });
-    const extra = [...unclassifiedFindings(docs), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
+    const extra = [...unclassifiedFindings(docs), ...patientMatchFindings(db, releaseId), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
     if (extra.length) {
       decision.findings.push(...extra);
       decision.allowed = decision.findings.every((f) => f.severity !== 'block');
@@ -196,7 +199,10 @@ export class ReleaseService {
   }
 
   /** The gate's findings for the release now, and which documents are selectable (not audited: no change, no PHI shown). @throws AppError NOT_FOUND */
-  evaluate(releaseId: string): ReleaseEvaluationT {
+  async evaluate(releaseId: string): Promise<ReleaseEvaluationT> {
+    // Record files not yet compared with the patient are compared first (once per file; stored), so the
+    // decision shown is the one the send will meet.
+    await this.d.patientChecks?.checkRelease(releaseId);
     return this.gate(releaseId).evaluation;
   }
 
@@ -207,7 +213,7 @@ export class ReleaseService {
    * @throws AppError SCOPE_OVERRIDE_REFUSED (sensitive category — never beyond the request; or minimum
    *   necessary does not apply, so the request itself must be amended) | NOT_FOUND | RELEASE_ALREADY_SENT
    */
-  overrideScope(releaseId: string, documentId: string, reason: string): ReleaseEvaluationT {
+  overrideScope(releaseId: string, documentId: string, reason: string): Promise<ReleaseEvaluationT> {
     const packs = this.d.requests.rulePacks();
     this.session.audited(
       'release.override_scope',

@@ -98,6 +98,8 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, ma
 export interface SendWorkflowDeps {
   session: Session;
   events: EventBus;
+  /** Compares each record file with the release's patient, once per file (stored); the gate reads the results. */
+  checkPatient?: ((releaseId: string) => Promise<unknown>) | undefined;
   /** Runs the compliance gate on the release now (ReleaseService.gate). */
   gate(releaseId: string, delivery: 'encrypted' | 'unencrypted'): GateResult;
   /** The 42 CFR 2.32(b) scope sheets (PDF) for the gate's Part 2 notices: they travel with the records. */
@@ -228,6 +230,8 @@ export class SendWorkflow {
       const rec = storedRecipient(v.db, releaseId);
       if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
       recipient = rec;
+      // Right patient (164.502(a), 164.530(c)): every record file checked before the gate reads the results.
+      await this.d.checkPatient?.(releaseId);
       gate = this.d.gate(releaseId, method === 'tls-only-email' ? 'unencrypted' : 'encrypted');
       if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const blocking = gate.decision.findings.filter((f) => f.severity === 'block');

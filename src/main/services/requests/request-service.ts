@@ -263,7 +263,7 @@ export class RequestService {
     const practice = requireSetting(db, 'practice');
     const pdf = Buffer.from(
       await renderExtensionNotice({
-        practice: { name: practice.name },
+        practice: practiceContact(practice),
         addresseeName: r.request.requester.name,
         receivedDate: localDate(r.request.receivedAt, tz),
         noticeDate: ext.noticeDate,
@@ -478,7 +478,7 @@ export class RequestService {
     const fill = input.prefill && r;
     const bytes = Buffer.from(
       await renderAuthorizationForm({
-        practice: { name: practice.name },
+        practice: practiceContact(practice),
         psychotherapyNotesOnly: input.psychotherapyNotesOnly,
         assetsRoot: this.d.assetsRoot,
         ...(fill
@@ -822,4 +822,20 @@ export class RequestService {
     const findings = lintPart2Consent(c.consent, this.now, tz);
     return { id: c.id, requestId: c.requestId, consent: c.consent, findings, valid: findings.every((f) => f.severity !== 'block'), createdAt: c.createdAt };
   }
+}
+
+/**
+ * The practice's name, postal address, phone and privacy contact as printed on authorization forms and notices
+ * (164.508(c)(2)(i) revocation in writing; 164.524(b)(2)(ii) extension notice; 164.530(a)(1) privacy official).
+ */
+export function practiceContact(p: { name: string; address?: string; phone?: string; privacyOfficer?: { name: string; phone?: string; email?: string } }) {
+  const po = p.privacyOfficer;
+  const privacyContact = po ? [po.name, po.phone, po.email].filter((x): x is string => Boolean(x && x.trim())).join(', ') : undefined;
+  return {
+    name: p.name,
+    ...(p.address ? { address: p.address } : {}),
+    ...(p.phone ? { phone: p.phone } : {}),
+    ...(po ? { privacyOfficer: po } : {}),
+    ...(privacyContact ? { privacyContact } : {}),
+  };
 }

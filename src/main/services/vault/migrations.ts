@@ -6,6 +6,7 @@ import { migration as m004 } from './migrations/004-input-hygiene';
 import { migration as m005 } from './migrations/005-release-outbox';
 import { migration as m006 } from './migrations/006-audit-reports';
 import { migration as m007 } from './migrations/007-representative-authority-documents';
+import { migration as m008 } from './migrations/008-patient-checks';
 import type { Migration } from './migrations/types';
 
 export type { Migration } from './migrations/types';
@@ -13,7 +14,7 @@ export type { Migration } from './migrations/types';
 /**
  * Numbered schema migrations, one file each in `./migrations/` (see Migration). Add a new one at the end.
  */
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 
 /** Latest schema version this build knows. */
 export const LATEST_VERSION = migrations.reduce((m, x) => Math.max(m, x.version), 0);

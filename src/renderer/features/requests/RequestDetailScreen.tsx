@@ -8,7 +8,7 @@ import {
 } from '../../../shared/compliance-text';
 import type { RequestDetailT } from '../../../shared/contract';
 import { useRequestsStore, type RequestAction } from './store';
-import { BASIS_LABELS, daysLeftText } from './labels';
+import { BASIS_LABELS, clockText } from './labels';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
@@ -19,13 +19,13 @@ import { call, toApiError, type ApiError } from '../../lib/call';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
-import { formatDateTime, plural } from '../../lib/format';
+import { formatDate, formatDateTime, plural } from '../../lib/format';
 
 /** "Any dates" / "from 2024-01-01" / "2024-01-01 to 2024-12-31". */
 export function scopeDates(scope: { from?: string; to?: string }): string {
-  if (scope.from && scope.to) return `${scope.from} to ${scope.to}`;
-  if (scope.from) return `From ${scope.from}`;
-  if (scope.to) return `Up to ${scope.to}`;
+  if (scope.from && scope.to) return `${formatDate(scope.from)} to ${formatDate(scope.to)}`;
+  if (scope.from) return `From ${formatDate(scope.from)}`;
+  if (scope.to) return `Up to ${formatDate(scope.to)}`;
   return 'Any dates';
 }
 
@@ -74,15 +74,15 @@ function ClockSection({ d }: { d: RequestDetailT }) {
     <Section id="clock-title" title="The 30-day clock">
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <Fact label="Due date">{d.dueDate}</Fact>
-          <Fact label="Days left"><span data-testid="days-left">{daysLeftText(d.daysLeft)}</span></Fact>
+          <Fact label="Due date">{formatDate(d.dueDate)}</Fact>
+          <Fact label={isOpen ? 'Days left' : 'Outcome'}><span data-testid="days-left">{clockText(d)}</span></Fact>
           <Fact label="Flags">{d.overdue || d.dueThisWeek || d.extended ? <DueBadges r={d} /> : <Text span c="dark.4">None</Text>}</Fact>
         </SimpleGrid>
         {d.overdue ? (
           <Alert color="red" variant="light" title="Overdue — still owed">The request is past its due date. This does not block the release: send it as soon as you can.</Alert>
         ) : null}
         {ext ? (
-          <Text size="sm">Extended on {ext.noticeDate} to {ext.newDueDate}. Reason: {ext.reason}</Text>
+          <Text size="sm">Extended on {formatDate(ext.noticeDate)} to {formatDate(ext.newDueDate)}. Reason: {ext.reason}</Text>
         ) : isOpen && !open ? (
           <Group><Button variant="outline" onClick={() => setOpen(true)}>Extend by up to 30 days</Button></Group>
         ) : null}
@@ -168,6 +168,14 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
             <TextInput id="verify-notes" label="Notes (no ID numbers)" value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
           </SimpleGrid>
         ) : null}
+        {d.status === 'verifying' ? (
+          // Not a hidden step: once a check is recorded, the next action is offered right here, with what it means.
+          <Alert color="blue" variant="light" role="status"
+            title={d.verifications.some((v) => v.subject === 'identity') ? 'Identity checked. Next: mark the request ready to release' : 'Next: check the requester’s identity, then mark the request ready'}>
+            <Text size="sm">A release can be sent only for a request marked ready. Marking it ready records that the checks are complete; you can go back to verifying later.</Text>
+            <Button mt="xs" loading={busy === 'status'} onClick={() => void setStatus('ready')}>Mark ready to release</Button>
+          </Alert>
+        ) : null}
         <ErrorAlert error={verifyError} title="The check was not recorded" />
         <ErrorAlert error={statusError} title="The status did not change" />
         <ErrorAlert error={closeError} title="The request was not closed" />
@@ -178,9 +186,6 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
                 onClick={() => void recordVerification({ subject, method, notes }).then((ok) => ok && setNotes(''))}>
                 Record check
               </Button>
-              {d.status === 'verifying' ? (
-                <Button loading={busy === 'status'} onClick={() => void setStatus('ready')}>Mark ready to release</Button>
-              ) : null}
               {d.status === 'ready' ? <Button variant="subtle" onClick={() => void setStatus('verifying')}>Back to verifying</Button> : null}
             </Group>
             <Group gap="xs">
@@ -323,7 +328,7 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
       <Section id="request-title" title="What was asked">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
           <Fact label="Patient">{d.patient.name}</Fact>
-          <Fact label="Date of birth">{d.patient.dateOfBirth}</Fact>
+          <Fact label="Date of birth">{formatDate(d.patient.dateOfBirth)}</Fact>
           <Fact label="MRN">{d.patient.mrn}</Fact>
           <Fact label="Requester">{r.requester.name}{r.requester.authority ? ` (${r.requester.authority})` : ''}</Fact>
           <Fact label="Received">{formatDateTime(r.receivedAt)}</Fact>

@@ -4,18 +4,19 @@ import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../
 import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
 import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { formatBytes, plural } from '../../../lib/format';
+import { formatBytes, formatDate, plural } from '../../../lib/format';
 import { scopeDates } from '../../requests/RequestDetailScreen';
 import { ImportRefusals } from './ImportRefusals';
 import { RecordFileDrop } from './RecordFileDrop';
+import { PatientCheckPanel } from '../PatientCheckPanel';
 
 type DocEval = ReleaseEvaluationT['documents'][number];
 
 /** Why a document is outside the request's scope (categories, dates), in words. */
 export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate'>, scope: RequestDetailT['request']['scope']): string {
   if (!scope.categories.includes(doc.category)) return `“${CATEGORY_LABELS[doc.category]}” is not a category the request asks for.`;
-  if (scope.from && doc.documentDate < scope.from) return `Dated ${doc.documentDate}, before the requested dates (from ${scope.from}).`;
-  if (scope.to && doc.documentDate > scope.to) return `Dated ${doc.documentDate}, after the requested dates (to ${scope.to}).`;
+  if (scope.from && doc.documentDate < scope.from) return `Dated ${formatDate(doc.documentDate)}, before the requested dates (from ${formatDate(scope.from)}).`;
+  if (scope.to && doc.documentDate > scope.to) return `Dated ${formatDate(doc.documentDate)}, after the requested dates (to ${formatDate(scope.to)}).`;
   return 'Outside the requested scope.';
 }
 
@@ -202,6 +203,7 @@ export function RecordsStep() {
           Change the category or date if it was filed wrongly, record a reason where that is allowed, or remove it. The release cannot be sent while it is included.
         </Alert>
       ) : null}
+      <PatientCheckPanel />
       <Group justify="space-between">
         <Button variant="default" onClick={() => goTo(STEP.patient)}>Back</Button>
         <Group gap="md">
