@@ -94,7 +94,7 @@ test('a release queued while the mail server is down is sent by itself once it i
     await nav(page, 'Releases').click();
     const failedRow = page.getByRole('table', { name: 'Releases' }).getByRole('row').filter({ hasText: 'Not sent — needs attention' });
     await expect(failedRow).toHaveCount(1);
-    await failedRow.getByRole('button', { name: /^View release R-/ }).click();
+    await failedRow.getByRole('button', { name: /^Continue release R-/ }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'Not sent' })).toBeVisible();
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect(page.getByTestId('sent-method')).toHaveText('Password-protected PDF', { timeout: 60_000 });
