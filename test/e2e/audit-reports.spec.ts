@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
@@ -34,12 +34,7 @@ test('the privacy officer filters the audit log, exports the audit report and a 
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);
-    await page.locator('#recipient-name').fill('Qwfp Recipient');
-    await page.locator('#recipient-email').fill(RECIPIENT);
-    await page.getByRole('switch', { name: 'The recipient has an OpenPGP key' }).uncheck();
-    await page.getByRole('button', { name: 'Save recipient' }).click();
-    await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
-    await page.getByRole('button', { name: 'Next: review' }).click();
+    await chooseRecipientWithoutKey(page, RECIPIENT);
     await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
     const panel = page.getByTestId('one-time-panel');
     await expect(panel).toBeVisible({ timeout: 60_000 });

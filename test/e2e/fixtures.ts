@@ -209,6 +209,16 @@ export async function startReleaseWithFixture(page: Page, category = 'visit_note
   await page.getByRole('button', { name: 'Next: recipient' }).click();
 }
 
+/** Recipient step without an OpenPGP key → the Delivery step with the password-protected PDF preselected → review. */
+export async function chooseRecipientWithoutKey(page: Page, recipientEmail: string): Promise<void> {
+  await page.locator('#recipient-name').fill('Qwfp Recipient');
+  await page.locator('#recipient-email').fill(recipientEmail);
+  await page.getByRole('switch', { name: 'The recipient has an OpenPGP key' }).uncheck();
+  await page.getByRole('button', { name: 'Save recipient' }).click();
+  await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
+  await page.getByRole('button', { name: 'Next: review' }).click();
+}
+
 /** Recipient step: name, address, the armored key, fingerprint confirmed → Delivery (OpenPGP preselected) → review. */
 export async function chooseRecipient(page: Page, armoredKey: string, recipientEmail: string, screens = false): Promise<void> {
   await page.locator('#recipient-name').fill('Qwfp Recipient');

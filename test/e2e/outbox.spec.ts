@@ -6,7 +6,7 @@
  * list and "Try again" sends it with its own method and stored message. Axe on the Outbox screen.
  */
 import type { Page } from '@playwright/test';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { startSmtpServer, type RunningSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
@@ -22,12 +22,7 @@ async function passwordPdfRelease(page: Page): Promise<void> {
   await recordRequest(page, { recipientDestination: RECIPIENT });
   await verifyAndMarkReady(page);
   await startReleaseWithFixture(page);
-  await page.locator('#recipient-name').fill('Qwfp Recipient');
-  await page.locator('#recipient-email').fill(RECIPIENT);
-  await page.getByRole('switch', { name: 'The recipient has an OpenPGP key' }).uncheck();
-  await page.getByRole('button', { name: 'Save recipient' }).click();
-  await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
-  await page.getByRole('button', { name: 'Next: review' }).click();
+  await chooseRecipientWithoutKey(page, RECIPIENT);
   await expect(page.getByText('Nothing blocks this release')).toBeVisible();
 }
 
