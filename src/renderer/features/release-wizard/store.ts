@@ -16,6 +16,7 @@ import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
 import { canOpenPrintable } from '../../platform/printable';
+import { useOutboxStore } from '../outbox/store';
 
 export const STEPS = ['patient', 'records', 'recipient', 'delivery', 'review', 'send'] as const;
 /** Index of each wizard step (the Stepper's order). */
@@ -442,6 +443,8 @@ export const useWizardStore = create<WizardState>((set, get) => {
       } finally {
         off?.();
         set({ busy: null, progress: null });
+        // The navigation's outbox count follows at once (it also refreshes by itself).
+        void useOutboxStore.getState().load();
       }
     },
 
