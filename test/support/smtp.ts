@@ -46,6 +46,8 @@ export interface StartSmtpServerOptions {
   rejectDataAt?: number[];
   /** Keep the n-th message (0-based) but never answer its DATA: a reply lost after the server stored it. */
   silentAfterDataAt?: number[];
+  /** Advertise this SIZE (RFC 1870) and refuse larger messages. */
+  sizeLimit?: number;
   /** Listen on this port (default 0: a free one), e.g. to bring a server "back" where the app expects it. */
   port?: number;
   /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
@@ -174,6 +176,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     // Only so the no-STARTTLS server can show that our client never even tries AUTH in cleartext.
     allowInsecureAuth: opts.starttls === false,
     hideDSN: false,
+    ...(opts.sizeLimit ? { size: opts.sizeLimit } : {}),
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
     onAuth(auth, _session, cb) {

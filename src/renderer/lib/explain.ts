@@ -136,7 +136,7 @@ const EXPLANATIONS: Record<string, Explanation> = {
   },
   SMTP_MESSAGE_TOO_LARGE: {
     title: 'The message is larger than the email server accepts. It was not sent.',
-    next: 'Send the records in smaller parts, or save the release to a folder or drive instead.',
+    next: 'Lower “Largest attachment per email” in Settings, then press “Try again”: the records go in smaller parts. Or save the release to a folder or drive instead.',
   },
   SMTP_NO_REPLY: {
     title: 'The email server received the whole message but never confirmed it. It may have been delivered.',

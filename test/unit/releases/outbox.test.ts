@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
+import { bulkyRecord } from '../../support/records';
 import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
@@ -23,14 +24,14 @@ async function closedPort(): Promise<number> {
 }
 
 /** A ready right-of-access release with one classified record and a keyless recipient (password PDF). */
-async function readyRelease(b: Backend) {
+async function readyRelease(b: Backend, records: Buffer[] | null = null) {
   // The practice key was made at the real time, after the stepping clock started: never sign before it.
   if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
   const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }] }));
   await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
   await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
   const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
+  b.stage((records ?? [await recordPdf('Visit')]).map((r, i) => file(`visit ${i}.pdf`, r)));
   const picked = await b.call('documents.pick', { releaseId: rel.id });
   await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
   await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST });
@@ -186,5 +187,25 @@ describe.skipIf(!HAVE)('the outbox', () => {
     expect(re.release.status).toBe('sent');
     expect(re.passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
     expect(re.release.transmissions.map((t) => t.closedReason).sort()).toEqual([null, 'superseded']);
+  });
+
+  it('a message over the server\'s SIZE is refused before it is sent; after a smaller limit, "Try again" sends smaller parts', async () => {
+    const b3 = await startBackend({ withSmtp: true, smtpOptions: { sizeLimit: 170_000 } });
+    try {
+      const id = await readyRelease(b3, [await bulkyRecord('A'), await bulkyRecord('B'), await bulkyRecord('C')]);
+      const big = await b3.call('releases.send', { releaseId: id, method: 'password-pdf' });
+      expect(big.release).toMatchObject({ status: 'failed', lastError: { code: 'SMTP_MESSAGE_TOO_LARGE' } });
+      expect(b3.smtp!.received).toHaveLength(0);
+      await b3.call('settings.setDelivery', { messageLimitBytes: 100_000 });
+      const small = await b3.call('releases.send', { releaseId: id });
+      expect(small.release.status).toBe('sent');
+      expect(small.transmission.partsTotal).toBeGreaterThan(1);
+      expect(b3.smtp!.received).toHaveLength(small.transmission.partsTotal);
+      // Nothing had left, so the new preparation has its own passphrase; the first transmission stays, closed.
+      expect(small.passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
+      expect(small.release.transmissions.map((t) => t.closedReason).sort()).toEqual([null, 'superseded']);
+    } finally {
+      await b3.close();
+    }
   });
 });

@@ -631,13 +631,14 @@ export const PASSPHRASE_STAFF_INSTRUCTIONS =
 
 /**
  * SHA-256 (hex) of what a transmission is prepared from: method, documents (id + content digest), recipient
- * name, address and key fingerprint. A failed release is sent again from its stored messages only while this is unchanged.
+ * name, address and key fingerprint, the per-message size limit (a server that refused a too-large message is sent
+ * smaller parts after staff lower it). A failed release is sent again from its stored messages only while this is unchanged.
  */
 export function contentDigest(db: Parameters<typeof storedRecipient>[0], releaseId: string, method: string): string {
   const rec = storedRecipient(db, releaseId);
   const docs = listDocuments(db, releaseId).map((d) => `${d.id}:${d.sha256}:${d.category}:${d.documentDate}`);
   return createHash('sha256')
-    .update(JSON.stringify({ method, docs, name: rec?.name ?? null, email: rec?.email ?? null, key: rec?.keyFingerprint ?? null, confirmed: rec?.fingerprintConfirmed ?? false }))
+    .update(JSON.stringify({ method, docs, limit: deliverySettings(db).messageLimitBytes, name: rec?.name ?? null, email: rec?.email ?? null, key: rec?.keyFingerprint ?? null, confirmed: rec?.fingerprintConfirmed ?? false }))
     .digest('hex');
 }
 
