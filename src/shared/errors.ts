@@ -76,6 +76,12 @@ export const ERROR_CODES = [
   'SMTP_TEMPORARY_FAILURE',
   'SMTP_MESSAGE_REJECTED',
   'SMTP_MESSAGE_TOO_LARGE',
+  // Bounces (issue 8): the bounce mailbox and a release returned as undeliverable.
+  'IMAP_UNREACHABLE',
+  'IMAP_AUTH_FAILED',
+  'IMAP_FAILED',
+  'BOUNCE_MAILBOX_NOT_SET',
+  'DELIVERY_BOUNCED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
