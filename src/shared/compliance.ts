@@ -160,6 +160,8 @@ export const ReleaseRequest = z.object({
   tpo: TpoPurpose.optional(),
   /** Identifier of the authorization the request relies on, if any. */
   authorizationId: z.string().optional(),
+  /** The language patient-facing notices are written in (recorded at intake; English when not recorded). */
+  preferredLanguage: z.enum(['en', 'es']).optional(),
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 

@@ -327,6 +327,8 @@ export const RequestIntake = z
     form: RequestedForm,
     patientDirective: PatientDirective.optional(),
     tpo: TpoPurpose.optional(),
+    /** The language for patient-facing notices (failure, extension, status): English or Spanish. Optional (English). */
+    preferredLanguage: z.enum(['en', 'es']).optional(),
   })
   .strict();
 
@@ -629,6 +631,14 @@ export const channels = {
   'settings.testBounceMailbox': {
     input: BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
     output: z.object({ ok: z.literal(true), tlsProtocol: z.string() }),
+  },
+  /**
+   * Make the PHI-free delivery-failure notice of a bounced or failed release (a letter in the patient's language,
+   * kept in the vault) and offer it to save or print. Errors: STATUS_TRANSITION_INVALID, EXPORT_UNAVAILABLE.
+   */
+  'releases.failureNotice': {
+    input: z.object({ releaseId: Id }).strict(),
+    output: z.object({ noticeId: Id, language: z.enum(['en', 'es']), pageCount: z.number().int().positive(), saved: z.boolean() }),
   },
   /** Read the bounce mailbox now and apply every delivery status notification in it; counts per outcome. */
   'bounces.checkNow': {

@@ -48,6 +48,7 @@ export function createHandlers(s: Services): Handlers {
     'settings.updateBounceMailbox': (input) => s.bounces.update(input),
     'settings.testBounceMailbox': (input) => s.bounces.test(input),
     'bounces.checkNow': () => s.bounces.checkNow('staff'),
+    'releases.failureNotice': (input) => s.failureNotice(input.releaseId),
     'documents.classify': ({ releaseId, items }) => s.releases.classify(releaseId, items),
     'documents.export': ({ documentId }) => s.requests.exportDocument(documentId),
     'releases.evaluate': ({ releaseId }) => s.releases.evaluate(releaseId),

@@ -14,6 +14,7 @@ import { listTransmissions } from './releases/repo';
 import type { CrashPoint, RetryPolicy } from './releases/send-workflow';
 import { ReleaseDeliveryService } from './releases/delivery-service';
 import { BounceService } from './bounces/service';
+import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
@@ -113,6 +114,14 @@ export function createServices(config: ServicesConfig) {
           });
       }, config.bounces?.pollMs ?? 300_000);
       bounceTimer.unref?.();
+    },
+
+    /**
+     * The PHI-free delivery-failure notice of a bounced or failed release, offered to save (releases/failure-notice.ts).
+     * Audited as `release.failure_notice`.
+     */
+    failureNotice(releaseId: string): Promise<ChannelOutput<'releases.failureNotice'>> {
+      return saveFailureNotice({ session, assetsRoot: config.assetsRoot, fileSaver: config.fileSaver }, releaseId);
     },
 
     /** Stop the bounce poll and wait for a check in progress. */

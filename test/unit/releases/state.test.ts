@@ -38,9 +38,9 @@ describe('the release state machine', () => {
 });
 
 describe('bounces in the state machine', () => {
-  it('lets a returned part bounce a sent, partly sent or unconfirmed release, and a bounced one be sent again or cancelled', () => {
+  it('lets a returned part bounce a sent, partly sent or unconfirmed release, and a bounced one be delivered again (outbox, export, print) or cancelled', () => {
     for (const from of ['sent', 'partly_sent', 'unconfirmed'] as const) expect(canMoveRelease(from, 'bounced')).toBe(true);
     for (const from of ['draft', 'queued', 'sending', 'failed', 'cancelled'] as const) expect(canMoveRelease(from, 'bounced')).toBe(false);
-    expect(RELEASE_TRANSITIONS.bounced).toEqual(['queued', 'cancelled']);
+    expect(RELEASE_TRANSITIONS.bounced).toEqual(['queued', 'cancelled', 'sent']);
   });
 });

@@ -113,3 +113,21 @@ export function listBounceReports(db: Database, transmissionId?: string): Bounce
     source: r.source,
   }));
 }
+
+/** Keep a patient notice made for a release (PDF bytes inside the vault). @returns its id */
+export function insertReleaseNotice(db: Database, n: { id: string; releaseId: string; language: 'en' | 'es'; pageCount: number; pdf: Uint8Array; at: string }): void {
+  db.prepare("INSERT INTO release_notices (id, release_id, kind, language, page_count, data, created_at) VALUES (?, ?, 'delivery_failure', ?, ?, ?, ?)").run(
+    n.id,
+    n.releaseId,
+    n.language,
+    n.pageCount,
+    Buffer.from(n.pdf),
+    n.at,
+  );
+}
+
+/** A stored patient notice. @returns null when there is none with this id */
+export function readReleaseNotice(db: Database, id: string): { releaseId: string; language: 'en' | 'es'; pdf: Buffer } | null {
+  const r = db.prepare('SELECT release_id, language, data FROM release_notices WHERE id = ?').get(id) as { release_id: string; language: 'en' | 'es'; data: Buffer } | undefined;
+  return r ? { releaseId: r.release_id, language: r.language, pdf: r.data } : null;
+}

@@ -20,6 +20,7 @@ import { bounceReason, isEnhancedStatus } from '../../../shared/bounce-reasons';
 import type { ParsedDsn, DsnRecipient } from '../bounces/dsn';
 import type { Session } from '../session';
 import { bounceReportSeen, insertBounceReport, markPartBounced, partByEnvid, partByMessageId, type BouncedPartRef } from './bounce-repo';
+import { getRequest, updateRequest } from '../requests/repo';
 import { releaseState } from './repo';
 import { canMoveRelease, moveRelease } from './state';
 
@@ -135,7 +136,11 @@ export function applyDsn(session: Session, dsn: ParsedDsn, source: BounceSource,
     const from = releaseState(v.db, ref.releaseId).status;
     const error = { code: 'DELIVERY_BOUNCED', message: `Part ${ref.part} of ${ref.of} was returned as undeliverable (${status}). ${reason}` };
     if (canMoveRelease(from, 'bounced')) {
-      moveRelease(v.db, (e) => session.audit(e), ref.releaseId, 'bounced', now, { error, audit: { action: 'release.bounced', outcome: 'failure', detail } });
+      const requestStatus = reopenRequest(v.db, releaseState(v.db, ref.releaseId).requestId, now);
+      moveRelease(v.db, (e) => session.audit(e), ref.releaseId, 'bounced', now, {
+        error,
+        audit: { action: 'release.bounced', outcome: 'failure', detail: { ...detail, ...(requestStatus ? { requestStatus } : {}) } },
+      });
     } else {
       // Already bounced (another part), or moved on (being sent again): the part's state records it; audit the report.
       session.audit({ action: 'release.part_bounced', outcome: 'failure', subjectType: 'release', subjectId: ref.releaseId, detail: { ...detail, releaseStatus: from } });
@@ -148,6 +153,21 @@ export function applyDsn(session: Session, dsn: ParsedDsn, source: BounceSource,
     onAlert?.(alert);
   }
   return result;
+}
+
+/**
+ * A bounce means the delivery that made the request 'sent' (or 'partly_sent') did not reach the recipient: the
+ * request is open again as 'failed', so a new delivery can be made and the request's clock shows as open (its due
+ * date is unchanged: it runs from the day the request was received, 45 CFR 164.524(b)(2)). This is the one path
+ * out of 'sent' and it is not in the staff-facing status table on purpose: staff cannot un-send a request.
+ * Inside the bounce's transaction. @returns the request's new status, or null when it did not change
+ */
+function reopenRequest(db: Parameters<typeof getRequest>[0], requestId: string | null, now: Date): 'failed' | null {
+  if (!requestId) return null;
+  const r = getRequest(db, requestId);
+  if (r.request.status !== 'sent' && r.request.status !== 'partly_sent') return null;
+  updateRequest(db, { ...r.request, status: 'failed' }, now);
+  return 'failed';
 }
 
 /** The part a report is about: by ENVID `${envid}.${part}` first, else by the returned Message-ID. */

@@ -7,7 +7,7 @@
  *   queued ──▶ cancelled | draft (withdrawn before anything left)   failed ──▶ queued (try again) | draft | cancelled
  *   partly_sent ──▶ queued (send the rest)   unconfirmed ──▶ queued (resend the same message) | sent (recipient confirmed)
  *   sent | partly_sent | unconfirmed ──▶ bounced (a DSN said a part was not delivered)   bounced ──▶ queued | cancelled
- *   draft | failed ──▶ sent (export / print: no outbox)
+ *   draft | failed | bounced ──▶ sent (export / print: no outbox)
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../../shared/errors';
@@ -24,7 +24,7 @@ export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly Releas
   partly_sent: ['queued', 'cancelled', 'bounced'],
   unconfirmed: ['queued', 'sent', 'partly_sent', 'cancelled', 'bounced'],
   failed: ['queued', 'draft', 'cancelled', 'sent'],
-  bounced: ['queued', 'cancelled'],
+  bounced: ['queued', 'cancelled', 'sent'],
   cancelled: [],
 };
 

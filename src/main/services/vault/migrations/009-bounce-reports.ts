@@ -9,10 +9,12 @@ import type { Migration } from './types';
  *   (RFC 3463), and what ReleaseDesk did with it. PHI-free by construction: codes, ids and times only — a bounce's
  *   subject and diagnostic text can quote names and are never stored. Append-only (no delete).
  * - transmission_parts.bounced_at: when the report that bounced the part was applied.
+ * - release_notices: patient notices made for a release (the delivery-failure letter), kept in the vault with
+ *   the language they were written in; never deleted. PHI-free by design (no name, no record content).
  */
 export const migration: Migration = {
   version: 9,
-  name: 'bounce reports ledger, part bounced_at',
+  name: 'bounce reports ledger, part bounced_at, release notices',
   up(db) {
     db.exec(`
       CREATE TABLE bounce_reports (
@@ -30,6 +32,18 @@ export const migration: Migration = {
       CREATE TRIGGER bounce_reports_no_delete BEFORE DELETE ON bounce_reports
         BEGIN SELECT RAISE(ABORT, 'bounce reports are kept'); END;
       ALTER TABLE transmission_parts ADD COLUMN bounced_at TEXT;
+      CREATE TABLE release_notices (
+        id          TEXT PRIMARY KEY,
+        release_id  TEXT NOT NULL REFERENCES releases(id),
+        kind        TEXT NOT NULL CHECK (kind IN ('delivery_failure')),
+        language    TEXT NOT NULL CHECK (language IN ('en','es')),
+        page_count  INTEGER NOT NULL,
+        data        BLOB NOT NULL,
+        created_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX release_notices_by_release ON release_notices(release_id);
+      CREATE TRIGGER release_notices_no_delete BEFORE DELETE ON release_notices
+        BEGIN SELECT RAISE(ABORT, 'notices are kept'); END;
     `);
   },
 };
