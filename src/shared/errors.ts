@@ -82,6 +82,8 @@ export const ERROR_CODES = [
   'IMAP_FAILED',
   'BOUNCE_MAILBOX_NOT_SET',
   'DELIVERY_BOUNCED',
+  'PRINT_CANCELLED',
+  'PRINT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,7 +2,7 @@
  * A real bounce end to end: a release sent through the real send path (SMTP test server with DSN), a delivery
  * status notification for it (Postfix-shaped, with the message's real headers as RET=HDRS returns them) dropped
  * into a real Dovecot mailbox (IMAP over TLS only), read by "check for bounces now": the part is bounced with its
- * status code, the message is marked seen, and the staff alert carries none of the synthetic patient's name, date
+ * status code, the message is marked seen, and the staff alert and the patient notice carry none of the synthetic patient's name, date
  * of birth or MRN (checked on the bytes). Also: the mailbox settings never return the password; the connection
  * test signs in over verified TLS and tells a wrong password, an untrusted certificate and a closed port apart.
  * Synthetic data only.
@@ -161,6 +161,12 @@ describe.skipIf(!HAVE)('the bounce mailbox (real Dovecot over TLS)', () => {
     for (const bytes of [staffAlert, kept]) {
       for (const phi of [PATIENT.name, PATIENT.dateOfBirth, PATIENT.mrn, 'Zyxwv', 'Testpatient', 'User unknown']) expect(bytes.includes(Buffer.from(phi, 'utf8'))).toBe(false);
     }
+    // The patient notice (the letter staff print or save): none of the patient's identifiers either, on the bytes.
+    const notice = await b.call('releases.failureNotice', { releaseId: rel.id });
+    expect(notice).toMatchObject({ language: 'en', saved: true });
+    const letter = b.saved.at(-1)!.bytes;
+    expect(letter.subarray(0, 5).toString()).toBe('%PDF-');
+    for (const phi of [PATIENT.name, PATIENT.dateOfBirth, PATIENT.mrn, 'Zyxwv', 'Testpatient', DEST]) expect(letter.includes(Buffer.from(phi, 'utf8'))).toBe(false);
     expect(alerts[0]).toContain(sent.release.reference);
     expect(alerts[0]).toContain('does not exist');
   });
