@@ -22,6 +22,7 @@ import { focusFirstInvalid, useFocusHeading } from '../../lib/focus';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
+import { BounceMailboxSettings } from './BounceMailboxSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -313,6 +314,8 @@ export function SettingsScreen() {
               <ErrorAlert error={keyError} title="The key file was not saved" />
             </Stack>
           </Fieldset>
+
+          <BounceMailboxSettings />
         </>
       )}
     </Stack>
