@@ -3,7 +3,7 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  *
- * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp (default all), BENCH_ENC_MIB (default 40),
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,audit (default all; audit: see bench/audit.ts), BENCH_ENC_MIB (default 40),
  * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { generatePracticeKey } from '../src/main/services/openpgp/keys';
 import { encryptPdfAes256 } from '../src/main/services/packaging/encrypt';
 import type { PacketSource } from '../src/main/services/packaging/inputs';
 import { assemblePacket } from '../src/main/services/packaging/packet';
+import { benchAudit } from './audit';
 
 interface Row {
   task: string;
@@ -116,7 +117,7 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const rows: Row[] = [];
-  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp').split(','));
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,audit').split(','));
   try {
     // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
     // (qpdf by default; ours with native zlib before qpdf-wasm encrypts) and encrypt them.
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     }
 
     if (want.has('openpgp')) rows.push(await benchOpenpgpVsGpg(dir));
+    if (want.has('audit')) for (const r of await benchAudit(dir)) rows.push({ ...r, reference: '—', refMs: null });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

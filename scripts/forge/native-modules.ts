@@ -8,7 +8,7 @@
  * modules' install-time dependencies (prebuild-install and its tree,
  * node-addon-api headers, cross-env) must not be shipped.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Externals of vite.main.config.ts that are real packages (not Electron, not Node built-ins). */
@@ -18,7 +18,23 @@ export const EXTERNAL_PACKAGES = [
   'argon2',
   // Loads its .wasm next to its own files with require.resolve at run time.
   '@neslinesli93/qpdf-wasm',
+  // PDF.js (patient check, page preview): ESM that loads its worker and standard_fonts/ from its own folder.
+  'pdfjs-dist',
+  // PDF.js's Node canvas (N-API, prebuilt per platform in @napi-rs/canvas-<platform> optional packages).
+  '@napi-rs/canvas',
 ] as const;
+
+/** The installed platform binary packages of @napi-rs/canvas (only the current platform's is installed). */
+function canvasPlatformPackages(): string[] {
+  try {
+    const dir = join(process.cwd(), 'node_modules', '@napi-rs');
+    return readdirSync(dir)
+      .filter((n) => n.startsWith('canvas-'))
+      .map((n) => `@napi-rs/${n}`);
+  } catch {
+    return [];
+  }
+}
 
 /** Everything copied into the packaged app's node_modules: the externals plus their runtime dependencies. */
 export const PACKAGED_NODE_MODULES = [
@@ -27,7 +43,8 @@ export const PACKAGED_NODE_MODULES = [
   'file-uri-to-path', // bindings
   '@phc/format', // argon2
   'node-gyp-build', // argon2 (loads prebuilds/<platform>-<arch>/*.node)
-] as const;
+  ...canvasPlatformPackages(), // @napi-rs/canvas -> @napi-rs/canvas-<platform>-<arch>[-<libc>]
+];
 
 /** Declared dependencies of the externals that are needed only to install or build them, never at run time. */
 export const BUILD_ONLY_DEPENDENCIES = ['prebuild-install', 'node-addon-api', 'cross-env'] as const;

@@ -8,7 +8,7 @@
  * `require` only 'electron'. Kept tiny on purpose: validation happens once, in
  * main's dispatch (trust boundary), never here.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { CHANNEL_NAMES, events, ipcChannel, type Api, type EventName } from '../shared/contract';
 import { eventChannel, type ApiEvents, type Bridge } from '../shared/bridge';
 
@@ -45,6 +45,27 @@ export function buildApiEvents(): ApiEvents {
   }) as ApiEvents;
 }
 
+/**
+ * `window.fileDrop.stage(files)`: files dropped onto the Records step go to main's drop staging area
+ * (src/main/electron/drop.ts) — each as its path from `webUtils.getPathForFile` (the page never sees it), or as
+ * its bytes when it has no path (a file dragged out of another program). Then the renderer calls the contract
+ * channel `documents.importDropped`. Resolves when staged; rejects when main refused the drop.
+ */
+export function buildFileDrop(): { stage(files: File[]): Promise<void> } {
+  return Object.freeze({
+    async stage(files: File[]) {
+      const items: Array<{ name: string; path: string } | { name: string; bytes: Uint8Array }> = [];
+      for (const file of Array.from(files)) {
+        const path = webUtils.getPathForFile(file);
+        items.push(path ? { name: file.name, path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+      }
+      const r = (await ipcRenderer.invoke('rd-drop:stage', items)) as { ok: boolean };
+      if (!r?.ok) throw new Error('drop refused');
+    },
+  });
+}
+
 const bridge: Bridge = { api: buildApi(), apiEvents: buildApiEvents() };
 contextBridge.exposeInMainWorld('api', bridge.api);
 contextBridge.exposeInMainWorld('apiEvents', bridge.apiEvents);
+contextBridge.exposeInMainWorld('fileDrop', buildFileDrop());

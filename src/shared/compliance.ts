@@ -92,11 +92,51 @@ export type RequestStatus = z.infer<typeof RequestStatus>;
 
 export const RequesterRole = z.enum(['patient', 'personal_representative', 'third_party', 'covered_entity', 'government']);
 
+/**
+ * What establishes a personal representative's authority (45 CFR 164.502(g)(2)-(4)):
+ * - parent_of_minor: parent or guardian of an unemancipated minor ((g)(3))
+ * - guardianship_order: a court order appointing a guardian or conservator of the person ((g)(2))
+ * - health_care_power_of_attorney: a durable/health care power of attorney or advance directive naming the agent ((g)(2))
+ * - executor_or_administrator: letters testamentary or of administration for a deceased individual ((g)(4))
+ * - other_legal_authority: another court order or statute giving authority to act in health care matters
+ */
+export const REPRESENTATIVE_AUTHORITY_DOCUMENTS = ['parent_of_minor', 'guardianship_order', 'health_care_power_of_attorney', 'executor_or_administrator', 'other_legal_authority'] as const;
+export const RepresentativeAuthorityDocument = z.enum(REPRESENTATIVE_AUTHORITY_DOCUMENTS);
+export type RepresentativeAuthorityDocument = z.infer<typeof RepresentativeAuthorityDocument>;
+
+/**
+ * How staff verified the authority (45 CFR 164.514(h)(1), (h)(2)(i)):
+ * - copy_attached: a copy of the document is stored with the request (documentId)
+ * - original_inspected: staff saw the original document (in person or a certified copy) and recorded it
+ * - practice_records: the practice's own registration records already name this person as the minor's
+ *   parent or guardian (acceptable only for 'parent_of_minor')
+ */
+export const AuthorityVerificationMethod = z.enum(['copy_attached', 'original_inspected', 'practice_records']);
+export type AuthorityVerificationMethod = z.infer<typeof AuthorityVerificationMethod>;
+
+/**
+ * The recorded verification of a personal representative's authority (164.502(g), 164.514(h)).
+ * Written only by the main process (who and when are the signed-in staff member and the app clock).
+ */
+export const RepresentativeAuthorityEvidence = z.object({
+  document: RepresentativeAuthorityDocument,
+  method: AuthorityVerificationMethod,
+  /** The stored copy (request document of kind 'representative_authority'); required for 'copy_attached'. */
+  documentId: z.string().min(1).max(64).optional(),
+  verifiedBy: text(200),
+  verifiedAt: Instant,
+  /** Staff note (no ID numbers). */
+  notes: text(500).default(''),
+});
+export type RepresentativeAuthorityEvidence = z.infer<typeof RepresentativeAuthorityEvidence>;
+
 export const Requester = z.object({
   role: RequesterRole,
   name: text(200),
   /** For a personal representative: the authority (e.g. "parent of minor", "health care power of attorney"), 164.502(g). */
   authority: text(500).optional(),
+  /** The recorded verification of that authority (164.514(h)); a typed description alone is not enough. */
+  authorityEvidence: RepresentativeAuthorityEvidence.optional(),
 });
 
 export const RequestRecipient = z.object({
@@ -145,6 +185,25 @@ export const Extension = z.object({
 });
 export type Extension = z.infer<typeof Extension>;
 
+/**
+ * One amendment of a request (scope, recipients, the patient's direction), kept forever with the request
+ * (164.530(j)): who, when, why, which fields changed and their values before the change.
+ */
+export const RequestAmendment = z.object({
+  amendedAt: Instant,
+  amendedBy: text(200),
+  reason: text(1000),
+  /** Names of the fields that changed: 'scope', 'recipients', 'patientDirective'. */
+  changed: z.array(z.enum(['scope', 'recipients', 'patientDirective'])).min(1),
+  /** The values of the changed fields before the amendment. */
+  before: z.object({
+    scope: RequestScope.optional(),
+    recipients: z.array(RequestRecipient).optional(),
+    patientDirective: PatientDirective.optional(),
+  }),
+});
+export type RequestAmendment = z.infer<typeof RequestAmendment>;
+
 export const ReleaseRequest = z.object({
   id: z.string().min(1).max(64),
   basis: LegalBasis,
@@ -160,6 +219,8 @@ export const ReleaseRequest = z.object({
   tpo: TpoPurpose.optional(),
   /** Identifier of the authorization the request relies on, if any. */
   authorizationId: z.string().optional(),
+  /** Amendments, oldest first (the current values are the fields above). */
+  amendments: z.array(RequestAmendment).optional(),
   /** The language patient-facing notices are written in (recorded at intake; English when not recorded). */
   preferredLanguage: z.enum(['en', 'es']).optional(),
 });
@@ -173,6 +234,8 @@ export const Signature = z.object({
   signerRole: z.enum(['patient', 'personal_representative']),
   /** Required when a personal representative signs: description of authority, 164.508(c)(1)(vi). */
   representativeAuthority: text(500).optional(),
+  /** The recorded verification of the representative's authority (164.502(g), 164.514(h)). */
+  authorityEvidence: RepresentativeAuthorityEvidence.optional(),
 });
 
 export const Revocation = z.object({
@@ -207,11 +270,20 @@ export const Authorization = z.object({
   disclosers: z.array(text(300)).default([]),
   /** (c)(1)(iii): persons to whom the disclosure may be made. */
   recipients: z.array(text(300)).default([]),
-  /** (c)(1)(iv): each purpose ("at the request of the individual" suffices). */
+  /** (c)(1)(iv): each purpose ("at the request of the individual" suffices only when the individual initiated it). */
   purposes: z.array(text(500)).default([]),
-  /** (c)(1)(v): expiration date (inclusive) or event. */
+  /**
+   * Who initiated (drafted and asked for) the authorization, (c)(1)(iv): the individual, the covered entity,
+   * or a third party such as an insurer, employer or lawyer. Unrecorded on authorizations saved before it existed.
+   */
+  initiatedBy: z.enum(['individual', 'covered_entity', 'third_party']).optional(),
+  /** The authorization is for research, including a research database or repository ((c)(1)(v)). */
+  research: z.boolean().optional(),
+  /** (c)(1)(v): expiration date (inclusive) or event; `none` ("none" or similar) is valid only for research. */
   expiration: z
     .object({
+      /** The form says "none" (or similar) instead of a date or event. */
+      none: z.boolean().optional(),
       date: CalendarDate.optional(),
       event: text(500).optional(),
       /** Date the expiration event occurred, once known. */
@@ -348,5 +420,12 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
-export const ReleaseNotice = z.object({ category: DocumentCategory, citation: z.string(), title: z.string(), text: z.string() });
+export const ReleaseNotice = z.object({
+  category: DocumentCategory,
+  citation: z.string(),
+  title: z.string(),
+  text: z.string(),
+  /** For the 42 CFR 2.32(b) scope explanation: the Part 2 consent it explains (render it with renderPart2ConsentScope). */
+  consentId: z.string().optional(),
+});
 export type ReleaseNotice = z.infer<typeof ReleaseNotice>;

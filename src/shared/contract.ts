@@ -30,9 +30,11 @@ import {
   UnencryptedEmailAcknowledgment,
 } from './compliance';
 import { isCalendarDate } from './compliance';
+import { AuthorityVerificationMethod, RepresentativeAuthorityDocument } from './compliance';
 export { isCalendarDate };
 import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
+import { AUDIT_ACTION_KINDS } from './audit-labels';
 
 // ---------------------------------------------------------------- primitives
 
@@ -47,7 +49,16 @@ const noControlChars = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 export const INVISIBLE_OR_BIDI_CHARS = /[\u200B-\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
 const noInvisibleChars = (s: string) => !INVISIBLE_OR_BIDI_CHARS.test(s);
 
-/** A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters. */
+/**
+ * A UTF-16 surrogate without its partner: not a character at all (Unicode §3.9 D91, ill-formed UTF-16). It cannot be
+ * encoded in UTF-8 (it would be stored or printed as U+FFFD "�"), so it is refused wherever it appears.
+ */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters, no lone surrogate;
+ * stored in Unicode Normalization Form C (UAX #15), so "Nguyễn" typed decomposed (NFD) and composed are one name.
+ */
 export const line = (max = 200) =>
   z
     .string()
@@ -55,7 +66,9 @@ export const line = (max = 200) =>
     .min(1)
     .max(max)
     .refine(noControlChars, { message: 'must be a single line without control characters' })
-    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' });
+    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain a broken character (lone surrogate)' })
+    .transform((s) => s.normalize('NFC'));
 
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
@@ -123,7 +136,18 @@ export const PracticeInput = z.object({
   senderEmail: line(320),
   /** IANA time zone of the practice, e.g. "America/Chicago"; calendar-day rules use it. */
   timeZone: line(64),
+  /** Postal address (one line, e.g. "12 Main St, Springfield, IL 62701"): printed where the law expects it (revocation in writing, 164.508(c)(2)(i)). */
+  address: line(300).optional(),
+  /** The practice's phone number as printed on notices. */
+  phone: line(40).optional(),
+  /** The privacy official (164.530(a)(1)) patients contact about privacy; named in notices. */
+  privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict().optional(),
 });
+
+/** Practice details editable in Settings (the name and sender stay tied to the practice key; the time zone to the clock). */
+export const PracticeDetailsInput = z
+  .object({ address: line(300), phone: line(40), privacyOfficer: z.object({ name: line(120), phone: line(40).optional(), email: line(320).optional() }).strict() })
+  .strict();
 
 export const PassphraseStrength = z.object({
   /** zxcvbn score 0 (guessable) .. 4 (strong); setup requires at least {@link MIN_PASSPHRASE_SCORE}. */
@@ -161,6 +185,30 @@ export const DocumentSummary = z.object({
   /** Staff set category and date of service (documents.classify); the gate blocks unclassified documents. */
   classified: z.boolean(),
 });
+
+/**
+ * Whether a record file names the release's patient (documents.checkPatient): PHI-free flags and counts, never the
+ * identifiers found. 'pending' until the check has run for this file.
+ */
+export const DocumentPatientCheck = z.object({
+  documentId: Id,
+  outcome: z.enum(['pending', 'match', 'mismatch', 'name_differs', 'not_found', 'no_text', 'unreadable']),
+  nameFound: z.boolean(),
+  dobFound: z.boolean(),
+  mrnFound: z.boolean(),
+  /** Labelled MRNs / dates of birth / patient names in the text that are not this patient's (occurrences). */
+  otherMrns: z.number().int().nonnegative(),
+  otherDobs: z.number().int().nonnegative(),
+  otherNames: z.number().int().nonnegative(),
+  /** 1-based pages where another patient's identifier is labelled. */
+  conflictPages: z.array(z.number().int().min(1)),
+  pagesChecked: z.number().int().nonnegative(),
+  pagesWithoutText: z.number().int().nonnegative(),
+  checkedAt: IsoDateTime.nullable(),
+  /** Staff looked and confirmed the file belongs in this release anyway: who, when, why. */
+  confirmed: z.object({ by: z.string(), at: IsoDateTime, reason: z.string() }).nullable(),
+});
+export type DocumentPatientCheckT = z.infer<typeof DocumentPatientCheck>;
 
 export const Recipient = z.object({
   name: z.string(),
@@ -310,7 +358,7 @@ export const EmailCheck = z.object({
 export const PatientInput = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
 
 /** Requester at intake: single-line name and authority (they reach letters and the audit trail). */
-export const RequesterInput = Requester.extend({ name: line(200), authority: line(500).optional() });
+export const RequesterInput = Requester.extend({ name: line(200), authority: line(500).optional() }).omit({ authorityEvidence: true });
 /** A recipient named in the request at intake: single-line name and destination (email or one-line postal address). */
 export const RequestRecipientInput = RequestRecipient.extend({ name: line(200), destination: line(500) });
 
@@ -349,7 +397,7 @@ export const IdentityVerification = z.object({
 /** A file the practice produced or received for a request (extension notice, authorization form, signed scan). */
 export const RequestDocument = z.object({
   id: Id,
-  kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization']),
+  kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization', 'representative_authority']),
   /** Neutral file label, e.g. "extension-notice-Q-2026-00001.pdf" (no PHI). */
   label: z.string(),
   sizeBytes: z.number().int().nonnegative(),
@@ -442,9 +490,112 @@ export const ReleaseEvaluation = z.object({
 
 const Empty = z.object({}).strict();
 const ByRelease = z.object({ releaseId: Id }).strict();
+/** A record file that was not imported, with its own reason; `passwordRequestId` when it waits for its PDF password. */
+const ImportRejection = z.object({ fileName: z.string(), code: z.string(), message: z.string(), passwordRequestId: Id.optional() });
+const ImportOutcome = z.object({ imported: z.array(DocumentSummary), rejected: z.array(ImportRejection) });
 const ByRequest = z.object({ requestId: Id }).strict();
 const AuthorizationInput = Authorization.omit({ id: true });
 const Part2ConsentInput = Part2Consent.omit({ id: true });
+
+// ------------------------------------------------------------------ audit reports (issue #10)
+
+/** Filters of the Audit screen and the audit report. Dates are calendar days in the practice's time zone, inclusive. */
+export const AuditFilterInput = z
+  .object({
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    actor: line(200).optional(),
+    kind: z.enum(AUDIT_ACTION_KINDS).optional(),
+    outcome: z.enum(['success', 'failure', 'refused']).optional(),
+    /** Patient name (part) or exact MRN. */
+    patient: line(200).optional(),
+    /** Exact release or request reference, e.g. "R-2026-00004". */
+    reference: line(40).optional(),
+    search: line(200).optional(),
+  })
+  .strict();
+
+/** An audit event for people: a sentence, the patient and references it concerns. */
+export const AuditEventView = AuditEvent.extend({
+  /** Plain-language sentence, e.g. "Dana Frontdesk sent release R-2026-00004 to Acme Life by password-protected PDF". */
+  description: z.string(),
+  kind: z.enum(AUDIT_ACTION_KINDS),
+  patientName: z.string().nullable(),
+  releaseId: z.string().nullable(),
+  releaseReference: z.string().nullable(),
+  requestId: z.string().nullable(),
+  requestReference: z.string().nullable(),
+});
+
+export const ChainProblemView = z.object({ code: z.string(), seq: z.number().int().nullable(), counter: z.number().int().nullable(), message: z.string() });
+export const CheckpointView = z.object({ counter: z.number().int(), seq: z.number().int(), hash: z.string(), at: IsoDateTime, reason: z.string() });
+/** The audit log's verification: the chain, every checkpoint (vault, file beside it) and receipts given. */
+export const ChainVerificationView = z.object({
+  intact: z.boolean(),
+  checked: z.number().int(),
+  firstBrokenSeq: z.number().int().nullable(),
+  lastSeq: z.number().int(),
+  checkpointsChecked: z.number().int(),
+  latestCheckpoint: CheckpointView.nullable(),
+  problems: z.array(ChainProblemView),
+});
+
+export const ReportFile = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() });
+/** Result of a report export: `saved` false when staff cancelled the folder choice (nothing written, nothing recorded). */
+export const ReportExport = z.object({
+  saved: z.boolean(),
+  files: z.array(ReportFile),
+  pages: z.number().int(),
+  rows: z.number().int(),
+  /** SHA-256 of the PDF (hex). */
+  pdfSha256: z.string().nullable(),
+  /** The checkpoint printed on the report (a receipt to keep). */
+  receipt: z.string().nullable(),
+  folder: z.string().optional(),
+});
+
+export const ManualDisclosureCategory = z.enum([
+  'public_health', 'abuse_neglect', 'health_oversight', 'legal_process', 'law_enforcement', 'decedents', 'organ_donation', 'research',
+  'serious_threat', 'workers_compensation', 'required_by_law',
+]);
+export const PatientRef = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
+export const DisclosureEntryView = z.object({
+  date: IsoDate,
+  recipientName: z.string(),
+  recipientAddress: z.string().nullable(),
+  description: z.string(),
+  purpose: z.string(),
+  source: z.enum(['releasedesk', 'manual']),
+  reference: z.string().nullable(),
+  method: z.string().nullable(),
+  reportable: z.boolean(),
+  citation: z.string(),
+  reason: z.string(),
+  unconfirmed: z.boolean(),
+  bounced: z.boolean(),
+});
+export const SuspensionView = z.object({
+  id: z.string(),
+  agency: z.string(),
+  agencyKind: z.enum(['health_oversight', 'law_enforcement']),
+  statement: z.enum(['written', 'oral']),
+  startsOn: IsoDate,
+  endsOn: IsoDate,
+});
+/** The accounting for one individual (164.528) as the privacy officer reviews it before exporting. */
+export const AccountingView = z.object({
+  patient: z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() }),
+  asOf: IsoDate,
+  from: IsoDate,
+  entries: z.array(DisclosureEntryView),
+  excluded: z.array(DisclosureEntryView),
+  withheld: z.array(DisclosureEntryView.extend({ suspendedUntil: IsoDate, agency: z.string() })),
+  suspensions: z.array(SuspensionView),
+});
+export const AccessReportInput = z
+  .object({ patient: line(200).optional(), actor: line(200).optional(), from: IsoDate.optional(), to: IsoDate.optional() })
+  .strict()
+  .refine((x) => Boolean(x.patient || x.actor), { message: 'name a patient or a staff member' });
 
 // ------------------------------------------------------------------ channels
 
@@ -499,7 +650,7 @@ export const channels = {
     input: ByRelease,
     output: z.object({
       imported: z.array(DocumentSummary),
-      rejected: z.array(z.object({ fileName: z.string(), code: z.string(), message: z.string() })),
+      rejected: z.array(ImportRejection),
     }),
   },
   'documents.remove': { input: z.object({ releaseId: Id, documentId: Id }).strict(), output: ReleaseDetail },
@@ -653,6 +804,8 @@ export const channels = {
     }),
   },
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
+  /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
+  'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },
   /** Set each document's category and date of service (audited). */
   'documents.classify': {
     input: z
@@ -674,6 +827,28 @@ export const channels = {
   'releases.overrideScope': {
     input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000) }).strict(),
     output: ReleaseEvaluation,
+  },
+
+  /**
+   * Compare each record file of the release with the release's patient (name, date of birth, MRN; text layer only,
+   * no OCR). Files already checked are not read again. Audited (counts only).
+   */
+  'documents.checkPatient': { input: ByRelease, output: z.object({ checks: z.array(DocumentPatientCheck) }) },
+  /**
+   * Staff looked at a flagged file and confirm it belongs in this release, with a reason (audited; the reason stays
+   * in the vault, the audit detail has ids only). Refused with PATIENT_CHECK_PENDING before the check has run.
+   */
+  'documents.confirmPatient': {
+    input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000).refine(noControlChars) }).strict(),
+    output: z.object({ checks: z.array(DocumentPatientCheck) }),
+  },
+  /**
+   * One page of a record file rendered in main as a small PNG (data: URL), for the Records step's preview. Bounded:
+   * one page per call, width 80..1000 px. Never a file on disk. Audited as a view (ids and page number only).
+   */
+  'documents.previewPage': {
+    input: z.object({ releaseId: Id, documentId: Id, page: z.number().int().min(1).max(100_000), width: z.number().int().min(80).max(1000).default(240) }).strict(),
+    output: z.object({ page: z.number().int(), pageCount: z.number().int(), width: z.number().int(), height: z.number().int(), dataUrl: z.string().max(4_000_000) }),
   },
 
   'requests.create': { input: RequestIntake, output: RequestDetail },
@@ -726,6 +901,43 @@ export const channels = {
   },
   /** Record a 42 CFR Part 2 consent (§2.31) on the request's patient; returns its findings. */
   'part2Consents.save': { input: z.object({ requestId: Id, consent: Part2ConsentInput }).strict(), output: Part2ConsentRecord },
+  // ---- authorization and consent rules (issue #15)
+  /** Record the revocation of a Part 2 consent (42 CFR 2.31(a)(6)); effective the day received. */
+  'part2Consents.revoke': { input: z.object({ consentId: Id, revocation: Revocation }).strict(), output: Part2ConsentRecord },
+  /**
+   * Amend an open request (scope, recipients, the patient's signed direction incl. the categories it names);
+   * the previous values, who, when and why are kept with the request and audited (request.amend).
+   */
+  'requests.amend': {
+    input: z
+      .object({
+        requestId: Id,
+        reason: z.string().trim().min(1).max(1000),
+        scope: RequestScope.optional(),
+        recipients: z.array(RequestRecipientInput).min(1).max(20).optional(),
+        patientDirective: PatientDirective.optional(),
+      })
+      .strict(),
+    output: RequestDetail,
+  },
+  /** The individual withdrew their choice of unencrypted email (kept, marked withdrawn now). */
+  'requests.withdrawUnencryptedEmailChoice': { input: z.object({ requestId: Id, acknowledgmentId: Id }).strict(), output: RequestDetail },
+  /**
+   * Record how a personal representative's authority was verified (164.502(g), 164.514(h)): for the requester
+   * or for the signer of the request's authorization. 'copy_attached' picks the PDF copy (like documents.pick).
+   */
+  'requests.recordRepresentativeAuthority': {
+    input: z
+      .object({
+        requestId: Id,
+        target: z.enum(['requester', 'authorization_signer']),
+        document: RepresentativeAuthorityDocument,
+        method: AuthorityVerificationMethod,
+        notes: z.string().trim().max(500).default(''),
+      })
+      .strict(),
+    output: RequestDetail,
+  },
   'audit.events': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     output: z.array(AuditEvent),
@@ -735,6 +947,73 @@ export const channels = {
     input: Empty,
     output: z.object({ intact: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
   },
+  // ---- audit reports (issue #10)
+  /** One page of the audit log, newest first, filtered; staff names for the filter. */
+  'audit.query': {
+    input: z.object({ filter: AuditFilterInput, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    output: z.object({ events: z.array(AuditEventView), total: z.number().int(), actors: z.array(z.string()) }),
+  },
+  /** Verify the chain against every checkpoint (audited). */
+  'audit.verifyChain': { input: Empty, output: ChainVerificationView },
+  /** Verify against a receipt printed on an earlier report ("Checkpoint N: event S, hash H …"). Audited. */
+  'audit.checkReceipt': { input: z.object({ receipt: z.string().trim().min(10).max(400) }).strict(), output: ChainVerificationView },
+  /** Export the audit report (PDF, CSV, detached signatures by the practice key) into a folder staff choose. Audited. */
+  'audit.exportReport': { input: z.object({ filter: AuditFilterInput }).strict(), output: ReportExport },
+  /** Patients known to the vault, for pickers (name part or MRN). */
+  'audit.patients': { input: z.object({ query: z.string().trim().max(200) }).strict(), output: z.array(z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() })) },
+  /** The accounting of disclosures for one patient, six years before `asOf` (164.528), for review. */
+  'audit.accounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: AccountingView },
+  /** Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. */
+  'audit.exportAccounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: ReportExport },
+  /** Who viewed, imported, exported, printed or sent a patient's records (or what one staff member accessed). */
+  'audit.accessReport': { input: AccessReportInput, output: z.object({ events: z.array(AuditEventView), total: z.number().int() }) },
+  'audit.exportAccessReport': { input: AccessReportInput, output: ReportExport },
+  /** Record a disclosure made outside ReleaseDesk (phone report to public health, subpoena answered on paper). Audited. */
+  'audit.recordDisclosure': {
+    input: z
+      .object({
+        patient: PatientRef,
+        disclosedOn: IsoDate,
+        recipientName: line(200),
+        recipientAddress: line(500).optional(),
+        description: z.string().trim().min(3).max(1000),
+        purpose: z.string().trim().min(3).max(1000),
+        category: ManualDisclosureCategory,
+      })
+      .strict(),
+    output: z.object({ id: z.string() }),
+  },
+  /** Record a temporary suspension of a patient's accounting (164.528(a)(2)); oral statements last at most 30 days. Audited. */
+  'audit.recordSuspension': {
+    input: z
+      .object({
+        mrn: line(64),
+        agency: line(200),
+        agencyKind: z.enum(['health_oversight', 'law_enforcement']),
+        statement: z.enum(['written', 'oral']),
+        startsOn: IsoDate,
+        endsOn: IsoDate,
+      })
+      .strict(),
+    output: SuspensionView,
+  },
+  // ---- record file import (issue 14): drag and drop, protected PDFs
+  /**
+   * Import the files just dropped onto the Records step. The platform stages them first (Electron: the preload
+   * passes each file's path from `webUtils.getPathForFile`, or its bytes when it has none; preview: `POST /upload`
+   * with `X-Staging: drop`); this call takes what was staged. Same answer as documents.pick.
+   */
+  'documents.importDropped': { input: ByRelease, output: ImportOutcome },
+  /**
+   * Import a password-protected PDF held back by documents.pick/importDropped (its `passwordRequestId`), with the
+   * password staff typed. The password is used once for that file; never stored, logged or audited.
+   */
+  'documents.unlockPdf': {
+    input: z.object({ releaseId: Id, passwordRequestId: Id, password: z.string().min(1).max(1024) }).strict(),
+    output: ImportOutcome,
+  },
+  /** Forget a protected PDF staff chose not to import (its bytes leave memory). */
+  'documents.discardPending': { input: z.object({ passwordRequestId: Id }).strict(), output: z.object({}) },
 } as const;
 
 export type Channels = typeof channels;
@@ -762,6 +1041,8 @@ export const events = {
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
   }),
+  /** Rows of a report laid out so far (audit reports, issue #10). */
+  reportProgress: z.object({ report: z.enum(['audit', 'accounting', 'access']), done: z.number().nonnegative(), total: z.number().nonnegative() }),
   /** A release was returned as undeliverable (a DSN): reference, status code and plain reason only (no PHI). */
   bounce: z.object({ releaseId: Id, reference: z.string(), status: z.string(), reason: z.string() }),
 } as const;

@@ -76,6 +76,11 @@ export const ERROR_CODES = [
   'SMTP_TEMPORARY_FAILURE',
   'SMTP_MESSAGE_REJECTED',
   'SMTP_MESSAGE_TOO_LARGE',
+  // record file import (issue 14): an image above the pre-flight limits; a protected PDF's password request that expired
+  'IMAGE_TOO_LARGE',
+  'IMPORT_EXPIRED',
+  'PATIENT_CHECK_PENDING',
+  'PATIENT_CHECK_NOT_NEEDED',
   // Bounces (issue 8): the bounce mailbox and a release returned as undeliverable.
   'IMAP_UNREACHABLE',
   'IMAP_AUTH_FAILED',

@@ -8,8 +8,7 @@
  *       unconfirmed release, lets the outbox deliver what is due, and prints the final state.
  * Every result is one line "RESULT <json>". Synthetic data only.
  */
-import { randomBytes } from 'node:crypto';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { bulkyRecord } from '../support/records';
 import { createDispatch } from '../../src/main/rpc/dispatch';
 import { createHandlers } from '../../src/main/rpc/handlers';
 import { createServices } from '../../src/main/services';
@@ -35,15 +34,6 @@ interface Cfg {
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Cfg;
 const out = (o: unknown) => process.stdout.write(`RESULT ${JSON.stringify(o)}\n`);
 
-/** A one-page record of about 32 KB (random hex: incompressible), so each record makes its own message. */
-async function bulkyRecord(title: string): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([612, 792]);
-  const font = await doc.embedFont(StandardFonts.Courier);
-  page.drawText(`${title} - synthetic`, { x: 72, y: 760, size: 12, font });
-  for (let l = 0; l < 300; l++) page.drawText(randomBytes(60).toString('hex'), { x: 20, y: 740 - l * 2.4, size: 2, font });
-  return Buffer.from(await doc.save());
-}
 
 function services() {
   let staged: ReturnType<typeof file>[] = [];

@@ -23,9 +23,9 @@ export interface Host {
 }
 
 /** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
-function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string): Promise<Host> {
+function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string, queue?: HostQueue): Promise<Host> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir })], {
+  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir, queue })], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -57,9 +57,18 @@ function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string): Promi
   });
 }
 
+/** The outbox sender of the host: how often it looks (ms) and its retry backoff (ms). */
+export interface HostQueue {
+  tickMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+}
+
 interface AppFixture {
-  /** Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given) and opens the app in `page`. */
-  start(smtpCa: string[], opts?: { exportDir?: string }): Promise<Host>;
+  /**
+   * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
+   * and opens the app in `page`.
+   */
+  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
 }
 
 export const test = base.extend<{ app: AppFixture }>({
@@ -68,7 +77,7 @@ export const test = base.extend<{ app: AppFixture }>({
     let host: Host | null = null;
     await use({
       async start(smtpCa, opts) {
-        host = await spawnHost(dataDir, smtpCa, opts?.exportDir);
+        host = await spawnHost(dataDir, smtpCa, opts?.exportDir, opts?.queue);
         await page.goto(host.url);
         return host;
       },
@@ -111,6 +120,9 @@ export async function completeSetup(page: Page, port: number, screens = false): 
   await page.locator('#setup-staffName').fill('Jordan Frontdesk');
   await page.locator('#setup-practiceName').fill('Lakeside Test Clinic');
   await page.locator('#setup-senderName').fill('Records, Lakeside Test Clinic');
+  await page.locator('#setup-practiceAddress').fill('12 Elm St, Springfield, IL 62701');
+  await page.locator('#setup-practicePhone').fill('(217) 555-0100');
+  await page.locator('#setup-privacyName').fill('Qwfp Privacyofficer');
   await page.locator('#setup-senderEmail').fill(SMTP_USER);
   await page.locator('#setup-smtpHost').fill('127.0.0.1');
   await page.locator('#setup-smtpPort').fill(String(port));
@@ -147,6 +159,8 @@ export async function recordRequest(page: Page, opts: RequestOptions = {}, scree
   await page.locator('#requester-name').fill(opts.requester ?? 'Zyxwv Testpatient');
   await page.locator('#recipient-0-name').fill(opts.recipientName ?? 'Qwfp Recipient');
   await page.locator('#recipient-0-destination').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
+  // A new email address is typed twice (the second entry is never prefilled).
+  await page.locator('#recipient-0-destination-confirm').fill(opts.recipientDestination ?? 'qwfp.recipient@example.test');
   for (const c of opts.categories ?? ['Visit notes']) await page.getByRole('checkbox', { name: c, exact: true }).check();
   if (screens) {
     await shot(page, `${screens}-intake`);
@@ -193,6 +207,16 @@ export async function startReleaseWithFixture(page: Page, category = 'visit_note
     await expectNoAxeViolations(page, 'release wizard: records');
   }
   await page.getByRole('button', { name: 'Next: recipient' }).click();
+}
+
+/** Recipient step without an OpenPGP key → the Delivery step with the password-protected PDF preselected → review. */
+export async function chooseRecipientWithoutKey(page: Page, recipientEmail: string): Promise<void> {
+  await page.locator('#recipient-name').fill('Qwfp Recipient');
+  await page.locator('#recipient-email').fill(recipientEmail);
+  await page.getByRole('switch', { name: 'The recipient has an OpenPGP key' }).uncheck();
+  await page.getByRole('button', { name: 'Save recipient' }).click();
+  await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
+  await page.getByRole('button', { name: 'Next: review' }).click();
 }
 
 /** Recipient step: name, address, the armored key, fingerprint confirmed → Delivery (OpenPGP preselected) → review. */

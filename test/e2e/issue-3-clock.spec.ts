@@ -30,6 +30,7 @@ test('the 30-day clock: overdue flagged and sorted first, extension refused afte
     else await page.locator('#requester-name').fill(name);
     await page.locator('#recipient-0-name').fill(name);
     await page.locator('#recipient-0-destination').fill('zyxwv.patient@example.test');
+    await page.locator('#recipient-0-destination-confirm').fill('zyxwv.patient@example.test');
     await page.getByRole('checkbox', { name: 'Lab results', exact: true }).check();
     await page.getByRole('button', { name: 'Record request' }).click();
     await expect(page.getByRole('heading', { name: /^Request Q-/ })).toBeVisible();

@@ -102,7 +102,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expectNoAxeViolations(page, 'one-time passphrase panel');
     const done = panel.getByRole('button', { name: 'Done' });
     await expect(done).toBeDisabled();
-    await panel.getByRole('checkbox', { name: /will not be shown again/ }).check();
+    await panel.getByRole('checkbox', { name: /gave the passphrase to the recipient/ }).check();
     await done.click();
     await expect(panel).toHaveCount(0);
     expect(await page.content()).not.toContain(passphrase);

@@ -61,7 +61,7 @@ describe('startApp (main process wiring)', () => {
     expect(picked.map((p) => p.name)).toEqual(['Zyxwv Testpatient chart.pdf']);
     const [, options] = fake.dialog.showOpenDialog.mock.calls[0] as [unknown, { properties: string[]; filters: { extensions: string[] }[] }];
     expect(options.properties).toEqual(expect.arrayContaining(['openFile', 'multiSelections']));
-    expect(options.filters[0]!.extensions).toEqual(['pdf']);
+    expect(options.filters[0]!.extensions).toEqual(['pdf', 'jpg', 'jpeg', 'png', 'tif', 'tiff']);
     fake.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] });
     expect(await receivedConfig.filePicker.pick()).toEqual([]);
   });
@@ -76,7 +76,8 @@ describe('startApp (main process wiring)', () => {
   });
 
   it('registers every contract channel; our window reaches dispatch, another webContents does not', async () => {
-    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(CHANNEL_NAMES.map(ipcChannel).sort());
+    // Every contract channel, plus the drop staging channel (paths/bytes of dropped files, src/main/electron/drop.ts).
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...CHANNEL_NAMES.map(ipcChannel), 'rd-drop:stage'].sort());
     const win = shell.getWindow() as unknown as FakeBrowserWindow;
     const handler = fake.ipcMain.handlers.get(ipcChannel('app.info'))!;
     expect(await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {})).toEqual({ ok: true, value: expect.objectContaining({ vault: 'locked' }) });

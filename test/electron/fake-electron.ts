@@ -120,6 +120,7 @@ export function fakeElectron() {
     powerMonitor: Object.assign(new EventEmitter(), { getSystemIdleTime: vi.fn(() => 0) }),
     dialog: { showOpenDialog: vi.fn(), showErrorBox: vi.fn() },
     contextBridge: { exposeInMainWorld: vi.fn() },
+    webUtils: { getPathForFile: vi.fn((f: { path?: string }) => f.path ?? '') },
     ipcRenderer: {
       listeners: rendererListeners,
       invoke: vi.fn(async (_ch: string, _input: unknown) => ({ ok: true, value: {} })),

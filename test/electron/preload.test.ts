@@ -14,10 +14,27 @@ async function loadPreload() {
 }
 
 describe('preload bridge', () => {
-  it('exposes exactly window.api and window.apiEvents', async () => {
+  it('exposes exactly window.api, window.apiEvents and window.fileDrop', async () => {
     const exposed = await loadPreload();
-    expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(2);
-    expect([...exposed.keys()].sort()).toEqual(['api', 'apiEvents']);
+    expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(3);
+    expect([...exposed.keys()].sort()).toEqual(['api', 'apiEvents', 'fileDrop']);
+    expect(Object.keys(exposed.get('fileDrop')!)).toEqual(['stage']);
+  });
+
+  it('fileDrop.stage sends a dropped file by its path, and one without a path by its bytes, on rd-drop:stage only', async () => {
+    const exposed = await loadPreload();
+    const stage = exposed.get('fileDrop')!.stage as (files: unknown[]) => Promise<void>;
+    fake.ipcRenderer.invoke.mockClear();
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: {} });
+    const onDisk = { name: 'scan.pdf', path: '/home/frontdesk/scan.pdf', arrayBuffer: async () => new ArrayBuffer(0) };
+    const inMemory = { name: 'photo.jpg', arrayBuffer: async () => new Uint8Array([0xff, 0xd8, 0xff]).buffer };
+    await stage([onDisk, inMemory]);
+    expect(fake.ipcRenderer.invoke).toHaveBeenCalledExactlyOnceWith('rd-drop:stage', [
+      { name: 'scan.pdf', path: '/home/frontdesk/scan.pdf' },
+      { name: 'photo.jpg', bytes: new Uint8Array([0xff, 0xd8, 0xff]) },
+    ]);
+    fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false } as never);
+    await expect(stage([onDisk])).rejects.toThrow(/refused/);
   });
 
   it('window.api has exactly the contract channels, each invoking rd:<name> with the input', async () => {

@@ -69,6 +69,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const staticDir = resolve(opts.staticDir ?? join(__dirname, '..', '..', '.preview-build'));
   // Uploaded files wait here (in memory only, never on disk) until documents.pick takes them.
   let staged: PickedFile[] = [];
+  // Files dropped onto the Records step (uploaded with `X-Staging: drop`) wait here until documents.importDropped.
+  let dropped: PickedFile[] = [];
   const services = createServices({
     dataDir: opts.dataDir,
     mode: 'preview',
@@ -81,6 +83,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       pick: async () => {
         const files = staged;
         staged = [];
+        return files;
+      },
+      takeDropped: async () => {
+        const files = dropped;
+        dropped = [];
         return files;
       },
     },
@@ -120,10 +127,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       try {
         const body = await readBody(req, MAX_JSON_BYTES);
         input = body.length ? JSON.parse(body.toString('utf8')) : {};
-      } catch {
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return tooLarge(res);
         return json(res, 400, { ok: false, error: { code: 'VALIDATION_FAILED', message: 'The request could not be read.' } });
       }
-      return json(res, 200, await dispatch(decodeURIComponent(url.pathname.slice(5)), input));
+      const channel = safeDecode(url.pathname.slice(5), null);
+      if (channel === null) return json(res, 400, { ok: false, error: { code: 'VALIDATION_FAILED', message: 'The request could not be read.' } });
+      return json(res, 200, await dispatch(channel, input));
     }
 
     if (req.method === 'POST' && url.pathname === '/upload') {
@@ -131,11 +141,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       let bytes: Buffer;
       try {
         bytes = await readBody(req, MAX_UPLOAD_BYTES);
-      } catch {
-        return json(res, 413, { ok: false, error: { code: 'FILE_TOO_LARGE', message: 'This file is too large.' } });
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return tooLarge(res, { code: 'FILE_TOO_LARGE', message: 'This file is too large.' });
+        return json(res, 400, { ok: false, error: { code: 'VALIDATION_FAILED', message: 'The upload could not be read.' } });
       }
-      const name = safeDecode(String(req.headers['x-file-name'] ?? 'file.pdf'));
-      staged.push({ name, read: async () => bytes });
+      const name = safeDecode(String(req.headers['x-file-name'] ?? 'file.pdf')) ?? 'file.pdf';
+      (req.headers['x-staging'] === 'drop' ? dropped : staged).push({ name, read: async () => bytes });
       return json(res, 200, { ok: true, value: {} });
     }
 
@@ -242,26 +253,48 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * The request body, at most `limit` bytes. A declared Content-Length above the limit is refused before reading; a
+ * body that grows past it stops being kept (the rest is drained, not buffered) so the client gets its 413 answer
+ * instead of a reset connection. @throws BodyTooLarge
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((ok, fail) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume();
+      return fail(new BodyTooLarge());
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        fail(new Error('too large'));
-        req.destroy();
+        if (!over) fail(new BodyTooLarge());
+        over = true;
+        chunks.length = 0;
       } else chunks.push(c);
     });
-    req.on('end', () => ok(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (!over) ok(Buffer.concat(chunks));
+    });
     req.on('error', fail);
   });
 }
 
-function safeDecode(s: string): string {
+/** 413 and close the connection after the answer (HTTP Semantics RFC 9110 §15.5.14). */
+function tooLarge(res: ServerResponse, error = { code: 'VALIDATION_FAILED', message: 'The request is too large.' }): void {
+  res.setHeader('connection', 'close');
+  json(res, 413, { ok: false, error });
+}
+
+/** decodeURIComponent, or `fallback` for a malformed % escape (e.g. "%E0%A4%A"); at most 255 characters. */
+function safeDecode<F extends string | null>(s: string, fallback?: F): string | F {
   try {
     return decodeURIComponent(s).slice(0, 255);
   } catch {
-    return 'file.pdf';
+    return (fallback === undefined ? 'file.pdf' : fallback) as F;
   }
 }

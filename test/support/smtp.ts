@@ -46,6 +46,8 @@ export interface StartSmtpServerOptions {
   rejectDataAt?: number[];
   /** Keep the n-th message (0-based) but never answer its DATA: a reply lost after the server stored it. */
   silentAfterDataAt?: number[];
+  /** Listen on this port (default 0: a free one), e.g. to bring a server "back" where the app expects it. */
+  port?: number;
   /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
   onMailFrom?: (n: number) => Promise<void>;
 }
@@ -219,7 +221,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
 
   await new Promise<void>((resolve, reject2) => {
     server.once('error', reject2);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   // Errors after start (client resets, TLS alerts from refused handshakes) are expected in these tests.
   server.on('error', () => undefined);

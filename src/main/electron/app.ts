@@ -11,6 +11,7 @@ import { fileLogger, type Logger } from '../services/support/logger';
 import { DEFAULT_IDLE_MINUTES, startAutoLock } from './autolock';
 import { forwardEvents, type EventSource } from './events';
 import { createSenderCheck, originOf, registerIpcHandlers } from './ipc';
+import { createDropStaging } from './drop';
 import { createDialogFilePicker } from './picker';
 import { createDialogFileSaver } from './saver';
 import { createDialogFolderPicker } from './folder-picker';
@@ -95,6 +96,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   hardenSession(session.defaultSession, { devCsp: dev });
   installAppProtocol(session.defaultSession, join(opts.buildDir, '..', 'renderer', opts.rendererName));
 
+  const dropStaging = createDropStaging();
   const services = opts.createServices({
     dataDir: join(userData, 'vault'),
     // Fonts for generated PDFs: shipped as an extra resource when packaged (forge.config.ts).
@@ -102,7 +104,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     mode: 'electron',
     version: app.getVersion(),
     logger,
-    filePicker: createDialogFilePicker({ dialog, getWindow }),
+    filePicker: { ...createDialogFilePicker({ dialog, getWindow }), takeDropped: dropStaging.takeDropped },
     fileSaver: createDialogFileSaver({ dialog, getWindow }),
     folderPicker: createDialogFolderPicker({ dialog, getWindow }),
   });
@@ -114,6 +116,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   const allowedOrigins = devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN];
   const getWebContents = () => getWindow()?.webContents ?? null;
   const unregisterIpc = registerIpcHandlers(ipcMain, dispatch, createSenderCheck({ getWebContents, allowedOrigins }), logger);
+  const unregisterDrop = dropStaging.register(ipcMain, createSenderCheck({ getWebContents, allowedOrigins }), logger);
   const stopEvents = services.events ? forwardEvents(services.events, getWebContents, logger) : () => {};
 
   const lockVault = () => {
@@ -148,6 +151,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     stopAutoLock();
     stopEvents();
     unregisterIpc();
+    unregisterDrop();
   };
   app.on('will-quit', () => {
     dispose();

@@ -1,5 +1,5 @@
 /**
- * The Electron FilePicker: the native open dialog (PDF only, multi-select),
+ * The Electron FilePicker: the native open dialog (PDF, JPEG, PNG, TIFF; multi-select),
  * files read by main with fs. The renderer never sees a path or a byte.
  */
 import type { BrowserWindow, Dialog, OpenDialogOptions } from 'electron';
@@ -23,10 +23,14 @@ export function createDialogFilePicker(opts: {
   return {
     async pick(): Promise<PickedFile[]> {
       const options: OpenDialogOptions = {
-        title: 'Choose medical record PDFs',
+        title: 'Choose medical record files',
         buttonLabel: 'Import',
         properties: ['openFile', 'multiSelections'],
-        filters: [{ name: 'PDF documents', extensions: ['pdf'] }],
+        filters: [
+          { name: 'Records (PDF, photos, scans, faxes)', extensions: ['pdf', 'jpg', 'jpeg', 'png', 'tif', 'tiff'] },
+          { name: 'PDF documents', extensions: ['pdf'] },
+          { name: 'Images (JPEG, PNG, TIFF)', extensions: ['jpg', 'jpeg', 'png', 'tif', 'tiff'] },
+        ],
       };
       const win = opts.getWindow();
       const result = win ? await opts.dialog.showOpenDialog(win, options) : await opts.dialog.showOpenDialog(options);

@@ -1,4 +1,4 @@
-import { channels, CHANNEL_NAMES, type ChannelName, type ChannelOutput, type ParsedInput, type RpcResult } from '../../shared/contract';
+import { channels, CHANNEL_NAMES, LONE_SURROGATE, type ChannelName, type ChannelOutput, type ParsedInput, type RpcResult } from '../../shared/contract';
 import { isAppError } from '../../shared/errors';
 import type { Logger } from '../services/support/logger';
 
@@ -31,8 +31,10 @@ export function createDispatch(handlers: Handlers, logger: Logger, hooks: Dispat
     if (!isChannel(channel)) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
     const spec = channels[channel];
     const parsed = spec.input.safeParse(input ?? {});
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))];
+    // Lone UTF-16 surrogates are refused in every string of every channel (passwords and free text included).
+    const broken = loneSurrogatePaths(input);
+    if (!parsed.success || broken.length > 0) {
+      const fields = [...new Set([...(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.') || '(input)')), ...broken])];
       try {
         hooks.onInvalidInput?.(channel, fields);
       } catch (e) {
@@ -55,6 +57,16 @@ export function createDispatch(handlers: Handlers, logger: Logger, hooks: Dispat
       return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside ReleaseDesk. Nothing was sent.' } };
     }
   };
+}
+
+/** Paths ("a.b.0") of the strings in `v` that hold a lone UTF-16 surrogate (contract LONE_SURROGATE); depth-bounded. */
+export function loneSurrogatePaths(v: unknown, path: string[] = [], out: string[] = [], depth = 0): string[] {
+  if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) out.push(path.join('.') || '(input)');
+  } else if (v && typeof v === 'object' && depth < 16 && out.length < 20) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) loneSurrogatePaths(x, [...path, k], out, depth + 1);
+  }
+  return out;
 }
 
 function isChannel(c: string): c is ChannelName {

@@ -23,6 +23,12 @@ export function createHandlers(s: Services): Handlers {
     'releases.create': ({ requestId }) => s.releases.create(requestId),
     'releases.get': ({ id }) => s.releases.view(id),
     'documents.pick': ({ releaseId }) => s.releases.importPicked(releaseId),
+    'documents.importDropped': ({ releaseId }) => s.documents.importDropped(releaseId),
+    'documents.unlockPdf': ({ releaseId, passwordRequestId, password }) => s.documents.unlockPdf(releaseId, passwordRequestId, password),
+    'documents.discardPending': ({ passwordRequestId }) => {
+      s.documents.discardPending(passwordRequestId);
+      return {};
+    },
     'documents.remove': ({ releaseId, documentId }) => s.releases.removeDocument(releaseId, documentId),
     'recipients.checkEmail': ({ email }) => s.checkEmail(email),
     'recipients.inspectKey': ({ armoredKey }) => s.inspectKey(armoredKey),
@@ -68,8 +74,29 @@ export function createHandlers(s: Services): Handlers {
     'authorizations.attachSignedForm': ({ authorizationId }) => s.requests.attachSignedForm(authorizationId),
     'authorizations.form': (input) => s.requests.authorizationForm(input),
     'part2Consents.save': ({ requestId, consent }) => s.requests.savePart2Consent(requestId, consent),
+    // authorization and consent rules (issue #15)
+    'part2Consents.revoke': ({ consentId, revocation }) => s.requests.revokePart2Consent(consentId, revocation),
+    'requests.amend': ({ requestId, ...change }) => s.requests.amend(requestId, change),
+    'requests.withdrawUnencryptedEmailChoice': ({ requestId, acknowledgmentId }) => s.requests.withdrawUnencryptedEmailChoice(requestId, acknowledgmentId),
+    'requests.recordRepresentativeAuthority': ({ requestId, ...check }) => s.requests.recordRepresentativeAuthority(requestId, check),
     'audit.events': ({ limit }) => s.audit.events(limit),
     'audit.transmissions': () => s.audit.transmissions(),
     'audit.verify': () => s.audit.verify(),
+    // ---- audit reports (issue #10)
+    'audit.query': (input) => s.auditReports.query(input),
+    'audit.verifyChain': () => s.auditReports.verify(),
+    'audit.checkReceipt': ({ receipt }) => s.auditReports.checkReceipt(receipt),
+    'audit.exportReport': ({ filter }) => s.auditReports.exportReport(filter),
+    'audit.patients': ({ query }) => s.auditReports.patients(query),
+    'audit.accounting': ({ mrn, asOf }) => s.auditReports.accounting(mrn, asOf),
+    'audit.exportAccounting': ({ mrn, asOf }) => s.auditReports.exportAccounting(mrn, asOf),
+    'audit.accessReport': (input) => s.auditReports.accessReport(input),
+    'audit.exportAccessReport': (input) => s.auditReports.exportAccessReport(input),
+    'audit.recordDisclosure': (input) => s.auditReports.recordDisclosure(input),
+    'audit.recordSuspension': (input) => s.auditReports.recordSuspension(input),
+    'settings.updatePractice': (input) => s.updatePractice(input),
+    'documents.checkPatient': ({ releaseId }) => s.patientChecks.checkRelease(releaseId),
+    'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.patientChecks.confirm(releaseId, documentId, reason),
+    'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
   };
 }

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelOutput, ParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { listAudit, verifyAudit } from './audit/audit';
+import { listAudit } from './audit/audit';
+import { AuditService } from './audit/audit-service';
 import type { RulePack } from '../../shared/compliance';
 import type { FilePicker } from './documents/picker';
+import { discardPendingPdf, importFiles, supplyPdfPassword, type ImportContext } from './documents/import';
 import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
 import { inspectRecipientKey } from './openpgp/keys';
-import { checkEmailAddress } from './recipients/email';
+import { checkEmailAddress, requireValidEmail } from './recipients/email';
 import { testSmtpConnection } from './delivery/smtp';
 import { formatFingerprint } from '../../shared/fingerprint';
 import { listTransmissions } from './releases/repo';
@@ -17,6 +19,8 @@ import { BounceService } from './bounces/service';
 import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
+import { localDate } from './compliance';
+import { PatientCheckService } from './documents/patient-check';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { systemClock, type Clock } from './support/clock';
@@ -70,7 +74,9 @@ export function createServices(config: ServicesConfig) {
     rulePacks: config.rulePacks,
     assetsRoot: config.assetsRoot,
   });
+  const patientChecks = new PatientCheckService(session);
   const releases = new ReleaseDeliveryService({
+    patientChecks,
     session,
     filePicker: config.filePicker,
     events,
@@ -88,14 +94,38 @@ export function createServices(config: ServicesConfig) {
   let bounceTimer: NodeJS.Timeout | null = null;
   let bounceRun: Promise<unknown> | null = null;
 
+  const auditReports = new AuditService({
+    session,
+    onProgress: (report, done, total) => events.emit('reportProgress', { report, done, total }),
+    ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  });
+
+  // Record file import (documents/import.ts): drops and protected PDFs; documents.pick goes through releases.importPicked.
+  const importContext: ImportContext = {
+    session,
+    events,
+    today: () => localDate(clock.now(), requests.timeZone()),
+    ...(config.assetsRoot ? { assetsRoot: config.assetsRoot } : {}),
+  };
+  const documents = {
+    importDropped: async (releaseId: string) => importFiles(importContext, releaseId, (await config.filePicker.takeDropped?.()) ?? []),
+    unlockPdf: (releaseId: string, passwordRequestId: string, password: string) => supplyPdfPassword(importContext, releaseId, passwordRequestId, password),
+    discardPending: (passwordRequestId: string) => discardPendingPdf(importContext, passwordRequestId),
+  };
+
   return {
     config,
     session,
+    auditReports,
     events,
     logger,
     setup,
     requests,
     releases,
+    documents,
+    /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
+    patientChecks,
     bounces,
 
     /**
@@ -157,6 +187,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock, then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string): Promise<void> {
       await session.unlock(passphrase);
+      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
     },
 
@@ -274,6 +305,27 @@ export function createServices(config: ServicesConfig) {
 
     checkEmail: checkEmailAddress,
 
+    /**
+     * Change the practice's postal address, phone and privacy officer (printed on authorization forms and notices,
+     * 164.508(c)(2)(i), 164.524(d)(2)(iii), 164.530(a)(1)). Audited `settings.change` (detail: the fields changed —
+     * never their values). @throws AppError VAULT_LOCKED | INVALID_EMAIL (privacy officer's email)
+     */
+    updatePractice(input: ParsedInput<'settings.updatePractice'>): ChannelOutput<'settings.updatePractice'> {
+      if (input.privacyOfficer.email) requireValidEmail(input.privacyOfficer.email);
+      return session.audited(
+        'settings.change',
+        { type: 'settings', id: 'practice' },
+        (v) => {
+          const before = requireSetting(v.db, 'practice');
+          const next = { ...before, address: input.address, phone: input.phone, privacyOfficer: input.privacyOfficer };
+          putSetting(v.db, 'practice', next);
+          return { before, next };
+        },
+        ({ before, next }) =>
+          ({ fields: (['address', 'phone', 'privacyOfficer'] as const).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).join(',') }),
+      ).next;
+    },
+
     /** Facts about a pasted recipient key. @throws AppError KEY_* */
     async inspectKey(armored: string) {
       session.require();
@@ -283,12 +335,8 @@ export function createServices(config: ServicesConfig) {
     audit: {
       events: (limit: number) => listAudit(session.require().db, limit),
       transmissions: () => listTransmissions(session.require().db),
-      verify: () => {
-        const v = session.require();
-        const r = verifyAudit(v.db, session.auditKey());
-        v.tx(() => session.audit({ action: 'audit.verify', outcome: r.intact ? 'success' : 'failure', subjectType: 'audit', subjectId: null, detail: { checked: r.checked } }));
-        return r;
-      },
+      /** The chain and every checkpoint (audit/chain.ts); audited. */
+      verify: () => auditReports.verify(),
     },
   };
 }

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, isAppError } from '../../shared/errors';
 import { appendAudit, type AuditDetail, type AuditInput } from './audit/audit';
+import { CHECKPOINT_KEY_PURPOSE, writeCheckpoint } from './audit/checkpoints';
 import type { Clock } from './support/clock';
 import type { Logger } from './support/logger';
 import { Vault, vaultFileState } from './vault/vault';
@@ -92,10 +93,18 @@ export class Session {
     this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null });
   }
 
-  /** Close the vault and forget the key. Idempotent. */
+  /**
+   * Close the vault and forget the key. Idempotent. The `vault.lock` event and a checkpoint of the audit
+   * chain head (audit/checkpoints.ts: a vault row and a line in the anchor file beside the vault) are
+   * written in one transaction, so a later cut of the log's tail cannot go unnoticed (164.312(c)(1)).
+   */
   lock(): void {
     if (!this.vault) return;
-    this.audit({ action: 'vault.lock', outcome: 'success', subjectType: 'vault', subjectId: null });
+    const v = this.vault;
+    v.tx(() => {
+      this.audit({ action: 'vault.lock', outcome: 'success', subjectType: 'vault', subjectId: null });
+      writeCheckpoint(v.db, this.dataDir, v.subkey(CHECKPOINT_KEY_PURPOSE), this.clock.now(), 'lock');
+    });
     this.vault.close();
     this.vault = null;
     this.chainKey?.fill(0);

@@ -18,6 +18,14 @@ export interface Explanation {
 const SMTP_FIX = 'Check the email server settings under Settings (use “Test connection”) with whoever manages your practice’s email, then try again.';
 
 const EXPLANATIONS: Record<string, Explanation> = {
+  PATIENT_CHECK_PENDING: {
+    title: 'ReleaseDesk has not finished comparing this file with the patient.',
+    next: 'Wait a moment on the Records step until the patient check shows a result, then try again.',
+  },
+  PATIENT_CHECK_NOT_NEEDED: {
+    title: 'This file names the patient; there is nothing to confirm.',
+    next: 'No action is needed for this file.',
+  },
   // Bounces (issue 8).
   DELIVERY_BOUNCED: {
     title: 'The recipient’s mail server returned the email: the records were not delivered.',

@@ -12,6 +12,8 @@
  *   caller must invoke it inside the user's click), uploads each chosen file with
  *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
  *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
+ * - drop: files dropped onto the Records step are uploaded the same way with `X-Staging: drop` (platform/drop.ts),
+ *   then `documents.importDropped` imports them;
  * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`;
  * - print: the print-ready packet opens in a new tab from `GET /printable/<id>?token=...` (the browser's PDF
  *   viewer prints it); registered with platform/printable.ts so the token stays in this module.
@@ -19,6 +21,7 @@
 import { CHANNEL_NAMES } from '../../shared/contract';
 import type { ApiEvents } from '../../shared/bridge';
 import { registerPrintableOpener } from './printable';
+import { registerDropStager } from './drop';
 import type { Api, ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, RpcResult } from '../../shared/contract';
 
 const TOKEN_KEY = 'releasedesk.preview.token';
@@ -54,11 +57,11 @@ async function rpc<C extends ChannelName>(token: string, channel: C, input: Chan
  * Opens the browser's file chooser synchronously and resolves with the chosen
  * files (empty when the user cancels).
  */
-function chooseFiles(): Promise<File[]> {
+function chooseFiles(accept: string): Promise<File[]> {
   const input = document.createElement('input');
   input.type = 'file';
   input.multiple = true;
-  input.accept = 'application/pdf,.pdf';
+  input.accept = accept;
   input.style.display = 'none';
   input.setAttribute('aria-hidden', 'true');
   input.tabIndex = -1;
@@ -75,13 +78,14 @@ function chooseFiles(): Promise<File[]> {
   return done;
 }
 
-async function upload(token: string, file: File): Promise<void> {
+async function upload(token: string, file: File, staging: 'pick' | 'drop' = 'pick'): Promise<void> {
   const res = await fetch('/upload', {
     method: 'POST',
     headers: {
       Authorization: `Bearer ${token}`,
       'X-File-Name': encodeURIComponent(file.name),
       'Content-Type': 'application/octet-stream',
+      ...(staging === 'drop' ? { 'X-Staging': 'drop' } : {}),
     },
     body: await file.arrayBuffer(),
   });
@@ -97,20 +101,25 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
     api[name] = (input) => rpc(token, name, input as never);
   }
   // Channels whose main-side picker takes files the user chooses: choose and upload first, then call.
-  for (const name of ['documents.pick', 'authorizations.attachSignedForm'] as const) {
-    api[name] = (input) => {
-      const chosen = chooseFiles(); // must run before any await
-      return (async () => {
-        const files = await chosen;
-        try {
-          for (const f of files) await upload(token, f);
-        } catch {
-          return unreachable();
-        }
-        return rpc(token, name, input as never);
-      })();
-    };
-  }
+  const pickThenCall = (name: ChannelName, input: unknown, accept: string) => {
+    const chosen = chooseFiles(accept); // must run before any await
+    return (async () => {
+      const files = await chosen;
+      try {
+        for (const f of files) await upload(token, f);
+      } catch {
+        return unreachable();
+      }
+      return rpc(token, name, input as never);
+    })();
+  };
+  const PDF = 'application/pdf,.pdf';
+  // Record files may be PDFs, photos, scans and faxes; a signed authorization or authority document is a PDF.
+  api['documents.pick'] = (input) => pickThenCall('documents.pick', input, `${PDF},image/jpeg,.jpg,.jpeg,image/png,.png,image/tiff,.tif,.tiff`);
+  api['authorizations.attachSignedForm'] = (input) => pickThenCall('authorizations.attachSignedForm', input, PDF);
+  // Picks only when a copy of a representative's authority document is attached (164.514(h)).
+  api['requests.recordRepresentativeAuthority'] = (input) =>
+    (input as { method?: string }).method === 'copy_attached' ? pickThenCall('requests.recordRepresentativeAuthority', input, PDF) : rpc(token, 'requests.recordRepresentativeAuthority', input as never);
 
   const listeners = new Map<string, Set<Listener>>();
   let source: EventSource | null = null;
@@ -147,5 +156,8 @@ export function installPreviewBridge(): void {
   window.apiEvents = apiEvents;
   registerPrintableOpener((printableId) => {
     window.open(`/printable/${encodeURIComponent(printableId)}?token=${encodeURIComponent(token)}`, '_blank', 'noopener');
+  });
+  registerDropStager(async (files) => {
+    for (const f of files) await upload(token, f, 'drop');
   });
 }

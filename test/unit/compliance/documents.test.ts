@@ -12,6 +12,7 @@ import {
   STATEMENT_RIGHT_TO_REVOKE,
 } from '../../../src/main/services/compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../../../src/main/services/compliance/documents/extension-notice';
+import { renderPart2ConsentScope } from '../../../src/main/services/compliance/documents/part2-consent-scope';
 import { requireTool } from '../../support/tools';
 
 const dir = mkdtempSync(join(tmpdir(), 'rd-compliance-pdf-'));
@@ -84,5 +85,68 @@ describe.skipIf(!hasPoppler)('authorization form PDF (45 CFR 164.508(c))', () =>
     expect(psych).toContain('Authorization to disclose psychotherapy notes');
     expect(psych).not.toContain('Lab results');
     for (const [, s] of required) expect(psych).toContain(flat(s));
+  });
+});
+
+describe.skipIf(!hasPoppler)('Part 2 consent scope sheet (42 CFR 2.32(b))', () => {
+  const now = new Date('2026-03-05T12:00:00-05:00');
+  const consent = {
+    id: 'p2c_000001',
+    patientNamed: true,
+    discloser: 'Maplewood Family Practice',
+    informationDescription: 'Substance use disorder treatment records, 2025, including diagnosis and medications',
+    categories: ['substance_use_disorder' as const],
+    recipients: ['Qwerty Insurance Co'],
+    purpose: 'Life insurance application',
+    revocationStatement: true,
+    expiration: { date: '2026-12-31' },
+    signature: { signed: true, date: '2026-02-20' },
+  };
+  it('explains every element of the consent and carries the 2.32(a) notice', async () => {
+    const bytes = await renderPart2ConsentScope({ practice, consent, releaseReference: 'R-2026-00012', now, timeZone: 'America/New_York' });
+    const text = extract(bytes, 'p2scope');
+    for (const s of ['Scope of the patient’s consent', 'R-2026-00012', 'Maplewood Family Practice', 'including diagnosis and medications', 'Qwerty Insurance Co', 'Life insurance application', 'through 2026-12-31', '2026-02-20', '42 CFR 2.31(a)(6)', '42 CFR 2.32(a)', 'A general authorization for the release of medical or other information is NOT sufficient', 'Page 1 of'])
+      expect(text).toContain(s);
+    expect(renderFirstPage('p2scope').length).toBeGreaterThan(1000);
+  });
+  it('refuses a revoked consent (42 CFR 2.31(a)(6))', async () => {
+    await expect(
+      renderPart2ConsentScope({ practice, consent: { ...consent, revocation: { receivedDate: '2026-03-04', method: 'written' as const } }, releaseReference: 'R-2026-00012', now, timeZone: 'America/New_York' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe.skipIf(!hasPoppler)('practice details printed where the law expects them', () => {
+  const full = {
+    name: 'Maplewood Family Practice',
+    address: '12 Elm St, Springfield, IL 62701',
+    phone: '(217) 555-0100',
+    privacyOfficer: { name: 'Qwfp Privacyofficer', phone: '(217) 555-0142', email: 'privacy@maplewood.example.test' },
+  };
+
+  it("the authorization form's revocation paragraph names the privacy officer, the postal address and phone (164.508(c)(2)(i))", async () => {
+    const text = extract(await renderAuthorizationForm({ practice: full }), 'form-practice');
+    expect(text).toContain('by writing to us at the address below');
+    expect(text).toContain(
+      'Send a written revocation to: Qwfp Privacyofficer, Privacy Officer, Maplewood Family Practice, 12 Elm St, Springfield, IL 62701. Phone: (217) 555-0142. Email: privacy@maplewood.example.test.',
+    );
+    expect(renderFirstPage('form-practice').length).toBeGreaterThan(1000);
+  });
+
+  it('without a recorded address the form says to ask for it instead of pointing at an address that is not there', async () => {
+    const text = extract(await renderAuthorizationForm({ practice: { name: 'Maplewood Family Practice' } }), 'form-bare');
+    expect(text).toContain('Send a written revocation to: Privacy Officer, Maplewood Family Practice, (ask us for our mailing address).');
+    expect(text).not.toContain('address above');
+  });
+
+  it('the extension notice names the privacy officer with phone and email, and prints the address and phone', async () => {
+    const text = extract(
+      await renderExtensionNotice({ practice: full, addresseeName: 'Zyxwv Testpatient', receivedDate: '2026-03-01', noticeDate: '2026-03-20', reason: 'Records in off-site storage.', newDueDate: '2026-04-30' }),
+      'notice-practice',
+    );
+    expect(text).toContain('12 Elm St, Springfield, IL 62701');
+    expect(text).toContain('(217) 555-0100');
+    expect(text).toContain('contact our privacy officer, Qwfp Privacyofficer, at (217) 555-0142 or privacy@maplewood.example.test.');
+    expect(renderFirstPage('notice-practice').length).toBeGreaterThan(1000);
   });
 });

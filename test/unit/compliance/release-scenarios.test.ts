@@ -21,6 +21,8 @@ interface Row {
   also?: (d: ReturnType<typeof evaluateRelease>) => void;
 }
 
+/** A recorded verification of a representative's authority: the power-of-attorney copy is on file (164.514(h)(1)). */
+const evidence = { document: 'health_care_power_of_attorney' as const, method: 'copy_attached' as const, documentId: 'doc_poa0001', verifiedBy: 'staff_front_desk_1', verifiedAt: '2026-03-02T09:00:00-05:00', notes: '' };
 const psychAuth = () => authorization({ id: 'auth_psych1', informationDescription: 'Psychotherapy notes, 2025', categories: ['psychotherapy_notes'] });
 const at = (iso: string) => new Date(iso);
 const fullAccess: { categories: DocumentCategory[] } = { categories: ['visit_notes', 'lab_results', 'psychotherapy_notes', 'substance_use_disorder', 'hiv_sti_results'] };
@@ -43,13 +45,22 @@ const rows: Row[] = [
   {
     name: "element (vi) personal representative's authority missing",
     cite: '45 CFR 164.508(c)(1)(vi)',
+    // Changed by the representative-authority rule: nothing verified either (45 CFR 164.514(h)(1), 164.502(g)).
     input: () => input({ authorization: authorization({ signature: { signed: true, date: '2026-02-20', signerRole: 'personal_representative' } }) }),
-    blocks: ['AUTH_ELEMENT_REPRESENTATIVE_AUTHORITY'],
+    blocks: ['AUTH_ELEMENT_REPRESENTATIVE_AUTHORITY', 'AUTH_REPRESENTATIVE_AUTHORITY_NOT_VERIFIED'],
   },
   {
-    name: 'personal representative with described authority is valid',
+    // Changed: a described authority alone no longer suffices; it must be verified (45 CFR 164.514(h)(1), 164.502(g)).
+    name: 'personal representative with described but unverified authority',
+    cite: '45 CFR 164.514(h)(1)',
+    input: () => input({ authorization: authorization({ signature: { signed: true, date: '2026-02-20', signerRole: 'personal_representative', representativeAuthority: 'Health care power of attorney' } }) }),
+    blocks: ['AUTH_REPRESENTATIVE_AUTHORITY_NOT_VERIFIED'],
+  },
+  {
+    name: 'personal representative with described and verified authority is valid',
     cite: '45 CFR 164.508(c)(1)(vi)',
-    input: () => input({ authorization: authorization({ signature: { signed: true, date: '2026-02-20', signerRole: 'personal_representative', representativeAuthority: 'Parent of a minor' } }) }),
+    input: () =>
+      input({ authorization: authorization({ signature: { signed: true, date: '2026-02-20', signerRole: 'personal_representative', representativeAuthority: 'Health care power of attorney', authorityEvidence: evidence } }) }),
     blocks: [],
   },
   { name: 'statement (i) right to revoke missing', cite: '45 CFR 164.508(c)(2)(i)', input: () => input({ authorization: authorization({ statements: { rightToRevoke: false, conditioning: true, redisclosure: true } }) }), blocks: ['AUTH_STATEMENT_REVOKE'] },
@@ -74,7 +85,7 @@ const rows: Row[] = [
       }),
     blocks: [
       'AUTH_ELEMENT_DESCRIPTION', 'AUTH_ELEMENT_DISCLOSER', 'AUTH_ELEMENT_RECIPIENT', 'AUTH_ELEMENT_PURPOSE', 'AUTH_ELEMENT_EXPIRATION', 'AUTH_ELEMENT_SIGNATURE',
-      'AUTH_ELEMENT_SIGNATURE_DATE', 'AUTH_ELEMENT_REPRESENTATIVE_AUTHORITY', 'AUTH_STATEMENT_REVOKE', 'AUTH_STATEMENT_CONDITIONING', 'AUTH_STATEMENT_REDISCLOSURE',
+      'AUTH_ELEMENT_SIGNATURE_DATE', 'AUTH_ELEMENT_REPRESENTATIVE_AUTHORITY', 'AUTH_REPRESENTATIVE_AUTHORITY_NOT_VERIFIED', 'AUTH_STATEMENT_REVOKE', 'AUTH_STATEMENT_CONDITIONING', 'AUTH_STATEMENT_REDISCLOSURE',
       'AUTH_REVOKED', 'AUTH_KNOWN_FALSE',
     ],
   },
@@ -95,7 +106,8 @@ const rows: Row[] = [
     name: 'psychotherapy notes under a general authorization',
     cite: '45 CFR 164.508(a)(2)',
     input: () => input({ request: request({ scope: { categories: ['psychotherapy_notes', 'visit_notes'] } }), authorization: authorization({ categories: ['visit_notes', 'psychotherapy_notes'] }), selection: ['doc_psych1'] }),
-    blocks: ['PSYCHOTHERAPY_NOTES_NEED_SEPARATE_AUTHORIZATION'],
+    // Changed: the compound authorization is itself defective as a whole (45 CFR 164.508(b)(3)(ii), (b)(2)(iv)).
+    blocks: ['PSYCHOTHERAPY_NOTES_NEED_SEPARATE_AUTHORIZATION', 'AUTH_PSYCHOTHERAPY_NOTES_COMBINED'],
   },
   { name: 'psychotherapy notes under their own authorization', cite: '45 CFR 164.508(a)(2)', input: () => input({ request: request({ scope: { categories: ['psychotherapy_notes'] } }), authorization: psychAuth(), selection: ['doc_psych1'] }), blocks: [] },
   {
@@ -113,9 +125,10 @@ const rows: Row[] = [
     input: () => input({ request: request({ scope: { categories: ['substance_use_disorder'] } }), authorization: authorization({ categories: ['substance_use_disorder'] }), consents: [consent()], selection: ['doc_sud001'] }),
     blocks: [],
     also: (d) => {
-      expect(d.notices).toHaveLength(1);
-      expect(d.notices[0]!.text).toBe(PART2_NOTICE_TEXT);
-      expect(d.notices[0]!.citation).toBe('42 CFR 2.32');
+      // Changed: with the 2.32(a) notice goes the explanation of the consent's scope (42 CFR 2.32(b), 2024 text).
+      expect(d.notices).toHaveLength(2);
+      expect(d.notices.find((n) => n.citation === '42 CFR 2.32')!.text).toBe(PART2_NOTICE_TEXT);
+      expect(d.notices.find((n) => n.citation === '42 CFR 2.32(b)')).toMatchObject({ consentId: 'p2c_000001', category: 'substance_use_disorder' });
     },
   },
   {
@@ -193,7 +206,8 @@ const rows: Row[] = [
   // --- workflow and identity
   { name: 'request still being verified', cite: '45 CFR 164.514(h)(1)', input: () => input({ request: request({ status: 'verifying' }) }), blocks: ['REQUEST_NOT_VERIFIED'] },
   { name: 'withdrawn request', cite: '45 CFR 164.530(i)', input: () => input({ request: request({ status: 'withdrawn' }) }), blocks: ['REQUEST_CLOSED'] },
-  { name: 'personal representative without recorded authority', cite: '45 CFR 164.502(g)', input: () => input({ request: accessRequest({ requester: { role: 'personal_representative', name: 'Qazwsx Parent' } }), authorization: undefined }), blocks: ['REPRESENTATIVE_AUTHORITY_MISSING'] },
+  // Changed: also reports that the authority is not verified (45 CFR 164.514(h)(1)).
+  { name: 'personal representative without recorded authority', cite: '45 CFR 164.502(g)', input: () => input({ request: accessRequest({ requester: { role: 'personal_representative', name: 'Qazwsx Parent' } }), authorization: undefined }), blocks: ['REPRESENTATIVE_AUTHORITY_MISSING', 'REPRESENTATIVE_AUTHORITY_NOT_VERIFIED'] },
   { name: 'empty selection', cite: '45 CFR 164.524(c)(1)', input: () => input({ selection: [] }), blocks: ['SELECTION_EMPTY'] },
   { name: 'unknown document id', cite: '45 CFR 164.530(c)', input: () => input({ selection: ['doc_visit1', 'doc_nope99'] }), blocks: ['SELECTION_UNKNOWN_DOCUMENT'] },
   // --- unencrypted email at the individual's request

@@ -117,7 +117,7 @@ describe.skipIf(!HAVE)('bad input on the release path', () => {
     b.stage([file('notes.txt', Buffer.from('just text, not a PDF')), file('empty.pdf', Buffer.alloc(0)), file('good.pdf', await recordPdf('Extra'))]);
     const r = await b.call('documents.pick', { releaseId: rel.id });
     expect(r.rejected).toEqual([
-      { fileName: 'notes.txt', code: 'FILE_NOT_PDF', message: expect.any(String) },
+      { fileName: 'notes.txt', code: 'MEDIA_TYPE_UNSUPPORTED', message: expect.any(String) },
       { fileName: 'empty.pdf', code: 'FILE_EMPTY', message: expect.any(String) },
     ]);
     expect(r.imported).toHaveLength(1);
@@ -125,7 +125,7 @@ describe.skipIf(!HAVE)('bad input on the release path', () => {
     expect(events.map((e) => [e.action, e.outcome, e.detail.code ?? null])).toEqual([
       ['document.import', 'success', null],
       ['document.import', 'refused', 'FILE_EMPTY'],
-      ['document.import', 'refused', 'FILE_NOT_PDF'],
+      ['document.import', 'refused', 'MEDIA_TYPE_UNSUPPORTED'],
     ]);
     const after = await snapshot();
     expect(after.documents.slice(0, before.documents.length)).toEqual(before.documents);

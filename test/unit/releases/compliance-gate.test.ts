@@ -140,7 +140,8 @@ describe.skipIf(!HAVE)('release workflow with the compliance gate', () => {
     expect(consent.valid).toBe(true);
     ev = await b.call('releases.evaluate', { releaseId: rel.id });
     expect(ev.allowed).toBe(true);
-    expect(ev.notices.map((n) => n.citation)).toEqual(['42 CFR 2.32']);
+    // With the 2.32(a) notice goes the explanation of the consent's scope (42 CFR 2.32(b), 2024 text).
+    expect(ev.notices.map((n) => n.citation).sort()).toEqual(['42 CFR 2.32', '42 CFR 2.32(b)']);
     const n = b.smtp!.received.length;
     await b.call('releases.send', { releaseId: rel.id });
     const raw = b.smtp!.received[n]!.raw.toString('utf8');
@@ -149,6 +150,8 @@ describe.skipIf(!HAVE)('release workflow with the compliance gate', () => {
     const plain = gpg.decrypt(armored).stdout.toString('utf8').replace(/=\r?\n/g, '').replace(/\r?\n/g, ' ');
     expect(plain).toContain('42 CFR 2.32');
     expect(plain).toContain(PART2_NOTICE_TEXT.slice(0, 80));
+    expect(plain).toContain('CONSENT (42 CFR 2.32(B))'); // the title (its apostrophe is quoted-printable)
+    expect(plain).toContain('For what purpose: Legal claim');
   }, 60_000);
 
   it('keeps PHI out of the operational log', () => {

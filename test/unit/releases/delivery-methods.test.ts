@@ -5,12 +5,11 @@
  * the rest), export into a folder, and the print-ready packet. Synthetic data only.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { bulkyRecord } from '../../support/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
@@ -22,15 +21,6 @@ const HAVE = ['qpdf', 'pdftotext', 'openssl', 'gpg'].every((t) => requireTool(t)
 const work = mkdtempSync(join(tmpdir(), 'rd-delivery-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A one-page record of about 32 KB (random hex in tiny type: incompressible), so a packet of three splits under an 80 KB limit. */
-async function bulkyRecord(title: string): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([612, 792]);
-  const font = await doc.embedFont(StandardFonts.Courier);
-  page.drawText(`${title} - synthetic`, { x: 72, y: 760, size: 12, font });
-  for (let l = 0; l < 300; l++) page.drawText(randomBytes(60).toString('hex'), { x: 20, y: 740 - l * 2.4, size: 2, font });
-  return Buffer.from(await doc.save());
-}
 
 /** A right-of-access request by the patient, ready, with a release of `n` one-page records and a recipient WITHOUT a key. */
 async function accessRelease(b: Backend, n = 1, make: (title: string) => Promise<Buffer> = (t) => recordPdf(t)) {

@@ -102,6 +102,9 @@ describe('RecipientStep: the OpenPGP key is optional', () => {
     renderUi(<RecipientStep />);
     fireEvent.change(screen.getByLabelText(/Recipient name/), { target: { value: 'Qwfp Recipient' } });
     fireEvent.change(screen.getByLabelText(/Recipient email/), { target: { value: 'qwfp@example.test' } });
+    // A newly typed address is typed a second time (never prefilled).
+    expect((document.getElementById('recipient-email-confirm') as HTMLInputElement).value).toBe('');
+    fireEvent.change(document.getElementById('recipient-email-confirm')!, { target: { value: 'QWFP@example.test ' } });
     expect(document.getElementById('recipient-key')).not.toBeNull();
     const hasKey = screen.getByRole('switch') as HTMLInputElement; // "The recipient has an OpenPGP key" (named by its label in Chromium, see the e2e)
     expect(hasKey.checked).toBe(true);

@@ -29,6 +29,11 @@ describe('UnlockScreen', () => {
 
 describe('SetupScreen', () => {
   const fill = (label: RegExp, value: string) => fireEvent.change(screen.getByLabelText(label, { selector: 'input' }), { target: { value } });
+  const fillPractice = () => {
+    fill(/postal address/i, '12 Elm St, Springfield, IL 62701');
+    fill(/practice phone/i, '(217) 555-0100');
+    fireEvent.change(document.getElementById('setup-privacyName')!, { target: { value: 'Qwfp Privacyofficer' } });
+  };
 
   it('checks passphrase strength (debounced) and shows the meter', async () => {
     const fake = installFakeApi({
@@ -72,6 +77,7 @@ describe('SetupScreen', () => {
     fill(/practice name/i, 'Lakeside Test Clinic');
     fill(/sender name/i, 'Records, Lakeside');
     fill(/sender email/i, 'records@clinic.example.test');
+    fillPractice();
     fill(/server name/i, 'smtp.example.test');
     fill(/username/i, 'records@clinic.example.test');
     fireEvent.change(screen.getByLabelText(/^password/i), { target: { value: 'smtp secret' } });

@@ -36,3 +36,32 @@ export function lintPart2Consent(c: Part2Consent, now: Date, timeZone: string): 
 export function part2ConsentCovers(c: Part2Consent, category: DocumentCategory, now: Date, timeZone: string): boolean {
   return c.categories.includes(category) && lintPart2Consent(c, now, timeZone).every((x) => x.severity !== 'block');
 }
+
+/** Title of the scope explanation that accompanies a disclosure made with a Part 2 consent. */
+export const PART2_SCOPE_TITLE = 'Scope of the patient’s consent (42 CFR 2.32(b))';
+
+/**
+ * A clear explanation of the scope of a Part 2 consent, to accompany each disclosure made with it
+ * (42 CFR 2.32(b), 2024 final rule text: "a copy of the consent or a clear explanation of the scope of the
+ * consent"). Plain text, one element per line, in the order of §2.31(a): who may disclose, what information,
+ * to whom, for what purpose, until when, the right to revoke, and the signature date.
+ *
+ * It contains what the consent says (the recipients' names, the description of the information), so it
+ * travels only inside the protected release (encrypted message body, packet), never in a subject or log.
+ * @param c the consent (valid: callers pass only a consent with no blocking finding)
+ * @returns the explanation text, lines joined with "\n"
+ */
+export function part2ConsentScopeExplanation(c: Part2Consent): string {
+  const until = c.expiration.date ? `through ${c.expiration.date}` : c.expiration.event ? `until: ${c.expiration.event}` : 'not stated';
+  return [
+    'These substance use disorder records are disclosed with the written consent of the patient under 42 CFR 2.31. The consent allows only this:',
+    `- Who may disclose: ${c.discloser.trim()}`,
+    `- What information: ${c.informationDescription.trim()}`,
+    `- To whom: ${c.recipients.map((r) => r.trim()).filter(Boolean).join('; ')}`,
+    `- For what purpose: ${c.purpose.trim()}`,
+    `- Valid: ${until}`,
+    `- Signed on: ${c.signature.date ?? 'not dated'}`,
+    '- The patient may revoke this consent at any time, except to the extent that action has already been taken in reliance on it (42 CFR 2.31(a)(6)).',
+    'Any use or disclosure beyond this scope needs a new consent or another basis permitted by 42 CFR part 2.',
+  ].join('\n');
+}

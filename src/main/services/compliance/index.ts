@@ -5,6 +5,7 @@ export * from './deadlines';
 export * from './status';
 export * from './authorization';
 export * from './consent';
+export * from './representative';
 export * from './rulepacks';
 export * from './scope';
 export * from './unencrypted-email';

@@ -1,6 +1,7 @@
 import { assertZone } from './dates';
 import { authorizationCovers, isDedicatedTo, lintAuthorization } from './authorization';
-import { lintPart2Consent, part2ConsentCovers } from './consent';
+import { lintPart2Consent, part2ConsentCovers, part2ConsentScopeExplanation, PART2_SCOPE_TITLE } from './consent';
+import { representativeAuthorityFindings } from './representative';
 import { clockFindings } from './deadlines';
 import { isSensitive, requirementsFor } from './rulepacks';
 import { scopeFinding } from './scope';
@@ -47,7 +48,11 @@ export interface ReleaseDecision {
   allowed: boolean;
   /** Every problem found, blocking and warning, each with code, citation and PHI-free message. */
   findings: Finding[];
-  /** Notices the release must carry (e.g. 42 CFR 2.32 with Part 2 records). */
+  /**
+   * Notices the release must carry, in the encrypted message body and in the packet: the 42 CFR 2.32(a)
+   * notice with Part 2 records, and for each Part 2 consent relied on a 2.32(b) scope explanation
+   * (citation '42 CFR 2.32(b)', `consentId` set; its PDF form: renderPart2ConsentScope).
+   */
   notices: ReleaseNotice[];
 }
 
@@ -61,7 +66,8 @@ export interface ReleaseDecision {
  * (warnings only, 164.524(b)(2)); the selection (non-empty, known ids); each
  * document's scope (164.502(b), 164.514(d)) and authorization coverage; the
  * sensitive-category rule packs (psychotherapy notes 164.508(a)(2),
- * 164.524(a)(1)(i); Part 2 42 CFR 2.31, 2.32; state packs); and unencrypted
+ * 164.524(a)(1)(i); Part 2 42 CFR 2.31, 2.32(a) notice and 2.32(b) scope of the
+ * consent relied on, returned as notices; state packs); and unencrypted
  * delivery (mayUseUnencryptedEmail). Never throws for rule violations: they
  * are findings.
  * @throws AppError VALIDATION_FAILED only for an invalid time zone or date value
@@ -83,7 +89,7 @@ export function evaluateRelease(input: ReleaseInput): ReleaseDecision {
   // 1. status
   if (!SENDABLE_STATUSES.includes(request.status)) {
     if (request.status === 'received' || request.status === 'verifying')
-      add(finding('REQUEST_NOT_VERIFIED', 'block', '45 CFR 164.514(h)(1)', "Verify the requester's identity and authority before sending."));
+      add(finding('REQUEST_NOT_VERIFIED', 'block', '45 CFR 164.514(h)(1)', "Verify the requester's identity and authority, then mark the request ready to release (on the request's screen) before sending."));
     else add(finding('REQUEST_CLOSED', 'block', '45 CFR 164.530(i)', `This request is ${request.status.replace('_', ' ')}; it cannot be sent.`));
   }
 
@@ -95,6 +101,8 @@ export function evaluateRelease(input: ReleaseInput): ReleaseDecision {
         add(finding('ACCESS_REQUESTER_NOT_INDIVIDUAL', 'block', '45 CFR 164.524(a)(1)', 'Only the individual or a personal representative can make a right-of-access request.'));
       if (request.requester.role === 'personal_representative' && !(request.requester.authority ?? '').trim())
         add(finding('REPRESENTATIVE_AUTHORITY_MISSING', 'block', '45 CFR 164.502(g)', "Record the personal representative's authority to act for the individual."));
+      if (request.requester.role === 'personal_representative')
+        add(...representativeAuthorityFindings(request.requester.authorityEvidence, 'REPRESENTATIVE_AUTHORITY_NOT_VERIFIED'));
       if (request.basis === 'patient_directed') {
         const d = request.patientDirective;
         const cite = '45 CFR 164.524(c)(3)(ii)';
@@ -160,9 +168,13 @@ export function evaluateRelease(input: ReleaseInput): ReleaseDecision {
         }
         case 'part2_consent': {
           const covering = input.consents.filter((c) => c.categories.includes(doc.category));
-          if (!covering.some((c) => part2ConsentCovers(c, doc.category, now, timeZone))) {
+          const valid = covering.find((c) => part2ConsentCovers(c, doc.category, now, timeZone));
+          if (!valid) {
             add(finding(q.code, 'block', q.citation, q.message, doc.id));
             for (const c of covering) add(...lintPart2Consent(c, now, timeZone).map((x) => ({ ...x, documentId: doc.id })));
+          } else if (!notices.some((n) => n.consentId === valid.id)) {
+            // 42 CFR 2.32(b) (2024): the disclosure carries a copy of the consent or a clear explanation of its scope.
+            notices.push({ category: doc.category, citation: '42 CFR 2.32(b)', title: PART2_SCOPE_TITLE, text: part2ConsentScopeExplanation(valid), consentId: valid.id });
           }
           break;
         }

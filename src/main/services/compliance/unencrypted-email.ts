@@ -2,9 +2,28 @@ import { ACCESS_BASES, finding, type Finding, type ReleaseRequest, type Unencryp
 
 const C_ACCESS = '45 CFR 164.524(c)(2)(ii)';
 
+const BASIS_PHRASE: Partial<Record<ReleaseRequest['basis'], string>> = {
+  authorization: 'a disclosure to a third party under an authorization',
+  tpo: 'a disclosure for treatment, payment or health care operations',
+  required_by_law: 'a disclosure required by law',
+  hhs: 'a disclosure to HHS',
+};
+
+/**
+ * The one plain-language reason unencrypted email cannot be used for this release, or null when it can:
+ * the message of the first blocking finding of {@link mayUseUnencryptedEmail} (the legal basis first, then
+ * the recorded choice). For the delivery ladder's "why not" text.
+ */
+export function unencryptedEmailRefusal(request: Pick<ReleaseRequest, 'id' | 'basis'>, acknowledgment: UnencryptedEmailAcknowledgment | undefined): string | null {
+  const d = mayUseUnencryptedEmail(request, acknowledgment);
+  return d.allowed ? null : (d.findings.find((x) => x.severity === 'block')?.message ?? null);
+}
+
 /**
  * May this release go by unencrypted email at the individual's request?
  *
+ * A release that is not a right-of-access release gets exactly one finding, UNENCRYPTED_NOT_ACCESS, naming
+ * the legal basis (the individual's choice cannot change that).
  * Allowed only when (HHS right-of-access guidance on 164.524(c)(2); otherwise
  * transmission security 164.312(e)(1) applies): the request is a right-of-access
  * request (to the individual or a copy they direct); the individual (or personal
@@ -21,8 +40,11 @@ export function mayUseUnencryptedEmail(
 ): { allowed: boolean; findings: Finding[] } {
   const f: Finding[] = [];
   const block = (code: string, cite: string, msg: string) => f.push(finding(code, 'block', cite, msg));
-  if (!(ACCESS_BASES as readonly string[]).includes(request.basis))
-    block('UNENCRYPTED_NOT_ACCESS', '45 CFR 164.312(e)(1)', 'Unencrypted email is an option only when individuals receive their own records; this release must be encrypted.');
+  if (!(ACCESS_BASES as readonly string[]).includes(request.basis)) {
+    // The legal basis alone decides: a recorded choice (or its absence) is beside the point, so say only that.
+    block('UNENCRYPTED_NOT_ACCESS', '45 CFR 164.312(e)(1)', `Unencrypted email is an option only when individuals receive their own records (right of access). This is ${BASIS_PHRASE[request.basis] ?? 'not a right-of-access release'}, so it must be encrypted.`);
+    return { allowed: false, findings: f };
+  }
   if (!acknowledgment) {
     block('UNENCRYPTED_NO_ACKNOWLEDGMENT', C_ACCESS, "There is no recorded choice of unencrypted email: warn the individual of the risk and record their answer first.");
   } else {

@@ -31,6 +31,11 @@ export interface DeliveryLadderInput {
    * still prefers unencrypted email, and the choice is recorded (45 CFR 164.524(c)(2)(ii) guidance).
    */
   unencryptedAcknowledged: boolean;
+  /**
+   * Why unencrypted email is refused for this release, when it is (unencryptedEmailRefusal: the legal basis
+   * first, then the recorded choice). Shown as the rung's reason; without it a generic reason is shown.
+   */
+  unencryptedRefusal?: string | null;
   /** A valid recipient email address is on file and the practice's mail server is set up. */
   emailAvailable: boolean;
 }
@@ -74,7 +79,8 @@ export function deliveryLadder(input: DeliveryLadderInput): DeliveryRung[] {
       !emailAvailable
         ? NO_EMAIL
         : !unencryptedAcknowledged
-          ? 'The patient has not been warned of the risk of unencrypted email, or did not choose it, or the choice was not recorded for this release.'
+          ? (input.unencryptedRefusal ??
+            'The patient has not been warned of the risk of unencrypted email, or did not choose it, or the choice was not recorded for this release.')
           : null,
     ),
     rung('export', 'Save to a folder or USB drive (password-protected)', 2, null),

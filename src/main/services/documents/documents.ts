@@ -5,6 +5,7 @@ import type { DocumentCategory } from '../../../shared/compliance';
 import type { DocumentSummaryT, RequestDocumentT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { newId } from '../support/ids';
+import { inspectCrossReference } from '../packaging/xref';
 
 /** Record files are stored inside the encrypted vault in chunks of this many bytes. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -30,8 +31,9 @@ export async function checkPdf(bytes: Buffer): Promise<CheckedPdf> {
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false });
     pageCount = doc.getPageCount();
-  } catch (e) {
-    const encrypted = e instanceof Error && e.constructor.name === 'EncryptedPDFError';
+  } catch {
+    // pdf-lib 1.17 names no error class for encryption; the trailer's /Encrypt says it (ISO 32000-1 §7.6.1).
+    const encrypted = inspectCrossReference(bytes).encrypted || /\/Encrypt\s*\d+\s+\d+\s+R/.test(bytes.subarray(Math.max(0, bytes.length - 4096)).toString('latin1'));
     throw new AppError(
       'FILE_UNREADABLE',
       encrypted ? 'This PDF is password-protected. Save an unprotected copy and import that.' : 'This PDF is damaged and cannot be read.',

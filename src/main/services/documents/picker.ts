@@ -11,4 +11,9 @@ export interface PickedFile {
  */
 export interface FilePicker {
   pick(): Promise<PickedFile[]>;
+  /**
+   * The files dropped onto the Records step since the last call, staged by the platform (Electron: the
+   * preload's paths or bytes; preview: uploads with `X-Staging: drop`). Absent: drag and drop is not available.
+   */
+  takeDropped?(): Promise<PickedFile[]>;
 }

@@ -2,14 +2,23 @@
  * Unicode fonts for packet text (cover sheet, manifest, stamps) and a small
  * text layer that picks, character by character, a font that has the glyph.
  *
- * DejaVu Sans (assets/fonts/DejaVuSans*.ttf) covers Latin incl. Vietnamese and
- * Cyrillic; Droid Sans Fallback (assets/fonts/DroidSansFallbackFull.ttf, Apache-2.0)
- * covers Chinese/Japanese/Korean. DejaVu is embedded subset (fontkit); the CJK
- * fallback only when some text needs it (whole, see embedFonts).
+ * DejaVu Sans (assets/fonts/DejaVuSans*.ttf) covers Latin incl. Vietnamese, Greek,
+ * Cyrillic, Arabic and Hebrew, and some monochrome emoji. Fallbacks, embedded only when
+ * some text needs them: Droid Sans Fallback (Chinese, Japanese; Apache-2.0), NanumGothic
+ * (Korean Hangul; OFL-1.1, Debian fonts-nanum), Noto Sans Devanagari (Hindi, Marathi,
+ * Nepali; OFL-1.1, Debian fonts-noto-core). Fontkit shapes each run with the font's
+ * OpenType tables (Arabic joining, Indic reordering and conjuncts, Hangul).
+ *
+ * Text is drawn in Unicode NFC. A character no font covers is never dropped or drawn
+ * as an empty box: a visible U+FFFD "�" takes its place and its code point is recorded
+ * in {@link FontSet.missing} for the caller to log (a code point, never the text).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
+// @pdf-lib/fontkit 1.1.1's Indic shaper (Devanagari syllables) is compiled with regenerator and expects the global
+// `regeneratorRuntime` (pdf-lib issues #785, #1419); this sets it once, from Babel's own runtime.
+import '@babel/runtime/regenerator';
 import { type PDFDocument, type PDFFont, type PDFPage, degrees, rgb } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { fontPath } from '../support/assets';
@@ -29,21 +38,55 @@ function fontBytes(path: string): Uint8Array {
   return b;
 }
 
-/** Fonts embedded in one PDF: regular and bold, each with a CJK fallback. */
+/** Fallback fonts in the order they are tried after DejaVu (file in assets/fonts/, whether pdf-lib may subset it). */
+export const FALLBACK_FONTS: ReadonlyArray<{ file: string; subset: boolean; scripts: string }> = [
+  // Embedded whole (~4 MB): pdf-lib 1.17.1's fontkit subsetting yields blank glyphs for this font
+  // (checked by rendering with pdftoppm), so only packets with CJK text carry it.
+  { file: 'DroidSansFallbackFull.ttf', subset: false, scripts: 'Chinese, Japanese' },
+  // Also embedded whole (~4.7 MB) for the same reason: subset Hangul rendered blank.
+  { file: 'NanumGothic.ttf', subset: false, scripts: 'Korean' },
+  { file: 'NotoSansDevanagari-Regular.ttf', subset: true, scripts: 'Devanagari' },
+];
+
+/** Drawn in place of a character no bundled font covers (U+FFFD REPLACEMENT CHARACTER, in DejaVu Sans). */
+export const PLACEHOLDER = '\uFFFD';
+
+/** Fonts embedded in one PDF: regular and bold, and the fallbacks some text needed. */
 export interface FontSet {
   regular: PDFFont;
   bold: PDFFont;
-  /** Present when some text needed glyphs DejaVu lacks. */
-  fallback: PDFFont | undefined;
+  /** Fallback fonts embedded because some text needed them, in {@link FALLBACK_FONTS} order. */
+  fallbacks: Array<{ font: PDFFont; chars: Set<number> }>;
   regularChars: Set<number>;
   boldChars: Set<number>;
+  /** Code points drawn as {@link PLACEHOLDER} because no bundled font has them (for a PHI-free log entry). */
+  missing: Set<number>;
+}
+
+/** ZWNJ, ZWJ and variation selectors VS1–VS16: they only select how the glyph before them is presented. */
+const presentationOnly = (ch: string) => ch === '\u200C' || ch === '\u200D' || (ch >= '\uFE00' && ch <= '\uFE0F');
+/** Characters that belong to the glyph before them (marks, joiners, variation selectors): never a font switch. */
+const continuesCluster = (ch: string) => /^\p{M}$/u.test(ch) || presentationOnly(ch);
+
+/** A right-to-left stretch: Arabic or Hebrew letters, with marks, and spaces only between such letters (capturing, for split). */
+const RTL_SEGMENT = /([\p{Script=Arabic}\p{Script=Hebrew}](?:[\p{M}\s]*[\p{Script=Arabic}\p{Script=Hebrew}])*\p{M}*)/u;
+
+const fallbackCharsCache = new Map<string, Set<number>>();
+
+function fallbackChars(path: string): Set<number> {
+  let c = fallbackCharsCache.get(path);
+  if (!c) {
+    c = new Set(fontkit.create(Buffer.from(fontBytes(path))).characterSet);
+    fallbackCharsCache.set(path, c);
+  }
+  return c;
 }
 
 /**
- * Embed the packet fonts into `doc` (subset).
+ * Embed the packet fonts into `doc` (subset where that works).
  *
  * @param doc the PDF to draw into
- * @param texts every string that will be drawn; decides whether the CJK fallback is embedded
+ * @param texts every string that will be drawn; decides which fallbacks are embedded (NFC-normalised here)
  * @param assetsRoot the assets directory (defaults to `<cwd>/assets`, see support/assets.ts)
  * @throws AppError FONT_MISSING when a bundled font file cannot be read
  */
@@ -55,15 +98,21 @@ export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?:
   memoizeLayout(bold);
   const regularChars = new Set(regular.getCharacterSet());
   const boldChars = new Set(bold.getCharacterSet());
-  let fallback: PDFFont | undefined;
-  const needsFallback = texts.some((t) => [...t].some((ch) => !regularChars.has(ch.codePointAt(0) ?? 0) && !/\s/.test(ch)));
-  if (needsFallback) {
-    const root = assetsRoot ?? join(process.cwd(), 'assets');
-    // Embedded whole (~2.2 MB): pdf-lib 1.17.1's fontkit subsetting yields blank glyphs for this
-    // font (checked by rendering with pdftoppm), so only packets with CJK text carry it.
-    fallback = await doc.embedFont(fontBytes(join(root, 'fonts', 'DroidSansFallbackFull.ttf')), { subset: false });
+  const needed = new Set<number>();
+  for (const t of texts) for (const ch of t.normalize('NFC')) if (!regularChars.has(ch.codePointAt(0)!) && !/\s/.test(ch)) needed.add(ch.codePointAt(0)!);
+  const fallbacks: FontSet['fallbacks'] = [];
+  const root = assetsRoot ?? join(process.cwd(), 'assets');
+  for (const f of FALLBACK_FONTS) {
+    if (needed.size === 0) break;
+    const path = join(root, 'fonts', f.file);
+    const chars = fallbackChars(path);
+    if (![...needed].some((cp) => chars.has(cp))) continue;
+    for (const cp of chars) needed.delete(cp);
+    const font = await doc.embedFont(fontBytes(path), { subset: f.subset });
+    memoizeLayout(font);
+    fallbacks.push({ font, chars });
   }
-  return { regular, bold, fallback, regularChars, boldChars };
+  return { regular, bold, fallbacks, regularChars, boldChars, missing: new Set() };
 }
 
 const LAYOUT_CACHE_SIZE = 512;
@@ -104,12 +153,39 @@ function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
   const primary = bold ? fonts.bold : fonts.regular;
   const chars = bold ? fonts.boldChars : fonts.regularChars;
   const out: Run[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const font = chars.has(cp) || !fonts.fallback ? primary : fonts.fallback;
-    const last = out[out.length - 1];
-    if (last && last.font === font) last.text += ch;
-    else out.push({ text: ch, font });
+  // Right-to-left stretches (Arabic, Hebrew, with the spaces and marks between their letters) are runs of their own:
+  // fontkit detects the script per run, joins Arabic letters and returns the glyphs in visual (reversed) order.
+  for (const segment of text.normalize('NFC').split(RTL_SEGMENT)) {
+    if (segment === '') continue;
+    let startNewRun = true;
+    for (let ch of segment) {
+      const cp = ch.codePointAt(0)!;
+      const last = startNewRun ? undefined : out[out.length - 1];
+      startNewRun = false;
+      let font: PDFFont;
+      if (last && continuesCluster(ch)) {
+        // A mark, joiner or variation selector stays with its base character's font; one the font lacks is
+        // left out when it only selects a presentation (VS15/VS16, ZWJ, ZWNJ), else shown as the placeholder.
+        const has = last.font === primary ? chars.has(cp) : fonts.fallbacks.find((f) => f.font === last.font)?.chars.has(cp);
+        if (has) {
+          last.text += ch;
+          continue;
+        }
+        if (presentationOnly(ch)) continue;
+      }
+      if (chars.has(cp) || /\s/.test(ch)) font = primary;
+      else {
+        const fb = fonts.fallbacks.find((f) => f.chars.has(cp));
+        if (fb) font = fb.font;
+        else {
+          fonts.missing.add(cp);
+          ch = PLACEHOLDER;
+          font = primary;
+        }
+      }
+      if (last && last.font === font) last.text += ch;
+      else out.push({ text: ch, font });
+    }
   }
   return out;
 }

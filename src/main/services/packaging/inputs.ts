@@ -7,8 +7,11 @@
  *   decrypted and repaired by qpdf (in memory). Owner-password-only files open
  *   without asking; user-password files need the password. Form fields are flattened
  *   inside their own document, so two forms with the same field names keep their values.
- * - JPEG (EXIF orientation honoured), PNG, TIFF (every page; aspect from its X/Y
- *   resolution, e.g. fax 204x98 dpi): one US Letter page per image, fitted.
+ * - JPEG (EXIF orientation honoured, then all metadata segments removed), PNG, TIFF (every page;
+ *   aspect from its X/Y resolution, e.g. fax 204x98 dpi): one US Letter page per image, fitted.
+ *   Each image is measured from its headers first (images.ts preflightImage) and refused above the
+ *   limits before any pixel is decoded; a TIFF page in a compression the decoder does not read is
+ *   refused by page number, never drawn black.
  * The number of pages produced is checked against the source's own count.
  */
 import { createHash } from 'node:crypto';
@@ -28,6 +31,7 @@ import {
 import UTIF from 'utif2';
 import { AppError } from '../../../shared/errors';
 import { embedFonts } from './fonts';
+import { preflightImage, stripJpegMetadata, tiffDirectories, wholeArrayBuffer } from './images';
 import { runQpdf } from './qpdf';
 import { inspectCrossReference } from './xref';
 
@@ -42,6 +46,9 @@ export interface PacketSource {
   mediaType: string;
   /** The user (open) password of an encrypted PDF, when the staff member typed one. */
   password?: string;
+  /** What the document is, for the manifest: its category (DOCUMENT_CATEGORIES) and date of service (`YYYY-MM-DD`). */
+  category?: string;
+  documentDate?: string;
 }
 
 /** A source turned into PDF pages. */
@@ -65,7 +72,7 @@ export const STAMP_ZONE = 30;
  * Turn one source into PDF pages.
  *
  * @throws AppError MEDIA_TYPE_UNSUPPORTED, FILE_EMPTY, PDF_PASSWORD_REQUIRED, PDF_PASSWORD_INCORRECT,
- *   PDF_DAMAGED, IMAGE_UNSUPPORTED, PAGE_COUNT_MISMATCH
+ *   PDF_DAMAGED, IMAGE_UNSUPPORTED, IMAGE_TOO_LARGE, PAGE_COUNT_MISMATCH
  */
 export async function normalizeSource(src: PacketSource, assetsRoot?: string): Promise<NormalizedSource> {
   if (src.bytes.length === 0) throw new AppError('FILE_EMPTY', 'A selected document is empty.', { sourceId: src.id });
@@ -241,10 +248,11 @@ function placeImage(doc: PDFDocument, ref: PDFRef, visualW: number, visualH: num
 
 async function jpegDocument(src: PacketSource): Promise<PDFDocument> {
   if (src.bytes[0] !== 0xff || src.bytes[1] !== 0xd8) throw new AppError('IMAGE_UNSUPPORTED', 'A selected image is not a readable JPEG.', { sourceId: src.id });
+  preflightImage(src.bytes, 'image/jpeg');
   const doc = await PDFDocument.create();
   let image;
   try {
-    image = await doc.embedJpg(src.bytes);
+    image = await doc.embedJpg(stripJpegMetadata(src.bytes));
   } catch {
     throw new AppError('IMAGE_UNSUPPORTED', 'A selected image is not a readable JPEG.', { sourceId: src.id });
   }
@@ -261,6 +269,7 @@ async function jpegDocument(src: PacketSource): Promise<PDFDocument> {
 }
 
 async function pngDocument(src: PacketSource): Promise<PDFDocument> {
+  preflightImage(src.bytes, 'image/png');
   const doc = await PDFDocument.create();
   let image;
   try {
@@ -283,27 +292,24 @@ function tagNumber(ifd: UTIF.IFD, tag: string): number | undefined {
 }
 
 async function tiffDocument(src: PacketSource): Promise<{ doc: PDFDocument; frames: number }> {
-  const fail = () => new AppError('IMAGE_UNSUPPORTED', 'A selected TIFF image cannot be read.', { sourceId: src.id });
-  const buf = Buffer.from(src.bytes);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  let ifds: UTIF.IFD[];
-  try {
-    ifds = UTIF.decode(ab).filter((i) => tagNumber(i, 't256') !== undefined && tagNumber(i, 't257') !== undefined);
-  } catch {
-    throw fail();
-  }
-  if (ifds.length === 0) throw fail();
+  preflightImage(src.bytes, 'image/tiff');
+  const ifds = tiffDirectories(src.bytes);
+  const ab = wholeArrayBuffer(src.bytes); // utif2 reads an ArrayBuffer; no copy when the file has one of its own
   const doc = await PDFDocument.create();
-  for (const ifd of ifds) {
+  for (const [pageIndex, ifd] of ifds.entries()) {
+    const failPage = () =>
+      new AppError('IMAGE_UNSUPPORTED', `Page ${pageIndex + 1} of a selected TIFF image cannot be read.`, { sourceId: src.id, page: pageIndex + 1 });
     let rgba: Uint8Array;
     try {
       UTIF.decodeImage(ab, ifd);
       rgba = UTIF.toRGBA8(ifd);
     } catch {
-      throw fail();
+      throw failPage();
     }
     const { width, height } = ifd;
-    if (!width || !height || rgba.length < width * height * 4) throw fail();
+    if (!width || !height || rgba.length < width * height * 4) throw failPage();
+    // The decoded pixels are no longer needed once converted below; drop utif2's copy early.
+    delete (ifd as { data?: unknown }).data;
     const bps = tagNumber(ifd, 't258') ?? 1;
     const spp = tagNumber(ifd, 't277') ?? 1;
     let data: Uint8Array;

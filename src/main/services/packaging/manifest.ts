@@ -13,6 +13,9 @@ export interface ManifestDocument {
   index: number;
   /** Opaque document id (no PHI). */
   id: string;
+  /** The document's category (DOCUMENT_CATEGORIES) and date of service (`YYYY-MM-DD`), when the caller gave them. */
+  category?: string;
+  documentDate?: string;
   mediaType: string;
   /** SHA-256, lowercase hex, of the source bytes as selected. */
   sha256: string;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { deflateSync } from 'node:zlib';
 import { PDFArray, PDFContentStream, PDFDocument, PDFName, type PDFPage, PDFRawStream, PDFRef, rgb } from 'pdf-lib';
+import { CATEGORY_LABELS } from '../../../shared/compliance';
 import { AppError } from '../../../shared/errors';
 import { type FontSet, drawText, embedFonts, wrapText } from './fonts';
 import { LETTER, type PacketSource, normalizeSource } from './inputs';
@@ -48,6 +49,11 @@ export interface AssembledPacket {
   pdf: Uint8Array;
   pageCount: number;
   manifest: PacketManifest;
+  /**
+   * Characters of the cover or manifest no bundled font covers, as "U+XXXX" (drawn as a visible "�"). PHI-free
+   * (code points, never the text): the caller logs them (e.g. `packet.glyph_missing`).
+   */
+  missingCharacters: string[];
 }
 
 const MANIFEST_ROWS_PER_PAGE = 15;
@@ -104,7 +110,18 @@ export async function assemblePacket(input: AssemblePacketInput): Promise<Assemb
         actual: copied.length,
       });
     }
-    docs.push({ index: i + 1, id: src.id, mediaType: src.mediaType, sha256: norm.sha256, sourcePages: norm.pageCount, firstPage: first, lastPage: first + copied.length - 1, repaired: norm.repaired });
+    docs.push({
+      index: i + 1,
+      id: src.id,
+      ...(src.category ? { category: src.category } : {}),
+      ...(src.documentDate ? { documentDate: src.documentDate } : {}),
+      mediaType: src.mediaType,
+      sha256: norm.sha256,
+      sourcePages: norm.pageCount,
+      firstPage: first,
+      lastPage: first + copied.length - 1,
+      repaired: norm.repaired,
+    });
   }
   onProgress?.({ phase: 'normalize', done: sources.length, total: sources.length });
   const total = out.getPageCount();
@@ -149,7 +166,8 @@ export async function assemblePacket(input: AssemblePacketInput): Promise<Assemb
     packetSha256: createHash('sha256').update(pdf).digest('hex'),
     packetBytes: pdf.length,
   };
-  return { pdf, pageCount: total, manifest };
+  const missingCharacters = [...fonts.missing].sort((a, b) => a - b).map((cp) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
+  return { pdf, pageCount: total, manifest, missingCharacters };
 }
 
 /**
@@ -216,6 +234,19 @@ function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, wh
   }
 }
 
+/**
+ * How the manifest names a document: by what it is — its category and date of service ("Lab results, date of
+ * service June 1, 2025") — else, when the caller gave none, by position and kind ("Document 2 (PDF)").
+ */
+export function documentTitle(d: Pick<ManifestDocument, 'index' | 'category' | 'documentDate' | 'mediaType'>): string {
+  const label = d.category ? (CATEGORY_LABELS as Record<string, string>)[d.category] : undefined;
+  const date = d.documentDate ? DateTime.fromISO(d.documentDate, { zone: 'utc' }) : null;
+  const dated = date?.isValid ? `, date of service ${date.toFormat('LLLL d, yyyy')}` : '';
+  if (label) return `${label}${dated}`;
+  const kind = d.mediaType === 'application/pdf' ? 'PDF' : d.mediaType.replace(/^image\//, '').toUpperCase();
+  return `Document ${d.index} (${kind})${dated}`;
+}
+
 function drawManifestPages(pages: PDFPage[], fonts: FontSet, input: AssemblePacketInput, documents: ManifestDocument[]): void {
   for (const [pi, page] of pages.entries()) {
     let y = LETTER[1] - 72;
@@ -233,9 +264,14 @@ function drawManifestPages(pages: PDFPage[], fonts: FontSet, input: AssemblePack
     y -= 10;
     for (const d of documents.slice(pi * MANIFEST_ROWS_PER_PAGE, (pi + 1) * MANIFEST_ROWS_PER_PAGE)) {
       const pagesText = d.sourcePages === 1 ? `page ${d.firstPage}` : `pages ${d.firstPage}–${d.lastPage}`;
-      drawText(page, `${d.index}. Document ${d.id}  (${d.mediaType}, ${d.sourcePages} page${d.sourcePages === 1 ? '' : 's'}${d.repaired ? ', repaired' : ''})`, fonts, { x: LEFT, y, size: 9, bold: true });
+      drawText(page, `${d.index}. ${documentTitle(d)} — packet ${pagesText}`, fonts, { x: LEFT, y, size: 9, bold: true });
       y -= 12;
-      drawText(page, `Packet ${pagesText}, release numbers ${d.firstReleaseNumber} to ${d.lastReleaseNumber}`, fonts, { x: LEFT + 12, y, size: 8 });
+      drawText(
+        page,
+        `${d.sourcePages} page${d.sourcePages === 1 ? '' : 's'}${d.repaired ? ' (repaired)' : ''}, release numbers ${d.firstReleaseNumber} to ${d.lastReleaseNumber}; document id ${d.id}`,
+        fonts,
+        { x: LEFT + 12, y, size: 8 },
+      );
       y -= 11;
       drawText(page, `SHA-256 ${d.sha256}`, fonts, { x: LEFT + 12, y, size: 7.5 });
       y -= 18;

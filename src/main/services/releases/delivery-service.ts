@@ -8,7 +8,7 @@
  */
 import type { ChannelOutput, DeliveryMethodT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
-import { mayUseUnencryptedEmail } from '../compliance';
+import { mayUseUnencryptedEmail, unencryptedEmailRefusal } from '../compliance';
 import { deliveryLadder } from '../delivery/methods';
 import { exportPacket, printablePacket } from '../delivery/export';
 import { preparePacketFiles } from '../delivery/packet-files';
@@ -50,6 +50,8 @@ export class ReleaseDeliveryService extends ReleaseService {
     session: d.session,
     events: d.events,
     gate: (id, delivery) => this.gate(id, delivery),
+    checkPatient: d.patientChecks ? (id) => d.patientChecks!.checkRelease(id) : undefined,
+    part2ScopeSheets: (notices, reference) => d.requests.part2ConsentScopeSheets(notices, reference),
     unencryptedAllowed: (id) => this.unencryptedDecision(id).allowed,
     assemble: (id, gate, name) => this.assemble(id, gate, name),
     smtpCa: d.smtpCa,
@@ -75,7 +77,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const keyOk = !!rec?.keyArmored && rec.fingerprintConfirmed && (await keyFactsOrNull(rec.keyArmored, this.session.clock.now())) !== null;
     const emailAvailable = !!rec && getSetting(db, 'smtp') !== null && getSetting(db, 'practice') !== null;
     const ack = this.unencryptedDecision(releaseId);
-    const rungs = deliveryLadder({ recipientHasVerifiedKey: keyOk, unencryptedAcknowledged: ack.allowed, emailAvailable });
+    const rungs = deliveryLadder({ recipientHasVerifiedKey: keyOk, unencryptedAcknowledged: ack.allowed, unencryptedRefusal: ack.refusal, emailAvailable });
     const email = rungs.find((r) => r.available && (r.method === 'openpgp-pgp-mime' || r.method === 'password-pdf' || r.method === 'tls-only-email'));
     return {
       rungs,
@@ -86,14 +88,15 @@ export class ReleaseDeliveryService extends ReleaseService {
   }
 
   /** Whether the individual's recorded unencrypted-email choice applies to this release (mayUseUnencryptedEmail). */
-  private unencryptedDecision(releaseId: string): { allowed: boolean; acknowledgmentId: string | null } {
+  private unencryptedDecision(releaseId: string): { allowed: boolean; acknowledgmentId: string | null; refusal: string | null } {
     const db = this.session.require().db;
     const { requestId } = releaseState(db, releaseId);
-    if (!requestId) return { allowed: false, acknowledgmentId: null };
+    if (!requestId) return { allowed: false, acknowledgmentId: null, refusal: null };
     const r = getRequest(db, requestId);
     const ack = applicableAcknowledgment(db, r.patient.mrn, requestId);
     const d = mayUseUnencryptedEmail(r.request, ack);
-    return { allowed: d.allowed, acknowledgmentId: d.allowed && ack ? ack.id : null };
+    // Why not, naming the legal basis first (45 CFR 164.524(c)(2)(ii) applies to the right of access only).
+    return { allowed: d.allowed, acknowledgmentId: d.allowed && ack ? ack.id : null, refusal: d.allowed ? null : unencryptedEmailRefusal(r.request, ack) };
   }
 
   /**
@@ -152,7 +155,11 @@ export class ReleaseDeliveryService extends ReleaseService {
       releaseNumberPrefix: `${reference}-`,
       createdAt: this.session.clock.now(),
       timeZone: this.d.requests.timeZone(),
-      sources: gate.docs.map((d) => ({ id: d.id, bytes: readDocument(db, d.id), mediaType: 'application/pdf' })),
+      sources: [
+        ...gate.docs.map((d) => ({ id: d.id, bytes: readDocument(db, d.id), mediaType: 'application/pdf', category: d.category, documentDate: d.documentDate })),
+        // 42 CFR 2.32(b): the scope of each Part 2 consent relied on travels with the records.
+        ...(await this.d.requests.part2ConsentScopeSheets(gate.decision.notices, reference)).map((sh) => ({ id: `part2-scope-${sh.consentId}`, bytes: sh.bytes, mediaType: 'application/pdf' })),
+      ],
       includePart2Notice: gate.decision.notices.some((n) => n.citation.includes('2.32')),
       ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
       onProgress: (p) => {
@@ -160,6 +167,8 @@ export class ReleaseDeliveryService extends ReleaseService {
       },
     });
     this.d.events.emit('progress', { operation: 'assemble', releaseId, done: total, total });
+    // Characters no bundled font can draw were printed as U+FFFD: log the code points only (never the text).
+    if (packet.missingCharacters.length > 0) this.session.logger.warn('packet.missing_characters', { releaseId, codePoints: packet.missingCharacters.slice(0, 20).join(' ') });
     return packet;
   }
 
@@ -241,6 +250,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     try {
       if (!this.d.folderPicker) throw new AppError('EXPORT_UNAVAILABLE', 'Saving to a folder is not available here.');
       requireEditable(v.db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
       ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
     } catch (e) {
       s.recordFailure('release.export', subject, e);
@@ -321,6 +331,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     let gate: GateResult;
     try {
       requireEditable(v.db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
       ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
     } catch (e) {
       s.recordFailure('release.print', subject, e);

@@ -1,11 +1,13 @@
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT } from '../../../shared/contract';
 import type { FolderPicker } from '../documents/folder-picker';
-import { AppError, isAppError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import type { Finding } from '../../../shared/compliance';
-import { checkPdf, classifyDocument, insertDocument, removeDocument, listDocuments } from '../documents/documents';
+import { classifyDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
+import { patientMatchFindings } from '../documents/patient-check';
+import { importFiles, requireImportable } from '../documents/import';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
@@ -34,6 +36,8 @@ export interface ReleaseServiceDeps {
   folderPicker?: FolderPicker;
   /** Assets root (fonts) for the packet; default `<cwd>/assets`. */
   assetsRoot?: string;
+  /** Compares each record file with the release's patient (documents/patient-check.ts); run before every send. */
+  patientChecks?: { checkRelease(releaseId: string): Promise<unknown> };
 }
 
 /** The gate's inputs and decision for a release as it stands. */
@@ -105,42 +109,12 @@ export class ReleaseService {
    * audited; the others still import.
    */
   async importPicked(releaseId: string): Promise<ChannelOutput<'documents.pick'>> {
-    const subject = { type: 'release', id: releaseId };
-    const db = this.session.require().db;
-    try {
-      requireEditable(db, releaseId);
-    } catch (e) {
-      this.session.recordFailure('document.import', subject, e);
-      throw e;
-    }
-    const files = await this.d.filePicker.pick();
-    const imported: DocumentSummaryT[] = [];
-    const rejected: ChannelOutput<'documents.pick'>['rejected'] = [];
-    let done = 0;
-    for (const f of files) {
-      this.d.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
-      let pdf;
-      try {
-        pdf = await checkPdf(await f.read());
-      } catch (e) {
-        // The check happens before any write: record the refusal here, PHI-free (code only).
-        this.session.recordFailure('document.import', subject, e);
-        if (!isAppError(e)) throw e;
-        rejected.push({ fileName: f.name, code: e.code, message: e.message });
-        done++;
-        continue;
-      }
-      const doc = this.session.audited(
-        'document.import',
-        subject,
-        () => insertDocument(db, releaseId, f.name, pdf, this.session.clock.now(), { category: 'other', documentDate: this.today(), classified: false }),
-        (d) => ({ documentId: d.id, pages: d.pageCount, bytes: d.sizeBytes }),
-      );
-      imported.push(doc);
-      done++;
-    }
-    this.d.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
-    return { imported, rejected };
+    requireImportable(this.session, releaseId);
+    return importFiles(
+      { session: this.session, events: this.d.events, today: () => this.today(), ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}) },
+      releaseId,
+      await this.d.filePicker.pick(),
+    );
   }
 
   /** Today's calendar date in the practice's time zone. */
@@ -203,7 +177,7 @@ export class ReleaseService {
       timeZone: tz,
       rulePacks: packs,
     });
-    const extra = [...unclassifiedFindings(docs), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
+    const extra = [...unclassifiedFindings(docs), ...patientMatchFindings(db, releaseId), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
     if (extra.length) {
       decision.findings.push(...extra);
       decision.allowed = decision.findings.every((f) => f.severity !== 'block');
@@ -225,7 +199,10 @@ export class ReleaseService {
   }
 
   /** The gate's findings for the release now, and which documents are selectable (not audited: no change, no PHI shown). @throws AppError NOT_FOUND */
-  evaluate(releaseId: string): ReleaseEvaluationT {
+  async evaluate(releaseId: string): Promise<ReleaseEvaluationT> {
+    // Record files not yet compared with the patient are compared first (once per file; stored), so the
+    // decision shown is the one the send will meet.
+    await this.d.patientChecks?.checkRelease(releaseId);
     return this.gate(releaseId).evaluation;
   }
 
@@ -236,7 +213,7 @@ export class ReleaseService {
    * @throws AppError SCOPE_OVERRIDE_REFUSED (sensitive category — never beyond the request; or minimum
    *   necessary does not apply, so the request itself must be amended) | NOT_FOUND | RELEASE_ALREADY_SENT
    */
-  overrideScope(releaseId: string, documentId: string, reason: string): ReleaseEvaluationT {
+  overrideScope(releaseId: string, documentId: string, reason: string): Promise<ReleaseEvaluationT> {
     const packs = this.d.requests.rulePacks();
     this.session.audited(
       'release.override_scope',

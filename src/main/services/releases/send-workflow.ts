@@ -98,8 +98,12 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, ma
 export interface SendWorkflowDeps {
   session: Session;
   events: EventBus;
+  /** Compares each record file with the release's patient, once per file (stored); the gate reads the results. */
+  checkPatient?: ((releaseId: string) => Promise<unknown>) | undefined;
   /** Runs the compliance gate on the release now (ReleaseService.gate). */
   gate(releaseId: string, delivery: 'encrypted' | 'unencrypted'): GateResult;
+  /** The 42 CFR 2.32(b) scope sheets (PDF) for the gate's Part 2 notices: they travel with the records. */
+  part2ScopeSheets(notices: GateResult['decision']['notices'], reference: string): Promise<Array<{ consentId: string; filename: string; bytes: Buffer }>>;
   /** Whether the individual's recorded unencrypted-email choice applies (mayUseUnencryptedEmail). */
   unencryptedAllowed(releaseId: string): boolean;
   /** Assemble the stamped packet of the release (cover, manifest, records). */
@@ -228,6 +232,8 @@ export class SendWorkflow {
       const rec = storedRecipient(v.db, releaseId);
       if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
       recipient = rec;
+      // Right patient (164.502(a), 164.530(c)): every record file checked before the gate reads the results.
+      await this.d.checkPatient?.(releaseId);
       gate = this.d.gate(releaseId, method === 'tls-only-email' ? 'unencrypted' : 'encrypted');
       if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
@@ -248,6 +254,7 @@ export class SendWorkflow {
         now: this.now(),
         assetsRoot: this.d.assetsRoot,
         readDocument: (id) => readDocument(v.db, id),
+        scopeSheets: await this.d.part2ScopeSheets(gate.decision.notices, reference),
         assemble: () => this.d.assemble(releaseId, gate, recipient.name),
       });
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });

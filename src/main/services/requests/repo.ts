@@ -209,6 +209,22 @@ export function insertPart2Consent(db: Database, input: { requestId: string; pat
   return { id, requestId: input.requestId, consent: c, createdAt: at };
 }
 
+/** One Part 2 consent with the patient it belongs to. @throws AppError NOT_FOUND */
+export function getPart2Consent(db: Database, id: string): StoredConsent & { patientMrn: string } {
+  const r = db.prepare('SELECT * FROM part2_consents WHERE id = ?').get(id) as
+    | { id: string; request_id: string | null; patient_mrn: string; consent_json: string; created_at: string }
+    | undefined;
+  if (!r) throw new AppError('NOT_FOUND', 'That Part 2 consent does not exist.');
+  return { id: r.id, requestId: r.request_id, patientMrn: r.patient_mrn, consent: Part2Consent.parse({ ...JSON.parse(r.consent_json), id: r.id }), createdAt: r.created_at };
+}
+
+/** Update a Part 2 consent's content in place (its revocation, 42 CFR 2.31(a)(6)); validated before writing. */
+export function updatePart2Consent(db: Database, c: Part2Consent, now: Date): void {
+  const parsed = Part2Consent.parse(c);
+  const res = db.prepare('UPDATE part2_consents SET consent_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(parsed), now.toISOString(), parsed.id);
+  if (res.changes === 0) throw new AppError('NOT_FOUND', 'That Part 2 consent does not exist.');
+}
+
 /** Every Part 2 consent on file for the patient. */
 export function listPart2Consents(db: Database, patientMrn: string): StoredConsent[] {
   const rows = db.prepare('SELECT * FROM part2_consents WHERE patient_mrn = ? ORDER BY created_at').all(patientMrn) as Array<{
@@ -238,6 +254,20 @@ export function listAcknowledgments(db: Database, patientMrn: string): Unencrypt
     .prepare('SELECT id, acknowledgment_json FROM unencrypted_email_acknowledgments WHERE patient_mrn = ? ORDER BY recorded_at DESC, rowid DESC')
     .all(patientMrn) as Array<{ id: string; acknowledgment_json: string }>;
   return rows.map((r) => UnencryptedEmailAcknowledgment.parse({ ...JSON.parse(r.acknowledgment_json), id: r.id }));
+}
+
+/**
+ * Mark one of the patient's recorded choices withdrawn at `at` (the row is kept).
+ * @returns the choice as now stored
+ * @throws AppError NOT_FOUND (no such choice for this patient) | VALIDATION_FAILED (already withdrawn)
+ */
+export function withdrawAcknowledgment(db: Database, patientMrn: string, id: string, at: Date): UnencryptedEmailAcknowledgment {
+  const a = listAcknowledgments(db, patientMrn).find((x) => x.id === id);
+  if (!a) throw new AppError('NOT_FOUND', 'That unencrypted-email choice does not exist for this patient.');
+  if (a.withdrawnAt) throw new AppError('VALIDATION_FAILED', 'That unencrypted-email choice is already withdrawn.');
+  const w = UnencryptedEmailAcknowledgment.parse({ ...a, withdrawnAt: at.toISOString() });
+  db.prepare('UPDATE unencrypted_email_acknowledgments SET acknowledgment_json = ? WHERE id = ?').run(JSON.stringify(w), id);
+  return w;
 }
 
 /**

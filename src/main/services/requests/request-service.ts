@@ -1,5 +1,20 @@
 import type { z } from 'zod';
-import type { Authorization, Part2Consent, RequestStatus, Revocation, RulePack } from '../../../shared/compliance';
+import type {
+  Authorization,
+  AuthorityVerificationMethod,
+  Part2Consent,
+  PatientDirective,
+  ReleaseRequest,
+  RepresentativeAuthorityDocument,
+  ReleaseNotice,
+  RepresentativeAuthorityEvidence,
+  RequestAmendment,
+  RequestRecipient,
+  RequestScope,
+  RequestStatus,
+  Revocation,
+  RulePack,
+} from '../../../shared/compliance';
 import { UNENCRYPTED_EMAIL_WARNING } from '../../../shared/compliance-text';
 import type {
   AuthorizationRecordT,
@@ -23,6 +38,7 @@ import {
 } from '../compliance';
 import { renderAuthorizationForm } from '../compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../compliance/documents/extension-notice';
+import { renderPart2ConsentScope } from '../compliance/documents/part2-consent-scope';
 import { checkPdf, documentLabel, insertRequestDocument, listRequestDocuments, readDocument } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import type { FileSaver } from '../documents/saver';
@@ -31,6 +47,7 @@ import { requireSetting } from '../settings/settings';
 import {
   closingReason,
   getAuthorization,
+  getPart2Consent,
   getRequest,
   insertAcknowledgment,
   insertAuthorization,
@@ -44,7 +61,9 @@ import {
   releasesOfRequest,
   setClosingReason,
   updateAuthorization,
+  updatePart2Consent,
   updateRequest,
+  withdrawAcknowledgment,
   type StoredAuthorization,
   type StoredConsent,
   type StoredRequest,
@@ -61,6 +80,20 @@ export interface RequestServiceDeps {
   /** Assets root for PDF fonts (default `<cwd>/assets`). */
   assetsRoot?: string;
 }
+
+/** PHI-free notes for the authority check row that recordRepresentativeAuthority adds. */
+const AUTHORITY_DOCUMENT_NOTE: Record<RepresentativeAuthorityDocument, string> = {
+  parent_of_minor: 'parent or guardian of a minor',
+  guardianship_order: 'guardianship order',
+  health_care_power_of_attorney: 'health care power of attorney',
+  executor_or_administrator: 'executor or administrator',
+  other_legal_authority: 'other legal authority',
+};
+const AUTHORITY_METHOD_NOTE: Record<AuthorityVerificationMethod, string> = {
+  copy_attached: 'copy attached',
+  original_inspected: 'original seen',
+  practice_records: 'practice records',
+};
 
 /** Statuses in which a request is still owed (its clock runs). */
 const OPEN: readonly RequestStatus[] = ['received', 'verifying', 'ready', 'partly_sent', 'failed'];
@@ -156,7 +189,7 @@ export class RequestService {
 
   /**
    * Move the request along the status flow by hand (engine's STATUS_TRANSITIONS).
-   * 'ready' needs at least one recorded identity check (164.514(h)(1)).
+   * 'ready' needs at least one recorded identity check (164.514(h)(1)); an authority check alone is not one.
    * @throws AppError STATUS_TRANSITION_INVALID (detail from, to | rule 'verification_required') | NOT_FOUND
    */
   setStatus(requestId: string, to: RequestStatus): RequestDetailT {
@@ -167,7 +200,8 @@ export class RequestService {
         const r = getRequest(v.db, requestId);
         const from = r.request.status;
         transitionStatus(from, to);
-        if (to === 'ready' && listVerifications(v.db, requestId).length === 0)
+        // An identity check specifically: the authority check recordRepresentativeAuthority adds does not verify who is asking.
+        if (to === 'ready' && !listVerifications(v.db, requestId).some((x) => x.subject === 'identity'))
           throw new AppError('STATUS_TRANSITION_INVALID', "Record how the requester's identity (and authority) was verified before marking the request ready.", {
             rule: 'verification_required',
             citation: '45 CFR 164.514(h)(1)',
@@ -229,7 +263,7 @@ export class RequestService {
     const practice = requireSetting(db, 'practice');
     const pdf = Buffer.from(
       await renderExtensionNotice({
-        practice: { name: practice.name },
+        practice: practiceContact(practice),
         addresseeName: r.request.requester.name,
         receivedDate: localDate(r.request.receivedAt, tz),
         noticeDate: ext.noticeDate,
@@ -328,7 +362,9 @@ export class RequestService {
   /**
    * Save the request's authorization, or replace the current one (`authorizationId`):
    * the old one is kept, marked superseded (164.508(b)(6), 164.530(j)). Returns the
-   * linter's findings at this moment (164.508(b)(2), (c)).
+   * linter's findings at this moment (164.508(b)(2), (c)). A `signature.authorityEvidence` in the input is
+   * ignored: the verification on file is carried over while a personal representative signs (it is recorded
+   * only by {@link recordRepresentativeAuthority}).
    * @throws AppError NOT_FOUND | VALIDATION_FAILED (authorizationId is not this request's current authorization)
    */
   saveAuthorization(requestId: string, authorization: Omit<Authorization, 'id'>, authorizationId?: string): AuthorizationRecordT {
@@ -345,7 +381,14 @@ export class RequestService {
             throw new AppError('VALIDATION_FAILED', 'Only the current authorization of this request can be replaced.');
           signedForm = old.signedFormDocumentId;
         }
-        const a = insertAuthorization(v.db, { requestId, patientMrn: r.patient.mrn, authorization, replaces: authorizationId, signedFormDocumentId: signedForm }, this.now);
+        // The verification of a representative's authority is recorded only by recordRepresentativeAuthority
+        // (who and when come from the session): a save keeps the one on file while a representative still signs.
+        let evidence: RepresentativeAuthorityEvidence | undefined;
+        if (authorizationId && authorization.signature.signerRole === 'personal_representative')
+          evidence = getAuthorization(v.db, authorizationId).authorization.signature.authorityEvidence;
+        const { authorityEvidence: _ignored, ...signature } = authorization.signature;
+        const content = { ...authorization, signature: evidence ? { ...signature, authorityEvidence: evidence } : signature };
+        const a = insertAuthorization(v.db, { requestId, patientMrn: r.patient.mrn, authorization: content, replaces: authorizationId, signedFormDocumentId: signedForm }, this.now);
         updateRequest(v.db, { ...r.request, authorizationId: a.id }, this.now);
         return a;
       },
@@ -435,7 +478,7 @@ export class RequestService {
     const fill = input.prefill && r;
     const bytes = Buffer.from(
       await renderAuthorizationForm({
-        practice: { name: practice.name },
+        practice: practiceContact(practice),
         psychotherapyNotesOnly: input.psychotherapyNotesOnly,
         assetsRoot: this.d.assetsRoot,
         ...(fill
@@ -484,6 +527,216 @@ export class RequestService {
       (c) => ({ consentId: c.id, blocking: lintPart2Consent(c.consent, this.now, tz).filter((x) => x.severity === 'block').length }),
     );
     return this.consentRecord(c, tz);
+  }
+
+  /**
+   * Record the revocation of a Part 2 consent (42 CFR 2.31(a)(6)): effective the day received; the consent is
+   * kept, and from that day the gate refuses Part 2 records under it (P2_REVOKED, PART2_CONSENT_REQUIRED).
+   * @throws AppError NOT_FOUND | VALIDATION_FAILED (already revoked)
+   */
+  revokePart2Consent(consentId: string, revocation: z.output<typeof Revocation>): Part2ConsentRecordT {
+    const tz = this.timeZone();
+    this.session.audited(
+      'part2_consent.revoke',
+      { type: 'part2_consent', id: consentId },
+      (v) => {
+        const c = getPart2Consent(v.db, consentId);
+        if (c.consent.revocation) throw new AppError('VALIDATION_FAILED', 'This Part 2 consent is already revoked.');
+        updatePart2Consent(v.db, { ...c.consent, revocation }, this.now);
+      },
+      () => ({ consentId, method: revocation.method }),
+    );
+    return this.consentRecord(getPart2Consent(this.session.require().db, consentId), tz);
+  }
+
+  /**
+   * Amend an open request: its scope (categories, dates), recipients, or the patient's signed direction
+   * (including the sensitive categories it names). The previous values, who, when and why are kept in the
+   * request's `amendments` (nothing is lost, 164.530(j)); the audit event names the changed fields only.
+   * A change that alters nothing is refused.
+   * @throws AppError NOT_FOUND | STATUS_TRANSITION_INVALID (closed or sent request) |
+   *   VALIDATION_FAILED (nothing changes; a direction on a request that is not patient-directed)
+   */
+  amend(
+    requestId: string,
+    input: { reason: string; scope?: RequestScope; recipients?: z.output<typeof RequestRecipient>[]; patientDirective?: z.output<typeof PatientDirective> },
+  ): RequestDetailT {
+    this.session.audited(
+      'request.amend',
+      { type: 'request', id: requestId },
+      (v) => {
+        const r = getRequest(v.db, requestId);
+        const cur = r.request;
+        if (!OPEN.includes(cur.status)) throw new AppError('STATUS_TRANSITION_INVALID', 'Only an open request can be amended.', { from: cur.status, to: cur.status });
+        if (input.patientDirective && cur.basis !== 'patient_directed')
+          throw new AppError('VALIDATION_FAILED', "Only a patient-directed request has the patient's written direction.", { field: 'patientDirective' });
+        const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+        const changed: RequestAmendment['changed'] = [];
+        const before: RequestAmendment['before'] = {};
+        const next: ReleaseRequest = { ...cur };
+        if (input.scope && !same(input.scope, cur.scope)) {
+          changed.push('scope');
+          before.scope = cur.scope;
+          next.scope = input.scope;
+        }
+        if (input.recipients && !same(input.recipients, cur.recipients)) {
+          changed.push('recipients');
+          before.recipients = cur.recipients;
+          next.recipients = input.recipients;
+        }
+        if (input.patientDirective && !same(input.patientDirective, cur.patientDirective)) {
+          changed.push('patientDirective');
+          if (cur.patientDirective) before.patientDirective = cur.patientDirective;
+          next.patientDirective = input.patientDirective;
+        }
+        if (changed.length === 0) throw new AppError('VALIDATION_FAILED', 'The amendment changes nothing in the request.', { field: 'amendment' });
+        const amendment: RequestAmendment = { amendedAt: this.now.toISOString(), amendedBy: this.session.actor(), reason: input.reason, changed, before };
+        updateRequest(v.db, { ...next, amendments: [...(cur.amendments ?? []), amendment] }, this.now);
+        return changed;
+      },
+      (changed) => ({ changed: changed.join(',') }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * The individual withdrew their choice of unencrypted email (164.524(c)(2)(ii) guidance): the recorded choice
+   * is kept, marked withdrawn now; from then on the gate refuses unencrypted email under it (UNENCRYPTED_WITHDRAWN).
+   * @throws AppError NOT_FOUND (no such choice for this request's patient) | VALIDATION_FAILED (already withdrawn)
+   */
+  withdrawUnencryptedEmailChoice(requestId: string, acknowledgmentId: string): RequestDetailT {
+    this.session.audited(
+      'unencrypted_email.withdraw',
+      { type: 'request', id: requestId },
+      (v) => withdrawAcknowledgment(v.db, getRequest(v.db, requestId).patient.mrn, acknowledgmentId, this.now),
+      (a) => ({ acknowledgmentId: a.id, scope: a.scope }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * Record how a personal representative's authority was verified (45 CFR 164.502(g), 164.514(h)(1)), by the
+   * signed-in staff member, now: for the request's requester, or for the signer of the request's current
+   * authorization. With method 'copy_attached' staff pick the PDF copy of the document; it is stored encrypted
+   * with the request (kind 'representative_authority', kept 6 years). An authority check (method
+   * 'representative_documentation') is added to the request's identity and authority checks as well.
+   * @throws AppError NOT_FOUND | VALIDATION_FAILED (the requester / signer is not a personal representative;
+   *   nothing picked; 'practice_records' for anything but a parent of a minor) | FILE_* (not a readable PDF)
+   */
+  async recordRepresentativeAuthority(
+    requestId: string,
+    input: { target: 'requester' | 'authorization_signer'; document: RepresentativeAuthorityDocument; method: AuthorityVerificationMethod; notes: string },
+  ): Promise<RequestDetailT> {
+    const subject = { type: 'request', id: requestId };
+    const db = this.session.require().db;
+    const check = () => {
+      const r = getRequest(db, requestId);
+      if (input.method === 'practice_records' && input.document !== 'parent_of_minor')
+        throw new AppError('VALIDATION_FAILED', 'Practice records can confirm only a parent or guardian of a minor; attach the document or record that you saw the original.', { field: 'method' });
+      if (input.target === 'requester' && r.request.requester.role !== 'personal_representative')
+        throw new AppError('VALIDATION_FAILED', 'The requester is not recorded as a personal representative.', { field: 'target' });
+      if (input.target === 'authorization_signer') {
+        const a = r.request.authorizationId ? getAuthorization(db, r.request.authorizationId) : null;
+        if (!a || a.authorization.signature.signerRole !== 'personal_representative')
+          throw new AppError('VALIDATION_FAILED', "The request's authorization is not signed by a personal representative.", { field: 'target' });
+      }
+      return r;
+    };
+    const r = this.refuseAudited('request.representative_authority', subject, check);
+    let copy: { bytes: Buffer; pageCount: number; name: string } | null = null;
+    if (input.method === 'copy_attached') {
+      const files = await this.d.filePicker.pick();
+      const first = files[0];
+      if (!first) {
+        const e = new AppError('VALIDATION_FAILED', 'No file was chosen.');
+        this.session.recordFailure('request.representative_authority', subject, e);
+        throw e;
+      }
+      const pdf = await checkPdf(await first.read()).catch((e: unknown) => {
+        this.session.recordFailure('request.representative_authority', subject, e);
+        throw e;
+      });
+      copy = { bytes: pdf.bytes, pageCount: pdf.pageCount, name: first.name };
+    }
+    const tz = this.timeZone();
+    this.session.audited(
+      'request.representative_authority',
+      subject,
+      (v) => {
+        const doc = copy
+          ? insertRequestDocument(v.db, {
+              requestId,
+              kind: 'representative_authority',
+              label: `representative-authority-${r.reference}.pdf`,
+              originalName: copy.name,
+              bytes: copy.bytes,
+              pageCount: copy.pageCount,
+              at: this.now,
+              documentDate: localDate(this.now, tz),
+            })
+          : null;
+        const evidence: RepresentativeAuthorityEvidence = {
+          document: input.document,
+          method: input.method,
+          ...(doc ? { documentId: doc.id } : {}),
+          verifiedBy: this.session.actor(),
+          verifiedAt: this.now.toISOString(),
+          notes: input.notes,
+        };
+        const cur = getRequest(v.db, requestId);
+        if (input.target === 'requester') {
+          updateRequest(v.db, { ...cur.request, requester: { ...cur.request.requester, authorityEvidence: evidence } }, this.now);
+        } else {
+          const a = getAuthorization(v.db, cur.request.authorizationId!);
+          updateAuthorization(v.db, { ...a.authorization, signature: { ...a.authorization.signature, authorityEvidence: evidence } }, this.now);
+        }
+        insertVerification(v.db, {
+          requestId,
+          subject: 'authority',
+          method: 'representative_documentation',
+          checkedBy: evidence.verifiedBy,
+          checkedAt: evidence.verifiedAt,
+          notes: `${AUTHORITY_DOCUMENT_NOTE[input.document]}; ${AUTHORITY_METHOD_NOTE[input.method]}`,
+        });
+        if (cur.request.status === 'received') updateRequest(v.db, { ...getRequest(v.db, requestId).request, status: 'verifying' }, this.now);
+        return doc;
+      },
+      (doc) => ({ target: input.target, document: input.document, method: input.method, documentId: doc?.id ?? 'none' }),
+    );
+    return this.detail(requestId);
+  }
+
+  /**
+   * The Part 2 consent scope sheets a release must carry (42 CFR 2.32(b), 2024 text): one PDF
+   * (renderPart2ConsentScope) for each '42 CFR 2.32(b)' notice the gate returned (evaluateRelease →
+   * `decision.notices`, each with its `consentId`). Call it in the send path after the gate allowed the
+   * release, and add each sheet to the PGP/MIME attachments and to the packet's sources; the text form of the
+   * same scope already travels in the message body (innerBody prints the notices). Not audited (nothing
+   * changes; the release's own audit records the send).
+   * @param notices the gate's notices (others are ignored)
+   * @param releaseReference the release's PHI-free reference, printed on each sheet
+   * @returns `[{ consentId, filename, bytes }]` in notice order; filenames carry no PHI
+   *   ("part2-consent-scope.pdf", then "-2", "-3"); empty when there is no Part 2 consent notice
+   * @throws AppError NOT_FOUND (a consent id is unknown) | VALIDATION_FAILED (the consent is no longer
+   *   valid now, e.g. revoked since the gate ran: the disclosure must not go out)
+   */
+  async part2ConsentScopeSheets(notices: readonly ReleaseNotice[], releaseReference: string): Promise<Array<{ consentId: string; filename: string; bytes: Buffer }>> {
+    const db = this.session.require().db;
+    const practice = requireSetting(db, 'practice');
+    const ids = [...new Set(notices.filter((n) => n.citation === '42 CFR 2.32(b)' && n.consentId).map((n) => n.consentId!))];
+    const out: Array<{ consentId: string; filename: string; bytes: Buffer }> = [];
+    for (const [i, consentId] of ids.entries()) {
+      const bytes = await renderPart2ConsentScope({
+        practice: { name: practice.name },
+        consent: getPart2Consent(db, consentId).consent,
+        releaseReference,
+        now: this.now,
+        timeZone: this.timeZone(),
+        ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
+      });
+      out.push({ consentId, filename: `part2-consent-scope${i === 0 ? '' : `-${i + 1}`}.pdf`, bytes: Buffer.from(bytes) });
+    }
+    return out;
   }
 
   /**
@@ -569,4 +822,20 @@ export class RequestService {
     const findings = lintPart2Consent(c.consent, this.now, tz);
     return { id: c.id, requestId: c.requestId, consent: c.consent, findings, valid: findings.every((f) => f.severity !== 'block'), createdAt: c.createdAt };
   }
+}
+
+/**
+ * The practice's name, postal address, phone and privacy contact as printed on authorization forms and notices
+ * (164.508(c)(2)(i) revocation in writing; 164.524(b)(2)(ii) extension notice; 164.530(a)(1) privacy official).
+ */
+export function practiceContact(p: { name: string; address?: string; phone?: string; privacyOfficer?: { name: string; phone?: string; email?: string } }) {
+  const po = p.privacyOfficer;
+  const privacyContact = po ? [po.name, po.phone, po.email].filter((x): x is string => Boolean(x && x.trim())).join(', ') : undefined;
+  return {
+    name: p.name,
+    ...(p.address ? { address: p.address } : {}),
+    ...(p.phone ? { phone: p.phone } : {}),
+    ...(po ? { privacyOfficer: po } : {}),
+    ...(privacyContact ? { privacyContact } : {}),
+  };
 }

@@ -37,6 +37,7 @@ export class SetupService {
       throw new AppError('WEAK_PASSPHRASE', 'This passphrase is too easy to guess. Use a longer one, for example four or more unrelated words.');
     }
     const senderEmail = requireValidEmail(input.practice.senderEmail);
+    if (input.practice.privacyOfficer?.email) requireValidEmail(input.practice.privacyOfficer.email);
     if (!isTimeZone(input.practice.timeZone)) throw new AppError('VALIDATION_FAILED', 'Choose a valid time zone, for example America/Chicago.');
 
     const key = await generatePracticeKey({ name: input.practice.name, email: senderEmail });

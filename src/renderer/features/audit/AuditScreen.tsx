@@ -1,32 +1,27 @@
-import { useEffect } from 'react';
-import { Alert, Badge, Button, Group, ScrollArea, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Code, Group, List, Progress, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useAuditStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatDateTime } from '../../lib/format';
-import { METHOD_NAME } from '../../lib/delivery-labels';
-import { BASIS_SHORT } from '../requests/labels';
+import { EventsPanel } from './EventsPanel';
+import { AccountingPanel } from './AccountingPanel';
+import { AccessPanel } from './AccessPanel';
+import { TransmissionsPanel } from './TransmissionsPanel';
+import { formatBytes } from '../../lib/format';
 
-const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orange' } as const;
-
-function detailText(detail: Record<string, string | number | boolean>): string {
-  return Object.entries(detail)
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(', ');
-}
-
-/** Audit controls (45 CFR 164.312(b)): what was done, what was sent, and whether the log is intact. */
+/** Audit controls (45 CFR 164.312(b)) for people: what was done and by whom, the disclosures, and whether the log is intact. */
 export function AuditScreen() {
-  const { events, transmissions, verify, verifying, error, load, runVerify } = useAuditStore();
+  const { verify, verifying, error, runVerify, checkReceipt, lastExport, exporting, progress } = useAuditStore();
+  const [receipt, setReceipt] = useState('');
   useEffect(() => {
-    void load();
-  }, [load]);
+    void useAuditStore.getState().load();
+  }, []);
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
+      <Group justify="space-between" align="flex-end" wrap="wrap">
         <div>
           <Title order={1}>Audit log</Title>
-          <Text c="dark.4">Every action and every transmission, in a tamper-evident log.</Text>
+          <Text c="dark.4">Every action and every disclosure, in a log that shows if anyone changed or cut it.</Text>
         </div>
         <Button variant="outline" onClick={() => void runVerify()} loading={verifying}>
           Verify log integrity
@@ -36,109 +31,88 @@ export function AuditScreen() {
         {verify ? (
           verify.intact ? (
             <Alert color="green" variant="light" title="The log is intact" role="status">
-              All {verify.checked} entries were checked; none was changed or removed.
+              All {verify.checked} events were checked against the hash chain and {verify.checkpointsChecked} checkpoint
+              {verify.checkpointsChecked === 1 ? '' : 's'}; none was changed, removed or cut off.
+              {verify.latestCheckpoint ? (
+                <Text size="sm" mt={4}>
+                  Latest checkpoint: {verify.latestCheckpoint.counter} (event {verify.latestCheckpoint.seq}).
+                </Text>
+              ) : null}
             </Alert>
           ) : (
             <Alert color="red" variant="light" title="The log was altered" role="alert">
-              Entry {verify.firstBrokenSeq ?? '?'} does not match the chain. What to do next: do not delete anything; tell your
-              privacy officer today.
+              <List size="sm">
+                {verify.problems.map((p, i) => (
+                  <List.Item key={i}>{p.message}</List.Item>
+                ))}
+              </List>
+              <Text size="sm" mt={6}>
+                <strong>What to do next:</strong> do not delete or restore anything; tell your privacy officer today and keep
+                your earlier exported reports — their checkpoints show what the log looked like then.
+              </Text>
             </Alert>
           )
+        ) : null}
+        {exporting ? (
+          <Stack gap={4} mt="sm" data-testid="report-progress">
+            <Text size="sm">
+              Preparing the {exporting.toLowerCase()}
+              {progress ? ` — ${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rows laid out` : '…'} Then it is signed and saved in the folder you chose.
+            </Text>
+            <Progress value={progress && progress.total ? (100 * progress.done) / progress.total : 5} animated aria-label={`Preparing the ${exporting.toLowerCase()}`} />
+          </Stack>
+        ) : null}
+        {lastExport ? (
+          <Alert color="green" variant="light" title={`${lastExport.what} saved`} role="status" mt="sm">
+            <Text size="sm">
+              {lastExport.result.rows} {lastExport.result.rows === 1 ? 'row' : 'rows'}, {lastExport.result.pages}{' '}
+              {lastExport.result.pages === 1 ? 'page' : 'pages'}. Files: {lastExport.result.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(', ')}.
+            </Text>
+            <Text size="sm" mt={4}>
+              PDF SHA-256: <Code style={{ wordBreak: 'break-all' }}>{lastExport.result.pdfSha256}</Code>
+            </Text>
+            {lastExport.result.receipt ? (
+              <Text size="sm" mt={4}>
+                Receipt (also printed on the report; keep it away from this computer): <Code style={{ wordBreak: 'break-all' }}>{lastExport.result.receipt}</Code>
+              </Text>
+            ) : null}
+          </Alert>
         ) : null}
       </div>
       <ErrorAlert error={error} />
       <Tabs defaultValue="transmissions" keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="transmissions">Transmissions{transmissions ? ` (${transmissions.length})` : ''}</Tabs.Tab>
-          <Tabs.Tab value="events">Events{events ? ` (${events.length})` : ''}</Tabs.Tab>
+          <Tabs.Tab value="transmissions">Transmissions</Tabs.Tab>
+          <Tabs.Tab value="events">Events</Tabs.Tab>
+          <Tabs.Tab value="accounting">Accounting of disclosures</Tabs.Tab>
+          <Tabs.Tab value="access">Access report</Tabs.Tab>
+          <Tabs.Tab value="receipt">Check a receipt</Tabs.Tab>
         </Tabs.List>
-        <Tabs.Panel value="transmissions" pt="md">
-          {transmissions === null ? (
-            <Text>Loading…</Text>
-          ) : transmissions.length === 0 ? (
-            <Text c="dark.4">Nothing has been sent yet.</Text>
-          ) : (
-            <ScrollArea type="auto" viewportProps={{ tabIndex: 0 }}>
-              <Table verticalSpacing="xs" striped aria-label="Transmissions" miw={1150}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Time</Table.Th>
-                    <Table.Th scope="col">Release</Table.Th>
-                    <Table.Th scope="col">Recipient</Table.Th>
-                    <Table.Th scope="col">Basis and authorization</Table.Th>
-                    <Table.Th scope="col">Method</Table.Th>
-                    <Table.Th scope="col">Documents</Table.Th>
-                    <Table.Th scope="col">TLS</Table.Th>
-                    <Table.Th scope="col">Message ID</Table.Th>
-                    <Table.Th scope="col">Server response</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {transmissions.map((t) => (
-                    <Table.Tr key={t.id}>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(t.at)}</Table.Td>
-                      <Table.Td>{t.releaseReference}</Table.Td>
-                      <Table.Td>
-                        {t.recipientName}
-                        <Text size="xs" c="dark.4">{t.recipientEmail}</Text>
-                      </Table.Td>
-                      <Table.Td data-testid="basis-cell">
-                        {t.legalBasis ? BASIS_SHORT[t.legalBasis] : '—'}
-                        {t.authorizationId ? (
-                          <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>Authorization {t.authorizationId}</Text>
-                        ) : null}
-                        {t.acknowledgmentId ? (
-                          <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>Unencrypted-email choice {t.acknowledgmentId}</Text>
-                        ) : null}
-                      </Table.Td>
-                      <Table.Td>{METHOD_NAME[t.method]}</Table.Td>
-                      <Table.Td>
-                        {t.documents.length} ({t.documents.reduce((n, d) => n + d.pageCount, 0)} pages)
-                      </Table.Td>
-                      <Table.Td data-testid="tls-cell">
-                        {t.tlsProtocol}
-                        <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>{t.tlsCipher}</Text>
-                      </Table.Td>
-                      <Table.Td style={{ wordBreak: 'break-all', fontSize: 12 }}>{t.messageId}</Table.Td>
-                      <Table.Td style={{ wordBreak: 'break-word', fontSize: 12 }}>{t.smtpResponse}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollArea>
-          )}
-        </Tabs.Panel>
         <Tabs.Panel value="events" pt="md">
-          {events === null ? (
-            <Text>Loading…</Text>
-          ) : (
-            <ScrollArea type="auto" viewportProps={{ tabIndex: 0 }}>
-              <Table verticalSpacing="xs" striped aria-label="Audit events" miw={800}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Time</Table.Th>
-                    <Table.Th scope="col">Actor</Table.Th>
-                    <Table.Th scope="col">Action</Table.Th>
-                    <Table.Th scope="col">Outcome</Table.Th>
-                    <Table.Th scope="col">Detail</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {events.map((e) => (
-                    <Table.Tr key={e.seq}>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.at)}</Table.Td>
-                      <Table.Td>{e.actor}</Table.Td>
-                      <Table.Td><code>{e.action}</code></Table.Td>
-                      <Table.Td>
-                        <Badge color={OUTCOME_COLOR[e.outcome]} variant="light" tt="none">{e.outcome}</Badge>
-                      </Table.Td>
-                      <Table.Td style={{ fontSize: 13 }}>{detailText(e.detail)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollArea>
-          )}
+          <EventsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="accounting" pt="md">
+          <AccountingPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="access" pt="md">
+          <AccessPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="transmissions" pt="md">
+          <TransmissionsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="receipt" pt="md">
+          <Stack gap="sm" maw={760}>
+            <Text size="sm">
+              Every exported report prints a checkpoint line (“Checkpoint N: event S, hash …”). Paste one here to check that the
+              log still contains exactly that event — a log rewritten since then no longer matches.
+            </Text>
+            <TextInput label="Checkpoint line from a report" value={receipt} onChange={(e) => setReceipt(e.currentTarget.value)} />
+            <Group>
+              <Button onClick={() => void checkReceipt(receipt)} loading={verifying} disabled={receipt.trim().length < 10}>
+                Check against the log
+              </Button>
+            </Group>
+          </Stack>
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,28 +1,68 @@
-/** The audit screen: events, transmissions, and the hash-chain check (`audit.*`). */
+/** The Audit screen: the log for people (filters, pages), the integrity check, reports and the accounting (`audit.*`). */
 import { create } from 'zustand';
-import type { AuditEventT, ChannelOutput, TransmissionT } from '../../../shared/contract';
+import type { ChannelInput, ChannelOutput, TransmissionT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
+export type AuditFilter = ChannelInput<'audit.query'>['filter'];
+type Page = ChannelOutput<'audit.query'>;
+type Verification = ChannelOutput<'audit.verifyChain'>;
+type ReportExport = ChannelOutput<'audit.exportReport'>;
+
+export const PAGE_SIZE = 50;
+
 interface AuditState {
-  events: AuditEventT[] | null;
+  filter: AuditFilter;
+  page: number;
+  result: Page | null;
   transmissions: TransmissionT[] | null;
-  verify: ChannelOutput<'audit.verify'> | null;
+  verify: Verification | null;
   verifying: boolean;
+  exporting: string | null;
+  lastExport: { what: string; result: ReportExport } | null;
+  /** Rows of the report being laid out (from the 'reportProgress' event), null when none. */
+  progress: { done: number; total: number } | null;
   error: ApiError | null;
+  setFilter: (f: AuditFilter) => void;
+  setPage: (p: number) => Promise<void>;
   load: () => Promise<void>;
+  loadTransmissions: () => Promise<void>;
   runVerify: () => Promise<void>;
+  checkReceipt: (receipt: string) => Promise<void>;
+  /** Run an export channel; remembers the result for the confirmation. */
+  exportWith: (what: string, run: () => Promise<ReportExport>) => Promise<void>;
+  clearError: () => void;
 }
 
-export const useAuditStore = create<AuditState>((set) => ({
-  events: null,
+export const useAuditStore = create<AuditState>((set, get) => ({
+  filter: {},
+  page: 1,
+  result: null,
   transmissions: null,
   verify: null,
   verifying: false,
+  exporting: null,
+  lastExport: null,
+  progress: null,
   error: null,
+  setFilter(filter) {
+    set({ filter, page: 1 });
+    void get().load();
+  },
+  async setPage(page) {
+    set({ page });
+    await get().load();
+  },
   async load() {
+    const { filter, page } = get();
     try {
-      const [events, transmissions] = await Promise.all([call('audit.events', { limit: 200 }), call('audit.transmissions', {})]);
-      set({ events, transmissions, error: null });
+      set({ result: await call('audit.query', { filter, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }), error: null });
+    } catch (e) {
+      set({ error: toApiError(e) });
+    }
+  },
+  async loadTransmissions() {
+    try {
+      set({ transmissions: await call('audit.transmissions', {}) });
     } catch (e) {
       set({ error: toApiError(e) });
     }
@@ -30,11 +70,40 @@ export const useAuditStore = create<AuditState>((set) => ({
   async runVerify() {
     set({ verifying: true, verify: null, error: null });
     try {
-      set({ verify: await call('audit.verify', {}) });
+      set({ verify: await call('audit.verifyChain', {}) });
+      await get().load();
     } catch (e) {
       set({ error: toApiError(e) });
     } finally {
       set({ verifying: false });
     }
+  },
+  async checkReceipt(receipt) {
+    set({ verifying: true, verify: null, error: null });
+    try {
+      set({ verify: await call('audit.checkReceipt', { receipt }) });
+      await get().load();
+    } catch (e) {
+      set({ error: toApiError(e) });
+    } finally {
+      set({ verifying: false });
+    }
+  },
+  async exportWith(what, run) {
+    set({ exporting: what, error: null, lastExport: null, progress: null });
+    const off = window.apiEvents?.on('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
+    try {
+      const result = await run();
+      set({ lastExport: result.saved ? { what, result } : null });
+      await get().load();
+    } catch (e) {
+      set({ error: toApiError(e) });
+    } finally {
+      off?.();
+      set({ exporting: null, progress: null });
+    }
+  },
+  clearError() {
+    set({ error: null });
   },
 }));

@@ -5,6 +5,7 @@ import {
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type Authorization, type DocumentCategory } from '../../../shared/compliance';
 import type { AuthorizationRecordT, RequestDocumentT } from '../../../shared/contract';
 import { FindingsList } from './FindingsList';
+import { RepresentativeAuthority } from './RepresentativeAuthority';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { formatDateTime, plural } from '../../lib/format';
@@ -40,6 +41,13 @@ export function emptyAuthorization(): AuthorizationDraft {
     copyGivenToIndividual: false,
   };
 }
+
+const INITIATOR_OPTIONS = [
+  { value: '', label: 'Not recorded' },
+  { value: 'individual', label: 'The patient (or their representative) asked for it' },
+  { value: 'covered_entity', label: 'Our practice asked for it' },
+  { value: 'third_party', label: 'Someone else asked for it (insurer, employer, lawyer…)' },
+];
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 const opt = (s: string) => (s.trim() ? s.trim() : undefined);
@@ -191,8 +199,14 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
             <Stack gap="xs">
               <Textarea id="auth-disclosers" label="Who may disclose (one per line)" autosize minRows={1} value={text.disclosers} onChange={(e) => editList('disclosers', e.currentTarget.value)} />
               <Textarea id="auth-recipients" label="Who may receive (one per line)" autosize minRows={1} value={text.recipients} onChange={(e) => editList('recipients', e.currentTarget.value)} />
-              <Textarea id="auth-purposes" label="Purpose of each disclosure (one per line)" description="“At the request of the individual” is enough when the individual initiates it."
+              <Textarea id="auth-purposes" label="Purpose of each disclosure (one per line)" description="“At the request of the individual” is enough only when the individual initiated the authorization."
                 autosize minRows={1} value={text.purposes} onChange={(e) => editList('purposes', e.currentTarget.value)} />
+              <SimpleGrid cols={{ base: 1, sm: 2 }} style={{ alignItems: 'end' }}>
+                <NativeSelect id="auth-initiated-by" label="Who initiated this authorization?" value={a.initiatedBy ?? ''} data={INITIATOR_OPTIONS}
+                  onChange={(e) => edit({ initiatedBy: (e.currentTarget.value || undefined) as AuthorizationDraft['initiatedBy'] })} />
+                <Checkbox id="auth-research" label="It is for research (including a research database)" checked={a.research ?? false}
+                  onChange={(e) => edit({ research: e.currentTarget.checked })} />
+              </SimpleGrid>
             </Stack>
           </Fieldset>
           <Fieldset legend="Expiration — (c)(1)(v)">
@@ -204,6 +218,8 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
               <TextInput id="auth-event-occurred" type="date" label="Event occurred on (if known)" value={a.expiration.eventOccurredOn ?? ''}
                 onChange={(e) => edit({ expiration: { ...a.expiration, eventOccurredOn: opt(e.currentTarget.value) } })} />
             </SimpleGrid>
+            <Checkbox id="auth-expiration-none" mt="xs" label="The form says “none” (allowed only for research)" checked={a.expiration.none ?? false}
+              onChange={(e) => edit({ expiration: { ...a.expiration, none: e.currentTarget.checked || undefined } })} />
           </Fieldset>
           <Fieldset legend="Signature — (c)(1)(vi)">
             <Stack gap="xs">
@@ -217,6 +233,15 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
               {sig.signerRole === 'personal_representative' ? (
                 <TextInput id="auth-representative-authority" label="Description of the representative’s authority" value={sig.representativeAuthority ?? ''}
                   onChange={(e) => edit({ signature: { ...sig, representativeAuthority: opt(e.currentTarget.value) } })} />
+              ) : null}
+              {sig.signerRole === 'personal_representative' && record?.authorization.signature.signerRole === 'personal_representative' ? (
+                <RepresentativeAuthority requestId={props.requestId} target="authorization_signer" evidence={record.authorization.signature.authorityEvidence}
+                  onRecorded={(d) => {
+                    if (!d.authorization) return;
+                    idRef.current = d.authorization.id;
+                    setRecord(d.authorization);
+                    onSaved.current?.(d.authorization);
+                  }} />
               ) : null}
             </Stack>
           </Fieldset>

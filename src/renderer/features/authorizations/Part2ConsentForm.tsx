@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Checkbox, Group, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import type { Part2Consent } from '../../../shared/compliance';
 import type { Part2ConsentRecordT } from '../../../shared/contract';
 import { FindingsList } from './FindingsList';
@@ -46,7 +46,7 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
 
   return (
     <Stack gap="xs" component="form" aria-label="Part 2 consent" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-      <Text size="sm">Substance use disorder records from a Part 2 program go out only with a written consent that has every element of 42 CFR 2.31; each disclosure carries the §2.32 notice.</Text>
+      <Text size="sm">Substance use disorder records from a Part 2 program go out only with a written consent that has every element of 42 CFR 2.31; each disclosure carries the §2.32 notice and an explanation of the consent’s scope (§2.32(b)). A consent the patient revokes stops further releases from the day the revocation is received.</Text>
       <Checkbox id="p2-patient-named" label="(1) The patient is named" checked={c.patientNamed} onChange={(e) => setC({ ...c, patientNamed: e.currentTarget.checked })} />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <TextInput id="p2-discloser" label="(2) Who may disclose (program or person)" value={c.discloser} onChange={(e) => setC({ ...c, discloser: e.currentTarget.value })} />
@@ -70,3 +70,41 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
     </Stack>
   );
 }
+
+/**
+ * Revocation of a recorded Part 2 consent (42 CFR 2.31(a)(6)): the date the revocation was received and how.
+ * Effective that day; the consent is kept, and releases of Part 2 records under it are blocked from then on.
+ */
+export function Part2ConsentRevocation({ record, onRevoked }: { record: Part2ConsentRecordT; onRevoked?: (r: Part2ConsentRecordT) => void }) {
+  const [receivedDate, setReceivedDate] = useState('');
+  const [method, setMethod] = useState<'written' | 'electronic' | 'other'>('written');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const rev = record.consent.revocation;
+  if (rev) return <Text size="sm" data-testid="p2-revoked">Revoked: received {rev.receivedDate} ({METHOD_LABELS[rev.method].toLowerCase()}). No Part 2 records go out under it from that day.</Text>;
+  const revoke = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onRevoked?.(await call('part2Consents.revoke', { consentId: record.id, revocation: { receivedDate, method } }));
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack gap={4}>
+      <Group align="flex-end">
+        <TextInput id={`p2-revocation-date-${record.id}`} type="date" label="Revocation received on" value={receivedDate} onChange={(e) => setReceivedDate(e.currentTarget.value)} />
+        <NativeSelect id={`p2-revocation-method-${record.id}`} label="How" value={method}
+          data={Object.entries(METHOD_LABELS).map(([value, label]) => ({ value, label }))}
+          onChange={(e) => setMethod(e.currentTarget.value as typeof method)} />
+        <Button variant="outline" color="red" disabled={!receivedDate} loading={busy} onClick={() => void revoke()}>Record revocation</Button>
+      </Group>
+      <ErrorAlert error={error} title="The revocation was not recorded" />
+    </Stack>
+  );
+}
+
+const METHOD_LABELS = { written: 'In writing', electronic: 'Electronically', other: 'Other' } as const;

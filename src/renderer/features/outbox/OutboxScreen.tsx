@@ -84,7 +84,10 @@ export function OutboxScreen() {
                       <Text size="xs" c="dark.4">to {e.recipientName ?? '—'}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={st.color} variant="light" tt="none" size="lg" style={{ whiteSpace: 'normal', height: 'auto' }}>{st.label}</Badge>
+                      <Badge color={st.color} variant="light" tt="none" size="lg"
+                        styles={{ root: { height: 'auto', paddingBlock: 4 }, label: { whiteSpace: 'normal', overflow: 'visible', textOverflow: 'clip' } }}>
+                        {st.label}
+                      </Badge>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{nextTry(e)}</Text>

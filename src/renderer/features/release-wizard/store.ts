@@ -74,6 +74,12 @@ interface WizardState {
    * click handler (the preview's file chooser needs the user gesture).
    */
   pickDocuments: () => Promise<void>;
+  /**
+   * Runs another import (`documents.importDropped`, `documents.unlockPdf`) like pickDocuments: busy, then its
+   * refusals shown and the release reloaded. `settles` is the passwordRequestId this call answers: that entry
+   * leaves the refusal list and the call's own refusals join it; without it the list is replaced.
+   */
+  runImport: (action: () => Promise<ChannelOutput<'documents.pick'>>, settles?: string) => Promise<void>;
   removeDocument: (documentId: string) => Promise<void>;
   checkEmail: (email: string) => Promise<void>;
   inspectKey: (armoredKey: string) => Promise<void>;
@@ -265,6 +271,21 @@ export const useWizardStore = create<WizardState>((set, get) => {
           set({ busy: null });
         }
       })();
+    },
+
+    async runImport(action, settles) {
+      const release = get().release;
+      if (!release) return;
+      set({ busy: 'pick', error: null, ...(settles ? {} : { rejected: [] }) });
+      try {
+        const { rejected } = await action();
+        set({ rejected: settles ? [...get().rejected.filter((r) => r.passwordRequestId !== settles), ...rejected] : rejected });
+        await reload(release.id);
+      } catch (e) {
+        set({ error: toApiError(e) });
+      } finally {
+        set({ busy: null });
+      }
     },
 
     async removeDocument(documentId) {

@@ -8,6 +8,7 @@ import { BASIS_LABELS } from './labels';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
+import { checkDestination, DestinationCheck, destinationProblem, isEmailDestination, type EmailCheckT } from './DestinationCheck';
 
 type Intake = ChannelInput<'requests.create'>;
 type Role = Intake['requester']['role'];
@@ -42,7 +43,7 @@ function laterThanNow(localDateTime: string, slackMs: number): boolean {
   return new Date(localDateTime).getTime() - Date.now() > slackMs;
 }
 
-interface RecipientRow { name: string; destination: string }
+interface RecipientRow { name: string; destination: string; confirm?: string; checked?: boolean }
 
 /** Intake of a request for records: patient, legal basis, requester, recipients, scope, form (`requests.create`). */
 export function IntakeScreen() {
@@ -59,10 +60,22 @@ export function IntakeScreen() {
   const [to, setTo] = useState('');
   const [format, setFormat] = useState('pdf');
   const [directive, setDirective] = useState({ inWriting: false, signed: false, signedDate: '', recipientNamed: false, destinationNamed: false });
+  /** Categories the signed direction names explicitly (a state rule pack may require HIV results to be named). */
+  const [named, setNamed] = useState<DocumentCategory[]>([]);
   const [tpo, setTpo] = useState<{ purpose: 'treatment' | 'payment' | 'operations'; reason: string }>({ purpose: 'treatment', reason: '' });
   const [submitted, setSubmitted] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  // Email destinations checked in main (typo suggestion, look-alike), by the address as typed.
+  const [emailChecks, setEmailChecks] = useState<Record<string, EmailCheckT>>({});
+  const runCheck = async (dest: string): Promise<EmailCheckT | undefined> => {
+    const d = dest.trim();
+    if (!isEmailDestination(d)) return undefined;
+    const c = emailChecks[d] ?? (await checkDestination(d)) ?? undefined;
+    if (c) setEmailChecks((m) => ({ ...m, [d]: c }));
+    return c;
+  };
+  const rowProblem = (r: RecipientRow, checks = emailChecks) => destinationProblem(r.destination, r.confirm ?? '', checks[r.destination.trim()], !!r.checked);
 
   const errors: Record<string, string> = {};
   if (!patient.name.trim()) errors.patientName = 'Enter the patient’s name.';
@@ -75,6 +88,7 @@ export function IntakeScreen() {
   // The service refuses more than 5 minutes ahead of its clock; the day of receipt starts the 30-day clock.
   else if (laterThanNow(receivedAt, 5 * 60_000)) errors.receivedAt = 'The date the request was received cannot be in the future.';
   if (recipients.some((r) => !r.name.trim() || !r.destination.trim())) errors.recipients = 'Give each recipient a name and where to send the copy.';
+  else if (recipients.some((r) => rowProblem(r))) errors.recipients = 'Check each email address (typed twice, no typo).';
   if (categories.length === 0) errors.categories = 'Choose at least one category of records.';
   if (from && to && from > to) errors.dates = 'The start date is after the end date.';
   if (basis === 'tpo' && !tpo.reason.trim()) errors.tpoReason = 'Record the reason for this disclosure.';
@@ -87,7 +101,13 @@ export function IntakeScreen() {
   const onSubmit = async (ev: FormEvent) => {
     ev.preventDefault();
     setSubmitted(true);
-    if (Object.keys(errors).length > 0) {
+    // Email destinations not yet checked (no blur happened) are checked now; a suggestion or warning then stops here.
+    const fresh = { ...emailChecks };
+    for (const r of recipients) {
+      const c = await runCheck(r.destination);
+      if (c) fresh[r.destination.trim()] = c;
+    }
+    if (Object.keys(errors).length > 0 || recipients.some((r) => rowProblem(r, fresh))) {
       document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
@@ -100,7 +120,7 @@ export function IntakeScreen() {
       scope: { categories, ...(from ? { from } : {}), ...(to ? { to } : {}) },
       form: { format, electronic: format !== 'paper' },
       ...(basis === 'patient_directed'
-        ? { patientDirective: { ...directive, signedDate: directive.signedDate || undefined, namedCategories: [] } }
+        ? { patientDirective: { ...directive, signedDate: directive.signedDate || undefined, namedCategories: named.filter((c) => categories.includes(c)) } }
         : {}),
       ...(basis === 'tpo' ? { tpo: { purpose: tpo.purpose, reason: tpo.reason.trim() } } : {}),
     };
@@ -173,6 +193,13 @@ export function IntakeScreen() {
                   <TextInput id="directive-date" type="date" label="Date signed" value={directive.signedDate}
                     onChange={(e) => setDirective({ ...directive, signedDate: e.currentTarget.value })} />
                 </SimpleGrid>
+                <Checkbox.Group id="directive-named" mt="xs" label="Categories the signed direction names by name"
+                  description={categories.length === 0 ? 'Choose the categories of records first.' : 'Tick only what the written direction itself names (for example “HIV test results”). Some states require that.'}
+                  value={named.filter((c) => categories.includes(c))} onChange={(v) => setNamed(v as DocumentCategory[])}>
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing={6} mt={6}>
+                    {categories.map((c) => <Checkbox key={c} value={c} label={CATEGORY_LABELS[c]} />)}
+                  </SimpleGrid>
+                </Checkbox.Group>
               </Paper>
             ) : null}
             {basis === 'tpo' ? (
@@ -198,7 +225,8 @@ export function IntakeScreen() {
                   onChange={(e) => { const v = e.currentTarget.value; setRecipients(recipients.map((x, j) => (j === i ? { ...x, name: v } : x))); }} />
                 <TextInput id={`recipient-${i}-destination`} label={`Recipient ${i + 1}: email or postal address`} style={{ flex: 2 }} value={r.destination}
                   error={submitted && !r.destination.trim() ? 'Enter where to send it.' : undefined}
-                  onChange={(e) => { const v = e.currentTarget.value; setRecipients(recipients.map((x, j) => (j === i ? { ...x, destination: v } : x))); }} />
+                  onChange={(e) => { const v = e.currentTarget.value; setRecipients(recipients.map((x, j) => (j === i ? { ...x, destination: v, checked: false } : x))); }}
+                  onBlur={(e) => void runCheck(e.currentTarget.value)} />
                 {recipients.length > 1 ? (
                   <ActionIcon variant="subtle" color="red" size="lg" aria-label={`Remove recipient ${i + 1}`}
                     onClick={() => setRecipients(recipients.filter((_, j) => j !== i))}>
@@ -206,7 +234,13 @@ export function IntakeScreen() {
                   </ActionIcon>
                 ) : null}
               </Group>
-            ))}
+            )).flatMap((row, i) => {
+              const r = recipients[i]!;
+              const upd = (patch: Partial<RecipientRow>) => setRecipients(recipients.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+              return [row, <DestinationCheck key={`check-${i}`} index={i} destination={r.destination} confirm={r.confirm ?? ''} check={emailChecks[r.destination.trim()]}
+                checkedWithRequester={!!r.checked} submitted={submitted} onConfirm={(v) => upd({ confirm: v })} onChecked={(v) => upd({ checked: v })}
+                onUseSuggestion={(sug) => { upd({ destination: sug, confirm: '', checked: false }); void runCheck(sug); }} />];
+            })}
             <Group>
               <Button variant="subtle" onClick={() => setRecipients([...recipients, { name: '', destination: '' }])} disabled={recipients.length >= 20}>
                 Add another recipient

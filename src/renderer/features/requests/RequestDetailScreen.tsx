@@ -8,21 +8,24 @@ import {
 } from '../../../shared/compliance-text';
 import type { RequestDetailT } from '../../../shared/contract';
 import { useRequestsStore, type RequestAction } from './store';
-import { BASIS_LABELS, daysLeftText } from './labels';
+import { BASIS_LABELS, clockText } from './labels';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
-import { Part2ConsentForm } from '../authorizations/Part2ConsentForm';
+import { Part2ConsentForm, Part2ConsentRevocation } from '../authorizations/Part2ConsentForm';
+import { RepresentativeAuthority } from '../authorizations/RepresentativeAuthority';
+import { AmendRequest } from './AmendRequest';
+import { call, toApiError, type ApiError } from '../../lib/call';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
-import { formatDateTime, plural } from '../../lib/format';
+import { formatDate, formatDateTime, plural } from '../../lib/format';
 
 /** "Any dates" / "from 2024-01-01" / "2024-01-01 to 2024-12-31". */
 export function scopeDates(scope: { from?: string; to?: string }): string {
-  if (scope.from && scope.to) return `${scope.from} to ${scope.to}`;
-  if (scope.from) return `From ${scope.from}`;
-  if (scope.to) return `Up to ${scope.to}`;
+  if (scope.from && scope.to) return `${formatDate(scope.from)} to ${formatDate(scope.to)}`;
+  if (scope.from) return `From ${formatDate(scope.from)}`;
+  if (scope.to) return `Up to ${formatDate(scope.to)}`;
   return 'Any dates';
 }
 
@@ -71,15 +74,15 @@ function ClockSection({ d }: { d: RequestDetailT }) {
     <Section id="clock-title" title="The 30-day clock">
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <Fact label="Due date">{d.dueDate}</Fact>
-          <Fact label="Days left"><span data-testid="days-left">{daysLeftText(d.daysLeft)}</span></Fact>
+          <Fact label="Due date">{formatDate(d.dueDate)}</Fact>
+          <Fact label={isOpen ? 'Days left' : 'Outcome'}><span data-testid="days-left">{clockText(d)}</span></Fact>
           <Fact label="Flags">{d.overdue || d.dueThisWeek || d.extended ? <DueBadges r={d} /> : <Text span c="dark.4">None</Text>}</Fact>
         </SimpleGrid>
         {d.overdue ? (
           <Alert color="red" variant="light" title="Overdue — still owed">The request is past its due date. This does not block the release: send it as soon as you can.</Alert>
         ) : null}
         {ext ? (
-          <Text size="sm">Extended on {ext.noticeDate} to {ext.newDueDate}. Reason: {ext.reason}</Text>
+          <Text size="sm">Extended on {formatDate(ext.noticeDate)} to {formatDate(ext.newDueDate)}. Reason: {ext.reason}</Text>
         ) : isOpen && !open ? (
           <Group><Button variant="outline" onClick={() => setOpen(true)}>Extend by up to 30 days</Button></Group>
         ) : null}
@@ -130,6 +133,10 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
   return (
     <Section id="verify-title" title="Identity and authority">
       <Stack gap="sm">
+        {d.request.requester.role === 'personal_representative' && (isOpen || d.request.requester.authorityEvidence) ? (
+          <RepresentativeAuthority requestId={d.id} target="requester" evidence={d.request.requester.authorityEvidence}
+            onRecorded={(u) => useRequestsStore.setState({ detail: u })} />
+        ) : null}
         {d.verifications.length === 0 ? (
           <Text size="sm">No check recorded yet. Verify the requester’s identity (and a representative’s authority) in a way that is reasonable and not a barrier — 45 CFR 164.514(h).</Text>
         ) : (
@@ -161,6 +168,14 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
             <TextInput id="verify-notes" label="Notes (no ID numbers)" value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
           </SimpleGrid>
         ) : null}
+        {d.status === 'verifying' ? (
+          // Not a hidden step: once a check is recorded, the next action is offered right here, with what it means.
+          <Alert color="blue" variant="light" role="status"
+            title={d.verifications.some((v) => v.subject === 'identity') ? 'Identity checked. Next: mark the request ready to release' : 'Next: check the requester’s identity, then mark the request ready'}>
+            <Text size="sm">A release can be sent only for a request marked ready. Marking it ready records that the checks are complete; you can go back to verifying later.</Text>
+            <Button mt="xs" loading={busy === 'status'} onClick={() => void setStatus('ready')}>Mark ready to release</Button>
+          </Alert>
+        ) : null}
         <ErrorAlert error={verifyError} title="The check was not recorded" />
         <ErrorAlert error={statusError} title="The status did not change" />
         <ErrorAlert error={closeError} title="The request was not closed" />
@@ -171,9 +186,6 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
                 onClick={() => void recordVerification({ subject, method, notes }).then((ok) => ok && setNotes(''))}>
                 Record check
               </Button>
-              {d.status === 'verifying' ? (
-                <Button loading={busy === 'status'} onClick={() => void setStatus('ready')}>Mark ready to release</Button>
-              ) : null}
               {d.status === 'ready' ? <Button variant="subtle" onClick={() => void setStatus('verifying')}>Back to verifying</Button> : null}
             </Group>
             <Group gap="xs">
@@ -211,6 +223,15 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
   const [prefers, setPrefers] = useState<'yes' | 'no' | ''>('');
   const [chosenBy, setChosenBy] = useState<'patient' | 'personal_representative'>(d.request.requester.role === 'personal_representative' ? 'personal_representative' : 'patient');
   const [scope, setScope] = useState<'this_release' | 'standing'>('this_release');
+  const [withdrawError, setWithdrawError] = useState<ApiError | null>(null);
+  const withdrawChoice = async (acknowledgmentId: string) => {
+    setWithdrawError(null);
+    try {
+      useRequestsStore.setState({ detail: await call('requests.withdrawUnencryptedEmailChoice', { requestId: d.id, acknowledgmentId }) });
+    } catch (e) {
+      setWithdrawError(toApiError(e));
+    }
+  };
   return (
     <Section id="unencrypted-title" title="Unencrypted email at the patient’s request">
       <Stack gap="sm">
@@ -223,10 +244,17 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
                 {a.prefersUnencrypted ? 'Prefers unencrypted email' : 'Does not want unencrypted email'} — chosen by {a.chosenBy === 'patient' ? 'the patient' : 'the personal representative'},
                 {' '}{a.scope === 'standing' ? 'standing choice' : 'this release only'}; recorded by {a.recordedBy} on {formatDateTime(a.recordedAt)}
                 {a.withdrawnAt ? ` (withdrawn ${formatDateTime(a.withdrawnAt)})` : ''}
+                {!a.withdrawnAt && a.prefersUnencrypted ? (
+                  <Button size="compact-xs" variant="subtle" color="red" ml="xs" onClick={() => void withdrawChoice(a.id)}
+                    aria-label={`The individual withdraws the choice recorded ${formatDateTime(a.recordedAt)}`}>
+                    Withdrawn by the individual
+                  </Button>
+                ) : null}
               </List.Item>
             ))}
           </List>
         ) : null}
+        <ErrorAlert error={withdrawError} title="The withdrawal was not recorded" />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Radio.Group label="After the warning, the individual" value={prefers} onChange={(v) => setPrefers(v as typeof prefers)}>
             <Stack gap={4} mt={4}>
@@ -300,7 +328,7 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
       <Section id="request-title" title="What was asked">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
           <Fact label="Patient">{d.patient.name}</Fact>
-          <Fact label="Date of birth">{d.patient.dateOfBirth}</Fact>
+          <Fact label="Date of birth">{formatDate(d.patient.dateOfBirth)}</Fact>
           <Fact label="MRN">{d.patient.mrn}</Fact>
           <Fact label="Requester">{r.requester.name}{r.requester.authority ? ` (${r.requester.authority})` : ''}</Fact>
           <Fact label="Received">{formatDateTime(r.receivedAt)}</Fact>
@@ -313,7 +341,17 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
           </Fact>
           <Fact label="Dates of service">{scopeDates(r.scope)}</Fact>
           {r.tpo ? <Fact label="TPO reason">{r.tpo.purpose}: {r.tpo.reason}</Fact> : null}
+          {r.patientDirective ? (
+            <Fact label="The direction names">
+              {r.patientDirective.namedCategories.length ? r.patientDirective.namedCategories.map((c) => CATEGORY_LABELS[c]).join(', ') : <Text span c="dark.4">No category by name</Text>}
+            </Fact>
+          ) : null}
         </SimpleGrid>
+        {isOpen || (r.amendments ?? []).length > 0 ? (
+          <div style={{ marginTop: 12 }}>
+            <AmendRequest d={d} canAmend={isOpen} onAmended={(u) => useRequestsStore.setState({ detail: u })} />
+          </div>
+        ) : null}
       </Section>
       <ClockSection d={d} />
       <VerificationSection d={d} />
@@ -334,8 +372,9 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
             <Part2ConsentForm requestId={d.id} onSaved={() => void refresh()} />
             {d.part2Consents.map((c) => (
               <Stack key={c.id} gap={4}>
-                <Text size="sm">Consent recorded {formatDateTime(c.createdAt)} — {c.valid ? 'valid' : 'defective'}</Text>
+                <Text size="sm">Consent recorded {formatDateTime(c.createdAt)} — {c.valid ? 'valid' : c.consent.revocation ? 'revoked' : 'defective'}</Text>
                 <FindingsList findings={c.findings} label="Part 2 consent findings" emptyText="Valid: every element of 42 CFR 2.31 is present." />
+                <Part2ConsentRevocation record={c} onRevoked={() => void refresh()} />
               </Stack>
             ))}
           </Stack>

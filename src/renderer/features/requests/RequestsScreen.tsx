@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { sortRequests, useRequestsStore, type SortDir, type SortKey } from './store';
-import { BASIS_SHORT, REQUEST_STATUS_LABELS, daysLeftText } from './labels';
+import { BASIS_SHORT, REQUEST_STATUS_LABELS, clockText } from './labels';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatDateTime } from '../../lib/format';
+import { formatDate, formatDateTime } from '../../lib/format';
 import type { RequestSummaryT } from '../../../shared/contract';
 import { useFocusHeading } from '../../lib/focus';
 
@@ -67,10 +67,10 @@ export function RequestsTable({ requests, onOpen }: { requests: readonly Request
             <Table.Td>{r.patientName}</Table.Td>
             <Table.Td>{BASIS_SHORT[r.basis]}</Table.Td>
             <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(r.receivedAt)}</Table.Td>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.dueDate ?? '—'}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.dueDate ? formatDate(r.dueDate) : '—'}</Table.Td>
             <Table.Td>
               <Stack gap={4}>
-                <Text size="sm">{daysLeftText(r.daysLeft)}</Text>
+                <Text size="sm">{clockText(r)}</Text>
                 <DueBadges r={r} />
               </Stack>
             </Table.Td>

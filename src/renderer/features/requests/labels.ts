@@ -31,6 +31,17 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, { label: string; color
   withdrawn: { label: 'Withdrawn', color: 'gray' },
 };
 
+/**
+ * The clock cell of a request: a closed request shows how it ended ("Fulfilled", "Closed — denied",
+ * "Closed — withdrawn") instead of days left or overdue; an open one shows daysLeftText.
+ */
+export function clockText(r: { status: string; daysLeft: number | null }): string {
+  if (r.status === 'sent') return 'Fulfilled';
+  if (r.status === 'denied') return 'Closed — denied';
+  if (r.status === 'withdrawn') return 'Closed — withdrawn';
+  return daysLeftText(r.daysLeft);
+}
+
 /** "3 days left" / "due today" / "2 days overdue"; null when the basis has no clock. */
 export function daysLeftText(daysLeft: number | null): string {
   if (daysLeft === null) return '—';

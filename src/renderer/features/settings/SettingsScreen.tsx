@@ -20,6 +20,7 @@ import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { focusFirstInvalid, useFocusHeading } from '../../lib/focus';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
@@ -174,6 +175,7 @@ export function SettingsScreen() {
               These were set when ReleaseDesk was set up.
             </Text>
           </Fieldset>
+          <PracticeDetailsForm practice={settings.practice} onSaved={(practice) => setSettings({ ...settings, practice })} />
 
           <form onSubmit={(e) => void saveSmtp(e)} noValidate ref={smtpFormRef} aria-labelledby="settings-smtp-legend">
             <Fieldset legend={<span id="settings-smtp-legend">Outgoing email server (SMTP)</span>} disabled={smtpBusy}>

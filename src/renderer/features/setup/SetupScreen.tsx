@@ -51,6 +51,11 @@ interface Form {
   senderName: string;
   senderEmail: string;
   timeZone: string;
+  practiceAddress: string;
+  practicePhone: string;
+  privacyName: string;
+  privacyPhone: string;
+  privacyEmail: string;
   smtpHost: string;
   smtpPort: number | string;
   security: 'starttls' | 'tls';
@@ -70,6 +75,11 @@ function validate(f: Form, passphraseAcceptable: boolean | null): Errors {
   if (!f.senderName.trim()) e.senderName = 'Enter the sender name.';
   if (!EMAIL_RE.test(f.senderEmail.trim())) e.senderEmail = 'Enter a valid email address, like records@example.com.';
   if (!f.timeZone) e.timeZone = 'Choose the practice’s time zone.';
+  // Printed on authorization forms (where to send a revocation, 164.508(c)(2)(i)) and notices.
+  if (!f.practiceAddress.trim()) e.practiceAddress = 'Enter the practice’s postal address; forms tell patients to write to it.';
+  if (!f.practicePhone.trim()) e.practicePhone = 'Enter the practice’s phone number.';
+  if (!f.privacyName.trim()) e.privacyName = 'Enter who handles privacy questions (the privacy officer).';
+  if (f.privacyEmail.trim() && !EMAIL_RE.test(f.privacyEmail.trim())) e.privacyEmail = 'Enter a valid email address, or leave it empty.';
   if (!f.smtpHost.trim()) e.smtpHost = 'Enter the email server name.';
   const port = Number(f.smtpPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535) e.smtpPort = 'Enter a port between 1 and 65535.';
@@ -90,6 +100,11 @@ export function SetupScreen() {
     senderName: '',
     senderEmail: '',
     timeZone: defaultTimeZone(),
+    practiceAddress: '',
+    practicePhone: '',
+    privacyName: '',
+    privacyPhone: '',
+    privacyEmail: '',
     smtpHost: '',
     smtpPort: 587,
     security: 'starttls',
@@ -192,6 +207,13 @@ export function SetupScreen() {
         senderName: form.senderName.trim(),
         senderEmail: form.senderEmail.trim(),
         timeZone: form.timeZone,
+        address: form.practiceAddress.trim(),
+        phone: form.practicePhone.trim(),
+        privacyOfficer: {
+          name: form.privacyName.trim(),
+          ...(form.privacyPhone.trim() ? { phone: form.privacyPhone.trim() } : {}),
+          ...(form.privacyEmail.trim() ? { email: form.privacyEmail.trim() } : {}),
+        },
       },
       smtp: {
         host: form.smtpHost.trim(),
@@ -291,6 +313,13 @@ export function SetupScreen() {
                 error={show('timeZone')}
                 allowDeselect={false}
               />
+              <TextInput id="setup-practiceAddress" label="Postal address" description="One line: street, city, state, ZIP. Printed on forms and notices."
+                required autoComplete="street-address" {...field('practiceAddress')} />
+              <TextInput id="setup-practicePhone" label="Practice phone" required type="tel" autoComplete="tel" {...field('practicePhone')} />
+              <TextInput id="setup-privacyName" label="Privacy officer" description="Named on notices as the contact for privacy questions and revocations."
+                required {...field('privacyName')} />
+              <TextInput id="setup-privacyPhone" label="Privacy officer phone (optional)" type="tel" {...field('privacyPhone')} />
+              <TextInput id="setup-privacyEmail" label="Privacy officer email (optional)" type="email" {...field('privacyEmail')} />
               <TextInput
                 id="setup-senderName"
                 label="Sender name"

@@ -3,7 +3,7 @@ import { DocWriter } from './layout';
 
 /** (c)(2)(i): right to revoke in writing, the exceptions, and how. */
 export const STATEMENT_RIGHT_TO_REVOKE =
-  'You may revoke (cancel) this authorization at any time by writing to us at the address above. Revoking it does not undo anything we already disclosed relying on it, and does not apply where the law gives an insurer the right to contest a claim or the policy itself.';
+  'You may revoke (cancel) this authorization at any time by writing to us at the address below. Revoking it does not undo anything we already disclosed relying on it, and does not apply where the law gives an insurer the right to contest a claim or the policy itself.';
 /** (c)(2)(ii): conditioning of treatment, payment, enrollment or eligibility. */
 export const STATEMENT_CONDITIONING =
   'We will not condition your treatment, payment, enrollment in a health plan, or eligibility for benefits on whether you sign this authorization.';
@@ -13,9 +13,21 @@ export const STATEMENT_REDISCLOSURE =
 /** (c)(4). */
 export const STATEMENT_COPY = 'You will receive a copy of this signed authorization.';
 
+/**
+ * Where a written revocation goes (164.508(c)(2)(i)(A): "the individual's right to revoke ... in writing, and ...
+ * how the individual may revoke"): the privacy officer (if named), the practice, its postal address and phone.
+ * Without a recorded address it says to ask the practice for it, never pointing at an address that is not there.
+ */
+export function revocationAddress(p: AuthorizationFormInput['practice']): string {
+  const to = p.privacyOfficer ? `${p.privacyOfficer.name}, Privacy Officer, ${p.name}` : `Privacy Officer, ${p.name}`;
+  const where = p.address?.trim() ? p.address.trim() : '(ask us for our mailing address)';
+  const phone = p.privacyOfficer?.phone || p.phone;
+  return `${to}, ${where}${phone ? `. Phone: ${phone}` : ''}${p.privacyOfficer?.email ? `. Email: ${p.privacyOfficer.email}` : ''}.`;
+}
+
 /** Optional prefill; anything omitted prints as a blank line for the patient to complete. */
 export interface AuthorizationFormInput {
-  practice: { name: string; address?: string; phone?: string };
+  practice: { name: string; address?: string; phone?: string; privacyOfficer?: { name: string; phone?: string; email?: string } };
   patientName?: string;
   dateOfBirth?: string;
   /** (c)(1)(i) description of the information. */
@@ -91,6 +103,7 @@ export async function renderAuthorizationForm(input: AuthorizationFormInput): Pr
 
   w.heading('6. Your rights');
   w.paragraph(`Right to revoke. ${STATEMENT_RIGHT_TO_REVOKE}`);
+  w.paragraph(`Send a written revocation to: ${revocationAddress(input.practice)}`, { indent: 16, size: 9.5 });
   w.paragraph(`Treatment is not conditioned on signing. ${STATEMENT_CONDITIONING}`);
   w.paragraph(`Redisclosure. ${STATEMENT_REDISCLOSURE}`);
   w.paragraph(`Your copy. ${STATEMENT_COPY}`);

@@ -4,7 +4,7 @@ import { DocWriter } from './layout';
 
 /** What the written extension notice needs (45 CFR 164.524(b)(2)(ii)). */
 export interface ExtensionNoticeInput {
-  practice: { name: string; address?: string; phone?: string; privacyContact?: string };
+  practice: { name: string; address?: string; phone?: string; privacyContact?: string; privacyOfficer?: { name: string; phone?: string; email?: string } };
   /** The individual (or personal representative) the notice is addressed to. */
   addresseeName: string;
   /** Calendar date (`YYYY-MM-DD`) the request was received (day 0). */
@@ -17,6 +17,19 @@ export interface ExtensionNoticeInput {
   newDueDate: string;
   /** Assets root for fonts (defaults to `<cwd>/assets`). */
   assetsRoot?: string;
+}
+
+/**
+ * "our privacy officer, NAME, at PHONE or EMAIL" from the practice's privacy officer (164.530(a)(1)), falling back
+ * to the practice phone; "our privacy officer" alone only when the practice recorded nobody.
+ */
+export function privacyContactLine(p: ExtensionNoticeInput['practice']): string {
+  const po = p.privacyOfficer;
+  if (po) {
+    const ways = [po.phone || p.phone, po.email].filter((x): x is string => Boolean(x && x.trim()));
+    return `our privacy officer, ${po.name}${ways.length ? `, at ${ways.join(' or ')}` : ''}`;
+  }
+  return `${p.privacyContact?.trim() || 'our privacy officer'}${p.phone ? ` at ${p.phone}` : ''}`;
 }
 
 const long = (d: string): string => {
@@ -58,7 +71,7 @@ export async function renderExtensionNotice(input: ExtensionNoticeInput): Promis
 
   w.heading('Questions');
   w.paragraph(
-    `If you have questions about this notice or your request, contact ${input.practice.privacyContact?.trim() || 'our privacy officer'}${input.practice.phone ? ` at ${input.practice.phone}` : ''}. ` +
+    `If you have questions about this notice or your request, contact ${privacyContactLine(input.practice)}. ` +
       'You may also file a complaint with the practice or with the U.S. Department of Health and Human Services, Office for Civil Rights.',
   );
   return w.finish();

@@ -1,6 +1,6 @@
 import { composePasswordPdfMessages } from '../../delivery/compose';
 import { generateSpokenPassphrase } from '../../packaging';
-import type { MethodInput, PreparedMessages } from './types';
+import { packetComposeInput, type MethodInput, type PreparedMessages } from './types';
 
 /**
  * Password-protected PDF: the stamped packet, AES-256 (R6), split by pages under the limit, signed; ONE fresh
@@ -12,18 +12,6 @@ import type { MethodInput, PreparedMessages } from './types';
 export async function composePasswordPdf(m: MethodInput): Promise<PreparedMessages> {
   const packet = await m.assemble();
   const passphrase = generateSpokenPassphrase().passphrase;
-  const composed = await composePasswordPdfMessages({
-    from: { name: m.practice.senderName, address: m.practice.senderEmail },
-    to: m.recipient.email,
-    practiceName: m.practice.name,
-    reference: m.reference,
-    packetPdf: packet.pdf,
-    manifest: packet.manifest,
-    practiceSigningKeyArmored: m.practiceKey.armoredPrivate,
-    limitBytes: m.limitBytes,
-    date: m.now,
-    passphrase,
-    ...(m.assetsRoot ? { assetsRoot: m.assetsRoot } : {}),
-  });
+  const composed = await composePasswordPdfMessages({ ...packetComposeInput(m, packet), passphrase });
   return { messages: composed.messages, packetSha256: packet.manifest.packetSha256, recipientKeyFingerprint: '', passphrase };
 }

@@ -24,7 +24,10 @@ export async function composePgpMime(m: MethodInput): Promise<PreparedMessages> 
     to: r.email,
     practiceName: m.practice.name,
     reference: m.reference,
-    files: docs.map((d) => ({ filename: d.label, content: m.readDocument(d.id), contentType: 'application/pdf' })),
+    files: [
+      ...docs.map((d) => ({ filename: d.label, content: m.readDocument(d.id), contentType: 'application/pdf' })),
+      ...m.scopeSheets.map((sh) => ({ filename: sh.filename, content: sh.bytes, contentType: 'application/pdf' })),
+    ],
     alwaysAttach: [practiceKeyAttachment(m.practiceKey.armoredPublic)],
     bodyFor: (part, of, files) => {
       const here = docs.filter((d) => files.includes(d.label));

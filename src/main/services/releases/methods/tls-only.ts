@@ -1,5 +1,5 @@
 import { composeTlsOnlyMessages } from '../../delivery/compose';
-import type { MethodInput, PreparedMessages } from './types';
+import { packetComposeInput, type MethodInput, type PreparedMessages } from './types';
 
 /**
  * Unencrypted email over verified TLS, only at the individual's recorded request after the risk warning
@@ -9,17 +9,8 @@ import type { MethodInput, PreparedMessages } from './types';
 export async function composeTlsOnly(m: MethodInput): Promise<PreparedMessages> {
   const packet = await m.assemble();
   const composed = await composeTlsOnlyMessages({
-    from: { name: m.practice.senderName, address: m.practice.senderEmail },
-    to: m.recipient.email,
-    practiceName: m.practice.name,
-    reference: m.reference,
-    packetPdf: packet.pdf,
-    manifest: packet.manifest,
-    practiceSigningKeyArmored: m.practiceKey.armoredPrivate,
-    limitBytes: m.limitBytes,
-    date: m.now,
+    ...packetComposeInput(m, packet),
     unencrypted: { allowed: true, acknowledgmentId: m.gate.acknowledgmentId ?? '' },
-    ...(m.assetsRoot ? { assetsRoot: m.assetsRoot } : {}),
   });
   return { messages: composed.messages, packetSha256: packet.manifest.packetSha256, recipientKeyFingerprint: '', passphrase: null };
 }

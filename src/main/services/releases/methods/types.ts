@@ -3,7 +3,7 @@
  * release's documents into the exact messages that will travel (encrypted where the method encrypts). The
  * send workflow stores them in the outbox before anything leaves and sends only what was stored.
  */
-import type { ComposedMessage } from '../../delivery/compose';
+import type { ComposedMessage, ComposePacketInput } from '../../delivery/compose';
 import type { AssembledPacket } from '../../packaging';
 import type { GateResult } from '../release-service';
 import type { StoredRecipient } from '../repo';
@@ -20,6 +20,8 @@ export interface MethodInput {
   limitBytes: number;
   now: Date;
   assetsRoot?: string | undefined;
+  /** The 42 CFR 2.32(b) scope sheets of the Part 2 consents relied on (PDF, neutral names); PGP/MIME attaches them. */
+  scopeSheets: Array<{ filename: string; bytes: Buffer }>;
   /** A record file's bytes from the vault. */
   readDocument(id: string): Buffer;
   /** The stamped release packet (cover, manifest, records), assembled on demand. */
@@ -35,4 +37,20 @@ export interface PreparedMessages {
   recipientKeyFingerprint: string;
   /** The one passphrase of a password PDF: returned to staff once, never stored. */
   passphrase: string | null;
+}
+
+/** What the packet methods (password PDF, TLS-only) compose from: the assembled packet and the release's parties. */
+export function packetComposeInput(m: MethodInput, packet: AssembledPacket): ComposePacketInput {
+  return {
+    from: { name: m.practice.senderName, address: m.practice.senderEmail },
+    to: m.recipient.email,
+    practiceName: m.practice.name,
+    reference: m.reference,
+    packetPdf: packet.pdf,
+    manifest: packet.manifest,
+    practiceSigningKeyArmored: m.practiceKey.armoredPrivate,
+    limitBytes: m.limitBytes,
+    date: m.now,
+    ...(m.assetsRoot ? { assetsRoot: m.assetsRoot } : {}),
+  };
 }

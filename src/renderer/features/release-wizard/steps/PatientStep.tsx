@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { formatDate } from '../../../lib/format';
 import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { useAppStore } from '../../../app/store';
@@ -22,7 +23,7 @@ export function PatientStep() {
           </div>
           <div>
             <Text size="sm" c="dark.4">Date of birth</Text>
-            <Text fw={600}>{release.patient.dateOfBirth}</Text>
+            <Text fw={600}>{formatDate(release.patient.dateOfBirth)}</Text>
           </div>
           <div>
             <Text size="sm" c="dark.4">Medical record number (MRN)</Text>

@@ -62,6 +62,11 @@ export function RecipientStep() {
   const [editing, setEditing] = useState(existing === null);
   const [name, setName] = useState(existing?.name ?? first?.name ?? '');
   const [email, setEmail] = useState(existing?.email ?? (first && isEmailLike(first.destination) ? first.destination.trim() : ''));
+  // An address typed here (not the one the request or the saved recipient gave) is typed a second time; never prefilled.
+  const [startEmail] = useState(email);
+  const [emailAgain, setEmailAgain] = useState('');
+  const typedNew = email.trim().toLowerCase() !== startEmail.trim().toLowerCase() && email.trim() !== '';
+  const againOk = !typedNew || emailAgain.trim().toLowerCase() === email.trim().toLowerCase();
   const [addressConfirmed, setAddressConfirmed] = useState(false);
   const [armored, setArmored] = useState('');
   const [hasKey, setHasKey] = useState(existing ? existing.key !== null : true);
@@ -103,6 +108,7 @@ export function RecipientStep() {
     key: !hasKey ? undefined : !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
     confirmed: !hasKey || confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
     address: !needsConfirm(check) || addressConfirmed ? undefined : 'Confirm this exact address with the recipient, or correct it.',
+    again: againOk ? undefined : 'The two entries differ. Type the address again, exactly as the recipient gave it.',
   };
   const emailError = errors.email && (submitted || (check && !check.valid)) ? errors.email : undefined;
 
@@ -116,7 +122,7 @@ export function RecipientStep() {
       fresh = c && c.email === email.trim() ? c : null;
     }
     const addressError = needsConfirm(fresh) && !addressConfirmed;
-    const focus = errors.name ? 'recipient-name' : errors.email || (fresh && !fresh.valid) ? 'recipient-email' : addressError ? 'recipient-address-confirm' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
+    const focus = errors.name ? 'recipient-name' : errors.email || (fresh && !fresh.valid) ? 'recipient-email' : errors.again ? 'recipient-email-confirm' : addressError ? 'recipient-address-confirm' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
     if (focus) {
       document.getElementById(focus)?.focus();
       return;
@@ -142,6 +148,11 @@ export function RecipientStep() {
           <div>
             <TextInput id="recipient-email" label="Recipient email" type="email" required value={email}
               onChange={(e) => { setEmail(e.currentTarget.value); setAddressConfirmed(false); }} onBlur={() => void checkEmail(email)} error={emailError} />
+            {typedNew ? (
+              <TextInput id="recipient-email-confirm" label="Type the email address again" autoComplete="off" mt="xs" value={emailAgain}
+                onChange={(e) => setEmailAgain(e.currentTarget.value)}
+                error={(submitted || emailAgain.trim() !== '') && errors.again ? errors.again : undefined} />
+            ) : null}
             {check?.valid && check.suggestion ? (
               <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
                 <Group gap="xs">

@@ -1,19 +1,22 @@
 import { useEffect, useRef, useState } from 'react';
-import { ActionIcon, Alert, Badge, Button, Group, List, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../../shared/compliance';
 import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
 import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { formatBytes, plural } from '../../../lib/format';
+import { formatBytes, formatDate, plural } from '../../../lib/format';
 import { scopeDates } from '../../requests/RequestDetailScreen';
+import { ImportRefusals } from './ImportRefusals';
+import { RecordFileDrop } from './RecordFileDrop';
+import { PatientCheckPanel } from '../PatientCheckPanel';
 
 type DocEval = ReleaseEvaluationT['documents'][number];
 
 /** Why a document is outside the request's scope (categories, dates), in words. */
 export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate'>, scope: RequestDetailT['request']['scope']): string {
   if (!scope.categories.includes(doc.category)) return `“${CATEGORY_LABELS[doc.category]}” is not a category the request asks for.`;
-  if (scope.from && doc.documentDate < scope.from) return `Dated ${doc.documentDate}, before the requested dates (from ${scope.from}).`;
-  if (scope.to && doc.documentDate > scope.to) return `Dated ${doc.documentDate}, after the requested dates (to ${scope.to}).`;
+  if (scope.from && doc.documentDate < scope.from) return `Dated ${formatDate(doc.documentDate)}, before the requested dates (from ${formatDate(scope.from)}).`;
+  if (scope.to && doc.documentDate > scope.to) return `Dated ${formatDate(doc.documentDate)}, after the requested dates (to ${formatDate(scope.to)}).`;
   return 'Outside the requested scope.';
 }
 
@@ -92,12 +95,11 @@ function ClassifyCells({ doc, editable }: { doc: DocumentSummaryT; editable: boo
   );
 }
 
-/** Step 2: the PDF records, each filed under a category and date of service, checked against the request's scope. */
+/** Step 2: the records (PDFs, photos, scans, faxes — all stored as PDF), each filed under a category and date of service, checked against the request's scope. */
 export function RecordsStep() {
   const release = useWizardStore((s) => s.release);
   const busy = useWizardStore((s) => s.busy);
   const error = useWizardStore((s) => s.error);
-  const rejected = useWizardStore((s) => s.rejected);
   const evaluation = useWizardStore((s) => s.evaluation);
   const request = useWizardStore((s) => s.request);
   const pickDocuments = useWizardStore((s) => s.pickDocuments);
@@ -123,8 +125,8 @@ export function RecordsStep() {
   return (
     <Stack gap="md">
       <Text>
-        Add the PDF files to release, then file each under its category and date of service. Only documents within the
-        request’s scope can be sent.
+        Add the records to release (PDF files, photos, scans or faxes), then file each under its category and date of
+        service. Only documents within the request’s scope can be sent.
       </Text>
       {request ? (
         <Text size="sm">
@@ -132,25 +134,15 @@ export function RecordsStep() {
         </Text>
       ) : null}
       {editable ? (
-        <Group>
+        <RecordFileDrop releaseId={release.id}>
           {/* pickDocuments must be called directly in the click: the preview's file chooser needs the gesture. */}
           <Button variant="outline" onClick={() => void pickDocuments()} loading={busy === 'pick'}>
-            Add PDF files
+            Add PDF files, photos or faxes
           </Button>
-        </Group>
+        </RecordFileDrop>
       ) : null}
 
-      {rejected.length > 0 ? (
-        <Alert color="orange" variant="light" title={`${plural(rejected.length, 'file was', 'files were')} not added`} role="alert">
-          <List size="sm" spacing={4}>
-            {rejected.map((r, i) => (
-              <List.Item key={`${r.fileName}-${i}`}>
-                <strong>{r.fileName}</strong>: {r.message}
-              </List.Item>
-            ))}
-          </List>
-        </Alert>
-      ) : null}
+      <ImportRefusals releaseId={release.id} />
       <ErrorAlert error={error} />
 
       {docs.length === 0 ? (
@@ -211,6 +203,7 @@ export function RecordsStep() {
           Change the category or date if it was filed wrongly, record a reason where that is allowed, or remove it. The release cannot be sent while it is included.
         </Alert>
       ) : null}
+      <PatientCheckPanel />
       <Group justify="space-between">
         <Button variant="default" onClick={() => goTo(STEP.patient)}>Back</Button>
         <Group gap="md">

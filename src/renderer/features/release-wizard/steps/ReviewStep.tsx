@@ -7,7 +7,7 @@ import { METHOD_NAME } from '../../../lib/delivery-labels';
 import { useAppStore } from '../../../app/store';
 import { FindingsList } from '../../authorizations/FindingsList';
 import { Fingerprint } from '../../../components/Fingerprint';
-import { plural } from '../../../lib/format';
+import { formatDate, plural } from '../../../lib/format';
 
 /** Where each kind of finding is fixed (by code prefix). */
 export function whereToFix(code: string): 'request' | 'records' | 'recipient' | null {
@@ -94,7 +94,7 @@ export function ReviewStep() {
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="review-who">
         <Title order={2} size="h5" id="review-who" mb={6}>Who</Title>
         <Text>
-          Records of <strong>{release.patient.name}</strong> (born {release.patient.dateOfBirth}, MRN {release.patient.mrn})
+          Records of <strong>{release.patient.name}</strong> (born {formatDate(release.patient.dateOfBirth)}, MRN {release.patient.mrn})
         </Text>
         <Text>
           go to {r ? <><strong>{r.name}</strong> &lt;{r.email}&gt;</> : <em>no recipient yet</em>}.

@@ -1,0 +1,59 @@
+import { useEffect } from 'react';
+import { Badge, Table, Text } from '@mantine/core';
+import { formatDateTime } from '../../lib/format';
+import { METHOD_NAME } from '../../lib/delivery-labels';
+import { BASIS_SHORT } from '../requests/labels';
+import { useAuditStore } from './store';
+
+/** The complete transmission (disclosure) log: every send, export and print, reportable or not. Fits 1280 px without scrolling sideways. */
+export function TransmissionsPanel() {
+  const { transmissions, loadTransmissions } = useAuditStore();
+  useEffect(() => {
+    void loadTransmissions();
+  }, [loadTransmissions]);
+  if (transmissions === null) return <Text>Loading…</Text>;
+  if (transmissions.length === 0) return <Text c="dark.4">Nothing has been sent yet.</Text>;
+  return (
+    <Table verticalSpacing="xs" striped aria-label="Transmissions" layout="fixed">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th scope="col" w={150}>Time</Table.Th>
+          <Table.Th scope="col" w={130}>Release</Table.Th>
+          <Table.Th scope="col">Recipient</Table.Th>
+          <Table.Th scope="col" w={170}>Basis</Table.Th>
+          <Table.Th scope="col" w={190}>Method</Table.Th>
+          <Table.Th scope="col" w={130}>Delivered</Table.Th>
+          <Table.Th scope="col">Server and TLS</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {transmissions.map((t) => (
+          <Table.Tr key={t.id}>
+            <Table.Td>{formatDateTime(t.at)}</Table.Td>
+            <Table.Td>{t.releaseReference}</Table.Td>
+            <Table.Td style={{ overflowWrap: 'anywhere' }}>
+              {t.recipientName}
+              <Text size="xs" c="dark.4">{t.recipientEmail}</Text>
+            </Table.Td>
+            <Table.Td data-testid="basis-cell" style={{ overflowWrap: 'anywhere' }}>
+              {t.legalBasis ? BASIS_SHORT[t.legalBasis] : '—'}
+              {t.authorizationId ? <Text size="xs" c="dark.4">Authorization {t.authorizationId}</Text> : null}
+              {t.acknowledgmentId ? <Text size="xs" c="dark.4">Unencrypted-email choice {t.acknowledgmentId}</Text> : null}
+            </Table.Td>
+            <Table.Td>{METHOD_NAME[t.method]}</Table.Td>
+            <Table.Td>
+              <Badge variant="light" tt="none" color={t.partsSent >= t.partsTotal ? 'green' : 'orange'} styles={{ label: { overflow: 'visible' } }}>
+                {t.method === 'export' || t.method === 'print' ? 'Handed over' : `${t.partsSent} of ${t.partsTotal} parts`}
+              </Badge>
+            </Table.Td>
+            <Table.Td data-testid="tls-cell" style={{ overflowWrap: 'anywhere', fontSize: 12 }}>
+              {t.tlsProtocol ? `${t.tlsProtocol} · ${t.tlsCipher}` : '—'}
+              {t.smtpResponse ? <Text size="xs" c="dark.4">{t.smtpResponse}</Text> : null}
+              {t.messageId ? <Text size="xs" c="dark.4">{t.messageId}</Text> : null}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}

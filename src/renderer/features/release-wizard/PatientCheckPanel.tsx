@@ -1,0 +1,234 @@
+import { useEffect, useState } from 'react';
+import { Alert, Badge, Button, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import type { DocumentPatientCheckT, DocumentSummaryT } from '../../../shared/contract';
+import { call, toApiError, type ApiError } from '../../lib/call';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { formatDateTime, plural } from '../../lib/format';
+import { useWizardStore } from './store';
+import { PagePreview } from './PagePreview';
+
+const short = (d: DocumentSummaryT) => d.label.replace(/\.pdf$/i, '');
+
+const pendingCheck = (documentId: string): DocumentPatientCheckT => ({
+  documentId,
+  outcome: 'pending',
+  nameFound: false,
+  dobFound: false,
+  mrnFound: false,
+  otherMrns: 0,
+  otherDobs: 0,
+  otherNames: 0,
+  conflictPages: [],
+  pagesChecked: 0,
+  pagesWithoutText: 0,
+  checkedAt: null,
+  confirmed: null,
+});
+
+/** What the check found, in words (which kinds of identifier; never their values). */
+export function describeCheck(c: DocumentPatientCheckT): { badge: string; color: string; detail: string } {
+  const found = [c.nameFound ? 'name' : '', c.dobFound ? 'date of birth' : '', c.mrnFound ? 'record number' : ''].filter(Boolean);
+  const pages = c.conflictPages.length ? ` on page ${c.conflictPages.join(', ')}` : '';
+  switch (c.outcome) {
+    case 'pending':
+      return { badge: 'Checking…', color: 'gray', detail: 'Comparing the text with the patient.' };
+    case 'match':
+      return { badge: 'Names this patient', color: 'green', detail: `Found the patient’s ${found.join(', ')}.` };
+    case 'mismatch': {
+      const other = [c.otherMrns ? 'another medical record number' : '', c.otherDobs ? 'another date of birth' : '', c.otherNames ? 'another patient name' : ''].filter(Boolean);
+      return { badge: 'Another patient?', color: 'red', detail: `Shows ${other.join(', ')}${pages}.${found.length ? ` Also found this patient’s ${found.join(', ')}.` : ''}` };
+    }
+    case 'name_differs':
+      return { badge: 'Different name', color: 'orange', detail: `Names a patient whose name is not this patient’s${pages}. A nickname or a typo? Look at the pages.` };
+    case 'not_found':
+      return { badge: 'Patient not found', color: 'orange', detail: 'Neither the patient’s name nor record number is in the text. Look at the pages.' };
+    case 'no_text':
+    case 'unreadable':
+      return { badge: 'Could not be checked', color: 'orange', detail: 'No readable text (a scan?). Look at the pages before sending.' };
+  }
+}
+
+function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: DocumentPatientCheckT[]) => void }) {
+  const releaseId = useWizardStore((s) => s.release?.id ?? '');
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  if (!open)
+    return (
+      <Button size="xs" variant="outline" onClick={() => setOpen(true)}>
+        Confirm it belongs here…
+      </Button>
+    );
+  const ok = reason.trim().length >= 10;
+  return (
+    <Stack gap={4}>
+      <Textarea
+        label={`Why ${short(doc)} belongs in this release`}
+        description="Recorded with your name and the time."
+        size="xs"
+        autosize
+        minRows={2}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value.replace(/[\r\n]+/g, ' '))}
+        error={reason.trim().length > 0 && !ok ? 'At least 10 characters.' : undefined}
+      />
+      <ErrorAlert error={error} />
+      <Group gap={4}>
+        <Button
+          size="xs"
+          disabled={!ok}
+          loading={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            call('documents.confirmPatient', { releaseId, documentId: doc.id, reason: reason.trim() }).then(
+              (r) => {
+                setBusy(false);
+                setOpen(false);
+                onDone(r.checks);
+              },
+              (e: unknown) => {
+                setBusy(false);
+                setError(toApiError(e));
+              },
+            );
+          }}
+        >
+          Record confirmation
+        </Button>
+        <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/**
+ * "Right patient" on the Records step: each record file's text compared with the request's patient
+ * (documents.checkPatient, run whenever the files change), with a page preview and, for a flagged file, a
+ * reasoned confirmation. Another patient's record (other MRN or date of birth) blocks the release until removed
+ * or confirmed.
+ */
+export function PatientCheckPanel() {
+  const release = useWizardStore((s) => s.release);
+  const evaluate = useWizardStore((s) => s.evaluate);
+  const [checks, setChecks] = useState<DocumentPatientCheckT[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const docs = release?.documents ?? [];
+  const releaseId = release?.id;
+  const key = docs.map((d) => d.id).join(',');
+  useEffect(() => {
+    if (!releaseId || !key) return;
+    let live = true;
+    call('documents.checkPatient', { releaseId }).then(
+      (r) => {
+        if (!live) return;
+        setChecks(r.checks);
+        setError(null);
+        void evaluate();
+      },
+      (e: unknown) => live && setError(toApiError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [releaseId, key, evaluate]);
+  if (!release || docs.length === 0) return null;
+  const editable = release.status === 'draft' || release.status === 'failed';
+  const checkOf = (id: string) => checks.find((c) => c.documentId === id);
+  const flagged = docs.filter((d) => {
+    const c = checkOf(d.id);
+    return c && c.outcome === 'mismatch' && !c.confirmed;
+  });
+  const previewDoc = docs.find((d) => d.id === preview);
+  const onConfirmed = (next: DocumentPatientCheckT[]) => {
+    setChecks(next);
+    void evaluate();
+  };
+
+  return (
+    <Stack gap="xs">
+      <Title order={3} size="h5">
+        Right patient
+      </Title>
+      <Text size="sm">
+        ReleaseDesk reads each file’s text and looks for this patient’s name, date of birth and medical record number. Look at the pages of any
+        file it could not confirm.
+      </Text>
+      <ErrorAlert error={error} />
+      {flagged.length > 0 ? (
+        <Alert color="red" variant="light" role="alert" title={`${plural(flagged.length, 'file may be', 'files may be')} another patient’s record`}>
+          {flagged.map((d) => {
+            const c = checkOf(d.id)!;
+            return (
+              <Text size="sm" key={d.id}>
+                <strong>{short(d)}</strong> ({d.originalName}): {describeCheck(c).detail}
+              </Text>
+            );
+          })}
+          <Text size="sm" mt={6}>
+            Sending it would disclose another patient’s health information. <strong>What to do next:</strong> remove it from the release (✕ in the
+            table above), or look at its pages and, if it truly belongs here, confirm that with a reason. The release cannot be sent until you do.
+          </Text>
+        </Alert>
+      ) : null}
+      <Table verticalSpacing="xs" aria-label="Patient check">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">File</Table.Th>
+            <Table.Th scope="col">Result</Table.Th>
+            <Table.Th scope="col">Pages</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {docs.map((d) => {
+            const c = checkOf(d.id) ?? pendingCheck(d.id);
+            const ex = describeCheck(c);
+            const needsLook = c.outcome !== 'match' && c.outcome !== 'pending';
+            return (
+              <Table.Tr key={d.id} data-testid={`patient-check-${d.label}`} data-outcome={c.outcome}>
+                <Table.Td>
+                  <Text size="sm">{short(d)}</Text>
+                  <Text size="xs" c="dark.4" style={{ wordBreak: 'break-all' }}>{d.originalName}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Stack gap={4}>
+                    <Badge color={c.confirmed ? 'yellow' : ex.color} c={c.confirmed || ex.color === 'yellow' ? 'dark.9' : undefined} variant="light" tt="none">
+                      {c.confirmed ? 'Confirmed by staff' : ex.badge}
+                    </Badge>
+                    <Text size="xs">{ex.detail}</Text>
+                    {c.confirmed ? (
+                      <Text size="xs">
+                        Confirmed by {c.confirmed.by}, {formatDateTime(c.confirmed.at)}: “{c.confirmed.reason}”
+                      </Text>
+                    ) : null}
+                    {needsLook && !c.confirmed && editable ? <ConfirmForm doc={d} onDone={onConfirmed} /> : null}
+                  </Stack>
+                </Table.Td>
+                <Table.Td>
+                  <Button size="xs" variant={needsLook ? 'filled' : 'default'} onClick={() => setPreview(d.id)} aria-label={`Look at the pages of ${short(d)}`}>
+                    Look at pages
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+      {previewDoc ? (
+        <PagePreview
+          releaseId={release.id}
+          documentId={previewDoc.id}
+          label={short(previewDoc)}
+          pageCount={previewDoc.pageCount}
+          highlight={checkOf(previewDoc.id)?.conflictPages ?? []}
+          opened
+          onClose={() => setPreview(null)}
+        />
+      ) : null}
+    </Stack>
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Plain-language names of audit events, shared by the Audit screen and the report PDFs/CSVs, so a
+ * privacy officer never reads a raw code like `request.view`. Pure TypeScript (runs everywhere).
+ */
+
+/** Kinds of action a privacy officer filters by. */
+export const AUDIT_ACTION_KINDS = ['access', 'disclosure', 'records', 'requests', 'authorizations', 'security', 'reports'] as const;
+export type AuditActionKind = (typeof AUDIT_ACTION_KINDS)[number];
+
+export const ACTION_KIND_LABEL: Record<AuditActionKind, string> = {
+  access: 'Viewed records',
+  disclosure: 'Sent, exported or printed',
+  records: 'Imported or changed records',
+  requests: 'Requests',
+  authorizations: 'Authorizations and consents',
+  security: 'Sign-in, settings and log checks',
+  reports: 'Reports and accountings',
+};
+
+/**
+ * Per event code: the kind, a verb phrase completing "<staff member> …" (the object is added by
+ * describeAuditEvent), and whether it is an access to a patient's records (access report, 164.312(b)).
+ */
+export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string; access?: 'viewed' | 'imported' | 'exported' | 'printed' | 'sent' | 'changed' }> = {
+  'request.view': { kind: 'access', verb: 'opened request', access: 'viewed' },
+  'release.view': { kind: 'access', verb: 'opened release', access: 'viewed' },
+  'release.print_view': { kind: 'access', verb: 'opened the print packet of release', access: 'printed' },
+  'release.send': { kind: 'disclosure', verb: 'sent release', access: 'sent' },
+  'release.send_attempt': { kind: 'disclosure', verb: 'started sending release' },
+  'release.send_interrupted': { kind: 'disclosure', verb: 'found an interrupted send of release' },
+  'release.export': { kind: 'disclosure', verb: 'exported release', access: 'exported' },
+  'release.print': { kind: 'disclosure', verb: 'prepared the print packet of release', access: 'printed' },
+  'release.packet_prepared': { kind: 'disclosure', verb: 'prepared the packet of release' },
+  'release.create': { kind: 'records', verb: 'started a release for request' },
+  'release.set_recipient': { kind: 'records', verb: 'set the recipient of release' },
+  'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
+  'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
+  'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },
+  'document.classify': { kind: 'records', verb: 'filed the record files of release', access: 'changed' },
+  'document.export': { kind: 'disclosure', verb: 'saved a document of', access: 'exported' },
+  'request.create': { kind: 'requests', verb: 'recorded request' },
+  'request.status': { kind: 'requests', verb: 'changed the status of request' },
+  'request.verify': { kind: 'requests', verb: 'recorded an identity check for request' },
+  'request.extend': { kind: 'requests', verb: 'extended the deadline of request' },
+  'request.deny': { kind: 'requests', verb: 'denied request' },
+  'request.withdraw': { kind: 'requests', verb: 'recorded the withdrawal of request' },
+  'unencrypted_email.acknowledge': { kind: 'requests', verb: 'recorded the patient’s choice of unencrypted email for request' },
+  'authorization.create': { kind: 'authorizations', verb: 'recorded an authorization for request' },
+  'authorization.replace': { kind: 'authorizations', verb: 'replaced an authorization for request' },
+  'authorization.revoke': { kind: 'authorizations', verb: 'recorded the revocation of an authorization' },
+  'authorization.form': { kind: 'authorizations', verb: 'prepared an authorization form' },
+  'authorization.attach_signed_form': { kind: 'authorizations', verb: 'attached a signed authorization' },
+  'part2_consent.create': { kind: 'authorizations', verb: 'recorded a Part 2 consent for request' },
+  'vault.unlock': { kind: 'security', verb: 'unlocked ReleaseDesk' },
+  'vault.lock': { kind: 'security', verb: 'locked ReleaseDesk' },
+  'setup.complete': { kind: 'security', verb: 'set up ReleaseDesk' },
+  'practice_key.generate': { kind: 'security', verb: 'created the practice’s OpenPGP key' },
+  'settings.change': { kind: 'security', verb: 'changed settings' },
+  'settings.smtp_test': { kind: 'security', verb: 'tested the mail server connection' },
+  'settings.practice_key_export': { kind: 'security', verb: 'saved the practice’s public key' },
+  'rpc.input_refused': { kind: 'security', verb: 'entered something ReleaseDesk could not accept' },
+  'audit.verify': { kind: 'security', verb: 'checked the audit log’s integrity' },
+  'audit.report_export': { kind: 'reports', verb: 'exported an audit report' },
+  'audit.accounting_export': { kind: 'reports', verb: 'exported an accounting of disclosures for', access: 'exported' },
+  'audit.access_report_export': { kind: 'reports', verb: 'exported an access report' },
+  'audit.disclosure_record': { kind: 'reports', verb: 'recorded a disclosure made outside ReleaseDesk for', access: 'changed' },
+  'audit.suspension_record': { kind: 'reports', verb: 'recorded a suspension of the accounting for' },
+  'audit.receipt_check': { kind: 'security', verb: 'checked the audit log against a receipt' },
+  'audit.checkpoint': { kind: 'security', verb: 'recorded a checkpoint of the audit log' },
+};
+
+/** The plain name of an event code; an unknown code becomes readable words, never the raw code. */
+export function actionVerb(action: string): string {
+  return AUDIT_ACTIONS[action]?.verb ?? action.replace(/[._]/g, ' ');
+}
+
+/** The kind of an event code ('security' for unknown codes). */
+export function actionKind(action: string): AuditActionKind {
+  return AUDIT_ACTIONS[action]?.kind ?? 'security';
+}
+
+/** Event codes of one kind (for filtering in SQL). */
+export function actionsOfKind(kind: AuditActionKind): string[] {
+  return Object.entries(AUDIT_ACTIONS)
+    .filter(([, v]) => v.kind === kind)
+    .map(([k]) => k);
+}
+
+export const OUTCOME_LABEL = { success: 'Done', failure: 'Failed', refused: 'Refused' } as const;
+
+export const METHOD_PHRASE: Record<string, string> = {
+  'openpgp-pgp-mime': 'by OpenPGP email',
+  'password-pdf': 'by password-protected PDF',
+  'tls-only-email': 'by unencrypted email (patient’s choice)',
+  export: 'to a folder or drive',
+  print: 'on paper',
+};
+
+/** Facts about an event's subject resolved from the vault (never from the event's detail). */
+export interface AuditEventContext {
+  releaseReference?: string | null;
+  requestReference?: string | null;
+  recipientName?: string | null;
+  patientName?: string | null;
+}
+
+/**
+ * One sentence for an event (an attempt that did not happen starts with "Refused:" or "Failed:"), e.g. "Dana Frontdesk sent release R-2026-00004 to Acme Life by password-protected PDF".
+ * @param e the event (actor, action, outcome, detail)
+ * @param ctx references resolved for its subject
+ */
+export function describeAuditEvent(
+  e: { actor: string; action: string; outcome: 'success' | 'failure' | 'refused'; detail: Record<string, string | number | boolean> },
+  ctx: AuditEventContext,
+): string {
+  const verb = actionVerb(e.action);
+  const ref = (verb.endsWith(' request') ? ctx.requestReference : verb.endsWith(' release') ? ctx.releaseReference : null) ?? ctx.releaseReference ?? ctx.requestReference ?? '';
+  const needsObject = / (release|request|of|for|into release|from release)$/.test(verb);
+  let s = `${e.outcome === 'success' ? '' : `${OUTCOME_LABEL[e.outcome]}: `}${e.actor} ${verb}`;
+  if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
+  if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
+  const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
+  if (method && e.action.startsWith('release.')) s += ` ${method}`;
+  if (e.outcome !== 'success' && typeof e.detail.code === 'string') s += ` (${e.detail.code.toLowerCase().replace(/_/g, ' ')})`;
+  return s.replace(/ {2,}/g, ' ').trim();
+}
