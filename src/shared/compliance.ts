@@ -221,6 +221,8 @@ export const ReleaseRequest = z.object({
   authorizationId: z.string().optional(),
   /** Amendments, oldest first (the current values are the fields above). */
   amendments: z.array(RequestAmendment).optional(),
+  /** The language patient-facing notices are written in (recorded at intake; English when not recorded). */
+  preferredLanguage: z.enum(['en', 'es']).optional(),
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 

@@ -121,6 +121,15 @@ export const SmtpSettingsInput = z.object({
   password: z.string().min(1).max(1024),
 });
 
+/** The bounce mailbox: IMAP over implicit TLS (RFC 8314 §3.2, usually port 993); the password stays in the vault. */
+export const BounceMailboxInput = z.object({
+  host: line(253),
+  port: z.number().int().min(1).max(65535),
+  username: line(320),
+  password: z.string().min(1).max(1024),
+  folder: line(200).optional(),
+});
+
 export const PracticeInput = z.object({
   name: line(120),
   senderName: line(120),
@@ -366,6 +375,8 @@ export const RequestIntake = z
     form: RequestedForm,
     patientDirective: PatientDirective.optional(),
     tpo: TpoPurpose.optional(),
+    /** The language for patient-facing notices (failure, extension, status): English or Spanish. Optional (English). */
+    preferredLanguage: z.enum(['en', 'es']).optional(),
   })
   .strict();
 
@@ -760,6 +771,38 @@ export const channels = {
    * Save the practice's armored OpenPGP PUBLIC key (practice-key.asc) where staff choose (Electron: a save
    * dialog; preview: the export folder), to hand to recipients so they can check signatures. Audited.
    */
+  /** The bounce mailbox without its password, or null when none is set. */
+  'settings.getBounceMailbox': { input: Empty, output: BounceMailboxInput.omit({ password: true }).nullable() },
+  /** Save the bounce mailbox; the stored password is kept when omitted. Audited (fields changed, never values). */
+  'settings.updateBounceMailbox': {
+    input: BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
+    output: BounceMailboxInput.omit({ password: true }),
+  },
+  /** Sign in to the bounce mailbox over verified TLS and out. Errors: IMAP_UNREACHABLE, TLS_CERT_UNTRUSTED, TLS_REQUIRED, IMAP_AUTH_FAILED, IMAP_FAILED. */
+  'settings.testBounceMailbox': {
+    input: BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
+    output: z.object({ ok: z.literal(true), tlsProtocol: z.string() }),
+  },
+  /**
+   * Make the PHI-free delivery-failure notice of a bounced or failed release (a letter in the patient's language,
+   * kept in the vault) and offer it to save or print. Errors: STATUS_TRANSITION_INVALID, EXPORT_UNAVAILABLE.
+   */
+  'releases.failureNotice': {
+    input: z.object({ releaseId: Id }).strict(),
+    output: z.object({ noticeId: Id, language: z.enum(['en', 'es']), pageCount: z.number().int().positive(), saved: z.boolean() }),
+  },
+  /** Read the bounce mailbox now and apply every delivery status notification in it; counts per outcome. */
+  'bounces.checkNow': {
+    input: Empty,
+    output: z.object({
+      read: z.number().int().nonnegative(),
+      bounced: z.number().int().nonnegative(),
+      delayed: z.number().int().nonnegative(),
+      ignored: z.number().int().nonnegative(),
+      unmatched: z.number().int().nonnegative(),
+      duplicate: z.number().int().nonnegative(),
+    }),
+  },
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
   /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
   'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },
@@ -1000,6 +1043,8 @@ export const events = {
   }),
   /** Rows of a report laid out so far (audit reports, issue #10). */
   reportProgress: z.object({ report: z.enum(['audit', 'accounting', 'access']), done: z.number().nonnegative(), total: z.number().nonnegative() }),
+  /** A release was returned as undeliverable (a DSN): reference, status code and plain reason only (no PHI). */
+  bounce: z.object({ releaseId: Id, reference: z.string(), status: z.string(), reason: z.string() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

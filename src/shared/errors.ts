@@ -81,6 +81,14 @@ export const ERROR_CODES = [
   'IMPORT_EXPIRED',
   'PATIENT_CHECK_PENDING',
   'PATIENT_CHECK_NOT_NEEDED',
+  // Bounces (issue 8): the bounce mailbox and a release returned as undeliverable.
+  'IMAP_UNREACHABLE',
+  'IMAP_AUTH_FAILED',
+  'IMAP_FAILED',
+  'BOUNCE_MAILBOX_NOT_SET',
+  'DELIVERY_BOUNCED',
+  'PRINT_CANCELLED',
+  'PRINT_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -27,6 +27,9 @@ export interface ShellServices {
   /** The outbox sender (createServices' result has it): started with the window, stopped at quit. */
   startQueue?(): void;
   stopQueue?(): Promise<void>;
+  /** The bounce mailbox poll (createServices' result has it): started with the window, stopped at quit. */
+  startBounceWatch?(): void;
+  stopBounceWatch?(): Promise<void>;
 }
 
 export interface StartOptions<S extends ShellServices> {
@@ -137,12 +140,14 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   };
   openWindow();
   services.startQueue?.();
+  services.startBounceWatch?.();
   app.on('activate', () => {
     if (!getWindow()) openWindow();
   });
 
   const dispose = () => {
     void services.stopQueue?.();
+    void services.stopBounceWatch?.();
     stopAutoLock();
     stopEvents();
     unregisterIpc();

@@ -2,10 +2,11 @@
  * Electron main entry (built by Forge's Vite plugin to .vite/build/main.js).
  * Wires the real services and handlers into the shell; see ./app.ts.
  */
-import { app, dialog } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { createHandlers } from '../rpc/handlers';
 import { createServices } from '../services/index';
 import { startApp } from './app';
+import { printStoredPacket } from './print';
 
 // Windows installer (Squirrel.Windows) runs the app with --squirrel-* flags
 // while installing/updating; it must exit at once instead of opening a window.
@@ -14,7 +15,8 @@ if (process.platform === 'win32' && process.argv.some((a) => a.startsWith('--squ
 } else {
   startApp({
     createServices,
-    createHandlers,
+    // Printing in the desktop app: a sandboxed print window, and the disclosure recorded only after the print call succeeded.
+    createHandlers: (services) => ({ ...createHandlers(services), 'releases.printable': ({ releaseId }) => printStoredPacket({ BrowserWindow, releases: services.releases }, releaseId) }),
     buildDir: __dirname,
     rendererName: typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window',
     devServerUrl: typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined,

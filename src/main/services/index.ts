@@ -15,6 +15,8 @@ import { formatFingerprint } from '../../shared/fingerprint';
 import { listTransmissions } from './releases/repo';
 import type { CrashPoint, RetryPolicy } from './releases/send-workflow';
 import { ReleaseDeliveryService } from './releases/delivery-service';
+import { BounceService } from './bounces/service';
+import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
 import { localDate } from './compliance';
@@ -47,6 +49,8 @@ export interface ServicesConfig {
   queue?: { tickMs?: number; retry?: RetryPolicy };
   /** Per-wait SMTP timeout in ms (default 30 000). */
   smtpTimeoutMs?: number;
+  /** Bounces (issue 8): extra trusted CAs for the bounce mailbox (IMAP over TLS; default: smtpCa), per-wait timeout, poll interval (ms, default 300 000). */
+  bounces?: { ca?: string[]; timeoutMs?: number; pollMs?: number };
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -86,6 +90,9 @@ export function createServices(config: ServicesConfig) {
   });
   let queueTimer: NodeJS.Timeout | null = null;
   let queueRun: Promise<unknown> | null = null;
+  const bounces = new BounceService({ session, events, ca: config.bounces?.ca ?? config.smtpCa, timeoutMs: config.bounces?.timeoutMs });
+  let bounceTimer: NodeJS.Timeout | null = null;
+  let bounceRun: Promise<unknown> | null = null;
 
   const auditReports = new AuditService({
     session,
@@ -119,6 +126,40 @@ export function createServices(config: ServicesConfig) {
     documents,
     /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
     patientChecks,
+    bounces,
+
+    /**
+     * Start reading the bounce mailbox every `pollMs` (default 5 minutes) while the vault is unlocked and a
+     * mailbox is set. Failures are audited by BounceService.checkNow and logged as codes; nothing is thrown.
+     */
+    startBounceWatch(): void {
+      if (bounceTimer) return;
+      bounceTimer = setInterval(() => {
+        if (bounceRun || session.state !== 'unlocked' || !bounces.settings()) return;
+        bounceRun = bounces
+          .checkNow('mailbox')
+          .catch((e: unknown) => logger.warn('bounces.check_failed', { code: (e as { code?: string })?.code ?? 'INTERNAL' }))
+          .finally(() => {
+            bounceRun = null;
+          });
+      }, config.bounces?.pollMs ?? 300_000);
+      bounceTimer.unref?.();
+    },
+
+    /**
+     * The PHI-free delivery-failure notice of a bounced or failed release, offered to save (releases/failure-notice.ts).
+     * Audited as `release.failure_notice`.
+     */
+    failureNotice(releaseId: string): Promise<ChannelOutput<'releases.failureNotice'>> {
+      return saveFailureNotice({ session, assetsRoot: config.assetsRoot, fileSaver: config.fileSaver }, releaseId);
+    },
+
+    /** Stop the bounce poll and wait for a check in progress. */
+    async stopBounceWatch(): Promise<void> {
+      if (bounceTimer) clearInterval(bounceTimer);
+      bounceTimer = null;
+      await bounceRun;
+    },
 
     /** What the app shell needs before anything else: mode, version, vault state, names. */
     appInfo(): ChannelOutput<'app.info'> {

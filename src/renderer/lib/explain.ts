@@ -26,6 +26,17 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'This file names the patient; there is nothing to confirm.',
     next: 'No action is needed for this file.',
   },
+  // Bounces (issue 8).
+  DELIVERY_BOUNCED: {
+    title: 'The recipient’s mail server returned the email: the records were not delivered.',
+    next: 'Make a letter for the patient, confirm a working address with them, and send the release again (for example as a password-protected PDF).',
+  },
+  IMAP_UNREACHABLE: { title: 'The bounce mailbox could not be reached.', next: 'Check the server name and port (usually 993) under Settings, and the network.' },
+  IMAP_AUTH_FAILED: { title: 'The bounce mailbox refused the user name or password.', next: 'Check the bounce mailbox sign-in under Settings with whoever manages your practice’s email.' },
+  IMAP_FAILED: { title: 'Reading the bounce mailbox failed.', next: 'Try “Check for bounces now” again later; if it keeps failing, check the bounce mailbox under Settings.' },
+  BOUNCE_MAILBOX_NOT_SET: { title: 'No bounce mailbox is set up.', next: 'Add the mailbox that receives returned emails under Settings.' },
+  PRINT_CANCELLED: { title: 'Printing was cancelled. Nothing was recorded as disclosed.', next: 'Print again when you are ready.' },
+  PRINT_FAILED: { title: 'The release could not be printed. Nothing was recorded as disclosed.', next: 'Check the printer and try again.' },
   TLS_REQUIRED: {
     title: 'The email server did not offer an encrypted connection (STARTTLS), so nothing was sent.',
     next: `ReleaseDesk only sends over TLS. ${SMTP_FIX}`,
@@ -185,6 +196,8 @@ export function explain(code: string, message?: string, detail?: Record<string, 
       SMTP_PROVIDER_POLICIES.find((p) => message?.includes(p.fixUrl));
     if (policy) ex = { ...ex, next: policy.fix, link: { label: `${policy.providerName} instructions`, url: policy.fixUrl } };
   }
+  // A bounce's message is ours (part, status code, plain reason): it is the most precise title.
+  if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }

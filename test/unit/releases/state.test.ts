@@ -36,3 +36,11 @@ describe('the release state machine', () => {
     expect(db.prepare('SELECT status, updated_at FROM releases').get()).toEqual({ status: 'queued', updated_at: '2026-01-01T00:00:00.000Z' });
   });
 });
+
+describe('bounces in the state machine', () => {
+  it('lets a returned part bounce a sent, partly sent or unconfirmed release, and a bounced one be delivered again (outbox, export, print) or cancelled', () => {
+    for (const from of ['sent', 'partly_sent', 'unconfirmed'] as const) expect(canMoveRelease(from, 'bounced')).toBe(true);
+    for (const from of ['draft', 'queued', 'sending', 'failed', 'cancelled'] as const) expect(canMoveRelease(from, 'bounced')).toBe(false);
+    expect(RELEASE_TRANSITIONS.bounced).toEqual(['queued', 'cancelled', 'sent']);
+  });
+});

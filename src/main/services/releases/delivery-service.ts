@@ -303,11 +303,27 @@ export class ReleaseDeliveryService extends ReleaseService {
   /**
    * Prepare the print-ready packet (printablePacket: checked against its manifest, PHI-free title,
    * PrintScaling=None) and keep it in the vault only; record the disclosure (method 'print', status 'sent')
-   * and audit it. The PDF is read back by id (Electron: print; preview: GET /printable/<id>).
+   * and audit it. The PDF is read back by id (preview: GET /printable/<id>, where the browser prints it).
+   * The desktop app instead prepares ({@link preparePrint}), prints, and records only after the print call
+   * succeeded ({@link recordPrinted}).
    * @throws AppError RELEASE_NOT_READY | RELEASE_BLOCKED | RELEASE_ALREADY_SENT | packaging errors
    * @source 45 CFR 164.524(c)(2)(i) (paper copy), 164.528
    */
   async printable(releaseId: string): Promise<ChannelOutput<'releases.printable'>> {
+    const { printableId } = await this.preparePrint(releaseId);
+    return this.recordPrinted(printableId);
+  }
+
+  /** Print packets prepared in this process and not yet printed: printable id → the disclosure to record. */
+  private readonly pendingPrints = new Map<string, { transmission: TransmissionT; pageCount: number; jobTitle: string }>();
+
+  /**
+   * Step 1 of printing in the desktop app: check the release (gate), assemble and keep the print-ready packet in
+   * the vault. No disclosure yet (audited as `release.print_prepared`).
+   * @returns the printable's id, page count and PHI-free job title
+   * @throws AppError RELEASE_NOT_READY | RELEASE_BLOCKED | RELEASE_ALREADY_SENT | packaging errors
+   */
+  async preparePrint(releaseId: string): Promise<{ printableId: string; pageCount: number; jobTitle: string }> {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
@@ -326,17 +342,56 @@ export class ReleaseDeliveryService extends ReleaseService {
     const p = await printablePacket({ packetPdf: packet.pdf, manifest: packet.manifest, reference });
     const t: TransmissionT = { ...this.baseTransmission(releaseId, 'print', recipient, gate, packet.manifest.packetSha256, 1), partsSent: 1 };
     const printableId = s.audited(
-      'release.print',
+      'release.print_prepared',
       subject,
-      () => {
-        requireEditable(v.db, releaseId);
-        const id = insertPrintable(v.db, releaseId, { pdf: p.pdf, pageCount: p.pageCount, title: p.jobTitle }, s.clock.now());
-        this.recordDirectDisclosure(t, 'print');
-        return id;
-      },
-      (id) => ({ transmissionId: t.id, method: 'print', printableId: id, pages: p.pageCount, requestId: t.requestId ?? 'none' }),
+      () => insertPrintable(v.db, releaseId, { pdf: p.pdf, pageCount: p.pageCount, title: p.jobTitle }, s.clock.now()),
+      (id) => ({ printableId: id, pages: p.pageCount }),
     );
-    return { printableId, pageCount: p.pageCount, jobTitle: p.jobTitle, transmission: listTransmissions(v.db, releaseId).find((x) => x.id === t.id)!, release: await this.get(releaseId) };
+    this.pendingPrints.set(printableId, { transmission: t, pageCount: p.pageCount, jobTitle: p.jobTitle });
+    return { printableId, pageCount: p.pageCount, jobTitle: p.jobTitle };
+  }
+
+  /**
+   * Step 2: the print job was handed to the system — record the disclosure (method 'print', release 'sent'),
+   * audited as `release.print`. Once per prepared packet.
+   * @throws AppError NOT_FOUND (not prepared in this session, or already recorded) | RELEASE_ALREADY_SENT
+   * @source 45 CFR 164.524(c)(2)(i), 164.528
+   */
+  async recordPrinted(printableId: string): Promise<ChannelOutput<'releases.printable'>> {
+    const s = this.session;
+    const v = s.require();
+    const pending = this.pendingPrints.get(printableId);
+    if (!pending) throw new AppError('NOT_FOUND', 'That print job is not waiting to be recorded. Print the release again.');
+    const t = pending.transmission;
+    s.audited(
+      'release.print',
+      { type: 'release', id: t.releaseId },
+      () => {
+        requireEditable(v.db, t.releaseId);
+        this.recordDirectDisclosure(t, 'print');
+      },
+      () => ({ transmissionId: t.id, method: 'print', printableId, pages: pending.pageCount, requestId: t.requestId ?? 'none' }),
+    );
+    this.pendingPrints.delete(printableId);
+    return {
+      printableId,
+      pageCount: pending.pageCount,
+      jobTitle: pending.jobTitle,
+      transmission: listTransmissions(v.db, t.releaseId).find((x) => x.id === t.id)!,
+      release: await this.get(t.releaseId),
+    };
+  }
+
+  /** The print call failed or staff cancelled it: nothing was disclosed (audited `release.print`, failure, reason code). */
+  printNotDone(printableId: string, reason: 'cancelled' | 'failed'): void {
+    const pending = this.pendingPrints.get(printableId);
+    this.pendingPrints.delete(printableId);
+    this.session.recordFailure(
+      'release.print',
+      { type: 'release', id: pending?.transmission.releaseId ?? printableId },
+      new AppError(reason === 'cancelled' ? 'PRINT_CANCELLED' : 'PRINT_FAILED', reason === 'cancelled' ? 'Printing was cancelled.' : 'Printing failed.'),
+      { printableId },
+    );
   }
 
   /**

@@ -86,8 +86,11 @@ export function releaseState(db: Database, id: string): { status: ReleaseStatus;
 export function requireEditable(db: Database, id: string): void {
   const { status } = releaseState(db, id);
   switch (status) {
+    // A bounced delivery reached no one for its bounced parts: staff may correct the recipient and deliver again
+    // (a new transmission; the bounced one stays as it was).
     case 'draft':
     case 'failed':
+    case 'bounced':
       return;
     case 'sending':
       throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');

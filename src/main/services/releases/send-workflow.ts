@@ -173,7 +173,8 @@ export class SendWorkflow {
       if (status === 'sending' || this.active.has(releaseId)) throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
       if (status === 'cancelled') throw new AppError('RELEASE_CANCELLED', 'This release was cancelled; make a new release from the request.');
       if (status === 'sent') throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
-      const left = open ? storedParts(v.db, open.id).some((p) => p.status === 'sent' || p.status === 'bounced') : false;
+      // A bounced release is delivered again as a new transmission (any method): the bounced one stays as recorded.
+      const left = open && status !== 'bounced' ? storedParts(v.db, open.id).some((p) => p.status === 'sent' || p.status === 'bounced') : false;
       if ((status === 'partly_sent' || left) && method && method !== chosen)
         throw new AppError('RELEASE_ALREADY_SENT', 'Part of this release was already sent by another method; send the remaining parts the same way.', { method: chosen ?? 'none' });
     } catch (e) {
@@ -182,7 +183,8 @@ export class SendWorkflow {
     }
 
     let transmissionId = open?.id ?? '';
-    const reuse = open && RESUMABLE.includes(status) && (!method || method === open.method) && (status !== 'failed' || this.sameContent(releaseId, open));
+    // A bounced transmission's stored messages were cleared when it was sent, and its address failed: prepare anew.
+    const reuse = open && status !== 'bounced' && RESUMABLE.includes(status) && (!method || method === open.method) && (status !== 'failed' || this.sameContent(releaseId, open));
     if (!reuse) {
       const m = method ?? chosen ?? (storedRecipient(v.db, releaseId)?.keyArmored ? 'openpgp-pgp-mime' : null);
       if (!m) {

@@ -6,7 +6,8 @@
  *   draft ──queue──▶ queued ──claim──▶ sending ──▶ sent | partly_sent | unconfirmed | failed | queued (retry later)
  *   queued ──▶ cancelled | draft (withdrawn before anything left)   failed ──▶ queued (try again) | draft | cancelled
  *   partly_sent ──▶ queued (send the rest)   unconfirmed ──▶ queued (resend the same message) | sent (recipient confirmed)
- *   sent ──▶ bounced (a DSN said a part was not delivered)   draft | failed ──▶ sent (export / print: no outbox)
+ *   sent | partly_sent | unconfirmed ──▶ bounced (a DSN said a part was not delivered)   bounced ──▶ queued | cancelled
+ *   draft | failed | bounced ──▶ sent (export / print: no outbox)
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../../shared/errors';
@@ -20,10 +21,10 @@ export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly Releas
   queued: ['sending', 'cancelled', 'draft'],
   sending: ['sent', 'partly_sent', 'unconfirmed', 'failed', 'queued'],
   sent: ['bounced'],
-  partly_sent: ['queued', 'cancelled'],
-  unconfirmed: ['queued', 'sent', 'partly_sent', 'cancelled'],
+  partly_sent: ['queued', 'cancelled', 'bounced'],
+  unconfirmed: ['queued', 'sent', 'partly_sent', 'cancelled', 'bounced'],
   failed: ['queued', 'draft', 'cancelled', 'sent'],
-  bounced: ['queued'],
+  bounced: ['queued', 'cancelled', 'sent'],
   cancelled: [],
 };
 

@@ -84,6 +84,7 @@ export function insertRequest(db: Database, intake: z.output<typeof RequestIntak
     extensions: [],
     patientDirective: intake.patientDirective,
     tpo: intake.tpo,
+    ...(intake.preferredLanguage ? { preferredLanguage: intake.preferredLanguage } : {}),
   });
   const at = now.toISOString();
   db.prepare(

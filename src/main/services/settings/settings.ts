@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { DeliverySettings, PracticeInput, SmtpSettingsInput } from '../../../shared/contract';
+import { BounceMailboxInput, DeliverySettings, PracticeInput, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
@@ -9,6 +9,8 @@ const schemas = {
   staff: z.object({ name: z.string() }),
   /** Delivery (issue #4): raw attachment bytes per email message; migration 3 writes the default 18,000,000. */
   delivery: DeliverySettings,
+  /** The bounce mailbox (issue 8): IMAP over TLS; unset until staff add it. */
+  bounceMailbox: BounceMailboxInput,
 } as const;
 export type SettingKey = keyof typeof schemas;
 export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;

@@ -101,7 +101,9 @@ export function OutboxScreen() {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      {e.status === 'unconfirmed' ? (
+                      {e.status === 'bounced' ? (
+                        <Button size="xs" onClick={() => navigate({ name: 'wizard', releaseId: e.releaseId })}>Letter and send again</Button>
+                      ) : e.status === 'unconfirmed' ? (
                         <Stack gap={4}>
                           <Button size="xs" loading={busy} onClick={() => void resolve(e.releaseId, 'recipient_confirmed')}>The recipient has it</Button>
                           <Button size="xs" variant="outline" loading={busy} onClick={() => void resolve(e.releaseId, 'resend')}>Send the same message again</Button>

@@ -101,6 +101,10 @@ interface WizardState {
   resolveUnconfirmed: (choice: 'recipient_confirmed' | 'resend') => Promise<void>;
   /** Take the release out of the outbox: back to draft, or cancelled (`releases.withdraw`). */
   withdraw: (how: 'withdraw' | 'cancel') => Promise<void>;
+  /** The PHI-free letter for the patient after a bounce or failure (`releases.failureNotice`), offered to save. */
+  failureNotice: () => Promise<void>;
+  /** The notice made on this screen: its language and whether it was saved. */
+  notice: { language: 'en' | 'es'; saved: boolean } | null;
   /** Staff pressed Done on the one-time passphrase panel: the passphrase leaves memory for good. */
   dismissOneTime: () => void;
   /** The wizard is left: forget the one-time passphrase. */
@@ -173,6 +177,7 @@ const initial = {
   exported: null,
   exportFolder: null,
   printable: null,
+  notice: null,
 } satisfies Partial<WizardState>;
 
 export const useWizardStore = create<WizardState>((set, get) => {
@@ -423,7 +428,8 @@ export const useWizardStore = create<WizardState>((set, get) => {
         } else {
           // A queued, partly sent or bounced release keeps its method: "Try now" sends the stored messages. A failed one
           // may switch method (then main prepares it again; same method and content: the stored messages).
-          const prepared = release.status !== 'draft' && release.status !== 'failed';
+          // A bounced one is delivered again as a new transmission, with the method chosen now.
+          const prepared = release.status !== 'draft' && release.status !== 'failed' && release.status !== 'bounced';
           const out = await call('releases.send', method && !prepared ? { releaseId: release.id, method } : { releaseId: release.id });
           set({
             release: out.release,
@@ -473,6 +479,20 @@ export const useWizardStore = create<WizardState>((set, get) => {
       try {
         const r = await call('releases.resolveUnconfirmed', { releaseId: release.id, choice });
         set({ release: r, sendError: r.status === 'failed' && r.lastError ? toApiErrorFromLast(r.lastError) : null });
+      } catch (e) {
+        set({ error: toApiError(e) });
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async failureNotice() {
+      const release = get().release;
+      if (!release || get().busy) return;
+      set({ busy: 'send', error: null });
+      try {
+        const n = await call('releases.failureNotice', { releaseId: release.id });
+        set({ notice: { language: n.language, saved: n.saved } });
       } catch (e) {
         set({ error: toApiError(e) });
       } finally {

@@ -23,6 +23,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
+import { BounceMailboxSettings } from './BounceMailboxSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -315,6 +316,8 @@ export function SettingsScreen() {
               <ErrorAlert error={keyError} title="The key file was not saved" />
             </Stack>
           </Fieldset>
+
+          <BounceMailboxSettings />
         </>
       )}
     </Stack>

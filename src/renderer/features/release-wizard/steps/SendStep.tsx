@@ -152,7 +152,8 @@ export function SendStep() {
   const printable = useWizardStore((s) => s.printable);
   const method = useWizardStore((s) => effectiveMethod(s));
   const actionError = useWizardStore((s) => s.error);
-  const { send, goTo, dismissOneTime, showPassphrase, resolveUnconfirmed, withdraw } = useWizardStore.getState();
+  const notice = useWizardStore((s) => s.notice);
+  const { send, goTo, dismissOneTime, showPassphrase, resolveUnconfirmed, withdraw, failureNotice, chooseMethod } = useWizardStore.getState();
   const navigate = useAppStore((s) => s.navigate);
   if (!release) return null;
 
@@ -220,6 +221,41 @@ export function SendStep() {
           <Button variant="outline" onClick={() => void resolveUnconfirmed('resend')}>Send the same message again</Button>
         </Group>
         <Text size="sm" c="dark.4">Your choice is recorded in the audit log with your name and the time.</Text>
+      </Stack>
+    );
+  }
+
+  if (release.status === 'bounced') {
+    return (
+      <Stack gap="md">
+        <Alert color="red" variant="light" title="Returned as undeliverable" role="alert" data-testid="release-bounced" data-code={release.lastError?.code}>
+          <Text size="sm">{release.lastError?.message ?? 'The recipient’s mail server returned the email: it was not delivered.'}</Text>
+          <Text size="sm" mt={6}>
+            <strong>What to do next:</strong> let the patient know with the letter below, confirm a working email address with them (change it in the
+            Recipient step), then send the records again — for example as a password-protected PDF. The request’s deadline keeps running.
+          </Text>
+        </Alert>
+        {passphrasePanel}
+        {actionAlert}
+        {sendError ? <ErrorAlert error={sendError} /> : null}
+        {notice ? (
+          <Alert color="green" variant="light" title="Letter for the patient ready" role="status" data-testid="failure-notice">
+            {notice.saved ? 'The letter was saved' : 'The letter was made but not saved'} ({notice.language === 'es' ? 'in Spanish' : 'in English'}, the
+            language recorded at intake). It contains no health information; print it and mail it or hand it over.
+          </Alert>
+        ) : null}
+        <Group>
+          <Button variant="default" onClick={() => void failureNotice()}>Make a letter for the patient</Button>
+          <Button
+            onClick={() => {
+              chooseMethod('password-pdf');
+              void send();
+            }}
+          >
+            Send again as a password-protected PDF
+          </Button>
+          <Button variant="subtle" onClick={() => goTo(STEP.recipient)}>Change the email address</Button>
+        </Group>
       </Stack>
     );
   }
