@@ -94,7 +94,7 @@ test('a bounced release shows with its reason; staff make the patient letter and
     await page.locator('#bounce-password').fill(IMAP_PASSWORD);
     await page.getByRole('button', { name: 'Save bounce mailbox' }).click();
     await expect(page.getByText('Bounce mailbox saved.')).toBeVisible();
-    await page.getByRole('button', { name: 'Test connection' }).last().click();
+    await page.getByRole('button', { name: 'Test mailbox connection' }).click();
     await expect(page.getByText(/Connection works: signed in over TLSv1\.[23]/)).toBeVisible();
     await page.getByRole('button', { name: 'Check for bounces now' }).click();
     await expect(page.getByTestId('bounce-check')).toContainText('1 returned release');

@@ -45,8 +45,15 @@ export function installDomStubs(): void {
 type Handler<C extends ChannelName> = (input: ChannelInput<C>) => RpcResult<ChannelOutput<C>> | Promise<RpcResult<ChannelOutput<C>>>;
 export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 
-/** Installs a fake `window.api`; unhandled channels answer INTERNAL. Returns the spy per channel. */
-export function installFakeApi(handlers: FakeHandlers) {
+/** Reads every screen may make on its own and that tests rarely care about (answered empty unless a test fakes them). */
+const QUIET: FakeHandlers = {
+  'settings.getBounceMailbox': () => ({ ok: true, value: null }),
+  'releases.outbox': () => ({ ok: true, value: [] }),
+};
+
+/** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */
+export function installFakeApi(given: FakeHandlers) {
+  const handlers: FakeHandlers = { ...QUIET, ...given };
   const calls: { channel: string; input: unknown }[] = [];
   const api = new Proxy(
     {},

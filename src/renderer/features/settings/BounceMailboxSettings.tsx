@@ -1,6 +1,6 @@
 /**
  * Settings → Bounce mailbox: the mailbox that receives returned emails (IMAP over TLS). The password is stored in
- * the vault and never shown again; "Test connection" signs in and out; "Check for bounces now" reads it at once
+ * the vault and never shown again; "Test mailbox connection" signs in and out; "Check for bounces now" reads it at once
  * (ReleaseDesk also checks every few minutes while it is unlocked).
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -68,12 +68,12 @@ export function BounceMailboxSettings() {
             marks the release whose email came back, and never keeps the returned email’s text.
           </Text>
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-            <TextInput id="bounce-host" label="Server" value={host} onChange={(e) => setHost(e.currentTarget.value)} required autoComplete="off" />
-            <NumberInput id="bounce-port" label="Port" value={port} onChange={setPort} min={1} max={65535} required />
-            <TextInput id="bounce-user" label="User name" value={username} onChange={(e) => setUsername(e.currentTarget.value)} required autoComplete="off" />
+            <TextInput id="bounce-host" label="Mailbox server" value={host} onChange={(e) => setHost(e.currentTarget.value)} required autoComplete="off" />
+            <NumberInput id="bounce-port" label="Mailbox port" value={port} onChange={setPort} min={1} max={65535} required />
+            <TextInput id="bounce-user" label="Mailbox user name" value={username} onChange={(e) => setUsername(e.currentTarget.value)} required autoComplete="off" />
             <PasswordInput
               id="bounce-password"
-              label="Password"
+              label="Mailbox password"
               description={stored ? 'Stored in the vault. Leave empty to keep it.' : undefined}
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
@@ -92,7 +92,7 @@ export function BounceMailboxSettings() {
                 })
               }
             >
-              Test connection
+              Test mailbox connection
             </Button>
             <Button
               variant="default"
