@@ -80,6 +80,10 @@ describe.skipIf(!HAVE)('the outbox', () => {
     expect(d.transmissions).toHaveLength(1);
     expect(d.transmissions[0]!.parts).toMatchObject([{ status: 'sent', attempts: 3 }]);
     expect(b.smtp!.received).toHaveLength(1);
+    // What travels beside the locked PDF (manifest, signatures) says nothing about what the records are.
+    const clear = (await simpleParser(b.smtp!.received[0]!.raw)).attachments.filter((a) => a.contentType !== 'application/pdf');
+    expect(clear.map((a) => a.filename).some((n) => n?.endsWith('-manifest.json'))).toBe(true);
+    for (const a of clear) for (const phi of ['visit_notes', '2025-06-01', PATIENT.name]) expect(a.content.toString('utf8')).not.toContain(phi);
     expect((await b.call('releases.revealPassphrase', { releaseId: id })).passphrase).toBe(first.passphrase);
     await b.call('releases.passphraseGiven', { releaseId: id });
     await expect(b.call('releases.revealPassphrase', { releaseId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });

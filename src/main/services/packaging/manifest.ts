@@ -69,7 +69,14 @@ export function releaseNumber(prefix: string, n: number): string {
   return `${prefix}${String(n).padStart(6, '0')}`;
 }
 
-/** The manifest as pretty JSON (UTF-8 bytes), to attach next to the packet. */
+/**
+ * The manifest as UTF-8 JSON bytes. This is the form that travels BESIDE the encrypted packet (password PDF,
+ * TLS-only email, export), readable without the passphrase, so it carries no PHI: what each document is (its
+ * category — which may itself be sensitive, e.g. HIV or 42 CFR Part 2 — and its date of service) is left out here
+ * and stays on the manifest page inside the packet. Ids, digests and page ranges remain.
+ * @source 45 CFR 164.312(e)(2)(ii), 164.514(d) (minimum necessary in what travels in clear)
+ */
 export function manifestJson(m: PacketManifest): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(m, null, 2) + '\n');
+  const documents = m.documents.map(({ category: _category, documentDate: _date, ...d }) => d);
+  return new TextEncoder().encode(JSON.stringify({ ...m, documents }, null, 2) + '\n');
 }
