@@ -51,7 +51,7 @@ const EXPLANATIONS: Record<string, Explanation> = {
   },
   SMTP_UNREACHABLE: {
     title: 'The email server could not be reached.',
-    next: 'Check the internet connection and try again in a few minutes. If it keeps failing, check the server name and port.',
+    next: 'A release waiting in the Outbox is tried again by itself. If it keeps failing, check the internet connection, then the server name and port.',
   },
   SMTP_AUTH_FAILED: {
     title: 'The email server did not accept the username or password.',

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Menu, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import type { OutboxEntryT } from '../../../shared/contract';
 import { useAppStore } from '../../app/store';
@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { METHOD_NAME } from '../../lib/delivery-labels';
 import { explain } from '../../lib/explain';
 import { formatDateTime } from '../../lib/format';
+import { ConfirmWithdraw } from './ConfirmWithdraw';
 import { useOutboxStore } from './store';
 
 const STATE: Record<OutboxEntryT['status'], { label: string; color: string }> = {
@@ -35,6 +36,7 @@ export function OutboxScreen() {
   const busyId = useOutboxStore((s) => s.busyId);
   const { load, tryNow, pause, resolve, withdraw } = useOutboxStore.getState();
   const navigate = useAppStore((s) => s.navigate);
+  const [confirm, setConfirm] = useState<{ entry: OutboxEntryT; how: 'withdraw' | 'cancel' } | null>(null);
   useEffect(() => {
     void load();
     const t = setInterval(() => void load(), 5000);
@@ -91,7 +93,7 @@ export function OutboxScreen() {
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{nextTry(e)}</Text>
-                      {e.attempts > 0 ? <Text size="xs" c="dark.4">{e.attempts} automatic {e.attempts === 1 ? 'try' : 'tries'} so far</Text> : null}
+                      {e.attempts > 0 ? <Text size="xs" c="dark.4">{e.attempts} {e.attempts === 1 ? 'try' : 'tries'} so far</Text> : null}
                     </Table.Td>
                     <Table.Td maw={320}>
                       {last ? (
@@ -122,9 +124,9 @@ export function OutboxScreen() {
                                 <Menu.Item onClick={() => void pause(e.releaseId, !e.paused)}>{e.paused ? 'Resume automatic sending' : 'Pause automatic sending'}</Menu.Item>
                               ) : null}
                               {nothingLeft && (e.status === 'queued' || e.status === 'failed') ? (
-                                <Menu.Item onClick={() => void withdraw(e.releaseId, 'withdraw')}>Take out to change it</Menu.Item>
+                                <Menu.Item onClick={() => setConfirm({ entry: e, how: 'withdraw' })}>Take out to change it</Menu.Item>
                               ) : null}
-                              <Menu.Item color="red" onClick={() => void withdraw(e.releaseId, 'cancel')}>Cancel this release</Menu.Item>
+                              <Menu.Item color="red" onClick={() => setConfirm({ entry: e, how: 'cancel' })}>Cancel this release</Menu.Item>
                             </Menu.Dropdown>
                           </Menu>
                         </Group>
@@ -137,6 +139,17 @@ export function OutboxScreen() {
           </Table>
         </Paper>
       ) : null}
+      <ConfirmWithdraw
+        how={confirm?.how ?? null}
+        reference={confirm?.entry.reference ?? ''}
+        passwordPdf={confirm?.entry.method === 'password-pdf'}
+        onClose={() => setConfirm(null)}
+        onConfirm={() => {
+          const c = confirm;
+          setConfirm(null);
+          if (c) void withdraw(c.entry.releaseId, c.how);
+        }}
+      />
     </Stack>
   );
 }

@@ -10,7 +10,7 @@ export const RECIPIENT_EXPERIENCE: Record<DeliveryMethodT, string> = {
   'openpgp-pgp-mime':
     'The recipient gets an encrypted email and opens it with their own OpenPGP software. Nobody else can read it — not the email providers on the way.',
   'password-pdf':
-    'The recipient gets an email with a password-protected PDF (AES-256). You give them the passphrase by phone, text message or in person — never by email. ReleaseDesk shows it to you once, right after sending.',
+    'The recipient gets an email with a password-protected PDF (AES-256). You give them the passphrase by phone, text message or in person — never by email. ReleaseDesk shows it to you when you send, and keeps it until you confirm you gave it to the recipient.',
   'tls-only-email':
     'The recipient gets the records in an ordinary email. It is encrypted only on the way to your email server: their email provider, and anyone who can open their mailbox, can read it.',
   export:

@@ -31,7 +31,7 @@ const HOW: Record<DeliveryMethodT, string[]> = {
     'The subject line and attachment names contain no patient information.',
   ],
   'password-pdf': [
-    'Sent as a password-protected PDF (AES-256) with a new passphrase that ReleaseDesk generates and shows you once, after sending.',
+    'Sent as a password-protected PDF (AES-256) with a new passphrase that ReleaseDesk generates and shows you when you send; it keeps it, encrypted, until you confirm you gave it to the recipient.',
     'You give the passphrase to the recipient by phone, text message or in person — never in an email.',
     'Sent only over a TLS-encrypted connection to your email server; the subject line and file names contain no patient information.',
   ],
@@ -190,8 +190,9 @@ export function ReviewStep() {
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="review-next">
         <Title order={2} size="h5" id="review-next" mb={6}>What happens next</Title>
         <Text size="sm">
-          When you go ahead, ReleaseDesk prepares and protects the records, delivers them the way chosen above, and records the
-          disclosure in the audit log. If it fails, nothing is lost: the release stays here, unsent, and you can try again.
+          When you go ahead, ReleaseDesk prepares and protects the records, keeps the exact messages in its outbox, delivers them
+          the way chosen above, and records the disclosure in the audit log. If the email server cannot be reached, the release
+          waits in the Outbox and goes out by itself later — never twice.
         </Text>
       </Paper>
       {blocker ? <Alert color="orange" variant="light" title="Not ready to send" data-testid="send-blocker">{blocker}</Alert> : null}

@@ -8,6 +8,7 @@ import { formatDateTime, plural } from '../../../lib/format';
 import { canOpenPrintable, openPrintable } from '../../../platform/printable';
 import { FindingsList } from '../../authorizations/FindingsList';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { ConfirmWithdraw } from '../../outbox/ConfirmWithdraw';
 import { METHOD_NAME } from '../../../lib/delivery-labels';
 
 /** The phase of long work, in words (contract `progress` event operations). */
@@ -152,6 +153,7 @@ export function SendStep() {
   const printable = useWizardStore((s) => s.printable);
   const method = useWizardStore((s) => effectiveMethod(s));
   const actionError = useWizardStore((s) => s.error);
+  const [confirmOut, setConfirmOut] = useState(false);
   const notice = useWizardStore((s) => s.notice);
   const { send, goTo, dismissOneTime, showPassphrase, resolveUnconfirmed, withdraw, failureNotice, chooseMethod } = useWizardStore.getState();
   const navigate = useAppStore((s) => s.navigate);
@@ -198,8 +200,18 @@ export function SendStep() {
         <Group>
           <Button onClick={() => void send()}>Try now</Button>
           <Button variant="default" onClick={() => navigate({ name: 'outbox' })}>Open the outbox</Button>
-          {nothingLeft ? <Button variant="subtle" onClick={() => void withdraw('withdraw')}>Take out of the outbox to change it</Button> : null}
+          {nothingLeft ? <Button variant="subtle" onClick={() => setConfirmOut(true)}>Take out of the outbox to change it</Button> : null}
         </Group>
+        <ConfirmWithdraw
+          how={confirmOut ? 'withdraw' : null}
+          reference={release.reference}
+          passwordPdf={transmission.method === 'password-pdf'}
+          onClose={() => setConfirmOut(false)}
+          onConfirm={() => {
+            setConfirmOut(false);
+            void withdraw('withdraw');
+          }}
+        />
       </Stack>
     );
   }
@@ -370,10 +382,17 @@ export function SendStep() {
           <FindingsList findings={evaluation.findings.filter((f) => f.severity === 'block')} label="Findings that block this release"
             emptyText="The check now finds nothing blocking: go back to review and send again." />
         ) : null}
-        <Text size="sm">
-          The release is still here, unsent, with its documents and recipient. Nothing was lost and nothing left this computer
-          unencrypted.
-        </Text>
+        {sendError.code === 'INTERNAL' ? (
+          <Text size="sm">
+            ReleaseDesk could not confirm what happened. Open the Outbox: a release that was prepared waits there and is never sent
+            twice; nothing left this computer unencrypted.
+          </Text>
+        ) : (
+          <Text size="sm">
+            The release is still here, unsent, with its documents and recipient. Nothing was lost and nothing left this computer
+            unencrypted.
+          </Text>
+        )}
         <Group>
           <Button variant="default" onClick={() => goTo(STEP.review)}>Back to review</Button>
           <Button variant="outline" onClick={() => goTo(STEP.delivery)}>{method === null ? 'Choose a delivery method' : 'Choose another delivery method'}</Button>
