@@ -38,7 +38,7 @@ test('the privacy officer filters the audit log, exports the audit report and a 
     await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
     const panel = page.getByTestId('one-time-panel');
     await expect(panel).toBeVisible({ timeout: 60_000 });
-    await panel.getByRole('checkbox', { name: /will not be shown again/ }).check();
+    await panel.getByRole('checkbox', { name: /gave the passphrase to the recipient/ }).check();
     await panel.getByRole('button', { name: 'Done' }).click();
     expect(smtp.received).toHaveLength(1);
 
