@@ -101,6 +101,7 @@ test("a representative's authority is verified by attaching the document, not by
     await page.locator('#requester-authority').fill('son');
     await page.locator('#recipient-0-name').fill('Qazwsx Agent');
     await page.locator('#recipient-0-destination').fill('qazwsx@example.test');
+    await page.locator('#recipient-0-destination-confirm').fill('qazwsx@example.test');
     await page.getByRole('checkbox', { name: 'Visit notes', exact: true }).check();
     await page.getByRole('button', { name: 'Record request' }).click();
     await expect(page.getByRole('heading', { name: /^Request Q-/ })).toBeVisible();

@@ -66,7 +66,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(radios.nth(0)).toBeDisabled();
     await expect(page.getByTestId('rung-reason-openpgp-pgp-mime')).toContainText('no OpenPGP key');
     await expect(radios.nth(2)).toBeDisabled();
-    await expect(page.getByTestId('rung-reason-tls-only-email')).toContainText('not been warned');
+    await expect(page.getByTestId('rung-reason-tls-only-email')).toContainText('warn the individual of the risk');
     await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
     await expect(radios.nth(3)).toBeEnabled();
     await shot(page, 'i4-02-delivery');
