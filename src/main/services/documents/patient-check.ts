@@ -10,6 +10,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Finding } from '../../../shared/compliance';
 import type { DocumentPatientCheckT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
+import { pendingPatientCheck } from '../../../shared/patient-check';
 import { finding } from '../compliance/types';
 import type { Session } from '../session';
 import { requireEditable } from '../releases/repo';
@@ -37,23 +38,6 @@ interface CheckRow {
   confirm_reason: string | null;
 }
 
-function pending(documentId: string): DocumentPatientCheckT {
-  return {
-    documentId,
-    outcome: 'pending',
-    nameFound: false,
-    dobFound: false,
-    mrnFound: false,
-    otherMrns: 0,
-    otherDobs: 0,
-    otherNames: 0,
-    conflictPages: [],
-    pagesChecked: 0,
-    pagesWithoutText: 0,
-    checkedAt: null,
-    confirmed: null,
-  };
-}
 
 function fromRow(r: CheckRow): DocumentPatientCheckT {
   return {
@@ -88,7 +72,7 @@ export function listPatientChecks(db: Database, releaseId: string): DocumentPati
   const byDoc = new Map(rows.map((r) => [r.document_id, r]));
   return listDocuments(db, releaseId).map((d) => {
     const r = byDoc.get(d.id);
-    return r ? fromRow(r) : pending(d.id);
+    return r ? fromRow(r) : pendingPatientCheck(d.id);
   });
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import type { DocumentPatientCheckT, DocumentSummaryT } from '../../../shared/contract';
+import { pendingPatientCheck } from '../../../shared/patient-check';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime, plural } from '../../lib/format';
@@ -9,21 +10,6 @@ import { PagePreview } from './PagePreview';
 
 const short = (d: DocumentSummaryT) => d.label.replace(/\.pdf$/i, '');
 
-const pendingCheck = (documentId: string): DocumentPatientCheckT => ({
-  documentId,
-  outcome: 'pending',
-  nameFound: false,
-  dobFound: false,
-  mrnFound: false,
-  otherMrns: 0,
-  otherDobs: 0,
-  otherNames: 0,
-  conflictPages: [],
-  pagesChecked: 0,
-  pagesWithoutText: 0,
-  checkedAt: null,
-  confirmed: null,
-});
 
 /** What the check found, in words (which kinds of identifier; never their values). */
 export function describeCheck(c: DocumentPatientCheckT): { badge: string; color: string; detail: string } {
@@ -185,7 +171,7 @@ export function PatientCheckPanel() {
         </Table.Thead>
         <Table.Tbody>
           {docs.map((d) => {
-            const c = checkOf(d.id) ?? pendingCheck(d.id);
+            const c = checkOf(d.id) ?? pendingPatientCheck(d.id);
             const ex = describeCheck(c);
             const needsLook = c.outcome !== 'match' && c.outcome !== 'pending';
             return (

@@ -1,5 +1,5 @@
 /**
- * Issue #3: the 30-day clock in the UI. An overdue right-of-access request is
+ * The 30-day clock of the right of access in the UI. An overdue right-of-access request is
  * flagged (a warning, never a block) and sorts first by due date; its extension
  * is refused on day 31+ and the refusal is shown; a fresh request is extended
  * once, and the written notice is offered. Axe scans the requests list with its

@@ -1,5 +1,5 @@
 /**
- * Issue #3 end to end: a third-party request under an authorization. A DEFECTIVE
+ * End to end: a third-party request under an authorization. A DEFECTIVE
  * authorization (expired, missing the (c)(2)(iii) redisclosure statement) blocks
  * the release at review with each reason and its citation; fixing it lets the
  * release go out (real STARTTLS smtp-server, gpg decrypts and verifies), and the

@@ -1,6 +1,6 @@
 /**
- * Issue #4, end to end in Chromium through the real test host: a recipient WITHOUT an OpenPGP key gets a
- * password-protected PDF (AES-256, R6). The UI shows the passphrase once and never again (Done, navigating
+ * End to end in Chromium through the real test host: a recipient WITHOUT an OpenPGP key gets a
+ * password-protected PDF (AES-256, R6). The UI shows the passphrase, and after Done never again (navigating
  * away, reload); the email over STARTTLS holds no passphrase; `pdftotext -upw` opens the attachment only with
  * it; the audit log shows the transmission's method and TLS version. Then a second release is exported into
  * the host's export folder and the UI lists the files written. Axe on the delivery step and the passphrase panel.
