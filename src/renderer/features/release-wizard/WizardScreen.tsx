@@ -10,8 +10,31 @@ import { DeliveryStep } from './steps/DeliveryStep';
 import { ReviewStep } from './steps/ReviewStep';
 import { SendStep } from './steps/SendStep';
 import { useFocusHeading } from '../../lib/focus';
+import type { ReleaseSummaryT } from '../../../shared/contract';
 
 const STEP_LABELS = ['Patient', 'Records', 'Recipient', 'Delivery', 'Review', 'Send'] as const;
+
+/** The line under the title: what the staff member can still do with a release in this status. */
+function wizardSubtitle(status: ReleaseSummaryT['status']): string {
+  switch (status) {
+    case 'draft':
+      return 'Six short steps. You can go back at any time before sending.';
+    case 'queued':
+    case 'sending':
+      return 'This release is in the outbox. ReleaseDesk sends it and keeps trying if the mail server does not answer.';
+    case 'sent':
+      return 'This release was sent. Its record stays in the accounting of disclosures.';
+    case 'partly_sent':
+      return 'Part of this release was sent. The Send step shows what is left.';
+    case 'unconfirmed':
+      return 'The mail server did not confirm this release. The Send step explains how to decide.';
+    case 'failed':
+    case 'bounced':
+      return 'This release did not reach the recipient. The Send step offers other ways to deliver it.';
+    case 'cancelled':
+      return 'This release was cancelled and was not sent.';
+  }
+}
 
 /** The release wizard: Patient → Records → Recipient → Delivery → Review → Send. */
 export function WizardScreen({ releaseId }: { releaseId: string | null }) {
@@ -53,10 +76,10 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
           <Title order={1} ref={heading} tabIndex={-1}>
             {release ? `Release ${release.reference}` : 'New release'}
           </Title>
-          <Text c="dark.4">Six short steps. You can go back at any time before sending.</Text>
+          <Text c="dark.4">{wizardSubtitle(release?.status ?? 'draft')}</Text>
         </div>
         <Group>
-          {release ? <StatusBadge status={release.status} /> : null}
+          {release ? <StatusBadge status={busy === 'send' && release.status === 'draft' ? 'sending' : release.status} /> : null}
           <Button variant="default" onClick={() => navigate({ name: 'releases' })} disabled={busy === 'send'}>
             Back to releases
           </Button>
@@ -72,7 +95,7 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
           <Stepper.Step aria-current={step === 0 ? 'step' : undefined} label="Patient" description="Whose records" allowStepSelect={reachable(0)}>
             <PatientStep />
           </Stepper.Step>
-          <Stepper.Step aria-current={step === 1 ? 'step' : undefined} label="Records" description="PDF files" allowStepSelect={reachable(1)}>
+          <Stepper.Step aria-current={step === 1 ? 'step' : undefined} label="Records" description="Files to release" allowStepSelect={reachable(1)}>
             <RecordsStep />
           </Stepper.Step>
           <Stepper.Step aria-current={step === 2 ? 'step' : undefined} label="Recipient" description="Who, and their key" allowStepSelect={reachable(2)}>

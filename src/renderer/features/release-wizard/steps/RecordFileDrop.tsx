@@ -28,7 +28,7 @@ export function RecordFileDrop({ releaseId, children }: { releaseId: string; chi
       try {
         await stageDroppedFiles(files);
       } catch {
-        throw new ApiError('INTERNAL', 'The dropped files could not be read. Try “Add files” instead.');
+        throw new ApiError('INTERNAL', 'The dropped files could not be read. Try “Add PDF files, photos or faxes” instead.');
       }
       return call('documents.importDropped', { releaseId });
     });
