@@ -4,6 +4,14 @@ import { formatDateTime } from '../../lib/format';
 import { METHOD_NAME } from '../../lib/delivery-labels';
 import { BASIS_SHORT } from '../requests/labels';
 import { useAuditStore } from './store';
+import type { TransmissionT } from '../../../shared/contract';
+
+/** Why a transmission was closed before all its parts were delivered, in words (the record itself is kept). */
+const CLOSED_REASON: Record<NonNullable<TransmissionT['closedReason']>, string> = {
+  withdrawn: 'Taken out of the outbox to be changed; parts not listed as sent were never delivered.',
+  cancelled: 'Cancelled; parts not listed as sent were never delivered.',
+  superseded: 'Replaced by a later delivery of the same release.',
+};
 
 /** The complete transmission (disclosure) log: every send, export and print, reportable or not. Fits 1280 px without scrolling sideways. */
 export function TransmissionsPanel() {
@@ -45,6 +53,11 @@ export function TransmissionsPanel() {
               <Badge variant="light" tt="none" color={t.partsSent >= t.partsTotal ? 'green' : 'orange'} styles={{ label: { overflow: 'visible' } }}>
                 {t.method === 'export' || t.method === 'print' ? 'Handed over' : `${t.partsSent} of ${t.partsTotal} parts`}
               </Badge>
+              {t.closedReason ? (
+                <Text size="xs" c="dark.4" data-testid="closed-reason">
+                  {CLOSED_REASON[t.closedReason]}
+                </Text>
+              ) : null}
             </Table.Td>
             <Table.Td data-testid="tls-cell" style={{ overflowWrap: 'anywhere', fontSize: 12 }}>
               {t.tlsProtocol ? `${t.tlsProtocol} · ${t.tlsCipher}` : '—'}
