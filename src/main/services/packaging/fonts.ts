@@ -227,11 +227,12 @@ export function drawText(page: PDFPage, text: string, fonts: FontSet, o: DrawOpt
 /**
  * Break `text` into lines no wider than `maxWidth` points at `size`: at spaces,
  * and inside a word (e.g. Chinese, which has none) when the word alone is too wide.
+ * @param measure width of a piece in points at `size` (default: {@link textWidth}); a report table passes its per-glyph cache
  */
-export function wrapText(text: string, maxWidth: number, size: number, fonts: FontSet, bold = false): string[] {
+export function wrapText(text: string, maxWidth: number, size: number, fonts: FontSet, bold = false, measure?: (text: string) => number): string[] {
   // Widths add up (pdf-lib sums glyph advances), and pieces meet at whitespace, where no
   // ligature or contextual substitution spans: measure each piece once, not each growing line.
-  const width = (s: string) => textWidth(s, size, fonts, bold);
+  const width = measure ?? ((s: string) => textWidth(s, size, fonts, bold));
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
