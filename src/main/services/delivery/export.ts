@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readdir, stat } from 'node:fs/promises';
 import { PDFDocument, PrintScaling } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import type { PacketManifest } from '../packaging/manifest';
+import { writeFileSet, type WrittenFile } from '../support/files';
 import { openLockedLines, partLines, requireReference, verifyLines, type PacketFile, type PreparedPacket } from './packet-files';
 
 /**
@@ -19,12 +19,7 @@ import { openLockedLines, partLines, requireReference, verifyLines, type PacketF
 const SYSTEM_ENTRIES = new Set(['.DS_Store', '.Trashes', '.fseventsd', '.Spotlight-V100', 'System Volume Information', '$RECYCLE.BIN', 'desktop.ini', 'lost+found']);
 
 /** One written file. */
-export interface ExportedFile {
-  name: string;
-  bytes: number;
-  /** SHA-256 (hex) of the written bytes. */
-  sha256: string;
-}
+export type ExportedFile = WrittenFile;
 
 /** Result of {@link exportPacket}. */
 export interface ExportResult {
@@ -84,23 +79,10 @@ export async function exportPacket(dir: string, packet: PreparedPacket, opts: { 
   files.push(packet.manifest, packet.manifestSignature, packet.practiceKey);
   files.push({ name: 'README.txt', bytes: new TextEncoder().encode(readmeText(packet, opts.practiceName)), contentType: 'text/plain' });
 
-  const written: string[] = [];
-  const out: ExportedFile[] = [];
+  let out: ExportedFile[];
   try {
-    for (const f of files) {
-      const path = join(dir, f.name);
-      const fh = await open(path, 'wx', 0o600);
-      written.push(path);
-      try {
-        await fh.writeFile(f.bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      out.push({ name: f.name, bytes: f.bytes.length, sha256: createHash('sha256').update(f.bytes).digest('hex') });
-    }
+    out = await writeFileSet(dir, files);
   } catch (e) {
-    for (const p of written) await rm(p, { force: true }).catch(() => undefined);
     throw new AppError('EXPORT_FAILED', 'Saving the release to the chosen folder failed; nothing was left there. Check that the drive has space and is not write-protected.', sysDetail(e));
   }
   return { dir, files: out };

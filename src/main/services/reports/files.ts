@@ -3,18 +3,10 @@
  * overwriting: "name (2).pdf" when taken), mode 0600, flushed to the device. On a write error the files
  * written so far are removed. Reports are written only where staff chose, never to a temp file.
  */
-import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { writeFileSet, type WrittenFile } from '../support/files';
 
-/** One written file. */
-export interface WrittenFile {
-  name: string;
-  bytes: number;
-  /** SHA-256 (hex) of the written bytes. */
-  sha256: string;
-}
+export type { WrittenFile };
 
 /**
  * Write `files` (name → bytes) into `dir`; a taken name gets " (2)", " (3)" … before its first dot,
@@ -24,24 +16,9 @@ export interface WrittenFile {
 export async function writeReportFiles(dir: string, files: Array<{ name: string; bytes: Uint8Array }>): Promise<WrittenFile[]> {
   for (let n = 1; n < 1000; n++) {
     const named = files.map((f) => ({ ...f, name: n === 1 ? f.name : f.name.replace(/^([^.]+)/, `$1 (${n})`) }));
-    const written: string[] = [];
     try {
-      const out: WrittenFile[] = [];
-      for (const f of named) {
-        const path = join(dir, f.name);
-        const fh = await open(path, 'wx', 0o600);
-        written.push(path);
-        try {
-          await fh.writeFile(f.bytes);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        out.push({ name: f.name, bytes: f.bytes.length, sha256: createHash('sha256').update(f.bytes).digest('hex') });
-      }
-      return out;
+      return await writeFileSet(dir, named);
     } catch (e) {
-      for (const p of written) await rm(p, { force: true });
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new AppError('EXPORT_FAILED', 'The report could not be saved in the chosen folder. Choose another folder and try again.');
     }
