@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
 
 const HAVE = ['openssl', 'qpdf', 'pdftotext'].every((t) => requireTool(t));
 const DEST = 'zyxwv@patient.example.test';
@@ -46,19 +46,7 @@ function dsnFor(envid: string): Buffer {
 }
 
 async function bouncedRelease(b: Backend, preferredLanguage?: 'en' | 'es') {
-  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-  const req = await b.call(
-    'requests.create',
-    intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }], ...(preferredLanguage ? { preferredLanguage } : {}) }),
-  );
-  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-  const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
-  const picked = await b.call('documents.pick', { releaseId: rel.id });
-  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST });
-  const sent = await b.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
+  const { req, rel, sent } = await sendAccessReleaseByPasswordPdf(b, DEST, preferredLanguage ? { preferredLanguage } : {});
   expect((await b.services.bounces.applyRaw(dsnFor(`${sent.release.reference}.1`), 'test')).outcome).toBe('bounced');
   return { requestId: req.id, releaseId: rel.id, reference: sent.release.reference };
 }

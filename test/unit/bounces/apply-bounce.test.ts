@@ -10,23 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBounceReports } from '../../../src/main/services/releases/bounce-repo';
 import { requireTool } from '../../support/tools';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
 const FIX = join(__dirname, '../../fixtures/dsn');
 const DEST = 'zyxwv@patient.example.test';
 
 async function sentRelease(b: Backend): Promise<{ id: string; reference: string; messageId: string }> {
-  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }] }));
-  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-  const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
-  const picked = await b.call('documents.pick', { releaseId: rel.id });
-  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST });
-  const sent = await b.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
+  const { rel, sent } = await sendAccessReleaseByPasswordPdf(b, DEST);
   expect(sent.release.status).toBe('sent');
   return { id: rel.id, reference: sent.release.reference, messageId: sent.transmission.parts[0]!.messageId };
 }

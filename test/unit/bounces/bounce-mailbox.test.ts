@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBounceMailbox } from '../../../src/main/services/bounces/mailbox';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot, type RunningDovecot } from '../../support/dovecot';
 import { requireTool } from '../../support/tools';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
 
 const HAVE = ['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)) && (process.getuid?.() === 0 || !!process.env.CI);
 const DEST = 'zyxwv@patient.example.test';
@@ -111,16 +111,7 @@ describe.skipIf(!HAVE)('the bounce mailbox (real Dovecot over TLS)', () => {
   });
 
   it('reads a bounce for a sent release: the part is bounced with 5.1.1, the message seen, and the staff alert is free of PHI', async () => {
-    if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-    const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }] }));
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage([file('visit.pdf', await recordPdf('Visit'))]);
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-    await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST });
-    const sent = await b.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
+    const { rel, sent } = await sendAccessReleaseByPasswordPdf(b, DEST);
     expect(sent.release.status).toBe('sent');
 
     // What the mail server got: the DSN request (RET=HDRS, ENVID reference.1) and the headers a bounce returns.

@@ -197,3 +197,21 @@ export async function prepareReadyRelease(
   });
   return { req, rel, docIds: picked.imported.map((d) => d.id), imported: picked.imported };
 }
+
+/**
+ * A right-of-access release to the patient at `destination`, identity verified, one visit note, sent by password
+ * PDF through the real send path (the clock moved to now so the SMTP server's certificate is valid).
+ */
+export async function sendAccessReleaseByPasswordPdf(b: Backend, destination: string, over: Partial<ChannelInput<'requests.create'>> = {}) {
+  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
+  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination }], ...over }));
+  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+  const rel = await b.call('releases.create', { requestId: req.id });
+  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
+  const picked = await b.call('documents.pick', { releaseId: rel.id });
+  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
+  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: destination });
+  const sent = await b.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
+  return { req, rel, sent };
+}
