@@ -351,6 +351,10 @@ export const EmailCheck = z.object({
   problem: z.string().nullable(),
   /** A valid address that still deserves a second look (look-alike characters in the domain). */
   warning: z.string().nullable(),
+  /** The bare address that will be used (display name removed, NFC), when valid. (hardening, issue 14) */
+  address: z.string().max(400).nullable().optional(),
+  /** The display name typed before the address ("Jane Roe <jane@example.org>"). (hardening, issue 14) */
+  displayName: z.string().max(400).nullable().optional(),
 });
 
 // ------------------------------------------------------------------ requests (issue #3)

@@ -153,10 +153,10 @@ export function RecipientStep() {
                 onChange={(e) => setEmailAgain(e.currentTarget.value)}
                 error={(submitted || emailAgain.trim() !== '') && errors.again ? errors.again : undefined} />
             ) : null}
-            {check?.valid && check.suggestion ? (
+            {check?.suggestion ? (
               <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
                 <Group gap="xs">
-                  <Text size="sm">Did you mean <strong>{check.suggestion}</strong>?</Text>
+                  <Text size="sm">{check.valid ? 'Did you mean' : 'Without the extra characters:'} <strong>{check.suggestion}</strong>{check.valid ? '?' : ''}</Text>
                   <Anchor component="button" type="button" size="sm" fw={600}
                     onClick={() => { const s = check.suggestion ?? ''; setEmail(s); setAddressConfirmed(false); void checkEmail(s); }}>
                     Use {check.suggestion}
