@@ -166,6 +166,8 @@ export const KeyInfo = z.object({
   algorithm: z.string(),
   createdAt: IsoDateTime,
   expiresAt: IsoDateTime.nullable(),
+  /** Parts of the key that were ignored, in plain words (e.g. a subkey in an unsupported algorithm). (hardening, issue 14) */
+  warnings: z.array(z.string().max(300)).max(10).optional(),
 });
 
 export const DocumentSummary = z.object({

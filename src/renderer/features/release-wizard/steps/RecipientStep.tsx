@@ -27,6 +27,11 @@ function KeySummary({ info }: { info: KeyInfoT }) {
             <Text size="sm">{info.expiresAt ? formatDateTime(info.expiresAt) : 'Never'}</Text>
           </div>
         </SimpleGrid>
+        {info.warnings?.length ? (
+          <Alert color="yellow" variant="light" p="xs" role="status" title="Part of this key is ignored">
+            <List size="sm">{info.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+          </Alert>
+        ) : null}
       </Stack>
     </Paper>
   );
