@@ -96,8 +96,6 @@ export const ERROR_CODES = [
   'KEY_REVOCATION_UNMATCHED',
   'ADDRESS_NEEDS_FIX',
   'SMTPUTF8_REQUIRED',
-  'REQUEST_MALFORMED',
-  'REQUEST_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

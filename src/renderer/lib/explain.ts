@@ -141,8 +141,6 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'The practice’s email server cannot send to an address with non-English letters before the @.',
     next: 'Ask the recipient for another address, or send by another method (password PDF on a drive, or print).',
   },
-  REQUEST_MALFORMED: { title: 'The request could not be read.', next: 'Reload the page and try again.' },
-  REQUEST_TOO_LARGE: { title: 'The request is too large.', next: 'Send fewer items at once.' },
   // SMTP failure classes (src/shared/smtp-failures.ts)
   SMTP_TLS_MODE_MISMATCH: {
     title: 'The security setting does not match the email server’s port, so nothing was sent.',
