@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.packet_prepared': { kind: 'disclosure', verb: 'prepared the packet of release' },
   'release.create': { kind: 'records', verb: 'started a release for request' },
   'release.set_recipient': { kind: 'records', verb: 'set the recipient of release' },
+  // --- hardening (issue 14) ---
+  'release.recipient_key_withdrawn': { kind: 'records', verb: 'withdrew the confirmed recipient key (revoked or expired) of release' },
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
   'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },

@@ -11,6 +11,7 @@
  * The rules that interpret these shapes live in src/main/services/compliance/.
  */
 import { z } from 'zod';
+import { line, paragraph } from './text-rules';
 
 /** True when `YYYY-MM-DD` names a day that exists in the proleptic Gregorian calendar (ISO 8601). */
 export function isCalendarDate(s: string): boolean {
@@ -26,7 +27,8 @@ export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YY
 /** An instant, ISO-8601 with offset, e.g. `2026-03-08T09:15:00-05:00`. */
 export const Instant = z.string().datetime({ offset: true });
 
-const text = (max = 2000) => z.string().trim().max(max);
+/** Free text in compliance records: the shared rule of src/shared/text-rules.ts (bounded; no control, bidi or broken characters). */
+const text = (max = 2000) => paragraph(max);
 
 // ------------------------------------------------------------------ categories
 
@@ -122,7 +124,7 @@ export const RepresentativeAuthorityEvidence = z.object({
   document: RepresentativeAuthorityDocument,
   method: AuthorityVerificationMethod,
   /** The stored copy (request document of kind 'representative_authority'); required for 'copy_attached'. */
-  documentId: z.string().min(1).max(64).optional(),
+  documentId: line(64).optional(),
   verifiedBy: text(200),
   verifiedAt: Instant,
   /** Staff note (no ID numbers). */
@@ -132,7 +134,7 @@ export type RepresentativeAuthorityEvidence = z.infer<typeof RepresentativeAutho
 
 export const Requester = z.object({
   role: RequesterRole,
-  name: text(200),
+  name: line(200, 0),
   /** For a personal representative: the authority (e.g. "parent of minor", "health care power of attorney"), 164.502(g). */
   authority: text(500).optional(),
   /** The recorded verification of that authority (164.514(h)); a typed description alone is not enough. */
@@ -140,14 +142,14 @@ export const Requester = z.object({
 });
 
 export const RequestRecipient = z.object({
-  name: text(200),
+  name: line(200, 0),
   /** Email address or postal address the copy goes to. */
   destination: text(500),
 });
 
 /** Requested scope: categories and an inclusive date range of service (either bound optional). */
 export const RequestScope = z.object({
-  categories: z.array(DocumentCategory).min(1),
+  categories: z.array(DocumentCategory).min(1).max(DOCUMENT_CATEGORIES.length),
   from: CalendarDate.optional(),
   to: CalendarDate.optional(),
 });
@@ -167,7 +169,7 @@ export const PatientDirective = z.object({
   recipientNamed: z.boolean(),
   destinationNamed: z.boolean(),
   /** Categories the signed direction names explicitly (state packs may require a named sensitive category). */
-  namedCategories: z.array(DocumentCategory).default([]),
+  namedCategories: z.array(DocumentCategory).max(DOCUMENT_CATEGORIES.length).default([]),
 });
 
 export const TpoPurpose = z.object({
@@ -198,7 +200,7 @@ export const RequestAmendment = z.object({
   /** The values of the changed fields before the amendment. */
   before: z.object({
     scope: RequestScope.optional(),
-    recipients: z.array(RequestRecipient).optional(),
+    recipients: z.array(RequestRecipient).min(1).max(20).optional(),
     patientDirective: PatientDirective.optional(),
   }),
 });
@@ -210,7 +212,7 @@ export const ReleaseRequest = z.object({
   /** When the request was received; its calendar date in the practice's time zone is day 0. */
   receivedAt: Instant,
   requester: Requester,
-  recipients: z.array(RequestRecipient).min(1),
+  recipients: z.array(RequestRecipient).min(1).max(20),
   scope: RequestScope,
   form: RequestedForm,
   status: RequestStatus,
@@ -262,16 +264,16 @@ export const Authorization = z.object({
    * Categories the description covers; rule packs check a sensitive category is named here.
    * An authorization whose only category is 'psychotherapy_notes' is a psychotherapy-notes authorization (164.508(a)(2)).
    */
-  categories: z.array(DocumentCategory).default([]),
+  categories: z.array(DocumentCategory).max(DOCUMENT_CATEGORIES.length).default([]),
   /** Optional date range of the information covered. */
   from: CalendarDate.optional(),
   to: CalendarDate.optional(),
   /** (c)(1)(ii): persons authorized to make the disclosure. */
-  disclosers: z.array(text(300)).default([]),
+  disclosers: z.array(text(300)).max(20).default([]),
   /** (c)(1)(iii): persons to whom the disclosure may be made. */
-  recipients: z.array(text(300)).default([]),
+  recipients: z.array(text(300)).max(20).default([]),
   /** (c)(1)(iv): each purpose ("at the request of the individual" suffices only when the individual initiated it). */
-  purposes: z.array(text(500)).default([]),
+  purposes: z.array(text(500)).max(20).default([]),
   /**
    * Who initiated (drafted and asked for) the authorization, (c)(1)(iv): the individual, the covered entity,
    * or a third party such as an insurer, employer or lawyer. Unrecorded on authorizations saved before it existed.
@@ -301,7 +303,7 @@ export const Authorization = z.object({
     /** (c)(2)(iii): potential for redisclosure and loss of protection. */
     redisclosure: z.boolean(),
   }),
-  combinedWith: z.array(CombinedWith).default([]),
+  combinedWith: z.array(CombinedWith).max(10).default([]),
   /** True when treatment, payment, enrollment or eligibility is conditioned on signing (relevant to compound authorizations). */
   conditionsTreatment: z.boolean().default(false),
   revocation: Revocation.optional(),
@@ -323,9 +325,9 @@ export const Part2Consent = z.object({
   /** §2.31(a)(3): how much and what kind of information, including an explicit description of the SUD information. */
   informationDescription: text(2000),
   /** Categories the consent covers. */
-  categories: z.array(DocumentCategory).default([]),
+  categories: z.array(DocumentCategory).max(DOCUMENT_CATEGORIES.length).default([]),
   /** §2.31(a)(4): the recipient(s). */
-  recipients: z.array(text(300)).default([]),
+  recipients: z.array(text(300)).max(20).default([]),
   /** §2.31(a)(5): the purpose of the disclosure. */
   purpose: text(500),
   /** §2.31(a)(6): statement of the right to revoke and how. */
@@ -366,7 +368,7 @@ export const CategoryRule = z.object({
 
 export const RulePack = z.object({
   id: z.string().regex(/^[a-z0-9.-]+$/),
-  name: text(200),
+  name: line(200, 0),
   version: z.string().min(1).max(40),
   /** Jurisdiction, e.g. 'US-federal', 'US-CA'. */
   jurisdiction: text(40),

@@ -35,41 +35,13 @@ export { isCalendarDate };
 import { UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHODS } from './compliance-text';
 import type { WireError } from './errors';
 import { AUDIT_ACTION_KINDS } from './audit-labels';
+import { armoredText, line, paragraph } from './text-rules';
 
 // ---------------------------------------------------------------- primitives
 
-/** Reject CR/LF and other control characters in any value that may reach a mail header (RFC 5322 §2.2). */
-const noControlChars = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
-
-/**
- * Invisible and text-direction characters that make stored text display differently from what it is
- * (a patient name with U+202E reads backwards): zero-width U+200B–U+200F, U+2060, U+FEFF, bidi embeddings and
- * overrides U+202A–U+202E, isolates U+2066–U+2069 (Unicode TR #36 §2, CVE-2021-42574).
- */
-export const INVISIBLE_OR_BIDI_CHARS = /[\u200B-\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
-const noInvisibleChars = (s: string) => !INVISIBLE_OR_BIDI_CHARS.test(s);
-
-/**
- * A UTF-16 surrogate without its partner: not a character at all (Unicode §3.9 D91, ill-formed UTF-16). It cannot be
- * encoded in UTF-8 (it would be stored or printed as U+FFFD "�"), so it is refused wherever it appears.
- */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * A single-line text field: trimmed, 1..max chars, no control, zero-width or bidi characters, no lone surrogate;
- * stored in Unicode Normalization Form C (UAX #15), so "Nguyễn" typed decomposed (NFD) and composed are one name.
- */
-export const line = (max = 200) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(noControlChars, { message: 'must be a single line without control characters' })
-    .refine(noInvisibleChars, { message: 'must not contain invisible or text-direction characters' })
-    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must not contain a broken character (lone surrogate)' })
-    .transform((s) => s.normalize('NFC'));
-
+// The one text rule (src/shared/text-rules.ts): single lines, paragraphs and ASCII armor, all bounded, refusing
+// control, zero-width/bidi and broken characters. Re-exported here for existing importers.
+export { INVISIBLE_OR_BIDI_CHARS, LONE_SURROGATE, line } from './text-rules';
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-31 is refused). */
@@ -166,6 +138,8 @@ export const KeyInfo = z.object({
   algorithm: z.string(),
   createdAt: IsoDateTime,
   expiresAt: IsoDateTime.nullable(),
+  /** Parts of the key that were ignored, in plain words (e.g. a subkey in an unsupported algorithm). (hardening, issue 14) */
+  warnings: z.array(z.string().max(300)).max(10).optional(),
 });
 
 export const DocumentSummary = z.object({
@@ -351,6 +325,10 @@ export const EmailCheck = z.object({
   problem: z.string().nullable(),
   /** A valid address that still deserves a second look (look-alike characters in the domain). */
   warning: z.string().nullable(),
+  /** The bare address that will be used (display name removed, NFC), when valid. (hardening, issue 14) */
+  address: z.string().max(400).nullable().optional(),
+  /** The display name typed before the address ("Jane Roe <jane@example.org>"). (hardening, issue 14) */
+  displayName: z.string().max(400).nullable().optional(),
 });
 
 // ------------------------------------------------------------------ requests (issue #3)
@@ -655,7 +633,7 @@ export const channels = {
   },
   'documents.remove': { input: z.object({ releaseId: Id, documentId: Id }).strict(), output: ReleaseDetail },
   'recipients.checkEmail': { input: z.object({ email: z.string().max(400) }).strict(), output: EmailCheck },
-  'recipients.inspectKey': { input: z.object({ armoredKey: z.string().min(1).max(200_000) }).strict(), output: KeyInfo },
+  'recipients.inspectKey': { input: z.object({ armoredKey: armoredText() }).strict(), output: KeyInfo },
   'releases.setRecipient': {
     input: z
       .object({
@@ -663,7 +641,7 @@ export const channels = {
         name: line(200),
         email: z.string().max(400),
         /** Optional: a recipient without an OpenPGP key gets password-PDF / TLS-only / export / print. */
-        armoredKey: z.string().min(1).max(200_000).optional(),
+        armoredKey: armoredText().optional(),
         /** Staff confirmed the fingerprint with the recipient by another channel (ignored without a key). */
         fingerprintConfirmed: z.boolean().default(false),
         /**
@@ -825,7 +803,7 @@ export const channels = {
    * Refused with SCOPE_OVERRIDE_REFUSED for sensitive categories.
    */
   'releases.overrideScope': {
-    input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000) }).strict(),
+    input: z.object({ releaseId: Id, documentId: Id, reason: paragraph(1000, 10) }).strict(),
     output: ReleaseEvaluation,
   },
 
@@ -839,7 +817,7 @@ export const channels = {
    * in the vault, the audit detail has ids only). Refused with PATIENT_CHECK_PENDING before the check has run.
    */
   'documents.confirmPatient': {
-    input: z.object({ releaseId: Id, documentId: Id, reason: z.string().trim().min(10).max(1000).refine(noControlChars) }).strict(),
+    input: z.object({ releaseId: Id, documentId: Id, reason: paragraph(1000, 10) }).strict(),
     output: z.object({ checks: z.array(DocumentPatientCheck) }),
   },
   /**
@@ -859,16 +837,16 @@ export const channels = {
   'requests.setStatus': { input: z.object({ requestId: Id, status: z.enum(['verifying', 'ready']) }).strict(), output: RequestDetail },
   /** Record what was checked to verify identity or authority, by the signed-in staff member, now (164.514(h)). */
   'requests.recordVerification': {
-    input: z.object({ requestId: Id, subject: z.enum(['identity', 'authority']), method: VerificationMethod, notes: z.string().trim().max(1000).default('') }).strict(),
+    input: z.object({ requestId: Id, subject: z.enum(['identity', 'authority']), method: VerificationMethod, notes: paragraph(1000).default('') }).strict(),
     output: RequestDetail,
   },
   /** The one extension (164.524(b)(2)(ii)); produces the written notice PDF, stored in the vault. */
   'requests.extend': {
-    input: z.object({ requestId: Id, reason: z.string().trim().min(1).max(1000), newDueDate: CalendarDate }).strict(),
+    input: z.object({ requestId: Id, reason: paragraph(1000, 1), newDueDate: CalendarDate }).strict(),
     output: z.object({ request: RequestDetail, notice: RequestDocument }),
   },
-  'requests.deny': { input: z.object({ requestId: Id, reason: z.string().trim().min(1).max(2000) }).strict(), output: RequestDetail },
-  'requests.withdraw': { input: z.object({ requestId: Id, note: z.string().trim().max(1000).default('') }).strict(), output: RequestDetail },
+  'requests.deny': { input: z.object({ requestId: Id, reason: paragraph(2000, 1) }).strict(), output: RequestDetail },
+  'requests.withdraw': { input: z.object({ requestId: Id, note: paragraph(1000).default('') }).strict(), output: RequestDetail },
   /**
    * Record the individual's choice of unencrypted email after the warning
    * (UNENCRYPTED_EMAIL_WARNING in src/shared/compliance-text.ts; the renderer echoes its version).
@@ -912,7 +890,7 @@ export const channels = {
     input: z
       .object({
         requestId: Id,
-        reason: z.string().trim().min(1).max(1000),
+        reason: paragraph(1000, 1),
         scope: RequestScope.optional(),
         recipients: z.array(RequestRecipientInput).min(1).max(20).optional(),
         patientDirective: PatientDirective.optional(),
@@ -933,7 +911,7 @@ export const channels = {
         target: z.enum(['requester', 'authorization_signer']),
         document: RepresentativeAuthorityDocument,
         method: AuthorityVerificationMethod,
-        notes: z.string().trim().max(500).default(''),
+        notes: paragraph(500).default(''),
       })
       .strict(),
     output: RequestDetail,
@@ -956,11 +934,11 @@ export const channels = {
   /** Verify the chain against every checkpoint (audited). */
   'audit.verifyChain': { input: Empty, output: ChainVerificationView },
   /** Verify against a receipt printed on an earlier report ("Checkpoint N: event S, hash H …"). Audited. */
-  'audit.checkReceipt': { input: z.object({ receipt: z.string().trim().min(10).max(400) }).strict(), output: ChainVerificationView },
+  'audit.checkReceipt': { input: z.object({ receipt: line(400, 10) }).strict(), output: ChainVerificationView },
   /** Export the audit report (PDF, CSV, detached signatures by the practice key) into a folder staff choose. Audited. */
   'audit.exportReport': { input: z.object({ filter: AuditFilterInput }).strict(), output: ReportExport },
   /** Patients known to the vault, for pickers (name part or MRN). */
-  'audit.patients': { input: z.object({ query: z.string().trim().max(200) }).strict(), output: z.array(z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() })) },
+  'audit.patients': { input: z.object({ query: line(200, 0) }).strict(), output: z.array(z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() })) },
   /** The accounting of disclosures for one patient, six years before `asOf` (164.528), for review. */
   'audit.accounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: AccountingView },
   /** Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. */
@@ -976,8 +954,8 @@ export const channels = {
         disclosedOn: IsoDate,
         recipientName: line(200),
         recipientAddress: line(500).optional(),
-        description: z.string().trim().min(3).max(1000),
-        purpose: z.string().trim().min(3).max(1000),
+        description: paragraph(1000, 3),
+        purpose: paragraph(1000, 3),
         category: ManualDisclosureCategory,
       })
       .strict(),

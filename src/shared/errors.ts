@@ -89,6 +89,13 @@ export const ERROR_CODES = [
   'DELIVERY_BOUNCED',
   'PRINT_CANCELLED',
   'PRINT_FAILED',
+  // --- hardening (issue 14: keys, addresses, vault files, boundaries) ---
+  'VAULT_DAMAGED',
+  'VAULT_NOT_A_VAULT',
+  'KEY_UNSUPPORTED',
+  'KEY_REVOCATION_UNMATCHED',
+  'ADDRESS_NEEDS_FIX',
+  'SMTPUTF8_REQUIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -50,6 +50,8 @@ export interface StartSmtpServerOptions {
   sizeLimit?: number;
   /** Listen on this port (default 0: a free one), e.g. to bring a server "back" where the app expects it. */
   port?: number;
+  /** Do not advertise SMTPUTF8 (RFC 6531) in the EHLO reply (smtp-server offers it by default). */
+  hideSmtpUtf8?: boolean;
   /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
   onMailFrom?: (n: number) => Promise<void>;
 }
@@ -78,6 +80,8 @@ export interface Msg {
 
 export interface RunningSmtpServer {
   port: number;
+  /** Every command line the client sent, as it came over the wire (smtp-server redacts AUTH credentials), e.g. 'RCPT TO:<a@xn--…> NOTIFY=…'. */
+  commands: string[];
   /** PEM of the CA the client should trust (the one that signed the certificate, unless `untrustedCert`). */
   caPem: string;
   received: Msg[];
@@ -146,11 +150,28 @@ const argsOf = (a: SMTPServerAddress): Record<string, string> => {
   return out;
 };
 
+/** A bunyan-style logger for smtp-server that keeps only the client's command lines ('C:' debug entries). */
+function commandLogger(commands: string[]) {
+  const quiet = () => undefined;
+  return {
+    info: quiet,
+    warn: quiet,
+    error: quiet,
+    trace: quiet,
+    fatal: quiet,
+    child: () => commandLogger(commands),
+    debug: (_meta: unknown, tag?: unknown, line?: unknown) => {
+      if (tag === 'C:' && typeof line === 'string') commands.push(line);
+    },
+  };
+}
+
 /** Start the server; resolves once it listens. Always `close()` it (afterEach/afterAll). */
 export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promise<RunningSmtpServer> {
   const p = pki();
   const user = opts.user ?? { username: SMTP_USER, password: SMTP_PASSWORD };
   const received: Msg[] = [];
+  const commands: string[] = [];
   const state = { authAttempts: 0 };
   const reject = new Set((opts.rejectRecipients ?? []).map((r) => r.toLowerCase()));
   const defer = new Set((opts.deferRecipients ?? []).map((r) => r.toLowerCase()));
@@ -176,9 +197,11 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     // Only so the no-STARTTLS server can show that our client never even tries AUTH in cleartext.
     allowInsecureAuth: opts.starttls === false,
     hideDSN: false,
+    ...(opts.hideSmtpUtf8 ? ({ hideSMTPUTF8: true } as Partial<SMTPServerOptions>) : {}),
     ...(opts.sizeLimit ? { size: opts.sizeLimit } : {}),
     authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
+    // Keep the client's command lines as sent: smtp-server's parsed addresses turn A-labels back into Unicode.
+    logger: commandLogger(commands) as SMTPServerOptions['logger'],
     onAuth(auth, _session, cb) {
       state.authAttempts++;
       if (auth.username === user.username && auth.password === user.password) return cb(null, { user: auth.username });
@@ -231,6 +254,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
   const port = (server.server.address() as AddressInfo).port;
 
   return {
+    commands,
     port,
     caPem: p.caPem,
     received,

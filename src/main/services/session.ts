@@ -66,7 +66,8 @@ export class Session {
    * because the locked vault cannot be written. After {@link FREE_UNLOCK_ATTEMPTS} wrong passphrases in a
    * row, each further attempt must wait (see {@link unlockWaitSeconds}); the count survives restarts and
    * resets at the next successful unlock.
-   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE | UNLOCK_THROTTLED (detail.waitSeconds)
+   * Only WRONG_PASSPHRASE counts toward the throttle; a damaged or foreign vault file does not.
+   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE | UNLOCK_THROTTLED (detail.waitSeconds) | VAULT_DAMAGED | VAULT_NOT_A_VAULT
    */
   async unlock(passphrase: string): Promise<void> {
     if (this.vault) return;
@@ -86,6 +87,9 @@ export class Session {
       if (isAppError(e) && e.code === 'WRONG_PASSPHRASE') {
         appendFileSync(join(this.dataDir, PENDING_FAILURES), JSON.stringify({ at: this.clock.now().toISOString() }) + '\n', { mode: 0o600 });
         this.logger.warn('vault.unlock_failed', { code: e.code });
+      } else if (isAppError(e)) {
+        // A damaged or foreign vault file is not a guess: it never counts toward the throttle.
+        this.logger.warn('vault.unlock_refused', { code: e.code });
       }
       throw e;
     }

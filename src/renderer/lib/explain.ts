@@ -116,6 +116,31 @@ const EXPLANATIONS: Record<string, Explanation> = {
     next: 'Save the release to a folder or drive, or print it, instead.',
   },
   VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
+  // --- hardening (issue 14) ---
+  VAULT_DAMAGED: {
+    title: 'The vault is damaged, so ReleaseDesk cannot open it.',
+    next: 'ReleaseDesk has not changed the vault. Restore vault.db and vault.kdf.json together from your backup; call whoever manages this computer.',
+  },
+  VAULT_NOT_A_VAULT: {
+    title: 'The file in the vault’s place is not a ReleaseDesk vault.',
+    next: 'ReleaseDesk has not changed it. Move that file away and put the vault back from your backup.',
+  },
+  KEY_UNSUPPORTED: {
+    title: 'This key uses an algorithm ReleaseDesk cannot use.',
+    next: 'Ask the recipient for a key made with RSA (3072 bits or more) or Curve25519, or send by another method.',
+  },
+  KEY_REVOCATION_UNMATCHED: {
+    title: 'This revocation certificate is for a key ReleaseDesk does not hold for this recipient.',
+    next: 'Check that you pasted the certificate the recipient sent for this key.',
+  },
+  ADDRESS_NEEDS_FIX: {
+    title: 'The address has something extra around it.',
+    next: 'Use the suggested address, or type it again.',
+  },
+  SMTPUTF8_REQUIRED: {
+    title: 'The practice’s email server cannot send to an address with non-English letters before the @.',
+    next: 'Ask the recipient for another address, or send by another method (password PDF on a drive, or print).',
+  },
   // SMTP failure classes (src/shared/smtp-failures.ts)
   SMTP_TLS_MODE_MISMATCH: {
     title: 'The security setting does not match the email server’s port, so nothing was sent.',
@@ -198,6 +223,8 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   }
   // A bounce's message is ours (part, status code, plain reason): it is the most precise title.
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
+  // Vault-file, key and address refusals name what is wrong (file type, fingerprint and date, suggested address).
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|ADDRESS_NEEDS_FIX|SMTPUTF8_REQUIRED)/.test(code) && message) ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }

@@ -7,7 +7,7 @@ import { checkEmailAddress, homoglyphTarget, requireValidEmail } from '../../../
 
 describe('checkEmailAddress', () => {
   it('suggests gmail.com for the reported gmial.com, keeping the local part as typed', () => {
-    expect(checkEmailAddress('zyxwv.testpatient@gmial.com')).toEqual({ valid: true, suggestion: 'zyxwv.testpatient@gmail.com', problem: null, warning: null });
+    expect(checkEmailAddress('zyxwv.testpatient@gmial.com')).toMatchObject({ valid: true, suggestion: 'zyxwv.testpatient@gmail.com', problem: null, warning: null });
     expect(checkEmailAddress('Zyxwv.T+records@yaho.com').suggestion).toBe('Zyxwv.T+records@yahoo.com');
     expect(checkEmailAddress('a@hotmial.com').suggestion).toBe('a@hotmail.com');
   });

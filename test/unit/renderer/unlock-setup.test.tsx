@@ -25,6 +25,20 @@ describe('UnlockScreen', () => {
     expect(input.getAttribute('aria-describedby') ?? '').toContain(msg.id);
     expect((input as HTMLInputElement).value).toBe('');
   });
+
+  it('shows a damaged vault as an alert that says to restore from backup, not as a wrong passphrase', async () => {
+    installFakeApi({
+      'vault.unlock': () => fail('VAULT_DAMAGED', 'The vault is damaged: the vault file is empty (0 bytes). ReleaseDesk has not changed it. Restore vault.db and vault.kdf.json together from your backup.'),
+    });
+    renderUi(<UnlockScreen />);
+    const input = screen.getByLabelText(/vault passphrase/i);
+    fireEvent.change(input, { target: { value: 'the right one maybe' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByText(/vault file is empty/i)).toBeTruthy();
+    expect(screen.getAllByText(/restore vault\.db and vault\.kdf\.json together from your backup/i).length).toBeGreaterThan(0);
+    expect(input.getAttribute('aria-invalid')).not.toBe('true');
+    expect(screen.queryByText(/that passphrase is not correct/i)).toBeNull();
+  });
 });
 
 describe('SetupScreen', () => {

@@ -21,6 +21,7 @@ import { checkServerIdentity, connect as tlsConnect, DEFAULT_CIPHERS, TLSSocket,
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import { envelopeAddress, needsSmtpUtf8 } from '../recipients/email';
 import type { SmtpPhase } from '../../../shared/smtp-failures';
 import { classifySmtpFailure, tlsModeMismatch, type SmtpFailureContext } from './smtp-errors';
 
@@ -129,13 +130,25 @@ const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
  *   SMTP_MESSAGE_TOO_LARGE — larger than the advertised SIZE (detail.maxBytes, nothing sent), or 552;
  *   SMTP_MESSAGE_REJECTED — 5xx verdict after the final ".";
  *   SMTP_NO_REPLY — the final "." was written, no verdict came (detail.phase 'reply');
+ *   SMTPUTF8_REQUIRED — a non-ASCII local part and a server that does not offer SMTPUTF8 (RFC 6531 §3.4; nothing sent);
  *   SMTP_FAILED — anything else.
  * @source 45 CFR 164.312(e)(1) transmission security; NIST SP 800-52 Rev. 2; RFC 3207 (STARTTLS);
  *   RFC 8314 (implicit TLS); RFC 1870 (SIZE); RFC 3461 §4.3–4.4 (RET, ENVID, NOTIFY); RFC 5321 §4.2, §4.5.3.2.
  */
 export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer, opts: SendOptions = {}): Promise<SendResult> {
   validateInputs(settings, envelope, opts);
+  // RFC 5321 §2.3.5 / RFC 5890: domains travel as A-labels (xn--…); only a non-ASCII local part needs SMTPUTF8.
+  const from = envelopeAddress(envelope.from);
+  const to = envelope.to.map(envelopeAddress);
   const session = await openVerifiedSession(settings, opts);
+  if ([from, ...to].some(needsSmtpUtf8) && !serverOffers(session.connection, 'SMTPUTF8')) {
+    session.quit();
+    throw new AppError(
+      'SMTPUTF8_REQUIRED',
+      'An address has non-English letters before the @, and the practice’s email server does not support international addresses (SMTPUTF8), so nothing was sent.',
+      { phase: 'mail', transient: false },
+    );
+  }
   // From the final "." on, wait for the verdict as long as RFC 5321 §4.5.3.2.6 allows (or as configured).
   const replyWait = opts.replyTimeoutMs ?? opts.timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
   session.transcript.onDotWritten = () => {
@@ -157,8 +170,8 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     const info = await session.step<SMTPConnectionSendInfo>((resolve, reject) =>
       session.connection.send(
         {
-          from: envelope.from,
-          to: envelope.to,
+          from,
+          to,
           // RFC 1870: declare the size on MAIL FROM (sent only when the server advertises SIZE).
           size: raw.length,
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
@@ -181,6 +194,12 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     session.abort();
     throw classifySmtpFailure(e, ctx);
   }
+}
+
+/** True when the server's EHLO reply listed this extension (nodemailer keeps the parsed list on the connection). */
+function serverOffers(connection: SMTPConnection, extension: string): boolean {
+  const list = (connection as unknown as { _supportedExtensions?: unknown })._supportedExtensions;
+  return Array.isArray(list) && list.includes(extension);
 }
 
 /** Bytes handed to the connection at a time (progress granularity). */

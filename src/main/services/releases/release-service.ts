@@ -1,14 +1,14 @@
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT } from '../../../shared/contract';
 import type { FolderPicker } from '../documents/folder-picker';
-import { AppError } from '../../../shared/errors';
+import { AppError, isAppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
 import type { Finding } from '../../../shared/compliance';
 import { classifyDocument, removeDocument, listDocuments } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
 import { patientMatchFindings } from '../documents/patient-check';
 import { importFiles, requireImportable } from '../documents/import';
-import { inspectRecipientKey } from '../openpgp/keys';
+import { applyRevocationCertificate, inspectRecipientKey, mergeSameKey, sniffPastedKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
 import type { EventBus } from '../support/events';
@@ -277,6 +277,7 @@ export class ReleaseService {
     const confirmed = input.armoredKey !== undefined && input.fingerprintConfirmed === true;
     const addressConfirmed = input.addressConfirmed === true;
     let prompt: 'suggestion' | 'warning' | 'none' = 'none';
+    let keyArmored: string | null = null;
     try {
       requireEditable(this.session.require().db, input.releaseId);
       email = requireValidEmail(input.email);
@@ -290,9 +291,26 @@ export class ReleaseService {
             : 'This address may contain a typo. Use the suggested address, or confirm the exact address with the recipient and tick the confirmation.',
           { prompt },
         );
-      if (input.armoredKey !== undefined) key = await inspectRecipientKey(input.armoredKey, this.session.clock.now());
+      if (input.armoredKey !== undefined) {
+        const now = this.session.clock.now();
+        key = await inspectRecipientKey(input.armoredKey, now);
+        keyArmored = input.armoredKey.trim();
+        // The same key pasted again is merged into the stored copy, so a revocation already recorded stays in force
+        // (an older, unrevoked copy of a revoked key never makes it usable again).
+        const stored = storedRecipient(this.session.require().db, input.releaseId);
+        if (stored?.keyArmored && stored.keyFingerprint === key.fingerprint) {
+          const merged = await mergeSameKey(stored.keyArmored, keyArmored, now);
+          if (merged) {
+            key = { ...(await inspectRecipientKey(merged, now)), ...(key.warnings ? { warnings: key.warnings } : {}) };
+            keyArmored = merged;
+          }
+        }
+      }
     } catch (e) {
       this.session.recordFailure('release.set_recipient', subject, e);
+      if (input.armoredKey !== undefined && isAppError(e) && (e.code === 'KEY_REVOKED' || e.code === 'KEY_EXPIRED')) {
+        throw await this.withdrawStoredKey(input.releaseId, input.armoredKey, e);
+      }
       throw e;
     }
     this.session.audited(
@@ -305,7 +323,7 @@ export class ReleaseService {
           {
             name: input.name,
             email,
-            keyArmored: key ? input.armoredKey!.trim() : null,
+            keyArmored: key ? keyArmored : null,
             keyFingerprint: key?.fingerprint ?? null,
             fingerprintConfirmed: confirmed,
             addressConfirmed: addressConfirmed ? { by: this.session.actor(), at: this.session.clock.now().toISOString() } : null,
@@ -316,6 +334,44 @@ export class ReleaseService {
       () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed, addressConfirmed, addressPrompt: prompt }),
     );
     return this.get(input.releaseId);
+  }
+
+  /**
+   * A pasted key or revocation certificate was refused as revoked or expired. If it concerns the key stored for this
+   * recipient (same fingerprint, or a revocation certificate that verifies against it), the stored key takes on the
+   * revocation or expiry and its confirmation is withdrawn, so nothing more is sent to it until a valid key is
+   * confirmed (164.312(e)(1)). A refused key never replaces the stored one. Audited as release.recipient_key_withdrawn.
+   * @returns the error to throw: the refusal (naming fingerprint and date), or KEY_REVOCATION_UNMATCHED
+   */
+  private async withdrawStoredKey(releaseId: string, pasted: string, refusal: AppError): Promise<AppError> {
+    const v = this.session.require();
+    const rec = storedRecipient(v.db, releaseId);
+    const now = this.session.clock.now();
+    let updated: string | null = null;
+    let error = refusal;
+    if (refusal.detail?.revocationCertificate === true) {
+      const sniff = await sniffPastedKey(pasted);
+      if (!rec?.keyArmored || sniff.kind !== 'revocation-certificate') {
+        return new AppError('KEY_REVOCATION_UNMATCHED', 'This revocation certificate does not revoke a key stored for this recipient. Nothing was changed.');
+      }
+      try {
+        ({ armored: updated, refusal: error } = await applyRevocationCertificate(rec.keyArmored, sniff.bytes, now));
+      } catch (e) {
+        return isAppError(e) ? e : refusal;
+      }
+    } else if (rec?.keyArmored) {
+      updated = await mergeSameKey(rec.keyArmored, pasted, now);
+    }
+    if (!rec?.keyArmored || !updated) return refusal;
+    const stored = rec;
+    const keyArmored = updated;
+    this.session.audited(
+      'release.recipient_key_withdrawn',
+      { type: 'release', id: releaseId },
+      (vv) => updateRecipient(vv.db, releaseId, { ...stored, keyArmored, fingerprintConfirmed: false }, now),
+      () => ({ keyFingerprint: stored.keyFingerprint ?? 'none', code: error.code, wasConfirmed: stored.fingerprintConfirmed }),
+    );
+    return error;
   }
 
   /** Move the release's request along the status flow after a send attempt, when the flow allows it. Call inside the transaction. */

@@ -66,6 +66,7 @@ import {
   setDeliveryMethod,
   setQueuePaused,
   storedRecipient,
+  updateRecipient,
   type ReleaseStatus,
   type StoredRecipient,
 } from './repo';
@@ -260,6 +261,17 @@ export class SendWorkflow {
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });
     } catch (e) {
       s.recordFailure('release.send', subject, e, { method });
+      // A confirmed key found revoked or expired at send: the confirmation is withdrawn, so nothing goes to that key
+      // until a valid key is confirmed again (164.312(e)(1)).
+      const rec = storedRecipient(v.db, releaseId);
+      if (isAppError(e) && (e.code === 'KEY_REVOKED' || e.code === 'KEY_EXPIRED') && rec?.keyArmored && rec.fingerprintConfirmed) {
+        s.audited(
+          'release.recipient_key_withdrawn',
+          subject,
+          (vv) => updateRecipient(vv.db, releaseId, { ...rec, fingerprintConfirmed: false }, this.now()),
+          () => ({ keyFingerprint: rec.keyFingerprint ?? 'none', code: e.code, wasConfirmed: true }),
+        );
+      }
       throw e;
     }
 

@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -17,6 +17,13 @@ export const KdfParams = z.object({
   memoryCost: z.number().int().min(8192),
   timeCost: z.number().int().min(1),
   parallelism: z.number().int().min(1),
+  /**
+   * Key check value: HMAC-SHA256(master key, "releasedesk:key-check-v1"), hex. Tells a wrong passphrase from a
+   * damaged vault file without touching the file. It lets nobody test guesses faster than the vault file itself
+   * does (a guess is checked either way by one argon2id derivation). Absent in vaults made before it existed;
+   * added at their next unlock.
+   */
+  keyCheck: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type KdfParams = z.infer<typeof KdfParams>;
 
@@ -39,4 +46,14 @@ export async function deriveMasterKey(passphrase: string, params: KdfParams): Pr
     timeCost: params.timeCost,
     parallelism: params.parallelism,
   });
+}
+
+/** The key check value of a master key (see {@link KdfParams} keyCheck): 64 hex characters. */
+export function keyCheckValue(masterKey: Buffer): string {
+  return createHmac('sha256', masterKey).update('releasedesk:key-check-v1').digest('hex');
+}
+
+/** True when `masterKey` matches the stored key check value (constant-time comparison). */
+export function keyCheckMatches(masterKey: Buffer, keyCheck: string): boolean {
+  return timingSafeEqual(Buffer.from(keyCheckValue(masterKey), 'hex'), Buffer.from(keyCheck, 'hex'));
 }

@@ -1,18 +1,93 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
-import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { deriveMasterKey, KdfParams, newKdfParams } from './kdf';
+import { deriveMasterKey, KdfParams, keyCheckMatches, keyCheckValue, newKdfParams } from './kdf';
 import { migrate } from './migrations';
 
 export const VAULT_FILE = 'vault.db';
 export const KDF_FILE = 'vault.kdf.json';
 
-/** Where the vault lives and whether it exists: 'uninitialized' (no vault yet) or 'locked'. */
+/** SQLCipher 4 page size (bytes): an intact vault file is a whole number of these pages. */
+const VAULT_PAGE_SIZE = 4096;
+
+/**
+ * Where the vault lives and whether it exists: 'uninitialized' only when neither the vault file nor its key
+ * settings file is there. If either one is present the vault counts as existing ('locked'), so setup never
+ * initialises over a vault whose other half is missing or damaged; unlocking then says what is wrong.
+ */
 export function vaultFileState(dataDir: string): 'uninitialized' | 'locked' {
-  return existsSync(join(dataDir, VAULT_FILE)) && existsSync(join(dataDir, KDF_FILE)) ? 'locked' : 'uninitialized';
+  return existsSync(join(dataDir, VAULT_FILE)) || existsSync(join(dataDir, KDF_FILE)) ? 'locked' : 'uninitialized';
+}
+
+const RESTORE = 'ReleaseDesk has not changed it. Restore vault.db and vault.kdf.json together from your backup.';
+
+function damaged(what: string): AppError {
+  return new AppError('VAULT_DAMAGED', `The vault is damaged: ${what}. ${RESTORE}`);
+}
+
+/** Recognisable file types that are certainly not an encrypted vault (first bytes), named for the message. */
+const FOREIGN_SIGNATURES: { bytes: Buffer; what: string }[] = [
+  { bytes: Buffer.from('SQLite format 3\0', 'latin1'), what: 'an unencrypted SQLite database' },
+  { bytes: Buffer.from('%PDF-', 'latin1'), what: 'a PDF document' },
+  { bytes: Buffer.from([0x50, 0x4b, 0x03, 0x04]), what: 'a ZIP archive' },
+  { bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]), what: 'a PNG image' },
+  { bytes: Buffer.from([0xff, 0xd8, 0xff]), what: 'a JPEG image' },
+  { bytes: Buffer.from('II*\0', 'latin1'), what: 'a TIFF image' },
+  { bytes: Buffer.from('MM\0*', 'latin1'), what: 'a TIFF image' },
+  { bytes: Buffer.from([0x1f, 0x8b]), what: 'a gzip archive' },
+];
+
+/**
+ * Judge the file in the vault's place from its size and first page, without any key: a missing or empty file,
+ * or one that is not a whole number of pages, is a damaged vault; a file whose first bytes name another format
+ * (plain SQLite, PDF, ZIP, images, text) is not a vault. An encrypted vault looks like random bytes, so random
+ * bytes pass here and are told apart later by the key check.
+ * @throws AppError VAULT_DAMAGED | VAULT_NOT_A_VAULT
+ */
+export function inspectVaultFile(path: string): void {
+  if (!existsSync(path)) throw damaged('the vault file (vault.db) is missing');
+  const size = statSync(path).size;
+  if (size === 0) throw damaged('the vault file is empty (0 bytes)');
+  const head = Buffer.alloc(Math.min(size, VAULT_PAGE_SIZE));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const foreign = FOREIGN_SIGNATURES.find((f) => head.subarray(0, f.bytes.length).equals(f.bytes));
+  const text = !foreign && isText(head) ? 'a text file' : undefined;
+  const what = foreign?.what ?? text;
+  if (what) {
+    throw new AppError('VAULT_NOT_A_VAULT', `The file in the vault's place (vault.db) is not a ReleaseDesk vault: it is ${what}. ReleaseDesk has not changed it. Move it away and put the vault back from your backup.`);
+  }
+  if (size % VAULT_PAGE_SIZE !== 0) throw damaged('the vault file is cut short (its size is not a whole number of pages)');
+}
+
+/** True when the bytes are printable text (ASCII or UTF-8 with tabs and line breaks): never an encrypted page. */
+function isText(b: Buffer): boolean {
+  if (b.length < 16) return false;
+  for (const c of b) if (c < 0x09 || (c > 0x0d && c < 0x20) || c === 0x7f) return false;
+  return new TextDecoder('utf-8', { fatal: false }).decode(b).indexOf('\ufffd') === -1;
+}
+
+function readKdfParams(dataDir: string): KdfParams {
+  const p = join(dataDir, KDF_FILE);
+  if (!existsSync(p)) throw damaged('its key settings file (vault.kdf.json) is missing');
+  try {
+    return KdfParams.parse(JSON.parse(readFileSync(p, 'utf8')));
+  } catch {
+    throw damaged('its key settings file (vault.kdf.json) cannot be read');
+  }
+}
+
+function writeKdfParams(dataDir: string, params: KdfParams): void {
+  const tmp = join(dataDir, KDF_FILE + '.tmp');
+  writeFileSync(tmp, JSON.stringify(params, null, 2), { mode: 0o600 });
+  renameSync(tmp, join(dataDir, KDF_FILE));
 }
 
 /**
@@ -34,51 +109,72 @@ export class Vault {
    */
   static async create(dataDir: string, passphrase: string): Promise<Vault> {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (existsSync(join(dataDir, VAULT_FILE))) {
+    if (vaultFileState(dataDir) !== 'uninitialized') {
       throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
     }
-    const params = newKdfParams();
-    const key = await deriveMasterKey(passphrase, params);
+    const fresh = newKdfParams();
+    const key = await deriveMasterKey(passphrase, fresh);
+    const params: KdfParams = { ...fresh, keyCheck: keyCheckValue(key) };
     const db = new Database(join(dataDir, VAULT_FILE));
     restrictToOwner(dataDir);
     keyDatabase(db, key);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    // The KDF file is written last: a vault without it counts as not set up, so a crash here is retried cleanly.
-    const tmp = join(dataDir, KDF_FILE + '.tmp');
-    writeFileSync(tmp, JSON.stringify(params, null, 2), { mode: 0o600 });
-    renameSync(tmp, join(dataDir, KDF_FILE));
+    // The KDF file is written last, atomically. A crash before it leaves a vault file without key settings,
+    // which unlock reports as damaged and setup never overwrites.
+    writeKdfParams(dataDir, params);
     return new Vault(db, key);
   }
 
   /**
-   * Open the existing vault. The key is checked with a read before anything
-   * writes, so a wrong passphrase leaves the file byte-identical.
-   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE
+   * Open the existing vault. Nothing is written before the key has been checked and the schema read, so a
+   * refused unlock leaves the vault file byte-identical, and an empty, truncated or foreign file is never
+   * initialised. Order: the file's size and first bytes (no key needed), the key settings file, the key check
+   * value (wrong passphrase), then the database itself (damaged).
+   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE (the only one a guess can cause) |
+   *   VAULT_DAMAGED (restore from backup) | VAULT_NOT_A_VAULT
    */
   static async open(dataDir: string, passphrase: string): Promise<Vault> {
     if (vaultFileState(dataDir) === 'uninitialized') {
       throw new AppError('VAULT_NOT_INITIALIZED', 'ReleaseDesk has not been set up on this computer yet.');
     }
-    const params = KdfParams.parse(JSON.parse(readFileSync(join(dataDir, KDF_FILE), 'utf8')));
+    const path = join(dataDir, VAULT_FILE);
+    inspectVaultFile(path);
+    const params = readKdfParams(dataDir);
     const key = await deriveMasterKey(passphrase, params);
-    const db = new Database(join(dataDir, VAULT_FILE), { fileMustExist: true });
+    if (params.keyCheck && !keyCheckMatches(key, params.keyCheck)) {
+      key.fill(0);
+      throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not unlock this vault.');
+    }
+    const db = new Database(path, { fileMustExist: true });
+    let version: number;
     try {
       keyDatabase(db, key);
-      // PRAGMA key always answers ok; only the first read tells a wrong key (SQLITE_NOTADB).
+      // PRAGMA key always answers ok; only the first read tells a wrong key (SQLITE_NOTADB) or a cut file (SQLITE_CORRUPT).
       db.prepare('SELECT count(*) FROM sqlite_master').get();
+      version = db.pragma('user_version', { simple: true }) as number;
     } catch (e) {
       db.close();
-      if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+      key.fill(0);
+      const code = (e as { code?: string }).code ?? '';
+      if (code === 'SQLITE_NOTADB' && !params.keyCheck) {
+        // A vault made before key check values: a wrong key and a damaged first page cannot be told apart.
         throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not unlock this vault.');
       }
+      if (code.startsWith('SQLITE_')) throw damaged('the vault file cannot be read with the right passphrase');
       throw e;
+    }
+    if (version === 0) {
+      db.close();
+      key.fill(0);
+      throw damaged('the vault file holds no ReleaseDesk data');
     }
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
     restrictToOwner(dataDir);
+    if (!params.keyCheck) writeKdfParams(dataDir, { ...params, keyCheck: keyCheckValue(key) });
     return new Vault(db, key);
   }
 

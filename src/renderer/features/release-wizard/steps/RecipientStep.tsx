@@ -27,6 +27,11 @@ function KeySummary({ info }: { info: KeyInfoT }) {
             <Text size="sm">{info.expiresAt ? formatDateTime(info.expiresAt) : 'Never'}</Text>
           </div>
         </SimpleGrid>
+        {info.warnings?.length ? (
+          <Alert color="yellow" variant="light" p="xs" role="status" title="Part of this key is ignored">
+            <List size="sm">{info.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+          </Alert>
+        ) : null}
       </Stack>
     </Paper>
   );
@@ -153,10 +158,10 @@ export function RecipientStep() {
                 onChange={(e) => setEmailAgain(e.currentTarget.value)}
                 error={(submitted || emailAgain.trim() !== '') && errors.again ? errors.again : undefined} />
             ) : null}
-            {check?.valid && check.suggestion ? (
+            {check?.suggestion ? (
               <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
                 <Group gap="xs">
-                  <Text size="sm">Did you mean <strong>{check.suggestion}</strong>?</Text>
+                  <Text size="sm">{check.valid ? 'Did you mean' : 'Without the extra characters:'} <strong>{check.suggestion}</strong>{check.valid ? '?' : ''}</Text>
                   <Anchor component="button" type="button" size="sm" fw={600}
                     onClick={() => { const s = check.suggestion ?? ''; setEmail(s); setAddressConfirmed(false); void checkEmail(s); }}>
                     Use {check.suggestion}
