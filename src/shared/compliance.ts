@@ -11,6 +11,7 @@
  * The rules that interpret these shapes live in src/main/services/compliance/.
  */
 import { z } from 'zod';
+import { NoticeLanguageSchema } from './languages';
 import { line, paragraph } from './text-rules';
 
 /** True when `YYYY-MM-DD` names a day that exists in the proleptic Gregorian calendar (ISO 8601). */
@@ -224,7 +225,7 @@ export const ReleaseRequest = z.object({
   /** Amendments, oldest first (the current values are the fields above). */
   amendments: z.array(RequestAmendment).optional(),
   /** The language patient-facing notices are written in (recorded at intake; English when not recorded). */
-  preferredLanguage: z.enum(['en', 'es']).optional(),
+  preferredLanguage: NoticeLanguageSchema.optional(),
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 

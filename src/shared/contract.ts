@@ -10,6 +10,7 @@
  * cross the bridge (files are referenced by id and read in main).
  */
 import { z } from 'zod';
+import { NoticeLanguageSchema } from './languages';
 import {
   Authorization,
   CalendarDate,
@@ -354,7 +355,7 @@ export const RequestIntake = z
     patientDirective: PatientDirective.optional(),
     tpo: TpoPurpose.optional(),
     /** The language for patient-facing notices (failure, extension, status): English or Spanish. Optional (English). */
-    preferredLanguage: z.enum(['en', 'es']).optional(),
+    preferredLanguage: NoticeLanguageSchema.optional(),
   })
   .strict();
 
@@ -767,7 +768,7 @@ export const channels = {
    */
   'releases.failureNotice': {
     input: z.object({ releaseId: Id }).strict(),
-    output: z.object({ noticeId: Id, language: z.enum(['en', 'es']), pageCount: z.number().int().positive(), saved: z.boolean() }),
+    output: z.object({ noticeId: Id, language: NoticeLanguageSchema, pageCount: z.number().int().positive(), saved: z.boolean() }),
   },
   /** Read the bounce mailbox now and apply every delivery status notification in it; counts per outcome. */
   'bounces.checkNow': {

@@ -20,11 +20,12 @@ test('the 30-day clock: overdue flagged and sorted first, extension refused afte
   await app.start([]);
   await completeSetup(page, 2525); // no mail is sent in this test
 
-  const intake = async (name: string, mrn: string, receivedDaysAgo: number, extra?: () => Promise<void>) => {
+  const intake = async (name: string, mrn: string, receivedDaysAgo: number, extra?: () => Promise<void>, language?: 'es') => {
     await page.getByRole('button', { name: 'New request' }).click();
     await page.locator('#patient-name').fill(name);
     await page.locator('#patient-dob').fill('1980-05-06');
     await page.locator('#patient-mrn').fill(mrn);
+    if (language) await page.locator('#patient-language').selectOption(language);
     await page.locator('#request-received').fill(local(-receivedDaysAgo).dateTime);
     if (extra) await extra();
     else await page.locator('#requester-name').fill(name);
@@ -57,11 +58,14 @@ test('the 30-day clock: overdue flagged and sorted first, extension refused afte
   await shot(page, 'c-02-extension-refused');
   await expectNoAxeViolations(page, 'request detail (overdue, extension refused)');
 
-  // 2. Received 3 days ago: extended once; the notice is offered; no second extension.
+  // 2. Received 3 days ago, the patient asked for letters in Spanish: extended once; the notice (in Spanish) is offered; no second extension.
   await page.getByRole('button', { name: 'Back to requests' }).click();
-  await intake('Zyxwv Newerpatient', 'MRN-TEST-03', 3);
+  await intake('Zyxwv Newerpatient', 'MRN-TEST-03', 3, undefined, 'es');
   await expect(page.getByTestId('days-left')).toHaveText('27 days left');
+  await expect(page.getByText('Language for letters')).toBeVisible();
+  await expect(page.getByText('Spanish (Español)')).toBeVisible();
   await page.getByRole('button', { name: 'Extend by up to 30 days' }).click();
+  await expect(page.getByTestId('notice-language')).toContainText('The notice is written in Spanish (Español), the language recorded at intake.');
   await page.locator('#extend-reason').fill('Records are archived off site');
   await page.locator('#extend-date').fill(local(40).date);
   await page.getByRole('button', { name: 'Extend and make the notice' }).click();

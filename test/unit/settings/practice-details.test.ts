@@ -63,4 +63,22 @@ describe('practice details (address, phone, privacy officer)', () => {
     expect(noticeText).toContain('12 Elm St, Springfield, IL 62701');
     expect(noticeText).toContain('contact our privacy officer, Qwfp Privacyofficer, at (217) 555-0142 or privacy@maplewood.example.test.');
   });
+
+  it.skipIf(!HAVE_POPPLER)('a request recorded in Spanish at intake gets its extension notice in Spanish, with the practice details', async () => {
+    const r = await b.call(
+      'requests.create',
+      intake({ basis: 'right_of_access', requester: { role: 'patient', name: 'Zyxwv Testpatient' }, receivedAt: b.clock.now().toISOString(), preferredLanguage: 'es' }),
+    );
+    expect((await b.call('requests.get', { id: r.id })).request.preferredLanguage).toBe('es');
+    const due = localDay(b.clock.now(), 45);
+    const { notice } = await b.call('requests.extend', { requestId: r.id, reason: 'Los expedientes están en un archivo externo', newDueDate: due });
+    await b.call('documents.export', { documentId: notice.id });
+    const t = text(b.saved.at(-1)!.bytes);
+    expect(t).toContain('Aviso: necesitamos más tiempo para responder a su solicitud de expedientes');
+    expect(t).toMatch(/a más tardar el \d{1,2} de \p{L}+ de \d{4}\./u);
+    expect(t).toContain('Los expedientes están en un archivo externo');
+    expect(t).toContain('12 Elm St, Springfield, IL 62701');
+    expect(t).toContain('comuníquese con nuestro responsable de privacidad, Qwfp Privacyofficer, al teléfono (217) 555-0142 o por correo electrónico a privacy@maplewood.example.test.');
+    expect(t).not.toContain('We need more time');
+  });
 });

@@ -9,6 +9,8 @@ import { AppError } from '../../../shared/errors';
 import { checkPdf } from '../documents/documents';
 import type { FileSaver } from '../documents/saver';
 import { getRequest } from '../requests/repo';
+import { practiceContact } from '../requests/request-service';
+import { noticeLanguageOf } from '../../../shared/languages';
 import type { Session } from '../session';
 import { requireSetting } from '../settings/settings';
 import { newId } from '../support/ids';
@@ -53,12 +55,12 @@ export async function makeFailureNotice(deps: { session: Session; assetsRoot?: s
       .at(-1);
     const dueDate = request && (ACCESS_BASES as readonly string[]).includes(request.basis) ? accessClock(request, now, tz).effectiveDueDate : undefined;
     input = {
-      practice: { name: practice.name },
+      practice: practiceContact(practice),
       reference: rel.reference,
       attemptDate: localDate(sentAt ?? now.toISOString(), tz),
       noticeDate: localDate(now.toISOString(), tz),
       dueDate,
-      language: request?.preferredLanguage ?? 'en',
+      language: noticeLanguageOf(request),
       assetsRoot: deps.assetsRoot,
     };
   } catch (e) {

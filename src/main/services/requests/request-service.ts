@@ -38,6 +38,7 @@ import {
 } from '../compliance';
 import { renderAuthorizationForm } from '../compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../compliance/documents/extension-notice';
+import { noticeLanguageOf } from '../../../shared/languages';
 import { renderPart2ConsentScope } from '../compliance/documents/part2-consent-scope';
 import { checkPdf, documentLabel, insertRequestDocument, listRequestDocuments, readDocument } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
@@ -269,6 +270,7 @@ export class RequestService {
         noticeDate: ext.noticeDate,
         reason: ext.reason,
         newDueDate: ext.newDueDate,
+        language: noticeLanguageOf(r.request),
         assetsRoot: this.d.assetsRoot,
       }),
     );

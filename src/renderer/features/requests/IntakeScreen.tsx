@@ -4,6 +4,7 @@ import {
 } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory, type LegalBasis } from '../../../shared/compliance';
 import type { ChannelInput } from '../../../shared/contract';
+import { DEFAULT_NOTICE_LANGUAGE, languageLabel, NOTICE_LANGUAGE_CODES, type NoticeLanguage } from '../../../shared/languages';
 import { BASIS_LABELS } from './labels';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -49,6 +50,7 @@ interface RecipientRow { name: string; destination: string; confirm?: string; ch
 export function IntakeScreen() {
   const navigate = useAppStore((s) => s.navigate);
   const [patient, setPatient] = useState({ name: '', dateOfBirth: '', mrn: '' });
+  const [language, setLanguage] = useState<NoticeLanguage>(DEFAULT_NOTICE_LANGUAGE);
   const [basis, setBasis] = useState<LegalBasis>('right_of_access');
   const [role, setRole] = useState<Role>('patient');
   const [requesterName, setRequesterName] = useState('');
@@ -123,6 +125,7 @@ export function IntakeScreen() {
         ? { patientDirective: { ...directive, signedDate: directive.signedDate || undefined, namedCategories: named.filter((c) => categories.includes(c)) } }
         : {}),
       ...(basis === 'tpo' ? { tpo: { purpose: tpo.purpose, reason: tpo.reason.trim() } } : {}),
+      preferredLanguage: language,
     };
     setSaving(true);
     setError(null);
@@ -158,6 +161,10 @@ export function IntakeScreen() {
             <TextInput id="patient-mrn" label="Medical record number (MRN)" required value={patient.mrn} error={err('patientMrn')}
               onChange={(e) => setPatient({ ...patient, mrn: e.currentTarget.value })} />
           </SimpleGrid>
+          <NativeSelect id="patient-language" mt="sm" label="Language for letters to the patient" value={language} style={{ maxWidth: 360 }}
+            description="Notices to the patient (extension, failed delivery) are written in this language. Ask the patient which they prefer."
+            data={NOTICE_LANGUAGE_CODES.map((c) => ({ value: c, label: languageLabel(c) }))}
+            onChange={(e) => setLanguage(e.currentTarget.value as NoticeLanguage)} />
         </Fieldset>
 
         <Fieldset legend="Legal basis and requester">

@@ -7,6 +7,7 @@ import {
   UNENCRYPTED_EMAIL_WARNING, UNENCRYPTED_EMAIL_WARNING_VERSION, VERIFICATION_METHOD_LABELS, VERIFICATION_METHODS, type VerificationMethod,
 } from '../../../shared/compliance-text';
 import type { RequestDetailT } from '../../../shared/contract';
+import { languageLabel, noticeLanguageOf } from '../../../shared/languages';
 import { useRequestsStore, type RequestAction } from './store';
 import { BASIS_LABELS, clockText } from './labels';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
@@ -89,6 +90,10 @@ function ClockSection({ d }: { d: RequestDetailT }) {
         {open && !ext ? (
           <Stack gap="xs">
             <Text size="sm">One extension only, given in writing within the first 30 days, stating the reason and the new date (at most day 60) — 45 CFR 164.524(b)(2)(ii).</Text>
+            <Text size="sm" data-testid="notice-language">
+              The notice is written in {languageLabel(noticeLanguageOf(d.request))}, the language recorded at intake.
+              {noticeLanguageOf(d.request) !== 'en' ? ' The reason is printed as you type it: write it in that language if you can.' : ''}
+            </Text>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <Textarea id="extend-reason" label="Reason for the delay" autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
               <TextInput id="extend-date" type="date" label="New due date" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
@@ -333,6 +338,7 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
           <Fact label="Requester">{r.requester.name}{r.requester.authority ? ` (${r.requester.authority})` : ''}</Fact>
           <Fact label="Received">{formatDateTime(r.receivedAt)}</Fact>
           <Fact label="Form and format">{r.form.format}{r.form.electronic ? ' (electronic)' : ''}</Fact>
+          <Fact label="Language for letters">{languageLabel(noticeLanguageOf(r))}</Fact>
           <Fact label="Recipients">
             <List size="sm">{r.recipients.map((x, i) => <List.Item key={i}>{x.name} — {x.destination}</List.Item>)}</List>
           </Fact>
