@@ -97,7 +97,7 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
     return {
       task: 'OpenPGP encrypt+sign',
       input: `${mib} MiB random file`,
-      ours: 'encryptAndSignStream (openpgp 6.3.2, child)',
+      ours: 'encryptAndSignStream (native node:crypto path, child)',
       oursMs: ours.ms,
       reference: 'gpg --encrypt --sign -z 0',
       refMs: ref.ms,

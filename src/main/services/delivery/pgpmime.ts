@@ -13,6 +13,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import { encryptAndSignBuffer } from '../openpgp/fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG } from '../openpgp/keys';
 
 /** A mailbox: display name (may be empty) and address. */
@@ -177,7 +178,7 @@ async function buildInnerEntity(input: PgpMimeInput): Promise<Buffer> {
   return Buffer.concat([Buffer.from(kept, 'latin1'), built.subarray(split)]);
 }
 
-/** One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored. */
+/** One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored; native writer first (fast-encrypt.ts). */
 async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptionKeysArmored: string[], date: Date): Promise<string> {
   let signingKey: openpgp.PrivateKey;
   let encryptionKeys: openpgp.Key[];
@@ -188,6 +189,9 @@ async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptio
     throw new AppError('KEY_INVALID', 'A key needed to encrypt or sign the message could not be read.');
   }
   try {
+    // Native bulk work (node:crypto) when the keys allow it; openpgp.js otherwise. Same packets.
+    const native = await encryptAndSignBuffer(data, { encryptionKeys, signingKey, filename: '', date, armor: true });
+    if (native) return native.toString('latin1');
     const message = await openpgp.createMessage({ binary: data, format: 'binary', date });
     return await openpgp.encrypt({
       message,

@@ -4,6 +4,7 @@
  */
 import * as openpgp from 'openpgp';
 import { AppError } from '../../../shared/errors';
+import { signDetachedNative } from '../openpgp/fast-encrypt';
 
 /**
  * Sign `bytes` with the practice's private key, detached and binary (not armored).
@@ -26,6 +27,9 @@ export async function signDetached(bytes: Uint8Array, practicePrivateArmored: st
     throw new AppError('KEY_INVALID', 'The practice signing key cannot be read or unlocked.');
   }
   try {
+    // node:crypto hashing and signing for Ed25519 and RSA keys (40 MiB: ~0.2 s instead of 4-5 s); openpgp.js otherwise.
+    const native = await signDetachedNative(bytes, key);
+    if (native) return native;
     const message = await openpgp.createMessage({ binary: bytes });
     const sig = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
     return sig as Uint8Array;
