@@ -81,29 +81,8 @@ const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>$/;
  *   164.312(c)(1) (integrity: the signature).
  */
 export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeMessage> {
-  const from = checkMailbox(input.from, 'sender');
-  const to = checkMailbox(input.to, 'recipient');
-  checkHeaderValue(input.subject, 'subject');
-  if (input.subject.trim() === '') throw new AppError('VALIDATION_FAILED', 'The subject must not be empty.');
-  const subjectLower = input.subject.toLowerCase();
-  if (subjectLower.includes(to.address.toLowerCase()) || (to.name.trim().length >= 3 && subjectLower.includes(to.name.trim().toLowerCase()))) {
-    throw new AppError('VALIDATION_FAILED', 'The subject must not name the recipient: subjects travel unencrypted and appear in bounces.');
-  }
-  for (const a of input.attachments) {
-    checkHeaderValue(a.filename, 'attachment file name');
-    checkHeaderValue(a.contentType, 'attachment content type');
-    if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(a.contentType)) {
-      throw new AppError('VALIDATION_FAILED', 'An attachment has an invalid content type.');
-    }
-  }
+  const { from, to, messageId } = checkOuterMessage(input);
   if (input.encryptionKeysArmored.length === 0) throw new AppError('VALIDATION_FAILED', 'There is no key to encrypt the message to.');
-
-  const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
-  const messageId = input.messageId ?? `<${randomUUID()}@${domain}>`;
-  if (CONTROL.test(messageId) || !MESSAGE_ID.test(messageId)) {
-    throw new AppError('HEADER_INJECTION', 'The message id is malformed.');
-  }
-
   const inner = await buildInnerEntity(input);
   const armored = await signAndEncrypt(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date);
 
@@ -135,6 +114,44 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
   return { raw, messageId };
 }
 
+/**
+ * The checks every end-to-end encrypted message (PGP/MIME, S/MIME) makes before composing: both mailboxes valid
+ * and free of control characters, a non-empty subject that does not name the recipient (it travels in the clear),
+ * safe attachment names and content types, a well-formed Message-ID (generated from a random UUID when absent).
+ * @returns the checked mailboxes and the Message-ID (with angle brackets)
+ * @throws AppError INVALID_EMAIL | HEADER_INJECTION | VALIDATION_FAILED
+ * @source RFC 5322 §2.2, §3.6.4
+ */
+export function checkOuterMessage(input: {
+  from: Mailbox;
+  to: Mailbox;
+  subject: string;
+  attachments: ReadonlyArray<{ filename: string; contentType: string }>;
+  messageId?: string | undefined;
+}): { from: Mailbox; to: Mailbox; messageId: string } {
+  const from = checkMailbox(input.from, 'sender');
+  const to = checkMailbox(input.to, 'recipient');
+  checkHeaderValue(input.subject, 'subject');
+  if (input.subject.trim() === '') throw new AppError('VALIDATION_FAILED', 'The subject must not be empty.');
+  const subjectLower = input.subject.toLowerCase();
+  if (subjectLower.includes(to.address.toLowerCase()) || (to.name.trim().length >= 3 && subjectLower.includes(to.name.trim().toLowerCase()))) {
+    throw new AppError('VALIDATION_FAILED', 'The subject must not name the recipient: subjects travel unencrypted and appear in bounces.');
+  }
+  for (const a of input.attachments) {
+    checkHeaderValue(a.filename, 'attachment file name');
+    checkHeaderValue(a.contentType, 'attachment content type');
+    if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(a.contentType)) {
+      throw new AppError('VALIDATION_FAILED', 'An attachment has an invalid content type.');
+    }
+  }
+  const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
+  const messageId = input.messageId ?? `<${randomUUID()}@${domain}>`;
+  if (CONTROL.test(messageId) || !MESSAGE_ID.test(messageId)) {
+    throw new AppError('HEADER_INJECTION', 'The message id is malformed.');
+  }
+  return { from, to, messageId };
+}
+
 /** Validate a mailbox: address per validator.isEmail, no control characters anywhere. */
 function checkMailbox(m: Mailbox, role: 'sender' | 'recipient'): Mailbox {
   if (CONTROL.test(m.name) || CONTROL.test(m.address)) {
@@ -154,9 +171,11 @@ function checkHeaderValue(v: string, what: string): void {
  * The inner MIME entity (RFC 3156 §4: "the MIME body part to be encrypted"):
  * multipart/mixed with the text and the attachments, only Content-* headers
  * at the top (MailComposer's Message-ID/Date/MIME-Version are dropped:
- * they belong to the outer message).
+ * they belong to the outer message). S/MIME (RFC 8551 §3.1) protects the same entity.
+ * @returns the entity's bytes (CRLF)
+ * @throws AppError INTERNAL when MailComposer's output has no header/body boundary
  */
-async function buildInnerEntity(input: PgpMimeInput): Promise<Buffer> {
+export async function buildInnerEntity(input: { textBody: string; attachments: readonly PgpMimeAttachment[] }): Promise<Buffer> {
   const composer = new MailComposer({
     text: input.textBody,
     attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
