@@ -69,6 +69,14 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'audit.suspension_record': { kind: 'reports', verb: 'recorded a suspension of the accounting for' },
   'audit.receipt_check': { kind: 'security', verb: 'checked the audit log against a receipt' },
   'audit.checkpoint': { kind: 'security', verb: 'recorded a checkpoint of the audit log' },
+  // --- retention, legal hold, backup (issue #13) ---
+  'retention.policy_change': { kind: 'security', verb: 'changed the retention policy' },
+  'retention.hold_place': { kind: 'records', verb: 'placed a legal hold' },
+  'retention.hold_release': { kind: 'records', verb: 'released a legal hold' },
+  'retention.purge': { kind: 'records', verb: 'purged content past its retention period' },
+  'vault.backup': { kind: 'security', verb: 'made a backup of the vault' },
+  'vault.restore': { kind: 'security', verb: 'restored the vault from a backup' },
+  // --- end retention ---
 };
 
 /** The plain name of an event code; an unknown code becomes readable words, never the raw code. */

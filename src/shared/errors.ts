@@ -106,6 +106,14 @@ export const ERROR_CODES = [
   'CERT_KEY_UNSUPPORTED',
   'CERT_NOT_CONFIRMED',
   'SMIME_ENCRYPTION_FAILED',
+  // --- retention, legal hold, backup (issue #13) ---
+  'RETENTION_TOO_SHORT',
+  'RETENTION_NOT_PERMITTED',
+  'BACKUP_FAILED',
+  'BACKUP_INVALID',
+  'BACKUP_NOT_FOUND',
+  'RESTORE_TARGET_NOT_EMPTY',
+  // --- end retention ---
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -97,6 +97,16 @@ export function createHandlers(s: Services): Handlers {
     'settings.updatePractice': (input) => s.updatePractice(input),
     'documents.checkPatient': ({ releaseId }) => s.patientChecks.checkRelease(releaseId),
     'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.patientChecks.confirm(releaseId, documentId, reason),
+    // --- retention, legal hold, backup and the compliance dashboard (issue #13) ---
+    'retention.get': () => s.retention.view(),
+    'retention.setPolicy': (input) => s.retention.setPolicy(input),
+    'retention.placeHold': (input) => s.retention.placeHold(input),
+    'retention.releaseHold': ({ holdId }) => s.retention.releaseHold(holdId),
+    'retention.purge': () => s.retention.purge('staff'),
+    'backup.create': () => s.retention.backup(),
+    'backup.restore': ({ passphrase }) => s.restore(passphrase),
+    'dashboard.get': () => s.dashboard(),
+    // --- end retention ---
     'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
   };
 }

@@ -23,6 +23,9 @@ import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
+import { RetentionService } from './retention/service';
+import type { PrivacyOfficerCheck } from './retention/privacy-officer';
+import { buildDashboard } from './dashboard/dashboard';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
@@ -51,6 +54,8 @@ export interface ServicesConfig {
   smtpTimeoutMs?: number;
   /** Bounces (issue 8): extra trusted CAs for the bounce mailbox (IMAP over TLS; default: smtpCa), per-wait timeout, poll interval (ms, default 300 000). */
   bounces?: { ca?: string[]; timeoutMs?: number; pollMs?: number };
+  /** Who may change retention and legal holds (retention/privacy-officer.ts); default: the signed-in person. */
+  privacyOfficer?: PrivacyOfficerCheck;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -94,6 +99,12 @@ export function createServices(config: ServicesConfig) {
   let bounceTimer: NodeJS.Timeout | null = null;
   let bounceRun: Promise<unknown> | null = null;
 
+  const retention = new RetentionService({
+    session,
+    ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
+    ...(config.privacyOfficer ? { privacyOfficer: config.privacyOfficer } : {}),
+  });
+
   const auditReports = new AuditService({
     session,
     onProgress: (report, done, total) => events.emit('reportProgress', { report, done, total }),
@@ -127,6 +138,21 @@ export function createServices(config: ServicesConfig) {
     /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
     patientChecks,
     bounces,
+    /** Retention policy, legal holds, the purge, backup and restore (retention/service.ts). */
+    retention,
+
+    /** The compliance dashboard ("Today"), PHI-free (dashboard/dashboard.ts). @throws AppError VAULT_LOCKED */
+    dashboard(): Promise<ChannelOutput<'dashboard.get'>> {
+      return buildDashboard({ session, requests, releases, retention, auditReports, bounces });
+    },
+
+    /**
+     * Restore a backup into the empty data folder (before setup), then unlock it like a normal unlock.
+     * @throws AppError RESTORE_TARGET_NOT_EMPTY | BACKUP_NOT_FOUND | WRONG_PASSPHRASE | BACKUP_INVALID
+     */
+    restore(passphrase: string): Promise<ChannelOutput<'backup.restore'>> {
+      return retention.restore(passphrase, (p) => this.unlock(p));
+    },
 
     /**
      * Start reading the bounce mailbox every `pollMs` (default 5 minutes) while the vault is unlocked and a
@@ -189,6 +215,12 @@ export function createServices(config: ServicesConfig) {
       await session.unlock(passphrase);
       auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
+      // Retention purge at start (issue #13): never blocks the unlock; a failure is audited and logged as a code.
+      try {
+        retention.purge('unlock');
+      } catch (e) {
+        session.recordFailure('retention.purge', { type: 'retention', id: null }, e, { trigger: 'unlock' });
+      }
     },
 
     /**

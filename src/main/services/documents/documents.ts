@@ -178,8 +178,9 @@ export function documentLabel(db: Database, documentId: string): string {
  * @throws Error if the stored bytes do not match (integrity, 164.312(c)(1))
  */
 export function readDocument(db: Database, documentId: string): Buffer {
-  const meta = db.prepare('SELECT sha256 FROM documents WHERE id = ?').get(documentId) as { sha256: string } | undefined;
+  const meta = db.prepare('SELECT sha256, purged_at FROM documents WHERE id = ?').get(documentId) as { sha256: string; purged_at: string | null } | undefined;
   if (!meta) throw new AppError('NOT_FOUND', 'That document no longer exists.');
+  if (meta.purged_at) throw new AppError('NOT_FOUND', 'This file was removed at the end of its retention period.', { reason: 'purged' });
   const chunks = (db.prepare('SELECT data FROM document_chunks WHERE document_id = ? ORDER BY seq').all(documentId) as Array<{ data: Buffer }>).map(
     (r) => r.data,
   );

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { BounceMailboxInput, DeliverySettings, PracticeInput, SmtpSettingsInput } from '../../../shared/contract';
+import { BounceMailboxInput, DeliverySettings, PracticeInput, PurgeResult, RetentionPolicy, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
@@ -11,6 +11,10 @@ const schemas = {
   delivery: DeliverySettings,
   /** The bounce mailbox (issue 8): IMAP over TLS; unset until staff add it. */
   bounceMailbox: BounceMailboxInput,
+  // --- retention, backup (issue #13): unset until the practice saves a policy / makes a backup / a purge runs.
+  retention: RetentionPolicy,
+  backup: z.object({ lastBackupAt: z.string(), bytes: z.number().int() }),
+  lastPurge: PurgeResult,
 } as const;
 export type SettingKey = keyof typeof schemas;
 export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;

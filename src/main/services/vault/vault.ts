@@ -187,6 +187,38 @@ export class Vault {
     return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `releasedesk:${purpose}`, 32));
   }
 
+  /**
+   * Write a consistent, encrypted copy of the open vault to `file` (which must not exist): `VACUUM INTO` on this
+   * connection, so the copy is encrypted with the same key and cipher, holds every committed change (WAL included)
+   * and no free pages. Runs while the vault stays open; other writes wait for it (one connection).
+   */
+  copyTo(file: string): void {
+    this.db.prepare('VACUUM INTO ?').run(file);
+  }
+
+  /**
+   * Open a copy of this vault (a backup just written) read-only with this vault's key, to verify it.
+   * @param dir the folder holding the copy's `vault.db`
+   */
+  openCopy(dir: string): VaultCopy {
+    return openReadOnly(dir, this.masterKey);
+  }
+
+  /**
+   * Open a vault folder (a backup) read-only with `passphrase`, without migrating or writing anything.
+   * @throws AppError BACKUP_NOT_FOUND (no vault and key file there) | WRONG_PASSPHRASE
+   */
+  static async openReadOnly(dir: string, passphrase: string): Promise<VaultCopy> {
+    if (vaultFileState(dir) === 'uninitialized') throw new AppError('BACKUP_NOT_FOUND', 'That folder does not hold a ReleaseDesk backup.');
+    const params = KdfParams.parse(JSON.parse(readFileSync(join(dir, KDF_FILE), 'utf8')));
+    const key = await deriveMasterKey(passphrase, params);
+    try {
+      return openReadOnly(dir, key);
+    } finally {
+      key.fill(0);
+    }
+  }
+
   /** Run `fn` in one transaction (all or nothing). */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
@@ -213,6 +245,36 @@ function restrictToOwner(dataDir: string): void {
     const p = join(dataDir, f);
     if (existsSync(p)) chmodSync(p, 0o600);
   }
+}
+
+/** A vault file opened read-only for verification (a backup). Close it when done. */
+export interface VaultCopy {
+  db: Db;
+  /** Same derivation as {@link Vault.subkey}. */
+  subkey(purpose: string): Buffer;
+  close(): void;
+}
+
+function openReadOnly(dir: string, masterKey: Buffer): VaultCopy {
+  const key = Buffer.from(masterKey);
+  const db = new Database(join(dir, VAULT_FILE), { readonly: true, fileMustExist: true });
+  try {
+    keyDatabase(db, key);
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (e) {
+    db.close();
+    key.fill(0);
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not open this backup.');
+    throw e;
+  }
+  return {
+    db,
+    subkey: (purpose) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `releasedesk:${purpose}`, 32)),
+    close: () => {
+      db.close();
+      key.fill(0);
+    },
+  };
 }
 
 function keyDatabase(db: Db, key: Buffer): void {

@@ -1,0 +1,236 @@
+/**
+ * The compliance dashboard ("Today"): what needs attention now, each with where it is fixed; the audit chain's
+ * status; the configuration posture. PHI-free by construction — references, counts and dates only, no patient
+ * names — so showing it is not an access to records.
+ */
+import type { ChannelOutput, DashboardItem, PostureItem } from '../../../shared/contract';
+import { isAppError } from '../../../shared/errors';
+import { verifyChain } from '../audit/chain';
+import { CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
+import type { AuditService } from '../audit/audit-service';
+import type { BounceService } from '../bounces/service';
+import { addDays, daysBetween, localDate } from '../compliance/dates';
+import { inspectRecipientKey } from '../openpgp/keys';
+import type { ReleaseDeliveryService } from '../releases/delivery-service';
+import type { RequestService } from '../requests/request-service';
+import type { RetentionService } from '../retention/service';
+import type { Session } from '../session';
+import { activePracticeKey, requireSetting } from '../settings/settings';
+import { currentAuthorizations, unfinishedReleaseKeys } from './repo';
+import type { z } from 'zod';
+
+type Item = z.output<typeof DashboardItem>;
+type Posture = z.output<typeof PostureItem>;
+
+/** Authorizations and keys expiring within this many calendar days are shown. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+const OPEN_REQUEST_STATUSES = ['received', 'verifying', 'ready', 'partly_sent', 'failed'] as const;
+
+export interface DashboardDeps {
+  session: Session;
+  requests: RequestService;
+  releases: ReleaseDeliveryService;
+  retention: RetentionService;
+  auditReports: AuditService;
+  bounces: BounceService;
+}
+
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+
+/**
+ * Build the dashboard for today (practice time zone).
+ * Items: requests overdue / due within 7 days (164.524(b)(2)); releases failed, bounced, unconfirmed, queued;
+ * authorizations expiring within 30 days (164.508(c)(1)(v)); recipient and practice keys expiring within 30 days;
+ * a backup older than the practice's reminder (164.308(a)(7)(ii)(A)); problems in the audit chain (164.312(b)).
+ * @throws AppError VAULT_LOCKED
+ */
+export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'dashboard.get'>> {
+  const v = d.session.require();
+  const tz = requireSetting(v.db, 'practice').timeZone;
+  const now = d.session.clock.now();
+  const today = localDate(now, tz);
+  const horizon = addDays(today, EXPIRY_WARNING_DAYS);
+  const items: Item[] = [];
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+  for (const r of d.requests.list()) {
+    if (r.overdue) {
+      items.push({
+        kind: 'request_overdue',
+        severity: 'critical',
+        title: `Request ${r.reference} is overdue`,
+        detail: `It was due on ${r.dueDate} (${plural(-(r.daysLeft ?? 0), 'day')} ago). Send the records, deny in writing, or record an extension.`,
+        action: `Open request ${r.reference}`,
+        target: { screen: 'request', id: r.id },
+      });
+    } else if (r.dueThisWeek) {
+      items.push({
+        kind: 'request_due',
+        severity: 'warning',
+        title: `Request ${r.reference} is due ${r.daysLeft === 0 ? 'today' : `in ${plural(r.daysLeft ?? 0, 'day')}`}`,
+        detail: `Due on ${r.dueDate}.`,
+        action: `Open request ${r.reference}`,
+        target: { screen: 'request', id: r.id },
+      });
+    }
+  }
+
+  for (const e of d.releases.workflow.outbox()) {
+    if (e.status === 'failed') {
+      items.push({
+        kind: 'release_failed',
+        severity: 'critical',
+        title: `Release ${e.reference} failed`,
+        detail: e.lastError ? `${e.lastError.message} Nothing more is sent until someone tries again.` : 'Nothing more is sent until someone tries again.',
+        action: `Open release ${e.reference}`,
+        target: { screen: 'wizard', id: e.releaseId },
+      });
+    } else if (e.status === 'bounced') {
+      items.push({
+        kind: 'release_bounced',
+        severity: 'critical',
+        title: `Release ${e.reference} was returned as undeliverable`,
+        detail: 'The records did not arrive. Make a letter for the patient and send again to a confirmed address.',
+        action: `Open release ${e.reference}`,
+        target: { screen: 'wizard', id: e.releaseId },
+      });
+    } else if (e.status === 'unconfirmed') {
+      items.push({
+        kind: 'release_unconfirmed',
+        severity: 'warning',
+        title: `Release ${e.reference} is unconfirmed`,
+        detail: 'The mail server did not answer after the message was handed over. Check with the recipient, then record what happened.',
+        action: 'Open the outbox',
+        target: { screen: 'outbox', id: null },
+      });
+    } else if (e.status === 'queued' || e.status === 'partly_sent') {
+      items.push({
+        kind: 'release_queued',
+        severity: 'info',
+        title: `Release ${e.reference} is waiting in the outbox`,
+        detail: e.paused ? 'Paused by staff.' : 'ReleaseDesk sends it by itself; nothing to do unless it keeps failing.',
+        action: 'Open the outbox',
+        target: { screen: 'outbox', id: null },
+      });
+    }
+  }
+
+  for (const a of currentAuthorizations(v.db, OPEN_REQUEST_STATUSES)) {
+    let auth: { expiration?: { date?: string }; revocation?: unknown };
+    try {
+      auth = JSON.parse(a.authorizationJson) as typeof auth;
+    } catch {
+      continue;
+    }
+    const until = auth.expiration?.date;
+    if (auth.revocation || !until || until < today || until > horizon) continue;
+    items.push({
+      kind: 'authorization_expiring',
+      severity: 'warning',
+      title: `The authorization for request ${a.reference} expires on ${until}`,
+      detail: `${until === today ? 'It expires today.' : `${plural(daysBetween(today, until), 'day')} left.`} Releases under it are blocked after that day; send before, or ask for a new authorization.`,
+      action: `Open request ${a.reference}`,
+      target: { screen: 'request', id: a.requestId },
+    });
+  }
+
+  const keyItem = async (armored: string): Promise<{ expiresOn: string; expired: boolean } | null> => {
+    try {
+      const info = await inspectRecipientKey(armored, now);
+      if (!info.expiresAt) return null;
+      const on = localDate(info.expiresAt, tz);
+      return on <= horizon ? { expiresOn: on, expired: false } : null;
+    } catch (e) {
+      return isAppError(e) && e.code === 'KEY_EXPIRED' ? { expiresOn: today, expired: true } : null;
+    }
+  };
+  for (const k of unfinishedReleaseKeys(v.db)) {
+    const x = await keyItem(k.armoredKey);
+    if (!x) continue;
+    items.push({
+      kind: 'key_expiring',
+      severity: x.expired ? 'critical' : 'warning',
+      title: x.expired ? `The recipient's key for release ${k.reference} has expired` : `The recipient's key for release ${k.reference} expires on ${x.expiresOn}`,
+      detail: 'Ask the recipient for a renewed key, or choose another delivery method.',
+      action: `Open release ${k.reference}`,
+      target: { screen: 'wizard', id: k.releaseId },
+    });
+  }
+  const practice = await keyItem(activePracticeKey(v.db).armoredPublic);
+  if (practice) {
+    items.push({
+      kind: 'key_expiring',
+      severity: practice.expired ? 'critical' : 'warning',
+      title: practice.expired ? 'The practice key has expired' : `The practice key expires on ${practice.expiresOn}`,
+      detail: 'Recipients check the practice’s signature with it.',
+      action: 'Open Settings',
+      target: { screen: 'settings', id: null },
+    });
+  }
+
+  const lastBackupAt = d.retention.lastBackupAt();
+  const backupDue = d.retention.backupDue();
+  if (backupDue) {
+    items.push({
+      kind: 'backup_due',
+      severity: 'warning',
+      title: lastBackupAt ? `The last backup is from ${localDate(lastBackupAt, tz)}` : 'No backup has been made yet',
+      detail: `Back up at least every ${plural(d.retention.policy().backupReminderDays, 'day')}, to a drive kept away from this computer.`,
+      action: 'Back up now in Settings',
+      target: { screen: 'settings', id: null },
+    });
+  }
+
+  const chain = verifyChain(v.db, d.session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), d.session.dataDir);
+  if (!chain.intact) {
+    items.push({
+      kind: 'chain_problem',
+      severity: 'critical',
+      title: 'The audit log does not verify',
+      detail: chain.problems[0]?.message ?? 'Open the audit log and check its integrity.',
+      action: 'Open the audit log',
+      target: { screen: 'audit', id: null },
+    });
+  }
+
+  const view = d.retention.view();
+  const mailbox = d.bounces.settings();
+  const smtp = requireSetting(v.db, 'smtp');
+  const posture: Posture[] = [
+    { key: 'vault_encrypted', ok: true, label: 'Vault encrypted (AES-256) with the practice passphrase', fix: null, target: null },
+    { key: 'tls', ok: true, label: `Email leaves only over verified TLS 1.2 or newer (${smtp.security === 'tls' ? 'TLS from the start' : 'STARTTLS required'})`, fix: null, target: null },
+    { key: 'auto_lock', ok: true, label: 'Locks itself after 10 minutes without use', fix: null, target: null },
+    {
+      key: 'retention',
+      ok: view.policySet,
+      label: view.policySet ? 'Retention policy set' : 'No retention policy chosen yet (record files are kept)',
+      fix: view.policySet ? null : 'Choose how long record files of completed releases are kept.',
+      target: view.policySet ? null : { screen: 'settings', id: null },
+    },
+    {
+      key: 'bounce_mailbox',
+      ok: mailbox !== null,
+      label: mailbox ? 'Bounce mailbox set: returned emails are noticed' : 'No bounce mailbox: returned emails go unnoticed',
+      fix: mailbox ? null : 'Add the mailbox that receives returned emails.',
+      target: mailbox ? null : { screen: 'settings', id: null },
+    },
+    {
+      key: 'backup',
+      ok: !backupDue,
+      label: backupDue ? 'Backup overdue' : `Last backup ${lastBackupAt ? localDate(lastBackupAt, tz) : ''}`.trim(),
+      fix: backupDue ? 'Make a backup to a drive kept away from this computer.' : null,
+      target: backupDue ? { screen: 'settings', id: null } : null,
+    },
+    { key: 'mfa', ok: true, label: 'One sign-in: the vault passphrase (per-person accounts with MFA arrive with staff accounts)', fix: null, target: null },
+  ];
+
+  items.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  return {
+    asOf: today,
+    items,
+    chain: { intact: chain.intact, lastSeq: chain.lastSeq, latestCheckpointAt: chain.latestCheckpoint?.at ?? null },
+    posture,
+    lastBackupAt,
+  };
+}
