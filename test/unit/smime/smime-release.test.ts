@@ -166,6 +166,7 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
   }, 120_000);
 
   it('DER and .p7b imports arrive as base64 and give the same fingerprint', async () => {
+    smimeCert('untrusted-root', RECIPIENT.email);
     const { releaseId } = await keylessRelease();
     const pem = smimeCert('rsa', RECIPIENT.email).cert;
     const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
@@ -173,7 +174,14 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
     const fromPem = await b.call('releases.importRecipientCertificate', { releaseId, certificate: pem });
     expect(fromDer.recipientCertificate!.fingerprint).toBe(fromPem.recipientCertificate!.fingerprint);
     const { execFileSync } = await import('node:child_process');
-    const p7b = execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', '/dev/stdin', '-outform', 'DER'], { input: smimeCert('untrusted-root', RECIPIENT.email).chainPem });
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'rd-p7b-'));
+    writeFileSync(join(dir, 'chain.pem'), smimeCert('untrusted-root', RECIPIENT.email).chainPem);
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', 'chain.pem', '-outform', 'DER', '-out', 'chain.p7b'], { cwd: dir });
+    const p7b = readFileSync(join(dir, 'chain.p7b'));
+    rmSync(dir, { recursive: true, force: true });
     const fromP7b = await b.call('releases.importRecipientCertificate', { releaseId, certificate: p7b.toString('base64') });
     expect(fromP7b.recipientCertificate).toMatchObject({ chainTrusted: false, fingerprint: expect.stringMatching(/^[0-9A-F]{64}$/) });
     expect(fromP7b.recipientCertificate!.warnings.map((w) => w.code)).toEqual(['CERT_CHAIN_UNTRUSTED']);
