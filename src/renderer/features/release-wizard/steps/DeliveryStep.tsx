@@ -104,7 +104,7 @@ export function DeliveryStep() {
                   {fix === 'recipient' ? (
                     <Anchor component="button" type="button" size="sm" ml="md" mt={4}
                       onClick={() => { goTo(STEP.recipient); }}>
-                      Add the recipient’s key
+                      {r.method === 'smime' ? 'Import the recipient’s S/MIME certificate' : 'Add the recipient’s key'}
                     </Anchor>
                   ) : null}
                 </div>
