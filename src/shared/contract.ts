@@ -172,6 +172,8 @@ export const RecipientCertificate = z.object({
 /** The practice's own S/MIME certificate (signs S/MIME releases; each release is also encrypted to it). */
 export const PracticeSmimeCertificate = z.object({
   fingerprint: z.string(),
+  /** The certificate (PEM, public): what recipients add to their mail program to trust the signature. */
+  certPem: z.string(),
   subject: z.string(),
   notAfter: IsoDateTime,
   /** Days until it expires (negative once expired); Settings and the dashboard warn at 30 or fewer. */

@@ -324,5 +324,5 @@ export function practiceCertificateView(pc: PracticeCertificate, now: Date): Pra
   if (daysLeft < 0) warnings.push(`The practice S/MIME certificate expired on ${pc.notAfter.slice(0, 10)}. A new one is made at the next S/MIME release; import a new one from your certificate authority.`);
   else if (daysLeft <= PRACTICE_CERT_WARN_DAYS)
     warnings.push(`The practice S/MIME certificate expires in ${daysLeft} day(s), on ${pc.notAfter.slice(0, 10)}. Renew it with your certificate authority and import the new one.`);
-  return { fingerprint: pc.fingerprint, subject: leaf.subject, notAfter: pc.notAfter, daysLeft, selfSigned: pc.selfSigned, warnings };
+  return { fingerprint: pc.fingerprint, certPem: pc.certPem, subject: leaf.subject, notAfter: pc.notAfter, daysLeft, selfSigned: pc.selfSigned, warnings };
 }

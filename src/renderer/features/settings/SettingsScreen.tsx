@@ -24,6 +24,7 @@ import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { SmimeCertificateSettings } from './SmimeCertificateSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -316,6 +317,8 @@ export function SettingsScreen() {
               <ErrorAlert error={keyError} title="The key file was not saved" />
             </Stack>
           </Fieldset>
+
+          <SmimeCertificateSettings />
 
           <BounceMailboxSettings />
         </>
