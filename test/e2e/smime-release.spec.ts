@@ -132,7 +132,8 @@ test('a recipient certificate is imported and its fingerprint confirmed; the rel
 
     // 7. Settings: the self-made practice certificate with its plain warning.
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
-    await expect(page.getByText('Recipients’ mail programs will not trust it')).toBeVisible();
+    await expect(page.getByText('Recipients’ mail programs will not trust it', { exact: true })).toBeVisible();
+    await expect(page.getByText(/ReleaseDesk made this certificate itself/)).toBeVisible();
     await expect(page.getByLabel('Practice S/MIME certificate fingerprint')).toHaveText(practice.value.fingerprint.match(/.{4}/g)!.join(' '));
     await shot(page, 'smime-07-settings');
     await expectNoAxeViolations(page, 'settings with the practice S/MIME certificate');

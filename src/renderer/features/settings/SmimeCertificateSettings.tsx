@@ -96,9 +96,9 @@ export function SmimeCertificateSettings() {
             {cert ? 'Make a new self-made certificate' : 'Make a self-made certificate now'}
           </Button>
         </Group>
-        <Input.Wrapper id="smime-p12-wrapper" label="Import from your certificate authority (.p12 / .pfx)"
+        <Input.Wrapper id="smime-p12" label="Import from your certificate authority (.p12 / .pfx)"
           description="The file holds the certificate and its private key; ReleaseDesk keeps them in the encrypted vault. The password is used once and not stored.">
-          <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby="smime-p12-wrapper-description"
+          <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby="smime-p12-description"
             onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
         </Input.Wrapper>
         {p12 ? (

@@ -112,10 +112,10 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
         ) : null}
         {editable ? (
           <Stack gap="xs">
-            <Input.Wrapper id="certificate-file-wrapper" label={c ? 'Replace with another certificate file' : 'Certificate file'}
+            <Input.Wrapper id="certificate-file" label={c ? 'Replace with another certificate file' : 'Certificate file'}
               description="A .pem, .cer, .crt or .der certificate, or a .p7b / .p7c chain, as the recipient sent it.">
               <input id="certificate-file" type="file" accept=".pem,.cer,.crt,.der,.p7b,.p7c,application/pkix-cert,application/x-pkcs7-certificates"
-                aria-describedby="certificate-file-wrapper-description" onChange={(e) => void onFile(e)} disabled={busy === 'certificate'}
+                aria-describedby="certificate-file-description" onChange={(e) => void onFile(e)} disabled={busy === 'certificate'}
                 style={{ display: 'block', marginTop: 6 }} />
             </Input.Wrapper>
             <Textarea id="certificate-pem" label="Or paste the certificate (PEM)" description="Starts with “-----BEGIN CERTIFICATE-----”."
