@@ -4,10 +4,15 @@
  * signed-then-encrypted; the message captured by the server is opened by `openssl cms -decrypt -verify` and by
  * `gpgsm` (RSA) or openssl (EC), the record files byte-identical. Certificates are checked at import and again at send.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { describeAuditEvent } from '../../../src/shared/audit-labels';
 import { activePracticeCertificate, recipientCertificate } from '../../../src/main/services/smime/repo';
+import { loadOutbox, openTransmission } from '../../../src/main/services/releases/delivery-repo';
 import { requireTool } from '../../support/tools';
 import { smimeCert, smimePki, type SmimeCertKind } from '../../support/smime-certs';
 import { gpgsmOpen, opensslOpen } from '../../support/smime-read';
@@ -37,7 +42,7 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
 
   /** A ready release (verified request, authorization, two classified records) to a recipient WITHOUT an OpenPGP key. */
   async function keylessRelease(): Promise<{ releaseId: string; files: Buffer[] }> {
-    b.clock.set(new Date(Date.now() + 2000).toISOString());
+    b.clock.set(new Date(Date.now() + 60_000).toISOString());
     const req = await b.call('requests.create', intake());
     await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: 'driver licence' });
     await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
@@ -204,5 +209,74 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
     const detail = await b.call('releases.get', { id: releaseId });
     expect(detail.recipientCertificate?.problem?.code).toBe('CERT_EXPIRED');
     b.clock.set(new Date().toISOString());
+  }, 120_000);
+
+  it('a practice certificate imported from PKCS#12 (issued by a CA) signs the release: openssl verifies the chain to that CA; the password is in no audit event', async () => {
+    const dir = (await import('node:fs')).mkdtempSync(join(tmpdir(), 'rd-p12-'));
+    const practiceCert = smimeCert('rsa', 'records@clinic.example.test');
+    writeFileSync(join(dir, 'c.pem'), practiceCert.cert);
+    writeFileSync(join(dir, 'k.pem'), practiceCert.key);
+    execFileSync('openssl', ['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-out', 'c.p12', '-passout', 'pass:p12-secret-words'], { cwd: dir, stdio: 'pipe' });
+    const p12 = readFileSync(join(dir, 'c.p12')).toString('base64');
+    rmSync(dir, { recursive: true, force: true });
+    b.clock.set(new Date(Date.now() + 60_000).toISOString());
+    expect((await refusal(b.call('settings.importSmimeCertificate', { pkcs12: p12, password: 'wrong' }))).code).toBe('PKCS12_INVALID');
+    const view = await b.call('settings.importSmimeCertificate', { pkcs12: p12, password: 'p12-secret-words' });
+    expect(view.selfSigned).toBe(false);
+    // The test certificate is valid for 20 days: within the 30 days ahead, the expiry is warned; no self-made warning.
+    expect(view.warnings).toEqual([expect.stringMatching(/expires in 1\d day\(s\), on \d{4}-\d{2}-\d{2}/)]);
+    const { releaseId, files } = await keylessRelease();
+    await importAndConfirm(releaseId, 'rsa');
+    await b.call('releases.send', { releaseId, method: 'smime' });
+    // Verified against the test CA only (not the practice certificate itself): the chain is the CA's.
+    const { inner } = opensslOpen(b.smtp!.received.at(-1)!.raw, smimeCert('rsa', RECIPIENT.email), smimePki().caPem);
+    await expectRecords(inner, files);
+    const events = await b.call('audit.events', { limit: 200 });
+    expect(events.find((e) => e.action === 'practice_smime.import' && e.outcome === 'success')?.detail).toMatchObject({ certificateFingerprint: view.fingerprint, selfSigned: false });
+    expect(JSON.stringify(events)).not.toContain('p12-secret-words');
+  }, 120_000);
+});
+
+describe.skipIf(!HAVE)('S/MIME and the stored outbox (exactly once)', () => {
+  let b: Backend;
+  beforeAll(async () => {
+    // The server refuses the first DATA with 451: the release stays queued with its stored message.
+    b = await startBackend({ withSmtp: true, smtpOptions: { rejectDataAt: [0] }, smimeTrustAnchors: [smimePki().caPem] });
+  }, 120_000);
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('the S/MIME message is stored before sending; a retry sends exactly the stored bytes with the same Message-ID, composing nothing anew', async () => {
+    b.clock.set(new Date(Date.now() + 60_000).toISOString());
+    const req = await b.call('requests.create', intake());
+    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+    await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
+    const rel = await b.call('releases.create', { requestId: req.id });
+    b.stage([file('Zyxwv.pdf', await recordPdf('Visit'))]);
+    const picked = await b.call('documents.pick', { releaseId: rel.id });
+    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
+    await b.call('releases.setRecipient', { releaseId: rel.id, ...RECIPIENT });
+    const imported = await b.call('releases.importRecipientCertificate', { releaseId: rel.id, certificate: smimeCert('rsa', RECIPIENT.email).cert });
+    await b.call('releases.confirmRecipientCertificate', { releaseId: rel.id, fingerprint: imported.recipientCertificate!.fingerprint });
+
+    const first = await b.call('releases.send', { releaseId: rel.id });
+    expect(first.release.status).toBe('queued');
+    expect(first.transmission.method).toBe('smime');
+    const db = b.services.session.require().db;
+    const open = openTransmission(db, rel.id)!;
+    const stored = loadOutbox(db, open.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.raw.toString('latin1')).toMatch(/smime-type=enveloped-data/);
+    const storedRaw = Buffer.from(stored[0]!.raw);
+
+    const again = await b.call('releases.send', { releaseId: rel.id });
+    expect(again.release.status).toBe('sent');
+    expect(again.transmission.id).toBe(first.transmission.id);
+    const got = b.smtp!.received.at(-1)!;
+    expect(got.raw.equals(storedRaw)).toBe(true);
+    expect(got.raw.toString('latin1')).toContain(`Message-ID: ${first.transmission.messageId}`);
+    expect(opensslOpen(got.raw, smimeCert('rsa', RECIPIENT.email), activePracticeCertificate(db)!.certPem).inner.length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -127,7 +127,7 @@ export async function readPkcs12PracticeCertificate(p12: Uint8Array, password: s
     throw new AppError(code, `The practice certificate cannot be used: ${why} (checked ${day(now)}).`, { fingerprint, checkedOn: day(now) });
   };
   if (now > cert.notAfter) refuse('CERT_EXPIRED', `it expired on ${day(cert.notAfter)}`);
-  if (now < cert.notBefore) refuse('CERT_NOT_YET_VALID', `it is valid only from ${day(cert.notBefore)}`);
+  if (now < cert.notBefore) refuse('CERT_NOT_YET_VALID', `it is valid only from ${cert.notBefore.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number };
   if (!/^RSA/.test(alg.name) || (alg.modulusLength ?? 0) < 2048) refuse('CERT_KEY_UNSUPPORTED', 'ReleaseDesk signs with RSA keys of at least 2048 bits');
   const ku = cert.getExtension(x509.KeyUsagesExtension);

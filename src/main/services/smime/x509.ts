@@ -103,6 +103,11 @@ function day(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** "2026-12-06 18:40 UTC": for a start date that may be today. */
+function minute(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /**
  * Check a recipient's certificate for encrypting email to `email` at `now` (RFC 8550 §4.4, RFC 8551 §2.3):
  * - valid now (notBefore ≤ now ≤ notAfter);
@@ -134,7 +139,7 @@ export async function inspectRecipientCertificate(
   };
 
   if (now.getTime() > leaf.notAfter.getTime()) refuse('CERT_EXPIRED', `it expired on ${day(leaf.notAfter)}`);
-  if (now.getTime() < leaf.notBefore.getTime()) refuse('CERT_NOT_YET_VALID', `it is valid only from ${day(leaf.notBefore)}`);
+  if (now.getTime() < leaf.notBefore.getTime()) refuse('CERT_NOT_YET_VALID', `it is valid only from ${minute(leaf.notBefore)}`);
 
   const alg = leaf.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
   let keyType: 'RSA' | 'EC';
