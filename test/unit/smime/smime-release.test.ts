@@ -225,6 +225,9 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
     expect(view.selfSigned).toBe(false);
     // The test certificate is valid for 20 days: within the 30 days ahead, the expiry is warned; no self-made warning.
     expect(view.warnings).toEqual([expect.stringMatching(/expires in 1\d day\(s\), on \d{4}-\d{2}-\d{2}/)]);
+    // The dashboard warns 30 days ahead (the test certificate is valid for 20 days).
+    const dash = await b.call('dashboard.get', {});
+    expect(dash.items.find((i) => i.title.startsWith('The practice S/MIME certificate expires on'))).toMatchObject({ severity: 'warning', target: { screen: 'settings' } });
     const { releaseId, files } = await keylessRelease();
     await importAndConfirm(releaseId, 'rsa');
     await b.call('releases.send', { releaseId, method: 'smime' });
