@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import * as pkijs from 'pkijs';
 import { AppError } from '../../../shared/errors';
 import { certificateFingerprint, EKU_EMAIL_PROTECTION } from './x509';
 
@@ -88,7 +89,7 @@ const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
  * @source RFC 7292 §4, §5.1; RFC 8018 (PBES2); RFC 8550 §4.4; RFC 5280 §4.2.1.3, §4.2.1.12
  */
 export async function readPkcs12PracticeCertificate(p12: Uint8Array, password: string, now: Date): Promise<PracticeCertificate> {
-  const { PFX, AuthenticatedSafe, CryptoEngine, PrivateKeyInfo, Certificate } = await import('pkijs');
+  const { PFX, AuthenticatedSafe, CryptoEngine, Certificate } = pkijs;
   const crypto = new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
   const invalid = () => new AppError('PKCS12_INVALID', 'This PKCS#12 file could not be opened: the password is wrong, or the file does not hold one certificate with its private key in a form ReleaseDesk reads (PBES2/AES).');
   let certDer: ArrayBuffer | null = null;
@@ -104,11 +105,11 @@ export async function readPkcs12PracticeCertificate(p12: Uint8Array, password: s
     for (const sc of safe.parsedValue?.safeContents ?? []) {
       for (const bag of sc.value.safeBags) {
         if (bag.bagId === OID_SHROUDED_KEY_BAG) {
-          const shrouded = bag.bagValue as unknown as { parseInternalValues(p: { password: ArrayBuffer }, c: unknown): Promise<void>; parsedValue?: InstanceType<typeof PrivateKeyInfo> };
+          const shrouded = bag.bagValue as unknown as { parseInternalValues(p: { password: ArrayBuffer }, c: unknown): Promise<void>; parsedValue?: pkijs.PrivateKeyInfo };
           await shrouded.parseInternalValues({ password: pwd }, crypto);
           if (shrouded.parsedValue) keyDer = shrouded.parsedValue.toSchema().toBER(false);
         } else if (bag.bagId === OID_KEY_BAG) {
-          keyDer = (bag.bagValue as unknown as InstanceType<typeof PrivateKeyInfo>).toSchema().toBER(false);
+          keyDer = (bag.bagValue as unknown as pkijs.PrivateKeyInfo).toSchema().toBER(false);
         } else if (bag.bagId === OID_CERT_BAG && !certDer) {
           const parsed = (bag.bagValue as unknown as { parsedValue?: unknown }).parsedValue;
           if (parsed instanceof Certificate && !(parsed.extensions ?? []).some((e) => e.extnID === '2.5.29.19' && (e.parsedValue as { cA?: boolean } | undefined)?.cA)) certDer = parsed.toSchema().toBER(false);
