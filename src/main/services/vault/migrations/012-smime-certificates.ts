@@ -19,9 +19,10 @@ export const migration: Migration = {
   up(db) {
     const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'releases'").get() as { sql: string } | undefined;
     if (!table) throw new Error('migration 12: releases table missing');
-    const methods = /('tls-only-email'\s*,\s*)('export'\s*,\s*'print'\s*\))/;
+    // The delivery_method CHECK list, whatever else an earlier migration added to it: 'smime' goes after OpenPGP.
+    const methods = /(delivery_method\s+TEXT\s+CHECK\s*\([^)]*?'openpgp-pgp-mime')/;
     if (!methods.test(table.sql)) throw new Error('migration 12: releases.delivery_method check not recognised');
-    const newSql = table.sql.replace(methods, "$1'smime', $2");
+    const newSql = table.sql.replace(methods, "$1,'smime'");
     const dependents = (
       db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'releases' AND type IN ('index', 'trigger') AND sql IS NOT NULL").all() as Array<{ sql: string }>
     ).map((r) => r.sql);
