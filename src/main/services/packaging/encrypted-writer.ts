@@ -68,9 +68,55 @@ function bytesOf(obj: PDFObject): Buffer {
   return b;
 }
 
-/** The raw bytes a string object stands for (literal escapes or hex digits decoded). */
-function stringBytes(s: PDFString | PDFHexString): Uint8Array {
-  return s.asBytes();
+/**
+ * The bytes a string object stands for, decoded per ISO 32000-2 §7.3.4 (pdf-lib's own asBytes
+ * keeps bare CRs and stumbles on whitespace in hex strings and on backslash-CRLF continuations).
+ */
+export function stringBytes(s: PDFString | PDFHexString): Buffer {
+  if (s instanceof PDFHexString) {
+    let hex = s.asString().replace(/[^0-9a-fA-F]/g, '');
+    if (hex.length % 2) hex += '0'; // §7.3.4.3: a missing final digit is 0
+    return Buffer.from(hex, 'hex');
+  }
+  return literalStringBytes(s.asString());
+}
+
+const ESCAPES: Record<string, number> = { n: 0x0a, r: 0x0d, t: 0x09, b: 0x08, f: 0x0c, '(': 0x28, ')': 0x29, '\\': 0x5c };
+
+/**
+ * Decode the text between the parentheses of a literal string (§7.3.4.2): escapes, octal codes
+ * of 1-3 digits, backslash + end-of-line (line continuation) dropped, a bare CR or CRLF read as LF,
+ * a backslash before any other character ignored.
+ */
+function literalStringBytes(v: string): Buffer {
+  const out = Buffer.allocUnsafe(v.length);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x0d) {
+      out[n++] = 0x0a;
+      if (v.charCodeAt(i + 1) === 0x0a) i++;
+      continue;
+    }
+    if (c !== 0x5c) {
+      out[n++] = c & 0xff;
+      continue;
+    }
+    const e = v[++i];
+    if (e === undefined) break;
+    if (e === '\r') {
+      if (v[i + 1] === '\n') i++;
+    } else if (e === '\n') {
+      /* line continuation */
+    } else if (e >= '0' && e <= '7') {
+      let code = e.charCodeAt(0) - 0x30;
+      for (let k = 0; k < 2 && v[i + 1]! >= '0' && v[i + 1]! <= '7'; k++) code = code * 8 + v.charCodeAt(++i) - 0x30;
+      out[n++] = code & 0xff;
+    } else {
+      out[n++] = ESCAPES[e] ?? (e.charCodeAt(0) & 0xff);
+    }
+  }
+  return out.subarray(0, n);
 }
 
 /**
