@@ -52,7 +52,10 @@ async function loadStrict(pdf: Uint8Array): Promise<PDFDocument | null> {
   try {
     // Fast parse speed: pdf-lib waits one timer tick every N objects; at its default (100) a
     // 1,000-page packet spends most of its parse time waiting.
-    return await PDFDocument.load(pdf, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fast });
+    // As a Buffer, pdf-lib's stream contents are views of `pdf` (Buffer#slice), not copies: a 40 MiB
+    // file of images is not duplicated before it is compressed and encrypted. Nothing writes to them.
+    const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+    return await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fast });
   } catch {
     return null;
   }
