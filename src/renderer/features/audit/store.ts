@@ -1,5 +1,5 @@
 /** The Audit screen: the log for people (filters, pages), the integrity check, reports and the accounting (`audit.*`). */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { ChannelInput, ChannelOutput, TransmissionT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -33,7 +33,7 @@ interface AuditState {
   clearError: () => void;
 }
 
-export const useAuditStore = create<AuditState>((set, get) => ({
+export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
   filter: {},
   page: 1,
   result: null,

@@ -11,7 +11,7 @@
  * cleared by `dismissOneTime` (staff pressed Done), by `open` (another release)
  * and by `leave` (the wizard unmounts); a reload loses it with the rest of memory.
  */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
@@ -180,7 +180,7 @@ const initial = {
   notice: null,
 } satisfies Partial<WizardState>;
 
-export const useWizardStore = create<WizardState>((set, get) => {
+export const useWizardStore = defineStore<WizardState>('release-wizard', (set, get) => {
   const reload = async (id: string) => {
     const release = await call('releases.get', { id });
     set({ release });
