@@ -17,7 +17,7 @@ import { useReleasesStore } from '../../../src/renderer/features/releases/store'
 import { useOutboxStore } from '../../../src/renderer/features/outbox/store';
 import { useAuditStore } from '../../../src/renderer/features/audit/store';
 import type { ChannelOutput, OutboxEntryT, ReleaseSummaryT, RequestDetailT, RequestSummaryT, RpcResult } from '../../../src/shared/contract';
-import { installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
+import { fail, installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
 
 const NAME = 'Zyxwv Testpatient';
 const MINUTE = 60_000;
@@ -242,8 +242,15 @@ describe('startIdleTimer', () => {
     expect(() => startIdleTimer({ target: window, timeoutMs: 0, onIdle: () => {} })).toThrow(RangeError);
   });
 
-  it('the idle-lock store reads the setting and keeps 5 minutes when it cannot', async () => {
-    installFakeApi({});
+});
+
+describe('idle-lock store', () => {
+  it('reads the practice setting, and keeps 5 minutes when it cannot be read', async () => {
+    installFakeApi({ 'settings.getIdleLock': () => ok({ idleMinutes: 9 }) });
+    await useIdleLockStore.getState().load();
+    expect(useIdleLockStore.getState()).toMatchObject({ idleMinutes: 9, loaded: true });
+    resetAllStores();
+    installFakeApi({ 'settings.getIdleLock': () => fail('VAULT_LOCKED', 'The vault is locked.') });
     await useIdleLockStore.getState().load();
     expect(useIdleLockStore.getState()).toMatchObject({ idleMinutes: 5, loaded: false });
   });
