@@ -11,6 +11,7 @@ import { App } from '../../../src/renderer/app/App';
 import { useAppStore } from '../../../src/renderer/app/store';
 import { useIdleLockStore, startIdleTimer } from '../../../src/renderer/app/idle-lock';
 import { registeredStores, resetAllStores } from '../../../src/renderer/lib/stores';
+import { call } from '../../../src/renderer/lib/call';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
 import { useRequestsStore } from '../../../src/renderer/features/requests/store';
 import { useReleasesStore } from '../../../src/renderer/features/releases/store';
@@ -211,6 +212,32 @@ describe('idle lock (fake clock)', () => {
     expect(useReleasesStore.getState().releases).toBeNull();
     expect(useReleasesStore.getState().error).toBeNull();
     void loading; // never settles, by design
+  });
+});
+
+describe('events after the lock', () => {
+  it('progress pushed by main after the lock reaches no store (the listeners of in-flight actions are closed)', async () => {
+    const fake = fakeMain(5, {
+      'releases.send': () => new Promise(() => {}),
+      'audit.exportReport': () => new Promise(() => {}),
+    });
+    renderUi(<App />);
+    await advance(0);
+    useWizardStore.setState({ release: makeRelease({ documentCount: 1, recipientName: 'Qwfp Recipient' }) });
+    void useWizardStore.getState().send();
+    void useAuditStore.getState().exportWith('report', () => call('audit.exportReport', {} as never));
+    fake.emit('progress', { operation: 'send', releaseId: 'rel_000001', done: 1, total: 3 });
+    fake.emit('reportProgress', { report: 'audit', done: 1, total: 3 });
+    expect(useWizardStore.getState().progress).toEqual({ operation: 'send', done: 1, total: 3 });
+    expect(useAuditStore.getState().progress).toEqual({ done: 1, total: 3 });
+
+    await advance(5 * MINUTE);
+    expect(fake.callsTo('vault.lock')).toHaveLength(1);
+    fake.emit('progress', { operation: 'send', releaseId: 'rel_000001', done: 2, total: 3 });
+    fake.emit('reportProgress', { report: 'audit', done: 2, total: 3 });
+    expect(useWizardStore.getState().progress).toBeNull();
+    expect(useAuditStore.getState().progress).toBeNull();
+    expect(useWizardStore.getState().release).toBeNull();
   });
 });
 

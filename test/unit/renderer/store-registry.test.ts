@@ -62,6 +62,17 @@ describe('store registry', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('stores listen to events from main only through listenUntilLock (closed at the lock), never window.apiEvents directly', () => {
+    const offenders = filesUnder(ROOT)
+      .filter((f) => !f.endsWith(join('lib', 'stores.ts')))
+      .filter((f) => {
+        const text = readFileSync(f, 'utf8');
+        return /\bdefineStore\s*</.test(text) && /apiEvents\??\.on\(/.test(text);
+      })
+      .map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+
   it('resetAllStores() puts every registered store back to its initial state (replacing, so no extra field survives)', () => {
     for (const store of registeredStores().values()) store.setState({ ...(store.getState() as object), leftover: 'Zyxwv Testpatient' }, true);
     resetAllStores();

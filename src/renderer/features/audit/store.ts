@@ -1,5 +1,5 @@
 /** The Audit screen: the log for people (filters, pages), the integrity check, reports and the accounting (`audit.*`). */
-import { defineStore } from '../../lib/stores';
+import { defineStore, listenUntilLock } from '../../lib/stores';
 import type { ChannelInput, ChannelOutput, TransmissionT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -91,7 +91,7 @@ export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
   },
   async exportWith(what, run) {
     set({ exporting: what, error: null, lastExport: null, progress: null });
-    const off = window.apiEvents?.on('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
+    const off = listenUntilLock('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
     try {
       const result = await run();
       set({ lastExport: result.saved ? { what, result } : null });
@@ -99,7 +99,7 @@ export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
     } catch (e) {
       set({ error: toApiError(e) });
     } finally {
-      off?.();
+      off();
       set({ exporting: null, progress: null });
     }
   },
