@@ -49,6 +49,7 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'releases.outbox': () => ({ ok: true, value: [] }),
+  'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
 };
 
 /** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */

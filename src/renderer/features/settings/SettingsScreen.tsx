@@ -25,6 +25,7 @@ import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -272,6 +273,8 @@ export function SettingsScreen() {
               </Stack>
             </Fieldset>
           </form>
+
+          <IdleLockSettings />
 
           <Fieldset legend="Practice OpenPGP key">
             <Stack gap="sm">
