@@ -50,6 +50,7 @@ const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'settings.smimeCertificate': () => ({ ok: true, value: null }),
   'releases.outbox': () => ({ ok: true, value: [] }),
+  'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
 };
 
 /** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */
