@@ -1,6 +1,7 @@
 /**
  * App-level state: what `app.info` says (mode, vault state, practice) and which
- * screen is shown. Screens are few, so navigation is a tagged union, not a router.
+ * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
+ * the home screen is the compliance dashboard ("Today").
  */
 import { create } from 'zustand';
 import type { ChannelOutput } from '../../shared/contract';
@@ -8,6 +9,7 @@ import { call, toApiError, type ApiError } from '../lib/call';
 
 export type AppInfo = ChannelOutput<'app.info'>;
 export type Screen =
+  | { name: 'dashboard' }
   | { name: 'requests' }
   | { name: 'intake' }
   | { name: 'request'; requestId: string }
@@ -31,7 +33,7 @@ interface AppState {
 export const useAppStore = create<AppState>((set, get) => ({
   info: null,
   error: null,
-  screen: { name: 'requests' },
+  screen: { name: 'dashboard' },
   async refresh() {
     try {
       set({ info: await call('app.info', {}), error: null });
@@ -46,7 +48,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     try {
       await call('vault.lock', {});
     } finally {
-      set({ screen: { name: 'requests' } });
+      set({ screen: { name: 'dashboard' } });
       await get().refresh();
     }
   },

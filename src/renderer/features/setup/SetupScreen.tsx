@@ -92,6 +92,7 @@ function validate(f: Form, passphraseAcceptable: boolean | null): Errors {
 export function SetupScreen() {
   const { strength, strengthFor, creating, practiceKey, error, checkPassphrase, createVault } = useSetupStore();
   const refresh = useAppStore((s) => s.refresh);
+  const navigate = useAppStore((s) => s.navigate);
   const [form, setForm] = useState<Form>(() => ({
     passphrase: '',
     confirm: '',
@@ -161,7 +162,13 @@ export function SetupScreen() {
             <strong>Next:</strong> record the first request for records, then start its release.
           </Text>
           <Group>
-            <Button size="md" onClick={() => void refresh()}>
+            <Button
+              size="md"
+              onClick={() => {
+                navigate({ name: 'requests' });
+                void refresh();
+              }}
+            >
               Continue to requests
             </Button>
           </Group>
