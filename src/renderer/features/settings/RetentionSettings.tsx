@@ -46,13 +46,11 @@ function PurgeResultView({ r, title }: { r: PurgeResultT; title: string }) {
   return (
     <Alert color={total > 0 ? 'green' : 'gray'} variant="light" title={title} role="status" data-testid="purge-result">
       <Text size="sm">{total === 0 ? 'Nothing had expired; nothing was removed.' : `Removed ${formatBytes(r.bytes)}:`}</Text>
-      {total > 0 ? (
-        <List size="sm" mt={4}>
-          {purgeSummary(r).map((line) => (
-            <List.Item key={line}>{line}</List.Item>
-          ))}
-        </List>
-      ) : null}
+      <List size="sm" mt={4} aria-label="Removed, by kind">
+        {purgeSummary(r).map((line) => (
+          <List.Item key={line}>{line}</List.Item>
+        ))}
+      </List>
       {r.heldBack > 0 ? (
         <Text size="sm" mt={4}>
           {plural(r.heldBack, 'expired item')} kept because a legal hold covers {r.heldBack === 1 ? 'it' : 'them'}.

@@ -22,6 +22,7 @@ import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from '../settings/SmtpTest';
+import { RestoreBackup } from './RestoreBackup';
 import { call } from '../../lib/call';
 import type { ChannelOutput } from '../../../shared/contract';
 
@@ -450,6 +451,7 @@ export function SetupScreen() {
           </Group>
         </Stack>
       </form>
+      {creating ? null : <RestoreBackup />}
     </Container>
   );
 }
