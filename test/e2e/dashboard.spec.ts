@@ -9,7 +9,7 @@
  * the past. Synthetic data only.
  */
 import type { Page } from '@playwright/test';
-import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, PASSPHRASE, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { callApi as api, chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, PASSPHRASE, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
@@ -21,17 +21,6 @@ function day(days: number): string {
   const d = new Date(Date.now() + days * 86_400_000);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-/** Call a contract channel through the page's `window.api` (the preview bridge to the test host). */
-async function api<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const r = await page.evaluate(
-    async ([c, i]) => (window as unknown as { api: Record<string, (x: unknown) => Promise<unknown>> }).api[c as string]!(i),
-    [channel, input] as const,
-  );
-  const res = r as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!res.ok) throw new Error(`${channel}: ${res.error?.code} ${res.error?.message}`);
-  return res.value as T;
 }
 
 function intake(name: string, mrn: string, basis: 'right_of_access' | 'authorization', receivedDaysAgo: number) {

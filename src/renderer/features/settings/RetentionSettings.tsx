@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, Fieldset, Group, List, Modal, NumberInput, Radio, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Fieldset, Group, List, NumberInput, Radio, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { RETENTION_MINIMUM_YEARS, type ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { DialogModal } from '../../components/DialogModal';
 import { formatBytes, formatDateTime, plural } from '../../lib/format';
 
 type RetentionViewT = ChannelOutput<'retention.get'>;
@@ -455,7 +456,7 @@ export function RetentionSettings() {
         </Stack>
       </Fieldset>
 
-      <Modal opened={purgeOpen} onClose={() => setPurgeOpen(false)} title="Purge expired records now?" centered>
+      <DialogModal opened={purgeOpen} onClose={() => setPurgeOpen(false)} title="Purge expired records now?">
         <Stack gap="sm">
           <Text size="sm">ReleaseDesk removes, for good, what the retention policy no longer requires:</Text>
           <List size="sm">
@@ -478,8 +479,8 @@ export function RetentionSettings() {
             </Button>
           </Group>
         </Stack>
-      </Modal>
-      <Modal opened={lifting !== null} onClose={() => setLifting(null)} title="Lift this legal hold?" centered>
+      </DialogModal>
+      <DialogModal opened={lifting !== null} onClose={() => setLifting(null)} title="Lift this legal hold?">
         <Stack gap="sm">
           <Text size="sm">
             {lifting?.scope === 'request' ? `Request ${lifting.requestReference ?? ''}` : 'This patient'} will follow the retention policy
@@ -494,7 +495,7 @@ export function RetentionSettings() {
             </Button>
           </Group>
         </Stack>
-      </Modal>
+      </DialogModal>
     </>
   );
 }
