@@ -944,6 +944,15 @@ export const channels = {
       duplicate: z.number().int().nonnegative(),
     }),
   },
+  /**
+   * Use the practice's existing OpenPGP key (armored PRIVATE key block, e.g. from "gpg --export-secret-keys --armor";
+   * its passphrase when it has one, used once and never stored) as the practice key from now on. Audited.
+   * Errors: KEY_INVALID, KEY_UNSUPPORTED, KEY_EXPIRED, KEY_REVOKED, KEY_NO_ENCRYPTION_SUBKEY.
+   */
+  'settings.importPracticeKey': {
+    input: z.object({ armoredPrivateKey: armoredText(200_000), passphrase: z.string().min(1).max(1024).optional() }).strict(),
+    output: z.object({ practiceKey: KeyInfo }),
+  },
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
   /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
   'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },

@@ -50,6 +50,7 @@ export function createHandlers(s: Services): Handlers {
     'settings.updateSmtp': (input) => s.updateSmtp(input),
     'settings.testSmtp': (input) => s.testSmtp(input),
     'settings.exportPracticeKey': () => s.exportPracticeKey(),
+    'settings.importPracticeKey': (input) => s.importPracticeKey(input),
     'settings.getBounceMailbox': () => s.bounces.settings(),
     'settings.updateBounceMailbox': (input) => s.bounces.update(input),
     'settings.testBounceMailbox': (input) => s.bounces.test(input),

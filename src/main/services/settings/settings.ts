@@ -56,6 +56,11 @@ export function insertPracticeKey(db: Database, k: PracticeKeyRow): void {
   );
 }
 
+/** Whether the vault has ever held the practice key with this fingerprint (40 hex, upper case), active or not. */
+export function practiceKeyKnown(db: Database, fingerprint: string): boolean {
+  return db.prepare('SELECT 1 FROM practice_keys WHERE fingerprint = ?').get(fingerprint) !== undefined;
+}
+
 /** The active practice key. @throws Error when setup never stored one (a broken vault). */
 export function activePracticeKey(db: Database): PracticeKeyRow {
   const r = db.prepare('SELECT fingerprint, armored_public, armored_private, created_at FROM practice_keys WHERE active = 1').get() as

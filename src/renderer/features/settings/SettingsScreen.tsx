@@ -19,6 +19,7 @@ import {
 import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { focusFirstInvalid, useFocusHeading } from '../../lib/focus';
+import { ImportPracticeKey } from './ImportPracticeKey';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
@@ -315,6 +316,13 @@ export function SettingsScreen() {
                 ) : null}
               </div>
               <ErrorAlert error={keyError} title="The key file was not saved" />
+              <ImportPracticeKey
+                onImported={() =>
+                  void call('settings.get', {})
+                    .then(setSettings)
+                    .catch((e: unknown) => setLoadError(toApiError(e)))
+                }
+              />
             </Stack>
           </Fieldset>
 
