@@ -61,6 +61,16 @@ const KIND_LABEL: Record<Kind, { label: string; color: string }> = {
   chain_problem: { label: 'Audit log problem', color: 'red' },
 };
 
+/** Where a target is, in words ("Fix in Settings"). */
+const PLACE: Record<Target['screen'], string> = {
+  request: 'the request',
+  wizard: 'the release',
+  outbox: 'the outbox',
+  settings: 'Settings',
+  audit: 'the audit log',
+  requests: 'Requests',
+};
+
 /** The count tiles at the top: how many items of which kinds. */
 const COUNTS: ReadonlyArray<{ label: string; kinds: readonly Kind[]; testId: string }> = [
   { label: 'Requests overdue', kinds: ['request_overdue'], testId: 'count-overdue' },
@@ -218,7 +228,7 @@ export function DashboardScreen() {
                         </Text>
                         {p.target ? (
                           <Button size="compact-xs" variant="subtle" onClick={() => open(p.target!)}>
-                            Fix in {p.target.screen === 'settings' ? 'Settings' : 'the app'}
+                            Fix in {PLACE[p.target.screen]}
                           </Button>
                         ) : null}
                       </Group>
