@@ -47,6 +47,8 @@ export function createHandlers(s: Services): Handlers {
     },
     'releases.pauseQueue': ({ releaseId, paused }) => s.releases.pauseQueue(releaseId, paused),
     'settings.setDelivery': (input) => s.releases.setDeliverySettings(input),
+    'settings.getIdleLock': () => s.idleLock(),
+    'settings.setIdleLock': (input) => s.setIdleLock(input),
     'settings.updateSmtp': (input) => s.updateSmtp(input),
     'settings.testSmtp': (input) => s.testSmtp(input),
     'settings.exportPracticeKey': () => s.exportPracticeKey(),

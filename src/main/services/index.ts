@@ -21,7 +21,7 @@ import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
-import { activePracticeKey, deliverySettings, getSetting, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
+import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { RetentionService } from './retention/service';
 import type { PrivacyOfficerCheck } from './retention/privacy-officer';
@@ -362,6 +362,36 @@ export function createServices(config: ServicesConfig) {
         practicePublicKeyArmored: key.armoredPublic,
         delivery: deliverySettings(db),
       };
+    },
+
+    /**
+     * The idle lock setting (automatic logoff, 45 CFR 164.312(a)(2)(iii)): minutes without activity before the
+     * renderer locks the screen and the Electron shell locks the vault. @throws AppError VAULT_LOCKED
+     */
+    idleLock(): ChannelOutput<'settings.getIdleLock'> {
+      return idleLockSettings(session.require().db);
+    },
+
+    /**
+     * Change the idle lock time (whole minutes, 1..60; the contract bounds it). Audited `settings.change` with the
+     * setting's key and the minutes before and after (no PHI). @throws AppError VAULT_LOCKED
+     */
+    setIdleLock(input: ParsedInput<'settings.setIdleLock'>): ChannelOutput<'settings.setIdleLock'> {
+      return session.audited(
+        'settings.change',
+        { type: 'settings', id: 'idle_lock' },
+        (v) => {
+          const before = idleLockSettings(v.db).idleMinutes;
+          putSetting(v.db, 'idleLock', { idleMinutes: input.idleMinutes });
+          return { before, next: { idleMinutes: input.idleMinutes } };
+        },
+        ({ before, next }) => ({ key: 'idleLock.idleMinutes', before, after: next.idleMinutes }),
+      ).next;
+    },
+
+    /** The idle lock minutes for the Electron shell's system-idle check; null while the vault is not unlocked. */
+    idleLockMinutes(): number | null {
+      return session.state === 'unlocked' ? idleLockSettings(session.require().db).idleMinutes : null;
     },
 
     checkEmail: checkEmailAddress,

@@ -65,6 +65,7 @@ const QUIET: FakeHandlers = {
     ok: true,
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
+  'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
 };
 
 /** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */

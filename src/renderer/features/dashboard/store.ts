@@ -1,10 +1,11 @@
 /**
  * The compliance dashboard (`dashboard.get`): what needs attention today, the audit chain and the safeguards.
- * PHI-free (references, counts and dates). Loaded when the screen is shown and every 30 seconds while it is.
+ * PHI-free (references, counts and dates). Loaded when the screen is shown and every 30 seconds while it is; emptied
+ * at every lock like every store (defineStore).
  */
-import { create } from 'zustand';
 import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
+import { defineStore } from '../../lib/stores';
 
 export type DashboardT = ChannelOutput<'dashboard.get'>;
 
@@ -15,7 +16,7 @@ interface DashboardState {
   load: () => Promise<void>;
 }
 
-export const useDashboardStore = create<DashboardState>((set) => ({
+export const useDashboardStore = defineStore<DashboardState>('dashboard', (set) => ({
   data: null,
   error: null,
   async load() {

@@ -26,6 +26,7 @@ import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
 import { RetentionSettings } from './RetentionSettings';
+import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -273,6 +274,8 @@ export function SettingsScreen() {
               </Stack>
             </Fieldset>
           </form>
+
+          <IdleLockSettings />
 
           <Fieldset legend="Practice OpenPGP key">
             <Stack gap="sm">
