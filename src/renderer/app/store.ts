@@ -1,6 +1,7 @@
 /**
  * App-level state: what `app.info` says (mode, vault state, practice) and which
- * screen is shown. Screens are few, so navigation is a tagged union, not a router.
+ * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
+ * the home screen is the compliance dashboard ("Today").
  */
 import { defineStore } from '../lib/stores';
 import type { ChannelOutput } from '../../shared/contract';
@@ -9,6 +10,7 @@ import { resetAllStores } from '../lib/stores';
 
 export type AppInfo = ChannelOutput<'app.info'>;
 export type Screen =
+  | { name: 'dashboard' }
   | { name: 'requests' }
   | { name: 'intake' }
   | { name: 'request'; requestId: string }
@@ -41,7 +43,7 @@ interface AppState {
 export const useAppStore = defineStore<AppState>('app', (set, get) => ({
   info: null,
   error: null,
-  screen: { name: 'requests' },
+  screen: { name: 'dashboard' },
   lockNotice: null,
   async refresh() {
     try {

@@ -26,6 +26,7 @@ import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
 import { SmimeCertificateSettings } from './SmimeCertificateSettings';
+import { RetentionSettings } from './RetentionSettings';
 import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
@@ -53,7 +54,7 @@ const MB = 1_000_000;
 /**
  * Settings: the practice (read-only), the outgoing email server (edit, test, save), the per-message size
  * limit, and the practice OpenPGP key (fingerprint, armored PUBLIC key to copy or save) that recipients
- * import to check signatures.
+ * import to check signatures; retention, legal holds, the purge and backup (RetentionSettings).
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
@@ -332,6 +333,8 @@ export function SettingsScreen() {
           <SmimeCertificateSettings />
 
           <BounceMailboxSettings />
+
+          <RetentionSettings />
         </>
       )}
     </Stack>
