@@ -127,7 +127,7 @@ export function MyAccount() {
             </Alert>
           ) : null}
         </Stack>
-        {notice ? <Text role="status" size="sm" c="green.9">{notice}</Text> : null}
+        {notice ? <Text role="status" size="sm">{notice}</Text> : null}
         <ErrorAlert error={error} />
       </Stack>
     </Fieldset>

@@ -59,7 +59,11 @@ export function StaffAccounts() {
     }
   };
 
-  const setSec = (next: SecuritySettingsT) => void run(async () => setSecurity(await call('settings.setSecurity', next)), 'Security settings saved.');
+  const setSec = (next: SecuritySettingsT) => {
+    const before = security;
+    setSecurity(next); // the switch moves at once; put back if main refuses
+    void run(async () => setSecurity(await call('settings.setSecurity', next)), 'Security settings saved.').then((ok) => ok || setSecurity(before));
+  };
 
   return (
     <Fieldset legend="Staff accounts">
@@ -155,7 +159,7 @@ export function StaffAccounts() {
             <Button type="submit" w="fit-content">Add account</Button>
           </Stack>
         </form>
-        {notice ? <Text role="status" size="sm" c="green.9">{notice}</Text> : null}
+        {notice ? <Text role="status" size="sm">{notice}</Text> : null}
         <ErrorAlert error={error} />
       </Stack>
     </Fieldset>
