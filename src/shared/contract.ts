@@ -788,7 +788,10 @@ const accountChannels = {
   /** Set a new passphrase for an account, and optionally turn its MFA off (administrator). Audited. */
   'accounts.resetPassphrase': { input: z.object({ userId: Id, passphrase: Passphrase, resetMfa: z.boolean().default(false) }).strict(), output: StaffAccount },
   /** Change your own passphrase (the current one is checked). Audited. @throws WRONG_PASSPHRASE | WEAK_PASSPHRASE */
-  'accounts.changePassphrase': { input: z.object({ current: Passphrase, next: Passphrase }).strict(), output: Empty },
+  'accounts.changePassphrase': {
+    input: z.object({ current: z.object({ passphrase: Passphrase }).strict(), next: z.object({ passphrase: Passphrase }).strict() }).strict(),
+    output: Empty,
+  },
   /** Start MFA enrollment: a new TOTP secret and its otpauth:// URI (shown as a QR code). */
   'accounts.startMfa': { input: Empty, output: z.object({ secret: z.string(), otpauthUri: z.string() }) },
   /** Confirm enrollment with a code from the app; returns 10 one-time recovery codes, shown once. @throws MFA_INVALID */

@@ -123,7 +123,7 @@ function channelHandlers(s: Services): Handlers {
     'accounts.deactivate': ({ userId }) => s.accounts.deactivate(userId),
     'accounts.resetPassphrase': ({ userId, passphrase, resetMfa }) => s.accounts.resetPassphrase(userId, passphrase, resetMfa),
     'accounts.changePassphrase': async ({ current, next }) => {
-      await s.accounts.changePassphrase(current, next);
+      await s.accounts.changePassphrase(current.passphrase, next.passphrase);
       return {};
     },
     'accounts.startMfa': () => s.accounts.startMfa(),

@@ -64,7 +64,7 @@ export function MyAccount() {
           onSubmit={pass.onSubmit((v) => {
             setError(null);
             setNotice(null);
-            call('accounts.changePassphrase', { current: v.current, next: v.next }).then(
+            call('accounts.changePassphrase', { current: { passphrase: v.current }, next: { passphrase: v.next } }).then(
               () => {
                 pass.reset();
                 setNotice('Your passphrase was changed. Use the new one next time you unlock.');
