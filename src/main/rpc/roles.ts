@@ -28,6 +28,8 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'settings.updatePractice': ADMIN,
   'settings.exportPracticeKey': ADMIN,
   'settings.setSecurity': ADMIN,
+  'settings.setIdleLock': ADMIN,
+  'settings.importPracticeKey': ADMIN,
   'accounts.list': ADMIN,
   'accounts.add': ADMIN,
   'accounts.deactivate': ADMIN,

@@ -134,7 +134,7 @@ export class Session {
       }
     }
     const tried: { accountId: string | null } = { accountId: null };
-    let mfa: 'none' | 'totp' | 'recovery' = 'none';
+    let mfa: 'none' | 'totp' | 'recovery';
     let migrated = false;
     try {
       if (vaultFileState(this.dataDir) === 'uninitialized') {

@@ -49,6 +49,7 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'releases.outbox': () => ({ ok: true, value: [] }),
+  'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
   // Settings shows the signed-in account (staff accounts, issue #11).
   'accounts.me': () => ({
     ok: true,

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { BounceMailboxInput, DeliverySettings, PracticeInput, PurgeResult, RetentionPolicy, SecuritySettings, SmtpSettingsInput } from '../../../shared/contract';
+import { BounceMailboxInput, DEFAULT_IDLE_LOCK_MINUTES, DeliverySettings, IdleLockSettings, PracticeInput, PurgeResult, RetentionPolicy, SecuritySettings, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
@@ -17,6 +17,8 @@ const schemas = {
   lastPurge: PurgeResult,
   /** Staff accounts (issue #11): require MFA; two-person rule for third-party releases. Unset = both off. */
   security: SecuritySettings,
+  /** Idle lock (issue 11): minutes without activity before the screen locks; unset means the default (5). */
+  idleLock: IdleLockSettings,
 } as const;
 export type SettingKey = keyof typeof schemas;
 export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;
@@ -58,6 +60,11 @@ export function insertPracticeKey(db: Database, k: PracticeKeyRow): void {
   );
 }
 
+/** Whether the vault has ever held the practice key with this fingerprint (40 hex, upper case), active or not. */
+export function practiceKeyKnown(db: Database, fingerprint: string): boolean {
+  return db.prepare('SELECT 1 FROM practice_keys WHERE fingerprint = ?').get(fingerprint) !== undefined;
+}
+
 /** The active practice key. @throws Error when setup never stored one (a broken vault). */
 export function activePracticeKey(db: Database): PracticeKeyRow {
   const r = db.prepare('SELECT fingerprint, armored_public, armored_private, created_at FROM practice_keys WHERE active = 1').get() as
@@ -78,4 +85,13 @@ export function deliverySettings(db: Database): SettingValue<'delivery'> {
 /** The practice's security settings (both off until an administrator turns them on). */
 export function securitySettings(db: Database): SettingValue<'security'> {
   return getSetting(db, 'security') ?? { requireMfa: false, twoPersonRule: false };
+}
+
+/**
+ * The idle lock setting, with the default when never changed (no migration: an unset key reads as the default).
+ * @returns `{ idleMinutes }`, whole minutes in 1..60; default {@link DEFAULT_IDLE_LOCK_MINUTES}.
+ * @source 45 CFR 164.312(a)(2)(iii) automatic logoff.
+ */
+export function idleLockSettings(db: Database): SettingValue<'idleLock'> {
+  return getSetting(db, 'idleLock') ?? { idleMinutes: DEFAULT_IDLE_LOCK_MINUTES };
 }

@@ -22,11 +22,13 @@ import {
 import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { focusFirstInvalid, useFocusHeading } from '../../lib/focus';
+import { ImportPracticeKey } from './ImportPracticeKey';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -278,6 +280,8 @@ export function SettingsScreen() {
             </Fieldset>
           </form>
 
+          <IdleLockSettings />
+
           <Fieldset legend="Practice OpenPGP key">
             <Stack gap="sm">
               <Text size="sm">
@@ -320,6 +324,13 @@ export function SettingsScreen() {
                 ) : null}
               </div>
               <ErrorAlert error={keyError} title="The key file was not saved" />
+              <ImportPracticeKey
+                onImported={() =>
+                  void call('settings.get', {})
+                    .then(setSettings)
+                    .catch((e: unknown) => setLoadError(toApiError(e)))
+                }
+              />
             </Stack>
           </Fieldset>
 

@@ -3,6 +3,7 @@ import { Button, Container, Paper, PasswordInput, Stack, Text, TextInput, Title 
 import { lastUser, useUnlockStore } from './store';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LockNotice } from './LockNotice';
 
 /** Opens the encrypted vault as one staff member: name, own passphrase and, with two-step sign-in, a code. */
 export function UnlockScreen() {
@@ -47,6 +48,7 @@ export function UnlockScreen() {
             <Title order={1} id="unlock-title" size="h2">
               Unlock ReleaseDesk
             </Title>
+            <LockNotice />
             <Text>
               {info?.practiceName ? `${info.practiceName}. ` : ''}Sign in with your own name and passphrase to open the records vault.
             </Text>
@@ -101,7 +103,7 @@ export function UnlockScreen() {
               Unlock
             </Button>
             <Text size="sm" c="dark.4">
-              Next: the requests list. ReleaseDesk locks itself again when you press Lock.
+              Next: the requests list. ReleaseDesk locks itself again when you press Lock or leave it unused.
             </Text>
           </Stack>
         </form>

@@ -1,5 +1,5 @@
 /** Unlocking the vault (`vault.unlock`) as one staff account. */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
 /** localStorage key of the last sign-in name (a staff name, never PHI), to prefill the unlock screen. */
@@ -25,7 +25,7 @@ interface UnlockState {
   clearError: () => void;
 }
 
-export const useUnlockStore = create<UnlockState>((set) => ({
+export const useUnlockStore = defineStore<UnlockState>('unlock', (set) => ({
   busy: false,
   error: null,
   async unlock(username, passphrase, code) {
