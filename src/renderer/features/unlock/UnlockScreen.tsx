@@ -56,7 +56,6 @@ export function UnlockScreen() {
               id="unlock-username"
               label="Your name"
               description="As your administrator set it up"
-              required
               autoComplete="username"
               autoFocus={!username}
               value={username}
@@ -99,7 +98,7 @@ export function UnlockScreen() {
               />
             ) : null}
             {error && !wrong && !badCode && error.code !== 'MFA_REQUIRED' ? <ErrorAlert error={error} /> : null}
-            <Button type="submit" size="md" loading={busy} disabled={!passphrase || !username.trim() || (askCode && !code.trim())}>
+            <Button type="submit" size="md" loading={busy} disabled={!passphrase || (askCode && !code.trim())}>
               Unlock
             </Button>
             <Text size="sm" c="dark.4">

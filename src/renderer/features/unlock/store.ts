@@ -14,6 +14,15 @@ export function lastUser(): string {
   }
 }
 
+/** Remember the signed-in staff member's name for the next unlock (after Lock or the idle lock). */
+export function rememberUser(name: string): void {
+  try {
+    window.localStorage.setItem(LAST_USER_KEY, name);
+  } catch {
+    // storage unavailable: nothing to prefill next time
+  }
+}
+
 interface UnlockState {
   busy: boolean;
   error: ApiError | null;
@@ -33,11 +42,7 @@ export const useUnlockStore = defineStore<UnlockState>('unlock', (set) => ({
     try {
       const name = username.trim();
       await call('vault.unlock', { passphrase, ...(name ? { username: name } : {}), ...(code ? { code: code.trim() } : {}) });
-      try {
-        if (name) window.localStorage.setItem(LAST_USER_KEY, name);
-      } catch {
-        // storage unavailable: nothing to prefill next time
-      }
+      if (name) rememberUser(name);
       set({ busy: false });
       return true;
     } catch (e) {
