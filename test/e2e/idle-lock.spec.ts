@@ -56,7 +56,10 @@ test('after the idle time with a patient on screen, the name leaves the DOM and 
   // Unlocking brings the saved work back; the notice is gone.
   await page.locator('#unlock-passphrase').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible({ timeout: 30_000 });
+  // Home after unlock is Today (PHI-free); the saved request is one click away.
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
+  await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible();
   await expect(page.getByText(NAME).first()).toBeVisible();
   await expect(page.getByTestId('lock-notice')).toHaveCount(0);
 });

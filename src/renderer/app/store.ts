@@ -1,6 +1,7 @@
 /**
  * App-level state: what `app.info` says (mode, vault state, practice) and which
- * screen is shown. Screens are few, so navigation is a tagged union, not a router.
+ * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
+ * the home screen is the compliance dashboard ("Today").
  */
 import { rememberUser } from '../features/unlock/store';
 import { defineStore } from '../lib/stores';
@@ -10,6 +11,7 @@ import { resetAllStores } from '../lib/stores';
 
 export type AppInfo = ChannelOutput<'app.info'>;
 export type Screen =
+  | { name: 'dashboard' }
   | { name: 'requests' }
   | { name: 'intake' }
   | { name: 'request'; requestId: string }
@@ -42,7 +44,7 @@ interface AppState {
 export const useAppStore = defineStore<AppState>('app', (set, get) => ({
   info: null,
   error: null,
-  screen: { name: 'requests' },
+  screen: { name: 'dashboard' },
   lockNotice: null,
   async refresh() {
     try {

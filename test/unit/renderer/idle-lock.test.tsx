@@ -78,6 +78,12 @@ function fakeMain(idleMinutes = 5, more: Parameters<typeof installFakeApi>[0] = 
   });
 }
 
+/** The home screen after unlock is Today (PHI-free): open the requests list, which names the patient. */
+async function showRequests(): Promise<void> {
+  act(() => useAppStore.getState().navigate({ name: 'requests' }));
+  await advance(0);
+}
+
 /** Advance the fake clock by `ms`, letting React and the fake main's promises settle. */
 const advance = (ms: number) => act(async () => void (await vi.advanceTimersByTimeAsync(ms)));
 
@@ -121,6 +127,7 @@ describe('idle lock (fake clock)', () => {
     const fake = fakeMain();
     renderUi(<App />);
     await advance(0);
+    await showRequests();
     expect(screen.getByText(NAME)).toBeTruthy();
     fillStoresWithPhi();
     expect(JSON.stringify(storeData())).toContain('Testpatient');
@@ -144,7 +151,7 @@ describe('idle lock (fake clock)', () => {
       if (name === 'app') continue;
       expect(data[name], `store "${name}" after the idle lock`).toEqual(initial[name]);
     }
-    expect(data.app).toMatchObject({ screen: { name: 'requests' }, error: null, lockNotice: { reason: 'idle', idleMinutes: 5 } });
+    expect(data.app).toMatchObject({ screen: { name: 'dashboard' }, error: null, lockNotice: { reason: 'idle', idleMinutes: 5 } });
     expect(useAppStore.getState().info).toMatchObject({ vault: 'locked', staffName: null });
     expect(JSON.stringify(data)).not.toContain('Testpatient');
 
@@ -158,6 +165,7 @@ describe('idle lock (fake clock)', () => {
     const fake = fakeMain();
     renderUi(<App />);
     await advance(0);
+    await showRequests();
     const activities: Array<[string, () => void]> = [
       ['keydown', () => fireEvent.keyDown(document.body, { key: 'a' })],
       ['mousemove', () => fireEvent.mouseMove(document.body)],
@@ -194,6 +202,8 @@ describe('idle lock (fake clock)', () => {
     fireEvent.change(screen.getByLabelText(/your passphrase/i), { target: { value: 'orbit lantern cactus velvet harbor 42' } });
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
     await advance(0);
+    expect(screen.getByRole('heading', { level: 1, name: 'Today' })).toBeTruthy();
+    await showRequests();
     expect(screen.getByText(NAME)).toBeTruthy();
     expect(useAppStore.getState().lockNotice).toBeNull();
   });

@@ -43,6 +43,7 @@ describe('store registry', () => {
         'app/idle-lock.ts:useIdleLockStore',
         'app/store.ts:useAppStore',
         'features/audit/store.ts:useAuditStore',
+        'features/dashboard/store.ts:useDashboardStore',
         'features/outbox/store.ts:useOutboxStore',
         'features/release-wizard/store.ts:useWizardStore',
         'features/releases/store.ts:useReleasesStore',

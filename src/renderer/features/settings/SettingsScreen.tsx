@@ -28,6 +28,7 @@ import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { RetentionSettings } from './RetentionSettings';
 import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
@@ -55,7 +56,7 @@ const MB = 1_000_000;
 /**
  * Settings: the practice (read-only), the outgoing email server (edit, test, save), the per-message size
  * limit, and the practice OpenPGP key (fingerprint, armored PUBLIC key to copy or save) that recipients
- * import to check signatures.
+ * import to check signatures; retention, legal holds, the purge and backup (RetentionSettings).
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
@@ -335,6 +336,8 @@ export function SettingsScreen() {
           </Fieldset>
 
           <BounceMailboxSettings />
+
+          <RetentionSettings />
         </>
       )}
     </Stack>

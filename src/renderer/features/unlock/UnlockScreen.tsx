@@ -102,7 +102,7 @@ export function UnlockScreen() {
               Unlock
             </Button>
             <Text size="sm" c="dark.4">
-              Next: the requests list. ReleaseDesk locks itself again when you press Lock or leave it unused.
+              Next: Today — what needs attention. ReleaseDesk locks itself again when you press Lock or leave it unused.
             </Text>
           </Stack>
         </form>
