@@ -82,7 +82,8 @@ test('a third-party release waits for a privacy officer’s approval; the audit 
     await signIn(page, DANA);
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Audit log' })).toHaveCount(0);
 
-    // 3. Dana prepares a third-party release under a valid authorization.
+    // 3. Dana prepares a third-party release under a valid authorization (home after unlock is Today: open Requests).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
     await recordRequest(page, { basis: 'authorization', requester: 'Qwfp Insurance Co', recipientName: 'Qwfp Insurer Claims', recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     const form = page.getByRole('form', { name: 'Authorization' });
