@@ -86,6 +86,17 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'vault.backup': { kind: 'security', verb: 'made a backup of the vault' },
   'vault.restore': { kind: 'security', verb: 'restored the vault from a backup' },
   // --- end retention ---
+  // --- staff accounts, MFA, two-person approval (issue #11) ---
+  'user.create': { kind: 'security', verb: 'added a staff account' },
+  'rpc.role_refused': { kind: 'security', verb: 'tried something their role does not allow' },
+  'user.deactivate': { kind: 'security', verb: 'deactivated a staff account' },
+  'user.reset_passphrase': { kind: 'security', verb: 'reset the passphrase of a staff account' },
+  'user.change_passphrase': { kind: 'security', verb: 'changed their own passphrase' },
+  'user.migrate': { kind: 'security', verb: 'became the first administrator (shared passphrase turned into a staff account)' },
+  'user.mfa_start': { kind: 'security', verb: 'started setting up two-step sign-in' },
+  'user.mfa_enroll': { kind: 'security', verb: 'turned on two-step sign-in' },
+  'release.approve': { kind: 'disclosure', verb: 'approved (two-person rule) the sending of release' },
+  // --- end staff accounts ---
 };
 
 /** The plain name of an event code; an unknown code becomes readable words, never the raw code. */

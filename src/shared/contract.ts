@@ -365,6 +365,8 @@ export const AuditEvent = z.object({
   seq: z.number().int(),
   at: IsoDateTime,
   actor: z.string(),
+  /** The acting staff account's id (staff accounts, issue #11); null for system events and events before accounts. */
+  actorId: z.string().nullable().optional(),
   action: z.string(),
   outcome: z.enum(['success', 'failure', 'refused']),
   subjectType: z.string().nullable(),
@@ -793,10 +795,80 @@ const retentionChannels = {
 } as const;
 // --- end retention, legal hold, backup and the compliance dashboard ---
 
+// --- staff accounts, roles, MFA and two-person approval (issue #11) ---
+
+/**
+ * A staff member's role (164.308(a)(4) access authorization): administrator (settings, staff accounts, and everything
+ * else except approving a release they prepared), privacy officer (approvals, audit reports, retention; may also work
+ * requests and releases), front desk (requests and releases). See src/main/rpc/roles.ts for the channel table.
+ */
+export const StaffRole = z.enum(['administrator', 'privacy_officer', 'front_desk']);
+export type StaffRoleT = z.infer<typeof StaffRole>;
+
+/** A staff account as shown (never a passphrase, wrapped key or MFA secret). */
+export const StaffAccount = z.object({
+  id: Id,
+  name: z.string(),
+  role: StaffRole,
+  active: z.boolean(),
+  mfaEnrolled: z.boolean(),
+  createdAt: IsoDateTime,
+  passphraseChangedAt: IsoDateTime.nullable(),
+  deactivatedAt: IsoDateTime.nullable(),
+});
+export type StaffAccountT = z.infer<typeof StaffAccount>;
+
+/** Practice security settings: MFA required for every account; the two-person rule for third-party releases. */
+export const SecuritySettings = z.object({ requireMfa: z.boolean(), twoPersonRule: z.boolean() });
+export type SecuritySettingsT = z.infer<typeof SecuritySettings>;
+
+/** A sign-in name: one line, 1–120 characters (also the name the audit log shows). */
+const StaffName = line(120);
+/** A passphrase as typed (checked for strength in main). */
+const Passphrase = z.string().min(1).max(1024);
+/** A 6-digit TOTP code (RFC 6238) or a recovery code (xxxx-xxxx-xx). */
+export const MfaCode = z.string().regex(/^[0-9A-Za-z-]{6,20}$/);
+
+const accountChannels = {
+  /** The signed-in account, its recovery codes left and whether the practice requires MFA. */
+  'accounts.me': {
+    input: Empty,
+    output: z.object({ user: StaffAccount, recoveryCodesLeft: z.number().int(), requireMfa: z.boolean() }),
+  },
+  /** Every staff account (administrator). */
+  'accounts.list': { input: Empty, output: z.array(StaffAccount) },
+  /** Add a staff account with an initial passphrase (administrator). Audited `user.create`. @throws USER_EXISTS | WEAK_PASSPHRASE */
+  'accounts.add': { input: z.object({ name: StaffName, role: StaffRole, passphrase: Passphrase }).strict(), output: StaffAccount },
+  /** Deactivate an account: its wrapped key is removed, so it can no longer unlock (administrator). Audited. */
+  'accounts.deactivate': { input: z.object({ userId: Id }).strict(), output: StaffAccount },
+  /** Set a new passphrase for an account, and optionally turn its MFA off (administrator). Audited. */
+  'accounts.resetPassphrase': { input: z.object({ userId: Id, passphrase: Passphrase, resetMfa: z.boolean().default(false) }).strict(), output: StaffAccount },
+  /** Change your own passphrase (the current one is checked). Audited. @throws WRONG_PASSPHRASE | WEAK_PASSPHRASE */
+  'accounts.changePassphrase': {
+    input: z.object({ current: z.object({ passphrase: Passphrase }).strict(), next: z.object({ passphrase: Passphrase }).strict() }).strict(),
+    output: Empty,
+  },
+  /** Start MFA enrollment: a new TOTP secret and its otpauth:// URI (shown as a QR code). */
+  'accounts.startMfa': { input: Empty, output: z.object({ secret: z.string(), otpauthUri: z.string() }) },
+  /** Confirm enrollment with a code from the app; returns 10 one-time recovery codes, shown once. @throws MFA_INVALID */
+  'accounts.confirmMfa': { input: z.object({ code: MfaCode }).strict(), output: z.object({ recoveryCodes: z.array(z.string()) }) },
+  /** The practice's security settings. */
+  'settings.getSecurity': { input: Empty, output: SecuritySettings },
+  /** Change the security settings (administrator). Audited `settings.change`. */
+  'settings.setSecurity': { input: SecuritySettings.strict(), output: SecuritySettings },
+  /**
+   * Approve a third-party release under an authorization (two-person rule): a privacy officer other than the person
+   * who prepared it. Audited `release.approve`. @throws APPROVAL_NOT_PERMITTED | APPROVAL_NOT_NEEDED
+   */
+  'releases.approve': { input: ByRelease, output: ReleaseEvaluation },
+} as const;
+// --- end staff accounts ---
+
 // ------------------------------------------------------------------ channels
 
 export const channels = {
   ...retentionChannels,
+  ...accountChannels,
   'app.info': {
     input: Empty,
     output: z.object({
@@ -805,6 +877,10 @@ export const channels = {
       vault: VaultState,
       practiceName: z.string().nullable(),
       staffName: z.string().nullable(),
+      /** The signed-in account (issue #11); null while locked. */
+      user: z.object({ id: Id, name: z.string(), role: StaffRole }).nullable().optional(),
+      /** The practice requires MFA and the signed-in account has not enrolled yet. */
+      mfaEnrollmentDue: z.boolean().optional(),
     }),
   },
   'setup.checkPassphrase': {
@@ -822,7 +898,15 @@ export const channels = {
       .strict(),
     output: z.object({ practiceKey: KeyInfo }),
   },
-  'vault.unlock': { input: z.object({ passphrase: z.string().min(1).max(1024) }).strict(), output: Empty },
+  /**
+   * Unlock as one staff account: its passphrase unwraps the vault key; with MFA enrolled, `code` (TOTP or a recovery
+   * code) is required. Without `username`, every account's entry is tried (single-account vaults, older callers).
+   * @throws WRONG_PASSPHRASE | MFA_REQUIRED | MFA_INVALID | ACCOUNT_INACTIVE | UNLOCK_THROTTLED | VAULT_DAMAGED | VAULT_NOT_A_VAULT
+   */
+  'vault.unlock': {
+    input: z.object({ passphrase: z.string().min(1).max(1024), username: line(120).optional(), code: MfaCode.optional() }).strict(),
+    output: Empty,
+  },
   'vault.lock': { input: Empty, output: Empty },
   'settings.get': {
     input: Empty,

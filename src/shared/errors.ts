@@ -117,6 +117,16 @@ export const ERROR_CODES = [
   'BACKUP_NOT_FOUND',
   'RESTORE_TARGET_NOT_EMPTY',
   // --- end retention ---
+  // staff accounts, MFA and two-person approval (issue #11)
+  'ACCOUNT_INACTIVE',
+  'MFA_REQUIRED',
+  'MFA_INVALID',
+  'USER_EXISTS',
+  'ROLE_NOT_PERMITTED',
+  'LAST_ADMINISTRATOR',
+  'APPROVAL_REQUIRED',
+  'APPROVAL_NOT_PERMITTED',
+  'APPROVAL_NOT_NEEDED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,17 +1,26 @@
 import type { Services } from '../services';
 import type { Handlers } from './dispatch';
+import { withRoles } from './roles';
 
 /**
  * Every contract channel mapped to one service call. The `Handlers` type makes
  * this exhaustive: a channel added to the contract without a handler does not compile.
  */
 export function createHandlers(s: Services): Handlers {
+  return withRoles(
+    channelHandlers(s),
+    () => s.session.currentUser()?.role ?? null,
+    (channel, e) => s.session.recordFailure('rpc.role_refused', { type: 'channel', id: channel }, e),
+  );
+}
+
+function channelHandlers(s: Services): Handlers {
   return {
     'app.info': () => s.appInfo(),
     'setup.checkPassphrase': ({ passphrase, hints }) => s.setup.checkPassphrase(passphrase, hints),
     'setup.createVault': (input) => s.setup.createVault(input),
-    'vault.unlock': async ({ passphrase }) => {
-      await s.unlock(passphrase);
+    'vault.unlock': async ({ passphrase, username, code }) => {
+      await s.unlock(passphrase, { ...(username !== undefined ? { username } : {}), ...(code !== undefined ? { code } : {}) });
       return {};
     },
     'vault.lock': () => {
@@ -128,6 +137,22 @@ export function createHandlers(s: Services): Handlers {
       await s.smime.importPracticeCertificate(pkcs12, password);
       return s.smime.practiceView()!;
     },
+    // --- staff accounts, MFA, two-person approval (issue #11) ---
+    'accounts.me': () => s.accounts.me(),
+    'accounts.list': () => s.accounts.list(),
+    'accounts.add': ({ name, role, passphrase }) => s.accounts.add(name, role, passphrase),
+    'accounts.deactivate': ({ userId }) => s.accounts.deactivate(userId),
+    'accounts.resetPassphrase': ({ userId, passphrase, resetMfa }) => s.accounts.resetPassphrase(userId, passphrase, resetMfa),
+    'accounts.changePassphrase': async ({ current, next }) => {
+      await s.accounts.changePassphrase(current.passphrase, next.passphrase);
+      return {};
+    },
+    'accounts.startMfa': () => s.accounts.startMfa(),
+    'accounts.confirmMfa': ({ code }) => s.accounts.confirmMfa(code),
+    'settings.getSecurity': () => s.accounts.security(),
+    'settings.setSecurity': (input) => s.accounts.setSecurity(input),
+    'releases.approve': ({ releaseId }) => s.approveRelease(releaseId),
+    // --- end staff accounts ---
     'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
   };
 }

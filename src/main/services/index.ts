@@ -18,8 +18,10 @@ import { ReleaseDeliveryService } from './releases/delivery-service';
 import { BounceService } from './bounces/service';
 import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
-import { Session } from './session';
+import { Session, type UnlockOptions } from './session';
 import { SmimeService } from './smime/service';
+import { AccountService } from './accounts/account-service';
+import { approveRelease } from './accounts/approvals';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
 import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
@@ -75,6 +77,7 @@ export function createServices(config: ServicesConfig) {
   const session = new Session(config.dataDir, clock, logger);
   const events = new EventBus();
   const setup = new SetupService(session);
+  const accounts = new AccountService(session);
   const requests = new RequestService({
     session,
     filePicker: config.filePicker,
@@ -137,6 +140,8 @@ export function createServices(config: ServicesConfig) {
     events,
     logger,
     setup,
+    /** Staff accounts, MFA, security settings (accounts/account-service.ts). */
+    accounts,
     requests,
     releases,
     documents,
@@ -159,6 +164,15 @@ export function createServices(config: ServicesConfig) {
      */
     restore(passphrase: string): Promise<ChannelOutput<'backup.restore'>> {
       return retention.restore(passphrase, (p) => this.unlock(p));
+    },
+
+    /**
+     * Approve a third-party release under the two-person rule (accounts/approvals.ts), then the gate's evaluation.
+     * @throws AppError APPROVAL_NOT_NEEDED | APPROVAL_NOT_PERMITTED | VAULT_LOCKED
+     */
+    async approveRelease(releaseId: string): Promise<ChannelOutput<'releases.approve'>> {
+      approveRelease(session, releaseId);
+      return releases.evaluate(releaseId);
     },
 
     /**
@@ -203,6 +217,8 @@ export function createServices(config: ServicesConfig) {
         vault: session.state,
         practiceName: unlocked ? (getSetting(session.require().db, 'practice')?.name ?? null) : null,
         staffName: unlocked ? session.actor() : null,
+        user: unlocked ? session.currentUser() : null,
+        mfaEnrollmentDue: unlocked ? accounts.mfaEnrollmentDue() : false,
       };
     },
 
@@ -217,9 +233,9 @@ export function createServices(config: ServicesConfig) {
       });
     },
 
-    /** Unlock, then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
-    async unlock(passphrase: string): Promise<void> {
-      await session.unlock(passphrase);
+    /** Unlock as a staff account (name, passphrase, MFA code), then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
+    async unlock(passphrase: string, opts: UnlockOptions = {}): Promise<void> {
+      await session.unlock(passphrase, opts);
       auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
       // Retention purge at start (issue #13): never blocks the unlock; a failure is audited and logged as a code.

@@ -1,11 +1,32 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StaffRoleT } from '../../shared/contract';
 import { AppError, isAppError } from '../../shared/errors';
+import { getUser, findUserByName, insertUser, listUsers, setMfaLastStep, useRecoveryCode, type UserRow } from './accounts/users-repo';
+import { hashRecoveryCode, looksLikeRecoveryCode, verifyTotp } from './accounts/totp';
 import { appendAudit, type AuditDetail, type AuditInput } from './audit/audit';
 import { CHECKPOINT_KEY_PURPOSE, writeCheckpoint } from './audit/checkpoints';
 import type { Clock } from './support/clock';
+import { newId } from './support/ids';
 import type { Logger } from './support/logger';
-import { Vault, vaultFileState } from './vault/vault';
+import { keyCheckMatches, keyCheckValue } from './vault/kdf';
+import { decoyDerivation, KEY_FILE, newVaultKey, readKeyFile, sameName, unwrapVaultKey, withEntry, wrapVaultKey, writeKeyring, type Keyring, type KeyringEntry } from './vault/keyring';
+import { inspectVaultFile, Vault, VAULT_FILE, vaultFileState } from './vault/vault';
+
+/** The staff member signed in to the vault (issue #11). */
+export interface SignedInUser {
+  id: string;
+  name: string;
+  role: StaffRoleT;
+}
+
+/** How an unlock names the account and proves the second factor. */
+export interface UnlockOptions {
+  /** Sign-in name; without it every account's wrapped key is tried (one argon2id derivation each). */
+  username?: string;
+  /** A TOTP code or a recovery code, required when the account has MFA. */
+  code?: string;
+}
 
 const PENDING_FAILURES = 'unlock-failures.jsonl';
 
@@ -40,6 +61,7 @@ export interface Subject {
  */
 export class Session {
   private vault: Vault | null = null;
+  private user: SignedInUser | null = null;
   private chainKey: Buffer | null = null;
 
   constructor(
@@ -53,23 +75,53 @@ export class Session {
     return this.vault ? 'unlocked' : vaultFileState(this.dataDir);
   }
 
-  /** Create the vault and keep it open. @throws AppError VAULT_ALREADY_INITIALIZED */
-  async create(passphrase: string): Promise<Vault> {
+  /**
+   * Create the vault with a random vault key, its first account (an administrator named `admin.name`, default
+   * "Administrator") and that account's wrapped key in the keyring (vault.kdf.json), and keep it open as that
+   * account. Not audited here: setup audits the whole step.
+   * @throws AppError VAULT_ALREADY_INITIALIZED
+   */
+  async create(passphrase: string, admin: { name: string } = { name: 'Administrator' }): Promise<Vault> {
     if (this.state !== 'uninitialized') throw new AppError('VAULT_ALREADY_INITIALIZED', 'ReleaseDesk is already set up on this computer.');
-    this.attach(await Vault.create(this.dataDir, passphrase));
+    const key = newVaultKey();
+    try {
+      const user: SignedInUser = { id: newId(), name: admin.name.trim(), role: 'administrator' };
+      const entry = await wrapVaultKey(key, user, passphrase);
+      const v = Vault.createWithKey(this.dataDir, key);
+      try {
+        v.tx(() => {
+          insertUser(v.db, { id: user.id, name: user.name, role: user.role, createdAt: this.clock.now().toISOString(), createdBy: null });
+          // The keyring is written last: a crash before it leaves a vault file without key settings (reported as damaged).
+          writeKeyring(this.dataDir, { version: 2, keyCheck: keyCheckValue(key), users: [entry] });
+        });
+      } catch (e) {
+        v.close();
+        for (const f of [VAULT_FILE, `${VAULT_FILE}-wal`, `${VAULT_FILE}-shm`, KEY_FILE]) rmSync(join(this.dataDir, f), { force: true });
+        throw e;
+      }
+      this.attach(v, user);
+    } finally {
+      key.fill(0);
+    }
     return this.require();
   }
 
   /**
-   * Unlock with the passphrase. A failure is recorded in a PHI-free side file
-   * (time only) and moved into the audit log at the next successful unlock,
-   * because the locked vault cannot be written. After {@link FREE_UNLOCK_ATTEMPTS} wrong passphrases in a
-   * row, each further attempt must wait (see {@link unlockWaitSeconds}); the count survives restarts and
-   * resets at the next successful unlock.
-   * Only WRONG_PASSPHRASE counts toward the throttle; a damaged or foreign vault file does not.
-   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE | UNLOCK_THROTTLED (detail.waitSeconds) | VAULT_DAMAGED | VAULT_NOT_A_VAULT
+   * Unlock as one staff account. The account's passphrase unwraps the vault key (vault/keyring.ts); an account with
+   * MFA must also give a TOTP code or a one-time recovery code (164.312(d)), checked after the vault is opened with
+   * the unwrapped key — a missing code (MFA_REQUIRED) closes it again unaudited, a wrong one (MFA_INVALID) is audited
+   * and closes it. A vault made before staff accounts (one practice passphrase) is opened the old way and its
+   * passphrase becomes the first administrator's (named as at setup): the vault key stays the same.
+   *
+   * A failure is recorded in a PHI-free side file (time, code, the id of the account tried or "unknown") and moved
+   * into the audit log at the next successful unlock, because the locked vault cannot be written. After
+   * {@link FREE_UNLOCK_ATTEMPTS} failures in a row, each further attempt must wait (see {@link unlockWaitSeconds});
+   * the count survives restarts and resets at the next successful unlock. Only WRONG_PASSPHRASE and MFA_INVALID
+   * count toward the throttle; a damaged or foreign vault file does not.
+   * @throws AppError VAULT_NOT_INITIALIZED | WRONG_PASSPHRASE | MFA_REQUIRED | MFA_INVALID | ACCOUNT_INACTIVE |
+   *   UNLOCK_THROTTLED (detail.waitSeconds) | VAULT_DAMAGED | VAULT_NOT_A_VAULT
    */
-  async unlock(passphrase: string): Promise<void> {
+  async unlock(passphrase: string, opts: UnlockOptions = {}): Promise<void> {
     if (this.vault) return;
     const failures = this.pendingFailures();
     const wait = unlockWaitSeconds(failures.length);
@@ -78,14 +130,43 @@ export class Session {
       const remaining = Math.ceil((new Date(last).getTime() + wait * 1000 - this.clock.now().getTime()) / 1000);
       if (remaining > 0) {
         this.logger.warn('vault.unlock_throttled', { failures: failures.length, waitSeconds: remaining });
-        throw new AppError('UNLOCK_THROTTLED', `Too many wrong passphrases. Wait ${remaining} seconds, then try again.`, { waitSeconds: remaining });
+        throw new AppError('UNLOCK_THROTTLED', `Too many failed sign-ins. Wait ${remaining} seconds, then try again.`, { waitSeconds: remaining });
       }
     }
+    const tried: { accountId: string | null } = { accountId: null };
+    let mfa: 'none' | 'totp' | 'recovery';
+    let migrated = false;
     try {
-      this.attach(await Vault.open(this.dataDir, passphrase));
+      if (vaultFileState(this.dataDir) === 'uninitialized') {
+        throw new AppError('VAULT_NOT_INITIALIZED', 'ReleaseDesk has not been set up on this computer yet.');
+      }
+      inspectVaultFile(join(this.dataDir, VAULT_FILE));
+      const file = readKeyFile(this.dataDir);
+      let v: Vault;
+      let user: UserRow;
+      if (file.kind === 'legacy') {
+        v = await Vault.open(this.dataDir, passphrase);
+        try {
+          user = await this.migrateSinglePassphrase(v, passphrase);
+          migrated = true;
+        } catch (e) {
+          v.close();
+          throw e;
+        }
+      } else {
+        ({ v, user } = await this.openWithKeyring(file.keyring, passphrase, opts.username, tried));
+      }
+      try {
+        mfa = this.checkSecondFactor(v, user, opts.code);
+      } catch (e) {
+        v.close();
+        throw e;
+      }
+      this.attach(v, { id: user.id, name: user.name, role: user.role });
     } catch (e) {
-      if (isAppError(e) && e.code === 'WRONG_PASSPHRASE') {
-        appendFileSync(join(this.dataDir, PENDING_FAILURES), JSON.stringify({ at: this.clock.now().toISOString() }) + '\n', { mode: 0o600 });
+      if (isAppError(e) && (e.code === 'WRONG_PASSPHRASE' || e.code === 'MFA_INVALID')) {
+        const line = { at: this.clock.now().toISOString(), code: e.code, account: tried.accountId, audited: e.code === 'MFA_INVALID' };
+        appendFileSync(join(this.dataDir, PENDING_FAILURES), JSON.stringify(line) + '\n', { mode: 0o600 });
         this.logger.warn('vault.unlock_failed', { code: e.code });
       } else if (isAppError(e)) {
         // A damaged or foreign vault file is not a guess: it never counts toward the throttle.
@@ -94,7 +175,119 @@ export class Session {
       throw e;
     }
     this.flushPendingFailures();
-    this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null });
+    this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null, detail: { mfa, ...(migrated ? { migrated: true } : {}) } });
+  }
+
+  /**
+   * Find the account's keyring entry (by name, or try each when no name is given), unwrap the vault key, check it
+   * against the key check value and open the vault. An unknown name costs one decoy derivation, so timing does not
+   * reveal which names exist.
+   */
+  private async openWithKeyring(keyring: Keyring, passphrase: string, username: string | undefined, tried: { accountId: string | null }): Promise<{ v: Vault; user: UserRow }> {
+    const candidates: KeyringEntry[] = username === undefined ? keyring.users : keyring.users.filter((u) => sameName(u.name, username));
+    if (candidates.length === 1) tried.accountId = candidates[0]!.userId;
+    let key: Buffer | null = null;
+    let entry: KeyringEntry | null = null;
+    if (candidates.length === 0) await decoyDerivation(passphrase);
+    for (const c of candidates) {
+      key = await unwrapVaultKey(c, passphrase);
+      if (key) {
+        entry = c;
+        break;
+      }
+    }
+    if (!key || !entry) throw new AppError('WRONG_PASSPHRASE', 'That name and passphrase do not unlock this vault.');
+    tried.accountId = entry.userId;
+    try {
+      if (!keyCheckMatches(key, keyring.keyCheck)) {
+        throw new AppError('VAULT_DAMAGED', 'The vault is damaged: its key settings file (vault.kdf.json) does not match the vault. ReleaseDesk has not changed it. Restore vault.db and vault.kdf.json together from your backup.');
+      }
+      const v = Vault.openKeyed(this.dataDir, key);
+      const user = getUser(v.db, entry.userId);
+      if (!user || !user.active) {
+        v.close();
+        throw new AppError('ACCOUNT_INACTIVE', 'This staff account is not active. Ask your administrator.');
+      }
+      return { v, user };
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * The second factor (RFC 6238 TOTP, ±1 step, no replay; or a one-time recovery code) for an account with MFA.
+   * A wrong code is audited in the open vault before it is closed again.
+   * @returns how the account proved it ('none' without MFA)
+   * @throws AppError MFA_REQUIRED | MFA_INVALID
+   */
+  private checkSecondFactor(v: Vault, user: UserRow, code: string | undefined): 'none' | 'totp' | 'recovery' {
+    if (!user.mfaSecret) return 'none';
+    if (!code) throw new AppError('MFA_REQUIRED', 'Enter the 6-digit code from your authenticator app, or a recovery code.');
+    const now = this.clock.now();
+    let how: 'totp' | 'recovery' | null = null;
+    v.tx(() => {
+      if (looksLikeRecoveryCode(code)) {
+        if (useRecoveryCode(v.db, user.id, hashRecoveryCode(code), now.toISOString())) how = 'recovery';
+      } else {
+        const step = verifyTotp(user.mfaSecret!, code, now, user.mfaLastStep);
+        if (step !== null) {
+          setMfaLastStep(v.db, user.id, step);
+          how = 'totp';
+        }
+      }
+      if (!how) {
+        appendAudit(v.db, v.subkey(CHAIN_KEY_PURPOSE), {
+          at: now,
+          actor: user.name,
+          actorId: null,
+          action: 'vault.unlock',
+          outcome: 'failure',
+          subjectType: 'vault',
+          subjectId: null,
+          detail: { code: 'MFA_INVALID', accountId: user.id },
+        });
+      }
+    });
+    if (!how) throw new AppError('MFA_INVALID', 'That code is not valid (or was already used). Check the time on your phone and try the newest code.');
+    return how;
+  }
+
+  /**
+   * Turn a single-passphrase vault (before staff accounts) into a keyring: the person set up at setup becomes the
+   * first administrator, and the practice passphrase now unwraps the same vault key (no re-encryption; every subkey
+   * and the audit chain stay valid). Audited `user.migrate` in the same transaction as the keyring write.
+   */
+  private async migrateSinglePassphrase(v: Vault, passphrase: string): Promise<UserRow> {
+    const existing = listUsers(v.db).find((u) => u.active && u.role === 'administrator');
+    const name = existing?.name ?? this.staffSettingName(v) ?? 'Administrator';
+    const id = existing?.id ?? newId();
+    const key = v.vaultKey();
+    try {
+      const entry = await wrapVaultKey(key, { id, name }, passphrase);
+      const at = this.clock.now();
+      v.tx(() => {
+        if (!existing) insertUser(v.db, { id, name, role: 'administrator', createdAt: at.toISOString(), createdBy: null });
+        appendAudit(v.db, v.subkey(CHAIN_KEY_PURPOSE), {
+          at,
+          actor: name,
+          actorId: id,
+          action: 'user.migrate',
+          outcome: 'success',
+          subjectType: 'user',
+          subjectId: id,
+          detail: { role: 'administrator' },
+        });
+        writeKeyring(this.dataDir, withEntry({ version: 2, keyCheck: keyCheckValue(key), users: [] }, entry));
+      });
+    } finally {
+      key.fill(0);
+    }
+    return getUser(v.db, id)!;
+  }
+
+  private staffSettingName(v: Vault): string | null {
+    const row = v.db.prepare("SELECT value FROM settings WHERE key = 'staff'").get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as { name: string }).name : null;
   }
 
   /**
@@ -111,6 +304,7 @@ export class Session {
     });
     this.vault.close();
     this.vault = null;
+    this.user = null;
     this.chainKey?.fill(0);
     this.chainKey = null;
   }
@@ -119,20 +313,36 @@ export class Session {
   require(): Vault {
     if (this.vault) return this.vault;
     if (this.state === 'uninitialized') throw new AppError('VAULT_NOT_INITIALIZED', 'ReleaseDesk has not been set up on this computer yet.');
-    throw new AppError('VAULT_LOCKED', 'ReleaseDesk is locked. Unlock it with the practice passphrase.');
+    throw new AppError('VAULT_LOCKED', 'ReleaseDesk is locked. Sign in with your name and passphrase.');
   }
 
-  /** The signed-in staff member's name, as recorded at setup. */
+  /** The signed-in staff member's name ('system' while locked). */
   actor(): string {
     if (!this.vault) return 'system';
-    const row = this.vault.db.prepare("SELECT value FROM settings WHERE key = 'staff'").get() as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as { name: string }).name : 'system';
+    return this.user?.name ?? this.staffSettingName(this.vault) ?? 'system';
   }
 
-  /** Append an audit event now, as the current actor. Call inside the transaction of the change it records. */
+  /** The signed-in account, or null while locked. */
+  currentUser(): SignedInUser | null {
+    return this.vault ? this.user : null;
+  }
+
+  /**
+   * The signed-in account, refreshed from the vault (role changes and deactivation take effect at once).
+   * @throws AppError VAULT_LOCKED | ACCOUNT_INACTIVE
+   */
+  requireUser(): SignedInUser {
+    const v = this.require();
+    const u = this.user ? getUser(v.db, this.user.id) : null;
+    if (!u || !u.active) throw new AppError('ACCOUNT_INACTIVE', 'This staff account is not active. Ask your administrator.');
+    this.user = { id: u.id, name: u.name, role: u.role };
+    return this.user;
+  }
+
+  /** Append an audit event now, as the signed-in account (name and id). Call inside the transaction of the change it records. */
   audit(e: Omit<AuditInput, 'at' | 'actor'> & { at?: Date }): number {
     const v = this.require();
-    return appendAudit(v.db, this.chainKey!, { at: this.clock.now(), actor: this.actor(), ...e });
+    return appendAudit(v.db, this.chainKey!, { at: this.clock.now(), actor: this.actor(), actorId: this.user?.id ?? null, ...e });
   }
 
   /** The audit chain key (HMAC). */
@@ -171,38 +381,66 @@ export class Session {
     this.logger.warn(action, { outcome, code });
   }
 
-  private attach(v: Vault): void {
+  private attach(v: Vault, user: SignedInUser): void {
     this.vault = v;
-    this.chainKey = v.subkey('audit-chain-v1');
+    this.user = user;
+    this.chainKey = v.subkey(CHAIN_KEY_PURPOSE);
   }
 
-  /** Times (ISO) of the wrong passphrases since the last successful unlock, oldest first. */
+  /** Times (ISO) of the failed sign-ins since the last successful unlock, oldest first. */
   private pendingFailures(): string[] {
+    return this.pendingFailureLines().map((l) => l.at);
+  }
+
+  private pendingFailureLines(): PendingFailure[] {
     const file = join(this.dataDir, PENDING_FAILURES);
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { at: string }).at);
+      .map((l) => JSON.parse(l) as PendingFailure);
   }
 
+  /**
+   * Move the failed sign-ins recorded while locked into the audit log: each names the account tried (its name as
+   * actor and its id as detail.accountId) or "unknown" when the name matched no account. MFA failures were already
+   * audited in the vault and only counted for the throttle.
+   */
   private flushPendingFailures(): void {
     const file = join(this.dataDir, PENDING_FAILURES);
-    const times = this.pendingFailures();
-    if (times.length === 0) return;
+    const lines = this.pendingFailureLines();
+    if (lines.length === 0) return;
+    const db = this.require().db;
     this.require().tx(() => {
-      for (const at of times) {
-        appendAudit(this.vault!.db, this.chainKey!, {
-          at: new Date(at),
-          actor: 'unknown',
+      for (const f of lines) {
+        if (f.audited) continue;
+        const account = f.account ? getUser(db, f.account) : null;
+        appendAudit(db, this.chainKey!, {
+          at: new Date(f.at),
+          actor: account?.name ?? 'unknown',
+          actorId: null,
           action: 'vault.unlock',
           outcome: 'failure',
           subjectType: 'vault',
           subjectId: null,
-          detail: { code: 'WRONG_PASSPHRASE' },
+          detail: { code: f.code ?? 'WRONG_PASSPHRASE', accountId: account?.id ?? 'unknown' },
         });
       }
     });
     rmSync(file);
   }
 }
+
+/** A failed sign-in recorded while locked (PHI-free: time, code, the account id tried or null). */
+interface PendingFailure {
+  at: string;
+  code?: string;
+  account?: string | null;
+  audited?: boolean;
+}
+
+/** HKDF label of the audit chain's HMAC key. */
+const CHAIN_KEY_PURPOSE = 'audit-chain-v1';
+
+/** Looks up an account by sign-in name (re-exported for services). */
+export { findUserByName };

@@ -98,7 +98,7 @@ function Shell() {
                     </Badge>
                   ) : undefined,
                 )}
-                {nav('audit', 'Audit log')}
+                {info?.user?.role !== 'front_desk' ? nav('audit', 'Audit log') : null}
                 {nav('settings', 'Settings')}
               </Group>
             </nav>

@@ -3,6 +3,7 @@
  * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
  * the home screen is the compliance dashboard ("Today").
  */
+import { rememberUser } from '../features/unlock/store';
 import { defineStore } from '../lib/stores';
 import type { ChannelOutput } from '../../shared/contract';
 import { call, toApiError, type ApiError } from '../lib/call';
@@ -48,6 +49,7 @@ export const useAppStore = defineStore<AppState>('app', (set, get) => ({
   async refresh() {
     try {
       const info = await call('app.info', {});
+      if (info.user) rememberUser(info.user.name); // prefilled on the unlock screen after Lock or the idle lock
       set(info.vault === 'unlocked' ? { info, error: null, lockNotice: null } : { info, error: null });
     } catch (e) {
       set({ error: toApiError(e) });

@@ -136,7 +136,20 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'The records are too large for email.',
     next: 'Save the release to a folder or drive, or print it, instead.',
   },
-  VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with the vault passphrase.' },
+  VAULT_LOCKED: { title: 'ReleaseDesk is locked.', next: 'Unlock it with your name and passphrase.' },
+  // --- staff accounts, MFA, two-person approval (issue #11) ---
+  ROLE_NOT_PERMITTED: { title: 'Your role does not allow this.', next: 'Ask a colleague with the right role (administrator or privacy officer) to do it.' },
+  APPROVAL_REQUIRED: {
+    title: 'This release needs approval by a privacy officer before it can be sent.',
+    next: 'Ask a privacy officer who did not prepare it to sign in on this computer, open the release and approve it.',
+  },
+  APPROVAL_NOT_PERMITTED: { title: 'You cannot approve this release.', next: 'A privacy officer other than the person who prepared it must approve it.' },
+  APPROVAL_NOT_NEEDED: { title: 'This release does not need a second person’s approval.', next: 'No action is needed.' },
+  MFA_REQUIRED: { title: 'This account uses two-step sign-in.', next: 'Type the 6-digit code from your authenticator app, or one of your recovery codes.' },
+  MFA_INVALID: { title: 'That code is not valid or was already used.', next: 'Type the newest code from your authenticator app; check that your phone’s clock is right.' },
+  ACCOUNT_INACTIVE: { title: 'This staff account is not active.', next: 'Ask your administrator.' },
+  USER_EXISTS: { title: 'A staff account with that name already exists.', next: 'Use a different name, for example add an initial.' },
+  LAST_ADMINISTRATOR: { title: 'This is the last administrator.', next: 'Add another administrator first.' },
   // --- hardening (issue 14) ---
   VAULT_DAMAGED: {
     title: 'The vault is damaged, so ReleaseDesk cannot open it.',

@@ -14,7 +14,7 @@ import { ANCHOR_FILE, CHECKPOINT_KEY_PURPOSE, parseReceipt, receiptText, writeCh
 import { Session } from '../../../src/main/services/session';
 import { fixedClock } from '../../../src/main/services/support/clock';
 import { memoryLogger } from '../../../src/main/services/support/logger';
-import { deriveMasterKey, KdfParams } from '../../../src/main/services/vault/kdf';
+import { Keyring, unwrapVaultKey } from '../../../src/main/services/vault/keyring';
 
 const PASS = 'correct horse battery staple orbit';
 const dirs: string[] = [];
@@ -35,8 +35,9 @@ async function lockedVaultWithEvents() {
 
 /** What an attacker holding the passphrase opens: the raw database, keyed, with the derived subkeys. */
 async function rawOpen(dir: string) {
-  const params = KdfParams.parse(JSON.parse(readFileSync(join(dir, 'vault.kdf.json'), 'utf8')));
-  const master = await deriveMasterKey(PASS, params);
+  // Staff accounts (issue #11): the passphrase unwraps the vault key from the keyring in vault.kdf.json.
+  const ring = Keyring.parse(JSON.parse(readFileSync(join(dir, 'vault.kdf.json'), 'utf8')));
+  const master = (await unwrapVaultKey(ring.users[0]!, PASS))!;
   const db = new Database(join(dir, 'vault.db'));
   db.pragma(`cipher='sqlcipher'`);
   db.pragma('legacy=4');
@@ -52,7 +53,8 @@ function recomputeChain(db: Database.Database, key: Buffer) {
   const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Array<Record<string, string | number | null>>;
   const upd = db.prepare('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?');
   for (const r of rows) {
-    const hash = createHmac('sha256', key).update(JSON.stringify([prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail_json])).digest('hex');
+    const fields = [prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail_json, ...(r.actor_id ? [r.actor_id] : [])];
+    const hash = createHmac('sha256', key).update(JSON.stringify(fields)).digest('hex');
     upd.run(prev, hash, r.seq);
     prev = hash;
   }

@@ -67,6 +67,15 @@ const QUIET: FakeHandlers = {
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
   'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
+  // Settings shows the signed-in account (staff accounts, issue #11).
+  'accounts.me': () => ({
+    ok: true,
+    value: {
+      user: { id: 'usr_000001', name: 'Jordan Frontdesk', role: 'administrator', active: true, mfaEnrolled: false, createdAt: '2026-03-01T15:00:00.000Z', passphraseChangedAt: null, deactivatedAt: null },
+      recoveryCodesLeft: 0,
+      requireMfa: false,
+    },
+  }),
 };
 
 /** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */

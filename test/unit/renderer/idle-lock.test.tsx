@@ -199,7 +199,7 @@ describe('idle lock (fake clock)', () => {
     expect(fake.callsTo('vault.lock')).toHaveLength(1);
     expect(screen.getByTestId('lock-notice').textContent).toContain('Locked after 2 minutes without activity');
 
-    fireEvent.change(screen.getByLabelText(/vault passphrase/i), { target: { value: 'orbit lantern cactus velvet harbor 42' } });
+    fireEvent.change(screen.getByLabelText(/your passphrase/i), { target: { value: 'orbit lantern cactus velvet harbor 42' } });
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
     await advance(0);
     expect(screen.getByRole('heading', { level: 1, name: 'Today' })).toBeTruthy();

@@ -16,11 +16,12 @@ describe('UnlockScreen', () => {
   it('shows WRONG_PASSPHRASE as a clear field error linked to the passphrase input', async () => {
     const fake = installFakeApi({ 'vault.unlock': () => fail('WRONG_PASSPHRASE', 'The passphrase is not correct.') });
     renderUi(<UnlockScreen />);
-    const input = screen.getByLabelText(/vault passphrase/i);
+    fireEvent.change(screen.getByLabelText(/your name/i), { target: { value: 'Jordan Frontdesk' } });
+    const input = screen.getByLabelText(/your passphrase/i);
     fireEvent.change(input, { target: { value: 'not it at all' } });
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
-    const msg = await screen.findByText(/that passphrase is not correct/i);
-    expect(fake.callsTo('vault.unlock')).toEqual([{ passphrase: 'not it at all' }]);
+    const msg = await screen.findByText(/that name and passphrase do not match/i);
+    expect(fake.callsTo('vault.unlock')).toEqual([{ passphrase: 'not it at all', username: 'Jordan Frontdesk' }]);
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(input.getAttribute('aria-describedby') ?? '').toContain(msg.id);
     expect((input as HTMLInputElement).value).toBe('');
@@ -31,13 +32,14 @@ describe('UnlockScreen', () => {
       'vault.unlock': () => fail('VAULT_DAMAGED', 'The vault is damaged: the vault file is empty (0 bytes). ReleaseDesk has not changed it. Restore vault.db and vault.kdf.json together from your backup.'),
     });
     renderUi(<UnlockScreen />);
-    const input = screen.getByLabelText(/vault passphrase/i);
+    fireEvent.change(screen.getByLabelText(/your name/i), { target: { value: 'Jordan Frontdesk' } });
+    const input = screen.getByLabelText(/your passphrase/i);
     fireEvent.change(input, { target: { value: 'the right one maybe' } });
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
     expect(await screen.findByText(/vault file is empty/i)).toBeTruthy();
     expect(screen.getAllByText(/restore vault\.db and vault\.kdf\.json together from your backup/i).length).toBeGreaterThan(0);
     expect(input.getAttribute('aria-invalid')).not.toBe('true');
-    expect(screen.queryByText(/that passphrase is not correct/i)).toBeNull();
+    expect(screen.queryByText(/that name and passphrase do not match/i)).toBeNull();
   });
 });
 

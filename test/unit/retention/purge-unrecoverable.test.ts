@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deriveMasterKey, KdfParams } from '../../../src/main/services/vault/kdf';
+import { Keyring, unwrapVaultKey } from '../../../src/main/services/vault/keyring';
 import { KDF_FILE, VAULT_FILE } from '../../../src/main/services/vault/vault';
 import { decryptDatabaseFile, decryptWalFile } from '../../support/sqlcipher-pages';
 import { requireTool } from '../../support/tools';
@@ -45,7 +45,9 @@ async function decryptedCopy(backend: Backend): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-rawcopy-'));
   try {
     for (const f of [VAULT_FILE, `${VAULT_FILE}-wal`]) if (existsSync(join(backend.dataDir, f))) copyFileSync(join(backend.dataDir, f), join(dir, f));
-    const key = await deriveMasterKey(PASSPHRASE, KdfParams.parse(JSON.parse(readFileSync(join(backend.dataDir, KDF_FILE), 'utf8'))));
+    // Staff accounts (issue #11): the passphrase unwraps the vault key from the keyring in vault.kdf.json.
+    const ring = Keyring.parse(JSON.parse(readFileSync(join(backend.dataDir, KDF_FILE), 'utf8')));
+    const key = (await unwrapVaultKey(ring.users[0]!, PASSPHRASE))!;
     const wal = existsSync(join(dir, `${VAULT_FILE}-wal`)) ? readFileSync(join(dir, `${VAULT_FILE}-wal`)) : Buffer.alloc(0);
     return Buffer.concat([decryptDatabaseFile(readFileSync(join(dir, VAULT_FILE)), key), decryptWalFile(wal, key)]);
   } finally {

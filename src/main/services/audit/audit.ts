@@ -7,10 +7,14 @@ export type AuditDetail = Record<string, string | number | boolean>;
 
 export type AuditOutcome = 'success' | 'failure' | 'refused';
 
-/** One event to append. `actor` is the staff member's name (unique user identification, 164.312(a)(2)(i)). */
+/**
+ * One event to append. `actor` is the staff member's name as shown; `actorId` the acting user's id (unique user
+ * identification, 164.312(a)(2)(i)); null/absent for system events and events written before staff accounts.
+ */
 export interface AuditInput {
   at: Date;
   actor: string;
+  actorId?: string | null;
   action: string;
   outcome: AuditOutcome;
   subjectType?: string | null;
@@ -41,12 +45,13 @@ export function appendAudit(db: Database, chainKey: Buffer, e: AuditInput): numb
     subject_type: e.subjectType ?? null,
     subject_id: e.subjectId ?? null,
     detail_json: canonicalJson(e.detail ?? {}),
+    actor_id: e.actorId ?? null,
   };
   const hash = chainHash(chainKey, prev, row);
   const info = db
     .prepare(
-      `INSERT INTO audit_events (at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash)
-       VALUES (@at, @actor, @action, @outcome, @subject_type, @subject_id, @detail_json, @prev, @hash)`,
+      `INSERT INTO audit_events (at, actor, actor_id, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash)
+       VALUES (@at, @actor, @actor_id, @action, @outcome, @subject_type, @subject_id, @detail_json, @prev, @hash)`,
     )
     .run({ ...row, prev, hash });
   return Number(info.lastInsertRowid);
@@ -59,6 +64,7 @@ export function listAudit(db: Database, limit: number): AuditEventT[] {
     seq: r.seq,
     at: r.at,
     actor: r.actor,
+    actorId: r.actor_id ?? null,
     action: r.action,
     outcome: r.outcome as AuditOutcome,
     subjectType: r.subject_type,
@@ -88,6 +94,7 @@ interface AuditRow {
   seq: number;
   at: string;
   actor: string;
+  actor_id: string | null;
   action: string;
   outcome: string;
   subject_type: string | null;
@@ -100,10 +107,22 @@ interface AuditRow {
 function chainHash(
   key: Buffer,
   prev: string,
-  r: Pick<AuditRow, 'at' | 'actor' | 'action' | 'outcome' | 'subject_type' | 'subject_id' | 'detail_json'>,
+  r: Pick<AuditRow, 'at' | 'actor' | 'action' | 'outcome' | 'subject_type' | 'subject_id' | 'detail_json'> & { actor_id?: string | null },
 ): string {
-  const body = JSON.stringify([prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail_json]);
-  return createHmac('sha256', key).update(body).digest('hex');
+  return createHmac('sha256', key).update(chainBody(prev, r)).digest('hex');
+}
+
+/**
+ * The bytes each event's HMAC covers: the previous hash and the event's fields as a JSON array. The actor id
+ * (staff accounts, migration 11) is appended only when set, so events written before it keep their hashes.
+ */
+export function chainBody(
+  prev: string,
+  r: { at: string; actor: string; action: string; outcome: string; subject_type: string | null; subject_id: string | null; detail_json: string; actor_id?: string | null },
+): string {
+  const fields: Array<string | null> = [prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail_json];
+  if (r.actor_id) fields.push(r.actor_id);
+  return JSON.stringify(fields);
 }
 
 /** JSON with sorted keys, so the same detail always hashes the same. */

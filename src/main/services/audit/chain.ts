@@ -28,6 +28,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { createHmac, createSecretKey } from 'node:crypto';
 import { anchorCheckpoints, checkpointAuthentic, vaultCheckpoints, type Checkpoint } from './checkpoints';
+import { chainBody } from './audit';
 
 const GENESIS = '0'.repeat(64);
 
@@ -128,15 +129,15 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
   let firstBrokenSeq: number | null = null;
   const seen = new Set<number>();
   const key = createSecretKey(chainKey); // imported once, not per event
-  const stmt = db.prepare('SELECT seq, at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash FROM audit_events ORDER BY seq').raw(true);
-  for (const row of stmt.iterate() as Iterable<[number, string, string, string, string, string | null, string | null, string, string, string]>) {
-    const [seq, at, actor, action, outcome, st, sid, detail, prevHash, hash] = row;
+  const stmt = db.prepare('SELECT seq, at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash, actor_id FROM audit_events ORDER BY seq').raw(true);
+  for (const row of stmt.iterate() as Iterable<[number, string, string, string, string, string | null, string | null, string, string, string, string | null]>) {
+    const [seq, at, actor, action, outcome, st, sid, detail, prevHash, hash, actorId] = row;
     if (firstBrokenSeq === null) {
       if (seq !== prevSeq + 1) {
         firstBrokenSeq = seq;
         problems.push({ code: 'EVENTS_MISSING', seq, counter: null, message: `Events ${prevSeq + 1}${seq - 1 > prevSeq + 1 ? `–${seq - 1}` : ''} are missing from the log (the next one present is ${seq}).` });
       } else {
-        const expected = createHmac('sha256', key).update(JSON.stringify([prev, at, actor, action, outcome, st, sid, detail])).digest('hex');
+        const expected = createHmac('sha256', key).update(chainBody(prev, { at, actor, action, outcome, subject_type: st, subject_id: sid, detail_json: detail, actor_id: actorId })).digest('hex');
         if (prevHash !== prev || hash !== expected) {
           firstBrokenSeq = seq;
           problems.push({ code: 'EVENT_ALTERED', seq, counter: null, message: `Event ${seq} was changed, inserted or moved: it does not match the chain.` });

@@ -15,7 +15,9 @@ import type { ReleaseDeliveryService } from '../releases/delivery-service';
 import type { RequestService } from '../requests/request-service';
 import type { RetentionService } from '../retention/service';
 import type { Session } from '../session';
-import { activePracticeKey, idleLockSettings, requireSetting } from '../settings/settings';
+import { activePracticeKey, idleLockSettings, requireSetting, securitySettings } from '../settings/settings';
+import { listUsers } from '../accounts/users-repo';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { currentAuthorizations, unfinishedReleaseKeys } from './repo';
 import { activePracticeCertificate } from '../smime/repo';
 import { daysUntilExpiry } from '../smime/practice-certificate';
@@ -243,7 +245,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
       fix: backupDue ? 'Make a backup to a drive kept away from this computer.' : null,
       target: backupDue ? { screen: 'settings', id: null } : null,
     },
-    { key: 'mfa', ok: true, label: 'One sign-in: the vault passphrase (per-person accounts with MFA arrive with staff accounts)', fix: null, target: null },
+    mfaPosture(v.db),
   ];
 
   items.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -259,4 +261,22 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
 /** "1 minute", "5 minutes". */
 function minutesText(n: number): string {
   return `${n} ${n === 1 ? 'minute' : 'minutes'}`;
+}
+
+/**
+ * Two-step sign-in (staff accounts, issue #11): ok when the practice requires it and every active account has it.
+ * PHI-free (counts only). @source 45 CFR 164.312(d) person or entity authentication.
+ */
+function mfaPosture(db: Database): z.infer<typeof PostureItem> {
+  const required = securitySettings(db).requireMfa;
+  const users = listUsers(db).filter((u) => u.active);
+  const without = users.filter((u) => u.mfaSecret === null).length;
+  if (required && without === 0) return { key: 'mfa', ok: true, label: 'Two-step sign-in required and on for every account', fix: null, target: null };
+  return {
+    key: 'mfa',
+    ok: false,
+    label: required ? `${without} of ${users.length} accounts have not set up two-step sign-in yet` : 'Two-step sign-in is not required',
+    fix: required ? 'Each person turns it on under Settings → Your account.' : 'An administrator can require it under Settings → Staff accounts.',
+    target: { screen: 'settings', id: null },
+  };
 }

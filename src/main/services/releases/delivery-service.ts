@@ -6,6 +6,7 @@
  * gate first and is recorded as a transmission (accounting of disclosures, 45 CFR 164.528) and audited
  * in the same transaction as the state change.
  */
+import { blockedCode } from '../accounts/blocked';
 import type { ChannelOutput, DeliveryMethodT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail, unencryptedEmailRefusal } from '../compliance';
@@ -134,7 +135,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
     const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
     if (blocking.length > 0)
-      throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
+      throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
         findings: [...new Set(blocking.map((f) => f.code))].join(','),
         blocking: blocking.length,
       });

@@ -12,6 +12,8 @@ import { applyRevocationCertificate, inspectRecipientKey, mergeSameKey, sniffPas
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import type { Session } from '../session';
 import type { SmimeService } from '../smime/service';
+import { approvalFinding } from '../accounts/approvals';
+import { setReleasePreparer } from '../accounts/users-repo';
 import type { EventBus } from '../support/events';
 import type { RequestService } from '../requests/request-service';
 import { getAuthorization, getRequest, insertScopeOverride, listPart2Consents, listScopeOverrides, updateRequest, applicableAcknowledgment, type StoredRequest } from '../requests/repo';
@@ -92,7 +94,9 @@ export class ReleaseService {
         const r = getRequest(v.db, requestId);
         if (['sent', 'denied', 'withdrawn'].includes(r.request.status))
           throw new AppError('STATUS_TRANSITION_INVALID', 'This request is closed; no new release can be made for it.', { from: r.request.status, to: r.request.status });
-        return insertRelease(v.db, requestId, r.patient, this.session.clock.now());
+        const id = insertRelease(v.db, requestId, r.patient, this.session.clock.now());
+        setReleasePreparer(v.db, id, this.session.currentUser()?.id ?? null);
+        return id;
       },
       (id) => ({ releaseId: id, requestId }),
     );
@@ -181,7 +185,13 @@ export class ReleaseService {
       timeZone: tz,
       rulePacks: packs,
     });
-    const extra = [...unclassifiedFindings(docs), ...patientMatchFindings(db, releaseId), ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients)];
+    const approval = approvalFinding(db, releaseId);
+    const extra = [
+      ...unclassifiedFindings(docs),
+      ...patientMatchFindings(db, releaseId),
+      ...recipientFindings(storedRecipient(db, releaseId), request.request.recipients),
+      ...(approval ? [approval] : []),
+    ];
     if (extra.length) {
       decision.findings.push(...extra);
       decision.allowed = decision.findings.every((f) => f.severity !== 'block');

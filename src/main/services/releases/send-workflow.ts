@@ -19,6 +19,7 @@
  * message); not handed over → 'pending' (nothing can have been delivered) — and becomes 'unconfirmed' if any part
  * is, else 'queued' for the sender to finish.
  */
+import { blockedCode } from '../accounts/blocked';
 import { createHash } from 'node:crypto';
 import type { ChannelOutput, OutboxEntryT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
@@ -246,7 +247,7 @@ export class SendWorkflow {
       if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
       const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
       if (blocking.length > 0)
-        throw new AppError('RELEASE_BLOCKED', `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
+        throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
           findings: [...new Set(blocking.map((f) => f.code))].join(','),
           blocking: blocking.length,
         });

@@ -1,8 +1,8 @@
 /**
  * Who may change retention, legal holds and run a purge: the privacy officer (45 CFR 164.530(a)(1)).
  *
- * Until staff accounts with roles exist, the one person signed in to the vault is the practice's administrator
- * and counts as the privacy officer. When accounts land, pass a check that reads the signed-in user's role.
+ * With staff accounts (issue #11) the retention service passes the signed-in account's role: a privacy officer or an
+ * administrator may change retention; front desk may not.
  */
 import { AppError } from '../../../shared/errors';
 
@@ -15,8 +15,9 @@ export interface RetentionActor {
 /** Decides whether `actor` may change retention. */
 export type PrivacyOfficerCheck = (actor: RetentionActor) => boolean;
 
-/** Single-user vaults: the signed-in person; with roles, only the 'privacy_officer' role. */
-export const defaultPrivacyOfficerCheck: PrivacyOfficerCheck = (actor) => (actor.roles === undefined ? true : actor.roles.includes('privacy_officer'));
+/** Without roles: the signed-in person; with staff accounts (issue #11): the privacy officer or an administrator. */
+export const defaultPrivacyOfficerCheck: PrivacyOfficerCheck = (actor) =>
+  actor.roles === undefined ? true : actor.roles.includes('privacy_officer') || actor.roles.includes('administrator');
 
 /** @throws AppError RETENTION_NOT_PERMITTED when `check` says no. */
 export function requirePrivacyOfficer(check: PrivacyOfficerCheck, actor: RetentionActor): void {

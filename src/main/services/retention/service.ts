@@ -30,12 +30,17 @@ export class RetentionService {
     return this.d.session;
   }
   private mayChange(): boolean {
-    return (this.d.privacyOfficer ?? defaultPrivacyOfficerCheck)({ name: this.session.actor() });
+    return (this.d.privacyOfficer ?? defaultPrivacyOfficerCheck)(this.retentionActor());
+  }
+  /** The signed-in person and their role (staff accounts, issue #11). */
+  private retentionActor(): { name: string; roles?: string[] } {
+    const u = this.session.currentUser();
+    return u ? { name: u.name, roles: [u.role] } : { name: this.session.actor() };
   }
   /** @throws AppError RETENTION_NOT_PERMITTED, audited as refused under `action` */
   private requireOfficer(action: string, subject: { type: string; id: string | null }): void {
     try {
-      requirePrivacyOfficer(this.d.privacyOfficer ?? defaultPrivacyOfficerCheck, { name: this.session.actor() });
+      requirePrivacyOfficer(this.d.privacyOfficer ?? defaultPrivacyOfficerCheck, this.retentionActor());
     } catch (e) {
       this.session.recordFailure(action, subject, e);
       throw e;

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { BounceMailboxInput, DEFAULT_IDLE_LOCK_MINUTES, DeliverySettings, IdleLockSettings, PracticeInput, PurgeResult, RetentionPolicy, SmtpSettingsInput } from '../../../shared/contract';
+import { BounceMailboxInput, DEFAULT_IDLE_LOCK_MINUTES, DeliverySettings, IdleLockSettings, PracticeInput, PurgeResult, RetentionPolicy, SecuritySettings, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
@@ -15,6 +15,8 @@ const schemas = {
   retention: RetentionPolicy,
   backup: z.object({ lastBackupAt: z.string(), bytes: z.number().int() }),
   lastPurge: PurgeResult,
+  /** Staff accounts (issue #11): require MFA; two-person rule for third-party releases. Unset = both off. */
+  security: SecuritySettings,
   /** Idle lock (issue 11): minutes without activity before the screen locks; unset means the default (5). */
   idleLock: IdleLockSettings,
 } as const;
@@ -78,6 +80,11 @@ export const DEFAULT_MESSAGE_LIMIT_BYTES = 18_000_000;
 /** The delivery settings, with the default when unset. */
 export function deliverySettings(db: Database): SettingValue<'delivery'> {
   return getSetting(db, 'delivery') ?? { messageLimitBytes: DEFAULT_MESSAGE_LIMIT_BYTES };
+}
+
+/** The practice's security settings (both off until an administrator turns them on). */
+export function securitySettings(db: Database): SettingValue<'security'> {
+  return getSetting(db, 'security') ?? { requireMfa: false, twoPersonRule: false };
 }
 
 /**

@@ -41,7 +41,7 @@ export class SetupService {
     if (!isTimeZone(input.practice.timeZone)) throw new AppError('VALIDATION_FAILED', 'Choose a valid time zone, for example America/Chicago.');
 
     const key = await generatePracticeKey({ name: input.practice.name, email: senderEmail });
-    await this.session.create(input.passphrase);
+    await this.session.create(input.passphrase, { name: input.staffName });
     try {
       this.session.require().tx(() => {
         putSetting(this.session.require().db, 'staff', { name: input.staffName });

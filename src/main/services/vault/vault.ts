@@ -5,6 +5,7 @@ import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { deriveMasterKey, KdfParams, keyCheckMatches, keyCheckValue, newKdfParams } from './kdf';
+import { readKeyFile, sameName, unwrapVaultKey } from './keyring';
 import { migrate } from './migrations';
 
 export const VAULT_FILE = 'vault.db';
@@ -147,6 +148,40 @@ export class Vault {
       key.fill(0);
       throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not unlock this vault.');
     }
+    const v = Vault.openKeyed(dataDir, key, Boolean(params.keyCheck));
+    if (!params.keyCheck) writeKdfParams(dataDir, { ...params, keyCheck: keyCheckValue(key) });
+    return v;
+  }
+
+  /**
+   * Create a new vault keyed by a random 32-byte vault key (staff accounts, vault/keyring.ts), migrated to the latest
+   * schema. The caller writes the keyring (vault.kdf.json) after storing the first account.
+   * @throws AppError VAULT_ALREADY_INITIALIZED
+   */
+  static createWithKey(dataDir: string, vaultKey: Buffer): Vault {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (vaultFileState(dataDir) !== 'uninitialized') {
+      throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
+    }
+    const key = Buffer.from(vaultKey);
+    const db = new Database(join(dataDir, VAULT_FILE));
+    restrictToOwner(dataDir);
+    keyDatabase(db, key);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new Vault(db, key);
+  }
+
+  /**
+   * Open the vault file with a vault key already checked against the key check value (keyring unlock, or
+   * {@link open}). Reads the schema before writing anything, then migrates.
+   * @param checked whether the key was checked (a SQLITE_NOTADB then means damage, not a wrong key)
+   * @throws AppError VAULT_DAMAGED | WRONG_PASSPHRASE (unchecked key only)
+   */
+  static openKeyed(dataDir: string, vaultKey: Buffer, checked = true): Vault {
+    const path = join(dataDir, VAULT_FILE);
+    const key = Buffer.from(vaultKey);
     const db = new Database(path, { fileMustExist: true });
     let version: number;
     try {
@@ -158,7 +193,7 @@ export class Vault {
       db.close();
       key.fill(0);
       const code = (e as { code?: string }).code ?? '';
-      if (code === 'SQLITE_NOTADB' && !params.keyCheck) {
+      if (code === 'SQLITE_NOTADB' && !checked) {
         // A vault made before key check values: a wrong key and a damaged first page cannot be told apart.
         throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not unlock this vault.');
       }
@@ -174,8 +209,15 @@ export class Vault {
     db.pragma('foreign_keys = ON');
     migrate(db);
     restrictToOwner(dataDir);
-    if (!params.keyCheck) writeKdfParams(dataDir, { ...params, keyCheck: keyCheckValue(key) });
     return new Vault(db, key);
+  }
+
+  /**
+   * A copy of the vault key, for wrapping it under a staff member's passphrase (vault/keyring.ts). The caller wipes
+   * it (fill(0)) when done; it never leaves the main process.
+   */
+  vaultKey(): Buffer {
+    return Buffer.from(this.masterKey);
   }
 
   /**
@@ -205,13 +247,25 @@ export class Vault {
   }
 
   /**
-   * Open a vault folder (a backup) read-only with `passphrase`, without migrating or writing anything.
+   * Open a vault folder (a backup) read-only with `passphrase` (a staff member's, tried against each account's
+   * wrapped key, or only `username`'s; or the single practice passphrase of an older vault), without migrating or
+   * writing anything.
    * @throws AppError BACKUP_NOT_FOUND (no vault and key file there) | WRONG_PASSPHRASE
    */
-  static async openReadOnly(dir: string, passphrase: string): Promise<VaultCopy> {
+  static async openReadOnly(dir: string, passphrase: string, username?: string): Promise<VaultCopy> {
     if (vaultFileState(dir) === 'uninitialized') throw new AppError('BACKUP_NOT_FOUND', 'That folder does not hold a ReleaseDesk backup.');
-    const params = KdfParams.parse(JSON.parse(readFileSync(join(dir, KDF_FILE), 'utf8')));
-    const key = await deriveMasterKey(passphrase, params);
+    const file = readKeyFile(dir);
+    let key: Buffer | null = null;
+    if (file.kind === 'legacy') key = await deriveMasterKey(passphrase, file.params);
+    else {
+      // A backup of a vault with staff accounts: any active account's passphrase opens it.
+      const named = file.keyring.users.filter((u) => !username || sameName(u.name, username));
+      for (const entry of named) {
+        key = await unwrapVaultKey(entry, passphrase);
+        if (key) break;
+      }
+      if (!key) throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not open this backup.');
+    }
     try {
       return openReadOnly(dir, key);
     } finally {

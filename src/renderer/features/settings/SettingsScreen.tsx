@@ -1,4 +1,7 @@
 import { portForSecurity, SmtpSecurityControl } from '../../components/SmtpSecurityControl';
+import { useAppStore } from '../../app/store';
+import { MyAccount } from './MyAccount';
+import { StaffAccounts } from './StaffAccounts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   Alert,
@@ -58,6 +61,7 @@ const MB = 1_000_000;
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
+  const isAdmin = useAppStore((st) => st.info?.user?.role === 'administrator');
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [smtp, setSmtp] = useState<SmtpForm | null>(null);
@@ -158,6 +162,8 @@ export function SettingsScreen() {
       <Title order={1} ref={heading} tabIndex={-1}>
         Settings
       </Title>
+      <MyAccount />
+      {isAdmin ? <StaffAccounts /> : null}
       <ErrorAlert error={loadError} title="Settings could not be loaded" />
       {!settings || !smtp ? (
         loadError ? null : (

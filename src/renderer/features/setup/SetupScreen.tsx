@@ -299,7 +299,7 @@ export function SetupScreen() {
             <TextInput
               id="setup-staffName"
               label="Your name"
-              description="Recorded in the audit log as the person who releases records."
+              description="You become the first administrator and sign in with this name. The audit log names you for everything you do."
               required
               autoComplete="name"
               {...field('staffName')}

@@ -8,6 +8,7 @@ import { useAppStore } from '../../../app/store';
 import { FindingsList } from '../../authorizations/FindingsList';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDate, plural } from '../../../lib/format';
+import { ApprovalPanel } from '../ApprovalPanel';
 
 /** Where each kind of finding is fixed (by code prefix). */
 export function whereToFix(code: string): 'request' | 'records' | 'recipient' | null {
@@ -91,7 +92,11 @@ export function ReviewStep() {
   const blocker =
     notReadyReason(release) ??
     (method === null ? 'Choose how the records are delivered (Delivery step).' : null) ??
-    (evaluation === null ? 'Checking the release against the request and the rules…' : blocks.length > 0 ? `${blocks.length === 1 ? 'One finding blocks' : `${blocks.length} findings block`} this release. Fix ${blocks.length === 1 ? 'it' : 'them'} first.` : null);
+    (evaluation === null
+      ? 'Checking the release against the request and the rules…'
+      : blocks.length > 0 && blocks.every((f) => f.code === 'APPROVAL_REQUIRED')
+        ? 'Needs approval by a privacy officer before it can be sent.'
+        : blocks.length > 0 ? `${blocks.length === 1 ? 'One finding blocks' : `${blocks.length} findings block`} this release. Fix ${blocks.length === 1 ? 'it' : 'them'} first.` : null);
   const fixIn = new Set(blocks.map((f) => whereToFix(f.code)));
   const r = release.recipient;
 
@@ -207,6 +212,7 @@ export function ReviewStep() {
           waits in the Outbox and goes out by itself later — never twice.
         </Text>
       </Paper>
+      <ApprovalPanel />
       {blocker ? <Alert color="orange" variant="light" title="Not ready to send" data-testid="send-blocker">{blocker}</Alert> : null}
       <Group justify="space-between">
         <Button variant="default" onClick={() => goTo(STEP.delivery)}>Back</Button>

@@ -1,0 +1,167 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Checkbox, Fieldset, Group, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import type { SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shared/contract';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { call, toApiError, type ApiError } from '../../lib/call';
+import { formatDate } from '../../lib/format';
+
+export const ROLE_LABEL: Record<StaffRoleT, string> = {
+  administrator: 'Administrator',
+  privacy_officer: 'Privacy officer',
+  front_desk: 'Front desk',
+};
+const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as StaffRoleT[]).map((value) => ({ value, label: ROLE_LABEL[value] }));
+
+/** Passphrase typed twice (new accounts and resets): both must match; strength is checked in main. */
+function passphraseRules(v: { passphrase: string; confirm: string }) {
+  return {
+    passphrase: v.passphrase.length < 12 ? 'Use at least 12 characters, for example four unrelated words.' : null,
+    confirm: v.confirm !== v.passphrase ? 'The two passphrases do not match.' : null,
+  };
+}
+
+/**
+ * Staff accounts (administrator only, issue #11): every person signs in with their own name and passphrase;
+ * add a person, deactivate one (their passphrase stops working at once), reset a forgotten passphrase. Also the
+ * practice's security settings: require two-step sign-in (MFA) and the two-person rule.
+ */
+export function StaffAccounts() {
+  const [users, setUsers] = useState<StaffAccountT[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [resetFor, setResetFor] = useState<StaffAccountT | null>(null);
+  const [security, setSecurity] = useState<SecuritySettingsT | null>(null);
+  const load = useCallback(() => {
+    call('accounts.list', {}).then(setUsers, (e: unknown) => setError(toApiError(e)));
+    call('settings.getSecurity', {}).then(setSecurity, (e: unknown) => setError(toApiError(e)));
+  }, []);
+  useEffect(load, [load]);
+
+  const add = useForm({
+    mode: 'controlled',
+    initialValues: { name: '', role: 'front_desk' as StaffRoleT, passphrase: '', confirm: '' },
+    validate: (v) => ({ name: v.name.trim() ? null : 'Enter the person’s name.', ...passphraseRules(v) }),
+  });
+  const reset = useForm({ mode: 'controlled', initialValues: { passphrase: '', confirm: '', resetMfa: false }, validate: passphraseRules });
+
+  const run = async (what: () => Promise<unknown>, done: string) => {
+    setError(null);
+    setNotice(null);
+    try {
+      await what();
+      setNotice(done);
+      load();
+      return true;
+    } catch (e) {
+      setError(toApiError(e));
+      return false;
+    }
+  };
+
+  const setSec = (next: SecuritySettingsT) => {
+    const before = security;
+    setSecurity(next); // the switch moves at once; put back if main refuses
+    void run(async () => setSecurity(await call('settings.setSecurity', next)), 'Security settings saved.').then((ok) => ok || setSecurity(before));
+  };
+
+  return (
+    <Fieldset legend="Staff accounts">
+      <Stack gap="sm">
+        <Text size="sm">
+          Each person signs in with their own name and passphrase, so the audit log shows who did what. Deactivating a person stops their
+          passphrase from working at once; the records vault is never re-encrypted.
+        </Text>
+        {security ? (
+          <Stack gap={6}>
+            <Switch
+              label="Require two-step sign-in (a code from an authenticator app) for every account"
+              checked={security.requireMfa}
+              onChange={(e) => setSec({ ...security, requireMfa: e.currentTarget.checked })}
+            />
+            <Switch
+              label="Two-person rule: a privacy officer must approve each third-party release under an authorization before it is sent"
+              checked={security.twoPersonRule}
+              onChange={(e) => setSec({ ...security, twoPersonRule: e.currentTarget.checked })}
+            />
+          </Stack>
+        ) : null}
+        {users ? (
+          <Table aria-label="Staff accounts" striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Two-step sign-in</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {users.map((u) => (
+                <Table.Tr key={u.id}>
+                  <Table.Td>{u.name}</Table.Td>
+                  <Table.Td>{ROLE_LABEL[u.role]}</Table.Td>
+                  <Table.Td>{u.mfaEnrolled ? 'On' : 'Off'}</Table.Td>
+                  <Table.Td>{u.active ? <Badge color="green" variant="light">Active</Badge> : <Badge color="gray" variant="light">Deactivated {u.deactivatedAt ? formatDate(u.deactivatedAt.slice(0, 10)) : ''}</Badge>}</Table.Td>
+                  <Table.Td>
+                    {u.active ? (
+                      <Group gap="xs">
+                        <Button size="xs" variant="default" onClick={() => { reset.reset(); setResetFor(u); }} aria-label={`Reset passphrase of ${u.name}`}>
+                          Reset passphrase
+                        </Button>
+                        <Button size="xs" color="red" variant="light" onClick={() => void run(() => call('accounts.deactivate', { userId: u.id }), `${u.name} can no longer sign in.`)} aria-label={`Deactivate ${u.name}`}>
+                          Deactivate
+                        </Button>
+                      </Group>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ) : null}
+        {resetFor ? (
+          <form
+            aria-label={`New passphrase for ${resetFor.name}`}
+            onSubmit={reset.onSubmit((v) =>
+              void run(() => call('accounts.resetPassphrase', { userId: resetFor.id, passphrase: v.passphrase, resetMfa: v.resetMfa }), `New passphrase set for ${resetFor.name}. Give it to them in person.`).then((ok) => ok && setResetFor(null)),
+            )}
+          >
+            <Stack gap="xs">
+              <Text fw={600}>New passphrase for {resetFor.name}</Text>
+              <PasswordInput id="reset-passphrase" label="New passphrase" autoComplete="new-password" {...reset.getInputProps('passphrase')} />
+              <PasswordInput id="reset-confirm" label="Type it again" autoComplete="new-password" {...reset.getInputProps('confirm')} />
+              <Checkbox label="Also turn off their two-step sign-in (lost phone)" {...reset.getInputProps('resetMfa', { type: 'checkbox' })} />
+              <Group>
+                <Button type="submit">Set passphrase</Button>
+                <Button variant="default" onClick={() => setResetFor(null)}>Cancel</Button>
+              </Group>
+            </Stack>
+          </form>
+        ) : null}
+        <form
+          aria-label="Add a staff account"
+          onSubmit={add.onSubmit((v) =>
+            void run(() => call('accounts.add', { name: v.name.trim(), role: v.role, passphrase: v.passphrase }), `${v.name.trim()} was added. They sign in with their name and this passphrase.`).then((ok) => ok && add.reset()),
+          )}
+        >
+          <Stack gap="xs">
+            <Text fw={600}>Add a staff account</Text>
+            <Group grow align="flex-start">
+              <TextInput id="add-user-name" label="Name" description="Also the sign-in name" autoComplete="off" {...add.getInputProps('name')} />
+              <Select id="add-user-role" label="Role" data={ROLE_OPTIONS} allowDeselect={false} {...add.getInputProps('role')} />
+            </Group>
+            <Group grow align="flex-start">
+              <PasswordInput id="add-user-passphrase" label="First passphrase" autoComplete="new-password" {...add.getInputProps('passphrase')} />
+              <PasswordInput id="add-user-confirm" label="Type it again" autoComplete="new-password" {...add.getInputProps('confirm')} />
+            </Group>
+            <Button type="submit" w="fit-content">Add account</Button>
+          </Stack>
+        </form>
+        {notice ? <Text role="status" size="sm">{notice}</Text> : null}
+        <ErrorAlert error={error} />
+      </Stack>
+    </Fieldset>
+  );
+}
