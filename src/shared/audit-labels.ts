@@ -77,6 +77,9 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'vault.backup': { kind: 'security', verb: 'made a backup of the vault' },
   'vault.restore': { kind: 'security', verb: 'restored the vault from a backup' },
   // --- end retention ---
+  // --- address confirmation round trip (issue #12) ---
+  'address.code_sent': { kind: 'records', verb: 'emailed an address confirmation code for release' },
+  'address.confirm': { kind: 'records', verb: 'recorded the address confirmation code read back for release' },
 };
 
 /** The plain name of an event code; an unknown code becomes readable words, never the raw code. */

@@ -114,6 +114,12 @@ export const ERROR_CODES = [
   'BACKUP_NOT_FOUND',
   'RESTORE_TARGET_NOT_EMPTY',
   // --- end retention ---
+  // --- address confirmation round trip (issue #12) ---
+  'ADDRESS_ALREADY_CONFIRMED',
+  'ADDRESS_CODE_NOT_SENT',
+  'ADDRESS_CODE_WRONG',
+  'ADDRESS_CODE_EXPIRED',
+  'ADDRESS_CODE_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,7 @@ import { patientMatchFindings } from '../documents/patient-check';
 import { importFiles, requireImportable } from '../documents/import';
 import { applyRevocationCertificate, inspectRecipientKey, mergeSameKey, sniffPastedKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
+import { confirmedAddress } from '../recipients/confirmations-repo';
 import type { Session } from '../session';
 import type { EventBus } from '../support/events';
 import type { RequestService } from '../requests/request-service';
@@ -18,6 +19,7 @@ import {
   insertRelease,
   listReleases,
   releaseDetail,
+  releasePatient,
   releaseState,
   requireEditable,
   storedRecipient,
@@ -275,12 +277,19 @@ export class ReleaseService {
     let key: KeyInfoT | null = null;
     let email: string;
     const confirmed = input.armoredKey !== undefined && input.fingerprintConfirmed === true;
-    const addressConfirmed = input.addressConfirmed === true;
+    let addressConfirmed = input.addressConfirmed === true;
+    // An address the recipient already confirmed by code for this patient needs no new confirmation (issue #12).
+    let standing: { by: string; at: string } | null = null;
     let prompt: 'suggestion' | 'warning' | 'none' = 'none';
     let keyArmored: string | null = null;
     try {
       requireEditable(this.session.require().db, input.releaseId);
       email = requireValidEmail(input.email);
+      const byCode = confirmedAddress(this.session.require().db, email, releasePatient(this.session.require().db, input.releaseId).mrn);
+      if (byCode?.confirmedBy && byCode.confirmedAt) {
+        standing = { by: byCode.confirmedBy, at: byCode.confirmedAt };
+        addressConfirmed = true;
+      }
       const check = checkEmailAddress(email);
       prompt = check.warning ? 'warning' : check.suggestion ? 'suggestion' : 'none';
       if (prompt !== 'none' && !addressConfirmed)
@@ -326,12 +335,22 @@ export class ReleaseService {
             keyArmored: key ? keyArmored : null,
             keyFingerprint: key?.fingerprint ?? null,
             fingerprintConfirmed: confirmed,
-            addressConfirmed: addressConfirmed ? { by: this.session.actor(), at: this.session.clock.now().toISOString() } : null,
+            addressConfirmed: standing
+              ? { ...standing, method: 'code' }
+              : addressConfirmed
+                ? { by: this.session.actor(), at: this.session.clock.now().toISOString(), method: 'read_back' }
+                : null,
             keyUserIds: key?.userIds ?? null,
           },
           this.session.clock.now(),
         ),
-      () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed, addressConfirmed, addressPrompt: prompt }),
+      () => ({
+        keyFingerprint: key?.fingerprint ?? 'none',
+        fingerprintConfirmed: confirmed,
+        addressConfirmed,
+        addressPrompt: prompt,
+        ...(standing ? { addressConfirmedBy: 'code' } : {}),
+      }),
     );
     return this.get(input.releaseId);
   }
