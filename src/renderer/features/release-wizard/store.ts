@@ -83,6 +83,8 @@ interface WizardState {
   runImport: (action: () => Promise<ChannelOutput<'documents.pick'>>, settles?: string) => Promise<void>;
   removeDocument: (documentId: string) => Promise<void>;
   checkEmail: (email: string) => Promise<void>;
+  /** Reloads the release and the gate (after a change made outside the store, e.g. an address confirmed by code). */
+  refresh: () => Promise<void>;
   inspectKey: (armoredKey: string) => Promise<void>;
   clearKey: () => void;
   /** Saves the recipient (`releases.setRecipient`; `armoredKey` omitted = no OpenPGP key) and moves to Delivery. */
@@ -301,6 +303,16 @@ export const useWizardStore = create<WizardState>((set, get) => {
         },
         undefined,
       );
+    },
+
+    async refresh() {
+      const release = get().release;
+      if (!release) return;
+      try {
+        await reload(release.id);
+      } catch (e) {
+        set({ error: toApiError(e) });
+      }
     },
 
     async checkEmail(email) {
