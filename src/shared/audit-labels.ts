@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'request.verify': { kind: 'requests', verb: 'recorded an identity check for request' },
   'request.extend': { kind: 'requests', verb: 'extended the deadline of request' },
   'request.deny': { kind: 'requests', verb: 'denied request' },
+  'request.denial_notice': { kind: 'requests', verb: 'made the written denial notice for request' },
   'request.withdraw': { kind: 'requests', verb: 'recorded the withdrawal of request' },
   'unencrypted_email.acknowledge': { kind: 'requests', verb: 'recorded the patient’s choice of unencrypted email for request' },
   'authorization.create': { kind: 'authorizations', verb: 'recorded an authorization for request' },

@@ -1037,6 +1037,15 @@ export const channels = {
     output: z.object({ request: RequestDetail, notice: RequestDocument }),
   },
   'requests.deny': { input: z.object({ requestId: Id, reason: paragraph(2000, 1) }).strict(), output: RequestDetail },
+  /**
+   * The written denial (164.524(d)(2)–(3)) of a denied right-of-access request, from the recorded reason, in the
+   * language recorded at intake, offered to save or print. `reviewable`: the ground is reviewable (164.524(a)(3));
+   * `elsewhere`: who keeps the records when the practice does not ((d)(3)). Audited request.denial_notice.
+   */
+  'requests.denialNotice': {
+    input: z.object({ requestId: Id, reviewable: z.boolean(), elsewhere: line(300).optional() }).strict(),
+    output: z.object({ saved: z.boolean(), pageCount: z.number().int().positive(), language: NoticeLanguageSchema }),
+  },
   'requests.withdraw': { input: z.object({ requestId: Id, note: paragraph(1000).default('') }).strict(), output: RequestDetail },
   /**
    * Record the individual's choice of unencrypted email after the warning

@@ -69,6 +69,7 @@ export function createHandlers(s: Services): Handlers {
     'requests.recordVerification': ({ requestId, ...check }) => s.requests.recordVerification(requestId, check),
     'requests.extend': ({ requestId, reason, newDueDate }) => s.requests.extend(requestId, reason, newDueDate),
     'requests.deny': ({ requestId, reason }) => s.requests.deny(requestId, reason),
+    'requests.denialNotice': ({ requestId, reviewable, elsewhere }) => s.requests.denialNotice(requestId, { reviewable, elsewhere }),
     'requests.withdraw': ({ requestId, note }) => s.requests.withdraw(requestId, note),
     'requests.recordUnencryptedEmailChoice': ({ requestId, prefersUnencrypted, chosenBy, scope }) =>
       s.requests.recordUnencryptedEmailChoice(requestId, { prefersUnencrypted, chosenBy, scope }),
