@@ -440,6 +440,11 @@ export const RequestSummary = RequestClock.extend({
   basis: LegalBasis,
   status: RequestStatus,
   receivedAt: IsoDateTime,
+  /**
+   * The calendar day (`YYYY-MM-DD`, practice time zone) the request was closed — fulfilled (sent), denied or
+   * withdrawn — shown instead of days left ("Fulfilled on …"); null while it is open. Absent from older producers.
+   */
+  closedOn: IsoDate.nullable().optional(),
 });
 
 export const RequestDetail = RequestSummary.extend({

@@ -81,6 +81,10 @@ describe.skipIf(!HAVE_POPPLER)('practice details on every generated form and not
     const r = await accessRequest();
     await expect(b.call('requests.denialNotice', { requestId: r.id, reviewable: true })).rejects.toMatchObject({ code: 'STATUS_TRANSITION_INVALID' });
     await b.call('requests.deny', { requestId: r.id, reason: 'A licensed professional judged that access is reasonably likely to endanger the life or physical safety of another person.' });
+    // A closed request names the day it closed (the requests list shows "Closed — denied on …", not days left).
+    expect(r.closedOn).toBeNull();
+    expect((await b.call('requests.get', { id: r.id })).closedOn).toBe(localDay(b.clock.now()));
+    expect((await b.call('requests.list', {})).find((x) => x.id === r.id)?.closedOn).toBe(localDay(b.clock.now()));
     const out = await b.call('requests.denialNotice', { requestId: r.id, reviewable: true });
     expect(out).toMatchObject({ saved: true, language: 'en' });
     expect(b.saved.at(-1)!.name).toBe(`denial-notice-${r.reference}.pdf`);

@@ -823,6 +823,8 @@ export class RequestService {
       basis: r.request.basis,
       status: r.request.status,
       receivedAt: r.request.receivedAt,
+      // A closed request changes no more (no amendment, check or extension), so its last update is when it closed.
+      closedOn: OPEN.includes(r.request.status) ? null : localDate(r.updatedAt, tz),
       ...this.clock(r, tz),
     };
   }
