@@ -38,6 +38,10 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
   'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },
+  // --- the right patient (issue #12) ---
+  'document.patient_check': { kind: 'records', verb: 'compared the record files with the patient of release' },
+  'document.patient_confirm': { kind: 'records', verb: 'confirmed that a record file flagged as another patient’s belongs in release', access: 'changed' },
+  'document.preview': { kind: 'access', verb: 'looked at the pages of a record file in release', access: 'viewed' },
   'document.classify': { kind: 'records', verb: 'filed the record files of release', access: 'changed' },
   'document.export': { kind: 'disclosure', verb: 'saved a document of', access: 'exported' },
   'request.create': { kind: 'requests', verb: 'recorded request' },
