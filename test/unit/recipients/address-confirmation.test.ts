@@ -9,6 +9,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODE_LIFETIME_MS, MAX_ATTEMPTS } from '../../../src/main/services/recipients/address-confirmation';
 import type { ChannelInput } from '../../../src/shared/contract';
+import { startSmtpServer } from '../../support/smtp';
 import { intake, PATIENT, startBackend, type Backend } from '../requests/harness';
 
 const NEW_ADDRESS = 'home.inbox@mailbox.example.test';
@@ -190,6 +191,26 @@ describe('address confirmation round trip (real smtp-server, STARTTLS)', () => {
     expect(expired.message).not.toContain('zyxwv');
     expect((await events())[0]).toMatchObject({ action: 'address.confirm', outcome: 'refused', detail: { code: 'ADDRESS_CODE_EXPIRED' } });
     expect((await b.call('recipients.addressStatus', { releaseId, email: c })).confirmed).toBeNull();
+  });
+
+  it('a mail server without STARTTLS gets nothing: TLS_REQUIRED, no code stored, the refusal audited', async () => {
+    const plain = await startSmtpServer({ starttls: false });
+    try {
+      const was = (await b.call('settings.get', {})).smtp;
+      await b.call('settings.updateSmtp', { ...was, port: plain.port });
+      const rows = () => (b.services.session.require().db.prepare('SELECT count(*) AS n FROM address_confirmations').get() as { n: number }).n;
+      const before = rows();
+      b.clock.set(new Date(Date.now() + 1000).toISOString());
+      const err = await refusal(b.call('recipients.sendCode', { releaseId, email: 'plain.inbox@mailbox.example.test' }));
+      expect(err.code).toBe('TLS_REQUIRED');
+      expect(plain.received).toHaveLength(0);
+      expect(plain.authAttempts).toBe(0);
+      expect(rows()).toBe(before);
+      expect((await events())[0]).toMatchObject({ action: 'address.code_sent', outcome: 'refused', detail: { code: 'TLS_REQUIRED' } });
+      await b.call('settings.updateSmtp', { ...was });
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a malformed address or code at the boundary, and nothing is sent', async () => {
