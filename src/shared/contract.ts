@@ -159,6 +159,11 @@ export const DocumentSummary = z.object({
   documentDate: IsoDate,
   /** Staff set category and date of service (documents.classify); the gate blocks unclassified documents. */
   classified: z.boolean(),
+  /**
+   * Further categories a combined record file also contains (besides `category`); the gate checks every one
+   * (scope, sensitive-category rules, authorization). Empty (or absent, from older producers) for a file of one category.
+   */
+  alsoCategories: z.array(DocumentCategory).max(12).optional(),
 });
 
 /**
@@ -985,7 +990,20 @@ export const channels = {
     input: z
       .object({
         releaseId: Id,
-        items: z.array(z.object({ documentId: Id, category: DocumentCategory, documentDate: IsoDate }).strict()).min(1).max(500),
+        items: z
+          .array(
+            z
+              .object({
+                documentId: Id,
+                category: DocumentCategory,
+                documentDate: IsoDate,
+                /** Further categories a combined file contains (default none). */
+                alsoCategories: z.array(DocumentCategory).max(12).default([]),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(500),
       })
       .strict(),
     output: ReleaseDetail,

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/main/services/vault/migrations';
 
-describe('migration 13 (address confirmations; how a release recipient address was confirmed)', () => {
+describe('migration 13 (address confirmations; how a release recipient address was confirmed; categories of combined files)', () => {
   it('keeps releases and their read-back confirmations, adds the method column and a confirmations table whose rows are kept', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
@@ -25,6 +25,14 @@ describe('migration 13 (address confirmations; how a release recipient address w
     db.prepare("UPDATE address_confirmations SET confirmed_at = 't2', confirmed_by = 'Staff', method = 'code' WHERE id = 'c1'").run();
     expect(() => db.prepare("UPDATE address_confirmations SET attempts = -1 WHERE id = 'c1'").run()).toThrow(/CHECK/);
     expect(() => db.prepare("DELETE FROM address_confirmations WHERE id = 'c1'").run()).toThrow(/address confirmations are kept/);
+    // A combined record file carries further categories: every existing file starts with none; only a JSON array fits.
+    db.prepare(
+      "INSERT INTO documents (id, release_id, kind, position, label, original_name, media_type, size_bytes, page_count, sha256, imported_at, category, document_date) VALUES ('d1', 'rel_1', 'record', 1, 'record-1.pdf', 'a.pdf', 'application/pdf', 1, 1, 'x', 't', 'visit_notes', '2025-01-01')",
+    ).run();
+    expect(db.prepare('SELECT also_categories FROM documents').get()).toEqual({ also_categories: '[]' });
+    db.prepare(`UPDATE documents SET also_categories = '["lab_results"]'`).run();
+    expect(() => db.prepare(`UPDATE documents SET also_categories = 'lab_results'`).run()).toThrow(/CHECK|JSON/i);
+    expect(() => db.prepare(`UPDATE documents SET also_categories = '{"a":1}'`).run()).toThrow(/CHECK/);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
   });
 });

@@ -11,6 +11,8 @@ import type { Migration } from './types';
  * - releases.recipient_address_confirmed_method: how the release's recipient address was confirmed —
  *   'read_back' (staff read it back with the recipient, the earlier checkbox) or 'code' (this round trip);
  *   NULL on older rows means 'read_back'.
+ * - documents.also_categories (issue #12, same trial): a combined record file carries more than one category — its
+ *   filed category plus these (a JSON array of category codes, '[]' for every existing file).
  */
 export const migration: Migration = {
   version: 13,
@@ -40,6 +42,7 @@ export const migration: Migration = {
         BEGIN SELECT RAISE(ABORT, 'address confirmations are kept'); END;
       ALTER TABLE releases ADD COLUMN recipient_address_confirmed_method TEXT
         CHECK (recipient_address_confirmed_method IN ('read_back','code'));
+      ALTER TABLE documents ADD COLUMN also_categories TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(also_categories) AND json_type(also_categories) = 'array');
     `);
   },
 };
