@@ -113,8 +113,11 @@ interface WizardState {
   leave: () => void;
   /** Asks the gate again (`releases.evaluate`); keeps the answer in `evaluation`. */
   evaluate: () => Promise<void>;
-  /** Sets one document's category and date of service (`documents.classify`), then re-evaluates. */
-  classify: (documentId: string, category: DocumentCategory, documentDate: string) => Promise<void>;
+  /**
+   * Sets one document's category, date of service and the further categories a combined file contains
+   * (`documents.classify`; omitted = none), then re-evaluates.
+   */
+  classify: (documentId: string, category: DocumentCategory, documentDate: string, alsoCategories?: DocumentCategory[]) => Promise<void>;
   /** Records why an out-of-scope document is needed (`releases.overrideScope`, minimum necessary). */
   overrideScope: (documentId: string, reason: string) => Promise<boolean>;
 }
@@ -368,13 +371,13 @@ export const useWizardStore = create<WizardState>((set, get) => {
       if (release) await loadGate(release);
     },
 
-    async classify(documentId, category, documentDate) {
+    async classify(documentId, category, documentDate, alsoCategories = []) {
       const release = get().release;
       if (!release) return;
       await attempt(
         'classify',
         async () => {
-          const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate }] });
+          const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate, alsoCategories }] });
           set({ release: updated });
           await loadGate(updated);
         },
