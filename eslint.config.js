@@ -88,23 +88,38 @@ module.exports = tseslint.config(
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'The renderer talks to main only through window.api.' },
-            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser sandbox: no Node built-ins.' })),
-          ],
-          patterns: [
-            { group: ['electron/*', 'node:*'], message: 'The renderer may not import electron or Node built-ins.' },
-            {
-              regex: '(^|/)(src/)?(main|preload)(/|$)',
-              message: 'The renderer may not import from src/main or src/preload; use src/shared types and window.api.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', rendererImports({ storesOnlyThroughRegistry: true })] },
+  },
+  {
+    // The store registry is the one place that may call zustand's create (lib/stores.ts: resetAllStores at lock).
+    files: ['src/renderer/lib/stores.ts'],
+    rules: { 'no-restricted-imports': ['error', rendererImports({ storesOnlyThroughRegistry: false })] },
   },
 );
+
+/** The renderer's import boundaries; with `storesOnlyThroughRegistry`, zustand stores only through defineStore. */
+function rendererImports({ storesOnlyThroughRegistry }) {
+  return {
+    paths: [
+      { name: 'electron', message: 'The renderer talks to main only through window.api.' },
+      ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser sandbox: no Node built-ins.' })),
+      ...(storesOnlyThroughRegistry
+        ? [
+            {
+              name: 'zustand',
+              importNames: ['create', 'createStore'],
+              message: 'Make stores with defineStore (src/renderer/lib/stores.ts) so locking empties them (resetAllStores).',
+            },
+            { name: 'zustand/vanilla', message: 'Make stores with defineStore (src/renderer/lib/stores.ts).' },
+          ]
+        : []),
+    ],
+    patterns: [
+      { group: ['electron/*', 'node:*'], message: 'The renderer may not import electron or Node built-ins.' },
+      {
+        regex: '(^|/)(src/)?(main|preload)(/|$)',
+        message: 'The renderer may not import from src/main or src/preload; use src/shared types and window.api.',
+      },
+    ],
+  };
+}

@@ -7,7 +7,7 @@ import '@mantine/core/styles.css';
 import './app/focus.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider, createTheme, type CSSVariablesResolver } from '@mantine/core';
 import { App } from './app/App';
 
 const theme = createTheme({
@@ -36,6 +36,13 @@ const theme = createTheme({
   },
 });
 
+/** Error text and borders in red 8 (Mantine's light default, red 6, is below 4.5:1 on white for an invalid field's value). */
+const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-error': 'var(--mantine-color-red-8)' },
+  dark: {},
+});
+
 async function start(): Promise<void> {
   if (__PREVIEW__ && !(window as Partial<Window>).api) {
     const { installPreviewBridge } = await import('./platform/preview-bridge');
@@ -45,7 +52,7 @@ async function start(): Promise<void> {
   if (!root) return;
   createRoot(root).render(
     <StrictMode>
-      <MantineProvider theme={theme} defaultColorScheme="light">
+      <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
         <App />
       </MantineProvider>
     </StrictMode>,

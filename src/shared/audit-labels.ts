@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'vault.lock': { kind: 'security', verb: 'locked ReleaseDesk' },
   'setup.complete': { kind: 'security', verb: 'set up ReleaseDesk' },
   'practice_key.generate': { kind: 'security', verb: 'created the practice’s OpenPGP key' },
+  'practice_key.import': { kind: 'security', verb: 'made an existing OpenPGP key the practice’s key' },
   'settings.change': { kind: 'security', verb: 'changed settings' },
   'settings.smtp_test': { kind: 'security', verb: 'tested the mail server connection' },
   'settings.practice_key_export': { kind: 'security', verb: 'saved the practice’s public key' },

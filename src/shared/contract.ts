@@ -86,6 +86,16 @@ export const DeliverySettings = z.object({
   messageLimitBytes: z.number().int().min(30_000).max(100_000_000),
 });
 
+/** Idle lock (automatic logoff, 45 CFR 164.312(a)(2)(iii)): bounds and default of the practice setting, in whole minutes. */
+export const IDLE_LOCK_MIN_MINUTES = 1;
+export const IDLE_LOCK_MAX_MINUTES = 60;
+export const DEFAULT_IDLE_LOCK_MINUTES = 5;
+
+/** The idle lock setting (Settings screen): minutes without keyboard, mouse, touch or wheel activity before the screen locks. */
+export const IdleLockSettings = z.object({
+  idleMinutes: z.number().int().min(IDLE_LOCK_MIN_MINUTES).max(IDLE_LOCK_MAX_MINUTES),
+});
+
 export const SmtpSettingsInput = z.object({
   host: line(253),
   port: z.number().int().min(1).max(65535),
@@ -931,6 +941,10 @@ export const channels = {
   'releases.pauseQueue': { input: z.object({ releaseId: Id, paused: z.boolean() }).strict(), output: ReleaseDetail },
   /** Change delivery settings (audited as a setting change). */
   'settings.setDelivery': { input: DeliverySettings.strict(), output: DeliverySettings },
+  /** The idle lock setting (default {@link DEFAULT_IDLE_LOCK_MINUTES} minutes when never changed). Vault unlocked. */
+  'settings.getIdleLock': { input: Empty, output: IdleLockSettings },
+  /** Change the idle lock time, 1..60 minutes (audited as a setting change with before and after). */
+  'settings.setIdleLock': { input: IdleLockSettings.strict(), output: IdleLockSettings },
   /** Change the SMTP submission server (audited as a setting change). Omit the password to keep the stored one. */
   'settings.updateSmtp': {
     input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
@@ -981,6 +995,15 @@ export const channels = {
       unmatched: z.number().int().nonnegative(),
       duplicate: z.number().int().nonnegative(),
     }),
+  },
+  /**
+   * Use the practice's existing OpenPGP key (armored PRIVATE key block, e.g. from "gpg --export-secret-keys --armor";
+   * its passphrase when it has one, used once and never stored) as the practice key from now on. Audited.
+   * Errors: KEY_INVALID, KEY_UNSUPPORTED, KEY_EXPIRED, KEY_REVOKED, KEY_NO_ENCRYPTION_SUBKEY.
+   */
+  'settings.importPracticeKey': {
+    input: z.object({ armoredPrivateKey: armoredText(200_000), passphrase: z.string().min(1).max(1024).optional() }).strict(),
+    output: z.object({ practiceKey: KeyInfo }),
   },
   'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
   /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */

@@ -69,11 +69,17 @@ interface AppFixture {
    * and opens the app in `page`.
    */
   start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
+  /**
+   * Stops the running host and starts another on a new, empty data folder (as on a new computer), with the same
+   * kind of options, and opens it in `page`. Used to restore a backup.
+   */
+  startOnNewComputer(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
 }
 
 export const test = base.extend<{ app: AppFixture }>({
   app: async ({ page }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rd-e2e-'));
+    const dataDirs = [dataDir];
     let host: Host | null = null;
     await use({
       async start(smtpCa, opts) {
@@ -81,15 +87,39 @@ export const test = base.extend<{ app: AppFixture }>({
         await page.goto(host.url);
         return host;
       },
+      async startOnNewComputer(smtpCa, opts) {
+        if (host) await (host as Host).close();
+        const fresh = mkdtempSync(join(tmpdir(), 'rd-e2e-'));
+        dataDirs.push(fresh);
+        host = await spawnHost(fresh, smtpCa, opts?.exportDir, opts?.queue);
+        await page.goto(host.url);
+        return host;
+      },
     });
     await page.close();
     if (host) await (host as Host).close();
     // E2E_KEEP_DATA=1 keeps the (synthetic) data dir and its log for debugging.
-    if (process.env.E2E_KEEP_DATA) console.warn(`kept e2e data dir ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true });
+    for (const d of dataDirs) {
+      if (process.env.E2E_KEEP_DATA) console.warn(`kept e2e data dir ${d}`);
+      else rmSync(d, { recursive: true, force: true });
+    }
   },
 });
 export { expect };
+
+/**
+ * Calls a contract channel through the page's `window.api` (the preview bridge to the test host: the same dispatch as
+ * Electron's IPC), e.g. to seed data the test is not about. @throws Error "channel: CODE message" when refused
+ */
+export async function callApi<T>(page: Page, channel: string, input: unknown): Promise<T> {
+  const r = await page.evaluate(
+    async ([c, i]) => (window as unknown as { api: Record<string, (x: unknown) => Promise<unknown>> }).api[c as string]!(i),
+    [channel, input] as const,
+  );
+  const res = r as { ok: boolean; value?: T; error?: { code: string; message: string } };
+  if (!res.ok) throw new Error(`${channel}: ${res.error?.code} ${res.error?.message}`);
+  return res.value as T;
+}
 
 /** Saves a full-page screenshot as test-results/screens/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {

@@ -119,7 +119,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(page.getByTestId('one-time-panel')).toHaveCount(0);
     expect(await page.content()).not.toContain(passphrase);
     await page.reload();
-    await expect(page.getByRole('heading', { name: /Requests|Releases|Unlock/ }).first()).toBeVisible();
+    await expect(page.getByRole('heading', { name: /Today|Requests|Releases|Unlock/ }).first()).toBeVisible();
     expect(await page.content()).not.toContain(passphrase);
     expect(page.url()).not.toContain(passphrase);
     await shot(page, 'i4-06-after-reload');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { completeSetup, expect, expectNoAxeViolations, shot, test } from './fixtures';
 import { SMTP_PASSWORD, startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
+import { createGpgHome } from '../support/gpg';
 
 test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS version), save the practice key; axe clean', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl'), 'openssl is required');
@@ -63,5 +64,38 @@ test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS v
   } finally {
     await smtp.close();
     rmSync(exportDir, { recursive: true, force: true });
+  }
+});
+
+test('Settings: the practice’s existing gpg key replaces the generated one (wrong passphrase refused, nothing changed); axe clean', async ({ page, app }) => {
+  test.info().skip(!requireTool('openssl') || !requireTool('gpg'), 'openssl and gpg are required');
+  const smtp = await startSmtpServer({ starttls: true });
+  const gpg = createGpgHome();
+  try {
+    await app.start([smtp.caPem]);
+    const generated = await completeSetup(page, smtp.port);
+    const pw = ['--passphrase', 'Quarry-Lantern-Orchard-17'];
+    gpg.run([...pw, '--quick-gen-key', 'Zyxwv Family Clinic <records@zyxwv-clinic.example.test>', 'ed25519', 'sign', 'never']);
+    const fpr = gpg.run(['--with-colons', '--list-keys']).toString('utf8').split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
+    gpg.run([...pw, '--quick-add-key', fpr, 'cv25519', 'encr', 'never']);
+    const armored = gpg.run([...pw, '--armor', '--export-secret-keys', fpr]).toString('utf8');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: /existing key instead/i }).click();
+    await page.getByTestId('import-practice-key').fill(armored);
+    await page.getByLabel(/the key’s passphrase/i).fill('not the passphrase');
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await expect(page.getByText(/that passphrase does not open the key/i)).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByLabel('Practice key fingerprint')).toHaveText(generated.match(/.{4}/g)!.join(' '));
+
+    await page.getByLabel(/the key’s passphrase/i).fill('Quarry-Lantern-Orchard-17');
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await expect(page.getByLabel('Imported key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '), { timeout: 20_000 });
+    await expect(page.getByLabel('Practice key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '));
+    await shot(page, '23-settings-practice-key-imported');
+    await expectNoAxeViolations(page, 'settings after importing the practice key');
+  } finally {
+    gpg.cleanup();
+    await smtp.close();
   }
 });

@@ -61,6 +61,30 @@ describe('automatic logoff (164.312(a)(2)(iii))', () => {
     stop();
   });
 
+  it('follows the practice setting read at every poll, and uses the default (5 minutes) while it cannot be read', () => {
+    let idleSeconds = 0;
+    fake.powerMonitor.getSystemIdleTime.mockImplementation(() => idleSeconds);
+    let setting: number | null = 2;
+    const lock = vi.fn();
+    const stop = startAutoLock({ powerMonitor: fake.powerMonitor as unknown as electron.PowerMonitor, lock, idleMinutes: () => setting, pollMs: 1000, logger: memoryLogger() });
+    idleSeconds = 119;
+    vi.advanceTimersByTime(1000);
+    expect(lock).not.toHaveBeenCalled();
+    idleSeconds = 120;
+    vi.advanceTimersByTime(1000);
+    expect(lock).toHaveBeenCalledTimes(1);
+    idleSeconds = 0;
+    vi.advanceTimersByTime(1000);
+    setting = null; // vault locked: the setting cannot be read
+    idleSeconds = 299;
+    vi.advanceTimersByTime(1000);
+    expect(lock).toHaveBeenCalledTimes(1);
+    idleSeconds = 300;
+    vi.advanceTimersByTime(1000);
+    expect(lock).toHaveBeenCalledTimes(2);
+    stop();
+  });
+
   it('rejects a non-positive threshold', () => {
     expect(() => startAutoLock({ powerMonitor: fake.powerMonitor as unknown as electron.PowerMonitor, lock: () => {}, idleMinutes: 0, logger: memoryLogger() })).toThrow(RangeError);
   });

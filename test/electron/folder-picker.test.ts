@@ -24,4 +24,20 @@ describe('dialog FolderPicker', () => {
     expect(await unparented.chooseFolder()).toBeNull();
     expect(calls.at(-1)).toHaveLength(1);
   });
+
+  it('says what the folder is for: a backup may go into a new folder; a restore opens an existing backup folder', async () => {
+    const electron = fakeElectron();
+    const calls: Array<{ title: string; buttonLabel: string; properties: string[] }> = [];
+    electron.dialog.showOpenDialog.mockImplementation(async (...args: unknown[]) => {
+      calls.push(args.at(-1) as (typeof calls)[number]);
+      return { canceled: false, filePaths: ['/media/usb-drive/releasedesk-backup-2026-03-10T160000Z'] };
+    });
+    const picker = createDialogFolderPicker({ dialog: electron.dialog as never, getWindow: () => null });
+    await picker.chooseFolder('backup');
+    await picker.chooseFolder('restore');
+    expect(calls[0]).toMatchObject({ title: expect.stringMatching(/backup/i), buttonLabel: 'Back up here' });
+    expect(calls[0]!.properties).toContain('createDirectory');
+    expect(calls[1]).toMatchObject({ title: expect.stringMatching(/restore/i), buttonLabel: 'Restore this backup' });
+    expect(calls[1]!.properties).not.toContain('createDirectory');
+  });
 });

@@ -28,7 +28,12 @@ describe('eslint boundaries (eslint.config.js)', () => {
     ['src/renderer/probe.ts', "import { join } from 'node:path';\nexport const j = join;\n", true],
     ['src/renderer/features/x/probe.ts', "import { Session } from '../../../main/services/session';\nexport const s = Session;\n", true],
     ['src/renderer/probe.ts', "import { buildApi } from '../preload/preload';\nexport const b = buildApi;\n", true],
-    ['src/renderer/probe.ts', "import { channels } from '../shared/contract';\nimport { create } from 'zustand';\nexport const c = [channels, create];\n", false],
+    ['src/renderer/probe.ts', "import { channels } from '../shared/contract';\nimport { defineStore } from './lib/stores';\nexport const c = [channels, defineStore];\n", false],
+    // Stores only through defineStore (so resetAllStores empties every one at lock); lib/stores.ts is the exception.
+    ['src/renderer/features/x/probe.ts', "import { create } from 'zustand';\nexport const c = create;\n", true],
+    ['src/renderer/probe.ts', "import { createStore } from 'zustand/vanilla';\nexport const c = createStore;\n", true],
+    ['src/renderer/features/x/probe.ts', "import { useShallow } from 'zustand/react/shallow';\nexport const u = useShallow;\n", false],
+    ['src/renderer/lib/stores.ts', "import { create } from 'zustand';\nexport const c = create;\n", false],
     ['src/preload/probe.ts', "import { ipcRenderer } from 'electron';\nimport { ipcChannel } from '../shared/contract';\nexport const i = [ipcRenderer, ipcChannel];\n", false],
     ['src/preload/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", true],
     ['src/preload/probe.ts', "import { Session } from '../main/services/session';\nexport const s = Session;\n", true],

@@ -10,12 +10,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, open as openFile, readdir, readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDispatch } from '../../src/main/rpc/dispatch';
 import { createHandlers } from '../../src/main/rpc/handlers';
 import { createServices, type Services, type ServicesConfig } from '../../src/main/services';
 import type { PickedFile } from '../../src/main/services/documents/picker';
+import type { FolderPurpose } from '../../src/main/services/documents/folder-picker';
 import type { Clock } from '../../src/main/services/support/clock';
 import type { Logger } from '../../src/main/services/support/logger';
 
@@ -31,7 +32,9 @@ export interface HostOptions {
   /**
    * Preview-only stand-in for the Electron folder and save dialogs; without it both exports answer EXPORT_UNAVAILABLE.
    * releases.export writes into this folder while it is empty, else into a new empty subfolder `release-export-XXXXXX`;
-   * documents.export (authorization forms, extension notices) saves the file here under its neutral suggested name.
+   * documents.export (authorization forms, extension notices) saves the file here under its neutral suggested name;
+   * backup.create makes its backup folder in it the same way, and backup.restore reads the newest backup folder found
+   * in it (or one level down), as if staff had chosen it.
    */
   exportDir?: string;
   /** The outbox sender's tick and retry backoff (default: the product's; the e2e uses seconds). */
@@ -93,7 +96,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     },
     ...(opts.exportDir !== undefined
       ? {
-          folderPicker: { chooseFolder: () => chooseExportFolder(opts.exportDir!) },
+          folderPicker: { chooseFolder: (purpose?: FolderPurpose) => (purpose === 'restore' ? newestBackupIn(opts.exportDir!) : chooseExportFolder(opts.exportDir!)) },
           fileSaver: { save: (name: string, bytes: Buffer) => saveIntoFolder(opts.exportDir!, name, bytes) },
         }
       : {}),
@@ -217,6 +220,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 async function chooseExportFolder(dir: string): Promise<string> {
   const entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
   return entries.length === 0 ? dir : mkdtemp(join(dir, 'release-export-'));
+}
+
+/** The newest `releasedesk-backup-*` folder in `dir` or one level down (names sort by their UTC stamp), or null. */
+async function newestBackupIn(dir: string): Promise<string | null> {
+  const found: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    if (e.name.startsWith('releasedesk-backup-')) found.push(join(dir, e.name));
+    else for (const f of await readdir(join(dir, e.name), { withFileTypes: true })) if (f.isDirectory() && f.name.startsWith('releasedesk-backup-')) found.push(join(dir, e.name, f.name));
+  }
+  return found.sort((a, b) => basename(a).localeCompare(basename(b))).at(-1) ?? null;
 }
 
 /**

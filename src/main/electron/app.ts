@@ -21,6 +21,8 @@ import { createMainWindow, guardAllWebContents, hardenSession } from './window';
 /** What the shell needs from the services object (createServices' result satisfies it). */
 export interface ShellServices {
   session: { lock(): void; readonly state: 'uninitialized' | 'locked' | 'unlocked' };
+  /** The practice's idle lock minutes (createServices' result has it); null while locked. The shell and the renderer share it. */
+  idleLockMinutes?(): number | null;
   events?: EventSource;
   /** Audits input refused by the contract (createServices' result has it). */
   auditInvalidInput?(channel: string, fields: string[]): void;
@@ -41,7 +43,7 @@ export interface StartOptions<S extends ShellServices> {
   rendererName: string;
   /** Forge's MAIN_WINDOW_VITE_DEV_SERVER_URL during `electron-forge start`; undefined in packaged builds. */
   devServerUrl?: string | undefined;
-  /** Automatic logoff after this many idle minutes (default {@link DEFAULT_IDLE_MINUTES}). */
+  /** Automatic logoff after this many idle minutes; default: the practice's idle lock setting (else {@link DEFAULT_IDLE_MINUTES}). */
   idleMinutes?: number;
   /** Logger (default: JSON lines in `<userData>/logs/releasedesk.log`). */
   logger?: Logger;
@@ -125,7 +127,12 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     // Reload the UI so no PHI stays on screen after logoff; it reopens on the unlock screen.
     if (wasUnlocked) getWindow()?.webContents.reload();
   };
-  const stopAutoLock = startAutoLock({ powerMonitor, lock: lockVault, idleMinutes: opts.idleMinutes ?? DEFAULT_IDLE_MINUTES, logger });
+  const stopAutoLock = startAutoLock({
+    powerMonitor,
+    lock: lockVault,
+    idleMinutes: opts.idleMinutes ?? (() => services.idleLockMinutes?.() ?? DEFAULT_IDLE_MINUTES),
+    logger,
+  });
 
   const openWindow = () => {
     mainWindow = createMainWindow({

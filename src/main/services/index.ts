@@ -8,7 +8,7 @@ import type { FilePicker } from './documents/picker';
 import { discardPendingPdf, importFiles, supplyPdfPassword, type ImportContext } from './documents/import';
 import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
-import { inspectRecipientKey } from './openpgp/keys';
+import { importPracticeKey, inspectRecipientKey } from './openpgp/keys';
 import { checkEmailAddress, requireValidEmail } from './recipients/email';
 import { testSmtpConnection } from './delivery/smtp';
 import { formatFingerprint } from '../../shared/fingerprint';
@@ -22,7 +22,7 @@ import { Session } from './session';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
 import { AddressConfirmationService } from './recipients/address-confirmation';
-import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from './settings/settings';
+import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { RetentionService } from './retention/service';
 import type { PrivacyOfficerCheck } from './retention/privacy-officer';
@@ -326,6 +326,35 @@ export function createServices(config: ServicesConfig) {
       return { saved, fingerprint };
     },
 
+    /**
+     * Use the practice's existing OpenPGP key (made elsewhere) from now on, instead of the one ReleaseDesk made: the
+     * key is checked (see {@link importPracticeKey}), its passphrase used once and never stored, and it becomes the
+     * active practice key; the previous key stays in the vault, inactive (releases already sent keep verifying
+     * against it). Audited `practice_key.import` (fingerprint and algorithm) or as a failure (error code only).
+     * @returns the new key's description
+     * @throws AppError VAULT_LOCKED | KEY_INVALID (also: already the practice key or used before) | KEY_UNSUPPORTED |
+     *   KEY_EXPIRED | KEY_REVOKED | KEY_NO_ENCRYPTION_SUBKEY
+     * @source RFC 4880 section 11.2; 45 CFR 164.312(b) audit controls.
+     */
+    async importPracticeKey(input: ParsedInput<'settings.importPracticeKey'>): Promise<ChannelOutput<'settings.importPracticeKey'>> {
+      const subject = { type: 'practice_key', id: 'import' };
+      const v = session.require();
+      try {
+        const key = await importPracticeKey(input.armoredPrivateKey, input.passphrase, clock.now());
+        if (practiceKeyKnown(v.db, key.info.fingerprint)) {
+          throw new AppError('KEY_INVALID', `The key ${formatFingerprint(key.info.fingerprint)} is already, or was before, this practice's key. Import a different key.`);
+        }
+        v.tx(() => {
+          insertPracticeKey(v.db, { fingerprint: key.info.fingerprint, armoredPublic: key.armoredPublic, armoredPrivate: key.armoredPrivate, createdAt: key.info.createdAt });
+          session.audit({ action: 'practice_key.import', outcome: 'success', subjectType: 'practice_key', subjectId: key.info.fingerprint, detail: { algorithm: key.info.algorithm } });
+        });
+        return { practiceKey: key.info };
+      } catch (e) {
+        session.recordFailure('practice_key.import', subject, e);
+        throw e;
+      }
+    },
+
     async settings(): Promise<ChannelOutput<'settings.get'>> {
       const db = session.require().db;
       const { password: _password, ...smtp } = requireSetting(db, 'smtp');
@@ -337,6 +366,36 @@ export function createServices(config: ServicesConfig) {
         practicePublicKeyArmored: key.armoredPublic,
         delivery: deliverySettings(db),
       };
+    },
+
+    /**
+     * The idle lock setting (automatic logoff, 45 CFR 164.312(a)(2)(iii)): minutes without activity before the
+     * renderer locks the screen and the Electron shell locks the vault. @throws AppError VAULT_LOCKED
+     */
+    idleLock(): ChannelOutput<'settings.getIdleLock'> {
+      return idleLockSettings(session.require().db);
+    },
+
+    /**
+     * Change the idle lock time (whole minutes, 1..60; the contract bounds it). Audited `settings.change` with the
+     * setting's key and the minutes before and after (no PHI). @throws AppError VAULT_LOCKED
+     */
+    setIdleLock(input: ParsedInput<'settings.setIdleLock'>): ChannelOutput<'settings.setIdleLock'> {
+      return session.audited(
+        'settings.change',
+        { type: 'settings', id: 'idle_lock' },
+        (v) => {
+          const before = idleLockSettings(v.db).idleMinutes;
+          putSetting(v.db, 'idleLock', { idleMinutes: input.idleMinutes });
+          return { before, next: { idleMinutes: input.idleMinutes } };
+        },
+        ({ before, next }) => ({ key: 'idleLock.idleMinutes', before, after: next.idleMinutes }),
+      ).next;
+    },
+
+    /** The idle lock minutes for the Electron shell's system-idle check; null while the vault is not unlocked. */
+    idleLockMinutes(): number | null {
+      return session.state === 'unlocked' ? idleLockSettings(session.require().db).idleMinutes : null;
     },
 
     checkEmail: checkEmailAddress,

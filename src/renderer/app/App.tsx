@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { AppShell, Badge, Box, Button, Container, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
 import { useAppStore, type Screen } from './store';
+import { useIdleLock } from './idle-lock';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { UnlockScreen } from '../features/unlock/UnlockScreen';
 import { ReleasesScreen } from '../features/releases/ReleasesScreen';
@@ -14,6 +15,7 @@ import { SettingsScreen } from '../features/settings/SettingsScreen';
 import { useWizardStore } from '../features/release-wizard/store';
 import { OutboxScreen } from '../features/outbox/OutboxScreen';
 import { needsAttention, useOutboxStore } from '../features/outbox/store';
+import { DashboardScreen } from '../features/dashboard/DashboardScreen';
 
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
 export function PreviewBanner() {
@@ -32,6 +34,8 @@ function Shell() {
   const screen = useAppStore((s) => s.screen);
   const navigate = useAppStore((s) => s.navigate);
   const lock = useAppStore((s) => s.lock);
+  // Automatic logoff after the practice's idle time (app/idle-lock.ts): stores emptied, vault closed.
+  useIdleLock();
   // An export's one-time passphrase on screen and not yet acknowledged (Done): locking or leaving loses it for good.
   // (A sent password PDF's passphrase is kept in the vault until staff gave it, so leaving loses nothing.)
   const oneTimeShown = useWizardStore((s) => s.oneTime?.via === 'export') && screen.name === 'wizard';
@@ -53,9 +57,11 @@ function Shell() {
     if (p?.kind === 'lock') void lock();
     else if (p?.kind === 'navigate') navigate(p.to);
   };
-  type Section = 'requests' | 'releases' | 'outbox' | 'audit' | 'settings';
+  type Section = 'dashboard' | 'requests' | 'releases' | 'outbox' | 'audit' | 'settings';
   const section = (s: Screen['name']): Section =>
-    s === 'intake' || s === 'request' || s === 'requests'
+    s === 'dashboard'
+      ? 'dashboard'
+      : s === 'intake' || s === 'request' || s === 'requests'
       ? 'requests'
       : s === 'wizard' || s === 'releases'
         ? 'releases'
@@ -80,6 +86,7 @@ function Shell() {
             <Text fw={800} size="lg" c="blue.9">ReleaseDesk</Text>
             <nav aria-label="Main">
               <Group gap={4} wrap="nowrap">
+                {nav('dashboard', 'Today')}
                 {nav('requests', 'Requests')}
                 {nav('releases', 'Releases')}
                 {nav(
@@ -109,6 +116,7 @@ function Shell() {
       </AppShell.Header>
       <AppShell.Main pt="md">
         <Container size="lg">
+          {screen.name === 'dashboard' ? <DashboardScreen /> : null}
           {screen.name === 'requests' ? <RequestsScreen /> : null}
           {screen.name === 'intake' ? <IntakeScreen /> : null}
           {screen.name === 'request' ? <RequestDetailScreen requestId={screen.requestId} /> : null}

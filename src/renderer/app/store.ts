@@ -1,13 +1,16 @@
 /**
  * App-level state: what `app.info` says (mode, vault state, practice) and which
- * screen is shown. Screens are few, so navigation is a tagged union, not a router.
+ * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
+ * the home screen is the compliance dashboard ("Today").
  */
-import { create } from 'zustand';
+import { defineStore } from '../lib/stores';
 import type { ChannelOutput } from '../../shared/contract';
 import { call, toApiError, type ApiError } from '../lib/call';
+import { resetAllStores } from '../lib/stores';
 
 export type AppInfo = ChannelOutput<'app.info'>;
 export type Screen =
+  | { name: 'dashboard' }
   | { name: 'requests' }
   | { name: 'intake' }
   | { name: 'request'; requestId: string }
@@ -17,24 +20,35 @@ export type Screen =
   | { name: 'audit' }
   | { name: 'settings' };
 
+/** Why the screen locked, shown on the unlock screen; null after a manual Lock or once unlocked. */
+export type LockNotice = { reason: 'idle'; idleMinutes: number };
+
 interface AppState {
   info: AppInfo | null;
   error: ApiError | null;
   screen: Screen;
-  /** Re-reads `app.info` (after setup, unlock, lock). */
+  lockNotice: LockNotice | null;
+  /** Re-reads `app.info` (after setup, unlock, lock). Clears the lock notice once the vault is unlocked. */
   refresh: () => Promise<void>;
   navigate: (screen: Screen) => void;
-  /** Locks the vault (`vault.lock`) and returns to the unlock screen. */
-  lock: () => Promise<void>;
+  /**
+   * Locks: first every store is emptied ({@link resetAllStores}: no PHI left in renderer memory, the unlock screen
+   * shown at once), then main closes the vault (`vault.lock`) and `app.info` is re-read. `notice` (idle lock) is
+   * kept for the unlock screen. Never throws: if `vault.lock` fails the screen still stays locked until
+   * `app.info` says otherwise.
+   */
+  lock: (notice?: LockNotice) => Promise<void>;
 }
 
-export const useAppStore = create<AppState>((set, get) => ({
+export const useAppStore = defineStore<AppState>('app', (set, get) => ({
   info: null,
   error: null,
-  screen: { name: 'requests' },
+  screen: { name: 'dashboard' },
+  lockNotice: null,
   async refresh() {
     try {
-      set({ info: await call('app.info', {}), error: null });
+      const info = await call('app.info', {});
+      set(info.vault === 'unlocked' ? { info, error: null, lockNotice: null } : { info, error: null });
     } catch (e) {
       set({ error: toApiError(e) });
     }
@@ -42,11 +56,16 @@ export const useAppStore = create<AppState>((set, get) => ({
   navigate(screen) {
     set({ screen });
   },
-  async lock() {
+  async lock(notice) {
+    const before = get().info;
+    resetAllStores();
+    // The unlock screen at once (practice name only); app.info below confirms what main says.
+    set({ info: before ? { ...before, vault: 'locked', staffName: null } : null, lockNotice: notice ?? null });
     try {
       await call('vault.lock', {});
+    } catch {
+      // Shown as locked regardless; refresh() tells the truth.
     } finally {
-      set({ screen: { name: 'requests' } });
       await get().refresh();
     }
   },

@@ -23,12 +23,28 @@ export class ApiError extends Error {
  *
  * @returns the channel's output (shape per src/shared/contract.ts).
  * @throws ApiError with the wire error's code and message when main answers `{ ok: false }`.
+ * A call whose reply arrives after the screen locked (see {@link dropPendingReplies}) never settles.
  */
 export async function call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
   const fn = window.api[channel] as unknown as (i: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>>;
+  const startedIn = generation;
   const result = await fn(input);
+  // The screen locked while this call was in flight: its reply (which may carry PHI) is dropped and the
+  // promise never settles, so no store is filled again after resetAllStores() emptied it.
+  if (startedIn !== generation) return new Promise<never>(() => {});
   if (!result.ok) throw new ApiError(result.error.code, result.error.message);
   return result.value;
+}
+
+/** Incremented by {@link dropPendingReplies}; a call remembers the value it started with. */
+let generation = 0;
+
+/**
+ * Makes every call in flight drop its reply (its promise never settles). Called by resetAllStores() when the
+ * screen locks; calls made afterwards behave normally.
+ */
+export function dropPendingReplies(): void {
+  generation++;
 }
 
 /** Turns anything thrown into an ApiError (unexpected ones become INTERNAL with a generic message, never the raw text). */

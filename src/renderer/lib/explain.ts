@@ -35,6 +35,19 @@ const EXPLANATIONS: Record<string, Explanation> = {
   IMAP_AUTH_FAILED: { title: 'The bounce mailbox refused the user name or password.', next: 'Check the bounce mailbox sign-in under Settings with whoever manages your practice’s email.' },
   IMAP_FAILED: { title: 'Reading the bounce mailbox failed.', next: 'Try “Check for bounces now” again later; if it keeps failing, check the bounce mailbox under Settings.' },
   BOUNCE_MAILBOX_NOT_SET: { title: 'No bounce mailbox is set up.', next: 'Add the mailbox that receives returned emails under Settings.' },
+  // Retention, legal holds, backup and restore (issue 13).
+  RETENTION_TOO_SHORT: {
+    title: 'The retention policy was not saved: documentation and the audit log must be kept at least 6 years.',
+    next: 'Enter 6 or more years (45 CFR 164.530(j)); a longer period is fine if your state requires it.',
+  },
+  RETENTION_NOT_PERMITTED: { title: 'Only the privacy officer can change retention or legal holds.', next: 'Ask your privacy officer to make this change.' },
+  BACKUP_FAILED: { title: 'The backup could not be written. Nothing was kept.', next: 'Check that the folder or drive is writable and has space, then try again.' },
+  BACKUP_INVALID: { title: 'The backup copy did not verify, so it was not kept (or not restored).', next: 'Make a new backup, or choose another backup folder.' },
+  BACKUP_NOT_FOUND: { title: 'That folder does not hold a ReleaseDesk backup.', next: 'Choose the folder named “releasedesk-backup-…” that a backup made.' },
+  RESTORE_TARGET_NOT_EMPTY: {
+    title: 'A backup is restored only on a computer without a vault; this one already has one.',
+    next: 'Nothing was changed. To move to a new computer, restore there before setting it up.',
+  },
   PRINT_CANCELLED: { title: 'Printing was cancelled. Nothing was recorded as disclosed.', next: 'Print again when you are ready.' },
   PRINT_FAILED: { title: 'The release could not be printed. Nothing was recorded as disclosed.', next: 'Check the printer and try again.' },
   TLS_REQUIRED: {
@@ -233,7 +246,7 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   // A bounce's message is ours (part, status code, plain reason): it is the most precise title.
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
   // Vault-file, key and address refusals name what is wrong (file type, fingerprint and date, suggested address).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED)/.test(code) && message) ex = { ...ex, title: message };
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message) ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }

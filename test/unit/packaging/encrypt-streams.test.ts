@@ -18,7 +18,7 @@ async function pdfWithRawImage(pixels: Uint8Array): Promise<Uint8Array> {
   return doc.save({ useObjectStreams: false });
 }
 
-describe.skipIf(!tools)('encryptPdfAes256 compresses uncompressed streams natively, qpdf-wasm only encrypts', () => {
+describe.skipIf(!tools)('encryptPdfAes256 compresses uncompressed streams natively (zlib) and encrypts them with node:crypto', () => {
   const t = tempDir();
   afterAll(() => t.cleanup());
 
@@ -45,7 +45,7 @@ describe.skipIf(!tools)('encryptPdfAes256 compresses uncompressed streams native
     expect(Number(raw.dict['/Length'])).toBeLessThan(pixels.length);
   });
 
-  it('passes an already compressed PDF to qpdf unchanged in content: text still extracts with the password', async () => {
+  it('leaves already compressed streams as they are: text still extracts with the password', async () => {
     const doc = await PDFDocument.create();
     doc.addPage([612, 792]).drawText('Zyxwv compressed only', { x: 72, y: 700, size: 12, font: await doc.embedFont(StandardFonts.Helvetica) });
     const pass = 'another-spoken-pass';

@@ -49,6 +49,23 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'releases.outbox': () => ({ ok: true, value: [] }),
+  'retention.get': () => ({
+    ok: true,
+    value: {
+      policy: { documentationYears: 6, recordFileDays: null, auditYears: 6, backupReminderDays: 7 },
+      policySet: false,
+      canChange: true,
+      holds: [],
+      lastPurge: null,
+      lastBackupAt: null,
+      backupDue: true,
+    },
+  }),
+  'dashboard.get': () => ({
+    ok: true,
+    value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
+  }),
+  'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
 };
 
 /** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */

@@ -5,6 +5,8 @@ import { SettingsScreen } from '../../../src/renderer/features/settings/Settings
 import { App } from '../../../src/renderer/app/App';
 import { useAppStore } from '../../../src/renderer/app/store';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
+import { useIdleLockStore } from '../../../src/renderer/app/idle-lock';
+import { resetAllStores } from '../../../src/renderer/lib/stores';
 import { ErrorAlert } from '../../../src/renderer/components/ErrorAlert';
 import { ApiError } from '../../../src/renderer/lib/call';
 import { FPR, FPR_GROUPED, KEY, fail, installDomStubs, installFakeApi, ok, renderUi } from './harness';
@@ -175,5 +177,36 @@ describe('Lock while an export passphrase (shown only once) is on screen', () =>
     fireEvent.click(await screen.findByRole('button', { name: 'Lock ReleaseDesk' }));
     await waitFor(() => expect(fake.callsTo('vault.lock')).toHaveLength(1));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
+
+describe('Settings → Automatic lock', () => {
+  it('shows the stored idle time, refuses 0 and 61 without saving, saves 12 and the running idle lock follows it', async () => {
+    resetAllStores();
+    const fake = installFakeApi({
+      'settings.get': () => ok(SETTINGS),
+      'settings.getIdleLock': () => ok({ idleMinutes: 7 }),
+      'settings.setIdleLock': (i) => ok(i),
+    });
+    renderUi(<SettingsScreen />);
+    await screen.findByText(FPR_GROUPED);
+    const input = screen.getByLabelText('Lock after this many minutes without activity') as HTMLInputElement;
+    await waitFor(() => expect(input.value).toBe('7'));
+    const save = screen.getByRole('button', { name: 'Save lock time' });
+
+    for (const bad of ['0', '61']) {
+      fireEvent.change(input, { target: { value: bad } });
+      fireEvent.click(save);
+      expect(await screen.findByText('Enter a whole number of minutes from 1 to 60.')).toBeTruthy();
+      expect(input.getAttribute('aria-invalid')).toBe('true');
+    }
+    expect(fake.callsTo('settings.setIdleLock')).toHaveLength(0);
+
+    fireEvent.change(input, { target: { value: '12' } });
+    fireEvent.click(save);
+    expect(await screen.findByText('Automatic lock time saved')).toBeTruthy();
+    expect(fake.callsTo('settings.setIdleLock')).toEqual([{ idleMinutes: 12 }]);
+    expect(useIdleLockStore.getState().idleMinutes).toBe(12);
+    expect(input.value).toBe('12');
   });
 });

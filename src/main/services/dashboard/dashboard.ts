@@ -15,7 +15,7 @@ import type { ReleaseDeliveryService } from '../releases/delivery-service';
 import type { RequestService } from '../requests/request-service';
 import type { RetentionService } from '../retention/service';
 import type { Session } from '../session';
-import { activePracticeKey, requireSetting } from '../settings/settings';
+import { activePracticeKey, idleLockSettings, requireSetting } from '../settings/settings';
 import { currentAuthorizations, unfinishedReleaseKeys } from './repo';
 import type { z } from 'zod';
 
@@ -200,7 +200,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
   const posture: Posture[] = [
     { key: 'vault_encrypted', ok: true, label: 'Vault encrypted (AES-256) with the practice passphrase', fix: null, target: null },
     { key: 'tls', ok: true, label: `Email leaves only over verified TLS 1.2 or newer (${smtp.security === 'tls' ? 'TLS from the start' : 'STARTTLS required'})`, fix: null, target: null },
-    { key: 'auto_lock', ok: true, label: 'Locks itself after 10 minutes without use', fix: null, target: null },
+    { key: 'auto_lock', ok: true, label: `Locks itself after ${minutesText(idleLockSettings(v.db).idleMinutes)} without use`, fix: null, target: null },
     {
       key: 'retention',
       ok: view.policySet,
@@ -233,4 +233,9 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
     posture,
     lastBackupAt,
   };
+}
+
+/** "1 minute", "5 minutes". */
+function minutesText(n: number): string {
+  return `${n} ${n === 1 ? 'minute' : 'minutes'}`;
 }

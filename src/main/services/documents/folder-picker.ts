@@ -4,10 +4,17 @@
  * host: a fixed folder from its options (so end-to-end tests can check the files).
  * The packet written there is password-protected (AES-256); no plaintext PHI is written.
  */
+/**
+ * What the folder is for, so the dialog can say it: an exported release or report (default), where a vault backup
+ * goes, or the backup folder a restore reads from.
+ */
+export type FolderPurpose = 'export' | 'backup' | 'restore';
+
 export interface FolderPicker {
   /**
    * Ask for a folder.
+   * @param purpose what it is for (default 'export')
    * @returns its absolute path, or null when staff cancelled
    */
-  chooseFolder(): Promise<string | null>;
+  chooseFolder(purpose?: FolderPurpose): Promise<string | null>;
 }

@@ -66,6 +66,71 @@ export async function generatePracticeKey(owner: { name: string; email: string }
 }
 
 /**
+ * Take the practice's existing OpenPGP key (made elsewhere, e.g. with gpg) instead of generating one: check that
+ * it can sign and receive encrypted copies now, remove its passphrase (the key is kept only inside the encrypted
+ * vault, like a generated one; the passphrase is used once and never stored).
+ *
+ * A key without hash-algorithm preferences is accepted: signatures then use SHA-256 (openpgp.js's default),
+ * which every OpenPGP implementation reads.
+ *
+ * @param armored the whole armored PRIVATE key block (RFC 4880 section 6.2 "PRIVATE KEY BLOCK")
+ * @param passphrase the key's passphrase, when it has one
+ * @param now the instant to judge expiry and revocation at
+ * @returns the key pair to store (private part without passphrase) and its {@link KeyInfoT}
+ * @throws AppError KEY_INVALID (not a private key, several keys, damaged, wrong or missing passphrase, cannot sign);
+ *   KEY_UNSUPPORTED (Ed448/X448 or unknown algorithm, named); KEY_EXPIRED / KEY_REVOKED (fingerprint and date named);
+ *   KEY_NO_ENCRYPTION_SUBKEY (signing-only key)
+ * @source RFC 4880 sections 5.5.3 (secret-key packets), 11.2 (transferable secret keys), 5.2.3.8 (preferred hash
+ *   algorithms); 45 CFR 164.312(c)(2) (mechanism to authenticate ePHI: the practice's signature).
+ */
+export async function importPracticeKey(armored: string, passphrase: string | undefined, now: Date): Promise<PracticeKeyPair> {
+  const text = armored.trim();
+  if (!/^-----BEGIN PGP PRIVATE KEY BLOCK-----/.test(text)) {
+    throw new AppError('KEY_INVALID', 'This is not an OpenPGP private key. Export the practice key with its private part (for example "gpg --export-secret-keys --armor") and paste the whole block.');
+  }
+  if ((text.match(/-----BEGIN PGP PRIVATE KEY BLOCK-----/g)?.length ?? 0) > 1) {
+    throw new AppError('KEY_INVALID', 'More than one key was pasted. Paste only the practice key.');
+  }
+  const bytes = await dearmor(text);
+  const primary = bytes ? walkPackets(bytes)[0] : undefined;
+  const bad = bytes && primary?.tag === 5 ? unsupportedAlgorithm(bytes, primary) : null;
+  if (bad) {
+    throw new AppError('KEY_UNSUPPORTED', `This key uses ${bad}, which ReleaseDesk cannot use. Use a key made with Curve25519 or RSA (3072 bits or more).`, { algorithm: bad });
+  }
+  let key: openpgp.PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: text });
+  } catch {
+    throw new AppError('KEY_INVALID', 'The pasted key could not be read: it is incomplete or damaged. Export it again and paste the whole block.');
+  }
+  if (!key.isDecrypted()) {
+    if (!passphrase) throw new AppError('KEY_INVALID', `The key ${formatFingerprint(key.getFingerprint())} is protected by a passphrase. Type its passphrase to import it.`, { passphraseRequired: true });
+    try {
+      key = await openpgp.decryptKey({ privateKey: key, passphrase });
+    } catch {
+      throw new AppError('KEY_INVALID', `That passphrase does not open the key ${formatFingerprint(key.getFingerprint())}. Check it and try again.`, { passphraseRequired: true });
+    }
+  }
+  try {
+    await key.verifyPrimaryKey(now);
+  } catch (e) {
+    throw (await datedKeyRefusal(key, now)) ?? mapKeyError(e, 'primary');
+  }
+  try {
+    await key.getSigningKey(undefined, now);
+  } catch {
+    throw new AppError('KEY_INVALID', `The key ${formatFingerprint(key.getFingerprint())} has no valid signing key: ReleaseDesk signs every release with the practice key.`);
+  }
+  try {
+    await key.getEncryptionKey(undefined, now);
+  } catch (e) {
+    throw (await datedKeyRefusal(key, now)) ?? mapKeyError(e, 'encryption');
+  }
+  const info = await describeKey(key, now);
+  return { armoredPrivate: key.armor(), armoredPublic: key.toPublic().armor(), info };
+}
+
+/**
  * Check a pasted recipient public key and describe it, or refuse it saying why.
  *
  * The key must be exactly one armored public key (RFC 4880 §6.2 "PUBLIC KEY

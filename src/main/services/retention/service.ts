@@ -176,7 +176,7 @@ export class RetentionService {
       this.session.recordFailure('vault.backup', subject, e);
       throw e;
     }
-    const parent = await this.d.folderPicker.chooseFolder();
+    const parent = await this.d.folderPicker.chooseFolder('backup');
     if (!parent) return { saved: false, folder: null, bytes: 0, eventsVerified: 0, at: null };
     const vault = this.session.require(); // still unlocked after the dialog?
     if (vault !== v) throw new AppError('VAULT_LOCKED', 'ReleaseDesk locked while the folder was chosen. Unlock and try again.');
@@ -213,7 +213,7 @@ export class RetentionService {
       throw new AppError('RESTORE_TARGET_NOT_EMPTY', 'ReleaseDesk already has a vault on this computer; a backup is restored only into an empty data folder.');
     }
     if (!this.d.folderPicker) throw new AppError('EXPORT_UNAVAILABLE', 'Choosing a folder is not available here.');
-    const source = await this.d.folderPicker.chooseFolder();
+    const source = await this.d.folderPicker.chooseFolder('restore');
     if (!source) return { restored: false, requests: 0, releases: 0, eventsVerified: 0 };
     const r = await restoreBackup(source, this.session.dataDir, passphrase);
     await unlock(passphrase);

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
-import { BounceMailboxInput, DeliverySettings, PracticeInput, PurgeResult, RetentionPolicy, SmtpSettingsInput } from '../../../shared/contract';
+import { BounceMailboxInput, DEFAULT_IDLE_LOCK_MINUTES, DeliverySettings, IdleLockSettings, PracticeInput, PurgeResult, RetentionPolicy, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
 const schemas = {
@@ -15,6 +15,8 @@ const schemas = {
   retention: RetentionPolicy,
   backup: z.object({ lastBackupAt: z.string(), bytes: z.number().int() }),
   lastPurge: PurgeResult,
+  /** Idle lock (issue 11): minutes without activity before the screen locks; unset means the default (5). */
+  idleLock: IdleLockSettings,
 } as const;
 export type SettingKey = keyof typeof schemas;
 export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;
@@ -56,6 +58,11 @@ export function insertPracticeKey(db: Database, k: PracticeKeyRow): void {
   );
 }
 
+/** Whether the vault has ever held the practice key with this fingerprint (40 hex, upper case), active or not. */
+export function practiceKeyKnown(db: Database, fingerprint: string): boolean {
+  return db.prepare('SELECT 1 FROM practice_keys WHERE fingerprint = ?').get(fingerprint) !== undefined;
+}
+
 /** The active practice key. @throws Error when setup never stored one (a broken vault). */
 export function activePracticeKey(db: Database): PracticeKeyRow {
   const r = db.prepare('SELECT fingerprint, armored_public, armored_private, created_at FROM practice_keys WHERE active = 1').get() as
@@ -71,4 +78,13 @@ export const DEFAULT_MESSAGE_LIMIT_BYTES = 18_000_000;
 /** The delivery settings, with the default when unset. */
 export function deliverySettings(db: Database): SettingValue<'delivery'> {
   return getSetting(db, 'delivery') ?? { messageLimitBytes: DEFAULT_MESSAGE_LIMIT_BYTES };
+}
+
+/**
+ * The idle lock setting, with the default when never changed (no migration: an unset key reads as the default).
+ * @returns `{ idleMinutes }`, whole minutes in 1..60; default {@link DEFAULT_IDLE_LOCK_MINUTES}.
+ * @source 45 CFR 164.312(a)(2)(iii) automatic logoff.
+ */
+export function idleLockSettings(db: Database): SettingValue<'idleLock'> {
+  return getSetting(db, 'idleLock') ?? { idleMinutes: DEFAULT_IDLE_LOCK_MINUTES };
 }

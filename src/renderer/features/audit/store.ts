@@ -1,5 +1,5 @@
 /** The Audit screen: the log for people (filters, pages), the integrity check, reports and the accounting (`audit.*`). */
-import { create } from 'zustand';
+import { defineStore, listenUntilLock } from '../../lib/stores';
 import type { ChannelInput, ChannelOutput, TransmissionT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -33,7 +33,7 @@ interface AuditState {
   clearError: () => void;
 }
 
-export const useAuditStore = create<AuditState>((set, get) => ({
+export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
   filter: {},
   page: 1,
   result: null,
@@ -91,7 +91,7 @@ export const useAuditStore = create<AuditState>((set, get) => ({
   },
   async exportWith(what, run) {
     set({ exporting: what, error: null, lastExport: null, progress: null });
-    const off = window.apiEvents?.on('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
+    const off = listenUntilLock('reportProgress', (p) => set({ progress: { done: p.done, total: p.total } }));
     try {
       const result = await run();
       set({ lastExport: result.saved ? { what, result } : null });
@@ -99,7 +99,7 @@ export const useAuditStore = create<AuditState>((set, get) => ({
     } catch (e) {
       set({ error: toApiError(e) });
     } finally {
-      off?.();
+      off();
       set({ exporting: null, progress: null });
     }
   },

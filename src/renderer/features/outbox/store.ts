@@ -2,7 +2,7 @@
  * The outbox (`releases.outbox`): releases waiting for the mail server, being sent, unconfirmed, failed or partly
  * sent, refreshed every few seconds while the app is unlocked, and what staff can do with each.
  */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { OutboxEntryT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -24,7 +24,7 @@ export function needsAttention(e: OutboxEntryT): boolean {
   return e.status !== 'queued' && e.status !== 'sending';
 }
 
-export const useOutboxStore = create<OutboxState>((set, get) => {
+export const useOutboxStore = defineStore<OutboxState>('outbox', (set, get) => {
   const act = async (releaseId: string, run: () => Promise<unknown>) => {
     if (get().busyId) return;
     set({ busyId: releaseId, error: null });

@@ -11,7 +11,7 @@
  * cleared by `dismissOneTime` (staff pressed Done), by `open` (another release)
  * and by `leave` (the wizard unmounts); a reload loses it with the rest of memory.
  */
-import { create } from 'zustand';
+import { defineStore, listenUntilLock } from '../../lib/stores';
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
@@ -185,7 +185,7 @@ const initial = {
   notice: null,
 } satisfies Partial<WizardState>;
 
-export const useWizardStore = create<WizardState>((set, get) => {
+export const useWizardStore = defineStore<WizardState>('release-wizard', (set, get) => {
   const reload = async (id: string) => {
     const release = await call('releases.get', { id });
     set({ release });
@@ -422,7 +422,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
       if (!release || get().busy === 'send') return;
       const method = effectiveMethod(get());
       set({ busy: 'send', sendError: null, progress: null, step: STEP.send, oneTime: null, exported: null, exportFolder: null, printable: null });
-      const off = window.apiEvents?.on('progress', (p) => {
+      const off = listenUntilLock('progress', (p) => {
         if (p.releaseId === release.id) set({ progress: { done: p.done, total: p.total, operation: p.operation } });
       });
       try {
@@ -462,7 +462,7 @@ export const useWizardStore = create<WizardState>((set, get) => {
           /* keep the release we have */
         }
       } finally {
-        off?.();
+        off();
         set({ busy: null, progress: null });
         // The navigation's outbox count follows at once (it also refreshes by itself).
         void useOutboxStore.getState().load();

@@ -1,5 +1,5 @@
 /** The home list of releases (`releases.list`). */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { ReleaseSummaryT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -9,7 +9,7 @@ interface ReleasesState {
   load: () => Promise<void>;
 }
 
-export const useReleasesStore = create<ReleasesState>((set) => ({
+export const useReleasesStore = defineStore<ReleasesState>('releases', (set) => ({
   releases: null,
   error: null,
   async load() {

@@ -3,7 +3,7 @@
  * open on the detail screen. Every action returns the request as main now sees
  * it; the store keeps that and the last failure of each action.
  */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { ChannelInput, RequestDetailT, RequestDocumentT, RequestSummaryT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -35,7 +35,7 @@ interface RequestsState {
   startRelease: () => Promise<string | null>;
 }
 
-export const useRequestsStore = create<RequestsState>((set, get) => {
+export const useRequestsStore = defineStore<RequestsState>('requests', (set, get) => {
   /** Runs `fn` for the open request as `action`, keeping busy/error; true on success. */
   const act = async (action: Exclude<RequestAction, null>, fn: (requestId: string) => Promise<RequestDetailT | void>): Promise<boolean> => {
     const d = get().detail;

@@ -19,11 +19,14 @@ import {
 import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { focusFirstInvalid, useFocusHeading } from '../../lib/focus';
+import { ImportPracticeKey } from './ImportPracticeKey';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { RetentionSettings } from './RetentionSettings';
+import { IdleLockSettings } from './IdleLockSettings';
 
 type Settings = ChannelOutput<'settings.get'>;
 
@@ -50,7 +53,7 @@ const MB = 1_000_000;
 /**
  * Settings: the practice (read-only), the outgoing email server (edit, test, save), the per-message size
  * limit, and the practice OpenPGP key (fingerprint, armored PUBLIC key to copy or save) that recipients
- * import to check signatures.
+ * import to check signatures; retention, legal holds, the purge and backup (RetentionSettings).
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
@@ -272,6 +275,8 @@ export function SettingsScreen() {
             </Fieldset>
           </form>
 
+          <IdleLockSettings />
+
           <Fieldset legend="Practice OpenPGP key">
             <Stack gap="sm">
               <Text size="sm">
@@ -314,10 +319,19 @@ export function SettingsScreen() {
                 ) : null}
               </div>
               <ErrorAlert error={keyError} title="The key file was not saved" />
+              <ImportPracticeKey
+                onImported={() =>
+                  void call('settings.get', {})
+                    .then(setSettings)
+                    .catch((e: unknown) => setLoadError(toApiError(e)))
+                }
+              />
             </Stack>
           </Fieldset>
 
           <BounceMailboxSettings />
+
+          <RetentionSettings />
         </>
       )}
     </Stack>

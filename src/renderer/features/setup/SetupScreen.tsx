@@ -22,6 +22,7 @@ import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from '../settings/SmtpTest';
+import { RestoreBackup } from './RestoreBackup';
 import { call } from '../../lib/call';
 import type { ChannelOutput } from '../../../shared/contract';
 
@@ -92,6 +93,7 @@ function validate(f: Form, passphraseAcceptable: boolean | null): Errors {
 export function SetupScreen() {
   const { strength, strengthFor, creating, practiceKey, error, checkPassphrase, createVault } = useSetupStore();
   const refresh = useAppStore((s) => s.refresh);
+  const navigate = useAppStore((s) => s.navigate);
   const [form, setForm] = useState<Form>(() => ({
     passphrase: '',
     confirm: '',
@@ -161,7 +163,13 @@ export function SetupScreen() {
             <strong>Next:</strong> record the first request for records, then start its release.
           </Text>
           <Group>
-            <Button size="md" onClick={() => void refresh()}>
+            <Button
+              size="md"
+              onClick={() => {
+                navigate({ name: 'requests' });
+                void refresh();
+              }}
+            >
               Continue to requests
             </Button>
           </Group>
@@ -443,6 +451,7 @@ export function SetupScreen() {
           </Group>
         </Stack>
       </form>
+      {creating ? null : <RestoreBackup />}
     </Container>
   );
 }

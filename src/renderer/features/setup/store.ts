@@ -2,7 +2,7 @@
  * First-run setup: passphrase strength (from main's zxcvbn, `setup.checkPassphrase`)
  * and the vault creation (`setup.createVault`). Form values live in the form.
  */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import type { ChannelInput, ChannelOutput, KeyInfoT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
@@ -19,7 +19,7 @@ interface SetupState {
   createVault: (input: ChannelInput<'setup.createVault'>) => Promise<void>;
 }
 
-export const useSetupStore = create<SetupState>((set, get) => ({
+export const useSetupStore = defineStore<SetupState>('setup', (set, get) => ({
   strength: null,
   strengthFor: '',
   creating: false,

@@ -3,6 +3,7 @@ import { Button, Container, Paper, PasswordInput, Stack, Text, Title } from '@ma
 import { useUnlockStore } from './store';
 import { useAppStore } from '../../app/store';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LockNotice } from './LockNotice';
 
 /** Opens the encrypted vault with the practice's passphrase. */
 export function UnlockScreen() {
@@ -32,6 +33,7 @@ export function UnlockScreen() {
             <Title order={1} id="unlock-title" size="h2">
               Unlock ReleaseDesk
             </Title>
+            <LockNotice />
             <Text>
               {info?.practiceName ? `${info.practiceName}. ` : ''}Enter the vault passphrase to open the records vault.
             </Text>
@@ -54,7 +56,7 @@ export function UnlockScreen() {
               Unlock
             </Button>
             <Text size="sm" c="dark.4">
-              Next: the requests list. ReleaseDesk locks itself again when you press Lock.
+              Next: Today — what needs attention. ReleaseDesk locks itself again when you press Lock or leave it unused.
             </Text>
           </Stack>
         </form>

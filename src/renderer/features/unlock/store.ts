@@ -1,5 +1,5 @@
 /** Unlocking the vault (`vault.unlock`). */
-import { create } from 'zustand';
+import { defineStore } from '../../lib/stores';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
 interface UnlockState {
@@ -10,7 +10,7 @@ interface UnlockState {
   clearError: () => void;
 }
 
-export const useUnlockStore = create<UnlockState>((set) => ({
+export const useUnlockStore = defineStore<UnlockState>('unlock', (set) => ({
   busy: false,
   error: null,
   async unlock(passphrase) {

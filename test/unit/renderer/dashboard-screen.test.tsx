@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { DashboardScreen, screenFor } from '../../../src/renderer/features/dashboard/DashboardScreen';
+import { useDashboardStore } from '../../../src/renderer/features/dashboard/store';
+import { useAppStore } from '../../../src/renderer/app/store';
+import type { ChannelOutput } from '../../../src/shared/contract';
+import { installDomStubs, installFakeApi, ok, renderUi } from './harness';
+
+beforeAll(installDomStubs);
+afterEach(() => {
+  cleanup();
+  useDashboardStore.setState({ data: null, error: null });
+  useAppStore.setState({ screen: { name: 'dashboard' } });
+});
+
+type D = ChannelOutput<'dashboard.get'>;
+const item = (kind: D['items'][number]['kind'], severity: D['items'][number]['severity'], title: string, action: string, target: D['items'][number]['target']) => ({
+  kind,
+  severity,
+  title,
+  detail: 'Detail.',
+  action,
+  target,
+});
+const DASH: D = {
+  asOf: '2026-03-10',
+  items: [
+    item('request_overdue', 'critical', 'Request Q-2026-00001 is overdue', 'Open request Q-2026-00001', { screen: 'request', id: 'req_000001' }),
+    item('release_bounced', 'critical', 'Release R-2026-00002 was returned as undeliverable', 'Open release R-2026-00002', { screen: 'wizard', id: 'rel_000002' }),
+    item('release_unconfirmed', 'warning', 'Release R-2026-00003 is unconfirmed', 'Open the outbox', { screen: 'outbox', id: null }),
+    item('key_expiring', 'warning', 'The practice key expires on 2026-03-20', 'Open Settings', { screen: 'settings', id: null }),
+    item('chain_problem', 'critical', 'The audit log does not verify', 'Open the audit log', { screen: 'audit', id: null }),
+  ],
+  chain: { intact: false, lastSeq: 12, latestCheckpointAt: null },
+  posture: [
+    { key: 'vault_encrypted', ok: true, label: 'Vault encrypted', fix: null, target: null },
+    { key: 'bounce_mailbox', ok: false, label: 'No bounce mailbox', fix: 'Add the mailbox that receives returned emails.', target: { screen: 'settings', id: null } },
+  ],
+  lastBackupAt: null,
+};
+
+describe('DashboardScreen', () => {
+  it('maps every target to the screen where it is fixed', () => {
+    expect(screenFor({ screen: 'request', id: 'req_000001' })).toEqual({ name: 'request', requestId: 'req_000001' });
+    expect(screenFor({ screen: 'wizard', id: 'rel_000002' })).toEqual({ name: 'wizard', releaseId: 'rel_000002' });
+    expect(screenFor({ screen: 'outbox', id: null })).toEqual({ name: 'outbox' });
+    expect(screenFor({ screen: 'settings', id: null })).toEqual({ name: 'settings' });
+    expect(screenFor({ screen: 'audit', id: null })).toEqual({ name: 'audit' });
+    expect(screenFor({ screen: 'requests', id: null })).toEqual({ name: 'requests' });
+  });
+
+  it('groups items under plain headings with counts, says so calmly when a group is empty, and each button navigates', async () => {
+    installFakeApi({ 'dashboard.get': () => ok(DASH) });
+    renderUi(<DashboardScreen />);
+    const heading = screen.getByRole('heading', { level: 1, name: 'Today' });
+    expect(document.activeElement).toBe(heading);
+    expect(await screen.findByText('Request Q-2026-00001 is overdue')).toBeTruthy();
+    expect(screen.getByTestId('count-overdue').textContent).toBe('1');
+    expect(screen.getByTestId('count-releases').textContent).toBe('2');
+    expect(within(screen.getByTestId('dash-outbox')).getByText('The outbox is empty.')).toBeTruthy();
+    expect(within(screen.getByTestId('dash-releases')).getByText('Bounced')).toBeTruthy(); // in words, not colour alone
+    expect(within(screen.getByTestId('dash-chain')).getByText('The audit log does not verify')).toBeTruthy();
+    expect(screen.getByText(/To do:/).parentElement?.textContent).toContain('No bounce mailbox');
+
+    const go = (name: string) => {
+      fireEvent.click(screen.getByRole('button', { name }));
+      return useAppStore.getState().screen;
+    };
+    expect(go('Open request Q-2026-00001')).toEqual({ name: 'request', requestId: 'req_000001' });
+    expect(go('Open release R-2026-00002')).toEqual({ name: 'wizard', releaseId: 'rel_000002' });
+    expect(go('Open the outbox')).toEqual({ name: 'outbox' });
+    expect(go('Open Settings')).toEqual({ name: 'settings' });
+    expect(go('Fix in Settings')).toEqual({ name: 'settings' });
+  });
+});
