@@ -3,6 +3,8 @@
  * privacy officer never reads a raw code like `request.view`. Pure TypeScript (runs everywhere).
  */
 
+import { formatFingerprint } from './fingerprint';
+
 /** Kinds of action a privacy officer filters by. */
 export const AUDIT_ACTION_KINDS = ['access', 'disclosure', 'records', 'requests', 'authorizations', 'security', 'reports'] as const;
 export type AuditActionKind = (typeof AUDIT_ACTION_KINDS)[number];
@@ -35,6 +37,12 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.set_recipient': { kind: 'records', verb: 'set the recipient of release' },
   // --- hardening (issue 14) ---
   'release.recipient_key_withdrawn': { kind: 'records', verb: 'withdrew the confirmed recipient key (revoked or expired) of release' },
+  // --- S/MIME (issue 18) ---
+  'release.recipient_certificate_import': { kind: 'records', verb: 'imported the recipient’s S/MIME certificate for release' },
+  'release.recipient_certificate_confirm': { kind: 'records', verb: 'confirmed the recipient’s S/MIME certificate fingerprint for release' },
+  'release.recipient_certificate_withdrawn': { kind: 'records', verb: 'withdrew the confirmed S/MIME certificate (no longer valid) of release' },
+  'practice_smime.create': { kind: 'security', verb: 'made the practice’s own S/MIME certificate' },
+  'practice_smime.import': { kind: 'security', verb: 'imported the practice’s S/MIME certificate' },
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
   'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },
@@ -109,6 +117,7 @@ export const OUTCOME_LABEL = { success: 'Done', failure: 'Failed', refused: 'Ref
 
 export const METHOD_PHRASE: Record<string, string> = {
   'openpgp-pgp-mime': 'by OpenPGP email',
+  smime: 'by S/MIME encrypted email',
   'password-pdf': 'by password-protected PDF',
   'tls-only-email': 'by unencrypted email (patient’s choice)',
   export: 'to a folder or drive',
@@ -140,6 +149,9 @@ export function describeAuditEvent(
   if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
   const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
   if (method && e.action.startsWith('release.')) s += ` ${method}`;
+  // S/MIME: the recipient certificate the release was encrypted to (or that was imported, confirmed, withdrawn).
+  if (typeof e.detail.certificateFingerprint === 'string' && (e.action.startsWith('release.') || e.action.startsWith('practice_smime.')))
+    s += `, certificate ${formatFingerprint(e.detail.certificateFingerprint)}`;
   if (e.outcome !== 'success' && typeof e.detail.code === 'string') s += ` (${e.detail.code.toLowerCase().replace(/_/g, ' ')})`;
   return s.replace(/ {2,}/g, ' ').trim();
 }

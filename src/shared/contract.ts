@@ -64,9 +64,9 @@ export const ReleaseStatus = z.enum(['draft', 'queued', 'sending', 'sent', 'part
  * (AES-256, passphrase by phone/SMS/in person); unencrypted email over TLS at the individual's recorded
  * request; export of the password-protected packet to a folder/drive; a print-ready packet.
  */
-export const DeliveryMethod = z.enum(['openpgp-pgp-mime', 'password-pdf', 'tls-only-email', 'export', 'print']);
+export const DeliveryMethod = z.enum(['openpgp-pgp-mime', 'smime', 'password-pdf', 'tls-only-email', 'export', 'print']);
 /** The methods `releases.send` takes (email); export and print have their own channels. */
-export const EmailDeliveryMethod = z.enum(['openpgp-pgp-mime', 'password-pdf', 'tls-only-email']);
+export const EmailDeliveryMethod = z.enum(['openpgp-pgp-mime', 'smime', 'password-pdf', 'tls-only-email']);
 
 /** One rung of the delivery ladder (src/main/services/delivery/methods.ts deliveryLadder). */
 export const DeliveryRung = z.object({
@@ -151,6 +151,47 @@ export const KeyInfo = z.object({
   expiresAt: IsoDateTime.nullable(),
   /** Parts of the key that were ignored, in plain words (e.g. a subkey in an unsupported algorithm). (hardening, issue 14) */
   warnings: z.array(z.string().max(300)).max(10).optional(),
+});
+
+/**
+ * A recipient's S/MIME certificate as staff see it (issue 18): what it says, the SHA-256 fingerprint to read aloud,
+ * whether its chain ends in a trusted root, staff's confirmation, and — checked again at this moment against the
+ * recipient's address — why it cannot be used now (reason and date), or null.
+ */
+export const RecipientCertificate = z.object({
+  /** SHA-256 of the DER certificate: 64 upper-case hex digits (shown in groups of four). */
+  fingerprint: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  emails: z.array(z.string()),
+  notBefore: IsoDateTime,
+  notAfter: IsoDateTime,
+  /** e.g. "RSA 2048 bits", "EC P-256". */
+  keyDescription: z.string(),
+  chainTrusted: z.boolean(),
+  /** Plain-language warnings (an untrusted chain) staff must accept when confirming. */
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  importedBy: z.string(),
+  importedAt: IsoDateTime,
+  /** Staff confirmed the fingerprint with the recipient by phone or in person: who, when. */
+  confirmed: z.object({ by: z.string(), at: IsoDateTime }).nullable(),
+  /** The certificate cannot be used now: coded reason naming the fingerprint and the date checked. */
+  problem: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+/** The practice's own S/MIME certificate (signs S/MIME releases; each release is also encrypted to it). */
+export const PracticeSmimeCertificate = z.object({
+  fingerprint: z.string(),
+  /** The certificate (PEM, public): what recipients add to their mail program to trust the signature. */
+  certPem: z.string(),
+  subject: z.string(),
+  notAfter: IsoDateTime,
+  /** Days until it expires (negative once expired); Settings and the dashboard warn at 30 or fewer. */
+  daysLeft: z.number().int(),
+  /** Made by ReleaseDesk: recipients' mail programs will not trust it until they accept its fingerprint. */
+  selfSigned: z.boolean(),
+  /** Plain-language warnings (self-made; expiring soon). */
+  warnings: z.array(z.string()),
 });
 
 export const DocumentSummary = z.object({
@@ -262,7 +303,10 @@ export const Transmission = z.object({
   smtpResponse: z.string(),
   tlsProtocol: z.string(),
   tlsCipher: z.string(),
-  /** Empty unless the method is openpgp-pgp-mime. */
+  /**
+   * The recipient's OpenPGP key fingerprint (openpgp-pgp-mime, 40 hex) or S/MIME certificate SHA-256 fingerprint
+   * (smime, 64 hex); empty for the other methods.
+   */
   recipientKeyFingerprint: z.string(),
   /** Messages (email) or part files (export) of the release; 1 for print and unsplit sends. */
   partsTotal: z.number().int().min(0),
@@ -324,6 +368,8 @@ export const ReleaseDetail = ReleaseSummary.extend({
   documents: z.array(DocumentSummary),
   recipient: Recipient.nullable(),
   transmissions: z.array(Transmission),
+  /** The recipient's S/MIME certificate imported for this release (issue 18); null or absent when none. */
+  recipientCertificate: RecipientCertificate.nullable().optional(),
   /** The delivery method chosen at the last send/export/print (null before the first). */
   deliveryMethod: DeliveryMethod.nullable(),
   /** Last failure of a send attempt (code and PHI-free message), cleared by a successful send. */
@@ -865,6 +911,38 @@ export const channels = {
       .strict(),
     output: ReleaseDetail,
   },
+  /**
+   * Import the recipient's S/MIME certificate for this release (issue 18): PEM text (one or more certificates, or a
+   * PKCS#7 "PKCS7" block), or the base64 of a DER certificate or `.p7b`/`.p7c` file. Checked now for the recipient's
+   * address (dates, key usage, emailProtection, address, RSA ≥ 2048 / EC P-256, P-384); a refusal names the reason
+   * and the date (CERT_*), audited. Stored unconfirmed (replacing an earlier one); an untrusted chain is returned
+   * with a warning, never silently accepted.
+   */
+  'releases.importRecipientCertificate': {
+    input: z.object({ releaseId: Id, certificate: armoredText(400_000) }).strict(),
+    output: ReleaseDetail,
+  },
+  /**
+   * Staff confirmed the certificate's SHA-256 fingerprint with the recipient by phone or in person (audited with
+   * the fingerprint). `fingerprint` must be the stored one (what staff saw); a certificate with an untrusted chain
+   * is confirmed only with `acceptUntrusted` (else CERT_CHAIN_UNTRUSTED). Checked again now (CERT_*).
+   */
+  'releases.confirmRecipientCertificate': {
+    input: z.object({ releaseId: Id, fingerprint: z.string().regex(/^[0-9A-F]{64}$/), acceptUntrusted: z.boolean().default(false) }).strict(),
+    output: ReleaseDetail,
+  },
+  /** The practice's S/MIME certificate, or null before the first S/MIME release (or before one is made). */
+  'settings.smimeCertificate': { input: Empty, output: PracticeSmimeCertificate.nullable() },
+  /** Make a self-signed practice S/MIME certificate now (replacing the active one). Audited. */
+  'settings.createSmimeCertificate': { input: Empty, output: PracticeSmimeCertificate },
+  /**
+   * Import a practice certificate and private key from a PKCS#12 file (base64) with its password (used once,
+   * never stored). Checked: RSA ≥ 2048 with a signing usage, emailProtection, valid now, the key matches. Audited.
+   */
+  'settings.importSmimeCertificate': {
+    input: z.object({ pkcs12: armoredText(400_000), password: z.string().max(1024) }).strict(),
+    output: PracticeSmimeCertificate,
+  },
   /** The delivery ladder for this release now, strongest first, and the per-message size limit. */
   'releases.deliveryOptions': {
     input: ByRelease,
@@ -1277,6 +1355,8 @@ export type ReleaseDetailT = z.output<typeof ReleaseDetail>;
 export type ReleaseSummaryT = z.output<typeof ReleaseSummary>;
 export type TransmissionT = z.output<typeof Transmission>;
 export type KeyInfoT = z.output<typeof KeyInfo>;
+export type RecipientCertificateT = z.output<typeof RecipientCertificate>;
+export type PracticeSmimeCertificateT = z.output<typeof PracticeSmimeCertificate>;
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;
 export type TransmissionPartT = z.output<typeof TransmissionPart>;

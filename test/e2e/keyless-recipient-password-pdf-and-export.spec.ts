@@ -18,6 +18,7 @@ import { requireTool } from '../support/tools';
 const RECIPIENT = 'qwfp.recipient@example.test';
 const LADDER = [
   'Encrypted email (OpenPGP)',
+  'Encrypted email (S/MIME certificate)',
   'Password-protected PDF by email',
   "Unencrypted email (at the patient's request)",
   'Save to a folder or USB drive (password-protected)',
@@ -61,14 +62,16 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
 
     // 2. Delivery: the ladder strongest first; OpenPGP and unencrypted email unavailable with reasons; password PDF preselected.
     const radios = page.getByRole('radio');
-    await expect(radios).toHaveCount(5);
+    await expect(radios).toHaveCount(6);
     for (const [i, name] of LADDER.entries()) await expect(radios.nth(i)).toHaveAccessibleName(name);
     await expect(radios.nth(0)).toBeDisabled();
     await expect(page.getByTestId('rung-reason-openpgp-pgp-mime')).toContainText('no OpenPGP key');
-    await expect(radios.nth(2)).toBeDisabled();
+    await expect(radios.nth(1)).toBeDisabled();
+    await expect(page.getByTestId('rung-reason-smime')).toContainText('no S/MIME certificate');
+    await expect(radios.nth(3)).toBeDisabled();
     await expect(page.getByTestId('rung-reason-tls-only-email')).toContainText('warn the individual of the risk');
     await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
-    await expect(radios.nth(3)).toBeEnabled();
+    await expect(radios.nth(4)).toBeEnabled();
     await shot(page, 'i4-02-delivery');
     await expectNoAxeViolations(page, 'release wizard: delivery');
     await page.getByRole('button', { name: 'Next: review' }).click();

@@ -114,6 +114,24 @@ export function createHandlers(s: Services): Handlers {
     'backup.restore': ({ passphrase }) => s.restore(passphrase),
     'dashboard.get': () => s.dashboard(),
     // --- end retention ---
+    // --- S/MIME (issue 18) ---
+    'releases.importRecipientCertificate': async ({ releaseId, certificate }) => {
+      await s.smime.importRecipientCertificate(releaseId, certificate);
+      return s.releases.get(releaseId);
+    },
+    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted }) => {
+      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted);
+      return s.releases.get(releaseId);
+    },
+    'settings.smimeCertificate': () => s.smime.practiceView(),
+    'settings.createSmimeCertificate': async () => {
+      await s.smime.createPracticeCertificate();
+      return s.smime.practiceView()!;
+    },
+    'settings.importSmimeCertificate': async ({ pkcs12, password }) => {
+      await s.smime.importPracticeCertificate(pkcs12, password);
+      return s.smime.practiceView()!;
+    },
     'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
   };
 }

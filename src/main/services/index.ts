@@ -19,6 +19,7 @@ import { BounceService } from './bounces/service';
 import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session } from './session';
+import { SmimeService } from './smime/service';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
 import { AddressConfirmationService } from './recipients/address-confirmation';
@@ -57,6 +58,8 @@ export interface ServicesConfig {
   bounces?: { ca?: string[]; timeoutMs?: number; pollMs?: number };
   /** Who may change retention and legal holds (retention/privacy-officer.ts); default: the signed-in person. */
   privacyOfficer?: PrivacyOfficerCheck;
+  /** S/MIME (issue 18): roots a recipient certificate's chain may end in (PEM); default: the roots Node trusts. */
+  smimeTrustAnchors?: string[];
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -81,8 +84,10 @@ export function createServices(config: ServicesConfig) {
     assetsRoot: config.assetsRoot,
   });
   const patientChecks = new PatientCheckService(session);
+  const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors });
   const releases = new ReleaseDeliveryService({
     patientChecks,
+    smime,
     session,
     filePicker: config.filePicker,
     events,
@@ -144,6 +149,8 @@ export function createServices(config: ServicesConfig) {
     bounces,
     /** Retention policy, legal holds, the purge, backup and restore (retention/service.ts). */
     retention,
+    /** Recipient S/MIME certificates and the practice certificate (smime/service.ts, issue 18). */
+    smime,
 
     /** The compliance dashboard ("Today"), PHI-free (dashboard/dashboard.ts). @throws AppError VAULT_LOCKED */
     dashboard(): Promise<ChannelOutput<'dashboard.get'>> {

@@ -84,6 +84,14 @@ const EXPLANATIONS: Record<string, Explanation> = {
   },
   RELEASE_ALREADY_SENT: { title: 'This release was already sent.', next: 'Open the audit log to see the transmission.' },
   RELEASE_SEND_IN_PROGRESS: { title: 'This release is being sent right now.', next: 'Wait a moment, then refresh.' },
+  CERT_NOT_CONFIRMED: {
+    title: 'The recipient’s S/MIME certificate fingerprint has not been confirmed.',
+    next: 'In the Recipient step, read the fingerprint to the recipient by phone or in person and tick the confirmation.',
+  },
+  CERT_CHAIN_UNTRUSTED: {
+    title: 'No certificate authority ReleaseDesk trusts vouches for this certificate.',
+    next: 'Compare the fingerprint with the recipient by phone or in person, then tick that you accept this certificate.',
+  },
   KEY_NOT_CONFIRMED: {
     title: 'The recipient’s key fingerprint has not been confirmed.',
     next: 'Confirm the fingerprint with the recipient by phone or in person, then tick the box.',
@@ -245,8 +253,10 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   }
   // A bounce's message is ours (part, status code, plain reason): it is the most precise title.
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
-  // Vault-file, key and address refusals name what is wrong (file type, fingerprint and date, suggested address).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message) ex = { ...ex, title: message };
+  // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested
+  // address, tries left for a confirmation code).
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
+    ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }

@@ -33,3 +33,21 @@ describe('plain-language audit event names', () => {
     expect(actionKind('future.thing_done')).toBe('security');
   });
 });
+
+describe('S/MIME in the audit (issue 18)', () => {
+  const FPR = '0123456789ABCDEF'.repeat(4);
+  it('names the method in plain words and the certificate fingerprint in groups of four', () => {
+    expect(
+      describeAuditEvent(
+        { actor: 'Dana', action: 'release.send', outcome: 'success', detail: { method: 'smime', certificateFingerprint: FPR } },
+        { releaseReference: 'R-2026-00004', recipientName: 'Records Office' },
+      ),
+    ).toBe(`Dana sent release R-2026-00004 to Records Office by S/MIME encrypted email, certificate ${'0123 4567 89AB CDEF '.repeat(4).trim()}`);
+  });
+
+  it('describes importing and confirming a recipient certificate without raw codes', () => {
+    const s = describeAuditEvent({ actor: 'Dana', action: 'release.recipient_certificate_confirm', outcome: 'success', detail: { certificateFingerprint: FPR, chainTrusted: false } }, { releaseReference: 'R-1' });
+    expect(s).toMatch(/^Dana confirmed the recipient’s S\/MIME certificate fingerprint for release R-1, certificate 0123 4567/);
+    expect(s).not.toContain('recipient_certificate');
+  });
+});

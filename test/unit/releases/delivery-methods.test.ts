@@ -92,6 +92,7 @@ describe.skipIf(!HAVE)('delivery methods wired into the release workflow', () =>
     const opts = await b.call('releases.deliveryOptions', { releaseId: rel.id });
     expect(opts.rungs.map((r) => [r.method, r.available])).toEqual([
       ['openpgp-pgp-mime', false],
+      ['smime', false],
       ['password-pdf', true],
       ['tls-only-email', false],
       ['export', true],
@@ -173,7 +174,8 @@ describe.skipIf(!HAVE)('delivery methods wired into the release workflow', () =>
     const { req, rel } = await prepareReadyRelease(b, key);
     await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
     const opts = await b.call('releases.deliveryOptions', { releaseId: rel.id });
-    expect(opts.rungs.every((r) => r.method === 'tls-only-email' ? !r.available : r.available)).toBe(true);
+    // No S/MIME certificate was imported: that rung stays closed.
+    expect(opts.rungs.every((r) => (r.method === 'tls-only-email' || r.method === 'smime' ? !r.available : r.available))).toBe(true);
     expect(opts.defaultMethod).toBe('openpgp-pgp-mime');
     const out = await b.call('releases.send', { releaseId: rel.id });
     expect(out.transmission).toMatchObject({ method: 'openpgp-pgp-mime', partsTotal: 1, partsSent: 1, packetSha256: null });

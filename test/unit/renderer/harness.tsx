@@ -48,6 +48,7 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 /** Reads every screen may make on its own and that tests rarely care about (answered empty unless a test fakes them). */
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
+  'settings.smimeCertificate': () => ({ ok: true, value: null }),
   'releases.outbox': () => ({ ok: true, value: [] }),
   'retention.get': () => ({
     ok: true,

@@ -44,7 +44,7 @@ export interface Backend {
  * (with `smtpOptions`, e.g. rejectDataAt); `exportDir` is the folder releases.export writes into (the folder picker's answer).
  */
 export async function startBackend(
-  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number } = {},
+  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number; smimeTrustAnchors?: string[] } = {},
 ): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
   const clock = fixedClock(new Date().toISOString());
@@ -58,6 +58,7 @@ export async function startBackend(
     clock,
     smtpCa: smtp ? [smtp.caPem] : undefined,
     ...(opts.smtpTimeoutMs ? { smtpTimeoutMs: opts.smtpTimeoutMs } : {}),
+    ...(opts.smimeTrustAnchors ? { smimeTrustAnchors: opts.smimeTrustAnchors } : {}),
     filePicker: {
       pick: async () => {
         const f = staged;

@@ -17,6 +17,8 @@ import type { RetentionService } from '../retention/service';
 import type { Session } from '../session';
 import { activePracticeKey, idleLockSettings, requireSetting } from '../settings/settings';
 import { currentAuthorizations, unfinishedReleaseKeys } from './repo';
+import { activePracticeCertificate } from '../smime/repo';
+import { daysUntilExpiry } from '../smime/practice-certificate';
 import type { z } from 'zod';
 
 type Item = z.output<typeof DashboardItem>;
@@ -167,6 +169,25 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
       action: 'Open Settings',
       target: { screen: 'settings', id: null },
     });
+  }
+
+  // The practice's S/MIME certificate (issue 18): warned 30 days ahead, like the keys.
+  const smimeCert = activePracticeCertificate(v.db);
+  if (smimeCert) {
+    const left = daysUntilExpiry(smimeCert, now);
+    const on = localDate(new Date(smimeCert.notAfter), tz);
+    if (left <= EXPIRY_WARNING_DAYS) {
+      items.push({
+        kind: 'key_expiring',
+        severity: left < 0 ? 'critical' : 'warning',
+        title: left < 0 ? 'The practice S/MIME certificate has expired' : `The practice S/MIME certificate expires on ${on}`,
+        detail: smimeCert.selfSigned
+          ? 'ReleaseDesk makes a new one at the next S/MIME release; recipients will see a new fingerprint.'
+          : 'Renew it with your certificate authority and import the new one in Settings.',
+        action: 'Open Settings',
+        target: { screen: 'settings', id: null },
+      });
+    }
   }
 
   const lastBackupAt = d.retention.lastBackupAt();

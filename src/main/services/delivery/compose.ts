@@ -206,6 +206,35 @@ export interface ComposePgpMimeInput {
 }
 
 /**
+ * Group files, in order, into messages whose raw bytes stay at or under `room` (PGP/MIME and S/MIME send the files
+ * themselves and never split one file).
+ * @throws AppError ATTACHMENT_TOO_LARGE when one file alone exceeds `room` (detail: fileIndex, bytes, limitBytes)
+ */
+export function groupFilesUnderLimit<F extends { content: Buffer }>(files: readonly F[], room: number): F[][] {
+  const groups: F[][] = [];
+  let current: F[] = [];
+  let size = 0;
+  for (const [i, f] of files.entries()) {
+    if (f.content.length > room) {
+      throw new AppError(
+        'ATTACHMENT_TOO_LARGE',
+        'One file is larger than an encrypted email can carry. Send it as a password-protected PDF (split into parts) or export it to a drive.',
+        { fileIndex: i + 1, bytes: f.content.length, limitBytes: room },
+      );
+    }
+    if (current.length > 0 && size + f.content.length > room) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(f);
+    size += f.content.length;
+  }
+  groups.push(current);
+  return groups;
+}
+
+/**
  * Compose a PGP/MIME release (RFC 3156, via buildPgpMimeMessage): the files are grouped, in order,
  * into messages whose raw attachments (files + manifest) stay at or under `limitBytes`; each message
  * is signed and encrypted on its own and says "part k of n" in its subject and (encrypted) body.
@@ -227,26 +256,7 @@ export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promis
   }
   const limit = input.limitBytes ?? PGP_MIME_DEFAULT_LIMIT_BYTES;
   const room = limit - (input.manifestJson?.length ?? 0) - (input.alwaysAttach ?? []).reduce((n, a) => n + a.content.length, 0);
-  const groups: Array<typeof input.files> = [];
-  let current: typeof input.files = [];
-  let size = 0;
-  for (const [i, f] of input.files.entries()) {
-    if (f.content.length > room) {
-      throw new AppError(
-        'ATTACHMENT_TOO_LARGE',
-        'One file is larger than an encrypted email can carry. Send it as a password-protected PDF (split into parts) or export it to a drive.',
-        { fileIndex: i + 1, bytes: f.content.length, limitBytes: room },
-      );
-    }
-    if (current.length > 0 && size + f.content.length > room) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(f);
-    size += f.content.length;
-  }
-  groups.push(current);
+  const groups = groupFilesUnderLimit(input.files, room);
 
   const date = input.date ?? new Date();
   const of = groups.length;
@@ -332,7 +342,8 @@ async function composePacketMessages(
   };
 }
 
-function withPart(subject: string, part: number, of: number): string {
+/** The subject of part `part` of `of` (unchanged for a single message). */
+export function withPart(subject: string, part: number, of: number): string {
   return of > 1 ? `${subject} (part ${part} of ${of})` : subject;
 }
 

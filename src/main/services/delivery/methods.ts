@@ -5,10 +5,10 @@
  */
 
 /** How a release leaves the practice. */
-export type DeliveryMethod = 'openpgp-pgp-mime' | 'password-pdf' | 'tls-only-email' | 'export' | 'print';
+export type DeliveryMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-only-email' | 'export' | 'print';
 
 /** All methods, strongest first (the order staff see). */
-export const DELIVERY_METHODS: readonly DeliveryMethod[] = ['openpgp-pgp-mime', 'password-pdf', 'tls-only-email', 'export', 'print'];
+export const DELIVERY_METHODS: readonly DeliveryMethod[] = ['openpgp-pgp-mime', 'smime', 'password-pdf', 'tls-only-email', 'export', 'print'];
 
 /** One rung of the ladder. */
 export interface DeliveryRung {
@@ -27,6 +27,11 @@ export interface DeliveryLadderInput {
   /** The recipient has an OpenPGP key whose fingerprint staff confirmed out of band (and that can encrypt now). */
   recipientHasVerifiedKey: boolean;
   /**
+   * The recipient has an S/MIME certificate whose fingerprint staff confirmed and that passes the certificate checks
+   * now (issue 18). Optional: absent means no certificate.
+   */
+  recipientHasConfirmedCertificate?: boolean;
+  /**
    * `mayUseUnencryptedEmail(...).allowed` for this release: the individual was warned of the risk,
    * still prefers unencrypted email, and the choice is recorded (45 CFR 164.524(c)(2)(ii) guidance).
    */
@@ -43,15 +48,18 @@ export interface DeliveryLadderInput {
 const NO_EMAIL = 'There is no email address for the recipient, or the practice email is not set up.';
 
 /**
- * The delivery ladder, strongest first: OpenPGP PGP/MIME (5), password-protected PDF (4),
+ * The delivery ladder, strongest first: OpenPGP PGP/MIME (5), S/MIME (5), password-protected PDF (4),
  * unencrypted email over TLS at the individual's request (3), export to a folder or drive (2),
  * paper for mail or pickup (1).
  *
- * Rules: PGP/MIME needs email and a verified key; the password PDF needs email (the passphrase
+ * Rules: PGP/MIME needs email and a verified key; S/MIME needs email and a confirmed certificate valid now. Both are
+ * end-to-end encrypted and signed; OpenPGP comes first, so a recipient with both a confirmed OpenPGP key and a
+ * confirmed certificate gets OpenPGP by default (the key was the practice's first end-to-end method and its
+ * signature check needs no certificate authority); staff may still choose S/MIME. The password PDF needs email (the passphrase
  * then goes by phone, SMS or in person, never by email); TLS-only email needs email and the
  * recorded, still valid choice of the individual; export and print are always available.
  *
- * @returns five rungs in ladder order, each with availability and, when unavailable, the reason
+ * @returns six rungs in ladder order, each with availability and, when unavailable, the reason
  * @source 45 CFR 164.312(e)(1) (transmission security), 164.524(c)(2)(ii) (form and format;
  *   unencrypted email at the individual's request after a warning)
  */
@@ -70,6 +78,16 @@ export function deliveryLadder(input: DeliveryLadderInput): DeliveryRung[] {
       'Encrypted email (OpenPGP)',
       5,
       !emailAvailable ? NO_EMAIL : !recipientHasVerifiedKey ? "The recipient has no OpenPGP key whose fingerprint was confirmed with them by phone or in person." : null,
+    ),
+    rung(
+      'smime',
+      'Encrypted email (S/MIME certificate)',
+      5,
+      !emailAvailable
+        ? NO_EMAIL
+        : !input.recipientHasConfirmedCertificate
+          ? 'The recipient has no S/MIME certificate that is valid now and whose fingerprint was confirmed with them by phone or in person.'
+          : null,
     ),
     rung('password-pdf', 'Password-protected PDF by email', 4, !emailAvailable ? NO_EMAIL : null),
     rung(

@@ -234,7 +234,7 @@ export function openTransmission(db: Database, releaseId: string): { id: string;
   const r = db
     .prepare(
       `SELECT t.id, t.method, t.content_digest, t.envid FROM transmissions t
-       WHERE t.release_id = ? AND t.closed_at IS NULL AND t.method IN ('openpgp-pgp-mime','password-pdf','tls-only-email')
+       WHERE t.release_id = ? AND t.closed_at IS NULL AND t.method IN ('openpgp-pgp-mime','smime','password-pdf','tls-only-email')
          AND EXISTS (SELECT 1 FROM transmission_parts p WHERE p.transmission_id = t.id AND p.status <> 'sent')
        ORDER BY t.rowid DESC LIMIT 1`,
     )
@@ -353,7 +353,7 @@ export function releasesInStatusWithTransmission(db: Database, statuses: readonl
     .prepare(
       `SELECT r.id, r.reference, r.status, r.delivery_method, r.patient_name, r.recipient_name, r.next_attempt_at, r.send_attempts, r.queue_paused,
               r.last_error_code, r.last_error_message, r.last_error_at, r.updated_at,
-              (SELECT t.id FROM transmissions t WHERE t.release_id = r.id AND t.method IN ('openpgp-pgp-mime','password-pdf','tls-only-email')
+              (SELECT t.id FROM transmissions t WHERE t.release_id = r.id AND t.method IN ('openpgp-pgp-mime','smime','password-pdf','tls-only-email')
                  ORDER BY (t.closed_at IS NULL) DESC, t.rowid DESC LIMIT 1) AS tid
        FROM releases r WHERE r.status IN (${statuses.map(() => '?').join(',')})
        ORDER BY CASE r.status WHEN 'unconfirmed' THEN 0 WHEN 'failed' THEN 1 WHEN 'partly_sent' THEN 2 WHEN 'bounced' THEN 3 WHEN 'sending' THEN 4 ELSE 5 END,

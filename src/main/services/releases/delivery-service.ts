@@ -59,6 +59,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     retry: d.retry,
     smtpTimeoutMs: d.smtpTimeoutMs,
     checkpoint: d.checkpoint,
+    smime: d.smime,
   });
   }
 
@@ -66,7 +67,7 @@ export class ReleaseDeliveryService extends ReleaseService {
    * The delivery ladder for the release now (deliveryLadder), with the facts it depends on: the recipient
    * has an OpenPGP key whose fingerprint staff confirmed and that can encrypt now; an unencrypted-email
    * choice applies (mayUseUnencryptedEmail, 45 CFR 164.524(c)(2)(ii) guidance); a recipient address and the
-   * practice's mail server are set. Not audited (nothing changes, no PHI shown).
+   * practice's mail server are set; the recipient has a confirmed S/MIME certificate valid now. Not audited (nothing changes, no PHI shown).
    * @returns rungs strongest first; `defaultMethod` the strongest available email method; the applicable
    *   acknowledgment id; the per-message limit in bytes
    * @throws AppError NOT_FOUND | VAULT_LOCKED
@@ -77,11 +78,18 @@ export class ReleaseDeliveryService extends ReleaseService {
     const keyOk = !!rec?.keyArmored && rec.fingerprintConfirmed && (await keyFactsOrNull(rec.keyArmored, this.session.clock.now())) !== null;
     const emailAvailable = !!rec && getSetting(db, 'smtp') !== null && getSetting(db, 'practice') !== null;
     const ack = this.unencryptedDecision(releaseId);
-    const rungs = deliveryLadder({ recipientHasVerifiedKey: keyOk, unencryptedAcknowledged: ack.allowed, unencryptedRefusal: ack.refusal, emailAvailable });
-    const email = rungs.find((r) => r.available && (r.method === 'openpgp-pgp-mime' || r.method === 'password-pdf' || r.method === 'tls-only-email'));
+    const certOk = !!rec && (await this.d.smime?.usable(releaseId)) === true;
+    const rungs = deliveryLadder({
+      recipientHasVerifiedKey: keyOk,
+      recipientHasConfirmedCertificate: certOk,
+      unencryptedAcknowledged: ack.allowed,
+      unencryptedRefusal: ack.refusal,
+      emailAvailable,
+    });
+    const email = rungs.find((r) => r.available && (r.method === 'openpgp-pgp-mime' || r.method === 'smime' || r.method === 'password-pdf' || r.method === 'tls-only-email'));
     return {
       rungs,
-      defaultMethod: (email?.method as 'openpgp-pgp-mime' | 'password-pdf' | 'tls-only-email' | undefined) ?? null,
+      defaultMethod: (email?.method as EmailMethod | undefined) ?? null,
       acknowledgmentId: ack.acknowledgmentId,
       messageLimitBytes: deliverySettings(db).messageLimitBytes,
     };

@@ -49,7 +49,7 @@ export async function makeFailureNotice(deps: { session: Session; assetsRoot?: s
     const tz = practice.timeZone;
     const request = rel.requestId ? getRequest(v.db, rel.requestId).request : null;
     const sentAt = listTransmissions(v.db, releaseId)
-      .filter((t) => ['openpgp-pgp-mime', 'password-pdf', 'tls-only-email'].includes(t.method) && t.at)
+      .filter((t) => ['openpgp-pgp-mime', 'smime', 'password-pdf', 'tls-only-email'].includes(t.method) && t.at)
       .map((t) => t.at)
       .sort()
       .at(-1);

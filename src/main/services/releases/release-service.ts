@@ -12,6 +12,7 @@ import { applyRevocationCertificate, inspectRecipientKey, mergeSameKey, sniffPas
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
 import { confirmedAddress } from '../recipients/confirmations-repo';
 import type { Session } from '../session';
+import type { SmimeService } from '../smime/service';
 import type { EventBus } from '../support/events';
 import type { RequestService } from '../requests/request-service';
 import { getAuthorization, getRequest, insertScopeOverride, listPart2Consents, listScopeOverrides, updateRequest, applicableAcknowledgment, type StoredRequest } from '../requests/repo';
@@ -40,6 +41,8 @@ export interface ReleaseServiceDeps {
   assetsRoot?: string;
   /** Compares each record file with the release's patient (documents/patient-check.ts); run before every send. */
   patientChecks?: { checkRelease(releaseId: string): Promise<unknown> };
+  /** Recipient S/MIME certificates and the practice certificate (issue 18). */
+  smime?: SmimeService | undefined;
 }
 
 /** The gate's inputs and decision for a release as it stands. */
@@ -75,7 +78,8 @@ export class ReleaseService {
     const rec = storedRecipient(db, id);
     const info = rec?.keyArmored ? await keyFactsOrNull(rec.keyArmored, this.session.clock.now()) : null;
     const detail = releaseDetail(db, id, info);
-    return detail;
+    const certificate = await this.d.smime?.describe(id);
+    return certificate !== undefined ? { ...detail, recipientCertificate: certificate } : detail;
   }
 
   /**
@@ -468,3 +472,4 @@ export async function keyFactsOrNull(armored: string, now: Date): Promise<KeyInf
     return null;
   }
 }
+

@@ -54,6 +54,8 @@ import {
   type OutboxMessage,
 } from './delivery-repo';
 import { EMAIL_METHODS, type PreparedMessages } from './methods';
+import { recipientCertificate } from '../smime/repo';
+import type { SmimeService } from '../smime/service';
 import type { GateResult } from './release-service';
 import {
   chosenDeliveryMethod,
@@ -73,7 +75,7 @@ import {
 import { moveRelease, type TransitionOptions } from './state';
 
 /** The email methods (contract EmailDeliveryMethod). */
-export type EmailMethod = 'openpgp-pgp-mime' | 'password-pdf' | 'tls-only-email';
+export type EmailMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-only-email';
 
 /**
  * Points of the send path where a crash test stops the process (SIGKILL from outside). No-ops in the product.
@@ -114,6 +116,8 @@ export interface SendWorkflowDeps {
   /** Per-wait SMTP timeout in ms (default 30 000). */
   smtpTimeoutMs?: number | undefined;
   retry?: RetryPolicy | undefined;
+  /** S/MIME (issue 18): the recipient's confirmed certificate, checked at send, and the practice certificate. */
+  smime?: SmimeService | undefined;
   /** Crash-test hook: awaited at each {@link CrashPoint}. */
   checkpoint?: ((point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>) | undefined;
 }
@@ -187,9 +191,12 @@ export class SendWorkflow {
     // A bounced transmission's stored messages were cleared when it was sent, and its address failed: prepare anew.
     const reuse = open && status !== 'bounced' && RESUMABLE.includes(status) && (!method || method === open.method) && (status !== 'failed' || this.sameContent(releaseId, open));
     if (!reuse) {
-      const m = method ?? chosen ?? (storedRecipient(v.db, releaseId)?.keyArmored ? 'openpgp-pgp-mime' : null);
+      // Without a choice: OpenPGP when the recipient has a key, else S/MIME when a certificate was confirmed (the ladder's
+      // order: OpenPGP first when the recipient has both).
+      const m =
+        method ?? chosen ?? (storedRecipient(v.db, releaseId)?.keyArmored ? 'openpgp-pgp-mime' : this.d.smime?.hasConfirmed(releaseId) ? 'smime' : null);
       if (!m) {
-        const e = new AppError('RELEASE_NOT_READY', 'Choose how to deliver this release: the recipient has no OpenPGP key.');
+        const e = new AppError('RELEASE_NOT_READY', 'Choose how to deliver this release: the recipient has no OpenPGP key or confirmed S/MIME certificate.');
         this.s.recordFailure('release.send', subject, e);
         throw e;
       }
@@ -244,6 +251,9 @@ export class SendWorkflow {
           blocking: blocking.length,
         });
       const practice = requireSetting(v.db, 'practice');
+      // S/MIME: the recipient certificate is checked again at this moment (a certificate found unusable has its
+      // confirmation withdrawn), and the practice certificate is made at first use.
+      const smime = method === 'smime' ? await this.requireSmime().forSend(releaseId) : undefined;
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 0, total: 1 });
       prepared = await EMAIL_METHODS[method]({
         practice,
@@ -255,6 +265,7 @@ export class SendWorkflow {
         now: this.now(),
         assetsRoot: this.d.assetsRoot,
         readDocument: (id) => readDocument(v.db, id),
+        smime,
         scopeSheets: await this.d.part2ScopeSheets(gate.decision.notices, reference),
         assemble: () => this.d.assemble(releaseId, gate, recipient.name),
       });
@@ -322,6 +333,7 @@ export class SendWorkflow {
           detail: {
             transmissionId: t.id,
             method,
+            ...(method === 'smime' ? { certificateFingerprint: prepared.recipientKeyFingerprint } : {}),
             parts: prepared.messages.length,
             documents: gate.docs.length,
             packetSha256: prepared.packetSha256 ?? 'none',
@@ -422,6 +434,12 @@ export class SendWorkflow {
     return v.tx(() => this.settle(releaseId, open.id, stop));
   }
 
+  /** The S/MIME service. @throws AppError RELEASE_NOT_READY when S/MIME is not wired (it always is in the product) */
+  private requireSmime(): SmimeService {
+    if (!this.d.smime) throw new AppError('RELEASE_NOT_READY', 'S/MIME delivery is not available here. Choose another delivery method.');
+    return this.d.smime;
+  }
+
   /** Decide and record the release's status from its parts after a delivery run. Inside a transaction. */
   private settle(releaseId: string, transmissionId: string, stop: { status: 'failed' | 'unconfirmed'; error: AppError; transient: boolean } | null): ReleaseStatus {
     const v = this.s.require();
@@ -469,6 +487,7 @@ export class SendWorkflow {
     const t = listTransmissions(this.s.require().db).find((x) => x.id === transmissionId);
     return {
       method: t?.method ?? 'unknown',
+      ...(t?.method === 'smime' ? { certificateFingerprint: t.recipientKeyFingerprint } : {}),
       tlsProtocol: t?.tlsProtocol ?? '',
       requestId: t?.requestId ?? 'none',
       legalBasis: t?.legalBasis ?? 'none',
@@ -645,14 +664,26 @@ export const PASSPHRASE_STAFF_INSTRUCTIONS =
 
 /**
  * SHA-256 (hex) of what a transmission is prepared from: method, documents (id + content digest), recipient
- * name, address and key fingerprint, the per-message size limit (a server that refused a too-large message is sent
+ * name, address and key fingerprint (S/MIME: the certificate's fingerprint and confirmation), the per-message size limit (a server that refused a too-large message is sent
  * smaller parts after staff lower it). A failed release is sent again from its stored messages only while this is unchanged.
  */
 export function contentDigest(db: Parameters<typeof storedRecipient>[0], releaseId: string, method: string): string {
   const rec = storedRecipient(db, releaseId);
   const docs = listDocuments(db, releaseId).map((d) => `${d.id}:${d.sha256}:${[d.category, ...(d.alsoCategories ?? [])].join('+')}:${d.documentDate}`);
   return createHash('sha256')
-    .update(JSON.stringify({ method, docs, limit: deliverySettings(db).messageLimitBytes, name: rec?.name ?? null, email: rec?.email ?? null, key: rec?.keyFingerprint ?? null, confirmed: rec?.fingerprintConfirmed ?? false }))
+    .update(
+      JSON.stringify({
+        method,
+        docs,
+        limit: deliverySettings(db).messageLimitBytes,
+        name: rec?.name ?? null,
+        email: rec?.email ?? null,
+        key: rec?.keyFingerprint ?? null,
+        confirmed: rec?.fingerprintConfirmed ?? false,
+        // S/MIME: the certificate and its confirmation (other methods' digests stay as they were).
+        ...(method === 'smime' ? { certificate: recipientCertificate(db, releaseId)?.fingerprint ?? null, certificateConfirmed: !!recipientCertificate(db, releaseId)?.confirmed } : {}),
+      }),
+    )
     .digest('hex');
 }
 

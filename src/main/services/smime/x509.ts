@@ -103,6 +103,11 @@ function day(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** "2026-12-06 18:40 UTC": for a start date that may be today. */
+function minute(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /**
  * Check a recipient's certificate for encrypting email to `email` at `now` (RFC 8550 §4.4, RFC 8551 §2.3):
  * - valid now (notBefore ≤ now ≤ notAfter);
@@ -134,7 +139,7 @@ export async function inspectRecipientCertificate(
   };
 
   if (now.getTime() > leaf.notAfter.getTime()) refuse('CERT_EXPIRED', `it expired on ${day(leaf.notAfter)}`);
-  if (now.getTime() < leaf.notBefore.getTime()) refuse('CERT_NOT_YET_VALID', `it is valid only from ${day(leaf.notBefore)}`);
+  if (now.getTime() < leaf.notBefore.getTime()) refuse('CERT_NOT_YET_VALID', `it is valid only from ${minute(leaf.notBefore)}`);
 
   const alg = leaf.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
   let keyType: 'RSA' | 'EC';
@@ -195,28 +200,43 @@ export async function inspectRecipientCertificate(
   };
 }
 
+/** Parsed trust anchors per anchor list (Node's root store is parsed once per process, not at every check). */
+const anchorCache = new WeakMap<readonly string[], Promise<Array<{ cert: x509.X509Certificate; fingerprint: string }>>>();
+
+function parsedAnchors(anchorsPem: readonly string[]): Promise<Array<{ cert: x509.X509Certificate; fingerprint: string }>> {
+  let p = anchorCache.get(anchorsPem);
+  if (!p) {
+    p = (async () => {
+      const out: Array<{ cert: x509.X509Certificate; fingerprint: string }> = [];
+      for (const pem of anchorsPem) {
+        try {
+          const cert = new x509.X509Certificate(pem);
+          out.push({ cert, fingerprint: await certificateFingerprint(cert) });
+        } catch {
+          // A root the platform ships that the library cannot read: not ours to judge, skip it.
+        }
+      }
+      return out;
+    })();
+    anchorCache.set(anchorsPem, p);
+  }
+  return p;
+}
+
 /**
  * Build the chain from `leaf` over the supplied and anchor certificates; trusted when it ends in an anchor and each
  * certificate's signature verifies with its issuer's key (RFC 5280 §6, signatures and names only: no CRL/OCSP).
  */
 async function buildChain(leaf: x509.X509Certificate, supplied: x509.X509Certificate[], anchorsPem: readonly string[]): Promise<{ trusted: boolean }> {
-  const anchors: x509.X509Certificate[] = [];
-  for (const p of anchorsPem) {
-    try {
-      anchors.push(new x509.X509Certificate(p));
-    } catch {
-      // A root the platform ships that the library cannot read: not ours to judge, skip it.
-    }
-  }
+  const parsed = await parsedAnchors(anchorsPem);
+  const anchors = parsed.map((a) => a.cert);
+  const anchorFprs = new Set(parsed.map((a) => a.fingerprint));
   try {
     const builder = new x509.X509ChainBuilder({ certificates: [...supplied.filter((c) => c !== leaf), ...anchors] });
     const chain = await builder.build(leaf);
     const top = chain[chain.length - 1]!;
     if (!(await top.isSelfSigned())) return { trusted: false };
-    const topFpr = await certificateFingerprint(top);
-    let anchored = false;
-    for (const a of anchors) if ((await certificateFingerprint(a)) === topFpr) anchored = true;
-    if (!anchored) return { trusted: false };
+    if (!anchorFprs.has(await certificateFingerprint(top))) return { trusted: false };
     for (let i = 0; i < chain.length; i++) {
       const issuer = chain[i + 1] ?? chain[i]!;
       if (!(await chain[i]!.verify({ publicKey: issuer.publicKey, signatureOnly: true }))) return { trusted: false };

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Badge, Table, Text } from '@mantine/core';
 import { formatDateTime } from '../../lib/format';
 import { METHOD_NAME } from '../../lib/delivery-labels';
+import { formatFingerprint } from '../../../shared/fingerprint';
 import { BASIS_SHORT } from '../requests/labels';
 import { useAuditStore } from './store';
 import type { TransmissionT } from '../../../shared/contract';
@@ -48,7 +49,12 @@ export function TransmissionsPanel() {
               {t.authorizationId ? <Text size="xs" c="dark.4">Authorization {t.authorizationId}</Text> : null}
               {t.acknowledgmentId ? <Text size="xs" c="dark.4">Unencrypted-email choice {t.acknowledgmentId}</Text> : null}
             </Table.Td>
-            <Table.Td>{METHOD_NAME[t.method]}</Table.Td>
+            <Table.Td data-testid="method-cell" style={{ overflowWrap: 'anywhere' }}>
+              {METHOD_NAME[t.method]}
+              {t.method === 'smime' && t.recipientKeyFingerprint ? (
+                <Text size="xs" c="dark.4" data-testid="certificate-cell">Certificate {formatFingerprint(t.recipientKeyFingerprint)}</Text>
+              ) : null}
+            </Table.Td>
             <Table.Td>
               <Badge variant="light" tt="none" color={t.partsSent >= t.partsTotal ? 'green' : 'orange'} styles={{ label: { overflow: 'visible' } }}>
                 {t.method === 'export' || t.method === 'print' ? 'Handed over' : `${t.partsSent} of ${t.partsTotal} parts`}

@@ -21,7 +21,7 @@ import { useOutboxStore } from '../outbox/store';
 export const STEPS = ['patient', 'records', 'recipient', 'delivery', 'review', 'send'] as const;
 /** Index of each wizard step (the Stepper's order). */
 export const STEP = { patient: 0, records: 1, recipient: 2, delivery: 3, review: 4, send: 5 } as const;
-export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'delivery' | 'send' | null;
+export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'certificate' | 'delivery' | 'send' | null;
 /** The delivery ladder (`releases.deliveryOptions`). */
 export type DeliveryOptions = ChannelOutput<'releases.deliveryOptions'>;
 /** A passphrase main returned once (password-pdf send or export) and what staff do with it. Memory only. */
@@ -45,6 +45,8 @@ interface WizardState {
   emailCheck: (EmailCheck & { email: string }) | null;
   key: KeyInfoT | null;
   keyError: ApiError | null;
+  /** The last refusal of a certificate import or confirmation (shown in the S/MIME certificate panel). */
+  certificateError: ApiError | null;
   progress: { done: number; total: number; operation: string } | null;
   sendError: ApiError | null;
   /** The ladder for this release (null until loaded). */
@@ -89,6 +91,13 @@ interface WizardState {
   clearKey: () => void;
   /** Saves the recipient (`releases.setRecipient`; `armoredKey` omitted = no OpenPGP key) and moves to Delivery. */
   setRecipient: (r: { name: string; email: string; armoredKey?: string; fingerprintConfirmed: boolean; addressConfirmed?: boolean }) => Promise<boolean>;
+  /**
+   * Imports the recipient's S/MIME certificate (`releases.importRecipientCertificate`): PEM text, or the base64 of a
+   * DER / .p7b file. The release comes back with the certificate's facts (unconfirmed) or `certificateError` is set.
+   */
+  importCertificate: (certificate: string) => Promise<boolean>;
+  /** Records that staff confirmed the certificate's fingerprint with the recipient (`releases.confirmRecipientCertificate`). */
+  confirmCertificate: (fingerprint: string, acceptUntrusted: boolean) => Promise<boolean>;
   /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
   loadDelivery: () => Promise<void>;
   chooseMethod: (method: DeliveryMethodT) => void;
@@ -171,6 +180,7 @@ const initial = {
   emailCheck: null,
   key: null,
   keyError: null,
+  certificateError: null,
   progress: null,
   sendError: null,
   request: null,
@@ -349,6 +359,38 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
 
     clearKey() {
       set({ key: null, keyError: null });
+    },
+
+    async importCertificate(certificate) {
+      const release = get().release;
+      if (!release) return false;
+      set({ busy: 'certificate', certificateError: null });
+      try {
+        const updated = await call('releases.importRecipientCertificate', { releaseId: release.id, certificate });
+        set({ release: updated, delivery: null, method: null });
+        return true;
+      } catch (e) {
+        set({ certificateError: toApiError(e) });
+        return false;
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    async confirmCertificate(fingerprint, acceptUntrusted) {
+      const release = get().release;
+      if (!release) return false;
+      set({ busy: 'certificate', certificateError: null });
+      try {
+        const updated = await call('releases.confirmRecipientCertificate', { releaseId: release.id, fingerprint, acceptUntrusted });
+        set({ release: updated, delivery: null, method: null });
+        return true;
+      } catch (e) {
+        set({ certificateError: toApiError(e) });
+        return false;
+      } finally {
+        set({ busy: null });
+      }
     },
 
     async setRecipient(r) {

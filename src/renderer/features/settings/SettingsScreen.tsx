@@ -25,6 +25,7 @@ import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from './SmtpTest';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
+import { SmimeCertificateSettings } from './SmimeCertificateSettings';
 import { RetentionSettings } from './RetentionSettings';
 import { IdleLockSettings } from './IdleLockSettings';
 
@@ -328,6 +329,8 @@ export function SettingsScreen() {
               />
             </Stack>
           </Fieldset>
+
+          <SmimeCertificateSettings />
 
           <BounceMailboxSettings />
 

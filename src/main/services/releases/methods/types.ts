@@ -5,6 +5,7 @@
  */
 import type { ComposedMessage, ComposePacketInput } from '../../delivery/compose';
 import type { AssembledPacket } from '../../packaging';
+import type { SmimeSendInput } from '../../smime/service';
 import type { GateResult } from '../release-service';
 import type { StoredRecipient } from '../repo';
 
@@ -22,6 +23,8 @@ export interface MethodInput {
   assetsRoot?: string | undefined;
   /** The 42 CFR 2.32(b) scope sheets of the Part 2 consents relied on (PDF, neutral names); PGP/MIME attaches them. */
   scopeSheets: Array<{ filename: string; bytes: Buffer }>;
+  /** S/MIME only: the recipient's confirmed certificate (checked now) and the practice certificate. */
+  smime?: SmimeSendInput | undefined;
   /** A record file's bytes from the vault. */
   readDocument(id: string): Buffer;
   /** The stamped release packet (cover, manifest, records), assembled on demand. */
@@ -33,7 +36,7 @@ export interface PreparedMessages {
   messages: ComposedMessage[];
   /** SHA-256 (hex) of the assembled packet (null for PGP/MIME, which sends the record files). */
   packetSha256: string | null;
-  /** The recipient key's fingerprint (PGP/MIME), '' otherwise. */
+  /** The recipient key's fingerprint (PGP/MIME) or certificate's SHA-256 fingerprint (S/MIME), '' otherwise. */
   recipientKeyFingerprint: string;
   /** The one passphrase of a password PDF: returned to staff once, never stored. */
   passphrase: string | null;

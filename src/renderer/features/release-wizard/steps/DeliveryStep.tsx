@@ -9,6 +9,8 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 export const RECIPIENT_EXPERIENCE: Record<DeliveryMethodT, string> = {
   'openpgp-pgp-mime':
     'The recipient gets an encrypted email and opens it with their own OpenPGP software. Nobody else can read it — not the email providers on the way.',
+  smime:
+    'The recipient gets an encrypted email that their mail program (Outlook, Apple Mail, Thunderbird) opens with their S/MIME certificate. Nobody else can read it — not the email providers on the way.',
   'password-pdf':
     'The recipient gets an email with a password-protected PDF (AES-256). You give them the passphrase by phone, text message or in person — never by email. ReleaseDesk shows it to you when you send, and keeps it until you confirm you gave it to the recipient.',
   'tls-only-email':
@@ -22,7 +24,7 @@ export const RECIPIENT_EXPERIENCE: Record<DeliveryMethodT, string> = {
 /** Where an unavailable rung is fixed. */
 function fixHint(method: DeliveryMethodT): 'request' | 'recipient' | null {
   if (method === 'tls-only-email') return 'request';
-  if (method === 'openpgp-pgp-mime') return 'recipient';
+  if (method === 'openpgp-pgp-mime' || method === 'smime') return 'recipient';
   return null;
 }
 
@@ -41,9 +43,10 @@ export function DeliveryStep() {
   const navigate = useAppStore((s) => s.navigate);
   const releaseId = release?.id;
   const recipientKey = release?.recipient?.key?.fingerprint ?? null;
+  const certificate = release?.recipientCertificate ? `${release.recipientCertificate.fingerprint}:${release.recipientCertificate.confirmed?.at ?? ''}` : null;
   useEffect(() => {
     if (releaseId) void loadDelivery();
-  }, [releaseId, recipientKey, loadDelivery]);
+  }, [releaseId, recipientKey, certificate, loadDelivery]);
   if (!release) return null;
   if (!release.recipient) {
     return (
@@ -101,7 +104,7 @@ export function DeliveryStep() {
                   {fix === 'recipient' ? (
                     <Anchor component="button" type="button" size="sm" ml="md" mt={4}
                       onClick={() => { goTo(STEP.recipient); }}>
-                      Add the recipient’s key
+                      {r.method === 'smime' ? 'Import the recipient’s S/MIME certificate' : 'Add the recipient’s key'}
                     </Anchor>
                   ) : null}
                 </div>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Anchor, Button, Checkbox, Group, List, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { CertificatePanel } from './CertificatePanel';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDateTime } from '../../../lib/format';
 import { AddressConfirmation } from '../AddressConfirmation';
@@ -44,7 +45,7 @@ const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim(
 
 /**
  * Step 3: who receives the records and, when they have one, their OpenPGP public key
- * (`recipients.*`, `releases.setRecipient`). Without a key the fingerprint confirmation is not asked; the
+ * (`recipients.*`, `releases.setRecipient`) — or, once saved without a key, their S/MIME certificate (CertificatePanel). Without a key the fingerprint confirmation is not asked; the
  * Delivery step then offers the password-protected PDF and the other non-OpenPGP methods.
  *
  * Misdirected-email safeguard: the form starts from the request's first recipient (name, and destination when it
@@ -100,7 +101,14 @@ export function RecipientStep() {
         ) : release.status === 'draft' || release.status === 'failed' || release.status === 'bounced' ? (
           <AddressConfirmation releaseId={release.id} email={existing.email} onConfirmed={() => void refresh()} />
         ) : null}
-        {existing.key ? <KeySummary info={existing.key} /> : <Text size="sm">No OpenPGP key on file for this recipient: choose another delivery method next.</Text>}
+        {existing.key ? (
+          <KeySummary info={existing.key} />
+        ) : (
+          <>
+            <Text size="sm">No OpenPGP key on file for this recipient.</Text>
+            <CertificatePanel editable={release.status === 'draft' || release.status === 'failed'} />
+          </>
+        )}
         <Group justify="space-between">
           <Group>
             <Button variant="default" onClick={() => goTo(STEP.records)}>Back</Button>
@@ -208,7 +216,7 @@ export function RecipientStep() {
         <Switch id="recipient-has-key" checked={hasKey} size="md"
           onChange={(e) => { setHasKey(e.currentTarget.checked); clearKey(); setConfirmed(false); }}
           label="The recipient has an OpenPGP key"
-          description={hasKey ? 'Strongest: only the recipient can open the records.' : 'Without a key you can send a password-protected PDF, save to a drive or print (next step).'} />
+          description={hasKey ? 'Strongest: only the recipient can open the records.' : 'Without a key you can import the recipient’s S/MIME certificate after saving, or send a password-protected PDF, save to a drive or print (next step).'} />
         {hasKey ? (
           <>
             <Textarea id="recipient-key" label="Recipient’s public key (OpenPGP, ASCII-armored)"

@@ -30,6 +30,11 @@ const HOW: Record<DeliveryMethodT, string[]> = {
     'Sent only over a TLS-encrypted connection to your email server; if the server offers no TLS, nothing is sent.',
     'The subject line and attachment names contain no patient information.',
   ],
+  smime: [
+    'Encrypted with S/MIME (AES-256) to the recipient’s certificate and to the practice’s own, and signed with the practice certificate.',
+    'Sent only over a TLS-encrypted connection to your email server; if the server offers no TLS, nothing is sent.',
+    'The subject line and attachment names contain no patient information.',
+  ],
   'password-pdf': [
     'Sent as a password-protected PDF (AES-256) with a new passphrase that ReleaseDesk generates and shows you when you send; it keeps it, encrypted, until you confirm you gave it to the recipient.',
     'You give the passphrase to the recipient by phone, text message or in person — never in an email.',
@@ -49,6 +54,7 @@ const HOW: Record<DeliveryMethodT, string[]> = {
 /** The Send button's words for each method. */
 export const ACTION_LABEL: Record<DeliveryMethodT, string> = {
   'openpgp-pgp-mime': 'Send encrypted release',
+  smime: 'Send encrypted release (S/MIME)',
   'password-pdf': 'Send password-protected PDF',
   'tls-only-email': 'Send unencrypted email',
   export: 'Save to a folder or drive',
@@ -107,7 +113,7 @@ export function ReviewStep() {
           {release.documents.map((d) => (
             <List.Item key={d.id}>
               {d.originalName} — {plural(d.pageCount, 'page')}
-              {method === 'openpgp-pgp-mime' ? <>, attached as “{d.label}”</> : method ? ', inside the release packet' : null}
+              {method === 'openpgp-pgp-mime' || method === 'smime' ? <>, attached as “{d.label}”</> : method ? ', inside the release packet' : null}
             </List.Item>
           ))}
         </List>
@@ -129,6 +135,12 @@ export function ReviewStep() {
         ) : (
           <Text size="sm">No delivery method chosen yet.</Text>
         )}
+        {release.recipientCertificate && method === 'smime' ? (
+          <Stack gap={4} mt="sm">
+            <Text size="sm" c="dark.4">Recipient certificate fingerprint (SHA-256){release.recipientCertificate.confirmed ? ' (confirmed)' : ''}</Text>
+            <Fingerprint value={release.recipientCertificate.fingerprint} label="Recipient certificate fingerprint" />
+          </Stack>
+        ) : null}
         {r?.key && method === 'openpgp-pgp-mime' ? (
           <Stack gap={4} mt="sm">
             <Text size="sm" c="dark.4">Recipient key fingerprint{r.fingerprintConfirmed ? ' (confirmed)' : ''}</Text>

@@ -10,6 +10,7 @@ import { FindingsList } from '../../authorizations/FindingsList';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { ConfirmWithdraw } from '../../outbox/ConfirmWithdraw';
 import { METHOD_NAME } from '../../../lib/delivery-labels';
+import { formatFingerprint } from '../../../../shared/fingerprint';
 
 /** The phase of long work, in words (contract `progress` event operations). */
 export const OPERATION_LABEL: Record<string, string> = {
@@ -87,7 +88,7 @@ export function DeliveryProgress({ progress }: { progress: { done: number; total
 }
 
 function TransmissionDetails({ t }: { t: TransmissionT }) {
-  const email = t.method === 'openpgp-pgp-mime' || t.method === 'password-pdf' || t.method === 'tls-only-email';
+  const email = t.method === 'openpgp-pgp-mime' || t.method === 'smime' || t.method === 'password-pdf' || t.method === 'tls-only-email';
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="sent-details">
       <Title order={2} size="h5" id="sent-details" mb="xs">Transmission</Title>
@@ -95,6 +96,9 @@ function TransmissionDetails({ t }: { t: TransmissionT }) {
         <div><Text size="sm" c="dark.4">{email ? 'Sent at' : 'Recorded at'}</Text><Text data-testid="sent-at">{formatDateTime(t.at)}</Text></div>
         <div><Text size="sm" c="dark.4">To</Text><Text>{t.recipientName} &lt;{t.recipientEmail}&gt;</Text></div>
         <div><Text size="sm" c="dark.4">Method</Text><Text data-testid="sent-method">{METHOD_NAME[t.method]}</Text></div>
+        {t.method === 'smime' && t.recipientKeyFingerprint ? (
+          <div><Text size="sm" c="dark.4">Recipient certificate (SHA-256)</Text><Text data-testid="sent-certificate" style={{ wordBreak: 'break-word' }}>{formatFingerprint(t.recipientKeyFingerprint)}</Text></div>
+        ) : null}
         {email ? (
           <>
             <div><Text size="sm" c="dark.4">Connection</Text><Text data-testid="sent-tls">{t.tlsProtocol} ({t.tlsCipher})</Text></div>

@@ -1,0 +1,116 @@
+/**
+ * Settings → Practice S/MIME certificate (issue 18): the certificate that signs S/MIME releases (each release is also
+ * encrypted to it, so the practice can read what it sent). ReleaseDesk makes one itself at the first S/MIME release —
+ * with the plain warning that recipients' mail programs will not trust it — or the practice imports one issued by a
+ * certificate authority from a PKCS#12 (.p12 / .pfx) file with its password. Expiry is warned 30 days ahead.
+ */
+import { useEffect, useState, type ChangeEvent } from 'react';
+import { Alert, Button, CopyButton, Fieldset, Group, Input, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
+import type { PracticeSmimeCertificateT } from '../../../shared/contract';
+import { call, toApiError, type ApiError } from '../../lib/call';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Fingerprint } from '../../components/Fingerprint';
+import { formatDateTime } from '../../lib/format';
+
+/** A file's bytes as base64 (the contract carries no raw bytes). */
+async function base64Of(f: File): Promise<string> {
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  let latin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) latin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(latin);
+}
+
+export function SmimeCertificateSettings() {
+  const [cert, setCert] = useState<PracticeSmimeCertificateT | null | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState<null | 'create' | 'import'>(null);
+  const [p12, setP12] = useState<{ name: string; base64: string } | null>(null);
+  const [password, setPassword] = useState('');
+
+  useEffect(() => {
+    void call('settings.smimeCertificate', {})
+      .then(setCert)
+      .catch((e: unknown) => setError(toApiError(e)));
+  }, []);
+
+  async function run(kind: 'create' | 'import', fn: () => Promise<PracticeSmimeCertificateT>) {
+    setBusy(kind);
+    setError(null);
+    try {
+      setCert(await fn());
+      if (kind === 'import') {
+        setP12(null);
+        setPassword('');
+      }
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const f = e.currentTarget.files?.[0];
+    setP12(f ? { name: f.name, base64: await base64Of(f) } : null);
+  };
+
+  return (
+    <Fieldset legend="Practice S/MIME certificate">
+      <Stack gap="sm">
+        <Text size="sm">
+          Releases sent by S/MIME are signed with this certificate and also encrypted to it, so the practice can read what it sent.
+        </Text>
+        {cert === undefined && !error ? <Text size="sm">Loading…</Text> : null}
+        {cert === null ? (
+          <Text size="sm" data-testid="smime-none">
+            None yet. ReleaseDesk makes one itself at the first S/MIME release, or you can import one from your certificate authority below.
+          </Text>
+        ) : null}
+        {cert ? (
+          <>
+            <div>
+              <Text fw={600} mb={4}>Fingerprint (SHA-256)</Text>
+              <Fingerprint value={cert.fingerprint} label="Practice S/MIME certificate fingerprint" />
+            </div>
+            <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
+              <div><Text size="sm" c="dark.4">Issued to</Text><Text size="sm" style={{ wordBreak: 'break-word' }}>{cert.subject}</Text></div>
+              <div><Text size="sm" c="dark.4">Expires</Text><Text size="sm">{formatDateTime(cert.notAfter)} ({cert.daysLeft} days)</Text></div>
+              <div><Text size="sm" c="dark.4">Made by</Text><Text size="sm">{cert.selfSigned ? 'ReleaseDesk (self-made)' : 'A certificate authority'}</Text></div>
+            </SimpleGrid>
+            {cert.warnings.map((w) => (
+              <Alert key={w} color="yellow" variant="light" role="status" title={cert.selfSigned && w === cert.warnings[0] ? 'Recipients’ mail programs will not trust it' : 'Expiry'}>
+                <Text size="sm">{w}</Text>
+              </Alert>
+            ))}
+            <Group>
+              <CopyButton value={cert.certPem}>
+                {({ copied, copy }) => (
+                  <Button variant="default" onClick={copy} aria-live="polite">{copied ? 'Copied' : 'Copy certificate (PEM)'}</Button>
+                )}
+              </CopyButton>
+            </Group>
+          </>
+        ) : null}
+        <Group>
+          <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => call('settings.createSmimeCertificate', {}))}>
+            {cert ? 'Make a new self-made certificate' : 'Make a self-made certificate now'}
+          </Button>
+        </Group>
+        <Input.Wrapper id="smime-p12" label="Import from your certificate authority (.p12 / .pfx)"
+          description="The file holds the certificate and its private key; ReleaseDesk keeps them in the encrypted vault. The password is used once and not stored.">
+          <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby="smime-p12-description"
+            onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
+        </Input.Wrapper>
+        {p12 ? (
+          <Group align="flex-end">
+            <PasswordInput id="smime-p12-password" label={`Password of ${p12.name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={320} />
+            <Button loading={busy === 'import'} onClick={() => void run('import', () => call('settings.importSmimeCertificate', { pkcs12: p12.base64, password }))}>
+              Import certificate
+            </Button>
+          </Group>
+        ) : null}
+        <ErrorAlert error={error} title="The practice certificate was not changed" />
+      </Stack>
+    </Fieldset>
+  );
+}
