@@ -46,6 +46,10 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
   'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },
+  // --- the right patient (issue #12) ---
+  'document.patient_check': { kind: 'records', verb: 'compared the record files with the patient of release' },
+  'document.patient_confirm': { kind: 'records', verb: 'confirmed that a record file flagged as another patient’s belongs in release', access: 'changed' },
+  'document.preview': { kind: 'access', verb: 'looked at the pages of a record file in release', access: 'viewed' },
   'document.classify': { kind: 'records', verb: 'filed the record files of release', access: 'changed' },
   'document.export': { kind: 'disclosure', verb: 'saved a document of', access: 'exported' },
   'request.create': { kind: 'requests', verb: 'recorded request' },
@@ -53,6 +57,7 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'request.verify': { kind: 'requests', verb: 'recorded an identity check for request' },
   'request.extend': { kind: 'requests', verb: 'extended the deadline of request' },
   'request.deny': { kind: 'requests', verb: 'denied request' },
+  'request.denial_notice': { kind: 'requests', verb: 'made the written denial notice for request' },
   'request.withdraw': { kind: 'requests', verb: 'recorded the withdrawal of request' },
   'unencrypted_email.acknowledge': { kind: 'requests', verb: 'recorded the patient’s choice of unencrypted email for request' },
   'authorization.create': { kind: 'authorizations', verb: 'recorded an authorization for request' },
@@ -97,6 +102,9 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'user.mfa_enroll': { kind: 'security', verb: 'turned on two-step sign-in' },
   'release.approve': { kind: 'disclosure', verb: 'approved (two-person rule) the sending of release' },
   // --- end staff accounts ---
+  // --- address confirmation round trip (issue #12) ---
+  'address.code_sent': { kind: 'records', verb: 'emailed an address confirmation code for release' },
+  'address.confirm': { kind: 'records', verb: 'recorded the address confirmation code read back for release' },
 };
 
 /** The plain name of an event code; an unknown code becomes readable words, never the raw code. */

@@ -210,6 +210,11 @@ export const DocumentSummary = z.object({
   documentDate: IsoDate,
   /** Staff set category and date of service (documents.classify); the gate blocks unclassified documents. */
   classified: z.boolean(),
+  /**
+   * Further categories a combined record file also contains (besides `category`); the gate checks every one
+   * (scope, sensitive-category rules, authorization). Empty (or absent, from older producers) for a file of one category.
+   */
+  alsoCategories: z.array(DocumentCategory).max(12).optional(),
 });
 
 /**
@@ -236,6 +241,16 @@ export const DocumentPatientCheck = z.object({
 });
 export type DocumentPatientCheckT = z.infer<typeof DocumentPatientCheck>;
 
+/**
+ * Where an address stands for a release's patient in the confirmation round trip (recipients.addressStatus):
+ * confirmed by code (who, when), or a code pending (sent, expires 24 h later, wrong tries left), or neither (both null).
+ */
+export const AddressStatus = z.object({
+  confirmed: z.object({ by: z.string(), at: IsoDateTime, method: z.literal('code') }).nullable(),
+  pending: z.object({ sentAt: IsoDateTime, expiresAt: IsoDateTime, expired: z.boolean(), attemptsLeft: z.number().int().min(0) }).nullable(),
+});
+export type AddressStatusT = z.infer<typeof AddressStatus>;
+
 export const Recipient = z.object({
   name: z.string(),
   email: z.string(),
@@ -245,9 +260,11 @@ export const Recipient = z.object({
   fingerprintConfirmed: z.boolean(),
   /**
    * Staff confirmed this exact address with the recipient (after a typo suggestion, a look-alike warning or a
-   * mismatch with the request's destination): who and when; null when no confirmation was given.
+   * mismatch with the request's destination, or by the code round trip): who, when and how — 'read_back': staff read
+   * the address back with the recipient; 'code': the recipient read back a code emailed to it
+   * (recipients.confirmCode). Null when no confirmation was given.
    */
-  addressConfirmed: z.object({ by: z.string(), at: IsoDateTime }).nullable(),
+  addressConfirmed: z.object({ by: z.string(), at: IsoDateTime, method: z.enum(['read_back', 'code']) }).nullable(),
 });
 
 /** What happened to one message (part) of an email release. */
@@ -486,6 +503,11 @@ export const RequestSummary = RequestClock.extend({
   basis: LegalBasis,
   status: RequestStatus,
   receivedAt: IsoDateTime,
+  /**
+   * The calendar day (`YYYY-MM-DD`, practice time zone) the request was closed — fulfilled (sent), denied or
+   * withdrawn — shown instead of days left ("Fulfilled on …"); null while it is open. Absent from older producers.
+   */
+  closedOn: IsoDate.nullable().optional(),
 });
 
 export const RequestDetail = RequestSummary.extend({
@@ -937,6 +959,22 @@ export const channels = {
   'documents.remove': { input: z.object({ releaseId: Id, documentId: Id }).strict(), output: ReleaseDetail },
   'recipients.checkEmail': { input: z.object({ email: z.string().max(400) }).strict(), output: EmailCheck },
   'recipients.inspectKey': { input: z.object({ armoredKey: armoredText() }).strict(), output: KeyInfo },
+  /** The address confirmation round trip for this release's patient: where `email` stands (no change, not audited). */
+  'recipients.addressStatus': { input: z.object({ releaseId: Id, email: z.string().max(400) }).strict(), output: AddressStatus },
+  /**
+   * Email a PHI-free confirmation code to `email` (TLS-only, the practice's server), superseding a pending one.
+   * Audited address.code_sent. Refused ADDRESS_ALREADY_CONFIRMED when the address is confirmed for this patient.
+   */
+  'recipients.sendCode': { input: z.object({ releaseId: Id, email: z.string().max(400) }).strict(), output: AddressStatus },
+  /**
+   * The code the recipient read back (6 digits; spaces and hyphens ignored). Right: the address is confirmed for
+   * the patient and, when it is the release's recipient, the release's recipient too. Refused ADDRESS_CODE_WRONG,
+   * ADDRESS_CODE_EXPIRED (24 h), ADDRESS_CODE_LOCKED (5 wrong tries), ADDRESS_CODE_NOT_SENT. Audited address.confirm.
+   */
+  'recipients.confirmCode': {
+    input: z.object({ releaseId: Id, email: z.string().max(400), code: z.string().regex(/^[0-9 -]{1,12}$/) }).strict(),
+    output: AddressStatus,
+  },
   'releases.setRecipient': {
     input: z
       .object({
@@ -1137,7 +1175,20 @@ export const channels = {
     input: z
       .object({
         releaseId: Id,
-        items: z.array(z.object({ documentId: Id, category: DocumentCategory, documentDate: IsoDate }).strict()).min(1).max(500),
+        items: z
+          .array(
+            z
+              .object({
+                documentId: Id,
+                category: DocumentCategory,
+                documentDate: IsoDate,
+                /** Further categories a combined file contains (default none). */
+                alsoCategories: z.array(DocumentCategory).max(12).default([]),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(500),
       })
       .strict(),
     output: ReleaseDetail,
@@ -1194,6 +1245,15 @@ export const channels = {
     output: z.object({ request: RequestDetail, notice: RequestDocument }),
   },
   'requests.deny': { input: z.object({ requestId: Id, reason: paragraph(2000, 1) }).strict(), output: RequestDetail },
+  /**
+   * The written denial (164.524(d)(2)–(3)) of a denied right-of-access request, from the recorded reason, in the
+   * language recorded at intake, offered to save or print. `reviewable`: the ground is reviewable (164.524(a)(3));
+   * `elsewhere`: who keeps the records when the practice does not ((d)(3)). Audited request.denial_notice.
+   */
+  'requests.denialNotice': {
+    input: z.object({ requestId: Id, reviewable: z.boolean(), elsewhere: line(300).optional() }).strict(),
+    output: z.object({ saved: z.boolean(), pageCount: z.number().int().positive(), language: NoticeLanguageSchema }),
+  },
   'requests.withdraw': { input: z.object({ requestId: Id, note: paragraph(1000).default('') }).strict(), output: RequestDetail },
   /**
    * Record the individual's choice of unencrypted email after the warning

@@ -127,6 +127,12 @@ export const ERROR_CODES = [
   'APPROVAL_REQUIRED',
   'APPROVAL_NOT_PERMITTED',
   'APPROVAL_NOT_NEEDED',
+  // --- address confirmation round trip (issue #12) ---
+  'ADDRESS_ALREADY_CONFIRMED',
+  'ADDRESS_CODE_NOT_SENT',
+  'ADDRESS_CODE_WRONG',
+  'ADDRESS_CODE_EXPIRED',
+  'ADDRESS_CODE_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
 
 /** A synthetic two-page record of ANOTHER patient: same surname, other MRN and date of birth. */
 async function otherPatientPdf(): Promise<Buffer> {
@@ -81,6 +81,7 @@ test("another patient's record is flagged, can be looked at, and the release goe
 });
 
 test('a flagged file kept on purpose needs a reason, and shows who confirmed it', async ({ page, app }) => {
+  test.setTimeout(300_000); // through Review and back, then the audit log, on a shared machine
   await app.start([]);
   await completeSetup(page, 2525);
   await recordRequest(page);
@@ -91,6 +92,18 @@ test('a flagged file kept on purpose needs a reason, and shows who confirmed it'
   await (await chooser).setFiles([{ name: 'scan-0412.pdf', mimeType: 'application/pdf', buffer: await otherPatientPdf() }]);
   const other = page.getByTestId('patient-check-record-1.pdf');
   await expect(other).toHaveAttribute('data-outcome', 'mismatch', { timeout: 30_000 });
+  await classify(page, 'scan-0412.pdf');
+
+  // Until it is confirmed, the Review step blocks the send and names the file.
+  await page.getByRole('button', { name: 'Next: recipient' }).click();
+  await chooseRecipientWithoutKey(page, 'qwfp.recipient@example.test');
+  const findings = page.getByRole('list', { name: 'Compliance findings' });
+  await expect(findings).toContainText("it may be another patient's record");
+  await expect(page.getByRole('button', { name: 'Send password-protected PDF' })).toBeDisabled();
+  await shot(page, 'patient-check-03b-review-blocked');
+  await page.getByRole('button', { name: 'the selected records' }).click();
+
+  await expect(other).toHaveAttribute('data-outcome', 'mismatch');
   await other.getByRole('button', { name: 'Confirm it belongs here…' }).click();
   const reason = other.getByLabel('Why record-1 belongs in this release');
   await reason.fill('short');
@@ -102,6 +115,19 @@ test('a flagged file kept on purpose needs a reason, and shows who confirmed it'
   await expect(other).toContainText('Confirmed by Jordan Frontdesk');
   await expect(page.getByRole('alert').filter({ hasText: 'another patient’s record' })).toBeHidden();
   await shot(page, 'patient-check-04-confirmed');
+
+  // Confirmed with a reason: the send is no longer blocked by it, and the audit log shows who confirmed it.
+  await page.getByRole('button', { name: 'Next: recipient' }).click();
+  await page.getByRole('button', { name: 'Next: delivery' }).click();
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  await expect(page.getByRole('button', { name: 'Send password-protected PDF' })).toBeEnabled();
+  await expect(page.getByText("it may be another patient's record")).toHaveCount(0);
+  await page.getByRole('button', { name: 'Audit log', exact: true }).click();
+  await page.getByRole('tab', { name: 'Events' }).click();
+  const events = page.getByRole('table', { name: 'Audit events' });
+  await expect(events).toContainText(/Jordan Frontdesk confirmed that a record file flagged as another patient’s belongs in release R-\d{4}-\d{5}/);
+  await expect(events).not.toContainText('document.patient_confirm');
+  await shot(page, 'patient-check-06-audit');
 });
 
 test("the request's email address is typed twice and checked for typos at intake", async ({ page, app }) => {

@@ -42,6 +42,9 @@ function channelHandlers(s: Services): Handlers {
     'recipients.checkEmail': ({ email }) => s.checkEmail(email),
     'recipients.inspectKey': ({ armoredKey }) => s.inspectKey(armoredKey),
     'releases.setRecipient': (input) => s.releases.setRecipient(input),
+    'recipients.addressStatus': ({ releaseId, email }) => s.addressConfirmations.status(releaseId, email),
+    'recipients.sendCode': ({ releaseId, email }) => s.addressConfirmations.sendCode(releaseId, email),
+    'recipients.confirmCode': ({ releaseId, email, code }) => s.addressConfirmations.confirmCode(releaseId, email, code),
     'releases.send': ({ releaseId, method }) => s.releases.send(releaseId, method),
     'releases.deliveryOptions': ({ releaseId }) => s.releases.deliveryOptions(releaseId),
     'releases.export': ({ releaseId }) => s.releases.exportRelease(releaseId),
@@ -78,6 +81,7 @@ function channelHandlers(s: Services): Handlers {
     'requests.recordVerification': ({ requestId, ...check }) => s.requests.recordVerification(requestId, check),
     'requests.extend': ({ requestId, reason, newDueDate }) => s.requests.extend(requestId, reason, newDueDate),
     'requests.deny': ({ requestId, reason }) => s.requests.deny(requestId, reason),
+    'requests.denialNotice': ({ requestId, reviewable, elsewhere }) => s.requests.denialNotice(requestId, { reviewable, elsewhere }),
     'requests.withdraw': ({ requestId, note }) => s.requests.withdraw(requestId, note),
     'requests.recordUnencryptedEmailChoice': ({ requestId, prefersUnencrypted, chosenBy, scope }) =>
       s.requests.recordUnencryptedEmailChoice(requestId, { prefersUnencrypted, chosenBy, scope }),

@@ -24,6 +24,7 @@ import { AccountService } from './accounts/account-service';
 import { approveRelease } from './accounts/approvals';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
+import { AddressConfirmationService } from './recipients/address-confirmation';
 import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { RetentionService } from './retention/service';
@@ -101,6 +102,7 @@ export function createServices(config: ServicesConfig) {
     smtpTimeoutMs: config.smtpTimeoutMs,
     checkpoint: config.checkpoint,
   });
+  const addressConfirmations = new AddressConfirmationService({ session, smtpCa: config.smtpCa, smtpTimeoutMs: config.smtpTimeoutMs });
   let queueTimer: NodeJS.Timeout | null = null;
   let queueRun: Promise<unknown> | null = null;
   const bounces = new BounceService({ session, events, ca: config.bounces?.ca ?? config.smtpCa, timeoutMs: config.bounces?.timeoutMs });
@@ -147,6 +149,8 @@ export function createServices(config: ServicesConfig) {
     documents,
     /** Record files compared with the release's patient; page previews (documents/patient-check.ts). */
     patientChecks,
+    /** The address confirmation round trip: a PHI-free code emailed, read back, the address confirmed (recipients/address-confirmation.ts). */
+    addressConfirmations,
     bounces,
     /** Retention policy, legal holds, the purge, backup and restore (retention/service.ts). */
     retention,

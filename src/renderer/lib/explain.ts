@@ -167,6 +167,15 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'This revocation certificate is for a key ReleaseDesk does not hold for this recipient.',
     next: 'Check that you pasted the certificate the recipient sent for this key.',
   },
+  // The address confirmation round trip (issue #12).
+  ADDRESS_ALREADY_CONFIRMED: { title: 'This address is already confirmed for this patient.', next: 'No code is needed. Continue with the release.' },
+  ADDRESS_CODE_NOT_SENT: { title: 'No code has been sent to this address yet.', next: 'Press “Send a confirmation code” first.' },
+  ADDRESS_CODE_WRONG: {
+    title: 'That is not the code that was sent.',
+    next: 'Ask the recipient to read the code again, digit by digit, from the newest email. If it still does not match, check the address and send a new code.',
+  },
+  ADDRESS_CODE_EXPIRED: { title: 'The code has expired (codes work for 24 hours).', next: 'Send a new code and ask the recipient to read it back.' },
+  ADDRESS_CODE_LOCKED: { title: 'Too many wrong tries for this code.', next: 'Check the address with the recipient, then send a new code.' },
   ADDRESS_NEEDS_FIX: {
     title: 'The address has something extra around it.',
     next: 'Use the suggested address, or type it again.',
@@ -257,8 +266,10 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   }
   // A bounce's message is ours (part, status code, plain reason): it is the most precise title.
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
-  // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested address).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|ADDRESS_NEEDS_FIX|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message) ex = { ...ex, title: message };
+  // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested
+  // address, tries left for a confirmation code).
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
+    ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
 }

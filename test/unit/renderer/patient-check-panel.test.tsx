@@ -63,6 +63,14 @@ describe('closed requests and dates', () => {
     [{ status: 'partly_sent', daysLeft: -2 }, '2 days overdue'],
   ])('%o → %s', (r, text) => expect(clockText(r)).toBe(text));
 
+  it('a closed request names the day it closed: "Fulfilled on …", never days left or overdue', () => {
+    const on = formatDate('2026-03-03');
+    expect(clockText({ status: 'sent', daysLeft: -16, closedOn: '2026-03-03' })).toBe(`Fulfilled on ${on}`);
+    expect(clockText({ status: 'denied', daysLeft: 4, closedOn: '2026-03-03' })).toBe(`Closed — denied on ${on}`);
+    expect(clockText({ status: 'withdrawn', daysLeft: 4, closedOn: '2026-03-03' })).toBe(`Closed — withdrawn on ${on}`);
+    expect(clockText({ status: 'ready', daysLeft: 4, closedOn: null })).toBe('4 days left');
+  });
+
   it('a calendar date is shown in the same style as a date-time and never shifts a day', () => {
     const d = formatDate('2026-01-02');
     expect(d).toBe(new Date(Date.UTC(2026, 0, 2)).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' }));

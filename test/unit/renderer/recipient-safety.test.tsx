@@ -130,7 +130,7 @@ describe('RecordsStep: unclassified documents', () => {
     fireEvent.change(date, { target: { value: '2026-02-20' } });
     fireEvent.blur(date);
     await waitFor(() => expect(fake.callsTo('documents.classify')).toHaveLength(1));
-    expect(fake.callsTo('documents.classify')[0]).toEqual({ releaseId: 'rel_000001', items: [{ documentId: NEW.id, category: 'visit_notes', documentDate: '2026-02-20' }] });
+    expect(fake.callsTo('documents.classify')[0]).toEqual({ releaseId: 'rel_000001', items: [{ documentId: NEW.id, category: 'visit_notes', documentDate: '2026-02-20', alsoCategories: [] }] });
     await waitFor(() => expect(screen.queryByText('Not classified — set category and date')).toBeNull());
   });
 });

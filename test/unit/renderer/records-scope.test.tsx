@@ -81,7 +81,7 @@ describe('RecordsStep: only in-scope documents are selectable', () => {
     expect(within(rowOf('labs.pdf')).getByText(/amend the request/)).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Category of labs.pdf'), { target: { value: 'visit_notes' } });
     await waitFor(() => expect(fake.callsTo('documents.classify')).toHaveLength(1));
-    expect(fake.callsTo('documents.classify')[0]).toEqual({ releaseId: 'rel_000001', items: [{ documentId: LAB.id, category: 'visit_notes', documentDate: '2026-02-01' }] });
+    expect(fake.callsTo('documents.classify')[0]).toEqual({ releaseId: 'rel_000001', items: [{ documentId: LAB.id, category: 'visit_notes', documentDate: '2026-02-01', alsoCategories: [] }] });
     await waitFor(() => expect(fake.callsTo('releases.evaluate')).toHaveLength(1));
   });
 });

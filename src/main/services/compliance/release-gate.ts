@@ -27,7 +27,10 @@ export interface ReleaseInput {
   authorization?: Authorization;
   /** 42 CFR Part 2 consents on file for this patient. */
   consents: readonly Part2Consent[];
-  /** The patient's documents (id, category, date). */
+  /**
+   * The patient's documents (id, category, date). A combined record file of several categories appears once per
+   * category, with the same id: every category is checked (scope, sensitive-category rules, authorization).
+   */
   documents: readonly ComplianceDocument[];
   /** Ids of the documents chosen for this release. */
   selection: readonly string[];
@@ -133,54 +136,57 @@ export function evaluateRelease(input: ReleaseInput): ReleaseDecision {
   add(...clockFindings(request, now, timeZone));
 
   // 4. selection
-  const byId = new Map(input.documents.map((d) => [d.id, d]));
+  const byId = new Map<string, ComplianceDocument[]>();
+  for (const d of input.documents) byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
   if (input.selection.length === 0) add(finding('SELECTION_EMPTY', 'block', '45 CFR 164.524(c)(1)', 'Select at least one document to release.'));
   const seen = new Set<string>();
   for (const id of input.selection) {
     if (seen.has(id)) continue;
     seen.add(id);
-    const doc = byId.get(id);
-    if (!doc) {
+    const entries = byId.get(id);
+    if (!entries) {
       add(finding('SELECTION_UNKNOWN_DOCUMENT', 'block', '45 CFR 164.530(c)', 'A selected document is not one of this patient\'s documents.', id));
       continue;
     }
-    const sensitive = isSensitive(rulePacks, doc.category);
-    add(...scopeFinding(request, doc, input.overrides, sensitive));
-    if (request.basis === 'authorization' && auth && !authorizationCovers(auth, doc))
-      add(finding('AUTH_SCOPE_EXCEEDED', 'block', '45 CFR 164.508(c)(1)(i)', 'A selected document is not covered by the authorization\'s description of information.', doc.id));
+    for (const doc of entries) {
+      const sensitive = isSensitive(rulePacks, doc.category);
+      add(...scopeFinding(request, doc, input.overrides, sensitive));
+      if (request.basis === 'authorization' && auth && !authorizationCovers(auth, doc))
+        add(finding('AUTH_SCOPE_EXCEEDED', 'block', '45 CFR 164.508(c)(1)(i)', 'A selected document is not covered by the authorization\'s description of information.', doc.id));
 
-    // 5. sensitive-category rule packs
-    for (const q of requirementsFor(rulePacks, doc.category, request.basis)) {
-      switch (q.kind) {
-        case 'excluded_for_bases':
-          add(finding(q.code, 'block', q.citation, q.message, doc.id));
-          break;
-        case 'dedicated_authorization':
-          if (!auth || !isDedicatedTo(auth, doc.category)) add(finding(q.code, 'block', q.citation, q.message, doc.id));
-          else lintAuthOnce();
-          break;
-        case 'named_in_authorization': {
-          const directed = request.basis === 'patient_directed' && (request.patientDirective?.namedCategories ?? []).includes(doc.category);
-          const authorized = auth !== undefined && auth.categories.includes(doc.category);
-          if (!directed && !authorized) add(finding(q.code, 'block', q.citation, q.message, doc.id));
-          else if (authorized && !directed) lintAuthOnce();
-          break;
-        }
-        case 'part2_consent': {
-          const covering = input.consents.filter((c) => c.categories.includes(doc.category));
-          const valid = covering.find((c) => part2ConsentCovers(c, doc.category, now, timeZone));
-          if (!valid) {
+      // 5. sensitive-category rule packs
+      for (const q of requirementsFor(rulePacks, doc.category, request.basis)) {
+        switch (q.kind) {
+          case 'excluded_for_bases':
             add(finding(q.code, 'block', q.citation, q.message, doc.id));
-            for (const c of covering) add(...lintPart2Consent(c, now, timeZone).map((x) => ({ ...x, documentId: doc.id })));
-          } else if (!notices.some((n) => n.consentId === valid.id)) {
-            // 42 CFR 2.32(b) (2024): the disclosure carries a copy of the consent or a clear explanation of its scope.
-            notices.push({ category: doc.category, citation: '42 CFR 2.32(b)', title: PART2_SCOPE_TITLE, text: part2ConsentScopeExplanation(valid), consentId: valid.id });
+            break;
+          case 'dedicated_authorization':
+            if (!auth || !isDedicatedTo(auth, doc.category)) add(finding(q.code, 'block', q.citation, q.message, doc.id));
+            else lintAuthOnce();
+            break;
+          case 'named_in_authorization': {
+            const directed = request.basis === 'patient_directed' && (request.patientDirective?.namedCategories ?? []).includes(doc.category);
+            const authorized = auth !== undefined && auth.categories.includes(doc.category);
+            if (!directed && !authorized) add(finding(q.code, 'block', q.citation, q.message, doc.id));
+            else if (authorized && !directed) lintAuthOnce();
+            break;
           }
-          break;
+          case 'part2_consent': {
+            const covering = input.consents.filter((c) => c.categories.includes(doc.category));
+            const valid = covering.find((c) => part2ConsentCovers(c, doc.category, now, timeZone));
+            if (!valid) {
+              add(finding(q.code, 'block', q.citation, q.message, doc.id));
+              for (const c of covering) add(...lintPart2Consent(c, now, timeZone).map((x) => ({ ...x, documentId: doc.id })));
+            } else if (!notices.some((n) => n.consentId === valid.id)) {
+              // 42 CFR 2.32(b) (2024): the disclosure carries a copy of the consent or a clear explanation of its scope.
+              notices.push({ category: doc.category, citation: '42 CFR 2.32(b)', title: PART2_SCOPE_TITLE, text: part2ConsentScopeExplanation(valid), consentId: valid.id });
+            }
+            break;
+          }
+          case 'attach_notice':
+            if (!notices.some((n) => n.category === doc.category && n.title === q.title)) notices.push({ category: doc.category, citation: q.citation, title: q.title, text: q.text });
+            break;
         }
-        case 'attach_notice':
-          if (!notices.some((n) => n.category === doc.category && n.title === q.title)) notices.push({ category: doc.category, citation: q.citation, title: q.title, text: q.text });
-          break;
       }
     }
   }

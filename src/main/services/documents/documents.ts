@@ -87,6 +87,7 @@ export function insertDocument(
     category: classification.category,
     documentDate: classification.documentDate,
     classified: classification.classified,
+    alsoCategories: [],
   };
 }
 
@@ -101,13 +102,14 @@ interface DocRow {
   category: DocumentCategory;
   document_date: string;
   classified: number;
+  also_categories: string;
 }
 
 /** The release's current record files, in order, with category and date of service. */
 export function listDocuments(db: Database, releaseId: string): DocumentSummaryT[] {
   const rows = db
     .prepare(
-      `SELECT id, label, original_name, size_bytes, page_count, sha256, imported_at, category, document_date, classified FROM documents
+      `SELECT id, label, original_name, size_bytes, page_count, sha256, imported_at, category, document_date, classified, also_categories FROM documents
        WHERE release_id = ? AND kind = 'record' AND removed_at IS NULL ORDER BY position`,
     )
     .all(releaseId) as DocRow[];
@@ -122,17 +124,29 @@ export function listDocuments(db: Database, releaseId: string): DocumentSummaryT
     category: r.category,
     documentDate: r.document_date,
     classified: r.classified === 1,
+    alsoCategories: (JSON.parse(r.also_categories) as DocumentCategory[]).filter((c) => c !== r.category),
   }));
 }
 
 /**
- * Set a record file's category and date of service; it is then classified. Call inside an audited transaction.
+ * Set a record file's category (plus the further categories a combined file contains) and date of service; it is
+ * then classified. Call inside an audited transaction.
  * @throws AppError NOT_FOUND when the document is not a current record file of the release
  */
-export function classifyDocument(db: Database, releaseId: string, documentId: string, category: DocumentCategory, documentDate: string): void {
+export function classifyDocument(
+  db: Database,
+  releaseId: string,
+  documentId: string,
+  category: DocumentCategory,
+  documentDate: string,
+  alsoCategories: readonly DocumentCategory[] = [],
+): void {
+  const also = [...new Set(alsoCategories)].filter((c) => c !== category);
   const r = db
-    .prepare(`UPDATE documents SET category = ?, document_date = ?, classified = 1 WHERE id = ? AND release_id = ? AND kind = 'record' AND removed_at IS NULL`)
-    .run(category, documentDate, documentId, releaseId);
+    .prepare(
+      `UPDATE documents SET category = ?, document_date = ?, also_categories = ?, classified = 1 WHERE id = ? AND release_id = ? AND kind = 'record' AND removed_at IS NULL`,
+    )
+    .run(category, documentDate, JSON.stringify(also), documentId, releaseId);
   if (r.changes === 0) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
 }
 

@@ -10,6 +10,7 @@ import { patientMatchFindings } from '../documents/patient-check';
 import { importFiles, requireImportable } from '../documents/import';
 import { applyRevocationCertificate, inspectRecipientKey, mergeSameKey, sniffPastedKey } from '../openpgp/keys';
 import { checkEmailAddress, requireValidEmail, sameAddress } from '../recipients/email';
+import { confirmedAddress } from '../recipients/confirmations-repo';
 import type { Session } from '../session';
 import type { SmimeService } from '../smime/service';
 import { approvalFinding } from '../accounts/approvals';
@@ -21,6 +22,7 @@ import {
   insertRelease,
   listReleases,
   releaseDetail,
+  releasePatient,
   releaseState,
   requireEditable,
   storedRecipient,
@@ -131,17 +133,20 @@ export class ReleaseService {
   }
 
   /**
-   * Set each document's category and date of service (audited: document.classify; detail: count only,
-   * a category can itself be sensitive).
+   * Set each document's category (and the further categories a combined file contains) and date of service
+   * (audited: document.classify; detail: count only, a category can itself be sensitive).
    * @throws AppError NOT_FOUND | RELEASE_ALREADY_SENT | RELEASE_SEND_IN_PROGRESS
    */
-  async classify(releaseId: string, items: Array<{ documentId: string; category: DocumentCategory; documentDate: string }>): Promise<ReleaseDetailT> {
+  async classify(
+    releaseId: string,
+    items: Array<{ documentId: string; category: DocumentCategory; documentDate: string; alsoCategories?: DocumentCategory[] | undefined }>,
+  ): Promise<ReleaseDetailT> {
     this.session.audited(
       'document.classify',
       { type: 'release', id: releaseId },
       (v) => {
         requireEditable(v.db, releaseId);
-        for (const i of items) classifyDocument(v.db, releaseId, i.documentId, i.category, i.documentDate);
+        for (const i of items) classifyDocument(v.db, releaseId, i.documentId, i.category, i.documentDate, i.alsoCategories ?? []);
       },
       () => ({ documents: items.length }),
     );
@@ -165,7 +170,7 @@ export class ReleaseService {
     if (!requestId) {
       const f = { code: 'REQUEST_MISSING', severity: 'block' as const, citation: '45 CFR 164.530(j)', message: 'This release is not linked to a request; make it again from a request.' };
       const decision: ReleaseDecision = { allowed: false, findings: [f, ...unclassifiedFindings(docs)], notices: [] };
-      const documents = docs.map((d) => ({ documentId: d.id, category: d.category, documentDate: d.documentDate, inScope: false, sensitive: isSensitive(packs, d.category), overridden: false, selectable: false }));
+      const documents = docs.map((d) => ({ documentId: d.id, category: d.category, documentDate: d.documentDate, inScope: false, sensitive: categoriesOf(d).some((c) => isSensitive(packs, c)), overridden: false, selectable: false }));
       return { request: null, docs, decision, evaluation: { ...decision, documents }, authorizationId: null, acknowledgmentId: null };
     }
     const request = getRequest(db, requestId);
@@ -175,7 +180,8 @@ export class ReleaseService {
       request: request.request,
       authorization: auth,
       consents: listPart2Consents(db, request.patient.mrn).map((c) => c.consent),
-      documents: docs.map((d) => ({ id: d.id, category: d.category, date: d.documentDate })),
+      // A combined file appears once per category it carries (same id): the gate checks every one.
+      documents: docs.flatMap((d) => categoriesOf(d).map((category) => ({ id: d.id, category, date: d.documentDate }))),
       selection: docs.map((d) => d.id),
       overrides,
       acknowledgment: ack,
@@ -197,8 +203,8 @@ export class ReleaseService {
       decision.allowed = decision.findings.every((f) => f.severity !== 'block');
     }
     const documents = docs.map((d) => {
-      const inScope = inRequestScope({ category: d.category, date: d.documentDate }, request.request.scope);
-      const sensitive = isSensitive(packs, d.category);
+      const inScope = categoriesOf(d).every((category) => inRequestScope({ category, date: d.documentDate }, request.request.scope));
+      const sensitive = categoriesOf(d).some((c) => isSensitive(packs, c));
       const overridden = overrides.some((o) => o.documentId === d.id);
       return { documentId: d.id, category: d.category, documentDate: d.documentDate, inScope, sensitive, overridden, selectable: inScope || (overridden && !sensitive && minimumNecessaryApplies(request.request)) };
     });
@@ -238,7 +244,7 @@ export class ReleaseService {
         if (!doc) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
         const { requestId } = releaseState(v.db, releaseId);
         if (!requestId) throw new AppError('SCOPE_OVERRIDE_REFUSED', 'This release is not linked to a request.', { rule: 'no_request', documentId });
-        if (isSensitive(packs, doc.category))
+        if (categoriesOf(doc).some((c) => isSensitive(packs, c)))
           throw new AppError('SCOPE_OVERRIDE_REFUSED', 'A document of a sensitive category can never be added beyond what the request asks for.', {
             rule: 'sensitive_category',
             documentId,
@@ -289,12 +295,19 @@ export class ReleaseService {
     let key: KeyInfoT | null = null;
     let email: string;
     const confirmed = input.armoredKey !== undefined && input.fingerprintConfirmed === true;
-    const addressConfirmed = input.addressConfirmed === true;
+    let addressConfirmed = input.addressConfirmed === true;
+    // An address the recipient already confirmed by code for this patient needs no new confirmation (issue #12).
+    let standing: { by: string; at: string } | null = null;
     let prompt: 'suggestion' | 'warning' | 'none' = 'none';
     let keyArmored: string | null = null;
     try {
       requireEditable(this.session.require().db, input.releaseId);
       email = requireValidEmail(input.email);
+      const byCode = confirmedAddress(this.session.require().db, email, releasePatient(this.session.require().db, input.releaseId).mrn);
+      if (byCode?.confirmedBy && byCode.confirmedAt) {
+        standing = { by: byCode.confirmedBy, at: byCode.confirmedAt };
+        addressConfirmed = true;
+      }
       const check = checkEmailAddress(email);
       prompt = check.warning ? 'warning' : check.suggestion ? 'suggestion' : 'none';
       if (prompt !== 'none' && !addressConfirmed)
@@ -340,12 +353,22 @@ export class ReleaseService {
             keyArmored: key ? keyArmored : null,
             keyFingerprint: key?.fingerprint ?? null,
             fingerprintConfirmed: confirmed,
-            addressConfirmed: addressConfirmed ? { by: this.session.actor(), at: this.session.clock.now().toISOString() } : null,
+            addressConfirmed: standing
+              ? { ...standing, method: 'code' }
+              : addressConfirmed
+                ? { by: this.session.actor(), at: this.session.clock.now().toISOString(), method: 'read_back' }
+                : null,
             keyUserIds: key?.userIds ?? null,
           },
           this.session.clock.now(),
         ),
-      () => ({ keyFingerprint: key?.fingerprint ?? 'none', fingerprintConfirmed: confirmed, addressConfirmed, addressPrompt: prompt }),
+      () => ({
+        keyFingerprint: key?.fingerprint ?? 'none',
+        fingerprintConfirmed: confirmed,
+        addressConfirmed,
+        addressPrompt: prompt,
+        ...(standing ? { addressConfirmedBy: 'code' } : {}),
+      }),
     );
     return this.get(input.releaseId);
   }
@@ -394,6 +417,11 @@ export class ReleaseService {
     const r = getRequest(db, requestId);
     if (canTransition(r.request.status, to)) updateRequest(db, { ...r.request, status: to }, this.session.clock.now());
   }
+}
+
+/** Every category a record file carries: its filed category, then the further ones of a combined file. */
+export function categoriesOf(d: { category: DocumentCategory; alsoCategories?: readonly DocumentCategory[] | undefined }): DocumentCategory[] {
+  return [d.category, ...(d.alsoCategories ?? []).filter((c) => c !== d.category)];
 }
 
 /**

@@ -29,6 +29,8 @@ interface ReleaseRow {
   delivery_method: DeliveryMethodT | null;
   recipient_address_confirmed_by: string | null;
   recipient_address_confirmed_at: string | null;
+  /** Migration 13: 'read_back' | 'code'; NULL on older rows means 'read_back'. */
+  recipient_address_confirmed_method: 'read_back' | 'code' | null;
   recipient_key_user_ids: string | null;
   next_attempt_at: string | null;
   send_attempts: number;
@@ -43,8 +45,11 @@ export interface StoredRecipient {
   keyFingerprint: string | null;
   /** Always false without a key. */
   fingerprintConfirmed: boolean;
-  /** Staff confirmed this exact address with the recipient (who, when); null when not confirmed. */
-  addressConfirmed: { by: string; at: string } | null;
+  /**
+   * Staff confirmed this exact address with the recipient (who, when, how: 'read_back' — read back by phone or in
+   * person; 'code' — the recipient read back a code emailed to the address); null when not confirmed.
+   */
+  addressConfirmed: { by: string; at: string; method: 'read_back' | 'code' } | null;
   /** The key's user IDs as read when it was set; null without a key (or for keys set before migration 4). */
   keyUserIds: string[] | null;
 }
@@ -70,6 +75,12 @@ function row(db: Database, id: string): ReleaseRow {
   const r = db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as ReleaseRow | undefined;
   if (!r) throw new AppError('NOT_FOUND', 'That release does not exist.');
   return r;
+}
+
+/** The patient a release is for (name, date of birth, MRN). @throws AppError NOT_FOUND */
+export function releasePatient(db: Database, id: string): { name: string; dateOfBirth: string; mrn: string } {
+  const r = row(db, id);
+  return { name: r.patient_name, dateOfBirth: r.patient_dob, mrn: r.patient_mrn };
 }
 
 /** Status, reference and request of a release. @throws AppError NOT_FOUND */
@@ -125,7 +136,10 @@ export function storedRecipient(db: Database, id: string): StoredRecipient | nul
     keyArmored: hasKey ? r.recipient_key_armored : null,
     keyFingerprint: hasKey ? r.recipient_key_fpr : null,
     fingerprintConfirmed: hasKey && r.fingerprint_confirmed === 1,
-    addressConfirmed: r.recipient_address_confirmed_by && r.recipient_address_confirmed_at ? { by: r.recipient_address_confirmed_by, at: r.recipient_address_confirmed_at } : null,
+    addressConfirmed:
+      r.recipient_address_confirmed_by && r.recipient_address_confirmed_at
+        ? { by: r.recipient_address_confirmed_by, at: r.recipient_address_confirmed_at, method: r.recipient_address_confirmed_method ?? 'read_back' }
+        : null,
     keyUserIds: hasKey && r.recipient_key_user_ids ? (JSON.parse(r.recipient_key_user_ids) as string[]) : null,
   };
 }
@@ -134,7 +148,8 @@ export function storedRecipient(db: Database, id: string): StoredRecipient | nul
 export function updateRecipient(db: Database, id: string, r: StoredRecipient, now: Date): void {
   db.prepare(
     `UPDATE releases SET recipient_name = ?, recipient_email = ?, recipient_key_armored = ?, recipient_key_fpr = ?,
-       fingerprint_confirmed = ?, recipient_address_confirmed_by = ?, recipient_address_confirmed_at = ?, recipient_key_user_ids = ?,
+       fingerprint_confirmed = ?, recipient_address_confirmed_by = ?, recipient_address_confirmed_at = ?, recipient_address_confirmed_method = ?,
+       recipient_key_user_ids = ?,
        updated_at = ? WHERE id = ?`,
   ).run(
     r.name,
@@ -144,10 +159,26 @@ export function updateRecipient(db: Database, id: string, r: StoredRecipient, no
     r.keyArmored && r.fingerprintConfirmed ? 1 : 0,
     r.addressConfirmed?.by ?? null,
     r.addressConfirmed?.at ?? null,
+    r.addressConfirmed?.method ?? null,
     r.keyArmored && r.keyUserIds ? JSON.stringify(r.keyUserIds) : null,
     now.toISOString(),
     id,
   );
+}
+
+/**
+ * The recipient read back the code sent to `address` (recipients/address-confirmation.ts): when it is this release's
+ * recipient address (case-insensitive) and the release can still change (draft, failed, bounced — what was known
+ * when it went out stays as recorded), mark it confirmed by code. Call inside the audited transaction.
+ * @returns whether the release's recipient was that address (and so was marked)
+ */
+export function markRecipientAddressConfirmedByCode(db: Database, id: string, address: string, by: string, at: string): boolean {
+  const r = db.prepare('SELECT recipient_email, status FROM releases WHERE id = ?').get(id) as { recipient_email: string | null; status: string } | undefined;
+  if (!r?.recipient_email || !['draft', 'failed', 'bounced'].includes(r.status) || r.recipient_email.trim().toLowerCase() !== address.trim().toLowerCase()) return false;
+  db.prepare(
+    "UPDATE releases SET recipient_address_confirmed_by = ?, recipient_address_confirmed_at = ?, recipient_address_confirmed_method = 'code', updated_at = ? WHERE id = ?",
+  ).run(by, at, at, id);
+  return true;
 }
 
 /**

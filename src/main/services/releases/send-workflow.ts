@@ -670,7 +670,7 @@ export const PASSPHRASE_STAFF_INSTRUCTIONS =
  */
 export function contentDigest(db: Parameters<typeof storedRecipient>[0], releaseId: string, method: string): string {
   const rec = storedRecipient(db, releaseId);
-  const docs = listDocuments(db, releaseId).map((d) => `${d.id}:${d.sha256}:${d.category}:${d.documentDate}`);
+  const docs = listDocuments(db, releaseId).map((d) => `${d.id}:${d.sha256}:${[d.category, ...(d.alsoCategories ?? [])].join('+')}:${d.documentDate}`);
   return createHash('sha256')
     .update(
       JSON.stringify({

@@ -38,7 +38,8 @@ import {
 } from '../compliance';
 import { renderAuthorizationForm } from '../compliance/documents/authorization-form';
 import { renderExtensionNotice } from '../compliance/documents/extension-notice';
-import { noticeLanguageOf } from '../../../shared/languages';
+import { renderDenialNotice } from '../compliance/documents/denial-notice';
+import { noticeLanguageOf, type NoticeLanguage } from '../../../shared/languages';
 import { renderPart2ConsentScope } from '../compliance/documents/part2-consent-scope';
 import { checkPdf, documentLabel, insertRequestDocument, listRequestDocuments, readDocument } from '../documents/documents';
 import type { FilePicker } from '../documents/picker';
@@ -305,6 +306,46 @@ export class RequestService {
    */
   deny(requestId: string, reason: string): RequestDetailT {
     return this.close(requestId, 'denied', reason, 'request.deny');
+  }
+
+  /**
+   * The written denial of a denied right-of-access request (164.524(d)(2)–(3)), made from the reason recorded at the
+   * denial, in the language recorded at intake, and offered to staff to save or print (`denial-notice-<reference>.pdf`).
+   * Prints the practice's postal address, phone and privacy officer (the complaint contact, 164.530(a)(1)(ii)).
+   * Audited `request.denial_notice` (detail: reviewable, language, page count — never the reason).
+   * @param opts.reviewable the ground is reviewable (164.524(a)(3)): the notice says how to ask for a review
+   * @param opts.elsewhere where the records are kept, when the practice does not keep them ((d)(3))
+   * @throws AppError STATUS_TRANSITION_INVALID (not denied, or not a right-of-access request) | EXPORT_UNAVAILABLE | NOT_FOUND
+   */
+  async denialNotice(requestId: string, opts: { reviewable: boolean; elsewhere?: string | undefined }): Promise<{ saved: boolean; pageCount: number; language: NoticeLanguage }> {
+    const subject = { type: 'request', id: requestId };
+    const db = this.session.require().db;
+    const tz = this.timeZone();
+    const { r, reason } = this.refuseAudited('request.denial_notice', subject, () => {
+      if (!this.d.fileSaver) throw new AppError('EXPORT_UNAVAILABLE', 'Saving files is not available here.');
+      const r = getRequest(db, requestId);
+      if (r.request.status !== 'denied' || !(ACCESS_BASES as readonly string[]).includes(r.request.basis))
+        throw new AppError('STATUS_TRANSITION_INVALID', 'A denial notice is made for a right-of-access request that was denied.');
+      return { r, reason: closingReason(db, requestId) ?? '' };
+    });
+    const language = noticeLanguageOf(r.request);
+    const pdf = Buffer.from(
+      await renderDenialNotice({
+        practice: practiceContact(requireSetting(db, 'practice')),
+        addresseeName: r.request.requester.name,
+        receivedDate: localDate(r.request.receivedAt, tz),
+        noticeDate: localDate(this.now.toISOString(), tz),
+        reason,
+        reviewable: opts.reviewable,
+        elsewhere: opts.elsewhere,
+        language,
+        assetsRoot: this.d.assetsRoot,
+      }),
+    );
+    const { pageCount } = await checkPdf(pdf);
+    const saved = await this.d.fileSaver!.save(`denial-notice-${r.reference}.pdf`, pdf);
+    this.session.audited('request.denial_notice', subject, () => saved, (x) => ({ saved: x, reviewable: opts.reviewable, language, pageCount }));
+    return { saved, pageCount, language };
   }
 
   /** The requester withdrew the request (closes it). @throws AppError STATUS_TRANSITION_INVALID | NOT_FOUND */
@@ -782,6 +823,8 @@ export class RequestService {
       basis: r.request.basis,
       status: r.request.status,
       receivedAt: r.request.receivedAt,
+      // A closed request changes no more (no amendment, check or extension), so its last update is when it closed.
+      closedOn: OPEN.includes(r.request.status) ? null : localDate(r.updatedAt, tz),
       ...this.clock(r, tz),
     };
   }

@@ -85,6 +85,8 @@ interface WizardState {
   runImport: (action: () => Promise<ChannelOutput<'documents.pick'>>, settles?: string) => Promise<void>;
   removeDocument: (documentId: string) => Promise<void>;
   checkEmail: (email: string) => Promise<void>;
+  /** Reloads the release and the gate (after a change made outside the store, e.g. an address confirmed by code). */
+  refresh: () => Promise<void>;
   inspectKey: (armoredKey: string) => Promise<void>;
   clearKey: () => void;
   /** Saves the recipient (`releases.setRecipient`; `armoredKey` omitted = no OpenPGP key) and moves to Delivery. */
@@ -120,8 +122,11 @@ interface WizardState {
   leave: () => void;
   /** Asks the gate again (`releases.evaluate`); keeps the answer in `evaluation`. */
   evaluate: () => Promise<void>;
-  /** Sets one document's category and date of service (`documents.classify`), then re-evaluates. */
-  classify: (documentId: string, category: DocumentCategory, documentDate: string) => Promise<void>;
+  /**
+   * Sets one document's category, date of service and the further categories a combined file contains
+   * (`documents.classify`; omitted = none), then re-evaluates.
+   */
+  classify: (documentId: string, category: DocumentCategory, documentDate: string, alsoCategories?: DocumentCategory[]) => Promise<void>;
   /** Records why an out-of-scope document is needed (`releases.overrideScope`, minimum necessary). */
   overrideScope: (documentId: string, reason: string) => Promise<boolean>;
 }
@@ -313,6 +318,16 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
       );
     },
 
+    async refresh() {
+      const release = get().release;
+      if (!release) return;
+      try {
+        await reload(release.id);
+      } catch (e) {
+        set({ error: toApiError(e) });
+      }
+    },
+
     async checkEmail(email) {
       const trimmed = email.trim();
       if (!trimmed) {
@@ -398,13 +413,13 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
       if (release) await loadGate(release);
     },
 
-    async classify(documentId, category, documentDate) {
+    async classify(documentId, category, documentDate, alsoCategories = []) {
       const release = get().release;
       if (!release) return;
       await attempt(
         'classify',
         async () => {
-          const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate }] });
+          const updated = await call('documents.classify', { releaseId: release.id, items: [{ documentId, category, documentDate, alsoCategories }] });
           set({ release: updated });
           await loadGate(updated);
         },

@@ -10,6 +10,7 @@ import type { RequestDetailT } from '../../../shared/contract';
 import { languageLabel, noticeLanguageOf } from '../../../shared/languages';
 import { useRequestsStore, type RequestAction } from './store';
 import { BASIS_LABELS, clockText } from './labels';
+import { DenialNoticePanel } from './DenialNotice';
 import { DueBadges, RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
@@ -201,6 +202,7 @@ function VerificationSection({ d }: { d: RequestDetailT }) {
         ) : d.closingReason ? (
           <Text size="sm">Reason: {d.closingReason}</Text>
         ) : null}
+        <DenialNoticePanel d={d} />
         {closing ? (
           <Stack gap="xs">
             <Textarea id="close-reason" label={closing === 'deny' ? 'Reason for the denial (45 CFR 164.524(d)(2))' : 'Note on the withdrawal (optional)'}

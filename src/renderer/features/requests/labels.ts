@@ -1,5 +1,6 @@
 /** Staff-facing words for request fields (PHI-free; the field's own terms). */
 import type { LegalBasis, RequestStatus } from '../../../shared/compliance';
+import { formatDate } from '../../lib/format';
 
 export const BASIS_LABELS: Record<LegalBasis, string> = {
   right_of_access: 'Right of access (patient or personal representative)',
@@ -32,13 +33,15 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, { label: string; color
 };
 
 /**
- * The clock cell of a request: a closed request shows how it ended ("Fulfilled", "Closed — denied",
- * "Closed — withdrawn") instead of days left or overdue; an open one shows daysLeftText.
+ * The clock cell of a request: a closed request shows how it ended, with the day when known ("Fulfilled on
+ * Mar 3, 2026", "Closed — denied on …", "Closed — withdrawn on …") instead of days left or overdue; an open one
+ * shows daysLeftText.
  */
-export function clockText(r: { status: string; daysLeft: number | null }): string {
-  if (r.status === 'sent') return 'Fulfilled';
-  if (r.status === 'denied') return 'Closed — denied';
-  if (r.status === 'withdrawn') return 'Closed — withdrawn';
+export function clockText(r: { status: string; daysLeft: number | null; closedOn?: string | null | undefined }): string {
+  const on = r.closedOn ? ` on ${formatDate(r.closedOn)}` : '';
+  if (r.status === 'sent') return `Fulfilled${on}`;
+  if (r.status === 'denied') return `Closed — denied${on}`;
+  if (r.status === 'withdrawn') return `Closed — withdrawn${on}`;
   return daysLeftText(r.daysLeft);
 }
 

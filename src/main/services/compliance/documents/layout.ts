@@ -96,9 +96,12 @@ export class DocWriter {
     this.y -= 8;
   }
 
-  /** Section heading with a hairline under it. */
-  heading(text: string): void {
-    this.ensure(96); // heading plus the start of its first field: never orphan a heading
+  /**
+   * Section heading with a hairline under it. `keep` (points, default 96): room needed below the top of the heading
+   * for it and the start of what follows — never orphan a heading; pass more to keep a longer paragraph with it.
+   */
+  heading(text: string, keep = 96): void {
+    this.ensure(keep);
     this.y -= 12;
     this.page.drawText(text, { x: MARGIN, y: this.y - 12, size: 12, font: this.bold, color: ACCENT });
     this.y -= 17;

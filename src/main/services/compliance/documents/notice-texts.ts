@@ -184,3 +184,80 @@ export const DELIVERY_FAILURE_TEXT: Record<NoticeLanguage, DeliveryFailureTexts>
     privacy: (who) => `Si tiene preguntas sobre su privacidad, también puede comunicarse con ${who}.`,
   },
 };
+
+/** The words of the written denial of access (45 CFR 164.524(d)(2)–(3)). */
+export interface DenialTexts {
+  docTitle: string;
+  title: string;
+  date: string;
+  to: string;
+  received: string;
+  why: string;
+  law: string;
+  reason: string;
+  rest: string;
+  review: string;
+  /** Reviewable grounds (164.524(a)(3)): how to ask for a review by a licensed health care professional ((a)(4), (d)(4)). */
+  reviewable: (how: string) => string;
+  /** Unreviewable grounds (164.524(a)(2)). */
+  notReviewable: string;
+  elsewhere: string;
+  elsewhereText: (where: string) => string;
+  complain: string;
+  complainText: (who: string, address: string | undefined) => string;
+  /** "write to us at ADDRESS or call PHONE" (blank parts dropped) — how to reach the practice. */
+  reach: (address: string | undefined, phone: string | undefined, name: string) => string;
+}
+
+export const DENIAL_TEXT: Record<NoticeLanguage, DenialTexts> = {
+  en: {
+    docTitle: 'Notice of denial of access',
+    title: 'Notice: we cannot give you some or all of the records you asked for',
+    date: 'Date of this notice',
+    to: 'To',
+    received: 'Your request was received on',
+    why: 'Why we denied your request',
+    law: 'Federal law (45 CFR 164.524) gives you the right to see and get a copy of your health information, with a few exceptions. We have decided that an exception applies, for this reason:',
+    reason: 'Reason for the denial',
+    rest: 'If we denied only part of your request, we will still give you the rest of the information you asked for.',
+    review: 'Your right to a review',
+    reviewable: (how) =>
+      `You may ask for this denial to be reviewed by a licensed health care professional, chosen by us, who did not take part in the decision. To ask for a review, ${how}. We will tell you the result in writing.`,
+    notReviewable: 'The reason for this denial is one that federal law does not allow to be reviewed (45 CFR 164.524(a)(2)).',
+    elsewhere: 'Where the records may be',
+    elsewhereText: (where) => `We do not keep the records you asked for. You may ask: ${where}.`,
+    complain: 'How to file a complaint',
+    complainText: (who, address) =>
+      `If you think we made a mistake, you may file a complaint with us by contacting ${who}${address ? `, or by writing to us at ${address}` : ''}. ` +
+      'You may also file a complaint with the U.S. Department of Health and Human Services, Office for Civil Rights (www.hhs.gov/ocr/complaints, 1-800-368-1019). We will not retaliate against you for filing a complaint.',
+    reach: (address, phone, name) => {
+      const w = [address ? `write to ${name} at ${address}` : '', phone ? `call us at ${phone}` : ''].filter(Boolean);
+      return w.length ? w.join(' or ') : `contact ${name}`;
+    },
+  },
+  es: {
+    docTitle: 'Aviso de denegación de acceso',
+    title: 'Aviso: no podemos darle algunos o todos los expedientes que pidió',
+    date: 'Fecha de este aviso',
+    to: 'Para',
+    received: 'Recibimos su solicitud el',
+    why: 'Por qué denegamos su solicitud',
+    law: 'La ley federal (45 CFR 164.524) le da el derecho de ver y obtener una copia de su información de salud, con algunas excepciones. Hemos decidido que se aplica una excepción, por este motivo:',
+    reason: 'Motivo de la denegación',
+    rest: 'Si denegamos solo una parte de su solicitud, le daremos de todos modos el resto de la información que pidió.',
+    review: 'Su derecho a una revisión',
+    reviewable: (how) =>
+      `Usted puede pedir que esta denegación sea revisada por un profesional de la salud con licencia, elegido por nosotros, que no participó en la decisión. Para pedir una revisión, ${how}. Le informaremos el resultado por escrito.`,
+    notReviewable: 'El motivo de esta denegación es uno que la ley federal no permite revisar (45 CFR 164.524(a)(2)).',
+    elsewhere: 'Dónde pueden estar los expedientes',
+    elsewhereText: (where) => `No guardamos los expedientes que pidió. Puede pedirlos a: ${where}.`,
+    complain: 'Cómo presentar una queja',
+    complainText: (who, address) =>
+      `Si cree que cometimos un error, puede presentarnos una queja comunicándose con ${who}${address ? `, o escribiéndonos a ${address}` : ''}. ` +
+      'También puede presentar una queja ante la Oficina de Derechos Civiles del Departamento de Salud y Servicios Humanos de los EE. UU. (www.hhs.gov/ocr/complaints, 1-800-368-1019). No tomaremos represalias contra usted por presentar una queja.',
+    reach: (address, phone, name) => {
+      const w = [address ? `escriba a ${name}, ${address}` : '', phone ? `llámenos al teléfono ${phone}` : ''].filter(Boolean);
+      return w.length ? w.join(' o ') : `comuníquese con ${name}`;
+    },
+  },
+};

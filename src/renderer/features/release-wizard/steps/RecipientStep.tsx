@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { CertificatePanel } from './CertificatePanel';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDateTime } from '../../../lib/format';
+import { AddressConfirmation } from '../AddressConfirmation';
 import type { KeyInfoT } from '../../../../shared/contract';
 
 /** What `recipients.inspectKey` found: fingerprint (groups of four), user ids, algorithm, expiry. */
@@ -60,7 +61,7 @@ export function RecipientStep() {
   const key = useWizardStore((s) => s.key);
   const keyError = useWizardStore((s) => s.keyError);
   const request = useWizardStore((s) => s.request);
-  const { checkEmail, inspectKey, clearKey, setRecipient, goTo } = useWizardStore.getState();
+  const { checkEmail, inspectKey, clearKey, setRecipient, goTo, refresh } = useWizardStore.getState();
 
   const existing = release?.recipient ?? null;
   const named = request?.request.recipients ?? [];
@@ -74,6 +75,8 @@ export function RecipientStep() {
   const typedNew = email.trim().toLowerCase() !== startEmail.trim().toLowerCase() && email.trim() !== '';
   const againOk = !typedNew || emailAgain.trim().toLowerCase() === email.trim().toLowerCase();
   const [addressConfirmed, setAddressConfirmed] = useState(false);
+  // The address the recipient confirmed by reading back an emailed code (AddressConfirmation), for this patient.
+  const [codeConfirmed, setCodeConfirmed] = useState<string | null>(null);
   const [armored, setArmored] = useState('');
   const [hasKey, setHasKey] = useState(existing ? existing.key !== null : true);
   const [confirmed, setConfirmed] = useState(false);
@@ -87,8 +90,16 @@ export function RecipientStep() {
           Records go to <strong>{existing.name}</strong> &lt;{existing.email}&gt;
           {existing.key ? <>, who has this OpenPGP key{existing.fingerprintConfirmed ? ' (fingerprint confirmed).' : '.'}</> : '.'}
         </Text>
-        {existing.addressConfirmed ? (
-          <Text size="sm">Address confirmed with the recipient by {existing.addressConfirmed.by}, {formatDateTime(existing.addressConfirmed.at)}.</Text>
+        {existing.addressConfirmed?.method === 'code' ? (
+          <Text size="sm" data-testid="recipient-address-confirmed">
+            Confirmed on {formatDateTime(existing.addressConfirmed.at)} by code (recorded by {existing.addressConfirmed.by}).
+          </Text>
+        ) : existing.addressConfirmed ? (
+          <Text size="sm" data-testid="recipient-address-confirmed">
+            Address confirmed with the recipient by {existing.addressConfirmed.by}, {formatDateTime(existing.addressConfirmed.at)}.
+          </Text>
+        ) : release.status === 'draft' || release.status === 'failed' || release.status === 'bounced' ? (
+          <AddressConfirmation releaseId={release.id} email={existing.email} onConfirmed={() => void refresh()} />
         ) : null}
         {existing.key ? (
           <KeySummary info={existing.key} />
@@ -114,7 +125,9 @@ export function RecipientStep() {
   const check = emailCheck && emailCheck.email === email.trim() ? emailCheck : null;
   const destinations = named.map((r) => r.destination);
   const mismatch = request !== null && email.trim() !== '' && !destinations.some((d) => sameAddress(d, email));
-  const needsConfirm = (c: typeof check) => mismatch || (!!c?.valid && (!!c.suggestion || !!c.warning));
+  const byCode = codeConfirmed !== null && sameAddress(codeConfirmed, email);
+  const needsConfirm = (c: typeof check) => !byCode && (mismatch || (!!c?.valid && (!!c.suggestion || !!c.warning)));
+  const askedToConfirm = mismatch || (!!check?.valid && (!!check.suggestion || !!check.warning));
   const errors = {
     name: name.trim() ? undefined : 'Enter the recipient’s name.',
     email: !email.trim() ? 'Enter the recipient’s email address.' : check && !check.valid ? check.problem ?? 'This address is not valid.' : undefined,
@@ -194,8 +207,11 @@ export function RecipientStep() {
         {needsConfirm(check) ? (
           <Checkbox id="recipient-address-confirm" checked={addressConfirmed} onChange={(e) => setAddressConfirmed(e.currentTarget.checked)}
             label={`I confirmed this exact address (${email.trim()}) with the recipient`}
-            description="Read it back letter by letter by phone or in person. Your name and the time are recorded."
+            description="Read it back letter by letter by phone or in person. Your name and the time are recorded. Or confirm it with a code below."
             error={submitted ? errors.address : undefined} />
+        ) : null}
+        {askedToConfirm && check?.valid && againOk ? (
+          <AddressConfirmation key={email.trim().toLowerCase()} releaseId={release.id} email={email} onConfirmed={(s) => s.confirmed && setCodeConfirmed(email.trim())} />
         ) : null}
         <Switch id="recipient-has-key" checked={hasKey} size="md"
           onChange={(e) => { setHasKey(e.currentTarget.checked); clearKey(); setConfirmed(false); }}

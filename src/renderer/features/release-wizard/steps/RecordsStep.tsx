@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ActionIcon, Alert, Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Group, MultiSelect, NativeSelect, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../../shared/compliance';
 import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../../../../shared/contract';
 import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
@@ -13,8 +13,9 @@ import { PatientCheckPanel } from '../PatientCheckPanel';
 type DocEval = ReleaseEvaluationT['documents'][number];
 
 /** Why a document is outside the request's scope (categories, dates), in words. */
-export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate'>, scope: RequestDetailT['request']['scope']): string {
-  if (!scope.categories.includes(doc.category)) return `“${CATEGORY_LABELS[doc.category]}” is not a category the request asks for.`;
+export function outOfScopeReason(doc: Pick<DocumentSummaryT, 'category' | 'documentDate' | 'alsoCategories'>, scope: RequestDetailT['request']['scope']): string {
+  const outside = [doc.category, ...(doc.alsoCategories ?? [])].find((c) => !scope.categories.includes(c));
+  if (outside) return `“${CATEGORY_LABELS[outside]}” is not a category the request asks for.`;
   if (scope.from && doc.documentDate < scope.from) return `Dated ${formatDate(doc.documentDate)}, before the requested dates (from ${formatDate(scope.from)}).`;
   if (scope.to && doc.documentDate > scope.to) return `Dated ${formatDate(doc.documentDate)}, after the requested dates (to ${formatDate(scope.to)}).`;
   return 'Outside the requested scope.';
@@ -71,10 +72,13 @@ function ClassifyCells({ doc, editable }: { doc: DocumentSummaryT; editable: boo
   const classify = useWizardStore((s) => s.classify);
   const [cat, setCat] = useState<string>(doc.classified ? doc.category : '');
   const [date, setDate] = useState<string>(doc.classified ? doc.documentDate : '');
-  const save = (c: string, dt: string) => {
+  const [also, setAlso] = useState<DocumentCategory[]>(doc.alsoCategories ?? []);
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  const save = (c: string, dt: string, more: DocumentCategory[] = also) => {
     if (!c || !/^\d{4}-\d{2}-\d{2}$/.test(dt)) return;
-    if (doc.classified && c === doc.category && dt === doc.documentDate) return;
-    void classify(doc.id, c as DocumentCategory, dt);
+    const rest = more.filter((x) => x !== c);
+    if (doc.classified && c === doc.category && dt === doc.documentDate && same(rest, doc.alsoCategories ?? [])) return;
+    void classify(doc.id, c as DocumentCategory, dt, rest);
   };
   const missing = !doc.classified;
   return (
@@ -84,6 +88,13 @@ function ClassifyCells({ doc, editable }: { doc: DocumentSummaryT; editable: boo
           error={missing && !cat ? 'Choose a category' : undefined}
           data={[...(doc.classified ? [] : [{ value: '', label: 'Choose a category…', disabled: true }]), ...DOCUMENT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))]}
           onChange={(e) => { const v = e.currentTarget.value; setCat(v); save(v, date); }} />
+        {cat ? (
+          // A combined record (e.g. a visit note with lab results) carries more than one category; each is checked.
+          <MultiSelect mt={4} size="xs" aria-label={`Other categories in ${doc.originalName}`} placeholder={also.length ? undefined : 'Also contains… (optional)'}
+            disabled={!editable || busy === 'classify'} clearable value={also.filter((c) => c !== cat)}
+            data={DOCUMENT_CATEGORIES.filter((c) => c !== cat).map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
+            onChange={(v) => { const next = v as DocumentCategory[]; setAlso(next); save(cat, date, next); }} />
+        ) : null}
       </Table.Td>
       <Table.Td>
         <TextInput aria-label={`Date of service of ${doc.originalName}`} size="xs" type="date" value={date} disabled={!editable}

@@ -13,7 +13,7 @@ import { ApprovalPanel } from '../ApprovalPanel';
 /** Where each kind of finding is fixed (by code prefix). */
 export function whereToFix(code: string): 'request' | 'records' | 'recipient' | null {
   if (/^(RECIPIENT_|KEY_USER_ID_)/.test(code)) return 'recipient';
-  if (code === 'DOCUMENT_UNCLASSIFIED') return 'records';
+  if (code === 'DOCUMENT_UNCLASSIFIED' || code.startsWith('PATIENT_')) return 'records'; // PATIENT_*: the patient check of the record files
   if (/^(AUTH_|REQUEST_|DIRECTIVE_|REPRESENTATIVE_|ACCESS_|TPO_|PART2_|UNENCRYPTED_)/.test(code)) return 'request';
   if (/^(SCOPE_|SELECTION_)/.test(code) || code.endsWith('_SEPARATE_AUTH') || code.includes('PSYCHOTHERAPY')) return 'records';
   return null;
