@@ -8,7 +8,8 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
   globalSetup: './test/e2e/global-setup.ts',
-  workers: 1,
+  // Two workers on the 2-core CI machine: each spec has its own host process, data folder, ports and SMTP server.
+  workers: 2,
   fullyParallel: false,
   timeout: 120_000,
   expect: { timeout: 15_000 },
