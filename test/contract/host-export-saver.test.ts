@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreviewHost, type PreviewHostFixture } from '../support/preview-host';
-import { intake, PATIENT } from '../unit/requests/harness';
+import { intake, PATIENT } from '../support/backend';
 import { requireTool } from '../support/tools';
 
 const HAVE = requireTool('qpdf');

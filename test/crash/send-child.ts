@@ -15,7 +15,7 @@ import { createServices } from '../../src/main/services';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../src/shared/contract';
 import type { CrashPoint } from '../../src/main/services/releases/send-workflow';
 import { verifyAudit } from '../../src/main/services/audit/audit';
-import { PASSPHRASE, PATIENT, intake, file } from '../unit/requests/harness';
+import { PASSPHRASE, PATIENT, intake, file } from '../support/backend';
 import { SMTP_PASSWORD, SMTP_USER } from '../support/smtp';
 
 interface Cfg {

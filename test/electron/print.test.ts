@@ -11,7 +11,7 @@ vi.mock('electron', () => fakeElectron());
 
 import { PRINT_WINDOW_OPTIONS, printStoredPacket, type WindowCtor } from '../../src/main/electron/print';
 import { requireTool } from '../support/tools';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../unit/requests/harness';
+import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../support/backend';
 
 const HAVE = requireTool('qpdf');
 

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHost, type Host } from '../host/server';
-import { intake, PATIENT, recordPdf } from '../unit/requests/harness';
+import { intake, PATIENT, recordPdf } from './backend';
 
 export interface PreviewHostFixture {
   host: Host;

@@ -5,10 +5,10 @@
  * roles refuse the wrong channels. The audit names
  * the preparer and the approver by account id.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
-import { goodAuthorization, PASSPHRASE, prepareReadyRelease, startBackend, type Backend } from '../requests/harness';
+import { goodAuthorization, PASSPHRASE, prepareReadyRelease, type Backend } from '../../support/backend';
+import { useReleaseBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
 const PAT = { name: 'Pat Privacyofficer', pass: 'walnut prism tundra falcon ember' };
@@ -16,19 +16,8 @@ const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quar
 
 describe.skipIf(!HAVE)('two-person rule and roles', () => {
   let b: Backend;
-  let gpg: GpgHome;
   let recipientKey: string;
-
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true });
-    gpg = createGpgHome();
-    recipientKey = gpg.exportPublic(gpg.generateKey({ name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' }));
-    b.clock.set(new Date(Date.now() + 2000).toISOString());
-  }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-    gpg?.cleanup();
-  });
+  useReleaseBackend({ withSmtp: true }, (r) => ({ b, recipientKey } = r));
 
   const signIn = async (name: string, pass: string) => {
     b.services.session.lock();

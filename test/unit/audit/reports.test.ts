@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activePracticeKey } from '../../../src/main/services/settings/settings';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
-import { startBackend, type Backend } from '../requests/harness';
+import { startBackend, type Backend } from '../../support/backend';
 import { seedTransmission } from './fixtures';
 
 const HAVE = requireTool('pdftotext') && requireTool('gpg') && requireTool('pdftoppm');

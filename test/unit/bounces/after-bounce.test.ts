@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
-import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf', 'pdftotext'].every((t) => requireTool(t));
 const DEST = 'zyxwv@patient.example.test';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBounceReports } from '../../../src/main/services/releases/bounce-repo';
 import { requireTool } from '../../support/tools';
-import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
 const FIX = join(__dirname, '../../fixtures/dsn');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBounceMailbox } from '../../../src/main/services/bounces/mailbox';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot, type RunningDovecot } from '../../support/dovecot';
 import { requireTool } from '../../support/tools';
-import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../requests/harness';
+import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)) && (process.getuid?.() === 0 || !!process.env.CI);
 const DEST = 'zyxwv@patient.example.test';

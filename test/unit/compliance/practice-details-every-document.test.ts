@@ -15,7 +15,7 @@ import { renderDeliveryFailureNotice } from '../../../src/main/services/complian
 import { practiceContact } from '../../../src/main/services/requests/request-service';
 import type { ChannelInput } from '../../../src/shared/contract';
 import { requireTool } from '../../support/tools';
-import { intake, localDay, startBackend, type Backend } from '../requests/harness';
+import { intake, localDay, startBackend, type Backend } from '../../support/backend';
 
 const HAVE_POPPLER = requireTool('pdftotext');
 const ADDRESS = '12 Elm St, Springfield, IL 62701';

@@ -10,7 +10,7 @@ import { readDocument } from '../../../src/main/services/documents/documents';
 import { prepareRecordFile } from '../../../src/main/services/documents/import';
 import { MAX_IMAGE_PIXELS } from '../../../src/main/services/packaging/images';
 import { requireTool } from '../../support/tools';
-import { file, intake, startBackend, type Backend } from '../requests/harness';
+import { file, intake, startBackend, type Backend } from '../../support/backend';
 import { bigPng, faxTiff, gpsPhoto, plainPdf, qpdfEncrypt, sh, withTiffCompression, workDir } from './fixtures';
 
 const HAVE = ['convert', 'exiftool', 'tiffcp', 'qpdf', 'pdfimages', 'pdftotext'].every((t) => requireTool(t));

@@ -6,16 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { patientMatchFindings } from '../../../src/main/services/documents/patient-check';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
+import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
 
 /** A two-page record of ANOTHER patient (same surname, other MRN and DOB). */
 async function otherPatientPdf(): Promise<Buffer> {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loneSurrogatePaths } from '../../../src/main/rpc/dispatch';
-import { intake, PATIENT, startBackend, type Backend } from '../requests/harness';
+import { intake, PATIENT, startBackend, type Backend } from '../../support/backend';
 
 describe('text at the boundary', () => {
   let b: Backend;

@@ -10,19 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectRecipientKey } from '../../../src/main/services/openpgp/keys';
 import { formatFingerprint } from '../../../src/shared/fingerprint';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { refusal } from '../../support/refusal';
 import { requireTool } from '../../support/tools';
 
 const HAVE = requireTool('gpg');
 const NOW = new Date('2026-03-02T12:00:00Z');
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; detail?: Record<string, unknown> }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
 
 /** A new-format OpenPGP packet (RFC 4880 §4.2.2): tag, one- or two-octet length, body. */
 function packet(tag: number, body: Uint8Array): Buffer {

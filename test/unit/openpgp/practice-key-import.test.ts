@@ -12,20 +12,12 @@ import { importPracticeKey } from '../../../src/main/services/openpgp/keys';
 import { signDetached } from '../../../src/main/services/packaging/sign';
 import { formatFingerprint } from '../../../src/shared/fingerprint';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { refusal } from '../../support/refusal';
 import { requireTool } from '../../support/tools';
-import { startBackend, type Backend } from '../requests/harness';
+import { startBackend, type Backend } from '../../support/backend';
 
 const HAVE = requireTool('gpg');
 const KEY_PASSPHRASE = 'Lantern-Orchard-Quarry-71';
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; detail?: Record<string, unknown> }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string; detail?: Record<string, unknown> };
-}
 
 /** A practice key as an office makes it with gpg: protected by a passphrase, optionally without hash preferences. */
 function makeProtectedKey(g: GpgHome, o: { email: string; noHashPreferences?: boolean }): { fpr: string; armoredSecret: string } {

@@ -10,19 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODE_LIFETIME_MS, MAX_ATTEMPTS } from '../../../src/main/services/recipients/address-confirmation';
 import type { ChannelInput } from '../../../src/shared/contract';
 import { startSmtpServer } from '../../support/smtp';
-import { intake, PATIENT, startBackend, type Backend } from '../requests/harness';
+import { intake, PATIENT, startBackend, type Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
 
 const NEW_ADDRESS = 'home.inbox@mailbox.example.test';
 const OTHER_PATIENT = { name: 'Qvbnm Otherpatient', dateOfBirth: '1975-03-09', mrn: 'MRN-77120-ZK' };
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
 
 /** The 6-digit code in a received message ("123 456"). */
 function codeIn(raw: Buffer): string {

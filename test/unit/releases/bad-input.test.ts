@@ -10,7 +10,7 @@ import type { AuditEventT } from '../../../src/shared/contract';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { SMTP_PASSWORD } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
-import { file, goodAuthorization, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, goodAuthorization, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
 

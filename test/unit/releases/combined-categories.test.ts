@@ -5,7 +5,7 @@
  * of that category alone; a combined file whose categories are all requested goes through. Real dispatch and vault.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 describe('a record file of more than one category', () => {
   let b: Backend;

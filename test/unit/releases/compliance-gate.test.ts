@@ -3,11 +3,12 @@
  * real dispatch: real vault, real OpenPGP keys (GnuPG 2.2 recipient), real
  * SMTP server with STARTTLS. The server's inbox proves what was (not) sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PART2_NOTICE_TEXT } from '../../../src/main/services/compliance';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
-import { goodAuthorization, intake, PATIENT, prepareReadyRelease, startBackend, type Backend, type ReleaseDocSpec } from '../requests/harness';
+import type { GpgHome } from '../../support/gpg';
+import { goodAuthorization, intake, PATIENT, prepareReadyRelease, type Backend, type ReleaseDocSpec } from '../../support/backend';
+import { useReleaseBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
 
@@ -15,18 +16,7 @@ describe.skipIf(!HAVE)('release workflow with the compliance gate', () => {
   let b: Backend;
   let gpg: GpgHome;
   let recipientKey: string;
-
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true });
-    gpg = createGpgHome();
-    recipientKey = gpg.exportPublic(gpg.generateKey({ name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' }));
-    // The stepping clock started before gpg made the key: move it just past the key's creation.
-    b.clock.set(new Date(Date.now() + 2000).toISOString());
-  }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-    gpg?.cleanup();
-  });
+  useReleaseBackend({ withSmtp: true }, (r) => ({ b, gpg, recipientKey } = r));
 
   const readyRelease = (over: Parameters<typeof intake>[0] = {}, docs?: ReleaseDocSpec[]) => prepareReadyRelease(b, recipientKey, over, docs);
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
 import { UNENCRYPTED_EMAIL_WARNING_VERSION } from '../../../src/shared/compliance-text';
-import { file, goodAuthorization, intake, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, goodAuthorization, intake, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['qpdf', 'pdftotext', 'openssl', 'gpg'].every((t) => requireTool(t));
 

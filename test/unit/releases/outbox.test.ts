@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
 import { bulkyRecord } from '../../support/records';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
 const DEST = 'zyxwv@patient.example.test';

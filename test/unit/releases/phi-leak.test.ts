@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
-import { goodAuthorization, prepareReadyRelease, startBackend, type Backend } from '../requests/harness';
+import { goodAuthorization, prepareReadyRelease, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
 const tag = randomBytes(5).toString('hex');

@@ -5,34 +5,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storedRecipient } from '../../../src/main/services/releases/repo';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
+import type { GpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
-import { goodAuthorization, prepareReadyRelease, startBackend, type Backend } from '../requests/harness';
+import { goodAuthorization, prepareReadyRelease, type Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
+import { useReleaseBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
 
 describe.skipIf(!HAVE)('a revoked or expired recipient key blocks sending to it', () => {
   let b: Backend;
   let gpg: GpgHome;
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true });
-    gpg = createGpgHome();
-  }, 120_000);
-  afterAll(async () => {
-    await b?.close();
-    gpg?.cleanup();
-  });
+  useReleaseBackend({ withSmtp: true }, (r) => ({ b, gpg } = r));
 
   const RECIPIENT = { name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' };
   const revCert = (fpr: string) => readFileSync(join(gpg.home, 'openpgp-revocs.d', `${fpr}.rev`), 'utf8').replace(/^:-----BEGIN/m, '-----BEGIN');

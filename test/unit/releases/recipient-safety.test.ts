@@ -4,44 +4,30 @@
  * RECIPIENT_NOT_IN_REQUEST block and KEY_USER_ID_MISMATCH warning, unclassified documents blocked,
  * zod refusals (bidi/zero-width, impossible dates, CR/LF in intake fields), future dates refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
-import { file, goodAuthorization, intake, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, goodAuthorization, intake, PATIENT, prepareReadyRelease, recordPdf, type Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
+import { useReleaseBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg');
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
-
 describe.skipIf(!HAVE)('recipient safety and input hygiene', () => {
   let b: Backend;
-  let gpg: GpgHome;
   let goodKey: string;
   let otherUidKey: string;
   let releaseId: string;
 
+  useReleaseBackend({}, (r) => {
+    ({ b, recipientKey: goodKey } = r);
+    otherUidKey = r.gpg.exportPublic(r.gpg.generateKey({ name: 'Someone Else', email: 'someone.else@elsewhere.example.test' }));
+    b.clock.set(new Date(Date.now() + 2000).toISOString()); // past this key's creation too
+  });
   beforeAll(async () => {
-    b = await startBackend();
-    gpg = createGpgHome();
-    goodKey = gpg.exportPublic(gpg.generateKey({ name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' }));
-    otherUidKey = gpg.exportPublic(gpg.generateKey({ name: 'Someone Else', email: 'someone.else@elsewhere.example.test' }));
-    b.clock.set(new Date(Date.now() + 2000).toISOString());
     const r = await prepareReadyRelease(b, goodKey);
     await b.call('authorizations.save', { requestId: r.req.id, authorization: goodAuthorization() });
     releaseId = r.rel.id;
   }, 120_000);
-
-  afterAll(async () => {
-    await b?.close();
-    gpg?.cleanup();
-  });
 
   const lastEvent = async () => (await b.call('audit.events', { limit: 1 }))[0]!;
   const codes = async () => (await b.call('releases.evaluate', { releaseId })).findings.map((f) => `${f.severity}:${f.code}`);

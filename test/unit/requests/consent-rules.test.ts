@@ -10,7 +10,7 @@ import { innerBody } from '../../../src/main/services/releases/methods/pgp-mime'
 import { UNENCRYPTED_EMAIL_WARNING_VERSION } from '../../../src/shared/compliance-text';
 import type { ChannelInput, ChannelOutput } from '../../../src/shared/contract';
 import type { DocumentCategory } from '../../../src/shared/compliance';
-import { file, goodAuthorization, intake, PATIENT, recordPdf, startBackend, type Backend } from './harness';
+import { file, goodAuthorization, intake, PATIENT, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 type Intake = ChannelInput<'requests.create'>;
 /** An authorization as sent over the contract (loosely typed so rows can write any field; dispatch validates it). */

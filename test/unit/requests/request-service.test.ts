@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNENCRYPTED_EMAIL_WARNING, UNENCRYPTED_EMAIL_WARNING_VERSION } from '../../../src/shared/compliance-text';
 import { requireTool } from '../../support/tools';
-import { goodAuthorization, intake, localDay, PATIENT, startBackend, type Backend } from './harness';
+import { goodAuthorization, intake, localDay, PATIENT, startBackend, type Backend } from '../../support/backend';
 
 const HAVE_POPPLER = requireTool('pdftotext') && requireTool('pdftoppm');
 const DAY = 86_400_000;

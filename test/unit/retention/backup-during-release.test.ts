@@ -20,7 +20,7 @@ import { restoreBackup } from '../../../src/main/services/retention/backup';
 import { fixedClock } from '../../../src/main/services/support/clock';
 import { Vault, VAULT_FILE } from '../../../src/main/services/vault/vault';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../../../src/shared/contract';
-import { file, intake, PASSPHRASE, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, intake, PASSPHRASE, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 let b: Backend | null = null;
 const cleanup: string[] = [];

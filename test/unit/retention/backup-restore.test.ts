@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src/main/services';
 import { fixedClock } from '../../../src/main/services/support/clock';
-import { intake, PASSPHRASE, startBackend, type Backend } from '../requests/harness';
+import { intake, PASSPHRASE, startBackend, type Backend } from '../../support/backend';
 
 let b: Backend | null = null;
 afterEach(async () => {

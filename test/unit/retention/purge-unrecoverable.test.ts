@@ -18,7 +18,7 @@ import { Keyring, unwrapVaultKey } from '../../../src/main/services/vault/keyrin
 import { KDF_FILE, VAULT_FILE } from '../../../src/main/services/vault/vault';
 import { decryptDatabaseFile, decryptWalFile } from '../../support/sqlcipher-pages';
 import { requireTool } from '../../support/tools';
-import { file, goodAuthorization, intake, PASSPHRASE, startBackend, TZ, type Backend } from '../requests/harness';
+import { file, goodAuthorization, intake, PASSPHRASE, startBackend, TZ, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { file, intake, recordPdf, startBackend, TZ, type Backend } from '../requests/harness';
+import { file, intake, recordPdf, startBackend, TZ, type Backend } from '../../support/backend';
 
 let b: Backend | null = null;
 afterEach(async () => {

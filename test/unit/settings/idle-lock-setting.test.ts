@@ -4,7 +4,7 @@
  * audited as settings.change with before and after; the dashboard and the Electron shell read the same value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type Backend } from '../requests/harness';
+import { startBackend, type Backend } from '../../support/backend';
 
 describe('idle lock setting', () => {
   let b: Backend;

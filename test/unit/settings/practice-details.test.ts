@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../../support/tools';
-import { intake, localDay, startBackend, type Backend } from '../requests/harness';
+import { intake, localDay, startBackend, type Backend } from '../../support/backend';
 
 const HAVE_POPPLER = requireTool('pdftotext');
 const DETAILS = {

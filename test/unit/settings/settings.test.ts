@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createServices } from '../../../src/main/services';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer, type StartSmtpServerOptions } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
-import { startBackend, type Backend } from '../requests/harness';
+import { startBackend, type Backend } from '../../support/backend';
 
 const hasTools = requireTool('openssl') && requireTool('gpg');
 

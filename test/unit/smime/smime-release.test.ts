@@ -16,20 +16,12 @@ import { loadOutbox, openTransmission } from '../../../src/main/services/release
 import { requireTool } from '../../support/tools';
 import { smimeCert, smimePki, type SmimeCertKind } from '../../support/smime-certs';
 import { gpgsmOpen, opensslOpen } from '../../support/smime-read';
-import { file, goodAuthorization, intake, recordPdf, startBackend, type Backend } from '../requests/harness';
+import { file, goodAuthorization, intake, recordPdf, startBackend, type Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
 
 const HAVE = requireTool('openssl');
 const HAVE_GPGSM = requireTool('gpgsm');
 const RECIPIENT = { name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' };
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
 
 describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
   let b: Backend;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encryptPdfAes256 } from '../../../src/main/services/packaging/encrypt';
 import { requireTool } from '../../support/tools';
-import { pdfText, recordPdf, run, tempDir, writeTmp } from './fixtures';
+import { pdfText, recordPdf, run, tempDir, writeTmp } from './packet-fixtures';
 
 const tools = ['qpdf', 'pdftotext'].every((t) => requireTool(t));
 

@@ -7,7 +7,7 @@ import { preparePacketFiles } from '../../../src/main/services/delivery/packet-f
 import type { AssembledPacket } from '../../../src/main/services/packaging/packet';
 import { generateSpokenPassphrase } from '../../../src/main/services/packaging/passphrase';
 import { requireTool } from '../../support/tools';
-import { ASSETS, PHI_MARKERS, PRACTICE, gpgVerify, makePacket, makePractice, pageCount, pdfText, run, tempDir, writeTmp, type Practice } from './fixtures';
+import { ASSETS, PHI_MARKERS, PRACTICE, gpgVerify, makePacket, makePractice, pageCount, pdfText, run, tempDir, writeTmp, type Practice } from './packet-fixtures';
 
 const tools = ['qpdf', 'pdftotext', 'gpg'].every((t) => requireTool(t));
 

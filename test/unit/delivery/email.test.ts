@@ -7,7 +7,7 @@ import type { AssembledPacket } from '../../../src/main/services/packaging/packe
 import { generateSpokenPassphrase } from '../../../src/main/services/packaging/passphrase';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
-import { ASSETS, PHI_MARKERS, PRACTICE, RECIPIENT, gpgVerify, makePacket, makePractice, pageCount, pdfText, run, tempDir, writeTmp, type Practice } from './fixtures';
+import { ASSETS, PHI_MARKERS, PRACTICE, RECIPIENT, gpgVerify, makePacket, makePractice, pageCount, pdfText, run, tempDir, writeTmp, type Practice } from './packet-fixtures';
 
 const tools = ['qpdf', 'pdftotext', 'gpg', 'openssl', 'convert'].every((t) => requireTool(t));
 

@@ -9,15 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { createServices, type Services } from '../../../src/main/services';
-import type { PickedFile } from '../../../src/main/services/documents/picker';
-import { fixedClock } from '../../../src/main/services/support/clock';
-import { createDispatch } from '../../../src/main/rpc/dispatch';
-import { createHandlers } from '../../../src/main/rpc/handlers';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../../src/shared/contract';
-import type { DocumentCategory } from '../../../src/shared/compliance';
-import type { WireError } from '../../../src/shared/errors';
-import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer, type StartSmtpServerOptions } from '../../support/smtp';
+import { createServices, type Services } from '../../src/main/services';
+import type { PickedFile } from '../../src/main/services/documents/picker';
+import { fixedClock } from '../../src/main/services/support/clock';
+import { createDispatch } from '../../src/main/rpc/dispatch';
+import { createHandlers } from '../../src/main/rpc/handlers';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../src/shared/contract';
+import type { DocumentCategory } from '../../src/shared/compliance';
+import type { WireError } from '../../src/shared/errors';
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer, type StartSmtpServerOptions } from './smtp';
 
 export const PATIENT = { name: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: 'MRN-58213-QX' };
 export const TZ = 'America/Chicago';
@@ -46,7 +46,7 @@ export interface Backend {
 export async function startBackend(
   opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number; smimeTrustAnchors?: string[] } = {},
 ): Promise<Backend> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'rd-backend-'));
   const clock = fixedClock(new Date().toISOString());
   const smtp = opts.withSmtp ? await startSmtpServer(opts.smtpOptions) : null;
   let staged: PickedFile[] = [];
