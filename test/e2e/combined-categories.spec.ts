@@ -3,12 +3,11 @@
  * further category the request asks for keeps it in scope, one it does not ask for puts it out of scope with the
  * reason named, and removing it brings the file back. Axe on the Records step with the second category shown.
  */
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 
 test('a combined record file carries more than one category, and each is checked against the request', async ({ page, app }) => {
   test.setTimeout(240_000);
-  await app.start([]);
-  await completeSetup(page, 2525);
+  await app.open({ smtp: false });
   await recordRequest(page, { categories: ['Visit notes', 'Lab results'] });
   await verifyAndMarkReady(page);
   await startReleaseWithFixture(page);

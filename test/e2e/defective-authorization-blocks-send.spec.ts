@@ -9,125 +9,113 @@
 import { simpleParser } from 'mailparser';
 import { readFileSync } from 'node:fs';
 import {
-  chooseRecipient, completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady,
+  chooseRecipient, fillAuthorization, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady,
 } from './fixtures';
-import { startSmtpServer } from '../support/smtp';
-import { createGpgHome } from '../support/gpg';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'claims.qwfp@example.test';
 
-test('a defective authorization blocks the send with its reasons; once fixed the release goes out and the audit names it', async ({ page, app }) => {
+test('a defective authorization blocks the send with its reasons; once fixed the release goes out and the audit names it', async ({ page, app, keyring: gpg }) => {
   test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
-  const smtp = await startSmtpServer({ starttls: true });
-  const gpg = createGpgHome();
-  try {
-    const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
-    const host = await app.start([smtp.caPem]);
-    await completeSetup(page, smtp.port);
+  const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
+  const { host, smtp } = await app.open();
 
-    // 1. Intake: a third-party disclosure under an authorization.
-    await recordRequest(page, { basis: 'authorization', requester: 'Qwfp Insurance Co', recipientName: 'Qwfp Insurer Claims', recipientDestination: RECIPIENT }, 'i3-01');
-    await verifyAndMarkReady(page);
+  // 1. Intake: a third-party disclosure under an authorization.
+  await recordRequest(page, { basis: 'authorization', requester: 'Qwfp Insurance Co', recipientName: 'Qwfp Insurer Claims', recipientDestination: RECIPIENT }, 'defective-auth-01');
+  await verifyAndMarkReady(page);
 
-    // 2. The authorization as written on the (defective) signed form: expired, no redisclosure statement.
-    const form = page.getByRole('form', { name: 'Authorization' });
-    await form.getByLabel('Specific description of the information').fill('Visit notes from 2025 for the disability claim');
-    await form.getByRole('checkbox', { name: 'Visit notes', exact: true }).check();
-    await form.getByLabel('Who may disclose (one per line)').fill('Lakeside Test Clinic');
-    await form.getByLabel('Who may receive (one per line)').fill('Qwfp Insurance Co, claims department');
-    await form.getByLabel('Purpose of each disclosure (one per line)').fill('Evaluation of a disability claim');
-    await form.getByLabel('Expiration date (inclusive)').fill('2026-01-31');
-    await form.getByLabel('Signed', { exact: true }).check();
-    await form.getByLabel('Date signed').fill('2025-12-01');
-    await form.getByLabel(/\(i\) The right to revoke/).check();
-    await form.getByLabel(/\(ii\) Whether treatment/).check();
-    await form.getByLabel('A copy of the signed authorization was given to the individual').check();
-    const findings = page.getByRole('list', { name: 'Authorization findings' });
-    await expect(findings.locator('[data-code="AUTH_EXPIRED"]')).toContainText('45 CFR 164.508(b)(2)(i)');
-    await expect(findings.locator('[data-code="AUTH_STATEMENT_REDISCLOSURE"]')).toContainText('45 CFR 164.508(c)(2)(iii)');
-    await expect(findings.locator('[data-severity="block"]')).toHaveCount(2);
-    await expect(page.getByText(/defective: it blocks the release/)).toBeVisible();
-    await shot(page, 'i3-02-authorization-defective');
-    await expectNoAxeViolations(page, 'authorization form');
+  // 2. The authorization as written on the (defective) signed form: expired, no redisclosure statement.
+  const form = page.getByRole('form', { name: 'Authorization' });
+  await fillAuthorization(page, {
+    description: 'Visit notes from 2025 for the disability claim',
+    categories: ['Visit notes'],
+    recipients: 'Qwfp Insurance Co, claims department',
+    purpose: 'Evaluation of a disability claim',
+    expires: '2026-01-31',
+    signedOn: '2025-12-01',
+    redisclosureStatement: false,
+  });
+  const findings = page.getByRole('list', { name: 'Authorization findings' });
+  await expect(findings.locator('[data-code="AUTH_EXPIRED"]')).toContainText('45 CFR 164.508(b)(2)(i)');
+  await expect(findings.locator('[data-code="AUTH_STATEMENT_REDISCLOSURE"]')).toContainText('45 CFR 164.508(c)(2)(iii)');
+  await expect(findings.locator('[data-severity="block"]')).toHaveCount(2);
+  await expect(page.getByText(/defective: it blocks the release/)).toBeVisible();
+  await shot(page, 'defective-auth-02-authorization-defective');
+  await expectNoAxeViolations(page, 'authorization form');
 
-    // 3. The release: records in scope, recipient, review → blocked, listing both reasons.
-    await startReleaseWithFixture(page);
-    await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
-    const gate = page.getByRole('list', { name: 'Compliance findings' });
-    await expect(gate.locator('[data-code="AUTH_EXPIRED"][data-severity="block"]')).toContainText('expired');
-    await expect(gate.locator('[data-code="AUTH_STATEMENT_REDISCLOSURE"][data-severity="block"]')).toContainText('redisclose');
-    await expect(page.getByTestId('send-blocker')).toContainText('2 findings block this release');
-    await expect(page.getByRole('button', { name: 'Send encrypted release' })).toBeDisabled();
-    await shot(page, 'i3-03-review-blocked');
-    await expectNoAxeViolations(page, 'release review (blocked)');
-    expect(smtp.received).toHaveLength(0);
+  // 3. The release: records in scope, recipient, review → blocked, listing both reasons.
+  await startReleaseWithFixture(page);
+  await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
+  const gate = page.getByRole('list', { name: 'Compliance findings' });
+  await expect(gate.locator('[data-code="AUTH_EXPIRED"][data-severity="block"]')).toContainText('expired');
+  await expect(gate.locator('[data-code="AUTH_STATEMENT_REDISCLOSURE"][data-severity="block"]')).toContainText('redisclose');
+  await expect(page.getByTestId('send-blocker')).toContainText('2 findings block this release');
+  await expect(page.getByRole('button', { name: 'Send encrypted release' })).toBeDisabled();
+  await shot(page, 'defective-auth-03-review-blocked');
+  await expectNoAxeViolations(page, 'release review (blocked)');
+  expect(smtp.received).toHaveLength(0);
 
-    // 4. Fix the authorization from the review's "what to fix" link.
-    await page.getByRole('button', { name: /open request Q-/ }).click();
-    await form.getByLabel(/\(iii\) The information may be redisclosed/).check();
-    await form.getByLabel('Expiration date (inclusive)').fill('2027-12-31');
-    await expect(page.getByText(/^Valid: every element and statement/)).toBeVisible();
-    await expect(page.getByText(/— valid\./)).toBeVisible();
-    await expect(findings).toHaveCount(0);
-    // The scanned signed form goes into the vault with the authorization (kept 6 years).
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Attach signed form (PDF)' }).click();
-    await (await chooser).setFiles(FIXTURE_PDF);
-    await expect(page.getByText('Signed form on file (kept 6 years, 164.508(b)(6)).')).toBeVisible();
-    const authorizationId = (await page.getByTestId('authorization-id').innerText()).trim();
-    expect(authorizationId).toMatch(/^[A-Za-z0-9_-]{6,64}$/);
-    await shot(page, 'i3-04-authorization-fixed');
+  // 4. Fix the authorization from the review's "what to fix" link.
+  await page.getByRole('button', { name: /open request Q-/ }).click();
+  await form.getByLabel(/\(iii\) The information may be redisclosed/).check();
+  await form.getByLabel('Expiration date (inclusive)').fill('2027-12-31');
+  await expect(page.getByText(/^Valid: every element and statement/)).toBeVisible();
+  await expect(page.getByText(/— valid\./)).toBeVisible();
+  await expect(findings).toHaveCount(0);
+  // The scanned signed form goes into the vault with the authorization (kept 6 years).
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach signed form (PDF)' }).click();
+  await (await chooser).setFiles(FIXTURE_PDF);
+  await expect(page.getByText('Signed form on file (kept 6 years, 164.508(b)(6)).')).toBeVisible();
+  const authorizationId = (await page.getByTestId('authorization-id').innerText()).trim();
+  expect(authorizationId).toMatch(/^[A-Za-z0-9_-]{6,64}$/);
+  await shot(page, 'defective-auth-04-authorization-fixed');
 
-    // 5. Back to the release: nothing blocks; send.
-    await page.getByRole('button', { name: /^Open release R-/ }).click();
-    await expect(page.getByText('Nothing blocks this release')).toBeVisible();
-    await shot(page, 'i3-05-review-ready');
-    await expectNoAxeViolations(page, 'release review (ready)');
-    await page.getByRole('button', { name: 'Send encrypted release' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Sent' })).toBeVisible({ timeout: 60_000 });
-    expect(smtp.received).toHaveLength(1);
-    const msg = smtp.received[0]!;
-    expect(msg.secure).toBe(true);
-    expect(msg.rcptTo).toEqual([RECIPIENT]);
-    const raw = msg.raw.toString('utf8');
-    expect(raw).not.toContain('Zyxwv');
-    const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
-    const settings = (await (
-      await fetch(`${host.origin}/rpc/settings.get`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
-        body: '{}',
-      })
-    ).json()) as { ok: true; value: { practicePublicKeyArmored: string; practiceKey: { fingerprint: string } } };
-    gpg.importKey(settings.value.practicePublicKeyArmored);
-    const out = gpg.decrypt(armored);
-    expect(out.exitCode).toBe(0);
-    expect(out.status.some((l) => l.startsWith('VALIDSIG ') && l.includes(settings.value.practiceKey.fingerprint))).toBe(true);
-    const inner = await simpleParser(out.stdout);
-    const pdfs = inner.attachments.filter((a) => a.contentType === 'application/pdf');
-    expect(pdfs).toHaveLength(1);
-    expect(Buffer.compare(pdfs[0]!.content, readFileSync(FIXTURE_PDF))).toBe(0);
-    await shot(page, 'i3-06-sent');
+  // 5. Back to the release: nothing blocks; send.
+  await page.getByRole('button', { name: /^Open release R-/ }).click();
+  await expect(page.getByText('Nothing blocks this release')).toBeVisible();
+  await shot(page, 'defective-auth-05-review-ready');
+  await expectNoAxeViolations(page, 'release review (ready)');
+  await page.getByRole('button', { name: 'Send encrypted release' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent' })).toBeVisible({ timeout: 60_000 });
+  expect(smtp.received).toHaveLength(1);
+  const msg = smtp.received[0]!;
+  expect(msg.secure).toBe(true);
+  expect(msg.rcptTo).toEqual([RECIPIENT]);
+  const raw = msg.raw.toString('utf8');
+  expect(raw).not.toContain('Zyxwv');
+  const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
+  const settings = (await (
+    await fetch(`${host.origin}/rpc/settings.get`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+  ).json()) as { ok: true; value: { practicePublicKeyArmored: string; practiceKey: { fingerprint: string } } };
+  gpg.importKey(settings.value.practicePublicKeyArmored);
+  const out = gpg.decrypt(armored);
+  expect(out.exitCode).toBe(0);
+  expect(out.status.some((l) => l.startsWith('VALIDSIG ') && l.includes(settings.value.practiceKey.fingerprint))).toBe(true);
+  const inner = await simpleParser(out.stdout);
+  const pdfs = inner.attachments.filter((a) => a.contentType === 'application/pdf');
+  expect(pdfs).toHaveLength(1);
+  expect(Buffer.compare(pdfs[0]!.content, readFileSync(FIXTURE_PDF))).toBe(0);
+  await shot(page, 'defective-auth-06-sent');
 
-    // 6. The audit screen shows the disclosure's basis and the authorization it relied on.
-    await page.getByRole('button', { name: 'Open audit log' }).click();
-    const row = page.getByRole('table', { name: 'Transmissions' }).getByRole('row').nth(1);
-    await expect(row).toContainText(RECIPIENT);
-    await expect(row.getByTestId('basis-cell')).toContainText('Authorization');
-    await expect(row.getByTestId('basis-cell')).toContainText(`Authorization ${authorizationId}`);
-    await shot(page, 'i3-07-audit');
-    await expectNoAxeViolations(page, 'audit');
+  // 6. The audit screen shows the disclosure's basis and the authorization it relied on.
+  await page.getByRole('button', { name: 'Open audit log' }).click();
+  const row = page.getByRole('table', { name: 'Transmissions' }).getByRole('row').nth(1);
+  await expect(row).toContainText(RECIPIENT);
+  await expect(row.getByTestId('basis-cell')).toContainText('Authorization');
+  await expect(row.getByTestId('basis-cell')).toContainText(`Authorization ${authorizationId}`);
+  await shot(page, 'defective-auth-07-audit');
+  await expectNoAxeViolations(page, 'audit');
 
-    // 7. The requests list: the request is sent; no clock for an authorization-based disclosure.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
-    const reqRow = page.getByRole('table', { name: 'Requests' }).getByRole('row').nth(1);
-    await expect(reqRow).toContainText('Authorization');
-    await expect(reqRow.locator('[data-status="sent"]')).toBeVisible();
-    await shot(page, 'i3-08-requests');
-    await expectNoAxeViolations(page, 'requests list');
-  } finally {
-    gpg.cleanup();
-    await smtp.close();
-  }
+  // 7. The requests list: the request is sent; no clock for an authorization-based disclosure.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
+  const reqRow = page.getByRole('table', { name: 'Requests' }).getByRole('row').nth(1);
+  await expect(reqRow).toContainText('Authorization');
+  await expect(reqRow.locator('[data-status="sent"]')).toBeVisible();
+  await shot(page, 'defective-auth-08-requests');
+  await expectNoAxeViolations(page, 'requests list');
 });

@@ -8,15 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, test } from './fixtures';
+import { expect, expectNoAxeViolations, recordRequest, shot, test } from './fixtures';
 import { requireTool } from '../support/tools';
 
 test('a denied request gets its written denial letter with the practice details', async ({ page, app }) => {
   test.info().skip(!requireTool('pdftotext'), 'pdftotext (poppler) is required');
   const exportDir = mkdtempSync(join(tmpdir(), 'rd-e2e-denial-'));
   try {
-    await app.start([], { exportDir });
-    await completeSetup(page, 2525);
+    await app.open({ smtp: false, exportDir });
     await recordRequest(page);
     await page.getByRole('button', { name: 'Deny…' }).click();
     await page.locator('#close-reason').fill('A licensed professional judged that access could endanger another person.');

@@ -1,6 +1,12 @@
 /**
- * Playwright fixtures: the real test host (real services, encrypted vault) on a
- * temp data dir per test, real gpg homes, screenshots under test-results/screens.
+ * Playwright fixtures: the clinic a spec works in. `app.open()` starts the three parts every release spec needs —
+ * the mail server (real smtp-server with STARTTLS), the app (the real test host: real services, encrypted vault on a
+ * temp data folder per test, opened in `page`) with its vault set up — and `keyring` is the recipients' GnuPG
+ * keyring (one per worker). Screenshots go under test-results/screens.
+ *
+ * Vault setup: `setup: 'ui'` walks the setup wizard (the subject of the setup specs); `setup: 'api'` (the default)
+ * sends the same `setup.createVault` through the host's dispatch and opens the Requests screen, for specs about
+ * something else. Either way the same practice, staff member and SMTP settings result.
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
@@ -8,53 +14,30 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SMTP_PASSWORD, SMTP_USER } from '../support/smtp';
+import { createInterface } from 'node:readline';
+import { createGpgHome, type GenerateKeyOptions, type GpgHome } from '../support/gpg';
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer, type StartSmtpServerOptions } from '../support/smtp';
 
 export const SCREENS = join(process.cwd(), 'test-results', 'screens');
 export const FIXTURE_PDF = join(process.cwd(), 'test', 'fixtures', 'synthetic-record.pdf');
 export const PASSPHRASE = 'orbit velvet canyon lantern meadow';
 
-/** The running test host (in a child process, see host-process.ts). */
+/** The practice, staff member and mail settings every spec's vault is set up with (the wizard fills in the same). */
+export const PRACTICE = {
+  staffName: 'Jordan Frontdesk',
+  name: 'Lakeside Test Clinic',
+  senderName: 'Records, Lakeside Test Clinic',
+  address: '12 Elm St, Springfield, IL 62701',
+  phone: '(217) 555-0100',
+  privacyOfficer: 'Qwfp Privacyofficer',
+} as const;
+
+/** The running test host (started by the worker's host process, see host-process.ts). */
 export interface Host {
   url: string;
   origin: string;
   token: string;
   close(): Promise<void>;
-}
-
-/** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
-function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string, queue?: HostQueue): Promise<Host> {
-  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir, queue })], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise<Host>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('test host did not start within 30 s')), 30_000);
-    child.on('exit', (code) => reject(new Error(`test host exited early (code ${code ?? 'null'})`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      const m = /^READY (.+)$/m.exec(buf);
-      if (!m) return;
-      clearTimeout(timer);
-      const info = JSON.parse(m[1]!) as { url: string; origin: string; token: string };
-      resolve({
-        ...info,
-        close: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            // A graceful close first; a host still waiting on an open connection after 5 s is killed (its data dir is temporary).
-            const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            child.once('exit', () => {
-              clearTimeout(force);
-              done();
-            });
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
 }
 
 /** The outbox sender of the host: how often it looks (ms) and its retry backoff (ms). */
@@ -63,10 +46,129 @@ export interface HostQueue {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
 }
 
+interface HostConfig {
+  dataDir: string;
+  smtpCa: string[];
+  exportDir?: string;
+  queue?: HostQueue;
+}
+
+/**
+ * The worker's host process (test/e2e/host-process.ts under tsx): spawned once, it loads the service modules once and
+ * starts a new host — new services on a new data folder — for each test. A process that fails to answer is killed and
+ * the next test spawns another.
+ */
+class HostProcess {
+  private child: ChildProcess | null = null;
+  private answers: string[] = [];
+  private waiting: ((line: string) => void) | null = null;
+
+  private spawn(): ChildProcess {
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+    const child = spawn(tsx, [join(__dirname, 'host-process.ts')], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] });
+    this.answers = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!/^(READY|STOPPED|FAILED)\b/.test(line)) return; // anything else the host prints is not an answer
+      const w = this.waiting;
+      this.waiting = null;
+      if (w) w(line);
+      else this.answers.push(line);
+    });
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+      const w = this.waiting;
+      this.waiting = null;
+      w?.('EXITED');
+    });
+    return child;
+  }
+
+  private ask(cmd: object, timeoutMs: number): Promise<string> {
+    this.child ??= this.spawn();
+    const child = this.child;
+    child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    const queued = this.answers.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise<string>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting = null;
+        this.kill();
+        resolve('TIMEOUT');
+      }, timeoutMs);
+      this.waiting = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+  }
+
+  /** Starts a host on `cfg.dataDir`. @throws Error when it does not answer READY within 60 s (loading included) */
+  async start(cfg: HostConfig): Promise<Host> {
+    const answer = await this.ask({ cmd: 'start', cfg }, 60_000);
+    const m = /^READY (.+)$/.exec(answer);
+    if (!m) throw new Error(`test host did not start (${answer})`);
+    const info = JSON.parse(m[1]!) as { url: string; origin: string; token: string };
+    return { ...info, close: () => this.stop() };
+  }
+
+  /** Closes the running host; one still waiting on an open connection after 5 s is killed with its process. */
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    await this.ask({ cmd: 'stop' }, 5_000);
+  }
+
+  kill(): void {
+    const c = this.child;
+    this.child = null;
+    c?.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    const c = this.child;
+    if (!c) return;
+    await new Promise<void>((done) => {
+      const force = setTimeout(() => c.kill('SIGKILL'), 5_000);
+      c.once('exit', () => {
+        clearTimeout(force);
+        done();
+      });
+      c.stdin!.end();
+    });
+  }
+}
+
+/** The recipients' GnuPG keyring, one per worker: a key asked for twice with the same options is made once. */
+export type Keyring = Omit<GpgHome, 'cleanup'>;
+
+export interface OpenOptions {
+  /** The mail server: smtp-server options (default `{ starttls: true }`), or false for none (the app points at port 2525). */
+  smtp?: StartSmtpServerOptions | false;
+  /** How the vault is set up (default 'api'); 'ui-with-screens' also takes the wizard's screenshots and axe checks. */
+  setup?: 'ui' | 'ui-with-screens' | 'api';
+  /** Where the preview's exports write (the folder picker's answer). */
+  exportDir?: string;
+  /** A fast outbox sender. */
+  queue?: HostQueue;
+}
+
+/** What `app.open()` started: the host, the mail server (null with `smtp: false`) and the practice key's fingerprint. */
+export interface Clinic {
+  host: Host;
+  smtp: RunningSmtpServer | null;
+  /** The practice key's fingerprint (40 hex, as setup showed it). */
+  practiceFpr: string;
+}
+
 interface AppFixture {
   /**
+   * Starts the mail server (unless `smtp: false`), then the host trusting its CA, opens the app in `page` and sets
+   * up the vault (see {@link OpenOptions}); ends on the Requests screen. The mail server is closed after the test.
+   */
+  open(opts: OpenOptions & { smtp: false }): Promise<Clinic & { smtp: null }>;
+  open(opts?: OpenOptions): Promise<Clinic & { smtp: RunningSmtpServer }>;
+  /**
    * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
-   * and opens the app in `page`.
+   * and opens the app in `page`, on the setup screen.
    */
   start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
   /**
@@ -76,28 +178,80 @@ interface AppFixture {
   startOnNewComputer(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
 }
 
-export const test = base.extend<{ app: AppFixture }>({
-  app: async ({ page }, use) => {
+export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess; keyring: Keyring }>({
+  hostProcess: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring to see a worker fixture without dependencies
+    async ({}, use) => {
+      const hp = new HostProcess();
+      await use(hp);
+      await hp.close();
+    },
+    { scope: 'worker' },
+  ],
+  keyring: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring to see a worker fixture without dependencies
+    async ({}, use) => {
+      const gpg = createGpgHome();
+      const made = new Map<string, string>();
+      const { cleanup, generateKey, ...rest } = gpg;
+      await use({
+        ...rest,
+        generateKey(o: GenerateKeyOptions) {
+          const k = JSON.stringify(o);
+          const fpr = made.get(k) ?? generateKey(o);
+          made.set(k, fpr);
+          return fpr;
+        },
+      });
+      cleanup();
+    },
+    { scope: 'worker' },
+  ],
+  app: async ({ page, hostProcess }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rd-e2e-'));
     const dataDirs = [dataDir];
+    const servers: RunningSmtpServer[] = [];
     let host: Host | null = null;
+    const start = async (dir: string, cfg: Omit<HostConfig, 'dataDir'>) => {
+      host = await hostProcess.start({ dataDir: dir, ...cfg });
+      return host;
+    };
     await use({
+      async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never }> {
+        const smtp = opts.smtp === false ? null : await startSmtpServer(opts.smtp ?? { starttls: true });
+        if (smtp) servers.push(smtp);
+        const h = await start(dataDir, { smtpCa: smtp ? [smtp.caPem] : [], exportDir: opts.exportDir, queue: opts.queue });
+        const port = smtp?.port ?? 2525;
+        if (opts.setup === 'ui' || opts.setup === 'ui-with-screens') {
+          await page.goto(h.url);
+          return { host: h, smtp: smtp as never, practiceFpr: await completeSetup(page, port, opts.setup === 'ui-with-screens') };
+        }
+        const practiceFpr = await createVaultThroughHost(h, port);
+        await page.goto(h.url);
+        await expect(page.getByText('Development preview — not the desktop app')).toBeVisible();
+        await expect(page).toHaveURL(/^[^#]*$/); // token stripped from the URL
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
+        await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible();
+        return { host: h, smtp: smtp as never, practiceFpr };
+      },
       async start(smtpCa, opts) {
-        host = await spawnHost(dataDir, smtpCa, opts?.exportDir, opts?.queue);
-        await page.goto(host.url);
-        return host;
+        const h = await start(dataDir, { smtpCa, ...opts });
+        await page.goto(h.url);
+        return h;
       },
       async startOnNewComputer(smtpCa, opts) {
         if (host) await (host as Host).close();
         const fresh = mkdtempSync(join(tmpdir(), 'rd-e2e-'));
         dataDirs.push(fresh);
-        host = await spawnHost(fresh, smtpCa, opts?.exportDir, opts?.queue);
-        await page.goto(host.url);
-        return host;
+        const h = await start(fresh, { smtpCa, ...opts });
+        await page.goto(h.url);
+        return h;
       },
     });
     await page.close();
     if (host) await (host as Host).close();
+    // A spec may have closed its mail server already (the server going down is its subject): wait at most 2 s.
+    for (const s of servers) await Promise.race([s.close(), new Promise((ok) => setTimeout(ok, 2_000))]);
     // E2E_KEEP_DATA=1 keeps the (synthetic) data dir and its log for debugging.
     for (const d of dataDirs) {
       if (process.env.E2E_KEEP_DATA) console.warn(`kept e2e data dir ${d}`);
@@ -106,6 +260,37 @@ export const test = base.extend<{ app: AppFixture }>({
   },
 });
 export { expect };
+
+/**
+ * `setup.createVault` through the host's dispatch (the preview bridge's HTTP channel, with its token), with what the
+ * setup wizard sends for {@link PRACTICE} in this machine's time zone. Returns the practice key's fingerprint.
+ * @throws Error "setup.createVault: CODE message" when refused
+ */
+async function createVaultThroughHost(host: Host, smtpPort: number): Promise<string> {
+  const input = {
+    passphrase: PASSPHRASE,
+    staffName: PRACTICE.staffName,
+    practice: {
+      name: PRACTICE.name,
+      senderName: PRACTICE.senderName,
+      senderEmail: SMTP_USER,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      address: PRACTICE.address,
+      phone: PRACTICE.phone,
+      privacyOfficer: { name: PRACTICE.privacyOfficer },
+    },
+    smtp: { host: '127.0.0.1', port: smtpPort, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
+  };
+  const res = await fetch(`${host.origin}/rpc/setup.createVault`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const r = (await res.json()) as { ok: boolean; value?: { practiceKey: { fingerprint: string } }; error?: { code: string; message: string } };
+  if (!r.ok || !r.value) throw new Error(`setup.createVault: ${r.error?.code} ${r.error?.message}`);
+  return r.value.practiceKey.fingerprint;
+}
+
 
 /**
  * Calls a contract channel through the page's `window.api` (the preview bridge to the test host: the same dispatch as
@@ -147,12 +332,12 @@ export async function completeSetup(page: Page, port: number, screens = false): 
   await page.locator('#setup-passphrase').fill(PASSPHRASE);
   await page.locator('#setup-confirm').fill(PASSPHRASE);
   await expect(page.getByText(/good enough/)).toBeVisible();
-  await page.locator('#setup-staffName').fill('Jordan Frontdesk');
-  await page.locator('#setup-practiceName').fill('Lakeside Test Clinic');
-  await page.locator('#setup-senderName').fill('Records, Lakeside Test Clinic');
-  await page.locator('#setup-practiceAddress').fill('12 Elm St, Springfield, IL 62701');
-  await page.locator('#setup-practicePhone').fill('(217) 555-0100');
-  await page.locator('#setup-privacyName').fill('Qwfp Privacyofficer');
+  await page.locator('#setup-staffName').fill(PRACTICE.staffName);
+  await page.locator('#setup-practiceName').fill(PRACTICE.name);
+  await page.locator('#setup-senderName').fill(PRACTICE.senderName);
+  await page.locator('#setup-practiceAddress').fill(PRACTICE.address);
+  await page.locator('#setup-practicePhone').fill(PRACTICE.phone);
+  await page.locator('#setup-privacyName').fill(PRACTICE.privacyOfficer);
   await page.locator('#setup-senderEmail').fill(SMTP_USER);
   await page.locator('#setup-smtpHost').fill('127.0.0.1');
   await page.locator('#setup-smtpPort').fill(String(port));
@@ -291,4 +476,43 @@ export async function prepareRelease(page: Page, armoredKey: string, recipientEm
     await shot(page, '08-review');
     await expectNoAxeViolations(page, 'release wizard: review');
   }
+}
+
+/** What staff copy from a signed authorization (45 CFR 164.508(c)) into the request's Authorization form. */
+export interface AuthorizationEntry {
+  /** Specific description of the information. */
+  description: string;
+  /** Labels of the categories the form lists (CATEGORY_LABELS). */
+  categories: string[];
+  /** Who may receive (one per line). */
+  recipients: string;
+  /** Purpose of each disclosure. */
+  purpose: string;
+  /** Expiration date (inclusive), YYYY-MM-DD. */
+  expires: string;
+  /** Date signed, YYYY-MM-DD. */
+  signedOn: string;
+  /** Whether the form carries the redisclosure statement, 164.508(c)(2)(iii) (default true). */
+  redisclosureStatement?: boolean;
+}
+
+/**
+ * On the request screen: fills the Authorization form as written on the signed form — disclosed by the practice,
+ * signed, with the right-to-revoke and conditioning statements and a copy given to the individual. Saves nothing
+ * itself (the form's findings show at once).
+ */
+export async function fillAuthorization(page: Page, a: AuthorizationEntry): Promise<void> {
+  const form = page.getByRole('form', { name: 'Authorization' });
+  await form.getByLabel('Specific description of the information').fill(a.description);
+  for (const c of a.categories) await form.getByRole('checkbox', { name: c, exact: true }).check();
+  await form.getByLabel('Who may disclose (one per line)').fill(PRACTICE.name);
+  await form.getByLabel('Who may receive (one per line)').fill(a.recipients);
+  await form.getByLabel('Purpose of each disclosure (one per line)').fill(a.purpose);
+  await form.getByLabel('Expiration date (inclusive)').fill(a.expires);
+  await form.getByLabel('Signed', { exact: true }).check();
+  await form.getByLabel('Date signed').fill(a.signedOn);
+  await form.getByLabel(/\(i\) The right to revoke/).check();
+  await form.getByLabel(/\(ii\) Whether treatment/).check();
+  if (a.redisclosureStatement !== false) await form.getByLabel(/\(iii\) The information may be redisclosed/).check();
+  await form.getByLabel('A copy of the signed authorization was given to the individual').check();
 }

@@ -1,27 +1,58 @@
 /**
- * The test host in its own process, for Playwright (run with tsx).
+ * Test hosts in their own process, for Playwright (run with tsx), one process per Playwright worker.
  *
  * Playwright's loader compiles TypeScript to CommonJS and cannot load service
- * modules that use `import.meta.url` (packaging/qpdf.ts); tsx can. So the
- * fixture spawns this script, which starts the real host (real services,
- * encrypted vault in `dataDir`) and prints one line `READY <json>` with
- * `{ url, origin, token }`. SIGTERM closes the host and exits.
+ * modules that use `import.meta.url` (packaging/qpdf.ts); tsx can. Loading the
+ * service modules takes seconds, so the worker's process stays up and starts one
+ * host after another, each with new services on its own data folder: it reads
+ * one JSON command per line on stdin and answers one line on stdout.
  *
- * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string, queue?: { tickMs, retry } }` (CA certificates
- * as PEM text; exportDir: where the preview's releases.export / documents.export write; queue: a fast outbox sender).
+ *   {"cmd":"start","cfg":{ dataDir, smtpCa?, exportDir?, queue? }} → `READY {"url","origin","token"}`
+ *     (the real host: real services, encrypted vault in `dataDir`; CA certificates as PEM text; exportDir: where
+ *     the preview's releases.export / documents.export write; queue: a fast outbox sender)
+ *   {"cmd":"stop"} → `STOPPED` once the running host is closed (its queue stopped, its vault locked)
+ *
+ * A host that fails to start answers `FAILED <error name>`. SIGTERM closes the running host and exits.
  */
-import { startHost, type HostOptions } from '../host/server';
+import { createInterface } from 'node:readline';
+import { startHost, type Host, type HostOptions } from '../host/server';
 
-async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string; queue?: HostOptions['queue'] };
-  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}), ...(cfg.queue ? { queue: cfg.queue } : {}) });
-  process.stdout.write(`READY ${JSON.stringify({ url: host.url, origin: host.origin, token: host.token })}\n`);
-  const stop = () => void host.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+interface StartConfig {
+  dataDir: string;
+  smtpCa?: string[];
+  exportDir?: string;
+  queue?: HostOptions['queue'];
 }
 
-void main().catch((e: unknown) => {
-  process.stderr.write(`host failed to start: ${e instanceof Error ? e.name : 'error'}\n`);
-  process.exit(1);
+let host: Host | null = null;
+
+async function start(cfg: StartConfig): Promise<string> {
+  if (host) await stop();
+  try {
+    host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}), ...(cfg.queue ? { queue: cfg.queue } : {}) });
+  } catch (e) {
+    return `FAILED ${e instanceof Error ? e.name : 'error'}`;
+  }
+  return `READY ${JSON.stringify({ url: host.url, origin: host.origin, token: host.token })}`;
+}
+
+async function stop(): Promise<string> {
+  const h = host;
+  host = null;
+  await h?.close();
+  return 'STOPPED';
+}
+
+const lines = createInterface({ input: process.stdin });
+let chain = Promise.resolve();
+lines.on('line', (line) => {
+  chain = chain.then(async () => {
+    const msg = JSON.parse(line) as { cmd: 'start'; cfg: StartConfig } | { cmd: 'stop' };
+    const answer = msg.cmd === 'start' ? await start(msg.cfg) : await stop();
+    process.stdout.write(`${answer}\n`);
+  });
 });
+lines.on('close', () => void stop().then(() => process.exit(0)));
+const quit = () => void stop().then(() => process.exit(0));
+process.on('SIGTERM', quit);
+process.on('SIGINT', quit);

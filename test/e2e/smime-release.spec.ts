@@ -1,5 +1,5 @@
 /**
- * S/MIME end to end in Chromium through the real test host (issue 18): a recipient WITHOUT an OpenPGP key; the
+ * S/MIME end to end in Chromium through the real test host: a recipient WITHOUT an OpenPGP key; the
  * Delivery step's S/MIME rung says why it is closed and leads to the Recipient step; the recipient's certificate (a
  * DER .cer made by openssl, issued by a CA the practice does not trust) is imported, its SHA-256 fingerprint shown in
  * groups of four with the untrusted-chain warning, confirmed and accepted; the ladder then preselects S/MIME; the
@@ -12,8 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
-import { startSmtpServer } from '../support/smtp';
+import { expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { requireTool } from '../support/tools';
 import { smimeCert } from '../support/smime-certs';
 import { gpgsmOpen, opensslOpen } from '../support/smime-read';
@@ -23,7 +22,6 @@ const RECIPIENT = 'records.office@hospital.example.test';
 test('a recipient certificate is imported and its fingerprint confirmed; the release goes out S/MIME; the audit shows method and fingerprint', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl'), 'openssl is required');
   test.setTimeout(240_000);
-  const smtp = await startSmtpServer({ starttls: true });
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-smime-'));
   try {
     const rec = smimeCert('rsa', RECIPIENT);
@@ -33,8 +31,7 @@ test('a recipient certificate is imported and its fingerprint confirmed; the rel
     const cerFile = join(work, 'records-office.cer');
     writeFileSync(cerFile, leaf.raw); // DER, as many mail programs export it
 
-    const host = await app.start([smtp.caPem]);
-    await completeSetup(page, smtp.port);
+    const { host, smtp } = await app.open();
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);
@@ -138,7 +135,6 @@ test('a recipient certificate is imported and its fingerprint confirmed; the rel
     await shot(page, 'smime-07-settings');
     await expectNoAxeViolations(page, 'settings with the practice S/MIME certificate');
   } finally {
-    await smtp.close();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipientWithoutKey, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
 
 /** A synthetic two-page record of ANOTHER patient: same surname, other MRN and date of birth. */
 async function otherPatientPdf(): Promise<Buffer> {
@@ -29,8 +29,7 @@ async function classify(page: import('@playwright/test').Page, name: string) {
 
 test("another patient's record is flagged, can be looked at, and the release goes on once it is removed", async ({ page, app }) => {
   test.setTimeout(300_000); // setup, two imports, page images rendered in main on a shared machine
-  await app.start([]);
-  await completeSetup(page, 2525);
+  await app.open({ smtp: false });
   await recordRequest(page);
   await verifyAndMarkReady(page);
   await page.getByRole('button', { name: 'Start release' }).click();
@@ -82,8 +81,7 @@ test("another patient's record is flagged, can be looked at, and the release goe
 
 test('a flagged file kept on purpose needs a reason, and shows who confirmed it', async ({ page, app }) => {
   test.setTimeout(300_000); // through Review and back, then the audit log, on a shared machine
-  await app.start([]);
-  await completeSetup(page, 2525);
+  await app.open({ smtp: false });
   await recordRequest(page);
   await verifyAndMarkReady(page);
   await page.getByRole('button', { name: 'Start release' }).click();
@@ -131,8 +129,7 @@ test('a flagged file kept on purpose needs a reason, and shows who confirmed it'
 });
 
 test("the request's email address is typed twice and checked for typos at intake", async ({ page, app }) => {
-  await app.start([]);
-  await completeSetup(page, 2525);
+  await app.open({ smtp: false });
   await page.getByRole('button', { name: 'New request' }).click();
   await page.locator('#patient-name').fill('Zyxwv Testpatient');
   await page.locator('#patient-dob').fill('1970-01-02');

@@ -6,7 +6,7 @@
  * list and "Try again" sends it with its own method and stored message. Axe on the Outbox screen.
  */
 import type { Page } from '@playwright/test';
-import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipientWithoutKey, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { startSmtpServer, type RunningSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
@@ -29,12 +29,9 @@ async function passwordPdfRelease(page: Page): Promise<void> {
 test('a release queued while the mail server is down is sent by itself once it is back; a failed one retries with its method', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl') || !requireTool('qpdf'), 'openssl and qpdf are required');
   test.setTimeout(300_000);
-  let smtp: RunningSmtpServer = await startSmtpServer({ starttls: true });
+  let { smtp }: { smtp: RunningSmtpServer } = await app.open({ queue: QUEUE });
   const port = smtp.port;
-  const caPem = smtp.caPem;
   try {
-    await app.start([caPem], { queue: QUEUE });
-    await completeSetup(page, port);
 
     // 1. The mail server goes away; the release is prepared and waits in the outbox.
     await smtp.close();

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { callApi, completeSetup, expect, expectNoAxeViolations, PASSPHRASE, shot, test } from './fixtures';
+import { callApi, expect, expectNoAxeViolations, PASSPHRASE, shot, test } from './fixtures';
 
 const nav = (page: Page, name: string | RegExp) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
 
@@ -18,8 +18,7 @@ test('Settings: retention policy (too short refused), legal hold placed and lift
   test.setTimeout(180_000);
   const exportDir = mkdtempSync(join(tmpdir(), 'rd-e2e-backup-'));
   try {
-    await app.start([], { exportDir });
-    await completeSetup(page, 2525); // no mail is sent in this test
+    await app.open({ smtp: false, exportDir }); // no mail is sent in this test
     const req = await callApi<{ id: string; reference: string }>(page, 'requests.create', {
       patient: { name: 'Zyxwv Holdpatient', dateOfBirth: '1980-05-06', mrn: 'MRN-TEST-HOLD' },
       basis: 'right_of_access',

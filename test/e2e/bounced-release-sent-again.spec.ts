@@ -10,9 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot } from '../support/dovecot';
-import { startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'qwfp.recipient@example.test';
@@ -68,14 +67,12 @@ function bounceFor(envid: string, headers: string): Buffer {
 test('a bounced release shows with its reason; staff make the patient letter and send it again as a password PDF', async ({ page, app }) => {
   test.setTimeout(300_000);
   test.info().skip(!['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)), 'openssl, qpdf and dovecot are required');
-  const smtp = await startSmtpServer({ starttls: true });
   const imap = await startDovecot();
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-bounce-'));
   const exportDir = join(work, 'exports');
   execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    await app.start([smtp.caPem], { exportDir });
-    await completeSetup(page, smtp.port);
+    const { smtp } = await app.open({ exportDir });
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);
@@ -126,7 +123,6 @@ test('a bounced release shows with its reason; staff make the patient letter and
     expect(smtp.received).toHaveLength(2);
   } finally {
     await imap.stop();
-    await smtp.close();
     rmSync(work, { recursive: true, force: true });
   }
 });

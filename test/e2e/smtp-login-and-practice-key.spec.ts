@@ -6,18 +6,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { completeSetup, expect, expectNoAxeViolations, shot, test } from './fixtures';
-import { SMTP_PASSWORD, startSmtpServer } from '../support/smtp';
+import { expect, expectNoAxeViolations, shot, test } from './fixtures';
+import { SMTP_PASSWORD } from '../support/smtp';
 import { requireTool } from '../support/tools';
-import { createGpgHome } from '../support/gpg';
 
 test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS version), save the practice key; axe clean', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl'), 'openssl is required');
-  const smtp = await startSmtpServer({ starttls: true });
   const exportDir = mkdtempSync(join(tmpdir(), 'rd-e2e-settings-export-'));
   try {
-    await app.start([smtp.caPem], { exportDir });
-    const fpr = await completeSetup(page, smtp.port);
+    const { smtp, practiceFpr: fpr } = await app.open({ exportDir });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     const heading = page.getByRole('heading', { level: 1, name: 'Settings' });
@@ -62,40 +59,31 @@ test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS v
     expect(text).toContain('-----BEGIN PGP PUBLIC KEY BLOCK-----');
     expect(text).not.toContain('PRIVATE');
   } finally {
-    await smtp.close();
     rmSync(exportDir, { recursive: true, force: true });
   }
 });
 
-test('Settings: the practice’s existing gpg key replaces the generated one (wrong passphrase refused, nothing changed); axe clean', async ({ page, app }) => {
+test('Settings: the practice’s existing gpg key replaces the generated one (wrong passphrase refused, nothing changed); axe clean', async ({ page, app, keyring: gpg }) => {
   test.info().skip(!requireTool('openssl') || !requireTool('gpg'), 'openssl and gpg are required');
-  const smtp = await startSmtpServer({ starttls: true });
-  const gpg = createGpgHome();
-  try {
-    await app.start([smtp.caPem]);
-    const generated = await completeSetup(page, smtp.port);
-    const pw = ['--passphrase', 'Quarry-Lantern-Orchard-17'];
-    gpg.run([...pw, '--quick-gen-key', 'Zyxwv Family Clinic <records@zyxwv-clinic.example.test>', 'ed25519', 'sign', 'never']);
-    const fpr = gpg.run(['--with-colons', '--list-keys']).toString('utf8').split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
-    gpg.run([...pw, '--quick-add-key', fpr, 'cv25519', 'encr', 'never']);
-    const armored = gpg.run([...pw, '--armor', '--export-secret-keys', fpr]).toString('utf8');
+  const { practiceFpr: generated } = await app.open();
+  const pw = ['--passphrase', 'Quarry-Lantern-Orchard-17'];
+  gpg.run([...pw, '--quick-gen-key', 'Zyxwv Family Clinic <records@zyxwv-clinic.example.test>', 'ed25519', 'sign', 'never']);
+  const fpr = gpg.run(['--with-colons', '--list-keys']).toString('utf8').split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
+  gpg.run([...pw, '--quick-add-key', fpr, 'cv25519', 'encr', 'never']);
+  const armored = gpg.run([...pw, '--armor', '--export-secret-keys', fpr]).toString('utf8');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('button', { name: /existing key instead/i }).click();
-    await page.getByTestId('import-practice-key').fill(armored);
-    await page.getByLabel(/the key’s passphrase/i).fill('not the passphrase');
-    await page.getByRole('button', { name: 'Use this key' }).click();
-    await expect(page.getByText(/that passphrase does not open the key/i)).toBeVisible({ timeout: 20_000 });
-    await expect(page.getByLabel('Practice key fingerprint')).toHaveText(generated.match(/.{4}/g)!.join(' '));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: /existing key instead/i }).click();
+  await page.getByTestId('import-practice-key').fill(armored);
+  await page.getByLabel(/the key’s passphrase/i).fill('not the passphrase');
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  await expect(page.getByText(/that passphrase does not open the key/i)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Practice key fingerprint')).toHaveText(generated.match(/.{4}/g)!.join(' '));
 
-    await page.getByLabel(/the key’s passphrase/i).fill('Quarry-Lantern-Orchard-17');
-    await page.getByRole('button', { name: 'Use this key' }).click();
-    await expect(page.getByLabel('Imported key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '), { timeout: 20_000 });
-    await expect(page.getByLabel('Practice key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '));
-    await shot(page, '23-settings-practice-key-imported');
-    await expectNoAxeViolations(page, 'settings after importing the practice key');
-  } finally {
-    gpg.cleanup();
-    await smtp.close();
-  }
+  await page.getByLabel(/the key’s passphrase/i).fill('Quarry-Lantern-Orchard-17');
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  await expect(page.getByLabel('Imported key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '), { timeout: 20_000 });
+  await expect(page.getByLabel('Practice key fingerprint')).toHaveText(fpr.match(/.{4}/g)!.join(' '));
+  await shot(page, '23-settings-practice-key-imported');
+  await expectNoAxeViolations(page, 'settings after importing the practice key');
 });

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from '@playwright/test';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
-import { startSmtpServer } from '../support/smtp';
+import { expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'qwfp.recipient@example.test';
@@ -34,7 +33,7 @@ async function recipientWithoutKey(page: Page, screens: boolean): Promise<void> 
   await hasKey.uncheck();
   await expect(page.locator('#recipient-key')).toHaveCount(0);
   await expect(page.locator('#recipient-confirm')).toHaveCount(0);
-  if (screens) await shot(page, 'i4-01-recipient-no-key');
+  if (screens) await shot(page, 'password-pdf-01-recipient-no-key');
   await page.getByRole('button', { name: 'Save recipient' }).click();
   await expect(page.getByRole('radiogroup', { name: /How should the records reach the recipient/ })).toBeVisible();
 }
@@ -46,13 +45,11 @@ function filesUnder(dir: string): string[] {
 
 test('a recipient without a key gets a password PDF; the passphrase is shown once and is in no email; export lists its files', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
-  const smtp = await startSmtpServer({ starttls: true });
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-i4-'));
   const exportDir = join(work, 'exports');
   execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    await app.start([smtp.caPem], { exportDir });
-    await completeSetup(page, smtp.port);
+    const { smtp } = await app.open({ exportDir });
 
     // 1. Request → release → the fixture PDF → a recipient without a key.
     await recordRequest(page, { recipientDestination: RECIPIENT });
@@ -72,14 +69,14 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(page.getByTestId('rung-reason-tls-only-email')).toContainText('warn the individual of the risk');
     await expect(page.getByRole('radio', { name: 'Password-protected PDF by email' })).toBeChecked();
     await expect(radios.nth(4)).toBeEnabled();
-    await shot(page, 'i4-02-delivery');
+    await shot(page, 'password-pdf-02-delivery');
     await expectNoAxeViolations(page, 'release wizard: delivery');
     await page.getByRole('button', { name: 'Next: review' }).click();
 
     // 3. Review states the method.
     await expect(page.getByTestId('review-method')).toHaveText('Password-protected PDF');
     await expect(page.getByText('Nothing blocks this release')).toBeVisible();
-    await shot(page, 'i4-03-review');
+    await shot(page, 'password-pdf-03-review');
 
     // 4. Send: progress phases are reported by events (remember what the bar showed), then the one-time panel.
     const phases: string[] = [];
@@ -92,7 +89,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     })();
     await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
     await expect(page.getByTestId('progress-bar')).toBeVisible();
-    await shot(page, 'i4-04a-progress');
+    await shot(page, 'password-pdf-04a-progress');
     const panel = page.getByTestId('one-time-panel');
     await expect(panel).toBeVisible({ timeout: 60_000 });
     await watcher;
@@ -101,7 +98,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(panel).toContainText('Call the recipient');
     await expect(page.getByTestId('sent-method')).toHaveText('Password-protected PDF');
     await expect(page.getByTestId('sent-tls')).toContainText('TLSv1.');
-    await shot(page, 'i4-04-passphrase-once');
+    await shot(page, 'password-pdf-04-passphrase-once');
     await expectNoAxeViolations(page, 'one-time passphrase panel');
     const done = panel.getByRole('button', { name: 'Done' });
     await expect(done).toBeDisabled();
@@ -109,7 +106,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await done.click();
     await expect(panel).toHaveCount(0);
     expect(await page.content()).not.toContain(passphrase);
-    await shot(page, 'i4-05-after-done');
+    await shot(page, 'password-pdf-05-after-done');
     // The bar followed the service's progress events (phase labels with percent).
     expect(phases.some((p) => /^(Putting the packet together|Encrypting|Sending to the email server)… \d+ %$/.test(p)), phases.join(' | ')).toBe(true);
 
@@ -125,7 +122,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(page.getByRole('heading', { name: /Today|Requests|Releases|Unlock/ }).first()).toBeVisible();
     expect(await page.content()).not.toContain(passphrase);
     expect(page.url()).not.toContain(passphrase);
-    await shot(page, 'i4-06-after-reload');
+    await shot(page, 'password-pdf-06-after-reload');
 
     // 6. What the server received: one message over TLS, no passphrase in it; the PDF opens only with the passphrase.
     expect(smtp.received).toHaveLength(1);
@@ -156,7 +153,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(audit).toContainText(RECIPIENT);
     await expect(audit).toContainText('Password-protected PDF');
     await expect(audit.getByTestId('tls-cell')).toContainText(msg.tlsProtocol ?? 'TLSv1.3');
-    await shot(page, 'i4-07-audit');
+    await shot(page, 'password-pdf-07-audit');
 
     // 8. Export: a second request and release, saved into the host's export folder; the UI lists the files.
     await page.getByRole('button', { name: 'Requests', exact: true }).click();
@@ -179,7 +176,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     expect(onDisk.map((f) => f.split('/').pop()).sort()).toEqual([...listed].sort());
     expect(listed.some((n) => n.endsWith('.pdf'))).toBe(true);
     expect(listed.join(' ')).not.toMatch(/Zyxwv|synthetic/i);
-    await shot(page, 'i4-08-exported');
+    await shot(page, 'password-pdf-08-exported');
     const packet = onDisk.find((f) => f.endsWith('.pdf') && !f.includes('manifest'))!;
     expect(spawnSync('pdftotext', ['-upw', exportPass, join(exportDir, packet), '-'], { encoding: 'utf8' }).status).toBe(0);
     await page.getByTestId('one-time-panel').getByRole('checkbox').check();
@@ -188,7 +185,6 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     expect(await page.content()).not.toContain(exportPass);
     await expect(page.getByTestId('export-files')).toBeVisible();
   } finally {
-    await smtp.close();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseRecipientWithoutKey, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
-import { startSmtpServer } from '../support/smtp';
+import { chooseRecipientWithoutKey, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'qwfp.recipient@example.test';
@@ -22,13 +21,11 @@ function filesUnder(dir: string): string[] {
 test('the privacy officer filters the audit log, exports the audit report and a patient’s accounting of disclosures', async ({ page, app }) => {
   test.setTimeout(300_000);
   test.info().skip(!requireTool('pdftotext') || !requireTool('openssl'), 'pdftotext (poppler) and openssl are required');
-  const smtp = await startSmtpServer({ starttls: true });
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-audit-'));
   const exportDir = join(work, 'exports');
   execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    await app.start([smtp.caPem], { exportDir });
-    await completeSetup(page, smtp.port);
+    const { smtp } = await app.open({ exportDir });
 
     // 1. A real release: right-of-access request → password-protected PDF by email.
     await recordRequest(page, { recipientDestination: RECIPIENT });
@@ -120,7 +117,6 @@ test('the privacy officer filters the audit log, exports the audit report and a 
     await shot(page, 'audit-04-verified');
     await expectNoAxeViolations(page, 'audit events verified');
   } finally {
-    await smtp.close();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -9,9 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { simpleParser } from 'mailparser';
-import { chooseRecipient, completeSetup, expect, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
-import { createGpgHome } from '../support/gpg';
-import { startSmtpServer } from '../support/smtp';
+import { chooseRecipient, expect, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
 import { requireTool } from '../support/tools';
 import { faxTiff, gpsPhoto, plainPdf, qpdfEncrypt, sh, workDir } from '../unit/documents/fixtures';
 
@@ -29,11 +27,9 @@ async function expectNoAxeViolationsIn(page: Page, selector: string, what: strin
 
 const RECIPIENT = 'qwfp.recipient@example.test';
 
-test('a photo, a fax and a password-protected PDF dropped onto the Records step are all added, then sent encrypted', async ({ page, app }) => {
+test('a photo, a fax and a password-protected PDF dropped onto the Records step are all added, then sent encrypted', async ({ page, app, keyring: gpg }) => {
   test.info().skip(!['convert', 'exiftool', 'tiffcp', 'qpdf', 'gpg', 'openssl', 'pdfinfo'].every((t) => requireTool(t)), 'ImageMagick, exiftool, tiffcp, qpdf, gpg, openssl and poppler are required');
   const w = workDir();
-  const smtp = await startSmtpServer({ starttls: true });
-  const gpg = createGpgHome();
   try {
     const recipientFpr = gpg.generateKey({ name: 'Qwfp Recipient', email: RECIPIENT });
     const files = [
@@ -41,8 +37,7 @@ test('a photo, a fax and a password-protected PDF dropped onto the Records step 
       { name: 'lab-fax.tif', type: 'image/tiff', b64: faxTiff(w.dir, 3).toString('base64') },
       { name: 'outside-report.pdf', type: 'application/pdf', b64: qpdfEncrypt(w.dir, await plainPdf('Synthetic outside report', 2), PDF_PASSWORD).toString('base64') },
     ];
-    const host = await app.start([smtp.caPem]);
-    await completeSetup(page, smtp.port);
+    const { host, smtp } = await app.open();
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await page.getByRole('button', { name: 'Start release' }).click();
@@ -117,8 +112,6 @@ test('a photo, a fax and a password-protected PDF dropped onto the Records step 
     expect(pages.sort()).toEqual([1, 2, 3]);
     expect(readFileSync(w.path('received-0.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
   } finally {
-    gpg.cleanup();
-    await smtp.close();
     w.cleanup();
   }
 });
