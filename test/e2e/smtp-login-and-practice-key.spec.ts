@@ -67,8 +67,11 @@ test('Settings: the practice’s existing gpg key replaces the generated one (wr
   test.info().skip(!requireTool('openssl') || !requireTool('gpg'), 'openssl and gpg are required');
   const { practiceFpr: generated } = await app.open();
   const pw = ['--passphrase', 'Quarry-Lantern-Orchard-17'];
+  // The worker's keyring holds other keys already: the new key is the fingerprint that was not there before.
+  const fingerprints = () => gpg.run(['--with-colons', '--list-keys']).toString('utf8').split('\n').filter((l) => l.startsWith('fpr:')).map((l) => l.split(':')[9]!);
+  const before = new Set(fingerprints());
   gpg.run([...pw, '--quick-gen-key', 'Zyxwv Family Clinic <records@zyxwv-clinic.example.test>', 'ed25519', 'sign', 'never']);
-  const fpr = gpg.run(['--with-colons', '--list-keys']).toString('utf8').split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
+  const fpr = fingerprints().find((f) => !before.has(f))!;
   gpg.run([...pw, '--quick-add-key', fpr, 'cv25519', 'encr', 'never']);
   const armored = gpg.run([...pw, '--armor', '--export-secret-keys', fpr]).toString('utf8');
 
