@@ -12,6 +12,7 @@ import { requireTool } from '../support/tools';
 const RECIPIENT = 'qwfp.recipient@example.test';
 
 test('release records end to end: encrypted, signed, over STARTTLS, audited', async ({ page, app, keyring: gpg }) => {
+  test.setTimeout(240_000); // setup through the wizard, nine screenshots and five axe checks on a shared machine
   test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
   const recipientFpr = gpg.generateKey({ name: 'Qwfp Recipient', email: RECIPIENT });
   const { host, smtp, practiceFpr } = await app.open({ setup: 'ui-with-screens' });
