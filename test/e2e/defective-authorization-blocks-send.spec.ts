@@ -9,13 +9,14 @@
 import { simpleParser } from 'mailparser';
 import { readFileSync } from 'node:fs';
 import {
-  chooseRecipient, fillAuthorization, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady,
+  chooseRecipient, fillAuthorization, expect, hostCall, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady,
 } from './fixtures';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'claims.qwfp@example.test';
 
 test('a defective authorization blocks the send with its reasons; once fixed the release goes out and the audit names it', async ({ page, app, keyring: gpg }) => {
+  test.setTimeout(240_000); // two reviews, a send and the audit on a shared machine (like the other release specs)
   test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
   const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
   const { host, smtp } = await app.open();
@@ -85,17 +86,11 @@ test('a defective authorization blocks the send with its reasons; once fixed the
   const raw = msg.raw.toString('utf8');
   expect(raw).not.toContain('Zyxwv');
   const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
-  const settings = (await (
-    await fetch(`${host.origin}/rpc/settings.get`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    })
-  ).json()) as { ok: true; value: { practicePublicKeyArmored: string; practiceKey: { fingerprint: string } } };
-  gpg.importKey(settings.value.practicePublicKeyArmored);
+  const settings = await hostCall<{ practicePublicKeyArmored: string; practiceKey: { fingerprint: string } }>(host, 'settings.get', {});
+  gpg.importKey(settings.practicePublicKeyArmored);
   const out = gpg.decrypt(armored);
   expect(out.exitCode).toBe(0);
-  expect(out.status.some((l) => l.startsWith('VALIDSIG ') && l.includes(settings.value.practiceKey.fingerprint))).toBe(true);
+  expect(out.status.some((l) => l.startsWith('VALIDSIG ') && l.includes(settings.practiceKey.fingerprint))).toBe(true);
   const inner = await simpleParser(out.stdout);
   const pdfs = inner.attachments.filter((a) => a.contentType === 'application/pdf');
   expect(pdfs).toHaveLength(1);

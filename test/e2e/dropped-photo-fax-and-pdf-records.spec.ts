@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { simpleParser } from 'mailparser';
-import { chooseRecipient, expect, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
+import { chooseRecipient, expect, hostCall, expectNoAxeViolations, recordRequest, shot, test, verifyAndMarkReady } from './fixtures';
 import { requireTool } from '../support/tools';
 import { faxTiff, gpsPhoto, plainPdf, qpdfEncrypt, sh, workDir } from '../unit/documents/fixtures';
 
@@ -95,10 +95,8 @@ test('a photo, a fax and a password-protected PDF dropped onto the Records step 
     expect(smtp.received).toHaveLength(1);
     const raw = smtp.received[0]!.raw.toString('utf8');
     const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
-    const settings = (await (
-      await fetch(`${host.origin}/rpc/settings.get`, { method: 'POST', headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' }, body: '{}' })
-    ).json()) as { value: { practicePublicKeyArmored: string } };
-    gpg.importKey(settings.value.practicePublicKeyArmored); // to check the practice's signature
+    const settings = await hostCall<{ practicePublicKeyArmored: string }>(host, 'settings.get', {});
+    gpg.importKey(settings.practicePublicKeyArmored); // to check the practice's signature
     const out = gpg.decrypt(armored);
     expect(out.exitCode).toBe(0);
     const inner = await simpleParser(out.stdout);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
-import { expect, expectNoAxeViolations, FIXTURE_PDF, prepareRelease, shot, test } from './fixtures';
+import { expect, hostCall, expectNoAxeViolations, FIXTURE_PDF, prepareRelease, shot, test } from './fixtures';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'qwfp.recipient@example.test';
@@ -34,15 +34,9 @@ test('release records end to end: encrypted, signed, over STARTTLS, audited', as
   const armored = raw.slice(raw.indexOf('-----BEGIN PGP MESSAGE-----'), raw.indexOf('-----END PGP MESSAGE-----') + 25);
 
   // The recipient decrypts with gpg and checks the practice's signature.
-  const settings = (await (
-    await fetch(`${host.origin}/rpc/settings.get`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    })
-  ).json()) as { ok: true; value: { practicePublicKeyArmored: string; practiceKey: { fingerprint: string } } };
-  expect(settings.value.practiceKey.fingerprint).toBe(practiceFpr);
-  gpg.importKey(settings.value.practicePublicKeyArmored);
+  const settings = await hostCall<{ practicePublicKeyArmored: string; practiceKey: { fingerprint: string } }>(host, 'settings.get', {});
+  expect(settings.practiceKey.fingerprint).toBe(practiceFpr);
+  gpg.importKey(settings.practicePublicKeyArmored);
   const out = gpg.decrypt(armored);
   expect(out.exitCode).toBe(0);
   expect(out.status.some((l) => l.startsWith('GOODSIG '))).toBe(true);
@@ -55,7 +49,7 @@ test('release records end to end: encrypted, signed, over STARTTLS, audited', as
   // The practice public key travels inside the encryption, with how to check it (grouped fingerprint).
   const keyPart = inner.attachments.find((a) => a.filename === 'practice-key.asc');
   expect(keyPart?.contentType).toBe('application/pgp-keys');
-  expect(keyPart!.content.toString('utf8').trim()).toBe(settings.value.practicePublicKeyArmored.trim());
+  expect(keyPart!.content.toString('utf8').trim()).toBe(settings.practicePublicKeyArmored.trim());
   expect(inner.text).toContain(practiceFpr.match(/.{4}/g)!.join(' '));
 
   // The audit screen shows the transmission and its TLS version.

@@ -281,14 +281,23 @@ async function createVaultThroughHost(host: Host, smtpPort: number): Promise<str
     },
     smtp: { host: '127.0.0.1', port: smtpPort, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
   };
-  const res = await fetch(`${host.origin}/rpc/setup.createVault`, {
+  const r = await hostCall<{ practiceKey: { fingerprint: string } }>(host, 'setup.createVault', input);
+  return r.practiceKey.fingerprint;
+}
+
+/**
+ * Calls a contract channel on the host over its HTTP channel with the bearer token (the same dispatch the page uses),
+ * from the test itself, e.g. to read what the app stored. @throws Error "channel: CODE message" when refused
+ */
+export async function hostCall<T>(host: Host, channel: string, input: unknown): Promise<T> {
+  const res = await fetch(`${host.origin}/rpc/${channel}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(input),
   });
-  const r = (await res.json()) as { ok: boolean; value?: { practiceKey: { fingerprint: string } }; error?: { code: string; message: string } };
-  if (!r.ok || !r.value) throw new Error(`setup.createVault: ${r.error?.code} ${r.error?.message}`);
-  return r.value.practiceKey.fingerprint;
+  const r = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+  if (!r.ok) throw new Error(`${channel}: ${r.error?.code} ${r.error?.message}`);
+  return r.value as T;
 }
 
 
