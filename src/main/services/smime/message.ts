@@ -6,7 +6,7 @@
  * What travels in the clear: From, To, Subject (PHI-free, checked), Date, Message-ID and the MIME header of the
  * encrypted body. Everything else is inside the EnvelopedData.
  */
-import MimeNode from 'nodemailer/lib/mime-node';
+import { outerMessage } from '../delivery/compose';
 import { buildInnerEntity, checkOuterMessage, type Mailbox, type PgpMimeAttachment } from '../delivery/pgpmime';
 import { signThenEnvelope, type CmsSigner } from './cms';
 
@@ -37,17 +37,7 @@ export async function buildSmimeMessage(input: SmimeInput): Promise<{ raw: Buffe
   const { from, to, messageId } = checkOuterMessage(input);
   const inner = await buildInnerEntity(input);
   const der = await signThenEnvelope(inner, input.signer, input.recipientCertsPem, input.date);
-  const root = new MimeNode('application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"', {
-    newline: 'win',
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  root.setHeader('From', { name: from.name, address: from.address });
-  root.setHeader('To', { name: to.name, address: to.address });
-  root.setHeader('Subject', input.subject);
-  root.setHeader('Date', input.date);
-  root.setHeader('Message-ID', messageId);
-  root.setHeader('MIME-Version', '1.0');
+  const root = outerMessage('application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"', { from, to, subject: input.subject, date: input.date, messageId });
   root.setHeader('Content-Disposition', 'attachment; filename="smime.p7m"');
   root.setHeader('Content-Transfer-Encoding', 'base64');
   root.setContent(der);
