@@ -8,7 +8,7 @@
  */
 import { outerMessage } from '../delivery/compose';
 import { buildInnerEntity, checkOuterMessage, type Mailbox, type PgpMimeAttachment } from '../delivery/pgpmime';
-import { signThenEnvelope, type CmsSigner } from './cms';
+import { signThenEnvelope, type CmsSigner, type SmimeContentEncryption } from './cms';
 
 export interface SmimeInput {
   from: Mailbox;
@@ -25,19 +25,24 @@ export interface SmimeInput {
   messageId?: string;
   /** Date header and signingTime. */
   date: Date;
+  /** 'cbc' (default, EnvelopedData) or 'gcm-oaep' (AuthEnvelopedData: the recipient's program reads it). */
+  encryption?: SmimeContentEncryption;
 }
 
 /**
  * Build a signed-then-encrypted S/MIME message.
  * @returns the raw message (CRLF, 7bit: the body is base64) and its Message-ID (with angle brackets)
  * @throws AppError INVALID_EMAIL | HEADER_INJECTION | VALIDATION_FAILED (see checkOuterMessage) | SMIME_ENCRYPTION_FAILED
- * @source RFC 8551 §3.3 (application/pkcs7-mime), §3.7 (signing and encrypting); RFC 5322 §3.6; 45 CFR 164.312(e)(2)(ii), 164.312(c)(1)
+ * @source RFC 8551 §3.3 (application/pkcs7-mime), §3.4 (authEnveloped-data), §3.7 (signing and encrypting); RFC 5322 §3.6; 45 CFR 164.312(e)(2)(ii), 164.312(c)(1)
  */
 export async function buildSmimeMessage(input: SmimeInput): Promise<{ raw: Buffer; messageId: string }> {
   const { from, to, messageId } = checkOuterMessage(input);
   const inner = await buildInnerEntity(input);
-  const der = await signThenEnvelope(inner, input.signer, input.recipientCertsPem, input.date);
-  const root = outerMessage('application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"', { from, to, subject: input.subject, date: input.date, messageId });
+  const mode = input.encryption ?? 'cbc';
+  const der = await signThenEnvelope(inner, input.signer, input.recipientCertsPem, input.date, mode);
+  // RFC 8551 §3.4: smime-type=authEnveloped-data for AuthEnvelopedData.
+  const smimeType = mode === 'cbc' ? 'enveloped-data' : 'authEnveloped-data';
+  const root = outerMessage(`application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"`, { from, to, subject: input.subject, date: input.date, messageId });
   root.setHeader('Content-Disposition', 'attachment; filename="smime.p7m"');
   root.setHeader('Content-Transfer-Encoding', 'base64');
   root.setContent(der);
