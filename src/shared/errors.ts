@@ -114,6 +114,7 @@ export const ERROR_CODES = [
   'CRL_INVALID',
   'PKCS12_LEGACY_RC2',
   'PRACTICE_CERT_EXPIRED',
+  'PRACTICE_CERT_RENEWAL_UNCONFIRMED',
   // --- retention, legal hold, backup (issue #13) ---
   'RETENTION_TOO_SHORT',
   'RETENTION_NOT_PERMITTED',

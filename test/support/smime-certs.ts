@@ -139,8 +139,10 @@ export interface RevocationPki {
   forgedCrlPem: string;
 }
 
+let revocationCas = 0;
+
 /**
- * A fresh `openssl ca` with an index: issues two certificates for `email` whose CRL distribution point is `cdpUrl`
+ * A fresh `openssl ca` with an index (named "ReleaseDesk Test Revoking CA n", n counting up per process): issues two certificates for `email` whose CRL distribution point is `cdpUrl`
  * (none when null), revokes one (keyCompromise) and publishes a CRL valid for 7 days (`-gencrl -crldays 7`).
  */
 export function revocationPki(cdpUrl: string | null, email = 'records@hospital.example'): RevocationPki {
@@ -165,7 +167,8 @@ export function revocationPki(cdpUrl: string | null, email = 'records@hospital.e
         'default_days=20', 'default_crl_days=7', 'policy=p', 'unique_subject=no', 'copy_extensions=none', '[p]', 'commonName=supplied', 'emailAddress=optional',
         '[ext]', leafExt, '[crlext]', 'authorityKeyIdentifier=keyid'].join('\n'),
     );
-    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=ReleaseDesk Test Revoking CA',
+    const caName = `/CN=ReleaseDesk Test Revoking CA ${++revocationCas}`;
+    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', caName,
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash']);
     const issue = (name: string): SmimeTestCert => {
       o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=Records Office/emailAddress=${email}`]);
@@ -179,7 +182,7 @@ export function revocationPki(cdpUrl: string | null, email = 'records@hospital.e
     o(['ca', '-gencrl', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-crlexts', 'crlext', '-out', 'crl.pem']);
     o(['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
     // Same issuer name, another key: a forged CRL.
-    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca2.key', '-out', 'ca2.pem', '-days', '30', '-subj', '/CN=ReleaseDesk Test Revoking CA']);
+    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca2.key', '-out', 'ca2.pem', '-days', '30', '-subj', caName]);
     writeFileSync(join(dir, 'index.txt'), '');
     o(['ca', '-gencrl', '-config', 'ca.cnf', '-cert', 'ca2.pem', '-keyfile', 'ca2.key', '-out', 'forged.pem']);
     const serialOut = execFileSync('openssl', ['x509', '-in', 'revoked.pem', '-noout', '-serial'], { cwd: dir }).toString('utf8');

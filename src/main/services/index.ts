@@ -20,6 +20,7 @@ import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session, type UnlockOptions } from './session';
 import { SmimeService } from './smime/service';
+import type { CrlFetch } from './smime/revocation';
 import { AccountService } from './accounts/account-service';
 import { approveRelease } from './accounts/approvals';
 import { localDate } from './compliance';
@@ -62,6 +63,8 @@ export interface ServicesConfig {
   privacyOfficer?: PrivacyOfficerCheck;
   /** S/MIME (issue 18): roots a recipient certificate's chain may end in (PEM); default: the roots Node trusts. */
   smimeTrustAnchors?: string[];
+  /** S/MIME: how CRLs are fetched from distribution points (null: offline, only imported/cached CRLs); default HTTP(S), 5 s timeout. */
+  smimeCrlFetch?: CrlFetch | null;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -87,7 +90,7 @@ export function createServices(config: ServicesConfig) {
     assetsRoot: config.assetsRoot,
   });
   const patientChecks = new PatientCheckService(session);
-  const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors });
+  const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors, crlFetch: config.smimeCrlFetch });
   const releases = new ReleaseDeliveryService({
     patientChecks,
     smime,

@@ -25,7 +25,8 @@ const cert = (over: Partial<RecipientCertificateT> = {}): RecipientCertificateT 
   fingerprint: FPR64, subject: 'CN=Records Office', issuer: 'CN=Unknown CA', emails: ['records@hospital.example.test'],
   notBefore: '2026-03-01T00:00:00.000Z', notAfter: '2027-03-01T00:00:00.000Z', keyDescription: 'RSA 2048 bits', chainTrusted: false,
   warnings: [{ code: 'CERT_CHAIN_UNTRUSTED', message: 'This certificate was not issued by a certificate authority ReleaseDesk trusts.' }],
-  importedBy: 'Dana', importedAt: '2026-03-02T15:00:00.000Z', confirmed: null, problem: null, ...over,
+  importedBy: 'Dana', importedAt: '2026-03-02T15:00:00.000Z', confirmed: null, problem: null,
+  revocation: { status: 'not_checked', reason: null, checkedAt: '2026-03-02T15:00:00.000Z', unknownAccepted: false }, modernAlgorithms: false, ...over,
 });
 
 describe('RecipientStep: S/MIME certificate', () => {

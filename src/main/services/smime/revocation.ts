@@ -164,6 +164,7 @@ export async function findIssuer(leaf: x509.X509Certificate, candidates: readonl
  * @param issuer the issuer certificate (null when it is not known: no CRL can then be verified)
  * @param crls CRLs stored in the vault (any issuer; filtered here)
  * @param now the check's instant; a CRL is current when thisUpdate ≤ now ≤ nextUpdate
+ * @param onFetched called with each fetched CRL whose signature verified (to cache it even when the check refuses)
  * @returns the status and the CRLs fetched (to cache)
  * @throws AppError CERT_REVOKED — a verified CRL lists the serial (not on hold); the message names the serial number,
  *   the fingerprint, the revocation date and reason and the date checked, never the subject
@@ -176,6 +177,7 @@ export async function checkRevocation(
   crls: readonly StoredCrl[],
   now: Date,
   fetchCrl: CrlFetch | null,
+  onFetched?: (crl: StoredCrl) => void,
 ): Promise<RevocationResult> {
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const serial = normSerial(leaf.serialNumber);
@@ -200,6 +202,7 @@ export async function checkRevocation(
           continue;
         }
         fetched.push(stored);
+        onFetched?.(stored);
         verified.push({ stored, crl });
         if (current(crl)) break;
       } catch {
@@ -230,7 +233,7 @@ export async function checkRevocation(
   if (!issuer) reason = "the issuer's certificate is not available, so its revocation list cannot be checked";
   else if (failures.length > 0) reason = failures.join('; ');
   else if (verified.length > 0) reason = `the newest revocation list ReleaseDesk has is out of date (its next update was due ${verified[0]!.stored.nextUpdate?.slice(0, 10) ?? 'with no date'})`;
-  else if (ofIssuer.length > 0) reason = "the revocation list for its issuer is not signed by the issuer's key";
-  else reason = 'ReleaseDesk is offline and has no current revocation list for its issuer';
+  else if (ofIssuer.length > 0 && (fetchCrl || urls.length === 0)) reason = "the revocation list for its issuer is not signed by the issuer's key";
+  else reason = 'ReleaseDesk is offline (or did not go online for this view) and has no current revocation list for its issuer';
   return { status: 'unknown', reason, crlSha256: null, nextUpdate: null, fetched };
 }

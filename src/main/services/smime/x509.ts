@@ -54,6 +54,8 @@ export interface CertificateFacts {
 export interface RevocationSources {
   crls: readonly StoredCrl[];
   fetch: CrlFetch | null;
+  /** Called with each CRL fetched and verified, before any refusal (so a CRL that revokes is still cached). */
+  onFetched?: (crl: StoredCrl) => void;
 }
 
 /**
@@ -189,7 +191,7 @@ export async function inspectRecipientCertificate(
   let rev: RevocationResult = { status: 'not_checked', reason: null, crlSha256: null, nextUpdate: null, fetched: [] };
   if (revocation) {
     const issuer = await findIssuer(leaf, [...certs.filter((c) => c !== leaf), ...(await parsedAnchors(trustAnchorsPem)).map((a) => a.cert)]);
-    rev = await checkRevocation(leaf, fingerprint, issuer, revocation.crls, now, revocation.fetch);
+    rev = await checkRevocation(leaf, fingerprint, issuer, revocation.crls, now, revocation.fetch, revocation.onFetched);
   }
   const warnings: CertificateWarning[] = chain.trusted
     ? []
