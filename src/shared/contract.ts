@@ -1497,6 +1497,7 @@ export type TransmissionT = z.output<typeof Transmission>;
 export type KeyInfoT = z.output<typeof KeyInfo>;
 export type RecipientCertificateT = z.output<typeof RecipientCertificate>;
 export type PracticeSmimeCertificateT = z.output<typeof PracticeSmimeCertificate>;
+export type SmimeCrlT = z.output<typeof SmimeCrl>;
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;
 export type TransmissionPartT = z.output<typeof TransmissionPart>;
