@@ -34,6 +34,7 @@ describe.skipIf(!HAVE)('S/MIME revocation, practice certificate renewal and algo
   let online: RevocationPki;
   let unreachable: RevocationPki;
   let unreachableB: RevocationPki; // never gets a CRL in the vault
+  let unreachableC: RevocationPki; // its CRL is imported between import and confirmation
   let plain: RevocationPki;
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -49,10 +50,11 @@ describe.skipIf(!HAVE)('S/MIME revocation, practice certificate renewal and algo
     online = revocationPki(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ca.crl`, RECIPIENT.email);
     unreachable = revocationPki('http://127.0.0.1:9/ca.crl', RECIPIENT.email);
     unreachableB = revocationPki('http://127.0.0.1:9/b.crl', RECIPIENT.email);
+    unreachableC = revocationPki('http://127.0.0.1:9/c.crl', RECIPIENT.email);
     plain = revocationPki(null, RECIPIENT.email);
     b = await startBackend({
       withSmtp: true,
-      smimeTrustAnchors: [smimePki().caPem, online.caPem, unreachable.caPem, unreachableB.caPem, plain.caPem],
+      smimeTrustAnchors: [smimePki().caPem, online.caPem, unreachable.caPem, unreachableB.caPem, unreachableC.caPem, plain.caPem],
       smimeCrlFetch: httpCrlFetch(1500),
     });
   }, 180_000);
@@ -134,6 +136,18 @@ describe.skipIf(!HAVE)('S/MIME revocation, practice certificate renewal and algo
       revocationUnknownAccepted: true,
     });
     expect(events.find((e) => e.action === 'release.recipient_certificate_check')?.detail).toMatchObject({ revocationStatus: 'unknown', revocationUnknownAccepted: true, encryption: 'cbc' });
+  }, 120_000);
+
+  it('unknown at import, the issuer’s CRL imported before confirming: confirmed as "good" without any acceptance; good at send too', async () => {
+    const releaseId = await keylessRelease();
+    const imported = await b.call('releases.importRecipientCertificate', { releaseId, certificate: unreachableC.good.cert });
+    expect(imported.recipientCertificate?.revocation.status).toBe('unknown');
+    await b.call('settings.importSmimeCrl', { crl: unreachableC.crlPem });
+    const confirmed = await b.call('releases.confirmRecipientCertificate', { releaseId, fingerprint: imported.recipientCertificate!.fingerprint });
+    expect(confirmed.recipientCertificate).toMatchObject({ revocation: { status: 'good', unknownAccepted: false }, confirmed: expect.any(Object), warnings: [] });
+    await b.call('releases.send', { releaseId, method: 'smime' });
+    const events = await b.call('audit.events', { limit: 30 });
+    expect(events.find((e) => e.action === 'release.recipient_certificate_check')?.detail).toMatchObject({ revocationStatus: 'good', crlSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   }, 120_000);
 
   it('"recipient supports RSA-OAEP / AES-GCM": the release is AuthEnvelopedData that openssl cms decrypts; the audit names the encryption', async () => {

@@ -284,6 +284,8 @@ export class SmimeService {
       'release.recipient_certificate_confirm',
       subject,
       (vv) => {
+        // The status first (the row is still unconfirmed), then the confirmation with what staff accepted.
+        setRecipientRevocation(vv.db, releaseId, rev.status, this.s.clock.now().toISOString());
         setRecipientCertificateConfirmation(vv.db, releaseId, {
           by: this.s.actor(),
           at: this.s.clock.now().toISOString(),
@@ -291,7 +293,6 @@ export class SmimeService {
           revocationUnknownAccepted: rev.status === 'unknown',
           modernAlgorithms,
         });
-        setRecipientRevocation(vv.db, releaseId, rev.status, this.s.clock.now().toISOString());
       },
       () => ({
         certificateFingerprint: c.fingerprint,
