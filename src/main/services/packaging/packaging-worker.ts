@@ -1,0 +1,54 @@
+/**
+ * Entry of the packaging worker thread (node:worker_threads): runs {@link createPackagingJobs}'s
+ * work off the main process's event loop. Built by Forge's Vite plugin as its own entry
+ * (.vite/build/packaging-worker.js, forge.config.ts); run from source through tsx elsewhere.
+ *
+ * Protocol (worker-protocol.ts): the main thread uploads large byte arrays in pieces, then posts a
+ * job; the worker answers with progress messages and one result (its byte arrays transferred, not
+ * copied) or one coded, PHI-free error. Nothing is written to disk here.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createPackagingJobs } from './jobs';
+import { type FromWorker, type ToWorker, type WireValue, collectTransfers, decodeValue, encodeError } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('packaging-worker must run in a worker thread');
+
+const jobs = createPackagingJobs();
+/** Byte arrays being uploaded, by id: the buffer and how much of it has arrived. */
+const uploads = new Map<number, { bytes: Uint8Array; filled: number }>();
+
+function post(m: FromWorker): void {
+  port!.postMessage(m, m.type === 'result' ? collectTransfers(m.value) : []);
+}
+
+async function run(id: number, job: string, args: WireValue[]): Promise<void> {
+  try {
+    const [a, b, c] = args.map((v) => decodeValue(v, uploads)) as [unknown, unknown, unknown];
+    let value: unknown;
+    if (job === 'assemblePacket') {
+      const input = a as Parameters<typeof jobs.assemblePacket>[0];
+      value = await jobs.assemblePacket({ ...input, onProgress: (progress) => post({ type: 'progress', id, progress }) });
+    } else if (job === 'splitPacket') {
+      value = await jobs.splitPacket(a as Uint8Array, b as number, (c ?? {}) as Parameters<typeof jobs.splitPacket>[2]);
+    } else if (job === 'encryptPdfAes256') {
+      value = await jobs.encryptPdfAes256(a as Uint8Array, b as string);
+    } else {
+      throw new Error('unknown job');
+    }
+    post({ type: 'result', id, value });
+  } catch (e) {
+    post({ type: 'error', id, error: encodeError(e) });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'upload-start') uploads.set(m.upload, { bytes: new Uint8Array(m.length), filled: 0 });
+  else if (m.type === 'upload-piece') {
+    const u = uploads.get(m.upload);
+    if (u) {
+      u.bytes.set(m.piece, u.filled);
+      u.filled += m.piece.length;
+    }
+  } else if (m.type === 'job') void run(m.id, m.job, m.args);
+});
