@@ -36,11 +36,11 @@ export interface WorkerEntry {
  * Electron app passes the bundled script instead ({@link builtWorkerEntry}).
  */
 export function sourceWorkerEntry(): WorkerEntry {
-  const require = createRequire(import.meta.url);
+  const nodeRequire = createRequire(import.meta.url); // not `require`: see qpdf.ts
   // The file name is a variable so the Vite build does not take `new URL('…', import.meta.url)` for an asset to bundle.
   const source = 'packaging-worker.ts';
   const file = fileURLToPath(new URL(source, import.meta.url));
-  return { script: `require(${JSON.stringify(require.resolve('tsx/cjs'))});\nrequire(${JSON.stringify(file)});`, eval: true };
+  return { script: `require(${JSON.stringify(nodeRequire.resolve('tsx/cjs'))});\nrequire(${JSON.stringify(file)});`, eval: true };
 }
 
 /** The built worker script beside the main bundle: `<buildDir>/packaging-worker.js` (Forge's Vite entry name). */
