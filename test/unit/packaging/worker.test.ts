@@ -3,9 +3,12 @@
  * what it makes is checked with the real oracles (qpdf --check / --show-encryption, pdftotext -upw,
  * pdftoppm renders), its failures come back coded and PHI-free, and a cancelled job stops the thread.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/shared/errors';
@@ -57,7 +60,10 @@ describe.skipIf(!tools)('packaging worker thread', () => {
       { id: 'a', bytes: await textPdf(`${PATIENT} note`, 3), mediaType: 'application/pdf' },
       { id: 'b', bytes: Buffer.concat([Buffer.from(big), Buffer.alloc(Math.max(0, UPLOAD_MIN_BYTES + 10 - big.length), 0x0a)]), mediaType: 'application/pdf' },
     ];
+    const sourceDigests = sources.map((x) => createHash('sha256').update(x.bytes).digest('hex'));
     const packet = await worker.assemblePacket(input(sources, (p) => phases.add(p.phase)));
+    // The caller's bytes are copied to the worker, never taken away (transferred) or changed.
+    expect(sources.map((x) => createHash('sha256').update(x.bytes).digest('hex'))).toEqual(sourceDigests);
     expect(worker.threadId).not.toBeNull();
     expect(phases).toContain('normalize');
     expect(phases).toContain('stamp');
@@ -124,6 +130,26 @@ describe.skipIf(!tools)('packaging worker thread', () => {
     const after = await worker.assemblePacket(input([{ id: 'one', bytes: await textPdf('one', 1), mediaType: 'application/pdf' }]));
     expect(after.pageCount).toBe(3);
     expect(worker.threadId).not.toBeNull();
+  });
+
+  it.skipIf(!requireTool('gpg'))('signs a large part in the worker (uploaded in pieces): gpg --verify says GOODSIG, and BADSIG for a changed byte', async () => {
+    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Maple Street Family Medicine', email: 'records@maple.example' }], format: 'armored' });
+    const data = randomBytes(3 * UPLOAD_MIN_BYTES + 5);
+    const sig = await worker.signDetached(data, privateKey);
+    const home = mkdtempSync(join(tmpdir(), 'rd-gnupg-'));
+    try {
+      const env = { ...process.env, GNUPGHOME: home };
+      execFileSync('gpg', ['--batch', '--import'], { env, input: publicKey, stdio: ['pipe', 'ignore', 'ignore'] });
+      const dataPath = writeTmp(t.dir, 'part.bin', data);
+      const sigPath = writeTmp(t.dir, 'part.bin.sig', sig);
+      const ok = run('gpg', ['--batch', '--status-fd', '1', '--verify', sigPath, dataPath], { env });
+      expect(ok.stdout).toContain('GOODSIG');
+      data[2 * UPLOAD_MIN_BYTES] = (data[2 * UPLOAD_MIN_BYTES] ?? 0) ^ 1;
+      const badPath = writeTmp(t.dir, 'part-changed.bin', data);
+      expect(run('gpg', ['--batch', '--status-fd', '1', '--verify', sigPath, badPath], { env }).stdout).toContain('BADSIG');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a worker that dies mid-job fails that job with PACKAGING_FAILED (no library message), and the next job runs', async () => {

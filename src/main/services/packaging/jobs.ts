@@ -10,6 +10,7 @@ import type { PDFDocument } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { encryptDocumentAes256, encryptPdfAes256 } from './encrypt';
 import { type AssembledPacket, type AssemblePacketInput, assemblePacketDocument } from './packet';
+import { signDetached } from './sign';
 import { type PacketPart, splitPacket } from './split';
 
 /** Options of {@link PackagingJobs.splitPacket}. */
@@ -42,6 +43,11 @@ export interface PackagingJobs {
   splitPacket(pdf: Uint8Array, limitBytes: number, opts?: SplitOptions, job?: JobOptions): Promise<PacketPart[]>;
   /** {@link encryptPdfAes256}: AES-256 (R6) with `userPassword` as the open password. */
   encryptPdfAes256(pdf: Uint8Array, userPassword: string, job?: JobOptions): Promise<Uint8Array>;
+  /**
+   * {@link signDetached}: a detached binary OpenPGP signature over `bytes` (hashing a large part takes the
+   * thread for tens of milliseconds). The key stays in this process (the worker is a thread of it).
+   */
+  signDetached(bytes: Uint8Array, practicePrivateArmored: string, passphrase?: string, job?: JobOptions): Promise<Uint8Array>;
 }
 
 function checkNotCancelled(job?: JobOptions): void {
@@ -87,6 +93,10 @@ export function createPackagingJobs(): PackagingJobs {
         return encryptDocumentAes256(h.doc, userPassword);
       }
       return encryptPdfAes256(pdf, userPassword);
+    },
+    async signDetached(bytes, practicePrivateArmored, passphrase, job) {
+      checkNotCancelled(job);
+      return signDetached(bytes, practicePrivateArmored, passphrase);
     },
   };
 }

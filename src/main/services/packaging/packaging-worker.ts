@@ -25,6 +25,7 @@ function post(m: FromWorker): void {
 async function run(id: number, job: string, args: WireValue[]): Promise<void> {
   try {
     const [a, b, c] = args.map((v) => decodeValue(v, uploads)) as [unknown, unknown, unknown];
+    // (signDetached's key is an argument like any other: it never leaves the process, nothing here logs arguments.)
     let value: unknown;
     if (job === 'assemblePacket') {
       const input = a as Parameters<typeof jobs.assemblePacket>[0];
@@ -33,6 +34,8 @@ async function run(id: number, job: string, args: WireValue[]): Promise<void> {
       value = await jobs.splitPacket(a as Uint8Array, b as number, (c ?? {}) as Parameters<typeof jobs.splitPacket>[2]);
     } else if (job === 'encryptPdfAes256') {
       value = await jobs.encryptPdfAes256(a as Uint8Array, b as string);
+    } else if (job === 'signDetached') {
+      value = await jobs.signDetached(a as Uint8Array, b as string, (c ?? undefined) as string | undefined);
     } else {
       throw new Error('unknown job');
     }

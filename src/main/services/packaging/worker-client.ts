@@ -21,7 +21,7 @@ import { AppError } from '../../../shared/errors';
 import type { JobOptions, PackagingJobs, SplitOptions } from './jobs';
 import type { AssembledPacket, AssemblePacketInput, PackagingProgress } from './packet';
 import type { PacketPart } from './split';
-import { type FromWorker, type JobName, PACKAGING_FAILED_MESSAGE, type ToWorker, UPLOAD_PIECE_BYTES, decodeError, encodeValue } from './worker-protocol';
+import { type FromWorker, type JobName, PACKAGING_FAILED_MESSAGE, type ToWorker, UPLOAD_PIECE_BYTES, copyOf, decodeError, encodeValue } from './worker-protocol';
 
 /** How to start the worker: its script (a path or file URL, or code when `eval` is set) and extra Node options for it. */
 export interface WorkerEntry {
@@ -84,6 +84,10 @@ export class PackagingWorker implements PackagingJobs {
     return this.enqueue('encryptPdfAes256', [pdf, userPassword], job) as Promise<Uint8Array>;
   }
 
+  signDetached(bytes: Uint8Array, practicePrivateArmored: string, passphrase?: string, job?: JobOptions): Promise<Uint8Array> {
+    return this.enqueue('signDetached', [bytes, practicePrivateArmored, passphrase ?? null], job) as Promise<Uint8Array>;
+  }
+
   /** End the worker (pending jobs fail with PACKAGING_CANCELLED); later jobs are refused. */
   async close(): Promise<void> {
     this.closed = true;
@@ -136,7 +140,7 @@ export class PackagingWorker implements PackagingJobs {
     worker.postMessage({ type: 'upload-start', upload, length: bytes.length } satisfies ToWorker);
     for (let at = 0; at < bytes.length; at += UPLOAD_PIECE_BYTES) {
       if (this.worker !== worker || signal?.aborted) throw (signal?.aborted ? cancelled() : failed());
-      const piece = bytes.slice(at, at + UPLOAD_PIECE_BYTES);
+      const piece = copyOf(bytes, at, at + UPLOAD_PIECE_BYTES); // a copy: the caller keeps its bytes
       worker.postMessage({ type: 'upload-piece', upload, piece } satisfies ToWorker, [piece.buffer]);
       await new Promise((r) => setImmediate(r));
     }

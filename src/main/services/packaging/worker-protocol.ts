@@ -22,7 +22,7 @@ export type WireValue = unknown;
 export const UPLOAD = '__packagingUpload';
 
 /** The job names the worker runs (PackagingJobs' methods). */
-export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256';
+export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256' | 'signDetached';
 
 /** Main thread → worker. */
 export type ToWorker =
@@ -57,6 +57,14 @@ export function decodeError(e: WireJobError): AppError {
   return new AppError(e.code, e.message, e.detail);
 }
 
+/**
+ * A copy of `u[from, to)` in its own ArrayBuffer. (Buffer#slice is a view, not a copy: posting or
+ * transferring it would clone the whole pool it sits in, or take the caller's memory away.)
+ */
+export function copyOf(u: Uint8Array, from: number, to: number): Uint8Array<ArrayBuffer> {
+  return Uint8Array.prototype.slice.call(u, from, to) as Uint8Array<ArrayBuffer>;
+}
+
 /** Whether `u` owns its whole ArrayBuffer (so transferring it moves nothing else). */
 function ownsBuffer(u: Uint8Array): boolean {
   return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && u.buffer instanceof ArrayBuffer;
@@ -77,7 +85,7 @@ export function collectTransfers(value: unknown, out: Set<ArrayBuffer> = new Set
  * buffer (a view posted as is would clone its whole underlying buffer); functions are dropped.
  */
 export async function encodeValue(value: unknown, upload: (bytes: Uint8Array) => Promise<number>): Promise<WireValue> {
-  if (value instanceof Uint8Array) return value.length >= UPLOAD_MIN_BYTES ? { [UPLOAD]: await upload(value) } : value.slice();
+  if (value instanceof Uint8Array) return value.length >= UPLOAD_MIN_BYTES ? { [UPLOAD]: await upload(value) } : copyOf(value, 0, value.length);
   if (Array.isArray(value)) {
     const out: WireValue[] = [];
     for (const v of value) out.push(await encodeValue(v, upload));
