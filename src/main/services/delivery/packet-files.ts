@@ -140,7 +140,11 @@ export async function preparePacketFiles(input: PreparePacketInput): Promise<Pre
   }
 
   for (let attempt = 0; attempt < 5; attempt++) {
-    const split = await jobs.splitPacket(input.packetPdf, splitLimit, { ...(input.assetsRoot ? { assetsRoot: input.assetsRoot } : {}), pageCount: input.manifest.pageCount });
+    // A packet that fits is its own single part (as splitPacket returns it), without a round trip to the worker.
+    const split =
+      input.packetPdf.length <= splitLimit
+        ? [{ part: 1, of: 1, firstPage: 1, lastPage: input.manifest.pageCount, bytes: input.packetPdf.length, sha256: sha, pdf: input.packetPdf }]
+        : await jobs.splitPacket(input.packetPdf, splitLimit, { ...(input.assetsRoot ? { assetsRoot: input.assetsRoot } : {}), pageCount: input.manifest.pageCount });
     const manifestData = withParts(input.manifest, split);
     const manifestBytes = manifestJson(manifestData);
     const parts: PreparedPart[] = [];
@@ -180,12 +184,12 @@ export async function preparePacketFiles(input: PreparePacketInput): Promise<Pre
 }
 
 /**
- * SHA-256 (hex) of `bytes`, hashed 8 MiB per turn of the event loop: a large packet's digest on the
+ * SHA-256 (hex) of `bytes`, hashed 2 MiB per turn of the event loop: a large packet's digest on the
  * main thread then never holds it for more than a few milliseconds at a time.
  */
 async function sha256Yielding(bytes: Uint8Array): Promise<string> {
   const h = createHash('sha256');
-  const step = 8 << 20;
+  const step = 2 << 20;
   for (let at = 0; at < bytes.length; at += step) {
     h.update(bytes.subarray(at, at + step));
     if (at + step < bytes.length) await new Promise((r) => setImmediate(r));

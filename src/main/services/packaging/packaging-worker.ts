@@ -7,6 +7,8 @@
  * job; the worker answers with progress messages and one result (its byte arrays transferred, not
  * copied) or one coded, PHI-free error. Nothing is written to disk here.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { createPackagingJobs } from './jobs';
 import { type FromWorker, type ToWorker, type WireValue, collectTransfers, decodeValue, encodeError } from './worker-protocol';
@@ -14,9 +16,26 @@ import { type FromWorker, type ToWorker, type WireValue, collectTransfers, decod
 const port = parentPort;
 if (!port) throw new Error('packaging-worker must run in a worker thread');
 
+lowerThisThreadsPriority();
+
 const jobs = createPackagingJobs();
 /** Byte arrays being uploaded, by id: the buffer and how much of it has arrived. */
 const uploads = new Map<number, { bytes: Uint8Array; filled: number }>();
+
+/**
+ * On Linux, give this thread (not the process) a lower scheduling priority (nice 10), so on a busy
+ * machine the main thread, which answers the window, runs first. /proc/thread-self names this thread's
+ * id, and setpriority(2) on a thread id changes that thread only. Elsewhere, or when refused, nothing changes.
+ */
+function lowerThisThreadsPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    /* best effort */
+  }
+}
 
 function post(m: FromWorker): void {
   port!.postMessage(m, m.type === 'result' ? collectTransfers(m.value) : []);

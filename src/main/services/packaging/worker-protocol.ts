@@ -14,7 +14,7 @@ import { AppError, type ErrorCode, isAppError } from '../../../shared/errors';
 /** Byte arrays at least this long are uploaded in pieces. */
 export const UPLOAD_MIN_BYTES = 1 << 20;
 /** Size of one upload piece (one copy of this size on the main thread per turn of its event loop). */
-export const UPLOAD_PIECE_BYTES = 4 << 20;
+export const UPLOAD_PIECE_BYTES = 1 << 20;
 
 /** A value as posted: plain data, with large byte arrays replaced by `{ [UPLOAD]: id }`. */
 export type WireValue = unknown;
