@@ -4,6 +4,7 @@
  */
 
 import { formatFingerprint } from './fingerprint';
+import { ROLE_LABEL } from './roles';
 
 /** Kinds of action a privacy officer filters by. */
 export const AUDIT_ACTION_KINDS = ['access', 'disclosure', 'records', 'requests', 'authorizations', 'security', 'reports'] as const;
@@ -97,6 +98,8 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   // --- staff accounts, MFA, two-person approval (issue #11) ---
   'user.create': { kind: 'security', verb: 'added a staff account' },
   'rpc.role_refused': { kind: 'security', verb: 'tried something their role does not allow' },
+  'rpc.mfa_enrollment_refused': { kind: 'security', verb: 'tried to work before setting up the two-step sign-in the practice requires' },
+  'user.role_change': { kind: 'security', verb: 'changed the role of' },
   'user.deactivate': { kind: 'security', verb: 'deactivated a staff account' },
   'user.reset_passphrase': { kind: 'security', verb: 'reset the passphrase of a staff account' },
   'user.change_passphrase': { kind: 'security', verb: 'changed their own passphrase' },
@@ -159,7 +162,12 @@ export function describeAuditEvent(
   const ref = (verb.endsWith(' request') ? ctx.requestReference : verb.endsWith(' release') ? ctx.releaseReference : null) ?? ctx.releaseReference ?? ctx.requestReference ?? '';
   const needsObject = / (release|request|of|for|into release|from release)$/.test(verb);
   let s = `${e.outcome === 'success' ? '' : `${OUTCOME_LABEL[e.outcome]}: `}${e.actor} ${verb}`;
-  if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
+  if (e.action === 'user.role_change') {
+    // Whose account (a staff name, never PHI) and the roles before and after.
+    const role = (r: unknown) => (typeof r === 'string' && r in ROLE_LABEL ? ROLE_LABEL[r as keyof typeof ROLE_LABEL] : 'another role');
+    s += ` ${typeof e.detail.accountName === 'string' ? e.detail.accountName : 'a staff account'}`;
+    if (e.detail.from !== undefined || e.detail.to !== undefined) s += ` from ${role(e.detail.from)} to ${role(e.detail.to)}`;
+  } else if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
   if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
   const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
   if (method && e.action.startsWith('release.')) s += ` ${method}`;
