@@ -133,6 +133,9 @@ export const ERROR_CODES = [
   'ADDRESS_CODE_WRONG',
   'ADDRESS_CODE_EXPIRED',
   'ADDRESS_CODE_LOCKED',
+  // --- packaging worker thread (issue #16) ---
+  'PACKAGING_FAILED',
+  'PACKAGING_CANCELLED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,8 @@ import { buildDashboard } from './dashboard/dashboard';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
+import { createPackagingJobs, type PackagingJobs } from './packaging/jobs';
+import { PackagingWorker, type WorkerEntry } from './packaging/worker-client';
 
 export interface ServicesConfig {
   /** Folder holding the vault and logs (created if missing). */
@@ -62,6 +64,13 @@ export interface ServicesConfig {
   privacyOfficer?: PrivacyOfficerCheck;
   /** S/MIME (issue 18): roots a recipient certificate's chain may end in (PEM); default: the roots Node trusts. */
   smimeTrustAnchors?: string[];
+  /**
+   * Run packet assembly, stamping, image decoding, splitting and the password PDF in a worker thread
+   * (packaging/worker-client.ts), so the main process's event loop stays responsive: the Electron app passes
+   * its built worker script (`builtWorkerEntry(buildDir)`), the preview the source (`sourceWorkerEntry()`).
+   * Absent: the work runs on the calling thread (tools, unit tests).
+   */
+  packagingWorker?: WorkerEntry;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -88,7 +97,9 @@ export function createServices(config: ServicesConfig) {
   });
   const patientChecks = new PatientCheckService(session);
   const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors });
+  const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleaseDeliveryService({
+    packaging,
     patientChecks,
     smime,
     session,
@@ -203,6 +214,14 @@ export function createServices(config: ServicesConfig) {
      */
     failureNotice(releaseId: string): Promise<ChannelOutput<'releases.failureNotice'>> {
       return saveFailureNotice({ session, assetsRoot: config.assetsRoot, fileSaver: config.fileSaver }, releaseId);
+    },
+
+    /** Where packaging runs (the worker thread when `packagingWorker` is set). */
+    packaging,
+
+    /** End the packaging worker thread, if any (at quit). Jobs still running fail with PACKAGING_CANCELLED. */
+    async stopPackaging(): Promise<void> {
+      if (packaging instanceof PackagingWorker) await packaging.close();
     },
 
     /** Stop the bounce poll and wait for a check in progress. */

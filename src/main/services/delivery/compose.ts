@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import type { PackagingJobs } from '../packaging/jobs';
 import type { PacketManifest } from '../packaging/manifest';
 import { DEFAULT_PART_LIMIT_BYTES } from '../packaging/split';
 import {
@@ -79,6 +80,8 @@ export interface ComposePacketInput {
   /** Date header; default now. */
   date?: Date;
   assetsRoot?: string;
+  /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
+  packaging?: PackagingJobs | undefined;
 }
 
 /** Input of {@link composePasswordPdfMessages}. */
@@ -305,6 +308,7 @@ function prepareArgs(input: ComposePacketInput) {
     ...(input.practiceSigningKeyPassphrase !== undefined ? { practiceSigningKeyPassphrase: input.practiceSigningKeyPassphrase } : {}),
     limitBytes: input.limitBytes ?? DEFAULT_PART_LIMIT_BYTES,
     ...(input.assetsRoot !== undefined ? { assetsRoot: input.assetsRoot } : {}),
+    ...(input.packaging ? { packaging: input.packaging } : {}),
   };
 }
 
