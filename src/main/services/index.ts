@@ -258,7 +258,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock as a staff account (name, passphrase, MFA code), then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string, opts: UnlockOptions = {}): Promise<void> {
       await session.unlock(passphrase, opts);
-      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
+      await auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
       // Retention purge at start (issue #13): never blocks the unlock; a failure is audited and logged as a code.
       try {
