@@ -46,11 +46,17 @@ export interface HostQueue {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
 }
 
+/** How long the host waits for a silent tab before it locks the vault (test/host/server.ts HostOptions.presence). */
+export interface HostPresence {
+  timeoutMs: number;
+}
+
 interface HostConfig {
   dataDir: string;
   smtpCa: string[];
   exportDir?: string;
   queue?: HostQueue;
+  presence?: HostPresence;
 }
 
 /**
@@ -149,6 +155,8 @@ export interface OpenOptions {
   exportDir?: string;
   /** A fast outbox sender. */
   queue?: HostQueue;
+  /** How soon a silent tab locks the vault. */
+  presence?: HostPresence;
 }
 
 /** What `app.open()` started: the host, the mail server (null with `smtp: false`) and the practice key's fingerprint. */
@@ -170,12 +178,12 @@ interface AppFixture {
    * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
    * and opens the app in `page`, on the setup screen.
    */
-  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
+  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue; presence?: HostPresence }): Promise<Host>;
   /**
    * Stops the running host and starts another on a new, empty data folder (as on a new computer), with the same
    * kind of options, and opens it in `page`. Used to restore a backup.
    */
-  startOnNewComputer(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
+  startOnNewComputer(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue; presence?: HostPresence }): Promise<Host>;
 }
 
 export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess; keyring: Keyring }>({
@@ -220,7 +228,7 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
       async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never }> {
         const smtp = opts.smtp === false ? null : await startSmtpServer(opts.smtp ?? { starttls: true });
         if (smtp) servers.push(smtp);
-        const h = await start(dataDir, { smtpCa: smtp ? [smtp.caPem] : [], exportDir: opts.exportDir, queue: opts.queue });
+        const h = await start(dataDir, { smtpCa: smtp ? [smtp.caPem] : [], exportDir: opts.exportDir, queue: opts.queue, presence: opts.presence });
         const port = smtp?.port ?? 2525;
         if (opts.setup === 'ui' || opts.setup === 'ui-with-screens') {
           await page.goto(h.url);

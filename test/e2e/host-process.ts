@@ -7,9 +7,10 @@
  * host after another, each with new services on its own data folder: it reads
  * one JSON command per line on stdin and answers one line on stdout.
  *
- *   {"cmd":"start","cfg":{ dataDir, smtpCa?, exportDir?, queue? }} → `READY {"url","origin","token"}`
+ *   {"cmd":"start","cfg":{ dataDir, smtpCa?, exportDir?, queue?, presence? }} → `READY {"url","origin","token"}`
  *     (the real host: real services, encrypted vault in `dataDir`; CA certificates as PEM text; exportDir: where
- *     the preview's releases.export / documents.export write; queue: a fast outbox sender)
+ *     the preview's releases.export / documents.export write; queue: a fast outbox sender; presence: how soon a silent
+ *     tab locks the vault)
  *   {"cmd":"stop"} → `STOPPED` once the running host is closed (its queue stopped, its vault locked)
  *
  * A host that fails to start answers `FAILED <error name>`. SIGTERM closes the running host and exits.
@@ -22,6 +23,7 @@ interface StartConfig {
   smtpCa?: string[];
   exportDir?: string;
   queue?: HostOptions['queue'];
+  presence?: { timeoutMs: number };
 }
 
 let host: Host | null = null;
@@ -29,7 +31,13 @@ let host: Host | null = null;
 async function start(cfg: StartConfig): Promise<string> {
   if (host) await stop();
   try {
-    host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}), ...(cfg.queue ? { queue: cfg.queue } : {}) });
+    host = await startHost({
+      dataDir: cfg.dataDir,
+      smtpCa: cfg.smtpCa,
+      ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}),
+      ...(cfg.queue ? { queue: cfg.queue } : {}),
+      ...(cfg.presence ? { presence: cfg.presence } : {}),
+    });
   } catch (e) {
     return `FAILED ${e instanceof Error ? e.name : 'error'}`;
   }
