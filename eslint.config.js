@@ -42,20 +42,13 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['src/shared/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!zod$|zod/|\\./)',
-              message: 'src/shared is pure TypeScript + zod: import only zod and sibling files in src/shared.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/shared/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', sharedImports('^(?!zod$|zod/|\\./)')] },
+  },
+  {
+    // src/shared/schemas/, src/shared/channels/: one level down, so `../` still stays inside src/shared.
+    files: ['src/shared/*/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', sharedImports('^(?!zod$|zod/|\\./|\\.\\./(?!\\.\\.))')] },
   },
   {
     files: ['src/main/services/**/*.{ts,tsx}', 'src/main/rpc/**/*.{ts,tsx}'],
@@ -96,6 +89,11 @@ module.exports = tseslint.config(
     rules: { 'no-restricted-imports': ['error', rendererImports({ storesOnlyThroughRegistry: false })] },
   },
 );
+
+/** src/shared imports only zod and files inside src/shared: `allowed` is a regex that matches every other path. */
+function sharedImports(allowed) {
+  return { patterns: [{ regex: allowed, message: 'src/shared is pure TypeScript + zod: import only zod and sibling files in src/shared.' }] };
+}
 
 /** The renderer's import boundaries; with `storesOnlyThroughRegistry`, zustand stores only through defineStore. */
 function rendererImports({ storesOnlyThroughRegistry }) {

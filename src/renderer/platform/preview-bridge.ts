@@ -8,17 +8,17 @@
  *   the URL with `history.replaceState` so it is not left in history or screenshots;
  * - RPC: `POST /rpc/<channel>`, JSON body = input, `Authorization: Bearer <token>`;
  *   the response body is an `RpcResult` (never thrown across the bridge);
- * - import: `documents.pick` (and `authorizations.attachSignedForm`) opens a hidden `<input type=file>` synchronously (the
- *   caller must invoke it inside the user's click), uploads each chosen file with
- *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
- *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
+ * - import: a channel that declares `files` in the contract (`documents.pick`, `authorizations.attachSignedForm`, ...,
+ *   see FILE_CHANNELS) opens a hidden `<input type=file>` synchronously (the caller must invoke it inside the user's
+ *   click), uploads each chosen file with `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then
+ *   calls the channel, whose host-side picker hands main the staged files;
  * - drop: files dropped onto the Records step are uploaded the same way with `X-Staging: drop` (platform/drop.ts),
  *   then `documents.importDropped` imports them;
  * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`;
  * - print: the print-ready packet opens in a new tab from `GET /printable/<id>?token=...` (the browser's PDF
  *   viewer prints it); registered with platform/printable.ts so the token stays in this module.
  */
-import { CHANNEL_NAMES } from '../../shared/contract';
+import { CHANNEL_NAMES, FILE_CHANNELS, fileInputOf } from '../../shared/contract';
 import type { ApiEvents } from '../../shared/bridge';
 import { registerPrintableOpener } from './printable';
 import { registerDropStager } from './drop';
@@ -113,13 +113,11 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
       return rpc(token, name, input as never);
     })();
   };
-  const PDF = 'application/pdf,.pdf';
-  // Record files may be PDFs, photos, scans and faxes; a signed authorization or authority document is a PDF.
-  api['documents.pick'] = (input) => pickThenCall('documents.pick', input, `${PDF},image/jpeg,.jpg,.jpeg,image/png,.png,image/tiff,.tif,.tiff`);
-  api['authorizations.attachSignedForm'] = (input) => pickThenCall('authorizations.attachSignedForm', input, PDF);
-  // Picks only when a copy of a representative's authority document is attached (164.514(h)).
-  api['requests.recordRepresentativeAuthority'] = (input) =>
-    (input as { method?: string }).method === 'copy_attached' ? pickThenCall('requests.recordRepresentativeAuthority', input, PDF) : rpc(token, 'requests.recordRepresentativeAuthority', input as never);
+  // The channels whose call takes files the user chooses are declared in the contract (`files` on the channel).
+  for (const name of FILE_CHANNELS) {
+    const files = fileInputOf(name)!;
+    api[name] = (input) => ((files.when?.(input) ?? true) ? pickThenCall(name, input, files.accept) : rpc(token, name, input as never));
+  }
 
   const listeners = new Map<string, Set<Listener>>();
   let source: EventSource | null = null;
