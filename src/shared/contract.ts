@@ -75,11 +75,14 @@ export type ChannelOutput<C extends ChannelName> = z.output<Channels[C]['output'
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
 
-/** The result envelope every transport returns: never throws across the bridge. */
+/** The result envelope every transport carries: never a thrown error across a process or world boundary. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
-/** The renderer-facing API: `api['releases.get']({ id })` resolves to the output or rejects with a coded error. */
-export type Api = { [C in ChannelName]: (input: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>> };
+/** The renderer-facing API (`window.api`, src/shared/api-client.ts): resolves to the output, or throws an `ApiError` with the coded error. */
+export type Api = { [C in ChannelName]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
+
+/** The same calls as they cross a transport (the preload's `window.rpc`, the preview's HTTP bridge): the result envelope. */
+export type ApiWire = { [C in ChannelName]: (input: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>> };
 
 /** Electron IPC channel name for a contract key (one namespace so the preload can whitelist by prefix). */
 export const ipcChannel = (name: ChannelName) => `rd:${name}`;
