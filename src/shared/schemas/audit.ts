@@ -121,3 +121,9 @@ export const AccessReportInput = z
   .strict()
   .refine((x) => Boolean(x.patient || x.actor), { message: 'name a patient or a staff member' });
 export type AuditEventT = z.output<typeof AuditEvent>;
+
+export type AccountingViewT = z.output<typeof AccountingView>;
+export type SuspensionViewT = z.output<typeof SuspensionView>;
+export type ReportExportT = z.output<typeof ReportExport>;
+export type AuditEventViewT = z.output<typeof AuditEventView>;
+export type AuditFilterInputT = z.output<typeof AuditFilterInput>;

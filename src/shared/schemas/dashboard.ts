@@ -48,3 +48,5 @@ export const Dashboard = z.object({
   posture: z.array(PostureItem),
   lastBackupAt: IsoDateTime.nullable(),
 });
+
+export type DashboardT = z.output<typeof Dashboard>;

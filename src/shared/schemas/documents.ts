@@ -57,3 +57,5 @@ export type DocumentPatientCheckT = z.infer<typeof DocumentPatientCheck>;
 export const ImportRejection = z.object({ fileName: z.string(), code: z.string(), message: z.string(), passwordRequestId: Id.optional() });
 export const ImportOutcome = z.object({ imported: z.array(DocumentSummary), rejected: z.array(ImportRejection) });
 export type DocumentSummaryT = z.output<typeof DocumentSummary>;
+
+export type ImportOutcomeT = z.output<typeof ImportOutcome>;

@@ -102,3 +102,9 @@ export const RestoreResult = z.object({
   releases: z.number().int().nonnegative(),
   eventsVerified: z.number().int().nonnegative(),
 });
+
+export type RetentionViewT = z.output<typeof RetentionView>;
+export type BackupResultT = z.output<typeof BackupResult>;
+export type RestoreResultT = z.output<typeof RestoreResult>;
+export type RetentionPolicyT = z.output<typeof RetentionPolicy>;
+export type PlaceHoldInputT = z.output<typeof PlaceHoldInput>;

@@ -44,3 +44,7 @@ export const PassphraseStrength = z.object({
 });
 
 export const MIN_PASSPHRASE_SCORE = 3;
+
+export type IdleLockSettingsT = z.output<typeof IdleLockSettings>;
+export type PracticeInputT = z.output<typeof PracticeInput>;
+export type PracticeDetailsInputT = z.output<typeof PracticeDetailsInput>;

@@ -2,7 +2,7 @@
  * Retention, legal holds, the purge and backups, as a privacy officer would run them.
  * Every change is audited in the same transaction; audit details carry kinds, counts and ids only (no PHI).
  */
-import type { ChannelOutput, ParsedInput } from '../../../shared/contract';
+import type { RetentionViewT, PlaceHoldInputT, BackupResultT, RestoreResultT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { writeCheckpoint, CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
 import { localDate, daysBetween } from '../compliance/dates';
@@ -66,7 +66,7 @@ export class RetentionService {
   }
 
   /** Policy, holds, last purge and backup. @throws AppError VAULT_LOCKED */
-  view(): ChannelOutput<'retention.get'> {
+  view(): RetentionViewT {
     const db = this.session.require().db;
     return {
       policy: this.policy(),
@@ -83,7 +83,7 @@ export class RetentionService {
    * Save the retention policy. Audited `retention.policy_change` (the numbers; no PHI).
    * @throws AppError RETENTION_TOO_SHORT (documentation or audit below 6 years, 164.530(j)(2)) | RETENTION_NOT_PERMITTED
    */
-  setPolicy(policy: ParsedInput<'retention.setPolicy'>): ChannelOutput<'retention.get'> {
+  setPolicy(policy: RetentionPolicyT): RetentionViewT {
     const subject = { type: 'setting', id: 'retention' };
     this.requireOfficer('retention.policy_change', subject);
     this.session.audited(
@@ -108,7 +108,7 @@ export class RetentionService {
    * Audited `retention.hold_place` (scope and hold id; never the reason, MRN or name).
    * @throws AppError NOT_FOUND | RETENTION_NOT_PERMITTED
    */
-  placeHold(input: ParsedInput<'retention.placeHold'>): ChannelOutput<'retention.get'> {
+  placeHold(input: PlaceHoldInputT): RetentionViewT {
     const subject = { type: 'legal_hold', id: null };
     this.requireOfficer('retention.hold_place', subject);
     this.session.audited(
@@ -128,7 +128,7 @@ export class RetentionService {
   }
 
   /** Release an active hold (kept as released). Audited `retention.hold_release`. @throws AppError NOT_FOUND | RETENTION_NOT_PERMITTED */
-  releaseHold(holdId: string): ChannelOutput<'retention.get'> {
+  releaseHold(holdId: string): RetentionViewT {
     const subject = { type: 'legal_hold', id: holdId };
     this.requireOfficer('retention.hold_release', subject);
     this.session.audited('retention.hold_release', subject, (v) => releaseHold(v.db, holdId, this.session.actor(), this.session.clock.now()), (r) => ({ scope: r.scope }));
@@ -173,7 +173,7 @@ export class RetentionService {
    * @throws AppError EXPORT_UNAVAILABLE | BACKUP_FAILED | BACKUP_INVALID | VAULT_LOCKED
    * @source 45 CFR 164.308(a)(7)(ii)(A) data backup plan
    */
-  async backup(): Promise<ChannelOutput<'backup.create'>> {
+  async backup(): Promise<BackupResultT> {
     const v = this.session.require();
     const subject = { type: 'vault', id: null };
     if (!this.d.folderPicker) {
@@ -213,7 +213,7 @@ export class RetentionService {
    * passphrase; then unlock it (via `unlock`) and audit `vault.restore` in the restored vault (counts only).
    * @throws AppError RESTORE_TARGET_NOT_EMPTY | EXPORT_UNAVAILABLE | BACKUP_NOT_FOUND | WRONG_PASSPHRASE | BACKUP_INVALID
    */
-  async restore(passphrase: string, unlock: (passphrase: string) => Promise<void>): Promise<ChannelOutput<'backup.restore'>> {
+  async restore(passphrase: string, unlock: (passphrase: string) => Promise<void>): Promise<RestoreResultT> {
     if (this.session.state !== 'uninitialized') {
       throw new AppError('RESTORE_TARGET_NOT_EMPTY', 'ReleaseDesk already has a vault on this computer; a backup is restored only into an empty data folder.');
     }
