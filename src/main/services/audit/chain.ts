@@ -26,6 +26,7 @@
  * @source 45 CFR 164.312(b) audit controls; 164.312(c)(1) integrity.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { auditSequenceHighWater, iterateAuditTuples } from './chain-repo';
 import { createHmac, createSecretKey } from 'node:crypto';
 import { anchorCheckpoints, checkpointAuthentic, vaultCheckpoints, type Checkpoint } from './checkpoints';
 import { chainBody } from './audit';
@@ -129,8 +130,7 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
   let firstBrokenSeq: number | null = null;
   const seen = new Set<number>();
   const key = createSecretKey(chainKey); // imported once, not per event
-  const stmt = db.prepare('SELECT seq, at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash, actor_id FROM audit_events ORDER BY seq').raw(true);
-  for (const row of stmt.iterate() as Iterable<[number, string, string, string, string, string | null, string | null, string, string, string, string | null]>) {
+  for (const row of iterateAuditTuples(db)) {
     const [seq, at, actor, action, outcome, st, sid, detail, prevHash, hash, actorId] = row;
     if (firstBrokenSeq === null) {
       if (seq !== prevSeq + 1) {
@@ -164,7 +164,7 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
   const lastSeq = prevSeq;
 
   // The tail: SQLite's AUTOINCREMENT high-water mark and every checkpoint or receipt beyond the last event.
-  const hw = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'").get() as { seq: number } | undefined)?.seq ?? 0;
+  const hw = auditSequenceHighWater(db);
   const beyond = [...bySeq.keys()].filter((s) => s > lastSeq && s > 0);
   const expectedLast = Math.max(hw, ...beyond, 0);
   if (expectedLast > lastSeq) {

@@ -13,7 +13,7 @@ import { newBackupFolder, restoreBackup, writeBackup } from './backup';
 import { assertPolicy, DEFAULT_RETENTION, type RetentionPolicyT } from './policy';
 import { defaultPrivacyOfficerCheck, requirePrivacyOfficer, type PrivacyOfficerCheck } from './privacy-officer';
 import { applyPurge, compactVault, planPurge, planSize, type PurgeResultT } from './purge';
-import { insertHold, listActiveHolds, releaseHold } from './repo';
+import { enableSecureDelete, insertHold, listActiveHolds, releaseHold } from './repo';
 
 export interface RetentionDeps {
   session: Session;
@@ -151,7 +151,7 @@ export class RetentionService {
     const policySet = getSetting(v.db, 'retention') !== null;
     const plan = policySet ? planPurge(v.db, this.policy(), localDate(now, tz), tz) : { recordFiles: [], documentation: [], packets: [], outboxMessages: [], heldBack: 0 };
     if (trigger === 'unlock' && planSize(plan) === 0) return applyPurge(v.db, plan, now);
-    v.db.pragma('secure_delete = ON');
+    enableSecureDelete(v.db);
     const result = this.session.audited(
       'retention.purge',
       subject,
