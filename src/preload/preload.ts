@@ -7,7 +7,7 @@
  * `window.rpc` (src/shared/api-client.ts): the typed ApiError must be made in the
  * page's world, since an Error crossing the contextBridge keeps only its message.
  *
- * Bundled by Vite (vite.preload.config.ts), because a sandboxed preload can
+ * Bundled by Vite (vite.preload.config.mts), because a sandboxed preload can
  * `require` only 'electron'. Kept tiny on purpose: validation happens once, in
  * main's dispatch (trust boundary), never here.
  */
