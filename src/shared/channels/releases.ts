@@ -51,10 +51,21 @@ export const releasesChannels = {
   /**
    * Staff confirmed the certificate's SHA-256 fingerprint with the recipient by phone or in person (audited with
    * the fingerprint). `fingerprint` must be the stored one (what staff saw); a certificate with an untrusted chain
-   * is confirmed only with `acceptUntrusted` (else CERT_CHAIN_UNTRUSTED). Checked again now (CERT_*).
+   * is confirmed only with `acceptUntrusted` (else CERT_CHAIN_UNTRUSTED); one whose revocation cannot be checked
+   * (CRL unreachable or out of date) only with `acceptRevocationUnknown` (else CERT_REVOCATION_UNKNOWN). Checked again
+   * now (CERT_*, CERT_REVOKED). `modernAlgorithms`: the recipient's program reads RSA-OAEP and AES-GCM
+   * (AuthEnvelopedData, RFC 5083/5084); otherwise AES-256-CBC with RSA PKCS#1 v1.5, which every program reads.
    */
   'releases.confirmRecipientCertificate': {
-    input: z.object({ releaseId: Id, fingerprint: z.string().regex(/^[0-9A-F]{64}$/), acceptUntrusted: z.boolean().default(false) }).strict(),
+    input: z
+      .object({
+        releaseId: Id,
+        fingerprint: z.string().regex(/^[0-9A-F]{64}$/),
+        acceptUntrusted: z.boolean().default(false),
+        acceptRevocationUnknown: z.boolean().default(false),
+        modernAlgorithms: z.boolean().default(false),
+      })
+      .strict(),
     output: ReleaseDetail,
   },
   /** The delivery ladder for this release now, strongest first, and the per-message size limit. */

@@ -4,7 +4,7 @@ import { armoredText } from '../text-rules';
 import { Empty } from '../schemas/common';
 import { DeliverySettings, SmtpSettingsInput, BounceMailboxInput } from '../schemas/delivery';
 import { IdleLockSettings, PracticeInput, PracticeDetailsInput } from '../schemas/settings';
-import { KeyInfo, PracticeSmimeCertificate } from '../schemas/recipients';
+import { KeyInfo, PracticeSmimeCertificate, SmimeCrl } from '../schemas/recipients';
 import { SecuritySettings } from '../schemas/accounts';
 import type { ChannelMap } from './spec';
 
@@ -25,8 +25,24 @@ export const settingsChannels = {
   },
   /** The practice's S/MIME certificate, or null before the first S/MIME release (or before one is made). */
   'settings.smimeCertificate': { input: Empty, output: PracticeSmimeCertificate.nullable() },
-  /** Make a self-signed practice S/MIME certificate now (replacing the active one). Audited. */
-  'settings.createSmimeCertificate': { input: Empty, output: PracticeSmimeCertificate },
+  /** Certificate revocation lists in the vault (imported, or fetched from distribution points and cached), newest first. */
+  'settings.smimeCrls': { input: Empty, output: z.array(SmimeCrl) },
+  /**
+   * Import a CRL from a certificate authority: PEM ("X509 CRL") or the base64 of a DER `.crl`. Kept in the vault
+   * (the same CRL twice changes nothing) and used to check recipient certificates of its issuer at import and at
+   * send. Audited. Errors: CRL_INVALID.
+   */
+  'settings.importSmimeCrl': { input: z.object({ crl: armoredText(28_000_000) }).strict(), output: z.array(SmimeCrl) },
+  /**
+   * Make a self-signed practice S/MIME certificate now. Replacing (renewing) the active one is explicit: pass its
+   * fingerprint as `replaceFingerprint` (else PRACTICE_CERT_RENEWAL_UNCONFIRMED); audited with the old and new
+   * fingerprints. ReleaseDesk never replaces an expired certificate by itself: S/MIME sends are refused
+   * (PRACTICE_CERT_EXPIRED) until an administrator renews it here or imports a new one.
+   */
+  'settings.createSmimeCertificate': {
+    input: z.object({ replaceFingerprint: z.string().regex(/^[0-9A-F]{64}$/).nullable().default(null) }).strict(),
+    output: PracticeSmimeCertificate,
+  },
   /**
    * Import a practice certificate and private key from a PKCS#12 file (base64) with its password (used once,
    * never stored). Checked: RSA ≥ 2048 with a signing usage, emailProtection, valid now, the key matches. Audited.

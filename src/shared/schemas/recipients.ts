@@ -33,8 +33,21 @@ export const RecipientCertificate = z.object({
   /** e.g. "RSA 2048 bits", "EC P-256". */
   keyDescription: z.string(),
   chainTrusted: z.boolean(),
-  /** Plain-language warnings (an untrusted chain) staff must accept when confirming. */
+  /** Plain-language warnings (an untrusted chain; revocation not checkable) staff must accept when confirming. */
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  /**
+   * Revocation by CRL: 'good' (a current CRL does not list it), 'unknown' (its CRL is unreachable or out of date:
+   * staff must accept that when confirming), 'not_checked' (its issuer publishes no CRL ReleaseDesk knows of).
+   * A revoked certificate is refused outright (CERT_REVOKED in `problem` or at import).
+   */
+  revocation: z.object({
+    status: z.enum(['good', 'unknown', 'not_checked']),
+    reason: z.string().nullable(),
+    checkedAt: IsoDateTime.nullable(),
+    unknownAccepted: z.boolean(),
+  }),
+  /** Staff recorded that the recipient's program reads RSA-OAEP and AES-GCM: messages use AuthEnvelopedData. */
+  modernAlgorithms: z.boolean(),
   importedBy: z.string(),
   importedAt: IsoDateTime,
   /** Staff confirmed the fingerprint with the recipient by phone or in person: who, when. */
@@ -56,6 +69,22 @@ export const PracticeSmimeCertificate = z.object({
   selfSigned: z.boolean(),
   /** Plain-language warnings (self-made; expiring soon). */
   warnings: z.array(z.string()),
+});
+
+/** A certificate revocation list the vault holds (RFC 5280 §5). */
+export const SmimeCrl = z.object({
+  sha256: z.string(),
+  /** The CA that issued it (distinguished name). */
+  issuer: z.string(),
+  thisUpdate: IsoDateTime,
+  nextUpdate: IsoDateTime.nullable(),
+  source: z.enum(['import', 'fetch']),
+  /** The distribution point it was fetched from (source 'fetch'). */
+  url: z.string().nullable(),
+  addedBy: z.string(),
+  addedAt: IsoDateTime,
+  /** Past its nextUpdate: certificates of this issuer cannot be checked until a newer one is imported or fetched. */
+  stale: z.boolean(),
 });
 
 /**
@@ -100,3 +129,4 @@ export const EmailCheck = z.object({
 export type KeyInfoT = z.output<typeof KeyInfo>;
 export type RecipientCertificateT = z.output<typeof RecipientCertificate>;
 export type PracticeSmimeCertificateT = z.output<typeof PracticeSmimeCertificate>;
+export type SmimeCrlT = z.output<typeof SmimeCrl>;
