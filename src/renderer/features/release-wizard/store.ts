@@ -15,6 +15,7 @@ import { defineStore, listenUntilLock } from '../../lib/stores';
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError, call, toApiError } from '../../lib/call';
+import type { ErrorCode } from '../../../shared/errors';
 import { canOpenPrintable } from '../../platform/printable';
 import { useOutboxStore } from '../outbox/store';
 
@@ -585,5 +586,5 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
 });
 
 function toApiErrorFromLast(last: { code: string; message: string }): ApiError {
-  return new ApiError(last.code, last.message);
+  return new ApiError(last.code as ErrorCode, last.message); // a release's lastError holds the code main answered
 }
