@@ -26,7 +26,8 @@ export class ApiError extends Error {
  * A call whose reply arrives after the screen locked (see {@link dropPendingReplies}) never settles.
  */
 export async function call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const fn = window.api[channel] as unknown as (i: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>>;
+  // Api is a mapped type over the channel names, so window.api[channel] is this channel's function, no cast needed.
+  const fn: (i: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>> = window.api[channel];
   const startedIn = generation;
   const result = await fn(input);
   // The screen locked while this call was in flight: its reply (which may carry PHI) is dropped and the

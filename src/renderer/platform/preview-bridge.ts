@@ -145,7 +145,7 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
       return () => set.delete(l);
     },
   };
-  return { api: api as unknown as Api, apiEvents };
+  return { api: api as Api, apiEvents };
 }
 
 /** Installs the preview bridge on `window` (called from main.tsx in preview builds only). */

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Alert, Badge, Button, Group, Loader, Paper, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { useAppStore, type Screen } from '../../app/store';
+import { useAppStore, type Screen } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFocusHeading } from '../../lib/focus';
 import { formatDate, formatDateTime } from '../../lib/format';

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Button, Group, Stack, Stepper, Text, Title } from '@mantine/core';
 import { STEP, useWizardStore } from './store';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { StatusBadge } from '../../components/StatusBadge';
 import { PatientStep } from './steps/PatientStep';
 import { RecordsStep } from './steps/RecordsStep';

@@ -6,7 +6,7 @@ import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory, type Legal
 import type { ChannelInput } from '../../../shared/contract';
 import { DEFAULT_NOTICE_LANGUAGE, languageLabel, NOTICE_LANGUAGE_CODES, type NoticeLanguage } from '../../../shared/languages';
 import { BASIS_LABELS } from './labels';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { checkDestination, DestinationCheck, destinationProblem, isEmailDestination, type EmailCheckT } from './DestinationCheck';

@@ -18,7 +18,7 @@ import { Part2ConsentForm, Part2ConsentRevocation } from '../authorizations/Part
 import { RepresentativeAuthority } from '../authorizations/RepresentativeAuthority';
 import { AmendRequest } from './AmendRequest';
 import { call, toApiError, type ApiError } from '../../lib/call';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDateTime, plural } from '../../lib/format';

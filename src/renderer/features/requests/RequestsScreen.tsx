@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { sortRequests, useRequestsStore, type SortDir, type SortKey } from './store';
 import { BASIS_SHORT, REQUEST_STATUS_LABELS, clockText } from './labels';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, formatDateTime } from '../../lib/format';
 import type { RequestSummaryT } from '../../../shared/contract';

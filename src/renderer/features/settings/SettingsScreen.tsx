@@ -1,5 +1,5 @@
 import { portForSecurity, SmtpSecurityControl } from '../../components/SmtpSecurityControl';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { MyAccount } from './MyAccount';
 import { StaffAccounts } from './StaffAccounts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';

@@ -18,7 +18,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useSetupStore } from './store';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { SmtpTestButton } from '../settings/SmtpTest';

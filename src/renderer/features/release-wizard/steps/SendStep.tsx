@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Anchor, Button, Checkbox, Group, List, Loader, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { TransmissionT } from '../../../../shared/contract';
 import { effectiveMethod, STEP, useWizardStore, type OneTimePassphrase } from '../store';
-import { useAppStore } from '../../../app/store';
+import { useAppStore } from '../../../lib/navigation';
 import { explain, isRetryableSendFailure } from '../../../lib/explain';
 import { formatDateTime, plural } from '../../../lib/format';
 import { canOpenPrintable, openPrintable } from '../../../platform/printable';
