@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFocusHeading } from '../../lib/focus';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { useDashboardStore, type DashboardT } from './store';
+import { ScreenHeader } from '../../components/ScreenHeader';
 
 type Item = DashboardT['items'][number];
 type Target = Item['target'];
@@ -126,16 +127,14 @@ export function DashboardScreen() {
 
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1} ref={heading} tabIndex={-1}>
-          Today
-        </Title>
-        <Text c="dark.5">
-          {data
-            ? `${formatDate(data.asOf)} · ${attention === 0 ? 'Nothing needs attention.' : `${attention} ${attention === 1 ? 'thing needs' : 'things need'} attention.`}`
-            : 'What needs attention today.'}
-        </Text>
-      </div>
+      <ScreenHeader
+        title="Today"
+        headingRef={heading}
+        subtitleColor="dark.5"
+        subtitle={data
+          ? `${formatDate(data.asOf)} · ${attention === 0 ? 'Nothing needs attention.' : `${attention} ${attention === 1 ? 'thing needs' : 'things need'} attention.`}`
+          : 'What needs attention today.'}
+      />
       <ErrorAlert error={error} title="The dashboard could not be loaded" />
       {!data ? (
         error ? null : (

@@ -1,17 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import type { ChannelOutput } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore, type Practice } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
-type Practice = ChannelOutput<'settings.get'>['practice'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The practice's postal address, phone and privacy officer (settings.updatePractice): printed on authorization
  * forms (where to send a written revocation, 164.508(c)(2)(i)) and on extension notices (whom to contact).
  */
-export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice; onSaved: (p: Practice) => void }) {
+export function PracticeDetailsForm({ practice }: { practice: Practice }) {
+  const savePractice = useSettingsStore((s) => s.savePractice);
   const [f, setF] = useState({
     address: practice.address ?? '',
     phone: practice.phone ?? '',
@@ -50,7 +50,7 @@ export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice;
     setBusy(true);
     setError(null);
     try {
-      const p = await call('settings.updatePractice', {
+      await savePractice({
         address: f.address.trim(),
         phone: f.phone.trim(),
         privacyOfficer: {
@@ -60,7 +60,6 @@ export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice;
         },
       });
       setSaved(true);
-      onSaved(p);
     } catch (e) {
       setError(toApiError(e));
     } finally {

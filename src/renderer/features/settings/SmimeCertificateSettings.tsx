@@ -7,7 +7,8 @@
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { Alert, Button, CopyButton, Fieldset, Group, Input, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { PracticeSmimeCertificateT } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { formatDateTime } from '../../lib/format';
@@ -21,6 +22,7 @@ async function base64Of(f: File): Promise<string> {
 }
 
 export function SmimeCertificateSettings() {
+  const api = useSettingsStore.getState(); // the store's calls (actions never change)
   const [cert, setCert] = useState<PracticeSmimeCertificateT | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<null | 'create' | 'import'>(null);
@@ -28,10 +30,10 @@ export function SmimeCertificateSettings() {
   const [password, setPassword] = useState('');
 
   useEffect(() => {
-    void call('settings.smimeCertificate', {})
+    void api.smimeCertificate()
       .then(setCert)
       .catch((e: unknown) => setError(toApiError(e)));
-  }, []);
+  }, [api]);
 
   async function run(kind: 'create' | 'import', fn: () => Promise<PracticeSmimeCertificateT>) {
     setBusy(kind);
@@ -92,7 +94,7 @@ export function SmimeCertificateSettings() {
           </>
         ) : null}
         <Group>
-          <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => call('settings.createSmimeCertificate', {}))}>
+          <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => api.createSmimeCertificate())}>
             {cert ? 'Make a new self-made certificate' : 'Make a self-made certificate now'}
           </Button>
         </Group>
@@ -104,7 +106,7 @@ export function SmimeCertificateSettings() {
         {p12 ? (
           <Group align="flex-end">
             <PasswordInput id="smime-p12-password" label={`Password of ${p12.name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={320} />
-            <Button loading={busy === 'import'} onClick={() => void run('import', () => call('settings.importSmimeCertificate', { pkcs12: p12.base64, password }))}>
+            <Button loading={busy === 'import'} onClick={() => void run('import', () => api.importSmimeCertificate({ pkcs12: p12.base64, password }))}>
               Import certificate
             </Button>
           </Group>
