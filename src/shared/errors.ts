@@ -109,6 +109,12 @@ export const ERROR_CODES = [
   'CERT_FINGERPRINT_CHANGED',
   'PKCS12_INVALID',
   'SMIME_ENCRYPTION_FAILED',
+  'CERT_REVOKED',
+  'CERT_REVOCATION_UNKNOWN',
+  'CRL_INVALID',
+  'PKCS12_LEGACY_RC2',
+  'PRACTICE_CERT_EXPIRED',
+  'PRACTICE_CERT_RENEWAL_UNCONFIRMED',
   // --- retention, legal hold, backup (issue #13) ---
   'RETENTION_TOO_SHORT',
   'RETENTION_NOT_PERMITTED',
@@ -133,6 +139,9 @@ export const ERROR_CODES = [
   'ADDRESS_CODE_WRONG',
   'ADDRESS_CODE_EXPIRED',
   'ADDRESS_CODE_LOCKED',
+  // --- packaging worker thread (issue #16) ---
+  'PACKAGING_FAILED',
+  'PACKAGING_CANCELLED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -39,6 +39,8 @@ export interface HostOptions {
   exportDir?: string;
   /** The outbox sender's tick and retry backoff (default: the product's; the e2e uses seconds). */
   queue?: ServicesConfig['queue'];
+  /** Run packaging in a worker thread as the desktop app does (the preview: `sourceWorkerEntry()`); default: in-process. */
+  packagingWorker?: ServicesConfig['packagingWorker'];
 }
 
 export interface Host {
@@ -82,6 +84,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     logger: opts.logger,
     smtpCa: opts.smtpCa,
     ...(opts.queue ? { queue: opts.queue } : {}),
+    ...(opts.packagingWorker ? { packagingWorker: opts.packagingWorker } : {}),
     filePicker: {
       pick: async () => {
         const files = staged;

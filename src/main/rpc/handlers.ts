@@ -128,13 +128,15 @@ function channelHandlers(s: Services): Handlers {
       await s.smime.importRecipientCertificate(releaseId, certificate);
       return s.releases.get(releaseId);
     },
-    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted }) => {
-      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted);
+    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms }) => {
+      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms);
       return s.releases.get(releaseId);
     },
     'settings.smimeCertificate': () => s.smime.practiceView(),
-    'settings.createSmimeCertificate': async () => {
-      await s.smime.createPracticeCertificate();
+    'settings.smimeCrls': () => s.smime.crls(),
+    'settings.importSmimeCrl': ({ crl }) => s.smime.importCrl(crl),
+    'settings.createSmimeCertificate': async ({ replaceFingerprint }) => {
+      await s.smime.createPracticeCertificate(replaceFingerprint);
       return s.smime.practiceView()!;
     },
     'settings.importSmimeCertificate': async ({ pkcs12, password }) => {

@@ -32,6 +32,7 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'settings.importPracticeKey': ADMIN,
   'settings.createSmimeCertificate': ADMIN,
   'settings.importSmimeCertificate': ADMIN,
+  'settings.importSmimeCrl': ADMIN,
   'accounts.list': ADMIN,
   'accounts.add': ADMIN,
   'accounts.deactivate': ADMIN,

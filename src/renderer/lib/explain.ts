@@ -92,6 +92,26 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'No certificate authority ReleaseDesk trusts vouches for this certificate.',
     next: 'Compare the fingerprint with the recipient by phone or in person, then tick that you accept this certificate.',
   },
+  CERT_REVOKED: {
+    title: 'The recipient’s S/MIME certificate was revoked by its issuer.',
+    next: 'Ask the recipient for their new certificate and import it, or choose another delivery method.',
+  },
+  CERT_REVOCATION_UNKNOWN: {
+    title: 'ReleaseDesk could not check whether the recipient’s certificate was revoked.',
+    next: 'Import the issuer’s current revocation list (CRL) in Settings, or confirm the certificate again and tick that you accept the risk.',
+  },
+  CRL_INVALID: {
+    title: 'This file is not a certificate revocation list ReleaseDesk can read.',
+    next: 'Ask the certificate authority for its CRL as a .crl or .pem file.',
+  },
+  PRACTICE_CERT_EXPIRED: {
+    title: 'The practice S/MIME certificate has expired.',
+    next: 'An administrator renews it in Settings → Practice S/MIME certificate (or imports a new one); then send again.',
+  },
+  PRACTICE_CERT_RENEWAL_UNCONFIRMED: {
+    title: 'Confirm which practice certificate you are replacing.',
+    next: 'Open Settings → Practice S/MIME certificate and use “Replace with a new self-made certificate”.',
+  },
   KEY_NOT_CONFIRMED: {
     title: 'The recipient’s key fingerprint has not been confirmed.',
     next: 'Confirm the fingerprint with the recipient by phone or in person, then tick the box.',
@@ -268,7 +288,7 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
   // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested
   // address, tries left for a confirmation code).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|PRACTICE_CERT_|CRL_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
     ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;

@@ -49,6 +49,7 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'settings.smimeCertificate': () => ({ ok: true, value: null }),
+  'settings.smimeCrls': () => ({ ok: true, value: [] }),
   'releases.outbox': () => ({ ok: true, value: [] }),
   'retention.get': () => ({
     ok: true,

@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import MimeNode from 'nodemailer/lib/mime-node';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import { outerMessage } from './compose';
 import { encryptAndSignBuffer } from '../openpgp/fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG } from '../openpgp/keys';
 
@@ -86,17 +86,7 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
   const inner = await buildInnerEntity(input);
   const armored = await signAndEncrypt(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date);
 
-  const root = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"', {
-    newline: 'win',
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  root.setHeader('From', { name: from.name, address: from.address });
-  root.setHeader('To', { name: to.name, address: to.address });
-  root.setHeader('Subject', input.subject);
-  root.setHeader('Date', input.date);
-  root.setHeader('Message-ID', messageId);
-  root.setHeader('MIME-Version', '1.0');
+  const root = outerMessage('multipart/encrypted; protocol="application/pgp-encrypted"', { from, to, subject: input.subject, date: input.date, messageId });
 
   root
     .createChild('application/pgp-encrypted')

@@ -72,12 +72,18 @@ export function recipientActions({ set, get, loadGate, attempt }: WizardKit): Pi
       }
     },
 
-    async confirmCertificate(fingerprint, acceptUntrusted) {
+    async confirmCertificate(fingerprint, acceptUntrusted, options = {}) {
       const release = get().release;
       if (!release) return false;
       set({ busy: 'certificate', certificateError: null });
       try {
-        const updated = await call('releases.confirmRecipientCertificate', { releaseId: release.id, fingerprint, acceptUntrusted });
+        const updated = await call('releases.confirmRecipientCertificate', {
+          releaseId: release.id,
+          fingerprint,
+          acceptUntrusted,
+          acceptRevocationUnknown: options.acceptRevocationUnknown ?? false,
+          modernAlgorithms: options.modernAlgorithms ?? false,
+        });
         set({ release: updated, delivery: null, method: null });
         return true;
       } catch (e) {

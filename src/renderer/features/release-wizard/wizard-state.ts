@@ -87,7 +87,7 @@ export interface WizardState {
    */
   importCertificate: (certificate: string) => Promise<boolean>;
   /** Records that staff confirmed the certificate's fingerprint with the recipient (`releases.confirmRecipientCertificate`). */
-  confirmCertificate: (fingerprint: string, acceptUntrusted: boolean) => Promise<boolean>;
+  confirmCertificate: (fingerprint: string, acceptUntrusted: boolean, options?: { acceptRevocationUnknown?: boolean; modernAlgorithms?: boolean }) => Promise<boolean>;
   /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
   loadDelivery: () => Promise<void>;
   chooseMethod: (method: DeliveryMethodT) => void;

@@ -29,8 +29,11 @@ interface SettingsState {
   importPracticeKey: (input: ChannelInput<'settings.importPracticeKey'>) => Promise<ChannelOutput<'settings.importPracticeKey'>>;
   /** The practice S/MIME certificate (`settings.smimeCertificate`; null when none yet), made here or imported. @throws ApiError */
   smimeCertificate: () => Promise<ChannelOutput<'settings.smimeCertificate'>>;
-  createSmimeCertificate: () => Promise<ChannelOutput<'settings.createSmimeCertificate'>>;
+  createSmimeCertificate: (input: ChannelInput<'settings.createSmimeCertificate'>) => Promise<ChannelOutput<'settings.createSmimeCertificate'>>;
   importSmimeCertificate: (input: ChannelInput<'settings.importSmimeCertificate'>) => Promise<ChannelOutput<'settings.importSmimeCertificate'>>;
+  /** The certificate revocation lists in the vault (`settings.smimeCrls`), and importing one (`settings.importSmimeCrl`). @throws ApiError */
+  smimeCrls: () => Promise<ChannelOutput<'settings.smimeCrls'>>;
+  importSmimeCrl: (input: ChannelInput<'settings.importSmimeCrl'>) => Promise<ChannelOutput<'settings.importSmimeCrl'>>;
   /** The bounce mailbox (IMAP over TLS; the password never comes back). @throws ApiError */
   getBounceMailbox: () => Promise<ChannelOutput<'settings.getBounceMailbox'>>;
   updateBounceMailbox: (input: ChannelInput<'settings.updateBounceMailbox'>) => Promise<ChannelOutput<'settings.updateBounceMailbox'>>;
@@ -83,8 +86,10 @@ export const useSettingsStore = defineStore<SettingsState>('settings', (set, get
   testSmtp: (input) => coded(call('settings.testSmtp', input)),
   importPracticeKey: (input) => coded(call('settings.importPracticeKey', input)),
   smimeCertificate: () => coded(call('settings.smimeCertificate', {})),
-  createSmimeCertificate: () => coded(call('settings.createSmimeCertificate', {})),
+  createSmimeCertificate: (input) => coded(call('settings.createSmimeCertificate', input)),
   importSmimeCertificate: (input) => coded(call('settings.importSmimeCertificate', input)),
+  smimeCrls: () => coded(call('settings.smimeCrls', {})),
+  importSmimeCrl: (input) => coded(call('settings.importSmimeCrl', input)),
   getBounceMailbox: () => coded(call('settings.getBounceMailbox', {})),
   updateBounceMailbox: (input) => coded(call('settings.updateBounceMailbox', input)),
   testBounceMailbox: (input) => coded(call('settings.testBounceMailbox', input)),
