@@ -851,7 +851,7 @@ const retentionChannels = {
 /**
  * A staff member's role (164.308(a)(4) access authorization): administrator (settings, staff accounts, and everything
  * else except approving a release they prepared), privacy officer (approvals, audit reports, retention; may also work
- * requests and releases), front desk (requests and releases). See src/main/rpc/roles.ts for the channel table.
+ * requests and releases), front desk (requests and releases). See src/shared/roles.ts for the channel table.
  */
 export const StaffRole = z.enum(['administrator', 'privacy_officer', 'front_desk']);
 export type StaffRoleT = z.infer<typeof StaffRole>;
@@ -894,6 +894,11 @@ const accountChannels = {
   'accounts.deactivate': { input: z.object({ userId: Id }).strict(), output: StaffAccount },
   /** Set a new passphrase for an account, and optionally turn its MFA off (administrator). Audited. */
   'accounts.resetPassphrase': { input: z.object({ userId: Id, passphrase: Passphrase, resetMfa: z.boolean().default(false) }).strict(), output: StaffAccount },
+  /**
+   * Change the role of another active account (administrator). Audited `user.role_change` (who: the actor; whose: the
+   * subject; detail from → to). @throws ROLE_CHANGE_SELF | LAST_ADMINISTRATOR | ACCOUNT_INACTIVE | NOT_FOUND
+   */
+  'accounts.setRole': { input: z.object({ userId: Id, role: StaffRole }).strict(), output: StaffAccount },
   /** Change your own passphrase (the current one is checked). Audited. @throws WRONG_PASSPHRASE | WEAK_PASSPHRASE */
   'accounts.changePassphrase': {
     input: z.object({ current: z.object({ passphrase: Passphrase }).strict(), next: z.object({ passphrase: Passphrase }).strict() }).strict(),
@@ -930,7 +935,10 @@ export const channels = {
       staffName: z.string().nullable(),
       /** The signed-in account (issue #11); null while locked. */
       user: z.object({ id: Id, name: z.string(), role: StaffRole }).nullable().optional(),
-      /** The practice requires MFA and the signed-in account has not enrolled yet. */
+      /**
+       * The practice required MFA when this account unlocked and it has not enrolled yet: the app shows only the
+       * enrollment screen, and main refuses every other channel with MFA_ENROLLMENT_REQUIRED until it confirms.
+       */
       mfaEnrollmentDue: z.boolean().optional(),
     }),
   },

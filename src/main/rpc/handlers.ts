@@ -9,8 +9,8 @@ import { withRoles } from './roles';
 export function createHandlers(s: Services): Handlers {
   return withRoles(
     channelHandlers(s),
-    () => s.session.currentUser()?.role ?? null,
-    (channel, e) => s.session.recordFailure('rpc.role_refused', { type: 'channel', id: channel }, e),
+    () => s.session.access(),
+    (action, channel, e) => s.session.recordFailure(action, { type: 'channel', id: channel }, e),
   );
 }
 
@@ -149,6 +149,7 @@ function channelHandlers(s: Services): Handlers {
     'accounts.add': ({ name, role, passphrase }) => s.accounts.add(name, role, passphrase),
     'accounts.deactivate': ({ userId }) => s.accounts.deactivate(userId),
     'accounts.resetPassphrase': ({ userId, passphrase, resetMfa }) => s.accounts.resetPassphrase(userId, passphrase, resetMfa),
+    'accounts.setRole': ({ userId, role }) => s.accounts.setRole(userId, role),
     'accounts.changePassphrase': async ({ current, next }) => {
       await s.accounts.changePassphrase(current.passphrase, next.passphrase);
       return {};

@@ -29,7 +29,6 @@ import { AddressConfirmationService } from './recipients/address-confirmation';
 import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { RetentionService } from './retention/service';
-import type { PrivacyOfficerCheck } from './retention/privacy-officer';
 import { buildDashboard } from './dashboard/dashboard';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
@@ -61,8 +60,6 @@ export interface ServicesConfig {
   smtpTimeoutMs?: number;
   /** Bounces (issue 8): extra trusted CAs for the bounce mailbox (IMAP over TLS; default: smtpCa), per-wait timeout, poll interval (ms, default 300 000). */
   bounces?: { ca?: string[]; timeoutMs?: number; pollMs?: number };
-  /** Who may change retention and legal holds (retention/privacy-officer.ts); default: the signed-in person. */
-  privacyOfficer?: PrivacyOfficerCheck;
   /** S/MIME (issue 18): roots a recipient certificate's chain may end in (PEM); default: the roots Node trusts. */
   smimeTrustAnchors?: string[];
   /** S/MIME: how CRLs are fetched from distribution points (null: offline, only imported/cached CRLs); default HTTP(S), 5 s timeout. */
@@ -126,7 +123,6 @@ export function createServices(config: ServicesConfig) {
   const retention = new RetentionService({
     session,
     ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
-    ...(config.privacyOfficer ? { privacyOfficer: config.privacyOfficer } : {}),
   });
 
   const auditReports = new AuditService({
@@ -262,7 +258,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock as a staff account (name, passphrase, MFA code), then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string, opts: UnlockOptions = {}): Promise<void> {
       await session.unlock(passphrase, opts);
-      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
+      await auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
       // Retention purge at start (issue #13): never blocks the unlock; a failure is audited and logged as a code.
       try {

@@ -40,7 +40,6 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'The retention policy was not saved: documentation and the audit log must be kept at least 6 years.',
     next: 'Enter 6 or more years (45 CFR 164.530(j)); a longer period is fine if your state requires it.',
   },
-  RETENTION_NOT_PERMITTED: { title: 'Only the privacy officer can change retention or legal holds.', next: 'Ask your privacy officer to make this change.' },
   BACKUP_FAILED: { title: 'The backup could not be written. Nothing was kept.', next: 'Check that the folder or drive is writable and has space, then try again.' },
   BACKUP_INVALID: { title: 'The backup copy did not verify, so it was not kept (or not restored).', next: 'Make a new backup, or choose another backup folder.' },
   BACKUP_NOT_FOUND: { title: 'That folder does not hold a ReleaseDesk backup.', next: 'Choose the folder named “releasedesk-backup-…” that a backup made.' },
@@ -170,6 +169,8 @@ const EXPLANATIONS: Record<string, Explanation> = {
   ACCOUNT_INACTIVE: { title: 'This staff account is not active.', next: 'Ask your administrator.' },
   USER_EXISTS: { title: 'A staff account with that name already exists.', next: 'Use a different name, for example add an initial.' },
   LAST_ADMINISTRATOR: { title: 'This is the last administrator.', next: 'Add another administrator first.' },
+  ROLE_CHANGE_SELF: { title: 'You cannot change your own role.', next: 'Ask another administrator to change it.' },
+  MFA_ENROLLMENT_REQUIRED: { title: 'Your practice requires two-step sign-in.', next: 'Set it up on the screen shown now; then ReleaseDesk opens.' },
   // --- hardening (issue 14) ---
   VAULT_DAMAGED: {
     title: 'The vault is damaged, so ReleaseDesk cannot open it.',

@@ -5,7 +5,7 @@
  */
 import type { ChannelOutput, DashboardItem, PostureItem } from '../../../shared/contract';
 import { isAppError } from '../../../shared/errors';
-import { verifyChain } from '../audit/chain';
+import { verifyChainParallel } from '../audit/chain';
 import { CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
 import type { AuditService } from '../audit/audit-service';
 import type { BounceService } from '../bounces/service';
@@ -207,7 +207,9 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
     });
   }
 
-  const chain = verifyChain(v.db, d.session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), d.session.dataDir);
+  const chain = await verifyChainParallel(v.db, v.fileAccess(), d.session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), d.session.dataDir, [], {
+    onFallback: (code) => d.session.logger.warn('audit.verify_workers_unavailable', { code }),
+  });
   if (!chain.intact) {
     items.push({
       kind: 'chain_problem',

@@ -8,9 +8,10 @@ import { useSettingsStore, type Settings } from './store';
 
 /**
  * Settings → the practice OpenPGP key: its fingerprint (read to recipients by phone or in person), the armored PUBLIC
- * key to copy or save as practice-key.asc, and importing a key the practice already has.
+ * key to copy or save as practice-key.asc, and importing a key the practice already has (saving and importing only
+ * for the roles that may: `maySaveKey`, `mayImportKey`).
  */
-export function PracticeKeySettings({ settings }: { settings: Settings }) {
+export function PracticeKeySettings({ settings, maySaveKey, mayImportKey }: { settings: Settings; maySaveKey: boolean; mayImportKey: boolean }) {
   const exportPracticeKey = useSettingsStore((s) => s.exportPracticeKey);
   const load = useSettingsStore((s) => s.load);
   const [saved, setSaved] = useState<boolean | null>(null);
@@ -57,9 +58,11 @@ export function PracticeKeySettings({ settings }: { settings: Settings }) {
               </Button>
             )}
           </CopyButton>
-          <Button variant="default" onClick={() => void saveKey()}>
-            Save key file (practice-key.asc)…
-          </Button>
+          {maySaveKey ? (
+            <Button variant="default" onClick={() => void saveKey()}>
+              Save key file (practice-key.asc)…
+            </Button>
+          ) : null}
         </Group>
         <div aria-live="polite">
           {saved === true ? (
@@ -69,7 +72,7 @@ export function PracticeKeySettings({ settings }: { settings: Settings }) {
           ) : null}
         </div>
         <ErrorAlert error={error} title="The key file was not saved" />
-        <ImportPracticeKey onImported={() => void load()} />
+        {mayImportKey ? <ImportPracticeKey onImported={() => void load()} /> : null}
       </Stack>
     </Fieldset>
   );

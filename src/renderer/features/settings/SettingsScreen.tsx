@@ -2,7 +2,8 @@ import { useEffect } from 'react';
 import { Fieldset, Group, Loader, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFocusHeading } from '../../lib/focus';
-import { useAppStore } from '../../lib/navigation';
+import { useMayCall } from '../../lib/roles';
+import { useIdleLockStore } from '../../lib/idle-lock';
 import { BounceMailboxSettings } from './BounceMailboxSettings';
 import { IdleLockSettings } from './IdleLockSettings';
 import { MessageSizeSettings } from './MessageSizeSettings';
@@ -17,14 +18,27 @@ import { useSettingsStore } from './store';
 import { ScreenHeader } from '../../components/ScreenHeader';
 
 /**
- * Settings: the signed-in person's account, staff accounts (administrators), the practice (read-only) and its
- * details, the outgoing email server, the message size limit, the idle lock, the practice OpenPGP key, the practice
- * S/MIME certificate, the bounce mailbox, and retention, legal holds, the purge and backup. Each section is its own
- * component; the data and the calls to main are in ./store.ts.
+ * Settings: your account (every role); the practice (read-only) and the practice OpenPGP key (fingerprint, armored
+ * PUBLIC key to copy) for everyone. The rest only for the roles that may change it, by the shared role table
+ * (src/shared/roles.ts via lib/roles.ts): staff accounts, practice details, the outgoing email server, the size limit,
+ * the automatic lock time, saving or importing the practice key, the S/MIME practice certificate and the bounce
+ * mailbox (administrator); retention, legal holds, the purge and backup (privacy officer and administrator). Each
+ * section is its own component; the data and the calls to main are in ./store.ts.
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
-  const isAdmin = useAppStore((st) => st.info?.user?.role === 'administrator');
+  const may = {
+    staff: useMayCall('accounts.list'),
+    practice: useMayCall('settings.updatePractice'),
+    smtp: useMayCall('settings.updateSmtp'),
+    size: useMayCall('settings.setDelivery'),
+    idleLock: useMayCall('settings.setIdleLock'),
+    saveKey: useMayCall('settings.exportPracticeKey'),
+    importKey: useMayCall('settings.importPracticeKey'),
+    smime: useMayCall('settings.createSmimeCertificate'),
+    bounces: useMayCall('settings.updateBounceMailbox'),
+    retention: useMayCall('retention.setPolicy'),
+  };
   const settings = useSettingsStore((s) => s.settings);
   const loadError = useSettingsStore((s) => s.loadError);
   const load = useSettingsStore((s) => s.load);
@@ -37,7 +51,7 @@ export function SettingsScreen() {
     <Stack gap="lg">
       <ScreenHeader title="Settings" headingRef={heading} />
       <MyAccount />
-      {isAdmin ? <StaffAccounts /> : null}
+      {may.staff ? <StaffAccounts /> : null}
       <ErrorAlert error={loadError} title="Settings could not be loaded" />
       {!settings ? (
         loadError ? null : (
@@ -59,19 +73,32 @@ export function SettingsScreen() {
               These were set when ReleaseDesk was set up.
             </Text>
           </Fieldset>
-          <PracticeDetailsForm practice={settings.practice} />
-          <SmtpSettings smtp={settings.smtp} />
-          <MessageSizeSettings messageLimitBytes={settings.delivery.messageLimitBytes} />
-          <IdleLockSettings />
-          <PracticeKeySettings settings={settings} />
+          {may.practice ? <PracticeDetailsForm practice={settings.practice} /> : null}
+          {may.smtp ? <SmtpSettings smtp={settings.smtp} /> : null}
+          {may.size ? <MessageSizeSettings messageLimitBytes={settings.delivery.messageLimitBytes} /> : null}
+          {may.idleLock ? <IdleLockSettings /> : <IdleLockNote />}
+          <PracticeKeySettings settings={settings} maySaveKey={may.saveKey} mayImportKey={may.importKey} />
 
-          <SmimeCertificateSettings />
+          {may.smime ? <SmimeCertificateSettings /> : null}
 
-          <BounceMailboxSettings />
+          {may.bounces ? <BounceMailboxSettings /> : null}
 
-          <RetentionSettings />
+          {may.retention ? <RetentionSettings /> : null}
         </>
       )}
     </Stack>
+  );
+}
+
+/** The automatic lock time for roles that cannot change it: what it is and who changes it. */
+function IdleLockNote() {
+  const minutes = useIdleLockStore((s) => s.idleMinutes);
+  return (
+    <Fieldset legend="Automatic lock">
+      <Text size="sm">
+        ReleaseDesk locks after {minutes} {minutes === 1 ? 'minute' : 'minutes'} without activity and clears patient information from the screen. Your
+        administrator sets this time.
+      </Text>
+    </Fieldset>
   );
 }
