@@ -19,6 +19,7 @@ export { ApiError };
  * A call whose reply arrives after the screen locked (see {@link dropPendingReplies}) never settles.
  */
 export async function call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  // Api is a mapped type over the channel names, so window.api[channel] is this channel's function, no cast needed.
   const fn: (i: ChannelInput<C>) => Promise<ChannelOutput<C>> = window.api[channel];
   const startedIn = generation;
   // The screen locked while this call was in flight: its reply (which may carry PHI) or its error is dropped and the
