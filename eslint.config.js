@@ -6,7 +6,9 @@
  * `no-restricted-imports` per folder (docs: /work/shared/docs/architecture.md):
  *   src/shared            -> zod and sibling shared files only
  *   src/main/services,rpc -> never 'electron' (it is only available inside Electron; plain Node tries to download it)
- *   src/renderer          -> never electron, Node built-ins, src/main or src/preload
+ *   src/main/services     -> also never src/main/rpc or src/main/electron (handlers call services, not the reverse)
+ *   src/renderer          -> never electron, Node built-ins, main-process libraries (MAIN_PROCESS_LIBRARIES: the vault
+ *                            module, argon2, openpgp, nodemailer, pdf-lib, ...), src/main or src/preload
  *   src/preload           -> electron and src/shared only
  * plus `no-console` in main and preload (console output can leak PHI to terminals and crash reports).
  * test/electron/static-boundaries.test.ts double-checks the electron rule (also for require()).
@@ -21,6 +23,47 @@ const NO_ELECTRON = {
   paths: [{ name: 'electron', message: "Only src/main/electron/ may import 'electron'. Services stay plain Node." }],
   patterns: [{ group: ['electron/*'], message: "Only src/main/electron/ may import 'electron'." }],
 };
+
+/** Services are plain units: never electron, and never the layers above them (rpc/ adapts channels, electron/ hosts). */
+const SERVICE_IMPORTS = {
+  paths: NO_ELECTRON.paths,
+  patterns: [
+    ...NO_ELECTRON.patterns,
+    { regex: '(^|/)(rpc|electron)(/|$)', message: 'Services may not import src/main/rpc or src/main/electron: handlers call services, not the other way round.' },
+  ],
+};
+
+/**
+ * Libraries that belong to the main process (native modules, crypto, mail, PDF, file parsing): the renderer never
+ * bundles them; it asks main through window.api.
+ */
+const MAIN_PROCESS_LIBRARIES = [
+  'better-sqlite3-multiple-ciphers',
+  'argon2',
+  'openpgp',
+  '@openpgp/web-stream-tools',
+  'nodemailer',
+  'imapflow',
+  'mailparser',
+  'smtp-server',
+  'pdf-lib',
+  '@cantoo/pdf-lib',
+  '@pdf-lib/fontkit',
+  '@neslinesli93/qpdf-wasm',
+  'pdfjs-dist',
+  '@napi-rs/canvas',
+  '@peculiar/x509',
+  'pkijs',
+  'asn1js',
+  'otpauth',
+  'validator',
+  '@zootools/email-spell-checker',
+  '@zxcvbn-ts/core',
+  'exifr',
+  'utif2',
+  'luxon',
+  'reflect-metadata',
+];
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -42,24 +85,21 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['src/shared/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!zod$|zod/|\\./)',
-              message: 'src/shared is pure TypeScript + zod: import only zod and sibling files in src/shared.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/shared/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', sharedImports('^(?!zod$|zod/|\\./)')] },
   },
   {
-    files: ['src/main/services/**/*.{ts,tsx}', 'src/main/rpc/**/*.{ts,tsx}'],
+    // src/shared/schemas/, src/shared/channels/: one level down, so `../` still stays inside src/shared.
+    files: ['src/shared/*/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', sharedImports('^(?!zod$|zod/|\\./|\\.\\./(?!\\.\\.))')] },
+  },
+  {
+    files: ['src/main/rpc/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', NO_ELECTRON] },
+  },
+  {
+    files: ['src/main/services/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', SERVICE_IMPORTS] },
   },
   {
     files: ['src/main/**/*.{ts,tsx}', 'src/preload/**/*.{ts,tsx}'],
@@ -97,6 +137,11 @@ module.exports = tseslint.config(
   },
 );
 
+/** src/shared imports only zod and files inside src/shared: `allowed` is a regex that matches every other path. */
+function sharedImports(allowed) {
+  return { patterns: [{ regex: allowed, message: 'src/shared is pure TypeScript + zod: import only zod and sibling files in src/shared.' }] };
+}
+
 /** The renderer's import boundaries; with `storesOnlyThroughRegistry`, zustand stores only through defineStore. */
 function rendererImports({ storesOnlyThroughRegistry }) {
   return {
@@ -116,6 +161,11 @@ function rendererImports({ storesOnlyThroughRegistry }) {
     ],
     patterns: [
       { group: ['electron/*', 'node:*'], message: 'The renderer may not import electron or Node built-ins.' },
+      {
+        group: MAIN_PROCESS_LIBRARIES.flatMap((name) => [name, `${name}/*`]),
+        message: 'A main-process library: the renderer asks main through window.api instead.',
+      },
+      { regex: '(^|/)vault(/|$)', message: 'The vault is main-process only.' },
       {
         regex: '(^|/)(src/)?(main|preload)(/|$)',
         message: 'The renderer may not import from src/main or src/preload; use src/shared types and window.api.',

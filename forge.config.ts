@@ -52,12 +52,12 @@ const config: ForgeConfig = {
   plugins: [
     new VitePlugin({
       build: [
-        { entry: 'src/main/electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
+        { entry: 'src/main/electron/main.ts', config: 'vite.main.config.mts', target: 'main' },
         // The packaging worker thread (node:worker_threads): its own bundle, .vite/build/packaging-worker.js, beside main.js.
-        { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.ts', target: 'main' },
-        { entry: 'src/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
+        { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.mts', target: 'main' },
+        { entry: 'src/preload/preload.ts', config: 'vite.preload.config.mts', target: 'preload' },
       ],
-      renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],
+      renderer: [{ name: 'main_window', config: 'vite.renderer.config.mts' }],
     }),
     new FusesPlugin({
       version: FuseVersion.V1,

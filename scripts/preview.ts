@@ -15,7 +15,7 @@ import { startHost } from '../test/host/server';
 async function main(): Promise<void> {
   const root = join(__dirname, '..');
   process.stdout.write('Building the renderer (vite)…\n');
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--mode', 'preview', '--outDir', '.preview-build', '--logLevel', 'warn'], {
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.mts', '--mode', 'preview', '--outDir', '.preview-build', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -1,6 +1,6 @@
 /**
  * Module ids the main and preload bundles leave to run-time `require`
- * (shared by vite.main.config.ts, vite.preload.config.ts and the tests).
+ * (shared by vite.main.config.mts, vite.preload.config.mts and the tests).
  */
 import { builtinModules } from 'node:module';
 import { EXTERNAL_PACKAGES } from './native-modules';

@@ -11,7 +11,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Externals of vite.main.config.ts that are real packages (not Electron, not Node built-ins). */
+/** Externals of vite.main.config.mts that are real packages (not Electron, not Node built-ins). */
 export const EXTERNAL_PACKAGES = [
   // Native (N-API / node-gyp) modules: cannot be bundled.
   'better-sqlite3-multiple-ciphers',

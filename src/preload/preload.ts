@@ -1,25 +1,28 @@
 /**
  * Preload (sandboxed, context-isolated): the only code that sees both the page
- * and ipcRenderer. It exposes `window.api` (one function per contract channel,
- * each a plain `ipcRenderer.invoke`) and `window.apiEvents` (subscribe to the
- * contract's events). Nothing else crosses: no ipcRenderer, no event objects.
+ * and ipcRenderer. It exposes `window.rpc` (one function per contract channel,
+ * each a plain `ipcRenderer.invoke` answering the result envelope) and
+ * `window.apiEvents` (subscribe to the contract's events). Nothing else crosses:
+ * no ipcRenderer, no event objects. The renderer builds `window.api` over
+ * `window.rpc` (src/shared/api-client.ts): the typed ApiError must be made in the
+ * page's world, since an Error crossing the contextBridge keeps only its message.
  *
- * Bundled by Vite (vite.preload.config.ts), because a sandboxed preload can
+ * Bundled by Vite (vite.preload.config.mts), because a sandboxed preload can
  * `require` only 'electron'. Kept tiny on purpose: validation happens once, in
  * main's dispatch (trust boundary), never here.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { CHANNEL_NAMES, events, ipcChannel, type Api, type EventName } from '../shared/contract';
+import { CHANNEL_NAMES, events, ipcChannel, type ApiWire, type EventName } from '../shared/contract';
 import { eventChannel, type ApiEvents, type Bridge } from '../shared/bridge';
 
-/** `window.api`: channel name -> `(input) => Promise<RpcResult>` through `ipcRenderer.invoke('rd:<name>', input)`. */
-export function buildApi(): Api {
+/** `window.rpc`: channel name -> `(input) => Promise<RpcResult>` through `ipcRenderer.invoke('rd:<name>', input)`. */
+export function buildRpc(): ApiWire {
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const name of CHANNEL_NAMES) {
     const channel = ipcChannel(name);
     api[name] = (input: unknown) => ipcRenderer.invoke(channel, input ?? {});
   }
-  return Object.freeze(api) as unknown as Api;
+  return Object.freeze(api) as ApiWire;
 }
 
 /**
@@ -65,7 +68,7 @@ export function buildFileDrop(): { stage(files: File[]): Promise<void> } {
   });
 }
 
-const bridge: Bridge = { api: buildApi(), apiEvents: buildApiEvents() };
-contextBridge.exposeInMainWorld('api', bridge.api);
+const bridge: Bridge = { rpc: buildRpc(), apiEvents: buildApiEvents() };
+contextBridge.exposeInMainWorld('rpc', bridge.rpc);
 contextBridge.exposeInMainWorld('apiEvents', bridge.apiEvents);
 contextBridge.exposeInMainWorld('fileDrop', buildFileDrop());

@@ -3,7 +3,7 @@
  * typed once, in src/shared/window.d.ts.)
  */
 declare global {
-  /** True only in the `--mode preview` build served by the 127.0.0.1 test host (vite.renderer.config.ts). */
+  /** True only in the `--mode preview` build served by the 127.0.0.1 test host (vite.renderer.config.mts). */
   const __PREVIEW__: boolean;
 }
 

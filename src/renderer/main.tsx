@@ -1,7 +1,7 @@
 /**
- * Renderer entry. In the browser preview (`__PREVIEW__`, vite --mode preview) with
- * no Electron preload, it first installs the HTTP preview bridge; in production
- * builds `__PREVIEW__` is false and the bridge is tree-shaken away.
+ * Renderer entry. It first installs `window.api` (src/shared/api-client.ts): over the preload's `window.rpc` in
+ * Electron, or — in the browser preview (`__PREVIEW__`, vite --mode preview) with no Electron preload — over the
+ * HTTP preview bridge; in production builds `__PREVIEW__` is false and the bridge is tree-shaken away.
  */
 import '@mantine/core/styles.css';
 import './app/focus.css';
@@ -9,6 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MantineProvider, createTheme, type CSSVariablesResolver } from '@mantine/core';
 import { App } from './app/App';
+import { apiOverWire } from '../shared/api-client';
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -44,7 +45,10 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
 });
 
 async function start(): Promise<void> {
-  if (__PREVIEW__ && !(window as Partial<Window>).api) {
+  if (window.rpc) {
+    // Electron: the preload exposed the IPC transport; the typed API is built here, in the page's own world.
+    window.api = apiOverWire(window.rpc);
+  } else if (__PREVIEW__ && !(window as Partial<Window>).api) {
     const { installPreviewBridge } = await import('./platform/preview-bridge');
     installPreviewBridge();
   }

@@ -2,12 +2,14 @@
  * The typed bridge between the preload and the renderer.
  *
  * The preload (src/preload/preload.ts) exposes exactly this shape on `window`
- * through `contextBridge.exposeInMainWorld`; the renderer only ever sees
- * `window.api` (one function per contract channel) and `window.apiEvents`.
- * Both are derived from src/shared/contract.ts, so the bridge never needs a
- * hand-written list of channels.
+ * through `contextBridge.exposeInMainWorld`: `window.rpc` (one function per contract
+ * channel, answering the result envelope) and `window.apiEvents`. The renderer
+ * calls `window.api`, which src/shared/api-client.ts builds over `window.rpc` in
+ * the page's own world (values in, values out, a typed ApiError thrown). All are
+ * derived from src/shared/contract.ts, so the bridge never needs a hand-written
+ * list of channels.
  */
-import type { Api, EventName, EventPayload } from './contract';
+import type { ApiWire, EventName, EventPayload } from './contract';
 
 /** Stops delivering an event to the listener it was returned for. Idempotent. */
 export type Unsubscribe = () => void;
@@ -24,12 +26,12 @@ export interface ApiEvents {
 
 /** Everything the preload puts on `window`. */
 export interface Bridge {
-  api: Api;
+  rpc: ApiWire;
   apiEvents: ApiEvents;
 }
 
 /** The `window` keys the preload exposes, in the order it exposes them. */
-export const BRIDGE_KEYS = ['api', 'apiEvents'] as const satisfies readonly (keyof Bridge)[];
+export const BRIDGE_KEYS = ['rpc', 'apiEvents'] as const satisfies readonly (keyof Bridge)[];
 
 /**
  * Electron IPC channel for a main -> renderer event: `rd-event:<name>`

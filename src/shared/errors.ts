@@ -180,3 +180,22 @@ export class AppError extends Error {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AppError' && typeof (e as { code?: unknown }).code === 'string');
 }
+
+/**
+ * What `window.api` throws (src/shared/api-client.ts): the wire error of a refused call, as an Error with its code.
+ * Built in the page's own world, so `instanceof ApiError` and `code` hold (an Error thrown across Electron's
+ * contextBridge keeps only its message). `message` is PHI-free, written by us.
+ */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+
+  /** The error as it crossed the wire, `{ code, message }`. */
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -314,10 +314,14 @@ export async function hostCall<T>(host: Host, channel: string, input: unknown): 
  * Electron's IPC), e.g. to seed data the test is not about. @throws Error "channel: CODE message" when refused
  */
 export async function callApi<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const r = await page.evaluate(
-    async ([c, i]) => (window as unknown as { api: Record<string, (x: unknown) => Promise<unknown>> }).api[c as string]!(i),
-    [channel, input] as const,
-  );
+  // window.api throws a coded ApiError; it is turned back into the envelope here to cross page.evaluate intact.
+  const r = await page.evaluate(async ([c, i]) => {
+    try {
+      return { ok: true, value: await (window as unknown as { api: Record<string, (x: unknown) => Promise<unknown>> }).api[c as string]!(i) };
+    } catch (e) {
+      return { ok: false, error: { code: (e as { code?: string }).code, message: (e as Error).message } };
+    }
+  }, [channel, input] as const);
   const res = r as { ok: boolean; value?: T; error?: { code: string; message: string } };
   if (!res.ok) throw new Error(`${channel}: ${res.error?.code} ${res.error?.message}`);
   return res.value as T;

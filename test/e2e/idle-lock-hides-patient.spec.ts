@@ -47,7 +47,7 @@ test('after the idle time with a patient on screen, the name leaves the DOM and 
   await expect(page.getByText('Testpatient')).toHaveCount(0);
   expect(await page.content()).not.toContain('Testpatient');
   // Main closed the vault (not only the screen).
-  const info = await page.evaluate(async () => (await window.api['app.info']({})) as { ok: boolean; value?: { vault: string } });
+  const info = await page.evaluate(async () => ({ ok: true, value: await window.api['app.info']({}) }));
   expect(info).toMatchObject({ ok: true, value: { vault: 'locked' } });
   await shot(page, 'idle-lock-02-locked');
   await expectNoAxeViolations(page, 'unlock screen after the idle lock');

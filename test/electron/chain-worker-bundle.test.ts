@@ -1,6 +1,6 @@
 /**
  * The audit chain's verification workers run from the main-process bundle exactly as Vite builds it for Electron
- * (vite.main.config.ts: CommonJS, minified, the vault module external, `import.meta.url` defined from
+ * (vite.main.config.mts: CommonJS, minified, the vault module external, `import.meta.url` defined from
  * __filename): the worker source is inlined in the bundle and the vault module is resolved from the bundle's
  * place, whatever the working directory. Nothing falls back to the calling thread.
  */
@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, mergeConfig, type InlineConfig, type UserConfig } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
-import mainConfig from '../../vite.main.config';
 
 const ROOT = join(__dirname, '..', '..');
 const out = join(ROOT, '.vite', 'test-chain-worker'); // inside the project, so externals resolve from its node_modules as .vite/build/main.js does
@@ -22,6 +21,7 @@ afterAll(() => {
 
 describe('audit chain workers in the Vite-built main bundle', () => {
   it('verify in worker threads from the minified CommonJS bundle, started from another folder', async () => {
+    const mainConfig = ((await import(join(ROOT, 'vite.main.config.mts'))) as { default: UserConfig }).default;
     await build(
       mergeConfig(mainConfig as UserConfig, {
         configFile: false,

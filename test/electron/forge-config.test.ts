@@ -19,11 +19,11 @@ describe('forge.config.ts', () => {
   it('builds main, the packaging worker thread, preload and the main_window renderer with Vite', () => {
     const vite = plugins.find((p) => p.name === 'vite')!.config as { build: { entry: string; config: string; target: string }[]; renderer: { name: string; config: string }[] };
     expect(vite.build).toEqual([
-      { entry: 'src/main/electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
-      { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.ts', target: 'main' },
-      { entry: 'src/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
+      { entry: 'src/main/electron/main.ts', config: 'vite.main.config.mts', target: 'main' },
+      { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.mts', target: 'main' },
+      { entry: 'src/preload/preload.ts', config: 'vite.preload.config.mts', target: 'preload' },
     ]);
-    expect(vite.renderer).toEqual([{ name: 'main_window', config: 'vite.renderer.config.ts' }]);
+    expect(vite.renderer).toEqual([{ name: 'main_window', config: 'vite.renderer.config.mts' }]);
   });
 
   it('flips the security fuses (docs/tutorial/fuses.md)', () => {

@@ -23,6 +23,9 @@ describe('eslint boundaries (eslint.config.js)', () => {
     ['src/shared/probe.ts', "import { z } from 'zod';\nimport { channels } from './contract';\nexport const x = [z, channels];\n", false],
     ['src/shared/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", true],
     ['src/shared/probe.ts', "import type { Logger } from '../main/services/support/logger';\nexport type L = Logger;\n", true],
+    ['src/shared/schemas/probe.ts', "import { z } from 'zod';\nimport { line } from '../text-rules';\nexport const x = [z, line];\n", false],
+    ['src/shared/channels/probe.ts', "import type { Logger } from '../../main/services/support/logger';\nexport type L = Logger;\n", true],
+    ['src/shared/channels/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", true],
     ['src/renderer/probe.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n", true],
     ['src/renderer/probe.ts', "import { readFileSync } from 'fs';\nexport const r = readFileSync;\n", true],
     ['src/renderer/probe.ts', "import { join } from 'node:path';\nexport const j = join;\n", true],
@@ -37,6 +40,18 @@ describe('eslint boundaries (eslint.config.js)', () => {
     ['src/preload/probe.ts', "import { ipcRenderer } from 'electron';\nimport { ipcChannel } from '../shared/contract';\nexport const i = [ipcRenderer, ipcChannel];\n", false],
     ['src/preload/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", true],
     ['src/preload/probe.ts', "import { Session } from '../main/services/session';\nexport const s = Session;\n", true],
+    // Services never reach up into the channel layer or the Electron host.
+    ['src/main/services/x/probe.ts', "import { createHandlers } from '../../rpc/handlers';\nexport const h = createHandlers;\n", true],
+    ['src/main/services/x/probe.ts', "import { registerIpc } from '../../electron/ipc';\nexport const r = registerIpc;\n", true],
+    ['src/main/services/x/probe.ts', "import { openVault } from '../vault/vault';\nexport const o = openVault;\n", false],
+    ['src/main/rpc/probe.ts', "import type { Services } from '../services';\nexport type S = Services;\n", false],
+    // The renderer never bundles a main-process library.
+    ...['better-sqlite3-multiple-ciphers', 'argon2', 'openpgp', 'nodemailer', 'pdf-lib', '@cantoo/pdf-lib', 'imapflow', 'mailparser', 'pdfjs-dist', '@peculiar/x509'].map(
+      (name): [string, string, boolean] => ['src/renderer/features/x/probe.ts', `import * as m from '${name}';\nexport const x = m;\n`, true],
+    ),
+    ['src/renderer/probe.ts', "import { readKey } from 'openpgp/lightweight';\nexport const r = readKey;\n", true],
+    ['src/renderer/probe.ts', "import { Vault } from '../main/services/vault/vault';\nexport const v = Vault;\n", true],
+    ['src/renderer/probe.ts', "import { Button } from '@mantine/core';\nexport const b = Button;\n", false],
   ];
   for (const [file, code, restricted] of cases) {
     it(`${restricted ? 'refuses' : 'allows'} in ${file}: ${code.split('\n')[0]}`, async () => {

@@ -1,6 +1,6 @@
 /**
  * The packaging worker as the desktop app runs it: built by Forge's own Vite config generator from
- * forge.config.ts (the entry `src/main/services/packaging/packaging-worker.ts` with vite.main.config.ts,
+ * forge.config.ts (the entry `src/main/services/packaging/packaging-worker.ts` with vite.main.config.mts,
  * exactly what `npm start` / `npm run make` build), then started from the built file with
  * builtWorkerEntry(buildDir), as src/main/electron/app.ts does. Plain Node stands in for Electron's
  * main process (the Electron binary cannot be downloaded here); the bundle must need nothing Electron has

@@ -14,10 +14,10 @@ async function loadPreload() {
 }
 
 describe('preload bridge', () => {
-  it('exposes exactly window.api, window.apiEvents and window.fileDrop', async () => {
+  it('exposes exactly window.rpc, window.apiEvents and window.fileDrop', async () => {
     const exposed = await loadPreload();
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(3);
-    expect([...exposed.keys()].sort()).toEqual(['api', 'apiEvents', 'fileDrop']);
+    expect([...exposed.keys()].sort()).toEqual(['apiEvents', 'fileDrop', 'rpc']);
     expect(Object.keys(exposed.get('fileDrop')!)).toEqual(['stage']);
   });
 
@@ -37,9 +37,9 @@ describe('preload bridge', () => {
     await expect(stage([onDisk])).rejects.toThrow(/refused/);
   });
 
-  it('window.api has exactly the contract channels, each invoking rd:<name> with the input', async () => {
+  it('window.rpc has exactly the contract channels, each invoking rd:<name> with the input', async () => {
     const exposed = await loadPreload();
-    const api = exposed.get('api')!;
+    const api = exposed.get('rpc')!;
     expect(Object.keys(api).sort()).toEqual([...CHANNEL_NAMES].sort());
     for (const name of CHANNEL_NAMES) {
       fake.ipcRenderer.invoke.mockClear();
@@ -48,7 +48,7 @@ describe('preload bridge', () => {
       expect(fake.ipcRenderer.invoke).toHaveBeenCalledExactlyOnceWith(ipcChannel(name), input);
     }
     // Nothing else of ipcRenderer leaks through.
-    expect(Object.values(exposed.get('api')!).every((v) => typeof v === 'function')).toBe(true);
+    expect(Object.values(exposed.get('rpc')!).every((v) => typeof v === 'function')).toBe(true);
     expect(JSON.stringify(Object.keys(exposed.get('apiEvents')!))).toBe('["on"]');
   });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ChannelOutput, ParsedInput } from '../../shared/contract';
+import type { ChannelOutput, ParsedInput, DashboardT, RestoreResultT, ReleaseEvaluationT, IdleLockSettingsT, PracticeDetailsInputT, PracticeInputT } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { listAudit } from './audit/audit';
 import { AuditService } from './audit/audit-service';
@@ -168,7 +168,7 @@ export function createServices(config: ServicesConfig) {
     smime,
 
     /** The compliance dashboard ("Today"), PHI-free (dashboard/dashboard.ts). @throws AppError VAULT_LOCKED */
-    dashboard(): Promise<ChannelOutput<'dashboard.get'>> {
+    dashboard(): Promise<DashboardT> {
       return buildDashboard({ session, requests, releases, retention, auditReports, bounces });
     },
 
@@ -176,7 +176,7 @@ export function createServices(config: ServicesConfig) {
      * Restore a backup into the empty data folder (before setup), then unlock it like a normal unlock.
      * @throws AppError RESTORE_TARGET_NOT_EMPTY | BACKUP_NOT_FOUND | WRONG_PASSPHRASE | BACKUP_INVALID
      */
-    restore(passphrase: string): Promise<ChannelOutput<'backup.restore'>> {
+    restore(passphrase: string): Promise<RestoreResultT> {
       return retention.restore(passphrase, (p) => this.unlock(p));
     },
 
@@ -184,7 +184,7 @@ export function createServices(config: ServicesConfig) {
      * Approve a third-party release under the two-person rule (accounts/approvals.ts), then the gate's evaluation.
      * @throws AppError APPROVAL_NOT_NEEDED | APPROVAL_NOT_PERMITTED | VAULT_LOCKED
      */
-    async approveRelease(releaseId: string): Promise<ChannelOutput<'releases.approve'>> {
+    async approveRelease(releaseId: string): Promise<ReleaseEvaluationT> {
       approveRelease(session, releaseId);
       return releases.evaluate(releaseId);
     },
@@ -413,7 +413,7 @@ export function createServices(config: ServicesConfig) {
      * The idle lock setting (automatic logoff, 45 CFR 164.312(a)(2)(iii)): minutes without activity before the
      * renderer locks the screen and the Electron shell locks the vault. @throws AppError VAULT_LOCKED
      */
-    idleLock(): ChannelOutput<'settings.getIdleLock'> {
+    idleLock(): IdleLockSettingsT {
       return idleLockSettings(session.require().db);
     },
 
@@ -421,7 +421,7 @@ export function createServices(config: ServicesConfig) {
      * Change the idle lock time (whole minutes, 1..60; the contract bounds it). Audited `settings.change` with the
      * setting's key and the minutes before and after (no PHI). @throws AppError VAULT_LOCKED
      */
-    setIdleLock(input: ParsedInput<'settings.setIdleLock'>): ChannelOutput<'settings.setIdleLock'> {
+    setIdleLock(input: IdleLockSettingsT): IdleLockSettingsT {
       return session.audited(
         'settings.change',
         { type: 'settings', id: 'idle_lock' },
@@ -446,7 +446,7 @@ export function createServices(config: ServicesConfig) {
      * 164.508(c)(2)(i), 164.524(d)(2)(iii), 164.530(a)(1)). Audited `settings.change` (detail: the fields changed —
      * never their values). @throws AppError VAULT_LOCKED | INVALID_EMAIL (privacy officer's email)
      */
-    updatePractice(input: ParsedInput<'settings.updatePractice'>): ChannelOutput<'settings.updatePractice'> {
+    updatePractice(input: PracticeDetailsInputT): PracticeInputT {
       if (input.privacyOfficer.email) requireValidEmail(input.privacyOfficer.email);
       return session.audited(
         'settings.change',

@@ -7,6 +7,7 @@ import { hashRecoveryCode, looksLikeRecoveryCode, verifyTotp } from './accounts/
 import { appendAudit, type AuditDetail, type AuditInput } from './audit/audit';
 import { securitySettings } from './settings/settings';
 import { CHECKPOINT_KEY_PURPOSE, writeCheckpoint } from './audit/checkpoints';
+import { readSettingJson } from './settings/repo';
 import type { Clock } from './support/clock';
 import { newId } from './support/ids';
 import type { Logger } from './support/logger';
@@ -290,8 +291,8 @@ export class Session {
   }
 
   private staffSettingName(v: Vault): string | null {
-    const row = v.db.prepare("SELECT value FROM settings WHERE key = 'staff'").get() as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as { name: string }).name : null;
+    const json = readSettingJson(v.db, 'staff');
+    return json !== undefined ? (JSON.parse(json) as { name: string }).name : null;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { AppShell, Badge, Box, Button, Container, Group, Loader, Modal, Stack, Text, Title } from '@mantine/core';
-import { useAppStore, type Screen } from './store';
-import { useIdleLock } from './idle-lock';
+import { useAppStore, type Screen } from '../lib/navigation';
+import { useIdleLock } from '../lib/idle-lock';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { UnlockScreen } from '../features/unlock/UnlockScreen';
 import { ReleasesScreen } from '../features/releases/ReleasesScreen';
@@ -36,7 +36,7 @@ function Shell() {
   const screen = useAppStore((s) => s.screen);
   const navigate = useAppStore((s) => s.navigate);
   const lock = useAppStore((s) => s.lock);
-  // Automatic logoff after the practice's idle time (app/idle-lock.ts): stores emptied, vault closed.
+  // Automatic logoff after the practice's idle time (lib/idle-lock.ts): stores emptied, vault closed.
   useIdleLock();
   // An export's one-time passphrase on screen and not yet acknowledged (Done): locking or leaving loses it for good.
   // (A sent password PDF's passphrase is kept in the vault until staff gave it, so leaving loses nothing.)

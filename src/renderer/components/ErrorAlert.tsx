@@ -1,7 +1,7 @@
 import { Alert, Button, Text } from '@mantine/core';
 import type { ApiError } from '../lib/call';
 import { explain } from '../lib/explain';
-import { useAppStore } from '../app/store';
+import { useAppStore } from '../lib/navigation';
 
 /**
  * A calm, coded error: what happened (our PHI-free message), and what to do next. When the fix lives in

@@ -1,18 +1,11 @@
 /**
- * The renderer's one way to call main: unwraps `RpcResult` and throws a typed
- * {@link ApiError} for the UI to show.
+ * The renderer's one way to call main: `window.api` (values in, values out, a typed {@link ApiError} thrown), plus
+ * dropping replies that arrive after the screen locked.
  */
-import type { ChannelInput, ChannelName, ChannelOutput, RpcResult } from '../../shared/contract';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../shared/contract';
+import { ApiError } from '../../shared/errors';
 
-/** A coded, PHI-free failure from main (`code` from src/shared/errors.ts ERROR_CODES). */
-export class ApiError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-  }
-}
+export { ApiError };
 
 /**
  * Calls `channel` on `window.api` with `input`.
@@ -22,18 +15,21 @@ export class ApiError extends Error {
  * `documents.pick` needs that to open the file chooser.
  *
  * @returns the channel's output (shape per src/shared/contract.ts).
- * @throws ApiError with the wire error's code and message when main answers `{ ok: false }`.
+ * @throws ApiError with the wire error's code and message when main refuses the call.
  * A call whose reply arrives after the screen locked (see {@link dropPendingReplies}) never settles.
  */
 export async function call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const fn = window.api[channel] as unknown as (i: ChannelInput<C>) => Promise<RpcResult<ChannelOutput<C>>>;
+  // Api is a mapped type over the channel names, so window.api[channel] is this channel's function, no cast needed.
+  const fn: (i: ChannelInput<C>) => Promise<ChannelOutput<C>> = window.api[channel];
   const startedIn = generation;
-  const result = await fn(input);
-  // The screen locked while this call was in flight: its reply (which may carry PHI) is dropped and the
+  // The screen locked while this call was in flight: its reply (which may carry PHI) or its error is dropped and the
   // promise never settles, so no store is filled again after resetAllStores() emptied it.
+  const value = await fn(input).catch((e: unknown) => {
+    if (startedIn !== generation) return new Promise<never>(() => {});
+    throw e;
+  });
   if (startedIn !== generation) return new Promise<never>(() => {});
-  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-  return result.value;
+  return value;
 }
 
 /** Incremented by {@link dropPendingReplies}; a call remembers the value it started with. */

@@ -5,7 +5,7 @@
  */
 import type { ChannelName, StaffRoleT } from '../../shared/contract';
 import { roleMayCall } from '../../shared/roles';
-import { useAppStore, type Screen } from '../app/store';
+import { useAppStore, type Screen } from './navigation';
 
 /** The signed-in role (null while locked or unknown). */
 export function useRole(): StaffRoleT | null {

@@ -8,15 +8,23 @@
  * flight (lib/call.ts) and every event listener a store opened with {@link listenUntilLock}, so nothing read or
  * pushed before the lock is written into a store after it.
  *
- * Used when the screen locks (manual Lock, idle lock: app/store.ts `lock`), 45 CFR 164.312(a)(2)(iii).
+ * Used when the screen locks (manual Lock, idle lock: lib/navigation.ts `lock`), 45 CFR 164.312(a)(2)(iii).
  */
 import { create, type StateCreator, type StoreApi, type UseBoundStore } from 'zustand';
 import type { EventName, EventPayload } from '../../shared/contract';
 import { dropPendingReplies } from './call';
 
-type AnyStore = UseBoundStore<StoreApi<unknown>>;
+/**
+ * What the registry keeps of a store: zustand's store API with the state type left open (every store's state is an
+ * object). Any `defineStore<T>` hook satisfies it as it is, so no cast is needed to register one.
+ */
+export interface RegisteredStore {
+  getState(): object;
+  getInitialState(): object;
+  setState(state: object, replace: true): void;
+}
 
-const registry = new Map<string, AnyStore>();
+const registry = new Map<string, RegisteredStore>();
 /** Unsubscribers of event listeners opened by stores, closed by resetAllStores(). */
 const openListeners = new Set<() => void>();
 
@@ -26,9 +34,9 @@ const openListeners = new Set<() => void>();
  * @param name unique, stable name of the store (e.g. "requests"), shown by the registry test
  * @returns the store hook, exactly what `create<T>()(initializer)` returns
  */
-export function defineStore<T>(name: string, initializer: StateCreator<T, [], []>): UseBoundStore<StoreApi<T>> {
+export function defineStore<T extends object>(name: string, initializer: StateCreator<T, [], []>): UseBoundStore<StoreApi<T>> {
   const store = create<T>()(initializer);
-  registry.set(name, store as unknown as AnyStore);
+  registry.set(name, store);
   return store;
 }
 
@@ -43,7 +51,7 @@ export function resetAllStores(): void {
 }
 
 /** The registered stores by name (for tests and diagnostics). */
-export function registeredStores(): ReadonlyMap<string, AnyStore> {
+export function registeredStores(): ReadonlyMap<string, RegisteredStore> {
   return registry;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Browser-preview stand-in for the Electron preload: installs `window.api` and
- * `window.apiEvents` over HTTP to the 127.0.0.1 test host (test/host/server.ts).
+ * Browser-preview stand-in for the Electron preload: installs `window.api` (src/shared/api-client.ts over an HTTP
+ * transport) and `window.apiEvents`, both to the 127.0.0.1 test host (test/host/server.ts).
  *
  * Only bundled when `__PREVIEW__` is true (vite `--mode preview`); the packaged
  * app never contains it. Protocol (all same-origin, allowed by `connect-src 'self'`):
@@ -8,10 +8,10 @@
  *   the URL with `history.replaceState` so it is not left in history or screenshots;
  * - RPC: `POST /rpc/<channel>`, JSON body = input, `Authorization: Bearer <token>`;
  *   the response body is an `RpcResult` (never thrown across the bridge);
- * - import: `documents.pick` (and `authorizations.attachSignedForm`) opens a hidden `<input type=file>` synchronously (the
- *   caller must invoke it inside the user's click), uploads each chosen file with
- *   `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then calls
- *   the `documents.pick` RPC, whose host-side picker hands main the staged files;
+ * - import: a channel that declares `files` in the contract (`documents.pick`, `authorizations.attachSignedForm`, ...,
+ *   see FILE_CHANNELS) opens a hidden `<input type=file>` synchronously (the caller must invoke it inside the user's
+ *   click), uploads each chosen file with `POST /upload` (raw bytes, `X-File-Name: encodeURIComponent(name)`), then
+ *   calls the channel, whose host-side picker hands main the staged files;
  * - drop: files dropped onto the Records step are uploaded the same way with `X-Staging: drop` (platform/drop.ts),
  *   then `documents.importDropped` imports them;
  * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`;
@@ -22,11 +22,12 @@
  *   tab; while open it sends `POST /heartbeat` when the host says (its answer `nextInMs`), and the host locks the vault
  *   by itself when the heartbeats stop (a killed or crashed tab). A page restored from the back/forward cache reloads.
  */
-import { CHANNEL_NAMES } from '../../shared/contract';
+import { CHANNEL_NAMES, FILE_CHANNELS, fileInputOf } from '../../shared/contract';
 import type { ApiEvents } from '../../shared/bridge';
 import { registerPrintableOpener } from './printable';
 import { registerDropStager } from './drop';
-import type { Api, ChannelInput, ChannelName, ChannelOutput, EventName, EventPayload, RpcResult } from '../../shared/contract';
+import { createApi, type Send } from '../../shared/api-client';
+import type { ChannelName, EventName, EventPayload, RpcResult } from '../../shared/contract';
 
 const TOKEN_KEY = 'releasedesk.preview.token';
 
@@ -44,14 +45,14 @@ function unreachable(): RpcResult<never> {
   return { ok: false, error: { code: 'INTERNAL', message: 'The preview host could not be reached. Is it still running?' } };
 }
 
-async function rpc<C extends ChannelName>(token: string, channel: C, input: ChannelInput<C>): Promise<RpcResult<ChannelOutput<C>>> {
+async function rpc(token: string, channel: ChannelName, input: unknown): Promise<RpcResult<unknown>> {
   try {
     const res = await fetch(`/rpc/${channel}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(input ?? {}),
     });
-    return (await res.json()) as RpcResult<ChannelOutput<C>>;
+    return (await res.json()) as RpcResult<unknown>;
   } catch {
     return unreachable();
   }
@@ -98,11 +99,14 @@ async function upload(token: string, file: File, staging: 'pick' | 'drop' = 'pic
 
 type Listener = (payload: unknown) => void;
 
-/** Builds the preview `window.api` and `window.apiEvents`. */
-export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEvents } {
+/**
+ * Builds the preview's transport: `send(channel, input)` answering the result envelope (what the preload's `window.rpc`
+ * does over IPC), and `window.apiEvents`. `window.api` is built over `send` by src/shared/api-client.ts.
+ */
+export function createPreviewBridge(token: string): { send: Send; apiEvents: ApiEvents } {
   const api = {} as Record<ChannelName, (input: unknown) => Promise<RpcResult<unknown>>>;
   for (const name of CHANNEL_NAMES) {
-    api[name] = (input) => rpc(token, name, input as never);
+    api[name] = (input) => rpc(token, name, input);
   }
   // Channels whose main-side picker takes files the user chooses: choose and upload first, then call.
   const pickThenCall = (name: ChannelName, input: unknown, accept: string) => {
@@ -114,16 +118,14 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
       } catch {
         return unreachable();
       }
-      return rpc(token, name, input as never);
+      return rpc(token, name, input);
     })();
   };
-  const PDF = 'application/pdf,.pdf';
-  // Record files may be PDFs, photos, scans and faxes; a signed authorization or authority document is a PDF.
-  api['documents.pick'] = (input) => pickThenCall('documents.pick', input, `${PDF},image/jpeg,.jpg,.jpeg,image/png,.png,image/tiff,.tif,.tiff`);
-  api['authorizations.attachSignedForm'] = (input) => pickThenCall('authorizations.attachSignedForm', input, PDF);
-  // Picks only when a copy of a representative's authority document is attached (164.514(h)).
-  api['requests.recordRepresentativeAuthority'] = (input) =>
-    (input as { method?: string }).method === 'copy_attached' ? pickThenCall('requests.recordRepresentativeAuthority', input, PDF) : rpc(token, 'requests.recordRepresentativeAuthority', input as never);
+  // The channels whose call takes files the user chooses are declared in the contract (`files` on the channel).
+  for (const name of FILE_CHANNELS) {
+    const files = fileInputOf(name)!;
+    api[name] = (input) => ((files.when?.(input) ?? true) ? pickThenCall(name, input, files.accept) : rpc(token, name, input));
+  }
 
   const listeners = new Map<string, Set<Listener>>();
   let source: EventSource | null = null;
@@ -149,7 +151,7 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
       return () => set.delete(l);
     },
   };
-  return { api: api as unknown as Api, apiEvents };
+  return { send: (channel, input) => api[channel](input), apiEvents };
 }
 
 /** Until the host answers: a heartbeat every 30 s (the host's default silence limit is 120 s). */
@@ -196,12 +198,12 @@ export function startPresence(token: string, win: Window = window): () => void {
   };
 }
 
-/** Installs the preview bridge on `window` (called from main.tsx in preview builds only). */
+/** Installs `window.api` over HTTP and `window.apiEvents`, and starts presence (called from main.tsx in preview builds only). */
 export function installPreviewBridge(): void {
   const token = takeToken();
   startPresence(token);
-  const { api, apiEvents } = createPreviewBridge(token);
-  window.api = api;
+  const { send, apiEvents } = createPreviewBridge(token);
+  window.api = createApi(send);
   window.apiEvents = apiEvents;
   registerPrintableOpener((printableId) => {
     window.open(`/printable/${encodeURIComponent(printableId)}?token=${encodeURIComponent(token)}`, '_blank', 'noopener');

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { DashboardScreen, screenFor } from '../../../src/renderer/features/dashboard/DashboardScreen';
 import { useDashboardStore } from '../../../src/renderer/features/dashboard/store';
-import { useAppStore } from '../../../src/renderer/app/store';
+import { useAppStore } from '../../../src/renderer/lib/navigation';
 import type { ChannelOutput } from '../../../src/shared/contract';
 import { installDomStubs, installFakeApi, ok, renderUi } from './harness';
 

@@ -9,6 +9,7 @@ import type { ReactElement } from 'react';
 import { render } from '@testing-library/react';
 import { MantineProvider } from '@mantine/core';
 import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RpcResult } from '../../../src/shared/contract';
+import { ApiError, type ErrorCode } from '../../../src/shared/errors';
 
 export function installDomStubs(): void {
   if (!window.matchMedia) {
@@ -82,7 +83,7 @@ const QUIET: FakeHandlers = {
   }),
 };
 
-/** Installs a fake `window.api`; unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */
+/** Installs a fake `window.api` (handlers answer envelopes, as main does; refusals are thrown as ApiError); unhandled channels answer INTERNAL (but {@link QUIET} reads). Returns the spy per channel. */
 export function installFakeApi(given: FakeHandlers) {
   const handlers: FakeHandlers = { ...QUIET, ...given };
   const calls: { channel: string; input: unknown }[] = [];
@@ -93,8 +94,10 @@ export function installFakeApi(given: FakeHandlers) {
         vi.fn(async (input: unknown) => {
           calls.push({ channel, input });
           const h = (handlers as Record<string, ((i: unknown) => unknown) | undefined>)[channel];
-          if (!h) return { ok: false, error: { code: 'INTERNAL', message: `no fake for ${channel}` } };
-          return h(input);
+          // Like window.api (src/shared/api-client.ts): the envelope unwrapped, a refusal thrown as ApiError.
+          const r = (h ? await h(input) : { ok: false, error: { code: 'INTERNAL', message: `no fake for ${channel}` } }) as RpcResult<unknown>;
+          if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+          return r.value;
         }),
     },
   );
@@ -130,7 +133,7 @@ export function unlockedInfo(role: 'administrator' | 'privacy_officer' | 'front_
 }
 
 export const ok = <T,>(value: T) => ({ ok: true as const, value });
-export const fail = (code: string, message: string) => ({ ok: false as const, error: { code, message } }) as RpcResult<never>;
+export const fail = (code: string, message: string) => ({ ok: false as const, error: { code: code as ErrorCode, message } }) as RpcResult<never>;
 
 export function renderUi(ui: ReactElement) {
   return render(<MantineProvider>{ui}</MantineProvider>);

@@ -8,8 +8,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { App } from '../../../src/renderer/app/App';
-import { useAppStore } from '../../../src/renderer/app/store';
-import { useIdleLockStore, startIdleTimer } from '../../../src/renderer/app/idle-lock';
+import { useAppStore } from '../../../src/renderer/lib/navigation';
+import { useIdleLockStore, startIdleTimer } from '../../../src/renderer/lib/idle-lock';
 import { registeredStores, resetAllStores } from '../../../src/renderer/lib/stores';
 import { call } from '../../../src/renderer/lib/call';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';

@@ -9,7 +9,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { App } from '../../../src/renderer/app/App';
-import { useAppStore } from '../../../src/renderer/app/store';
+import { useAppStore } from '../../../src/renderer/lib/navigation';
 import { resetAllStores } from '../../../src/renderer/lib/stores';
 import { MFA_ENROLLMENT_CHANNELS, roleMayCall } from '../../../src/shared/roles';
 import type { ChannelName, StaffRoleT } from '../../../src/shared/contract';

@@ -40,8 +40,8 @@ describe('store registry', () => {
     // The stores of the app today (a new one adds itself to this list by being found above).
     expect(found.sort()).toEqual(
       expect.arrayContaining([
-        'app/idle-lock.ts:useIdleLockStore',
-        'app/store.ts:useAppStore',
+        'lib/idle-lock.ts:useIdleLockStore',
+        'lib/navigation.ts:useAppStore',
         'features/audit/store.ts:useAuditStore',
         'features/dashboard/store.ts:useDashboardStore',
         'features/outbox/store.ts:useOutboxStore',

@@ -1,4 +1,4 @@
-import type { ChannelOutput, SecuritySettingsT, StaffRoleT } from '../../../shared/contract';
+import type { ChannelOutput, SecuritySettingsT, StaffRoleT, StaffAccountT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { Session } from '../session';
 import { getSetting, putSetting, securitySettings } from '../settings/settings';
@@ -22,7 +22,7 @@ import {
   type UserRow,
 } from './users-repo';
 
-type Account = ChannelOutput<'accounts.list'>[number];
+type Account = StaffAccountT;
 
 /** The row as shown: never the MFA secret. */
 function view(u: UserRow): Account {

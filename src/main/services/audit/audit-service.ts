@@ -5,7 +5,7 @@
  * OpenPGP signatures by the practice key, into a folder staff choose, and each export audited.
  */
 import { DateTime } from 'luxon';
-import type { ChannelOutput, ParsedInput } from '../../../shared/contract';
+import type { ChannelOutput, ParsedInput, AccountingViewT, SuspensionViewT, AuditEventViewT, ReportExportT } from '../../../shared/contract';
 import { AUDIT_ACTIONS, actionKind, describeAuditEvent, OUTCOME_LABEL, ACTION_KIND_LABEL } from '../../../shared/audit-labels';
 import { AppError } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
@@ -24,8 +24,7 @@ import { insertManualDisclosure, insertSuspension, knownPatients, manualDisclosu
 import { auditActors, iterateAuditEvents, queryAuditEvents, type AuditEventRow, type AuditFilter } from './events-repo';
 
 type Filter = ParsedInput<'audit.query'>['filter'];
-type EventView = ChannelOutput<'audit.query'>['events'][number];
-type ReportExportT = ChannelOutput<'audit.exportReport'>;
+type EventView = AuditEventViewT;
 
 export interface AuditServiceDeps {
   session: Session;
@@ -299,7 +298,7 @@ export class AuditService {
   }
 
   /** Accounting review for the screen. @throws AppError NOT_FOUND when the vault knows no such patient */
-  accounting(mrn: string, asOf: string): ChannelOutput<'audit.accounting'> {
+  accounting(mrn: string, asOf: string): AccountingViewT {
     const db = this.s.require().db;
     const tz = this.tz();
     const patient = knownPatients(db, mrn, 50).find((p) => p.mrn === mrn);
@@ -525,7 +524,7 @@ export class AuditService {
    * 30 days from the statement ((a)(2)(ii)). Audited as `audit.suspension_record`.
    * @throws AppError VALIDATION_FAILED when the end precedes the start, or an oral statement exceeds 30 days
    */
-  recordSuspension(input: ParsedInput<'audit.recordSuspension'>): ChannelOutput<'audit.recordSuspension'> {
+  recordSuspension(input: ParsedInput<'audit.recordSuspension'>): SuspensionViewT {
     const subject = { type: 'patient', id: input.mrn };
     let problem: string | null = null;
     if (input.endsOn < input.startsOn) problem = 'The suspension must end on or after the day it starts.';

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { insertAuditRow, iterateAuditRows, newestAuditHead, newestAuditRows, type AuditRow } from './chain-repo';
 import { createHmac } from 'node:crypto';
 import type { AuditEventT } from '../../../shared/contract';
 
@@ -35,7 +36,7 @@ const GENESIS = '0'.repeat(64);
  * @returns the new event's sequence number
  */
 export function appendAudit(db: Database, chainKey: Buffer, e: AuditInput): number {
-  const last = db.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+  const last = newestAuditHead(db);
   const prev = last?.hash ?? GENESIS;
   const row = {
     at: e.at.toISOString(),
@@ -48,18 +49,12 @@ export function appendAudit(db: Database, chainKey: Buffer, e: AuditInput): numb
     actor_id: e.actorId ?? null,
   };
   const hash = chainHash(chainKey, prev, row);
-  const info = db
-    .prepare(
-      `INSERT INTO audit_events (at, actor, actor_id, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash)
-       VALUES (@at, @actor, @actor_id, @action, @outcome, @subject_type, @subject_id, @detail_json, @prev, @hash)`,
-    )
-    .run({ ...row, prev, hash });
-  return Number(info.lastInsertRowid);
+  return insertAuditRow(db, { ...row, prev, hash });
 }
 
 /** The newest `limit` events, newest first. */
 export function listAudit(db: Database, limit: number): AuditEventT[] {
-  const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as AuditRow[];
+  const rows = newestAuditRows(db, limit);
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at,
@@ -81,7 +76,7 @@ export function listAudit(db: Database, limit: number): AuditEventT[] {
 export function verifyAudit(db: Database, chainKey: Buffer): { intact: boolean; checked: number; firstBrokenSeq: number | null } {
   let prev = GENESIS;
   let checked = 0;
-  for (const r of db.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as Iterable<AuditRow>) {
+  for (const r of iterateAuditRows(db)) {
     const expected = chainHash(chainKey, prev, r);
     if (r.prev_hash !== prev || r.hash !== expected) return { intact: false, checked, firstBrokenSeq: r.seq };
     prev = r.hash;
@@ -90,19 +85,6 @@ export function verifyAudit(db: Database, chainKey: Buffer): { intact: boolean; 
   return { intact: true, checked, firstBrokenSeq: null };
 }
 
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  actor_id: string | null;
-  action: string;
-  outcome: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  detail_json: string;
-  prev_hash: string;
-  hash: string;
-}
 
 function chainHash(
   key: Buffer,

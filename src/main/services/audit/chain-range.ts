@@ -10,7 +10,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { chainBody } from './audit';
-import { EVENT_BEFORE_SQL, SCAN_EVENT_FIELDS_SQL, SCAN_RANGE_SQL, type ChainEventFields } from './chain-repo';
+import { eventAtOrBefore, eventFieldsReader, scanRange, type ChainEventFields } from './chain-repo';
 
 /** The previous hash of event 1. */
 export const GENESIS = '0'.repeat(64);
@@ -37,16 +37,16 @@ export interface RangeResult {
  * @param hi inclusive upper bound
  */
 export function verifyRange(db: Database, chainKey: Buffer, lo: number, hi: number): RangeResult {
-  const before = lo > 0 ? (db.prepare(EVENT_BEFORE_SQL).get(lo) as { seq: number; hash: string } | undefined) : undefined;
+  const before = lo > 0 ? eventAtOrBefore(db, lo) : undefined;
   let prev = before?.hash ?? GENESIS;
   let prevSeq = before?.seq ?? 0;
   let checked = 0;
   const key = createSecretKey(chainKey); // imported once, not per event
-  const fields = db.prepare(SCAN_EVENT_FIELDS_SQL);
-  for (const [seq, body, hash] of db.prepare(SCAN_RANGE_SQL).raw(true).iterate(lo, hi) as Iterable<[number, string, string]>) {
+  const fields = eventFieldsReader(db);
+  for (const [seq, body, hash] of scanRange(db, lo, hi)) {
     if (seq !== prevSeq + 1) return { checked, problem: { kind: 'gap', seq, prevSeq } };
     const fast = body.startsWith(prev, 2) && body.charCodeAt(2 + prev.length) === 0x22 && createHmac('sha256', key).update(body).digest('hex') === hash;
-    if (!fast && !exactlyLinked(fields.get(seq) as ChainEventFields, prev, key)) return { checked, problem: { kind: 'altered', seq } };
+    if (!fast && !exactlyLinked(fields(seq), prev, key)) return { checked, problem: { kind: 'altered', seq } };
     checked++;
     prev = hash;
     prevSeq = seq;

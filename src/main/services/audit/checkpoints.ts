@@ -16,6 +16,7 @@
  * @source 45 CFR 164.312(b) audit controls; 164.312(c)(1)-(2) integrity, mechanism to authenticate ePHI.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { insertCheckpointRow, listCheckpointRows, maxCheckpointCounter, newestAuditHead } from './chain-repo';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,13 +59,12 @@ export function checkpointAuthentic(key: Buffer, c: Checkpoint): boolean {
 
 /** The chain head now: newest event's seq and hash (seq 0 and 64 zeros for an empty log). */
 export function chainHead(db: Database): { seq: number; hash: string } {
-  const r = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-  return r ?? { seq: 0, hash: '0'.repeat(64) };
+  return newestAuditHead(db) ?? { seq: 0, hash: '0'.repeat(64) };
 }
 
 /** Checkpoints stored in the vault, oldest first. */
 export function vaultCheckpoints(db: Database): Checkpoint[] {
-  return db.prepare('SELECT counter, seq, hash, at, reason, mac FROM audit_checkpoints ORDER BY counter').all() as Checkpoint[];
+  return listCheckpointRows(db) as Checkpoint[];
 }
 
 /**
@@ -98,11 +98,11 @@ export function anchorCheckpoints(dataDir: string): { checkpoints: Checkpoint[];
  */
 export function writeCheckpoint(db: Database, dataDir: string, key: Buffer, at: Date, reason: CheckpointReason): Checkpoint {
   const head = chainHead(db);
-  const inVault = (db.prepare('SELECT max(counter) AS n FROM audit_checkpoints').get() as { n: number | null }).n ?? 0;
+  const inVault = maxCheckpointCounter(db);
   const inFile = anchorCheckpoints(dataDir)?.checkpoints.reduce((m, c) => Math.max(m, c.counter), 0) ?? 0;
   const base = { counter: Math.max(inVault, inFile) + 1, seq: head.seq, hash: head.hash, at: at.toISOString(), reason };
   const c: Checkpoint = { ...base, mac: checkpointMac(key, base) };
-  db.prepare('INSERT INTO audit_checkpoints (counter, seq, hash, at, reason, mac) VALUES (@counter, @seq, @hash, @at, @reason, @mac)').run(c);
+  insertCheckpointRow(db, c);
   appendFileSync(join(dataDir, ANCHOR_FILE), JSON.stringify(c) + '\n', { mode: 0o600 });
   return c;
 }

@@ -3,7 +3,7 @@
  * status; the configuration posture. PHI-free by construction — references, counts and dates only, no patient
  * names — so showing it is not an access to records.
  */
-import type { ChannelOutput, DashboardItem, PostureItem } from '../../../shared/contract';
+import type { DashboardItem, PostureItem, DashboardT } from '../../../shared/contract';
 import { isAppError } from '../../../shared/errors';
 import { verifyChainParallel } from '../audit/chain';
 import { CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
@@ -49,7 +49,7 @@ const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
  * a backup older than the practice's reminder (164.308(a)(7)(ii)(A)); problems in the audit chain (164.312(b)).
  * @throws AppError VAULT_LOCKED
  */
-export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'dashboard.get'>> {
+export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
   const v = d.session.require();
   const tz = requireSetting(v.db, 'practice').timeZone;
   const now = d.session.clock.now();

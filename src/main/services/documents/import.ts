@@ -16,7 +16,7 @@
  */
 import type { Session } from '../session';
 import type { EventBus } from '../support/events';
-import type { ChannelOutput, DocumentSummaryT } from '../../../shared/contract';
+import type { DocumentSummaryT, ImportOutcomeT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { normalizeSource } from '../packaging/inputs';
 import { sniffMediaType, type SniffedMediaType } from '../packaging/images';
@@ -33,7 +33,7 @@ export const MAX_PENDING = 10;
 /** Wrong passwords tried on one waiting file before it is dropped (it must then be imported again). */
 export const MAX_PASSWORD_ATTEMPTS = 5;
 
-export type ImportResult = ChannelOutput<'documents.pick'>;
+export type ImportResult = ImportOutcomeT;
 type Rejected = ImportResult['rejected'][number];
 
 /** What an import needs from its caller. */

@@ -15,12 +15,13 @@ import { finding } from '../compliance/types';
 import type { Session } from '../session';
 import { requireEditable } from '../releases/repo';
 import { listDocuments, readDocument } from './documents';
+import { findReleasePatientRow, insertPatientCheckRowOnce, listPatientCheckRows, setPatientCheckConfirmation } from './patient-check-repo';
 import { matchPatient, type PatientIdentifiers, type PatientMatchResult } from './patient-match';
 import { extractPageTexts, renderPagePng } from './pdf-text';
 
 type StoredOutcome = Exclude<DocumentPatientCheckT['outcome'], 'pending'>;
 
-interface CheckRow {
+export interface CheckRow {
   document_id: string;
   outcome: StoredOutcome;
   name_found: number;
@@ -59,16 +60,14 @@ function fromRow(r: CheckRow): DocumentPatientCheckT {
 
 /** The patient the release is for (as copied from its request). @throws AppError NOT_FOUND */
 export function releasePatient(db: Database, releaseId: string): PatientIdentifiers {
-  const r = db.prepare('SELECT patient_name, patient_dob, patient_mrn FROM releases WHERE id = ?').get(releaseId) as
-    | { patient_name: string; patient_dob: string; patient_mrn: string }
-    | undefined;
+  const r = findReleasePatientRow(db, releaseId);
   if (!r) throw new AppError('NOT_FOUND', 'That release does not exist.');
   return { name: r.patient_name, dateOfBirth: r.patient_dob, mrn: r.patient_mrn };
 }
 
 /** Each CURRENT record file of the release with its stored check, or 'pending' when none is stored yet; in file order. */
 export function listPatientChecks(db: Database, releaseId: string): DocumentPatientCheckT[] {
-  const rows = db.prepare('SELECT * FROM document_patient_checks WHERE release_id = ?').all(releaseId) as CheckRow[];
+  const rows = listPatientCheckRows(db, releaseId);
   const byDoc = new Map(rows.map((r) => [r.document_id, r]));
   return listDocuments(db, releaseId).map((d) => {
     const r = byDoc.get(d.id);
@@ -85,10 +84,7 @@ export function storePatientCheck(db: Database, releaseId: string, documentId: s
     result === 'unreadable'
       ? { outcome: 'no_text', nameFound: false, dobFound: false, mrnFound: false, otherMrns: 0, otherDobs: 0, otherNames: 0, conflictPages: [], pagesChecked: pageCount, pagesWithoutText: pageCount }
       : result;
-  db.prepare(
-    `INSERT OR IGNORE INTO document_patient_checks (document_id, release_id, outcome, name_found, dob_found, mrn_found, other_mrns, other_dobs, other_names, conflict_pages, pages_checked, pages_without_text, checked_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
+  insertPatientCheckRowOnce(db, [
     documentId,
     releaseId,
     result === 'unreadable' ? 'unreadable' : r.outcome,
@@ -102,7 +98,7 @@ export function storePatientCheck(db: Database, releaseId: string, documentId: s
     r.pagesChecked,
     r.pagesWithoutText,
     at.toISOString(),
-  );
+  ]);
 }
 
 /**
@@ -115,7 +111,7 @@ export function confirmPatientCheck(db: Database, releaseId: string, documentId:
   if (!check) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
   if (check.outcome === 'pending') throw new AppError('PATIENT_CHECK_PENDING', 'This record file has not been compared with the patient yet.');
   if (check.outcome === 'match') throw new AppError('PATIENT_CHECK_NOT_NEEDED', 'This record file names the patient; there is nothing to confirm.');
-  db.prepare('UPDATE document_patient_checks SET confirmed_by = ?, confirmed_at = ?, confirm_reason = ? WHERE document_id = ?').run(by, at.toISOString(), reason, documentId);
+  setPatientCheckConfirmation(db, documentId, by, at.toISOString(), reason);
 }
 
 function labelOf(db: Database, releaseId: string, documentId: string): string {

@@ -21,7 +21,7 @@
  */
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { ChannelOutput } from '../../../shared/contract';
+import type { AddressStatusT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { sendRawMessage, toAppError } from '../delivery/smtp';
 import { markRecipientAddressConfirmedByCode, releasePatient, releaseState } from '../releases/repo';
@@ -40,7 +40,7 @@ export const CODE_DIGITS = 6;
 /** The vault subkey purpose of the code HMAC. */
 const CODE_KEY_PURPOSE = 'address-confirmation-code-v1';
 
-export type AddressStatusT = ChannelOutput<'recipients.addressStatus'>;
+export type { AddressStatusT };
 
 export interface AddressConfirmationDeps {
   session: Session;

@@ -1,5 +1,5 @@
 import type { DocumentCategory } from '../../../shared/compliance';
-import type { ChannelOutput, DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT } from '../../../shared/contract';
+import type { DocumentSummaryT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, ImportOutcomeT } from '../../../shared/contract';
 import type { FolderPicker } from '../documents/folder-picker';
 import { AppError, isAppError } from '../../../shared/errors';
 import { canTransition, evaluateRelease, finding, inRequestScope, isSensitive, localDate, minimumNecessaryApplies, type ReleaseDecision } from '../compliance';
@@ -118,7 +118,7 @@ export class ReleaseService {
    * audit event per file. A bad file is refused with a PHI-free reason and
    * audited; the others still import.
    */
-  async importPicked(releaseId: string): Promise<ChannelOutput<'documents.pick'>> {
+  async importPicked(releaseId: string): Promise<ImportOutcomeT> {
     requireImportable(this.session, releaseId);
     return importFiles(
       { session: this.session, events: this.d.events, today: () => this.today(), ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}) },

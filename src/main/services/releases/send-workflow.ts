@@ -646,7 +646,7 @@ export class SendWorkflow {
   }
 
   /** The releases staff should see in the outbox: waiting, being sent, unconfirmed, failed or partly sent. */
-  outbox(): ChannelOutput<'releases.outbox'> {
+  outbox(): OutboxEntryT[] {
     const v = this.s.require();
     return releasesInStatusWithTransmission(v.db, ['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced']).map((r) => ({
       ...r,

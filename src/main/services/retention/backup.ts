@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { AppError, isAppError } from '../../../shared/errors';
 import { verifyChain } from '../audit/chain';
+import { countRequestsAndReleases } from './repo';
 import { ANCHOR_FILE, CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
 import { KDF_FILE, VAULT_FILE, Vault, type VaultCopy } from '../vault/vault';
 
@@ -36,8 +37,7 @@ export interface CopyVerification {
  */
 export function verifyCopy(copy: VaultCopy, dir: string): CopyVerification {
   const v = verifyChain(copy.db, copy.subkey('audit-chain-v1'), copy.subkey(CHECKPOINT_KEY_PURPOSE), dir);
-  const count = (table: string) => (copy.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return { intact: v.intact, eventsVerified: v.checked, requests: count('requests'), releases: count('releases') };
+  return { intact: v.intact, eventsVerified: v.checked, ...countRequestsAndReleases(copy.db) };
 }
 
 /** A new, unused backup folder inside `parent`, named by the UTC time (no PHI). */

@@ -127,11 +127,5 @@ export function applyPurge(db: Database, plan: PurgePlan, at: Date): PurgeResult
   };
 }
 
-/**
- * After the purge's transaction committed: rebuild the file without free pages and empty the WAL, so the
- * removed bytes are in neither file. Cannot run inside a transaction.
- */
-export function compactVault(db: Database): void {
-  db.exec('VACUUM');
-  db.pragma('wal_checkpoint(TRUNCATE)');
-}
+// compactVault (VACUUM and an emptied WAL after a purge) is SQL: ./repo.ts; re-exported for existing importers.
+export { compactVault } from './repo';

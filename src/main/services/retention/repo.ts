@@ -196,3 +196,23 @@ export function purgePacket(db: Database, artifactId: string, at: Date): void {
 export function purgeOutboxMessage(db: Database, transmissionId: string, part: number): void {
   db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
 }
+
+/** Rows in a backup copy's `requests` and `releases` tables (what the verified copy holds). */
+export function countRequestsAndReleases(db: Database): { requests: number; releases: number } {
+  const count = (table: 'requests' | 'releases') => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { requests: count('requests'), releases: count('releases') };
+}
+
+/**
+ * After the purge's transaction committed: rebuild the file without free pages and empty the WAL, so the
+ * removed bytes are in neither file. Cannot run inside a transaction.
+ */
+export function compactVault(db: Database): void {
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** Make SQLite overwrite deleted content with zeros (before a purge deletes rows). */
+export function enableSecureDelete(db: Database): void {
+  db.pragma('secure_delete = ON');
+}

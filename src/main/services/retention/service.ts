@@ -2,7 +2,7 @@
  * Retention, legal holds, the purge and backups, as a privacy officer would run them.
  * Every change is audited in the same transaction; audit details carry kinds, counts and ids only (no PHI).
  */
-import type { ChannelOutput, ParsedInput } from '../../../shared/contract';
+import type { RetentionViewT, PlaceHoldInputT, BackupResultT, RestoreResultT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { writeCheckpoint, CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
 import { localDate, daysBetween } from '../compliance/dates';
@@ -13,7 +13,7 @@ import { newBackupFolder, restoreBackup, writeBackup } from './backup';
 import { assertPolicy, DEFAULT_RETENTION, type RetentionPolicyT } from './policy';
 import { roleMayCall } from '../../../shared/roles';
 import { applyPurge, compactVault, planPurge, planSize, type PurgeResultT } from './purge';
-import { insertHold, listActiveHolds, releaseHold } from './repo';
+import { enableSecureDelete, insertHold, listActiveHolds, releaseHold } from './repo';
 
 export interface RetentionDeps {
   session: Session;
@@ -54,7 +54,7 @@ export class RetentionService {
   }
 
   /** Policy, holds, last purge and backup. @throws AppError VAULT_LOCKED */
-  view(): ChannelOutput<'retention.get'> {
+  view(): RetentionViewT {
     const db = this.session.require().db;
     return {
       policy: this.policy(),
@@ -71,7 +71,7 @@ export class RetentionService {
    * Save the retention policy. Audited `retention.policy_change` (the numbers; no PHI).
    * @throws AppError RETENTION_TOO_SHORT (documentation or audit below 6 years, 164.530(j)(2))
    */
-  setPolicy(policy: ParsedInput<'retention.setPolicy'>): ChannelOutput<'retention.get'> {
+  setPolicy(policy: RetentionPolicyT): RetentionViewT {
     const subject = { type: 'setting', id: 'retention' };
     this.session.audited(
       'retention.policy_change',
@@ -95,7 +95,7 @@ export class RetentionService {
    * Audited `retention.hold_place` (scope and hold id; never the reason, MRN or name).
    * @throws AppError NOT_FOUND
    */
-  placeHold(input: ParsedInput<'retention.placeHold'>): ChannelOutput<'retention.get'> {
+  placeHold(input: PlaceHoldInputT): RetentionViewT {
     const subject = { type: 'legal_hold', id: null };
     this.session.audited(
       'retention.hold_place',
@@ -114,7 +114,7 @@ export class RetentionService {
   }
 
   /** Release an active hold (kept as released). Audited `retention.hold_release`. @throws AppError NOT_FOUND */
-  releaseHold(holdId: string): ChannelOutput<'retention.get'> {
+  releaseHold(holdId: string): RetentionViewT {
     const subject = { type: 'legal_hold', id: holdId };
     this.session.audited('retention.hold_release', subject, (v) => releaseHold(v.db, holdId, this.session.actor(), this.session.clock.now()), (r) => ({ scope: r.scope }));
     return this.view();
@@ -135,7 +135,7 @@ export class RetentionService {
     const policySet = getSetting(v.db, 'retention') !== null;
     const plan = policySet ? planPurge(v.db, this.policy(), localDate(now, tz), tz) : { recordFiles: [], documentation: [], packets: [], outboxMessages: [], heldBack: 0 };
     if (trigger === 'unlock' && planSize(plan) === 0) return applyPurge(v.db, plan, now);
-    v.db.pragma('secure_delete = ON');
+    enableSecureDelete(v.db);
     const result = this.session.audited(
       'retention.purge',
       subject,
@@ -157,7 +157,7 @@ export class RetentionService {
    * @throws AppError EXPORT_UNAVAILABLE | BACKUP_FAILED | BACKUP_INVALID | VAULT_LOCKED
    * @source 45 CFR 164.308(a)(7)(ii)(A) data backup plan
    */
-  async backup(): Promise<ChannelOutput<'backup.create'>> {
+  async backup(): Promise<BackupResultT> {
     const v = this.session.require();
     const subject = { type: 'vault', id: null };
     if (!this.d.folderPicker) {
@@ -197,7 +197,7 @@ export class RetentionService {
    * passphrase; then unlock it (via `unlock`) and audit `vault.restore` in the restored vault (counts only).
    * @throws AppError RESTORE_TARGET_NOT_EMPTY | EXPORT_UNAVAILABLE | BACKUP_NOT_FOUND | WRONG_PASSPHRASE | BACKUP_INVALID
    */
-  async restore(passphrase: string, unlock: (passphrase: string) => Promise<void>): Promise<ChannelOutput<'backup.restore'>> {
+  async restore(passphrase: string, unlock: (passphrase: string) => Promise<void>): Promise<RestoreResultT> {
     if (this.session.state !== 'uninitialized') {
       throw new AppError('RESTORE_TARGET_NOT_EMPTY', 'ReleaseDesk already has a vault on this computer; a backup is restored only into an empty data folder.');
     }

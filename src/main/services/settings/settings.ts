@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
+import { findActivePracticeKey, insertActivePracticeKey, practiceKeyExists, readSettingJson, writeSettingJson, type PracticeKeyRow } from './repo';
 import { BounceMailboxInput, DEFAULT_IDLE_LOCK_MINUTES, DeliverySettings, IdleLockSettings, PracticeInput, PurgeResult, RetentionPolicy, SecuritySettings, SmtpSettingsInput } from '../../../shared/contract';
 
 /** Settings kept in the vault, one JSON value per key, each validated on read. */
@@ -25,8 +26,8 @@ export type SettingValue<K extends SettingKey> = z.output<(typeof schemas)[K]>;
 
 /** Read one setting. @returns null when unset. */
 export function getSetting<K extends SettingKey>(db: Database, key: K): SettingValue<K> | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-  return row ? (schemas[key].parse(JSON.parse(row.value)) as SettingValue<K>) : null;
+  const json = readSettingJson(db, key);
+  return json !== undefined ? (schemas[key].parse(JSON.parse(json)) as SettingValue<K>) : null;
 }
 
 /** Read one setting that setup always writes. @throws Error if missing (a broken vault). */
@@ -39,39 +40,26 @@ export function requireSetting<K extends SettingKey>(db: Database, key: K): Sett
 /** Write one setting (validated). Call inside the transaction that audits the change. */
 export function putSetting<K extends SettingKey>(db: Database, key: K, value: SettingValue<K>): void {
   const v = schemas[key].parse(value);
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(v));
+  writeSettingJson(db, key, JSON.stringify(v));
 }
 
-export interface PracticeKeyRow {
-  fingerprint: string;
-  armoredPublic: string;
-  armoredPrivate: string;
-  createdAt: string;
-}
+export type { PracticeKeyRow };
 
 /** Store the practice's OpenPGP key pair (private part stays in the vault, never crosses IPC). */
 export function insertPracticeKey(db: Database, k: PracticeKeyRow): void {
-  db.prepare('UPDATE practice_keys SET active = 0').run();
-  db.prepare('INSERT INTO practice_keys (fingerprint, armored_public, armored_private, created_at, active) VALUES (?, ?, ?, ?, 1)').run(
-    k.fingerprint,
-    k.armoredPublic,
-    k.armoredPrivate,
-    k.createdAt,
-  );
+  insertActivePracticeKey(db, k);
 }
 
 /** Whether the vault has ever held the practice key with this fingerprint (40 hex, upper case), active or not. */
 export function practiceKeyKnown(db: Database, fingerprint: string): boolean {
-  return db.prepare('SELECT 1 FROM practice_keys WHERE fingerprint = ?').get(fingerprint) !== undefined;
+  return practiceKeyExists(db, fingerprint);
 }
 
 /** The active practice key. @throws Error when setup never stored one (a broken vault). */
 export function activePracticeKey(db: Database): PracticeKeyRow {
-  const r = db.prepare('SELECT fingerprint, armored_public, armored_private, created_at FROM practice_keys WHERE active = 1').get() as
-    | { fingerprint: string; armored_public: string; armored_private: string; created_at: string }
-    | undefined;
+  const r = findActivePracticeKey(db);
   if (!r) throw new Error('vault has no active practice key');
-  return { fingerprint: r.fingerprint, armoredPublic: r.armored_public, armoredPrivate: r.armored_private, createdAt: r.created_at };
+  return r;
 }
 
 /** Default raw attachment limit per email message (compliance-rules.md: providers cap at 20–25 MB; base64 adds ~37 %). */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Code, Group, List, Progress, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, List, Progress, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { useAuditStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { EventsPanel } from './EventsPanel';
@@ -7,6 +7,7 @@ import { AccountingPanel } from './AccountingPanel';
 import { AccessPanel } from './AccessPanel';
 import { TransmissionsPanel } from './TransmissionsPanel';
 import { formatBytes } from '../../lib/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 
 /** Audit controls (45 CFR 164.312(b)) for people: what was done and by whom, the disclosures, and whether the log is intact. */
 export function AuditScreen() {
@@ -18,15 +19,11 @@ export function AuditScreen() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end" wrap="wrap">
-        <div>
-          <Title order={1}>Audit log</Title>
-          <Text c="dark.4">Every action and every disclosure, in a log that shows if anyone changed or cut it.</Text>
-        </div>
-        <Button variant="outline" onClick={() => void runVerify()} loading={verifying}>
-          Verify log integrity
-        </Button>
-      </Group>
+      <ScreenHeader
+        title="Audit log"
+        subtitle="Every action and every disclosure, in a log that shows if anyone changed or cut it."
+        actions={<Button variant="outline" onClick={() => void runVerify()} loading={verifying}>Verify log integrity</Button>}
+      />
       <div aria-live="polite">
         {verify ? (
           verify.intact ? (

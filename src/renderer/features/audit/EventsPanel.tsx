@@ -3,7 +3,7 @@ import { Anchor, Badge, Button, Group, Pagination, Select, SimpleGrid, Stack, Ta
 import { ACTION_KIND_LABEL, AUDIT_ACTION_KINDS, OUTCOME_LABEL, type AuditActionKind } from '../../../shared/audit-labels';
 import { call } from '../../lib/call';
 import { formatDateTime } from '../../lib/format';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { PAGE_SIZE, useAuditStore, type AuditFilter } from './store';
 
 export const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orange' } as const;

@@ -7,7 +7,8 @@ import type { AuthorizationRecordT, RequestDocumentT } from '../../../shared/con
 import { FindingsList } from './FindingsList';
 import { RepresentativeAuthority } from './RepresentativeAuthority';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useAuthorizationsStore } from './store';
 import { formatDateTime, plural } from '../../lib/format';
 
 /** The authorization as edited (no id; lists as one line per entry). */
@@ -61,6 +62,8 @@ const opt = (s: string) => (s.trim() ? s.trim() : undefined);
  * findings are shown beside the form with their CFR citations.
  */
 export function AuthorizationForm(props: { requestId: string; record: AuthorizationRecordT | null; onSaved?: (r: AuthorizationRecordT) => void }) {
+  // Calls to main (the store's actions never change, so reading them once per render is enough).
+  const api = useAuthorizationsStore.getState();
   const initial = props.record?.authorization;
   const [a, setA] = useState<AuthorizationDraft>(() => (initial ? { ...emptyAuthorization(), ...initial } : emptyAuthorization()));
   const [text, setText] = useState(() => ({
@@ -90,7 +93,7 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
     const run = (async () => {
       setSaving(true);
       try {
-        const saved = await call('authorizations.save', {
+        const saved = await api.save({
           requestId: props.requestId,
           ...(idRef.current ? { authorizationId: idRef.current } : {}),
           authorization: draft,
@@ -133,7 +136,7 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
     setFormBusy(true);
     setFormMsg({ error: null, saved: null });
     try {
-      setForm(await call('authorizations.form', { requestId: props.requestId, prefill, psychotherapyNotesOnly: false }));
+      setForm(await api.makeForm({ requestId: props.requestId, prefill, psychotherapyNotesOnly: false }));
     } catch (e) {
       setFormMsg({ error: toApiError(e), saved: null });
     } finally {
@@ -142,7 +145,7 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
   };
   const exportForm = async (doc: RequestDocumentT) => {
     try {
-      const { saved } = await call('documents.export', { documentId: doc.id });
+      const { saved } = await api.exportDocument({ documentId: doc.id });
       setFormMsg({ error: null, saved });
     } catch (e) {
       setFormMsg({ error: toApiError(e), saved: null });
@@ -152,7 +155,7 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
     if (!idRef.current) return;
     setError(null);
     // Invoked synchronously inside the click: the preview's file chooser needs the user gesture.
-    const pending = call('authorizations.attachSignedForm', { authorizationId: idRef.current });
+    const pending = api.attachSignedForm({ authorizationId: idRef.current });
     void pending.then(
       (r) => {
         idRef.current = r.id;
@@ -165,7 +168,7 @@ export function AuthorizationForm(props: { requestId: string; record: Authorizat
   const revoke = async () => {
     if (!idRef.current || !revocation.receivedDate) return;
     try {
-      const r = await call('authorizations.revoke', { authorizationId: idRef.current, revocation });
+      const r = await api.revoke({ authorizationId: idRef.current, revocation });
       setRecord(r);
       setA((cur) => ({ ...cur, revocation: r.authorization.revocation }));
       onSaved.current?.(r);

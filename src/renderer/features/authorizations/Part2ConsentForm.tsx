@@ -4,7 +4,8 @@ import type { Part2Consent } from '../../../shared/compliance';
 import type { Part2ConsentRecordT } from '../../../shared/contract';
 import { FindingsList } from './FindingsList';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useAuthorizationsStore } from './store';
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 const opt = (s: string) => (s.trim() ? s.trim() : undefined);
@@ -14,6 +15,7 @@ const opt = (s: string) => (s.trim() ? s.trim() : undefined);
  * (`part2Consents.save`); the saved consent's findings are shown with their citations.
  */
 export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; onSaved?: (r: Part2ConsentRecordT) => void }) {
+  const saveConsent = useAuthorizationsStore((s) => s.saveConsent);
   const [c, setC] = useState<Omit<Part2Consent, 'id'>>({
     patientNamed: false,
     discloser: '',
@@ -34,7 +36,7 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
     setBusy(true);
     setError(null);
     try {
-      const r = await call('part2Consents.save', { requestId, consent: { ...c, recipients: lines(recipients) } });
+      const r = await saveConsent({ requestId, consent: { ...c, recipients: lines(recipients) } });
       setSaved(r);
       onSaved?.(r);
     } catch (e) {
@@ -76,6 +78,7 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
  * Effective that day; the consent is kept, and releases of Part 2 records under it are blocked from then on.
  */
 export function Part2ConsentRevocation({ record, onRevoked }: { record: Part2ConsentRecordT; onRevoked?: (r: Part2ConsentRecordT) => void }) {
+  const revokeConsent = useAuthorizationsStore((s) => s.revokeConsent);
   const [receivedDate, setReceivedDate] = useState('');
   const [method, setMethod] = useState<'written' | 'electronic' | 'other'>('written');
   const [busy, setBusy] = useState(false);
@@ -86,7 +89,7 @@ export function Part2ConsentRevocation({ record, onRevoked }: { record: Part2Con
     setBusy(true);
     setError(null);
     try {
-      onRevoked?.(await call('part2Consents.revoke', { consentId: record.id, revocation: { receivedDate, method } }));
+      onRevoked?.(await revokeConsent({ consentId: record.id, revocation: { receivedDate, method } }));
     } catch (e) {
       setError(toApiError(e));
     } finally {

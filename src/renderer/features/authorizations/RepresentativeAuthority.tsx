@@ -3,7 +3,8 @@ import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput 
 import type { AuthorityVerificationMethod, RepresentativeAuthorityDocument, RepresentativeAuthorityEvidence } from '../../../shared/compliance';
 import type { RequestDetailT } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useAuthorizationsStore } from './store';
 import { formatDateTime } from '../../lib/format';
 
 /** Staff-facing names of what gives a personal representative authority (45 CFR 164.502(g)). */
@@ -40,6 +41,7 @@ export function RepresentativeAuthority(props: {
   evidence: RepresentativeAuthorityEvidence | undefined;
   onRecorded: (d: RequestDetailT) => void;
 }) {
+  const recordAuthority = useAuthorizationsStore((s) => s.recordRepresentativeAuthority);
   const [document, setDocument] = useState<RepresentativeAuthorityDocument>('health_care_power_of_attorney');
   const [method, setMethod] = useState<AuthorityVerificationMethod>('copy_attached');
   const [notes, setNotes] = useState('');
@@ -59,7 +61,7 @@ export function RepresentativeAuthority(props: {
     setBusy(true);
     setError(null);
     // Called inside the click: with 'copy_attached' the preview's file chooser needs the user gesture.
-    void call('requests.recordRepresentativeAuthority', { requestId: props.requestId, target: props.target, document, method, notes }).then(
+    void recordAuthority({ requestId: props.requestId, target: props.target, document, method, notes }).then(
       (d) => {
         setBusy(false);
         props.onRecorded(d);

@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
 import { Alert, Badge, Button, Group, Loader, Paper, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { useAppStore, type Screen } from '../../app/store';
+import { useAppStore, type Screen } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFocusHeading } from '../../lib/focus';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { useDashboardStore, type DashboardT } from './store';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { mayOpen, useRole } from '../../lib/roles';
 
 type Item = DashboardT['items'][number];
@@ -136,16 +137,14 @@ export function DashboardScreen() {
 
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1} ref={heading} tabIndex={-1}>
-          Today
-        </Title>
-        <Text c="dark.5">
-          {data
-            ? `${formatDate(data.asOf)} · ${attention === 0 ? 'Nothing needs attention.' : `${attention} ${attention === 1 ? 'thing needs' : 'things need'} attention.`}`
-            : 'What needs attention today.'}
-        </Text>
-      </div>
+      <ScreenHeader
+        title="Today"
+        headingRef={heading}
+        subtitleColor="dark.5"
+        subtitle={data
+          ? `${formatDate(data.asOf)} · ${attention === 0 ? 'Nothing needs attention.' : `${attention} ${attention === 1 ? 'thing needs' : 'things need'} attention.`}`
+          : 'What needs attention today.'}
+      />
       <ErrorAlert error={error} title="The dashboard could not be loaded" />
       {!data ? (
         error ? null : (

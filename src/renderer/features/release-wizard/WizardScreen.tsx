@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
-import { Button, Group, Stack, Stepper, Text, Title } from '@mantine/core';
+import { Button, Stack, Stepper, Text } from '@mantine/core';
 import { STEP, useWizardStore } from './store';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { StatusBadge } from '../../components/StatusBadge';
 import { PatientStep } from './steps/PatientStep';
 import { RecordsStep } from './steps/RecordsStep';
@@ -11,8 +11,9 @@ import { ReviewStep } from './steps/ReviewStep';
 import { SendStep } from './steps/SendStep';
 import { useFocusHeading } from '../../lib/focus';
 import type { ReleaseSummaryT } from '../../../shared/contract';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { WIZARD_STEPS, WizardStepHeader } from './WizardStepHeader';
 
-const STEP_LABELS = ['Patient', 'Records', 'Recipient', 'Delivery', 'Review', 'Send'] as const;
 
 /** The line under the title: what the staff member can still do with a release in this status. */
 function wizardSubtitle(status: ReleaseSummaryT['status']): string {
@@ -33,6 +34,24 @@ function wizardSubtitle(status: ReleaseSummaryT['status']): string {
       return 'This release did not reach the recipient. The Send step offers other ways to deliver it.';
     case 'cancelled':
       return 'This release was cancelled and was not sent.';
+  }
+}
+
+/** What each step shows (index = STEP value). */
+function stepContent(i: number, recipientKey: string) {
+  switch (i) {
+    case STEP.patient:
+      return <PatientStep />;
+    case STEP.records:
+      return <RecordsStep />;
+    case STEP.recipient:
+      return <RecipientStep key={recipientKey} />;
+    case STEP.delivery:
+      return <DeliveryStep />;
+    case STEP.review:
+      return <ReviewStep />;
+    default:
+      return <SendStep />;
   }
 }
 
@@ -69,47 +88,32 @@ export function WizardScreen({ releaseId }: { releaseId: string | null }) {
     return release.recipient !== null;
   };
 
+  // A new recipient or key remounts the Recipient step (its form starts from the saved recipient).
+  const recipientKey = release?.recipient ? `${release.recipient.email}|${release.recipient.key?.fingerprint ?? 'nokey'}` : 'none';
+
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} ref={heading} tabIndex={-1}>
-            {release ? `Release ${release.reference}` : 'New release'}
-          </Title>
-          <Text c="dark.4">{wizardSubtitle(release?.status ?? 'draft')}</Text>
-        </div>
-        <Group>
+      <ScreenHeader
+        title={release ? `Release ${release.reference}` : 'New release'}
+        headingRef={heading}
+        subtitle={wizardSubtitle(release?.status ?? 'draft')}
+        actions={<>
           {release ? <StatusBadge status={busy === 'send' && release.status === 'draft' ? 'sending' : release.status} /> : null}
           <Button variant="default" onClick={() => navigate({ name: 'releases' })} disabled={busy === 'send'}>
             Back to releases
           </Button>
-        </Group>
-      </Group>
-      <Title order={2} size="h4" ref={stepHeading} tabIndex={-1} data-testid="wizard-step-heading">
-        Step {step + 1} of {STEP_LABELS.length}: {STEP_LABELS[step] ?? ''}
-      </Title>
+        </>}
+      />
+      <WizardStepHeader step={step} headingRef={stepHeading} />
       {busy === 'load' ? (
         <Text>Loading…</Text>
       ) : (
         <Stepper active={step} onStepClick={(i) => reachable(i) && goTo(i)} size="sm" aria-label="Release steps">
-          <Stepper.Step aria-current={step === 0 ? 'step' : undefined} label="Patient" description="Whose records" allowStepSelect={reachable(0)}>
-            <PatientStep />
-          </Stepper.Step>
-          <Stepper.Step aria-current={step === 1 ? 'step' : undefined} label="Records" description="Files to release" allowStepSelect={reachable(1)}>
-            <RecordsStep />
-          </Stepper.Step>
-          <Stepper.Step aria-current={step === 2 ? 'step' : undefined} label="Recipient" description="Who, and their key" allowStepSelect={reachable(2)}>
-            <RecipientStep key={release?.recipient ? `${release.recipient.email}|${release.recipient.key?.fingerprint ?? 'nokey'}` : 'none'} />
-          </Stepper.Step>
-          <Stepper.Step aria-current={step === 3 ? 'step' : undefined} label="Delivery" description="How it gets there" allowStepSelect={reachable(3)}>
-            <DeliveryStep />
-          </Stepper.Step>
-          <Stepper.Step aria-current={step === 4 ? 'step' : undefined} label="Review" description="Check everything" allowStepSelect={reachable(4)}>
-            <ReviewStep />
-          </Stepper.Step>
-          <Stepper.Step aria-current={step === 5 ? 'step' : undefined} label="Send" description="Protect and deliver" allowStepSelect={reachable(5)}>
-            <SendStep />
-          </Stepper.Step>
+          {WIZARD_STEPS.map(({ label, description }, i) => (
+            <Stepper.Step key={label} aria-current={step === i ? 'step' : undefined} label={label} description={description} allowStepSelect={reachable(i)}>
+              {stepContent(i, recipientKey)}
+            </Stepper.Step>
+          ))}
         </Stepper>
       )}
     </Stack>

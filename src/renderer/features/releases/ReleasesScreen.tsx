@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
-import { Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Button, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useReleasesStore } from './store';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../lib/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 
 /** Home: every release with its status; start a new one or continue a draft. */
 export function ReleasesScreen() {
@@ -16,15 +17,11 @@ export function ReleasesScreen() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1}>Releases</Title>
-          <Text c="dark.4">Each release delivers one patient’s records, for one request, to one recipient, by the delivery method you choose for it.</Text>
-        </div>
-        <Button size="md" variant="outline" onClick={() => navigate({ name: 'requests' })}>
-          Requests
-        </Button>
-      </Group>
+      <ScreenHeader
+        title="Releases"
+        subtitle="Each release delivers one patient’s records, for one request, to one recipient, by the delivery method you choose for it."
+        actions={<Button size="md" variant="outline" onClick={() => navigate({ name: 'requests' })}>Requests</Button>}
+      />
       <ErrorAlert error={error} />
       {releases === null ? (
         <Text>Loading releases…</Text>

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { sortRequests, useRequestsStore, type SortDir, type SortKey } from './store';
 import { BASIS_SHORT, REQUEST_STATUS_LABELS, clockText } from './labels';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, formatDateTime } from '../../lib/format';
 import type { RequestSummaryT } from '../../../shared/contract';
 import { useFocusHeading } from '../../lib/focus';
+import { ScreenHeader } from '../../components/ScreenHeader';
 
 /** Due badges: "Overdue" (a warning, never a block — 164.524(b)(2)) and "Due this week". */
 export function DueBadges({ r }: { r: Pick<RequestSummaryT, 'overdue' | 'dueThisWeek' | 'extended'> }) {
@@ -100,15 +101,12 @@ export function RequestsScreen() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} ref={heading} tabIndex={-1}>
-            Requests
-          </Title>
-          <Text c="dark.4">Requests for records and their 30-day clocks. Overdue requests are still owed: release them as soon as you can.</Text>
-        </div>
-        <Button size="md" onClick={() => navigate({ name: 'intake' })}>New request</Button>
-      </Group>
+      <ScreenHeader
+        title="Requests"
+        headingRef={heading}
+        subtitle="Requests for records and their 30-day clocks. Overdue requests are still owed: release them as soon as you can."
+        actions={<Button size="md" onClick={() => navigate({ name: 'intake' })}>New request</Button>}
+      />
       <ErrorAlert error={error} />
       {list === null ? (
         <Text>Loading requests…</Text>

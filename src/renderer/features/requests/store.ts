@@ -31,6 +31,8 @@ interface RequestsState {
   withdraw: (note: string) => Promise<boolean>;
   recordUnencryptedEmailChoice: (c: Omit<ChannelInput<'requests.recordUnencryptedEmailChoice'>, 'requestId'>) => Promise<boolean>;
   exportDocument: (documentId: string) => Promise<void>;
+  /** The individual withdrew an unencrypted-email choice (`requests.withdrawUnencryptedEmailChoice`). @throws ApiError */
+  withdrawUnencryptedEmailChoice: (acknowledgmentId: string) => Promise<void>;
   /** Starts a release for the open request (`releases.create`); resolves with its id. */
   startRelease: () => Promise<string | null>;
 }
@@ -107,6 +109,15 @@ export const useRequestsStore = defineStore<RequestsState>('requests', (set, get
         const { saved } = await call('documents.export', { documentId });
         set({ exported: saved });
       }).then(() => undefined),
+    async withdrawUnencryptedEmailChoice(acknowledgmentId) {
+      const d = get().detail;
+      if (!d) return;
+      try {
+        set({ detail: await call('requests.withdrawUnencryptedEmailChoice', { requestId: d.id, acknowledgmentId }) });
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
     async startRelease() {
       let id: string | null = null;
       await act('release', async (requestId) => {

@@ -6,12 +6,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, NumberInput, PasswordInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import type { ChannelOutput } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 type Checked = ChannelOutput<'bounces.checkNow'>;
 
 export function BounceMailboxSettings() {
+  const api = useSettingsStore.getState(); // the store's calls (actions never change)
   const [host, setHost] = useState('');
   const [port, setPort] = useState<number | string>(993);
   const [username, setUsername] = useState('');
@@ -23,7 +25,7 @@ export function BounceMailboxSettings() {
   const [checked, setChecked] = useState<Checked | null>(null);
 
   useEffect(() => {
-    void call('settings.getBounceMailbox', {})
+    void api.getBounceMailbox()
       .then((s) => {
         if (!s) return;
         setHost(s.host);
@@ -32,7 +34,7 @@ export function BounceMailboxSettings() {
         setStored(true);
       })
       .catch((e: unknown) => setError(toApiError(e)));
-  }, []);
+  }, [api]);
 
   const input = () => ({ host: host.trim(), port: Number(port), username: username.trim(), ...(password ? { password } : {}) });
 
@@ -52,7 +54,7 @@ export function BounceMailboxSettings() {
   const save = (e: FormEvent) => {
     e.preventDefault();
     void run('save', async () => {
-      await call('settings.updateBounceMailbox', input());
+      await api.updateBounceMailbox(input());
       setPassword('');
       setStored(true);
       setNote('Bounce mailbox saved. ReleaseDesk checks it every few minutes while it is open and unlocked.');
@@ -87,7 +89,7 @@ export function BounceMailboxSettings() {
               loading={busy === 'test'}
               onClick={() =>
                 void run('test', async () => {
-                  const r = await call('settings.testBounceMailbox', input());
+                  const r = await api.testBounceMailbox(input());
                   setNote(`Connection works: signed in over ${r.tlsProtocol} and out again. Nothing was read.`);
                 })
               }
@@ -100,7 +102,7 @@ export function BounceMailboxSettings() {
               disabled={!stored}
               onClick={() =>
                 void run('check', async () => {
-                  setChecked(await call('bounces.checkNow', {}));
+                  setChecked(await api.checkBouncesNow());
                 })
               }
             >

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, NumberInput, Stack, Text } from '@mantine/core';
 import { IDLE_LOCK_MAX_MINUTES, IDLE_LOCK_MIN_MINUTES } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { useIdleLockStore } from '../../app/idle-lock';
+import { useIdleLockStore } from '../../lib/idle-lock';
 
 export function IdleLockSettings() {
   const stored = useIdleLockStore((s) => s.idleMinutes);

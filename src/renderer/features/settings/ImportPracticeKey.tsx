@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { ChannelOutput } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore } from './store';
 
 type KeyInfo = ChannelOutput<'settings.importPracticeKey'>['practiceKey'];
 
@@ -14,6 +15,7 @@ type KeyInfo = ChannelOutput<'settings.importPracticeKey'>['practiceKey'];
  * in the vault, inactive. Nothing changes when the key is refused; the refusal names the fingerprint and why.
  */
 export function ImportPracticeKey({ onImported }: { onImported: (key: KeyInfo) => void }) {
+  const importPracticeKey = useSettingsStore((s) => s.importPracticeKey);
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,7 +31,7 @@ export function ImportPracticeKey({ onImported }: { onImported: (key: KeyInfo) =
     setError(null);
     setBusy(true);
     try {
-      const r = await call('settings.importPracticeKey', { armoredPrivateKey: values.armoredPrivateKey.trim(), ...(values.passphrase ? { passphrase: values.passphrase } : {}) });
+      const r = await importPracticeKey({ armoredPrivateKey: values.armoredPrivateKey.trim(), ...(values.passphrase ? { passphrase: values.passphrase } : {}) });
       form.reset();
       setOpen(false);
       setImported(r.practiceKey);

@@ -1,66 +1,79 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
+import { useForm, type FormErrors } from '@mantine/form';
+import { channels, type ChannelInput } from '../../../shared/contract';
+import { focusFirstInvalid } from '../../lib/focus';
+import { mergeErrors, useLiveValidation, zodValidate } from '../../lib/form';
 import { Alert, Button, Fieldset, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import type { ChannelOutput } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore, type Practice } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
-type Practice = ChannelOutput<'settings.get'>['practice'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface DetailsValues {
+  address: string;
+  phone: string;
+  privacyOfficer: { name: string; phone: string; email: string };
+}
+
+/** The `settings.updatePractice` input: text trimmed, the optional phone and email left out when empty. */
+function toDetailsInput(v: DetailsValues): ChannelInput<'settings.updatePractice'> {
+  const po = v.privacyOfficer;
+  return {
+    address: v.address.trim(),
+    phone: v.phone.trim(),
+    privacyOfficer: { name: po.name.trim(), ...(po.phone.trim() ? { phone: po.phone.trim() } : {}), ...(po.email.trim() ? { email: po.email.trim() } : {}) },
+  };
+}
+
+/** The schema main parses (PracticeDetailsInput), worded for staff; plus an email address's shape. */
+const checkDetails = zodValidate<DetailsValues>(channels['settings.updatePractice'].input, toDetailsInput, {
+  address: 'Enter the practice’s postal address.',
+  phone: 'Enter the practice’s phone number.',
+  'privacyOfficer.name': 'Enter the privacy officer’s name.',
+  'privacyOfficer.phone': 'Enter the privacy officer’s phone number, or leave it empty.',
+  'privacyOfficer.email': 'Enter a valid email address, or leave it empty.',
+});
+function validateDetails(v: DetailsValues): FormErrors {
+  const email = v.privacyOfficer.email.trim();
+  return mergeErrors(checkDetails(v), email && !EMAIL_RE.test(email) ? { 'privacyOfficer.email': 'Enter a valid email address, or leave it empty.' } : {});
+}
 
 /**
  * The practice's postal address, phone and privacy officer (settings.updatePractice): printed on authorization
  * forms (where to send a written revocation, 164.508(c)(2)(i)) and on extension notices (whom to contact).
  */
-export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice; onSaved: (p: Practice) => void }) {
-  const [f, setF] = useState({
-    address: practice.address ?? '',
-    phone: practice.phone ?? '',
-    privacyName: practice.privacyOfficer?.name ?? '',
-    privacyPhone: practice.privacyOfficer?.phone ?? '',
-    privacyEmail: practice.privacyOfficer?.email ?? '',
+export function PracticeDetailsForm({ practice }: { practice: Practice }) {
+  const savePractice = useSettingsStore((s) => s.savePractice);
+  const form = useForm<DetailsValues>({
+    initialValues: {
+      address: practice.address ?? '',
+      phone: practice.phone ?? '',
+      privacyOfficer: { name: practice.privacyOfficer?.name ?? '', phone: practice.privacyOfficer?.phone ?? '', email: practice.privacyOfficer?.email ?? '' },
+    },
+    validate: validateDetails,
+    onValuesChange: () => setSaved(false),
   });
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const errors: Partial<Record<keyof typeof f, string>> = {};
-  if (!f.address.trim()) errors.address = 'Enter the practice’s postal address.';
-  if (!f.phone.trim()) errors.phone = 'Enter the practice’s phone number.';
-  if (!f.privacyName.trim()) errors.privacyName = 'Enter the privacy officer’s name.';
-  if (f.privacyEmail.trim() && !EMAIL_RE.test(f.privacyEmail.trim())) errors.privacyEmail = 'Enter a valid email address, or leave it empty.';
-  const show = (k: keyof typeof f) => (submitted ? errors[k] : undefined);
-  const bind = (k: keyof typeof f) => ({
-    value: f[k],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const v = e.currentTarget.value;
-      setF((x) => ({ ...x, [k]: v }));
-      setSaved(false);
-    },
-    error: show(k),
-  });
+  const formRef = useRef<HTMLFormElement>(null);
+  useLiveValidation(form, submitted);
+  const bind = (path: string) => form.getInputProps(path);
 
   const save = async (ev: FormEvent) => {
     ev.preventDefault();
     setSubmitted(true);
-    const first = (Object.keys(errors) as Array<keyof typeof f>)[0];
-    if (first) {
-      document.getElementById(`settings-practice-${first}`)?.focus();
+    if (form.validate().hasErrors) {
+      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      const p = await call('settings.updatePractice', {
-        address: f.address.trim(),
-        phone: f.phone.trim(),
-        privacyOfficer: {
-          name: f.privacyName.trim(),
-          ...(f.privacyPhone.trim() ? { phone: f.privacyPhone.trim() } : {}),
-          ...(f.privacyEmail.trim() ? { email: f.privacyEmail.trim() } : {}),
-        },
-      });
+      await savePractice(toDetailsInput(form.getValues()));
       setSaved(true);
-      onSaved(p);
     } catch (e) {
       setError(toApiError(e));
     } finally {
@@ -69,7 +82,7 @@ export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice;
   };
 
   return (
-    <form onSubmit={(e) => void save(e)} noValidate aria-labelledby="settings-practice-details-legend">
+    <form onSubmit={(e) => void save(e)} noValidate aria-labelledby="settings-practice-details-legend" ref={formRef}>
       <Fieldset legend={<span id="settings-practice-details-legend">Address and privacy officer</span>} disabled={busy}>
         <Stack gap="sm">
           <Text size="sm">Printed on authorization forms (where a patient sends a written revocation) and on notices (whom to contact).</Text>
@@ -81,9 +94,9 @@ export function PracticeDetailsForm({ practice, onSaved }: { practice: Practice;
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
             <TextInput id="settings-practice-address" label="Postal address" description="One line: street, city, state, ZIP." required {...bind('address')} />
             <TextInput id="settings-practice-phone" label="Practice phone" type="tel" required {...bind('phone')} />
-            <TextInput id="settings-practice-privacyName" label="Privacy officer" required {...bind('privacyName')} />
-            <TextInput id="settings-practice-privacyPhone" label="Privacy officer phone (optional)" type="tel" {...bind('privacyPhone')} />
-            <TextInput id="settings-practice-privacyEmail" label="Privacy officer email (optional)" type="email" {...bind('privacyEmail')} />
+            <TextInput id="settings-practice-privacyName" label="Privacy officer" required {...bind('privacyOfficer.name')} />
+            <TextInput id="settings-practice-privacyPhone" label="Privacy officer phone (optional)" type="tel" {...bind('privacyOfficer.phone')} />
+            <TextInput id="settings-practice-privacyEmail" label="Privacy officer email (optional)" type="email" {...bind('privacyOfficer.email')} />
           </SimpleGrid>
           <ErrorAlert error={error} title="The practice details were not saved" />
           <Group justify="flex-end" gap="md">

@@ -10,7 +10,8 @@
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { Alert, Button, CopyButton, Fieldset, Group, Input, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { PracticeSmimeCertificateT, SmimeCrlT } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
 import { formatDateTime } from '../../lib/format';
@@ -24,6 +25,7 @@ async function base64Of(f: File): Promise<string> {
 }
 
 export function SmimeCertificateSettings() {
+  const api = useSettingsStore.getState(); // the store's calls (actions never change)
   const [cert, setCert] = useState<PracticeSmimeCertificateT | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<null | 'create' | 'import'>(null);
@@ -32,10 +34,10 @@ export function SmimeCertificateSettings() {
   const [password, setPassword] = useState('');
 
   useEffect(() => {
-    void call('settings.smimeCertificate', {})
+    void api.smimeCertificate()
       .then(setCert)
       .catch((e: unknown) => setError(toApiError(e)));
-  }, []);
+  }, [api]);
 
   async function run(kind: 'create' | 'import', fn: () => Promise<PracticeSmimeCertificateT>) {
     setBusy(kind);
@@ -98,7 +100,7 @@ export function SmimeCertificateSettings() {
         ) : null}
         {!cert ? (
           <Group>
-            <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => call('settings.createSmimeCertificate', { replaceFingerprint: null }))}>
+            <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => api.createSmimeCertificate({ replaceFingerprint: null }))}>
               Make a self-made certificate now
             </Button>
           </Group>
@@ -115,7 +117,7 @@ export function SmimeCertificateSettings() {
               </Text>
               <Group>
                 <Button color="yellow" loading={busy === 'create'}
-                  onClick={() => void run('create', () => call('settings.createSmimeCertificate', { replaceFingerprint: cert.fingerprint }))}>
+                  onClick={() => void run('create', () => api.createSmimeCertificate({ replaceFingerprint: cert.fingerprint }))}>
                   Replace the certificate
                 </Button>
                 <Button variant="default" onClick={() => setReplacing(false)}>Keep the current one</Button>
@@ -131,7 +133,7 @@ export function SmimeCertificateSettings() {
         {p12 ? (
           <Group align="flex-end">
             <PasswordInput id="smime-p12-password" label={`Password of ${p12.name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={320} />
-            <Button loading={busy === 'import'} onClick={() => void run('import', () => call('settings.importSmimeCertificate', { pkcs12: p12.base64, password }))}>
+            <Button loading={busy === 'import'} onClick={() => void run('import', () => api.importSmimeCertificate({ pkcs12: p12.base64, password }))}>
               Import certificate
             </Button>
           </Group>
@@ -149,14 +151,15 @@ export function SmimeCertificateSettings() {
  * at import and again at send.
  */
 function RevocationLists() {
+  const api = useSettingsStore.getState();
   const [crls, setCrls] = useState<SmimeCrlT[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    void call('settings.smimeCrls', {})
+    void api.smimeCrls()
       .then(setCrls)
       .catch((e: unknown) => setError(toApiError(e)));
-  }, []);
+  }, [api]);
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
@@ -166,7 +169,7 @@ function RevocationLists() {
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const text = new TextDecoder('latin1').decode(bytes);
-      setCrls(await call('settings.importSmimeCrl', { crl: text.includes('-----BEGIN X509 CRL-----') ? text : await base64Of(f) }));
+      setCrls(await api.importSmimeCrl({ crl: text.includes('-----BEGIN X509 CRL-----') ? text : await base64Of(f) }));
     } catch (x) {
       setError(toApiError(x));
     } finally {

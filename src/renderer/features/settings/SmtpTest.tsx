@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Alert, Button, Stack } from '@mantine/core';
 import type { ChannelInput, ChannelOutput } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 /**
@@ -11,6 +12,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
  * complete (the form then shows its own field errors).
  */
 export function SmtpTestButton({ read, disabled }: { read: () => ChannelInput<'settings.testSmtp'> | null; disabled?: boolean }) {
+  const testSmtp = useSettingsStore((s) => s.testSmtp);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ChannelOutput<'settings.testSmtp'> | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -21,7 +23,7 @@ export function SmtpTestButton({ read, disabled }: { read: () => ChannelInput<'s
     if (!input) return;
     setBusy(true);
     try {
-      setResult(await call('settings.testSmtp', input));
+      setResult(await testSmtp(input));
     } catch (e) {
       setError(toApiError(e));
     } finally {

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { formatDate } from '../../lib/format';
 import { ROLE_LABEL } from '../../../shared/roles';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 
 export { ROLE_LABEL };
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as StaffRoleT[]).map((value) => ({ value, label: ROLE_LABEL[value] }));

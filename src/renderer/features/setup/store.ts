@@ -17,7 +17,14 @@ interface SetupState {
   error: ApiError | null;
   checkPassphrase: (passphrase: string, hints: string[]) => Promise<void>;
   createVault: (input: ChannelInput<'setup.createVault'>) => Promise<void>;
+  /**
+   * `recipients.checkEmail` for the sender address (typo suggestion like "gmial.com", look-alike warning). Advisory:
+   * when main cannot answer, the address counts as valid with nothing to suggest. Never throws.
+   */
+  checkSender: (email: string) => Promise<EmailCheck>;
 }
+
+export type EmailCheck = ChannelOutput<'recipients.checkEmail'>;
 
 export const useSetupStore = defineStore<SetupState>('setup', (set, get) => ({
   strength: null,
@@ -35,6 +42,13 @@ export const useSetupStore = defineStore<SetupState>('setup', (set, get) => ({
       set({ strength, strengthFor: passphrase });
     } catch {
       // Strength is advisory here; createVault enforces it in main (WEAK_PASSPHRASE).
+    }
+  },
+  async checkSender(email) {
+    try {
+      return await call('recipients.checkEmail', { email });
+    } catch {
+      return { valid: true, suggestion: null, problem: null, warning: null };
     }
   },
   async createVault(input) {

@@ -1,6 +1,6 @@
 import { Button, Container, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useAppStore } from '../../app/store';
-import { useIdleLock } from '../../app/idle-lock';
+import { useAppStore } from '../../lib/navigation';
+import { useIdleLock } from '../../lib/idle-lock';
 import { useFocusHeading } from '../../lib/focus';
 import { MfaEnrollment } from './MfaEnrollment';
 

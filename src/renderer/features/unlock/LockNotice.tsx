@@ -1,7 +1,7 @@
 /** On the unlock screen after an idle lock: why the screen locked (the practice's idle time) and that nothing is lost. */
 import { Alert } from '@mantine/core';
-import { useAppStore } from '../../app/store';
-import { idleLockMessage } from '../../app/idle-lock';
+import { useAppStore } from '../../lib/navigation';
+import { idleLockMessage } from '../../lib/idle-lock';
 
 export function LockNotice() {
   const notice = useAppStore((s) => s.lockNotice);

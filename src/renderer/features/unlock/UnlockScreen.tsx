@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Container, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { lastUser, useUnlockStore } from './store';
-import { useAppStore } from '../../app/store';
+import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { LockNotice } from './LockNotice';
 

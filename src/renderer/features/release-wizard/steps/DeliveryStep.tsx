@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Alert, Anchor, Badge, Button, Group, Radio, Stack, Text } from '@mantine/core';
 import type { DeliveryMethodT } from '../../../../shared/contract';
 import { STEP, usableRungs, useWizardStore } from '../store';
-import { useAppStore } from '../../../app/store';
+import { useAppStore } from '../../../lib/navigation';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 
 /** What the recipient experiences with each method (plain language for staff; the ladder's labels come from main). */

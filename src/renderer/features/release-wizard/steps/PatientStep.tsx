@@ -2,7 +2,7 @@ import { Anchor, Button, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { formatDate } from '../../../lib/format';
 import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { useAppStore } from '../../../app/store';
+import { useAppStore } from '../../../lib/navigation';
 
 /** Step 1: who the records are about, and the request the release is made for. */
 export function PatientStep() {

@@ -5,7 +5,7 @@ import type { DocumentSummaryT, ReleaseEvaluationT, RequestDetailT } from '../..
 import { minimumNecessaryApplies, STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatBytes, formatDate, plural } from '../../../lib/format';
-import { scopeDates } from '../../requests/RequestDetailScreen';
+import { scopeDates } from '../../requests/request-detail/parts';
 import { ImportRefusals } from './ImportRefusals';
 import { RecordFileDrop } from './RecordFileDrop';
 import { PatientCheckPanel } from '../PatientCheckPanel';

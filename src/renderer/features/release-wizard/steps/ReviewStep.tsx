@@ -4,7 +4,7 @@ import type { Finding } from '../../../../shared/compliance';
 import type { DeliveryMethodT } from '../../../../shared/contract';
 import { effectiveMethod, notReadyReason, STEP, useWizardStore } from '../store';
 import { METHOD_NAME } from '../../../lib/delivery-labels';
-import { useAppStore } from '../../../app/store';
+import { useAppStore } from '../../../lib/navigation';
 import { FindingsList } from '../../authorizations/FindingsList';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDate, plural } from '../../../lib/format';

@@ -3,15 +3,15 @@
  * predetermined time of inactivity"), for the desktop app and the browser preview alike.
  *
  * After the practice's idle time (Settings, 1..60 minutes, default 5; `settings.getIdleLock`) without keyboard,
- * mouse, touch or wheel activity in the window, the app locks exactly as the Lock button does (app/store.ts
+ * mouse, touch or wheel activity in the window, the app locks exactly as the Lock button does (lib/navigation.ts
  * `lock`): every store is emptied, main closes the vault, the unlock screen says why. The Electron shell uses the
  * same setting for the computer's idle time and also locks on suspend and screen lock (src/main/electron/autolock.ts).
  */
 import { useEffect } from 'react';
 import { DEFAULT_IDLE_LOCK_MINUTES } from '../../shared/contract';
-import { call, toApiError, type ApiError } from '../lib/call';
-import { defineStore } from '../lib/stores';
-import { useAppStore } from './store';
+import { call, toApiError, type ApiError } from './call';
+import { defineStore } from './stores';
+import { useAppStore } from './navigation';
 
 /** Window events that count as activity (captured, passive): keyboard, mouse, pointer, touch and wheel. */
 export const ACTIVITY_EVENTS = ['keydown', 'mousedown', 'mousemove', 'pointerdown', 'pointermove', 'touchstart', 'touchmove', 'wheel'] as const;

@@ -1,13 +1,15 @@
 /**
- * App-level state: what `app.info` says (mode, vault state, practice) and which
+ * App-level state: what `app.info` says (mode, vault state, practice, signed-in staff member) and which
  * screen is shown. Screens are few, so navigation is a tagged union, not a router. After unlock (and after a lock)
  * the home screen is the compliance dashboard ("Today").
+ *
+ * It lives in lib/ (not app/) so that features read it without importing upward: features and components import
+ * lib/ and components/, app/ imports features, never the reverse.
  */
-import { rememberUser } from '../features/unlock/store';
-import { defineStore } from '../lib/stores';
 import type { ChannelOutput } from '../../shared/contract';
-import { call, toApiError, type ApiError } from '../lib/call';
-import { resetAllStores } from '../lib/stores';
+import { call, toApiError, type ApiError } from './call';
+import { rememberUser } from './last-user';
+import { defineStore, resetAllStores } from './stores';
 
 export type AppInfo = ChannelOutput<'app.info'>;
 export type Screen =

@@ -1,0 +1,52 @@
+/**
+ * Forms in the renderer are @mantine/form forms validated by the shared zod schemas (src/shared): the rule that main
+ * enforces at the trust boundary (dispatch parses every input) is the rule the form checks before sending, declared
+ * once. The form shows each field's error in plain language; the schema decides what is valid.
+ */
+import { useEffect } from 'react';
+import type { FormErrors } from '@mantine/form';
+import type { z } from 'zod';
+
+/**
+ * A `validate` function for `useForm` from a shared schema.
+ *
+ * The form's values are turned into the channel input with `toInput` and parsed with `schema`; each issue becomes the
+ * error of the field at the issue's path (dotted, as @mantine/form names fields: "patient.name", "recipients.0.name"),
+ * worded by `messages` (looked up by the path with list indexes as `*`: "recipients.*.name"), or the schema's own
+ * message when `messages` has none. The first issue of a field wins. Never throws for bad input: `toInput` must
+ * produce a value for any form state (for example `''` for an empty date).
+ * @param schema a schema from src/shared whose paths match the form's field paths (e.g. SmtpSettingsInput)
+ * @param toInput form values → the input the schema parses (text trimmed, numbers from number fields, empty optionals dropped)
+ * @param messages field path pattern → the sentence shown under the field
+ * @returns (values) → {} when the input parses, else `{ [fieldPath]: message }`
+ */
+export function zodValidate<V>(schema: z.ZodType, toInput: (values: V) => unknown, messages: Readonly<Record<string, string>> = {}): (values: V) => FormErrors {
+  return (values) => {
+    const parsed = schema.safeParse(toInput(values));
+    if (parsed.success) return {};
+    const errors: FormErrors = {};
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      const pattern = issue.path.map((p) => (typeof p === 'number' ? '*' : String(p))).join('.');
+      if (!(path in errors)) errors[path] = messages[pattern] ?? issue.message;
+    }
+    return errors;
+  };
+}
+
+/** Errors of `extra` for fields `base` has no error for (schema errors first, then the screen's own rules). */
+export function mergeErrors(base: FormErrors, extra: FormErrors): FormErrors {
+  const out: FormErrors = { ...base };
+  for (const [k, v] of Object.entries(extra)) if (v && !(k in out)) out[k] = v;
+  return out;
+}
+
+/**
+ * Before the first submit a form shows no errors; once `submitted`, it re-validates after every change, so an error
+ * appears or goes as the field is edited. For a `useForm` whose `validate` option holds the rules.
+ */
+export function useLiveValidation(form: { values: unknown; validate: () => unknown }, submitted: boolean): void {
+  useEffect(() => {
+    if (submitted) form.validate();
+  }, [submitted, form.values]); // eslint-disable-line react-hooks/exhaustive-deps
+}
