@@ -3,9 +3,10 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  *
- * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,audit (default all; audit: see bench/audit.ts), BENCH_ENC_MIB (default 40),
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit (default all; audit: see bench/audit.ts), BENCH_ENC_MIB (default 40),
  * BENCH_REPS (encrypt and assembly rows: runs, ours and the reference alternating, medians shown; default 1; the OpenPGP row: default 3),
- * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500).
+ * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500),
+ * BENCH_SEND_MIB (the large releases.send row, default 500; 2048 for the 2 GiB memory target).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,13 +95,31 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 /**
- * Bundle a bench child (TypeScript) into one ESM file with esbuild (tsx's own compiler), so its wall time is what the
- * product's bundled main process would spend, not tsx compiling the module graph at start-up.
- * @returns the path of the .mjs file in `dir`
+ * Bundle a bench child (TypeScript) into one ESM file with esbuild (tsx's own compiler), so its wall time and memory
+ * are what the product's bundled main process would spend, not tsx compiling the module graph at start-up.
+ * @param packagesExternal leave npm packages out of the bundle (native modules, PDF.js's worker): a CommonJS file
+ *   written next to this script (bench/.build/) so Node finds node_modules; else an ESM file in `dir`
+ * @returns the path of the bundle
  */
-async function bundleChild(entry: string, dir: string): Promise<string> {
+async function bundleChild(entry: string, dir: string, packagesExternal = false): Promise<string> {
   const esbuild = (await import('esbuild')) as typeof import('esbuild');
-  const out = join(dir, `${entry.replace(/\.ts$/, '')}.mjs`);
+  const out = packagesExternal ? join(__dirname, '.build', `${entry.replace(/\.ts$/, '')}.cjs`) : join(dir, `${entry.replace(/\.ts$/, '')}.mjs`);
+  if (packagesExternal) {
+    // CommonJS: Node resolves the packages' deep imports (e.g. validator/lib/isEmail) the way the sources expect.
+    await esbuild.build({
+      entryPoints: [join(__dirname, entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: out,
+      logLevel: 'warning',
+      packages: 'external',
+      // Our sources resolve PDF.js and qpdf-wasm with createRequire(import.meta.url): give CommonJS the file's URL.
+      define: { 'import.meta.url': '__rdImportMetaUrl' },
+      banner: { js: "const __rdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    });
+    return out;
+  }
   await esbuild.build({
     entryPoints: [join(__dirname, entry)],
     bundle: true,
@@ -108,9 +127,10 @@ async function bundleChild(entry: string, dir: string): Promise<string> {
     format: 'esm',
     outfile: out,
     logLevel: 'warning',
-    external: ['better-sqlite3-multiple-ciphers', 'argon2', 'smtp-server'],
-    // openpgp's ESM build calls createRequire(import.meta.url); CommonJS dependencies need `require`.
-    banner: { js: "import { createRequire as __rdRequire } from 'node:module'; const require = __rdRequire(import.meta.url);" },
+    // openpgp's ESM build calls createRequire(import.meta.url); CommonJS code needs `require`, `__dirname`.
+    banner: {
+      js: "import { createRequire as __rdRequire } from 'node:module'; import { fileURLToPath as __rdPath } from 'node:url'; const require = __rdRequire(import.meta.url); const __filename = __rdPath(import.meta.url); const __dirname = __filename.replace(/[\\/][^\\/]*$/, '');",
+    },
   });
   return out;
 }
@@ -181,11 +201,40 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
   }
 }
 
+/**
+ * `releases.send` through the dispatcher (PGP/MIME, recipient with a confirmed OpenPGP key) to the local SMTP test
+ * server (STARTTLS, AUTH; it counts and discards), in a fresh child process per size (bench/releases-send-child.ts:
+ * set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
+ * BENCH_SEND_MIB (default 500; 2048 for the 2 GiB target) in 12 MiB scans. Peak RSS is the send's own high-water mark
+ * (VmHWM reset just before the call). No reference tool sends a release: the reference column is empty.
+ */
+async function benchReleasesSend(dir: string): Promise<Row[]> {
+  const child = await bundleChild('releases-send-child.ts', dir, true);
+  const rows: Row[] = [];
+  for (const mib of [0, Number(process.env.BENCH_SEND_MIB ?? 500)]) {
+    const set = execFileSync(process.execPath, [child, 'setup', String(mib)], { encoding: 'utf8', maxBuffer: 2 ** 20 });
+    const { dataDir, releaseId, recordBytes } = JSON.parse(set.trim().split('\n').at(-1)!) as { dataDir: string; releaseId: string; recordBytes: number };
+    const out = execFileSync(process.execPath, ['--expose-gc', child, 'send', dataDir, releaseId], { encoding: 'utf8', maxBuffer: 2 ** 20 });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; status: string; parts: number; messages: number; bytesSent: number; rssBefore: number; peakRss: number };
+    rows.push({
+      task: 'releases.send (PGP/MIME)',
+      input: mib === 0 ? '30-page release (3 records)' : `${(recordBytes / 2 ** 20).toFixed(0)} MiB release (12 MiB scans)`,
+      ours: 'dispatch → compose/store per message → SMTP (local, discards)',
+      oursMs: r.ms,
+      reference: '—',
+      refMs: null,
+      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    });
+  }
+  rmSync(child, { force: true });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const rows: Row[] = [];
   let packetPdf: Uint8Array | undefined;
-  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,audit').split(','));
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit').split(','));
   try {
     // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
     // (qpdf by default; ours with native zlib on the thread pool) and encrypt them (ours: node:crypto).
@@ -279,6 +328,7 @@ async function main(): Promise<void> {
     }
 
     if (want.has('openpgp')) rows.push(await benchOpenpgpVsGpg(dir));
+    if (want.has('send')) rows.push(...(await benchReleasesSend(dir)));
     if (want.has('audit')) for (const r of await benchAudit(dir)) rows.push({ ...r, reference: '—', refMs: null });
   } finally {
     rmSync(dir, { recursive: true, force: true });
