@@ -11,7 +11,9 @@ import { copyPackagedNodeModules } from './scripts/forge/native-modules';
 /**
  * Electron Forge 7 configuration (shape: electron/forge packages/template/vite-typescript).
  *
- * - Vite builds main (src/main/electron/main.ts -> .vite/build/main.js), the
+ * - Vite builds main (src/main/electron/main.ts -> .vite/build/main.js), the packaging
+ *   worker thread (src/main/services/packaging/packaging-worker.ts -> .vite/build/packaging-worker.js,
+ *   started by the main bundle with builtWorkerEntry(__dirname)), the
  *   sandboxed preload (src/preload/preload.ts -> .vite/build/preload.js) and the
  *   renderer `main_window` (served from app:// in production).
  * - Forge's Vite plugin packages only `.vite/`; the native modules and qpdf-wasm
@@ -51,6 +53,8 @@ const config: ForgeConfig = {
     new VitePlugin({
       build: [
         { entry: 'src/main/electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
+        // The packaging worker thread (node:worker_threads): its own bundle, .vite/build/packaging-worker.js, beside main.js.
+        { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.ts', target: 'main' },
         { entry: 'src/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],

@@ -1,14 +1,19 @@
 /**
  * Audit benchmarks (issue #10): verify a chain of 1,000,000 events in an encrypted (SQLCipher) vault against
  * its checkpoints, and lay out a 10,000-event audit report PDF. Targets: ≤ 3 s each.
- * Knobs: BENCH_AUDIT_EVENTS (default 1,000,000), BENCH_REPORT_EVENTS (default 10,000).
+ * Knobs: BENCH_AUDIT_EVENTS (default 1,000,000), BENCH_AUDIT_REPS (verifications of the same chain, median shown; default 1),
+ * BENCH_AUDIT_WORKERS (worker threads at most; default the machine's available parallelism), BENCH_REPORT_EVENTS (default 10,000).
+ * The verify row also prints the process CPU time of the median run and the load average, because on a shared machine
+ * wall time mostly measures the other processes.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createHmac, randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { verifyChain } from '../src/main/services/audit/chain';
+import { verifyChainParallel } from '../src/main/services/audit/chain';
 import { writeCheckpoint } from '../src/main/services/audit/checkpoints';
 import { migrate } from '../src/main/services/vault/migrations';
+import { cipherPragmas } from '../src/main/services/vault/vault';
 import { renderReportPdf } from '../src/main/services/reports/report-pdf';
 
 export interface AuditBenchRow {
@@ -19,12 +24,12 @@ export interface AuditBenchRow {
   note: string;
 }
 
-/** Build the chain in one transaction (the same HMAC as appendAudit), then time verifyChain. */
-async function benchVerify(dir: string, n: number): Promise<AuditBenchRow> {
-  const db = new Database(join(dir, 'audit-bench.db'));
-  db.pragma(`cipher='sqlcipher'`);
-  db.pragma('legacy=4');
-  db.pragma(`key="x'${randomBytes(32).toString('hex')}'"`);
+/** Build the chain in one transaction (the same HMAC as appendAudit), then time verifyChainParallel (what the app runs). */
+async function benchVerify(dir: string, n: number, reps: number, workers: number): Promise<AuditBenchRow> {
+  const file = join(dir, 'audit-bench.db');
+  const db = new Database(file);
+  const keyPragmas = cipherPragmas(randomBytes(32));
+  for (const p of keyPragmas) db.pragma(p);
   db.pragma('journal_mode = WAL');
   migrate(db);
   const chainKey = randomBytes(32);
@@ -43,12 +48,28 @@ async function benchVerify(dir: string, n: number): Promise<AuditBenchRow> {
     writeCheckpoint(db, dir, ckKey, new Date(), 'lock');
   })();
   const buildMs = Date.now() - t0;
-  const s = performance.now();
-  const r = verifyChain(db, chainKey, ckKey, dir);
-  const ms = performance.now() - s;
+  const runs: Array<{ ms: number; cpuMs: number; load: number }> = [];
+  for (let i = 0; i < reps; i++) {
+    const load = loadavg()[0]!;
+    const c0 = process.cpuUsage();
+    const s = performance.now();
+    const r = await verifyChainParallel(db, { file, keyPragmas }, chainKey, ckKey, dir, [], { workers, onFallback: (code) => console.error(`audit bench: workers unavailable (${code})`) });
+    const ms = performance.now() - s;
+    const c = process.cpuUsage(c0);
+    if (!r.intact || r.checked !== n) throw new Error('bench chain did not verify');
+    runs.push({ ms, cpuMs: (c.user + c.system) / 1000, load });
+  }
   db.close();
-  if (!r.intact || r.checked !== n) throw new Error('bench chain did not verify');
-  return { task: `Verify audit chain (${n.toLocaleString('en-US')} events)`, input: 'SQLCipher vault + checkpoint', ours: 'verifyChain (HMAC-SHA256 per event)', oursMs: ms, note: `target ≤ 3 s; built in ${(buildMs / 1000).toFixed(1)} s` };
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const med = sorted[(sorted.length - 1) >> 1]!;
+  const all = runs.length > 1 ? `; runs ${runs.map((x) => (x.ms / 1000).toFixed(2)).join(', ')} s` : '';
+  return {
+    task: `Verify audit chain (${n.toLocaleString('en-US')} events)`,
+    input: 'SQLCipher vault + checkpoint',
+    ours: `verifyChainParallel (${workers} worker threads, HMAC-SHA256 per event)`,
+    oursMs: med.ms,
+    note: `target ≤ 3 s; CPU ${(med.cpuMs / 1000).toFixed(2)} s; load avg ${med.load.toFixed(1)} on ${availableParallelism()} cores${all}; built in ${(buildMs / 1000).toFixed(1)} s`,
+  };
 }
 
 async function benchReport(n: number): Promise<AuditBenchRow> {
@@ -86,5 +107,6 @@ async function benchReport(n: number): Promise<AuditBenchRow> {
 
 /** Both audit rows. */
 export async function benchAudit(dir: string): Promise<AuditBenchRow[]> {
-  return [await benchVerify(dir, Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000)), await benchReport(Number(process.env.BENCH_REPORT_EVENTS ?? 10_000))];
+  const workers = Number(process.env.BENCH_AUDIT_WORKERS ?? Math.min(availableParallelism(), 8));
+  return [await benchVerify(dir, Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000), Math.max(1, Number(process.env.BENCH_AUDIT_REPS ?? 1)), workers), await benchReport(Number(process.env.BENCH_REPORT_EVENTS ?? 10_000))];
 }

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCaFiles } from '../src/main/services';
+import { sourceWorkerEntry } from '../src/main/services/packaging/worker-client';
 import { startHost } from '../test/host/server';
 
 async function main(): Promise<void> {
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   // Beside the data folder but never a shared one (e.g. not /tmp/releasedesk-exports for RELEASEDESK_DATA_DIR=/tmp/x).
   const exportDir = process.env.RELEASEDESK_EXPORT_DIR ?? `${dataDir.replace(/[\\/]+$/, '')}-exports`;
   mkdirSync(exportDir, { recursive: true, mode: 0o700 });
-  const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca, exportDir });
+  // Packaging in a worker thread, as in the desktop app (from source, through tsx).
+  const host = await startHost({ dataDir, port: Number(process.env.PORT ?? 5178), smtpCa: ca, exportDir, packagingWorker: sourceWorkerEntry() });
   process.stdout.write(
     `\nReleaseDesk development preview (not the desktop app)\n  data folder:   ${dataDir}\n  export folder: ${exportDir}\n  open:          ${host.url}\n\nPress Ctrl+C to stop.\n`,
   );

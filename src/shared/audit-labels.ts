@@ -4,6 +4,7 @@
  */
 
 import { formatFingerprint } from './fingerprint';
+import { ROLE_LABEL } from './roles';
 
 /** Kinds of action a privacy officer filters by. */
 export const AUDIT_ACTION_KINDS = ['access', 'disclosure', 'records', 'requests', 'authorizations', 'security', 'reports'] as const;
@@ -31,7 +32,7 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.send_attempt': { kind: 'disclosure', verb: 'started sending release' },
   'release.send_interrupted': { kind: 'disclosure', verb: 'found an interrupted send of release' },
   'release.export': { kind: 'disclosure', verb: 'exported release', access: 'exported' },
-  'release.print': { kind: 'disclosure', verb: 'prepared the print packet of release', access: 'printed' },
+  'release.print': { kind: 'disclosure', verb: 'printed release', access: 'printed' },
   'release.packet_prepared': { kind: 'disclosure', verb: 'prepared the packet of release' },
   'release.create': { kind: 'records', verb: 'started a release for request' },
   'release.set_recipient': { kind: 'records', verb: 'set the recipient of release' },
@@ -43,6 +44,9 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.recipient_certificate_withdrawn': { kind: 'records', verb: 'withdrew the confirmed S/MIME certificate (no longer valid) of release' },
   'practice_smime.create': { kind: 'security', verb: 'made the practice’s own S/MIME certificate' },
   'practice_smime.import': { kind: 'security', verb: 'imported the practice’s S/MIME certificate' },
+  'practice_smime.renew': { kind: 'security', verb: 'replaced the practice’s S/MIME certificate with a new self-made one' },
+  'release.recipient_certificate_check': { kind: 'records', verb: 'checked the recipient’s S/MIME certificate (dates, revocation) before sending release' },
+  'smime_crl.import': { kind: 'security', verb: 'imported a certificate revocation list (CRL)' },
   'release.override_scope': { kind: 'records', verb: 'added a document outside the request’s scope to release', access: 'changed' },
   'document.import': { kind: 'records', verb: 'imported a record file into release', access: 'imported' },
   'document.remove': { kind: 'records', verb: 'removed a record file from release', access: 'changed' },
@@ -94,6 +98,8 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   // --- staff accounts, MFA, two-person approval (issue #11) ---
   'user.create': { kind: 'security', verb: 'added a staff account' },
   'rpc.role_refused': { kind: 'security', verb: 'tried something their role does not allow' },
+  'rpc.mfa_enrollment_refused': { kind: 'security', verb: 'tried to work before setting up the two-step sign-in the practice requires' },
+  'user.role_change': { kind: 'security', verb: 'changed the role of' },
   'user.deactivate': { kind: 'security', verb: 'deactivated a staff account' },
   'user.reset_passphrase': { kind: 'security', verb: 'reset the passphrase of a staff account' },
   'user.change_passphrase': { kind: 'security', verb: 'changed their own passphrase' },
@@ -105,6 +111,35 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   // --- address confirmation round trip (issue #12) ---
   'address.code_sent': { kind: 'records', verb: 'emailed an address confirmation code for release' },
   'address.confirm': { kind: 'records', verb: 'recorded the address confirmation code read back for release' },
+  // --- sending, the outbox and what came back (labels for codes written since issue #5; test/unit/audit/emitted-labels.test.ts) ---
+  'release.queued': { kind: 'disclosure', verb: 'queued for sending release' },
+  'release.requeue': { kind: 'disclosure', verb: 'queued again for sending release' },
+  'release.queue_pause': { kind: 'disclosure', verb: 'paused the sending of release' },
+  'release.queue_resume': { kind: 'disclosure', verb: 'resumed the sending of release' },
+  'release.part_sent': { kind: 'disclosure', verb: 'sent one message of release' },
+  'release.part_unconfirmed': { kind: 'disclosure', verb: 'got no answer from the mail server (delivery unconfirmed) for one message of release' },
+  'release.part_failed': { kind: 'disclosure', verb: 'could not send one message of release' },
+  'release.resolve_unconfirmed': { kind: 'disclosure', verb: 'decided on the unconfirmed delivery of release' },
+  'release.disclosed': { kind: 'disclosure', verb: 'recorded the disclosure of release' },
+  'release.print_prepared': { kind: 'disclosure', verb: 'prepared the print packet of release' },
+  'release.passphrase_view': { kind: 'disclosure', verb: 'looked at the PDF passphrase of release' },
+  'release.passphrase_given': { kind: 'disclosure', verb: 'recorded giving the PDF passphrase to the recipient (erased from the vault) of release' },
+  'release.bounced': { kind: 'disclosure', verb: 'received a bounce (not delivered) for release' },
+  'release.part_bounced': { kind: 'disclosure', verb: 'received a bounce for one message of release' },
+  'release.delivery_delayed': { kind: 'disclosure', verb: 'received a delayed-delivery notice for release' },
+  'release.failure_notice': { kind: 'disclosure', verb: 'made the delivery failure notice for release' },
+  'release.reopen': { kind: 'records', verb: 'reopened the failed release' },
+  'release.cancel': { kind: 'records', verb: 'asked to cancel release' },
+  'release.cancelled': { kind: 'records', verb: 'cancelled release' },
+  'release.withdraw': { kind: 'records', verb: 'asked to withdraw release' },
+  'release.withdrawn': { kind: 'records', verb: 'withdrew (back to draft) release' },
+  'bounces.check': { kind: 'disclosure', verb: 'checked the bounce mailbox for undelivered releases' },
+  'settings.bounce_mailbox_test': { kind: 'security', verb: 'tested the bounce mailbox connection' },
+  // --- requests ---
+  'request.amend': { kind: 'requests', verb: 'amended request' },
+  'request.representative_authority': { kind: 'requests', verb: 'recorded the personal representative’s authority for request' },
+  'part2_consent.revoke': { kind: 'authorizations', verb: 'recorded the revocation of a Part 2 consent' },
+  'unencrypted_email.withdraw': { kind: 'requests', verb: 'recorded that the patient withdrew the choice of unencrypted email for request' },
 };
 
 /** The plain name of an event code; an unknown code becomes readable words, never the raw code. */
@@ -156,7 +191,12 @@ export function describeAuditEvent(
   const ref = (verb.endsWith(' request') ? ctx.requestReference : verb.endsWith(' release') ? ctx.releaseReference : null) ?? ctx.releaseReference ?? ctx.requestReference ?? '';
   const needsObject = / (release|request|of|for|into release|from release)$/.test(verb);
   let s = `${e.outcome === 'success' ? '' : `${OUTCOME_LABEL[e.outcome]}: `}${e.actor} ${verb}`;
-  if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
+  if (e.action === 'user.role_change') {
+    // Whose account (a staff name, never PHI) and the roles before and after.
+    const role = (r: unknown) => (typeof r === 'string' && r in ROLE_LABEL ? ROLE_LABEL[r as keyof typeof ROLE_LABEL] : 'another role');
+    s += ` ${typeof e.detail.accountName === 'string' ? e.detail.accountName : 'a staff account'}`;
+    if (e.detail.from !== undefined || e.detail.to !== undefined) s += ` from ${role(e.detail.from)} to ${role(e.detail.to)}`;
+  } else if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
   if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
   const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
   if (method && e.action.startsWith('release.')) s += ` ${method}`;

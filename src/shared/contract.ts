@@ -169,8 +169,21 @@ export const RecipientCertificate = z.object({
   /** e.g. "RSA 2048 bits", "EC P-256". */
   keyDescription: z.string(),
   chainTrusted: z.boolean(),
-  /** Plain-language warnings (an untrusted chain) staff must accept when confirming. */
+  /** Plain-language warnings (an untrusted chain; revocation not checkable) staff must accept when confirming. */
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  /**
+   * Revocation by CRL: 'good' (a current CRL does not list it), 'unknown' (its CRL is unreachable or out of date:
+   * staff must accept that when confirming), 'not_checked' (its issuer publishes no CRL ReleaseDesk knows of).
+   * A revoked certificate is refused outright (CERT_REVOKED in `problem` or at import).
+   */
+  revocation: z.object({
+    status: z.enum(['good', 'unknown', 'not_checked']),
+    reason: z.string().nullable(),
+    checkedAt: IsoDateTime.nullable(),
+    unknownAccepted: z.boolean(),
+  }),
+  /** Staff recorded that the recipient's program reads RSA-OAEP and AES-GCM: messages use AuthEnvelopedData. */
+  modernAlgorithms: z.boolean(),
   importedBy: z.string(),
   importedAt: IsoDateTime,
   /** Staff confirmed the fingerprint with the recipient by phone or in person: who, when. */
@@ -192,6 +205,22 @@ export const PracticeSmimeCertificate = z.object({
   selfSigned: z.boolean(),
   /** Plain-language warnings (self-made; expiring soon). */
   warnings: z.array(z.string()),
+});
+
+/** A certificate revocation list the vault holds (RFC 5280 §5). */
+export const SmimeCrl = z.object({
+  sha256: z.string(),
+  /** The CA that issued it (distinguished name). */
+  issuer: z.string(),
+  thisUpdate: IsoDateTime,
+  nextUpdate: IsoDateTime.nullable(),
+  source: z.enum(['import', 'fetch']),
+  /** The distribution point it was fetched from (source 'fetch'). */
+  url: z.string().nullable(),
+  addedBy: z.string(),
+  addedAt: IsoDateTime,
+  /** Past its nextUpdate: certificates of this issuer cannot be checked until a newer one is imported or fetched. */
+  stale: z.boolean(),
 });
 
 export const DocumentSummary = z.object({
@@ -822,7 +851,7 @@ const retentionChannels = {
 /**
  * A staff member's role (164.308(a)(4) access authorization): administrator (settings, staff accounts, and everything
  * else except approving a release they prepared), privacy officer (approvals, audit reports, retention; may also work
- * requests and releases), front desk (requests and releases). See src/main/rpc/roles.ts for the channel table.
+ * requests and releases), front desk (requests and releases). See src/shared/roles.ts for the channel table.
  */
 export const StaffRole = z.enum(['administrator', 'privacy_officer', 'front_desk']);
 export type StaffRoleT = z.infer<typeof StaffRole>;
@@ -865,6 +894,11 @@ const accountChannels = {
   'accounts.deactivate': { input: z.object({ userId: Id }).strict(), output: StaffAccount },
   /** Set a new passphrase for an account, and optionally turn its MFA off (administrator). Audited. */
   'accounts.resetPassphrase': { input: z.object({ userId: Id, passphrase: Passphrase, resetMfa: z.boolean().default(false) }).strict(), output: StaffAccount },
+  /**
+   * Change the role of another active account (administrator). Audited `user.role_change` (who: the actor; whose: the
+   * subject; detail from → to). @throws ROLE_CHANGE_SELF | LAST_ADMINISTRATOR | ACCOUNT_INACTIVE | NOT_FOUND
+   */
+  'accounts.setRole': { input: z.object({ userId: Id, role: StaffRole }).strict(), output: StaffAccount },
   /** Change your own passphrase (the current one is checked). Audited. @throws WRONG_PASSPHRASE | WEAK_PASSPHRASE */
   'accounts.changePassphrase': {
     input: z.object({ current: z.object({ passphrase: Passphrase }).strict(), next: z.object({ passphrase: Passphrase }).strict() }).strict(),
@@ -901,7 +935,10 @@ export const channels = {
       staffName: z.string().nullable(),
       /** The signed-in account (issue #11); null while locked. */
       user: z.object({ id: Id, name: z.string(), role: StaffRole }).nullable().optional(),
-      /** The practice requires MFA and the signed-in account has not enrolled yet. */
+      /**
+       * The practice required MFA when this account unlocked and it has not enrolled yet: the app shows only the
+       * enrollment screen, and main refuses every other channel with MFA_ENROLLMENT_REQUIRED until it confirms.
+       */
       mfaEnrollmentDue: z.boolean().optional(),
     }),
   },
@@ -1009,16 +1046,43 @@ export const channels = {
   /**
    * Staff confirmed the certificate's SHA-256 fingerprint with the recipient by phone or in person (audited with
    * the fingerprint). `fingerprint` must be the stored one (what staff saw); a certificate with an untrusted chain
-   * is confirmed only with `acceptUntrusted` (else CERT_CHAIN_UNTRUSTED). Checked again now (CERT_*).
+   * is confirmed only with `acceptUntrusted` (else CERT_CHAIN_UNTRUSTED); one whose revocation cannot be checked
+   * (CRL unreachable or out of date) only with `acceptRevocationUnknown` (else CERT_REVOCATION_UNKNOWN). Checked again
+   * now (CERT_*, CERT_REVOKED). `modernAlgorithms`: the recipient's program reads RSA-OAEP and AES-GCM
+   * (AuthEnvelopedData, RFC 5083/5084); otherwise AES-256-CBC with RSA PKCS#1 v1.5, which every program reads.
    */
   'releases.confirmRecipientCertificate': {
-    input: z.object({ releaseId: Id, fingerprint: z.string().regex(/^[0-9A-F]{64}$/), acceptUntrusted: z.boolean().default(false) }).strict(),
+    input: z
+      .object({
+        releaseId: Id,
+        fingerprint: z.string().regex(/^[0-9A-F]{64}$/),
+        acceptUntrusted: z.boolean().default(false),
+        acceptRevocationUnknown: z.boolean().default(false),
+        modernAlgorithms: z.boolean().default(false),
+      })
+      .strict(),
     output: ReleaseDetail,
   },
   /** The practice's S/MIME certificate, or null before the first S/MIME release (or before one is made). */
   'settings.smimeCertificate': { input: Empty, output: PracticeSmimeCertificate.nullable() },
-  /** Make a self-signed practice S/MIME certificate now (replacing the active one). Audited. */
-  'settings.createSmimeCertificate': { input: Empty, output: PracticeSmimeCertificate },
+  /** Certificate revocation lists in the vault (imported, or fetched from distribution points and cached), newest first. */
+  'settings.smimeCrls': { input: Empty, output: z.array(SmimeCrl) },
+  /**
+   * Import a CRL from a certificate authority: PEM ("X509 CRL") or the base64 of a DER `.crl`. Kept in the vault
+   * (the same CRL twice changes nothing) and used to check recipient certificates of its issuer at import and at
+   * send. Audited. Errors: CRL_INVALID.
+   */
+  'settings.importSmimeCrl': { input: z.object({ crl: armoredText(28_000_000) }).strict(), output: z.array(SmimeCrl) },
+  /**
+   * Make a self-signed practice S/MIME certificate now. Replacing (renewing) the active one is explicit: pass its
+   * fingerprint as `replaceFingerprint` (else PRACTICE_CERT_RENEWAL_UNCONFIRMED); audited with the old and new
+   * fingerprints. ReleaseDesk never replaces an expired certificate by itself: S/MIME sends are refused
+   * (PRACTICE_CERT_EXPIRED) until an administrator renews it here or imports a new one.
+   */
+  'settings.createSmimeCertificate': {
+    input: z.object({ replaceFingerprint: z.string().regex(/^[0-9A-F]{64}$/).nullable().default(null) }).strict(),
+    output: PracticeSmimeCertificate,
+  },
   /**
    * Import a practice certificate and private key from a PKCS#12 file (base64) with its password (used once,
    * never stored). Checked: RSA ≥ 2048 with a signing usage, emailProtection, valid now, the key matches. Audited.
@@ -1441,6 +1505,7 @@ export type TransmissionT = z.output<typeof Transmission>;
 export type KeyInfoT = z.output<typeof KeyInfo>;
 export type RecipientCertificateT = z.output<typeof RecipientCertificate>;
 export type PracticeSmimeCertificateT = z.output<typeof PracticeSmimeCertificate>;
+export type SmimeCrlT = z.output<typeof SmimeCrl>;
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;
 export type TransmissionPartT = z.output<typeof TransmissionPart>;

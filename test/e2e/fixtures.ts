@@ -23,9 +23,9 @@ export interface Host {
 }
 
 /** Spawns test/e2e/host-process.ts with tsx and resolves once it prints READY. */
-function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string, queue?: HostQueue): Promise<Host> {
+function spawnHost(dataDir: string, smtpCa: string[], exportDir?: string, queue?: HostQueue, presence?: HostPresence): Promise<Host> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir, queue })], {
+  const child: ChildProcess = spawn(tsx, [join(__dirname, 'host-process.ts'), JSON.stringify({ dataDir, smtpCa, exportDir, queue, presence })], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -63,12 +63,17 @@ export interface HostQueue {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
 }
 
+/** How long the host waits for a silent tab before it locks the vault (test/host/server.ts HostOptions.presence). */
+export interface HostPresence {
+  timeoutMs: number;
+}
+
 interface AppFixture {
   /**
    * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
    * and opens the app in `page`.
    */
-  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue }): Promise<Host>;
+  start(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue; presence?: HostPresence }): Promise<Host>;
   /**
    * Stops the running host and starts another on a new, empty data folder (as on a new computer), with the same
    * kind of options, and opens it in `page`. Used to restore a backup.
@@ -83,7 +88,7 @@ export const test = base.extend<{ app: AppFixture }>({
     let host: Host | null = null;
     await use({
       async start(smtpCa, opts) {
-        host = await spawnHost(dataDir, smtpCa, opts?.exportDir, opts?.queue);
+        host = await spawnHost(dataDir, smtpCa, opts?.exportDir, opts?.queue, opts?.presence);
         await page.goto(host.url);
         return host;
       },

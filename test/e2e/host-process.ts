@@ -7,14 +7,21 @@
  * encrypted vault in `dataDir`) and prints one line `READY <json>` with
  * `{ url, origin, token }`. SIGTERM closes the host and exits.
  *
- * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string, queue?: { tickMs, retry } }` (CA certificates
- * as PEM text; exportDir: where the preview's releases.export / documents.export write; queue: a fast outbox sender).
+ * argv[2]: JSON `{ dataDir: string, smtpCa: string[], exportDir?: string, queue?: { tickMs, retry }, presence?: { timeoutMs } }`
+ * (CA certificates as PEM text; exportDir: where the preview's releases.export / documents.export write; queue: a fast
+ * outbox sender; presence: how soon a silent tab locks the vault).
  */
 import { startHost, type HostOptions } from '../host/server';
 
 async function main(): Promise<void> {
-  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string; queue?: HostOptions['queue'] };
-  const host = await startHost({ dataDir: cfg.dataDir, smtpCa: cfg.smtpCa, ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}), ...(cfg.queue ? { queue: cfg.queue } : {}) });
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; smtpCa?: string[]; exportDir?: string; queue?: HostOptions['queue']; presence?: { timeoutMs: number } };
+  const host = await startHost({
+    dataDir: cfg.dataDir,
+    smtpCa: cfg.smtpCa,
+    ...(cfg.exportDir ? { exportDir: cfg.exportDir } : {}),
+    ...(cfg.queue ? { queue: cfg.queue } : {}),
+    ...(cfg.presence ? { presence: cfg.presence } : {}),
+  });
   process.stdout.write(`READY ${JSON.stringify({ url: host.url, origin: host.origin, token: host.token })}\n`);
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from '@playwright/test';
-import { completeSetup, expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { completeSetup, expect, expectNoAxeViolations, PASSPHRASE, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
 import { startSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
@@ -121,11 +121,16 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(page.getByTestId('sent-method')).toHaveText('Password-protected PDF');
     await expect(page.getByTestId('one-time-panel')).toHaveCount(0);
     expect(await page.content()).not.toContain(passphrase);
+    // A reload leaves the page (pagehide), which locks the preview's vault: sign in again.
     await page.reload();
-    await expect(page.getByRole('heading', { name: /Today|Requests|Releases|Unlock/ }).first()).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Unlock ReleaseDesk' })).toBeVisible();
     expect(await page.content()).not.toContain(passphrase);
     expect(page.url()).not.toContain(passphrase);
     await shot(page, 'i4-06-after-reload');
+    await page.locator('#unlock-passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 30_000 });
+    expect(await page.content()).not.toContain(passphrase);
 
     // 6. What the server received: one message over TLS, no passphrase in it; the PDF opens only with the passphrase.
     expect(smtp.received).toHaveLength(1);

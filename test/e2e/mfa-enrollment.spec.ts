@@ -4,7 +4,7 @@
  * recovery codes once, and from then on unlocking is refused without a code; a recovery code opens it once.
  */
 import { Secret, TOTP } from 'otpauth';
-import { completeSetup, expect, expectNoAxeViolations, PASSPHRASE, shot, test } from './fixtures';
+import { completeSetup, expect, expectNoAxeViolations, PASSPHRASE, shot, test, type Host } from './fixtures';
 import { startSmtpServer } from '../support/smtp';
 
 test('two-step sign-in: QR enrollment, unlock refused without a code, a recovery code works once', async ({ page, app }) => {
@@ -54,3 +54,84 @@ test('two-step sign-in: QR enrollment, unlock refused without a code, a recovery
     await smtp.close();
   }
 });
+
+/**
+ * The practice requires two-step sign-in: a front-desk account without it is taken, right after unlock, to the
+ * enrollment screen and nowhere else (main refuses other channels with MFA_ENROLLMENT_REQUIRED); after enrolling, the
+ * app opens with what front desk may use. Before that, the administrator changes that person's role in Settings →
+ * Staff accounts (privacy officer → front desk, audited) and cannot change their own.
+ */
+test('required two-step sign-in: forced enrollment at unlock, then the front-desk view; role changed by the administrator', async ({ page, app }) => {
+  test.setTimeout(180_000);
+  const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
+  const smtp = await startSmtpServer({ starttls: true });
+  try {
+    const host = await app.start([smtp.caPem]);
+    await completeSetup(page, smtp.port);
+    const main = page.getByRole('navigation', { name: 'Main' });
+    await main.getByRole('button', { name: 'Settings' }).click();
+
+    // The administrator adds Dana as privacy officer, then makes her front desk; their own role has no control.
+    const form = page.getByRole('form', { name: 'Add a staff account' });
+    await form.locator('#add-user-name').fill(DANA.name);
+    await form.locator('#add-user-role').click();
+    await page.getByRole('option', { name: 'Privacy officer', exact: true }).click();
+    await form.locator('#add-user-passphrase').fill(DANA.pass);
+    await form.locator('#add-user-confirm').fill(DANA.pass);
+    await form.getByRole('button', { name: 'Add account' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `${DANA.name} was added` })).toBeVisible({ timeout: 30_000 });
+    const accounts = page.getByRole('table', { name: 'Staff accounts' });
+    await expect(accounts.getByLabel('Role of Jordan Frontdesk')).toHaveCount(0);
+    await expect(accounts).toContainText('Administrator (you)');
+    await accounts.getByLabel(`Role of ${DANA.name}`).click();
+    await page.getByRole('option', { name: 'Front desk', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: `${DANA.name} is now front desk` })).toBeVisible({ timeout: 30_000 });
+    await page.getByRole('switch', { name: /Require two-step sign-in/ }).check();
+    await expect(page.getByRole('status').filter({ hasText: 'Security settings saved.' })).toBeVisible();
+    await shot(page, 'i11-09-role-changed-mfa-required');
+    await expectNoAxeViolations(page, 'staff accounts with a role changed');
+
+    // Dana signs in: the enrollment screen, nothing else; main refuses everything else, coded.
+    await page.getByRole('button', { name: 'Lock ReleaseDesk' }).click();
+    await page.locator('#unlock-username').fill(DANA.name);
+    await page.locator('#unlock-passphrase').fill(DANA.pass);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('heading', { name: 'Set up two-step sign-in' })).toBeVisible({ timeout: 30_000 });
+    await expect(main).toHaveCount(0);
+    const refused = await rpc(host, 'requests.list', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'MFA_ENROLLMENT_REQUIRED' } });
+    await shot(page, 'i11-10-forced-enrollment');
+    await expectNoAxeViolations(page, 'forced enrollment');
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+    await page.locator('#mfa-code').fill(new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate());
+    await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+    await expect(page.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+    await expect(main).toHaveCount(0);
+    await page.getByRole('button', { name: 'I have kept them' }).click();
+
+    // The front-desk view: no audit log, no staff accounts, retention or practice certificate; main agrees.
+    await expect(main).toBeVisible({ timeout: 30_000 });
+    await expect(main.getByRole('button', { name: 'Audit log' })).toHaveCount(0);
+    await main.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByText('Signed in as')).toContainText(DANA.name);
+    await expect(page.getByText('Practice OpenPGP key')).toBeVisible();
+    for (const hidden of ['Staff accounts', 'Retention policy', 'Practice S/MIME certificate', 'Outgoing email server (SMTP)']) await expect(page.getByText(hidden, { exact: true })).toHaveCount(0);
+    await shot(page, 'i11-11-front-desk-settings');
+    await expectNoAxeViolations(page, 'front-desk settings');
+    expect(await rpc(host, 'requests.list', {})).toMatchObject({ ok: true });
+    for (const channel of ['accounts.list', 'retention.purge', 'settings.createSmimeCertificate', 'audit.verifyChain'])
+      expect(await rpc(host, channel, {}), channel).toMatchObject({ ok: false, error: { code: 'ROLE_NOT_PERMITTED' } });
+  } finally {
+    await smtp.close();
+  }
+});
+
+async function rpc(host: Host, channel: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  const res = await fetch(`${host.origin}/rpc/${channel}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+}

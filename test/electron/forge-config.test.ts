@@ -16,10 +16,11 @@ type Plugin = { name: string; config?: unknown; fusesConfig?: Record<string | nu
 describe('forge.config.ts', () => {
   const plugins = config.plugins as unknown as Plugin[];
 
-  it('builds main, preload and the main_window renderer with Vite', () => {
+  it('builds main, the packaging worker thread, preload and the main_window renderer with Vite', () => {
     const vite = plugins.find((p) => p.name === 'vite')!.config as { build: { entry: string; config: string; target: string }[]; renderer: { name: string; config: string }[] };
     expect(vite.build).toEqual([
       { entry: 'src/main/electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
+      { entry: 'src/main/services/packaging/packaging-worker.ts', config: 'vite.main.config.ts', target: 'main' },
       { entry: 'src/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
     ]);
     expect(vite.renderer).toEqual([{ name: 'main_window', config: 'vite.renderer.config.ts' }]);

@@ -39,6 +39,16 @@ export interface HostOptions {
   exportDir?: string;
   /** The outbox sender's tick and retry backoff (default: the product's; the e2e uses seconds). */
   queue?: ServicesConfig['queue'];
+  /** Run packaging in a worker thread as the desktop app does (the preview: `sourceWorkerEntry()`); default: in-process. */
+  packagingWorker?: ServicesConfig['packagingWorker'];
+  /**
+   * Lock the vault when the browser tab is gone (automatic logoff, 45 CFR 164.312(a)(2)(iii)): the page sends
+   * `POST /heartbeat` every `timeoutMs / 4`; when no authorized request came for `timeoutMs` while the vault is
+   * unlocked, the host locks it (audited `vault.lock`, reason `preview_tab_gone`). A tab closed normally locks at once
+   * (the page sends `vault.lock` on `pagehide`); this covers a killed or crashed tab. Default 120 000 ms (hidden tabs'
+   * timers may run only once a minute); `false` turns it off.
+   */
+  presence?: { timeoutMs: number } | false;
 }
 
 export interface Host {
@@ -51,6 +61,8 @@ export interface Host {
 }
 
 const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Silence after which a preview tab counts as gone and the vault is locked (see HostOptions.presence). */
+export const DEFAULT_PRESENCE_TIMEOUT_MS = 120_000;
 const MAX_JSON_BYTES = 1024 * 1024;
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -82,6 +94,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     logger: opts.logger,
     smtpCa: opts.smtpCa,
     ...(opts.queue ? { queue: opts.queue } : {}),
+    ...(opts.packagingWorker ? { packagingWorker: opts.packagingWorker } : {}),
     filePicker: {
       pick: async () => {
         const files = staged;
@@ -103,6 +116,28 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   });
   const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   services.startQueue();
+  // Presence of the browser tab: every authorized request counts; a silent tab locks the vault (see HostOptions.presence).
+  const presence = opts.presence === false ? null : { timeoutMs: opts.presence?.timeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS };
+  let lastSeen = Date.now();
+  const seen = () => {
+    lastSeen = Date.now();
+  };
+  let wasUnlocked = false;
+  const presenceTimer = presence
+    ? setInterval(
+        () => {
+          const unlocked = services.session.state === 'unlocked';
+          if (unlocked && !wasUnlocked) seen(); // silence counts from the unlock on
+          wasUnlocked = unlocked;
+          if (unlocked && Date.now() - lastSeen > presence.timeoutMs) {
+            services.session.lock('preview_tab_gone');
+            services.logger.warn('preview.tab_gone_locked', { silentMs: Date.now() - lastSeen });
+          }
+        },
+        Math.max(20, Math.min(5_000, Math.floor(presence.timeoutMs / 8))),
+      )
+    : null;
+  presenceTimer?.unref();
   const sseClients = new Set<ServerResponse>();
   services.events.on((name, payload) => {
     for (const c of sseClients) c.write(`data: ${JSON.stringify({ name, payload })}\n\n`);
@@ -125,6 +160,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
     if (req.method === 'POST' && url.pathname.startsWith('/rpc/')) {
       if (!authorized(req.headers.authorization)) return json(res, 401, { ok: false, error: { code: 'UNAUTHORIZED_SENDER', message: 'Not authorized.' } });
+      seen();
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return void res.writeHead(415).end();
       let input: unknown;
       try {
@@ -139,8 +175,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return json(res, 200, await dispatch(channel, input));
     }
 
+    // The page's heartbeat (platform/preview-bridge.ts): answers when to send the next one.
+    if (req.method === 'POST' && url.pathname === '/heartbeat') {
+      if (!authorized(req.headers.authorization)) return void res.writeHead(401).end();
+      seen();
+      req.resume();
+      return json(res, 200, { nextInMs: presence ? Math.max(10, Math.floor(presence.timeoutMs / 4)) : null });
+    }
+
     if (req.method === 'POST' && url.pathname === '/upload') {
       if (!authorized(req.headers.authorization)) return void res.writeHead(401).end();
+      seen();
       let bytes: Buffer;
       try {
         bytes = await readBody(req, MAX_UPLOAD_BYTES);
@@ -208,6 +253,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     token,
     services,
     close: async () => {
+      if (presenceTimer) clearInterval(presenceTimer);
       for (const c of sseClients) c.end();
       await services.stopQueue();
       services.session.lock();

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHost, type Host } from '../host/server';
+import { startHost, type Host, type HostOptions } from '../host/server';
 import { intake, PATIENT, recordPdf } from '../unit/requests/harness';
 
 export interface PreviewHostFixture {
@@ -19,12 +19,12 @@ export interface PreviewHostFixture {
   close(): Promise<void>;
 }
 
-/** Start the host on a fresh data folder under os.tmpdir() (prefix names it) and create the vault. */
-export async function startPreviewHost(prefix: string): Promise<PreviewHostFixture> {
+/** Start the host on a fresh data folder under os.tmpdir() (prefix names it) and create the vault; `extra`: e.g. presence. */
+export async function startPreviewHost(prefix: string, extra: Pick<HostOptions, 'presence'> = {}): Promise<PreviewHostFixture> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const exportDir = join(dir, 'export');
   mkdirSync(exportDir);
-  const host = await startHost({ dataDir: join(dir, 'data'), exportDir, staticDir: dir });
+  const host = await startHost({ dataDir: join(dir, 'data'), exportDir, staticDir: dir, ...extra });
   await host.services.setup.createVault({
     passphrase: 'orbit lantern cactus velvet harbor 42',
     staffName: 'Qwert Frontdesk',

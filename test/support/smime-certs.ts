@@ -125,3 +125,78 @@ export function smimeCert(kind: SmimeCertKind, email = 'records@hospital.example
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A CA that revokes: two RSA recipient certificates (one revoked, keyCompromise) and its CRL (PEM and DER). */
+export interface RevocationPki {
+  caPem: string;
+  good: SmimeTestCert;
+  revoked: SmimeTestCert;
+  /** Serial number of the revoked certificate, "1A:2B:…" as openssl prints it. */
+  revokedSerial: string;
+  crlPem: string;
+  crlDer: Buffer;
+  /** A CRL for the same issuer name signed by ANOTHER key (must not count). */
+  forgedCrlPem: string;
+}
+
+let revocationCas = 0;
+
+/**
+ * A fresh `openssl ca` with an index (named "ReleaseDesk Test Revoking CA n", n counting up per process): issues two certificates for `email` whose CRL distribution point is `cdpUrl`
+ * (none when null), revokes one (keyCompromise) and publishes a CRL valid for 7 days (`-gencrl -crldays 7`).
+ */
+export function revocationPki(cdpUrl: string | null, email = 'records@hospital.example'): RevocationPki {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-smime-crl-'));
+  try {
+    const o = (args: string[]) => ossl(dir, args);
+    writeFileSync(join(dir, 'index.txt'), '');
+    writeFileSync(join(dir, 'serial'), '5A01\n');
+    writeFileSync(join(dir, 'crlnumber'), '01\n');
+    const leafExt = [
+      `subjectAltName=email:${email}`,
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=emailProtection',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid',
+      ...(cdpUrl ? [`crlDistributionPoints=URI:${cdpUrl}`] : []),
+    ].join('\n');
+    writeFileSync(
+      join(dir, 'ca.cnf'),
+      ['[ca]', 'default_ca=d', '[d]', 'dir=.', 'database=index.txt', 'new_certs_dir=.', 'serial=serial', 'crlnumber=crlnumber', 'default_md=sha256',
+        'default_days=20', 'default_crl_days=7', 'policy=p', 'unique_subject=no', 'copy_extensions=none', '[p]', 'commonName=supplied', 'emailAddress=optional',
+        '[ext]', leafExt, '[crlext]', 'authorityKeyIdentifier=keyid'].join('\n'),
+    );
+    const caName = `/CN=ReleaseDesk Test Revoking CA ${++revocationCas}`;
+    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', caName,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash']);
+    const issue = (name: string): SmimeTestCert => {
+      o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=Records Office/emailAddress=${email}`]);
+      o(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-extensions', 'ext', '-notext']);
+      const cert = readFileSync(join(dir, `${name}.pem`), 'utf8');
+      return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), p12: Buffer.alloc(0), chainPem: cert };
+    };
+    const good = issue('good');
+    const revoked = issue('revoked');
+    o(['ca', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-revoke', 'revoked.pem', '-crl_reason', 'keyCompromise']);
+    o(['ca', '-gencrl', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-crlexts', 'crlext', '-out', 'crl.pem']);
+    o(['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
+    // Same issuer name, another key: a forged CRL.
+    o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca2.key', '-out', 'ca2.pem', '-days', '30', '-subj', caName]);
+    writeFileSync(join(dir, 'index.txt'), '');
+    o(['ca', '-gencrl', '-config', 'ca.cnf', '-cert', 'ca2.pem', '-keyfile', 'ca2.key', '-out', 'forged.pem']);
+    const serialOut = execFileSync('openssl', ['x509', '-in', 'revoked.pem', '-noout', '-serial'], { cwd: dir }).toString('utf8');
+    const hex = serialOut.trim().replace(/^serial=/, '');
+    return {
+      caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+      good,
+      revoked,
+      revokedSerial: (hex.length % 2 ? '0' + hex : hex).match(/../g)!.join(':'),
+      crlPem: readFileSync(join(dir, 'crl.pem'), 'utf8'),
+      crlDer: readFileSync(join(dir, 'crl.der')),
+      forgedCrlPem: readFileSync(join(dir, 'forged.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

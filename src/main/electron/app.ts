@@ -15,6 +15,7 @@ import { createDropStaging } from './drop';
 import { createDialogFilePicker } from './picker';
 import { createDialogFileSaver } from './saver';
 import { createDialogFolderPicker } from './folder-picker';
+import { builtWorkerEntry } from '../services/packaging/worker-client';
 import { APP_ENTRY_URL, APP_ORIGIN, installAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow, guardAllWebContents, hardenSession } from './window';
 
@@ -32,6 +33,8 @@ export interface ShellServices {
   /** The bounce mailbox poll (createServices' result has it): started with the window, stopped at quit. */
   startBounceWatch?(): void;
   stopBounceWatch?(): Promise<void>;
+  /** The packaging worker thread (createServices' result has it): ended at quit. */
+  stopPackaging?(): Promise<void>;
 }
 
 export interface StartOptions<S extends ShellServices> {
@@ -109,6 +112,8 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
     filePicker: { ...createDialogFilePicker({ dialog, getWindow }), takeDropped: dropStaging.takeDropped },
     fileSaver: createDialogFileSaver({ dialog, getWindow }),
     folderPicker: createDialogFolderPicker({ dialog, getWindow }),
+    // Packet assembly and the password PDF run in a worker thread: Forge's Vite plugin builds it beside main.js (forge.config.ts).
+    packagingWorker: builtWorkerEntry(opts.buildDir),
   });
   const dispatch = createDispatch(opts.createHandlers(services), logger, {
     onInvalidInput: (channel, fields) => services.auditInvalidInput?.(channel, fields),
@@ -155,6 +160,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   const dispose = () => {
     void services.stopQueue?.();
     void services.stopBounceWatch?.();
+    void services.stopPackaging?.();
     stopAutoLock();
     stopEvents();
     unregisterIpc();

@@ -9,8 +9,8 @@ import { withRoles } from './roles';
 export function createHandlers(s: Services): Handlers {
   return withRoles(
     channelHandlers(s),
-    () => s.session.currentUser()?.role ?? null,
-    (channel, e) => s.session.recordFailure('rpc.role_refused', { type: 'channel', id: channel }, e),
+    () => s.session.access(),
+    (action, channel, e) => s.session.recordFailure(action, { type: 'channel', id: channel }, e),
   );
 }
 
@@ -128,13 +128,15 @@ function channelHandlers(s: Services): Handlers {
       await s.smime.importRecipientCertificate(releaseId, certificate);
       return s.releases.get(releaseId);
     },
-    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted }) => {
-      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted);
+    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms }) => {
+      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms);
       return s.releases.get(releaseId);
     },
     'settings.smimeCertificate': () => s.smime.practiceView(),
-    'settings.createSmimeCertificate': async () => {
-      await s.smime.createPracticeCertificate();
+    'settings.smimeCrls': () => s.smime.crls(),
+    'settings.importSmimeCrl': ({ crl }) => s.smime.importCrl(crl),
+    'settings.createSmimeCertificate': async ({ replaceFingerprint }) => {
+      await s.smime.createPracticeCertificate(replaceFingerprint);
       return s.smime.practiceView()!;
     },
     'settings.importSmimeCertificate': async ({ pkcs12, password }) => {
@@ -147,6 +149,7 @@ function channelHandlers(s: Services): Handlers {
     'accounts.add': ({ name, role, passphrase }) => s.accounts.add(name, role, passphrase),
     'accounts.deactivate': ({ userId }) => s.accounts.deactivate(userId),
     'accounts.resetPassphrase': ({ userId, passphrase, resetMfa }) => s.accounts.resetPassphrase(userId, passphrase, resetMfa),
+    'accounts.setRole': ({ userId, role }) => s.accounts.setRole(userId, role),
     'accounts.changePassphrase': async ({ current, next }) => {
       await s.accounts.changePassphrase(current.passphrase, next.passphrase);
       return {};

@@ -1,83 +1,50 @@
 import type { ChannelName, StaffRoleT } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
+import { CHANNEL_ROLES, MFA_ENROLLMENT_CHANNELS, ROLE_NAME } from '../../shared/roles';
 import type { Handlers } from './dispatch';
 
-const ADMIN: readonly StaffRoleT[] = ['administrator'];
-const OFFICER: readonly StaffRoleT[] = ['administrator', 'privacy_officer'];
+export { CHANNEL_ROLES } from '../../shared/roles';
+
+/** The signed-in session as the role layer sees it; null while locked or before setup. */
+export interface SessionGate {
+  /** The role the vault holds for the signed-in account now; null when it is no longer active (refused everywhere a role is needed). */
+  role: StaffRoleT | null;
+  /** The practice requires MFA and this account had none at unlock: only enrollment channels until it confirms. */
+  mfaEnrollmentDue: boolean;
+}
 
 /**
- * Which roles may call a channel while the vault is unlocked (45 CFR 164.308(a)(4) access authorization; 164.312(a)(1)
- * access control). Channels not listed are open to every signed-in staff member (requests, releases, documents,
- * recipients, authorizations, the outbox, reading settings and the dashboard).
- *
- * - administrator: practice settings and staff accounts — and everything else, except approving a release (the
- *   two-person rule needs a privacy officer who did not prepare it).
- * - privacy_officer: audit reports and accountings, retention and legal holds, backups, approvals; also requests and
- *   releases (small practices), never approving a release they prepared (checked in accounts/approvals.ts).
- * - front_desk: requests and releases.
- *
- * While the vault is locked or not set up, no role applies: the services answer VAULT_LOCKED themselves, and setup
- * (which tests the SMTP server before any account exists) keeps working.
+ * Wrap every handler with the session's gate, before the handler runs:
+ * 1. MFA enrollment (164.312(d)): while `mfaEnrollmentDue`, every channel outside MFA_ENROLLMENT_CHANNELS
+ *    (src/shared/roles.ts) is refused with MFA_ENROLLMENT_REQUIRED, audited `rpc.mfa_enrollment_refused`;
+ * 2. role (164.308(a)(4)): a channel listed in CHANNEL_ROLES (src/shared/roles.ts, the table the renderer also hides
+ *    screens by) is refused for other roles with ROLE_NOT_PERMITTED, audited `rpc.role_refused`.
+ * Both errors are PHI-free (they name roles and never data); the audit subject is the channel name.
+ * @param who the signed-in gate, or null while locked; `refused` audits a refusal under `action`
  */
-export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> = {
-  'settings.setDelivery': ADMIN,
-  'settings.updateSmtp': ADMIN,
-  'settings.testSmtp': ADMIN,
-  'settings.updateBounceMailbox': ADMIN,
-  'settings.testBounceMailbox': ADMIN,
-  'settings.updatePractice': ADMIN,
-  'settings.exportPracticeKey': ADMIN,
-  'settings.setSecurity': ADMIN,
-  'settings.setIdleLock': ADMIN,
-  'settings.importPracticeKey': ADMIN,
-  'settings.createSmimeCertificate': ADMIN,
-  'settings.importSmimeCertificate': ADMIN,
-  'accounts.list': ADMIN,
-  'accounts.add': ADMIN,
-  'accounts.deactivate': ADMIN,
-  'accounts.resetPassphrase': ADMIN,
-  'audit.query': OFFICER,
-  'audit.verify': OFFICER,
-  'audit.verifyChain': OFFICER,
-  'audit.checkReceipt': OFFICER,
-  'audit.exportReport': OFFICER,
-  'audit.patients': OFFICER,
-  'audit.accounting': OFFICER,
-  'audit.exportAccounting': OFFICER,
-  'audit.accessReport': OFFICER,
-  'audit.exportAccessReport': OFFICER,
-  'audit.recordDisclosure': OFFICER,
-  'audit.recordSuspension': OFFICER,
-  'retention.setPolicy': OFFICER,
-  'retention.placeHold': OFFICER,
-  'retention.releaseHold': OFFICER,
-  'retention.purge': OFFICER,
-  'backup.create': OFFICER,
-  'releases.approve': ['privacy_officer'],
-};
-
-const ROLE_NAME: Record<StaffRoleT, string> = { administrator: 'an administrator', privacy_officer: 'a privacy officer', front_desk: 'front desk staff' };
-
-/**
- * Wrap every handler with its role check. A refusal is coded ROLE_NOT_PERMITTED (PHI-free) and audited as
- * `rpc.role_refused` with the channel name.
- * @param who the signed-in role, or null while locked; `refused` audits a refusal
- */
-export function withRoles(handlers: Handlers, who: () => StaffRoleT | null, refused: (channel: ChannelName, e: AppError) => void): Handlers {
+export function withRoles(
+  handlers: Handlers,
+  who: () => SessionGate | null,
+  refused: (action: 'rpc.role_refused' | 'rpc.mfa_enrollment_refused', channel: ChannelName, e: AppError) => void,
+): Handlers {
   const out = {} as Record<ChannelName, (i: unknown) => unknown>;
   for (const [name, h] of Object.entries(handlers) as Array<[ChannelName, (i: unknown) => unknown]>) {
     const allowed = CHANNEL_ROLES[name];
-    out[name] = allowed
-      ? (input: unknown) => {
-          const role = who();
-          if (role !== null && !allowed.includes(role)) {
-            const e = new AppError('ROLE_NOT_PERMITTED', `Only ${allowed.map((r) => ROLE_NAME[r]).join(' or ')} can do this. Ask a colleague with that role.`, { role });
-            refused(name, e);
-            throw e;
-          }
-          return h(input);
-        }
-      : h;
+    const duringEnrollment = MFA_ENROLLMENT_CHANNELS.includes(name);
+    out[name] = (input: unknown) => {
+      const gate = who();
+      if (gate?.mfaEnrollmentDue && !duringEnrollment) {
+        const e = new AppError('MFA_ENROLLMENT_REQUIRED', 'Your practice requires two-step sign-in. Set it up first; then ReleaseDesk opens.');
+        refused('rpc.mfa_enrollment_refused', name, e);
+        throw e;
+      }
+      if (gate && allowed && (gate.role === null || !allowed.includes(gate.role))) {
+        const e = new AppError('ROLE_NOT_PERMITTED', `Only ${allowed.map((r) => ROLE_NAME[r]).join(' or ')} can do this. Ask a colleague with that role.`, { role: gate.role ?? 'inactive' });
+        refused('rpc.role_refused', name, e);
+        throw e;
+      }
+      return h(input);
+    };
   }
   return out as unknown as Handlers;
 }

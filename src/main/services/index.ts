@@ -20,6 +20,7 @@ import { saveFailureNotice } from './releases/failure-notice';
 import type { FolderPicker } from './documents/folder-picker';
 import { Session, type UnlockOptions } from './session';
 import { SmimeService } from './smime/service';
+import type { CrlFetch } from './smime/revocation';
 import { AccountService } from './accounts/account-service';
 import { approveRelease } from './accounts/approvals';
 import { localDate } from './compliance';
@@ -28,11 +29,12 @@ import { AddressConfirmationService } from './recipients/address-confirmation';
 import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
 import { RetentionService } from './retention/service';
-import type { PrivacyOfficerCheck } from './retention/privacy-officer';
 import { buildDashboard } from './dashboard/dashboard';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
+import { createPackagingJobs, type PackagingJobs } from './packaging/jobs';
+import { PackagingWorker, type WorkerEntry } from './packaging/worker-client';
 
 export interface ServicesConfig {
   /** Folder holding the vault and logs (created if missing). */
@@ -58,10 +60,17 @@ export interface ServicesConfig {
   smtpTimeoutMs?: number;
   /** Bounces (issue 8): extra trusted CAs for the bounce mailbox (IMAP over TLS; default: smtpCa), per-wait timeout, poll interval (ms, default 300 000). */
   bounces?: { ca?: string[]; timeoutMs?: number; pollMs?: number };
-  /** Who may change retention and legal holds (retention/privacy-officer.ts); default: the signed-in person. */
-  privacyOfficer?: PrivacyOfficerCheck;
   /** S/MIME (issue 18): roots a recipient certificate's chain may end in (PEM); default: the roots Node trusts. */
   smimeTrustAnchors?: string[];
+  /** S/MIME: how CRLs are fetched from distribution points (null: offline, only imported/cached CRLs); default HTTP(S), 5 s timeout. */
+  smimeCrlFetch?: CrlFetch | null;
+  /**
+   * Run packet assembly, stamping, image decoding, splitting and the password PDF in a worker thread
+   * (packaging/worker-client.ts), so the main process's event loop stays responsive: the Electron app passes
+   * its built worker script (`builtWorkerEntry(buildDir)`), the preview the source (`sourceWorkerEntry()`).
+   * Absent: the work runs on the calling thread (tools, unit tests).
+   */
+  packagingWorker?: WorkerEntry;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -87,8 +96,10 @@ export function createServices(config: ServicesConfig) {
     assetsRoot: config.assetsRoot,
   });
   const patientChecks = new PatientCheckService(session);
-  const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors });
+  const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors, crlFetch: config.smimeCrlFetch });
+  const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleaseDeliveryService({
+    packaging,
     patientChecks,
     smime,
     session,
@@ -112,7 +123,6 @@ export function createServices(config: ServicesConfig) {
   const retention = new RetentionService({
     session,
     ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
-    ...(config.privacyOfficer ? { privacyOfficer: config.privacyOfficer } : {}),
   });
 
   const auditReports = new AuditService({
@@ -205,6 +215,14 @@ export function createServices(config: ServicesConfig) {
       return saveFailureNotice({ session, assetsRoot: config.assetsRoot, fileSaver: config.fileSaver }, releaseId);
     },
 
+    /** Where packaging runs (the worker thread when `packagingWorker` is set). */
+    packaging,
+
+    /** End the packaging worker thread, if any (at quit). Jobs still running fail with PACKAGING_CANCELLED. */
+    async stopPackaging(): Promise<void> {
+      if (packaging instanceof PackagingWorker) await packaging.close();
+    },
+
     /** Stop the bounce poll and wait for a check in progress. */
     async stopBounceWatch(): Promise<void> {
       if (bounceTimer) clearInterval(bounceTimer);
@@ -240,7 +258,7 @@ export function createServices(config: ServicesConfig) {
     /** Unlock as a staff account (name, passphrase, MFA code), then recover any send interrupted by a crash (SendWorkflow.recover: unconfirmed or queued again). */
     async unlock(passphrase: string, opts: UnlockOptions = {}): Promise<void> {
       await session.unlock(passphrase, opts);
-      auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
+      await auditReports.afterUnlock(); // the log against its checkpoints: a cut tail or rewritten chain is recorded now
       releases.workflow.recover();
       // Retention purge at start (issue #13): never blocks the unlock; a failure is audited and logged as a code.
       try {

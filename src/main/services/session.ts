@@ -5,6 +5,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import { getUser, findUserByName, insertUser, listUsers, setMfaLastStep, useRecoveryCode, type UserRow } from './accounts/users-repo';
 import { hashRecoveryCode, looksLikeRecoveryCode, verifyTotp } from './accounts/totp';
 import { appendAudit, type AuditDetail, type AuditInput } from './audit/audit';
+import { securitySettings } from './settings/settings';
 import { CHECKPOINT_KEY_PURPOSE, writeCheckpoint } from './audit/checkpoints';
 import type { Clock } from './support/clock';
 import { newId } from './support/ids';
@@ -63,6 +64,7 @@ export class Session {
   private vault: Vault | null = null;
   private user: SignedInUser | null = null;
   private chainKey: Buffer | null = null;
+  private enrollmentDue = false;
 
   constructor(
     readonly dataDir: string,
@@ -163,6 +165,8 @@ export class Session {
         throw e;
       }
       this.attach(v, { id: user.id, name: user.name, role: user.role });
+      // Forced MFA enrollment (164.312(d)): decided once per session, at unlock; cleared when enrollment is confirmed.
+      this.enrollmentDue = !user.mfaSecret && securitySettings(v.db).requireMfa;
     } catch (e) {
       if (isAppError(e) && (e.code === 'WRONG_PASSPHRASE' || e.code === 'MFA_INVALID')) {
         const line = { at: this.clock.now().toISOString(), code: e.code, account: tried.accountId, audited: e.code === 'MFA_INVALID' };
@@ -294,17 +298,19 @@ export class Session {
    * Close the vault and forget the key. Idempotent. The `vault.lock` event and a checkpoint of the audit
    * chain head (audit/checkpoints.ts: a vault row and a line in the anchor file beside the vault) are
    * written in one transaction, so a later cut of the log's tail cannot go unnoticed (164.312(c)(1)).
+   * @param reason why, when not staff's own Lock: 'preview_tab_gone' (the preview's browser tab stopped answering)
    */
-  lock(): void {
+  lock(reason?: 'preview_tab_gone'): void {
     if (!this.vault) return;
     const v = this.vault;
     v.tx(() => {
-      this.audit({ action: 'vault.lock', outcome: 'success', subjectType: 'vault', subjectId: null });
+      this.audit({ action: 'vault.lock', outcome: 'success', subjectType: 'vault', subjectId: null, ...(reason ? { detail: { reason } } : {}) });
       writeCheckpoint(v.db, this.dataDir, v.subkey(CHECKPOINT_KEY_PURPOSE), this.clock.now(), 'lock');
     });
     this.vault.close();
     this.vault = null;
     this.user = null;
+    this.enrollmentDue = false;
     this.chainKey?.fill(0);
     this.chainKey = null;
   }
@@ -320,6 +326,30 @@ export class Session {
   actor(): string {
     if (!this.vault) return 'system';
     return this.user?.name ?? this.staffSettingName(this.vault) ?? 'system';
+  }
+
+  /**
+   * True while the signed-in account must enroll in MFA before anything else: the practice required MFA when it
+   * unlocked and it had none. The role layer (rpc/roles.ts) then refuses every channel outside the enrollment ones.
+   */
+  get mfaEnrollmentDue(): boolean {
+    return this.vault !== null && this.enrollmentDue;
+  }
+
+  /**
+   * What the role layer (rpc/roles.ts) checks before every call: the signed-in account's role as the vault has it now
+   * (a role change or deactivation applies at once; role null when the account is no longer active) and whether MFA
+   * enrollment is still due. Null while locked.
+   */
+  access(): { role: StaffRoleT | null; mfaEnrollmentDue: boolean } | null {
+    if (!this.vault || !this.user) return null;
+    const u = getUser(this.vault.db, this.user.id);
+    return { role: u?.active ? u.role : null, mfaEnrollmentDue: this.enrollmentDue };
+  }
+
+  /** Enrollment confirmed (accounts/account-service.ts confirmMfa): the session may use every channel its role allows. */
+  mfaEnrolled(): void {
+    this.enrollmentDue = false;
   }
 
   /** The signed-in account, or null while locked. */
@@ -385,6 +415,7 @@ export class Session {
     this.vault = v;
     this.user = user;
     this.chainKey = v.subkey(CHAIN_KEY_PURPOSE);
+    this.enrollmentDue = false;
   }
 
   /** Times (ISO) of the failed sign-ins since the last successful unlock, oldest first. */

@@ -16,6 +16,8 @@ import { useWizardStore } from '../features/release-wizard/store';
 import { OutboxScreen } from '../features/outbox/OutboxScreen';
 import { needsAttention, useOutboxStore } from '../features/outbox/store';
 import { DashboardScreen } from '../features/dashboard/DashboardScreen';
+import { EnrollMfaScreen } from '../features/unlock/EnrollMfaScreen';
+import { mayOpen } from '../lib/roles';
 
 /** Shown on every screen of the browser preview so nobody mistakes it for the desktop app. */
 export function PreviewBanner() {
@@ -98,7 +100,7 @@ function Shell() {
                     </Badge>
                   ) : undefined,
                 )}
-                {info?.user?.role !== 'front_desk' ? nav('audit', 'Audit log') : null}
+                {mayOpen(info?.user?.role, 'audit') ? nav('audit', 'Audit log') : null}
                 {nav('settings', 'Settings')}
               </Group>
             </nav>
@@ -123,7 +125,7 @@ function Shell() {
           {screen.name === 'releases' ? <ReleasesScreen /> : null}
           {screen.name === 'outbox' ? <OutboxScreen /> : null}
           {screen.name === 'wizard' ? <WizardScreen releaseId={screen.releaseId} /> : null}
-          {screen.name === 'audit' ? <AuditScreen /> : null}
+          {screen.name === 'audit' && mayOpen(info?.user?.role, 'audit') ? <AuditScreen /> : null}
           {screen.name === 'settings' ? <SettingsScreen /> : null}
         </Container>
       </AppShell.Main>
@@ -179,6 +181,9 @@ export function App() {
     body = <Box component="main"><SetupScreen /></Box>;
   } else if (info.vault === 'locked') {
     body = <Box component="main"><UnlockScreen /></Box>;
+  } else if (info.mfaEnrollmentDue) {
+    // The practice requires two-step sign-in and this account has none: nothing else until it is set up.
+    body = <Box component="main"><EnrollMfaScreen /></Box>;
   } else {
     body = <Shell />;
   }

@@ -40,7 +40,6 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'The retention policy was not saved: documentation and the audit log must be kept at least 6 years.',
     next: 'Enter 6 or more years (45 CFR 164.530(j)); a longer period is fine if your state requires it.',
   },
-  RETENTION_NOT_PERMITTED: { title: 'Only the privacy officer can change retention or legal holds.', next: 'Ask your privacy officer to make this change.' },
   BACKUP_FAILED: { title: 'The backup could not be written. Nothing was kept.', next: 'Check that the folder or drive is writable and has space, then try again.' },
   BACKUP_INVALID: { title: 'The backup copy did not verify, so it was not kept (or not restored).', next: 'Make a new backup, or choose another backup folder.' },
   BACKUP_NOT_FOUND: { title: 'That folder does not hold a ReleaseDesk backup.', next: 'Choose the folder named “releasedesk-backup-…” that a backup made.' },
@@ -91,6 +90,26 @@ const EXPLANATIONS: Record<string, Explanation> = {
   CERT_CHAIN_UNTRUSTED: {
     title: 'No certificate authority ReleaseDesk trusts vouches for this certificate.',
     next: 'Compare the fingerprint with the recipient by phone or in person, then tick that you accept this certificate.',
+  },
+  CERT_REVOKED: {
+    title: 'The recipient’s S/MIME certificate was revoked by its issuer.',
+    next: 'Ask the recipient for their new certificate and import it, or choose another delivery method.',
+  },
+  CERT_REVOCATION_UNKNOWN: {
+    title: 'ReleaseDesk could not check whether the recipient’s certificate was revoked.',
+    next: 'Import the issuer’s current revocation list (CRL) in Settings, or confirm the certificate again and tick that you accept the risk.',
+  },
+  CRL_INVALID: {
+    title: 'This file is not a certificate revocation list ReleaseDesk can read.',
+    next: 'Ask the certificate authority for its CRL as a .crl or .pem file.',
+  },
+  PRACTICE_CERT_EXPIRED: {
+    title: 'The practice S/MIME certificate has expired.',
+    next: 'An administrator renews it in Settings → Practice S/MIME certificate (or imports a new one); then send again.',
+  },
+  PRACTICE_CERT_RENEWAL_UNCONFIRMED: {
+    title: 'Confirm which practice certificate you are replacing.',
+    next: 'Open Settings → Practice S/MIME certificate and use “Replace with a new self-made certificate”.',
   },
   KEY_NOT_CONFIRMED: {
     title: 'The recipient’s key fingerprint has not been confirmed.',
@@ -150,6 +169,8 @@ const EXPLANATIONS: Record<string, Explanation> = {
   ACCOUNT_INACTIVE: { title: 'This staff account is not active.', next: 'Ask your administrator.' },
   USER_EXISTS: { title: 'A staff account with that name already exists.', next: 'Use a different name, for example add an initial.' },
   LAST_ADMINISTRATOR: { title: 'This is the last administrator.', next: 'Add another administrator first.' },
+  ROLE_CHANGE_SELF: { title: 'You cannot change your own role.', next: 'Ask another administrator to change it.' },
+  MFA_ENROLLMENT_REQUIRED: { title: 'Your practice requires two-step sign-in.', next: 'Set it up on the screen shown now; then ReleaseDesk opens.' },
   // --- hardening (issue 14) ---
   VAULT_DAMAGED: {
     title: 'The vault is damaged, so ReleaseDesk cannot open it.',
@@ -268,7 +289,7 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
   // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested
   // address, tries left for a confirmation code).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|PRACTICE_CERT_|CRL_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
     ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;

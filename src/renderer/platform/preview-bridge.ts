@@ -16,7 +16,11 @@
  *   then `documents.importDropped` imports them;
  * - events: Server-Sent Events from `GET /events?token=...`, data `{ name, payload }`;
  * - print: the print-ready packet opens in a new tab from `GET /printable/<id>?token=...` (the browser's PDF
- *   viewer prints it); registered with platform/printable.ts so the token stays in this module.
+ *   viewer prints it); registered with platform/printable.ts so the token stays in this module;
+ * - presence (automatic logoff, 45 CFR 164.312(a)(2)(iii)): when the tab is closed, reloaded or navigated away
+ *   (`pagehide`) the page sends `vault.lock` as a keepalive request, so the vault does not stay open behind a closed
+ *   tab; while open it sends `POST /heartbeat` when the host says (its answer `nextInMs`), and the host locks the vault
+ *   by itself when the heartbeats stop (a killed or crashed tab). A page restored from the back/forward cache reloads.
  */
 import { CHANNEL_NAMES } from '../../shared/contract';
 import type { ApiEvents } from '../../shared/bridge';
@@ -148,9 +152,54 @@ export function createPreviewBridge(token: string): { api: Api; apiEvents: ApiEv
   return { api: api as unknown as Api, apiEvents };
 }
 
+/** Until the host answers: a heartbeat every 30 s (the host's default silence limit is 120 s). */
+const FIRST_HEARTBEAT_MS = 30_000;
+
+/**
+ * Keeps the host informed that this tab is alive, and locks the vault when the page goes away (see the module
+ * comment). @returns stop(), for tests
+ */
+export function startPresence(token: string, win: Window = window): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+  const beat = async () => {
+    let next = FIRST_HEARTBEAT_MS;
+    try {
+      const res = await fetch('/heartbeat', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { nextInMs?: number | null };
+      if (typeof body.nextInMs === 'number' && body.nextInMs > 0) next = body.nextInMs;
+    } catch {
+      // The host is unreachable: try again later (every call says so on screen).
+    }
+    if (!stopped) timer = setTimeout(() => void beat(), next);
+  };
+  const onPageHide = () => {
+    // keepalive: the request outlives the page (closing the tab, reloading, navigating away).
+    void fetch('/rpc/vault.lock', {
+      method: 'POST',
+      keepalive: true,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    }).catch(() => {});
+  };
+  const onPageShow = (e: PageTransitionEvent) => {
+    if (e.persisted) win.location.reload(); // back from the cache after pagehide locked the vault: show the truth
+  };
+  win.addEventListener('pagehide', onPageHide);
+  win.addEventListener('pageshow', onPageShow);
+  void beat();
+  return () => {
+    stopped = true;
+    if (timer !== null) clearTimeout(timer);
+    win.removeEventListener('pagehide', onPageHide);
+    win.removeEventListener('pageshow', onPageShow);
+  };
+}
+
 /** Installs the preview bridge on `window` (called from main.tsx in preview builds only). */
 export function installPreviewBridge(): void {
   const token = takeToken();
+  startPresence(token);
   const { api, apiEvents } = createPreviewBridge(token);
   window.api = api;
   window.apiEvents = apiEvents;

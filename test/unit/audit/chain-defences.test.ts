@@ -1,7 +1,9 @@
 /**
  * Tampering through a raw SQLCipher connection with the vault key (what an attacker who knows the
  * practice passphrase has): verification names the first altered event, the missing tail, or the
- * checkpoint the chain no longer matches — every time; an untouched log verifies.
+ * checkpoint the chain no longer matches — every time; an untouched log verifies. Every verification here runs
+ * twice, in this thread (verifyChain) and split over three worker threads (verifyChainParallel), and the two
+ * results must be identical.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createHmac, hkdfSync } from 'node:crypto';
@@ -9,12 +11,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../../src/main/services/audit/chain';
+import { verifyChain, verifyChainParallel, type Receipt, type VaultFileAccess } from '../../../src/main/services/audit/chain';
 import { ANCHOR_FILE, CHECKPOINT_KEY_PURPOSE, parseReceipt, receiptText, writeCheckpoint } from '../../../src/main/services/audit/checkpoints';
 import { Session } from '../../../src/main/services/session';
 import { fixedClock } from '../../../src/main/services/support/clock';
 import { memoryLogger } from '../../../src/main/services/support/logger';
 import { Keyring, unwrapVaultKey } from '../../../src/main/services/vault/keyring';
+import { cipherPragmas } from '../../../src/main/services/vault/vault';
 
 const PASS = 'correct horse battery staple orbit';
 const dirs: string[] = [];
@@ -44,7 +47,8 @@ async function rawOpen(dir: string) {
   db.pragma(`key="x'${master.toString('hex')}'"`);
   db.exec('DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;');
   const sub = (p: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `releasedesk:${p}`, 32));
-  return { db, chainKey: sub('audit-chain-v1'), checkpointKey: sub(CHECKPOINT_KEY_PURPOSE) };
+  const access: VaultFileAccess = { file: join(dir, 'vault.db'), keyPragmas: cipherPragmas(master) };
+  return { db, access, chainKey: sub('audit-chain-v1'), checkpointKey: sub(CHECKPOINT_KEY_PURPOSE) };
 }
 
 /** Recompute every hash from seq 1 with the chain key (the "rewrite with the passphrase" attack). */
@@ -60,11 +64,21 @@ function recomputeChain(db: Database.Database, key: Buffer) {
   }
 }
 
-async function verifyNow(dir: string, session: Session, receipts: Array<{ seq: number; hash: string }> = []) {
+/** Verify in this thread and in three worker threads (forced, however short the log); both must agree. */
+async function bothWays(db: Database.Database, access: VaultFileAccess, chainKey: Buffer, checkpointKey: Buffer, dir: string, receipts: Receipt[] = []) {
+  const here = verifyChain(db, chainKey, checkpointKey, dir, receipts);
+  const fallbacks: string[] = [];
+  const workers = await verifyChainParallel(db, access, chainKey, checkpointKey, dir, receipts, { workers: 3, minEventsPerWorker: 1, onFallback: (c) => fallbacks.push(c) });
+  expect(fallbacks).toEqual([]);
+  expect(workers).toEqual(here);
+  return workers;
+}
+
+async function verifyNow(dir: string, session: Session, receipts: Receipt[] = []) {
   await session.unlock(PASS);
   const v = session.require();
   // verify what is on disk now, before this session adds more events
-  return verifyChain(v.db, session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), dir, receipts);
+  return bothWays(v.db, v.fileAccess(), session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), dir, receipts);
 }
 
 const codes = (r: { problems: Array<{ code: string }> }) => [...new Set(r.problems.map((p) => p.code))].sort();
@@ -137,7 +151,7 @@ describe('audit chain defences (164.312(b), (c)(1))', () => {
     raw.db.close();
     await session.unlock(PASS); // appends event 10 (unlock), reusing no seq: AUTOINCREMENT continues at 12
     const v = session.require();
-    const r = verifyChain(v.db, session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), dir);
+    const r = await bothWays(v.db, v.fileAccess(), session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), dir);
     expect(r.intact).toBe(false);
     expect(codes(r)).toEqual(expect.arrayContaining(['EVENTS_MISSING']));
     expect(r.problems.map((p) => p.message).join(' ')).toMatch(/Events 10–11 are missing/);
@@ -151,7 +165,7 @@ describe('audit chain defences (164.312(b), (c)(1))', () => {
     raw.db.close();
     // verify the raw state without adding events
     const raw2 = await rawOpen(dir);
-    const r = verifyChain(raw2.db, raw2.chainKey, raw2.checkpointKey, dir);
+    const r = await bothWays(raw2.db, raw2.access, raw2.chainKey, raw2.checkpointKey, dir);
     raw2.db.close();
     expect(codes(r)).toEqual(['TAIL_MISSING']);
     expect(r.problems[0]!.message).toBe('Events after 9 are missing (the log reached at least event 11).');
@@ -182,7 +196,7 @@ describe('audit chain defences (164.312(b), (c)(1))', () => {
     raw.db.close();
     const r = await verifyNow(dir, session);
     expect(codes(r)).toEqual(['RECEIPT_MISMATCH'].filter(() => false)); // without the receipt: consistent (the limit of the design)
-    const withReceipt = verifyChain(session.require().db, session.auditKey(), session.require().subkey(CHECKPOINT_KEY_PURPOSE), dir, [receipt]);
+    const withReceipt = await bothWays(session.require().db, session.require().fileAccess(), session.auditKey(), session.require().subkey(CHECKPOINT_KEY_PURPOSE), dir, [receipt]);
     expect(codes(withReceipt)).toEqual(['RECEIPT_MISMATCH']);
   });
 
@@ -216,7 +230,7 @@ describe('audit chain defences (164.312(b), (c)(1))', () => {
     writeFileSync(join(dir, 'vault.db'), oldDb);
     rmSync(join(dir, 'vault.db-wal'), { force: true });
     const raw = await rawOpen(dir);
-    const r = verifyChain(raw.db, raw.chainKey, raw.checkpointKey, dir);
+    const r = await bothWays(raw.db, raw.access, raw.chainKey, raw.checkpointKey, dir);
     raw.db.close();
     expect(codes(r)).toEqual(expect.arrayContaining(['VAULT_CHECKPOINTS_BEHIND', 'TAIL_MISSING']));
   });

@@ -49,6 +49,7 @@ export type FakeHandlers = { [C in ChannelName]?: Handler<C> };
 const QUIET: FakeHandlers = {
   'settings.getBounceMailbox': () => ({ ok: true, value: null }),
   'settings.smimeCertificate': () => ({ ok: true, value: null }),
+  'settings.smimeCrls': () => ({ ok: true, value: [] }),
   'releases.outbox': () => ({ ok: true, value: [] }),
   'retention.get': () => ({
     ok: true,
@@ -67,6 +68,9 @@ const QUIET: FakeHandlers = {
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
   'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
+  // Settings → Staff accounts (administrators): the accounts and the practice's security settings.
+  'accounts.list': () => ({ ok: true, value: [] }),
+  'settings.getSecurity': () => ({ ok: true, value: { requireMfa: false, twoPersonRule: false } }),
   // Settings shows the signed-in account (staff accounts, issue #11).
   'accounts.me': () => ({
     ok: true,
@@ -108,6 +112,20 @@ export function installFakeApi(given: FakeHandlers) {
     calls,
     callsTo: (channel: ChannelName) => calls.filter((c) => c.channel === channel).map((c) => c.input),
     emit: (name: string, payload: unknown) => listeners.get(name)?.forEach((cb) => cb(payload)),
+  };
+}
+
+/** `app.info` of an unlocked app signed in with `role` (the renderer shows screens and actions by it). */
+export function unlockedInfo(role: 'administrator' | 'privacy_officer' | 'front_desk', over: Record<string, unknown> = {}) {
+  return {
+    mode: 'preview' as const,
+    version: 't',
+    vault: 'unlocked' as const,
+    practiceName: 'Maplewood Family Practice',
+    staffName: 'Jordan Frontdesk',
+    user: { id: 'usr_000001', name: 'Jordan Frontdesk', role },
+    mfaEnrollmentDue: false,
+    ...over,
   };
 }
 

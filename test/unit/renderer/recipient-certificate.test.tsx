@@ -25,7 +25,8 @@ const cert = (over: Partial<RecipientCertificateT> = {}): RecipientCertificateT 
   fingerprint: FPR64, subject: 'CN=Records Office', issuer: 'CN=Unknown CA', emails: ['records@hospital.example.test'],
   notBefore: '2026-03-01T00:00:00.000Z', notAfter: '2027-03-01T00:00:00.000Z', keyDescription: 'RSA 2048 bits', chainTrusted: false,
   warnings: [{ code: 'CERT_CHAIN_UNTRUSTED', message: 'This certificate was not issued by a certificate authority ReleaseDesk trusts.' }],
-  importedBy: 'Dana', importedAt: '2026-03-02T15:00:00.000Z', confirmed: null, problem: null, ...over,
+  importedBy: 'Dana', importedAt: '2026-03-02T15:00:00.000Z', confirmed: null, problem: null,
+  revocation: { status: 'not_checked', reason: null, checkedAt: '2026-03-02T15:00:00.000Z', unknownAccepted: false }, modernAlgorithms: false, ...over,
 });
 
 describe('RecipientStep: S/MIME certificate', () => {
@@ -52,6 +53,32 @@ describe('RecipientStep: S/MIME certificate', () => {
     await waitFor(() => expect(fake.callsTo('releases.confirmRecipientCertificate')).toHaveLength(1));
     expect(fake.callsTo('releases.confirmRecipientCertificate')[0]).toMatchObject({ fingerprint: FPR64, acceptUntrusted: true });
     expect(await screen.findByTestId('certificate-confirmed')).toBeTruthy();
+  });
+
+  it('a certificate whose revocation could not be checked needs its own explicit acceptance; the RSA-OAEP / AES-GCM tick is passed on', async () => {
+    const unknown = cert({
+      chainTrusted: true,
+      warnings: [{ code: 'CERT_REVOCATION_UNKNOWN', message: 'ReleaseDesk could not check whether this certificate was revoked.' }],
+      revocation: { status: 'unknown', reason: 'the CRL could not be fetched', checkedAt: '2026-03-02T15:00:00.000Z', unknownAccepted: false },
+    });
+    const fake = installFakeApi({
+      'releases.confirmRecipientCertificate': () =>
+        ok(makeRelease({ recipient, recipientCertificate: { ...unknown, modernAlgorithms: true, confirmed: { by: 'Dana', at: '2026-03-02T15:05:00.000Z' } } })),
+    });
+    useWizardStore.setState({ release: makeRelease({ recipient, recipientCertificate: unknown }), step: 2 });
+    renderUi(<RecipientStep />);
+    expect(screen.getByText('Revocation could not be checked')).toBeTruthy();
+    expect(screen.getByTestId('certificate-revocation').textContent).toMatch(/Revocation could not be checked\..*checked again when the release is sent/);
+    fireEvent.click(screen.getByLabelText(/I confirmed this fingerprint/));
+    fireEvent.click(screen.getByLabelText(/mail program reads RSA-OAEP and AES-GCM/));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm certificate' }));
+    expect(fake.callsTo('releases.confirmRecipientCertificate')).toHaveLength(0);
+    expect(screen.getByText(/Accept the risk, or import the issuer’s current revocation list/)).toBeTruthy();
+    fireEvent.click(screen.getByLabelText(/I accept that ReleaseDesk could not check whether this certificate was revoked/));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm certificate' }));
+    await waitFor(() => expect(fake.callsTo('releases.confirmRecipientCertificate')).toHaveLength(1));
+    expect(fake.callsTo('releases.confirmRecipientCertificate')[0]).toMatchObject({ acceptUntrusted: false, acceptRevocationUnknown: true, modernAlgorithms: true });
+    expect(await screen.findByText(/Encryption: AES-256-GCM with RSA-OAEP/)).toBeTruthy();
   });
 
   it('shows a refusal with its reason and date', async () => {

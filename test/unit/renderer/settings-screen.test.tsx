@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { SettingsScreen } from '../../../src/renderer/features/settings/SettingsScreen';
 import { App } from '../../../src/renderer/app/App';
@@ -9,7 +9,7 @@ import { useIdleLockStore } from '../../../src/renderer/app/idle-lock';
 import { resetAllStores } from '../../../src/renderer/lib/stores';
 import { ErrorAlert } from '../../../src/renderer/components/ErrorAlert';
 import { ApiError } from '../../../src/renderer/lib/call';
-import { FPR, FPR_GROUPED, KEY, fail, installDomStubs, installFakeApi, ok, renderUi } from './harness';
+import { FPR, FPR_GROUPED, KEY, fail, installDomStubs, installFakeApi, ok, renderUi, unlockedInfo } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(() => {
@@ -28,6 +28,7 @@ const SETTINGS = {
 };
 
 describe('SettingsScreen', () => {
+  beforeEach(() => useAppStore.setState({ info: unlockedInfo('administrator') }));
   it('shows the practice read-only, the grouped fingerprint and the public key; focuses its heading', async () => {
     installFakeApi({ 'settings.get': () => ok(SETTINGS) });
     renderUi(<SettingsScreen />);
@@ -181,8 +182,10 @@ describe('Lock while an export passphrase (shown only once) is on screen', () =>
 });
 
 describe('Settings → Automatic lock', () => {
+  beforeEach(() => useAppStore.setState({ info: unlockedInfo('administrator') }));
   it('shows the stored idle time, refuses 0 and 61 without saving, saves 12 and the running idle lock follows it', async () => {
     resetAllStores();
+    useAppStore.setState({ info: unlockedInfo('administrator') });
     const fake = installFakeApi({
       'settings.get': () => ok(SETTINGS),
       'settings.getIdleLock': () => ok({ idleMinutes: 7 }),

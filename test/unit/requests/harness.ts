@@ -5,6 +5,7 @@
  * must be valid), an in-memory file picker and saver, the real SMTP test server.
  * All data is synthetic.
  */
+import type { CrlFetch } from '../../../src/main/services/smime/revocation';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ export interface Backend {
  * (with `smtpOptions`, e.g. rejectDataAt); `exportDir` is the folder releases.export writes into (the folder picker's answer).
  */
 export async function startBackend(
-  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number; smimeTrustAnchors?: string[] } = {},
+  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number; smimeTrustAnchors?: string[]; smimeCrlFetch?: CrlFetch | null } = {},
 ): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rd-requests-'));
   const clock = fixedClock(new Date().toISOString());
@@ -59,6 +60,7 @@ export async function startBackend(
     smtpCa: smtp ? [smtp.caPem] : undefined,
     ...(opts.smtpTimeoutMs ? { smtpTimeoutMs: opts.smtpTimeoutMs } : {}),
     ...(opts.smimeTrustAnchors ? { smimeTrustAnchors: opts.smimeTrustAnchors } : {}),
+    ...(opts.smimeCrlFetch !== undefined ? { smimeCrlFetch: opts.smimeCrlFetch } : {}),
     filePicker: {
       pick: async () => {
         const f = staged;

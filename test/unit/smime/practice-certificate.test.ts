@@ -30,6 +30,30 @@ function modernP12(kind: SmimeCertKind, password: string): Buffer {
   }
 }
 
+/** A PKCS#12 with extra `openssl pkcs12 -export` options (the legacy encryption of older exports). */
+function p12With(kind: SmimeCertKind, password: string, options: string[]): Buffer {
+  const c = smimeCert(kind, EMAIL);
+  const dir = mkdtempSync(join(tmpdir(), 'rd-p12-'));
+  try {
+    writeFileSync(join(dir, 'c.pem'), c.cert);
+    writeFileSync(join(dir, 'k.pem'), c.key);
+    execFileSync('openssl', ['pkcs12', '-export', ...options, '-in', 'c.pem', '-inkey', 'k.pem', '-out', 'c.p12', '-passout', `pass:${password}`], { cwd: dir, stdio: 'pipe' });
+    return readFileSync(join(dir, 'c.p12'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether this openssl can write RC2 (`-legacy` needs OpenSSL 3's legacy provider). */
+function canWriteRc2(): boolean {
+  try {
+    p12With('rsa', 'x', ['-legacy']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe.skipIf(!HAVE)('the practice S/MIME certificate', () => {
   const now = () => new Date(Date.now() + 60_000);
 
@@ -39,6 +63,30 @@ describe.skipIf(!HAVE)('the practice S/MIME certificate', () => {
     expect(pc.selfSigned).toBe(false);
     expect(pc.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(pc.certPem).toContain('-----BEGIN CERTIFICATE-----');
+  });
+
+  it('imports a legacy 3DES PKCS#12 (PBE-SHA1-3DES, SHA-1 MAC, as older Windows and OpenSSL 1.x export) with the same key and fingerprint', async () => {
+    const password = 'Tr0ub4dor & 3 ünïcode';
+    const modern = await readPkcs12PracticeCertificate(modernP12('rsa', 'm'), 'm', now());
+    const legacy = await readPkcs12PracticeCertificate(
+      p12With('rsa', password, ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']),
+      password,
+      now(),
+    );
+    expect(legacy.fingerprint).toBe(modern.fingerprint);
+    expect(legacy.keyPem).toBe(modern.keyPem);
+    await expect(
+      readPkcs12PracticeCertificate(p12With('rsa', password, ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']), 'wrong', now()),
+    ).rejects.toMatchObject({ code: 'PKCS12_INVALID' });
+  });
+
+  it.skipIf(!canWriteRc2())('refuses an RC2-40 PKCS#12 (openssl pkcs12 -export -legacy) with a message that says how to export it again', async () => {
+    const e = await readPkcs12PracticeCertificate(p12With('rsa', 'pw', ['-legacy']), 'pw', now()).catch((x: { code: string; message: string }) => x);
+    expect(e).toMatchObject({ code: 'PKCS12_LEGACY_RC2' });
+    expect((e as { message: string }).message).toContain('openssl pkcs12 -legacy');
+    expect((e as { message: string }).message).not.toContain('pw');
+    // A wrong password is still a wrong password (the MAC is checked before any part is decrypted).
+    await expect(readPkcs12PracticeCertificate(p12With('rsa', 'pw', ['-legacy']), 'nope', now())).rejects.toMatchObject({ code: 'PKCS12_INVALID' });
   });
 
   it('refuses a wrong password and a file that is not PKCS#12, without echoing either', async () => {

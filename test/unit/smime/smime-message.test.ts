@@ -5,7 +5,13 @@ import { buildSmimeMessage } from '../../../src/main/services/smime/message';
 import { makeSelfSignedPracticeCertificate, type PracticeCertificate } from '../../../src/main/services/smime/practice-certificate';
 import { requireTool } from '../../support/tools';
 import { smimeCert } from '../../support/smime-certs';
-import { gpgsmOpen, opensslOpen } from '../../support/smime-read';
+import { gpgsmOpen, mimeBodyBytes, opensslOpen } from '../../support/smime-read';
+import { execFileSync } from 'node:child_process';
+
+/** `openssl cms -cmsout -print` of the message's CMS body: the structure as openssl reads it. */
+function cmsPrint(raw: Buffer): string {
+  return execFileSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER'], { input: mimeBodyBytes(raw), maxBuffer: 256 * 1024 * 1024 }).toString('utf8');
+}
 
 const hasOpenssl = requireTool('openssl');
 const hasGpgsm = requireTool('gpgsm');
@@ -15,7 +21,7 @@ let practice: PracticeCertificate;
 const fileA = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(200_000), Buffer.from('\r\n\r.\n%%EOF')]);
 const fileB = randomBytes(4097);
 
-async function message(recipientPem: string) {
+async function message(recipientPem: string, encryption: 'cbc' | 'gcm-oaep' = 'cbc') {
   return buildSmimeMessage({
     from: { name: 'Qwerty Family Clinic', address: 'records@clinic.example' },
     to: { name: 'Records Office', address: EMAIL },
@@ -28,6 +34,7 @@ async function message(recipientPem: string) {
     signer: practice,
     recipientCertsPem: [recipientPem, practice.certPem],
     date: new Date(),
+    encryption,
   });
 }
 
@@ -115,5 +122,54 @@ describe.skipIf(!hasOpenssl)('S/MIME messages (signed, then encrypted) read by o
         date: new Date(),
       }),
     ).rejects.toMatchObject({ code: 'SMIME_ENCRYPTION_FAILED' });
+  });
+
+  describe('for a recipient whose program reads RSA-OAEP and AES-GCM (AuthEnvelopedData)', () => {
+    it('by default the content is AES-256-CBC EnvelopedData and RSA keys travel with PKCS#1 v1.5', async () => {
+      const printed = cmsPrint((await message(smimeCert('rsa', EMAIL).cert)).raw);
+      expect(printed).toMatch(/contentType: pkcs7-envelopedData/);
+      expect(printed).toMatch(/aes-256-cbc/);
+      expect(printed).toMatch(/rsaEncryption/);
+      expect(printed).not.toMatch(/rsaesOaep/);
+    });
+
+    it('RSA recipient: AuthEnvelopedData with AES-256-GCM and RSAES-OAEP (SHA-256); openssl cms decrypts, verifies, files byte-identical', async () => {
+      const rec = smimeCert('rsa', EMAIL);
+      const { raw } = await message(rec.cert, 'gcm-oaep');
+      expect(raw.toString('latin1')).toMatch(/smime-type=authEnveloped-data/);
+      const printed = cmsPrint(raw);
+      expect(printed).toMatch(/contentType: id-smime-ct-authEnvelopedData/);
+      expect(printed).toMatch(/aes-256-gcm \(2.16.840.1.101.3.4.1.46\)/);
+      expect(printed).toMatch(/rsaesOaep/);
+      expect(printed).toMatch(/sha256/);
+      expect(printed).not.toMatch(/algorithm: rsaEncryption/);
+      const { inner } = opensslOpen(raw, rec, practice.certPem);
+      await expectFiles(inner);
+    });
+
+    it('EC recipient (ECDH): AuthEnvelopedData that openssl cms decrypts and verifies', async () => {
+      const rec = smimeCert('ec', EMAIL);
+      const { raw } = await message(rec.cert, 'gcm-oaep');
+      const { inner } = opensslOpen(raw, rec, practice.certPem);
+      await expectFiles(inner);
+    });
+
+    it('a changed byte in the GCM-protected content is detected: openssl refuses to decrypt', async () => {
+      const rec = smimeCert('rsa', EMAIL);
+      const { raw } = await message(rec.cert, 'gcm-oaep');
+      const text = raw.toString('latin1');
+      const bodyAt = text.indexOf('\r\n\r\n') + 4;
+      const der = mimeBodyBytes(raw);
+      der.writeUInt8(der.readUInt8(der.length - 40) ^ 0x01, der.length - 40); // inside the encrypted content, before the tag
+      const b64 = (der.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+      const tampered = Buffer.from(text.slice(0, bodyAt) + b64 + '\r\n', 'latin1');
+      expect(() => opensslOpen(tampered, rec, practice.certPem)).toThrow();
+    });
+
+    it.skipIf(!hasGpgsm)('gpgsm 2.2 cannot read AuthEnvelopedData with RSA-OAEP: why CBC and PKCS#1 v1.5 stay the default', async () => {
+      const rec = smimeCert('rsa', EMAIL);
+      const { raw } = await message(rec.cert, 'gcm-oaep');
+      expect(() => gpgsmOpen(raw, rec, practice.certPem)).toThrow();
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
   markPassphraseChanged,
   recoveryCodesLeft,
   setPendingMfaSecret,
+  setUserRole,
   type UserRow,
 } from './users-repo';
 
@@ -56,12 +57,13 @@ export class AccountService {
     return { user: view(u), recoveryCodesLeft: recoveryCodesLeft(db, u.id), requireMfa: securitySettings(db).requireMfa };
   }
 
-  /** Whether the practice requires MFA and the signed-in account has none yet (the app then asks to enroll). */
+  /**
+   * Whether this session must enroll in MFA before anything else (the practice required MFA when the account unlocked
+   * and it had none): the app shows only the enrollment screen, and the role layer refuses every other channel with
+   * MFA_ENROLLMENT_REQUIRED (src/main/rpc/roles.ts). Cleared by {@link confirmMfa}. @source 45 CFR 164.312(d)
+   */
   mfaEnrollmentDue(): boolean {
-    const u = this.session.currentUser();
-    if (!u) return false;
-    const db = this.session.require().db;
-    return securitySettings(db).requireMfa && getUser(db, u.id)?.mfaSecret === null;
+    return this.session.mfaEnrollmentDue;
   }
 
   /** Every account (active first). */
@@ -113,6 +115,41 @@ export class AccountService {
       deactivateUser(v.db, userId, this.now());
       this.saveKeyring(withoutUser(this.keyring(), userId));
     });
+    return view(getUser(v.db, userId)!);
+  }
+
+  /**
+   * Change the role of another staff account (administrator; 164.308(a)(4)(ii)(C) access modification). The new role
+   * applies from that person's next sign-in; nothing is re-encrypted. Audited `user.role_change` in the same
+   * transaction: the actor (who), the subject account id and its name (whose: a staff name, never PHI) and
+   * `from`/`to`. The same role again changes nothing and is not audited. Refusals are audited with their code.
+   * @throws AppError NOT_FOUND | ACCOUNT_INACTIVE | ROLE_CHANGE_SELF (your own role: another administrator changes it) |
+   *   LAST_ADMINISTRATOR (the last active administrator cannot become another role)
+   */
+  setRole(userId: string, role: StaffRoleT): Account {
+    const v = this.session.require();
+    const me = this.session.requireUser();
+    const subject = { type: 'user', id: userId };
+    const u = getUser(v.db, userId);
+    try {
+      if (!u) throw new AppError('NOT_FOUND', 'That staff account does not exist.');
+      if (u.id === me.id) throw new AppError('ROLE_CHANGE_SELF', 'You cannot change your own role. Ask another administrator to change it.', { to: role });
+      if (!u.active) throw new AppError('ACCOUNT_INACTIVE', 'This staff account is not active. Its role cannot be changed.');
+    } catch (e) {
+      this.session.recordFailure('user.role_change', subject, e);
+      throw e;
+    }
+    if (u.role === role) return view(u);
+    this.session.audited(
+      'user.role_change',
+      subject,
+      () => {
+        if (u.role === 'administrator' && countActive(v.db, 'administrator') <= 1)
+          throw new AppError('LAST_ADMINISTRATOR', 'This is the last administrator. Make another person an administrator first.', { from: u.role, to: role });
+        setUserRole(v.db, userId, role);
+      },
+      () => ({ from: u.role, to: role, accountName: u.name }),
+    );
     return view(getUser(v.db, userId)!);
   }
 
@@ -207,8 +244,9 @@ export class AccountService {
       'user.mfa_enroll',
       subject,
       () => enrollMfa(v.db, me.id, pending, Math.max(step, totpStep(now)), now.toISOString(), codes.map(hashRecoveryCode)),
-      () => ({ recoveryCodes: codes.length }),
+      () => ({ recoveryCodes: codes.length, ...(this.session.mfaEnrollmentDue ? { required: true } : {}) }),
     );
+    this.session.mfaEnrolled();
     return { recoveryCodes: codes };
   }
 

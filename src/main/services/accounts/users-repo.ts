@@ -77,6 +77,11 @@ export function countActive(db: Database, role: StaffRoleT): number {
   return (db.prepare('SELECT count(*) AS n FROM users WHERE active = 1 AND role = ?').get(role) as { n: number }).n;
 }
 
+/** Give an account another role (administrator's change, audited by the caller). */
+export function setUserRole(db: Database, id: string, role: StaffRoleT): void {
+  db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, id);
+}
+
 /** Deactivate an account (kept for the audit log). */
 export function deactivateUser(db: Database, id: string, at: string): void {
   db.prepare('UPDATE users SET active = 0, deactivated_at = ? WHERE id = ?').run(at, id);

@@ -18,7 +18,7 @@ import { writeReportFiles } from '../reports/files';
 import type { Session } from '../session';
 import { activePracticeKey, requireSetting } from '../settings/settings';
 import { accountingOf, disclosureEntries, ORAL_SUSPENSION_MAX_DAYS, type DisclosureEntry } from './accounting';
-import { verifyChain, type ChainVerification } from './chain';
+import { verifyChainParallel, type ChainVerification } from './chain';
 import { CHECKPOINT_KEY_PURPOSE, parseReceipt, receiptText, writeCheckpoint, type Checkpoint } from './checkpoints';
 import { insertManualDisclosure, insertSuspension, knownPatients, manualDisclosures, MANUAL_DISCLOSURE_CATEGORIES, suspensionsOf, transmissionDisclosures } from './disclosures-repo';
 import { auditActors, iterateAuditEvents, queryAuditEvents, type AuditEventRow, type AuditFilter } from './events-repo';
@@ -90,9 +90,12 @@ export class AuditService {
     return { events: r.events.map((e) => this.view(e)), total: r.total, actors: auditActors(db) };
   }
 
-  private verifyNow(receipts: Array<{ seq: number; hash: string }> = []): ChainVerification {
+  /** The chain against every checkpoint (and `receipts`), verified in worker threads (chain.ts verifyChainParallel). */
+  private verifyNow(receipts: Array<{ seq: number; hash: string }> = []): Promise<ChainVerification> {
     const v = this.s.require();
-    return verifyChain(v.db, this.s.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), this.s.dataDir, receipts);
+    return verifyChainParallel(v.db, v.fileAccess(), this.s.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), this.s.dataDir, receipts, {
+      onFallback: (code) => this.s.logger.warn('audit.verify_workers_unavailable', { code }),
+    });
   }
 
   private auditVerification(action: string, r: ChainVerification): void {
@@ -109,8 +112,8 @@ export class AuditService {
   }
 
   /** Verify the chain against every checkpoint; audited as `audit.verify`. */
-  verify(): ChainVerification {
-    const r = this.verifyNow();
+  async verify(): Promise<ChainVerification> {
+    const r = await this.verifyNow();
     this.auditVerification('audit.verify', r);
     return r;
   }
@@ -119,10 +122,10 @@ export class AuditService {
    * Verify against a receipt printed on an earlier report. Audited as `audit.receipt_check`.
    * @throws AppError VALIDATION_FAILED when the text holds no "event N, hash H"
    */
-  checkReceipt(text: string): ChainVerification {
+  async checkReceipt(text: string): Promise<ChainVerification> {
     const receipt = parseReceipt(text);
     if (!receipt) throw new AppError('VALIDATION_FAILED', 'That text does not contain a checkpoint (“event N, hash …”). Copy the whole checkpoint line from the report.');
-    const r = this.verifyNow([receipt]);
+    const r = await this.verifyNow([receipt]);
     this.auditVerification('audit.receipt_check', r);
     return r;
   }
@@ -131,8 +134,8 @@ export class AuditService {
    * After each unlock: verify the log against its checkpoints. Intact → a new checkpoint ('unlock');
    * not intact → an `audit.verify` failure event naming the problems (the Audit screen shows them).
    */
-  afterUnlock(): ChainVerification {
-    const r = this.verifyNow();
+  async afterUnlock(): Promise<ChainVerification> {
+    const r = await this.verifyNow();
     const v = this.s.require();
     if (r.intact) v.tx(() => writeCheckpoint(v.db, this.s.dataDir, v.subkey(CHECKPOINT_KEY_PURPOSE), this.s.clock.now(), 'unlock'));
     else {
@@ -163,8 +166,8 @@ export class AuditService {
   }
 
   /** Verify, take a 'report' checkpoint, and describe both for the report's header. */
-  private integrityFacts(): { r: ChainVerification; checkpoint: Checkpoint | null; facts: ReportSpec['facts'] } {
-    const r = this.verifyNow();
+  private async integrityFacts(): Promise<{ r: ChainVerification; checkpoint: Checkpoint | null; facts: ReportSpec['facts'] }> {
+    const r = await this.verifyNow();
     const v = this.s.require();
     const checkpoint = r.intact ? v.tx(() => writeCheckpoint(v.db, this.s.dataDir, v.subkey(CHECKPOINT_KEY_PURPOSE), this.s.clock.now(), 'report')) : null;
     const facts: ReportSpec['facts'] = [
@@ -238,7 +241,7 @@ export class AuditService {
       const now = this.s.clock.now();
       const st = this.stamp(now);
       const practice = requireSetting(db, 'practice');
-      const { facts, checkpoint } = this.integrityFacts();
+      const { facts, checkpoint } = await this.integrityFacts();
       const tz = this.tz();
       const events = [...iterateAuditEvents(db, this.toRepoFilter(filter))].map((e) => this.view(e));
       const when = (iso: string) => DateTime.fromISO(iso).setZone(tz).toFormat('yyyy-LL-dd HH:mm:ss');
@@ -345,7 +348,7 @@ export class AuditService {
       const db = this.s.require().db;
       const st = this.stamp(this.s.clock.now());
       const practice = requireSetting(db, 'practice');
-      const { facts, checkpoint } = this.integrityFacts();
+      const { facts, checkpoint } = await this.integrityFacts();
       const rows = acc.entries.map((e) => [
         e.date,
         [e.recipientName, e.recipientAddress].filter(Boolean).join('\n'),
@@ -433,7 +436,7 @@ export class AuditService {
       const st = this.stamp(this.s.clock.now());
       const tz = this.tz();
       const practice = requireSetting(db, 'practice');
-      const { facts, checkpoint } = this.integrityFacts();
+      const { facts, checkpoint } = await this.integrityFacts();
       const events = this.accessEvents(input);
       const when = (iso: string) => DateTime.fromISO(iso).setZone(tz).toFormat('yyyy-LL-dd HH:mm:ss');
       const rows = events.map((e) => [when(e.at), e.actor, AUDIT_ACTIONS[e.action]!.access!, e.patientName ?? '', e.description, OUTCOME_LABEL[e.outcome]]);

@@ -26,11 +26,16 @@
  * @source 45 CFR 164.312(b) audit controls; 164.312(c)(1) integrity.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { createHmac, createSecretKey } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { anchorCheckpoints, checkpointAuthentic, vaultCheckpoints, type Checkpoint } from './checkpoints';
-import { chainBody } from './audit';
+import { chainExtent, hashesAt } from './chain-repo';
+import { verifyRange, type RangeProblem, type RangeResult } from './chain-range';
+import { CHAIN_WORKER_SOURCE } from './chain-worker-source';
+import type { VaultFileAccess } from '../vault/vault';
 
-const GENESIS = '0'.repeat(64);
+export type { VaultFileAccess } from '../vault/vault';
 
 /** One finding of a verification. */
 export interface ChainProblem {
@@ -74,16 +79,110 @@ export interface Receipt {
   hash: string;
 }
 
+/** Options of {@link verifyChainParallel}. */
+export interface ParallelOptions {
+  /** Worker threads at most (default: the machine's available parallelism, at most 8). */
+  workers?: number;
+  /** Fewer events than this per worker and the chain is verified in the calling thread (default 50,000). */
+  minEventsPerWorker?: number;
+  /** Called with an error code when the workers could not run and the calling thread verified instead. */
+  onFallback?: (code: string) => void;
+}
+
 /**
- * Recompute the chain and compare it with every checkpoint and receipt.
+ * Recompute the chain and compare it with every checkpoint and receipt, in the calling thread.
  *
  * @param chainKey the HMAC chain key (Vault.subkey('audit-chain-v1'))
  * @param checkpointKey the checkpoint MAC key (Vault.subkey(CHECKPOINT_KEY_PURPOSE))
  * @param dataDir the folder of the vault and its anchor file
  * @param receipts receipts to compare (optional)
- * Cost: one HMAC-SHA256 per event (about 1 µs) plus reading the row; see `npm run bench`.
+ * Cost: one HMAC-SHA256 per event plus reading it; {@link verifyChainParallel} spreads that over the cores.
  */
 export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffer, dataDir: string, receipts: Receipt[] = []): ChainVerification {
+  const marks = readMarks(db, checkpointKey, dataDir, receipts);
+  const extent = chainExtent(db);
+  return conclude(db, marks, verifyRange(db, chainKey, 0, extent.last), extent);
+}
+
+/**
+ * The same verification as {@link verifyChain}, with the same result, the events split into consecutive
+ * sequence ranges verified in worker threads at once, each on its own read-only SQLCipher connection. Each
+ * range starts from the stored hash of the event before it, and that event is recomputed by the range before,
+ * so together they check every link. The calling thread (Electron's main process) stays free meanwhile.
+ * Events appended while it runs are not covered (the log is measured when it starts). A small log, or
+ * workers that cannot start, is verified in the calling thread (`onFallback` is told why).
+ *
+ * @param access how a worker opens the vault file (Vault.fileAccess())
+ * @returns the verification, identical to verifyChain's
+ */
+export async function verifyChainParallel(
+  db: Database,
+  access: VaultFileAccess,
+  chainKey: Buffer,
+  checkpointKey: Buffer,
+  dataDir: string,
+  receipts: Receipt[] = [],
+  opts: ParallelOptions = {},
+): Promise<ChainVerification> {
+  const marks = readMarks(db, checkpointKey, dataDir, receipts);
+  const extent = chainExtent(db);
+  const cores = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
+  const n = Math.min(cores, Math.floor(extent.count / Math.max(1, opts.minEventsPerWorker ?? 50_000)));
+  if (n < 1 || db.memory) return conclude(db, marks, verifyRange(db, chainKey, 0, extent.last), extent);
+  // Consecutive ranges (lo, hi] of about equal numbers of sequence numbers, the first from 0.
+  const bounds: number[] = [0];
+  const span = extent.last - extent.first + 1;
+  for (let i = 1; i < n; i++) bounds.push(extent.first - 1 + Math.floor((span * i) / n));
+  bounds.push(extent.last);
+  let ranges: RangeResult[];
+  try {
+    const modulePath = createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
+    ranges = await Promise.all(bounds.slice(1).map((hi, i) => runRangeWorker({ modulePath, file: access.file, keyPragmas: access.keyPragmas, chainKey: new Uint8Array(chainKey), lo: bounds[i]!, hi })));
+  } catch (e) {
+    opts.onFallback?.((e as { code?: string }).code ?? 'WORKER_FAILED');
+    return conclude(db, marks, verifyRange(db, chainKey, 0, extent.last), extent);
+  }
+  let checked = 0;
+  let problem: RangeProblem | null = null;
+  for (const r of ranges) {
+    checked += r.checked;
+    if (r.problem) {
+      problem = r.problem;
+      break;
+    }
+  }
+  return conclude(db, marks, { checked, problem }, extent);
+}
+
+/** One worker thread over one range; rejects with `{code}` when it fails. */
+function runRangeWorker(workerData: { modulePath: string; file: string; keyPragmas: string[]; chainKey: Uint8Array; lo: number; hi: number }): Promise<RangeResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(CHAIN_WORKER_SOURCE, { eval: true, workerData, execArgv: [] });
+    let settled = false;
+    w.once('message', (m: ({ ok: true } & RangeResult) | { ok: false; code: string }) => {
+      settled = true;
+      if (m.ok) resolve({ checked: m.checked, problem: m.problem });
+      else reject(Object.assign(new Error('audit chain worker failed'), { code: m.code }));
+    });
+    w.once('error', (e: Error & { code?: string }) => {
+      if (!settled) reject(Object.assign(new Error('audit chain worker failed'), { code: e.code ?? 'WORKER_FAILED' }));
+      settled = true;
+    });
+    w.once('exit', (code) => {
+      if (!settled) reject(Object.assign(new Error('audit chain worker exited'), { code: `WORKER_EXIT_${code}` }));
+      settled = true;
+    });
+  });
+}
+
+/** What the chain is compared with: the checkpoints' findings so far, the authentic checkpoints, and every checkpoint or receipt by seq. */
+interface Marks {
+  problems: ChainProblem[];
+  authentic: Map<number, Checkpoint>;
+  bySeq: Map<number, Array<{ hash: string; counter: number | null; receipt: boolean }>>;
+}
+
+function readMarks(db: Database, checkpointKey: Buffer, dataDir: string, receipts: Receipt[]): Marks {
   const problems: ChainProblem[] = [];
   const inVault = vaultCheckpoints(db);
   const anchor = anchorCheckpoints(dataDir);
@@ -118,60 +217,54 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
     problems.push({ code: 'VAULT_CHECKPOINTS_BEHIND', seq: null, counter: fileMax, message: `The vault's checkpoints end at ${vaultMax}, but the checkpoint file records ${fileMax}: the vault was rolled back or its checkpoints removed.` });
   }
 
-  const bySeq = new Map<number, Array<{ hash: string; counter: number | null; receipt: boolean }>>();
+  const bySeq: Marks['bySeq'] = new Map();
   for (const c of authentic.values()) push(bySeq, c.seq, { hash: c.hash, counter: c.counter, receipt: false });
   for (const r of receipts) push(bySeq, r.seq, { hash: r.hash.toLowerCase(), counter: null, receipt: true });
+  return { problems, authentic, bySeq };
+}
 
-  // The chain itself.
-  let prev = GENESIS;
-  let prevSeq = 0;
-  let checked = 0;
-  let firstBrokenSeq: number | null = null;
-  const seen = new Set<number>();
-  const key = createSecretKey(chainKey); // imported once, not per event
-  const stmt = db.prepare('SELECT seq, at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash, actor_id FROM audit_events ORDER BY seq').raw(true);
-  for (const row of stmt.iterate() as Iterable<[number, string, string, string, string, string | null, string | null, string, string, string, string | null]>) {
-    const [seq, at, actor, action, outcome, st, sid, detail, prevHash, hash, actorId] = row;
-    if (firstBrokenSeq === null) {
-      if (seq !== prevSeq + 1) {
-        firstBrokenSeq = seq;
-        problems.push({ code: 'EVENTS_MISSING', seq, counter: null, message: `Events ${prevSeq + 1}${seq - 1 > prevSeq + 1 ? `–${seq - 1}` : ''} are missing from the log (the next one present is ${seq}).` });
-      } else {
-        const expected = createHmac('sha256', key).update(chainBody(prev, { at, actor, action, outcome, subject_type: st, subject_id: sid, detail_json: detail, actor_id: actorId })).digest('hex');
-        if (prevHash !== prev || hash !== expected) {
-          firstBrokenSeq = seq;
-          problems.push({ code: 'EVENT_ALTERED', seq, counter: null, message: `Event ${seq} was changed, inserted or moved: it does not match the chain.` });
-        }
-      }
-      if (firstBrokenSeq === null) checked++;
+/**
+ * Combine the chain's first problem with the checkpoints and receipts, in the order a single pass over the log
+ * reports them: by event (the chain's finding before the marks at the same event), then the missing tail, then
+ * marks whose event is gone.
+ */
+function conclude(db: Database, marks: Marks, chain: RangeResult, extent: { last: number; highWater: number }): ChainVerification {
+  const { problems, authentic, bySeq } = marks;
+  const lastSeq = extent.last;
+  const present = hashesAt(db, [...bySeq.keys()].filter((s) => s > 0 && s <= lastSeq));
+  const p = chain.problem;
+  const chainProblem: ChainProblem | null = !p
+    ? null
+    : p.kind === 'gap'
+      ? { code: 'EVENTS_MISSING', seq: p.seq, counter: null, message: `Events ${p.prevSeq + 1}${p.seq - 1 > p.prevSeq + 1 ? `–${p.seq - 1}` : ''} are missing from the log (the next one present is ${p.seq}).` }
+      : { code: 'EVENT_ALTERED', seq: p.seq, counter: null, message: `Event ${p.seq} was changed, inserted or moved: it does not match the chain.` };
+  let chainReported = false;
+  for (const seq of [...present.keys()].sort((a, b) => a - b)) {
+    if (chainProblem && !chainReported && chainProblem.seq! <= seq) {
+      problems.push(chainProblem);
+      chainReported = true;
     }
-    const marks = bySeq.get(seq);
-    if (marks) {
-      seen.add(seq);
-      for (const m of marks) {
-        if (m.hash !== hash) {
-          problems.push(
-            m.receipt
-              ? { code: 'RECEIPT_MISMATCH', seq, counter: null, message: `Event ${seq} is not the event the receipt recorded: the log was rewritten after the receipt was made.` }
-              : { code: 'CHECKPOINT_MISMATCH', seq, counter: m.counter, message: `Event ${seq} no longer matches checkpoint ${m.counter}: the log was rewritten after that checkpoint.` },
-          );
-        }
+    const hash = present.get(seq)!;
+    for (const m of bySeq.get(seq)!) {
+      if (m.hash !== hash) {
+        problems.push(
+          m.receipt
+            ? { code: 'RECEIPT_MISMATCH', seq, counter: null, message: `Event ${seq} is not the event the receipt recorded: the log was rewritten after the receipt was made.` }
+            : { code: 'CHECKPOINT_MISMATCH', seq, counter: m.counter, message: `Event ${seq} no longer matches checkpoint ${m.counter}: the log was rewritten after that checkpoint.` },
+        );
       }
     }
-    prev = hash;
-    prevSeq = seq;
   }
-  const lastSeq = prevSeq;
+  if (chainProblem && !chainReported) problems.push(chainProblem);
 
   // The tail: SQLite's AUTOINCREMENT high-water mark and every checkpoint or receipt beyond the last event.
-  const hw = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'").get() as { seq: number } | undefined)?.seq ?? 0;
   const beyond = [...bySeq.keys()].filter((s) => s > lastSeq && s > 0);
-  const expectedLast = Math.max(hw, ...beyond, 0);
+  const expectedLast = Math.max(extent.highWater, ...beyond, 0);
   if (expectedLast > lastSeq) {
     problems.push({ code: 'TAIL_MISSING', seq: lastSeq, counter: null, message: `Events after ${lastSeq} are missing (the log reached at least event ${expectedLast}).` });
   }
   for (const s of bySeq.keys()) {
-    if (s > 0 && s <= lastSeq && !seen.has(s)) {
+    if (s > 0 && s <= lastSeq && !present.has(s)) {
       problems.push({ code: 'EVENTS_MISSING', seq: s, counter: null, message: `Event ${s}, recorded by a checkpoint or receipt, is missing.` });
     }
   }
@@ -179,8 +272,8 @@ export function verifyChain(db: Database, chainKey: Buffer, checkpointKey: Buffe
   const latest = [...authentic.values()].sort((a, b) => b.counter - a.counter)[0];
   return {
     intact: problems.length === 0,
-    checked,
-    firstBrokenSeq,
+    checked: chain.checked,
+    firstBrokenSeq: p?.seq ?? null,
     lastSeq,
     checkpointsChecked: authentic.size,
     latestCheckpoint: latest ? { counter: latest.counter, seq: latest.seq, hash: latest.hash, at: latest.at, reason: latest.reason } : null,

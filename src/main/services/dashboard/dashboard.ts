@@ -5,7 +5,7 @@
  */
 import type { ChannelOutput, DashboardItem, PostureItem } from '../../../shared/contract';
 import { isAppError } from '../../../shared/errors';
-import { verifyChain } from '../audit/chain';
+import { verifyChainParallel } from '../audit/chain';
 import { CHECKPOINT_KEY_PURPOSE } from '../audit/checkpoints';
 import type { AuditService } from '../audit/audit-service';
 import type { BounceService } from '../bounces/service';
@@ -183,9 +183,11 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
         kind: 'key_expiring',
         severity: left < 0 ? 'critical' : 'warning',
         title: left < 0 ? 'The practice S/MIME certificate has expired' : `The practice S/MIME certificate expires on ${on}`,
-        detail: smimeCert.selfSigned
-          ? 'ReleaseDesk makes a new one at the next S/MIME release; recipients will see a new fingerprint.'
-          : 'Renew it with your certificate authority and import the new one in Settings.',
+        detail:
+          (left < 0 ? 'S/MIME releases are refused until it is renewed. ' : 'ReleaseDesk does not replace it by itself. ') +
+          (smimeCert.selfSigned
+            ? 'An administrator replaces it in Settings with a new self-made one; recipients will see a new fingerprint.'
+            : 'Renew it with your certificate authority and import the new one in Settings.'),
         action: 'Open Settings',
         target: { screen: 'settings', id: null },
       });
@@ -205,7 +207,9 @@ export async function buildDashboard(d: DashboardDeps): Promise<ChannelOutput<'d
     });
   }
 
-  const chain = verifyChain(v.db, d.session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), d.session.dataDir);
+  const chain = await verifyChainParallel(v.db, v.fileAccess(), d.session.auditKey(), v.subkey(CHECKPOINT_KEY_PURPOSE), d.session.dataDir, [], {
+    onFallback: (code) => d.session.logger.warn('audit.verify_workers_unavailable', { code }),
+  });
   if (!chain.intact) {
     items.push({
       kind: 'chain_problem',

@@ -11,8 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import type { PackagingJobs } from '../packaging/jobs';
 import type { PacketManifest } from '../packaging/manifest';
 import { DEFAULT_PART_LIMIT_BYTES } from '../packaging/split';
 import {
@@ -26,6 +28,38 @@ import {
   type PreparedPart,
 } from './packet-files';
 import { buildPgpMimeMessage, type Mailbox } from './pgpmime';
+
+/** The outer headers of an end-to-end encrypted message, after checkOuterMessage (pgpmime.ts). */
+export interface CheckedOuterHeaders {
+  from: Mailbox;
+  to: Mailbox;
+  /** PHI-free (checked). */
+  subject: string;
+  /** Date header. */
+  date: Date;
+  /** With angle brackets (checked). */
+  messageId: string;
+}
+
+/**
+ * The outer MIME node of a PGP/MIME or S/MIME message: `contentType` and the same headers in the clear for both —
+ * From, To, Subject, Date, Message-ID, MIME-Version — CRLF line ends, no file or URL access. The caller adds the
+ * body (PGP/MIME: the two RFC 3156 parts; S/MIME: the base64 CMS object) and builds it.
+ * @param contentType the top-level Content-Type with its parameters
+ * @param checked mailboxes, subject and Message-ID as returned by checkOuterMessage (never unchecked input)
+ * @returns a nodemailer MimeNode (root)
+ * @source RFC 5322 §3.6; RFC 2045 §4 (MIME-Version); RFC 3156 §4; RFC 8551 §3.3
+ */
+export function outerMessage(contentType: string, checked: CheckedOuterHeaders): MimeNode {
+  const root = new MimeNode(contentType, { newline: 'win', disableFileAccess: true, disableUrlAccess: true });
+  root.setHeader('From', { name: checked.from.name, address: checked.from.address });
+  root.setHeader('To', { name: checked.to.name, address: checked.to.address });
+  root.setHeader('Subject', checked.subject);
+  root.setHeader('Date', checked.date);
+  root.setHeader('Message-ID', checked.messageId);
+  root.setHeader('MIME-Version', '1.0');
+  return root;
+}
 
 /** One composed message of a release. */
 export interface ComposedMessage {
@@ -79,6 +113,8 @@ export interface ComposePacketInput {
   /** Date header; default now. */
   date?: Date;
   assetsRoot?: string;
+  /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
+  packaging?: PackagingJobs | undefined;
 }
 
 /** Input of {@link composePasswordPdfMessages}. */
@@ -339,6 +375,7 @@ function prepareArgs(input: ComposePacketInput) {
     ...(input.practiceSigningKeyPassphrase !== undefined ? { practiceSigningKeyPassphrase: input.practiceSigningKeyPassphrase } : {}),
     limitBytes: input.limitBytes ?? DEFAULT_PART_LIMIT_BYTES,
     ...(input.assetsRoot !== undefined ? { assetsRoot: input.assetsRoot } : {}),
+    ...(input.packaging ? { packaging: input.packaging } : {}),
   };
 }
 

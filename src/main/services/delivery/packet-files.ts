@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { AppError } from '../../../shared/errors';
-import { encryptPdfAes256 } from '../packaging/encrypt';
+import { createPackagingJobs, type PackagingJobs } from '../packaging/jobs';
 import { manifestJson, type PacketManifest } from '../packaging/manifest';
-import { signDetached, verificationInstructions } from '../packaging/sign';
-import { DEFAULT_PART_LIMIT_BYTES, splitPacket, withParts } from '../packaging/split';
+import { verificationInstructions } from '../packaging/sign';
+import { DEFAULT_PART_LIMIT_BYTES, withParts } from '../packaging/split';
 
 /** One file of the prepared packet. */
 export interface PacketFile {
@@ -75,6 +75,11 @@ export interface PreparePacketInput {
   limitBytes?: number;
   /** Assets directory with fonts/ (for the "Part k of n" stamp). */
   assetsRoot?: string;
+  /**
+   * Where splitting and encryption run: the packaging worker thread in the app (worker-client.ts), so the
+   * main process stays responsive; default: this thread ({@link createPackagingJobs}).
+   */
+  packaging?: PackagingJobs;
 }
 
 const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
@@ -116,13 +121,15 @@ export function requireReference(reference: string): string {
  */
 export async function preparePacketFiles(input: PreparePacketInput): Promise<PreparedPacket> {
   const reference = requireReference(input.reference);
+  const jobs = input.packaging ?? createPackagingJobs();
   const limit = input.limitBytes ?? DEFAULT_PART_LIMIT_BYTES;
-  const sha = createHash('sha256').update(input.packetPdf).digest('hex');
+  const sha = await sha256Yielding(input.packetPdf);
   if (input.manifest.packetSha256 && input.manifest.packetSha256 !== sha) {
     throw new AppError('VALIDATION_FAILED', 'The packet does not match its manifest (SHA-256 differs). Assemble the packet again.');
   }
   const { key, fingerprint, publicArmored } = await readSigningKey(input.practiceSigningKeyArmored, input.practiceSigningKeyPassphrase);
-  const sign = (b: Uint8Array) => signDetached(b, key);
+  // Each part is signed where it was made (the worker thread in the app): hashing 18 MB is tens of milliseconds.
+  const sign = (b: Uint8Array) => jobs.signDetached(b, key);
 
   const baseManifestBytes = manifestJson({ ...input.manifest, parts: [] }).length;
   let splitLimit = limit;
@@ -133,13 +140,17 @@ export async function preparePacketFiles(input: PreparePacketInput): Promise<Pre
   }
 
   for (let attempt = 0; attempt < 5; attempt++) {
-    const split = await splitPacket(input.packetPdf, splitLimit, input.assetsRoot ? { assetsRoot: input.assetsRoot } : {});
+    // A packet that fits is its own single part (as splitPacket returns it), without a round trip to the worker.
+    const split =
+      input.packetPdf.length <= splitLimit
+        ? [{ part: 1, of: 1, firstPage: 1, lastPage: input.manifest.pageCount, bytes: input.packetPdf.length, sha256: sha, pdf: input.packetPdf }]
+        : await jobs.splitPacket(input.packetPdf, splitLimit, { ...(input.assetsRoot ? { assetsRoot: input.assetsRoot } : {}), pageCount: input.manifest.pageCount });
     const manifestData = withParts(input.manifest, split);
     const manifestBytes = manifestJson(manifestData);
     const parts: PreparedPart[] = [];
     let fits = true;
     for (const p of split) {
-      const bytes = input.passphrase === null ? p.pdf : await encryptPdfAes256(p.pdf, input.passphrase);
+      const bytes = input.passphrase === null ? p.pdf : await jobs.encryptPdfAes256(p.pdf, input.passphrase);
       const name = partFileName(reference, p.part, p.of);
       const signature = await sign(bytes);
       parts.push({
@@ -170,6 +181,20 @@ export async function preparePacketFiles(input: PreparePacketInput): Promise<Pre
     };
   }
   throw new AppError('PACKET_PAGE_TOO_LARGE', 'The packet could not be split under the email size limit.', { limitBytes: limit });
+}
+
+/**
+ * SHA-256 (hex) of `bytes`, hashed 2 MiB per turn of the event loop: a large packet's digest on the
+ * main thread then never holds it for more than a few milliseconds at a time.
+ */
+async function sha256Yielding(bytes: Uint8Array): Promise<string> {
+  const h = createHash('sha256');
+  const step = 2 << 20;
+  for (let at = 0; at < bytes.length; at += step) {
+    h.update(bytes.subarray(at, at + step));
+    if (at + step < bytes.length) await new Promise((r) => setImmediate(r));
+  }
+  return h.digest('hex');
 }
 
 /** The files of one part as an ordered list: part PDF, its signature, manifest, manifest signature, practice key. */

@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import MimeNode from 'nodemailer/lib/mime-node';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
+import { outerMessage } from './compose';
 import { prepareEncryptAndSign } from '../openpgp/fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG } from '../openpgp/keys';
 
@@ -88,17 +88,7 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
   if (input.encryptionKeysArmored.length === 0) throw new AppError('VALIDATION_FAILED', 'There is no key to encrypt the message to.');
   const armored = await signAndEncrypt(await buildInnerEntity(input), input.signingKeyArmored, input.encryptionKeysArmored, input.date);
 
-  const root = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"', {
-    newline: 'win',
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  root.setHeader('From', { name: from.name, address: from.address });
-  root.setHeader('To', { name: to.name, address: to.address });
-  root.setHeader('Subject', input.subject);
-  root.setHeader('Date', input.date);
-  root.setHeader('Message-ID', messageId);
-  root.setHeader('MIME-Version', '1.0');
+  const root = outerMessage('multipart/encrypted; protocol="application/pgp-encrypted"', { from, to, subject: input.subject, date: input.date, messageId });
 
   root
     .createChild('application/pgp-encrypted')

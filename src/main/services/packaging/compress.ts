@@ -17,7 +17,16 @@ import { PDFName, type PDFStream } from 'pdf-lib';
  */
 export function needsCompression(stream: PDFStream): boolean {
   const dict = stream.dict;
-  if (dict.has(PDFName.of('Filter')) || dict.has(PDFName.of('DecodeParms'))) return false;
-  const type = dict.get(PDFName.of('Type'));
-  return !(type instanceof PDFName && (type === PDFName.of('Metadata') || type === PDFName.of('XRef') || type === PDFName.of('ObjStm')));
+  if (dict.has(FILTER) || dict.has(DECODE_PARMS)) return false;
+  const type = dict.get(TYPE);
+  return !(type === METADATA || type === XREF || type === OBJSTM);
 }
+
+// pdf-lib interns names (PDFName.of returns one instance per name), so identity comparison is exact;
+// looking them up once keeps PDFName.of's decoding out of the per-stream path.
+const FILTER = PDFName.of('Filter');
+const DECODE_PARMS = PDFName.of('DecodeParms');
+const TYPE = PDFName.of('Type');
+const METADATA = PDFName.of('Metadata');
+const XREF = PDFName.of('XRef');
+const OBJSTM = PDFName.of('ObjStm');

@@ -35,11 +35,37 @@ const PERMISSIONS_ALL = -4;
  * @source ISO 32000-2:2020 §7.6.4 (standard security handler, R6), §7.6.5 (AESV3)
  */
 export async function encryptPdfAes256(pdf: Uint8Array, userPassword: string): Promise<Uint8Array> {
+  checkPassword(userPassword);
+  const doc = await loadStrict(pdf);
+  if (!doc) return encryptWithQpdf(pdf, userPassword, randomBytes(32).toString('base64url'));
+  return writeDocument(doc, userPassword);
+}
+
+/**
+ * Encrypt a pdf-lib document held in memory with AES-256 (R6), exactly as {@link encryptPdfAes256}
+ * encrypts its saved bytes, without the save/parse round trip: the release packet is encrypted
+ * straight from the document assembly built. The document is consumed (its strings are replaced
+ * by their encryption): use it for nothing afterwards.
+ *
+ * @param doc an unencrypted document, already saved once when it draws with embedded fonts
+ *   (saving writes the font subsets into its context)
+ * @param userPassword as for {@link encryptPdfAes256}: 1..32 bytes UTF-8
+ * @returns the encrypted PDF bytes (R = 6, AESv3)
+ * @throws AppError VALIDATION_FAILED for an empty or over-long password; PDF_ENCRYPTION_FAILED when it cannot be written
+ * @source ISO 32000-2:2020 §7.6.4, §7.6.5
+ */
+export async function encryptDocumentAes256(doc: PDFDocument, userPassword: string): Promise<Uint8Array> {
+  checkPassword(userPassword);
+  return writeDocument(doc, userPassword);
+}
+
+function checkPassword(userPassword: string): void {
   const len = Buffer.byteLength(userPassword, 'utf8');
   if (len === 0 || len > PASSPHRASE_MAX_CHARS) throw new AppError('VALIDATION_FAILED', 'The PDF password must be 1 to 32 characters long.');
+}
+
+async function writeDocument(doc: PDFDocument, userPassword: string): Promise<Uint8Array> {
   const owner = randomBytes(32).toString('base64url');
-  const doc = await loadStrict(pdf);
-  if (!doc) return encryptWithQpdf(pdf, userPassword, owner);
   try {
     return await writeEncryptedPdf(doc.context, { userPassword: r6PasswordBytes(userPassword), ownerPassword: r6PasswordBytes(owner), permissions: PERMISSIONS_ALL, compressUnfiltered: true });
   } catch {

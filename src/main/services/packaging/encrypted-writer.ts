@@ -46,6 +46,9 @@ function deflateAndEncrypt(fileKey: Uint8Array, data: Uint8Array): Promise<Buffe
   });
 }
 
+/** Streams at least this long (bytes) are deflated on the thread pool; shorter ones on the calling thread. */
+const ASYNC_DEFLATE_MIN = 64 * 1024;
+
 /** Objects per object stream (qpdf writes up to 100). */
 const OBJECTS_PER_STREAM = 100;
 
@@ -150,10 +153,14 @@ function indirect(ref: PDFRef, body: Buffer[]): Buffer[] {
   return [Buffer.from(`${ref.objectNumber} ${ref.generationNumber} obj\n`, 'latin1'), ...body, Buffer.from('\nendobj\n', 'latin1')];
 }
 
+const LENGTH = PDFName.of('Length');
+const FILTER = PDFName.of('Filter');
+const FLATE_DECODE = PDFName.of('FlateDecode');
+
 /** A stream object's parts: dictionary (with /Length set), "stream", data (in pieces), "endstream". */
 function streamParts(dict: PDFDict, data: Uint8Array | Buffer[]): Buffer[] {
   const pieces = Array.isArray(data) ? data : [Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
-  dict.set(PDFName.of('Length'), PDFNumber.of(pieces.reduce((n, b) => n + b.length, 0)));
+  dict.set(LENGTH, PDFNumber.of(pieces.reduce((n, b) => n + b.length, 0)));
   return [bytesOf(dict), Buffer.from('\nstream\n', 'latin1'), ...pieces, Buffer.from('\nendstream', 'latin1')];
 }
 
@@ -217,17 +224,33 @@ function encryptDict(context: PDFContext, v: R6Values, permissions: number): PDF
 }
 
 /**
- * Write `context`'s objects as an encrypted PDF (see the module comment for the layout).
+ * Write `context`'s objects as an encrypted PDF (see the module comment for the layout) into one
+ * buffer, allocated once at its final size from the pieces {@link writeEncryptedPdfChunks} emits.
  * The document is modified on the way (strings replaced by their encryption, /Extensions added):
- * pass a document loaded for this purpose only.
+ * pass a document used for this purpose only (loaded for it, or saved and no longer needed).
  *
- * @param context a pdf-lib context whose streams hold their final (already filtered) data,
- *   e.g. `PDFDocument.load(bytes).context`; must not itself be encrypted
+ * @param context a pdf-lib context, e.g. `PDFDocument.load(bytes).context` or the context of a
+ *   document built in memory and already saved (so its embedded fonts are written); must not itself be encrypted
  * @param opts passwords and permissions
  * @returns the file's bytes; `qpdf --show-encryption` reports R = 6, AESv3 for strings, streams, files
  * @throws Error when the context has no /Root
  */
 export async function writeEncryptedPdf(context: PDFContext, opts: EncryptedWriteOptions): Promise<Uint8Array> {
+  const pieces: Buffer[] = [];
+  const total = await writeEncryptedPdfChunks(context, opts, (b) => void pieces.push(b));
+  return Buffer.concat(pieces, total);
+}
+
+/**
+ * The encrypted file as a sequence of pieces in file order, handed to `sink` as each object is
+ * ready (compressed and encrypted), so a caller can stream them (to a file, a socket, another
+ * thread) without the whole file in one buffer. Pieces are never reused by the writer.
+ *
+ * @param sink receives every piece once, in order (header first, `%%EOF` line last)
+ * @returns the file's length in bytes (the sum of the pieces)
+ * @throws Error when the context has no /Root
+ */
+export async function writeEncryptedPdfChunks(context: PDFContext, opts: EncryptedWriteOptions, sink: (piece: Buffer) => void): Promise<number> {
   const root = context.trailerInfo.Root;
   if (!(root instanceof PDFRef)) throw new Error('document has no catalog reference');
   const info = context.trailerInfo.Info;
@@ -246,12 +269,16 @@ export async function writeEncryptedPdf(context: PDFContext, opts: EncryptedWrit
       const dict = obj.dict.clone(context);
       encryptStringsIn(dict, fileKey, seen);
       const compress = opts.compressUnfiltered && needsCompression(obj);
-      if (compress) dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
-      // Each stream is deflated on the thread pool and encrypted as soon as it is back, while others still compress.
-      topLevel.push((async () => {
-        const data = compress ? await deflateAndEncrypt(fileKey, obj.getContents()) : aesV3EncryptChunks(fileKey, obj.getContents());
-        return [ref, indirect(ref, streamParts(dict, data))] as [PDFRef, Buffer[]];
-      })());
+      if (compress) dict.set(FILTER, FLATE_DECODE);
+      const contents = obj.getContents();
+      if (compress && contents.length >= ASYNC_DEFLATE_MIN) {
+        // A large stream is deflated on the thread pool and encrypted piece by piece as it comes back, while others still compress.
+        topLevel.push(deflateAndEncrypt(fileKey, contents).then((data) => [ref, indirect(ref, streamParts(dict, data))]));
+      } else {
+        // A small one (a page's content, a font) costs less on this thread than a stream object's setup.
+        const data = compress ? aesV3EncryptChunks(fileKey, deflateSync(contents, DEFLATE_OPTIONS)) : aesV3EncryptChunks(fileKey, contents);
+        topLevel.push(Promise.resolve([ref, indirect(ref, streamParts(dict, data))]));
+      }
     } else if (ref.generationNumber !== 0) {
       encryptStringsIn(obj, fileKey, seen);
       topLevel.push(Promise.resolve([ref, indirect(ref, [obj instanceof PDFString || obj instanceof PDFHexString ? Buffer.from(PDFHexString.of(aesV3Encrypt(fileKey, stringBytes(obj)).toString('hex')).toString(), 'latin1') : bytesOf(obj)])]));
@@ -263,7 +290,7 @@ export async function writeEncryptedPdf(context: PDFContext, opts: EncryptedWrit
   // Object streams: "n1 off1 n2 off2 …" then the objects; deflated on the thread pool, then encrypted.
   let next = context.largestObjectNumber + 1;
   const location = new Map<number, [stream: number, index: number]>();
-  const objStms = await Promise.all(
+  const objStms = (
     Array.from({ length: Math.ceil(packed.length / OBJECTS_PER_STREAM) }, async (_, s) => {
       const chunk = packed.slice(s * OBJECTS_PER_STREAM, (s + 1) * OBJECTS_PER_STREAM);
       const ref = PDFRef.of(next + s);
@@ -278,28 +305,37 @@ export async function writeEncryptedPdf(context: PDFContext, opts: EncryptedWrit
         at += b.length + 1;
       });
       const head = Buffer.from(`${offsets.join(' ')}\n`, 'latin1');
-      const packedData = await deflateAsync(Buffer.concat([head, ...bodies]));
+      const all = Buffer.concat([head, ...bodies]);
+      const packedData = all.length >= ASYNC_DEFLATE_MIN ? await deflateAsync(all) : deflateSync(all);
       const dict = context.obj({ Type: 'ObjStm', N: chunk.length, First: head.length, Filter: 'FlateDecode' });
       return [ref, indirect(ref, streamParts(dict, aesV3EncryptChunks(fileKey, packedData)))] as [PDFRef, Buffer[]];
-    }),
+    })
   );
   next += objStms.length;
   const encryptRef = PDFRef.of(next++);
   const xrefRef = PDFRef.of(next++);
   const size = next;
 
-  const parts: Buffer[] = [Buffer.from(`${header}\n%\xbf\xf7\xa2\xfe\n`, 'latin1')];
-  let offset = parts[0]!.length;
+  const first = Buffer.from(`${header}\n%\xbf\xf7\xa2\xfe\n`, 'latin1');
+  sink(first);
+  let offset = first.length;
   const offsets = new Map<number, [gen: number, offset: number]>();
   const emit = (ref: PDFRef, body: Buffer[]) => {
     offsets.set(ref.objectNumber, [ref.generationNumber, offset]);
     for (const b of body) {
-      parts.push(b);
+      sink(b);
       offset += b.length;
     }
   };
-  for (const [ref, body] of await Promise.all(topLevel)) emit(ref, body);
-  for (const [ref, body] of objStms) emit(ref, body);
+  // In file order, each as soon as it is ready (the others keep compressing meanwhile).
+  for (const p of topLevel) {
+    const [ref, body] = await p;
+    emit(ref, body);
+  }
+  for (const p of objStms) {
+    const [ref, body] = await p;
+    emit(ref, body);
+  }
   emit(encryptRef, indirect(encryptRef, [bytesOf(encryptDict(context, values, opts.permissions))]));
 
   // Cross-reference stream (§7.5.8): W [1 w 2]; type 0 free, 1 (offset, gen), 2 (object stream, index).
@@ -338,6 +374,7 @@ export async function writeEncryptedPdf(context: PDFContext, opts: EncryptedWrit
   const infoRef = context.trailerInfo.Info;
   if (infoRef instanceof PDFRef) xrefDict.set(PDFName.of('Info'), infoRef);
   emit(xrefRef, indirect(xrefRef, streamParts(xrefDict, xrefData)));
-  parts.push(Buffer.from(`startxref\n${xrefOffset}\n%%EOF\n`, 'latin1'));
-  return Buffer.concat(parts, offset + parts[parts.length - 1]!.length);
+  const last = Buffer.from(`startxref\n${xrefOffset}\n%%EOF\n`, 'latin1');
+  sink(last);
+  return offset + last.length;
 }

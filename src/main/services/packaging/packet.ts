@@ -72,6 +72,18 @@ const MANIFEST_ROWS_PER_PAGE = 15;
  *   The 42 CFR 2.32 notice text follows the 2024 rule; the redisclosure notice 45 CFR 164.508(c)(2)(iii).
  */
 export async function assemblePacket(input: AssemblePacketInput): Promise<AssembledPacket> {
+  return (await assemblePacketDocument(input)).packet;
+}
+
+/**
+ * {@link assemblePacket}, also handing back the pdf-lib document the packet was saved from, so the
+ * password PDF can be written from it without parsing the saved bytes again (encryptDocumentAes256).
+ * The document is already saved: its embedded font subsets are in its context.
+ *
+ * @returns the packet as {@link assemblePacket} returns it, and its document
+ * @throws as {@link assemblePacket}
+ */
+export async function assemblePacketDocument(input: AssemblePacketInput): Promise<{ packet: AssembledPacket; doc: PDFDocument }> {
   const { sources, onProgress } = input;
   if (sources.length === 0) throw new AppError('VALIDATION_FAILED', 'Select at least one document for the release packet.');
   if (!/^[A-Za-z0-9._-]{0,24}$/.test(input.releaseNumberPrefix)) {
@@ -167,7 +179,7 @@ export async function assemblePacket(input: AssemblePacketInput): Promise<Assemb
     packetBytes: pdf.length,
   };
   const missingCharacters = [...fonts.missing].sort((a, b) => a - b).map((cp) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
-  return { pdf, pageCount: total, manifest, missingCharacters };
+  return { packet: { pdf, pageCount: total, manifest, missingCharacters }, doc: out };
 }
 
 /**

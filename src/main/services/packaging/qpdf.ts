@@ -8,7 +8,9 @@
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the CommonJS build defines import.meta.url as `require("node:url")…` (scripts/forge/externals.ts),
+// which a module-level `const require` would shadow (the bundle then threw "require$1 is not a function" at load).
+const nodeRequire = createRequire(import.meta.url);
 
 interface QpdfFs {
   writeFile(path: string, data: Uint8Array): void;
@@ -45,8 +47,8 @@ export interface QpdfRun {
  * and the Emscripten runtime's habit of setting `process.exitCode` on a non-zero exit is undone.
  */
 export async function runQpdf(args: string[], inputs: Record<string, Uint8Array>, outputs: string[] = []): Promise<QpdfRun> {
-  const factory = require('@neslinesli93/qpdf-wasm') as QpdfFactory;
-  const wasmPath = require.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm');
+  const factory = nodeRequire('@neslinesli93/qpdf-wasm') as QpdfFactory;
+  const wasmPath = nodeRequire.resolve('@neslinesli93/qpdf-wasm/dist/qpdf.wasm');
   const stdout: string[] = [];
   const stderr: string[] = [];
   // The module binds console.log/console.error synchronously when the factory is called: give it ours,

@@ -36,10 +36,13 @@ export interface PacketPart extends ManifestPart {
  *
  * @param pdf the unencrypted packet (encrypt each part afterwards)
  * @param limitBytes raw size limit per part (default {@link DEFAULT_PART_LIMIT_BYTES})
+ * @param opts.pageCount the packet's page count when the caller knows it (the manifest's): a packet that fits is then not parsed
  * @throws AppError PACKET_PAGE_TOO_LARGE when a single page is larger than the limit
  */
-export async function splitPacket(pdf: Uint8Array, limitBytes: number = DEFAULT_PART_LIMIT_BYTES, opts: { assetsRoot?: string; onProgress?: (p: { phase: 'split'; done: number; total: number }) => void } = {}): Promise<PacketPart[]> {
+export async function splitPacket(pdf: Uint8Array, limitBytes: number = DEFAULT_PART_LIMIT_BYTES, opts: { assetsRoot?: string; pageCount?: number; onProgress?: (p: { phase: 'split'; done: number; total: number }) => void } = {}): Promise<PacketPart[]> {
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  // A packet that fits needs no parse when its page count is known (the manifest's).
+  if (pdf.length <= limitBytes && opts.pageCount !== undefined) return [{ part: 1, of: 1, firstPage: 1, lastPage: opts.pageCount, bytes: pdf.length, sha256: sha(pdf), pdf }];
   const src = await PDFDocument.load(pdf, { updateMetadata: false });
   const total = src.getPageCount();
   if (pdf.length <= limitBytes) return [{ part: 1, of: 1, firstPage: 1, lastPage: total, bytes: pdf.length, sha256: sha(pdf), pdf }];

@@ -15,6 +15,7 @@ import { exportPacket, printablePacket } from '../delivery/export';
 import { preparePacketFiles } from '../delivery/packet-files';
 import { readDocument } from '../documents/documents';
 import { assemblePacket, generateSpokenPassphrase, type AssembledPacket } from '../packaging';
+import type { PackagingJobs } from '../packaging/jobs';
 import { applicableAcknowledgment, getAuthorization, getRequest } from '../requests/repo';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from '../settings/settings';
 import { newId } from '../support/ids';
@@ -36,6 +37,11 @@ export interface ReleaseDeliveryDeps extends ReleaseServiceDeps {
   retry?: RetryPolicy | undefined;
   smtpTimeoutMs?: number | undefined;
   checkpoint?: ((point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>) | undefined;
+  /**
+   * Where the packet is assembled, split and password-protected: the packaging worker thread in the app
+   * (packaging/worker-client.ts), so the window stays responsive; default: this thread.
+   */
+  packaging?: PackagingJobs | undefined;
 }
 
 type SendOutput = ChannelOutput<'releases.send'>;
@@ -61,6 +67,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     smtpTimeoutMs: d.smtpTimeoutMs,
     checkpoint: d.checkpoint,
     smime: d.smime,
+    packaging: d.packaging,
   });
   }
 
@@ -156,7 +163,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const purpose = auth && auth.purposes.length > 0 ? auth.purposes.join('; ') : purposeOfBasis(request.request.basis);
     const total = gate.docs.length;
     this.d.events.emit('progress', { operation: 'assemble', releaseId, done: 0, total });
-    const packet = await assemblePacket({
+    const packet = await (this.d.packaging ?? { assemblePacket }).assemblePacket({
       practice: { name: practice.name },
       recipient: { name: recipientName },
       purpose,
@@ -281,6 +288,7 @@ export class ReleaseDeliveryService extends ReleaseService {
         passphrase,
         limitBytes: Infinity,
         ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
+        ...(this.d.packaging ? { packaging: this.d.packaging } : {}),
       });
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });
       const written = await exportPacket(dir, prepared, { practiceName: practice.name });

@@ -30,6 +30,7 @@ import { canTransition } from '../compliance';
 import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type SmtpSettings } from '../delivery/smtp';
 import { listDocuments, readDocument } from '../documents/documents';
 import type { AssembledPacket } from '../packaging';
+import type { PackagingJobs } from '../packaging/jobs';
 import { getRequest, updateRequest } from '../requests/repo';
 import type { Session } from '../session';
 import { activePracticeKey, deliverySettings, requireSetting } from '../settings/settings';
@@ -118,6 +119,8 @@ export interface SendWorkflowDeps {
   unencryptedAllowed(releaseId: string): boolean;
   /** Assemble the stamped packet of the release (cover, manifest, records). */
   assemble(releaseId: string, gate: GateResult, recipientName: string): Promise<AssembledPacket>;
+  /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
+  packaging?: PackagingJobs | undefined;
   smtpCa?: string[] | undefined;
   assetsRoot?: string | undefined;
   /** Per-wait SMTP timeout in ms (default 30 000). */
@@ -283,6 +286,7 @@ export class SendWorkflow {
         smime,
         scopeSheets: await this.d.part2ScopeSheets(gate.decision.notices, reference),
         assemble: () => this.d.assemble(releaseId, gate, recipient.name),
+        packaging: this.d.packaging,
       });
       if (prepared.oneByOne) {
         const envelope = { from: practice.senderEmail, to: [recipient.email] };

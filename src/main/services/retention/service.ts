@@ -11,7 +11,7 @@ import type { Session } from '../session';
 import { getSetting, putSetting, requireSetting } from '../settings/settings';
 import { newBackupFolder, restoreBackup, writeBackup } from './backup';
 import { assertPolicy, DEFAULT_RETENTION, type RetentionPolicyT } from './policy';
-import { defaultPrivacyOfficerCheck, requirePrivacyOfficer, type PrivacyOfficerCheck } from './privacy-officer';
+import { roleMayCall } from '../../../shared/roles';
 import { applyPurge, compactVault, planPurge, planSize, type PurgeResultT } from './purge';
 import { insertHold, listActiveHolds, releaseHold } from './repo';
 
@@ -19,8 +19,6 @@ export interface RetentionDeps {
   session: Session;
   /** Where backups go and where a restore reads from (Electron: a folder dialog). Without it: EXPORT_UNAVAILABLE. */
   folderPicker?: FolderPicker;
-  /** Who may change retention (privacy-officer.ts); default: the signed-in person of a single-user vault. */
-  privacyOfficer?: PrivacyOfficerCheck;
 }
 
 export class RetentionService {
@@ -29,22 +27,12 @@ export class RetentionService {
   private get session(): Session {
     return this.d.session;
   }
+  /**
+   * Whether the signed-in role may change retention, holds and purge, for the screen (`canChange`). The refusal itself
+   * is the role layer's (src/main/rpc/roles.ts, ROLE_NOT_PERMITTED), from the same table (src/shared/roles.ts).
+   */
   private mayChange(): boolean {
-    return (this.d.privacyOfficer ?? defaultPrivacyOfficerCheck)(this.retentionActor());
-  }
-  /** The signed-in person and their role (staff accounts, issue #11). */
-  private retentionActor(): { name: string; roles?: string[] } {
-    const u = this.session.currentUser();
-    return u ? { name: u.name, roles: [u.role] } : { name: this.session.actor() };
-  }
-  /** @throws AppError RETENTION_NOT_PERMITTED, audited as refused under `action` */
-  private requireOfficer(action: string, subject: { type: string; id: string | null }): void {
-    try {
-      requirePrivacyOfficer(this.d.privacyOfficer ?? defaultPrivacyOfficerCheck, this.retentionActor());
-    } catch (e) {
-      this.session.recordFailure(action, subject, e);
-      throw e;
-    }
+    return roleMayCall(this.session.access()?.role, 'retention.setPolicy');
   }
 
   /** The policy in force (defaults until saved). @throws AppError VAULT_LOCKED */
@@ -81,11 +69,10 @@ export class RetentionService {
 
   /**
    * Save the retention policy. Audited `retention.policy_change` (the numbers; no PHI).
-   * @throws AppError RETENTION_TOO_SHORT (documentation or audit below 6 years, 164.530(j)(2)) | RETENTION_NOT_PERMITTED
+   * @throws AppError RETENTION_TOO_SHORT (documentation or audit below 6 years, 164.530(j)(2))
    */
   setPolicy(policy: ParsedInput<'retention.setPolicy'>): ChannelOutput<'retention.get'> {
     const subject = { type: 'setting', id: 'retention' };
-    this.requireOfficer('retention.policy_change', subject);
     this.session.audited(
       'retention.policy_change',
       subject,
@@ -106,11 +93,10 @@ export class RetentionService {
   /**
    * Place a legal hold on a patient (MRN) or a request (reference): nothing it covers is purged until released.
    * Audited `retention.hold_place` (scope and hold id; never the reason, MRN or name).
-   * @throws AppError NOT_FOUND | RETENTION_NOT_PERMITTED
+   * @throws AppError NOT_FOUND
    */
   placeHold(input: ParsedInput<'retention.placeHold'>): ChannelOutput<'retention.get'> {
     const subject = { type: 'legal_hold', id: null };
-    this.requireOfficer('retention.hold_place', subject);
     this.session.audited(
       'retention.hold_place',
       subject,
@@ -127,10 +113,9 @@ export class RetentionService {
     return this.view();
   }
 
-  /** Release an active hold (kept as released). Audited `retention.hold_release`. @throws AppError NOT_FOUND | RETENTION_NOT_PERMITTED */
+  /** Release an active hold (kept as released). Audited `retention.hold_release`. @throws AppError NOT_FOUND */
   releaseHold(holdId: string): ChannelOutput<'retention.get'> {
     const subject = { type: 'legal_hold', id: holdId };
-    this.requireOfficer('retention.hold_release', subject);
     this.session.audited('retention.hold_release', subject, (v) => releaseHold(v.db, holdId, this.session.actor(), this.session.clock.now()), (r) => ({ scope: r.scope }));
     return this.view();
   }
@@ -139,13 +124,12 @@ export class RetentionService {
    * Purge what has expired today (practice time zone) under the policy and no hold. Removal and the audit event
    * `retention.purge` (kinds, counts, bytes, trigger) are one transaction; then the file is compacted (VACUUM, WAL
    * truncated) so the bytes are gone from disk. At unlock nothing is audited when nothing expired.
-   * @param trigger 'unlock' (automatic) or 'staff' (Purge now; privacy officer only)
-   * @throws AppError VAULT_LOCKED | RETENTION_NOT_PERMITTED (staff)
+   * @param trigger 'unlock' (automatic) or 'staff' (Purge now; the channel is for privacy officers and administrators, src/shared/roles.ts)
+   * @throws AppError VAULT_LOCKED
    */
   purge(trigger: 'unlock' | 'staff'): PurgeResultT {
     const v = this.session.require();
     const subject = { type: 'retention', id: null };
-    if (trigger === 'staff') this.requireOfficer('retention.purge', subject);
     const tz = requireSetting(v.db, 'practice').timeZone;
     const now = this.session.clock.now();
     const policySet = getSetting(v.db, 'retention') !== null;

@@ -3,11 +3,15 @@
  * certificate (opaque SignedData, RFC 5652 §5) and the signed entity is then enveloped (EnvelopedData, RFC 5652 §6)
  * with AES-256-CBC for every recipient certificate.
  *
- * Algorithm choice, tried against the tools recipients run here:
- * - content: AES-256-CBC EnvelopedData. AuthEnvelopedData with AES-GCM (RFC 5083/5084) is read by `openssl cms`
- *   but NOT by gpgsm 2.2 ("error getting IV"), so it is not used.
- * - RSA recipients: RSAES-PKCS1-v1_5 key transport (RFC 8551 §2.3: MUST support). gpgsm 2.2 cannot read
- *   RSAES-OAEP ("error getting encrypted session key"); openssl reads both.
+ * Algorithm choice, tried against the tools recipients run here (gpgsm 2.2.40, OpenSSL 3.0):
+ * - Default (every recipient): AES-256-CBC EnvelopedData, RSA recipients by RSAES-PKCS1-v1_5 key transport
+ *   (RFC 8551 §2.3: MUST support). gpgsm 2.2 reads neither AuthEnvelopedData with AES-GCM (RFC 5083/5084) nor
+ *   RSAES-OAEP key transport (it fails with "error getting IV" / "error getting encrypted session key"; checked by a
+ *   test), and many recipients' programs are of that age, so the default stays what they all read.
+ * - Per recipient certificate, when staff record that the recipient's program reads them ("recipient supports
+ *   RSA-OAEP / AES-GCM"; SMIMECapabilities from a signed message of theirs are not read): AuthEnvelopedData
+ *   (RFC 5083) with AES-256-GCM (RFC 5084: 12-byte nonce, 16-byte tag) and RSA recipients by RSAES-OAEP with
+ *   SHA-256 and MGF1-SHA-256 (RFC 8017 §7.1, in CMS per RFC 3560 / RFC 4055). `openssl cms -decrypt` reads it.
  * - EC recipients: ephemeral-static ECDH (RFC 5753 §3.1, dhSinglePass-stdDH-sha256kdf / sha384kdf) with AES-256 key
  *   wrap (RFC 3394), by pkijs.
  * - signature: RSASSA-PKCS1-v1_5 with SHA-256 over signed attributes (contentType, signingTime, messageDigest,
@@ -15,7 +19,7 @@
  *
  * ASN.1 and CMS structures come from pkijs/asn1js; keys and ciphers from Node's WebCrypto and crypto.
  */
-import { constants, createHash, createPublicKey, publicEncrypt, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import { constants, createCipheriv, createHash, createPublicKey, publicEncrypt, randomBytes, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError } from '../../../shared/errors';
@@ -23,6 +27,11 @@ import { AppError } from '../../../shared/errors';
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const OID_ENVELOPED_DATA = '1.2.840.113549.1.7.3';
+const OID_AUTH_ENVELOPED_DATA = '1.2.840.113549.1.9.16.1.23';
+const OID_RSAES_OAEP = '1.2.840.113549.1.1.7';
+const OID_MGF1 = '1.2.840.113549.1.1.8';
+const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
+const OID_AES256_GCM = '2.16.840.1.101.3.4.1.46';
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
@@ -115,13 +124,40 @@ export async function signOpaque(content: Buffer, signer: CmsSigner, date: Date)
 }
 
 /**
- * Encrypt `content` (a complete MIME entity) to every certificate in `recipientsPem` with one AES-256-CBC key:
- * RSA certificates by RSAES-PKCS1-v1_5 key transport, EC (P-256/P-384) by ephemeral-static ECDH + AES-256 key wrap.
- * @returns DER of the ContentInfo (id-envelopedData)
- * @throws AppError SMIME_ENCRYPTION_FAILED — no recipient, or a certificate whose key cannot be used
- * @source RFC 5652 §6; RFC 8551 §2.3, §2.7; RFC 5753 §3.1 (ECDH); RFC 3565 (AES in CMS); RFC 3394 (key wrap)
+ * Content encryption of an S/MIME message: `cbc` — EnvelopedData, AES-256-CBC, RSA by PKCS#1 v1.5 (the default,
+ * read by every S/MIME program including gpgsm 2.2); `gcm-oaep` — AuthEnvelopedData, AES-256-GCM, RSA by RSAES-OAEP
+ * (SHA-256) — only for a recipient whose program is known to read them.
  */
-export async function envelope(content: Buffer, recipientsPem: readonly string[]): Promise<Buffer> {
+export type SmimeContentEncryption = 'cbc' | 'gcm-oaep';
+
+/** AlgorithmIdentifier for RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 4055 §3.1, RFC 8017 Appendix A.2.1). */
+function oaepSha256Algorithm(): pkijs.AlgorithmIdentifier {
+  const sha256 = () => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID_SHA256 })] });
+  return new pkijs.AlgorithmIdentifier({
+    algorithmId: OID_RSAES_OAEP,
+    algorithmParams: new asn1js.Sequence({
+      value: [
+        new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [sha256()] }),
+        new asn1js.Constructed({
+          idBlock: { tagClass: 3, tagNumber: 1 },
+          value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID_MGF1 }), sha256()] })],
+        }),
+      ],
+    }),
+  });
+}
+
+/**
+ * Encrypt `content` (a complete MIME entity) to every certificate in `recipientsPem` with one fresh AES-256 key:
+ * RSA certificates by key transport (PKCS#1 v1.5, or OAEP-SHA-256 with `gcm-oaep`), EC (P-256/P-384) by
+ * ephemeral-static ECDH + AES-256 key wrap.
+ * @param mode 'cbc' (default): EnvelopedData with AES-256-CBC; 'gcm-oaep': AuthEnvelopedData with AES-256-GCM
+ * @returns DER of the ContentInfo (id-envelopedData, or id-ct-authEnvelopedData)
+ * @throws AppError SMIME_ENCRYPTION_FAILED — no recipient, or a certificate whose key cannot be used
+ * @source RFC 5652 §6; RFC 8551 §2.3, §2.7; RFC 5753 §3.1 (ECDH); RFC 3565 (AES-CBC in CMS); RFC 3394 (key wrap);
+ *   RFC 5083 (AuthEnvelopedData); RFC 5084 (AES-GCM in CMS); RFC 8017 §7.1 and RFC 3560 / RFC 4055 (RSAES-OAEP in CMS)
+ */
+export async function envelope(content: Buffer, recipientsPem: readonly string[], mode: SmimeContentEncryption = 'cbc'): Promise<Buffer> {
   if (recipientsPem.length === 0) throw new AppError('SMIME_ENCRYPTION_FAILED', 'There is no certificate to encrypt the message to.');
   try {
     // pkijs exports the content-encryption key it makes (raw) while wrapping it for ECDH recipients; remember it so
@@ -145,23 +181,30 @@ export async function envelope(content: Buffer, recipientsPem: readonly string[]
         enveloped.addRecipientByCertificate(cert, { kdfAlgorithm: curve === 'secp384r1' ? 'SHA-384' : 'SHA-256', kekEncryptionLength: 256 }, 2, crypto);
       }
     }
-    await enveloped.encrypt({ name: 'AES-CBC', length: 256 } as AesKeyAlgorithm, toArrayBuffer(content), crypto);
+    // With AuthEnvelopedData pkijs only makes the key and the ECDH recipients; the content is encrypted below with GCM.
+    await enveloped.encrypt({ name: 'AES-CBC', length: 256 } as AesKeyAlgorithm, mode === 'cbc' ? toArrayBuffer(content) : new ArrayBuffer(0), crypto);
     if (!cek) throw new Error('no content key');
     for (const cert of rsa) {
       const spki = Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false));
-      const encryptedKey = publicEncrypt({ key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING }, Buffer.from(cek));
+      const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+      const encryptedKey =
+        mode === 'cbc'
+          ? publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(cek))
+          : publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(cek));
       enveloped.recipientInfos.push(
         new pkijs.RecipientInfo({
           variant: 1,
           value: new pkijs.KeyTransRecipientInfo({
             version: 0,
             rid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-            keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_RSA_ENCRYPTION, algorithmParams: new asn1js.Null() }),
-            encryptedKey: new asn1js.OctetString({ valueHex: encryptedKey }),
+            keyEncryptionAlgorithm:
+              mode === 'cbc' ? new pkijs.AlgorithmIdentifier({ algorithmId: OID_RSA_ENCRYPTION, algorithmParams: new asn1js.Null() }) : oaepSha256Algorithm(),
+            encryptedKey: new asn1js.OctetString({ valueHex: toArrayBuffer(encryptedKey) }),
           }),
         }),
       );
     }
+    if (mode === 'gcm-oaep') return authEnveloped(content, Buffer.from(cek), enveloped.recipientInfos);
     // RFC 5652 §6.1: version 2 when any RecipientInfo is not a version-0 KeyTransRecipientInfo, else 0.
     enveloped.version = rsa.length === recipientsPem.length ? 0 : 2;
     const ci = new pkijs.ContentInfo({ contentType: OID_ENVELOPED_DATA, content: enveloped.toSchema() });
@@ -173,20 +216,57 @@ export async function envelope(content: Buffer, recipientsPem: readonly string[]
 }
 
 /**
+ * AuthEnvelopedData (RFC 5083 §2.1) around `content` with AES-256-GCM under `cek` (RFC 5084 §3.2: 12-byte random
+ * nonce, 16-byte ICV; no authenticated attributes, so the tag covers the content alone), for the recipientInfos
+ * already made for `cek`. Built with asn1js/pkijs structures.
+ */
+function authEnveloped(content: Buffer, cek: Buffer, recipientInfos: pkijs.RecipientInfo[]): Buffer {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', cek, nonce, { authTagLength: 16 });
+  const encrypted = Buffer.concat([cipher.update(content), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  const gcmParameters = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(nonce) }), new asn1js.Integer({ value: 16 })] });
+  const authEncryptedContentInfo = new asn1js.Sequence({
+    value: [
+      new asn1js.ObjectIdentifier({ value: OID_DATA }),
+      new pkijs.AlgorithmIdentifier({ algorithmId: OID_AES256_GCM, algorithmParams: gcmParameters }).toSchema(),
+      new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: toArrayBuffer(encrypted) }),
+    ],
+  });
+  const authEnvelopedData = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 0 }),
+      new asn1js.Set({ value: recipientInfos.map((r) => r.toSchema()) }),
+      authEncryptedContentInfo,
+      new asn1js.OctetString({ valueHex: toArrayBuffer(tag) }),
+    ],
+  });
+  const ci = new pkijs.ContentInfo({ contentType: OID_AUTH_ENVELOPED_DATA, content: authEnvelopedData });
+  return toBuffer(ci.toSchema().toBER(false));
+}
+
+/**
  * Sign then encrypt (RFC 8551 §3.7): the signed entity is `application/pkcs7-mime; smime-type=signed-data`
  * (base64), and that entity is enveloped.
  * @param innerEntity the MIME entity to protect (headers + body, CRLF)
- * @returns DER of the EnvelopedData ContentInfo
+ * @param mode see {@link SmimeContentEncryption}
+ * @returns DER of the EnvelopedData (or AuthEnvelopedData) ContentInfo
  * @throws AppError SMIME_ENCRYPTION_FAILED
  * @source RFC 8551 §3.3, §3.5.2, §3.7
  */
-export async function signThenEnvelope(innerEntity: Buffer, signer: CmsSigner, recipientsPem: readonly string[], date: Date): Promise<Buffer> {
+export async function signThenEnvelope(
+  innerEntity: Buffer,
+  signer: CmsSigner,
+  recipientsPem: readonly string[],
+  date: Date,
+  mode: SmimeContentEncryption = 'cbc',
+): Promise<Buffer> {
   const signed = await signOpaque(innerEntity, signer, date);
-  return envelope(pkcs7MimeEntity(signed, 'signed-data'), recipientsPem);
+  return envelope(pkcs7MimeEntity(signed, 'signed-data'), recipientsPem, mode);
 }
 
 /** An `application/pkcs7-mime` MIME entity around DER bytes (base64, 76-character lines, CRLF). */
-export function pkcs7MimeEntity(der: Buffer, smimeType: 'signed-data' | 'enveloped-data'): Buffer {
+export function pkcs7MimeEntity(der: Buffer, smimeType: 'signed-data' | 'enveloped-data' | 'authEnveloped-data'): Buffer {
   const b64 = (der.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
   return Buffer.from(
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"\r\n` +

@@ -9,6 +9,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import * as pkijs from 'pkijs';
 import { AppError } from '../../../shared/errors';
+import { withLegacyPbe } from './pkcs12-legacy';
 import { certificateFingerprint, EKU_EMAIL_PROTECTION } from './x509';
 
 /** The practice certificate as the vault keeps it. */
@@ -79,19 +80,21 @@ const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
 
 /**
  * Read a practice certificate and its private key from a PKCS#12 file with its password (RFC 7292; PBES2 with
- * PBKDF2 and AES, as OpenSSL 3 and current Windows/macOS export; integrity checked by the file's MAC), then check
+ * PBKDF2 and AES, as OpenSSL 3 and current Windows/macOS export, or the legacy pbeWithSHAAnd3-KeyTripleDES-CBC of
+ * older Windows and OpenSSL 1.x exports (pkcs12-legacy.ts); integrity checked by the file's MAC), then check
  * it can sign and be encrypted to: RSA ≥ 2048 bits, valid at `now`, keyUsage (when present) with digitalSignature
  * and keyEncipherment, extendedKeyUsage (when present) with emailProtection, the private key matching it.
  * The password is used once, never stored.
  * @returns the certificate as the vault keeps it (selfSigned false unless it is its own issuer)
- * @throws AppError PKCS12_INVALID (unreadable, wrong password, legacy encryption, no key or certificate, key does not
- *   match) | CERT_EXPIRED | CERT_NOT_YET_VALID | CERT_KEY_UNSUPPORTED | CERT_NO_ENCRYPTION_USAGE | CERT_NO_EMAIL_PROTECTION
- * @source RFC 7292 §4, §5.1; RFC 8018 (PBES2); RFC 8550 §4.4; RFC 5280 §4.2.1.3, §4.2.1.12
+ * @throws AppError PKCS12_INVALID (unreadable, wrong password, no key or certificate, key does not match) |
+ *   PKCS12_LEGACY_RC2 (a part encrypted with RC2, e.g. `openssl pkcs12 -export -legacy`: the message says how to re-export) | CERT_EXPIRED | CERT_NOT_YET_VALID | CERT_KEY_UNSUPPORTED | CERT_NO_ENCRYPTION_USAGE | CERT_NO_EMAIL_PROTECTION
+ * @source RFC 7292 §4, §5.1, Appendix B, C; RFC 8018 (PBES2); RFC 8550 §4.4; RFC 5280 §4.2.1.3, §4.2.1.12
  */
 export async function readPkcs12PracticeCertificate(p12: Uint8Array, password: string, now: Date): Promise<PracticeCertificate> {
   const { PFX, AuthenticatedSafe, CryptoEngine, Certificate } = pkijs;
-  const crypto = new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
-  const invalid = () => new AppError('PKCS12_INVALID', 'This PKCS#12 file could not be opened: the password is wrong, or the file does not hold one certificate with its private key in a form ReleaseDesk reads (PBES2/AES).');
+  const { engine: crypto } = withLegacyPbe(new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }), password);
+  const invalid = () =>
+    new AppError('PKCS12_INVALID', 'This PKCS#12 file could not be opened: the password is wrong, or the file does not hold one certificate with its private key in a form ReleaseDesk reads (PBES2/AES, or 3DES).');
   let certDer: ArrayBuffer | null = null;
   let keyDer: ArrayBuffer | null = null;
   try {

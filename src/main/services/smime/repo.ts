@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PracticeCertificate } from './practice-certificate';
+import type { StoredCrl } from './revocation';
 
 /** A recipient certificate as stored for a release. */
 export interface StoredRecipientCertificate {
@@ -22,6 +23,13 @@ export interface StoredRecipientCertificate {
   confirmed: { by: string; at: string } | null;
   /** Staff accepted a certificate whose chain does not end in a trusted root. */
   untrustedAccepted: boolean;
+  /** What the last revocation check found (revocation.ts), and when (ISO; null before migration 14's first check). */
+  revocationStatus: 'good' | 'unknown' | 'not_checked';
+  revocationCheckedAt: string | null;
+  /** Staff accepted, when confirming, that revocation could not be checked. */
+  revocationUnknownAccepted: boolean;
+  /** Staff recorded that the recipient's program reads RSA-OAEP and AES-GCM (AuthEnvelopedData). */
+  modernAlgorithms: boolean;
 }
 
 interface Row {
@@ -36,6 +44,10 @@ interface Row {
   confirmed_by: string | null;
   confirmed_at: string | null;
   untrusted_accepted: number;
+  revocation_status: 'good' | 'unknown' | 'not_checked';
+  revocation_checked_at: string | null;
+  revocation_unknown_accepted: number;
+  modern_algorithms: number;
 }
 
 /** The recipient certificate of a release, or null. */
@@ -53,30 +65,93 @@ export function recipientCertificate(db: Database, releaseId: string): StoredRec
     importedAt: r.imported_at,
     confirmed: r.confirmed_by && r.confirmed_at ? { by: r.confirmed_by, at: r.confirmed_at } : null,
     untrustedAccepted: r.untrusted_accepted === 1,
+    revocationStatus: r.revocation_status,
+    revocationCheckedAt: r.revocation_checked_at,
+    revocationUnknownAccepted: r.revocation_unknown_accepted === 1,
+    modernAlgorithms: r.modern_algorithms === 1,
   };
 }
 
 /** Store (or replace) the recipient certificate of a release, unconfirmed. Call inside the audited transaction. */
 export function putRecipientCertificate(
   db: Database,
-  c: Pick<StoredRecipientCertificate, 'releaseId' | 'email' | 'certPem' | 'chainPem' | 'fingerprint' | 'chainTrusted' | 'importedBy' | 'importedAt'>,
+  c: Pick<
+    StoredRecipientCertificate,
+    'releaseId' | 'email' | 'certPem' | 'chainPem' | 'fingerprint' | 'chainTrusted' | 'importedBy' | 'importedAt' | 'revocationStatus' | 'revocationCheckedAt'
+  >,
 ): void {
   db.prepare(
-    `INSERT INTO recipient_certificates (release_id, email, cert_pem, chain_json, fingerprint, chain_trusted, imported_by, imported_at, confirmed_by, confirmed_at, untrusted_accepted)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0)
+    `INSERT INTO recipient_certificates (release_id, email, cert_pem, chain_json, fingerprint, chain_trusted, imported_by, imported_at, confirmed_by, confirmed_at, untrusted_accepted,
+       revocation_status, revocation_checked_at, revocation_unknown_accepted, modern_algorithms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?, 0, 0)
      ON CONFLICT(release_id) DO UPDATE SET email = excluded.email, cert_pem = excluded.cert_pem, chain_json = excluded.chain_json,
        fingerprint = excluded.fingerprint, chain_trusted = excluded.chain_trusted, imported_by = excluded.imported_by,
-       imported_at = excluded.imported_at, confirmed_by = NULL, confirmed_at = NULL, untrusted_accepted = 0`,
-  ).run(c.releaseId, c.email, c.certPem, JSON.stringify(c.chainPem), c.fingerprint, c.chainTrusted ? 1 : 0, c.importedBy, c.importedAt);
+       imported_at = excluded.imported_at, confirmed_by = NULL, confirmed_at = NULL, untrusted_accepted = 0,
+       revocation_status = excluded.revocation_status, revocation_checked_at = excluded.revocation_checked_at,
+       revocation_unknown_accepted = 0, modern_algorithms = 0`,
+  ).run(c.releaseId, c.email, c.certPem, JSON.stringify(c.chainPem), c.fingerprint, c.chainTrusted ? 1 : 0, c.importedBy, c.importedAt, c.revocationStatus, c.revocationCheckedAt);
 }
 
-/** Record staff's confirmation of the fingerprint (or withdraw it with `null`). Call inside the audited transaction. */
-export function setRecipientCertificateConfirmation(db: Database, releaseId: string, confirmed: { by: string; at: string; untrustedAccepted: boolean } | null): void {
-  db.prepare('UPDATE recipient_certificates SET confirmed_by = ?, confirmed_at = ?, untrusted_accepted = ? WHERE release_id = ?').run(
+/**
+ * Record staff's confirmation of the fingerprint (with what they accepted and the recipient's algorithms), or
+ * withdraw it with `null` (acceptances cleared). Call inside the audited transaction.
+ */
+export function setRecipientCertificateConfirmation(
+  db: Database,
+  releaseId: string,
+  confirmed: { by: string; at: string; untrustedAccepted: boolean; revocationUnknownAccepted?: boolean; modernAlgorithms?: boolean } | null,
+): void {
+  db.prepare(
+    'UPDATE recipient_certificates SET confirmed_by = ?, confirmed_at = ?, untrusted_accepted = ?, revocation_unknown_accepted = ?, modern_algorithms = ? WHERE release_id = ?',
+  ).run(
     confirmed?.by ?? null,
     confirmed?.at ?? null,
     confirmed?.untrustedAccepted ? 1 : 0,
+    confirmed?.revocationUnknownAccepted ? 1 : 0,
+    confirmed?.modernAlgorithms ? 1 : 0,
     releaseId,
+  );
+}
+
+/** Record the result of a revocation check. Call inside the audited transaction (withdraw first when it turned unknown unaccepted). */
+export function setRecipientRevocation(db: Database, releaseId: string, status: StoredRecipientCertificate['revocationStatus'], at: string): void {
+  db.prepare('UPDATE recipient_certificates SET revocation_status = ?, revocation_checked_at = ? WHERE release_id = ?').run(status, at, releaseId);
+}
+
+/** Every CRL the vault holds (imported and fetched), newest first. */
+export function storedCrls(db: Database): Array<StoredCrl & { addedBy: string; addedAt: string }> {
+  const rows = db.prepare('SELECT * FROM smime_crls ORDER BY this_update DESC, added_at DESC').all() as Array<{
+    sha256: string;
+    issuer: string;
+    der: Buffer;
+    this_update: string;
+    next_update: string | null;
+    source: 'import' | 'fetch';
+    url: string | null;
+    added_by: string;
+    added_at: string;
+  }>;
+  return rows.map((r) => ({
+    sha256: r.sha256,
+    issuer: r.issuer,
+    der: r.der,
+    thisUpdate: r.this_update,
+    nextUpdate: r.next_update,
+    source: r.source,
+    url: r.url,
+    addedBy: r.added_by,
+    addedAt: r.added_at,
+  }));
+}
+
+/** Keep a CRL (once per distinct CRL: the same bytes again change nothing). @returns whether it was new */
+export function insertCrl(db: Database, c: StoredCrl, addedBy: string, addedAt: string): boolean {
+  return (
+    db
+      .prepare(
+        'INSERT INTO smime_crls (sha256, issuer, der, this_update, next_update, source, url, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING',
+      )
+      .run(c.sha256, c.issuer, c.der, c.thisUpdate, c.nextUpdate, c.source, c.url, addedBy, addedAt).changes === 1
   );
 }
 

@@ -16,12 +16,17 @@ import { requireEditable, storedRecipient } from '../releases/repo';
 import { daysUntilExpiry, makeSelfSignedPracticeCertificate, readPkcs12PracticeCertificate, type PracticeCertificate } from './practice-certificate';
 import {
   activePracticeCertificate,
+  insertCrl,
   insertPracticeCertificate,
   putRecipientCertificate,
   recipientCertificate,
   setRecipientCertificateConfirmation,
+  setRecipientRevocation,
+  storedCrls,
   type StoredRecipientCertificate,
 } from './repo';
+import type { SmimeContentEncryption } from './cms';
+import { httpCrlFetch, readCrl, type CrlFetch, type StoredCrl } from './revocation';
 import { inspectRecipientCertificate, readCertificates, type CertificateFacts } from './x509';
 
 /** Days ahead the practice certificate's expiry is warned (Settings, dashboard). */
@@ -39,12 +44,33 @@ export interface SmimeSendInput {
   /** SHA-256 of the recipient certificate (64 hex). */
   recipientFingerprint: string;
   practice: PracticeCertificate;
+  /** 'gcm-oaep' when staff recorded that the recipient reads AuthEnvelopedData / RSA-OAEP, else 'cbc'. */
+  encryption: SmimeContentEncryption;
+}
+
+/** A CRL as Settings lists it. */
+export interface CrlView {
+  sha256: string;
+  issuer: string;
+  thisUpdate: string;
+  nextUpdate: string | null;
+  source: 'import' | 'fetch';
+  url: string | null;
+  addedBy: string;
+  addedAt: string;
+  /** Past its nextUpdate now (a newer one is needed to check certificates of this issuer). */
+  stale: boolean;
 }
 
 export interface SmimeServiceDeps {
   session: Session;
   /** Roots a recipient's chain may end in (PEM); default: the roots Node trusts. */
   trustAnchors?: readonly string[] | undefined;
+  /**
+   * How to fetch a CRL from a certificate's distribution point; `null` = offline (only imported or cached CRLs are
+   * used). Default: HTTP(S) with a 5-second timeout.
+   */
+  crlFetch?: CrlFetch | null | undefined;
 }
 
 /** See the module comment. */
@@ -68,9 +94,34 @@ export class SmimeService {
     return new Uint8Array(Buffer.from(compact, 'base64'));
   }
 
-  /** Check a stored certificate now for `email`. @throws AppError CERT_* */
-  private check(c: StoredRecipientCertificate, email: string): Promise<CertificateFacts> {
-    return inspectRecipientCertificate([c.certPem, ...c.chainPem].join('\n'), email, this.s.clock.now(), this.anchors());
+  private fetcher(): CrlFetch | null {
+    return this.d.crlFetch === undefined ? httpCrlFetch(5000) : this.d.crlFetch;
+  }
+
+  /**
+   * Check a stored certificate now for `email`, revocation included (CRLs in the vault; with `online`, the
+   * distribution point's CRL is fetched when none current is cached — the caller stores `facts.revocation.fetched`).
+   * @throws AppError CERT_* (CERT_REVOKED included)
+   */
+  private check(c: StoredRecipientCertificate, email: string, online: boolean): Promise<CertificateFacts> {
+    return inspectRecipientCertificate([c.certPem, ...c.chainPem].join('\n'), email, this.s.clock.now(), this.anchors(), this.sources(online));
+  }
+
+  /** The vault's CRLs and (online) the fetcher; a fetched CRL is cached at once, even when the check then refuses. */
+  private sources(online: boolean) {
+    const db = this.s.require().db;
+    return {
+      crls: storedCrls(db),
+      fetch: online ? this.fetcher() : null,
+      onFetched: (crl: StoredCrl) => {
+        db.transaction(() => insertCrl(db, crl, 'ReleaseDesk', this.s.clock.now().toISOString()))();
+      },
+    };
+  }
+
+  /** Keep CRLs fetched during a check (inside the caller's transaction). */
+  private cacheCrls(db: Parameters<typeof insertCrl>[0], fetched: readonly StoredCrl[]): void {
+    for (const crl of fetched) insertCrl(db, crl, 'ReleaseDesk', this.s.clock.now().toISOString());
   }
 
   /**
@@ -88,11 +139,12 @@ export class SmimeService {
       importedAt: c.importedAt,
       confirmed: c.confirmed,
       chainTrusted: c.chainTrusted,
+      modernAlgorithms: c.modernAlgorithms,
     };
     let facts: CertificateFacts | null = null;
     let problem: RecipientCertificateT['problem'] = null;
     try {
-      facts = await this.check(c, rec?.email ?? c.email);
+      facts = await this.check(c, rec?.email ?? c.email, false);
     } catch (e) {
       problem = isAppError(e) ? { code: e.code, message: e.message } : { code: 'CERT_INVALID', message: 'This certificate can no longer be read.' };
     }
@@ -106,6 +158,12 @@ export class SmimeService {
       notAfter: leaf.notAfter,
       keyDescription: leaf.keyDescription,
       warnings: facts?.warnings ?? [],
+      revocation: {
+        status: facts?.revocation.status ?? c.revocationStatus,
+        reason: facts?.revocation.reason ?? null,
+        checkedAt: facts ? this.s.clock.now().toISOString() : c.revocationCheckedAt,
+        unknownAccepted: c.revocationUnknownAccepted,
+      },
       problem,
     };
   }
@@ -130,8 +188,10 @@ export class SmimeService {
    * chain trust). A refusal is audited with its code, fingerprint and date and thrown.
    * @param text PEM, or base64 of a DER certificate / PKCS#7 bundle
    * @throws AppError RELEASE_NOT_READY (no recipient yet) | RELEASE_ALREADY_SENT | CERT_INVALID | CERT_EXPIRED | CERT_NOT_YET_VALID |
-   *   CERT_NO_ENCRYPTION_USAGE | CERT_NO_EMAIL_PROTECTION | CERT_ADDRESS_MISMATCH | CERT_KEY_UNSUPPORTED
-   * @source RFC 8550 §4.4, RFC 8551 §2.3, RFC 5280 §4.2.1.3/.6/.12; 45 CFR 164.312(e)(1)
+   *   CERT_NO_ENCRYPTION_USAGE | CERT_NO_EMAIL_PROTECTION | CERT_ADDRESS_MISMATCH | CERT_KEY_UNSUPPORTED | CERT_REVOKED
+   *   (revocation checked against the vault's CRLs and, online, the distribution point's; fetched CRLs are cached in
+   *   the same transaction; an unknown status is stored and warned)
+   * @source RFC 8550 §4.4, RFC 8551 §2.3, RFC 5280 §4.2.1.3/.6/.12/.13, §6.3; 45 CFR 164.312(e)(1)
    */
   async importRecipientCertificate(releaseId: string, text: string): Promise<void> {
     const subject = { type: 'release', id: releaseId };
@@ -143,7 +203,7 @@ export class SmimeService {
       const rec = storedRecipient(v.db, releaseId);
       if (!rec) throw new AppError('RELEASE_NOT_READY', 'Save the recipient’s name and email address first, then import their certificate.');
       email = rec.email;
-      facts = await inspectRecipientCertificate(SmimeService.decode(text), email, this.s.clock.now(), this.anchors());
+      facts = await inspectRecipientCertificate(SmimeService.decode(text), email, this.s.clock.now(), this.anchors(), this.sources(true));
     } catch (e) {
       this.s.recordFailure('release.recipient_certificate_import', subject, e);
       throw e;
@@ -162,22 +222,37 @@ export class SmimeService {
           chainTrusted: facts.chainTrusted,
           importedBy: this.s.actor(),
           importedAt: this.s.clock.now().toISOString(),
+          revocationStatus: facts.revocation.status,
+          revocationCheckedAt: this.s.clock.now().toISOString(),
         });
+        this.cacheCrls(vv.db, facts.revocation.fetched);
       },
-      () => ({ certificateFingerprint: facts.fingerprint, chainTrusted: facts.chainTrusted, keyType: facts.keyType }),
+      () => ({
+        certificateFingerprint: facts.fingerprint,
+        chainTrusted: facts.chainTrusted,
+        keyType: facts.keyType,
+        revocationStatus: facts.revocation.status,
+        ...(facts.revocation.crlSha256 ? { crlSha256: facts.revocation.crlSha256 } : {}),
+        crlsFetched: facts.revocation.fetched.length,
+      }),
     );
   }
 
   /**
    * Staff confirmed the fingerprint with the recipient (audited `release.recipient_certificate_confirm`: fingerprint,
-   * chain trust, untrusted accepted). The certificate is checked again now.
+   * chain trust, untrusted accepted, revocation status and whether its being unknown was accepted, algorithms).
+   * The certificate is checked again now, revocation included (online).
+   * @param acceptRevocationUnknown staff accept that revocation could not be checked (CRL unreachable or stale)
+   * @param modernAlgorithms the recipient's program reads RSA-OAEP and AES-GCM (AuthEnvelopedData, RFC 5083/5084)
    * @throws AppError NOT_FOUND (no certificate) | CERT_FINGERPRINT_CHANGED (another certificate was imported since) |
-   *   CERT_CHAIN_UNTRUSTED (untrusted chain without `acceptUntrusted`) | CERT_* | RELEASE_ALREADY_SENT
+   *   CERT_CHAIN_UNTRUSTED (untrusted chain without `acceptUntrusted`) | CERT_REVOCATION_UNKNOWN (unknown revocation
+   *   status without `acceptRevocationUnknown`) | CERT_REVOKED | CERT_* | RELEASE_ALREADY_SENT
    */
-  async confirmRecipientCertificate(releaseId: string, fingerprint: string, acceptUntrusted: boolean): Promise<void> {
+  async confirmRecipientCertificate(releaseId: string, fingerprint: string, acceptUntrusted: boolean, acceptRevocationUnknown = false, modernAlgorithms = false): Promise<void> {
     const subject = { type: 'release', id: releaseId };
     const v = this.s.require();
     let c: StoredRecipientCertificate;
+    let facts: CertificateFacts;
     try {
       requireEditable(v.db, releaseId);
       const stored = recipientCertificate(v.db, releaseId);
@@ -187,22 +262,47 @@ export class SmimeService {
         throw new AppError('CERT_FINGERPRINT_CHANGED', 'The certificate was replaced since you read its fingerprint. Read the new fingerprint to the recipient.', {
           certificateFingerprint: c.fingerprint,
         });
-      await this.check(c, storedRecipient(v.db, releaseId)?.email ?? c.email);
+      facts = await this.check(c, storedRecipient(v.db, releaseId)?.email ?? c.email, true);
       if (!c.chainTrusted && !acceptUntrusted)
         throw new AppError(
           'CERT_CHAIN_UNTRUSTED',
           'No certificate authority ReleaseDesk trusts vouches for this certificate. Confirm that the recipient read you the same fingerprint, and tick that you accept it.',
           { certificateFingerprint: c.fingerprint },
         );
+      if (facts.revocation.status === 'unknown' && !acceptRevocationUnknown)
+        throw new AppError(
+          'CERT_REVOCATION_UNKNOWN',
+          `ReleaseDesk could not check whether this certificate was revoked (${facts.revocation.reason ?? 'no current revocation list'}). Import the issuer’s current CRL in Settings, or tick that you accept the risk.`,
+          { certificateFingerprint: c.fingerprint },
+        );
     } catch (e) {
       this.s.recordFailure('release.recipient_certificate_confirm', subject, e);
       throw e;
     }
+    const rev = facts.revocation;
     this.s.audited(
       'release.recipient_certificate_confirm',
       subject,
-      (vv) => setRecipientCertificateConfirmation(vv.db, releaseId, { by: this.s.actor(), at: this.s.clock.now().toISOString(), untrustedAccepted: !c.chainTrusted }),
-      () => ({ certificateFingerprint: c.fingerprint, chainTrusted: c.chainTrusted, untrustedAccepted: !c.chainTrusted }),
+      (vv) => {
+        // The status first (the row is still unconfirmed), then the confirmation with what staff accepted.
+        setRecipientRevocation(vv.db, releaseId, rev.status, this.s.clock.now().toISOString());
+        setRecipientCertificateConfirmation(vv.db, releaseId, {
+          by: this.s.actor(),
+          at: this.s.clock.now().toISOString(),
+          untrustedAccepted: !c.chainTrusted,
+          revocationUnknownAccepted: rev.status === 'unknown',
+          modernAlgorithms,
+        });
+      },
+      () => ({
+        certificateFingerprint: c.fingerprint,
+        chainTrusted: c.chainTrusted,
+        untrustedAccepted: !c.chainTrusted,
+        revocationStatus: rev.status,
+        revocationUnknownAccepted: rev.status === 'unknown',
+        ...(rev.crlSha256 ? { crlSha256: rev.crlSha256 } : {}),
+        encryption: modernAlgorithms ? 'gcm-oaep' : 'cbc',
+      }),
     );
   }
 
@@ -213,7 +313,7 @@ export class SmimeService {
     const rec = storedRecipient(db, releaseId);
     if (!c?.confirmed || !rec) return false;
     try {
-      await this.check(c, rec.email);
+      await this.check(c, rec.email, false);
       return true;
     } catch {
       return false;
@@ -227,10 +327,14 @@ export class SmimeService {
 
   /**
    * What an S/MIME send needs, checked at this moment: the recipient's confirmed certificate, valid now for the
-   * recipient's address (a certificate found unusable has its confirmation withdrawn, audited
-   * `release.recipient_certificate_withdrawn`), and the practice certificate (made now, self-signed, at first use).
-   * @throws AppError CERT_NOT_CONFIRMED | CERT_* (reason and date) | RELEASE_NOT_READY
-   * @source 45 CFR 164.312(e)(1); RFC 8550 §4.4
+   * recipient's address and not revoked (CRLs in the vault; online, the distribution point's, cached), and the
+   * practice certificate (made at first use; an expired one is refused, never replaced silently). A certificate found
+   * unusable — or whose revocation status became unknown without staff having accepted that — has its confirmation
+   * withdrawn (audited `release.recipient_certificate_withdrawn`). Every check is audited
+   * (`release.recipient_certificate_check`: fingerprint, revocation status, CRL, unknown accepted, algorithms).
+   * @throws AppError CERT_NOT_CONFIRMED | CERT_REVOKED | CERT_REVOCATION_UNKNOWN | CERT_* (reason and date) |
+   *   PRACTICE_CERT_EXPIRED | RELEASE_NOT_READY
+   * @source 45 CFR 164.312(e)(1); RFC 8550 §4.4; RFC 5280 §6.3
    */
   async forSend(releaseId: string): Promise<SmimeSendInput> {
     const v = this.s.require();
@@ -239,42 +343,102 @@ export class SmimeService {
     if (!rec || !c) throw new AppError('RELEASE_NOT_READY', 'The recipient has no S/MIME certificate. Import it, or choose another delivery method.');
     if (!c.confirmed)
       throw new AppError('CERT_NOT_CONFIRMED', 'Confirm the certificate’s fingerprint with the recipient by phone or in person before sending.', { certificateFingerprint: c.fingerprint });
+    const subject = { type: 'release', id: releaseId };
+    const withdraw = (code: string, fetched: readonly StoredCrl[], status?: StoredRecipientCertificate['revocationStatus']) =>
+      this.s.audited(
+        'release.recipient_certificate_withdrawn',
+        subject,
+        (vv) => {
+          setRecipientCertificateConfirmation(vv.db, releaseId, null);
+          if (status) setRecipientRevocation(vv.db, releaseId, status, this.s.clock.now().toISOString());
+          this.cacheCrls(vv.db, fetched);
+        },
+        () => ({ certificateFingerprint: c.fingerprint, code }),
+      );
+    let facts: CertificateFacts;
     try {
-      await this.check(c, rec.email);
+      facts = await this.check(c, rec.email, true);
     } catch (e) {
-      if (isAppError(e) && e.code.startsWith('CERT_')) {
-        this.s.audited(
-          'release.recipient_certificate_withdrawn',
-          { type: 'release', id: releaseId },
-          (vv) => setRecipientCertificateConfirmation(vv.db, releaseId, null),
-          () => ({ certificateFingerprint: c.fingerprint, code: e.code }),
-        );
-      }
+      if (isAppError(e) && e.code.startsWith('CERT_')) withdraw(e.code, []);
       throw e;
     }
+    const rev = facts.revocation;
+    if (rev.status === 'unknown' && !c.revocationUnknownAccepted) {
+      withdraw('CERT_REVOCATION_UNKNOWN', rev.fetched, 'unknown');
+      throw new AppError(
+        'CERT_REVOCATION_UNKNOWN',
+        `ReleaseDesk could not check whether the recipient’s certificate was revoked (${rev.reason ?? 'no current revocation list'}). Import the issuer’s current CRL in Settings, or confirm the certificate again accepting the risk.`,
+        { certificateFingerprint: c.fingerprint },
+      );
+    }
     const practice = await this.ensurePracticeCertificate();
-    return { recipientCertPem: c.certPem, recipientFingerprint: c.fingerprint, practice };
+    this.s.audited(
+      'release.recipient_certificate_check',
+      subject,
+      (vv) => {
+        setRecipientRevocation(vv.db, releaseId, rev.status, this.s.clock.now().toISOString());
+        this.cacheCrls(vv.db, rev.fetched);
+      },
+      () => ({
+        certificateFingerprint: c.fingerprint,
+        revocationStatus: rev.status,
+        revocationUnknownAccepted: rev.status === 'unknown',
+        ...(rev.crlSha256 ? { crlSha256: rev.crlSha256 } : {}),
+        encryption: c.modernAlgorithms ? 'gcm-oaep' : 'cbc',
+      }),
+    );
+    return { recipientCertPem: c.certPem, recipientFingerprint: c.fingerprint, practice, encryption: c.modernAlgorithms ? 'gcm-oaep' : 'cbc' };
   }
 
-  /** The active practice certificate, made now (self-signed, audited `practice_smime.create`) when there is none. */
+  /**
+   * The active practice certificate; made now (self-signed, audited `practice_smime.create`) only when there is none.
+   * An expired one is never replaced here: recipients would see a new fingerprint without anyone deciding it.
+   * @throws AppError PRACTICE_CERT_EXPIRED — the active certificate has expired (an administrator renews it in Settings)
+   * @source RFC 5280 §4.1.2.5; RFC 8551 §2.5 (signing with a valid certificate)
+   */
   async ensurePracticeCertificate(): Promise<PracticeCertificate> {
     const existing = activePracticeCertificate(this.s.require().db);
-    if (existing && daysUntilExpiry(existing, this.s.clock.now()) >= 0) return existing;
-    return this.createPracticeCertificate();
+    if (!existing) return this.createPracticeCertificate(null);
+    if (daysUntilExpiry(existing, this.s.clock.now()) < 0 || new Date(existing.notAfter).getTime() < this.s.clock.now().getTime())
+      throw new AppError(
+        'PRACTICE_CERT_EXPIRED',
+        `The practice S/MIME certificate expired on ${existing.notAfter.slice(0, 10)}. An administrator must renew it in Settings (or import a new one) before S/MIME releases can be sent.`,
+        { certificateFingerprint: existing.fingerprint },
+      );
+    return existing;
   }
 
   /**
    * Make a self-signed practice S/MIME certificate for the practice's name and sending address (RSA-3072, two
-   * years) and make it the active one. Audited `practice_smime.create` (fingerprint, self-signed).
+   * years) and make it the active one. The first is audited `practice_smime.create`; replacing an active one is a
+   * renewal that must name the certificate it replaces (`replaceFingerprint`, what the administrator saw) and is
+   * audited `practice_smime.renew` with the previous and new fingerprints. The previous certificate is kept, inactive.
+   * @throws AppError PRACTICE_CERT_RENEWAL_UNCONFIRMED — an active certificate exists and `replaceFingerprint` is not its fingerprint
    */
-  async createPracticeCertificate(): Promise<PracticeCertificate> {
+  async createPracticeCertificate(replaceFingerprint: string | null = null): Promise<PracticeCertificate> {
+    const subject = { type: 'setting', id: 'practice_smime' };
+    const previous = activePracticeCertificate(this.s.require().db);
+    if (previous && previous.fingerprint !== replaceFingerprint) {
+      const e = new AppError(
+        'PRACTICE_CERT_RENEWAL_UNCONFIRMED',
+        'A practice S/MIME certificate is already in use. Replacing it changes the fingerprint recipients know: confirm which certificate you are replacing.',
+        { certificateFingerprint: previous.fingerprint },
+      );
+      this.s.recordFailure('practice_smime.renew', subject, e);
+      throw e;
+    }
     const practice = requireSetting(this.s.require().db, 'practice');
     const pc = await makeSelfSignedPracticeCertificate(practice.name, practice.senderEmail, this.s.clock.now());
     this.s.audited(
-      'practice_smime.create',
-      { type: 'setting', id: 'practice_smime' },
+      previous ? 'practice_smime.renew' : 'practice_smime.create',
+      subject,
       (v) => insertPracticeCertificate(v.db, pc, this.s.clock.now().toISOString()),
-      () => ({ certificateFingerprint: pc.fingerprint, selfSigned: true }),
+      () => ({
+        certificateFingerprint: pc.fingerprint,
+        selfSigned: true,
+        notAfter: pc.notAfter,
+        ...(previous ? { previousFingerprint: previous.fingerprint, previousNotAfter: previous.notAfter } : {}),
+      }),
     );
     return pc;
   }
@@ -300,9 +464,59 @@ export class SmimeService {
       'practice_smime.import',
       subject,
       (v) => insertPracticeCertificate(v.db, pc, this.s.clock.now().toISOString()),
-      () => ({ certificateFingerprint: pc.fingerprint, selfSigned: pc.selfSigned }),
+      () => {
+        const previous = activePracticeCertificate(this.s.require().db);
+        return { certificateFingerprint: pc.fingerprint, selfSigned: pc.selfSigned, ...(previous && previous.fingerprint !== pc.fingerprint ? { previousFingerprint: previous.fingerprint } : {}) };
+      },
     );
     return pc;
+  }
+
+  /** The CRLs in the vault as Settings lists them, newest first. */
+  crls(): CrlView[] {
+    const now = this.s.clock.now().getTime();
+    return storedCrls(this.s.require().db).map((c) => ({
+      sha256: c.sha256,
+      issuer: c.issuer,
+      thisUpdate: c.thisUpdate,
+      nextUpdate: c.nextUpdate,
+      source: c.source,
+      url: c.url,
+      addedBy: c.addedBy,
+      addedAt: c.addedAt,
+      stale: !c.nextUpdate || new Date(c.nextUpdate).getTime() < now,
+    }));
+  }
+
+  /**
+   * Import a CRL the practice obtained from a certificate authority (PEM, or base64 of DER) into the vault. Audited
+   * `smime_crl.import` (SHA-256, issuer, thisUpdate, nextUpdate); the same CRL again changes nothing but is audited.
+   * Its signature is checked when it is used, against the issuer of the certificate being checked.
+   * @throws AppError CRL_INVALID
+   * @source RFC 5280 §5
+   */
+  importCrl(text: string): CrlView[] {
+    const subject = { type: 'setting', id: 'smime_crls' };
+    let crl: StoredCrl;
+    try {
+      this.s.require();
+      if (text.includes('-----BEGIN')) crl = readCrl(text, 'import', null);
+      else {
+        const compact = text.replace(/\s+/g, '');
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new AppError('CRL_INVALID', 'This file is not a certificate revocation list (CRL) ReleaseDesk can read.');
+        crl = readCrl(new Uint8Array(Buffer.from(compact, 'base64')), 'import', null);
+      }
+    } catch (e) {
+      this.s.recordFailure('smime_crl.import', subject, e);
+      throw e;
+    }
+    this.s.audited(
+      'smime_crl.import',
+      subject,
+      (v) => insertCrl(v.db, crl, this.s.actor(), this.s.clock.now().toISOString()),
+      (isNew) => ({ crlSha256: crl.sha256, crlIssuer: crl.issuer, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate ?? 'none', alreadyKept: !isNew }),
+    );
+    return this.crls();
   }
 
   /** The practice certificate as Settings shows it (null when none yet). */
@@ -321,8 +535,11 @@ export function practiceCertificateView(pc: PracticeCertificate, now: Date): Pra
   const leaf = readCertificates(pc.certPem)[0]!;
   const warnings: string[] = [];
   if (pc.selfSigned) warnings.push(SELF_SIGNED_WARNING);
-  if (daysLeft < 0) warnings.push(`The practice S/MIME certificate expired on ${pc.notAfter.slice(0, 10)}. A new one is made at the next S/MIME release; import a new one from your certificate authority.`);
+  const renew = pc.selfSigned
+    ? 'An administrator renews it here with “Replace with a new self-made certificate” (recipients then see a new fingerprint), or imports one from a certificate authority.'
+    : 'Renew it with your certificate authority and import the new one here.';
+  if (daysLeft < 0) warnings.push(`The practice S/MIME certificate expired on ${pc.notAfter.slice(0, 10)}. S/MIME releases are refused until it is renewed. ${renew}`);
   else if (daysLeft <= PRACTICE_CERT_WARN_DAYS)
-    warnings.push(`The practice S/MIME certificate expires in ${daysLeft} day(s), on ${pc.notAfter.slice(0, 10)}. Renew it with your certificate authority and import the new one.`);
+    warnings.push(`The practice S/MIME certificate expires in ${daysLeft} day(s), on ${pc.notAfter.slice(0, 10)}. ReleaseDesk does not replace it by itself. ${renew}`);
   return { fingerprint: pc.fingerprint, certPem: pc.certPem, subject: leaf.subject, notAfter: pc.notAfter, daysLeft, selfSigned: pc.selfSigned, warnings };
 }

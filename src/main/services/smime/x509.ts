@@ -10,6 +10,7 @@ import { rootCertificates } from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import { AppError, type ErrorCode } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
+import { checkRevocation, findIssuer, type CrlFetch, type RevocationResult, type StoredCrl } from './revocation';
 
 /** id-kp-emailProtection (RFC 5280 §4.2.1.12). */
 export const EKU_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4';
@@ -20,7 +21,7 @@ const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
 
 /** A warning that does not refuse the certificate but must be shown and accepted by staff. */
 export interface CertificateWarning {
-  code: 'CERT_CHAIN_UNTRUSTED';
+  code: 'CERT_CHAIN_UNTRUSTED' | 'CERT_REVOCATION_UNKNOWN';
   message: string;
 }
 
@@ -44,7 +45,17 @@ export interface CertificateFacts {
   chainPem: string[];
   /** True when the chain ends in a root the practice trusts and every signature in it verifies. */
   chainTrusted: boolean;
+  /** The revocation check (revocation.ts): 'good', 'unknown' (warned) or 'not_checked'; CRLs fetched to cache. */
+  revocation: RevocationResult;
   warnings: CertificateWarning[];
+}
+
+/** CRLs known to the vault and, when online, how to fetch one (null: offline). */
+export interface RevocationSources {
+  crls: readonly StoredCrl[];
+  fetch: CrlFetch | null;
+  /** Called with each CRL fetched and verified, before any refusal (so a CRL that revokes is still cached). */
+  onFetched?: (crl: StoredCrl) => void;
 }
 
 /**
@@ -117,19 +128,22 @@ function minute(d: Date): string {
  * - key: RSA with at least 2048 bits, or EC on P-256 / P-384;
  * - chain: built from the certificates supplied plus `trustAnchorsPem` (default: the root certificates Node
  *   trusts); a chain that does not end in a trusted root, or whose signatures do not verify, is NOT refused but
- *   returned with a CERT_CHAIN_UNTRUSTED warning: staff must confirm the fingerprint with the recipient.
+ *   returned with a CERT_CHAIN_UNTRUSTED warning: staff must confirm the fingerprint with the recipient;
+ * - revocation (with `revocation`): a verified CRL listing it refuses it (CERT_REVOKED, naming the serial); a CRL
+ *   that should exist but cannot be had current (unreachable, stale) adds a CERT_REVOCATION_UNKNOWN warning.
  *
  * @param input PEM / DER / PKCS#7 bytes as the recipient sent them
  * @returns the facts (fingerprint, mailboxes, dates, key) and warnings
  * @throws AppError CERT_INVALID | CERT_EXPIRED | CERT_NOT_YET_VALID | CERT_NO_ENCRYPTION_USAGE | CERT_NO_EMAIL_PROTECTION |
- *   CERT_ADDRESS_MISMATCH | CERT_KEY_UNSUPPORTED — each message names the fingerprint (grouped) and the date checked
- * @source RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.6, §4.2.1.12, §6; RFC 8550 §3, §4.4; RFC 8551 §2.3; NIST SP 800-57 Pt 1 (RSA ≥ 2048)
+ *   CERT_ADDRESS_MISMATCH | CERT_KEY_UNSUPPORTED | CERT_REVOKED — each message names the fingerprint (grouped) and the date checked
+ * @source RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.6, §4.2.1.12, §4.2.1.13, §6 (§6.3 CRLs); RFC 8550 §3, §4.4; RFC 8551 §2.3; NIST SP 800-57 Pt 1 (RSA ≥ 2048)
  */
 export async function inspectRecipientCertificate(
   input: string | Uint8Array,
   email: string,
   now: Date,
   trustAnchorsPem: readonly string[] = rootCertificates,
+  revocation: RevocationSources | null = null,
 ): Promise<CertificateFacts> {
   const certs = readCertificates(input);
   const leaf = leafOf(certs);
@@ -174,6 +188,11 @@ export async function inspectRecipientCertificate(
   if (!emails.includes(wanted)) refuse('CERT_ADDRESS_MISMATCH', "it does not name the recipient's email address");
 
   const chain = await buildChain(leaf, certs, trustAnchorsPem);
+  let rev: RevocationResult = { status: 'not_checked', reason: null, crlSha256: null, nextUpdate: null, fetched: [] };
+  if (revocation) {
+    const issuer = await findIssuer(leaf, [...certs.filter((c) => c !== leaf), ...(await parsedAnchors(trustAnchorsPem)).map((a) => a.cert)]);
+    rev = await checkRevocation(leaf, fingerprint, issuer, revocation.crls, now, revocation.fetch, revocation.onFetched);
+  }
   const warnings: CertificateWarning[] = chain.trusted
     ? []
     : [
@@ -184,6 +203,11 @@ export async function inspectRecipientCertificate(
             'Encrypt to it only after the recipient confirms its fingerprint by phone or in person.',
         },
       ];
+  if (rev.status === 'unknown')
+    warnings.push({
+      code: 'CERT_REVOCATION_UNKNOWN',
+      message: `ReleaseDesk could not check whether this certificate was revoked: ${rev.reason ?? 'no current revocation list'}. Encrypt to it only if you accept that risk (import the issuer’s current CRL in Settings to check it).`,
+    });
   return {
     fingerprint,
     subject: leaf.subject,
@@ -196,6 +220,7 @@ export async function inspectRecipientCertificate(
     certPem: leaf.toString('pem'),
     chainPem: certs.filter((c) => c !== leaf).map((c) => c.toString('pem')),
     chainTrusted: chain.trusted,
+    revocation: rev,
     warnings,
   };
 }

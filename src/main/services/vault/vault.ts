@@ -230,6 +230,15 @@ export class Vault {
   }
 
   /**
+   * How another thread opens its own read-only connection to this vault file (the audit chain's verification
+   * workers, audit/chain.ts verifyChainParallel): the file's path and the keying pragmas, which hold the vault
+   * key. Stays inside this process; never log it.
+   */
+  fileAccess(): VaultFileAccess {
+    return { file: this.db.name, keyPragmas: cipherPragmas(this.masterKey) };
+  }
+
+  /**
    * Write a consistent, encrypted copy of the open vault to `file` (which must not exist): `VACUUM INTO` on this
    * connection, so the copy is encrypted with the same key and cipher, holds every committed change (WAL included)
    * and no free pages. Runs while the vault stays open; other writes wait for it (one connection).
@@ -306,6 +315,8 @@ export interface VaultCopy {
   db: Db;
   /** Same derivation as {@link Vault.subkey}. */
   subkey(purpose: string): Buffer;
+  /** Same as {@link Vault.fileAccess}. */
+  fileAccess(): VaultFileAccess;
   close(): void;
 }
 
@@ -324,6 +335,7 @@ function openReadOnly(dir: string, masterKey: Buffer): VaultCopy {
   return {
     db,
     subkey: (purpose) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `releasedesk:${purpose}`, 32)),
+    fileAccess: () => ({ file: db.name, keyPragmas: cipherPragmas(key) }),
     close: () => {
       db.close();
       key.fill(0);
@@ -331,9 +343,23 @@ function openReadOnly(dir: string, masterKey: Buffer): VaultCopy {
   };
 }
 
+/** How a connection in another thread opens a vault file: its path and the pragmas that key it (cipherPragmas). */
+export interface VaultFileAccess {
+  /** Path of the vault file (vault.db, or a backup's copy). */
+  file: string;
+  /** The keying pragmas: they hold the vault key; never log them. */
+  keyPragmas: string[];
+}
+
+/**
+ * The pragmas that key a connection to a vault file: SQLCipher 4 format and the raw 32-byte key (which skips
+ * the library's own KDF: we derived it with argon2id). Shared with the audit chain's worker threads
+ * (audit/chain.ts), which open their own read-only connections. The text holds the key: never log it.
+ */
+export function cipherPragmas(key: Buffer): string[] {
+  return [`cipher='sqlcipher'`, 'legacy=4', `key="x'${key.toString('hex')}'"`];
+}
+
 function keyDatabase(db: Db, key: Buffer): void {
-  db.pragma(`cipher='sqlcipher'`);
-  db.pragma('legacy=4');
-  // A raw 32-byte key skips the library's own KDF (we derived it with argon2id).
-  db.pragma(`key="x'${key.toString('hex')}'"`);
+  for (const p of cipherPragmas(key)) db.pragma(p);
 }

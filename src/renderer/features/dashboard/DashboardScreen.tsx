@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useFocusHeading } from '../../lib/focus';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { useDashboardStore, type DashboardT } from './store';
+import { mayOpen, useRole } from '../../lib/roles';
 
 type Item = DashboardT['items'][number];
 type Target = Item['target'];
@@ -82,6 +83,7 @@ const COUNTS: ReadonlyArray<{ label: string; kinds: readonly Kind[]; testId: str
 
 function ItemRow({ item, onOpen }: { item: Item; onOpen: (t: Target) => void }) {
   const k = KIND_LABEL[item.kind];
+  const canOpen = mayOpen(useRole(), screenFor(item.target).name);
   return (
     <Paper withBorder radius="sm" p="sm" component="li" data-kind={item.kind} style={{ listStyle: 'none' }}>
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
@@ -96,9 +98,15 @@ function ItemRow({ item, onOpen }: { item: Item; onOpen: (t: Target) => void }) 
             {item.detail}
           </Text>
         </Stack>
-        <Button size="xs" variant="light" onClick={() => onOpen(item.target)} style={{ flexShrink: 0 }}>
-          {item.action}
-        </Button>
+        {canOpen ? (
+          <Button size="xs" variant="light" onClick={() => onOpen(item.target)} style={{ flexShrink: 0 }}>
+            {item.action}
+          </Button>
+        ) : (
+          <Text size="sm" c="dark.5" style={{ flexShrink: 0 }}>
+            Tell your privacy officer.
+          </Text>
+        )}
       </Group>
     </Paper>
   );
@@ -121,6 +129,8 @@ export function DashboardScreen() {
     return () => clearInterval(t);
   }, []);
   const open = (t: Target) => navigate(screenFor(t));
+  const role = useRole();
+  const canAudit = mayOpen(role, 'audit');
   const count = (kinds: readonly Kind[]) => data?.items.filter((i) => kinds.includes(i.kind)).length ?? 0;
   const attention = data ? data.items.filter((i) => i.kind !== 'release_queued').length : 0;
 
@@ -196,10 +206,16 @@ export function DashboardScreen() {
               </Alert>
             ) : (
               <Alert color="red" variant="light" title="The audit log does not verify">
-                <Text size="sm">Open the audit log to see which events changed.</Text>
-                <Button size="xs" variant="light" mt={8} onClick={() => navigate({ name: 'audit' })}>
-                  Open the audit log
-                </Button>
+                {canAudit ? (
+                  <>
+                    <Text size="sm">Open the audit log to see which events changed.</Text>
+                    <Button size="xs" variant="light" mt={8} onClick={() => navigate({ name: 'audit' })}>
+                      Open the audit log
+                    </Button>
+                  </>
+                ) : (
+                  <Text size="sm">Tell your privacy officer: they can open the audit log and see which events changed.</Text>
+                )}
               </Alert>
             )}
           </section>
@@ -226,7 +242,7 @@ export function DashboardScreen() {
                         <Text size="sm" c="dark.5">
                           {p.fix}
                         </Text>
-                        {p.target ? (
+                        {p.target && mayOpen(role, screenFor(p.target).name) ? (
                           <Button size="compact-xs" variant="subtle" onClick={() => open(p.target!)}>
                             Fix in {PLACE[p.target.screen]}
                           </Button>

@@ -97,7 +97,7 @@ interface WizardState {
    */
   importCertificate: (certificate: string) => Promise<boolean>;
   /** Records that staff confirmed the certificate's fingerprint with the recipient (`releases.confirmRecipientCertificate`). */
-  confirmCertificate: (fingerprint: string, acceptUntrusted: boolean) => Promise<boolean>;
+  confirmCertificate: (fingerprint: string, acceptUntrusted: boolean, options?: { acceptRevocationUnknown?: boolean; modernAlgorithms?: boolean }) => Promise<boolean>;
   /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
   loadDelivery: () => Promise<void>;
   chooseMethod: (method: DeliveryMethodT) => void;
@@ -377,12 +377,18 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
       }
     },
 
-    async confirmCertificate(fingerprint, acceptUntrusted) {
+    async confirmCertificate(fingerprint, acceptUntrusted, options = {}) {
       const release = get().release;
       if (!release) return false;
       set({ busy: 'certificate', certificateError: null });
       try {
-        const updated = await call('releases.confirmRecipientCertificate', { releaseId: release.id, fingerprint, acceptUntrusted });
+        const updated = await call('releases.confirmRecipientCertificate', {
+          releaseId: release.id,
+          fingerprint,
+          acceptUntrusted,
+          acceptRevocationUnknown: options.acceptRevocationUnknown ?? false,
+          modernAlgorithms: options.modernAlgorithms ?? false,
+        });
         set({ release: updated, delivery: null, method: null });
         return true;
       } catch (e) {

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Code, Fieldset, Group, Image, List, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Fieldset, Group, PasswordInput, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import QRCode from 'qrcode';
 import type { ChannelOutput } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
-import { ROLE_LABEL } from './StaffAccounts';
+import { ROLE_LABEL } from '../../../shared/roles';
+import { MfaEnrollment } from '../unlock/MfaEnrollment';
 
 type Me = ChannelOutput<'accounts.me'>;
 
@@ -17,8 +17,6 @@ export function MyAccount() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [enroll, setEnroll] = useState<{ secret: string; qr: string } | null>(null);
-  const [recovery, setRecovery] = useState<string[] | null>(null);
   const load = () => call('accounts.me', {}).then(setMe, (e: unknown) => setError(toApiError(e)));
   useEffect(() => {
     void load();
@@ -33,19 +31,6 @@ export function MyAccount() {
       confirm: v.confirm !== v.next ? 'The two passphrases do not match.' : null,
     }),
   });
-  const code = useForm({ mode: 'controlled', initialValues: { code: '' }, validate: { code: (c) => (/^\d{6}$/.test(c.trim()) ? null : 'Type the 6-digit code from the app.') } });
-
-  const startMfa = async () => {
-    setError(null);
-    setRecovery(null);
-    try {
-      const r = await call('accounts.startMfa', {});
-      setEnroll({ secret: r.secret, qr: await QRCode.toDataURL(r.otpauthUri, { margin: 1, width: 200 }) });
-    } catch (e) {
-      setError(toApiError(e));
-    }
-  };
-
   if (!me) return <ErrorAlert error={error} />;
   return (
     <Fieldset legend="Your account">
@@ -85,47 +70,7 @@ export function MyAccount() {
         </form>
         <Stack gap="xs">
           <Text fw={600}>Two-step sign-in</Text>
-          {!enroll && !recovery ? (
-            <Button w="fit-content" variant="default" onClick={() => void startMfa()}>
-              {me.user.mfaEnrolled ? 'Set up again on a new phone' : 'Turn on two-step sign-in'}
-            </Button>
-          ) : null}
-          {enroll ? (
-            <form
-              aria-label="Confirm two-step sign-in"
-              onSubmit={code.onSubmit((v) => {
-                setError(null);
-                call('accounts.confirmMfa', { code: v.code.trim() }).then(
-                  (r) => {
-                    setRecovery(r.recoveryCodes);
-                    setEnroll(null);
-                    code.reset();
-                    void load();
-                  },
-                  (e: unknown) => setError(toApiError(e)),
-                );
-              })}
-            >
-              <Stack gap="xs">
-                <Text size="sm">1. Scan this code with an authenticator app (for example Google Authenticator, Microsoft Authenticator or 1Password).</Text>
-                <Image src={enroll.qr} alt="QR code to add ReleaseDesk to your authenticator app" w={200} h={200} />
-                <Text size="sm">
-                  Cannot scan? Type this key into the app: <Code data-testid="mfa-secret">{enroll.secret}</Code>
-                </Text>
-                <TextInput id="mfa-code" label="2. Type the 6-digit code the app shows" autoComplete="one-time-code" inputMode="numeric" w={260} {...code.getInputProps('code')} />
-                <Button type="submit" w="fit-content">Turn on</Button>
-              </Stack>
-            </form>
-          ) : null}
-          {recovery ? (
-            <Alert color="blue" variant="light" title="Your recovery codes — shown only now" data-testid="recovery-codes">
-              <Text size="sm">Each code works once if you lose your phone. Print or write them down and keep them somewhere safe, not on this computer.</Text>
-              <List size="sm" mt="xs" ff="monospace">
-                {recovery.map((c) => <List.Item key={c}>{c}</List.Item>)}
-              </List>
-              <Button mt="sm" size="xs" variant="default" onClick={() => setRecovery(null)}>I have kept them</Button>
-            </Alert>
-          ) : null}
+          <MfaEnrollment enrolled={me.user.mfaEnrolled} onConfirmed={() => void load()} />
         </Stack>
         {notice ? <Text role="status" size="sm">{notice}</Text> : null}
         <ErrorAlert error={error} />

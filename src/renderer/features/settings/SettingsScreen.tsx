@@ -1,5 +1,6 @@
 import { portForSecurity, SmtpSecurityControl } from '../../components/SmtpSecurityControl';
-import { useAppStore } from '../../app/store';
+import { useMayCall } from '../../lib/roles';
+import { useIdleLockStore } from '../../app/idle-lock';
 import { MyAccount } from './MyAccount';
 import { StaffAccounts } from './StaffAccounts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -55,13 +56,26 @@ function smtpErrors(f: SmtpForm): Partial<Record<keyof SmtpForm, string>> {
 const MB = 1_000_000;
 
 /**
- * Settings: the practice (read-only), the outgoing email server (edit, test, save), the per-message size
- * limit, and the practice OpenPGP key (fingerprint, armored PUBLIC key to copy or save) that recipients
- * import to check signatures; retention, legal holds, the purge and backup (RetentionSettings).
+ * Settings: your account (every role); the practice (read-only) and the practice OpenPGP key (fingerprint, armored
+ * PUBLIC key to copy) for everyone. The rest only for the roles that may change it, by the shared role table
+ * (src/shared/roles.ts via lib/roles.ts): staff accounts, practice details, the outgoing email server, the size limit,
+ * the automatic lock time, saving or importing the practice key, the S/MIME practice certificate and the bounce
+ * mailbox (administrator); retention, legal holds, the purge and backup (privacy officer and administrator).
  */
 export function SettingsScreen() {
   const heading = useFocusHeading();
-  const isAdmin = useAppStore((st) => st.info?.user?.role === 'administrator');
+  const may = {
+    staff: useMayCall('accounts.list'),
+    practice: useMayCall('settings.updatePractice'),
+    smtp: useMayCall('settings.updateSmtp'),
+    size: useMayCall('settings.setDelivery'),
+    idleLock: useMayCall('settings.setIdleLock'),
+    saveKey: useMayCall('settings.exportPracticeKey'),
+    importKey: useMayCall('settings.importPracticeKey'),
+    smime: useMayCall('settings.createSmimeCertificate'),
+    bounces: useMayCall('settings.updateBounceMailbox'),
+    retention: useMayCall('retention.setPolicy'),
+  };
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [smtp, setSmtp] = useState<SmtpForm | null>(null);
@@ -163,7 +177,7 @@ export function SettingsScreen() {
         Settings
       </Title>
       <MyAccount />
-      {isAdmin ? <StaffAccounts /> : null}
+      {may.staff ? <StaffAccounts /> : null}
       <ErrorAlert error={loadError} title="Settings could not be loaded" />
       {!settings || !smtp ? (
         loadError ? null : (
@@ -185,66 +199,67 @@ export function SettingsScreen() {
               These were set when ReleaseDesk was set up.
             </Text>
           </Fieldset>
-          <PracticeDetailsForm practice={settings.practice} onSaved={(practice) => setSettings({ ...settings, practice })} />
+          {may.practice ? <PracticeDetailsForm practice={settings.practice} onSaved={(practice) => setSettings({ ...settings, practice })} /> : null}
 
-          <form onSubmit={(e) => void saveSmtp(e)} noValidate ref={smtpFormRef} aria-labelledby="settings-smtp-legend">
-            <Fieldset legend={<span id="settings-smtp-legend">Outgoing email server (SMTP)</span>} disabled={smtpBusy}>
-              <Stack gap="sm">
-                <Text size="sm">ReleaseDesk never sends without TLS encryption. “Test connection” signs in and disconnects without sending an email.</Text>
-                <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-                  <TextInput
-                    id="settings-smtpHost"
-                    label="Server name"
-                    required
-                    value={smtp.host}
-                    onChange={(e) => setSmtp({ ...smtp, host: e.currentTarget.value })}
-                    error={show('host')}
-                    aria-invalid={show('host') ? true : undefined}
+          {may.smtp ? (
+            <form onSubmit={(e) => void saveSmtp(e)} noValidate ref={smtpFormRef} aria-labelledby="settings-smtp-legend">
+              <Fieldset legend={<span id="settings-smtp-legend">Outgoing email server (SMTP)</span>} disabled={smtpBusy}>
+                <Stack gap="sm">
+                  <Text size="sm">ReleaseDesk never sends without TLS encryption. “Test connection” signs in and disconnects without sending an email.</Text>
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+                    <TextInput
+                      id="settings-smtpHost"
+                      label="Server name"
+                      required
+                      value={smtp.host}
+                      onChange={(e) => setSmtp({ ...smtp, host: e.currentTarget.value })}
+                      error={show('host')}
+                      aria-invalid={show('host') ? true : undefined}
+                    />
+                    <NumberInput
+                      id="settings-smtpPort"
+                      label="Port"
+                      required
+                      min={1}
+                      max={65535}
+                      allowDecimal={false}
+                      hideControls
+                      value={smtp.port}
+                      onChange={(v) => setSmtp({ ...smtp, port: v })}
+                      error={show('port')}
+                      aria-invalid={show('port') ? true : undefined}
+                    />
+                  </SimpleGrid>
+                  <SmtpSecurityControl
+                    idPrefix="settings"
+                    value={smtp.security}
+                    onChange={(security) => setSmtp({ ...smtp, security, port: portForSecurity(security, smtp.port) as SmtpForm['port'] })}
                   />
-                  <NumberInput
-                    id="settings-smtpPort"
-                    label="Port"
-                    required
-                    min={1}
-                    max={65535}
-                    allowDecimal={false}
-                    hideControls
-                    value={smtp.port}
-                    onChange={(v) => setSmtp({ ...smtp, port: v })}
-                    error={show('port')}
-                    aria-invalid={show('port') ? true : undefined}
-                  />
-                </SimpleGrid>
-                <SmtpSecurityControl
-                  idPrefix="settings"
-                  value={smtp.security}
-                  onChange={(security) => setSmtp({ ...smtp, security, port: portForSecurity(security, smtp.port) as SmtpForm['port'] })}
-                />
-                <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-                  <TextInput
-                    id="settings-smtpUser"
-                    label="Username"
-                    required
-                    autoComplete="username"
-                    value={smtp.username}
-                    onChange={(e) => setSmtp({ ...smtp, username: e.currentTarget.value })}
-                    error={show('username')}
-                    aria-invalid={show('username') ? true : undefined}
-                  />
-                  <PasswordInput
-                    id="settings-smtpPassword"
-                    label="Password"
-                    description="Leave empty to keep the stored password."
-                    autoComplete="current-password"
-                    value={smtp.password}
-                    onChange={(e) => setSmtp({ ...smtp, password: e.currentTarget.value })}
-                  />
-                </SimpleGrid>
-                <SmtpTestButton read={readForTest} disabled={smtpBusy} />
-                <ErrorAlert error={smtpError} title="The email server settings were not saved" hideFixLink />
-                <div aria-live="polite">
-                  {smtpSaved ? (
-                    <Alert color="green" variant="light" role="status" title="Email server settings saved" />
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+                    <TextInput
+                      id="settings-smtpUser"
+                      label="Username"
+                      required
+                      autoComplete="username"
+                      value={smtp.username}
+                      onChange={(e) => setSmtp({ ...smtp, username: e.currentTarget.value })}
+                      error={show('username')}
+                      aria-invalid={show('username') ? true : undefined}
+                    />
+                    <PasswordInput
+                      id="settings-smtpPassword"
+                      label="Password"
+                      description="Leave empty to keep the stored password."
+                      autoComplete="current-password"
+                      value={smtp.password}
+                      onChange={(e) => setSmtp({ ...smtp, password: e.currentTarget.value })}
+                    />
+                  </SimpleGrid>
+                  <SmtpTestButton read={readForTest} disabled={smtpBusy} />
+                  <ErrorAlert error={smtpError} title="The email server settings were not saved" hideFixLink />
+                  <div aria-live="polite">
+                    {smtpSaved ? (
+                      <Alert color="green" variant="light" role="status" title="Email server settings saved" />
                   ) : null}
                 </div>
                 <Group>
@@ -255,34 +270,37 @@ export function SettingsScreen() {
               </Stack>
             </Fieldset>
           </form>
+          ) : null}
 
-          <form onSubmit={(e) => void saveLimit(e)} noValidate aria-labelledby="settings-size-legend">
-            <Fieldset legend={<span id="settings-size-legend">Message size limit</span>}>
-              <Stack gap="sm">
-                <NumberInput
-                  id="settings-limit"
-                  label="Largest attachment per email (MB)"
-                  description="Larger releases are split into several emails. Many email providers refuse messages over 20–25 MB."
-                  min={0.03}
-                  max={100}
-                  decimalScale={2}
-                  value={limitMb}
-                  onChange={setLimitMb}
-                  error={limitInvalid ? 'Enter a size from 0.03 to 100 MB.' : undefined}
-                  aria-invalid={limitInvalid ? true : undefined}
-                />
-                <ErrorAlert error={limitError} title="The size limit was not saved" />
-                <div aria-live="polite">{limitSaved ? <Alert color="green" variant="light" role="status" title="Size limit saved" /> : null}</div>
-                <Group>
-                  <Button type="submit" variant="default">
-                    Save size limit
-                  </Button>
-                </Group>
-              </Stack>
-            </Fieldset>
-          </form>
+          {may.size ? (
+            <form onSubmit={(e) => void saveLimit(e)} noValidate aria-labelledby="settings-size-legend">
+              <Fieldset legend={<span id="settings-size-legend">Message size limit</span>}>
+                <Stack gap="sm">
+                  <NumberInput
+                    id="settings-limit"
+                    label="Largest attachment per email (MB)"
+                    description="Larger releases are split into several emails. Many email providers refuse messages over 20–25 MB."
+                    min={0.03}
+                    max={100}
+                    decimalScale={2}
+                    value={limitMb}
+                    onChange={setLimitMb}
+                    error={limitInvalid ? 'Enter a size from 0.03 to 100 MB.' : undefined}
+                    aria-invalid={limitInvalid ? true : undefined}
+                  />
+                  <ErrorAlert error={limitError} title="The size limit was not saved" />
+                  <div aria-live="polite">{limitSaved ? <Alert color="green" variant="light" role="status" title="Size limit saved" /> : null}</div>
+                  <Group>
+                    <Button type="submit" variant="default">
+                      Save size limit
+                    </Button>
+                  </Group>
+                </Stack>
+              </Fieldset>
+            </form>
+          ) : null}
 
-          <IdleLockSettings />
+          {may.idleLock ? <IdleLockSettings /> : <IdleLockNote />}
 
           <Fieldset legend="Practice OpenPGP key">
             <Stack gap="sm">
@@ -314,9 +332,11 @@ export function SettingsScreen() {
                     </Button>
                   )}
                 </CopyButton>
-                <Button variant="default" onClick={() => void saveKey()}>
-                  Save key file (practice-key.asc)…
-                </Button>
+                {may.saveKey ? (
+                  <Button variant="default" onClick={() => void saveKey()}>
+                    Save key file (practice-key.asc)…
+                  </Button>
+                ) : null}
               </Group>
               <div aria-live="polite">
                 {keySaved === true ? (
@@ -326,23 +346,38 @@ export function SettingsScreen() {
                 ) : null}
               </div>
               <ErrorAlert error={keyError} title="The key file was not saved" />
-              <ImportPracticeKey
-                onImported={() =>
-                  void call('settings.get', {})
-                    .then(setSettings)
-                    .catch((e: unknown) => setLoadError(toApiError(e)))
-                }
-              />
+              {may.importKey ? (
+                <ImportPracticeKey
+                  onImported={() =>
+                    void call('settings.get', {})
+                      .then(setSettings)
+                      .catch((e: unknown) => setLoadError(toApiError(e)))
+                  }
+                />
+              ) : null}
             </Stack>
           </Fieldset>
 
-          <SmimeCertificateSettings />
+          {may.smime ? <SmimeCertificateSettings /> : null}
 
-          <BounceMailboxSettings />
+          {may.bounces ? <BounceMailboxSettings /> : null}
 
-          <RetentionSettings />
+          {may.retention ? <RetentionSettings /> : null}
         </>
       )}
     </Stack>
+  );
+}
+
+/** The automatic lock time for roles that cannot change it: what it is and who changes it. */
+function IdleLockNote() {
+  const minutes = useIdleLockStore((s) => s.idleMinutes);
+  return (
+    <Fieldset legend="Automatic lock">
+      <Text size="sm">
+        ReleaseDesk locks after {minutes} {minutes === 1 ? 'minute' : 'minutes'} without activity and clears patient information from the screen. Your
+        administrator sets this time.
+      </Text>
+    </Fieldset>
   );
 }

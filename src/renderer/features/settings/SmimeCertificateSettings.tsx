@@ -2,11 +2,14 @@
  * Settings → Practice S/MIME certificate (issue 18): the certificate that signs S/MIME releases (each release is also
  * encrypted to it, so the practice can read what it sent). ReleaseDesk makes one itself at the first S/MIME release —
  * with the plain warning that recipients' mail programs will not trust it — or the practice imports one issued by a
- * certificate authority from a PKCS#12 (.p12 / .pfx) file with its password. Expiry is warned 30 days ahead.
+ * certificate authority from a PKCS#12 (.p12 / .pfx) file with its password (PBES2/AES or legacy 3DES). Expiry is
+ * warned 30 days ahead; ReleaseDesk never replaces the certificate by itself — replacing it is an administrator's
+ * explicit, confirmed action (audited with the old and new fingerprints). Below, the certificate revocation lists
+ * (CRLs) used to check recipients' certificates: import one from a CA, see which are out of date.
  */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { Alert, Button, CopyButton, Fieldset, Group, Input, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { PracticeSmimeCertificateT } from '../../../shared/contract';
+import type { PracticeSmimeCertificateT, SmimeCrlT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
@@ -24,6 +27,7 @@ export function SmimeCertificateSettings() {
   const [cert, setCert] = useState<PracticeSmimeCertificateT | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<null | 'create' | 'import'>(null);
+  const [replacing, setReplacing] = useState(false);
   const [p12, setP12] = useState<{ name: string; base64: string } | null>(null);
   const [password, setPassword] = useState('');
 
@@ -42,6 +46,7 @@ export function SmimeCertificateSettings() {
         setP12(null);
         setPassword('');
       }
+      setReplacing(false);
     } catch (e) {
       setError(toApiError(e));
     } finally {
@@ -91,11 +96,33 @@ export function SmimeCertificateSettings() {
             </Group>
           </>
         ) : null}
-        <Group>
-          <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => call('settings.createSmimeCertificate', {}))}>
-            {cert ? 'Make a new self-made certificate' : 'Make a self-made certificate now'}
-          </Button>
-        </Group>
+        {!cert ? (
+          <Group>
+            <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => call('settings.createSmimeCertificate', { replaceFingerprint: null }))}>
+              Make a self-made certificate now
+            </Button>
+          </Group>
+        ) : !replacing ? (
+          <Group>
+            <Button variant="default" onClick={() => setReplacing(true)}>Replace with a new self-made certificate…</Button>
+          </Group>
+        ) : (
+          <Alert color="yellow" variant="light" role="status" title="Replace the practice certificate?">
+            <Stack gap="xs">
+              <Text size="sm">
+                Recipients who trusted the current certificate will see a new fingerprint and must compare it with you again. The current
+                certificate stops signing; it stays in the vault. Your name, the old and the new fingerprint are recorded.
+              </Text>
+              <Group>
+                <Button color="yellow" loading={busy === 'create'}
+                  onClick={() => void run('create', () => call('settings.createSmimeCertificate', { replaceFingerprint: cert.fingerprint }))}>
+                  Replace the certificate
+                </Button>
+                <Button variant="default" onClick={() => setReplacing(false)}>Keep the current one</Button>
+              </Group>
+            </Stack>
+          </Alert>
+        )}
         <Input.Wrapper id="smime-p12" label="Import from your certificate authority (.p12 / .pfx)"
           description="The file holds the certificate and its private key; ReleaseDesk keeps them in the encrypted vault. The password is used once and not stored.">
           <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby="smime-p12-description"
@@ -110,7 +137,65 @@ export function SmimeCertificateSettings() {
           </Group>
         ) : null}
         <ErrorAlert error={error} title="The practice certificate was not changed" />
+        <RevocationLists />
       </Stack>
     </Fieldset>
+  );
+}
+
+/**
+ * The CRLs in the vault (imported, or fetched from a certificate's distribution point and cached until their next
+ * update) and an import for a CRL a certificate authority publishes. Recipient certificates are checked against them
+ * at import and again at send.
+ */
+function RevocationLists() {
+  const [crls, setCrls] = useState<SmimeCrlT[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void call('settings.smimeCrls', {})
+      .then(setCrls)
+      .catch((e: unknown) => setError(toApiError(e)));
+  }, []);
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const f = e.currentTarget.files?.[0];
+    e.currentTarget.value = '';
+    if (!f) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const text = new TextDecoder('latin1').decode(bytes);
+      setCrls(await call('settings.importSmimeCrl', { crl: text.includes('-----BEGIN X509 CRL-----') ? text : await base64Of(f) }));
+    } catch (x) {
+      setError(toApiError(x));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack gap="xs" mt="sm">
+      <Text fw={600}>Certificate revocation lists (CRLs)</Text>
+      <Text size="sm">
+        Recipients’ certificates are checked against their issuer’s revocation list when imported and again when a release is sent. ReleaseDesk
+        fetches the list named in a certificate when it can; if it cannot, staff must accept the risk explicitly. A revoked certificate is refused.
+      </Text>
+      {crls && crls.length === 0 ? <Text size="sm" data-testid="crl-none">No revocation lists yet.</Text> : null}
+      {crls && crls.length > 0 ? (
+        <Stack gap={4} component="ul" style={{ paddingLeft: 18, margin: 0 }} data-testid="crl-list">
+          {crls.map((c) => (
+            <Text size="sm" component="li" key={c.sha256}>
+              {c.issuer} — issued {formatDateTime(c.thisUpdate)}, next update {c.nextUpdate ? formatDateTime(c.nextUpdate) : 'not stated'}
+              {c.stale ? ' (out of date)' : ''}; {c.source === 'fetch' ? `fetched from ${c.url ?? ''}` : `imported by ${c.addedBy}`}
+            </Text>
+          ))}
+        </Stack>
+      ) : null}
+      <Input.Wrapper id="smime-crl" label="Import a revocation list (.crl / .pem)" description="From your recipients’ certificate authority. The same list twice changes nothing.">
+        <input id="smime-crl" type="file" accept=".crl,.pem,application/pkix-crl" aria-describedby="smime-crl-description" disabled={busy}
+          onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
+      </Input.Wrapper>
+      <ErrorAlert error={error} title="The revocation list was not imported" />
+    </Stack>
   );
 }

@@ -5,12 +5,10 @@ import type { SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shar
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { call, toApiError, type ApiError } from '../../lib/call';
 import { formatDate } from '../../lib/format';
+import { ROLE_LABEL } from '../../../shared/roles';
+import { useAppStore } from '../../app/store';
 
-export const ROLE_LABEL: Record<StaffRoleT, string> = {
-  administrator: 'Administrator',
-  privacy_officer: 'Privacy officer',
-  front_desk: 'Front desk',
-};
+export { ROLE_LABEL };
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as StaffRoleT[]).map((value) => ({ value, label: ROLE_LABEL[value] }));
 
 /** Passphrase typed twice (new accounts and resets): both must match; strength is checked in main. */
@@ -23,8 +21,10 @@ function passphraseRules(v: { passphrase: string; confirm: string }) {
 
 /**
  * Staff accounts (administrator only, issue #11): every person signs in with their own name and passphrase;
- * add a person, deactivate one (their passphrase stops working at once), reset a forgotten passphrase. Also the
- * practice's security settings: require two-step sign-in (MFA) and the two-person rule.
+ * add a person, change another person's role (`accounts.setRole`, audited from → to; never your own, never the last
+ * administrator), deactivate one (their passphrase stops working at once), reset a forgotten passphrase. Also the
+ * practice's security settings: require two-step sign-in (MFA; accounts without it must set it up at their next
+ * sign-in) and the two-person rule.
  */
 export function StaffAccounts() {
   const [users, setUsers] = useState<StaffAccountT[] | null>(null);
@@ -32,6 +32,7 @@ export function StaffAccounts() {
   const [notice, setNotice] = useState<string | null>(null);
   const [resetFor, setResetFor] = useState<StaffAccountT | null>(null);
   const [security, setSecurity] = useState<SecuritySettingsT | null>(null);
+  const myId = useAppStore((st) => st.info?.user?.id ?? null);
   const load = useCallback(() => {
     call('accounts.list', {}).then(setUsers, (e: unknown) => setError(toApiError(e)));
     call('settings.getSecurity', {}).then(setSecurity, (e: unknown) => setError(toApiError(e)));
@@ -76,6 +77,7 @@ export function StaffAccounts() {
           <Stack gap={6}>
             <Switch
               label="Require two-step sign-in (a code from an authenticator app) for every account"
+              description="A person who has not set it up is asked to do so at their next sign-in, before anything else opens."
               checked={security.requireMfa}
               onChange={(e) => setSec({ ...security, requireMfa: e.currentTarget.checked })}
             />
@@ -101,7 +103,28 @@ export function StaffAccounts() {
               {users.map((u) => (
                 <Table.Tr key={u.id}>
                   <Table.Td>{u.name}</Table.Td>
-                  <Table.Td>{ROLE_LABEL[u.role]}</Table.Td>
+                  <Table.Td>
+                    {u.active && u.id !== myId ? (
+                      <Select
+                        aria-label={`Role of ${u.name}`}
+                        data={ROLE_OPTIONS}
+                        value={u.role}
+                        allowDeselect={false}
+                        w={170}
+                        size="xs"
+                        onChange={(v) => {
+                          if (!v || v === u.role) return;
+                          const role = v as StaffRoleT;
+                          void run(() => call('accounts.setRole', { userId: u.id, role }), `${u.name} is now ${ROLE_LABEL[role].toLowerCase()}. It applies from their next sign-in.`);
+                        }}
+                      />
+                    ) : (
+                      <>
+                        {ROLE_LABEL[u.role]}
+                        {u.id === myId ? ' (you)' : ''}
+                      </>
+                    )}
+                  </Table.Td>
                   <Table.Td>{u.mfaEnrolled ? 'On' : 'Off'}</Table.Td>
                   <Table.Td>{u.active ? <Badge color="green" variant="light">Active</Badge> : <Badge color="gray" variant="light">Deactivated {u.deactivatedAt ? formatDate(u.deactivatedAt.slice(0, 10)) : ''}</Badge>}</Table.Td>
                   <Table.Td>

@@ -8,7 +8,8 @@ import type { MethodInput, PreparedMessages } from './types';
 
 /**
  * S/MIME 4.0 (RFC 8551): the record files themselves (byte-exact, neutral names) in the same inner entity as
- * PGP/MIME, signed by the practice certificate, then encrypted (AES-256-CBC) to the recipient's confirmed
+ * PGP/MIME, signed by the practice certificate, then encrypted (AES-256-CBC, or AES-256-GCM AuthEnvelopedData with
+ * RSA-OAEP when staff recorded that the recipient's program reads it: smime/cms.ts) to the recipient's confirmed
  * certificate AND the practice's own certificate (so the practice can read what it sent); split by files into
  * "part k of n" messages when they exceed the per-message limit. The workflow checked the recipient certificate at
  * this moment and made the practice certificate at first use (SmimeService.forSend) before calling this.
@@ -43,6 +44,7 @@ export async function composeSmime(m: MethodInput): Promise<PreparedMessages> {
       signer: s.practice,
       recipientCertsPem: [s.recipientCertPem, s.practice.certPem],
       date: m.now,
+      encryption: s.encryption,
     });
     messages.push({ raw: built.raw, messageId: built.messageId, part, of, attachments: names });
   }

@@ -5,6 +5,7 @@
  */
 import type { ComposedMessage, ComposePacketInput } from '../../delivery/compose';
 import type { AssembledPacket } from '../../packaging';
+import type { PackagingJobs } from '../../packaging/jobs';
 import type { SmimeSendInput } from '../../smime/service';
 import type { GateResult } from '../release-service';
 import type { StoredRecipient } from '../repo';
@@ -29,6 +30,8 @@ export interface MethodInput {
   readDocument(id: string): Buffer;
   /** The stamped release packet (cover, manifest, records), assembled on demand. */
   assemble(): Promise<AssembledPacket>;
+  /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
+  packaging?: PackagingJobs | undefined;
 }
 
 /** The composed messages of a release and what the transmission record keeps about them. */
@@ -61,5 +64,6 @@ export function packetComposeInput(m: MethodInput, packet: AssembledPacket): Com
     limitBytes: m.limitBytes,
     date: m.now,
     ...(m.assetsRoot ? { assetsRoot: m.assetsRoot } : {}),
+    ...(m.packaging ? { packaging: m.packaging } : {}),
   };
 }

@@ -29,8 +29,22 @@ function CertificateFacts({ c }: { c: RecipientCertificateT }) {
           <div><Text size="sm" c="dark.4">Valid</Text><Text size="sm">{formatDateTime(c.notBefore)} to {formatDateTime(c.notAfter)}</Text></div>
           <div><Text size="sm" c="dark.4">Imported</Text><Text size="sm">by {c.importedBy}, {formatDateTime(c.importedAt)}</Text></div>
         </SimpleGrid>
+        <Text size="sm" data-testid="certificate-revocation">
+          {c.revocation.status === 'good'
+            ? `Not revoked: checked against its issuer’s current revocation list${c.revocation.checkedAt ? `, ${formatDateTime(c.revocation.checkedAt)}` : ''}.`
+            : c.revocation.status === 'unknown'
+              ? `Revocation could not be checked${c.revocation.unknownAccepted ? ' (accepted when confirmed)' : ''}.`
+              : 'Revocation: its issuer publishes no revocation list ReleaseDesk knows of (you can import one in Settings).'}
+          {' '}It is checked again when the release is sent.
+        </Text>
+        {c.confirmed ? (
+          <Text size="sm">
+            Encryption: {c.modernAlgorithms ? 'AES-256-GCM with RSA-OAEP (the recipient’s program reads it)' : 'AES-256-CBC with RSA PKCS#1 v1.5 (read by every S/MIME program)'}.
+          </Text>
+        ) : null}
         {c.warnings.map((w) => (
-          <Alert key={w.code} color="yellow" variant="light" p="xs" role="status" title="Not vouched for by a trusted certificate authority">
+          <Alert key={w.code} color="yellow" variant="light" p="xs" role="status"
+            title={w.code === 'CERT_REVOCATION_UNKNOWN' ? 'Revocation could not be checked' : 'Not vouched for by a trusted certificate authority'}>
             <Text size="sm">{w.message}</Text>
           </Alert>
         ))}
@@ -47,7 +61,9 @@ function CertificateFacts({ c }: { c: RecipientCertificateT }) {
 /**
  * The recipient's S/MIME certificate for a recipient without an OpenPGP key (issue 18): import a .pem/.cer/.crt/.der
  * or .p7b/.p7c file (or paste PEM), read the SHA-256 fingerprint to the recipient by phone, confirm it. A certificate
- * whose chain no trusted authority vouches for needs a second, explicit acceptance. Refusals name the reason and date.
+ * whose chain no trusted authority vouches for needs a second, explicit acceptance, and so does one whose revocation
+ * could not be checked (CRL unreachable or out of date). Staff may record that the recipient's program reads RSA-OAEP
+ * and AES-GCM. Refusals (revoked: the serial number) name the reason and date.
  */
 export function CertificatePanel({ editable }: { editable: boolean }) {
   const release = useWizardStore((s) => s.release);
@@ -57,6 +73,8 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
   const [pasted, setPasted] = useState('');
   const [confirmed, setConfirmed] = useState(false);
   const [accepted, setAccepted] = useState(false);
+  const [acceptedRevocation, setAcceptedRevocation] = useState(false);
+  const [modern, setModern] = useState(false);
   const [tried, setTried] = useState(false);
   const c = release?.recipientCertificate ?? null;
   if (!release) return null;
@@ -67,17 +85,21 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
     if (!f) return;
     setConfirmed(false);
     setAccepted(false);
+    setAcceptedRevocation(false);
+    setModern(false);
     setTried(false);
     await importCertificate(await certificateText(f));
   };
   const needsAccept = c !== null && !c.chainTrusted;
+  const needsRevocationAccept = c !== null && c.revocation.status === 'unknown';
   const onConfirm = async () => {
     setTried(true);
-    if (!c || !confirmed || (needsAccept && !accepted)) {
-      document.getElementById(!confirmed ? 'certificate-confirm' : 'certificate-accept-untrusted')?.focus();
+    if (!c || !confirmed || (needsAccept && !accepted) || (needsRevocationAccept && !acceptedRevocation)) {
+      const first = !confirmed ? 'certificate-confirm' : needsAccept && !accepted ? 'certificate-accept-untrusted' : 'certificate-accept-revocation-unknown';
+      document.getElementById(first)?.focus();
       return;
     }
-    await confirmCertificate(c.fingerprint, needsAccept && accepted);
+    await confirmCertificate(c.fingerprint, needsAccept && accepted, { acceptRevocationUnknown: needsRevocationAccept && acceptedRevocation, modernAlgorithms: modern });
   };
 
   return (
@@ -105,6 +127,15 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
                 label="I accept this certificate although no trusted certificate authority vouches for it"
                 error={tried && !accepted ? 'Accept the certificate, or ask the recipient for one issued by a certificate authority.' : undefined} />
             ) : null}
+            {needsRevocationAccept ? (
+              <Checkbox id="certificate-accept-revocation-unknown" checked={acceptedRevocation} onChange={(e) => setAcceptedRevocation(e.currentTarget.checked)}
+                label="I accept that ReleaseDesk could not check whether this certificate was revoked"
+                description="Better: import the issuer’s current revocation list (CRL) in Settings, then confirm again. Your acceptance is recorded."
+                error={tried && !acceptedRevocation ? 'Accept the risk, or import the issuer’s current revocation list in Settings.' : undefined} />
+            ) : null}
+            <Checkbox id="certificate-modern-algorithms" checked={modern} onChange={(e) => setModern(e.currentTarget.checked)}
+              label="The recipient’s mail program reads RSA-OAEP and AES-GCM (AuthEnvelopedData)"
+              description="Tick only if the recipient told you so. Otherwise ReleaseDesk uses AES-256-CBC with RSA PKCS#1 v1.5, which every S/MIME program reads (GnuPG 2.2 reads only that)." />
             <Group>
               <Button onClick={() => void onConfirm()} loading={busy === 'certificate'}>Confirm certificate</Button>
             </Group>

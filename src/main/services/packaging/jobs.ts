@@ -1,0 +1,102 @@
+/**
+ * The heavy packaging work (image decode, packet assembly and stamping, splitting, PDF
+ * encryption) behind one small interface, {@link PackagingJobs}. The release workflow calls it;
+ * the product runs it in a worker thread (worker-client.ts, packaging-worker.ts) so the main
+ * process's event loop stays responsive; {@link createPackagingJobs} is the same work on the
+ * calling thread (the worker's own implementation, and the fallback for tools and tests).
+ */
+import { createHash } from 'node:crypto';
+import type { PDFDocument } from 'pdf-lib';
+import { AppError } from '../../../shared/errors';
+import { encryptDocumentAes256, encryptPdfAes256 } from './encrypt';
+import { type AssembledPacket, type AssemblePacketInput, assemblePacketDocument } from './packet';
+import { signDetached } from './sign';
+import { type PacketPart, splitPacket } from './split';
+
+/** Options of {@link PackagingJobs.splitPacket}. */
+export interface SplitOptions {
+  /** Assets directory with fonts/ (for the "Part k of n" stamp). */
+  assetsRoot?: string;
+  /** The packet's page count when known (its manifest's): a packet that fits is then not parsed. */
+  pageCount?: number;
+}
+
+/** Per-job options. */
+export interface JobOptions {
+  /**
+   * Cancels the job: in the worker it is stopped at once (the thread is terminated and a fresh one
+   * starts for the next job) and rejects with PACKAGING_CANCELLED; on the calling thread it is only
+   * checked before the job starts.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The packaging work the release workflow needs, wherever it runs (same contracts, errors and
+ * sources as the functions named). Failures are AppErrors with PHI-free messages; a job that fails
+ * returns nothing, so no partial packet or file exists.
+ */
+export interface PackagingJobs {
+  /** {@link assemblePacket}: cover, manifest pages, records, stamps; `input.onProgress` is called as it goes. */
+  assemblePacket(input: AssemblePacketInput, job?: JobOptions): Promise<AssembledPacket>;
+  /** {@link splitPacket}: parts under `limitBytes` raw bytes each. */
+  splitPacket(pdf: Uint8Array, limitBytes: number, opts?: SplitOptions, job?: JobOptions): Promise<PacketPart[]>;
+  /** {@link encryptPdfAes256}: AES-256 (R6) with `userPassword` as the open password. */
+  encryptPdfAes256(pdf: Uint8Array, userPassword: string, job?: JobOptions): Promise<Uint8Array>;
+  /**
+   * {@link signDetached}: a detached binary OpenPGP signature over `bytes` (hashing a large part takes the
+   * thread for tens of milliseconds). The key stays in this process (the worker is a thread of it).
+   */
+  signDetached(bytes: Uint8Array, practicePrivateArmored: string, passphrase?: string, job?: JobOptions): Promise<Uint8Array>;
+}
+
+function checkNotCancelled(job?: JobOptions): void {
+  if (job?.signal?.aborted) throw new AppError('PACKAGING_CANCELLED', 'Preparing the release packet was stopped. Nothing was sent or saved.');
+}
+
+/** How long an assembled packet's document is kept for its encryption (ms) before it is dropped. */
+const HELD_DOCUMENT_MS = 60_000;
+
+/**
+ * The packaging work on the calling thread.
+ *
+ * The last assembled packet's pdf-lib document is held (one at a time, at most
+ * {@link HELD_DOCUMENT_MS}): when `encryptPdfAes256` is then asked for bytes whose SHA-256 and
+ * length are that packet's, it encrypts from the document instead of parsing the bytes again
+ * (the same file content either way; the digest makes sure the bytes are the packet's).
+ */
+export function createPackagingJobs(): PackagingJobs {
+  let held: { sha256: string; bytes: number; doc: PDFDocument; timer: NodeJS.Timeout } | null = null;
+  const drop = () => {
+    if (held) clearTimeout(held.timer);
+    held = null;
+  };
+  return {
+    async assemblePacket(input, job) {
+      checkNotCancelled(job);
+      drop();
+      const { packet, doc } = await assemblePacketDocument(input);
+      const timer = setTimeout(drop, HELD_DOCUMENT_MS);
+      timer.unref();
+      held = { sha256: packet.manifest.packetSha256, bytes: packet.pdf.length, doc, timer };
+      return packet;
+    },
+    async splitPacket(pdf, limitBytes, opts = {}, job) {
+      checkNotCancelled(job);
+      return splitPacket(pdf, limitBytes, opts);
+    },
+    async encryptPdfAes256(pdf, userPassword, job) {
+      checkNotCancelled(job);
+      const h = held;
+      if (h && h.bytes === pdf.length && createHash('sha256').update(pdf).digest('hex') === h.sha256) {
+        drop(); // the document is consumed by its encryption
+        return encryptDocumentAes256(h.doc, userPassword);
+      }
+      return encryptPdfAes256(pdf, userPassword);
+    },
+    async signDetached(bytes, practicePrivateArmored, passphrase, job) {
+      checkNotCancelled(job);
+      return signDetached(bytes, practicePrivateArmored, passphrase);
+    },
+  };
+}
