@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     samples.push([bytesIn, rss]);
   }, 10);
   const t0 = performance.now();
-  const r = await encryptAndSignStream(createReadStream(inPath), createWriteStream(outPath), { ...keys, filename: 'release-packet.pdf' }, (p) => {
+  const r = await encryptAndSignStream(createReadStream(inPath, { highWaterMark: 2 ** 20 }), createWriteStream(outPath), { ...keys, filename: 'release-packet.pdf' }, (p) => {
     bytesIn = p.bytesIn;
   });
   const ms = performance.now() - t0;

@@ -3,10 +3,11 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  *
- * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,audit,eventloop (default all; audit: see bench/audit.ts;
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit,eventloop (default all; audit: see bench/audit.ts;
  * eventloop: see bench/eventloop.ts, sized by BENCH_SIZE_MIB), BENCH_ENC_MIB (default 40),
- * BENCH_REPS (encrypt and assembly rows: runs, ours and the reference alternating, medians shown; default 1),
- * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500).
+ * BENCH_REPS (encrypt and assembly rows: runs, ours and the reference alternating, medians shown; default 1; the OpenPGP row: default 3),
+ * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500),
+ * BENCH_SEND_MIB (the large releases.send row, default 500; 2048 for the 2 GiB memory target).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -96,10 +97,52 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 /**
+ * Bundle a bench child (TypeScript) into one ESM file with esbuild (tsx's own compiler), so its wall time and memory
+ * are what the product's bundled main process would spend, not tsx compiling the module graph at start-up.
+ * @param packagesExternal leave npm packages out of the bundle (native modules, PDF.js's worker): a CommonJS file
+ *   written next to this script (bench/.build/) so Node finds node_modules; else an ESM file in `dir`
+ * @returns the path of the bundle
+ */
+async function bundleChild(entry: string, dir: string, packagesExternal = false): Promise<string> {
+  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const out = packagesExternal ? join(__dirname, '.build', `${entry.replace(/\.ts$/, '')}.cjs`) : join(dir, `${entry.replace(/\.ts$/, '')}.mjs`);
+  if (packagesExternal) {
+    // CommonJS: Node resolves the packages' deep imports (e.g. validator/lib/isEmail) the way the sources expect.
+    await esbuild.build({
+      entryPoints: [join(__dirname, entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: out,
+      logLevel: 'warning',
+      packages: 'external',
+      // Our sources resolve PDF.js and qpdf-wasm with createRequire(import.meta.url): give CommonJS the file's URL.
+      define: { 'import.meta.url': '__rdImportMetaUrl' },
+      banner: { js: "const __rdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    });
+    return out;
+  }
+  await esbuild.build({
+    entryPoints: [join(__dirname, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: out,
+    logLevel: 'warning',
+    // openpgp's ESM build calls createRequire(import.meta.url); CommonJS code needs `require`, `__dirname`.
+    banner: {
+      js: "import { createRequire as __rdRequire } from 'node:module'; import { fileURLToPath as __rdPath } from 'node:url'; const require = __rdRequire(import.meta.url); const __filename = __rdPath(import.meta.url); const __dirname = __filename.replace(/[\\/][^\\/]*$/, '');",
+    },
+  });
+  return out;
+}
+
+/**
  * OpenPGP encrypt+sign of a large random file (BENCH_SIZE_MIB, default 500 MiB): our streaming
- * encryptAndSignStream in a child Node process vs `gpg --encrypt --sign -z 0`, same practice key
- * (Ed25519 signing, Cv25519 encryption, made by generatePracticeKey) on both sides, binary output.
- * Wall time and peak RSS from /usr/bin/time -v; throughput in MB/s (10^6 bytes).
+ * encryptAndSignStream in a child Node process (bundled, see bundleChild) vs `gpg --encrypt --sign -z 0`, same
+ * practice key (Ed25519 signing, Cv25519 encryption, made by generatePracticeKey) on both sides, BINARY output on
+ * both sides. Wall time (start-up included on both sides) and peak RSS from /usr/bin/time -v; throughput in MB/s
+ * (10^6 bytes). BENCH_REPS runs (default 3), ours and gpg alternating, medians shown.
  */
 export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
   const mib = Number(process.env.BENCH_SIZE_MIB ?? 500);
@@ -112,26 +155,42 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
   const keys = join(dir, 'keys.json');
   writeFileSync(keys, JSON.stringify({ encryptionKeysArmored: [key.armoredPublic], signingKeyArmored: key.armoredPrivate }));
   const home = mkdtempSync(join(tmpdir(), 'rd-bg-'));
+  const child = await bundleChild('openpgp-encrypt-child.ts', dir);
+  const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
   try {
-    const ours = timed(process.execPath, ['--import', 'tsx', join(__dirname, 'openpgp-encrypt-child.ts'), input, join(dir, 'ours.pgp'), keys]);
-    const oursOut = statSync(join(dir, 'ours.pgp')).size;
-    const inProcessMs = (JSON.parse(ours.stdout) as { ms: number }).ms;
-    rmSync(join(dir, 'ours.pgp'));
     const gpgArgs = ['--homedir', home, '--batch', '--yes', '--no-tty'];
     execFileSync('gpg', [...gpgArgs, '--import'], { input: key.armoredPrivate, stdio: ['pipe', 'ignore', 'ignore'] });
     const fpr = key.info.fingerprint;
-    const ref = timed('gpg', [...gpgArgs, '--trust-model', 'always', '--encrypt', '--sign', '-z', '0', '-r', fpr, '-u', fpr, '-o', join(dir, 'ref.pgp'), input]);
-    const refOut = statSync(join(dir, 'ref.pgp')).size;
-    rmSync(join(dir, 'ref.pgp'));
+    const oursMs: number[] = [];
+    const inProcessMs: number[] = [];
+    const refMs: number[] = [];
+    let oursRss = 0;
+    let refRss = 0;
+    let oursOut = 0;
+    let refOut = 0;
+    for (let r = 0; r < reps; r++) {
+      const ours = timed(process.execPath, [child, input, join(dir, 'ours.pgp'), keys]);
+      oursOut = statSync(join(dir, 'ours.pgp')).size;
+      oursMs.push(ours.ms);
+      inProcessMs.push((JSON.parse(ours.stdout) as { ms: number }).ms);
+      oursRss = Math.max(oursRss, ours.peakRss);
+      rmSync(join(dir, 'ours.pgp'));
+      const ref = timed('gpg', [...gpgArgs, '--trust-model', 'always', '--encrypt', '--sign', '-z', '0', '-r', fpr, '-u', fpr, '-o', join(dir, 'ref.pgp'), input]);
+      refOut = statSync(join(dir, 'ref.pgp')).size;
+      refMs.push(ref.ms);
+      refRss = Math.max(refRss, ref.peakRss);
+      rmSync(join(dir, 'ref.pgp'));
+    }
     const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
+    const runs = reps > 1 ? `; runs ours ${oursMs.map((m) => m.toFixed(0)).join('/')} vs gpg ${refMs.map((m) => m.toFixed(0)).join('/')} ms` : '';
     return {
       task: 'OpenPGP encrypt+sign',
-      input: `${mib} MiB random file`,
-      ours: 'encryptAndSignStream (native node:crypto path, child)',
-      oursMs: ours.ms,
+      input: `${mib} MiB random file, binary out`,
+      ours: 'encryptAndSignStream (node:crypto, AES-CFB on a worker thread; bundled child)',
+      oursMs: median(oursMs),
       reference: 'gpg --encrypt --sign -z 0',
-      refMs: ref.ms,
-      note: `${mbs(ours.ms)} (in-process ${mbs(inProcessMs)}) vs ${mbs(ref.ms)} MB/s; peak RSS ${(ours.peakRss / 1e6).toFixed(0)} vs ${(ref.peakRss / 1e6).toFixed(0)} MB (ours incl. Node+tsx); out ${(oursOut / 2 ** 20).toFixed(1)} vs ${(refOut / 2 ** 20).toFixed(1)} MiB`,
+      refMs: median(refMs),
+      note: `${mbs(median(oursMs))} (in-process ${mbs(median(inProcessMs))}) vs ${mbs(median(refMs))} MB/s; gpg/ours throughput ${(median(refMs) / median(oursMs)).toFixed(2)}x; peak RSS ${(oursRss / 1e6).toFixed(0)} vs ${(refRss / 1e6).toFixed(0)} MB (ours incl. Node); out ${(oursOut / 2 ** 20).toFixed(1)} vs ${(refOut / 2 ** 20).toFixed(1)} MiB; load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}${runs}`,
     };
   } finally {
     try {
@@ -144,13 +203,42 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
   }
 }
 
+/**
+ * `releases.send` through the dispatcher (PGP/MIME, recipient with a confirmed OpenPGP key) to the local SMTP test
+ * server (STARTTLS, AUTH; it counts and discards), in a fresh child process per size (bench/releases-send-child.ts:
+ * set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
+ * BENCH_SEND_MIB (default 500; 2048 for the 2 GiB target) in 12 MiB scans. Peak RSS is the send's own high-water mark
+ * (VmHWM reset just before the call). No reference tool sends a release: the reference column is empty.
+ */
+async function benchReleasesSend(dir: string): Promise<Row[]> {
+  const child = await bundleChild('releases-send-child.ts', dir, true);
+  const rows: Row[] = [];
+  for (const mib of [0, Number(process.env.BENCH_SEND_MIB ?? 500)]) {
+    const set = execFileSync(process.execPath, [child, 'setup', String(mib)], { encoding: 'utf8', maxBuffer: 2 ** 20 });
+    const { dataDir, releaseId, recordBytes } = JSON.parse(set.trim().split('\n').at(-1)!) as { dataDir: string; releaseId: string; recordBytes: number };
+    const out = execFileSync(process.execPath, ['--expose-gc', child, 'send', dataDir, releaseId], { encoding: 'utf8', maxBuffer: 2 ** 20 });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; status: string; parts: number; messages: number; bytesSent: number; rssBefore: number; peakRss: number };
+    rows.push({
+      task: 'releases.send (PGP/MIME)',
+      input: mib === 0 ? '30-page release (3 records)' : `${(recordBytes / 2 ** 20).toFixed(0)} MiB release (12 MiB scans)`,
+      ours: 'dispatch → compose/store per message → SMTP (local, discards)',
+      oursMs: r.ms,
+      reference: '—',
+      refMs: null,
+      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    });
+  }
+  rmSync(child, { force: true });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-'));
   const rows: Row[] = [];
   let packetPdf: Uint8Array | undefined;
   /** The assembled packets' documents, one per assembly run: the product encrypts the packet from its document. */
   const packetDocs: PDFDocument[] = [];
-  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,audit,eventloop').split(','));
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit,eventloop').split(','));
   try {
     // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
     // (qpdf by default; ours with native zlib on the thread pool) and encrypt them (ours: node:crypto).
@@ -266,6 +354,7 @@ async function main(): Promise<void> {
     }
 
     if (want.has('openpgp')) rows.push(await benchOpenpgpVsGpg(dir));
+    if (want.has('send')) rows.push(...(await benchReleasesSend(dir)));
     if (want.has('audit')) for (const r of await benchAudit(dir)) rows.push({ ...r, reference: '—', refMs: null });
     if (want.has('eventloop')) rows.push(await benchEventLoop());
   } finally {

@@ -52,6 +52,8 @@ export interface StartSmtpServerOptions {
   port?: number;
   /** Do not advertise SMTPUTF8 (RFC 6531) in the EHLO reply (smtp-server offers it by default). */
   hideSmtpUtf8?: boolean;
+  /** Count each message's bytes but keep none of them (`raw` stays empty): a sink for large benchmark runs. */
+  discard?: boolean;
   /** Awaited before the server answers the n-th MAIL FROM (0-based): a test can stop the client right there. */
   onMailFrom?: (n: number) => Promise<void>;
 }
@@ -68,8 +70,10 @@ export interface Msg {
   rcptToArgs: Record<string, string>[];
   /** smtp-server's parsed DSN view: { ret, envid } and per recipient { notify, orcpt }. */
   dsn: { ret: string | null; envid: string | null; notify: string[][] };
-  /** The message bytes as received (DATA, dot-unstuffed). */
+  /** The message bytes as received (DATA, dot-unstuffed); empty with `discard`. */
   raw: Buffer;
+  /** How many bytes DATA carried (dot-unstuffed). */
+  sizeBytes: number;
   /** True when the session was TLS when the message arrived. */
   secure: boolean;
   /** Negotiated TLS protocol of that session, e.g. 'TLSv1.3'. */
@@ -220,7 +224,11 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       const index = dataCount++;
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      let sizeBytes = 0;
+      stream.on('data', (c: Buffer) => {
+        sizeBytes += c.length;
+        if (!opts.discard) chunks.push(c);
+      });
       stream.on('end', () => {
         if (rejectData.has(index)) return cb(Object.assign(new Error('Temporary local problem'), { responseCode: 451 }));
         const env = session.envelope as typeof session.envelope & {
@@ -235,6 +243,7 @@ export async function startSmtpServer(opts: StartSmtpServerOptions = {}): Promis
           rcptToArgs: rcpts.map(argsOf),
           dsn: { ret: env.dsn?.ret ?? null, envid: env.dsn?.envid ?? null, notify: rcpts.map((r) => r.dsn?.notify ?? []) },
           raw: Buffer.concat(chunks),
+          sizeBytes,
           secure: session.secure,
           tlsProtocol: (session as unknown as { tlsOptions?: { version?: string } }).tlsOptions?.version ?? null,
           user: (session.user as string | undefined) ?? null,

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEncryptAndSignTransform, encryptAndSignBuffer, signDetachedNative } from '../../../src/main/services/openpgp/fast-encrypt';
+import { crc24, createEncryptAndSignTransform, encryptAndSignBuffer, prepareEncryptAndSign, signDetachedNative } from '../../../src/main/services/openpgp/fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG, type PracticeKeyPair, generatePracticeKey } from '../../../src/main/services/openpgp/keys';
 import { type GpgHome, createGpgHome } from '../../support/gpg';
 import { requireTool } from '../../support/tools';
@@ -116,6 +116,47 @@ describe('native OpenPGP encrypt+sign', () => {
     const signOnly = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Elm Clinic', email: 'r@elm.example.test' }], subkeys: [], format: 'object', config: GNUPG22_COMPATIBLE_CONFIG });
     await expect(encryptAndSignBuffer(Buffer.from('x'), { encryptionKeys: [signOnly.publicKey], signingKey: practiceKey, filename: 'a.pdf' })).rejects.toThrow();
   });
+});
+
+describe('CRC-24 (slicing-by-8, word loads)', () => {
+  /** The bit-by-bit definition of RFC 4880 §6.1. */
+  const reference = (b: Uint8Array) => {
+    let crc = 0xb704ce;
+    for (const byte of b) {
+      crc ^= byte << 16;
+      for (let k = 0; k < 8; k++) {
+        crc <<= 1;
+        if (crc & 0x1000000) crc ^= 0x1864cfb;
+      }
+    }
+    return crc & 0xffffff;
+  };
+  it('equals the bit-by-bit definition at every alignment and length around the 8-byte steps, and when continued across pieces', () => {
+    const data = randomBytes(4099);
+    for (const off of [0, 1, 2, 3, 4, 5, 7]) for (const len of [0, 1, 3, 7, 8, 9, 15, 16, 17, 64, 1000, 4000]) {
+      const s = data.subarray(off, off + len);
+      expect(crc24(0xb704ce, s)).toBe(reference(s));
+    }
+    expect(crc24(crc24(crc24(0xb704ce, data.subarray(0, 13)), data.subarray(13, 2001)), data.subarray(2001))).toBe(reference(data));
+  });
+});
+
+describe('armored messages with CRLF line ends (the PGP/MIME part)', () => {
+  it.runIf(hasGpg)('writes CRLF lines only, and gpg and openpgp.js read them', async () => {
+    const plain = randomBytes(200_003);
+    const make = await prepareEncryptAndSign({ encryptionKeys: [cvRecipient, practiceKey.toPublic()], signingKey: practiceKey, filename: '', armor: true }, { crlf: true });
+    const out: Buffer[] = [];
+    const w = make!((b) => out.push(b));
+    w.update(plain);
+    await w.end();
+    const text = Buffer.concat(out).toString('latin1');
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    expect(text.endsWith('-----END PGP MESSAGE-----\r\n')).toBe(true);
+    expectGpgReads(text, plain, practice.info.fingerprint);
+    const m = await openpgp.readMessage({ armoredMessage: text });
+    const d = await openpgp.decrypt({ message: m, decryptionKeys: practiceKey, verificationKeys: practiceKey.toPublic(), format: 'binary', expectSigned: true });
+    expect(Buffer.from(d.data as Uint8Array).equals(plain)).toBe(true);
+  }, 60_000);
 });
 
 describe('signDetachedNative', () => {

@@ -77,6 +77,29 @@ describe('encryptAndSignStream', () => {
     expect(d.status).toContain('DECRYPTION_OKAY');
   });
 
+  it.runIf(hasGpg)('streams empty, 1-byte, 2^20-1, 2^20, 2^20+1 and multi-MiB inputs in odd-sized chunks that gpg decrypts and verifies (cipher on the worker thread)', async () => {
+    const opts = { encryptionKeysArmored: [gpg!.exportPublic(recipientFpr)], signingKeyArmored: practice.armoredPrivate, filename: 'RD-0043-packet.pdf' };
+    for (const size of [0, 1, MiB - 1, MiB, MiB + 1, 5 * MiB + 3]) {
+      const plain = randomBytes(size);
+      // 65 537-byte pieces: never aligned with the 1 MiB partial lengths nor the worker's 1 MiB blocks.
+      const pieces: Buffer[] = [];
+      for (let o = 0; o < size; o += 65_537) pieces.push(plain.subarray(o, Math.min(size, o + 65_537)));
+      const sink = new PassThrough();
+      const out: Buffer[] = [];
+      sink.on('data', (c: Buffer) => out.push(c));
+      const r = await encryptAndSignStream(Readable.from(pieces), sink, opts);
+      const message = Buffer.concat(out);
+      expect(r.bytesIn).toBe(size);
+      expect(r.bytesOut).toBe(message.length);
+      const d = gpg!.decrypt(message);
+      expect(d.exitCode).toBe(0);
+      expect(d.stdout.equals(plain)).toBe(true);
+      expect(d.status).toContain('DECRYPTION_OKAY');
+      expect(d.status).toContain('GOODMDC');
+      expect(d.status.some((l) => l.startsWith(`VALIDSIG ${practice.info.fingerprint} `))).toBe(true);
+    }
+  }, 120_000);
+
   it('keeps memory bounded: a 128 MiB run plateaus (no growth over its second half), under 200 MB peak RSS', () => {
     const keys = join(dir, 'keys.json');
     writeFileSync(keys, JSON.stringify({ encryptionKeysArmored: [practice.armoredPublic], signingKeyArmored: practice.armoredPrivate }));

@@ -243,28 +243,30 @@ export interface ComposePgpMimeInput {
 
 /**
  * Group files, in order, into messages whose raw bytes stay at or under `room` (PGP/MIME and S/MIME send the files
- * themselves and never split one file).
+ * themselves and never split one file). `sizeOf` gives a file's bytes (default: its `content` length), so files can
+ * be grouped by their stored size before they are read.
  * @throws AppError ATTACHMENT_TOO_LARGE when one file alone exceeds `room` (detail: fileIndex, bytes, limitBytes)
  */
-export function groupFilesUnderLimit<F extends { content: Buffer }>(files: readonly F[], room: number): F[][] {
+export function groupFilesUnderLimit<F>(files: readonly F[], room: number, sizeOf: (f: F) => number = (f) => (f as { content: Buffer }).content.length): F[][] {
   const groups: F[][] = [];
   let current: F[] = [];
   let size = 0;
   for (const [i, f] of files.entries()) {
-    if (f.content.length > room) {
+    const bytes = sizeOf(f);
+    if (bytes > room) {
       throw new AppError(
         'ATTACHMENT_TOO_LARGE',
         'One file is larger than an encrypted email can carry. Send it as a password-protected PDF (split into parts) or export it to a drive.',
-        { fileIndex: i + 1, bytes: f.content.length, limitBytes: room },
+        { fileIndex: i + 1, bytes, limitBytes: room },
       );
     }
-    if (current.length > 0 && size + f.content.length > room) {
+    if (current.length > 0 && size + bytes > room) {
       groups.push(current);
       current = [];
       size = 0;
     }
     current.push(f);
-    size += f.content.length;
+    size += bytes;
   }
   groups.push(current);
   return groups;
@@ -282,6 +284,39 @@ export function groupFilesUnderLimit<F extends { content: Buffer }>(files: reado
  * @source RFC 3156 §4, §6.2; 45 CFR 164.312(e)(2)(ii)
  */
 export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promise<ComposedRelease> {
+  const lazy = composePgpMimeMessagesOneByOne({
+    ...input,
+    files: input.files.map((f) => ({ filename: f.filename, contentType: f.contentType, sizeBytes: f.content.length, read: () => f.content })),
+  });
+  const messages: ComposedMessage[] = [];
+  for await (const m of lazy.messages) messages.push(m);
+  return { messages, parts: lazy.parts };
+}
+
+/** A file of a PGP/MIME release read only when its message is composed (a record file in the vault's chunks). */
+export interface LazyFile {
+  filename: string;
+  contentType: string;
+  /** The stored size in bytes (what the grouping counts). */
+  sizeBytes: number;
+  /** The bytes, read when the message carrying the file is composed. */
+  read(): Buffer;
+}
+
+/**
+ * {@link composePgpMimeMessages} one message at a time, for releases of any size: the files are grouped by their
+ * stored sizes up front (so the number of messages and what each carries are known before anything is read), and
+ * each message is composed — its files read, encrypted, signed — only when the caller asks for it. Holding one
+ * message at a time, memory is bounded by the per-message limit, not by the release.
+ * @returns the parts (what goes in which message) and the messages, composed in order as they are iterated
+ * @throws AppError as composePgpMimeMessages: the grouping and name checks at once; key and composition errors
+ *   while iterating
+ * @source RFC 3156 §4, §6.2; 45 CFR 164.312(e)(2)(ii)
+ */
+export function composePgpMimeMessagesOneByOne(input: Omit<ComposePgpMimeInput, 'files'> & { files: LazyFile[] }): {
+  parts: ComposedPartInfo[];
+  messages: AsyncGenerator<ComposedMessage>;
+} {
   const reference = requireReference(input.reference);
   checkPracticeName(input.practiceName);
   if (input.files.length === 0) throw new AppError('VALIDATION_FAILED', 'There are no files to send.');
@@ -292,44 +327,43 @@ export async function composePgpMimeMessages(input: ComposePgpMimeInput): Promis
   }
   const limit = input.limitBytes ?? PGP_MIME_DEFAULT_LIMIT_BYTES;
   const room = limit - (input.manifestJson?.length ?? 0) - (input.alwaysAttach ?? []).reduce((n, a) => n + a.content.length, 0);
-  const groups = groupFilesUnderLimit(input.files, room);
-
+  const groups = groupFilesUnderLimit(input.files, room, (f) => f.sizeBytes);
   const date = input.date ?? new Date();
   const of = groups.length;
-  const messages: ComposedMessage[] = [];
-  const parts: ComposedPartInfo[] = [];
-  for (const [i, group] of groups.entries()) {
-    const part = i + 1;
-    const attachments = [
-      ...group.map((f) => ({ filename: f.filename, content: f.content, contentType: f.contentType })),
-      ...(input.manifestJson ? [{ filename: 'manifest.json', content: Buffer.from(input.manifestJson), contentType: 'application/json' }] : []),
-      ...(input.alwaysAttach ?? []),
-    ];
-    const custom = input.bodyFor?.(part, of, group.map((f) => f.filename));
-    const textBody = custom ?? [
-      `${input.practiceName} sends you the records of release ${reference}.`,
-      '',
-      ...(of > 1 ? [`This is message ${part} of ${of}. The records were too large for one email; each message can be read on its own.`, ''] : []),
-      `Attached in this message: ${group.map((f) => f.filename).join(', ')}.`,
-      '',
-      'This message was encrypted to your OpenPGP key and signed by the practice key.',
-      'Your mail program or GnuPG shows whether the signature is valid.',
-    ].join('\n');
-    const built = await buildPgpMimeMessage({
-      from: input.from,
-      to: { name: '', address: input.to },
-      subject: withPart(`Secure message from ${input.practiceName}`, part, of),
-      textBody,
-      attachments,
-      signingKeyArmored: input.signingKeyArmored,
-      encryptionKeysArmored: input.encryptionKeysArmored,
-      date,
-    });
-    const names = attachments.map((a) => a.filename);
-    messages.push({ raw: built.raw, messageId: built.messageId, part, of, attachments: names });
-    parts.push({ part, of, files: names });
+  const extra = [
+    ...(input.manifestJson ? [{ filename: 'manifest.json', content: Buffer.from(input.manifestJson), contentType: 'application/json' }] : []),
+    ...(input.alwaysAttach ?? []),
+  ];
+  const parts = groups.map((group, i) => ({ part: i + 1, of, files: [...group.map((f) => f.filename), ...extra.map((a) => a.filename)] }));
+
+  async function* messages(): AsyncGenerator<ComposedMessage> {
+    for (const [i, group] of groups.entries()) {
+      const part = i + 1;
+      const attachments = [...group.map((f) => ({ filename: f.filename, content: f.read(), contentType: f.contentType })), ...extra];
+      const custom = input.bodyFor?.(part, of, group.map((f) => f.filename));
+      const textBody = custom ?? [
+        `${input.practiceName} sends you the records of release ${reference}.`,
+        '',
+        ...(of > 1 ? [`This is message ${part} of ${of}. The records were too large for one email; each message can be read on its own.`, ''] : []),
+        `Attached in this message: ${group.map((f) => f.filename).join(', ')}.`,
+        '',
+        'This message was encrypted to your OpenPGP key and signed by the practice key.',
+        'Your mail program or GnuPG shows whether the signature is valid.',
+      ].join('\n');
+      const built = await buildPgpMimeMessage({
+        from: input.from,
+        to: { name: '', address: input.to },
+        subject: withPart(`Secure message from ${input.practiceName}`, part, of),
+        textBody,
+        attachments,
+        signingKeyArmored: input.signingKeyArmored,
+        encryptionKeysArmored: input.encryptionKeysArmored,
+        date,
+      });
+      yield { raw: built.raw, messageId: built.messageId, part, of, attachments: parts[i]!.files };
+    }
   }
-  return { messages, parts };
+  return { parts, messages: messages() };
 }
 
 function prepareArgs(input: ComposePacketInput) {

@@ -13,7 +13,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
 import { outerMessage } from './compose';
-import { encryptAndSignBuffer } from '../openpgp/fast-encrypt';
+import { prepareEncryptAndSign } from '../openpgp/fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG } from '../openpgp/keys';
 
 /** A mailbox: display name (may be empty) and address. */
@@ -56,6 +56,9 @@ export interface PgpMimeMessage {
   messageId: string;
 }
 
+/** Stands for the armored message while MimeNode lays out the parts (base64 never contains '#'). */
+const ARMOR_SLOT = '#ReleaseDesk-armored-message-slot#';
+
 // Control characters (CR, LF, NUL, ...) in a header value would let a value start a new header (RFC 5322 §2.2).
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>$/;
@@ -83,8 +86,7 @@ const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>$/;
 export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeMessage> {
   const { from, to, messageId } = checkOuterMessage(input);
   if (input.encryptionKeysArmored.length === 0) throw new AppError('VALIDATION_FAILED', 'There is no key to encrypt the message to.');
-  const inner = await buildInnerEntity(input);
-  const armored = await signAndEncrypt(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date);
+  const armored = await signAndEncrypt(await buildInnerEntity(input), input.signingKeyArmored, input.encryptionKeysArmored, input.date);
 
   const root = outerMessage('multipart/encrypted; protocol="application/pgp-encrypted"', { from, to, subject: input.subject, date: input.date, messageId });
 
@@ -98,9 +100,14 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
     .setHeader('Content-Description', 'OpenPGP encrypted message')
     .setHeader('Content-Disposition', 'inline; filename="encrypted.asc"')
     .setHeader('Content-Transfer-Encoding', '7bit')
-    .setContent(armored.replace(/\r?\n/g, '\r\n'));
+    .setContent(ARMOR_SLOT);
 
-  const raw = await root.build();
+  // The armored message (CRLF, 7bit) goes where the slot is, copied once into the finished message, never turned
+  // into a string: MimeNode writes 7bit content as it is given, so the result is byte-identical to setContent(armored).
+  const frame = await root.build();
+  const at = frame.indexOf(ARMOR_SLOT);
+  if (at < 0 || frame.indexOf(ARMOR_SLOT, at + 1) >= 0) throw new AppError('INTERNAL', 'The message could not be composed.');
+  const raw = Buffer.concat([frame.subarray(0, at), ...armored, frame.subarray(at + ARMOR_SLOT.length)]);
   return { raw, messageId };
 }
 
@@ -187,8 +194,12 @@ export async function buildInnerEntity(input: { textBody: string; attachments: r
   return Buffer.concat([Buffer.from(kept, 'latin1'), built.subarray(split)]);
 }
 
-/** One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored; native writer first (fast-encrypt.ts). */
-async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptionKeysArmored: string[], date: Date): Promise<string> {
+/**
+ * One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored with CRLF line ends; native writer
+ * first (fast-encrypt.ts).
+ * @returns the armored message as the writer's buffers, in order (not joined: the caller copies them once)
+ */
+async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptionKeysArmored: string[], date: Date): Promise<Buffer[]> {
   let signingKey: openpgp.PrivateKey;
   let encryptionKeys: openpgp.Key[];
   try {
@@ -199,10 +210,16 @@ async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptio
   }
   try {
     // Native bulk work (node:crypto) when the keys allow it; openpgp.js otherwise. Same packets.
-    const native = await encryptAndSignBuffer(data, { encryptionKeys, signingKey, filename: '', date, armor: true });
-    if (native) return native.toString('latin1');
+    const make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true });
+    if (make) {
+      const out: Buffer[] = [];
+      const w = make((b) => out.push(b));
+      for (let off = 0; off < data.length; off += 2 ** 22) w.update(data.subarray(off, Math.min(data.length, off + 2 ** 22)));
+      await w.end();
+      return out;
+    }
     const message = await openpgp.createMessage({ binary: data, format: 'binary', date });
-    return await openpgp.encrypt({
+    const armored = await openpgp.encrypt({
       message,
       encryptionKeys,
       signingKeys: signingKey,
@@ -210,6 +227,7 @@ async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptio
       date,
       config: GNUPG22_COMPATIBLE_CONFIG,
     });
+    return [Buffer.from(armored.replace(/\r?\n/g, '\r\n'), 'latin1')];
   } catch (e) {
     // openpgp's text may quote a key id; keep it out of the message, record only which stage failed.
     const revokedOrExpired = e instanceof Error && /revoked|expired/i.test(e.message);

@@ -17,6 +17,7 @@
  */
 import { createCipheriv, createHash, createPrivateKey, type Hash, type KeyObject, privateEncrypt, constants as cryptoConstants, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { Transform } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import * as openpgp from 'openpgp';
 import { GNUPG22_COMPATIBLE_CONFIG } from './keys';
 
@@ -112,35 +113,82 @@ class PacketFramer {
   }
 }
 
-const CRC24_TABLE = (() => {
-  const t = new Int32Array(256);
+/**
+ * CRC-24 tables for slicing-by-8 (RFC 4880 §6.1, polynomial 0x864CFB, MSB first): the 24-bit CRC is kept in the
+ * top bits of a 32-bit register so eight input bytes fold in per step. `CRC_W` holds the same tables byte-swapped,
+ * for little-endian 32-bit word loads (the register is then kept byte-swapped too).
+ */
+const CRC_T: Int32Array[] = (() => {
+  const t0 = new Int32Array(256);
   for (let i = 0; i < 256; i++) {
-    let c = i << 16;
-    for (let k = 0; k < 8; k++) c = c & 0x800000 ? (c << 1) ^ 0x1864cfb : c << 1;
-    t[i] = c & 0xffffff;
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x864cfb00 : c << 1;
+    t0[i] = c;
   }
-  return t;
+  const out = [t0];
+  for (let k = 1; k < 8; k++) {
+    const p = out[k - 1]!;
+    const n = new Int32Array(256);
+    for (let i = 0; i < 256; i++) n[i] = (p[i]! << 8) ^ t0[p[i]! >>> 24]!;
+    out.push(n);
+  }
+  return out;
 })();
+const bswap32 = (v: number) => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+const CRC_W: Int32Array[] = CRC_T.map((t) => Int32Array.from(t, bswap32));
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** ASCII armor (RFC 4880 §6.2): base64 in 64-character lines, CRC-24 (§6.1) checksum line. */
+/**
+ * CRC-24 of `b` continued from `crc` (RFC 4880 §6.1; start value 0xB704CE).
+ * @param crc the 24-bit CRC so far
+ * @returns the 24-bit CRC including `b`
+ * @source RFC 4880 §6.1
+ */
+export function crc24(crc: number, b: Uint8Array): number {
+  const T0 = CRC_T[0]!;
+  let c = crc << 8;
+  let i = 0;
+  while (i < b.length && (b.byteOffset + i) & 3) c = (c << 8) ^ T0[(c >>> 24) ^ b[i++]!]!;
+  const words = LITTLE_ENDIAN ? ((b.length - i) >>> 3) << 1 : 0;
+  if (words > 0) {
+    const [W0, W1, W2, W3, W4, W5, W6, W7] = CRC_W as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
+    let x = bswap32(c);
+    for (let j = 0; j < words; j += 2) {
+      x ^= w[j]!;
+      const y = w[j + 1]!;
+      x = W7[x & 255]! ^ W6[(x >>> 8) & 255]! ^ W5[(x >>> 16) & 255]! ^ W4[x >>> 24]! ^ W3[y & 255]! ^ W2[(y >>> 8) & 255]! ^ W1[(y >>> 16) & 255]! ^ W0[y >>> 24]!;
+    }
+    c = bswap32(x);
+    i += words * 4;
+  }
+  for (; i < b.length; i++) c = (c << 8) ^ T0[(c >>> 24) ^ b[i]!]!;
+  return (c >>> 8) & 0xffffff;
+}
+
+/** ASCII armor (RFC 4880 §6.2): base64 in 64-character lines, CRC-24 (§6.1) checksum line; LF or CRLF line ends. */
 class Armorer {
   private crc = 0xb704ce;
   private pending: Buffer[] = [];
   private pendingLen = 0;
   private static readonly BLOCK = 48 * 16384; // whole lines of 48 input bytes
+  private readonly eol: Buffer;
 
-  constructor(private readonly emit: (b: Buffer) => void) {
-    emit(Buffer.from('-----BEGIN PGP MESSAGE-----\n\n', 'latin1'));
+  constructor(
+    private readonly emit: (b: Buffer) => void,
+    crlf: boolean,
+  ) {
+    this.eol = Buffer.from(crlf ? '\r\n' : '\n', 'latin1');
+    const nl = this.eol.toString('latin1');
+    emit(Buffer.from(`-----BEGIN PGP MESSAGE-----${nl}${nl}`, 'latin1'));
   }
 
   push(b: Buffer): void {
-    let crc = this.crc;
-    for (let i = 0; i < b.length; i++) crc = ((crc << 8) ^ CRC24_TABLE[((crc >> 16) ^ b[i]!) & 0xff]!) & 0xffffff;
-    this.crc = crc;
+    this.crc = crc24(this.crc, b);
     this.pending.push(b);
     this.pendingLen += b.length;
     if (this.pendingLen >= Armorer.BLOCK) {
-      const all = Buffer.concat(this.pending, this.pendingLen);
+      const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
       const whole = all.length - (all.length % 48);
       this.lines(all.subarray(0, whole));
       this.pending = whole < all.length ? [all.subarray(whole)] : [];
@@ -151,24 +199,30 @@ class Armorer {
   end(): void {
     this.lines(Buffer.concat(this.pending, this.pendingLen));
     const crc = Buffer.from([(this.crc >> 16) & 0xff, (this.crc >> 8) & 0xff, this.crc & 0xff]).toString('base64');
-    this.emit(Buffer.from(`=${crc}\n-----END PGP MESSAGE-----\n`, 'latin1'));
+    const nl = this.eol.toString('latin1');
+    this.emit(Buffer.from(`=${crc}${nl}-----END PGP MESSAGE-----${nl}`, 'latin1'));
   }
 
+  /** Base64 of `data` (a multiple of 48 bytes except at the end) in lines of 64 characters, written in one buffer. */
   private lines(data: Buffer): void {
     if (data.length === 0) return;
+    const b64len = Math.ceil(data.length / 3) * 4;
+    const full = Math.floor(b64len / 64);
+    const tail = b64len - full * 64;
+    const e = this.eol.length;
+    const out = Buffer.allocUnsafe(full * (64 + e) + (tail > 0 ? tail + e : 0));
     const b64 = Buffer.from(data.toString('base64'), 'latin1');
-    const full = Math.floor(b64.length / 64);
-    const tail = b64.length - full * 64;
-    const out = Buffer.allocUnsafe(full * 65 + (tail > 0 ? tail + 1 : 0));
     let o = 0;
     for (let i = 0; i < full; i++) {
       b64.copy(out, o, i * 64, i * 64 + 64);
-      out[o + 64] = 0x0a;
-      o += 65;
+      o += 64;
+      out[o++] = this.eol[0]!;
+      if (e === 2) out[o++] = this.eol[1]!;
     }
     if (tail > 0) {
       b64.copy(out, o, full * 64);
-      out[o + tail] = 0x0a;
+      out[o + tail] = this.eol[0]!;
+      if (e === 2) out[o + tail + 1] = this.eol[1]!;
     }
     this.emit(out);
   }
@@ -281,6 +335,150 @@ const CFB: Record<string, { cipher: string; bytes: number }> = {
   aes256: { cipher: 'aes-256-cfb', bytes: 32 },
 };
 
+/** Where the SEIPD plaintext is encrypted: ciphertext comes back through `onCipher`, in order. */
+interface CfbEngine {
+  update(b: Buffer): void;
+  /** The last ciphertext is delivered before this returns (in-thread) or before the promise settles (worker). */
+  finish(): void | Promise<void>;
+  /** Stop and free (a worker is terminated); safe to call twice. */
+  abort(): void;
+  /** Resolves once the plaintext still waiting for the cipher is at most `bytes` (backpressure); null when nothing waits. */
+  waitBelow(bytes: number): Promise<void> | null;
+}
+
+/** AES-CFB in this thread (OpenSSL through node:crypto). */
+class InlineCfb implements CfbEngine {
+  private readonly cipher;
+  constructor(
+    cipherName: string,
+    key: Uint8Array,
+    private readonly onCipher: (c: Buffer) => void,
+  ) {
+    this.cipher = createCipheriv(cipherName, key, Buffer.alloc(16));
+  }
+  update(b: Buffer): void {
+    const c = this.cipher.update(b);
+    if (c.length) this.onCipher(c);
+  }
+  finish(): void {
+    const c = this.cipher.final();
+    if (c.length) this.onCipher(c);
+  }
+  abort(): void {}
+  waitBelow(): null {
+    return null;
+  }
+}
+
+/**
+ * The worker thread's code (plain CommonJS, run with `eval`, so bundling needs no extra entry): one AES-CFB cipher,
+ * plaintext blocks in, ciphertext blocks out (both transferred, not copied), in order.
+ */
+const CFB_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createCipheriv } = require('node:crypto');
+const c = createCipheriv(workerData.cipher, Buffer.from(workerData.key), Buffer.alloc(16));
+const own = (b) => (b.byteOffset === 0 && b.buffer.byteLength === b.length ? b : Buffer.from(b));
+parentPort.on('message', (m) => {
+  const out = own(m === null ? c.final() : c.update(Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+  // The plaintext block goes back too, for reuse: no fresh allocation per block.
+  parentPort.postMessage({ last: m === null, data: out, back: m }, m === null ? [out.buffer] : [out.buffer, m.buffer]);
+});
+`;
+
+/** Plaintext is gathered into blocks of this size before it is handed to the worker (one copy, one message). */
+const WORKER_BLOCK = 2 ** 20;
+
+/**
+ * AES-CFB on a worker thread, so the cipher (the one serial step) runs on one core while this thread hashes (SHA-1
+ * MDC, SHA-256 signature), frames and writes. CFB chains over the whole SEIPD body: one cipher, blocks in order.
+ */
+class WorkerCfb implements CfbEngine {
+  private readonly worker: Worker;
+  private block: Buffer = Buffer.allocUnsafeSlow(WORKER_BLOCK);
+  /** Plaintext blocks the worker handed back, for reuse. */
+  private free: Buffer[] = [];
+  private fill = 0;
+  private inFlight = 0;
+  private failed: Error | null = null;
+  private finished = false;
+  private waiters: Array<{ bytes: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  private done: { resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  constructor(
+    cipherName: string,
+    key: Uint8Array,
+    private readonly onCipher: (c: Buffer) => void,
+  ) {
+    this.worker = new Worker(CFB_WORKER_SOURCE, { eval: true, workerData: { cipher: cipherName, key: Buffer.from(key) } });
+    this.worker.on('message', (m: { last: boolean; data: Uint8Array; back: Uint8Array | null }) => {
+      if (m.back && m.back.buffer.byteLength === WORKER_BLOCK && this.free.length < 4) this.free.push(Buffer.from(m.back.buffer));
+      const c = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+      if (c.length) this.onCipher(c);
+      if (m.last) {
+        this.finished = true;
+        this.inFlight = 0;
+        this.done?.resolve();
+        void this.worker.terminate();
+      } else this.inFlight -= c.length;
+      this.waiters = this.waiters.filter((w) => (this.inFlight <= w.bytes ? (w.resolve(), false) : true));
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', () => {
+      if (!this.finished) this.fail(new Error('The encryption worker stopped.'));
+    });
+  }
+
+  update(b: Buffer): void {
+    if (this.failed) throw this.failed;
+    let off = 0;
+    while (off < b.length) {
+      const n = Math.min(WORKER_BLOCK - this.fill, b.length - off);
+      b.copy(this.block, this.fill, off, off + n);
+      this.fill += n;
+      off += n;
+      if (this.fill === WORKER_BLOCK) this.send();
+    }
+  }
+
+  finish(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    this.send();
+    return new Promise<void>((resolve, reject) => {
+      this.done = { resolve, reject };
+      this.worker.postMessage(null);
+    });
+  }
+
+  abort(): void {
+    this.fail(new Error('The encryption was stopped.'));
+    void this.worker.terminate();
+  }
+
+  waitBelow(bytes: number): Promise<void> | null {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.inFlight <= bytes) return null;
+    return new Promise((resolve, reject) => this.waiters.push({ bytes, resolve, reject }));
+  }
+
+  private send(): void {
+    if (this.fill === 0) return;
+    const b = this.block.subarray(0, this.fill);
+    this.inFlight += this.fill;
+    this.worker.postMessage(b, [b.buffer as ArrayBuffer]);
+    this.block = this.free.pop() ?? Buffer.allocUnsafeSlow(WORKER_BLOCK);
+    this.fill = 0;
+  }
+
+  private fail(e: Error): void {
+    if (this.failed) return;
+    this.failed = e;
+    this.done?.reject(e);
+    for (const w of this.waiters) w.reject(e);
+    this.waiters = [];
+  }
+}
+
 /**
  * The writer for one message: `begin()`, `update(chunk)` for each plaintext chunk, `end()`; every
  * output byte goes to `emit` in order. Single use.
@@ -288,7 +486,7 @@ const CFB: Record<string, { cipher: string; bytes: number }> = {
 class EncryptSignWriter {
   private readonly sigHash: Hash;
   private readonly mdc = createHash('sha1');
-  private readonly cipher;
+  private readonly cfb: CfbEngine;
   private readonly outer: PacketFramer;
   private readonly literal: PacketFramer;
   private readonly armor: Armorer | null;
@@ -301,15 +499,17 @@ class EncryptSignWriter {
     cipherName: string,
     private readonly filename: Buffer,
     private readonly date: Date,
-    armor: boolean,
+    armor: false | 'lf' | 'crlf',
+    worker: boolean,
     emit: (b: Buffer) => void,
   ) {
     this.sigHash = createHash(HASHES[SIGNATURE_HASH]!.name);
-    this.cipher = createCipheriv(cipherName, sessionKey, Buffer.alloc(16));
-    this.armor = armor ? new Armorer(emit) : null;
+    this.armor = armor ? new Armorer(emit, armor === 'crlf') : null;
     this.sink = this.armor ? (b: Buffer) => this.armor!.push(b) : emit;
     this.outer = new PacketFramer(18, this.sink);
     this.literal = new PacketFramer(11, (b) => this.inner(b));
+    const onCipher = (c: Buffer) => this.outer.push(c);
+    this.cfb = worker ? new WorkerCfb(cipherName, sessionKey, onCipher) : new InlineCfb(cipherName, sessionKey, onCipher);
   }
 
   begin(): void {
@@ -332,34 +532,74 @@ class EncryptSignWriter {
     this.literal.push(chunk);
   }
 
-  end(): void {
+  end(): void | Promise<void> {
     this.literal.end();
     this.inner(signaturePacket(this.signer, this.sigHash, SIGNATURE_HASH, 0x00, this.date));
     this.inner(Buffer.from([0xd3, 0x14]));
-    this.encrypt(this.mdc.digest());
-    const last = this.cipher.final();
-    if (last.length) this.outer.push(last);
-    this.outer.end();
-    this.armor?.end();
+    this.cfb.update(this.mdc.digest());
+    const close = () => {
+      this.outer.end();
+      this.armor?.end();
+    };
+    const f = this.cfb.finish();
+    if (f) return f.then(close);
+    close();
+  }
+
+  waitBelow(bytes: number): Promise<void> | null {
+    return this.cfb.waitBelow(bytes);
+  }
+
+  abort(): void {
+    this.cfb.abort();
   }
 
   /** Plaintext of the SEIPD packet: into the MDC hash and the cipher. */
   private inner(b: Buffer): void {
     this.mdc.update(b);
-    this.encrypt(b);
-  }
-
-  private encrypt(b: Buffer): void {
-    const c = this.cipher.update(b);
-    if (c.length) this.outer.push(c);
+    this.cfb.update(b);
   }
 }
 
 /**
- * Everything the writer needs from the keys, or null when the native path does not handle them.
- * @throws openpgp's error when a recipient key has no usable encryption key or the signing key cannot sign at `date`
+ * One message being written: `update(chunk)` for each plaintext chunk in order, then `end()` once (a promise when
+ * the cipher runs on a worker thread: the last bytes are emitted before it settles).
  */
-async function prepare(o: NativeEncryptOptions): Promise<((emit: (b: Buffer) => void) => EncryptSignWriter) | null> {
+export interface EncryptSignWriterT {
+  update(chunk: Buffer): void;
+  end(): void | Promise<void>;
+  /** Backpressure for the worker cipher: resolves once at most `bytes` of plaintext wait for it; null when none wait. */
+  waitBelow(bytes: number): Promise<void> | null;
+  /** Stop after a failure elsewhere (frees the worker). */
+  abort(): void;
+}
+
+/** Options of {@link prepareEncryptAndSign} beyond the keys. */
+export interface WriterOptions {
+  /** Run AES-CFB on a worker thread (large inputs: the cipher and the hashes then run on two cores). */
+  worker?: boolean;
+  /** Armor line ends CRLF, as a MIME part needs (RFC 3156 §4, RFC 5322 §2.1); default LF. Only with `armor`. */
+  crlf?: boolean;
+}
+
+/**
+ * Everything the writer needs from the keys, or null when the native path does not handle them. The factory
+ * starts a message (its PKESK packets and the SEIPD header go to `emit` at once); every output byte goes to
+ * `emit` in order, as buffers the caller may keep (never reused by the writer).
+ * @throws openpgp's error when a recipient key has no usable encryption key or the signing key cannot sign at `date`
+ * @source RFC 4880 §11.3
+ */
+export async function prepareEncryptAndSign(o: NativeEncryptOptions, w: WriterOptions = {}): Promise<((emit: (b: Buffer) => void) => EncryptSignWriterT) | null> {
+  const make = await prepare(o, w);
+  if (!make) return null;
+  return (emit) => {
+    const writer = make(emit);
+    writer.begin();
+    return writer;
+  };
+}
+
+async function prepare(o: NativeEncryptOptions, w: WriterOptions = {}): Promise<((emit: (b: Buffer) => void) => EncryptSignWriter) | null> {
   const date = o.date ?? new Date();
   const config = GNUPG22_COMPATIBLE_CONFIG;
   const filename = Buffer.from(o.filename, 'utf8');
@@ -373,7 +613,8 @@ async function prepare(o: NativeEncryptOptions): Promise<((emit: (b: Buffer) => 
   const pkesk = Buffer.from(
     await openpgp.encryptSessionKey({ data: sessionKey, algorithm, encryptionKeys: o.encryptionKeys, format: 'binary', date, config }),
   );
-  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, o.armor === true, emit);
+  const armor = o.armor === true ? (w.crlf ? 'crlf' : 'lf') : false;
+  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, armor, w.worker === true, emit);
 }
 
 /**

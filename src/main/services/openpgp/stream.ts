@@ -7,15 +7,16 @@
  * (§5.9, binary, uncompressed like `gpg -z 0`) and Signature (§5.2). openpgp 6 works on web
  * streams only, so Node streams are bridged with `Readable.toWeb` / `Readable.fromWeb`.
  *
- * The bulk work runs natively when the keys allow it ({@link createEncryptAndSignTransform}:
- * Ed25519 or RSA signing key, AES session key): same packets, about 2-4x faster than openpgp.js.
+ * The bulk work runs natively when the keys allow it ({@link prepareEncryptAndSign}: Ed25519 or RSA
+ * signing key, AES session key): same packets, a plain read-encrypt-write loop without stream plumbing.
  * Other key types go through openpgp.js.
  */
 import { Readable, Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import * as openpgp from 'openpgp';
 import { AppError } from '../../../shared/errors';
-import { createEncryptAndSignTransform } from './fast-encrypt';
+import { type EncryptSignWriterT, prepareEncryptAndSign } from './fast-encrypt';
 import { GNUPG22_COMPATIBLE_CONFIG } from './keys';
 
 /** Keys and literal-data name for {@link encryptAndSignStream}. */
@@ -36,6 +37,9 @@ export interface StreamProgress {
   bytesIn: number;
   bytesOut: number;
 }
+
+/** Plaintext handed to the cipher's worker thread and not yet encrypted, at most (bytes). */
+const IN_FLIGHT_BYTES = 4 * 2 ** 20;
 
 /** Node stream chunk size used on both bridges (bytes): bounds how much plaintext is in flight. */
 const CHUNK_BYTES = 64 * 1024;
@@ -66,6 +70,8 @@ export async function encryptAndSignStream(
   onProgress?: (p: StreamProgress) => void,
 ): Promise<StreamProgress> {
   if (options.encryptionKeysArmored.length === 0) throw new AppError('VALIDATION_FAILED', 'At least one recipient key is needed to encrypt.');
+  // A read error while the keys are read is seen by the loop below (the stream stays errored); never unhandled.
+  input.on('error', () => undefined);
   let encryptionKeys: openpgp.Key[];
   let signingKey: openpgp.PrivateKey;
   try {
@@ -78,6 +84,25 @@ export async function encryptAndSignStream(
   }
 
   const progress: StreamProgress = { bytesIn: 0, bytesOut: 0 };
+  let make: Awaited<ReturnType<typeof prepareEncryptAndSign>>;
+  try {
+    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: options.filename }, { worker: true });
+  } catch (e) {
+    input.destroy();
+    output.destroy();
+    throw keyError(e);
+  }
+  if (make) {
+    try {
+      await nativeLoop(input, output, make, progress, onProgress);
+    } catch {
+      input.destroy();
+      output.destroy();
+      throw new AppError('OPENPGP_ENCRYPTION_FAILED', 'The release could not be encrypted: reading the file or writing the encrypted copy failed.');
+    }
+    return { ...progress };
+  }
+
   const countIn = new Transform({
     highWaterMark: CHUNK_BYTES,
     transform(chunk: Buffer, _enc, done) {
@@ -93,29 +118,8 @@ export async function encryptAndSignStream(
       done(null, chunk);
     },
   });
-
-  // pipeline (not pipe): a read error destroys countIn, which errors what reads it (the native
-  // transform's pipeline, or the web stream and so openpgp's encryption). Attached before the key
-  // work below so an early read error is never unhandled.
+  // pipeline (not pipe): a read error destroys countIn, which errors the web stream and so openpgp's encryption.
   pipeline(input, countIn).catch(() => undefined);
-  let native: Transform | null;
-  try {
-    native = await createEncryptAndSignTransform({ encryptionKeys, signingKey, filename: options.filename });
-  } catch (e) {
-    input.destroy();
-    output.destroy();
-    throw keyError(e);
-  }
-  if (native) {
-    try {
-      await pipeline(countIn, native, countOut, output);
-    } catch {
-      input.destroy();
-      output.destroy();
-      throw new AppError('OPENPGP_ENCRYPTION_FAILED', 'The release could not be encrypted: reading the file or writing the encrypted copy failed.');
-    }
-    return { ...progress };
-  }
 
   let encrypted: ReadableStream<Uint8Array>;
   try {
@@ -141,6 +145,64 @@ export async function encryptAndSignStream(
     throw new AppError('OPENPGP_ENCRYPTION_FAILED', 'The release could not be encrypted: reading the file or writing the encrypted copy failed.');
   }
   return { ...progress };
+}
+
+/**
+ * The native path without stream plumbing: read a chunk, feed the writer, hand its output to `output` in one
+ * corked batch (one writev for a file), wait for 'drain' only when the destination's buffer is full. Reading
+ * ahead (the input's own buffer) and writing (the thread pool, for files) overlap the encryption.
+ * @throws the input's or the output's error
+ */
+async function nativeLoop(
+  input: Readable,
+  output: Writable,
+  make: (emit: (b: Buffer) => void) => EncryptSignWriterT,
+  progress: StreamProgress,
+  onProgress?: (p: StreamProgress) => void,
+): Promise<void> {
+  let outErr: unknown = null;
+  const onErr = (e: unknown) => {
+    outErr ??= e;
+  };
+  output.on('error', onErr);
+  let batch: Buffer[] = [];
+  const w = make((b) => batch.push(b));
+  const flush = async () => {
+    if (outErr) throw outErr;
+    if (batch.length === 0) return;
+    const out = batch;
+    batch = [];
+    let ok = true;
+    output.cork();
+    for (const b of out) {
+      progress.bytesOut += b.length;
+      ok = output.write(b);
+    }
+    output.uncork();
+    onProgress?.({ ...progress });
+    if (!ok && !outErr) await once(output, 'drain');
+  };
+  try {
+    await flush();
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      progress.bytesIn += chunk.length;
+      w.update(chunk);
+      // The cipher runs on a worker: let at most IN_FLIGHT bytes wait for it, so memory stays bounded.
+      const waiting = w.waitBelow(IN_FLIGHT_BYTES);
+      if (waiting) await waiting;
+      await flush();
+    }
+    await w.end();
+    await flush();
+    output.end();
+    await finished(output);
+    if (outErr) throw outErr;
+  } catch (e) {
+    w.abort();
+    throw e;
+  } finally {
+    output.off('error', onErr);
+  }
 }
 
 /** openpgp's error while preparing keys -> AppError. Its texts (docs/toolchain.md) may quote a user id: map, never pass on. */

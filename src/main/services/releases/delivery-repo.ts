@@ -299,6 +299,49 @@ export function loadOutbox(db: Database, transmissionId: string): OutboxMessage[
   ).map((r) => ({ part: r.part, of: r.part_of, messageId: r.message_id, envelope: { from: r.envelope_from, to: JSON.parse(r.envelope_to) as string[] }, raw: r.raw }));
 }
 
+/** One stored message without its bytes: what a delivery run needs to walk the parts. */
+export type OutboxEntry = Omit<OutboxMessage, 'raw'> & { sizeBytes: number };
+
+/** The transmission's stored messages in part order, without their bytes (read each with {@link outboxRaw}). */
+export function outboxEntries(db: Database, transmissionId: string): OutboxEntry[] {
+  return (
+    db
+      .prepare('SELECT part, part_of, message_id, envelope_from, envelope_to, length(raw) AS size FROM outbox_messages WHERE transmission_id = ? ORDER BY part')
+      .all(transmissionId) as Array<{ part: number; part_of: number; message_id: string; envelope_from: string; envelope_to: string; size: number }>
+  ).map((r) => ({ part: r.part, of: r.part_of, messageId: r.message_id, envelope: { from: r.envelope_from, to: JSON.parse(r.envelope_to) as string[] }, sizeBytes: r.size }));
+}
+
+/**
+ * The stored bytes of one message (one part: bounded by the per-message limit), read when it is sent, so a delivery
+ * run holds one message at a time, not the release.
+ * @throws AppError INTERNAL when the part is not stored
+ */
+export function outboxRaw(db: Database, transmissionId: string, part: number): Buffer {
+  const r = db.prepare('SELECT raw FROM outbox_messages WHERE transmission_id = ? AND part = ?').get(transmissionId, part) as { raw: Buffer } | undefined;
+  if (!r) throw new AppError('INTERNAL', 'A stored message of this release could not be found. Nothing more was sent.');
+  return r.raw;
+}
+
+/**
+ * Remove the stored bytes of preparations that never finished (a transmission stored closed while its messages were
+ * written, with no part rows: the process stopped before the preparation was committed). Nothing can be sent from
+ * them; their records stay.
+ * @returns how many messages were removed
+ */
+export function clearUnfinishedPreparations(db: Database): number {
+  return db
+    .prepare(
+      `DELETE FROM outbox_messages WHERE transmission_id IN (
+         SELECT t.id FROM transmissions t WHERE t.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transmission_parts p WHERE p.transmission_id = t.id))`,
+    )
+    .run().changes;
+}
+
+/** Open a transmission that was stored closed while its messages were written (see SendWorkflow.prepare). */
+export function openStagedTransmission(db: Database, transmissionId: string): void {
+  db.prepare('UPDATE transmissions SET closed_at = NULL, closed_reason = NULL WHERE id = ?').run(transmissionId);
+}
+
 /**
  * Drop the stored message bytes once every part is confirmed delivered (or the transmission was closed with
  * nothing out): the transmission record keeps what was sent, when and how; the bytes are not needed again.

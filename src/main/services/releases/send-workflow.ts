@@ -14,6 +14,9 @@
  * A retry never composes again and never makes a new passphrase; a transmission record is never deleted; each
  * status change goes through state.ts with its audit event in the same transaction.
  *
+ * Large releases (PGP/MIME) are composed and stored one message at a time (stageMessages), so memory is bounded by
+ * the per-message limit; delivery reads one stored message at a time.
+ *
  * Recovery at unlock ({@link SendWorkflow.recover}): a release left 'sending' by a crash has its claimed parts
  * settled by one rule — handed over → 'unconfirmed' (staff decide: ask the recipient, or resend the same stored
  * message); not handed over → 'pending' (nothing can have been delivered) — and becomes 'unconfirmed' if any part
@@ -38,7 +41,10 @@ import {
   clearOutbox,
   closeTransmission,
   insertPendingPart,
-  loadOutbox,
+  outboxEntries,
+  openStagedTransmission,
+  clearUnfinishedPreparations,
+  outboxRaw,
   markPartHandedOver,
   openTransmission,
   recordPartFailure,
@@ -127,6 +133,12 @@ export interface SendWorkflowDeps {
 }
 
 type SendOutput = ChannelOutput<'releases.send'>;
+
+/** Messages stored one at a time under a transmission not yet opened (SendWorkflow.stageMessages). */
+interface Staged {
+  t: TransmissionT;
+  parts: Array<{ part: number; of: number; messageId: string; sizeBytes: number }>;
+}
 
 /** Statuses whose parts can still be delivered from the stored outbox. */
 const RESUMABLE: readonly ReleaseStatus[] = ['queued', 'failed', 'partly_sent', 'bounced'];
@@ -234,6 +246,8 @@ export class SendWorkflow {
     let recipient: StoredRecipient;
     let gate: GateResult;
     let prepared: PreparedMessages;
+    /** Messages composed one at a time were stored as they came, under a transmission kept closed until the commit below. */
+    let staged: Staged | null = null;
     const { reference } = releaseState(v.db, releaseId);
     try {
       if (method === 'tls-only-email' && !this.d.unencryptedAllowed(releaseId))
@@ -274,6 +288,11 @@ export class SendWorkflow {
         assemble: () => this.d.assemble(releaseId, gate, recipient.name),
         packaging: this.d.packaging,
       });
+      if (prepared.oneByOne) {
+        const envelope = { from: practice.senderEmail, to: [recipient.email] };
+        const rec = (firstMessageId: string, partsTotal: number) => this.transmissionRecord(releaseId, reference, method, recipient, gate, prepared, firstMessageId, partsTotal);
+        staged = await this.stageMessages(releaseId, prepared.oneByOne, rec, envelope);
+      }
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });
     } catch (e) {
       s.recordFailure('release.send', subject, e, { method });
@@ -293,17 +312,77 @@ export class SendWorkflow {
 
     const practice = requireSetting(v.db, 'practice');
     const at = this.now().toISOString();
-    const t: TransmissionT = {
+    const parts = staged
+      ? staged.parts
+      : prepared.messages.map((m) => ({ part: m.part, of: m.of, messageId: m.messageId, sizeBytes: m.raw.length }));
+    const t: TransmissionT = staged?.t ?? this.transmissionRecord(releaseId, reference, method, recipient, gate, prepared, prepared.messages[0]!.messageId, parts.length);
+    const envelope = { from: practice.senderEmail, to: [recipient.email] };
+    try {
+      v.tx(() => {
+        const { status } = releaseState(v.db, releaseId);
+        const old = openTransmission(v.db, releaseId);
+        if (old) closeTransmission(v.db, old.id, 'superseded', at);
+        if (status === 'failed') this.move(releaseId, 'draft', { audit: { action: 'release.reopen', detail: { supersededTransmissionId: old?.id ?? 'none' } } });
+        if (staged) openStagedTransmission(v.db, t.id);
+        else insertTransmission(v.db, t);
+        setTransmissionPreparation(v.db, t.id, contentDigest(v.db, releaseId, method), reference);
+        for (const m of parts) insertPendingPart(v.db, t.id, m);
+        if (!staged) saveOutbox(v.db, t.id, prepared.messages.map((m): OutboxMessage => ({ part: m.part, of: m.of, messageId: m.messageId, envelope, raw: m.raw })));
+        if (prepared.passphrase !== null) storePassphrase(v.db, t.id, prepared.passphrase);
+        setDeliveryMethod(v.db, releaseId, method);
+        this.move(releaseId, 'queued', {
+          nextAttemptAt: null,
+          resetAttempts: true,
+          audit: {
+            action: 'release.queued',
+            detail: {
+              transmissionId: t.id,
+              method,
+              ...(method === 'smime' ? { certificateFingerprint: prepared.recipientKeyFingerprint } : {}),
+              parts: parts.length,
+              documents: gate.docs.length,
+              packetSha256: prepared.packetSha256 ?? 'none',
+              requestId: t.requestId ?? 'none',
+              legalBasis: t.legalBasis ?? 'none',
+              authorizationId: t.authorizationId ?? 'none',
+              acknowledgmentId: t.acknowledgmentId ?? 'none',
+              notices: gate.decision.notices.length,
+            },
+          },
+        });
+      });
+    } catch (e) {
+      // The preparation was not committed: the staged messages are dropped (their transmission stays closed).
+      if (staged) v.tx(() => clearOutbox(v.db, t.id));
+      throw e;
+    }
+    await this.d.checkpoint?.('prepared', { releaseId });
+    return { passphrase: prepared.passphrase, transmissionId: t.id };
+  }
+
+  /** The transmission record of a preparation (nothing sent yet). */
+  private transmissionRecord(
+    releaseId: string,
+    reference: string,
+    method: EmailMethod,
+    recipient: StoredRecipient,
+    gate: GateResult,
+    prepared: PreparedMessages,
+    firstMessageId: string,
+    partsTotal: number,
+  ): TransmissionT {
+    const practice = requireSetting(this.s.require().db, 'practice');
+    return {
       id: newId(),
       releaseId,
       releaseReference: reference,
-      at,
+      at: this.now().toISOString(),
       sender: practice.senderEmail,
       recipientName: recipient.name,
       recipientEmail: recipient.email,
       method,
       documents: gate.docs.map((d) => ({ label: d.label, sha256: d.sha256, pageCount: d.pageCount })),
-      messageId: prepared.messages[0]!.messageId,
+      messageId: firstMessageId,
       smtpResponse: '',
       tlsProtocol: '',
       tlsCipher: '',
@@ -312,47 +391,52 @@ export class SendWorkflow {
       legalBasis: gate.request?.request.basis ?? null,
       authorizationId: gate.authorizationId,
       acknowledgmentId: gate.acknowledgmentId,
-      partsTotal: prepared.messages.length,
+      partsTotal,
       partsSent: 0,
       packetSha256: prepared.packetSha256,
       parts: [],
       closedReason: null,
     };
-    const envelope = { from: practice.senderEmail, to: [recipient.email] };
-    v.tx(() => {
-      const { status } = releaseState(v.db, releaseId);
-      const old = openTransmission(v.db, releaseId);
-      if (old) closeTransmission(v.db, old.id, 'superseded', at);
-      if (status === 'failed') this.move(releaseId, 'draft', { audit: { action: 'release.reopen', detail: { supersededTransmissionId: old?.id ?? 'none' } } });
-      insertTransmission(v.db, t);
-      setTransmissionPreparation(v.db, t.id, contentDigest(v.db, releaseId, method), reference);
-      for (const m of prepared.messages) insertPendingPart(v.db, t.id, { part: m.part, of: m.of, messageId: m.messageId, sizeBytes: m.raw.length });
-      saveOutbox(v.db, t.id, prepared.messages.map((m): OutboxMessage => ({ part: m.part, of: m.of, messageId: m.messageId, envelope, raw: m.raw })));
-      if (prepared.passphrase !== null) storePassphrase(v.db, t.id, prepared.passphrase);
-      setDeliveryMethod(v.db, releaseId, method);
-      this.move(releaseId, 'queued', {
-        nextAttemptAt: null,
-        resetAttempts: true,
-        audit: {
-          action: 'release.queued',
-          detail: {
-            transmissionId: t.id,
-            method,
-            ...(method === 'smime' ? { certificateFingerprint: prepared.recipientKeyFingerprint } : {}),
-            parts: prepared.messages.length,
-            documents: gate.docs.length,
-            packetSha256: prepared.packetSha256 ?? 'none',
-            requestId: t.requestId ?? 'none',
-            legalBasis: t.legalBasis ?? 'none',
-            authorizationId: t.authorizationId ?? 'none',
-            acknowledgmentId: t.acknowledgmentId ?? 'none',
-            notices: gate.decision.notices.length,
-          },
-        },
-      });
-    });
-    await this.d.checkpoint?.('prepared', { releaseId });
-    return { passphrase: prepared.passphrase, transmissionId: t.id };
+  }
+
+  /**
+   * Store messages composed one at a time (a large release): each goes into the vault's outbox in its own small
+   * transaction as soon as it is made, so the process holds one message, not the release. Their transmission is
+   * written CLOSED first ('superseded': nothing can be sent from it, it is not a disclosure) and opened only by the
+   * commit that queues the release (prepare), so a stop half-way leaves a closed record with no parts, never a
+   * half-prepared release; its stored bytes are removed then, or at the next unlock (recover).
+   * @returns the transmission record and the stored parts
+   * @throws what composing throws (the bytes stored so far are removed first)
+   */
+  private async stageMessages(
+    releaseId: string,
+    oneByOne: NonNullable<PreparedMessages['oneByOne']>,
+    record: (firstMessageId: string, partsTotal: number) => TransmissionT,
+    envelope: OutboxMessage['envelope'],
+  ): Promise<Staged> {
+    const v = this.s.require();
+    let t: TransmissionT | null = null;
+    const parts: Staged['parts'] = [];
+    try {
+      for await (const m of oneByOne.messages) {
+        v.tx(() => {
+          if (!t) {
+            t = record(m.messageId, oneByOne.of);
+            insertTransmission(v.db, t);
+            closeTransmission(v.db, t.id, 'superseded', t.at);
+          }
+          saveOutbox(v.db, t.id, [{ part: m.part, of: m.of, messageId: m.messageId, envelope, raw: m.raw }]);
+        });
+        parts.push({ part: m.part, of: m.of, messageId: m.messageId, sizeBytes: m.raw.length });
+        this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: m.part, total: oneByOne.of + 1 });
+      }
+    } catch (e) {
+      const id = (t as TransmissionT | null)?.id;
+      if (id) v.tx(() => clearOutbox(v.db, id));
+      throw e;
+    }
+    if (!t || parts.length !== oneByOne.of) throw new AppError('INTERNAL', 'The messages of this release could not be composed. Nothing was sent.');
+    return { t, parts };
   }
 
   /**
@@ -377,7 +461,8 @@ export class SendWorkflow {
     const v = s.require();
     const open = openTransmission(v.db, releaseId);
     if (!open) throw new AppError('INTERNAL', 'The stored messages of this release could not be found. Nothing was sent.');
-    const outbox = loadOutbox(v.db, open.id);
+    // The parts without their bytes: each message is read from the vault when it is sent (one at a time in memory).
+    const outbox = outboxEntries(v.db, open.id);
     const smtp = requireSetting(v.db, 'smtp') as SmtpSettings;
     v.tx(() => this.move(releaseId, 'sending', { audit: { action: 'release.send_attempt', detail: { transmissionId: open.id, method: open.method, trigger } } }));
 
@@ -391,7 +476,7 @@ export class SendWorkflow {
       await this.d.checkpoint?.('before-connect', { releaseId, part: msg.part });
       let handedOver = false;
       try {
-        const sent = await sendRawMessage(smtp, msg.envelope, msg.raw, {
+        const sent = await sendRawMessage(smtp, msg.envelope, outboxRaw(v.db, open.id, msg.part), {
           ...(this.d.smtpCa ? { ca: this.d.smtpCa } : {}),
           ...(this.d.smtpTimeoutMs ? { timeoutMs: this.d.smtpTimeoutMs } : {}),
           envid: `${open.envid ?? releaseState(v.db, releaseId).reference}.${msg.part}`,
@@ -626,6 +711,9 @@ export class SendWorkflow {
     const v = this.s.require();
     const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
     v.tx(() => {
+      // Messages stored by a preparation that never committed (the process stopped while composing): nothing can be
+      // sent from them; the closed transmission record stays.
+      clearUnfinishedPreparations(v.db);
       for (const releaseId of releasesInStatus(v.db, 'sending')) {
         const open = openTransmission(v.db, releaseId);
         const settled = open ? recoverSendingParts(v.db, open.id, this.now().toISOString()) : { unconfirmed: 0, pending: 0 };

@@ -1,5 +1,5 @@
 import { AppError } from '../../../../shared/errors';
-import { composePgpMimeMessages } from '../../delivery/compose';
+import { composePgpMimeMessagesOneByOne } from '../../delivery/compose';
 import { inspectRecipientKey } from '../../openpgp/keys';
 import type { ReleaseNotice } from '../../../../shared/compliance';
 import type { DocumentSummaryT } from '../../../../shared/contract';
@@ -19,14 +19,16 @@ export async function composePgpMime(m: MethodInput): Promise<PreparedMessages> 
   if (!r.fingerprintConfirmed) throw new AppError('KEY_NOT_CONFIRMED', "Confirm the recipient's key fingerprint with them by phone or in person before sending.");
   await inspectRecipientKey(r.keyArmored, m.now);
   const docs = m.gate.docs;
-  const composed = await composePgpMimeMessages({
+  // One message at a time: files are grouped by their stored sizes, and read from the vault (its chunks) only when
+  // their message is composed; the workflow stores each message before the next is made.
+  const composed = composePgpMimeMessagesOneByOne({
     from: { name: m.practice.senderName, address: m.practice.senderEmail },
     to: r.email,
     practiceName: m.practice.name,
     reference: m.reference,
     files: [
-      ...docs.map((d) => ({ filename: d.label, content: m.readDocument(d.id), contentType: 'application/pdf' })),
-      ...m.scopeSheets.map((sh) => ({ filename: sh.filename, content: sh.bytes, contentType: 'application/pdf' })),
+      ...docs.map((d) => ({ filename: d.label, sizeBytes: d.sizeBytes, read: () => m.readDocument(d.id), contentType: 'application/pdf' })),
+      ...m.scopeSheets.map((sh) => ({ filename: sh.filename, sizeBytes: sh.bytes.length, read: () => sh.bytes, contentType: 'application/pdf' })),
     ],
     alwaysAttach: [practiceKeyAttachment(m.practiceKey.armoredPublic)],
     bodyFor: (part, of, files) => {
@@ -40,7 +42,7 @@ export async function composePgpMime(m: MethodInput): Promise<PreparedMessages> 
     limitBytes: Math.floor((m.limitBytes * 3 * 64) / (4 * 65)),
     date: m.now,
   });
-  return { messages: composed.messages, packetSha256: null, recipientKeyFingerprint: r.keyFingerprint, passphrase: null };
+  return { messages: [], oneByOne: { of: composed.parts.length, messages: composed.messages }, packetSha256: null, recipientKeyFingerprint: r.keyFingerprint, passphrase: null };
 }
 
 /** File name of the practice public key attached inside every PGP/MIME release. */

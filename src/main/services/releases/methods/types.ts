@@ -36,7 +36,13 @@ export interface MethodInput {
 
 /** The composed messages of a release and what the transmission record keeps about them. */
 export interface PreparedMessages {
+  /** The messages, composed (empty when `oneByOne` is given). */
   messages: ComposedMessage[];
+  /**
+   * Instead of `messages`: how many there will be and the messages composed one at a time as they are iterated
+   * (PGP/MIME: releases of any size), so the workflow stores each in the vault before composing the next.
+   */
+  oneByOne?: { of: number; messages: AsyncIterable<ComposedMessage> } | undefined;
   /** SHA-256 (hex) of the assembled packet (null for PGP/MIME, which sends the record files). */
   packetSha256: string | null;
   /** The recipient key's fingerprint (PGP/MIME) or certificate's SHA-256 fingerprint (S/MIME), '' otherwise. */

@@ -1,0 +1,126 @@
+/**
+ * Child process for the `releases.send` bench rows, in two phases so the send runs in a fresh process:
+ *   `bench/releases-send-child.ts setup MIB` — a real back end (encrypted vault, services, dispatch:
+ *     test/unit/requests/harness.ts) in a kept temp folder; one ready right-of-access release whose records are imported
+ *     through `documents.pick` in batches (MIB = 0: a 30-page release of three 10-page text records; otherwise about
+ *     MIB MiB of 12 MiB scans that do not compress), patient check run, recipient with a confirmed OpenPGP key;
+ *   `bench/releases-send-child.ts send DATADIR RELEASEID` — services on that vault, unlock, the real SMTP test server
+ *     (STARTTLS, AUTH, counting and discarding what it receives), then ONE `releases.send` (PGP/MIME) through the
+ *     dispatcher, measured. Peak RSS of the send: the kernel's high-water mark is reset (/proc/self/clear_refs, 5)
+ *     after a GC just before the call and read (VmHWM) after it; RSS is also sampled every 20 ms.
+ * Each phase prints one JSON line (bytes, ms).
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { PDFDocument, StandardFonts, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import { generatePracticeKey } from '../src/main/services/openpgp/keys';
+import { createServices } from '../src/main/services';
+import { systemClock } from '../src/main/services/support/clock';
+import { createDispatch } from '../src/main/rpc/dispatch';
+import { createHandlers } from '../src/main/rpc/handlers';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../src/shared/contract';
+import { SMTP_PASSWORD, startSmtpServer } from '../test/support/smtp';
+import { file, intake, PASSPHRASE, PATIENT, startBackend } from '../test/unit/requests/harness';
+
+const MiB = 2 ** 20;
+const DOC_MIB = 12; // under the default 18 MB message limit once base64 and armor are counted
+
+/** VmHWM / VmRSS of this process in bytes (Linux). */
+function procStatus(field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** A record file: page 1 text naming the synthetic patient, page 2 a `mib` MiB random RGB image (a scan that does not compress). */
+async function scanPdf(i: number, mib: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  doc.addPage([612, 792]).drawText(`Scanned record ${i} - synthetic record for ${PATIENT.name}, DOB ${PATIENT.dateOfBirth}`, { x: 72, y: 700, size: 12, font });
+  const side = Math.floor(Math.sqrt((mib * MiB) / 3));
+  const img = doc.context.register(doc.context.stream(randomBytes(side * side * 3), { Type: 'XObject', Subtype: 'Image', Width: side, Height: side, ColorSpace: 'DeviceRGB', BitsPerComponent: 8 }));
+  const page = doc.addPage([612, 792]);
+  const name = page.node.newXObject('Im', img);
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(540, 0, 0, 540, 36, 126), drawObject(name), popGraphicsState());
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** A 10-page text record. */
+async function textPdf(i: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let k = 1; k <= 10; k++) doc.addPage([612, 792]).drawText(`Record ${i} page ${k} - synthetic progress note for ${PATIENT.name}`, { x: 72, y: 700, size: 12, font });
+  return Buffer.from(await doc.save());
+}
+
+/** Phase 1 (`setup MIB`): a vault in a kept temp folder with one ready release; prints { dataDir, releaseId, recordBytes }. */
+async function setup(mib: number): Promise<void> {
+  const b = await startBackend({ withSmtp: false });
+  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
+  const dest = 'zyxwv@patient.example.test';
+  const recipientKey = await generatePracticeKey({ name: 'Zyxwv Testpatient', email: dest });
+  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: dest }] }));
+  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+  const rel = await b.call('releases.create', { requestId: req.id });
+  const count = mib === 0 ? 3 : Math.max(1, Math.round(mib / DOC_MIB));
+  let recordBytes = 0;
+  for (let i = 0; i < count; i += 4) {
+    const batch: Buffer[] = [];
+    for (let j = i; j < Math.min(count, i + 4); j++) batch.push(mib === 0 ? await textPdf(j) : await scanPdf(j, DOC_MIB));
+    recordBytes += batch.reduce((n, x) => n + x.length, 0);
+    b.stage(batch.map((x, k) => file(`scan ${i + k}.pdf`, x)));
+    const picked = await b.call('documents.pick', { releaseId: rel.id });
+    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
+  }
+  await b.call('documents.checkPatient', { releaseId: rel.id });
+  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: dest, armoredKey: recipientKey.armoredPublic, fingerprintConfirmed: true });
+  b.services.session.lock();
+  process.stdout.write(`${JSON.stringify({ dataDir: b.dataDir, releaseId: rel.id, recordBytes })}\n`);
+}
+
+/**
+ * Phase 2 (`send DATADIR RELEASEID`), in a fresh process: services on the kept vault, unlock, the SMTP test server
+ * (discarding), then the measured `releases.send`. The folder is removed at the end.
+ */
+async function send(dataDir: string, releaseId: string): Promise<void> {
+  const smtp = await startSmtpServer({ discard: true });
+  const services = createServices({ dataDir, mode: 'preview', version: 'bench', clock: systemClock, smtpCa: [smtp.caPem], smtpTimeoutMs: 300_000, filePicker: { pick: async () => [] }, fileSaver: { save: async () => false } });
+  const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
+  const call = async <C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> => {
+    const r = await dispatch(channel, input);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value as ChannelOutput<C>;
+  };
+  try {
+    await call('vault.unlock', { passphrase: PASSPHRASE });
+    const settings = await call('settings.get', {});
+    await call('settings.updateSmtp', { ...settings.smtp, port: smtp.port, password: SMTP_PASSWORD });
+    (globalThis as { gc?: () => void }).gc?.();
+    try {
+      writeFileSync('/proc/self/clear_refs', '5'); // reset VmHWM to the current RSS (Linux >= 4.0)
+    } catch {
+      /* not Linux: VmHWM then covers start-up too */
+    }
+    const rssBefore = procStatus('VmRSS');
+    let sampledPeakRss = rssBefore;
+    const timer = setInterval(() => {
+      sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
+    }, 20);
+    const t0 = performance.now();
+    const out = await call('releases.send', { releaseId, method: 'openpgp-pgp-mime' });
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    const peakRss = procStatus('VmHWM');
+    const received = smtp.received;
+    process.stdout.write(
+      `${JSON.stringify({ ms, status: out.release.status, parts: out.transmission.partsTotal, messages: received.length, bytesSent: received.reduce((n, m) => n + m.sizeBytes, 0), rssBefore, peakRss, sampledPeakRss })}\n`,
+    );
+  } finally {
+    services.session.lock();
+    await smtp.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const [phase, a, c] = process.argv.slice(2);
+void (phase === 'setup' ? setup(Number(a ?? 0)) : send(a!, c!));
