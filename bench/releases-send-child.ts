@@ -20,7 +20,7 @@ import { createDispatch } from '../src/main/rpc/dispatch';
 import { createHandlers } from '../src/main/rpc/handlers';
 import type { ChannelInput, ChannelName, ChannelOutput } from '../src/shared/contract';
 import { SMTP_PASSWORD, startSmtpServer } from '../test/support/smtp';
-import { file, intake, PASSPHRASE, PATIENT, startBackend } from '../test/unit/requests/harness';
+import { file, intake, PASSPHRASE, PATIENT, startBackend } from '../test/support/backend';
 
 const MiB = 2 ** 20;
 const DOC_MIB = 12; // under the default 18 MB message limit once base64 and armor are counted

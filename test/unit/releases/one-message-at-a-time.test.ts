@@ -10,7 +10,7 @@ import { activePracticeKey } from '../../../src/main/services/settings/settings'
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { bulkyRecord } from '../../support/records';
 import { requireTool } from '../../support/tools';
-import { file, intake, PASSPHRASE, PATIENT, startBackend, type Backend } from '../requests/harness';
+import { file, intake, PASSPHRASE, PATIENT, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = requireTool('gpg');
 const DEST = 'zyxwv@patient.example.test';
