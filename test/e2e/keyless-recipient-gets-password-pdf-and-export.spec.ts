@@ -78,21 +78,22 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
     await expect(page.getByText('Nothing blocks this release')).toBeVisible();
     await shot(page, 'password-pdf-03-review');
 
-    // 4. Send: progress phases are reported by events (remember what the bar showed), then the one-time panel.
-    const phases: string[] = [];
-    const watcher = (async () => {
-      for (let i = 0; i < 200; i++) {
-        const t = await page.getByTestId('progress-phase').textContent({ timeout: 50 }).catch(() => null);
-        if (t && !phases.includes(t)) phases.push(t);
-        if (await page.getByTestId('one-time-panel').isVisible()) return;
-      }
-    })();
+    // 4. Send: progress phases are reported by events; a MutationObserver in the page remembers every label the bar
+    // showed (a poll can miss a phase that lasts a few milliseconds), then the one-time panel.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __phases: string[] }).__phases = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="progress-phase"]')?.textContent;
+        if (t && !seen.includes(t)) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByRole('button', { name: 'Send password-protected PDF' }).click();
     await expect(page.getByTestId('progress-bar')).toBeVisible();
     await shot(page, 'password-pdf-04a-progress');
     const panel = page.getByTestId('one-time-panel');
     await expect(panel).toBeVisible({ timeout: 60_000 });
-    await watcher;
+    const phases = await page.evaluate(() => (window as unknown as { __phases: string[] }).__phases);
     const passphrase = (await page.getByTestId('one-time-passphrase').innerText()).trim();
     expect(passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
     await expect(panel).toContainText('Call the recipient');
