@@ -7,7 +7,7 @@
  * in the same transaction as the state change.
  */
 import { blockedCode } from '../accounts/blocked';
-import type { ChannelOutput, DeliveryMethodT, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
+import type { ChannelOutput, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail, unencryptedEmailRefusal } from '../compliance';
 import { deliveryLadder } from '../delivery/methods';
@@ -18,7 +18,7 @@ import { assemblePacket, generateSpokenPassphrase, type AssembledPacket } from '
 import type { PackagingJobs } from '../packaging/jobs';
 import { applicableAcknowledgment, getAuthorization, getRequest } from '../requests/repo';
 import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from '../settings/settings';
-import { newId } from '../support/ids';
+import { baseTransmission, purposeOfBasis } from './delivery-records';
 import { clearOutbox, closeTransmission, insertDeliveredPart, insertPrintable, openTransmission, readPrintable } from './delivery-repo';
 import { keyFactsOrNull, ReleaseService, type GateResult, type ReleaseServiceDeps } from './release-service';
 import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, storedRecipient, type StoredRecipient } from './repo';
@@ -188,38 +188,6 @@ export class ReleaseDeliveryService extends ReleaseService {
     return packet;
   }
 
-  private baseTransmission(releaseId: string, method: DeliveryMethodT, recipient: StoredRecipient, gate: GateResult, packetSha256: string, partsTotal: number): TransmissionT {
-    const db = this.session.require().db;
-    const practice = requireSetting(db, 'practice');
-    const { reference } = releaseState(db, releaseId);
-    return {
-      id: newId(),
-      releaseId,
-      releaseReference: reference,
-      at: this.session.clock.now().toISOString(),
-      sender: practice.senderEmail,
-      recipientName: recipient.name,
-      recipientEmail: recipient.email,
-      method,
-      documents: gate.docs.map((d) => ({ label: d.label, sha256: d.sha256, pageCount: d.pageCount })),
-      messageId: '',
-      smtpResponse: '',
-      tlsProtocol: '',
-      tlsCipher: '',
-      recipientKeyFingerprint: '',
-      requestId: gate.request!.id,
-      legalBasis: gate.request!.request.basis,
-      authorizationId: gate.authorizationId,
-      acknowledgmentId: gate.acknowledgmentId,
-      partsTotal,
-      partsSent: 0,
-      packetSha256,
-      parts: [],
-      closedReason: null,
-    };
-  }
-
-
   /**
    * Send the release by email (SendWorkflow.send): a draft is checked, prepared into the outbox and delivered;
    * a failed, queued or partly sent release is delivered again from its stored messages.
@@ -292,7 +260,7 @@ export class ReleaseDeliveryService extends ReleaseService {
       });
       this.d.events.emit('progress', { operation: 'encrypt', releaseId, done: 1, total: 1 });
       const written = await exportPacket(dir, prepared, { practiceName: practice.name });
-      const t: TransmissionT = { ...this.baseTransmission(releaseId, 'export', recipient, gate, packet.manifest.packetSha256, prepared.parts.length), partsSent: prepared.parts.length };
+      const t: TransmissionT = { ...baseTransmission(this.session, releaseId, 'export', recipient, gate, packet.manifest.packetSha256, prepared.parts.length), partsSent: prepared.parts.length };
       this.session.audited(
         'release.export',
         subject,
@@ -357,7 +325,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const { reference } = releaseState(v.db, releaseId);
     const packet = await this.assemble(releaseId, gate, recipient.name);
     const p = await printablePacket({ packetPdf: packet.pdf, manifest: packet.manifest, reference });
-    const t: TransmissionT = { ...this.baseTransmission(releaseId, 'print', recipient, gate, packet.manifest.packetSha256, 1), partsSent: 1 };
+    const t: TransmissionT = { ...baseTransmission(this.session, releaseId, 'print', recipient, gate, packet.manifest.packetSha256, 1), partsSent: 1 };
     const printableId = s.audited(
       'release.print_prepared',
       subject,
@@ -441,24 +409,4 @@ export class ReleaseDeliveryService extends ReleaseService {
   printablePdf(printableId: string): { pdf: Buffer; title: string } {
     const r = this.session.audited('release.print_view', { type: 'printable', id: printableId }, (v) => readPrintable(v.db, printableId), (x) => ({ releaseId: x.releaseId }));
     return { pdf: r.pdf, title: r.title };
-  }
-
-}
-
-/** The purpose line of the cover when no authorization states one (45 CFR 164.508(c)(1)(iv): "at the request of the individual" suffices). */
-function purposeOfBasis(basis: string): string {
-  switch (basis) {
-    case 'right_of_access':
-      return 'At the request of the individual (right of access, 45 CFR 164.524)';
-    case 'patient_directed':
-      return "At the individual's direction to a third party (45 CFR 164.524(c)(3)(ii))";
-    case 'tpo':
-      return 'Treatment, payment or health care operations';
-    case 'required_by_law':
-      return 'As required by law';
-    case 'hhs':
-      return 'To the Secretary of HHS';
-    default:
-      return 'As authorized by the individual';
-  }
-}
+  }}
