@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ChannelOutput, ParsedInput, DashboardT, RestoreResultT, ReleaseEvaluationT, IdleLockSettingsT, PracticeDetailsInputT, PracticeInputT } from '../../shared/contract';
+import type { ChannelOutput, ParsedInput, DashboardT, RestoreResultT, ReleaseEvaluationT, IdleLockSettingsT, PracticeDetailsInputT } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { listAudit } from './audit/audit';
 import { AuditService } from './audit/audit-service';
@@ -8,10 +8,8 @@ import type { FilePicker } from './documents/picker';
 import { discardPendingPdf, importFiles, supplyPdfPassword, type ImportContext } from './documents/import';
 import type { FileSaver } from './documents/saver';
 import { RequestService } from './requests/request-service';
-import { importPracticeKey, inspectRecipientKey } from './openpgp/keys';
-import { checkEmailAddress, requireValidEmail } from './recipients/email';
-import { testSmtpConnection } from './delivery/smtp';
-import { formatFingerprint } from '../../shared/fingerprint';
+import { inspectRecipientKey } from './openpgp/keys';
+import { checkEmailAddress } from './recipients/email';
 import { listTransmissions } from './releases/repo';
 import type { CrashPoint, RetryPolicy } from './releases/send-workflow';
 import { ReleaseDeliveryService } from './releases/delivery-service';
@@ -26,8 +24,9 @@ import { approveRelease } from './accounts/approvals';
 import { localDate } from './compliance';
 import { PatientCheckService } from './documents/patient-check';
 import { AddressConfirmationService } from './recipients/address-confirmation';
-import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings/settings';
+import { getSetting } from './settings/settings';
 import { SetupService } from './setup/setup-service';
+import { SettingsService } from './settings/settings-service';
 import { RetentionService } from './retention/service';
 import { buildDashboard } from './dashboard/dashboard';
 import { systemClock, type Clock } from './support/clock';
@@ -124,6 +123,8 @@ export function createServices(config: ServicesConfig) {
     session,
     ...(config.folderPicker ? { folderPicker: config.folderPicker } : {}),
   });
+
+  const settingsService = new SettingsService({ session, clock, smtpCa: config.smtpCa, fileSaver: config.fileSaver });
 
   const auditReports = new AuditService({
     session,
@@ -290,177 +291,18 @@ export function createServices(config: ServicesConfig) {
       await queueRun;
     },
 
-    /** Settings for display: the SMTP password and the private key never leave main. */
-    /**
-     * Change the SMTP submission server. The password is kept when omitted. Audited as
-     * `settings.change` (detail: which fields changed — never their values).
-     * @throws AppError VAULT_LOCKED
-     */
-    updateSmtp(input: ParsedInput<'settings.updateSmtp'>): ChannelOutput<'settings.updateSmtp'> {
-      return session.audited(
-        'settings.change',
-        { type: 'setting', id: 'smtp' },
-        (v) => {
-          const current = requireSetting(v.db, 'smtp');
-          const next = { ...input, password: input.password ?? current.password };
-          putSetting(v.db, 'smtp', next);
-          const { password: _password, ...shown } = next;
-          return { shown, changed: (Object.keys(next) as Array<keyof typeof next>).filter((k) => next[k] !== current[k]) };
-        },
-        (r) => ({ setting: 'smtp', changed: r.changed.join(',') || 'none' }),
-      ).shown;
-    },
-
-    /**
-     * Test SMTP submission settings without sending anything (connect, verified TLS >= 1.2, AUTH, QUIT;
-     * see delivery/smtp.ts testSmtpConnection). Without `password` the stored one is used (vault must be
-     * unlocked). Audited as `settings.smtp_test` (outcome and error code only, never host, user or password)
-     * when the vault is unlocked; during setup there is no vault yet, so no audit.
-     * @returns `{ ok: true, tlsProtocol, tlsCipher }`
-     * @throws AppError TLS_REQUIRED, TLS_CERT_UNTRUSTED, TLS_PROTOCOL_TOO_OLD, SMTP_AUTH_FAILED, SMTP_UNREACHABLE,
-     *   SMTP_FAILED; VALIDATION_FAILED when no password is given and none is stored.
-     * @source 45 CFR 164.312(e)(1) transmission security; 164.312(b) audit controls; RFC 3207; RFC 4954.
-     */
-    async testSmtp(input: ParsedInput<'settings.testSmtp'>): Promise<ChannelOutput<'settings.testSmtp'>> {
-      const subject = { type: 'setting', id: 'smtp' };
-      const unlocked = session.state === 'unlocked';
-      try {
-        let password = input.password;
-        if (password === undefined) {
-          const stored = unlocked ? getSetting(session.require().db, 'smtp') : undefined;
-          if (!stored) throw new AppError('VALIDATION_FAILED', 'Enter the mail server password to test the connection.');
-          password = stored.password;
-        }
-        const r = await testSmtpConnection({ ...input, password }, config.smtpCa ? { ca: config.smtpCa, timeoutMs: 15_000 } : { timeoutMs: 15_000 });
-        if (session.state === 'unlocked') {
-          session.audited('settings.smtp_test', subject, () => r, (x) => ({ outcome: 'ok', tlsProtocol: x.tlsProtocol }));
-        }
-        return r;
-      } catch (e) {
-        if (session.state === 'unlocked') session.recordFailure('settings.smtp_test', subject, e);
-        throw e;
-      }
-    },
-
-    /**
-     * Save the practice's armored OpenPGP PUBLIC key as `practice-key.asc` through the injected FileSaver
-     * (Electron: save dialog; preview host: its export folder), so the practice can give it to recipients
-     * to check the signature of PGP/MIME releases. The private key never leaves the vault. Audited as
-     * `settings.practice_key_export` (saved or not, fingerprint).
-     * @returns `{ saved, fingerprint }` — fingerprint as 40 upper-case hex characters in groups of four.
-     * @throws AppError VAULT_LOCKED; EXPORT_UNAVAILABLE without a FileSaver.
-     * @source RFC 4880 §11.1 (transferable public key); RFC 3156 §5 (signed and encrypted PGP/MIME).
-     */
-    async exportPracticeKey(): Promise<ChannelOutput<'settings.exportPracticeKey'>> {
-      const subject = { type: 'setting', id: 'practice_key' };
-      const v = session.require();
-      if (!config.fileSaver) {
-        const e = new AppError('EXPORT_UNAVAILABLE', 'Saving files is not available here.');
-        session.recordFailure('settings.practice_key_export', subject, e);
-        throw e;
-      }
-      const key = activePracticeKey(v.db);
-      const info = await inspectRecipientKey(key.armoredPublic, clock.now());
-      const fingerprint = formatFingerprint(info.fingerprint);
-      const saved = await config.fileSaver.save('practice-key.asc', Buffer.from(key.armoredPublic, 'utf8'));
-      session.audited('settings.practice_key_export', subject, () => saved, (x) => ({ saved: x, fingerprint: info.fingerprint }));
-      return { saved, fingerprint };
-    },
-
-    /**
-     * Use the practice's existing OpenPGP key (made elsewhere) from now on, instead of the one ReleaseDesk made: the
-     * key is checked (see {@link importPracticeKey}), its passphrase used once and never stored, and it becomes the
-     * active practice key; the previous key stays in the vault, inactive (releases already sent keep verifying
-     * against it). Audited `practice_key.import` (fingerprint and algorithm) or as a failure (error code only).
-     * @returns the new key's description
-     * @throws AppError VAULT_LOCKED | KEY_INVALID (also: already the practice key or used before) | KEY_UNSUPPORTED |
-     *   KEY_EXPIRED | KEY_REVOKED | KEY_NO_ENCRYPTION_SUBKEY
-     * @source RFC 4880 section 11.2; 45 CFR 164.312(b) audit controls.
-     */
-    async importPracticeKey(input: ParsedInput<'settings.importPracticeKey'>): Promise<ChannelOutput<'settings.importPracticeKey'>> {
-      const subject = { type: 'practice_key', id: 'import' };
-      const v = session.require();
-      try {
-        const key = await importPracticeKey(input.armoredPrivateKey, input.passphrase, clock.now());
-        if (practiceKeyKnown(v.db, key.info.fingerprint)) {
-          throw new AppError('KEY_INVALID', `The key ${formatFingerprint(key.info.fingerprint)} is already, or was before, this practice's key. Import a different key.`);
-        }
-        v.tx(() => {
-          insertPracticeKey(v.db, { fingerprint: key.info.fingerprint, armoredPublic: key.armoredPublic, armoredPrivate: key.armoredPrivate, createdAt: key.info.createdAt });
-          session.audit({ action: 'practice_key.import', outcome: 'success', subjectType: 'practice_key', subjectId: key.info.fingerprint, detail: { algorithm: key.info.algorithm } });
-        });
-        return { practiceKey: key.info };
-      } catch (e) {
-        session.recordFailure('practice_key.import', subject, e);
-        throw e;
-      }
-    },
-
-    async settings(): Promise<ChannelOutput<'settings.get'>> {
-      const db = session.require().db;
-      const { password: _password, ...smtp } = requireSetting(db, 'smtp');
-      const key = activePracticeKey(db);
-      return {
-        practice: requireSetting(db, 'practice'),
-        smtp,
-        practiceKey: await inspectRecipientKey(key.armoredPublic, clock.now()),
-        practicePublicKeyArmored: key.armoredPublic,
-        delivery: deliverySettings(db),
-      };
-    },
-
-    /**
-     * The idle lock setting (automatic logoff, 45 CFR 164.312(a)(2)(iii)): minutes without activity before the
-     * renderer locks the screen and the Electron shell locks the vault. @throws AppError VAULT_LOCKED
-     */
-    idleLock(): IdleLockSettingsT {
-      return idleLockSettings(session.require().db);
-    },
-
-    /**
-     * Change the idle lock time (whole minutes, 1..60; the contract bounds it). Audited `settings.change` with the
-     * setting's key and the minutes before and after (no PHI). @throws AppError VAULT_LOCKED
-     */
-    setIdleLock(input: IdleLockSettingsT): IdleLockSettingsT {
-      return session.audited(
-        'settings.change',
-        { type: 'settings', id: 'idle_lock' },
-        (v) => {
-          const before = idleLockSettings(v.db).idleMinutes;
-          putSetting(v.db, 'idleLock', { idleMinutes: input.idleMinutes });
-          return { before, next: { idleMinutes: input.idleMinutes } };
-        },
-        ({ before, next }) => ({ key: 'idleLock.idleMinutes', before, after: next.idleMinutes }),
-      ).next;
-    },
-
-    /** The idle lock minutes for the Electron shell's system-idle check; null while the vault is not unlocked. */
-    idleLockMinutes(): number | null {
-      return session.state === 'unlocked' ? idleLockSettings(session.require().db).idleMinutes : null;
-    },
+    // Settings (settings/settings-service.ts): SMTP, the practice's details and key, the idle lock.
+    updateSmtp: (input: ParsedInput<'settings.updateSmtp'>) => settingsService.updateSmtp(input),
+    testSmtp: (input: ParsedInput<'settings.testSmtp'>) => settingsService.testSmtp(input),
+    exportPracticeKey: () => settingsService.exportPracticeKey(),
+    importPracticeKey: (input: ParsedInput<'settings.importPracticeKey'>) => settingsService.importPracticeKey(input),
+    settings: () => settingsService.settings(),
+    idleLock: () => settingsService.idleLock(),
+    setIdleLock: (input: IdleLockSettingsT) => settingsService.setIdleLock(input),
+    idleLockMinutes: () => settingsService.idleLockMinutes(),
+    updatePractice: (input: PracticeDetailsInputT) => settingsService.updatePractice(input),
 
     checkEmail: checkEmailAddress,
-
-    /**
-     * Change the practice's postal address, phone and privacy officer (printed on authorization forms and notices,
-     * 164.508(c)(2)(i), 164.524(d)(2)(iii), 164.530(a)(1)). Audited `settings.change` (detail: the fields changed —
-     * never their values). @throws AppError VAULT_LOCKED | INVALID_EMAIL (privacy officer's email)
-     */
-    updatePractice(input: PracticeDetailsInputT): PracticeInputT {
-      if (input.privacyOfficer.email) requireValidEmail(input.privacyOfficer.email);
-      return session.audited(
-        'settings.change',
-        { type: 'settings', id: 'practice' },
-        (v) => {
-          const before = requireSetting(v.db, 'practice');
-          const next = { ...before, address: input.address, phone: input.phone, privacyOfficer: input.privacyOfficer };
-          putSetting(v.db, 'practice', next);
-          return { before, next };
-        },
-        ({ before, next }) =>
-          ({ fields: (['address', 'phone', 'privacyOfficer'] as const).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).join(',') }),
-      ).next;
-    },
 
     /** Facts about a pasted recipient key. @throws AppError KEY_* */
     async inspectKey(armored: string) {

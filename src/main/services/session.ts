@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaffRoleT } from '../../shared/contract';
 import { AppError, isAppError } from '../../shared/errors';
@@ -14,6 +14,9 @@ import type { Logger } from './support/logger';
 import { keyCheckMatches, keyCheckValue } from './vault/kdf';
 import { decoyDerivation, KEY_FILE, newVaultKey, readKeyFile, sameName, unwrapVaultKey, withEntry, wrapVaultKey, writeKeyring, type Keyring, type KeyringEntry } from './vault/keyring';
 import { inspectVaultFile, Vault, VAULT_FILE, vaultFileState } from './vault/vault';
+import { appendPendingFailure, flushPendingFailures, pendingFailureLines, unlockWaitSeconds } from './unlock-failures';
+
+export { FREE_UNLOCK_ATTEMPTS, MAX_UNLOCK_WAIT_SECONDS, unlockWaitSeconds } from './unlock-failures';
 
 /** The staff member signed in to the vault (issue #11). */
 export interface SignedInUser {
@@ -28,23 +31,6 @@ export interface UnlockOptions {
   username?: string;
   /** A TOTP code or a recovery code, required when the account has MFA. */
   code?: string;
-}
-
-const PENDING_FAILURES = 'unlock-failures.jsonl';
-
-/** Wrong passphrases allowed before unlocking slows down. */
-export const FREE_UNLOCK_ATTEMPTS = 3;
-/** Longest wait imposed between attempts (seconds). */
-export const MAX_UNLOCK_WAIT_SECONDS = 300;
-
-/**
- * Seconds to wait after `failures` consecutive wrong passphrases: none for the first
- * {@link FREE_UNLOCK_ATTEMPTS}, then 2, 4, 8 … seconds, capped at {@link MAX_UNLOCK_WAIT_SECONDS}.
- * Slows guessing through the UI or the API (164.308(a)(5)(ii)(C) log-in monitoring; NIST SP 800-63B §5.2.2 rate limiting).
- */
-export function unlockWaitSeconds(failures: number): number {
-  if (failures < FREE_UNLOCK_ATTEMPTS) return 0;
-  return Math.min(MAX_UNLOCK_WAIT_SECONDS, 2 ** (failures - FREE_UNLOCK_ATTEMPTS + 1));
 }
 
 /** What an audited action is about (ids only, never PHI). */
@@ -171,7 +157,7 @@ export class Session {
     } catch (e) {
       if (isAppError(e) && (e.code === 'WRONG_PASSPHRASE' || e.code === 'MFA_INVALID')) {
         const line = { at: this.clock.now().toISOString(), code: e.code, account: tried.accountId, audited: e.code === 'MFA_INVALID' };
-        appendFileSync(join(this.dataDir, PENDING_FAILURES), JSON.stringify(line) + '\n', { mode: 0o600 });
+        appendPendingFailure(this.dataDir, line);
         this.logger.warn('vault.unlock_failed', { code: e.code });
       } else if (isAppError(e)) {
         // A damaged or foreign vault file is not a guess: it never counts toward the throttle.
@@ -179,7 +165,7 @@ export class Session {
       }
       throw e;
     }
-    this.flushPendingFailures();
+    flushPendingFailures(this.dataDir, this.require(), this.chainKey!);
     this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null, detail: { mfa, ...(migrated ? { migrated: true } : {}) } });
   }
 
@@ -421,54 +407,8 @@ export class Session {
 
   /** Times (ISO) of the failed sign-ins since the last successful unlock, oldest first. */
   private pendingFailures(): string[] {
-    return this.pendingFailureLines().map((l) => l.at);
+    return pendingFailureLines(this.dataDir).map((l) => l.at);
   }
-
-  private pendingFailureLines(): PendingFailure[] {
-    const file = join(this.dataDir, PENDING_FAILURES);
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as PendingFailure);
-  }
-
-  /**
-   * Move the failed sign-ins recorded while locked into the audit log: each names the account tried (its name as
-   * actor and its id as detail.accountId) or "unknown" when the name matched no account. MFA failures were already
-   * audited in the vault and only counted for the throttle.
-   */
-  private flushPendingFailures(): void {
-    const file = join(this.dataDir, PENDING_FAILURES);
-    const lines = this.pendingFailureLines();
-    if (lines.length === 0) return;
-    const db = this.require().db;
-    this.require().tx(() => {
-      for (const f of lines) {
-        if (f.audited) continue;
-        const account = f.account ? getUser(db, f.account) : null;
-        appendAudit(db, this.chainKey!, {
-          at: new Date(f.at),
-          actor: account?.name ?? 'unknown',
-          actorId: null,
-          action: 'vault.unlock',
-          outcome: 'failure',
-          subjectType: 'vault',
-          subjectId: null,
-          detail: { code: f.code ?? 'WRONG_PASSPHRASE', accountId: account?.id ?? 'unknown' },
-        });
-      }
-    });
-    rmSync(file);
-  }
-}
-
-/** A failed sign-in recorded while locked (PHI-free: time, code, the account id tried or null). */
-interface PendingFailure {
-  at: string;
-  code?: string;
-  account?: string | null;
-  audited?: boolean;
 }
 
 /** HKDF label of the audit chain's HMAC key. */

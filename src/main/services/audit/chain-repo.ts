@@ -102,19 +102,8 @@ export const EVENT_BEFORE_SQL = 'SELECT seq, hash FROM audit_events WHERE seq <=
 /** One event's stored columns, for the exact re-check with `chainBody`. Parameter: seq. */
 export const SCAN_EVENT_FIELDS_SQL = 'SELECT at, actor, action, outcome, subject_type, subject_id, detail_json, prev_hash, hash, actor_id FROM audit_events WHERE seq = ?';
 
-/** One event's stored columns as {@link SCAN_EVENT_FIELDS_SQL} returns them. */
-export interface ChainEventFields {
-  at: string;
-  actor: string;
-  action: string;
-  outcome: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  detail_json: string;
-  prev_hash: string;
-  hash: string;
-  actor_id: string | null;
-}
+/** One event's stored columns as {@link SCAN_EVENT_FIELDS_SQL} returns them (a row without its seq). */
+export type ChainEventFields = Omit<AuditRow, 'seq'>;
 
 /**
  * The extent of the log now: oldest and newest sequence numbers present (0 when empty), the number of events,
