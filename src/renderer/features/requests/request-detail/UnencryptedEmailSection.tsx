@@ -50,24 +50,12 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
         ) : null}
         <ErrorAlert error={withdrawError} title="The withdrawal was not recorded" />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <Radio.Group label="After the warning, the individual" value={prefers} onChange={(v) => setPrefers(v as typeof prefers)}>
-            <Stack gap={4} mt={4}>
-              <Radio value="yes" label="still prefers unencrypted email" />
-              <Radio value="no" label="does not want unencrypted email" />
-            </Stack>
-          </Radio.Group>
-          <Radio.Group label="Chosen by" value={chosenBy} onChange={(v) => setChosenBy(v as typeof chosenBy)}>
-            <Stack gap={4} mt={4}>
-              <Radio value="patient" label="The patient" />
-              <Radio value="personal_representative" label="The personal representative" />
-            </Stack>
-          </Radio.Group>
-          <Radio.Group label="Applies to" value={scope} onChange={(v) => setScope(v as typeof scope)}>
-            <Stack gap={4} mt={4}>
-              <Radio value="this_release" label="This request only" />
-              <Radio value="standing" label="Standing (until withdrawn)" />
-            </Stack>
-          </Radio.Group>
+          <ChoiceGroup label="After the warning, the individual" value={prefers} onChange={setPrefers}
+            options={[['yes', 'still prefers unencrypted email'], ['no', 'does not want unencrypted email']]} />
+          <ChoiceGroup label="Chosen by" value={chosenBy} onChange={setChosenBy}
+            options={[['patient', 'The patient'], ['personal_representative', 'The personal representative']]} />
+          <ChoiceGroup label="Applies to" value={scope} onChange={setScope}
+            options={[['this_release', 'This request only'], ['standing', 'Standing (until withdrawn)']]} />
         </SimpleGrid>
         <ErrorAlert error={error} title="The choice was not recorded" />
         <Group>
@@ -81,3 +69,15 @@ export function UnencryptedEmailSection({ d }: { d: RequestDetailT }) {
   );
 }
 
+/** One labelled radio group of the choice (Mantine Radio.Group); `options` are [value, label] pairs in display order. */
+function ChoiceGroup<T extends string>(p: { label: string; value: T | '' | null; onChange: (v: T) => void; options: ReadonlyArray<readonly [T, string]> }) {
+  return (
+    <Radio.Group label={p.label} value={p.value} onChange={(v) => p.onChange(v as T)}>
+      <Stack gap={4} mt={4}>
+        {p.options.map(([value, label]) => (
+          <Radio key={value} value={value} label={label} />
+        ))}
+      </Stack>
+    </Radio.Group>
+  );
+}
