@@ -4,6 +4,7 @@ import type { SqlEngine } from '../../../src/main/services/practice/engine';
 import { getKeyWrap, grantPracticeKey, openPracticeKeys, removeKeyWrap, setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
 import {
   createPracticeRequest,
+  createPracticeRequests,
   findPracticeRequestsByEmail,
   findPracticeRequestsByMrn,
   getPracticeRequest,
@@ -132,6 +133,17 @@ describe.each(engines())('practice store repositories on $name', (h) => {
       // the server's operator swaps two patients' sealed values: each refuses to open in the other's row
       await db.run('UPDATE practice_requests SET sealed = $1 WHERE id = $2', [rowB.sealed, a.id]);
       await expect(getPracticeRequest(db, keys, a.id)).rejects.toMatchObject({ code: 'PRACTICE_DATA_TAMPERED' });
+    });
+
+    it('many requests are stored at once (chunks of 100 rows), each sealed to its own row and findable', async () => {
+      const metas = await createPracticeRequests(db, keys, Array.from({ length: 230 }, (_, i) => ({ receivedOn: '2026-03-02', dueOn: '2026-04-01', at: AT, phi: phi(i) })));
+      expect(metas).toHaveLength(230);
+      expect(await db.one('SELECT count(*) AS c FROM practice_requests')).toEqual({ c: 230 });
+      expect((await getPracticeRequest(db, keys, metas[157]!.id)).phi).toEqual(phi(157));
+      expect((await findPracticeRequestsByMrn(db, keys, phi(229).mrn!)).map((r) => r.id)).toEqual([metas[229]!.id]);
+      const bad = await createPracticeRequests(db, keys, [{ receivedOn: '2026-03-02', dueOn: '2026-04-01', at: AT, phi: phi(1) }, { receivedOn: 'x', dueOn: '2026-04-01', at: AT, phi: phi(2) }]).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('Request 2') });
+      expect(await db.one('SELECT count(*) AS c FROM practice_requests')).toEqual({ c: 230 });
     });
 
     it('bad input is refused with VALIDATION_FAILED naming the field, never its value; nothing is stored', async () => {
