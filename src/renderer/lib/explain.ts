@@ -262,18 +262,21 @@ const EXPLANATIONS: Record<string, Explanation> = {
   // The practice server (PostgreSQL, issue #17): main's message names the case; these say what to do next.
   PRACTICE_SERVER_UNREACHABLE: {
     title: 'The practice server could not be reached.',
-    next: 'Check the server name and port with your IT provider, and that this computer is on the practice network. Nothing was saved.',
+    next: 'Check the server name and port with your IT provider, that the server is running, and that this computer is on the practice network.',
   },
   PRACTICE_SERVER_TIMEOUT: { title: 'The practice server did not answer in time.', next: 'Check that the server is running and reachable from this computer, then test again.' },
   PRACTICE_SERVER_NO_TLS: {
     title: 'The practice server offered no encrypted connection, so ReleaseDesk did not connect.',
-    next: 'Ask your IT provider to turn on TLS in PostgreSQL (ssl = on, and “hostssl” lines in pg_hba.conf). ReleaseDesk never connects without it.',
+    next: 'Check the server name and port. Then ask your IT provider to turn on TLS in PostgreSQL (ssl = on, “hostssl” lines in pg_hba.conf): ReleaseDesk never connects without it.',
   },
   PRACTICE_SERVER_TLS_UNTRUSTED: {
     title: 'The practice server’s certificate could not be verified, so ReleaseDesk did not connect.',
     next: 'Check with your IT provider that the CA certificate pasted here is the one that signed the server’s certificate, and that the server name is the one on that certificate.',
   },
-  PRACTICE_SERVER_AUTH_FAILED: { title: 'The practice server did not accept the user name and password.', next: 'Check the user name and password with your IT provider, then test again.' },
+  PRACTICE_SERVER_AUTH_FAILED: {
+    title: 'The practice server did not accept the user name and password.',
+    next: 'Check the user name and password with your IT provider (and that pg_hba.conf lets this user connect from this computer), then test again.',
+  },
   PRACTICE_SERVER_DATABASE_MISSING: { title: 'The practice server has no database with that name.', next: 'Check the database name with your IT provider.' },
   PRACTICE_SERVER_CA_INVALID: { title: 'The CA certificate could not be used.', next: 'Paste the CA certificate your IT provider gave you (a .crt or .pem file opened as text).' },
   PRACTICE_SERVER_FAILED: { title: 'Connecting to the practice server failed.', next: 'Test again; if it keeps failing, ask your IT provider to look at the server’s log.' },

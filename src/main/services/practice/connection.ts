@@ -10,8 +10,9 @@
  *
  * Source: 45 CFR 164.312(e)(1) transmission security and (e)(2)(ii) encryption; 164.312(d) person or entity
  * authentication (the server by its certificate, the workstation by the role's password); NIST SP 800-52 Rev. 2
- * §3.1 (TLS 1.2 or newer) and §3.5 (server certificate validation); PostgreSQL 15 documentation §34.19 (SSL
- * support: `sslmode=verify-full` is the equivalent of what this builds) and §55.2.9 (SSLRequest: 'S' or 'N').
+ * §3.1 (TLS 1.2 or newer) and §3.5 (server certificate validation); PostgreSQL 15 documentation, libpq "SSL Support"
+ * (`sslmode=verify-full` is the equivalent of what this builds) and Frontend/Backend Protocol "SSL Session Encryption"
+ * (the SSLRequest is answered 'S' or 'N' before any credential is sent).
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -133,10 +134,9 @@ const UNTRUSTED_CHAIN = new Set([
 const SOCKET_UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL', 'ECONNRESET', 'EPIPE']);
 const TLS_TOO_OLD = new Set(['ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 
-const UNTRUSTED_NEXT = 'Nothing was sent to it. Check that you pasted the CA certificate your IT provider gave for this server, and that the server name is the one on its certificate.';
-
 /**
  * Map anything the `pg` driver, the socket or TLS threw to a coded, PHI-free AppError (an AppError passes through).
+ * The message says what happened (the renderer's explanation, src/renderer/lib/explain.ts, says what to do next).
  * The audit detail says which case (`reason`, plus the SQLSTATE or Node error code): never a host, user or text.
  * @returns PRACTICE_SERVER_UNREACHABLE | PRACTICE_SERVER_TIMEOUT | PRACTICE_SERVER_NO_TLS | PRACTICE_SERVER_TLS_UNTRUSTED
  *   (reason 'wrong_ca' | 'wrong_host' | 'expired' | 'not_yet_valid') | PRACTICE_SERVER_AUTH_FAILED |
@@ -149,42 +149,42 @@ export function practiceServerError(e: unknown): AppError {
   const code = typeof err?.code === 'string' ? err.code : '';
   const msg = typeof err?.message === 'string' ? err.message : '';
   if (UNTRUSTED_CHAIN.has(code)) {
-    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', `The practice server’s certificate is not signed by the CA certificate entered here. ${UNTRUSTED_NEXT}`, { reason: 'wrong_ca', tls: code });
+    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', 'The practice server’s certificate is not signed by the CA certificate entered here, so ReleaseDesk did not connect.', { reason: 'wrong_ca', tls: code });
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', 'The practice server’s certificate is for a different server name. Nothing was sent to it. Enter the server name exactly as it appears on its certificate (ask your IT provider).', { reason: 'wrong_host', tls: code });
+    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', 'The practice server’s certificate is for a different server name, so ReleaseDesk did not connect.', { reason: 'wrong_host', tls: code });
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', `The practice server’s certificate is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}. Nothing was sent to it. Ask your IT provider to renew the server’s certificate.`, { reason: code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not_yet_valid', tls: code });
+    return new AppError('PRACTICE_SERVER_TLS_UNTRUSTED', `The practice server’s certificate is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}, so ReleaseDesk did not connect. Ask your IT provider to renew it.`, { reason: code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not_yet_valid', tls: code });
   }
   if (TLS_TOO_OLD.has(code)) {
-    return new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server does not offer TLS 1.2 or newer, so ReleaseDesk did not connect. Ask your IT provider to update the server’s TLS settings.', { reason: 'tls_too_old', tls: code });
+    return new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server does not offer TLS 1.2 or newer, so ReleaseDesk did not connect.', { reason: 'tls_too_old', tls: code });
   }
   if (msg === 'The server does not support SSL connections') {
-    return new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server does not offer an encrypted (TLS) connection, so ReleaseDesk did not connect and sent no password. Ask your IT provider to turn on ssl in PostgreSQL.', { reason: 'no_tls' });
+    return new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server does not offer an encrypted (TLS) connection, so ReleaseDesk did not connect and sent no password.', { reason: 'no_tls' });
   }
   if (msg === 'There was an error establishing an SSL connection') {
-    return new AppError('PRACTICE_SERVER_NO_TLS', 'The server at that address did not answer with an encrypted PostgreSQL connection (it may not be a PostgreSQL server, or it has TLS turned off). Nothing was sent. Check the server name and port.', { reason: 'not_postgres_tls' });
+    return new AppError('PRACTICE_SERVER_NO_TLS', 'The server at that address did not answer with an encrypted PostgreSQL connection (it may not be a PostgreSQL server, or its TLS is off), so ReleaseDesk did not connect.', { reason: 'not_postgres_tls' });
   }
   if (/timeout/i.test(msg) || code === 'ETIMEDOUT' || code === '57014') {
-    return new AppError('PRACTICE_SERVER_TIMEOUT', 'The practice server did not answer in time. Check that it is running and that this computer’s network reaches it, then try again.', { reason: 'timeout', ...(code ? { error: code } : {}) });
+    return new AppError('PRACTICE_SERVER_TIMEOUT', 'The practice server did not answer in time.', { reason: 'timeout', ...(code ? { error: code } : {}) });
   }
   if (SOCKET_UNREACHABLE.has(code)) {
-    return new AppError('PRACTICE_SERVER_UNREACHABLE', 'The practice server could not be reached. Check the server name and port, that the server is running, and the network.', { reason: 'unreachable', error: code });
+    return new AppError('PRACTICE_SERVER_UNREACHABLE', 'The practice server could not be reached.', { reason: 'unreachable', error: code });
   }
   if (code === '28P01' || code === '28000' || msg.startsWith('SASL:') || /password/i.test(msg)) {
-    return new AppError('PRACTICE_SERVER_AUTH_FAILED', 'The practice server did not accept the user name and password (or does not let this user connect from here). Check them with your IT provider.', { reason: 'auth', ...(code ? { sqlstate: code } : {}) });
+    return new AppError('PRACTICE_SERVER_AUTH_FAILED', 'The practice server did not accept the user name and password (or does not let this user connect from here).', { reason: 'auth', ...(code ? { sqlstate: code } : {}) });
   }
   if (code === '42501') {
-    return new AppError('PRACTICE_SERVER_AUTH_FAILED', 'This user may not connect to that database. Ask your IT provider to grant it (GRANT CONNECT).', { reason: 'no_permission', sqlstate: code });
+    return new AppError('PRACTICE_SERVER_AUTH_FAILED', 'This user may not connect to that database.', { reason: 'no_permission', sqlstate: code });
   }
   if (code === '3D000') {
-    return new AppError('PRACTICE_SERVER_DATABASE_MISSING', 'The practice server has no database with that name. Check the database name with your IT provider.', { reason: 'no_database', sqlstate: code });
+    return new AppError('PRACTICE_SERVER_DATABASE_MISSING', 'The practice server has no database with that name.', { reason: 'no_database', sqlstate: code });
   }
   if (/terminated|closed|ended/i.test(msg)) {
-    return new AppError('PRACTICE_SERVER_UNREACHABLE', 'The practice server closed the connection. Check that it is running and accepts connections from this computer, then try again.', { reason: 'closed' });
+    return new AppError('PRACTICE_SERVER_UNREACHABLE', 'The practice server closed the connection.', { reason: 'closed' });
   }
-  return new AppError('PRACTICE_SERVER_FAILED', 'Connecting to the practice server failed. Try again; if it keeps failing, ask your IT provider to look at the server’s log.', {
+  return new AppError('PRACTICE_SERVER_FAILED', 'Connecting to the practice server failed.', {
     reason: 'other',
     ...(/^[A-Z0-9_]{2,40}$/.test(code) ? { error: code } : {}),
   });
@@ -197,7 +197,7 @@ export function practiceServerError(e: unknown): AppError {
  * @param now the clock (the check's time)
  * @returns `{ serverVersion, tlsVersion, tlsCipher, at }`
  * @throws AppError as {@link practiceServerError} maps it; PRACTICE_SERVER_NO_TLS when the server reports no TLS
- * @source 45 CFR 164.312(e)(1); PostgreSQL 15 documentation §28.2.2 (pg_stat_ssl).
+ * @source 45 CFR 164.312(e)(1); PostgreSQL 15 documentation, "The Cumulative Statistics System" (`pg_stat_ssl`).
  */
 export async function testPracticeServer(config: pg.PoolConfig, now: () => Date): Promise<{ serverVersion: string; tlsVersion: string; tlsCipher: string; at: string }> {
   const client = new pg.Client(config);
@@ -210,7 +210,7 @@ export async function testPracticeServer(config: pg.PoolConfig, now: () => Date)
     );
     const row = r.rows[0];
     if (!row?.ssl || !row.version) {
-      throw new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server reports that this connection is not encrypted, so ReleaseDesk will not use it. Ask your IT provider to require TLS.', { reason: 'server_reports_no_tls' });
+      throw new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server reports that this connection is not encrypted, so ReleaseDesk will not use it.', { reason: 'server_reports_no_tls' });
     }
     return { serverVersion: row.server_version, tlsVersion: row.version, tlsCipher: row.cipher ?? '', at: now().toISOString() };
   } catch (e) {

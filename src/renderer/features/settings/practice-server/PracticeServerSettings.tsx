@@ -53,19 +53,19 @@ const tls = (v: string) => v.replace('TLSv', 'TLS ');
 /** What the stored status says, in one or two plain sentences. */
 function StatusText({ status }: { status: PracticeServerStatusView }) {
   if (status.state === 'not_set' || !status.server) {
-    return <Text size="sm" data-testid="practice-server-status">Not set up. This workstation keeps everything in its own encrypted vault.</Text>;
+    return <Text size="sm" data-testid="practice-server-status"><strong>Status:</strong> not set up. This workstation keeps everything in its own encrypted vault.</Text>;
   }
   const where = `${status.server.host}, port ${status.server.port}, database “${status.server.database}”, user “${status.server.user}”`;
   if (status.state === 'disconnected') {
     return (
       <Text size="sm" data-testid="practice-server-status">
-        Disconnected from {where}. The password was erased; enter it again to reconnect.
+        <strong>Status:</strong> disconnected from {where}. The password was erased; enter it again to reconnect.
       </Text>
     );
   }
   return (
     <Text size="sm" data-testid="practice-server-status">
-      Connected to {where}. Password: {status.passwordSet ? 'set' : 'not set'}.
+      <strong>Status:</strong> connected to {where}. Password: {status.passwordSet ? 'set' : 'not set'}.
       {status.verified ? ` Checked ${formatDateTime(status.verified.at)}: encrypted with ${tls(status.verified.tlsVersion)}, PostgreSQL ${status.verified.serverVersion.split(' ')[0]}.` : ''}
     </Text>
   );
@@ -240,7 +240,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
             ) : null}
             {saved ? (
               <Alert color="green" variant="light" role="status" title="This workstation is connected to the practice server" data-testid="practice-server-saved">
-                The settings are saved in this computer’s encrypted vault. Connect the other workstations the same way.
+                The settings are saved in this computer’s encrypted vault. Next, connect the other workstations the same way. Requests and releases stay in this computer’s vault until the shared queue is switched on.
               </Alert>
             ) : null}
             {disconnected ? (
