@@ -10,7 +10,7 @@
  *
  * Source: 45 CFR 164.312(e)(1) transmission security and (e)(2)(ii) encryption; 164.312(d) person or entity
  * authentication (the server by its certificate, the workstation by the role's password); NIST SP 800-52 Rev. 2
- * §3.1 (TLS 1.2 or newer) and §3.5 (server certificate validation); PostgreSQL 15 documentation, libpq "SSL Support"
+ * chapter 4 (TLS clients: TLS 1.2 or newer, server certificate validation); PostgreSQL 15 documentation, libpq "SSL Support"
  * (`sslmode=verify-full` is the equivalent of what this builds) and Frontend/Backend Protocol "SSL Session Encryption"
  * (the SSLRequest is answered 'S' or 'N' before any credential is sent).
  */
@@ -93,7 +93,7 @@ export function checkCaPem(pem: string, now: Date): { caPem: string; fingerprint
  * @param s the stored settings
  * @param password the role's password (from the vault; never logged)
  * @returns a config for `new pg.Pool(…)` (pg-engine) or `new pg.Client(…)`
- * @source 45 CFR 164.312(e)(1), 164.312(d); NIST SP 800-52 Rev. 2 §3.1, §3.5; RFC 6066 §3.
+ * @source 45 CFR 164.312(e)(1), 164.312(d); NIST SP 800-52 Rev. 2 chapter 4 (TLS clients); RFC 6066 §3.
  */
 export function practicePoolConfig(s: PracticeServerSettings, password: string, opts: PracticeConnectionOptions = {}): pg.PoolConfig {
   const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
