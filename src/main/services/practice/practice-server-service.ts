@@ -63,14 +63,14 @@ export class PracticeServerService {
   async test(input: PracticeServerInputT): Promise<PracticeServerCheckT> {
     const s = this.d.session;
     s.require();
+    let check: PracticeServerCheckT;
     try {
-      const { check } = await this.check(input);
-      s.audited('practice_server.test', SUBJECT, () => check, (c) => ({ outcome: 'ok', tlsVersion: c.tlsVersion, serverVersion: shortVersion(c.serverVersion) }));
-      return check;
+      ({ check } = await this.check(input));
     } catch (e) {
       s.recordFailure('practice_server.test', SUBJECT, e);
       throw e;
     }
+    return s.audited('practice_server.test', SUBJECT, () => check, (c) => ({ outcome: 'ok', tlsVersion: c.tlsVersion, serverVersion: shortVersion(c.serverVersion) }));
   }
 
   /**
