@@ -18,6 +18,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import pg from 'pg';
 import { AppError } from '../../../shared/errors';
+import { readSessionTls } from './server-check-repo';
 
 /** The practice server as stored (no password: it is given separately, from the vault). */
 export interface PracticeServerSettings {
@@ -205,10 +206,7 @@ export async function testPracticeServer(config: pg.PoolConfig, now: () => Date)
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const r = await client.query<{ ssl: boolean | null; version: string | null; cipher: string | null; server_version: string }>(
-      "SELECT s.ssl, s.version, s.cipher, current_setting('server_version') AS server_version FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()",
-    );
-    const row = r.rows[0];
+    const row = await readSessionTls(client);
     if (!row?.ssl || !row.version) {
       throw new AppError('PRACTICE_SERVER_NO_TLS', 'The practice server reports that this connection is not encrypted, so ReleaseDesk will not use it.', { reason: 'server_reports_no_tls' });
     }
