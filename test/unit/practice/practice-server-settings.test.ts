@@ -16,6 +16,7 @@ import { PracticeServerService } from '../../../src/main/services/practice/pract
 import { PASSPHRASE, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { testPki } from '../../support/smtp';
+import { flawedServerCert } from '../../support/smtp-certs';
 
 const have = requirePostgres();
 const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
@@ -124,6 +125,39 @@ describe.skipIf(!have)('the practice server connection (real PostgreSQL, TLS req
     await new Promise((r) => setTimeout(r, 300));
     const ok = await b.call('practiceServer.test', { ...good, host: 'localhost' });
     expect(ok.tlsVersion).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it.each([
+    ['expired', 'expired'],
+    ['not-yet-valid', 'not_yet_valid'],
+  ] as const)('refuses a server whose certificate is %s (from the trusted CA), nothing saved', async (flaw, reason) => {
+    const pki = testPki();
+    const bad = flawedServerCert(flaw);
+    const swap = (cert: string, key: string) => {
+      writeFileSync(join(server.dataDir, 'server.crt'), cert);
+      writeFileSync(join(server.dataDir, 'server.key'), key, { mode: 0o600 });
+      server.psql('SELECT pg_reload_conf()');
+    };
+    const before = await b.call('practiceServer.status', {});
+    swap(bad.cert, bad.key);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const e = await refusal(b.call('practiceServer.configure', good));
+      expect(e).toMatchObject({ code: 'PRACTICE_SERVER_TLS_UNTRUSTED', message: expect.stringMatching(/Ask your IT provider to renew it/) });
+      expect((await events(1))[0]).toMatchObject({ outcome: 'refused', detail: { code: 'PRACTICE_SERVER_TLS_UNTRUSTED', reason } });
+      expect(await b.call('practiceServer.status', {})).toEqual(before);
+    } finally {
+      swap(pki.serverCert, pki.serverKey);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
+
+  it('refuses a user the database does not let connect (REVOKE CONNECT) as PRACTICE_SERVER_AUTH_FAILED', async () => {
+    server.psql(`CREATE ROLE clerk_no_connect LOGIN PASSWORD 'clerk-secret-4471'; REVOKE CONNECT ON DATABASE ${server.database} FROM PUBLIC;`);
+    secrets.push('clerk-secret-4471');
+    const e = await refusal(b.call('practiceServer.test', { ...good, user: 'clerk_no_connect', password: 'clerk-secret-4471' }));
+    expect(e).toMatchObject({ code: 'PRACTICE_SERVER_AUTH_FAILED', message: 'This user may not connect to that database.' });
+    expect((await events(1))[0]).toMatchObject({ detail: { code: 'PRACTICE_SERVER_AUTH_FAILED', reason: 'no_permission', sqlstate: '42501' } });
   });
 
   it('times out on a server that accepts the connection but never answers', async () => {
