@@ -155,7 +155,8 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
 
   onProgress?.({ phase: 'save', done: 0, total: 1 });
   compressDrawnContent(out);
-  const pdf = await out.save({ useObjectStreams: true });
+  // No pause every 50 objects (pdf-lib's default, a timer tick each): this runs on the packaging worker's thread.
+  const pdf = await out.save({ useObjectStreams: true, objectsPerTick: Infinity });
   onProgress?.({ phase: 'save', done: 1, total: 1 });
 
   // Check the saved file the way a recipient's reader will: qpdf counts its pages.
