@@ -154,12 +154,17 @@ function memoizeLayout(font: PDFFont): void {
 }
 
 /** A piece of text that one font draws. */
-interface Run {
+export interface Run {
   text: string;
   font: PDFFont;
 }
 
-function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
+/**
+ * `text` (NFC) cut into pieces each drawn by one font: the regular or bold font where it has the glyphs, else the
+ * first fallback that does; a character no font has becomes {@link PLACEHOLDER} and is recorded in `fonts.missing`.
+ * Right-to-left stretches are runs of their own.
+ */
+export function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
   const primary = bold ? fonts.bold : fonts.regular;
   const chars = bold ? fonts.boldChars : fonts.regularChars;
   const out: Run[] = [];

@@ -107,6 +107,8 @@ type Matcher = (ids: number[], i: number) => boolean;
 type Exposure = Map<number, true | Matcher[]>;
 
 const analyses = new WeakMap<object, Exposure | null>();
+/** Per fontkit font: code point → its glyph (fontkit's cmap lookup and glyph object, done once per character). */
+const glyphCaches = new WeakMap<object, Map<number, Glyph>>();
 
 /** fontkit (restructure) decodes some arrays lazily (a LazyArray with get/toArray): the elements either way. */
 type ArrayLike<T> = T[] | { toArray(): T[] } | undefined;
@@ -302,8 +304,21 @@ export function unshapedGlyphs(font: LayoutFont, text: string, features?: unknow
     analyses.set(fontKey, exposure);
   }
   if (!exposure) return undefined;
-  const glyphs = font.glyphsForString(text);
-  const ids = glyphs.map((g) => g.id);
+  // For these characters (no surrogates, no variation selectors) glyphsForString maps each one alone: cache it.
+  let cache = glyphCaches.get(font);
+  if (!cache) glyphCaches.set(font, (cache = new Map()));
+  const glyphs: Glyph[] = new Array<Glyph>(text.length);
+  const ids: number[] = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    let g = cache.get(cp);
+    if (!g) {
+      g = font.glyphsForString(text[i]!)[0]!;
+      cache.set(cp, g);
+    }
+    glyphs[i] = g;
+    ids[i] = g.id;
+  }
   for (let i = 0; i < ids.length; i++) {
     const e = exposure.get(ids[i]!);
     if (e === undefined) continue;
