@@ -14,6 +14,7 @@ import { LETTER, type PacketSource, normalizeSource } from './inputs';
 import { MANIFEST_FORMAT, type ManifestDocument, type PacketManifest, releaseNumber } from './manifest';
 import { CONFIDENTIALITY_NOTICE, PART2_NOTICE, REDISCLOSURE_NOTICE } from './notices';
 import { runQpdf } from './qpdf';
+import { writePdf } from './pdf-writer';
 import { stampPage } from './stamp';
 
 /** Progress of a long packaging step: `done` of `total` units (sources, pages or bytes). */
@@ -155,8 +156,8 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
 
   onProgress?.({ phase: 'save', done: 0, total: 1 });
   compressDrawnContent(out);
-  // No pause every 50 objects (pdf-lib's default, a timer tick each): this runs on the packaging worker's thread.
-  const pdf = await out.save({ useObjectStreams: true, objectsPerTick: Infinity });
+  // pdf-lib's layout (object streams), written with native zlib and each object serialized once (pdf-writer.ts).
+  const pdf = await writePdf(out);
   onProgress?.({ phase: 'save', done: 1, total: 1 });
 
   // Check the saved file the way a recipient's reader will: qpdf counts its pages.
