@@ -265,7 +265,7 @@ async function main(): Promise<void> {
       refRuns.push(ref.ms);
       refCpu.push(ref.cpuMs);
     }
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
     const cpuNote = `; CPU (user+sys, all threads) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms`;
     rows.push({ task: 'AES-256 (R6) encrypt', input: `${(big.length / 2 ** 20).toFixed(1)} MiB PDF`, ours: 'encryptPdfAes256 (native zlib + node:crypto R6 writer)', oursMs: median(oursRuns), reference: 'qpdf --encrypt (native)', refMs: median(refRuns), note: `out ${(enc.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'big-enc.pdf')).size / 2 ** 20).toFixed(1)} MiB${cpuNote}${runs}` });
     }
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
       refCpu.push(ref.cpuMs);
     }
     const refPages = execFileSync('qpdf', ['--show-npages', join(dir, 'merged.pdf')]).toString().trim();
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
     const cpuNote = `; CPU (user+sys) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms (${(median(oursCpu) / median(refCpu)).toFixed(2)}x); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
     rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${cpuNote}${runs}` });
     }
