@@ -122,8 +122,8 @@ const LAYOUT_CACHE_SIZE = 512;
  * pdf-lib lays a string out with fontkit (GSUB/GPOS shaping) once to measure it and again
  * to encode it; a stamp is measured, drawn and advanced over, so the same string is shaped
  * three times. Plain Latin text that no substitution of this font can touch (a stamp, a digest)
- * skips shaping altogether (unshaped-layout.ts: the same glyphs, a hundredth of the time); other
- * layouts of this embedded font (one font object per document) are remembered.
+ * skips shaping altogether (unshaped-layout.ts: the same glyphs, a hundredth of the time); recent
+ * layouts of this embedded font (one font object per document), shaped or not, are remembered.
  */
 function memoizeLayout(font: PDFFont): void {
   const embedder = (font as unknown as { embedder?: { font?: Partial<LayoutFont>; fontData?: object } }).embedder;
@@ -136,16 +136,15 @@ function memoizeLayout(font: PDFFont): void {
   const cache = new Map<string, unknown>();
   let cachedFeatures: unknown;
   kit.layout = (text: string, features?: unknown) => {
-    // pdf-lib reads only `glyphs` of a layout (CustomFontEmbedder.encodeText, widthOfTextAtSize).
-    const glyphs = unshapedGlyphs(fontkitFont, text, features, fontKey);
-    if (glyphs) return { glyphs };
     if (features !== cachedFeatures) {
       cache.clear();
       cachedFeatures = features;
     }
     let run = cache.get(text);
     if (run === undefined) {
-      run = layout(text, features);
+      // pdf-lib reads only `glyphs` of a layout (CustomFontEmbedder.encodeText, widthOfTextAtSize).
+      const glyphs = unshapedGlyphs(fontkitFont, text, features, fontKey);
+      run = glyphs ? { glyphs } : layout(text, features);
       if (cache.size >= LAYOUT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       cache.set(text, run);
     }
