@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { deflateSync } from 'node:zlib';
-import { PDFArray, PDFContentStream, PDFDocument, PDFName, type PDFPage, PDFRawStream, PDFRef } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFPageLeaf, PDFPageTree, PDFRawStream, PDFRef } from 'pdf-lib';
 import { CATEGORY_LABELS } from '../../../shared/compliance';
 import { AppError } from '../../../shared/errors';
 import { type FontSet, embedFonts, wrapText } from './fonts';
@@ -116,6 +116,7 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
     const first = out.getPageCount() + 1;
     const copied = await out.copyPages(norm.doc, norm.doc.getPageIndices());
     for (const p of copied) out.addPage(p);
+    groupLastPages(out, copied.length);
     expected += norm.pageCount;
     if (copied.length !== norm.pageCount) {
       throw new AppError('PAGE_COUNT_MISMATCH', 'Not every page of a document could be put into the packet; the packet was not made.', {
@@ -205,6 +206,39 @@ function compressDrawnContent(doc: PDFDocument): void {
     }
   }
 }
+
+/**
+ * Move the last `count` pages of the root page tree node (a source's pages, just added) into an intermediate node
+ * of their own under the root (ISO 32000-1 §7.7.3.2): same pages, same order, same /Count at the root. pdf-lib's
+ * addPage walks the root's kids to find the end, so with every page a kid of the root, adding n pages cost
+ * n²/2 steps; with one node per source the root holds a few hundred kids at most.
+ */
+function groupLastPages(doc: PDFDocument, count: number): void {
+  const rootRef = doc.catalog.get(PAGES);
+  const root = doc.catalog.Pages();
+  const kids = root.Kids();
+  const n = kids.size();
+  if (count < 2 || !(rootRef instanceof PDFRef) || n < count) return;
+  const leaves: [PDFRef, PDFPageLeaf][] = [];
+  for (let i = n - count; i < n; i++) {
+    const ref = kids.get(i);
+    const leaf = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
+    if (!(ref instanceof PDFRef) || !(leaf instanceof PDFPageLeaf)) return; // not plain leaves: leave the tree as it is
+    leaves.push([ref, leaf]);
+  }
+  const node = PDFPageTree.withContext(doc.context, rootRef);
+  const nodeRef = doc.context.register(node);
+  for (const [ref, leaf] of leaves) {
+    node.Kids().push(ref);
+    leaf.setParent(nodeRef);
+  }
+  node.set(COUNT, PDFNumber.of(count));
+  for (let i = 0; i < count; i++) kids.remove(n - count);
+  kids.push(nodeRef);
+}
+
+const PAGES = PDFName.of('Pages');
+const COUNT = PDFName.of('Count');
 
 const LEFT = 54;
 const WIDTH = LETTER[0] - 2 * LEFT;
