@@ -209,8 +209,8 @@ export async function buildInnerEntity(input: { textBody: string; attachments: r
 /** Base64 line length of MailComposer's attachments (RFC 2045 §6.8: at most 76 characters), and the bytes one line holds. */
 const B64_LINE = 76;
 const B64_LINE_BYTES = 57;
-/** Input bytes base64-encoded at a time (whole lines): about 1 MiB out. */
-const B64_BLOCK_LINES = 14_000;
+/** Input bytes base64-encoded at a time (whole lines): about 77 KB of text, so each temporary string stays under V8's large-object size (young generation, cheap to collect). */
+const B64_BLOCK_LINES = 1_000;
 
 /**
  * The inner entity of {@link buildInnerEntity} as pieces, with its size, without holding a streamed attachment whole:
