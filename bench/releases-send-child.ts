@@ -114,8 +114,14 @@ async function send(dataDir: string, releaseId: string): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     const rssBefore = procStatus('VmRSS');
     let sampledPeakRss = rssBefore;
+    /** process.memoryUsage() at the highest sampled RSS: how much of it is V8's heap and how much Buffers (external). */
+    let atPeak = process.memoryUsage();
     const timer = setInterval(() => {
-      sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      if (m.rss > sampledPeakRss) {
+        sampledPeakRss = m.rss;
+        atPeak = m;
+      }
     }, 20);
     loop.enable();
     const t0 = performance.now();
@@ -135,6 +141,9 @@ async function send(dataDir: string, releaseId: string): Promise<void> {
         rssBefore,
         peakRss,
         sampledPeakRss,
+        heapUsedAtPeak: atPeak.heapUsed,
+        heapTotalAtPeak: atPeak.heapTotal,
+        arrayBuffersAtPeak: atPeak.arrayBuffers,
         loopP99: loop.percentile(99) / 1e6,
         loopMax: loop.max / 1e6,
         idleP99: idle.percentile(99) / 1e6,

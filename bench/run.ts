@@ -226,6 +226,8 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
       bytesSent: number;
       rssBefore: number;
       peakRss: number;
+      heapTotalAtPeak: number;
+      arrayBuffersAtPeak: number;
       loopP99: number;
       loopMax: number;
       idleP99: number;
@@ -238,7 +240,7 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
       oursMs: r.ms,
       reference: '—',
       refMs: null,
-      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB); main-thread event-loop delay during the send p99 ${r.loopP99.toFixed(0)} ms, max ${r.loopMax.toFixed(0)} ms (idle just before: p99 ${r.idleP99.toFixed(0)}, max ${r.idleMax.toFixed(0)} ms); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB; at the sampled peak V8 heap ${(r.heapTotalAtPeak / 1e6).toFixed(0)} MB, Buffers ${(r.arrayBuffersAtPeak / 1e6).toFixed(0)} MB, the rest native: SQLite, malloc, code); main-thread event-loop delay during the send p99 ${r.loopP99.toFixed(0)} ms, max ${r.loopMax.toFixed(0)} ms (idle just before: p99 ${r.idleP99.toFixed(0)}, max ${r.idleMax.toFixed(0)} ms); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     });
   }
   rmSync(child, { force: true });
