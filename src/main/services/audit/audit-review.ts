@@ -61,24 +61,13 @@ export class AuditReview {
     };
   }
 
+  /** An event as the Audit screen and the reports show it: the row without the MRN and recipient, described in plain words. */
   protected view(r: AuditEventRow): EventView {
+    const { patientMrn: _mrn, recipientName, ...shown } = r;
     return {
-      seq: r.seq,
-      at: r.at,
-      actor: r.actor,
-      action: r.action,
-      outcome: r.outcome,
-      subjectType: r.subjectType,
-      subjectId: r.subjectId,
-      detail: r.detail,
-      hash: r.hash,
-      description: describeAuditEvent(r, { releaseReference: r.releaseReference, requestReference: r.requestReference, recipientName: r.recipientName, patientName: r.patientName }),
+      ...shown,
+      description: describeAuditEvent(r, { releaseReference: r.releaseReference, requestReference: r.requestReference, recipientName, patientName: r.patientName }),
       kind: actionKind(r.action),
-      patientName: r.patientName,
-      releaseId: r.releaseId,
-      releaseReference: r.releaseReference,
-      requestId: r.requestId,
-      requestReference: r.requestReference,
     };
   }
 

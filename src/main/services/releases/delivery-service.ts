@@ -6,7 +6,6 @@
  * gate first and is recorded as a transmission (accounting of disclosures, 45 CFR 164.528) and audited
  * in the same transaction as the state change.
  */
-import { blockedCode } from '../accounts/blocked';
 import type { DeliveryOptionsT, ExportResultT, PrintableResultT, ReleaseDetailT, SendResultT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail, unencryptedEmailRefusal } from '../compliance';
@@ -20,6 +19,7 @@ import { applicableAcknowledgment, getAuthorization, getRequest } from '../reque
 import { activePracticeKey, deliverySettings, getSetting, requireSetting } from '../settings/settings';
 import { baseTransmission, purposeOfBasis } from './delivery-records';
 import { clearOutbox, closeTransmission, insertDeliveredPart, insertPrintable, openTransmission, readPrintable } from './delivery-repo';
+import { requireGatePassed } from './release-findings';
 import { keyFactsOrNull, ReleaseService, type GateResult, type ReleaseServiceDeps } from './release-service';
 import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, storedRecipient, type StoredRecipient } from './repo';
 import { SendWorkflow, type CrashPoint, type EmailMethod, type RetryPolicy } from './send-workflow';
@@ -113,19 +113,29 @@ export class ReleaseDeliveryService extends ReleaseService {
     return { allowed: d.allowed, acknowledgmentId: d.allowed && ack ? ack.id : null, refusal: d.allowed ? null : unencryptedEmailRefusal(r.request, ack) };
   }
 
+  /**
+   * Before an export or print packet: `precondition` (if any), the release still editable, every record file checked
+   * against the patient, then {@link requireDeliverable}; a refusal is audited as a failure of `action`.
+   */
+  private async checkedForPacket(releaseId: string, action: 'release.export' | 'release.print', precondition?: () => void): Promise<{ recipient: StoredRecipient; gate: GateResult }> {
+    try {
+      precondition?.();
+      requireEditable(this.session.require().db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
+      return this.requireDeliverable(releaseId, 'encrypted');
+    } catch (e) {
+      this.session.recordFailure(action, { type: 'release', id: releaseId }, e);
+      throw e;
+    }
+  }
+
   /** Preconditions shared by the packet methods: documents, recipient, and the gate (last, synchronous). */
   private requireDeliverable(releaseId: string, delivery: 'encrypted' | 'unencrypted'): { recipient: StoredRecipient; gate: GateResult } {
     const db = this.session.require().db;
     const rec = storedRecipient(db, releaseId);
     if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
     const gate = this.gate(releaseId, delivery);
-    if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
-    const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
-    if (blocking.length > 0)
-      throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
-        findings: [...new Set(blocking.map((f) => f.code))].join(','),
-        blocking: blocking.length,
-      });
+    requireGatePassed(gate);
     return { recipient: rec, gate };
   }
 
@@ -209,17 +219,9 @@ export class ReleaseDeliveryService extends ReleaseService {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
-    let recipient: StoredRecipient;
-    let gate: GateResult;
-    try {
+    const { recipient, gate } = await this.checkedForPacket(releaseId, 'release.export', () => {
       if (!this.d.folderPicker) throw new AppError('EXPORT_UNAVAILABLE', 'Saving to a folder is not available here.');
-      requireEditable(v.db, releaseId);
-      await this.d.patientChecks?.checkRelease(releaseId);
-      ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
-    } catch (e) {
-      s.recordFailure('release.export', subject, e);
-      throw e;
-    }
+    });
     const dir = await this.d.folderPicker!.chooseFolder();
     if (!dir) return { saved: false, files: [], transmission: null, release: await this.detail(releaseId) };
     try {
@@ -292,16 +294,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
-    let recipient: StoredRecipient;
-    let gate: GateResult;
-    try {
-      requireEditable(v.db, releaseId);
-      await this.d.patientChecks?.checkRelease(releaseId);
-      ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
-    } catch (e) {
-      s.recordFailure('release.print', subject, e);
-      throw e;
-    }
+    const { recipient, gate } = await this.checkedForPacket(releaseId, 'release.print');
     const { reference } = releaseState(v.db, releaseId);
     const packet = await this.assemble(releaseId, gate, recipient.name);
     const p = await printablePacket({ packetPdf: packet.pdf, manifest: packet.manifest, reference });

@@ -22,59 +22,65 @@ export interface BackgroundDeps {
   bouncePollMs?: number | undefined;
 }
 
+/** A pass run every `ms` while `due()` says so, one at a time; `stop` waits for the pass in progress. */
+class Poll {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly ms: number,
+    private readonly due: () => boolean,
+    private readonly pass: () => Promise<unknown>,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running || !this.due()) return;
+      this.running = this.pass().finally(() => {
+        this.running = null;
+      });
+    }, this.ms);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
+
 /** See the module comment. */
 export class Background {
-  private queueTimer: NodeJS.Timeout | null = null;
-  private queueRun: Promise<unknown> | null = null;
-  private bounceTimer: NodeJS.Timeout | null = null;
-  private bounceRun: Promise<unknown> | null = null;
+  private readonly queue: Poll;
+  private readonly bounceWatch: Poll;
 
-  constructor(private readonly d: BackgroundDeps) {}
+  constructor(private readonly d: BackgroundDeps) {
+    const { session, releases, bounces, logger } = d;
+    const unlocked = () => session.state === 'unlocked';
+    this.queue = new Poll(d.queueTickMs ?? 15_000, unlocked, () => releases.workflow.runDue());
+    this.bounceWatch = new Poll(
+      d.bouncePollMs ?? 300_000,
+      () => unlocked() && bounces.settings() !== null,
+      () => bounces.checkNow('mailbox').catch((e: unknown) => logger.warn('bounces.check_failed', { code: (e as { code?: string })?.code ?? 'INTERNAL' })),
+    );
+  }
 
   /** Start the outbox sender: every `queueTickMs` it delivers the queued releases that are due, while the vault is unlocked. */
-  readonly startQueue = (): void => {
-    if (this.queueTimer) return;
-    this.queueTimer = setInterval(() => {
-      if (this.queueRun || this.d.session.state !== 'unlocked') return;
-      this.queueRun = this.d.releases.workflow.runDue().finally(() => {
-        this.queueRun = null;
-      });
-    }, this.d.queueTickMs ?? 15_000);
-    this.queueTimer.unref?.();
-  };
+  readonly startQueue = (): void => this.queue.start();
 
   /** Stop the outbox sender and wait for a run in progress. */
-  readonly stopQueue = async (): Promise<void> => {
-    if (this.queueTimer) clearInterval(this.queueTimer);
-    this.queueTimer = null;
-    await this.queueRun;
-  };
+  readonly stopQueue = (): Promise<void> => this.queue.stop();
 
   /**
    * Start reading the bounce mailbox every `bouncePollMs` while the vault is unlocked and a mailbox is set.
    * Failures are audited by BounceService.checkNow and logged as codes; nothing is thrown.
    */
-  readonly startBounceWatch = (): void => {
-    if (this.bounceTimer) return;
-    const { session, bounces, logger } = this.d;
-    this.bounceTimer = setInterval(() => {
-      if (this.bounceRun || session.state !== 'unlocked' || !bounces.settings()) return;
-      this.bounceRun = bounces
-        .checkNow('mailbox')
-        .catch((e: unknown) => logger.warn('bounces.check_failed', { code: (e as { code?: string })?.code ?? 'INTERNAL' }))
-        .finally(() => {
-          this.bounceRun = null;
-        });
-    }, this.d.bouncePollMs ?? 300_000);
-    this.bounceTimer.unref?.();
-  };
+  readonly startBounceWatch = (): void => this.bounceWatch.start();
 
   /** Stop the bounce poll and wait for a check in progress. */
-  readonly stopBounceWatch = async (): Promise<void> => {
-    if (this.bounceTimer) clearInterval(this.bounceTimer);
-    this.bounceTimer = null;
-    await this.bounceRun;
-  };
+  readonly stopBounceWatch = (): Promise<void> => this.bounceWatch.stop();
 
   /** End the packaging worker thread, if any (at quit). Jobs still running fail with PACKAGING_CANCELLED. */
   readonly stopPackaging = async (): Promise<void> => {
