@@ -5,9 +5,7 @@
  * words; from the release, staff make the PHI-free letter for the patient and send the release again as a
  * password-protected PDF in one flow. Axe on the bounced release screen. Synthetic data only.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
@@ -39,11 +37,10 @@ test('a bounced release shows with its reason; staff make the patient letter and
   test.setTimeout(300_000);
   test.info().skip(!['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)), 'openssl, qpdf and dovecot are required');
   const imap = await startDovecot();
-  const work = mkdtempSync(join(tmpdir(), 'rd-e2e-bounce-'));
-  const exportDir = join(work, 'exports');
-  execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    const { smtp } = await app.open({ exportDir });
+    const clinic = await app.open({ exportDir: true });
+    const { smtp } = clinic;
+    const exportDir = clinic.exportDir!;
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);
@@ -93,6 +90,5 @@ test('a bounced release shows with its reason; staff make the patient letter and
     expect(smtp.received).toHaveLength(2);
   } finally {
     await imap.stop();
-    rmSync(work, { recursive: true, force: true });
   }
 });
