@@ -20,9 +20,7 @@ function filesUnder(dir: string): string[] {
 test('the privacy officer filters the audit log, exports the audit report and a patient’s accounting of disclosures', async ({ page, app }) => {
   test.setTimeout(300_000);
   test.info().skip(!requireTool('pdftotext') || !requireTool('openssl'), 'pdftotext (poppler) and openssl are required');
-  const clinic = await app.open({ exportDir: true });
-  const { smtp } = clinic;
-  const exportDir = clinic.exportDir!;
+  const { smtp, exportDir } = await app.open({ exportDir: true });
 
   // 1. A real release: right-of-access request → password-protected PDF by email.
   await recordRequest(page, { recipientDestination: RECIPIENT });

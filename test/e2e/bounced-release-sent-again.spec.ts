@@ -38,9 +38,7 @@ test('a bounced release shows with its reason; staff make the patient letter and
   test.info().skip(!['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)), 'openssl, qpdf and dovecot are required');
   const imap = await startDovecot();
   try {
-    const clinic = await app.open({ exportDir: true });
-    const { smtp } = clinic;
-    const exportDir = clinic.exportDir!;
+    const { smtp, exportDir } = await app.open({ exportDir: true });
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);

@@ -177,8 +177,9 @@ interface AppFixture {
    * Starts the mail server (unless `smtp: false`), then the host trusting its CA, opens the app in `page` and sets
    * up the vault (see {@link OpenOptions}); ends on the Requests screen. The mail server is closed after the test.
    */
-  open(opts: OpenOptions & { smtp: false }): Promise<Clinic & { smtp: null }>;
-  open(opts?: OpenOptions): Promise<Clinic & { smtp: RunningSmtpServer }>;
+  open<O extends OpenOptions = OpenOptions>(
+    opts?: O,
+  ): Promise<Clinic & { smtp: O['smtp'] extends false ? null : RunningSmtpServer; exportDir: O['exportDir'] extends string | true ? string : null }>;
   /**
    * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
    * and opens the app in `page`, on the setup screen.
@@ -238,7 +239,7 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
       return host;
     };
     await use({
-      async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never }> {
+      async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never; exportDir: never }> {
         const smtp = opts.smtp === false ? null : await startSmtpServer(opts.smtp ?? { starttls: true });
         if (smtp) servers.push(smtp);
         const exportDir = opts.exportDir === true ? ownerOnlyFolder(dataDirs) : (opts.exportDir ?? null);
@@ -246,7 +247,7 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
         const port = smtp?.port ?? 2525;
         if (opts.setup === 'ui' || opts.setup === 'ui-with-screens') {
           await page.goto(h.url);
-          return { host: h, smtp: smtp as never, practiceFpr: await completeSetup(page, port, opts.setup === 'ui-with-screens'), exportDir };
+          return { host: h, smtp: smtp as never, practiceFpr: await completeSetup(page, port, opts.setup === 'ui-with-screens'), exportDir: exportDir as never };
         }
         const practiceFpr = await createVaultThroughHost(h, port);
         await page.goto(h.url);
@@ -254,7 +255,7 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
         await expect(page).toHaveURL(/^[^#]*$/); // token stripped from the URL
         await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
         await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible();
-        return { host: h, smtp: smtp as never, practiceFpr, exportDir };
+        return { host: h, smtp: smtp as never, practiceFpr, exportDir: exportDir as never };
       },
       async start(smtpCa, opts) {
         const h = await start(dataDir, { smtpCa, ...opts });

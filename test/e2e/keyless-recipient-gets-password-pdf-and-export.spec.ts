@@ -47,9 +47,7 @@ test('a recipient without a key gets a password PDF; the passphrase is shown onc
   test.info().skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-i4-'));
   try {
-    const clinic = await app.open({ exportDir: true });
-    const { smtp } = clinic;
-    const exportDir = clinic.exportDir!;
+    const { smtp, exportDir } = await app.open({ exportDir: true });
 
     // 1. Request → release → the fixture PDF → a recipient without a key.
     await recordRequest(page, { recipientDestination: RECIPIENT });
