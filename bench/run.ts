@@ -205,10 +205,11 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
 
 /**
  * `releases.send` through the dispatcher (PGP/MIME, recipient with a confirmed OpenPGP key) to the local SMTP test
- * server (STARTTLS, AUTH; it counts and discards), in a fresh child process per size (bench/releases-send-child.ts:
- * set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
+ * server (STARTTLS, AUTH; it counts and discards, in a process of its own), in a fresh child process per size
+ * (bench/releases-send-child.ts: set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
  * BENCH_SEND_MIB (default 500; 2048 for the 2 GiB target) in 12 MiB scans. Peak RSS is the send's own high-water mark
- * (VmHWM reset just before the call). No reference tool sends a release: the reference column is empty.
+ * (VmHWM reset just before the call); the main thread's event-loop delay (p99, max) during the send. No reference tool
+ * sends a release: the reference column is empty.
  */
 async function benchReleasesSend(dir: string): Promise<Row[]> {
   const child = await bundleChild('releases-send-child.ts', dir, true);
@@ -217,7 +218,21 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
     const set = execFileSync(process.execPath, [child, 'setup', String(mib)], { encoding: 'utf8', maxBuffer: 2 ** 20 });
     const { dataDir, releaseId, recordBytes } = JSON.parse(set.trim().split('\n').at(-1)!) as { dataDir: string; releaseId: string; recordBytes: number };
     const out = execFileSync(process.execPath, ['--expose-gc', child, 'send', dataDir, releaseId], { encoding: 'utf8', maxBuffer: 2 ** 20 });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; status: string; parts: number; messages: number; bytesSent: number; rssBefore: number; peakRss: number };
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      ms: number;
+      status: string;
+      parts: number;
+      messages: number;
+      bytesSent: number;
+      rssBefore: number;
+      peakRss: number;
+      heapTotalAtPeak: number;
+      arrayBuffersAtPeak: number;
+      loopP99: number;
+      loopMax: number;
+      idleP99: number;
+      idleMax: number;
+    };
     rows.push({
       task: 'releases.send (PGP/MIME)',
       input: mib === 0 ? '30-page release (3 records)' : `${(recordBytes / 2 ** 20).toFixed(0)} MiB release (12 MiB scans)`,
@@ -225,7 +240,7 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
       oursMs: r.ms,
       reference: '—',
       refMs: null,
-      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB; at the sampled peak V8 heap ${(r.heapTotalAtPeak / 1e6).toFixed(0)} MB, Buffers ${(r.arrayBuffersAtPeak / 1e6).toFixed(0)} MB, the rest native: SQLite, malloc, code); main-thread event-loop delay during the send p99 ${r.loopP99.toFixed(0)} ms, max ${r.loopMax.toFixed(0)} ms (idle just before: p99 ${r.idleP99.toFixed(0)}, max ${r.idleMax.toFixed(0)} ms); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     });
   }
   rmSync(child, { force: true });
@@ -265,7 +280,7 @@ async function main(): Promise<void> {
       refRuns.push(ref.ms);
       refCpu.push(ref.cpuMs);
     }
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
     const cpuNote = `; CPU (user+sys, all threads) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms`;
     rows.push({ task: 'AES-256 (R6) encrypt', input: `${(big.length / 2 ** 20).toFixed(1)} MiB PDF`, ours: 'encryptPdfAes256 (native zlib + node:crypto R6 writer)', oursMs: median(oursRuns), reference: 'qpdf --encrypt (native)', refMs: median(refRuns), note: `out ${(enc.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'big-enc.pdf')).size / 2 ** 20).toFixed(1)} MiB${cpuNote}${runs}` });
     }
@@ -291,10 +306,13 @@ async function main(): Promise<void> {
     const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 1));
     const oursRuns: number[] = [];
     const refRuns: number[] = [];
+    const oursCpu: number[] = [];
+    const refCpu: number[] = [];
     let packet: Awaited<ReturnType<typeof assemblePacketDocument>>['packet'] | undefined;
     let rssGrowth = 0;
     for (let r = 0; r < reps; r++) {
       const rssBefore = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
       const [oursAsm, { packet: out, doc }] = await time(() =>
         assemblePacketDocument({
           practice: { name: 'Maple Street Family Medicine' }, recipient: { name: 'Zyxwv Testpatient' }, purpose: 'Benchmark', reference: 'BENCH-1',
@@ -302,17 +320,22 @@ async function main(): Promise<void> {
           assetsRoot: join(__dirname, '..', 'assets'),
         }),
       );
+      const cpu = process.cpuUsage(cpu0);
+      oursCpu.push((cpu.user + cpu.system) / 1000);
       rssGrowth = Math.max(rssGrowth, process.memoryUsage().rss - rssBefore);
       packet = out;
       packetPdf = out.pdf;
       packetDocs.push(doc);
       oursRuns.push(oursAsm);
-      const [refAsm] = await time(() => execFileSync('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]));
-      refRuns.push(refAsm);
+      // Under /usr/bin/time: wall time (process start-up included) and its CPU time (user + sys).
+      const ref = timed('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]);
+      refRuns.push(ref.ms);
+      refCpu.push(ref.cpuMs);
     }
     const refPages = execFileSync('qpdf', ['--show-npages', join(dir, 'merged.pdf')]).toString().trim();
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
-    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${runs}` });
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
+    const cpuNote = `; CPU (user+sys) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms (${(median(oursCpu) / median(refCpu)).toFixed(2)}x); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${cpuNote}${runs}` });
     }
 
     // 3. The password PDF on the product's own kind of input: the packet just assembled (text pages,

@@ -33,6 +33,10 @@ export function channelHandlers(s: Services): Handlers {
       return {};
     },
     'settings.get': () => s.settings.get(),
+    'practiceServer.status': () => s.practiceServer.status(),
+    'practiceServer.test': (input) => s.practiceServer.test(input),
+    'practiceServer.configure': (input) => s.practiceServer.configure(input),
+    'practiceServer.disconnect': () => s.practiceServer.disconnect(),
     'releases.list': () => s.releases.list(),
     'releases.create': ({ requestId }) => s.releases.create(requestId),
     'releases.get': ({ id }) => s.releases.get(id),

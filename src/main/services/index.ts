@@ -32,6 +32,8 @@ import { Background } from './support/background';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
+import { PracticeServerService } from './practice/practice-server-service';
+import type { PracticeConnectionOptions } from './practice/connection';
 import { VaultService } from './vault/vault-service';
 
 export interface ServicesConfig {
@@ -69,6 +71,8 @@ export interface ServicesConfig {
    * Absent: the work runs on the calling thread (tools, unit tests).
    */
   packagingWorker?: WorkerEntry;
+  /** The practice server (issue #17): connect and statement timeouts (default 10 s / 30 s, practice/connection.ts). */
+  practiceServer?: PracticeConnectionOptions;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -120,6 +124,7 @@ export function createServices(config: ServicesConfig) {
   });
   const settings = new SettingsService({ session, clock, smtpCa: config.smtpCa, fileSaver: config.fileSaver, bounces, smime, accounts });
   const vault = new VaultService({ session, audit, releases, retention });
+  const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
   // Record file import (documents/import.ts): drops and protected PDFs; documents.pick goes through releases.importPicked.
   const importContext: ImportContext = { session, events, today: () => localDate(clock.now(), requests.timeZone()), ...assetsRoot };
   const app = new AppService({ session, accounts, mode: config.mode, version: config.version });
@@ -159,6 +164,8 @@ export function createServices(config: ServicesConfig) {
     retention,
     backup: new BackupService({ retention, vault }),
     dashboard: new DashboardService({ session, requests, releases, retention, audit, bounces }),
+    /** This workstation's practice server: PostgreSQL connection settings and test (practice/practice-server-service.ts, issue #17). */
+    practiceServer,
     // ---- what the shell and the tests use besides the channels ----
     /** Record files compared with the release's patient (documents/patient-check.ts). */
     patientChecks,
