@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Badge, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import type { ChannelOutput } from '../../../shared/contract';
 import { AUDIT_ACTIONS, OUTCOME_LABEL } from '../../../shared/audit-labels';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { formatDateTime } from '../../lib/format';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { OUTCOME_COLOR } from './EventsPanel';
@@ -10,7 +10,7 @@ import { useAuditStore } from './store';
 
 /** Who viewed, imported, exported, printed or sent a patient's records — or what one staff member accessed (164.312(b)). */
 export function AccessPanel() {
-  const { exportWith, exporting, result } = useAuditStore();
+  const { exportAccessReport, accessReport, exporting, result } = useAuditStore();
   const [patient, setPatient] = useState('');
   const [actor, setActor] = useState<string | null>(null);
   const [from, setFrom] = useState('');
@@ -21,7 +21,7 @@ export function AccessPanel() {
   const ready = Boolean(patient.trim() || actor);
   const show = async () => {
     try {
-      setRows(await call('audit.accessReport', input()));
+      setRows(await accessReport(input()));
       setError(null);
     } catch (e) {
       setError(toApiError(e));
@@ -38,7 +38,7 @@ export function AccessPanel() {
         <Button onClick={() => void show()} disabled={!ready}>
           Show accesses
         </Button>
-        <Button variant="outline" disabled={!ready} loading={exporting === 'Access report'} onClick={() => void exportWith('Access report', () => call('audit.exportAccessReport', input()))}>
+        <Button variant="outline" disabled={!ready} loading={exporting === 'Access report'} onClick={() => void exportAccessReport(input())}>
           Export access report (PDF and CSV)
         </Button>
       </Group>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Collapse, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import type { ChannelInput, ChannelOutput } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useAuditStore } from './store';
 
@@ -29,15 +29,16 @@ const CATEGORY_OPTIONS: Array<{ value: ChannelInput<'audit.recordDisclosure'>['c
 export function PatientPicker({ label, value, onChange }: { label: string; value: Patient | null; onChange: (p: Patient | null) => void }) {
   const [search, setSearch] = useState('');
   const [options, setOptions] = useState<Patient[]>([]);
+  const patients = useAuditStore((s) => s.patients);
   useEffect(() => {
     let live = true;
-    call('audit.patients', { query: search })
+    patients(search)
       .then((r) => live && setOptions(r))
       .catch(() => live && setOptions([]));
     return () => {
       live = false;
     };
-  }, [search]);
+  }, [search, patients]);
   const all = value && !options.some((o) => o.mrn === value.mrn) ? [value, ...options] : options;
   return (
     <Select
@@ -86,7 +87,7 @@ function EntriesTable({ entries, label, showRule }: { entries: Entry[]; label: s
 
 /** The accounting of disclosures (164.528) for one patient, disclosures entered by hand, and (a)(2) suspensions. */
 export function AccountingPanel() {
-  const { exportWith, exporting } = useAuditStore();
+  const { exportAccounting, accounting, exporting } = useAuditStore();
   const [patient, setPatient] = useState<Patient | null>(null);
   const [asOf, setAsOf] = useState(today());
   const [acc, setAcc] = useState<Accounting | null>(null);
@@ -97,7 +98,7 @@ export function AccountingPanel() {
   const load = async () => {
     if (!patient) return;
     try {
-      setAcc(await call('audit.accounting', { mrn: patient.mrn, asOf }));
+      setAcc(await accounting({ mrn: patient.mrn, asOf }));
       setError(null);
     } catch (e) {
       setError(toApiError(e));
@@ -123,7 +124,7 @@ export function AccountingPanel() {
           variant="outline"
           disabled={!patient}
           loading={exporting === 'Accounting of disclosures'}
-          onClick={() => patient && void exportWith('Accounting of disclosures', () => call('audit.exportAccounting', { mrn: patient.mrn, asOf }))}
+          onClick={() => patient && void exportAccounting({ mrn: patient.mrn, asOf })}
         >
           Export accounting (PDF and CSV)
         </Button>
@@ -176,10 +177,11 @@ function ManualDisclosureForm({ patient, onSaved }: { patient: Patient | null; o
   const [f, setF] = useState({ disclosedOn: today(), recipientName: '', recipientAddress: '', description: '', purpose: '', category: 'public_health' as ChannelInput<'audit.recordDisclosure'>['category'] });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
+  const recordDisclosure = useAuditStore((s) => s.recordDisclosure);
   const save = async () => {
     if (!patient) return;
     try {
-      await call('audit.recordDisclosure', {
+      await recordDisclosure({
         patient: { name: patient.name, dateOfBirth: patient.dateOfBirth, mrn: patient.mrn },
         disclosedOn: f.disclosedOn,
         recipientName: f.recipientName,
@@ -224,10 +226,11 @@ function SuspensionForm({ patient, onSaved }: { patient: Patient | null; onSaved
   const [f, setF] = useState({ agency: '', agencyKind: 'health_oversight' as 'health_oversight' | 'law_enforcement', statement: 'written' as 'written' | 'oral', startsOn: today(), endsOn: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
+  const recordSuspension = useAuditStore((s) => s.recordSuspension);
   const save = async () => {
     if (!patient) return;
     try {
-      await call('audit.recordSuspension', { mrn: patient.mrn, ...f });
+      await recordSuspension({ mrn: patient.mrn, ...f });
       setSaved(true);
       setError(null);
       onSaved();

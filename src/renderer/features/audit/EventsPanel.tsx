@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Anchor, Badge, Button, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { ACTION_KIND_LABEL, AUDIT_ACTION_KINDS, OUTCOME_LABEL, type AuditActionKind } from '../../../shared/audit-labels';
-import { call } from '../../lib/call';
 import { formatDateTime } from '../../lib/format';
 import { useAppStore } from '../../lib/navigation';
 import { PAGE_SIZE, useAuditStore, type AuditFilter } from './store';
@@ -10,7 +9,7 @@ export const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orang
 
 /** The log, newest first, filtered and paged in the vault; export of the filtered log as the audit report. */
 export function EventsPanel() {
-  const { filter, page, result, setFilter, setPage, exportWith, exporting } = useAuditStore();
+  const { filter, page, result, setFilter, setPage, exportReport, exporting } = useAuditStore();
   const navigate = useAppStore((s) => s.navigate);
   const [draft, setDraft] = useState<AuditFilter>(filter);
   const set = (k: keyof AuditFilter, v: string | null) => setDraft((d) => ({ ...d, [k]: v ? v : undefined }));
@@ -63,7 +62,7 @@ export function EventsPanel() {
           <Button
             variant="outline"
             loading={exporting === 'Audit report'}
-            onClick={() => void exportWith('Audit report', () => call('audit.exportReport', { filter }))}
+            onClick={() => void exportReport()}
           >
             Export audit report (PDF and CSV)
           </Button>
