@@ -44,7 +44,7 @@ describe('feature stores make the calls their screens used to make', () => {
   });
 
   it('releases.approve: the gate’s new answer replaces the evaluation of the open release', async () => {
-    const evaluation = { findings: [], blocked: false };
+    const evaluation = { allowed: true, findings: [], notices: [], documents: [] } as never;
     const fake = installFakeApi({ 'releases.approve': () => ({ ok: true, value: evaluation }) });
     useWizardStore.setState({ release: { id: 'rel_000001' } as unknown as ReleaseDetailT });
     await useWizardStore.getState().approve();
