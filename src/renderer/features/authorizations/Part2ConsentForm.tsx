@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Checkbox, Group, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { Part2Consent } from '../../../shared/compliance';
@@ -6,8 +6,7 @@ import { Part2ConsentInput, type Part2ConsentRecordT } from '../../../shared/con
 import { FindingsList } from './FindingsList';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { toApiError, type ApiError } from '../../lib/call';
-import { focusFirstInvalid } from '../../lib/focus';
-import { useLiveValidation, zodValidate } from '../../lib/form';
+import { useCheckedSubmit, zodValidate } from '../../lib/form';
 import { useAuthorizationsStore } from './store';
 import { REVOCATION_METHOD_LABELS, RevocationFields, type RevocationT } from './RevocationFields';
 
@@ -77,34 +76,16 @@ export function Part2ConsentForm({ requestId, onSaved }: { requestId: string; on
     },
     validate: validateConsent,
   });
-  const [submitted, setSubmitted] = useState(false);
   const [saved, setSaved] = useState<Part2ConsentRecordT | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
-  useLiveValidation(form, submitted);
+  const { formRef, busy, error, submit } = useCheckedSubmit(form);
   const field = (path: string) => form.getInputProps(path);
   const box = (path: string) => form.getInputProps(path, { type: 'checkbox' });
 
-  const save = async (ev: FormEvent) => {
-    ev.preventDefault();
-    setSubmitted(true);
-    if (form.validate().hasErrors) {
-      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await saveConsent({ requestId, consent: toConsent(form.getValues()) });
-      setSaved(r);
-      onSaved?.(r);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () => {
+    const r = await saveConsent({ requestId, consent: toConsent(form.getValues()) });
+    setSaved(r);
+    onSaved?.(r);
+  });
 
   return (
     <form aria-label="Part 2 consent" ref={formRef} noValidate onSubmit={(e) => void save(e)}>
