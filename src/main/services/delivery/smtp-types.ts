@@ -42,7 +42,7 @@ export interface SendOptions {
    * It may return a promise (a commit to a database server): the final "." is written only after it resolved; a
    * rejection is treated like a throw.
    */
-  beforeEndOfData?: () => void | Promise<void>;
+  beforeEndOfData?: (() => void) | (() => Promise<void>);
   /** Called synchronously after each chunk of the message is taken by the connection: bytes handed over so far, of the total. */
   onDataProgress?: (sentBytes: number, totalBytes: number) => void;
 }

@@ -144,7 +144,7 @@ export const HAND_OVER_CHUNK = 16 * 1024;
  * `beforeEnd` after its last byte was taken and before it ends: the DATA terminator is written only after the
  * source ends, so `beforeEnd` runs strictly before it.
  */
-function handOver(raw: Buffer, beforeEnd?: () => void | Promise<void>, progress?: (sent: number, total: number) => void): Readable {
+function handOver(raw: Buffer, beforeEnd?: (() => void) | (() => Promise<void>), progress?: (sent: number, total: number) => void): Readable {
   let offset = 0;
   let ending = false;
   const fail = (stream: Readable, e: unknown) => stream.destroy(e instanceof Error ? e : new Error('hand-over hook failed'));
