@@ -145,6 +145,16 @@ export const ERROR_CODES = [
   // --- packaging worker thread (issue #16) ---
   'PACKAGING_FAILED',
   'PACKAGING_CANCELLED',
+  // --- practice server store (issue #17, practice/engine.ts, sealing.ts) ---
+  'PRACTICE_DB_FAILED',
+  'PRACTICE_DB_CONFLICT',
+  'PRACTICE_DB_UNAVAILABLE',
+  'PRACTICE_DB_AUTH_FAILED',
+  'PRACTICE_SCHEMA_NEWER',
+  'PRACTICE_KEY_WRONG',
+  'PRACTICE_KEY_NOT_WRAPPED',
+  'PRACTICE_DATA_TAMPERED',
+  // --- end practice server store ---
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
