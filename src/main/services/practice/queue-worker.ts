@@ -170,8 +170,9 @@ export class QueueWorker {
             try {
               await markQueuedPartHandedOver(engine, claim, p.part, this.now());
             } catch (e) {
+              // Keep our error apart: the SMTP client rewrites the code of the error that ends its message stream.
               lost = e;
-              throw e;
+              throw new Error('hand-over not recorded', { cause: e });
             }
             handedOver = true;
             await this.d.checkpoint?.('handed-over', { releaseId: claim.releaseId, part: p.part });
