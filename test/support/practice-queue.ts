@@ -54,15 +54,25 @@ export function syntheticRelease(i: number, opts: { parts?: number; bodyBytes?: 
   };
 }
 
-/** Queue `n` synthetic releases (every `multiPartEvery`-th has two parts). @returns every Message-ID queued */
-export async function fillQueue(engine: SqlEngine, io: QueueIo, n: number, opts: { multiPartEvery?: number; bodyBytes?: number; tag?: string } = {}): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = syntheticRelease(i, { parts: opts.multiPartEvery && i % opts.multiPartEvery === 0 ? 2 : 1, ...(opts.bodyBytes ? { bodyBytes: opts.bodyBytes } : {}), ...(opts.tag ? { tag: opts.tag } : {}) });
-    await enqueueRelease(engine, io, r, STAFF, new Date());
-    ids.push(...r.messages.map((m) => m.messageId));
-  }
-  return ids;
+/**
+ * Queue `n` synthetic releases (every `multiPartEvery`-th has two parts), `concurrency` enqueues at a time (each
+ * its own transaction, as workstations queueing at once). @returns every Message-ID queued
+ */
+export async function fillQueue(
+  engine: SqlEngine,
+  io: QueueIo,
+  n: number,
+  opts: { multiPartEvery?: number; bodyBytes?: number; tag?: string; concurrency?: number } = {},
+): Promise<string[]> {
+  const releases = Array.from({ length: n }, (_, i) =>
+    syntheticRelease(i, { parts: opts.multiPartEvery && i % opts.multiPartEvery === 0 ? 2 : 1, ...(opts.bodyBytes ? { bodyBytes: opts.bodyBytes } : {}), ...(opts.tag ? { tag: opts.tag } : {}) }),
+  );
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < releases.length; i = next++) await enqueueRelease(engine, io, releases[i]!, STAFF, new Date(Date.UTC(2026, 11, 7, 9) + i));
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, lane));
+  return releases.flatMap((r) => r.messages.map((m) => m.messageId));
 }
 
 /** The Message-ID header of a received message ('' when none). */
