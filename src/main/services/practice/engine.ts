@@ -55,6 +55,8 @@ export const ADVISORY_LOCKS = {
   migrations: 1_700_017_001,
   /** The audit chain's tail (audit-repo.ts): appends are serialised so the chain stays linear. */
   auditChain: 1_700_017_002,
+  /** Setting up the practice data key (keys-repo.ts): one practice, one key. */
+  practiceKey: 1_700_017_003,
 } as const;
 
 /**
