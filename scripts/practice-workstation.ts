@@ -3,10 +3,10 @@
  * (TLS required and verified), drain the shared outbox — recover lapsed claims, claim, deliver the stored messages
  * over the verified SMTP session, record — until nothing is due, then exit. Run with tsx:
  *
- *   RD_PG_PASSWORD=… RD_SMTP_PASSWORD=… tsx scripts/practice-workstation.ts --workstation front-desk-2 \
+ *   RD_PG_PASSWORD=… RD_SMTP_PASSWORD=… RD_STAFF_PASSPHRASE=… tsx scripts/practice-workstation.ts --workstation front-desk-2 \
  *     --pg-host db.practice.example --pg-port 5432 --pg-database practice --pg-user releasedesk --pg-ca ca.pem \
  *     --smtp-host mail.practice.example --smtp-port 587 --smtp-security starttls --smtp-user records@… \
- *     --key-file practice-data-key.hex [--smtp-ca smtp-ca.pem] [--lease-ms 120000] [--max-ms N]
+ *     --staff-id u-frontdesk-2 [--smtp-ca smtp-ca.pem] [--lease-ms 120000] [--max-ms N]
  *
  * Every option can also come from the environment (RD_WORKSTATION, RD_PG_HOST, RD_PG_PORT, RD_PG_DATABASE, RD_PG_USER,
  * RD_PG_PASSWORD, RD_PG_CA_FILE, RD_SMTP_HOST, RD_SMTP_PORT, RD_SMTP_SECURITY, RD_SMTP_USER, RD_SMTP_PASSWORD,
@@ -21,9 +21,10 @@ import { readFileSync } from 'node:fs';
 import { isAppError } from '../src/shared/errors';
 import type { SmtpSettings } from '../src/main/services/delivery/smtp';
 import { openPgEngine } from '../src/main/services/practice/pg-engine';
+import { openPracticeKeys } from '../src/main/services/practice/keys-repo';
+import { practiceQueueIo } from '../src/main/services/practice/queue-io';
 import { QueueWorker } from '../src/main/services/practice/queue-worker';
-// INTERIM: the practice sealing and the shared audit chain of pg-store replace this test io when they land.
-import { testQueueIo } from '../test/support/practice-queue';
+import { destroyPracticeKeys } from '../src/main/services/practice/sealing';
 
 /** The value of `--name` in argv, else the environment variable, else `fallback`. */
 function option(name: string, env: string, fallback?: string): string {
@@ -43,8 +44,6 @@ function secret(env: string): string {
 async function main(): Promise<void> {
   const workstation = option('workstation', 'RD_WORKSTATION');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(workstation)) throw Object.assign(new Error('bad workstation id'), { code: 'VALIDATION_FAILED' });
-  const keyHex = readFileSync(option('key-file', 'RD_PRACTICE_KEY_FILE'), 'utf8').trim();
-  if (!/^[0-9a-fA-F]{64}$/.test(keyHex)) throw Object.assign(new Error('bad key file'), { code: 'VALIDATION_FAILED' });
   const pgCa = option('pg-ca', 'RD_PG_CA_FILE', '');
   // TLS required and verified (45 CFR 164.312(e)(1)): the practice's CA, or the system roots.
   const engine = openPgEngine({
@@ -56,8 +55,8 @@ async function main(): Promise<void> {
     ssl: { ...(pgCa ? { ca: readFileSync(pgCa, 'utf8') } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
     max: 3,
   });
-  await engine.one('SELECT 1 AS ok');
-  const queue = { engine, io: testQueueIo(Buffer.from(keyHex, 'hex')) };
+  const keys = await openPracticeKeys(engine, { id: option('staff-id', 'RD_STAFF_ID'), passphrase: secret('RD_STAFF_PASSPHRASE') });
+  const queue = { engine, io: practiceQueueIo(keys) };
   const smtpCa = option('smtp-ca', 'RD_SMTP_CA_FILE', '');
   const smtp: SmtpSettings = {
     host: option('smtp-host', 'RD_SMTP_HOST'),
@@ -84,6 +83,7 @@ async function main(): Promise<void> {
     for (const d of s.delivered) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
     process.stdout.write(`DRAINED ${JSON.stringify({ workstation, claimed: s.delivered.length, byStatus, recovered: s.recovered.length, waiting: s.waiting, startedAt, endedAt: Date.now() })}\n`);
   } finally {
+    destroyPracticeKeys(keys);
     await queue.engine.close();
   }
 }

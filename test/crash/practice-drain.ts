@@ -17,8 +17,8 @@ const SCRIPT = join(ROOT, 'scripts', 'practice-workstation.ts');
 export interface WorkstationRunOptions {
   pg: RunningPostgres;
   smtp: RunningSmtpServer;
-  /** The practice data key (32 bytes). */
-  dataKey: Buffer;
+  /** The staff member the workstations sign in as (holds a wrap of the practice data key). */
+  staff: { id: string; passphrase: string };
   /** How many workstation processes drain the queue at once. */
   workstations: number;
   /** Lease of a claim in ms. */
@@ -80,9 +80,7 @@ function startWorkstation(env: NodeJS.ProcessEnv, id: string): Started {
  */
 export async function runWorkstations(o: WorkstationRunOptions): Promise<WorkstationRunReport> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-ws-'));
-  const keyFile = join(dir, 'practice-data-key.hex');
   const caFile = join(dir, 'ca.pem');
-  writeFileSync(keyFile, o.dataKey.toString('hex'), { mode: 0o600 });
   writeFileSync(caFile, o.pg.caPem);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -98,7 +96,8 @@ export async function runWorkstations(o: WorkstationRunOptions): Promise<Worksta
     RD_SMTP_USER: SMTP_USER,
     RD_SMTP_PASSWORD: SMTP_PASSWORD,
     RD_SMTP_CA_FILE: caFile, // the SMTP and PostgreSQL test servers share the throwaway test CA
-    RD_PRACTICE_KEY_FILE: keyFile,
+    RD_STAFF_ID: o.staff.id,
+    RD_STAFF_PASSPHRASE: o.staff.passphrase,
     RD_LEASE_MS: String(o.leaseMs),
   };
   const report: WorkstationRunReport = { kills: 0, starts: 0, drained: [], drainMs: 0 };

@@ -4,6 +4,9 @@
  */
 import type { SqlEngine } from '../../src/main/services/practice/engine';
 import { enqueueRelease, type PreparedRelease, type QueueActor, type QueueIo } from '../../src/main/services/practice/queue-repo';
+import { verifyPracticeAudit } from '../../src/main/services/practice/audit-repo';
+import { practiceQueueIo } from '../../src/main/services/practice/queue-io';
+import { practiceKeys, type PracticeKeys } from '../../src/main/services/practice/sealing';
 import type { Msg } from './smtp';
 
 export const SENDER = 'records@clinic.example.test';
@@ -91,60 +94,32 @@ export function copiesAtServer(received: Msg[]): Map<string, number> {
   return n;
 }
 
-// --- INTERIM (until practice/sealing.ts and practice/audit-repo.ts land from pg-store): a test sealer and a linear
-// HMAC chain in practice_audit_events, appended under the chain's advisory lock in the caller's transaction.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { ADVISORY_LOCKS, advisoryXactLock } from '../../src/main/services/practice/engine';
-import type { QueueSealPlace } from '../../src/main/services/practice/queue-repo';
+/** A queue io for tests, with a check of the shared audit chain. */
+export type TestQueueIo = QueueIo & { keys: PracticeKeys; verifyChain(engine: SqlEngine): Promise<{ intact: boolean; checked: number }> };
 
-const placeText = (p: QueueSealPlace) => Buffer.from(`${p.table}|${p.column}|${p.rowId}`);
-
-/** Queue io for tests: AES-256-GCM sealing and the shared chain, keyed by `dataKey` (32 bytes). */
-export function testQueueIo(dataKey: Buffer): QueueIo & { verifyChain(engine: SqlEngine): Promise<{ intact: boolean; checked: number }> } {
-  const keyId = createHmac('sha256', dataKey).update('key-id').digest('hex').slice(0, 16);
-  const chainKey = createHmac('sha256', dataKey).update('chain').digest();
-  const body = (r: { at: string; actor: string; action: string; outcome: string; subject_type: string | null; subject_id: string | null; detail: string }, prev: string) =>
-    JSON.stringify([prev, r.at, r.actor, r.action, r.outcome, r.subject_type, r.subject_id, r.detail]);
+/** The real queue io (practice sealing, the shared audit chain) for practice keys already set up in the database. */
+export function keysQueueIo(keys: PracticeKeys): TestQueueIo {
   return {
-    sealer: {
-      seal(place, plain) {
-        const iv = randomBytes(12);
-        const c = createCipheriv('aes-256-gcm', dataKey, iv);
-        c.setAAD(placeText(place));
-        const b = Buffer.concat([c.update(plain), c.final()]);
-        return Buffer.concat([iv, c.getAuthTag(), b]);
-      },
-      open(place, sealed) {
-        const d = createDecipheriv('aes-256-gcm', dataKey, sealed.subarray(0, 12));
-        d.setAAD(placeText(place));
-        d.setAuthTag(sealed.subarray(12, 28));
-        return Buffer.concat([d.update(sealed.subarray(28)), d.final()]);
-      },
-    },
-    audit: async (tx, e) => {
-      await advisoryXactLock(tx, ADVISORY_LOCKS.auditChain);
-      await tx.run(`INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ($1, $2, 'test') ON CONFLICT DO NOTHING`, [keyId, new Date(0).toISOString()]);
-      const last = await tx.one<{ seq: number; hash: string }>('SELECT seq, hash FROM practice_audit_events ORDER BY seq DESC LIMIT 1');
-      const prev = last?.hash ?? '0'.repeat(64);
-      const row = { at: e.at.toISOString(), actor: e.actor, action: e.action, outcome: e.outcome, subject_type: e.subjectType ?? null, subject_id: e.subjectId ?? null, detail: JSON.stringify(e.detail ?? {}) };
-      const hash = createHmac('sha256', chainKey).update(body(row, prev)).digest('hex');
-      await tx.run(
-        `INSERT INTO practice_audit_events (seq, at, actor, action, outcome, subject_type, subject_id, key_id, detail_sealed, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [Number(last?.seq ?? 0) + 1, row.at, row.actor, row.action, row.outcome, row.subject_type, row.subject_id, keyId, Buffer.from(row.detail), prev, hash],
-      );
-    },
+    ...practiceQueueIo(keys),
+    keys,
     async verifyChain(engine) {
-      const rows = await engine.all<{ at: string; actor: string; action: string; outcome: string; subject_type: string | null; subject_id: string | null; detail_sealed: Buffer; prev_hash: string; hash: string }>(
-        'SELECT * FROM practice_audit_events ORDER BY seq',
-      );
-      let prev = '0'.repeat(64);
-      for (const r of rows) {
-        const h = createHmac('sha256', chainKey).update(body({ ...r, detail: Buffer.from(r.detail_sealed).toString() }, prev)).digest('hex');
-        if (r.prev_hash !== prev || r.hash !== h) return { intact: false, checked: rows.length };
-        prev = r.hash;
-      }
-      return { intact: true, checked: rows.length };
+      const v = await verifyPracticeAudit(engine, keys);
+      return { intact: v.intact, checked: v.checked };
+    },
+  };
+}
+
+/**
+ * The real queue io for a bare test data key: the key's public id is registered in `practice_data_keys` (what
+ * keys-repo setUpPracticeKey does, without the per-user wrap and its argon2id cost) before the first audit event.
+ */
+export function testQueueIo(dataKey: Buffer): TestQueueIo {
+  const io = keysQueueIo(practiceKeys(dataKey));
+  return {
+    ...io,
+    audit: async (tx, e) => {
+      await tx.run("INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ($1, $2, 'test') ON CONFLICT DO NOTHING", [io.keys.keyId, '2026-01-01T00:00:00.000Z']);
+      return io.audit(tx, e);
     },
   };
 }

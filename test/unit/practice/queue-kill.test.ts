@@ -9,16 +9,16 @@
  *   number of parts recorded as delivered equals the number of messages at the server;
  * - the shared audit chain verifies.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEngine } from '../../../src/main/services/practice/engine';
+import { setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
 import { migratePractice } from '../../../src/main/services/practice/migrate';
 import { openPgEngine } from '../../../src/main/services/practice/pg-engine';
 import { listQueuedReleases, resolveQueuedUnconfirmed, transmissionLog } from '../../../src/main/services/practice/queue-repo';
 import { runWorkstations } from '../../crash/practice-drain';
 import { pgConfig } from '../../support/practice-engines';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
-import { copiesAtServer, fillQueue, STAFF, testQueueIo } from '../../support/practice-queue';
+import { copiesAtServer, fillQueue, keysQueueIo, STAFF, type TestQueueIo } from '../../support/practice-queue';
 import { startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
 
@@ -29,13 +29,14 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
   let pg: RunningPostgres;
   let smtp: RunningSmtpServer;
   let db: SqlEngine;
-  const dataKey = randomBytes(32);
-  const io = testQueueIo(dataKey);
+  const staff = { id: 'user-qwert', passphrase: 'correct horse practice staple 58213' };
+  let io: TestQueueIo;
 
   beforeAll(async () => {
     [pg, smtp] = await Promise.all([startPostgres(), startSmtpServer()]);
     db = openPgEngine(pgConfig(pg, 4));
     await migratePractice(db);
+    io = keysQueueIo(await setUpPracticeKey(db, staff, new Date().toISOString()));
   });
   afterAll(async () => {
     await db?.close();
@@ -45,7 +46,7 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
 
   it('every release is delivered once (counted at the server by Message-ID), the records match, the audit chain verifies', { timeout: 240_000 }, async () => {
     const ids = await fillQueue(db, io, RELEASES, { multiPartEvery: 10, bodyBytes: 1200, concurrency: 4 });
-    const run = await runWorkstations({ pg, smtp, dataKey, workstations: 2, leaseMs: 3000, kill: { times: 3, minMs: 200, maxMs: 1800 }, timeoutMs: 200_000 });
+    const run = await runWorkstations({ pg, smtp, staff, workstations: 2, leaseMs: 3000, kill: { times: 3, minMs: 200, maxMs: 1800 }, timeoutMs: 200_000 });
     expect(run.kills).toBeGreaterThanOrEqual(4);
 
     // Staff's decision on what was left unconfirmed: ask the recipient (the server), then record what they learned.
@@ -59,7 +60,7 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
       if (!arrived) resent++;
       await resolveQueuedUnconfirmed(db, io, r.releaseId, arrived ? 'recipient_confirmed' : 'resend', STAFF, new Date());
     }
-    if (resent > 0) await runWorkstations({ pg, smtp, dataKey, workstations: 1, leaseMs: 3000, timeoutMs: 60_000 });
+    if (resent > 0) await runWorkstations({ pg, smtp, staff, workstations: 1, leaseMs: 3000, timeoutMs: 60_000 });
 
     const releases = await listQueuedReleases(db);
     expect(releases.filter((r) => r.status !== 'sent')).toEqual([]);
