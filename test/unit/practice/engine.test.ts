@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADVISORY_LOCKS, advisoryXactLock, isUniqueViolation, sqlTypes, type SqlEngine } from '../../../src/main/services/practice/engine';
+import { ADVISORY_LOCKS, advisoryXactLock, isUniqueViolation, sqlTypes, withRetry, type SqlEngine } from '../../../src/main/services/practice/engine';
 import { openPgEngine } from '../../../src/main/services/practice/pg-engine';
 import { openSqliteEngine, translatePlaceholders } from '../../../src/main/services/practice/sqlite-engine';
 import { engines, pgConfig } from '../../support/practice-engines';
@@ -173,6 +173,41 @@ describe.skipIf(!pgHarness)('PostgreSQL engine connection failures (coded, PHI-f
   const h = pgHarness!;
   beforeAll(() => h.start());
   afterAll(() => h.stop());
+
+  it('withRetry re-runs a transaction PostgreSQL aborted as a serialization failure (40001): both writers commit, no update lost', async () => {
+    const db = await h.fresh({ migrate: false });
+    const other = h.another!();
+    try {
+      await db.run('CREATE TABLE s (k TEXT PRIMARY KEY, n BIGINT NOT NULL)');
+      await db.run("INSERT INTO s (k, n) VALUES ('a', 0)");
+      let attempts = 0;
+      let readers = 0;
+      let release!: () => void;
+      const bothRead = new Promise<void>((r) => (release = r));
+      const errors: unknown[] = [];
+      const bump = (e: SqlEngine) =>
+        withRetry(e, async (tx) => {
+          attempts++;
+          await tx.run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE');
+          const r = await tx.one<{ n: number }>("SELECT n FROM s WHERE k = 'a'");
+          if (++readers === 2) release();
+          await bothRead;
+          try {
+            await tx.run("UPDATE s SET n = $1 WHERE k = 'a'", [r!.n + 1]);
+          } catch (err) {
+            errors.push(err);
+            throw err;
+          }
+        });
+      await Promise.all([bump(db), bump(other)]);
+      expect(await db.one("SELECT n FROM s WHERE k = 'a'")).toEqual({ n: 2 });
+      expect(attempts).toBe(3);
+      expect(errors).toEqual([expect.objectContaining({ code: 'PRACTICE_DB_FAILED', detail: expect.objectContaining({ sqlstate: '40001' }) })]);
+    } finally {
+      await other.close();
+      await db.close();
+    }
+  });
 
   it('a server certificate not signed by the configured CA is TLS_CERT_UNTRUSTED', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), ssl: { rejectUnauthorized: true } });

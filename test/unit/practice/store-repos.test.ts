@@ -4,6 +4,7 @@ import type { SqlEngine } from '../../../src/main/services/practice/engine';
 import { getKeyWrap, grantPracticeKey, openPracticeKeys, removeKeyWrap, setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
 import {
   createPracticeRequest,
+  createPracticeRequests,
   findPracticeRequestsByEmail,
   findPracticeRequestsByMrn,
   getPracticeRequest,
@@ -134,6 +135,17 @@ describe.each(engines())('practice store repositories on $name', (h) => {
       await expect(getPracticeRequest(db, keys, a.id)).rejects.toMatchObject({ code: 'PRACTICE_DATA_TAMPERED' });
     });
 
+    it('many requests are stored at once (chunks of 100 rows), each sealed to its own row and findable', async () => {
+      const metas = await createPracticeRequests(db, keys, Array.from({ length: 230 }, (_, i) => ({ receivedOn: '2026-03-02', dueOn: '2026-04-01', at: AT, phi: phi(i) })));
+      expect(metas).toHaveLength(230);
+      expect(await db.one('SELECT count(*) AS c FROM practice_requests')).toEqual({ c: 230 });
+      expect((await getPracticeRequest(db, keys, metas[157]!.id)).phi).toEqual(phi(157));
+      expect((await findPracticeRequestsByMrn(db, keys, phi(229).mrn!)).map((r) => r.id)).toEqual([metas[229]!.id]);
+      const bad = await createPracticeRequests(db, keys, [{ receivedOn: '2026-03-02', dueOn: '2026-04-01', at: AT, phi: phi(1) }, { receivedOn: 'x', dueOn: '2026-04-01', at: AT, phi: phi(2) }]).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('Request 2') });
+      expect(await db.one('SELECT count(*) AS c FROM practice_requests')).toEqual({ c: 230 });
+    });
+
     it('bad input is refused with VALIDATION_FAILED naming the field, never its value; nothing is stored', async () => {
       const err = await createPracticeRequest(db, keys, { receivedOn: '2026-03-02', dueOn: '2026-02-01', at: AT, phi: phi(1, { dateOfBirth: '23/04/1961' }) }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -184,9 +196,9 @@ describe.each(engines())('practice store repositories on $name', (h) => {
       expect(await db.one('SELECT count(*) AS c FROM practice_audit_events')).toEqual({ c: 0 });
     });
 
-    it('verify names the first tampered row, a removed row, a lost tail and a forged checkpoint', async () => {
+    it('verify names the first tampered row (hash mismatch) and a removed row (gap)', async () => {
       for (let i = 0; i < 8; i++) await appendPracticeAudit(db, keys, { at: AT, actor: 'usr_dana01', action: 'request.view', outcome: 'success', subjectType: 'request', subjectId: `preq_${i}` });
-      expect(await writePracticeAuditCheckpoint(db, keys, AT)).toBe(8);
+      expect(await writePracticeAuditCheckpoint(db, keys, AT)).toMatchObject({ seq: 8, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(await verifyPracticeAudit(db, keys)).toEqual({ intact: true, checked: 8, lastSeq: 8 });
       // the operator (owner of the tables) lifts the append-only guard and edits history
       const unguard = db.dialect === 'postgres'
@@ -201,21 +213,28 @@ describe.each(engines())('practice store repositories on $name', (h) => {
       expect(await verifyPracticeAudit(db, keys)).toMatchObject({ intact: false, problem: { seq: 3, kind: 'gap' } });
     });
 
-    it('a cut-off tail is found through the checkpoint; a forged checkpoint is named', async () => {
+    it('a cut-off tail is found through the stored checkpoint, or the mark the workstation kept when the checkpoints are deleted too; a forged checkpoint is named', async () => {
       for (let i = 0; i < 4; i++) await appendPracticeAudit(db, keys, { at: AT, actor: 'usr_dana01', action: 'request.view', outcome: 'success' });
-      await writePracticeAuditCheckpoint(db, keys, AT);
+      const mark = (await writePracticeAuditCheckpoint(db, keys, AT))!;
       if (db.dialect === 'postgres') {
         // the server's superuser bypasses triggers and foreign keys
         h.server!.psql('SET session_replication_role = replica; DELETE FROM practice_audit_events WHERE seq = 4; ALTER TABLE practice_audit_checkpoints DISABLE TRIGGER USER;', h.server!.database);
       } else {
         await db.run('DROP TRIGGER practice_audit_events_no_delete');
         await db.run('DROP TRIGGER practice_audit_checkpoints_no_update');
+        await db.run('DROP TRIGGER practice_audit_checkpoints_no_delete');
         await db.run('PRAGMA foreign_keys = OFF');
         await db.run('DELETE FROM practice_audit_events WHERE seq = 4');
       }
       expect(await verifyPracticeAudit(db, keys)).toMatchObject({ intact: false, lastSeq: 3, problem: { seq: 4, kind: 'tail-missing' } });
+      // the operator also deletes the checkpoint rows: the mark the workstation kept still shows the lost tail
+      if (db.dialect === 'postgres') h.server!.psql('SET session_replication_role = replica; DELETE FROM practice_audit_checkpoints;', h.server!.database);
+      else await db.run('DELETE FROM practice_audit_checkpoints');
+      expect((await verifyPracticeAudit(db, keys)).intact).toBe(true);
+      expect(await verifyPracticeAudit(db, keys, [mark])).toMatchObject({ intact: false, lastSeq: 3, problem: { seq: 4, kind: 'tail-missing' } });
+      await writePracticeAuditCheckpoint(db, keys, AT);
       await db.run("UPDATE practice_audit_checkpoints SET at = '2020-01-01T00:00:00.000Z'");
-      expect(await verifyPracticeAudit(db, keys)).toMatchObject({ intact: false, problem: { seq: 4, kind: 'checkpoint-forged' } });
+      expect(await verifyPracticeAudit(db, keys)).toMatchObject({ intact: false, problem: { seq: 3, kind: 'checkpoint-forged' } });
     });
   });
 });

@@ -55,6 +55,7 @@ describe.skipIf(!HAVE)('a revoked or expired recipient key blocks sending to it'
 
     // A valid new key, confirmed, is accepted and the release goes out; gpg decrypts it.
     const fresh = gpg.generateKey({ name: RECIPIENT.name, email: `new.${RECIPIENT.email}` });
+    b.clock.set(new Date(Date.now() + 2000).toISOString()); // gpg made this key after the clock was last set
     await b.call('releases.setRecipient', { releaseId, ...RECIPIENT, armoredKey: gpg.exportPublic(fresh), fingerprintConfirmed: true });
     await b.call('releases.send', { releaseId, method: 'openpgp-pgp-mime' });
     expect(b.smtp!.received).toHaveLength(1);

@@ -98,7 +98,9 @@ const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 /**
  * Append one event to the chain (in its own transaction, or inside the caller's: then the chain lock is held until
- * the caller commits, so the action and its event commit together and no other writer slips in between).
+ * the caller commits, so the action and its event commit together and no other writer slips in between). The
+ * caller's transaction must be READ COMMITTED (PostgreSQL's default): the tail is read after the lock is granted.
+ * Under REPEATABLE READ a stale tail would make the insert fail (unique seq/hash, PRACTICE_DB_CONFLICT), never fork.
  * @returns the event's seq (1, 2, …) and hash
  * @throws AppError VALIDATION_FAILED for a malformed action code or actor; store errors (engine.ts)
  */
@@ -152,20 +154,28 @@ export async function listPracticeAudit(engine: SqlEngine, keys: PracticeKeys, p
   }));
 }
 
+/** A checkpoint as a workstation keeps it in its own vault: the chain had this hash at this seq. */
+export interface PracticeAuditMark {
+  seq: number;
+  hash: string;
+}
+
 /**
  * Write a checkpoint at the chain's current tail (under the chain lock): seq, hash, time and their HMAC under the
- * checkpoint key. Writing one twice at the same seq keeps the first.
+ * checkpoint key. Writing one twice at the same seq keeps the first. Keep the returned mark in the workstation's
+ * own vault too: a server operator who cuts the chain's tail AND deletes the checkpoint rows is still caught by
+ * {@link verifyPracticeAudit} given that mark.
  * @param at ISO 8601 timestamp
- * @returns the checkpoint's seq, or null for an empty chain
+ * @returns the checkpoint's seq and hash, or null for an empty chain
  */
-export async function writePracticeAuditCheckpoint(engine: SqlEngine, keys: PracticeKeys, at: string): Promise<number | null> {
+export async function writePracticeAuditCheckpoint(engine: SqlEngine, keys: PracticeKeys, at: string): Promise<PracticeAuditMark | null> {
   return engine.transaction(async (tx) => {
     await advisoryXactLock(tx, ADVISORY_LOCKS.auditChain);
     const tail = await tx.one<{ seq: number; hash: string }>('SELECT seq, hash FROM practice_audit_events ORDER BY seq DESC LIMIT 1');
     if (!tail) return null;
     const seq = Number(tail.seq);
     await tx.run('INSERT INTO practice_audit_checkpoints (seq, hash, at, mac) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING', [seq, tail.hash, at, checkpointMac(keys.checkpointKey, seq, tail.hash, at)]);
-    return seq;
+    return { seq, hash: tail.hash };
   });
 }
 
@@ -173,15 +183,22 @@ export async function writePracticeAuditCheckpoint(engine: SqlEngine, keys: Prac
  * Verify the whole chain: seqs 1..n without gaps, each row linked to the previous hash, each hash recomputed, each
  * checkpoint's MAC valid and matching its row, and no checkpoint beyond the end (a lost tail). Reads in pages of
  * 5,000 rows; details are not opened (the hash covers their ciphertext).
+ * @param kept marks the workstation kept outside the server (from {@link writePracticeAuditCheckpoint}), checked like
+ *   the stored checkpoints
  * @returns intact, or the first problem with the seq it concerns (no contents)
  * @throws store errors
  */
-export async function verifyPracticeAudit(engine: SqlEngine, keys: PracticeKeys): Promise<PracticeAuditVerification> {
+export async function verifyPracticeAudit(engine: SqlEngine, keys: PracticeKeys, kept: readonly PracticeAuditMark[] = []): Promise<PracticeAuditVerification> {
   const checkpoints = await engine.all<{ seq: number; hash: string; at: string; mac: string }>('SELECT seq, hash, at, mac FROM practice_audit_checkpoints ORDER BY seq');
   const marks = new Map<number, string>();
   for (const c of checkpoints) {
     if (!sameHex(checkpointMac(keys.checkpointKey, Number(c.seq), c.hash, c.at), c.mac)) return { intact: false, checked: 0, lastSeq: 0, problem: { seq: Number(c.seq), kind: 'checkpoint-forged' } };
     marks.set(Number(c.seq), c.hash);
+  }
+  for (const m of kept) {
+    const stored = marks.get(m.seq);
+    if (stored !== undefined && stored !== m.hash) return { intact: false, checked: 0, lastSeq: 0, problem: { seq: m.seq, kind: 'checkpoint-mismatch' } };
+    marks.set(m.seq, m.hash);
   }
   let prev = GENESIS_HASH;
   let expected = 1;

@@ -99,6 +99,30 @@ export function newPracticeRequestId(): string {
   return `preq_${randomBytes(12).toString('hex')}`;
 }
 
+function validated(input: NewPracticeRequest, n?: number): z.output<typeof NewPracticeRequest> {
+  const parsed = NewPracticeRequest.safeParse(input);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
+    const which = n === undefined ? 'The request' : `Request ${n + 1}`;
+    throw new AppError('VALIDATION_FAILED', `${which} could not be stored: check ${fields || 'the form'}.`, { fields });
+  }
+  return parsed.data;
+}
+
+/** The ten column values of one new request, PHI sealed and indexed. */
+function rowValues(keys: PracticeKeys, r: z.output<typeof NewPracticeRequest>): { meta: PracticeRequestMeta; values: unknown[] } {
+  const id = newPracticeRequestId();
+  const sealed = sealJson(keys, place(id), r.phi);
+  const mrnIndex = r.phi.mrn ? blindIndex(keys, 'mrn', r.phi.mrn) : null;
+  const emailIndex = r.phi.requesterEmail ? blindIndex(keys, 'email', r.phi.requesterEmail) : null;
+  return {
+    meta: { id, status: r.status, receivedOn: r.receivedOn, dueOn: r.dueOn, createdAt: r.at, updatedAt: r.at },
+    values: [id, r.status, r.receivedOn, r.dueOn, r.at, r.at, keys.keyId, sealed, mrnIndex, emailIndex],
+  };
+}
+
+const INSERT = 'INSERT INTO practice_requests (id, status, received_on, due_on, created_at, updated_at, key_id, sealed, mrn_index, email_index) VALUES ';
+
 /**
  * Store a new request: PHI sealed (AAD bound to this row), MRN and email blind-indexed, metadata in clear.
  * @param input dates YYYY-MM-DD (due on or after received), `at` ISO 8601, `phi` as {@link PracticeRequestPhi}
@@ -106,22 +130,27 @@ export function newPracticeRequestId(): string {
  * @throws AppError VALIDATION_FAILED (naming the field, never its value); store errors (engine.ts)
  */
 export async function createPracticeRequest(engine: SqlEngine, keys: PracticeKeys, input: NewPracticeRequest): Promise<PracticeRequestMeta> {
-  const parsed = NewPracticeRequest.safeParse(input);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new AppError('VALIDATION_FAILED', `The request could not be stored: check ${fields || 'the form'}.`, { fields });
-  }
-  const r = parsed.data;
-  const id = newPracticeRequestId();
-  const sealed = sealJson(keys, place(id), r.phi);
-  const mrnIndex = r.phi.mrn ? blindIndex(keys, 'mrn', r.phi.mrn) : null;
-  const emailIndex = r.phi.requesterEmail ? blindIndex(keys, 'email', r.phi.requesterEmail) : null;
-  await engine.run(
-    `INSERT INTO practice_requests (id, status, received_on, due_on, created_at, updated_at, key_id, sealed, mrn_index, email_index)
-     VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)`,
-    [id, r.status, r.receivedOn, r.dueOn, r.at, keys.keyId, sealed, mrnIndex, emailIndex],
-  );
-  return { id, status: r.status, receivedOn: r.receivedOn, dueOn: r.dueOn, createdAt: r.at, updatedAt: r.at };
+  const { meta, values } = rowValues(keys, validated(input));
+  await engine.run(`${INSERT}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, values);
+  return meta;
+}
+
+/**
+ * Store many new requests at once (an import, or a workstation synchronising what it queued offline): all are
+ * validated first, then written in one transaction, 100 rows per statement (one round trip per 100 on PostgreSQL).
+ * @returns the stored metadata, in input order
+ * @throws AppError VALIDATION_FAILED naming the request's position and field (nothing stored); store errors
+ */
+export async function createPracticeRequests(engine: SqlEngine, keys: PracticeKeys, inputs: readonly NewPracticeRequest[]): Promise<PracticeRequestMeta[]> {
+  const rows = inputs.map((input, n) => validated(input, n)).map((r) => rowValues(keys, r));
+  await engine.transaction(async (tx) => {
+    for (let start = 0; start < rows.length; start += 100) {
+      const chunk = rows.slice(start, start + 100);
+      const tuples = chunk.map((_, k) => `(${Array.from({ length: 10 }, (_, c) => `$${k * 10 + c + 1}`).join(', ')})`).join(', ');
+      await tx.run(INSERT + tuples, chunk.flatMap((r) => r.values));
+    }
+  });
+  return rows.map((r) => r.meta);
 }
 
 /**

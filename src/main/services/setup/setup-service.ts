@@ -40,7 +40,7 @@ export class SetupService {
     if (input.practice.privacyOfficer?.email) requireValidEmail(input.practice.privacyOfficer.email);
     if (!isTimeZone(input.practice.timeZone)) throw new AppError('VALIDATION_FAILED', 'Choose a valid time zone, for example America/Chicago.');
 
-    const key = await generatePracticeKey({ name: input.practice.name, email: senderEmail });
+    const key = await generatePracticeKey({ name: input.practice.name, email: senderEmail }, this.session.clock.now());
     await this.session.create(input.passphrase, { name: input.staffName });
     try {
       this.session.require().tx(() => {
