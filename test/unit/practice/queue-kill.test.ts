@@ -7,7 +7,7 @@
  * - every release is sent, every stored message reached the server exactly once (counted by Message-ID: never 2);
  * - the transmission records match the server: each part accepted once by a "250" or confirmed by staff, and the
  *   number of parts recorded as delivered equals the number of messages at the server;
- * - the shared audit chain verifies.
+ * - the shared audit chain verifies, and a pg_dump of the practice database holds no patient name or address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEngine } from '../../../src/main/services/practice/engine';
@@ -18,7 +18,7 @@ import { listQueuedReleases, resolveQueuedUnconfirmed, transmissionLog } from '.
 import { runWorkstations } from '../../crash/practice-drain';
 import { pgConfig } from '../../support/practice-engines';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
-import { copiesAtServer, fillQueue, keysQueueIo, STAFF, type TestQueueIo } from '../../support/practice-queue';
+import { copiesAtServer, fillQueue, keysQueueIo, PATIENT_ADDRESS, PATIENT_NAME, STAFF, type TestQueueIo } from '../../support/practice-queue';
 import { startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
 
@@ -78,6 +78,11 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
     expect(log.filter((p) => p.status === 'sent').length).toBe(smtp.received.length);
     const chain = await io.verifyChain(db);
     expect(chain.intact).toBe(true);
+    // What the server holds is ciphertext: a dump of the practice database names no patient and no address.
+    const dump = pg.dump();
+    expect(dump).toContain('queue_messages');
+    expect(dump).not.toContain(PATIENT_NAME);
+    expect(dump).not.toContain(PATIENT_ADDRESS);
     const interrupted = await db.one<{ n: number }>("SELECT count(*) AS n FROM practice_audit_events WHERE action = 'release.send_interrupted'");
     process.stdout.write(
       `shared-queue kill run: ${RELEASES} releases, ${ids.length} messages, ${run.kills} SIGKILLs, ${run.starts} process starts, ` +

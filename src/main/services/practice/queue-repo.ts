@@ -370,7 +370,11 @@ const toPart = (r: PartRow): QueuePart => ({
   resolution: r.resolution,
 });
 
-/** The parts of a transmission in part order (no bytes). */
+/**
+ * The parts of a transmission in part order, without their bytes.
+ * @returns one {@link QueuePart} per message (Message-ID, status, attempts, hand-over and reply facts)
+ * @throws AppError store errors (engine.ts)
+ */
 export async function queueParts(engine: SqlEngine, transmissionId: string): Promise<QueuePart[]> {
   return (await engine.all<PartRow>('SELECT * FROM queue_parts WHERE transmission_id = $1 ORDER BY part', [transmissionId])).map(toPart);
 }
@@ -702,7 +706,12 @@ export interface QueueActivity {
   byStatus: Partial<Record<ReleaseStatus, number>>;
 }
 
-/** How the shared queue stands at `now` (one read). */
+/**
+ * How the shared queue stands at `now` (one read): releases due, waiting for a retry, being sent under a live lease,
+ * and with a lapsed lease (to recover).
+ * @param now the workstation's clock (leases and retry times are epoch ms)
+ * @throws AppError store errors (engine.ts)
+ */
 export async function queueActivity(engine: SqlEngine, now: Date): Promise<QueueActivity> {
   const rows = await engine.all<{ status: ReleaseStatus; due: number; lapsed: number; n: number }>(
     `SELECT status,
@@ -728,7 +737,11 @@ export async function queueActivity(engine: SqlEngine, now: Date): Promise<Queue
   return a;
 }
 
-/** Every release of the shared queue (metadata), in queueing order. */
+/**
+ * Every release of the shared queue, in queueing order: metadata only (ids, status, claim, lease and retry times in
+ * epoch ms, attempts, last error code), nothing sealed is opened.
+ * @throws AppError store errors (engine.ts)
+ */
 export async function listQueuedReleases(engine: SqlEngine): Promise<QueueRelease[]> {
   const rows = await engine.all<{
     id: string;
@@ -764,7 +777,13 @@ export interface QueueTransmissionPart extends QueuePart {
   acceptedAttempts: number;
 }
 
-/** The transmission log of the shared queue: every part of every transmission, with its accepted attempts. */
+/**
+ * The transmission log of the shared queue: every part of every transmission (release, Message-ID, status, staff's
+ * resolution) with how many of its attempts the server accepted with "250" — what a check against the mail
+ * server's own count compares.
+ * @source 45 CFR 164.528 (the disclosures as they happened), 164.312(b)
+ * @throws AppError store errors (engine.ts)
+ */
 export async function transmissionLog(engine: SqlEngine): Promise<QueueTransmissionPart[]> {
   const rows = await engine.all<PartRow & { release_id: string; transmission_id: string; accepted: number }>(
     `SELECT p.*, t.release_id,
@@ -774,7 +793,12 @@ export async function transmissionLog(engine: SqlEngine): Promise<QueueTransmiss
   return rows.map((r) => ({ ...toPart(r), releaseId: r.release_id, transmissionId: r.transmission_id, acceptedAttempts: Number(r.accepted) }));
 }
 
-/** The recipient of a queued transmission, opened with the practice data key (for the accounting of disclosures). */
+/**
+ * The recipient of a queued transmission, opened with the practice data key (for the accounting of disclosures).
+ * @returns `{ name, address }`, or null for an unknown transmission
+ * @throws AppError PRACTICE_DATA_TAMPERED / PRACTICE_KEY_WRONG when the sealed value does not open; store errors
+ * @source 45 CFR 164.528(b)(2)(ii) (the recipient's name and address, if known)
+ */
 export async function queuedRecipient(engine: SqlEngine, io: QueueIo, transmissionId: string): Promise<{ name: string; address: string } | null> {
   const row = await engine.one<{ recipient_sealed: Buffer }>('SELECT recipient_sealed FROM queue_transmissions WHERE id = $1', [transmissionId]);
   if (!row) return null;
