@@ -73,16 +73,11 @@ function startWorkstation(env: NodeJS.ProcessEnv, id: string): Started {
   return { exit, ready, kill: () => child.kill('SIGKILL'), lines };
 }
 
-/**
- * Run `workstations` workstation processes against the database until each exits on its own with "DRAINED"
- * (restarting any that was killed).
- * @throws Error when a workstation fails without being killed, or the run exceeds `timeoutMs`
- */
-export async function runWorkstations(o: WorkstationRunOptions): Promise<WorkstationRunReport> {
-  const dir = mkdtempSync(join(tmpdir(), 'rd-ws-'));
+/** The environment a workstation process reads (see scripts/practice-workstation.ts); the CA file is written to `dir`. */
+function workstationEnv(o: Pick<WorkstationRunOptions, 'pg' | 'smtp' | 'staff' | 'leaseMs'>, dir: string): NodeJS.ProcessEnv {
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, o.pg.caPem);
-  const env: NodeJS.ProcessEnv = {
+  return {
     ...process.env,
     RD_PG_HOST: o.pg.host,
     RD_PG_PORT: String(o.pg.port),
@@ -100,6 +95,39 @@ export async function runWorkstations(o: WorkstationRunOptions): Promise<Worksta
     RD_STAFF_PASSPHRASE: o.staff.passphrase,
     RD_LEASE_MS: String(o.leaseMs),
   };
+}
+
+/**
+ * Run one workstation process to its end (no kill) with `override` applied to its environment (undefined removes a
+ * variable). @returns its exit code and stdout lines
+ */
+export async function runWorkstationOnce(
+  o: Pick<WorkstationRunOptions, 'pg' | 'smtp' | 'staff' | 'leaseMs'>,
+  override: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; lines: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-ws-'));
+  try {
+    const env = workstationEnv(o, dir);
+    for (const [k, v] of Object.entries(override)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const w = startWorkstation(env, 'ws-check');
+    const { code } = await w.exit;
+    return { code, lines: w.lines };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run `workstations` workstation processes against the database until each exits on its own with "DRAINED"
+ * (restarting any that was killed).
+ * @throws Error when a workstation fails without being killed, or the run exceeds `timeoutMs`
+ */
+export async function runWorkstations(o: WorkstationRunOptions): Promise<WorkstationRunReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-ws-'));
+  const env = workstationEnv(o, dir);
   const report: WorkstationRunReport = { kills: 0, starts: 0, drained: [], drainMs: 0 };
   const live = new Set<Started>();
   const deadline = Date.now() + (o.timeoutMs ?? 120_000);

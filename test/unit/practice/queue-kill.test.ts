@@ -15,7 +15,7 @@ import { setUpPracticeKey } from '../../../src/main/services/practice/keys-repo'
 import { migratePractice } from '../../../src/main/services/practice/migrate';
 import { openPgEngine } from '../../../src/main/services/practice/pg-engine';
 import { listQueuedReleases, resolveQueuedUnconfirmed, transmissionLog } from '../../../src/main/services/practice/queue-repo';
-import { runWorkstations } from '../../crash/practice-drain';
+import { runWorkstationOnce, runWorkstations } from '../../crash/practice-drain';
 import { pgConfig } from '../../support/practice-engines';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { copiesAtServer, fillQueue, keysQueueIo, PATIENT_ADDRESS, PATIENT_NAME, STAFF, type TestQueueIo } from '../../support/practice-queue';
@@ -88,5 +88,26 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
       `shared-queue kill run: ${RELEASES} releases, ${ids.length} messages, ${run.kills} SIGKILLs, ${run.starts} process starts, ` +
         `${interrupted?.n ?? 0} interrupted sends recovered, ${unconfirmed.length} unconfirmed resolved by staff (${resent} resent), ${chain.checked} audit events\n`,
     );
+  });
+
+  it('a workstation signing in with a wrong passphrase stops with WRONG_PASSPHRASE, sends nothing and prints no secret', { timeout: 60_000 }, async () => {
+    const before = smtp.received.length;
+    const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_STAFF_PASSPHRASE: 'not the passphrase 11111' });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual(['ERROR WRONG_PASSPHRASE']);
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('a workstation without its database settings stops with VALIDATION_FAILED before connecting', { timeout: 60_000 }, async () => {
+    const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_PG_HOST: undefined });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual(['ERROR VALIDATION_FAILED']);
+  });
+
+  it('a workstation that does not trust the database server’s certificate refuses to connect (TLS_CERT_UNTRUSTED)', { timeout: 60_000 }, async () => {
+    // No CA configured: the system roots do not include the throwaway test CA.
+    const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_PG_CA_FILE: undefined });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual(['ERROR TLS_CERT_UNTRUSTED']);
   });
 });
