@@ -5,12 +5,18 @@
  *     through `documents.pick` in batches (MIB = 0: a 30-page release of three 10-page text records; otherwise about
  *     MIB MiB of 12 MiB scans that do not compress), patient check run, recipient with a confirmed OpenPGP key;
  *   `bench/releases-send-child.ts send DATADIR RELEASEID` — services on that vault, unlock, the real SMTP test server
- *     (STARTTLS, AUTH, counting and discarding what it receives), then ONE `releases.send` (PGP/MIME) through the
- *     dispatcher, measured. Peak RSS of the send: the kernel's high-water mark is reset (/proc/self/clear_refs, 5)
- *     after a GC just before the call and read (VmHWM) after it; RSS is also sampled every 20 ms.
+ *     (STARTTLS, AUTH, counting and discarding what it receives) in ITS OWN process (the `smtp` phase, forked), so the
+ *     send's memory, CPU and event loop are the product's alone, as against a remote mail server; then ONE
+ *     `releases.send` (PGP/MIME) through the dispatcher, measured. Peak RSS of the send: the kernel's high-water mark
+ *     is reset (/proc/self/clear_refs, 5) after a GC just before the call and read (VmHWM) after it; RSS is also
+ *     sampled every 20 ms. Event-loop delay of the main thread during the send: perf_hooks.monitorEventLoopDelay
+ *     (10 ms resolution), p99 and max, next to the same measure for 2 s of idle just before (the machine's load alone);
+ *   `bench/releases-send-child.ts smtp` — the SMTP test server (discarding) for the send phase, over IPC.
  * Each phase prints one JSON line (bytes, ms).
  */
+import { fork } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { PDFDocument, StandardFonts, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import { generatePracticeKey } from '../src/main/services/openpgp/keys';
@@ -83,7 +89,7 @@ async function setup(mib: number): Promise<void> {
  * (discarding), then the measured `releases.send`. The folder is removed at the end.
  */
 async function send(dataDir: string, releaseId: string): Promise<void> {
-  const smtp = await startSmtpServer({ discard: true });
+  const smtp = await remoteSmtpServer();
   const services = createServices({ dataDir, mode: 'preview', version: 'bench', clock: systemClock, smtpCa: [smtp.caPem], smtpTimeoutMs: 300_000, filePicker: { pick: async () => [] }, fileSaver: { save: async () => false } });
   const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   const call = async <C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> => {
@@ -101,19 +107,48 @@ async function send(dataDir: string, releaseId: string): Promise<void> {
     } catch {
       /* not Linux: VmHWM then covers start-up too */
     }
+    const idle = monitorEventLoopDelay({ resolution: 10 });
+    idle.enable();
+    await new Promise((r) => setTimeout(r, 2000));
+    idle.disable();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
     const rssBefore = procStatus('VmRSS');
     let sampledPeakRss = rssBefore;
+    /** process.memoryUsage() at the highest sampled RSS: how much of it is V8's heap and how much Buffers (external). */
+    let atPeak = process.memoryUsage();
     const timer = setInterval(() => {
-      sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      if (m.rss > sampledPeakRss) {
+        sampledPeakRss = m.rss;
+        atPeak = m;
+      }
     }, 20);
+    loop.enable();
     const t0 = performance.now();
     const out = await call('releases.send', { releaseId, method: 'openpgp-pgp-mime' });
     const ms = performance.now() - t0;
+    loop.disable();
     clearInterval(timer);
     const peakRss = procStatus('VmHWM');
-    const received = smtp.received;
+    const received = await smtp.received();
     process.stdout.write(
-      `${JSON.stringify({ ms, status: out.release.status, parts: out.transmission.partsTotal, messages: received.length, bytesSent: received.reduce((n, m) => n + m.sizeBytes, 0), rssBefore, peakRss, sampledPeakRss })}\n`,
+      `${JSON.stringify({
+        ms,
+        status: out.release.status,
+        parts: out.transmission.partsTotal,
+        messages: received.messages,
+        bytesSent: received.bytes,
+        rssBefore,
+        peakRss,
+        sampledPeakRss,
+        heapUsedAtPeak: atPeak.heapUsed,
+        heapTotalAtPeak: atPeak.heapTotal,
+        arrayBuffersAtPeak: atPeak.arrayBuffers,
+        loopP99: loop.percentile(99) / 1e6,
+        loopMax: loop.max / 1e6,
+        idleP99: idle.percentile(99) / 1e6,
+        idleMax: idle.max / 1e6,
+      })}\n`,
     );
   } finally {
     services.session.lock();
@@ -122,5 +157,36 @@ async function send(dataDir: string, releaseId: string): Promise<void> {
   }
 }
 
+/** The SMTP test server in a forked process of this script (phase `smtp`): its port and CA, and what it received. */
+async function remoteSmtpServer(): Promise<{ port: number; caPem: string; received(): Promise<{ messages: number; bytes: number }>; close(): Promise<void> }> {
+  const child = fork(process.argv[1]!, ['smtp'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+  const ready = await new Promise<{ port: number; caPem: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number; caPem: string }));
+    child.once('exit', (code) => reject(new Error(`the SMTP server process ended (${code})`)));
+  });
+  return {
+    ...ready,
+    received: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as { messages: number; bytes: number }));
+        child.send('received');
+      }),
+    close: async () => {
+      child.send('close');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Phase `smtp`: the discarding test server; answers 'received' with counts, ends on 'close'. */
+async function smtpPhase(): Promise<void> {
+  const smtp = await startSmtpServer({ discard: true });
+  process.on('message', (m) => {
+    if (m === 'received') process.send!({ messages: smtp.received.length, bytes: smtp.received.reduce((n, x) => n + x.sizeBytes, 0) });
+    else if (m === 'close') void smtp.close().then(() => process.exit(0));
+  });
+  process.send!({ port: smtp.port, caPem: smtp.caPem });
+}
+
 const [phase, a, c] = process.argv.slice(2);
-void (phase === 'setup' ? setup(Number(a ?? 0)) : send(a!, c!));
+void (phase === 'setup' ? setup(Number(a ?? 0)) : phase === 'smtp' ? smtpPhase() : send(a!, c!));

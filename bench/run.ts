@@ -208,10 +208,11 @@ export async function benchOpenpgpVsGpg(dir: string): Promise<Row> {
 
 /**
  * `releases.send` through the dispatcher (PGP/MIME, recipient with a confirmed OpenPGP key) to the local SMTP test
- * server (STARTTLS, AUTH; it counts and discards), in a fresh child process per size (bench/releases-send-child.ts:
- * set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
+ * server (STARTTLS, AUTH; it counts and discards, in a process of its own), in a fresh child process per size
+ * (bench/releases-send-child.ts: set-up in one process, the measured send in another, both bundled): a 30-page release and a large one of
  * BENCH_SEND_MIB (default 500; 2048 for the 2 GiB target) in 12 MiB scans. Peak RSS is the send's own high-water mark
- * (VmHWM reset just before the call). No reference tool sends a release: the reference column is empty.
+ * (VmHWM reset just before the call); the main thread's event-loop delay (p99, max) during the send. No reference tool
+ * sends a release: the reference column is empty.
  */
 async function benchReleasesSend(dir: string): Promise<Row[]> {
   const child = await bundleChild('releases-send-child.ts', dir, true);
@@ -220,7 +221,21 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
     const set = execFileSync(process.execPath, [child, 'setup', String(mib)], { encoding: 'utf8', maxBuffer: 2 ** 20 });
     const { dataDir, releaseId, recordBytes } = JSON.parse(set.trim().split('\n').at(-1)!) as { dataDir: string; releaseId: string; recordBytes: number };
     const out = execFileSync(process.execPath, ['--expose-gc', child, 'send', dataDir, releaseId], { encoding: 'utf8', maxBuffer: 2 ** 20 });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; status: string; parts: number; messages: number; bytesSent: number; rssBefore: number; peakRss: number };
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      ms: number;
+      status: string;
+      parts: number;
+      messages: number;
+      bytesSent: number;
+      rssBefore: number;
+      peakRss: number;
+      heapTotalAtPeak: number;
+      arrayBuffersAtPeak: number;
+      loopP99: number;
+      loopMax: number;
+      idleP99: number;
+      idleMax: number;
+    };
     rows.push({
       task: 'releases.send (PGP/MIME)',
       input: mib === 0 ? '30-page release (3 records)' : `${(recordBytes / 2 ** 20).toFixed(0)} MiB release (12 MiB scans)`,
@@ -228,7 +243,7 @@ async function benchReleasesSend(dir: string): Promise<Row[]> {
       oursMs: r.ms,
       reference: '—',
       refMs: null,
-      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      note: `${r.status}; ${r.parts} message(s), ${(r.bytesSent / 1e6).toFixed(1)} MB over SMTP (${((recordBytes / 1e6) / (r.ms / 1000)).toFixed(1)} MB/s of records); peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB (before the send ${(r.rssBefore / 1e6).toFixed(0)} MB, +${((r.peakRss - r.rssBefore) / 1e6).toFixed(0)} MB; at the sampled peak V8 heap ${(r.heapTotalAtPeak / 1e6).toFixed(0)} MB, Buffers ${(r.arrayBuffersAtPeak / 1e6).toFixed(0)} MB, the rest native: SQLite, malloc, code); main-thread event-loop delay during the send p99 ${r.loopP99.toFixed(0)} ms, max ${r.loopMax.toFixed(0)} ms (idle just before: p99 ${r.idleP99.toFixed(0)}, max ${r.idleMax.toFixed(0)} ms); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     });
   }
   rmSync(child, { force: true });

@@ -139,6 +139,10 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'request.amend': { kind: 'requests', verb: 'amended request' },
   'request.representative_authority': { kind: 'requests', verb: 'recorded the personal representative’s authority for request' },
   'part2_consent.revoke': { kind: 'authorizations', verb: 'recorded the revocation of a Part 2 consent' },
+  // --- practice server (PostgreSQL, issue #17) ---
+  'practice_server.test': { kind: 'security', verb: 'tested the connection to the practice server' },
+  'practice_server.configure': { kind: 'security', verb: 'connected this workstation to the practice server' },
+  'practice_server.disconnect': { kind: 'security', verb: 'disconnected this workstation from the practice server' },
   'unencrypted_email.withdraw': { kind: 'requests', verb: 'recorded that the patient withdrew the choice of unencrypted email for request' },
 };
 

@@ -30,6 +30,7 @@ import { auditChannels } from './channels/audit';
 import { retentionChannels } from './channels/retention';
 import { backupChannels } from './channels/backup';
 import { dashboardChannels } from './channels/dashboard';
+import { practiceServerChannels } from './channels/practice-server';
 
 export * from './schemas/common';
 export * from './schemas/accounts';
@@ -42,6 +43,7 @@ export * from './schemas/requests';
 export * from './schemas/audit';
 export * from './schemas/retention';
 export * from './schemas/dashboard';
+export * from './schemas/practice-server';
 export { isCalendarDate } from './compliance';
 // The one text rule (src/shared/text-rules.ts), re-exported for existing importers.
 export { INVISIBLE_OR_BIDI_CHARS, LONE_SURROGATE, line } from './text-rules';
@@ -65,6 +67,7 @@ export const channels = {
   ...retentionChannels,
   ...backupChannels,
   ...dashboardChannels,
+  ...practiceServerChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -155,6 +155,16 @@ export const ERROR_CODES = [
   'PRACTICE_KEY_NOT_WRAPPED',
   'PRACTICE_DATA_TAMPERED',
   // --- end practice server store ---
+  // --- practice server (PostgreSQL, issue #17): connection settings and test ---
+  'PRACTICE_SERVER_UNREACHABLE',
+  'PRACTICE_SERVER_TIMEOUT',
+  'PRACTICE_SERVER_NO_TLS',
+  'PRACTICE_SERVER_TLS_UNTRUSTED',
+  'PRACTICE_SERVER_AUTH_FAILED',
+  'PRACTICE_SERVER_DATABASE_MISSING',
+  'PRACTICE_SERVER_CA_INVALID',
+  'PRACTICE_SERVER_FAILED',
+  'PRACTICE_SERVER_NOT_SET',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

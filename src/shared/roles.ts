@@ -60,6 +60,10 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'retention.purge': OFFICER,
   'backup.create': OFFICER,
   'releases.approve': ['privacy_officer'],
+  // The practice server (issue #17): administrators connect, test and disconnect; the status is open to all staff.
+  'practiceServer.configure': ADMIN,
+  'practiceServer.test': ADMIN,
+  'practiceServer.disconnect': ADMIN,
 };
 
 /** The roles allowed to call `channel`, or null when every signed-in staff member may. */

@@ -112,11 +112,20 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string,
   }
 }
 
+/** Options of {@link startPostgres}. */
+export interface StartPostgresOptions {
+  /**
+   * false: a server with TLS turned off (`ssl=off`), as a misconfigured practice server would be; it answers 'N' to a
+   * client's SSLRequest. Default true (TLS on and required).
+   */
+  tls?: boolean;
+}
+
 /**
  * Start a throwaway PostgreSQL cluster (see the module comment): about 2–4 s.
  * @throws Error when the binaries are missing or the server does not listen within 30 s
  */
-export async function startPostgres(): Promise<RunningPostgres> {
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries are not installed');
   const asRoot = userInfo().uid === 0;
@@ -156,7 +165,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
     '-p', String(port),
     '-h', '127.0.0.1',
     '-k', sock,
-    '-c', 'ssl=on',
+    '-c', `ssl=${opts.tls === false ? 'off' : 'on'}`,
     '-c', 'ssl_min_protocol_version=TLSv1.2',
     '-c', 'fsync=off',
     '-c', 'full_page_writes=off',

@@ -28,6 +28,10 @@ function channelHandlers(s: Services): Handlers {
       return {};
     },
     'settings.get': () => s.settings(),
+    'practiceServer.status': () => s.practiceServer.status(),
+    'practiceServer.test': (input) => s.practiceServer.test(input),
+    'practiceServer.configure': (input) => s.practiceServer.configure(input),
+    'practiceServer.disconnect': () => s.practiceServer.disconnect(),
     'releases.list': () => s.releases.list(),
     'releases.create': ({ requestId }) => s.releases.create(requestId),
     'releases.get': ({ id }) => s.releases.view(id),

@@ -34,6 +34,8 @@ import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
 import { createPackagingJobs, type PackagingJobs } from './packaging/jobs';
 import { PackagingWorker, type WorkerEntry } from './packaging/worker-client';
+import { PracticeServerService } from './practice/practice-server-service';
+import type { PracticeConnectionOptions } from './practice/connection';
 
 export interface ServicesConfig {
   /** Folder holding the vault and logs (created if missing). */
@@ -70,6 +72,8 @@ export interface ServicesConfig {
    * Absent: the work runs on the calling thread (tools, unit tests).
    */
   packagingWorker?: WorkerEntry;
+  /** The practice server (issue #17): connect and statement timeouts (default 10 s / 30 s, practice/connection.ts). */
+  practiceServer?: PracticeConnectionOptions;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -125,6 +129,7 @@ export function createServices(config: ServicesConfig) {
   });
 
   const settingsService = new SettingsService({ session, clock, smtpCa: config.smtpCa, fileSaver: config.fileSaver });
+  const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
 
   const auditReports = new AuditService({
     session,
@@ -167,6 +172,8 @@ export function createServices(config: ServicesConfig) {
     retention,
     /** Recipient S/MIME certificates and the practice certificate (smime/service.ts, issue 18). */
     smime,
+    /** This workstation's practice server: PostgreSQL connection settings and test (practice/practice-server-service.ts, issue #17). */
+    practiceServer,
 
     /** The compliance dashboard ("Today"), PHI-free (dashboard/dashboard.ts). @throws AppError VAULT_LOCKED */
     dashboard(): Promise<DashboardT> {

@@ -263,6 +263,28 @@ const EXPLANATIONS: Record<string, Explanation> = {
     next: 'Ask the recipient whether it arrived, then record the answer in the release or the outbox.',
   },
   RELEASE_CANCELLED: { title: 'This release was cancelled.', next: 'Start a new release from the request if the records must still go out.' },
+  // The practice server (PostgreSQL, issue #17): main's message names the case; these say what to do next.
+  PRACTICE_SERVER_UNREACHABLE: {
+    title: 'The practice server could not be reached.',
+    next: 'Check the server name and port with your IT provider, that the server is running, and that this computer is on the practice network.',
+  },
+  PRACTICE_SERVER_TIMEOUT: { title: 'The practice server did not answer in time.', next: 'Check that the server is running and reachable from this computer, then test again.' },
+  PRACTICE_SERVER_NO_TLS: {
+    title: 'The practice server offered no encrypted connection, so ReleaseDesk did not connect.',
+    next: 'Check the server name and port. Then ask your IT provider to turn on TLS in PostgreSQL (ssl = on, “hostssl” lines in pg_hba.conf): ReleaseDesk never connects without it.',
+  },
+  PRACTICE_SERVER_TLS_UNTRUSTED: {
+    title: 'The practice server’s certificate could not be verified, so ReleaseDesk did not connect.',
+    next: 'Check with your IT provider that the CA certificate pasted here is the one that signed the server’s certificate, and that the server name is the one on that certificate.',
+  },
+  PRACTICE_SERVER_AUTH_FAILED: {
+    title: 'The practice server did not accept the user name and password.',
+    next: 'Check the user name and password with your IT provider (and that pg_hba.conf lets this user connect from this computer), then test again.',
+  },
+  PRACTICE_SERVER_DATABASE_MISSING: { title: 'The practice server has no database with that name.', next: 'Check the database name with your IT provider.' },
+  PRACTICE_SERVER_CA_INVALID: { title: 'The CA certificate could not be used.', next: 'Paste the CA certificate your IT provider gave you (a .crt or .pem file opened as text).' },
+  PRACTICE_SERVER_FAILED: { title: 'Connecting to the practice server failed.', next: 'Test again; if it keeps failing, ask your IT provider to look at the server’s log.' },
+  PRACTICE_SERVER_NOT_SET: { title: 'This workstation is not connected to a practice server.', next: 'Nothing needs to be done.' },
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };
 
@@ -293,7 +315,7 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   if (code === 'DELIVERY_BOUNCED' && message) ex = { ...ex, title: message };
   // Vault-file, key, certificate and address refusals name what is wrong (file type, fingerprint and date, suggested
   // address, tries left for a confirmation code).
-  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|PRACTICE_CERT_|CRL_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT)/.test(code) && message)
+  if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|PRACTICE_CERT_|CRL_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT|PRACTICE_SERVER_)/.test(code) && message)
     ex = { ...ex, title: message };
   // Email-server and TLS problems are fixed in Settings → Outgoing email server.
   return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;

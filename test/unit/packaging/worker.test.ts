@@ -152,6 +152,26 @@ describe.skipIf(!tools)('packaging worker thread', () => {
     }
   });
 
+  it.skipIf(!requireTool('gpg'))('encrypts and signs a part in one job: qpdf --check and pdftotext -upw open it, gpg --verify says GOODSIG over the encrypted bytes', async () => {
+    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Maple Street Family Medicine', email: 'records@maple.example' }], format: 'armored' });
+    const big = await textPdf(`${PATIENT} part`, 30);
+    const src = Buffer.concat([Buffer.from(big), Buffer.alloc(Math.max(0, UPLOAD_MIN_BYTES + 10 - big.length), 0x0a)]);
+    const { bytes, signature } = await worker.encryptAndSignPart(src, PASS, privateKey);
+    const path = writeTmp(t.dir, 'part-1-of-1.pdf', bytes);
+    expect(run('qpdf', ['--check', `--password=${PASS}`, path]).status).toBe(0);
+    expect(run('pdftotext', [path, '-']).status).not.toBe(0);
+    expect(run('pdftotext', ['-upw', PASS, path, '-']).stdout).toContain(`${PATIENT} part page 30`);
+    const home = mkdtempSync(join(tmpdir(), 'rd-gnupg-'));
+    try {
+      const env = { ...process.env, GNUPGHOME: home };
+      execFileSync('gpg', ['--batch', '--import'], { env, input: publicKey, stdio: ['pipe', 'ignore', 'ignore'] });
+      const sigPath = writeTmp(t.dir, 'part-1-of-1.pdf.sig', signature);
+      expect(run('gpg', ['--batch', '--status-fd', '1', '--verify', sigPath, path], { env }).stdout).toContain('GOODSIG');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('a worker that dies mid-job fails that job with PACKAGING_FAILED (no library message), and the next job runs', async () => {
     const sources = await Promise.all(Array.from({ length: 30 }, async (_, i) => ({ id: `d${i}`, bytes: await textPdf(`Doc ${i}`, 10), mediaType: 'application/pdf' })));
     let killed = false;

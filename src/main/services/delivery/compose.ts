@@ -301,13 +301,19 @@ export interface LazyFile {
   sizeBytes: number;
   /** The bytes, read when the message carrying the file is composed. */
   read(): Buffer;
+  /**
+   * The bytes in pieces (the vault's stored chunks), read while the message is written: used instead of `read` when
+   * given, so the file is never held whole.
+   */
+  chunks?: (() => Iterable<Buffer>) | undefined;
 }
 
 /**
  * {@link composePgpMimeMessages} one message at a time, for releases of any size: the files are grouped by their
  * stored sizes up front (so the number of messages and what each carries are known before anything is read), and
  * each message is composed — its files read, encrypted, signed — only when the caller asks for it. Holding one
- * message at a time, memory is bounded by the per-message limit, not by the release.
+ * message at a time, memory is bounded by the per-message limit, not by the release; files given with `chunks` are
+ * read piece by piece into the message being written (one buffer per message, no whole-file copies).
  * @returns the parts (what goes in which message) and the messages, composed in order as they are iterated
  * @throws AppError as composePgpMimeMessages: the grouping and name checks at once; key and composition errors
  *   while iterating
@@ -339,7 +345,14 @@ export function composePgpMimeMessagesOneByOne(input: Omit<ComposePgpMimeInput, 
   async function* messages(): AsyncGenerator<ComposedMessage> {
     for (const [i, group] of groups.entries()) {
       const part = i + 1;
-      const attachments = [...group.map((f) => ({ filename: f.filename, content: f.read(), contentType: f.contentType })), ...extra];
+      const attachments = [
+        ...group.map((f) =>
+          f.chunks
+            ? { filename: f.filename, contentType: f.contentType, sizeBytes: f.sizeBytes, chunks: f.chunks }
+            : { filename: f.filename, content: f.read(), contentType: f.contentType },
+        ),
+        ...extra,
+      ];
       const custom = input.bodyFor?.(part, of, group.map((f) => f.filename));
       const textBody = custom ?? [
         `${input.practiceName} sends you the records of release ${reference}.`,

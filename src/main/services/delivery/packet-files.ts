@@ -150,9 +150,9 @@ export async function preparePacketFiles(input: PreparePacketInput): Promise<Pre
     const parts: PreparedPart[] = [];
     let fits = true;
     for (const p of split) {
-      const bytes = input.passphrase === null ? p.pdf : await jobs.encryptPdfAes256(p.pdf, input.passphrase);
+      // Encrypted and signed in one job (one trip to the worker and back per part); an unlocked part is only signed.
+      const { bytes, signature } = input.passphrase === null ? { bytes: p.pdf, signature: await sign(p.pdf) } : await jobs.encryptAndSignPart(p.pdf, input.passphrase, key);
       const name = partFileName(reference, p.part, p.of);
-      const signature = await sign(bytes);
       parts.push({
         part: p.part,
         of: p.of,

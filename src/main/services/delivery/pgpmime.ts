@@ -31,6 +31,17 @@ export interface PgpMimeAttachment {
   contentType: string;
 }
 
+/** One file inside the encrypted entity whose bytes are read in pieces while the message is written (a record file from the vault's chunks). */
+export interface StreamedAttachment {
+  /** Neutral label such as "record-1.pdf" (as {@link PgpMimeAttachment}). */
+  filename: string;
+  contentType: string;
+  /** The file's size in bytes as stored (sizes the output buffer; the bytes read are what goes out). */
+  sizeBytes: number;
+  /** The bytes, in order; read once, when the message is written. Whatever it throws stops the composition. */
+  chunks(): Iterable<Buffer>;
+}
+
 export interface PgpMimeInput {
   from: Mailbox;
   to: Mailbox;
@@ -38,7 +49,8 @@ export interface PgpMimeInput {
   subject: string;
   /** Plain-text body (inside the encryption). */
   textBody: string;
-  attachments: PgpMimeAttachment[];
+  /** Files in memory, or read in pieces ({@link StreamedAttachment}: never held whole). */
+  attachments: Array<PgpMimeAttachment | StreamedAttachment>;
   /** The practice's armored, unprotected private key; signs the message. */
   signingKeyArmored: string;
   /** Armored public keys to encrypt to: the recipient's and the practice's own. */
@@ -86,7 +98,7 @@ const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>$/;
 export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeMessage> {
   const { from, to, messageId } = checkOuterMessage(input);
   if (input.encryptionKeysArmored.length === 0) throw new AppError('VALIDATION_FAILED', 'There is no key to encrypt the message to.');
-  const armored = await signAndEncrypt(await buildInnerEntity(input), input.signingKeyArmored, input.encryptionKeysArmored, input.date);
+  const inner = await innerEntityPieces(input);
 
   const root = outerMessage('multipart/encrypted; protocol="application/pgp-encrypted"', { from, to, subject: input.subject, date: input.date, messageId });
 
@@ -102,12 +114,12 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
     .setHeader('Content-Transfer-Encoding', '7bit')
     .setContent(ARMOR_SLOT);
 
-  // The armored message (CRLF, 7bit) goes where the slot is, copied once into the finished message, never turned
-  // into a string: MimeNode writes 7bit content as it is given, so the result is byte-identical to setContent(armored).
+  // The armored message (CRLF, 7bit) is written where the slot is, straight into the finished message's one buffer:
+  // MimeNode writes 7bit content as it is given, so the result is byte-identical to setContent(armored).
   const frame = await root.build();
   const at = frame.indexOf(ARMOR_SLOT);
   if (at < 0 || frame.indexOf(ARMOR_SLOT, at + 1) >= 0) throw new AppError('INTERNAL', 'The message could not be composed.');
-  const raw = Buffer.concat([frame.subarray(0, at), ...armored, frame.subarray(at + ARMOR_SLOT.length)]);
+  const raw = await signAndEncryptInto(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date, frame.subarray(0, at), frame.subarray(at + ARMOR_SLOT.length));
   return { raw, messageId };
 }
 
@@ -194,12 +206,110 @@ export async function buildInnerEntity(input: { textBody: string; attachments: r
   return Buffer.concat([Buffer.from(kept, 'latin1'), built.subarray(split)]);
 }
 
+/** Base64 line length of MailComposer's attachments (RFC 2045 §6.8: at most 76 characters), and the bytes one line holds. */
+const B64_LINE = 76;
+const B64_LINE_BYTES = 57;
+/** Input bytes base64-encoded at a time (whole lines): about 77 KB of text, so each temporary string stays under V8's large-object size (young generation, cheap to collect). */
+const B64_BLOCK_LINES = 1_000;
+
 /**
- * One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored with CRLF line ends; native writer
- * first (fast-encrypt.ts).
- * @returns the armored message as the writer's buffers, in order (not joined: the caller copies them once)
+ * The inner entity of {@link buildInnerEntity} as pieces, with its size, without holding a streamed attachment whole:
+ * MailComposer lays out the parts with a one-line stand-in for each streamed attachment's content; each stand-in's base64 is
+ * then replaced by the attachment's own base64, encoded as its chunks are read, in MailComposer's layout (76-character
+ * lines, CRLF between them), so the bytes are identical to {@link buildInnerEntity}'s.
+ * @returns the size in bytes and the pieces in order (iterate once)
+ * @throws AppError INTERNAL when a stand-in cannot be found exactly once
  */
-async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptionKeysArmored: string[], date: Date): Promise<Buffer[]> {
+async function innerEntityPieces(input: { textBody: string; attachments: ReadonlyArray<PgpMimeAttachment | StreamedAttachment> }): Promise<{ size: number; pieces: () => Iterable<Buffer> }> {
+  const streamed = input.attachments.filter((a): a is StreamedAttachment => !('content' in a));
+  const slot = (i: number) => Buffer.from(`#ReleaseDesk-attachment-slot-${i}#`, 'latin1');
+  let k = 0;
+  const frame = await buildInnerEntity({
+    textBody: input.textBody,
+    attachments: input.attachments.map((a) => ('content' in a ? a : { filename: a.filename, contentType: a.contentType, content: slot(k++) })),
+  });
+  let at = 0;
+  const cuts: Array<{ from: number; to: number }> = [];
+  for (let i = 0; i < streamed.length; i++) {
+    const b64 = Buffer.from(`\r\n\r\n${slot(i).toString('base64')}\r\n`, 'latin1');
+    const found = frame.indexOf(b64, at);
+    if (found < 0 || frame.indexOf(b64, found + 1) >= 0) throw new AppError('INTERNAL', 'The message could not be composed.');
+    cuts.push({ from: found + 4, to: found + b64.length - 2 });
+    at = found + b64.length;
+  }
+  const wrapped = (n: number) => (n === 0 ? 0 : Math.ceil(n / 3) * 4 + (Math.ceil(n / B64_LINE_BYTES) - 1) * 2);
+  const size = frame.length + cuts.reduce((n, c, i) => n - (c.to - c.from) + wrapped(streamed[i]!.sizeBytes), 0);
+  function* pieces(): Generator<Buffer> {
+    let pos = 0;
+    for (const [i, a] of streamed.entries()) {
+      yield frame.subarray(pos, cuts[i]!.from);
+      yield* base64Lines(a.chunks());
+      pos = cuts[i]!.to;
+    }
+    yield frame.subarray(pos);
+  }
+  return { size, pieces };
+}
+
+/**
+ * Base64 of the concatenated `chunks` in lines of 76 characters with CRLF between them (none after the last), as
+ * MailComposer writes an attachment; in blocks of about 1 MiB, never holding the whole input.
+ * @source RFC 2045 §6.8
+ */
+function* base64Lines(chunks: Iterable<Buffer>): Generator<Buffer> {
+  let first = true;
+  let carry: Buffer = Buffer.alloc(0);
+  const encode = (bytes: Buffer): Buffer => {
+    const b64 = Buffer.from(bytes.toString('base64'), 'latin1');
+    const lines = Math.ceil(b64.length / B64_LINE);
+    const out = Buffer.allocUnsafe(b64.length + (lines - 1) * 2 + (first ? 0 : 2));
+    let o = 0;
+    for (let l = 0; l < lines; l++) {
+      if (l > 0 || !first) {
+        out[o++] = 13;
+        out[o++] = 10;
+      }
+      o += b64.copy(out, o, l * B64_LINE, Math.min(b64.length, (l + 1) * B64_LINE));
+    }
+    first = false;
+    return out;
+  };
+  for (const chunk of chunks) {
+    let rest = chunk;
+    if (carry.length > 0) {
+      const take = Math.min(B64_LINE_BYTES - carry.length, rest.length);
+      carry = Buffer.concat([carry, rest.subarray(0, take)]);
+      rest = rest.subarray(take);
+      if (carry.length < B64_LINE_BYTES) continue;
+      yield encode(carry);
+      carry = Buffer.alloc(0);
+    }
+    const whole = rest.length - (rest.length % B64_LINE_BYTES);
+    for (let off = 0; off < whole; off += B64_LINE_BYTES * B64_BLOCK_LINES) yield encode(rest.subarray(off, Math.min(whole, off + B64_LINE_BYTES * B64_BLOCK_LINES)));
+    if (whole < rest.length) carry = Buffer.from(rest.subarray(whole));
+  }
+  if (carry.length > 0) yield encode(carry);
+}
+
+/** Plaintext bytes fed to the writer between two turns of the event loop. */
+const FEED_BYTES_PER_TURN = 2 ** 20;
+
+/**
+ * One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored with CRLF line ends, written with
+ * `head` before it and `tail` after it into ONE buffer sized from the plaintext's length (native writer,
+ * fast-encrypt.ts; the plaintext is read piece by piece and the event loop gets a turn about every MiB). Key types the
+ * native writer does not handle go through openpgp.js with the plaintext joined in memory.
+ * @returns head + armored message + tail
+ * @throws AppError KEY_INVALID (a key cannot be read or used); what reading the plaintext throws (passed on as is)
+ */
+async function signAndEncryptInto(
+  inner: { size: number; pieces: () => Iterable<Buffer> },
+  signingKeyArmored: string,
+  encryptionKeysArmored: string[],
+  date: Date,
+  head: Buffer,
+  tail: Buffer,
+): Promise<Buffer> {
   let signingKey: openpgp.PrivateKey;
   let encryptionKeys: openpgp.Key[];
   try {
@@ -208,32 +318,57 @@ async function signAndEncrypt(data: Buffer, signingKeyArmored: string, encryptio
   } catch {
     throw new AppError('KEY_INVALID', 'A key needed to encrypt or sign the message could not be read.');
   }
+  let make: Awaited<ReturnType<typeof prepareEncryptAndSign>>;
   try {
     // Native bulk work (node:crypto) when the keys allow it; openpgp.js otherwise. Same packets.
-    const make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true });
-    if (make) {
-      const out: Buffer[] = [];
-      const w = make((b) => out.push(b));
-      for (let off = 0; off < data.length; off += 2 ** 22) w.update(data.subarray(off, Math.min(data.length, off + 2 ** 22)));
-      await w.end();
-      return out;
-    }
-    const message = await openpgp.createMessage({ binary: data, format: 'binary', date });
-    const armored = await openpgp.encrypt({
-      message,
-      encryptionKeys,
-      signingKeys: signingKey,
-      format: 'armored',
-      date,
-      config: GNUPG22_COMPATIBLE_CONFIG,
-    });
-    return [Buffer.from(armored.replace(/\r?\n/g, '\r\n'), 'latin1')];
+    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true });
   } catch (e) {
-    // openpgp's text may quote a key id; keep it out of the message, record only which stage failed.
-    const revokedOrExpired = e instanceof Error && /revoked|expired/i.test(e.message);
-    throw new AppError('KEY_INVALID', 'The message could not be encrypted: one of the keys cannot be used (revoked, expired or unsuitable).', {
-      stage: 'encrypt',
-      revokedOrExpired,
-    });
+    throw encryptError(e);
   }
+  if (!make) {
+    let armored: string;
+    try {
+      const message = await openpgp.createMessage({ binary: Buffer.concat([...inner.pieces()]), format: 'binary', date });
+      armored = await openpgp.encrypt({ message, encryptionKeys, signingKeys: signingKey, format: 'armored', date, config: GNUPG22_COMPATIBLE_CONFIG });
+    } catch (e) {
+      throw encryptError(e);
+    }
+    return Buffer.concat([head, Buffer.from(armored.replace(/\r?\n/g, '\r\n'), 'latin1'), tail]);
+  }
+  // Binary message ≤ plaintext + 1/1024 (partial-length headers) + 16 KiB (session-key packets, signature, MDC);
+  // armor: 64 characters + CRLF per 48 bytes, plus its header and checksum lines.
+  const binaryBound = inner.size + (inner.size >> 10) + 16384;
+  let out = Buffer.allocUnsafe(head.length + Math.ceil(binaryBound / 48) * 66 + 256 + tail.length);
+  let o = head.copy(out, 0);
+  const put = (b: Buffer) => {
+    if (o + b.length > out.length) {
+      // Never expected (the bound holds); grow rather than fail.
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, o + b.length + tail.length));
+      out.copy(bigger, 0, 0, o);
+      out = bigger;
+    }
+    o += b.copy(out, o);
+  };
+  const w = make(put);
+  let sinceTurn = 0;
+  for (const piece of inner.pieces()) {
+    w.update(piece);
+    sinceTurn += piece.length;
+    if (sinceTurn >= FEED_BYTES_PER_TURN) {
+      sinceTurn = 0;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  await w.end();
+  put(tail);
+  return out.subarray(0, o);
+}
+
+/** openpgp's error while preparing or writing -> KEY_INVALID (its text may quote a key id: never passed on). */
+function encryptError(e: unknown): AppError {
+  const revokedOrExpired = e instanceof Error && /revoked|expired/i.test(e.message);
+  return new AppError('KEY_INVALID', 'The message could not be encrypted: one of the keys cannot be used (revoked, expired or unsuitable).', {
+    stage: 'encrypt',
+    revokedOrExpired,
+  });
 }

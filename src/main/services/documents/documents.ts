@@ -48,6 +48,7 @@ export {
   listDocuments,
   listRequestDocuments,
   readDocument,
+  readDocumentChunks,
   removeDocument,
   type RequestDocumentKind,
 } from './repo';

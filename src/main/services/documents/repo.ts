@@ -172,6 +172,32 @@ export function readDocument(db: Database, documentId: string): Buffer {
   return bytes;
 }
 
+/**
+ * A document's bytes read back from the vault one stored chunk ({@link CHUNK_BYTES}) at a time, for sending a file
+ * without holding it whole: each chunk is its own query (no statement stays open between chunks, so the connection
+ * is free for other work in between), the SHA-256 is computed as they go and checked after the last one.
+ * @returns a generator of the chunks in order (the caller must not keep them past the next chunk if it wants the
+ *   memory bounded)
+ * @throws AppError NOT_FOUND (no such document, or purged) when iterated; Error "document integrity check failed"
+ *   after the last chunk when the bytes do not match the stored SHA-256 (164.312(c)(1)) — a caller that already
+ *   used the earlier chunks must then discard what it made from them
+ */
+export function* readDocumentChunks(db: Database, documentId: string): Generator<Buffer> {
+  const meta = db.prepare('SELECT sha256, purged_at FROM documents WHERE id = ?').get(documentId) as { sha256: string; purged_at: string | null } | undefined;
+  if (!meta) throw new AppError('NOT_FOUND', 'That document no longer exists.');
+  if (meta.purged_at) throw new AppError('NOT_FOUND', 'This file was removed at the end of its retention period.', { reason: 'purged' });
+  const seqs = (db.prepare('SELECT seq FROM document_chunks WHERE document_id = ? ORDER BY seq').all(documentId) as Array<{ seq: number }>).map((r) => r.seq);
+  const one = db.prepare('SELECT data FROM document_chunks WHERE document_id = ? AND seq = ?');
+  const hash = createHash('sha256');
+  for (const seq of seqs) {
+    const r = one.get(documentId, seq) as { data: Buffer } | undefined;
+    if (!r) throw new Error('document integrity check failed');
+    hash.update(r.data);
+    yield r.data;
+  }
+  if (hash.digest('hex') !== meta.sha256) throw new Error('document integrity check failed');
+}
+
 /** Take a document out of a release (kept in the vault for the record; its chunks are dropped). */
 export function removeDocument(db: Database, releaseId: string, documentId: string, at: Date): void {
   const r = db.prepare('UPDATE documents SET removed_at = ? WHERE id = ? AND release_id = ? AND removed_at IS NULL').run(at.toISOString(), documentId, releaseId);

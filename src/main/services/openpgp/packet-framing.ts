@@ -134,6 +134,8 @@ export class Armorer {
   private pending: Buffer[] = [];
   private pendingLen = 0;
   private static readonly BLOCK = 48 * 16384; // whole lines of 48 input bytes
+  /** Input bytes turned into base64 text at a time (whole lines; the text stays under V8's large-object size). */
+  private static readonly SLICE = 48 * 1365;
   private readonly eol: Buffer;
 
   constructor(
@@ -165,7 +167,11 @@ export class Armorer {
     this.emit(Buffer.from(`=${crc}${nl}-----END PGP MESSAGE-----${nl}`, 'latin1'));
   }
 
-  /** Base64 of `data` (a multiple of 48 bytes except at the end) in lines of 64 characters, written in one buffer. */
+  /**
+   * Base64 of `data` (a multiple of 48 bytes except at the end) in lines of 64 characters, written in one buffer; the
+   * base64 text is made {@link Armorer.SLICE} input bytes at a time, so each temporary string stays small (short-lived
+   * young-generation objects for V8's scavenger, not large objects left for a full garbage collection).
+   */
   private lines(data: Buffer): void {
     if (data.length === 0) return;
     const b64len = Math.ceil(data.length / 3) * 4;
@@ -173,18 +179,14 @@ export class Armorer {
     const tail = b64len - full * 64;
     const e = this.eol.length;
     const out = Buffer.allocUnsafe(full * (64 + e) + (tail > 0 ? tail + e : 0));
-    const b64 = Buffer.from(data.toString('base64'), 'latin1');
     let o = 0;
-    for (let i = 0; i < full; i++) {
-      b64.copy(out, o, i * 64, i * 64 + 64);
-      o += 64;
-      out[o++] = this.eol[0]!;
-      if (e === 2) out[o++] = this.eol[1]!;
-    }
-    if (tail > 0) {
-      b64.copy(out, o, full * 64);
-      out[o + tail] = this.eol[0]!;
-      if (e === 2) out[o + tail + 1] = this.eol[1]!;
+    for (let off = 0; off < data.length; off += Armorer.SLICE) {
+      const b64 = Buffer.from(data.subarray(off, Math.min(data.length, off + Armorer.SLICE)).toString('base64'), 'latin1');
+      for (let i = 0; i < b64.length; i += 64) {
+        o += b64.copy(out, o, i, Math.min(b64.length, i + 64));
+        out[o++] = this.eol[0]!;
+        if (e === 2) out[o++] = this.eol[1]!;
+      }
     }
     this.emit(out);
   }

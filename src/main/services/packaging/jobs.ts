@@ -48,6 +48,14 @@ export interface PackagingJobs {
    * thread for tens of milliseconds). The key stays in this process (the worker is a thread of it).
    */
   signDetached(bytes: Uint8Array, practicePrivateArmored: string, passphrase?: string, job?: JobOptions): Promise<Uint8Array>;
+  /**
+   * One part of a password-PDF release in one job: {@link encryptPdfAes256} with `userPassword`, then
+   * {@link signDetached} over the encrypted bytes, where they were made — in the worker, the part crosses to it once
+   * and comes back once (encrypted, with its signature), instead of coming back and going there again to be signed.
+   * @returns the encrypted part and its detached binary signature
+   * @throws as encryptPdfAes256 and signDetached
+   */
+  encryptAndSignPart(pdf: Uint8Array, userPassword: string, practicePrivateArmored: string, job?: JobOptions): Promise<{ bytes: Uint8Array; signature: Uint8Array }>;
 }
 
 function checkNotCancelled(job?: JobOptions): void {
@@ -97,6 +105,10 @@ export function createPackagingJobs(): PackagingJobs {
     async signDetached(bytes, practicePrivateArmored, passphrase, job) {
       checkNotCancelled(job);
       return signDetached(bytes, practicePrivateArmored, passphrase);
+    },
+    async encryptAndSignPart(pdf, userPassword, practicePrivateArmored, job) {
+      const bytes = await this.encryptPdfAes256(pdf, userPassword, job);
+      return { bytes, signature: await signDetached(bytes, practicePrivateArmored) };
     },
   };
 }

@@ -55,6 +55,8 @@ async function run(id: number, job: string, args: WireValue[]): Promise<void> {
       value = await jobs.encryptPdfAes256(a as Uint8Array, b as string);
     } else if (job === 'signDetached') {
       value = await jobs.signDetached(a as Uint8Array, b as string, (c ?? undefined) as string | undefined);
+    } else if (job === 'encryptAndSignPart') {
+      value = await jobs.encryptAndSignPart(a as Uint8Array, b as string, c as string);
     } else {
       throw new Error('unknown job');
     }

@@ -88,6 +88,10 @@ export class PackagingWorker implements PackagingJobs {
     return this.enqueue('signDetached', [bytes, practicePrivateArmored, passphrase ?? null], job) as Promise<Uint8Array>;
   }
 
+  encryptAndSignPart(pdf: Uint8Array, userPassword: string, practicePrivateArmored: string, job?: JobOptions): Promise<{ bytes: Uint8Array; signature: Uint8Array }> {
+    return this.enqueue('encryptAndSignPart', [pdf, userPassword, practicePrivateArmored], job) as Promise<{ bytes: Uint8Array; signature: Uint8Array }>;
+  }
+
   /** End the worker (pending jobs fail with PACKAGING_CANCELLED); later jobs are refused. */
   async close(): Promise<void> {
     this.closed = true;

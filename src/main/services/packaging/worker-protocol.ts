@@ -22,7 +22,7 @@ export type WireValue = unknown;
 export const UPLOAD = '__packagingUpload';
 
 /** The job names the worker runs (PackagingJobs' methods). */
-export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256' | 'signDetached';
+export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256' | 'signDetached' | 'encryptAndSignPart';
 
 /** Main thread → worker. */
 export type ToWorker =

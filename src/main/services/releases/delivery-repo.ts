@@ -350,6 +350,16 @@ export function clearOutbox(db: Database, transmissionId: string): void {
   db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ?').run(transmissionId);
 }
 
+/**
+ * Drop one part's stored bytes once the server accepted it (RFC 5321 §4.2.5 "250" after DATA): a sent part is never
+ * sent again (only pending, failed and unconfirmed parts are), so its bytes are not needed; dropping each as it is
+ * accepted spreads the work over the send instead of one long delete at the end. Call in the transaction that
+ * records the part sent.
+ */
+export function clearOutboxPart(db: Database, transmissionId: string, part: number): void {
+  db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
+}
+
 /** Keep the print-ready packet in the vault. @returns its id */
 export function insertPrintable(db: Database, releaseId: string, p: { pdf: Uint8Array; pageCount: number; title: string }, now: Date): string {
   const id = newId();

@@ -3,6 +3,7 @@ import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type SmtpSettings } from '
 import { requireSetting } from '../settings/settings';
 import {
   beginPartAttempt,
+  clearOutboxPart,
   markPartHandedOver,
   openTransmission,
   outboxEntries,
@@ -29,11 +30,12 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
   const open = openTransmission(v.db, releaseId);
   if (!open) throw new AppError('INTERNAL', 'The stored messages of this release could not be found. Nothing was sent.');
   // The parts without their bytes: each message is read from the vault when it is sent (one at a time in memory).
+  // Parts sent on an earlier run have no stored bytes any more (dropped when accepted) and are not listed.
   const outbox = outboxEntries(v.db, open.id);
   const smtp = requireSetting(v.db, 'smtp') as SmtpSettings;
   v.tx(() => ctx.move(releaseId, 'sending', { audit: { action: 'release.send_attempt', detail: { transmissionId: open.id, method: open.method, trigger } } }));
 
-  const total = outbox.length;
+  const total = storedParts(v.db, open.id).length;
   let stop: { status: 'failed' | 'unconfirmed'; error: AppError; transient: boolean } | null = null;
   for (const msg of outbox) {
     const part = storedParts(v.db, open.id).find((p) => p.part === msg.part)!;
@@ -58,6 +60,7 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
       await ctx.d.checkpoint?.('after-reply', { releaseId, part: msg.part });
       v.tx(() => {
         recordPartSent(v.db, open.id, msg.part, seq, { at: ctx.now().toISOString(), smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher });
+        clearOutboxPart(v.db, open.id, msg.part);
         refreshTransmissionSummary(v.db, open.id);
         s.audit({
           action: 'release.part_sent',

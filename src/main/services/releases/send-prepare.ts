@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { blockedCode } from '../accounts/blocked';
-import { listDocuments, readDocument } from '../documents/documents';
+import { listDocuments, readDocument, readDocumentChunks } from '../documents/documents';
 import { activePracticeKey, deliverySettings, requireSetting } from '../settings/settings';
 import { recipientCertificate } from '../smime/repo';
 import type { SmimeService } from '../smime/service';
@@ -77,6 +77,7 @@ export async function prepare(ctx: SendContext, releaseId: string, method: Email
       now: ctx.now(),
       assetsRoot: ctx.d.assetsRoot,
       readDocument: (id) => readDocument(v.db, id),
+      readDocumentChunks: (id) => readDocumentChunks(v.db, id),
       smime,
       scopeSheets: await ctx.d.part2ScopeSheets(gate.decision.notices, reference),
       assemble: () => ctx.d.assemble(releaseId, gate, recipient.name),

@@ -10,6 +10,7 @@ import { MessageSizeSettings } from './MessageSizeSettings';
 import { MyAccount } from './MyAccount';
 import { PracticeDetailsForm } from './PracticeDetailsForm';
 import { PracticeKeySettings } from './PracticeKeySettings';
+import { PracticeServerSettings } from './practice-server/PracticeServerSettings';
 import { RetentionSettings } from './RetentionSettings';
 import { SmimeCertificateSettings } from './SmimeCertificateSettings';
 import { SmtpSettings } from './SmtpSettings';
@@ -22,7 +23,7 @@ import { ScreenHeader } from '../../components/ScreenHeader';
  * PUBLIC key to copy) for everyone. The rest only for the roles that may change it, by the shared role table
  * (src/shared/roles.ts via lib/roles.ts): staff accounts, practice details, the outgoing email server, the size limit,
  * the automatic lock time, saving or importing the practice key, the S/MIME practice certificate and the bounce
- * mailbox (administrator); retention, legal holds, the purge and backup (privacy officer and administrator). Each
+ * mailbox (administrator); the practice server (status for everyone, the connection for administrators); retention, legal holds, the purge and backup (privacy officer and administrator). Each
  * section is its own component; the data and the calls to main are in ./store.ts.
  */
 export function SettingsScreen() {
@@ -82,6 +83,8 @@ export function SettingsScreen() {
           {may.smime ? <SmimeCertificateSettings /> : null}
 
           {may.bounces ? <BounceMailboxSettings /> : null}
+
+          <PracticeServerSettings />
 
           {may.retention ? <RetentionSettings /> : null}
         </>

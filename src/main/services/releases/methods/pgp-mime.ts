@@ -27,7 +27,13 @@ export async function composePgpMime(m: MethodInput): Promise<PreparedMessages> 
     practiceName: m.practice.name,
     reference: m.reference,
     files: [
-      ...docs.map((d) => ({ filename: d.label, sizeBytes: d.sizeBytes, read: () => m.readDocument(d.id), contentType: 'application/pdf' })),
+      ...docs.map((d) => ({
+        filename: d.label,
+        sizeBytes: d.sizeBytes,
+        read: () => m.readDocument(d.id),
+        chunks: m.readDocumentChunks ? () => m.readDocumentChunks!(d.id) : undefined,
+        contentType: 'application/pdf',
+      })),
       ...m.scopeSheets.map((sh) => ({ filename: sh.filename, sizeBytes: sh.bytes.length, read: () => sh.bytes, contentType: 'application/pdf' })),
     ],
     alwaysAttach: [practiceKeyAttachment(m.practiceKey.armoredPublic)],

@@ -28,6 +28,8 @@ export interface MethodInput {
   smime?: SmimeSendInput | undefined;
   /** A record file's bytes from the vault. */
   readDocument(id: string): Buffer;
+  /** A record file's bytes from the vault one stored chunk at a time, SHA-256 checked after the last (readDocumentChunks). */
+  readDocumentChunks?: ((id: string) => Iterable<Buffer>) | undefined;
   /** The stamped release packet (cover, manifest, records), assembled on demand. */
   assemble(): Promise<AssembledPacket>;
   /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
