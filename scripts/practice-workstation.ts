@@ -9,10 +9,11 @@
  *     --staff-id u-frontdesk-2 [--smtp-ca smtp-ca.pem] [--lease-ms 120000] [--max-ms N]
  *
  * Every option can also come from the environment (RD_WORKSTATION, RD_PG_HOST, RD_PG_PORT, RD_PG_DATABASE, RD_PG_USER,
- * RD_PG_PASSWORD, RD_PG_CA_FILE, RD_SMTP_HOST, RD_SMTP_PORT, RD_SMTP_SECURITY, RD_SMTP_USER, RD_SMTP_PASSWORD,
- * RD_SMTP_CA_FILE, RD_PRACTICE_KEY_FILE, RD_LEASE_MS, RD_MAX_MS); passwords only from the environment, never argv
- * (argv is visible to every local user). The key file holds the practice data key as 64 hex digits (in the app the
- * key is unwrapped with the signed-in staff member's key; this process is for operations and tests).
+ * RD_PG_CA_FILE, RD_SMTP_HOST, RD_SMTP_PORT, RD_SMTP_SECURITY, RD_SMTP_USER, RD_SMTP_CA_FILE, RD_STAFF_ID, RD_LEASE_MS,
+ * RD_MAX_MS); secrets (RD_PG_PASSWORD, RD_SMTP_PASSWORD, RD_STAFF_PASSPHRASE) only from the environment, never argv
+ * (argv is visible to every local user). The database connection is practice/connection.ts's: TLS ≥ 1.2 verified
+ * against the practice's CA file only. The practice data key is unwrapped with the staff member's passphrase
+ * (keys-repo.ts openPracticeKeys, argon2id), as when they sign in on a workstation: no key material on disk.
  *
  * Output (stdout, one line each, PHI-free): "READY <workstation>" once connected; "DRAINED <json>" with counts and the
  * epoch-ms times the draining started and ended; on failure "ERROR <code>" and exit code 1.
@@ -20,6 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { isAppError } from '../src/shared/errors';
 import type { SmtpSettings } from '../src/main/services/delivery/smtp';
+import { practicePoolConfig } from '../src/main/services/practice/connection';
 import { openPgEngine } from '../src/main/services/practice/pg-engine';
 import { openPracticeKeys } from '../src/main/services/practice/keys-repo';
 import { practiceQueueIo } from '../src/main/services/practice/queue-io';
@@ -44,17 +46,20 @@ function secret(env: string): string {
 async function main(): Promise<void> {
   const workstation = option('workstation', 'RD_WORKSTATION');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(workstation)) throw Object.assign(new Error('bad workstation id'), { code: 'VALIDATION_FAILED' });
-  const pgCa = option('pg-ca', 'RD_PG_CA_FILE', '');
-  // TLS required and verified (45 CFR 164.312(e)(1)): the practice's CA, or the system roots.
-  const engine = openPgEngine({
-    host: option('pg-host', 'RD_PG_HOST'),
-    port: Number(option('pg-port', 'RD_PG_PORT', '5432')),
-    database: option('pg-database', 'RD_PG_DATABASE'),
-    user: option('pg-user', 'RD_PG_USER'),
-    password: secret('RD_PG_PASSWORD'),
-    ssl: { ...(pgCa ? { ca: readFileSync(pgCa, 'utf8') } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-    max: 3,
-  });
+  // TLS required and verified against the practice's CA only (practice/connection.ts; 45 CFR 164.312(e)(1)).
+  const engine = openPgEngine(
+    practicePoolConfig(
+      {
+        host: option('pg-host', 'RD_PG_HOST'),
+        port: Number(option('pg-port', 'RD_PG_PORT', '5432')),
+        database: option('pg-database', 'RD_PG_DATABASE'),
+        user: option('pg-user', 'RD_PG_USER'),
+        caPem: readFileSync(option('pg-ca', 'RD_PG_CA_FILE'), 'utf8'),
+      },
+      secret('RD_PG_PASSWORD'),
+      { max: 3 },
+    ),
+  );
   const keys = await openPracticeKeys(engine, { id: option('staff-id', 'RD_STAFF_ID'), passphrase: secret('RD_STAFF_PASSPHRASE') });
   const queue = { engine, io: practiceQueueIo(keys) };
   const smtpCa = option('smtp-ca', 'RD_SMTP_CA_FILE', '');

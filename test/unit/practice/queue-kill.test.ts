@@ -9,6 +9,9 @@
  *   number of parts recorded as delivered equals the number of messages at the server;
  * - the shared audit chain verifies, and a pg_dump of the practice database holds no patient name or address.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEngine } from '../../../src/main/services/practice/engine';
 import { setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
@@ -19,7 +22,7 @@ import { runWorkstationOnce, runWorkstations } from '../../crash/practice-drain'
 import { pgConfig } from '../../support/practice-engines';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { copiesAtServer, fillQueue, keysQueueIo, PATIENT_ADDRESS, PATIENT_NAME, STAFF, type TestQueueIo } from '../../support/practice-queue';
-import { startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
+import { startSmtpServer, testPki, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
 
 const RELEASES = 200;
@@ -105,9 +108,15 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
   });
 
   it('a workstation that does not trust the database server’s certificate refuses to connect (TLS_CERT_UNTRUSTED)', { timeout: 60_000 }, async () => {
-    // No CA configured: the system roots do not include the throwaway test CA.
-    const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_PG_CA_FILE: undefined });
-    expect(r.code).toBe(1);
-    expect(r.lines).toEqual(['ERROR TLS_CERT_UNTRUSTED']);
+    // The CA file holds a certificate that did not sign the server's.
+    const dir = mkdtempSync(join(tmpdir(), 'rd-wrong-ca-'));
+    try {
+      writeFileSync(join(dir, 'wrong-ca.pem'), testPki().otherCert);
+      const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_PG_CA_FILE: join(dir, 'wrong-ca.pem') });
+      expect(r.code).toBe(1);
+      expect(r.lines).toEqual(['ERROR TLS_CERT_UNTRUSTED']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
