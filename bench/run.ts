@@ -283,7 +283,7 @@ async function main(): Promise<void> {
       refRuns.push(ref.ms);
       refCpu.push(ref.cpuMs);
     }
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
     const cpuNote = `; CPU (user+sys, all threads) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms`;
     rows.push({ task: 'AES-256 (R6) encrypt', input: `${(big.length / 2 ** 20).toFixed(1)} MiB PDF`, ours: 'encryptPdfAes256 (native zlib + node:crypto R6 writer)', oursMs: median(oursRuns), reference: 'qpdf --encrypt (native)', refMs: median(refRuns), note: `out ${(enc.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'big-enc.pdf')).size / 2 ** 20).toFixed(1)} MiB${cpuNote}${runs}` });
     }
@@ -309,10 +309,13 @@ async function main(): Promise<void> {
     const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 1));
     const oursRuns: number[] = [];
     const refRuns: number[] = [];
+    const oursCpu: number[] = [];
+    const refCpu: number[] = [];
     let packet: Awaited<ReturnType<typeof assemblePacketDocument>>['packet'] | undefined;
     let rssGrowth = 0;
     for (let r = 0; r < reps; r++) {
       const rssBefore = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
       const [oursAsm, { packet: out, doc }] = await time(() =>
         assemblePacketDocument({
           practice: { name: 'Maple Street Family Medicine' }, recipient: { name: 'Zyxwv Testpatient' }, purpose: 'Benchmark', reference: 'BENCH-1',
@@ -320,17 +323,22 @@ async function main(): Promise<void> {
           assetsRoot: join(__dirname, '..', 'assets'),
         }),
       );
+      const cpu = process.cpuUsage(cpu0);
+      oursCpu.push((cpu.user + cpu.system) / 1000);
       rssGrowth = Math.max(rssGrowth, process.memoryUsage().rss - rssBefore);
       packet = out;
       packetPdf = out.pdf;
       packetDocs.push(doc);
       oursRuns.push(oursAsm);
-      const [refAsm] = await time(() => execFileSync('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]));
-      refRuns.push(refAsm);
+      // Under /usr/bin/time: wall time (process start-up included) and its CPU time (user + sys).
+      const ref = timed('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]);
+      refRuns.push(ref.ms);
+      refCpu.push(ref.cpuMs);
     }
     const refPages = execFileSync('qpdf', ['--show-npages', join(dir, 'merged.pdf')]).toString().trim();
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
-    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${runs}` });
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
+    const cpuNote = `; CPU (user+sys) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms (${(median(oursCpu) / median(refCpu)).toFixed(2)}x); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${cpuNote}${runs}` });
     }
 
     // 3. The password PDF on the product's own kind of input: the packet just assembled (text pages,
