@@ -209,6 +209,24 @@ describe.skipIf(!pgHarness)('PostgreSQL engine connection failures (coded, PHI-f
     }
   });
 
+  it('a connection terminated inside a transaction fails that transaction with PRACTICE_DB_UNAVAILABLE and does not end the process; the pool reconnects', async () => {
+    const db = await h.fresh({ migrate: false });
+    try {
+      const err = await db
+        .transaction(async (tx) => {
+          const me = await tx.one<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          h.server!.psql(`SELECT pg_terminate_backend(${me!.pid});`);
+          await new Promise((r) => setTimeout(r, 300));
+          await tx.one('SELECT 1 AS one');
+        })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PRACTICE_DB_UNAVAILABLE' });
+      expect(await db.one('SELECT 1 AS one')).toEqual({ one: 1 });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a server certificate not signed by the configured CA is TLS_CERT_UNTRUSTED', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), ssl: { rejectUnauthorized: true } });
     await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'TLS_CERT_UNTRUSTED' });

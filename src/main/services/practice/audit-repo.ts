@@ -20,6 +20,7 @@ import { openJson, sealJson, type PracticeKeys, type SealPlace } from './sealing
  * - Checkpoints: MACed (seq, hash) marks. A chain shorter than its last checkpoint has lost its tail.
  */
 
+/** The `prev_hash` of the chain's first event (64 zeros). */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What the caller records. */

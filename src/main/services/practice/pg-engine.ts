@@ -132,6 +132,13 @@ class PgEngine implements SqlEngine {
       throw mapPgError(e);
     }
     let broken = false;
+    // A checked-out client has no error listener of the pool's: a connection that drops between statements (the
+    // server restarted while the callback awaited something else) would otherwise end the process. The next
+    // statement fails with a coded error; the client is destroyed on release.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     const tx = clientHandle(client);
     try {
       await query(client, 'BEGIN');
@@ -148,6 +155,7 @@ class PgEngine implements SqlEngine {
       throw e;
     } finally {
       tx.done = true;
+      client.removeListener('error', onError);
       client.release(broken ? true : undefined);
     }
   }

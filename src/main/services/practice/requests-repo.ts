@@ -54,6 +54,10 @@ export interface RequestCursor {
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/**
+ * What a new request needs: its status (default `received`), received and due dates (YYYY-MM-DD, due on or after
+ * received; 45 CFR 164.524(b)(2)), the write's timestamp and the PHI (sealed before it is written).
+ */
 export const NewPracticeRequest = z
   .object({
     status: RequestStatus.default('received'),
