@@ -90,7 +90,7 @@ describe.skipIf(!HAVE)('a PGP/MIME release stored one message at a time', () => 
       .prepare("INSERT INTO outbox_messages (transmission_id, part, part_of, message_id, envelope_from, envelope_to, raw) VALUES (?, 1, 3, '<left@clinic.example.test>', 'records@clinic.example.test', '[]', X'00')")
       .run(staged.id);
     b.services.session.lock();
-    await b.services.unlock(PASSPHRASE);
+    await b.services.vault.unlock(PASSPHRASE);
     expect(storedCount(staged.id)).toBe(0);
 
     db().prepare('UPDATE document_chunks SET data = ? WHERE document_id = ? AND seq = 0').run(chunk.data, docIds[1]);
