@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'SEND_INTERRUPTED',
   'SMTP_NO_REPLY',
   'SEND_GAVE_UP',
+  // the practice server's shared queue (issue #17): another workstation recovered a release whose claim lapsed
+  'QUEUE_CLAIM_LOST',
   // SMTP failure classes (table in src/shared/smtp-failures.ts; SMTP_NO_REPLY is above)
   'SMTP_TLS_MODE_MISMATCH',
   'TLS_CERT_EXPIRED',

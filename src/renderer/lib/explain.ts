@@ -246,6 +246,10 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'ReleaseDesk stopped while this release was being sent.',
     next: 'Nothing is lost: what may have arrived is marked for you to check, the rest is sent from the outbox by itself.',
   },
+  QUEUE_CLAIM_LOST: {
+    title: 'Another workstation took over sending this release.',
+    next: 'Nothing was sent twice. Open the practice outbox: the release shows what the other workstation did with it.',
+  },
   SEND_GAVE_UP: {
     title: 'ReleaseDesk tried many times and stopped trying by itself.',
     next: `Check the internet connection and the email server settings, then press “Try again”. ${SMTP_FIX}`,
