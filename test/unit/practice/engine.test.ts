@@ -229,26 +229,26 @@ describe.skipIf(!pgHarness)('PostgreSQL engine connection failures (coded, PHI-f
 
   it('a server certificate not signed by the configured CA is TLS_CERT_UNTRUSTED', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), ssl: { rejectUnauthorized: true } });
-    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'TLS_CERT_UNTRUSTED' });
+    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_SERVER_TLS_UNTRUSTED' });
     await e.close();
   });
 
-  it('a wrong password is PRACTICE_DB_AUTH_FAILED', async () => {
+  it('a wrong password is PRACTICE_SERVER_AUTH_FAILED (the Settings test’s code)', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), password: 'not-the-password' });
-    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_DB_AUTH_FAILED', detail: { sqlstate: '28P01' } });
+    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_SERVER_AUTH_FAILED', detail: { sqlstate: '28P01' } });
     await e.close();
   });
 
-  it('a port where nothing listens is PRACTICE_DB_UNAVAILABLE, for statements and transactions alike', async () => {
+  it('a port where nothing listens is PRACTICE_SERVER_UNREACHABLE, for statements and transactions alike', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), port: 1 });
-    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_DB_UNAVAILABLE' });
-    await expect(e.transaction(async () => 1)).rejects.toMatchObject({ code: 'PRACTICE_DB_UNAVAILABLE' });
+    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_SERVER_UNREACHABLE' });
+    await expect(e.transaction(async () => 1)).rejects.toMatchObject({ code: 'PRACTICE_SERVER_UNREACHABLE' });
     await e.close();
   });
 
   it('without TLS the server refuses the connection (hostnossl reject): no cleartext session', async () => {
     const e = openPgEngine({ ...pgConfig(h.server!), ssl: false });
-    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_DB_AUTH_FAILED' });
+    await expect(e.one('SELECT 1 AS one')).rejects.toMatchObject({ code: 'PRACTICE_SERVER_AUTH_FAILED' });
     await e.close();
   });
 });

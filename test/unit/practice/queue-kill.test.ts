@@ -107,14 +107,14 @@ describe.skipIf(!ready)('two workstation processes killed at random drain a shar
     expect(r.lines).toEqual(['ERROR VALIDATION_FAILED']);
   });
 
-  it('a workstation that does not trust the database server’s certificate refuses to connect (TLS_CERT_UNTRUSTED)', { timeout: 60_000 }, async () => {
+  it('a workstation that does not trust the database server’s certificate refuses to connect (PRACTICE_SERVER_TLS_UNTRUSTED)', { timeout: 60_000 }, async () => {
     // The CA file holds a certificate that did not sign the server's.
     const dir = mkdtempSync(join(tmpdir(), 'rd-wrong-ca-'));
     try {
       writeFileSync(join(dir, 'wrong-ca.pem'), testPki().otherCert);
       const r = await runWorkstationOnce({ pg, smtp, staff, leaseMs: 3000 }, { RD_PG_CA_FILE: join(dir, 'wrong-ca.pem') });
       expect(r.code).toBe(1);
-      expect(r.lines).toEqual(['ERROR TLS_CERT_UNTRUSTED']);
+      expect(r.lines).toEqual(['ERROR PRACTICE_SERVER_TLS_UNTRUSTED']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

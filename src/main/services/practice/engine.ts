@@ -92,17 +92,12 @@ export function isUniqueViolation(e: unknown): boolean {
  * @param code PRACTICE_DB_FAILED (a statement failed), PRACTICE_DB_CONFLICT (a constraint refused the write),
  *   PRACTICE_DB_UNAVAILABLE (the server or file cannot be reached), …
  */
-export function storeError(code: 'PRACTICE_DB_FAILED' | 'PRACTICE_DB_CONFLICT' | 'PRACTICE_DB_UNAVAILABLE' | 'PRACTICE_DB_AUTH_FAILED' | 'TLS_REQUIRED' | 'TLS_CERT_UNTRUSTED' | 'TLS_CERT_WRONG_HOST' | 'TLS_CERT_EXPIRED', sqlstate: string, dialect: Dialect): AppError {
+export function storeError(code: 'PRACTICE_DB_FAILED' | 'PRACTICE_DB_CONFLICT' | 'PRACTICE_DB_UNAVAILABLE', sqlstate: string, dialect: Dialect): AppError {
   const where = dialect === 'postgres' ? 'The practice database server' : 'The practice database';
   const text: Record<typeof code, string> = {
     PRACTICE_DB_FAILED: `${where} could not carry out a step (code ${sqlstate}). Nothing was changed by that step; try again, and tell your IT provider if it keeps happening.`,
     PRACTICE_DB_CONFLICT: `${where} refused a change that conflicts with what is already stored (code ${sqlstate}). Nothing was changed; reload and try again.`,
     PRACTICE_DB_UNAVAILABLE: `${where} cannot be reached (code ${sqlstate}). Nothing was changed; check the network and the server, then try again.`,
-    PRACTICE_DB_AUTH_FAILED: `${where} refused the sign-in (code ${sqlstate}). Check the database user and password in Settings.`,
-    TLS_REQUIRED: `${where} does not offer an encrypted (TLS) connection, so ReleaseDesk did not connect (code ${sqlstate}).`,
-    TLS_CERT_UNTRUSTED: `${where}'s certificate is not signed by the CA certificate in Settings, so ReleaseDesk did not connect (code ${sqlstate}).`,
-    TLS_CERT_WRONG_HOST: `${where}'s certificate is for a different host name, so ReleaseDesk did not connect (code ${sqlstate}).`,
-    TLS_CERT_EXPIRED: `${where}'s certificate has expired, so ReleaseDesk did not connect (code ${sqlstate}).`,
   };
   return new AppError(code, text[code], { sqlstate, dialect });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AppError, isAppError } from '../../../shared/errors';
+import { practiceServerError } from './connection';
 import { storeError, type SqlEngine } from './engine';
 
 /**
@@ -24,12 +25,20 @@ export interface PgEngineOptions {
 
 const INT8_OID = 20;
 
-const NODE_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
-const TLS_UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED']);
+/** Node socket and TLS verification codes: the connection could not be made (mapped like the Settings test). */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+]);
 
 /**
- * A PHI-free AppError for a `pg` failure (an AppError passes through unchanged). SQLSTATE classes: 23 → conflict,
- * 28 → sign-in refused, 08 / 57P01–57P03 → unavailable; Node socket and TLS codes → unavailable / TLS codes.
+ * A PHI-free AppError for a `pg` failure (an AppError passes through unchanged).
+ * - Failures to connect (sign-in refused: SQLSTATE class 28; an untrusted, expired or wrong-host certificate; no TLS;
+ *   a refused or unreachable socket) get the SAME codes as the Settings screen's connection test
+ *   (`PRACTICE_SERVER_*`, practice/connection.ts {@link practiceServerError}), so staff see one explanation.
+ * - Statement failures: SQLSTATE 23 → PRACTICE_DB_CONFLICT; 08 / 57P01–57P03 and a connection lost mid-way →
+ *   PRACTICE_DB_UNAVAILABLE; anything else → PRACTICE_DB_FAILED (SQLSTATE kept in `detail.sqlstate`).
  */
 export function mapPgError(e: unknown): AppError {
   if (isAppError(e)) return e as AppError;
@@ -37,15 +46,11 @@ export function mapPgError(e: unknown): AppError {
   const message = String((e as { message?: unknown }).message ?? '');
   if (/^[0-9A-Z]{5}$/.test(code) && !code.startsWith('E')) {
     if (code.startsWith('23')) return storeError('PRACTICE_DB_CONFLICT', code, 'postgres');
-    if (code.startsWith('28')) return storeError('PRACTICE_DB_AUTH_FAILED', code, 'postgres');
+    if (code.startsWith('28')) return practiceServerError(e);
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return storeError('PRACTICE_DB_UNAVAILABLE', code, 'postgres');
     return storeError('PRACTICE_DB_FAILED', code, 'postgres');
   }
-  if (TLS_UNTRUSTED.has(code)) return storeError('TLS_CERT_UNTRUSTED', code, 'postgres');
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return storeError('TLS_CERT_WRONG_HOST', code, 'postgres');
-  if (code === 'CERT_HAS_EXPIRED') return storeError('TLS_CERT_EXPIRED', code, 'postgres');
-  if (/does not support SSL/i.test(message)) return storeError('TLS_REQUIRED', 'NO_SSL', 'postgres');
-  if (NODE_UNAVAILABLE.has(code)) return storeError('PRACTICE_DB_UNAVAILABLE', code, 'postgres');
+  if (CONNECT_FAILURES.has(code) || /does not support SSL|error establishing an SSL connection/i.test(message)) return practiceServerError(e);
   if (/terminated|timeout|Connection ended|not queryable|Client was closed/i.test(message)) return storeError('PRACTICE_DB_UNAVAILABLE', 'CONNECTION_LOST', 'postgres');
   if (/pool after calling end/i.test(message)) return storeError('PRACTICE_DB_UNAVAILABLE', 'CLOSED', 'postgres');
   return storeError('PRACTICE_DB_FAILED', code || 'DRIVER', 'postgres');
@@ -174,7 +179,7 @@ class PgEngine implements SqlEngine {
  *   number (values above 2^53 would lose precision: the schema's 64-bit columns are sequence numbers and counts).
  * @returns a {@link SqlEngine} with dialect 'postgres'; connects lazily (the first statement opens a connection);
  *   not yet migrated (see migrate.ts)
- * @throws nothing itself; statements throw AppError PRACTICE_DB_UNAVAILABLE | PRACTICE_DB_AUTH_FAILED | TLS_* |
+ * @throws nothing itself; statements throw AppError PRACTICE_DB_UNAVAILABLE | PRACTICE_SERVER_* (connecting) |
  *   PRACTICE_DB_CONFLICT | PRACTICE_DB_FAILED (see {@link mapPgError})
  */
 export function openPgEngine(config: pg.PoolConfig, opts: PgEngineOptions = {}): SqlEngine {
