@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
-import { deriveMasterKey, KdfParams, newKdfParams } from '../vault/kdf';
+import { KdfParams, unwrapUnderPassphrase, wrapUnderPassphrase } from '../vault/kdf';
 
 /**
  * PHI is encrypted in the workstation before it is written to the practice store (issue #17, build item 2; 45 CFR
@@ -200,18 +200,7 @@ const wrapAad = (keyId: string, userId: string) => Buffer.from(`releasedesk:prac
  */
 export async function wrapDataKey(dataKey: Buffer, userId: string, passphrase: string): Promise<WrappedDataKey> {
   const keyId = practiceKeyId(dataKey);
-  const { salt, memoryCost, timeCost, parallelism, algorithm } = newKdfParams();
-  const kdf = { algorithm, salt, memoryCost, timeCost, parallelism };
-  const kek = await deriveMasterKey(passphrase, { version: 1, ...kdf });
-  try {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', kek, iv);
-    c.setAAD(wrapAad(keyId, userId));
-    const ciphertext = Buffer.concat([c.update(dataKey), c.final()]);
-    return { keyId, userId, kdf, iv, ciphertext, tag: c.getAuthTag() };
-  } finally {
-    kek.fill(0);
-  }
+  return { keyId, userId, ...(await wrapUnderPassphrase(dataKey, passphrase, wrapAad(keyId, userId))) };
 }
 
 /**
@@ -221,18 +210,8 @@ export async function wrapDataKey(dataKey: Buffer, userId: string, passphrase: s
  *   another user: the GCM tag does not verify); PRACTICE_KEY_WRONG when what opens is not the key the wrap names
  */
 export async function unwrapDataKey(wrap: WrappedDataKey, passphrase: string): Promise<Buffer> {
-  const kek = await deriveMasterKey(passphrase, { version: 1, ...wrap.kdf });
-  let key: Buffer;
-  try {
-    const d = createDecipheriv('aes-256-gcm', kek, wrap.iv);
-    d.setAAD(wrapAad(wrap.keyId, wrap.userId));
-    d.setAuthTag(wrap.tag);
-    key = Buffer.concat([d.update(wrap.ciphertext), d.final()]);
-  } catch {
-    throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not open the practice key for this account.');
-  } finally {
-    kek.fill(0);
-  }
+  const key = await unwrapUnderPassphrase(wrap, passphrase, wrapAad(wrap.keyId, wrap.userId));
+  if (!key) throw new AppError('WRONG_PASSPHRASE', 'That passphrase does not open the practice key for this account.');
   if (key.length !== 32 || !timingSafeEqual(Buffer.from(practiceKeyId(key), 'hex'), Buffer.from(wrap.keyId, 'hex'))) {
     key.fill(0);
     throw new AppError('PRACTICE_KEY_WRONG', 'The stored practice key for this account does not match the practice key it names.');

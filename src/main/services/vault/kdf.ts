@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -57,3 +57,54 @@ export function keyCheckValue(masterKey: Buffer): string {
 export function keyCheckMatches(masterKey: Buffer, keyCheck: string): boolean {
   return timingSafeEqual(Buffer.from(keyCheckValue(masterKey), 'hex'), Buffer.from(keyCheck, 'hex'));
 }
+
+/** Argon2id parameters as stored beside a wrapped key (the version and key check belong to the vault file only). */
+export type WrapKdf = Omit<KdfParams, 'keyCheck' | 'version'>;
+
+/** A 32-byte key wrapped under a passphrase: the argon2id parameters, then AES-256-GCM (96-bit IV, 128-bit tag). */
+export interface PassphraseWrap {
+  kdf: WrapKdf;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+/**
+ * Wrap `secret` under `passphrase`: a fresh salt, argon2id (RFC 9106; {@link newKdfParams}, about 150 ms) to a
+ * key-encryption key, AES-256-GCM (NIST SP 800-38D) with `aad` binding the wrap to what it is for (the account, the
+ * key id). The key-encryption key is zeroed before returning. The one primitive behind the vault's keyring and the
+ * practice data key's per-user wraps. @source 45 CFR 164.312(a)(2)(iv) encryption and decryption
+ */
+export async function wrapUnderPassphrase(secret: Buffer, passphrase: string, aad: Buffer): Promise<PassphraseWrap> {
+  const { salt, memoryCost, timeCost, parallelism, algorithm } = newKdfParams();
+  const kdf = { algorithm, salt, memoryCost, timeCost, parallelism };
+  const kek = await deriveMasterKey(passphrase, { version: 1, ...kdf });
+  try {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', kek, iv);
+    c.setAAD(aad);
+    const ciphertext = Buffer.concat([c.update(secret), c.final()]);
+    return { kdf, iv, ciphertext, tag: c.getAuthTag() };
+  } finally {
+    kek.fill(0);
+  }
+}
+
+/**
+ * Open a {@link wrapUnderPassphrase} wrap (one argon2id derivation).
+ * @returns the secret, or null when the passphrase is wrong or the wrap, its tag or its `aad` changed (GCM refuses)
+ */
+export async function unwrapUnderPassphrase(w: PassphraseWrap, passphrase: string, aad: Buffer): Promise<Buffer | null> {
+  const kek = await deriveMasterKey(passphrase, { version: 1, ...w.kdf });
+  try {
+    const d = createDecipheriv('aes-256-gcm', kek, w.iv);
+    d.setAAD(aad);
+    d.setAuthTag(w.tag);
+    return Buffer.concat([d.update(w.ciphertext), d.final()]);
+  } catch {
+    return null;
+  } finally {
+    kek.fill(0);
+  }
+}
+

@@ -1,9 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
-import { deriveMasterKey, KdfParams, newKdfParams } from './kdf';
+import { deriveMasterKey, KdfParams, newKdfParams, unwrapUnderPassphrase, wrapUnderPassphrase } from './kdf';
 
 /**
  * Key wrapping for staff accounts (issue #11).
@@ -103,18 +103,8 @@ const aad = (userId: string) => Buffer.from(`releasedesk:vault-key:v2:${userId}`
  * @returns the keyring entry (no secret in it)
  */
 export async function wrapVaultKey(vaultKey: Buffer, user: { id: string; name: string }, passphrase: string): Promise<KeyringEntry> {
-  const { salt, memoryCost, timeCost, parallelism, algorithm } = newKdfParams();
-  const kdf = { algorithm, salt, memoryCost, timeCost, parallelism };
-  const kek = await deriveMasterKey(passphrase, { version: 1, ...kdf });
-  try {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', kek, iv);
-    c.setAAD(aad(user.id));
-    const ciphertext = Buffer.concat([c.update(vaultKey), c.final()]);
-    return { userId: user.id, name: user.name, kdf, wrapped: { algorithm: 'aes-256-gcm', iv: iv.toString('hex'), ciphertext: ciphertext.toString('hex'), tag: c.getAuthTag().toString('hex') } };
-  } finally {
-    kek.fill(0);
-  }
+  const w = await wrapUnderPassphrase(vaultKey, passphrase, aad(user.id));
+  return { userId: user.id, name: user.name, kdf: w.kdf, wrapped: { algorithm: 'aes-256-gcm', iv: w.iv.toString('hex'), ciphertext: w.ciphertext.toString('hex'), tag: w.tag.toString('hex') } };
 }
 
 /**
@@ -122,17 +112,8 @@ export async function wrapVaultKey(vaultKey: Buffer, user: { id: string; name: s
  * @returns the 32-byte vault key, or null when the passphrase is wrong (the GCM tag does not verify)
  */
 export async function unwrapVaultKey(entry: KeyringEntry, passphrase: string): Promise<Buffer | null> {
-  const kek = await deriveMasterKey(passphrase, { version: 1, ...entry.kdf });
-  try {
-    const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(entry.wrapped.iv, 'hex'));
-    d.setAAD(aad(entry.userId));
-    d.setAuthTag(Buffer.from(entry.wrapped.tag, 'hex'));
-    return Buffer.concat([d.update(Buffer.from(entry.wrapped.ciphertext, 'hex')), d.final()]);
-  } catch {
-    return null;
-  } finally {
-    kek.fill(0);
-  }
+  const { iv, ciphertext, tag } = entry.wrapped;
+  return unwrapUnderPassphrase({ kdf: entry.kdf, iv: Buffer.from(iv, 'hex'), ciphertext: Buffer.from(ciphertext, 'hex'), tag: Buffer.from(tag, 'hex') }, passphrase, aad(entry.userId));
 }
 
 /** Sign-in names compare trimmed and case-insensitively. */
