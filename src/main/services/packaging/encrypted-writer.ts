@@ -338,28 +338,8 @@ export async function writeEncryptedPdfChunks(context: PDFContext, opts: Encrypt
   }
   emit(encryptRef, indirect(encryptRef, [bytesOf(encryptDict(context, values, opts.permissions))]));
 
-  // Cross-reference stream (§7.5.8): W [1 w 2]; type 0 free, 1 (offset, gen), 2 (object stream, index).
   const xrefOffset = offset;
-  const w = Math.max(1, Math.ceil(Math.log2(xrefOffset + 2) / 8));
-  const row = 1 + w + 2;
-  const table = Buffer.alloc(size * row);
-  for (let n = 0; n < size; n++) {
-    const at = n * row;
-    const plain = n === xrefRef.objectNumber ? ([0, xrefOffset] as [number, number]) : offsets.get(n);
-    const inStream = location.get(n);
-    if (plain) {
-      table[at] = 1;
-      table.writeUIntBE(plain[1], at + 1, w);
-      table.writeUInt16BE(plain[0], at + 1 + w);
-    } else if (inStream) {
-      table[at] = 2;
-      table.writeUIntBE(inStream[0], at + 1, w);
-      table.writeUInt16BE(inStream[1], at + 1 + w);
-    } else {
-      table[at] = 0;
-      table.writeUInt16BE(n === 0 ? 0xffff : 0, at + 1 + w);
-    }
-  }
+  const { table, w } = xrefStreamRows(size, xrefRef.objectNumber, xrefOffset, offsets, location);
   const [id0, id1] = fileIds(context);
   const xrefData = deflateSync(table);
   const xrefDict = context.obj({
@@ -378,3 +358,40 @@ export async function writeEncryptedPdfChunks(context: PDFContext, opts: Encrypt
   sink(last);
   return offset + last.length;
 }
+
+/**
+ * The rows of a cross-reference stream (ISO 32000-1 §7.5.8), `W [1 w 2]`: type 0 free (object 0 with generation
+ * 65535), 1 (byte offset, generation) for objects written plainly, 2 (object stream number, index) for objects inside
+ * an object stream. Object `xrefObject` is the cross-reference stream itself, written at `xrefOffset`.
+ * @param size the /Size: one row per object number 0..size-1
+ * @returns the uncompressed rows and `w`, the byte width of the middle field (enough for `xrefOffset`)
+ */
+export function xrefStreamRows(
+  size: number,
+  xrefObject: number,
+  xrefOffset: number,
+  offsets: ReadonlyMap<number, [gen: number, offset: number]>,
+  location: ReadonlyMap<number, [stream: number, index: number]>,
+): { table: Buffer; w: number } {
+  const w = Math.max(1, Math.ceil(Math.log2(xrefOffset + 2) / 8));
+  const row = 1 + w + 2;
+  const table = Buffer.alloc(size * row);
+  for (let n = 0; n < size; n++) {
+    const at = n * row;
+    const plain = n === xrefObject ? ([0, xrefOffset] as [number, number]) : offsets.get(n);
+    const inStream = location.get(n);
+    if (plain) {
+      table[at] = 1;
+      table.writeUIntBE(plain[1], at + 1, w);
+      table.writeUInt16BE(plain[0], at + 1 + w);
+    } else if (inStream) {
+      table[at] = 2;
+      table.writeUIntBE(inStream[0], at + 1, w);
+      table.writeUInt16BE(inStream[1], at + 1 + w);
+    } else {
+      table.writeUInt16BE(n === 0 ? 0xffff : 0, at + 1 + w);
+    }
+  }
+  return { table, w };
+}
+

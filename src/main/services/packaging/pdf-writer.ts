@@ -14,7 +14,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { type PDFDocument, PDFInvalidObject, PDFName, type PDFObject, PDFRef, PDFStream } from 'pdf-lib';
-import { bytesOf, indirect, streamParts } from './encrypted-writer';
+import { bytesOf, indirect, streamParts, xrefStreamRows } from './encrypted-writer';
 
 /** Objects per object stream (qpdf writes up to 100; pdf-lib 50). */
 const OBJECTS_PER_STREAM = 100;
@@ -81,29 +81,11 @@ export async function writePdf(doc: PDFDocument): Promise<Uint8Array> {
     emit(ref, indirect(ref, streamParts(dict, deflateSync(Buffer.concat([head, ...bodies])))));
   }
 
-  // Cross-reference stream (§7.5.8): W [1 w 2]; type 0 free, 1 (offset, gen), 2 (object stream, index).
+  // Cross-reference stream (§7.5.8).
   const xrefRef = PDFRef.of(next++);
   const size = next;
   const xrefOffset = offset;
-  const w = Math.max(1, Math.ceil(Math.log2(xrefOffset + 2) / 8));
-  const row = 1 + w + 2;
-  const table = Buffer.alloc(size * row);
-  for (let n = 0; n < size; n++) {
-    const at = n * row;
-    const plain = n === xrefRef.objectNumber ? ([0, xrefOffset] as [number, number]) : offsets.get(n);
-    const inStream = location.get(n);
-    if (plain) {
-      table[at] = 1;
-      table.writeUIntBE(plain[1], at + 1, w);
-      table.writeUInt16BE(plain[0], at + 1 + w);
-    } else if (inStream) {
-      table[at] = 2;
-      table.writeUIntBE(inStream[0], at + 1, w);
-      table.writeUInt16BE(inStream[1], at + 1 + w);
-    } else {
-      table.writeUInt16BE(n === 0 ? 0xffff : 0, at + 1 + w);
-    }
-  }
+  const { table, w } = xrefStreamRows(size, xrefRef.objectNumber, xrefOffset, offsets, location);
   const xrefDict = context.obj({ Type: 'XRef', Size: size, W: [1, w, 2], Root: root, Filter: 'FlateDecode' });
   const { Info: info, ID: id } = context.trailerInfo;
   if (info) xrefDict.set(INFO, info);
