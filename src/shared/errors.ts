@@ -65,6 +65,7 @@ export const ERROR_CODES = [
   'RELEASE_UNCONFIRMED',
   'RELEASE_CANCELLED',
   'SEND_INTERRUPTED',
+  'OUTBOX_INTEGRITY',
   'SMTP_NO_REPLY',
   'SEND_GAVE_UP',
   // SMTP failure classes (table in src/shared/smtp-failures.ts; SMTP_NO_REPLY is above)

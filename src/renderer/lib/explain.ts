@@ -246,6 +246,10 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'ReleaseDesk stopped while this release was being sent.',
     next: 'Nothing is lost: what may have arrived is marked for you to check, the rest is sent from the outbox by itself.',
   },
+  OUTBOX_INTEGRITY: {
+    title: 'A prepared message of this release was found damaged in the vault, so it was not sent.',
+    next: 'Nothing of that message reached the recipient. Prepare and send the release again; if it happens again, contact support.',
+  },
   SEND_GAVE_UP: {
     title: 'ReleaseDesk tried many times and stopped trying by itself.',
     next: `Check the internet connection and the email server settings, then press “Try again”. ${SMTP_FIX}`,
