@@ -6,7 +6,7 @@ import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import { VitePlugin } from '@electron-forge/plugin-vite';
 import type { ForgeConfig } from '@electron-forge/shared-types';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
-import { copyPackagedNodeModules } from './scripts/forge/native-modules';
+import { copyPackagedNodeModules } from './scripts/forge/native-modules.mts';
 
 /**
  * Electron Forge 7 configuration (shape: electron/forge packages/template/vite-typescript).

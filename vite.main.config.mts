@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { CJS_IMPORT_META_DEFINE, MAIN_EXTERNALS } from './scripts/forge/externals';
+import { CJS_IMPORT_META_DEFINE, MAIN_EXTERNALS } from './scripts/forge/externals.mts';
 
 /**
  * Main process build. Forge's Vite plugin merges this into its own SSR/library

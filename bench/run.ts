@@ -3,8 +3,9 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  *
- * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit,eventloop (default all; audit: see bench/audit.ts;
- * eventloop: see bench/eventloop.ts, sized by BENCH_SIZE_MIB), BENCH_ENC_MIB (default 40),
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit,eventloop,practice,queue (default all; audit: see bench/audit.ts;
+ * eventloop: see bench/eventloop.ts, sized by BENCH_SIZE_MIB; practice: see bench/practice-store.ts, BENCH_PRACTICE_REQUESTS;
+ * queue: the practice server's shared outbox, see bench/practice-queue.ts, sized by BENCH_QUEUE_RELEASES), BENCH_ENC_MIB (default 40),
  * BENCH_REPS (encrypt and assembly rows: runs, ours and the reference alternating, medians shown; default 1; the OpenPGP row: default 3),
  * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500),
  * BENCH_SEND_MIB (the large releases.send row, default 500; 2048 for the 2 GiB memory target).
@@ -21,6 +22,8 @@ import type { PacketSource } from '../src/main/services/packaging/inputs';
 import { assemblePacketDocument } from '../src/main/services/packaging/packet';
 import { benchAudit } from './audit';
 import { benchEventLoop } from './eventloop';
+import { benchPracticeQueue } from './practice-queue';
+import { benchPracticeStore } from './practice-store';
 
 interface Row {
   task: string;
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   let packetPdf: Uint8Array | undefined;
   /** The assembled packets' documents, one per assembly run: the product encrypts the packet from its document. */
   const packetDocs: PDFDocument[] = [];
-  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit,eventloop').split(','));
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit,eventloop,practice,queue').split(','));
   try {
     // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
     // (qpdf by default; ours with native zlib on the thread pool) and encrypt them (ours: node:crypto).
@@ -280,7 +283,7 @@ async function main(): Promise<void> {
       refRuns.push(ref.ms);
       refCpu.push(ref.cpuMs);
     }
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
     const cpuNote = `; CPU (user+sys, all threads) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms`;
     rows.push({ task: 'AES-256 (R6) encrypt', input: `${(big.length / 2 ** 20).toFixed(1)} MiB PDF`, ours: 'encryptPdfAes256 (native zlib + node:crypto R6 writer)', oursMs: median(oursRuns), reference: 'qpdf --encrypt (native)', refMs: median(refRuns), note: `out ${(enc.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'big-enc.pdf')).size / 2 ** 20).toFixed(1)} MiB${cpuNote}${runs}` });
     }
@@ -306,10 +309,13 @@ async function main(): Promise<void> {
     const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 1));
     const oursRuns: number[] = [];
     const refRuns: number[] = [];
+    const oursCpu: number[] = [];
+    const refCpu: number[] = [];
     let packet: Awaited<ReturnType<typeof assemblePacketDocument>>['packet'] | undefined;
     let rssGrowth = 0;
     for (let r = 0; r < reps; r++) {
       const rssBefore = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
       const [oursAsm, { packet: out, doc }] = await time(() =>
         assemblePacketDocument({
           practice: { name: 'Maple Street Family Medicine' }, recipient: { name: 'Zyxwv Testpatient' }, purpose: 'Benchmark', reference: 'BENCH-1',
@@ -317,17 +323,22 @@ async function main(): Promise<void> {
           assetsRoot: join(__dirname, '..', 'assets'),
         }),
       );
+      const cpu = process.cpuUsage(cpu0);
+      oursCpu.push((cpu.user + cpu.system) / 1000);
       rssGrowth = Math.max(rssGrowth, process.memoryUsage().rss - rssBefore);
       packet = out;
       packetPdf = out.pdf;
       packetDocs.push(doc);
       oursRuns.push(oursAsm);
-      const [refAsm] = await time(() => execFileSync('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]));
-      refRuns.push(refAsm);
+      // Under /usr/bin/time: wall time (process start-up included) and its CPU time (user + sys).
+      const ref = timed('qpdf', ['--empty', '--pages', ...files, '--', '--overlay', stampPath, '--', join(dir, 'merged.pdf')]);
+      refRuns.push(ref.ms);
+      refCpu.push(ref.cpuMs);
     }
     const refPages = execFileSync('qpdf', ['--show-npages', join(dir, 'merged.pdf')]).toString().trim();
-    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms` : '';
-    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${runs}` });
+    const runs = reps > 1 ? `; runs ours ${oursRuns.map((m) => m.toFixed(0)).join('/')} vs qpdf ${refRuns.map((m) => m.toFixed(0)).join('/')} ms (CPU ${oursCpu.map((m) => m.toFixed(0)).join('/')} vs ${refCpu.map((m) => m.toFixed(0)).join('/')})` : '';
+    const cpuNote = `; CPU (user+sys) ours ${median(oursCpu).toFixed(0)} vs qpdf ${median(refCpu).toFixed(0)} ms (${(median(oursCpu) / median(refCpu)).toFixed(2)}x); load avg ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    rows.push({ task: 'Assemble + stamp 1,000 pages', input: `${docCount} PDFs x 10 pages`, ours: 'assemblePacket (cover, manifest, stamps)', oursMs: median(oursRuns), reference: 'qpdf --empty --pages … --overlay stamps.pdf', refMs: median(refRuns), note: `${packet!.pageCount} vs ${refPages} pages, ${(packet!.pdf.length / 2 ** 20).toFixed(1)} vs ${(statSync(join(dir, 'merged.pdf')).size / 2 ** 20).toFixed(1)} MiB, RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MiB; stamp file made in ${stampMs.toFixed(0)} ms (not counted)${cpuNote}${runs}` });
     }
 
     // 3. The password PDF on the product's own kind of input: the packet just assembled (text pages,
@@ -372,6 +383,8 @@ async function main(): Promise<void> {
     if (want.has('send')) rows.push(...(await benchReleasesSend(dir)));
     if (want.has('audit')) for (const r of await benchAudit(dir)) rows.push({ ...r, reference: '—', refMs: null });
     if (want.has('eventloop')) rows.push(await benchEventLoop());
+    if (want.has('practice')) rows.push(...(await benchPracticeStore()));
+    if (want.has('queue')) rows.push(...(await benchPracticeQueue(dir)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -68,6 +68,8 @@ export const ERROR_CODES = [
   'OUTBOX_INTEGRITY',
   'SMTP_NO_REPLY',
   'SEND_GAVE_UP',
+  // the practice server's shared queue (issue #17): another workstation recovered a release whose claim lapsed
+  'QUEUE_CLAIM_LOST',
   // SMTP failure classes (table in src/shared/smtp-failures.ts; SMTP_NO_REPLY is above)
   'SMTP_TLS_MODE_MISMATCH',
   'TLS_CERT_EXPIRED',
@@ -144,6 +146,16 @@ export const ERROR_CODES = [
   // --- packaging worker thread (issue #16) ---
   'PACKAGING_FAILED',
   'PACKAGING_CANCELLED',
+  // --- practice server store (issue #17, practice/engine.ts, sealing.ts) ---
+  'PRACTICE_DB_FAILED',
+  'PRACTICE_DB_CONFLICT',
+  'PRACTICE_DB_UNAVAILABLE',
+  'PRACTICE_DB_AUTH_FAILED',
+  'PRACTICE_SCHEMA_NEWER',
+  'PRACTICE_KEY_WRONG',
+  'PRACTICE_KEY_NOT_WRAPPED',
+  'PRACTICE_DATA_TAMPERED',
+  // --- end practice server store ---
   // --- practice server (PostgreSQL, issue #17): connection settings and test ---
   'PRACTICE_SERVER_UNREACHABLE',
   'PRACTICE_SERVER_TIMEOUT',

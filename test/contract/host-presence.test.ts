@@ -50,7 +50,7 @@ describe('preview host: a tab that is gone locks the vault', () => {
     expect(Date.now() - lastCall).toBeGreaterThanOrEqual(550); // not before the limit after the last authorized call
     expect((await f.rpc('app.info', {})).vault).toBe('locked');
 
-    await host.services.unlock(PASSPHRASE);
+    await host.services.vault.unlock(PASSPHRASE);
     const lock = host.services.audit.events(50).find((e) => e.action === 'vault.lock')!;
     expect(lock).toMatchObject({ outcome: 'success', detail: { reason: 'preview_tab_gone' } });
   }, 30_000);

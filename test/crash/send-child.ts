@@ -87,7 +87,7 @@ async function setup(): Promise<void> {
 
 async function send(): Promise<void> {
   const { s } = services();
-  await s.unlock(PASSPHRASE);
+  await s.vault.unlock(PASSPHRASE);
   const r = await s.releases.send(cfg.releaseId!, cfg.method);
   out({ status: r.release.status, passphrase: r.passphrase ?? null });
   s.session.lock();
@@ -95,11 +95,11 @@ async function send(): Promise<void> {
 
 async function recover(): Promise<void> {
   const { s } = services();
-  await s.unlock(PASSPHRASE);
-  const afterRecovery = (await s.releases.get(cfg.releaseId!)).status;
+  await s.vault.unlock(PASSPHRASE);
+  const afterRecovery = (await s.releases.detail(cfg.releaseId!)).status;
   if (cfg.resolve && afterRecovery === 'unconfirmed') await s.releases.resolveUnconfirmed(cfg.releaseId!, cfg.resolve);
   for (let i = 0; i < 3; i++) await s.releases.workflow.runDue();
-  const d = await s.releases.get(cfg.releaseId!);
+  const d = await s.releases.detail(cfg.releaseId!);
   const email = d.transmissions.filter((t) => t.method !== 'export' && t.method !== 'print');
   const v = s.session.require();
   let passphrase: string | null;

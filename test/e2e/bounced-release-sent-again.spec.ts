@@ -5,12 +5,11 @@
  * words; from the release, staff make the PHI-free letter for the patient and send the release again as a
  * password-protected PDF in one flow. Axe on the bounced release screen. Synthetic data only.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, expectNoAxeViolations, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady } from './fixtures';
+import { deliveryStatusReport, headersOf } from '../support/bounce-messages';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot } from '../support/dovecot';
 import { requireTool } from '../support/tools';
 
@@ -31,48 +30,15 @@ async function sendPasswordPdf(page: Page): Promise<void> {
 }
 
 function bounceFor(envid: string, headers: string): Buffer {
-  const b = 'E2EBOUNCE';
-  return Buffer.from(
-    [
-      'From: MAILER-DAEMON@mail.clinic.example.test',
-      'Subject: Undelivered Mail Returned to Sender',
-      'MIME-Version: 1.0',
-      `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
-      '',
-      `--${b}`,
-      'Content-Type: text/plain',
-      '',
-      `<${RECIPIENT}>: 550 5.1.1 User unknown`,
-      `--${b}`,
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mail.clinic.example.test',
-      `Original-Envelope-Id: ${envid}`,
-      '',
-      `Final-Recipient: rfc822; ${RECIPIENT}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      '',
-      `--${b}`,
-      'Content-Type: text/rfc822-headers',
-      '',
-      headers,
-      '',
-      `--${b}--`,
-      '',
-    ].join('\r\n'),
-  );
+  return deliveryStatusReport({ envid, rcpt: RECIPIENT, boundary: 'E2EBOUNCE', text: { lines: [`<${RECIPIENT}>: 550 5.1.1 User unknown`] }, returnedHeaders: headers });
 }
 
 test('a bounced release shows with its reason; staff make the patient letter and send it again as a password PDF', async ({ page, app }) => {
   test.setTimeout(300_000);
   test.info().skip(!['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)), 'openssl, qpdf and dovecot are required');
   const imap = await startDovecot();
-  const work = mkdtempSync(join(tmpdir(), 'rd-e2e-bounce-'));
-  const exportDir = join(work, 'exports');
-  execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    const { smtp } = await app.open({ exportDir });
+    const { smtp, exportDir } = await app.open({ exportDir: true });
     await recordRequest(page, { recipientDestination: RECIPIENT });
     await verifyAndMarkReady(page);
     await startReleaseWithFixture(page);
@@ -80,8 +46,7 @@ test('a bounced release shows with its reason; staff make the patient letter and
 
     // The recipient's server returns it: a DSN for what our server received lands in the bounce mailbox.
     const got = smtp.received.at(-1)!;
-    const raw = got.raw.toString('latin1');
-    imap.deliver(bounceFor(got.dsn.envid!, raw.slice(0, raw.indexOf('\r\n\r\n'))));
+    imap.deliver(bounceFor(got.dsn.envid!, headersOf(got.raw)));
 
     // Settings → Bounce mailbox: save, test, check now.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
@@ -123,6 +88,5 @@ test('a bounced release shows with its reason; staff make the patient letter and
     expect(smtp.received).toHaveLength(2);
   } finally {
     await imap.stop();
-    rmSync(work, { recursive: true, force: true });
   }
 });

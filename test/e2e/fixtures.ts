@@ -10,7 +10,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -151,8 +151,11 @@ export interface OpenOptions {
   smtp?: StartSmtpServerOptions | false;
   /** How the vault is set up (default 'api'); 'ui-with-screens' also takes the wizard's screenshots and axe checks. */
   setup?: 'ui' | 'ui-with-screens' | 'api';
-  /** Where the preview's exports write (the folder picker's answer). */
-  exportDir?: string;
+  /**
+   * Where the preview's exports write (the folder picker's answer): a folder, or `true` for a fresh owner-only
+   * (0700) folder the fixture makes and removes after the test (its path is the Clinic's `exportDir`).
+   */
+  exportDir?: string | true;
   /** A fast outbox sender. */
   queue?: HostQueue;
   /** How soon a silent tab locks the vault. */
@@ -165,6 +168,8 @@ export interface Clinic {
   smtp: RunningSmtpServer | null;
   /** The practice key's fingerprint (40 hex, as setup showed it). */
   practiceFpr: string;
+  /** Where exports write (null when `open` was given none). */
+  exportDir: string | null;
 }
 
 interface AppFixture {
@@ -172,8 +177,9 @@ interface AppFixture {
    * Starts the mail server (unless `smtp: false`), then the host trusting its CA, opens the app in `page` and sets
    * up the vault (see {@link OpenOptions}); ends on the Requests screen. The mail server is closed after the test.
    */
-  open(opts: OpenOptions & { smtp: false }): Promise<Clinic & { smtp: null }>;
-  open(opts?: OpenOptions): Promise<Clinic & { smtp: RunningSmtpServer }>;
+  open<O extends OpenOptions = OpenOptions>(
+    opts?: O,
+  ): Promise<Clinic & { smtp: O['smtp'] extends false ? null : RunningSmtpServer; exportDir: O['exportDir'] extends string | true ? string : null }>;
   /**
    * Starts the host trusting `smtpCa` (exports into `opts.exportDir`, if given; `opts.queue`: a fast outbox sender)
    * and opens the app in `page`, on the setup screen.
@@ -184,6 +190,14 @@ interface AppFixture {
    * kind of options, and opens it in `page`. Used to restore a backup.
    */
   startOnNewComputer(smtpCa: string[], opts?: { exportDir?: string; queue?: HostQueue; presence?: HostPresence }): Promise<Host>;
+}
+
+/** A fresh folder only its owner may open (mode 0700, as staff would choose for an export); removed with `removeAfter`. */
+function ownerOnlyFolder(removeAfter: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-e2e-exports-'));
+  chmodSync(dir, 0o700);
+  removeAfter.push(dir);
+  return dir;
 }
 
 export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess; keyring: Keyring }>({
@@ -225,14 +239,15 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
       return host;
     };
     await use({
-      async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never }> {
+      async open(opts: OpenOptions = {}): Promise<Clinic & { smtp: never; exportDir: never }> {
         const smtp = opts.smtp === false ? null : await startSmtpServer(opts.smtp ?? { starttls: true });
         if (smtp) servers.push(smtp);
-        const h = await start(dataDir, { smtpCa: smtp ? [smtp.caPem] : [], exportDir: opts.exportDir, queue: opts.queue, presence: opts.presence });
+        const exportDir = opts.exportDir === true ? ownerOnlyFolder(dataDirs) : (opts.exportDir ?? null);
+        const h = await start(dataDir, { smtpCa: smtp ? [smtp.caPem] : [], exportDir: exportDir ?? undefined, queue: opts.queue, presence: opts.presence });
         const port = smtp?.port ?? 2525;
         if (opts.setup === 'ui' || opts.setup === 'ui-with-screens') {
           await page.goto(h.url);
-          return { host: h, smtp: smtp as never, practiceFpr: await completeSetup(page, port, opts.setup === 'ui-with-screens') };
+          return { host: h, smtp: smtp as never, practiceFpr: await completeSetup(page, port, opts.setup === 'ui-with-screens'), exportDir: exportDir as never };
         }
         const practiceFpr = await createVaultThroughHost(h, port);
         await page.goto(h.url);
@@ -240,7 +255,7 @@ export const test = base.extend<{ app: AppFixture }, { hostProcess: HostProcess;
         await expect(page).toHaveURL(/^[^#]*$/); // token stripped from the URL
         await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Requests' }).click();
         await expect(page.getByRole('heading', { name: 'Requests', exact: true })).toBeVisible();
-        return { host: h, smtp: smtp as never, practiceFpr };
+        return { host: h, smtp: smtp as never, practiceFpr, exportDir: exportDir as never };
       },
       async start(smtpCa, opts) {
         const h = await start(dataDir, { smtpCa, ...opts });

@@ -5,7 +5,7 @@
  * it; the audit log shows the transmission's method and TLS version. Then a second release is exported into
  * the host's export folder and the UI lists the files written. Axe on the delivery step and the passphrase panel.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +46,8 @@ function filesUnder(dir: string): string[] {
 test('a recipient without a key gets a password PDF; the passphrase is shown once and is in no email; export lists its files', async ({ page, app }) => {
   test.info().skip(!requireTool('openssl') || !requireTool('pdftotext') || !requireTool('qpdf'), 'openssl, pdftotext (poppler) and qpdf are required');
   const work = mkdtempSync(join(tmpdir(), 'rd-e2e-i4-'));
-  const exportDir = join(work, 'exports');
-  execFileSync('mkdir', ['-m', '700', exportDir]);
   try {
-    const { smtp } = await app.open({ exportDir });
+    const { smtp, exportDir } = await app.open({ exportDir: true });
 
     // 1. Request → release → the fixture PDF → a recipient without a key.
     await recordRequest(page, { recipientDestination: RECIPIENT });

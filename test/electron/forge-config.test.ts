@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FuseV1Options } from '@electron/fuses';
 import config from '../../forge.config';
-import { BUILD_ONLY_DEPENDENCIES, copyPackagedNodeModules, EXTERNAL_PACKAGES, PACKAGED_NODE_MODULES, runtimeDependenciesOf } from '../../scripts/forge/native-modules';
-import { MAIN_EXTERNALS } from '../../scripts/forge/externals';
+import { BUILD_ONLY_DEPENDENCIES, copyPackagedNodeModules, EXTERNAL_PACKAGES, PACKAGED_NODE_MODULES, runtimeDependenciesOf } from '../../scripts/forge/native-modules.mts';
+import { MAIN_EXTERNALS } from '../../scripts/forge/externals.mts';
 
 const ROOT = join(__dirname, '..', '..');
 const tmp: string[] = [];

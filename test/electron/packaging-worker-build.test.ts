@@ -18,7 +18,7 @@ import { requireTool } from '../support/tools';
 const ROOT = join(__dirname, '..', '..');
 /**
  * A module-level `const require = createRequire(import.meta.url)` becomes, with the CommonJS import.meta
- * define (scripts/forge/externals.ts), `var require$1 = createRequire(require$1("node:url")…)`: the bundle
+ * define (scripts/forge/externals.mts), `var require$1 = createRequire(require$1("node:url")…)`: the bundle
  * throws at load ("require$1 is not a function").
  */
 const SHADOWED_REQUIRE = /var (require\$\d+) = [^\n]*\b\1\("node:url"\)/;

@@ -180,6 +180,16 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Ru
 
   const psql = (sql: string, database = 'postgres'): string =>
     run(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', sock, '-p', String(port), '-U', 'pgadmin', '-d', database, '-At'], sql);
+  // The port accepts connections a moment before the server does ("the database system is starting up"): wait.
+  for (const until = Date.now() + 30_000; ; ) {
+    try {
+      psql('SELECT 1;');
+      break;
+    } catch (e) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`postgres did not accept connections: ${String((e as Error).message).slice(0, 500)} ${logText.slice(-2000)}`, { cause: e });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   psql(`CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}';`);
   const create = () => psql(`CREATE DATABASE ${PG_DATABASE} OWNER ${PG_USER};`);
   create();

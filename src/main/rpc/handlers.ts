@@ -14,68 +14,73 @@ export function createHandlers(s: Services): Handlers {
   );
 }
 
-function channelHandlers(s: Services): Handlers {
+/**
+ * The channel → service map without the role check: every `'<namespace>.<verb>'` calls `s.<namespace>.<verb>(…)`
+ * and nothing else (test/contract/services-match-channels.test.ts), adapting the input's shape and, where the
+ * channel answers `{}`, the output.
+ */
+export function channelHandlers(s: Services): Handlers {
   return {
-    'app.info': () => s.appInfo(),
+    'app.info': () => s.app.info(),
     'setup.checkPassphrase': ({ passphrase, hints }) => s.setup.checkPassphrase(passphrase, hints),
     'setup.createVault': (input) => s.setup.createVault(input),
     'vault.unlock': async ({ passphrase, username, code }) => {
-      await s.unlock(passphrase, { ...(username !== undefined ? { username } : {}), ...(code !== undefined ? { code } : {}) });
+      await s.vault.unlock(passphrase, { ...(username !== undefined ? { username } : {}), ...(code !== undefined ? { code } : {}) });
       return {};
     },
     'vault.lock': () => {
-      s.session.lock();
+      s.vault.lock();
       return {};
     },
-    'settings.get': () => s.settings(),
+    'settings.get': () => s.settings.get(),
     'practiceServer.status': () => s.practiceServer.status(),
     'practiceServer.test': (input) => s.practiceServer.test(input),
     'practiceServer.configure': (input) => s.practiceServer.configure(input),
     'practiceServer.disconnect': () => s.practiceServer.disconnect(),
     'releases.list': () => s.releases.list(),
     'releases.create': ({ requestId }) => s.releases.create(requestId),
-    'releases.get': ({ id }) => s.releases.view(id),
-    'documents.pick': ({ releaseId }) => s.releases.importPicked(releaseId),
+    'releases.get': ({ id }) => s.releases.get(id),
+    'documents.pick': ({ releaseId }) => s.documents.pick(releaseId),
     'documents.importDropped': ({ releaseId }) => s.documents.importDropped(releaseId),
     'documents.unlockPdf': ({ releaseId, passwordRequestId, password }) => s.documents.unlockPdf(releaseId, passwordRequestId, password),
     'documents.discardPending': ({ passwordRequestId }) => {
       s.documents.discardPending(passwordRequestId);
       return {};
     },
-    'documents.remove': ({ releaseId, documentId }) => s.releases.removeDocument(releaseId, documentId),
-    'recipients.checkEmail': ({ email }) => s.checkEmail(email),
-    'recipients.inspectKey': ({ armoredKey }) => s.inspectKey(armoredKey),
+    'documents.remove': ({ releaseId, documentId }) => s.documents.remove(releaseId, documentId),
+    'recipients.checkEmail': ({ email }) => s.recipients.checkEmail(email),
+    'recipients.inspectKey': ({ armoredKey }) => s.recipients.inspectKey(armoredKey),
     'releases.setRecipient': (input) => s.releases.setRecipient(input),
-    'recipients.addressStatus': ({ releaseId, email }) => s.addressConfirmations.status(releaseId, email),
-    'recipients.sendCode': ({ releaseId, email }) => s.addressConfirmations.sendCode(releaseId, email),
-    'recipients.confirmCode': ({ releaseId, email, code }) => s.addressConfirmations.confirmCode(releaseId, email, code),
+    'recipients.addressStatus': ({ releaseId, email }) => s.recipients.addressStatus(releaseId, email),
+    'recipients.sendCode': ({ releaseId, email }) => s.recipients.sendCode(releaseId, email),
+    'recipients.confirmCode': ({ releaseId, email, code }) => s.recipients.confirmCode(releaseId, email, code),
     'releases.send': ({ releaseId, method }) => s.releases.send(releaseId, method),
     'releases.deliveryOptions': ({ releaseId }) => s.releases.deliveryOptions(releaseId),
-    'releases.export': ({ releaseId }) => s.releases.exportRelease(releaseId),
+    'releases.export': ({ releaseId }) => s.releases.export(releaseId),
     'releases.printable': ({ releaseId }) => s.releases.printable(releaseId),
-    'releases.outbox': () => s.releases.workflow.outbox(),
+    'releases.outbox': () => s.releases.outbox(),
     'releases.resolveUnconfirmed': ({ releaseId, choice }) => s.releases.resolveUnconfirmed(releaseId, choice),
     'releases.withdraw': ({ releaseId, how }) => s.releases.withdraw(releaseId, how),
-    'releases.revealPassphrase': ({ releaseId }) => s.releases.workflow.revealPassphrase(releaseId),
+    'releases.revealPassphrase': ({ releaseId }) => s.releases.revealPassphrase(releaseId),
     'releases.passphraseGiven': ({ releaseId }) => {
-      s.releases.workflow.passphraseGiven(releaseId);
+      s.releases.passphraseGiven(releaseId);
       return {};
     },
     'releases.pauseQueue': ({ releaseId, paused }) => s.releases.pauseQueue(releaseId, paused),
-    'settings.setDelivery': (input) => s.releases.setDeliverySettings(input),
-    'settings.getIdleLock': () => s.idleLock(),
-    'settings.setIdleLock': (input) => s.setIdleLock(input),
-    'settings.updateSmtp': (input) => s.updateSmtp(input),
-    'settings.testSmtp': (input) => s.testSmtp(input),
-    'settings.exportPracticeKey': () => s.exportPracticeKey(),
-    'settings.importPracticeKey': (input) => s.importPracticeKey(input),
-    'settings.getBounceMailbox': () => s.bounces.settings(),
-    'settings.updateBounceMailbox': (input) => s.bounces.update(input),
-    'settings.testBounceMailbox': (input) => s.bounces.test(input),
+    'settings.setDelivery': (input) => s.settings.setDelivery(input),
+    'settings.getIdleLock': () => s.settings.getIdleLock(),
+    'settings.setIdleLock': (input) => s.settings.setIdleLock(input),
+    'settings.updateSmtp': (input) => s.settings.updateSmtp(input),
+    'settings.testSmtp': (input) => s.settings.testSmtp(input),
+    'settings.exportPracticeKey': () => s.settings.exportPracticeKey(),
+    'settings.importPracticeKey': (input) => s.settings.importPracticeKey(input),
+    'settings.getBounceMailbox': () => s.settings.getBounceMailbox(),
+    'settings.updateBounceMailbox': (input) => s.settings.updateBounceMailbox(input),
+    'settings.testBounceMailbox': (input) => s.settings.testBounceMailbox(input),
     'bounces.checkNow': () => s.bounces.checkNow('staff'),
-    'releases.failureNotice': (input) => s.failureNotice(input.releaseId),
-    'documents.classify': ({ releaseId, items }) => s.releases.classify(releaseId, items),
-    'documents.export': ({ documentId }) => s.requests.exportDocument(documentId),
+    'releases.failureNotice': ({ releaseId }) => s.releases.failureNotice(releaseId),
+    'documents.classify': ({ releaseId, items }) => s.documents.classify(releaseId, items),
+    'documents.export': ({ documentId }) => s.documents.export(documentId),
     'releases.evaluate': ({ releaseId }) => s.releases.evaluate(releaseId),
     'releases.overrideScope': ({ releaseId, documentId, reason }) => s.releases.overrideScope(releaseId, documentId, reason),
     'requests.create': (input) => s.requests.create(input),
@@ -89,13 +94,13 @@ function channelHandlers(s: Services): Handlers {
     'requests.withdraw': ({ requestId, note }) => s.requests.withdraw(requestId, note),
     'requests.recordUnencryptedEmailChoice': ({ requestId, prefersUnencrypted, chosenBy, scope }) =>
       s.requests.recordUnencryptedEmailChoice(requestId, { prefersUnencrypted, chosenBy, scope }),
-    'authorizations.save': ({ requestId, authorizationId, authorization }) => s.requests.saveAuthorization(requestId, authorization, authorizationId),
-    'authorizations.revoke': ({ authorizationId, revocation }) => s.requests.revokeAuthorization(authorizationId, revocation),
-    'authorizations.attachSignedForm': ({ authorizationId }) => s.requests.attachSignedForm(authorizationId),
-    'authorizations.form': (input) => s.requests.authorizationForm(input),
-    'part2Consents.save': ({ requestId, consent }) => s.requests.savePart2Consent(requestId, consent),
+    'authorizations.save': ({ requestId, authorizationId, authorization }) => s.authorizations.save(requestId, authorization, authorizationId),
+    'authorizations.revoke': ({ authorizationId, revocation }) => s.authorizations.revoke(authorizationId, revocation),
+    'authorizations.attachSignedForm': ({ authorizationId }) => s.authorizations.attachSignedForm(authorizationId),
+    'authorizations.form': (input) => s.authorizations.form(input),
+    'part2Consents.save': ({ requestId, consent }) => s.part2Consents.save(requestId, consent),
     // authorization and consent rules (issue #15)
-    'part2Consents.revoke': ({ consentId, revocation }) => s.requests.revokePart2Consent(consentId, revocation),
+    'part2Consents.revoke': ({ consentId, revocation }) => s.part2Consents.revoke(consentId, revocation),
     'requests.amend': ({ requestId, ...change }) => s.requests.amend(requestId, change),
     'requests.withdrawUnencryptedEmailChoice': ({ requestId, acknowledgmentId }) => s.requests.withdrawUnencryptedEmailChoice(requestId, acknowledgmentId),
     'requests.recordRepresentativeAuthority': ({ requestId, ...check }) => s.requests.recordRepresentativeAuthority(requestId, check),
@@ -103,50 +108,38 @@ function channelHandlers(s: Services): Handlers {
     'audit.transmissions': () => s.audit.transmissions(),
     'audit.verify': () => s.audit.verify(),
     // ---- audit reports (issue #10)
-    'audit.query': (input) => s.auditReports.query(input),
-    'audit.verifyChain': () => s.auditReports.verify(),
-    'audit.checkReceipt': ({ receipt }) => s.auditReports.checkReceipt(receipt),
-    'audit.exportReport': ({ filter }) => s.auditReports.exportReport(filter),
-    'audit.patients': ({ query }) => s.auditReports.patients(query),
-    'audit.accounting': ({ mrn, asOf }) => s.auditReports.accounting(mrn, asOf),
-    'audit.exportAccounting': ({ mrn, asOf }) => s.auditReports.exportAccounting(mrn, asOf),
-    'audit.accessReport': (input) => s.auditReports.accessReport(input),
-    'audit.exportAccessReport': (input) => s.auditReports.exportAccessReport(input),
-    'audit.recordDisclosure': (input) => s.auditReports.recordDisclosure(input),
-    'audit.recordSuspension': (input) => s.auditReports.recordSuspension(input),
-    'settings.updatePractice': (input) => s.updatePractice(input),
-    'documents.checkPatient': ({ releaseId }) => s.patientChecks.checkRelease(releaseId),
-    'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.patientChecks.confirm(releaseId, documentId, reason),
+    'audit.query': (input) => s.audit.query(input),
+    'audit.verifyChain': () => s.audit.verifyChain(),
+    'audit.checkReceipt': ({ receipt }) => s.audit.checkReceipt(receipt),
+    'audit.exportReport': ({ filter }) => s.audit.exportReport(filter),
+    'audit.patients': ({ query }) => s.audit.patients(query),
+    'audit.accounting': ({ mrn, asOf }) => s.audit.accounting(mrn, asOf),
+    'audit.exportAccounting': ({ mrn, asOf }) => s.audit.exportAccounting(mrn, asOf),
+    'audit.accessReport': (input) => s.audit.accessReport(input),
+    'audit.exportAccessReport': (input) => s.audit.exportAccessReport(input),
+    'audit.recordDisclosure': (input) => s.audit.recordDisclosure(input),
+    'audit.recordSuspension': (input) => s.audit.recordSuspension(input),
+    'settings.updatePractice': (input) => s.settings.updatePractice(input),
+    'documents.checkPatient': ({ releaseId }) => s.documents.checkPatient(releaseId),
+    'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.documents.confirmPatient(releaseId, documentId, reason),
     // --- retention, legal hold, backup and the compliance dashboard (issue #13) ---
-    'retention.get': () => s.retention.view(),
+    'retention.get': () => s.retention.get(),
     'retention.setPolicy': (input) => s.retention.setPolicy(input),
     'retention.placeHold': (input) => s.retention.placeHold(input),
     'retention.releaseHold': ({ holdId }) => s.retention.releaseHold(holdId),
     'retention.purge': () => s.retention.purge('staff'),
-    'backup.create': () => s.retention.backup(),
-    'backup.restore': ({ passphrase }) => s.restore(passphrase),
-    'dashboard.get': () => s.dashboard(),
+    'backup.create': () => s.backup.create(),
+    'backup.restore': ({ passphrase }) => s.backup.restore(passphrase),
+    'dashboard.get': () => s.dashboard.get(),
     // --- end retention ---
     // --- S/MIME (issue 18) ---
-    'releases.importRecipientCertificate': async ({ releaseId, certificate }) => {
-      await s.smime.importRecipientCertificate(releaseId, certificate);
-      return s.releases.get(releaseId);
-    },
-    'releases.confirmRecipientCertificate': async ({ releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms }) => {
-      await s.smime.confirmRecipientCertificate(releaseId, fingerprint, acceptUntrusted, acceptRevocationUnknown, modernAlgorithms);
-      return s.releases.get(releaseId);
-    },
-    'settings.smimeCertificate': () => s.smime.practiceView(),
-    'settings.smimeCrls': () => s.smime.crls(),
-    'settings.importSmimeCrl': ({ crl }) => s.smime.importCrl(crl),
-    'settings.createSmimeCertificate': async ({ replaceFingerprint }) => {
-      await s.smime.createPracticeCertificate(replaceFingerprint);
-      return s.smime.practiceView()!;
-    },
-    'settings.importSmimeCertificate': async ({ pkcs12, password }) => {
-      await s.smime.importPracticeCertificate(pkcs12, password);
-      return s.smime.practiceView()!;
-    },
+    'releases.importRecipientCertificate': ({ releaseId, certificate }) => s.releases.importRecipientCertificate(releaseId, certificate),
+    'releases.confirmRecipientCertificate': ({ releaseId, fingerprint, ...opts }) => s.releases.confirmRecipientCertificate(releaseId, fingerprint, opts),
+    'settings.smimeCertificate': () => s.settings.smimeCertificate(),
+    'settings.smimeCrls': () => s.settings.smimeCrls(),
+    'settings.importSmimeCrl': ({ crl }) => s.settings.importSmimeCrl(crl),
+    'settings.createSmimeCertificate': ({ replaceFingerprint }) => s.settings.createSmimeCertificate(replaceFingerprint),
+    'settings.importSmimeCertificate': ({ pkcs12, password }) => s.settings.importSmimeCertificate(pkcs12, password),
     // --- staff accounts, MFA, two-person approval (issue #11) ---
     'accounts.me': () => s.accounts.me(),
     'accounts.list': () => s.accounts.list(),
@@ -160,10 +153,10 @@ function channelHandlers(s: Services): Handlers {
     },
     'accounts.startMfa': () => s.accounts.startMfa(),
     'accounts.confirmMfa': ({ code }) => s.accounts.confirmMfa(code),
-    'settings.getSecurity': () => s.accounts.security(),
-    'settings.setSecurity': (input) => s.accounts.setSecurity(input),
-    'releases.approve': ({ releaseId }) => s.approveRelease(releaseId),
+    'settings.getSecurity': () => s.settings.getSecurity(),
+    'settings.setSecurity': (input) => s.settings.setSecurity(input),
+    'releases.approve': ({ releaseId }) => s.releases.approve(releaseId),
     // --- end staff accounts ---
-    'documents.previewPage': ({ releaseId, documentId, page, width }) => s.patientChecks.previewPage(releaseId, documentId, page, width),
+    'documents.previewPage': ({ releaseId, documentId, page, width }) => s.documents.previewPage(releaseId, documentId, page, width),
   };
 }

@@ -250,6 +250,10 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'A prepared message of this release was found damaged in the vault, so it was not sent.',
     next: 'Nothing of that message reached the recipient. Prepare and send the release again; if it happens again, contact support.',
   },
+  QUEUE_CLAIM_LOST: {
+    title: 'Another workstation took over sending this release.',
+    next: 'Nothing was sent twice. Open the practice outbox: the release shows what the other workstation did with it.',
+  },
   SEND_GAVE_UP: {
     title: 'ReleaseDesk tried many times and stopped trying by itself.',
     next: `Check the internet connection and the email server settings, then press “Try again”. ${SMTP_FIX}`,

@@ -3,9 +3,11 @@
  * enforces at the trust boundary (dispatch parses every input) is the rule the form checks before sending, declared
  * once. The form shows each field's error in plain language; the schema decides what is valid.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { FormErrors } from '@mantine/form';
 import type { z } from 'zod';
+import { toApiError, type ApiError } from './call';
+import { focusFirstInvalid } from './focus';
 
 /**
  * A `validate` function for `useForm` from a shared schema.
@@ -49,4 +51,36 @@ export function useLiveValidation(form: { values: unknown; validate: () => unkno
   useEffect(() => {
     if (submitted) form.validate();
   }, [submitted, form.values]); // eslint-disable-line react-hooks/exhaustive-deps
+}
+
+/**
+ * The submit of a form whose `validate` option holds the rules: on submit the rules run (from then on after every
+ * change too, {@link useLiveValidation}); with an error the focus moves to the first invalid field (put `formRef` on
+ * the <form>) and nothing is sent; otherwise `run` is called with `busy` set, and what it throws becomes `error`
+ * (coded, PHI-free: toApiError). `submit(run)` returns the form's onSubmit handler.
+ */
+export function useCheckedSubmit(form: { values: unknown; validate: () => { hasErrors: boolean } }) {
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useLiveValidation(form, submitted);
+  const submit = (run: () => Promise<unknown>) => async (ev: FormEvent) => {
+    ev.preventDefault();
+    setSubmitted(true);
+    if (form.validate().hasErrors) {
+      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await run();
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { formRef, busy, error, submit };
 }

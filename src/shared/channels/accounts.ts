@@ -1,14 +1,14 @@
 /** The `accounts.*` channels: one entry per channel, `{ input, output }` (zod); see src/shared/contract.ts. */
 import { z } from 'zod';
 import { Id, Empty } from '../schemas/common';
-import { StaffRole, StaffAccount, StaffName, Passphrase, MfaCode } from '../schemas/accounts';
+import { StaffRole, StaffAccount, StaffName, Passphrase, MfaCode, AccountSelf, MfaEnrollment, RecoveryCodes } from '../schemas/accounts';
 import type { ChannelMap } from './spec';
 
 export const accountsChannels = {
   /** The signed-in account, its recovery codes left and whether the practice requires MFA. */
   'accounts.me': {
     input: Empty,
-    output: z.object({ user: StaffAccount, recoveryCodesLeft: z.number().int(), requireMfa: z.boolean() }),
+    output: AccountSelf,
   },
   /** Every staff account (administrator). */
   'accounts.list': { input: Empty, output: z.array(StaffAccount) },
@@ -29,7 +29,7 @@ export const accountsChannels = {
     output: Empty,
   },
   /** Start MFA enrollment: a new TOTP secret and its otpauth:// URI (shown as a QR code). */
-  'accounts.startMfa': { input: Empty, output: z.object({ secret: z.string(), otpauthUri: z.string() }) },
+  'accounts.startMfa': { input: Empty, output: MfaEnrollment },
   /** Confirm enrollment with a code from the app; returns 10 one-time recovery codes, shown once. @throws MFA_INVALID */
-  'accounts.confirmMfa': { input: z.object({ code: MfaCode }).strict(), output: z.object({ recoveryCodes: z.array(z.string()) }) },
+  'accounts.confirmMfa': { input: z.object({ code: MfaCode }).strict(), output: RecoveryCodes },
 } as const satisfies ChannelMap;

@@ -1,9 +1,12 @@
 /** The `audit.*` channels: one entry per channel, `{ input, output }` (zod); see src/shared/contract.ts. */
 import { z } from 'zod';
-import { line, paragraph } from '../text-rules';
+import { line } from '../text-rules';
 import { IsoDate, Empty } from '../schemas/common';
 import { Transmission } from '../schemas/releases';
-import { AuditEvent, AuditFilterInput, AuditEventView, ChainVerificationView, ReportExport, ManualDisclosureCategory, PatientRef, SuspensionView, AccountingView, AccessReportInput } from '../schemas/audit';
+import {
+  AuditEvent, AuditFilterInput, AuditQuery, AuditPage, ChainVerificationView, ReportExport, PatientListing, SuspensionView, AccountingView,
+  AccessReportInput, AccessReportView, ManualDisclosureInput, SuspensionInput,
+} from '../schemas/audit';
 import type { ChannelMap } from './spec';
 
 export const auditChannels = {
@@ -18,8 +21,8 @@ export const auditChannels = {
   },
   /** One page of the audit log, newest first, filtered; staff names for the filter. */
   'audit.query': {
-    input: z.object({ filter: AuditFilterInput, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }).strict(),
-    output: z.object({ events: z.array(AuditEventView), total: z.number().int(), actors: z.array(z.string()) }),
+    input: AuditQuery,
+    output: AuditPage,
   },
   /** Verify the chain against every checkpoint (audited). */
   'audit.verifyChain': { input: Empty, output: ChainVerificationView },
@@ -28,41 +31,16 @@ export const auditChannels = {
   /** Export the audit report (PDF, CSV, detached signatures by the practice key) into a folder staff choose. Audited. */
   'audit.exportReport': { input: z.object({ filter: AuditFilterInput }).strict(), output: ReportExport },
   /** Patients known to the vault, for pickers (name part or MRN). */
-  'audit.patients': { input: z.object({ query: line(200, 0) }).strict(), output: z.array(z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() })) },
+  'audit.patients': { input: z.object({ query: line(200, 0) }).strict(), output: z.array(PatientListing) },
   /** The accounting of disclosures for one patient, six years before `asOf` (164.528), for review. */
   'audit.accounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: AccountingView },
   /** Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. */
   'audit.exportAccounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: ReportExport },
   /** Who viewed, imported, exported, printed or sent a patient's records (or what one staff member accessed). */
-  'audit.accessReport': { input: AccessReportInput, output: z.object({ events: z.array(AuditEventView), total: z.number().int() }) },
+  'audit.accessReport': { input: AccessReportInput, output: AccessReportView },
   'audit.exportAccessReport': { input: AccessReportInput, output: ReportExport },
   /** Record a disclosure made outside ReleaseDesk (phone report to public health, subpoena answered on paper). Audited. */
-  'audit.recordDisclosure': {
-    input: z
-      .object({
-        patient: PatientRef,
-        disclosedOn: IsoDate,
-        recipientName: line(200),
-        recipientAddress: line(500).optional(),
-        description: paragraph(1000, 3),
-        purpose: paragraph(1000, 3),
-        category: ManualDisclosureCategory,
-      })
-      .strict(),
-    output: z.object({ id: z.string() }),
-  },
+  'audit.recordDisclosure': { input: ManualDisclosureInput, output: z.object({ id: z.string() }) },
   /** Record a temporary suspension of a patient's accounting (164.528(a)(2)); oral statements last at most 30 days. Audited. */
-  'audit.recordSuspension': {
-    input: z
-      .object({
-        mrn: line(64),
-        agency: line(200),
-        agencyKind: z.enum(['health_oversight', 'law_enforcement']),
-        statement: z.enum(['written', 'oral']),
-        startsOn: IsoDate,
-        endsOn: IsoDate,
-      })
-      .strict(),
-    output: SuspensionView,
-  },
+  'audit.recordSuspension': { input: SuspensionInput, output: SuspensionView },
 } as const satisfies ChannelMap;

@@ -1,10 +1,9 @@
 /** The `releases.*` channels: one entry per channel, `{ input, output }` (zod); see src/shared/contract.ts. */
 import { z } from 'zod';
-import { NoticeLanguageSchema } from '../languages';
 import { armoredText, line, paragraph } from '../text-rules';
 import { Id, Empty, ByRelease, ByRequest } from '../schemas/common';
-import { EmailDeliveryMethod, DeliveryRung } from '../schemas/delivery';
-import { Transmission, OutboxEntry, ReleaseSummary, ReleaseDetail, ReleaseEvaluation } from '../schemas/releases';
+import { EmailDeliveryMethod } from '../schemas/delivery';
+import { OutboxEntry, ReleaseSummary, ReleaseDetail, ReleaseEvaluation, DeliveryOptions, SendResult, ExportResult, PrintableResult, FailureNotice } from '../schemas/releases';
 import type { ChannelMap } from './spec';
 
 export const releasesChannels = {
@@ -71,14 +70,7 @@ export const releasesChannels = {
   /** The delivery ladder for this release now, strongest first, and the per-message size limit. */
   'releases.deliveryOptions': {
     input: ByRelease,
-    output: z.object({
-      rungs: z.array(DeliveryRung),
-      /** The strongest available email method (null when none): what `releases.send` uses without `method`. */
-      defaultMethod: EmailDeliveryMethod.nullable(),
-      /** The recorded unencrypted-email choice that applies (null when none applies). */
-      acknowledgmentId: Id.nullable(),
-      messageLimitBytes: z.number().int(),
-    }),
+    output: DeliveryOptions,
   },
   /**
    * Send by email. `method` defaults to 'openpgp-pgp-mime' when the recipient has a key (backwards compatible).
@@ -89,14 +81,7 @@ export const releasesChannels = {
    */
   'releases.send': {
     input: z.object({ releaseId: Id, method: EmailDeliveryMethod.optional() }).strict(),
-    output: z.object({
-      release: ReleaseDetail,
-      transmission: Transmission,
-      /** Only in the response of a fresh password-pdf send: read it to the recipient by phone, SMS or in person. */
-      passphrase: z.string().optional(),
-      /** What staff do with the passphrase (present with `passphrase`). */
-      staffInstructions: z.string().optional(),
-    }),
+    output: SendResult,
   },
   /**
    * Save the password-protected packet into a folder staff choose (Electron: folder dialog; preview: the host's
@@ -105,16 +90,7 @@ export const releasesChannels = {
    */
   'releases.export': {
     input: ByRelease,
-    output: z.object({
-      saved: z.boolean(),
-      files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),
-      passphrase: z.string().optional(),
-      staffInstructions: z.string().optional(),
-      transmission: Transmission.nullable(),
-      release: ReleaseDetail,
-      /** Absolute path of the folder the files were saved into (absent when not saved). */
-      folder: z.string().optional(),
-    }),
+    output: ExportResult,
   },
   /**
    * Prepare the print-ready packet (kept in the vault, never in a plaintext file) and record the disclosure
@@ -122,7 +98,7 @@ export const releasesChannels = {
    */
   'releases.printable': {
     input: ByRelease,
-    output: z.object({ printableId: Id, pageCount: z.number().int(), jobTitle: z.string(), transmission: Transmission, release: ReleaseDetail }),
+    output: PrintableResult,
   },
   /** The outbox: every release waiting, being sent, unconfirmed, failed, partly sent or bounced, most urgent first. */
   'releases.outbox': { input: Empty, output: z.array(OutboxEntry) },
@@ -148,7 +124,7 @@ export const releasesChannels = {
    */
   'releases.failureNotice': {
     input: z.object({ releaseId: Id }).strict(),
-    output: z.object({ noticeId: Id, language: NoticeLanguageSchema, pageCount: z.number().int().positive(), saved: z.boolean() }),
+    output: FailureNotice,
   },
   /** The compliance gate's findings for the release as it stands now, and which documents are selectable. */
   'releases.evaluate': { input: ByRelease, output: ReleaseEvaluation },

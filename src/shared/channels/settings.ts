@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { armoredText } from '../text-rules';
 import { Empty } from '../schemas/common';
-import { DeliverySettings, SmtpSettingsInput, BounceMailboxInput } from '../schemas/delivery';
-import { IdleLockSettings, PracticeInput, PracticeDetailsInput } from '../schemas/settings';
-import { KeyInfo, PracticeSmimeCertificate, SmimeCrl } from '../schemas/recipients';
+import { DeliverySettings, SmtpSettingsUpdate, SmtpSettingsView, SmtpTestResult, BounceMailboxUpdate, BounceMailboxView, BounceMailboxTestResult } from '../schemas/delivery';
+import { IdleLockSettings, PracticeInput, PracticeDetailsInput, PracticeSettings, PracticeKeyImport, PracticeKeyResult, PracticeKeyExport } from '../schemas/settings';
+import { PracticeSmimeCertificate, SmimeCrl } from '../schemas/recipients';
 import { SecuritySettings } from '../schemas/accounts';
 import type { ChannelMap } from './spec';
 
@@ -15,13 +15,7 @@ export const settingsChannels = {
   'settings.setSecurity': { input: SecuritySettings.strict(), output: SecuritySettings },
   'settings.get': {
     input: Empty,
-    output: z.object({
-      practice: PracticeInput,
-      smtp: SmtpSettingsInput.omit({ password: true }),
-      practiceKey: KeyInfo,
-      practicePublicKeyArmored: z.string(),
-      delivery: DeliverySettings,
-    }),
+    output: PracticeSettings,
   },
   /** The practice's S/MIME certificate, or null before the first S/MIME release (or before one is made). */
   'settings.smimeCertificate': { input: Empty, output: PracticeSmimeCertificate.nullable() },
@@ -59,8 +53,8 @@ export const settingsChannels = {
   'settings.setIdleLock': { input: IdleLockSettings.strict(), output: IdleLockSettings },
   /** Change the SMTP submission server (audited as a setting change). Omit the password to keep the stored one. */
   'settings.updateSmtp': {
-    input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
-    output: SmtpSettingsInput.omit({ password: true }),
+    input: SmtpSettingsUpdate,
+    output: SmtpSettingsView,
   },
   /**
    * Test SMTP submission settings without sending: connect with the same enforced, verified TLS (>= 1.2)
@@ -69,24 +63,24 @@ export const settingsChannels = {
    * SMTP_AUTH_FAILED, SMTP_UNREACHABLE, SMTP_FAILED.
    */
   'settings.testSmtp': {
-    input: SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
-    output: z.object({ ok: z.literal(true), tlsProtocol: z.string(), tlsCipher: z.string() }),
+    input: SmtpSettingsUpdate,
+    output: SmtpTestResult,
   },
   /**
    * Save the practice's armored OpenPGP PUBLIC key (practice-key.asc) where staff choose (Electron: a save
    * dialog; preview: the export folder), to hand to recipients so they can check signatures. Audited.
    */
   /** The bounce mailbox without its password, or null when none is set. */
-  'settings.getBounceMailbox': { input: Empty, output: BounceMailboxInput.omit({ password: true }).nullable() },
+  'settings.getBounceMailbox': { input: Empty, output: BounceMailboxView.nullable() },
   /** Save the bounce mailbox; the stored password is kept when omitted. Audited (fields changed, never values). */
   'settings.updateBounceMailbox': {
-    input: BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
-    output: BounceMailboxInput.omit({ password: true }),
+    input: BounceMailboxUpdate,
+    output: BounceMailboxView,
   },
   /** Sign in to the bounce mailbox over verified TLS and out. Errors: IMAP_UNREACHABLE, TLS_CERT_UNTRUSTED, TLS_REQUIRED, IMAP_AUTH_FAILED, IMAP_FAILED. */
   'settings.testBounceMailbox': {
-    input: BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict(),
-    output: z.object({ ok: z.literal(true), tlsProtocol: z.string() }),
+    input: BounceMailboxUpdate,
+    output: BounceMailboxTestResult,
   },
   /**
    * Use the practice's existing OpenPGP key (armored PRIVATE key block, e.g. from "gpg --export-secret-keys --armor";
@@ -94,10 +88,10 @@ export const settingsChannels = {
    * Errors: KEY_INVALID, KEY_UNSUPPORTED, KEY_EXPIRED, KEY_REVOKED, KEY_NO_ENCRYPTION_SUBKEY.
    */
   'settings.importPracticeKey': {
-    input: z.object({ armoredPrivateKey: armoredText(200_000), passphrase: z.string().min(1).max(1024).optional() }).strict(),
-    output: z.object({ practiceKey: KeyInfo }),
+    input: PracticeKeyImport,
+    output: PracticeKeyResult,
   },
-  'settings.exportPracticeKey': { input: Empty, output: z.object({ saved: z.boolean(), fingerprint: z.string() }) },
+  'settings.exportPracticeKey': { input: Empty, output: PracticeKeyExport },
   /** Change the practice's postal address, phone and privacy officer (audited: which fields changed, never values). */
   'settings.updatePractice': { input: PracticeDetailsInput, output: PracticeInput },
 } as const satisfies ChannelMap;

@@ -1,9 +1,6 @@
 /** The `setup.*` channels: one entry per channel, `{ input, output }` (zod); see src/shared/contract.ts. */
 import { z } from 'zod';
-import { line } from '../text-rules';
-import { SmtpSettingsInput } from '../schemas/delivery';
-import { PracticeInput, PassphraseStrength } from '../schemas/settings';
-import { KeyInfo } from '../schemas/recipients';
+import { PassphraseStrength, VaultSetup, PracticeKeyResult } from '../schemas/settings';
 import type { ChannelMap } from './spec';
 
 export const setupChannels = {
@@ -11,15 +8,5 @@ export const setupChannels = {
     input: z.object({ passphrase: z.string().max(1024), hints: z.array(z.string().max(200)).max(10).default([]) }).strict(),
     output: PassphraseStrength,
   },
-  'setup.createVault': {
-    input: z
-      .object({
-        passphrase: z.string().min(1).max(1024),
-        staffName: line(120),
-        practice: PracticeInput,
-        smtp: SmtpSettingsInput,
-      })
-      .strict(),
-    output: z.object({ practiceKey: KeyInfo }),
-  },
+  'setup.createVault': { input: VaultSetup, output: PracticeKeyResult },
 } as const satisfies ChannelMap;

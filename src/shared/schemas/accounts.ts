@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { line } from '../text-rules';
-import { Id, IsoDateTime } from './common';
+import { Id, IsoDateTime, VaultState } from './common';
 
 /**
  * A staff member's role (164.308(a)(4) access authorization): administrator (settings, staff accounts, and everything
@@ -37,4 +37,32 @@ export const StaffName = line(120);
 /** A passphrase as typed (checked for strength in main). */
 export const Passphrase = z.string().min(1).max(1024);
 /** A 6-digit TOTP code (RFC 6238) or a recovery code (xxxx-xxxx-xx). */
+/** The signed-in account, its recovery codes left and whether the practice requires MFA. */
+export const AccountSelf = z.object({ user: StaffAccount, recoveryCodesLeft: z.number().int(), requireMfa: z.boolean() });
+/** A new TOTP secret (RFC 6238) and its otpauth:// URI for the authenticator app; confirmed with a first code. */
+export const MfaEnrollment = z.object({ secret: z.string(), otpauthUri: z.string() });
+/** One-time recovery codes, shown once when MFA is confirmed. */
+export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+/** The account signed in to the app shell (app.info): null while locked. */
+export const SignedInUser = z.object({ id: Id, name: z.string(), role: StaffRole });
 export const MfaCode = z.string().regex(/^[0-9A-Za-z-]{6,20}$/);
+export type AccountSelfT = z.infer<typeof AccountSelf>;
+export type MfaEnrollmentT = z.infer<typeof MfaEnrollment>;
+export type RecoveryCodesT = z.infer<typeof RecoveryCodes>;
+
+/** What the app shell needs before anything else (app.info): mode, version, vault state, names. */
+export const AppInfo = z.object({
+  mode: z.enum(['electron', 'preview']),
+  version: z.string(),
+  vault: VaultState,
+  practiceName: z.string().nullable(),
+  staffName: z.string().nullable(),
+  /** The signed-in account (issue #11); null while locked. */
+  user: SignedInUser.nullable().optional(),
+  /**
+   * The practice required MFA when this account unlocked and it has not enrolled yet: the app shows only the
+   * enrollment screen, and main refuses every other channel with MFA_ENROLLMENT_REQUIRED until it confirms.
+   */
+  mfaEnrollmentDue: z.boolean().optional(),
+});
+export type AppInfoT = z.output<typeof AppInfo>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_ACTION_KINDS } from '../audit-labels';
-import { line } from '../text-rules';
+import { line, paragraph } from '../text-rules';
 import { IsoDate, IsoDateTime } from './common';
 
 export const AuditEvent = z.object({
@@ -120,7 +120,47 @@ export const AccessReportInput = z
   .object({ patient: line(200).optional(), actor: line(200).optional(), from: IsoDate.optional(), to: IsoDate.optional() })
   .strict()
   .refine((x) => Boolean(x.patient || x.actor), { message: 'name a patient or a staff member' });
+/** One page of the audit log (audit.query): the filter, where the page starts and how long it is. */
+export const AuditQuery = z
+  .object({ filter: AuditFilterInput, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) })
+  .strict();
+/** One page of the audit log, newest first, with the total matching and the staff names for the filter. */
+export const AuditPage = z.object({ events: z.array(AuditEventView), total: z.number().int(), actors: z.array(z.string()) });
+/** A patient known to the vault, for pickers. */
+export const PatientListing = z.object({ name: z.string(), dateOfBirth: z.string(), mrn: z.string() });
+/** The access report's events (who viewed, imported, exported, printed or sent) and how many. */
+export const AccessReportView = z.object({ events: z.array(AuditEventView), total: z.number().int() });
+/** A disclosure made outside ReleaseDesk, recorded for the accounting (164.528). */
+export const ManualDisclosureInput = z
+  .object({
+    patient: PatientRef,
+    disclosedOn: IsoDate,
+    recipientName: line(200),
+    recipientAddress: line(500).optional(),
+    description: paragraph(1000, 3),
+    purpose: paragraph(1000, 3),
+    category: ManualDisclosureCategory,
+  })
+  .strict();
+/** A temporary suspension of an individual's accounting (164.528(a)(2)); oral statements last at most 30 days. */
+export const SuspensionInput = z
+  .object({
+    mrn: line(64),
+    agency: line(200),
+    agencyKind: z.enum(['health_oversight', 'law_enforcement']),
+    statement: z.enum(['written', 'oral']),
+    startsOn: IsoDate,
+    endsOn: IsoDate,
+  })
+  .strict();
 export type AuditEventT = z.output<typeof AuditEvent>;
+export type AuditQueryT = z.output<typeof AuditQuery>;
+export type AuditPageT = z.output<typeof AuditPage>;
+export type PatientListingT = z.output<typeof PatientListing>;
+export type AccessReportInputT = z.output<typeof AccessReportInput>;
+export type AccessReportViewT = z.output<typeof AccessReportView>;
+export type ManualDisclosureInputT = z.output<typeof ManualDisclosureInput>;
+export type SuspensionInputT = z.output<typeof SuspensionInput>;
 
 export type AccountingViewT = z.output<typeof AccountingView>;
 export type SuspensionViewT = z.output<typeof SuspensionView>;

@@ -50,5 +50,36 @@ export const BounceMailboxInput = z.object({
   password: z.string().min(1).max(1024),
   folder: line(200).optional(),
 });
+/** SMTP settings as stored and shown: never the password. */
+export const SmtpSettingsView = SmtpSettingsInput.omit({ password: true });
+/** SMTP settings to save or test; without `password` the stored one is kept (or tested). */
+export const SmtpSettingsUpdate = SmtpSettingsInput.extend({ password: z.string().min(1).max(1024).optional() }).strict();
+/** A successful SMTP connection test: the negotiated TLS version and cipher. */
+export const SmtpTestResult = z.object({ ok: z.literal(true), tlsProtocol: z.string(), tlsCipher: z.string() });
+
+/** The bounce mailbox as stored and shown: never the password. */
+export const BounceMailboxView = BounceMailboxInput.omit({ password: true });
+/** The bounce mailbox to save or test; without `password` the stored one is kept (or tested). */
+export const BounceMailboxUpdate = BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict();
+/** A successful sign-in to the bounce mailbox: the negotiated TLS version. */
+export const BounceMailboxTestResult = z.object({ ok: z.literal(true), tlsProtocol: z.string() });
+/** One reading of the bounce mailbox: messages read and what each delivery status notification did. */
+export const BounceCheckResult = z.object({
+  read: z.number().int().nonnegative(),
+  bounced: z.number().int().nonnegative(),
+  delayed: z.number().int().nonnegative(),
+  ignored: z.number().int().nonnegative(),
+  unmatched: z.number().int().nonnegative(),
+  duplicate: z.number().int().nonnegative(),
+});
+
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;
+export type DeliverySettingsT = z.output<typeof DeliverySettings>;
+export type SmtpSettingsViewT = z.output<typeof SmtpSettingsView>;
+export type SmtpSettingsUpdateT = z.output<typeof SmtpSettingsUpdate>;
+export type SmtpTestResultT = z.output<typeof SmtpTestResult>;
+export type BounceMailboxViewT = z.output<typeof BounceMailboxView>;
+export type BounceMailboxUpdateT = z.output<typeof BounceMailboxUpdate>;
+export type BounceMailboxTestResultT = z.output<typeof BounceMailboxTestResult>;
+export type BounceCheckResultT = z.output<typeof BounceCheckResult>;

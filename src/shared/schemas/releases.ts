@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { DocumentCategory, Finding, LegalBasis, ReleaseNotice } from '../compliance';
 import { Id, IsoDate, IsoDateTime } from './common';
-import { DeliveryMethod } from './delivery';
+import { NoticeLanguageSchema } from '../languages';
+import { DeliveryMethod, DeliveryRung, EmailDeliveryMethod } from './delivery';
 import { RecipientCertificate, Recipient } from './recipients';
 import { DocumentSummary } from './documents';
 
@@ -153,9 +154,52 @@ export const ReleaseEvaluation = z.object({
   ),
 });
 
+/** The delivery ladder for a release now, strongest first, and the per-message size limit (releases.deliveryOptions). */
+export const DeliveryOptions = z.object({
+  rungs: z.array(DeliveryRung),
+  /** The strongest available email method (null when none): what `releases.send` uses without `method`. */
+  defaultMethod: EmailDeliveryMethod.nullable(),
+  /** The recorded unencrypted-email choice that applies (null when none applies). */
+  acknowledgmentId: Id.nullable(),
+  messageLimitBytes: z.number().int(),
+});
+
+/** A release sent by email: the release now, its transmission, and for a fresh password-pdf send the passphrase. */
+export const SendResult = z.object({
+  release: ReleaseDetail,
+  transmission: Transmission,
+  /** Only in the response of a fresh password-pdf send: read it to the recipient by phone, SMS or in person. */
+  passphrase: z.string().optional(),
+  /** What staff do with the passphrase (present with `passphrase`). */
+  staffInstructions: z.string().optional(),
+});
+
+/** The password-protected packet saved into a folder (`saved: false`: staff cancelled the folder choice, nothing recorded). */
+export const ExportResult = z.object({
+  saved: z.boolean(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),
+  passphrase: z.string().optional(),
+  staffInstructions: z.string().optional(),
+  transmission: Transmission.nullable(),
+  release: ReleaseDetail,
+  /** Absolute path of the folder the files were saved into (absent when not saved). */
+  folder: z.string().optional(),
+});
+
+/** The print-ready packet (kept in the vault) and the print disclosure recorded for it. */
+export const PrintableResult = z.object({ printableId: Id, pageCount: z.number().int(), jobTitle: z.string(), transmission: Transmission, release: ReleaseDetail });
+
+/** The PHI-free delivery-failure notice made for a bounced or failed release, and whether staff saved it. */
+export const FailureNotice = z.object({ noticeId: Id, language: NoticeLanguageSchema, pageCount: z.number().int().positive(), saved: z.boolean() });
+
 export type ReleaseDetailT = z.output<typeof ReleaseDetail>;
 export type ReleaseSummaryT = z.output<typeof ReleaseSummary>;
 export type TransmissionT = z.output<typeof Transmission>;
 export type TransmissionPartT = z.output<typeof TransmissionPart>;
 export type OutboxEntryT = z.output<typeof OutboxEntry>;
 export type ReleaseEvaluationT = z.output<typeof ReleaseEvaluation>;
+export type DeliveryOptionsT = z.output<typeof DeliveryOptions>;
+export type SendResultT = z.output<typeof SendResult>;
+export type ExportResultT = z.output<typeof ExportResult>;
+export type PrintableResultT = z.output<typeof PrintableResult>;
+export type FailureNoticeT = z.output<typeof FailureNotice>;

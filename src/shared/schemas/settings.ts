@@ -4,7 +4,9 @@
  * Data schemas (zod) only: the channels that carry them are in src/shared/channels/. JSON-safe (ISO date strings).
  */
 import { z } from 'zod';
-import { line } from '../text-rules';
+import { armoredText, line } from '../text-rules';
+import { DeliverySettings, SmtpSettingsInput, SmtpSettingsView } from './delivery';
+import { KeyInfo } from './recipients';
 
 /** Idle lock (automatic logoff, 45 CFR 164.312(a)(2)(iii)): bounds and default of the practice setting, in whole minutes. */
 export const IDLE_LOCK_MIN_MINUTES = 1;
@@ -45,6 +47,37 @@ export const PassphraseStrength = z.object({
 
 export const MIN_PASSPHRASE_SCORE = 3;
 
+/** The practice's settings as the Settings screen shows them (never a password or the private key). */
+export const PracticeSettings = z.object({
+  practice: PracticeInput,
+  smtp: SmtpSettingsView,
+  practiceKey: KeyInfo,
+  practicePublicKeyArmored: z.string(),
+  delivery: DeliverySettings,
+});
+
+/** An existing OpenPGP private key to use as the practice key, with its passphrase (used once, never stored). */
+export const PracticeKeyImport = z.object({ armoredPrivateKey: armoredText(200_000), passphrase: z.string().min(1).max(1024).optional() }).strict();
+/** The practice key now in use (after setup or an import). */
+export const PracticeKeyResult = z.object({ practiceKey: KeyInfo });
+/** The practice's public key saved for recipients (`saved: false` when staff cancelled) and its fingerprint. */
+export const PracticeKeyExport = z.object({ saved: z.boolean(), fingerprint: z.string() });
+
 export type IdleLockSettingsT = z.output<typeof IdleLockSettings>;
 export type PracticeInputT = z.output<typeof PracticeInput>;
 export type PracticeDetailsInputT = z.output<typeof PracticeDetailsInput>;
+export type PracticeSettingsT = z.output<typeof PracticeSettings>;
+export type PracticeKeyImportT = z.output<typeof PracticeKeyImport>;
+export type PracticeKeyResultT = z.output<typeof PracticeKeyResult>;
+export type PracticeKeyExportT = z.output<typeof PracticeKeyExport>;
+
+/** A new vault: the first staff member's passphrase and name, the practice, its SMTP server (setup.createVault). */
+export const VaultSetup = z
+  .object({
+    passphrase: z.string().min(1).max(1024),
+    staffName: line(120),
+    practice: PracticeInput,
+    smtp: SmtpSettingsInput,
+  })
+  .strict();
+export type VaultSetupT = z.output<typeof VaultSetup>;

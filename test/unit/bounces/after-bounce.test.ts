@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryStatusReport } from '../../support/bounce-messages';
 import { requireTool } from '../../support/tools';
 import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
@@ -17,32 +18,7 @@ const DEST = 'zyxwv@patient.example.test';
 const FIXED = 'zyxwv.new@patient.example.test';
 
 function dsnFor(envid: string): Buffer {
-  const b = 'BND';
-  return Buffer.from(
-    [
-      'From: MAILER-DAEMON@mail.clinic.example.test',
-      'Subject: Undelivered Mail Returned to Sender',
-      'MIME-Version: 1.0',
-      `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
-      '',
-      `--${b}`,
-      'Content-Type: text/plain',
-      '',
-      'Not delivered.',
-      `--${b}`,
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mail.clinic.example.test',
-      `Original-Envelope-Id: ${envid}`,
-      '',
-      `Final-Recipient: rfc822; ${DEST}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      '',
-      `--${b}--`,
-      '',
-    ].join('\r\n'),
-  );
+  return deliveryStatusReport({ envid, rcpt: DEST, boundary: 'BND', text: { lines: ['Not delivered.'] } });
 }
 
 async function bouncedRelease(b: Backend, preferredLanguage?: 'en' | 'es') {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBounceMailbox } from '../../../src/main/services/bounces/mailbox';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot, type RunningDovecot } from '../../support/dovecot';
+import { deliveryStatusReport, headersOf } from '../../support/bounce-messages';
 import { requireTool } from '../../support/tools';
 import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
@@ -27,46 +28,30 @@ async function closedPort(): Promise<number> {
 
 /** The report a Postfix relay writes when the recipient's server says 550 5.1.1 (RFC 3464, RET=HDRS). */
 function postfixBounce(envid: string, returnedHeaders: string, rcpt: string): Buffer {
-  const b = 'B0UNCE.1796472002/mail.clinic.example.test';
-  return Buffer.from(
-    [
+  return deliveryStatusReport({
+    envid,
+    rcpt,
+    boundary: 'B0UNCE.1796472002/mail.clinic.example.test',
+    headers: [
       'Return-Path: <>',
       'From: MAILER-DAEMON@mail.clinic.example.test (Mail Delivery System)',
       // Real bounces can quote the patient anywhere: the subject, the text, the returned headers.
       `Subject: Undelivered Mail Returned to Sender: records of ${PATIENT.name}`,
       'To: frontdesk@clinic.example.test',
       'Auto-Submitted: auto-replied',
-      'MIME-Version: 1.0',
-      `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
-      'Message-Id: <20261205150002.4F2A1C0124@mail.clinic.example.test>',
-      '',
-      `--${b}`,
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      `Your message about ${PATIENT.name}, born ${PATIENT.dateOfBirth}, ${PATIENT.mrn}, could not be delivered.`,
-      `<${rcpt}>: host mx.patient.example.test said: 550 5.1.1 <${rcpt}>: User unknown`,
-      '',
-      `--${b}`,
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mail.clinic.example.test',
-      `Original-Envelope-Id: ${envid}`,
-      '',
-      `Final-Recipient: rfc822; ${rcpt}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      'Remote-MTA: dns; mx.patient.example.test',
-      `Diagnostic-Code: smtp; 550 5.1.1 <${rcpt}>: User unknown (${PATIENT.name})`,
-      '',
-      `--${b}`,
-      'Content-Type: text/rfc822-headers',
-      '',
-      returnedHeaders.trimEnd(),
-      '',
-      `--${b}--`,
-      '',
-    ].join('\r\n'),
-  );
+    ],
+    trailingHeaders: ['Message-Id: <20261205150002.4F2A1C0124@mail.clinic.example.test>'],
+    text: {
+      contentType: 'text/plain; charset=us-ascii',
+      lines: [
+        `Your message about ${PATIENT.name}, born ${PATIENT.dateOfBirth}, ${PATIENT.mrn}, could not be delivered.`,
+        `<${rcpt}>: host mx.patient.example.test said: 550 5.1.1 <${rcpt}>: User unknown`,
+        '',
+      ],
+    },
+    recipientFields: ['Remote-MTA: dns; mx.patient.example.test', `Diagnostic-Code: smtp; 550 5.1.1 <${rcpt}>: User unknown (${PATIENT.name})`],
+    returnedHeaders: returnedHeaders.trimEnd(),
+  });
 }
 
 const OUT_OF_OFFICE = Buffer.from(
@@ -117,8 +102,7 @@ describe.skipIf(!HAVE)('the bounce mailbox (real Dovecot over TLS)', () => {
     // What the mail server got: the DSN request (RET=HDRS, ENVID reference.1) and the headers a bounce returns.
     const got = b.smtp!.received.at(-1)!;
     expect(got.dsn).toMatchObject({ ret: 'HDRS', envid: `${sent.release.reference}.1` });
-    const raw = got.raw.toString('latin1');
-    const headers = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    const headers = headersOf(got.raw);
     expect(headers).toContain(sent.transmission.parts[0]!.messageId);
 
     const alerts: string[] = [];

@@ -65,6 +65,35 @@ describe.skipIf(!hasOpenssl)('SMTP final reply: no reply after the whole message
     expect(srv.sawEndOfData).toBe(false);
   });
 
+  it('an asynchronous beforeEndOfData is awaited: the final "." is written only after it resolved', async () => {
+    const srv = await startScriptedSmtp();
+    closers.push(() => srv.close());
+    const seen: boolean[] = [];
+    const r = await sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), {
+      ca: [srv.caPem],
+      timeoutMs: 5000,
+      beforeEndOfData: async () => {
+        await new Promise((ok) => setTimeout(ok, 300));
+        seen.push(srv.sawEndOfData);
+      },
+    });
+    expect(r.response).toMatch(/^250 /);
+    expect(seen).toEqual([false]);
+    expect(srv.sawEndOfData).toBe(true);
+  });
+
+  it('a rejecting asynchronous beforeEndOfData ends nothing: the server never sees the final "."', async () => {
+    const srv = await startScriptedSmtp();
+    closers.push(() => srv.close());
+    await expectSmtpFailure(
+      () => sendRawMessage(localSettings(srv.port), ENVELOPE, syntheticMessage(), { ca: [srv.caPem], timeoutMs: 5000, beforeEndOfData: () => Promise.reject(new Error('commit refused')) }),
+      'SMTP_FAILED',
+      'data',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(srv.sawEndOfData).toBe(false);
+  });
+
   it('replyTimeoutMs governs the wait after the final ".", apart from the other waits', async () => {
     const srv = await startScriptedSmtp({ final: 'silent' });
     closers.push(() => srv.close());

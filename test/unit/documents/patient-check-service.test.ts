@@ -121,6 +121,6 @@ describe('patient check and page preview channels', () => {
     b.services.session.lock();
     expect((await refusal(b.call('documents.checkPatient', { releaseId }))).code).toBe('VAULT_LOCKED');
     expect((await refusal(b.call('documents.previewPage', { releaseId, documentId: ids.mine, page: 1 }))).code).toBe('VAULT_LOCKED');
-    await b.services.unlock('orbit lantern cactus velvet harbor 42');
+    await b.services.vault.unlock('orbit lantern cactus velvet harbor 42');
   });
 });

@@ -107,6 +107,8 @@ describe.skipIf(!tools)('assemblePacket', () => {
     const manifestPage = pdfText(path, 2).replace(/\s+/g, ' ');
     for (const d of r.manifest.documents) expect(manifestPage).toContain(d.sha256);
     for (let n = 1; n <= 13; n++) expect(pdfText(path, n)).toContain(`Page ${n} of 13`);
+    // Each source's pages in order, where the manifest says (the page tree groups each source's pages under a node).
+    for (const [n, k] of [[3, 1], [4, 2], [5, 1], [6, 2]] as const) expect(pdfText(path, n)).toContain(`Zyxwv plain page ${k}`);
     expect(pdfText(path, 13)).toContain('RD0042-000013');
     // The rotated page keeps its stamp upright: pdftotext reads it as horizontal text on the page.
     expect(pdfText(path, 7)).toMatch(/RD0042-000007\s+·\s+Page 7 of 13/);

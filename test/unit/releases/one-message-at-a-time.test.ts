@@ -92,7 +92,7 @@ describe.skipIf(!HAVE)('a PGP/MIME release stored one message at a time', () => 
       .run(staged.id);
     db().prepare("INSERT INTO outbox_chunks (transmission_id, part, seq, data) VALUES (?, 1, 0, X'00')").run(staged.id);
     b.services.session.lock();
-    await b.services.unlock(PASSPHRASE);
+    await b.services.vault.unlock(PASSPHRASE);
     expect(storedCount(staged.id)).toBe(0);
     expect(db().prepare('SELECT count(*) AS n FROM outbox_chunks WHERE transmission_id = ?').get(staged.id)).toEqual({ n: 0 });
 

@@ -2,6 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuthorizationForm } from '../../../src/renderer/features/authorizations/AuthorizationForm';
+import { Part2ConsentForm } from '../../../src/renderer/features/authorizations/Part2ConsentForm';
 import type { ChannelInput, AuthorizationRecordT } from '../../../src/shared/contract';
 import type { Finding } from '../../../src/shared/compliance';
 import { installDomStubs, installFakeApi, ok, renderUi } from './harness';
@@ -89,6 +90,58 @@ describe('AuthorizationForm', () => {
     expect(within(list).getByText('The authorization expired at the end of 2026-01-31.')).toBeTruthy();
     expect(within(list).getByText('45 CFR 164.508(b)(2)(i)')).toBeTruthy();
     expect((screen.getByLabelText('Expiration date (inclusive)') as HTMLInputElement).value).toBe('2026-01-31');
+    expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe('AuthorizationForm checks what main would refuse before saving', () => {
+  it('an invisible or direction-changing character in the description is shown under the field and nothing is saved', async () => {
+    const fake = installFakeApi({ 'authorizations.save': fakeSave() });
+    renderUi(<AuthorizationForm requestId="req_000001" record={null} />);
+    fireEvent.change(screen.getByLabelText('Specific description of the information'), { target: { value: 'Visit notes\u202E2025' } });
+    expect(await screen.findByText(/remove unusual characters/, {}, { timeout: 3000 })).toBeTruthy();
+    expect(fake.callsTo('authorizations.save')).toHaveLength(0);
+    // Corrected: the error goes and the authorization is saved.
+    fireEvent.change(screen.getByLabelText('Specific description of the information'), { target: { value: 'Visit notes 2025' } });
+    await waitFor(() => expect(fake.callsTo('authorizations.save')).toHaveLength(1), { timeout: 3000 });
+    expect(screen.queryByText(/remove unusual characters/)).toBeNull();
+  });
+
+  it('lists typed one per line are saved trimmed, empty optional dates left out', async () => {
+    const fake = installFakeApi({ 'authorizations.save': fakeSave() });
+    renderUi(<AuthorizationForm requestId="req_000001" record={null} />);
+    fireEvent.change(screen.getByLabelText('Who may receive (one per line)'), { target: { value: ' Qwfp Insurer \n\nLakeside Test Clinic' } });
+    await waitFor(() => expect(fake.callsTo('authorizations.save')).toHaveLength(1), { timeout: 3000 });
+    const saved = (fake.callsTo('authorizations.save')[0] as SaveInput).authorization;
+    expect(saved.recipients).toEqual(['Qwfp Insurer', 'Lakeside Test Clinic']);
+    expect(saved.expiration).toEqual({});
+    expect(saved.signature).toEqual({ signed: false, signerRole: 'patient' });
+  });
+});
+
+describe('Part2ConsentForm', () => {
+  it('saves the consent as typed (SUD category, recipients by line) and shows its findings', async () => {
+    const fake = installFakeApi({
+      'part2Consents.save': (input: ChannelInput<'part2Consents.save'>) =>
+        ok({ id: 'p2c_000001', requestId: input.requestId, consent: { id: 'p2c_000001', ...input.consent }, findings: [], valid: true, createdAt: '2026-03-03T14:05:00.000Z', updatedAt: '2026-03-03T14:05:00.000Z' } as never),
+    });
+    renderUi(<Part2ConsentForm requestId="req_000001" />);
+    fireEvent.click(screen.getByLabelText('(1) The patient is named'));
+    fireEvent.change(screen.getByLabelText('(2) Who may disclose (program or person)'), { target: { value: 'Lakeside Test Clinic' } });
+    fireEvent.change(screen.getByLabelText('(4) Recipients (one per line)'), { target: { value: 'Qwfp Insurance Co\n' } });
+    fireEvent.change(screen.getByLabelText('(7) Expiration date'), { target: { value: '2027-12-31' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save consent' }));
+    await screen.findByText('Valid: every element of 42 CFR 2.31 is present.');
+    const input = fake.callsTo('part2Consents.save')[0] as ChannelInput<'part2Consents.save'>;
+    expect(input.consent).toMatchObject({ patientNamed: true, discloser: 'Lakeside Test Clinic', categories: ['substance_use_disorder'], recipients: ['Qwfp Insurance Co'], expiration: { date: '2027-12-31' }, signature: { signed: false } });
+  });
+
+  it('a control character in the purpose is refused under the field; nothing is sent', async () => {
+    const fake = installFakeApi({});
+    renderUi(<Part2ConsentForm requestId="req_000001" />);
+    fireEvent.change(screen.getByLabelText('(5) Purpose of the disclosure'), { target: { value: 'Claim\u0007' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save consent' }));
+    expect(await screen.findByText(/remove unusual characters/)).toBeTruthy();
     expect(fake.calls).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ describe('backup and restore', () => {
 
     const empty = mkdtempSync(join(tmpdir(), 'rd-restore-'));
     const s2 = createServices({ dataDir: empty, mode: 'preview', version: 'test', clock: fixedClock(new Date().toISOString()), filePicker: { pick: async () => [] }, folderPicker: { chooseFolder: async () => r.folder } });
-    const restored = await s2.restore(PASSPHRASE);
+    const restored = await s2.backup.restore(PASSPHRASE);
     expect(restored).toMatchObject({ restored: true, requests: 1 });
     expect(s2.requests.list().map((x) => x.id)).toEqual([req.id]);
     s2.session.lock();

@@ -113,12 +113,12 @@ describe.skipIf(!hasTools)('settings.testSmtp before a vault exists (setup)', ()
     try {
       const services = createServices({ dataDir, mode: 'preview', version: 'test', smtpCa: [srv.caPem], filePicker: { pick: async () => [] } });
       expect(services.session.state).toBe('uninitialized');
-      const ok = await services.testSmtp(input(srv));
+      const ok = await services.settings.testSmtp(input(srv));
       expect(ok.tlsProtocol).toMatch(/^TLSv1\.[23]$/);
-      const e = await codeOf(services.testSmtp(input(srv, { password: 'nope nope' })));
+      const e = await codeOf(services.settings.testSmtp(input(srv, { password: 'nope nope' })));
       expect(e.code).toBe('SMTP_AUTH_FAILED');
       const { password: _p, ...noPassword } = input(srv);
-      expect((await codeOf(services.testSmtp(noPassword))).code).toBe('VALIDATION_FAILED');
+      expect((await codeOf(services.settings.testSmtp(noPassword))).code).toBe('VALIDATION_FAILED');
       expect(srv.received).toHaveLength(0);
       expect(services.session.state).toBe('uninitialized');
     } finally {

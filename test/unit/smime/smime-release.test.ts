@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { describeAuditEvent } from '../../../src/shared/audit-labels';
 import { activePracticeCertificate, recipientCertificate } from '../../../src/main/services/smime/repo';
@@ -16,7 +16,8 @@ import { loadOutbox, openTransmission } from '../../../src/main/services/release
 import { requireTool } from '../../support/tools';
 import { smimeCert, smimePki, type SmimeCertKind } from '../../support/smime-certs';
 import { gpgsmOpen, opensslOpen } from '../../support/smime-read';
-import { file, goodAuthorization, intake, recordPdf, startBackend, type Backend } from '../../support/backend';
+import type { Backend } from '../../support/backend';
+import { keylessRelease as readyKeylessRelease, useBackend } from '../../support/release-suite';
 import { refusal } from '../../support/refusal';
 
 const HAVE = requireTool('openssl');
@@ -25,30 +26,14 @@ const RECIPIENT = { name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example
 
 describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
   let b: Backend;
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true, smimeTrustAnchors: [smimePki().caPem] });
-  }, 120_000);
-  afterAll(async () => {
-    await b?.close();
-  });
+  useBackend({ withSmtp: true, smimeTrustAnchors: [smimePki().caPem] }, (x) => (b = x));
 
   /** A ready release (verified request, authorization, two classified records) to a recipient WITHOUT an OpenPGP key. */
-  async function keylessRelease(): Promise<{ releaseId: string; files: Buffer[] }> {
-    b.clock.set(new Date(Date.now() + 60_000).toISOString());
-    const req = await b.call('requests.create', intake());
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: 'driver licence' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    const files = [await recordPdf('Visit'), await recordPdf('Labs')];
-    b.stage(files.map((bytes, i) => file(`Zyxwv Testpatient ${i}.pdf`, bytes)));
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', {
-      releaseId: rel.id,
-      items: picked.imported.map((d, i) => ({ documentId: d.id, category: i === 0 ? ('visit_notes' as const) : ('lab_results' as const), documentDate: '2025-06-01' })),
-    });
-    await b.call('releases.setRecipient', { releaseId: rel.id, ...RECIPIENT });
-    return { releaseId: rel.id, files };
+  function keylessRelease(): Promise<{ releaseId: string; files: Buffer[] }> {
+    return readyKeylessRelease(b, [
+      { title: 'Visit', category: 'visit_notes' },
+      { title: 'Labs', category: 'lab_results' },
+    ]);
   }
 
   async function importAndConfirm(releaseId: string, kind: SmimeCertKind) {
@@ -234,39 +219,25 @@ describe.skipIf(!HAVE)('S/MIME releases through the real smtp-server', () => {
 
 describe.skipIf(!HAVE)('S/MIME and the stored outbox (exactly once)', () => {
   let b: Backend;
-  beforeAll(async () => {
-    // The server refuses the first DATA with 451: the release stays queued with its stored message.
-    b = await startBackend({ withSmtp: true, smtpOptions: { rejectDataAt: [0] }, smimeTrustAnchors: [smimePki().caPem] });
-  }, 120_000);
-  afterAll(async () => {
-    await b?.close();
-  });
+  // The server refuses the first DATA with 451: the release stays queued with its stored message.
+  useBackend({ withSmtp: true, smtpOptions: { rejectDataAt: [0] }, smimeTrustAnchors: [smimePki().caPem] }, (x) => (b = x));
 
   it('the S/MIME message is stored before sending; a retry sends exactly the stored bytes with the same Message-ID, composing nothing anew', async () => {
-    b.clock.set(new Date(Date.now() + 60_000).toISOString());
-    const req = await b.call('requests.create', intake());
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage([file('Zyxwv.pdf', await recordPdf('Visit'))]);
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-    await b.call('releases.setRecipient', { releaseId: rel.id, ...RECIPIENT });
-    const imported = await b.call('releases.importRecipientCertificate', { releaseId: rel.id, certificate: smimeCert('rsa', RECIPIENT.email).cert });
-    await b.call('releases.confirmRecipientCertificate', { releaseId: rel.id, fingerprint: imported.recipientCertificate!.fingerprint });
+    const { releaseId } = await readyKeylessRelease(b);
+    const imported = await b.call('releases.importRecipientCertificate', { releaseId: releaseId, certificate: smimeCert('rsa', RECIPIENT.email).cert });
+    await b.call('releases.confirmRecipientCertificate', { releaseId: releaseId, fingerprint: imported.recipientCertificate!.fingerprint });
 
-    const first = await b.call('releases.send', { releaseId: rel.id });
+    const first = await b.call('releases.send', { releaseId: releaseId });
     expect(first.release.status).toBe('queued');
     expect(first.transmission.method).toBe('smime');
     const db = b.services.session.require().db;
-    const open = openTransmission(db, rel.id)!;
+    const open = openTransmission(db, releaseId)!;
     const stored = loadOutbox(db, open.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.raw.toString('latin1')).toMatch(/smime-type=enveloped-data/);
     const storedRaw = Buffer.from(stored[0]!.raw);
 
-    const again = await b.call('releases.send', { releaseId: rel.id });
+    const again = await b.call('releases.send', { releaseId: releaseId });
     expect(again.release.status).toBe('sent');
     expect(again.transmission.id).toBe(first.transmission.id);
     const got = b.smtp!.received.at(-1)!;

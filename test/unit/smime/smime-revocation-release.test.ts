@@ -13,20 +13,13 @@ import { httpCrlFetch } from '../../../src/main/services/smime/revocation';
 import { requireTool } from '../../support/tools';
 import { revocationPki, smimePki, type RevocationPki } from '../../support/smime-certs';
 import { opensslOpen } from '../../support/smime-read';
-import { file, goodAuthorization, intake, recordPdf, startBackend, type Backend } from '../../support/backend';
+import type { Backend } from '../../support/backend';
+import { refusal } from '../../support/refusal';
+import { keylessRelease as readyKeylessRelease, useBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('openssl');
 const RECIPIENT = { name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' };
 const DAY = 86_400_000;
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return (await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-}
 
 describe.skipIf(!HAVE)('S/MIME revocation, practice certificate renewal and algorithms in releases', () => {
   let b: Backend;
@@ -52,30 +45,24 @@ describe.skipIf(!HAVE)('S/MIME revocation, practice certificate renewal and algo
     unreachableB = revocationPki('http://127.0.0.1:9/b.crl', RECIPIENT.email);
     unreachableC = revocationPki('http://127.0.0.1:9/c.crl', RECIPIENT.email);
     plain = revocationPki(null, RECIPIENT.email);
-    b = await startBackend({
-      withSmtp: true,
-      smimeTrustAnchors: [smimePki().caPem, online.caPem, unreachable.caPem, unreachableB.caPem, unreachableC.caPem, plain.caPem],
-      smimeCrlFetch: httpCrlFetch(1500),
-    });
   }, 180_000);
-  afterAll(async () => {
-    await b?.close();
+  afterAll(() => {
     server?.closeAllConnections();
     server?.close();
   });
+  useBackend(
+    () => ({
+      withSmtp: true,
+      smimeTrustAnchors: [smimePki().caPem, online.caPem, unreachable.caPem, unreachableB.caPem, unreachableC.caPem, plain.caPem],
+      smimeCrlFetch: httpCrlFetch(1500),
+    }),
+    (x) => (b = x),
+    180_000,
+  );
 
+  /** A ready release to a recipient without an OpenPGP key (test/support/release-suite.ts). */
   async function keylessRelease(): Promise<string> {
-    b.clock.set(new Date(Date.now() + 60_000).toISOString());
-    const req = await b.call('requests.create', intake());
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: 'driver licence' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage([file('Zyxwv Testpatient 0.pdf', await recordPdf('Visit'))]);
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-    await b.call('releases.setRecipient', { releaseId: rel.id, ...RECIPIENT });
-    return rel.id;
+    return (await readyKeylessRelease(b)).releaseId;
   }
 
   it('a CRL imported in Settings refuses the revoked certificate at import (serial named, audited); the other is imported as checked "good"', async () => {

@@ -1,4 +1,4 @@
-import type { ChannelOutput, SecuritySettingsT, StaffRoleT, StaffAccountT } from '../../../shared/contract';
+import type { AccountSelfT, MfaEnrollmentT, RecoveryCodesT, SecuritySettingsT, StaffRoleT, StaffAccountT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { Session } from '../session';
 import { getSetting, putSetting, securitySettings } from '../settings/settings';
@@ -51,7 +51,7 @@ export class AccountService {
   constructor(private readonly session: Session) {}
 
   /** The signed-in account. @throws AppError VAULT_LOCKED | ACCOUNT_INACTIVE */
-  me(): ChannelOutput<'accounts.me'> {
+  me(): AccountSelfT {
     const db = this.session.require().db;
     const u = getUser(db, this.session.requireUser().id)!;
     return { user: view(u), recoveryCodesLeft: recoveryCodesLeft(db, u.id), requireMfa: securitySettings(db).requireMfa };
@@ -213,7 +213,7 @@ export class AccountService {
    * Start MFA enrollment for yourself: a new secret, kept pending in the vault until a code confirms it. Audited
    * `user.mfa_start`. @returns the secret (base32, to type by hand) and its otpauth:// URI (for the QR code)
    */
-  startMfa(): ChannelOutput<'accounts.startMfa'> {
+  startMfa(): MfaEnrollmentT {
     const v = this.session.require();
     const me = this.session.requireUser();
     const secret = newTotpSecret();
@@ -227,7 +227,7 @@ export class AccountService {
    * `user.mfa_enroll`. @returns 10 one-time recovery codes (shown once; only their SHA-256 is stored)
    * @throws AppError MFA_INVALID (no enrollment started, or the code does not match)
    */
-  confirmMfa(code: string): ChannelOutput<'accounts.confirmMfa'> {
+  confirmMfa(code: string): RecoveryCodesT {
     const v = this.session.require();
     const me = this.session.requireUser();
     const subject = { type: 'user', id: me.id };

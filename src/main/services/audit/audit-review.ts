@@ -4,20 +4,25 @@
  * disclosures on screen (45 CFR 164.528), the access report on screen (164.312(b)), and disclosures and
  * suspensions recorded outside ReleaseDesk. The signed PDF/CSV exports build on this in audit-service.ts.
  */
-import type { ChannelOutput, ParsedInput, AccountingViewT, SuspensionViewT, AuditEventViewT } from '../../../shared/contract';
+import type {
+  AuditEventT, TransmissionT, AccessReportInputT, AccessReportViewT, AccountingViewT, AuditEventViewT, AuditFilterInputT, AuditPageT, AuditQueryT, ManualDisclosureInputT,
+  PatientListingT, SuspensionInputT, SuspensionViewT,
+} from '../../../shared/contract';
 import { AUDIT_ACTIONS, actionKind, describeAuditEvent } from '../../../shared/audit-labels';
 import { AppError } from '../../../shared/errors';
 import { addDays, daysBetween, endOfLocalDay, localDate } from '../compliance/dates';
 import type { FolderPicker } from '../documents/folder-picker';
 import type { Session } from '../session';
 import { requireSetting } from '../settings/settings';
+import { listTransmissions } from '../releases/repo';
+import { listAudit } from './audit';
 import { accountingOf, disclosureEntries, ORAL_SUSPENSION_MAX_DAYS, type DisclosureEntry } from './accounting';
 import { verifyChainParallel, type ChainVerification } from './chain';
 import { CHECKPOINT_KEY_PURPOSE, parseReceipt, writeCheckpoint } from './checkpoints';
 import { insertManualDisclosure, insertSuspension, knownPatients, manualDisclosures, MANUAL_DISCLOSURE_CATEGORIES, suspensionsOf, transmissionDisclosures } from './disclosures-repo';
 import { auditActors, queryAuditEvents, iterateAuditEvents, type AuditEventRow, type AuditFilter } from './events-repo';
 
-export type Filter = ParsedInput<'audit.query'>['filter'];
+export type Filter = AuditFilterInputT;
 export type EventView = AuditEventViewT;
 
 export interface AuditServiceDeps {
@@ -56,29 +61,18 @@ export class AuditReview {
     };
   }
 
+  /** An event as the Audit screen and the reports show it: the row without the MRN and recipient, described in plain words. */
   protected view(r: AuditEventRow): EventView {
+    const { patientMrn: _mrn, recipientName, ...shown } = r;
     return {
-      seq: r.seq,
-      at: r.at,
-      actor: r.actor,
-      action: r.action,
-      outcome: r.outcome,
-      subjectType: r.subjectType,
-      subjectId: r.subjectId,
-      detail: r.detail,
-      hash: r.hash,
-      description: describeAuditEvent(r, { releaseReference: r.releaseReference, requestReference: r.requestReference, recipientName: r.recipientName, patientName: r.patientName }),
+      ...shown,
+      description: describeAuditEvent(r, { releaseReference: r.releaseReference, requestReference: r.requestReference, recipientName, patientName: r.patientName }),
       kind: actionKind(r.action),
-      patientName: r.patientName,
-      releaseId: r.releaseId,
-      releaseReference: r.releaseReference,
-      requestId: r.requestId,
-      requestReference: r.requestReference,
     };
   }
 
   /** One page of the log for the Audit screen (not audited: reading the log is routine for the privacy officer). */
-  query(input: ParsedInput<'audit.query'>): ChannelOutput<'audit.query'> {
+  query(input: AuditQueryT): AuditPageT {
     const db = this.s.require().db;
     const r = queryAuditEvents(db, this.toRepoFilter(input.filter), { offset: input.offset, limit: input.limit });
     return { events: r.events.map((e) => this.view(e)), total: r.total, actors: auditActors(db) };
@@ -112,6 +106,21 @@ export class AuditReview {
     return r;
   }
 
+  /** The same verification as {@link verify}, for the Audit screen's full view (checkpoints and problems); audited as `audit.verify`. */
+  verifyChain(): Promise<ChainVerification> {
+    return this.verify();
+  }
+
+  /** The newest `limit` audit events, newest first (audit.ts listAudit). @throws AppError VAULT_LOCKED */
+  events(limit: number): AuditEventT[] {
+    return listAudit(this.s.require().db, limit);
+  }
+
+  /** Every transmission (the disclosures as recorded; releases/repo.ts). @throws AppError VAULT_LOCKED */
+  transmissions(): TransmissionT[] {
+    return listTransmissions(this.s.require().db);
+  }
+
   /**
    * Verify against a receipt printed on an earlier report. Audited as `audit.receipt_check`.
    * @throws AppError VALIDATION_FAILED when the text holds no "event N, hash H"
@@ -139,7 +148,7 @@ export class AuditReview {
     return r;
   }
 
-  patients(query: string): ChannelOutput<'audit.patients'> {
+  patients(query: string): PatientListingT[] {
     return knownPatients(this.s.require().db, query);
   }
 
@@ -178,11 +187,11 @@ export class AuditReview {
     };
   }
 
-  private accessFilter(input: ParsedInput<'audit.accessReport'>): AuditFilter {
+  private accessFilter(input: AccessReportInputT): AuditFilter {
     return this.toRepoFilter({ ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), ...(input.actor ? { actor: input.actor } : {}), ...(input.patient ? { patient: input.patient } : {}) });
   }
 
-  protected accessEvents(input: ParsedInput<'audit.accessReport'>): EventView[] {
+  protected accessEvents(input: AccessReportInputT): EventView[] {
     const db = this.s.require().db;
     const out: EventView[] = [];
     for (const e of iterateAuditEvents(db, this.accessFilter(input))) {
@@ -192,7 +201,7 @@ export class AuditReview {
   }
 
   /** Access report on screen (newest first, at most 500 rows shown; the export has all). */
-  accessReport(input: ParsedInput<'audit.accessReport'>): ChannelOutput<'audit.accessReport'> {
+  accessReport(input: AccessReportInputT): AccessReportViewT {
     const all = this.accessEvents(input).reverse();
     return { events: all.slice(0, 500), total: all.length };
   }
@@ -202,7 +211,7 @@ export class AuditReview {
    * they were made). Audited as `audit.disclosure_record` on subject ('patient', MRN) with the category.
    * @throws AppError VALIDATION_FAILED when the date is in the future
    */
-  recordDisclosure(input: ParsedInput<'audit.recordDisclosure'>): { id: string } {
+  recordDisclosure(input: ManualDisclosureInputT): { id: string } {
     const subject = { type: 'patient', id: input.patient.mrn };
     const today = localDate(this.s.clock.now(), this.tz());
     if (input.disclosedOn > today) {
@@ -238,7 +247,7 @@ export class AuditReview {
    * 30 days from the statement ((a)(2)(ii)). Audited as `audit.suspension_record`.
    * @throws AppError VALIDATION_FAILED when the end precedes the start, or an oral statement exceeds 30 days
    */
-  recordSuspension(input: ParsedInput<'audit.recordSuspension'>): SuspensionViewT {
+  recordSuspension(input: SuspensionInputT): SuspensionViewT {
     const subject = { type: 'patient', id: input.mrn };
     let problem: string | null = null;
     if (input.endsOn < input.startsOn) problem = 'The suspension must end on or after the day it starts.';

@@ -5,7 +5,7 @@
  * OpenPGP signatures by the practice key, into a folder staff choose, and each export audited.
  */
 import { DateTime } from 'luxon';
-import type { ParsedInput, ReportExportT } from '../../../shared/contract';
+import type { AccessReportInputT, ReportExportT } from '../../../shared/contract';
 import { AUDIT_ACTIONS, OUTCOME_LABEL, ACTION_KIND_LABEL } from '../../../shared/audit-labels';
 import { AppError } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
@@ -246,7 +246,7 @@ export class AuditService extends AuditReview {
    * who viewed, imported, exported, printed or sent which patient's records, and when. Audited as
    * `audit.access_report_export`.
    */
-  async exportAccessReport(input: ParsedInput<'audit.accessReport'>): Promise<ReportExportT> {
+  async exportAccessReport(input: AccessReportInputT): Promise<ReportExportT> {
     const action = 'audit.access_report_export';
     const subject = { type: 'audit', id: null };
     const dir = await this.chooseFolder(action, subject);

@@ -6,7 +6,7 @@
  * PHI never leaves a bounce: its subject, body and diagnostic text are parsed in memory and dropped; the vault
  * keeps codes and ids, the log only counts and codes, the alert the release reference and plain reason.
  */
-import type { ChannelOutput, ParsedInput } from '../../../shared/contract';
+import type { BounceCheckResultT, BounceMailboxTestResultT, BounceMailboxUpdateT, BounceMailboxViewT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { applyDsn, type BounceAlert, type BounceOutcome, type BounceSource } from '../releases/bounces';
 import type { Session } from '../session';
@@ -24,13 +24,11 @@ export interface BounceServiceDeps {
   timeoutMs?: number | undefined;
 }
 
-type CheckResult = ChannelOutput<'bounces.checkNow'>;
-
 /** The bounce mailbox and applying what it holds (see the module comment). */
 export class BounceService {
   /** Alerts of this session, newest first (PHI-free). */
   readonly alerts: BounceAlert[] = [];
-  private running: Promise<CheckResult> | null = null;
+  private running: Promise<BounceCheckResultT> | null = null;
 
   constructor(private readonly d: BounceServiceDeps) {}
 
@@ -39,7 +37,7 @@ export class BounceService {
   }
 
   /** The stored settings without the password, or null when none are set. @throws AppError VAULT_LOCKED */
-  settings(): ChannelOutput<'settings.getBounceMailbox'> {
+  settings(): BounceMailboxViewT | null {
     const s = getSetting(this.d.session.require().db, 'bounceMailbox');
     if (!s) return null;
     const { password: _p, ...shown } = s;
@@ -51,7 +49,7 @@ export class BounceService {
    * Audited as `settings.change` (which fields changed, never their values).
    * @throws AppError VALIDATION_FAILED when no password is given and none is stored; VAULT_LOCKED
    */
-  update(input: ParsedInput<'settings.updateBounceMailbox'>): ChannelOutput<'settings.updateBounceMailbox'> {
+  update(input: BounceMailboxUpdateT): BounceMailboxViewT {
     return this.d.session.audited(
       'settings.change',
       { type: 'setting', id: 'bounceMailbox' },
@@ -74,7 +72,7 @@ export class BounceService {
    * Audited as `settings.bounce_mailbox_test` (outcome and code only).
    * @throws AppError IMAP_UNREACHABLE | TLS_CERT_UNTRUSTED | TLS_REQUIRED | IMAP_AUTH_FAILED | IMAP_FAILED | VALIDATION_FAILED
    */
-  async test(input: ParsedInput<'settings.testBounceMailbox'>): Promise<ChannelOutput<'settings.testBounceMailbox'>> {
+  async test(input: BounceMailboxUpdateT): Promise<BounceMailboxTestResultT> {
     const s = this.d.session;
     const subject = { type: 'setting', id: 'bounceMailbox' };
     try {
@@ -107,7 +105,7 @@ export class BounceService {
    * @returns counts per outcome
    * @throws AppError BOUNCE_MAILBOX_NOT_SET; the mailbox errors of {@link readUnseen}; VAULT_LOCKED
    */
-  checkNow(source: BounceSource = 'staff'): Promise<CheckResult> {
+  checkNow(source: BounceSource = 'staff'): Promise<BounceCheckResultT> {
     if (this.running) return this.running;
     this.running = this.check(source).finally(() => {
       this.running = null;
@@ -115,10 +113,10 @@ export class BounceService {
     return this.running;
   }
 
-  private async check(source: BounceSource): Promise<CheckResult> {
+  private async check(source: BounceSource): Promise<BounceCheckResultT> {
     const s = this.d.session;
     const subject = { type: 'setting', id: 'bounceMailbox' };
-    const counts: CheckResult = { read: 0, bounced: 0, delayed: 0, ignored: 0, unmatched: 0, duplicate: 0 };
+    const counts: BounceCheckResultT = { read: 0, bounced: 0, delayed: 0, ignored: 0, unmatched: 0, duplicate: 0 };
     try {
       const settings = getSetting(s.require().db, 'bounceMailbox');
       if (!settings) throw new AppError('BOUNCE_MAILBOX_NOT_SET', 'No bounce mailbox is set up. Add it in Settings.');

@@ -36,7 +36,7 @@ export interface DashboardDeps {
   requests: RequestService;
   releases: ReleaseDeliveryService;
   retention: RetentionService;
-  auditReports: AuditService;
+  audit: AuditService;
   bounces: BounceService;
 }
 
@@ -221,7 +221,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
     });
   }
 
-  const view = d.retention.view();
+  const view = d.retention.get();
   const mailbox = d.bounces.settings();
   const smtp = requireSetting(v.db, 'smtp');
   const posture: Posture[] = [
@@ -283,4 +283,14 @@ function mfaPosture(db: Database): z.infer<typeof PostureItem> {
     fix: required ? 'Each person turns it on under Settings → Your account.' : 'An administrator can require it under Settings → Staff accounts.',
     target: { screen: 'settings', id: null },
   };
+}
+
+/** The `dashboard.*` channels: the compliance dashboard ("Today"), PHI-free (see {@link buildDashboard}). */
+export class DashboardService {
+  constructor(private readonly d: DashboardDeps) {}
+
+  /** Today's dashboard (see {@link buildDashboard}). @throws AppError VAULT_LOCKED */
+  get(): Promise<DashboardT> {
+    return buildDashboard(this.d);
+  }
 }

@@ -36,11 +36,13 @@ export interface SendOptions {
    */
   replyTimeoutMs?: number;
   /**
-   * Called synchronously once the whole message has been handed to the connection and BEFORE the final
+   * Called once the whole message has been handed to the connection and BEFORE the final
    * "." of DATA can be written (RFC 5321 §4.1.1.4): from then on a missing reply means the message may have
    * been delivered. If it throws, the message is not ended (nothing can be delivered) and the send fails.
+   * It may return a promise (a commit to a database server): the final "." is written only after it resolved; a
+   * rejection is treated like a throw.
    */
-  beforeEndOfData?: () => void;
+  beforeEndOfData?: (() => void) | (() => Promise<void>);
   /** Called synchronously after each chunk of the message is taken by the connection: bytes handed over so far, of the total. */
   onDataProgress?: (sentBytes: number, totalBytes: number) => void;
 }

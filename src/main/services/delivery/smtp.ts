@@ -155,8 +155,10 @@ export const HAND_OVER_CHUNK = 16 * 1024;
  * `beforeEnd` after its last byte was taken and before it ends: the DATA terminator is written only after the
  * source ends, so `beforeEnd` runs strictly before it.
  */
-function handOver(raw: Buffer, beforeEnd?: () => void, progress?: (sent: number, total: number) => void): Readable {
+function handOver(raw: Buffer, beforeEnd?: (() => void) | (() => Promise<void>), progress?: (sent: number, total: number) => void): Readable {
   let offset = 0;
+  let ending = false;
+  const fail = (stream: Readable, e: unknown) => stream.destroy(e instanceof Error ? e : new Error('hand-over hook failed'));
   return new Readable({
     read() {
       if (offset < raw.length) {
@@ -167,10 +169,22 @@ function handOver(raw: Buffer, beforeEnd?: () => void, progress?: (sent: number,
         progress?.(offset, raw.length);
         return;
       }
+      if (ending) return;
+      ending = true;
+      let pending: void | Promise<void>;
       try {
-        beforeEnd?.();
+        pending = beforeEnd?.();
       } catch (e) {
-        this.destroy(e instanceof Error ? e : new Error('hand-over hook failed'));
+        fail(this, e);
+        return;
+      }
+      // An asynchronous hook (e.g. a commit to a database server) is awaited: the stream ends, and so the final "."
+      // can be written, only after it resolved; if it rejects, the message is never ended.
+      if (pending instanceof Promise) {
+        pending.then(
+          () => this.push(null),
+          (e: unknown) => fail(this, e),
+        );
         return;
       }
       this.push(null);

@@ -18,6 +18,8 @@
  * patient. A two-digit year is read as 20YY unless that is after the current year, then 19YY.
  */
 
+import { nothingFoundYet } from '../../../shared/patient-check';
+
 /** The identifiers the release's patient is known by (from the request). `dateOfBirth` is `YYYY-MM-DD`. */
 export interface PatientIdentifiers {
   name: string;
@@ -205,13 +207,7 @@ function checkPage(raw: string, p: PatientIdentifiers, refYear: number) {
 export function matchPatient(pages: readonly string[], patient: PatientIdentifiers, refYear = new Date().getUTCFullYear()): PatientMatchResult {
   const res: PatientMatchResult = {
     outcome: 'no_text',
-    nameFound: false,
-    dobFound: false,
-    mrnFound: false,
-    otherMrns: 0,
-    otherDobs: 0,
-    otherNames: 0,
-    conflictPages: [],
+    ...nothingFoundYet(),
     pagesChecked: pages.length,
     pagesWithoutText: 0,
   };

@@ -65,7 +65,7 @@ export interface EncryptedWriteOptions {
 }
 
 /** The bytes of one pdf-lib object as it serializes itself. */
-function bytesOf(obj: PDFObject): Buffer {
+export function bytesOf(obj: PDFObject): Buffer {
   const b = Buffer.allocUnsafe(obj.sizeInBytes());
   obj.copyBytesInto(b, 0);
   return b;
@@ -149,7 +149,7 @@ function encryptStringsIn(obj: PDFObject, key: Uint8Array, seen: WeakSet<object>
 }
 
 /** `obj` as a top-level indirect object: "n g obj\n…\nendobj\n". */
-function indirect(ref: PDFRef, body: Buffer[]): Buffer[] {
+export function indirect(ref: PDFRef, body: Buffer[]): Buffer[] {
   return [Buffer.from(`${ref.objectNumber} ${ref.generationNumber} obj\n`, 'latin1'), ...body, Buffer.from('\nendobj\n', 'latin1')];
 }
 
@@ -158,7 +158,7 @@ const FILTER = PDFName.of('Filter');
 const FLATE_DECODE = PDFName.of('FlateDecode');
 
 /** A stream object's parts: dictionary (with /Length set), "stream", data (in pieces), "endstream". */
-function streamParts(dict: PDFDict, data: Uint8Array | Buffer[]): Buffer[] {
+export function streamParts(dict: PDFDict, data: Uint8Array | Buffer[]): Buffer[] {
   const pieces = Array.isArray(data) ? data : [Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
   dict.set(LENGTH, PDFNumber.of(pieces.reduce((n, b) => n + b.length, 0)));
   return [bytesOf(dict), Buffer.from('\nstream\n', 'latin1'), ...pieces, Buffer.from('\nendstream', 'latin1')];

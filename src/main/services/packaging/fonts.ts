@@ -22,6 +22,7 @@ import '@babel/runtime/regenerator';
 import { type PDFDocument, type PDFFont, type PDFPage, degrees, rgb } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { fontPath } from '../support/assets';
+import { type LayoutFont, unshapedGlyphs } from './unshaped-layout';
 
 const bytesCache = new Map<string, Uint8Array>();
 
@@ -120,12 +121,18 @@ const LAYOUT_CACHE_SIZE = 512;
 /**
  * pdf-lib lays a string out with fontkit (GSUB/GPOS shaping) once to measure it and again
  * to encode it; a stamp is measured, drawn and advanced over, so the same string is shaped
- * three times. Remember recent layouts of this embedded font (one font object per document).
+ * three times. Plain Latin text that no substitution of this font can touch (a stamp, a digest)
+ * skips shaping altogether (unshaped-layout.ts: the same glyphs, a hundredth of the time); recent
+ * layouts of this embedded font (one font object per document), shaped or not, are remembered.
  */
 function memoizeLayout(font: PDFFont): void {
-  const kit = (font as unknown as { embedder?: { font?: { layout?: (text: string, features?: unknown) => unknown } } }).embedder?.font;
-  if (!kit || typeof kit.layout !== 'function') return;
-  const layout = kit.layout.bind(kit);
+  const embedder = (font as unknown as { embedder?: { font?: Partial<LayoutFont>; fontData?: object } }).embedder;
+  const kit = embedder?.font;
+  if (!kit || typeof kit.layout !== 'function' || typeof kit.glyphsForString !== 'function') return;
+  const fontkitFont = kit as LayoutFont;
+  // The font file's bytes (one array per file, fontBytes' cache) identify it across documents.
+  const fontKey = embedder.fontData ?? kit;
+  const layout = fontkitFont.layout.bind(kit);
   const cache = new Map<string, unknown>();
   let cachedFeatures: unknown;
   kit.layout = (text: string, features?: unknown) => {
@@ -135,7 +142,9 @@ function memoizeLayout(font: PDFFont): void {
     }
     let run = cache.get(text);
     if (run === undefined) {
-      run = layout(text, features);
+      // pdf-lib reads only `glyphs` of a layout (CustomFontEmbedder.encodeText, widthOfTextAtSize).
+      const glyphs = unshapedGlyphs(fontkitFont, text, features, fontKey);
+      run = glyphs ? { glyphs } : layout(text, features);
       if (cache.size >= LAYOUT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       cache.set(text, run);
     }
@@ -144,12 +153,17 @@ function memoizeLayout(font: PDFFont): void {
 }
 
 /** A piece of text that one font draws. */
-interface Run {
+export interface Run {
   text: string;
   font: PDFFont;
 }
 
-function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
+/**
+ * `text` (NFC) cut into pieces each drawn by one font: the regular or bold font where it has the glyphs, else the
+ * first fallback that does; a character no font has becomes {@link PLACEHOLDER} and is recorded in `fonts.missing`.
+ * Right-to-left stretches are runs of their own.
+ */
+export function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
   const primary = bold ? fonts.bold : fonts.regular;
   const chars = bold ? fonts.boldChars : fonts.regularChars;
   const out: Run[] = [];

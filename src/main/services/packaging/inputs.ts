@@ -23,6 +23,7 @@ import {
   PDFName,
   PDFNumber,
   type PDFRef,
+  ParseSpeeds,
   concatTransformationMatrix,
   drawObject,
   popGraphicsState,
@@ -127,7 +128,7 @@ async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omi
   if (repaired) await checkDeclaredCount(src, qpdfPages);
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(out, { updateMetadata: false });
+    doc = await PDFDocument.load(out, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
   } catch {
     throw new AppError('PDF_DAMAGED', 'A selected PDF is damaged and cannot be read.', { sourceId: src.id });
   }
@@ -147,12 +148,14 @@ async function normalizePdf(src: PacketSource, assetsRoot?: string): Promise<Omi
  * Sound means: cross-reference data checked by {@link inspectCrossReference}, every object
  * parses (throwOnInvalidObject), and the page tree holds exactly the /Count its root declares
  * (ISO 32000-1 §7.7.3.2). Any doubt returns null, and the caller takes the qpdf path.
+ * Parsed without pdf-lib's pauses (a timer tick every 100 objects by default): assembly runs on the packaging
+ * worker's own thread, where pausing only adds wall time.
  */
 async function loadClean(bytes: Uint8Array): Promise<{ doc: PDFDocument; pageCount: number } | null> {
   const xref = inspectCrossReference(bytes);
   if (!xref.sound || xref.encrypted) return null;
   try {
-    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
     const declared = doc.catalog.lookup(PDFName.of('Pages'), PDFDict).lookup(PDFName.of('Count'), PDFNumber).asNumber();
     const pageCount = doc.getPageCount();
     if (!Number.isInteger(declared) || declared < 1 || pageCount !== declared) return null;

@@ -6,14 +6,16 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { deflateSync } from 'node:zlib';
-import { PDFArray, PDFContentStream, PDFDocument, PDFName, type PDFPage, PDFRawStream, PDFRef, rgb } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFPageLeaf, PDFPageTree, PDFRawStream, PDFRef } from 'pdf-lib';
 import { CATEGORY_LABELS } from '../../../shared/compliance';
 import { AppError } from '../../../shared/errors';
-import { type FontSet, drawText, embedFonts, wrapText } from './fonts';
+import { type FontSet, embedFonts, wrapText } from './fonts';
 import { LETTER, type PacketSource, normalizeSource } from './inputs';
 import { MANIFEST_FORMAT, type ManifestDocument, type PacketManifest, releaseNumber } from './manifest';
 import { CONFIDENTIALITY_NOTICE, PART2_NOTICE, REDISCLOSURE_NOTICE } from './notices';
 import { runQpdf } from './qpdf';
+import { PageContent } from './page-content';
+import { writePdf } from './pdf-writer';
 import { stampPage } from './stamp';
 
 /** Progress of a long packaging step: `done` of `total` units (sources, pages or bytes). */
@@ -114,6 +116,7 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
     const first = out.getPageCount() + 1;
     const copied = await out.copyPages(norm.doc, norm.doc.getPageIndices());
     for (const p of copied) out.addPage(p);
+    groupLastPages(out, copied.length);
     expected += norm.pageCount;
     if (copied.length !== norm.pageCount) {
       throw new AppError('PAGE_COUNT_MISMATCH', 'Not every page of a document could be put into the packet; the packet was not made.', {
@@ -155,7 +158,8 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
 
   onProgress?.({ phase: 'save', done: 0, total: 1 });
   compressDrawnContent(out);
-  const pdf = await out.save({ useObjectStreams: true });
+  // pdf-lib's layout (object streams), written with native zlib and each object serialized once (pdf-writer.ts).
+  const pdf = await writePdf(out);
   onProgress?.({ phase: 'save', done: 1, total: 1 });
 
   // Check the saved file the way a recipient's reader will: qpdf counts its pages.
@@ -183,9 +187,9 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
 }
 
 /**
- * Compress the content streams pdf-lib drew (cover, manifest, stamps) with Node's native zlib
- * now, instead of pdf-lib's pure-JS deflate at save time (one fresh deflate state per stream,
- * thousands of them in a large packet). Same FlateDecode filter (ISO 32000-1 §7.4.4), same bytes
+ * Compress the content streams pdf-lib drew (an image source's page, the q / Q pdf-lib wraps each
+ * page's own content in) with Node's native zlib now, instead of pdf-lib's pure-JS deflate at save
+ * time. The cover, manifest and stamps are written compressed already (page-content.ts). Same FlateDecode filter (ISO 32000-1 §7.4.4), same bytes
  * once inflated; streams copied from the sources are left exactly as they were.
  */
 function compressDrawnContent(doc: PDFDocument): void {
@@ -203,14 +207,48 @@ function compressDrawnContent(doc: PDFDocument): void {
   }
 }
 
+/**
+ * Move the last `count` pages of the root page tree node (a source's pages, just added) into an intermediate node
+ * of their own under the root (ISO 32000-1 §7.7.3.2): same pages, same order, same /Count at the root. pdf-lib's
+ * addPage walks the root's kids to find the end, so with every page a kid of the root, adding n pages cost
+ * n²/2 steps; with one node per source the root holds a few hundred kids at most.
+ */
+function groupLastPages(doc: PDFDocument, count: number): void {
+  const rootRef = doc.catalog.get(PAGES);
+  const root = doc.catalog.Pages();
+  const kids = root.Kids();
+  const n = kids.size();
+  if (count < 2 || !(rootRef instanceof PDFRef) || n < count) return;
+  const leaves: [PDFRef, PDFPageLeaf][] = [];
+  for (let i = n - count; i < n; i++) {
+    const ref = kids.get(i);
+    const leaf = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
+    if (!(ref instanceof PDFRef) || !(leaf instanceof PDFPageLeaf)) return; // not plain leaves: leave the tree as it is
+    leaves.push([ref, leaf]);
+  }
+  const node = PDFPageTree.withContext(doc.context, rootRef);
+  const nodeRef = doc.context.register(node);
+  for (const [ref, leaf] of leaves) {
+    node.Kids().push(ref);
+    leaf.setParent(nodeRef);
+  }
+  node.set(COUNT, PDFNumber.of(count));
+  for (let i = 0; i < count; i++) kids.remove(n - count);
+  kids.push(nodeRef);
+}
+
+const PAGES = PDFName.of('Pages');
+const COUNT = PDFName.of('Count');
+
 const LEFT = 54;
 const WIDTH = LETTER[0] - 2 * LEFT;
 
 function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, when: DateTime, total: number, docCount: number): void {
+  const content = new PageContent(page, fonts);
   let y = LETTER[1] - 72;
-  drawText(page, 'Release of Medical Records', fonts, { x: LEFT, y, size: 20, bold: true });
+  content.text('Release of Medical Records', { x: LEFT, y, size: 20, bold: true });
   y -= 16;
-  page.drawLine({ start: { x: LEFT, y }, end: { x: LEFT + WIDTH, y }, thickness: 1, color: rgb(0.2, 0.2, 0.2) });
+  content.line(LEFT, y, LEFT + WIDTH, y, 1, [0.2, 0.2, 0.2]);
   y -= 26;
   const rows: [string, string][] = [
     ['From (practice)', input.practice.name],
@@ -223,10 +261,10 @@ function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, wh
     ['Release numbers', `${releaseNumber(input.releaseNumberPrefix, 1)} to ${releaseNumber(input.releaseNumberPrefix, total)}`],
   ];
   for (const [label, value] of rows) {
-    drawText(page, label, fonts, { x: LEFT, y, size: 11, bold: true });
+    content.text(label, { x: LEFT, y, size: 11, bold: true });
     const lines = wrapText(value, WIDTH - 130, 11, fonts);
     for (const line of lines) {
-      drawText(page, line, fonts, { x: LEFT + 130, y, size: 11 });
+      content.text(line, { x: LEFT + 130, y, size: 11 });
       y -= 16;
     }
     y -= 4;
@@ -236,14 +274,15 @@ function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, wh
   for (const notice of notices) {
     const lines = wrapText(notice, WIDTH - 16, 9, fonts);
     const h = lines.length * 12 + 10;
-    page.drawRectangle({ x: LEFT, y: y - h + 12, width: WIDTH, height: h, borderColor: rgb(0.4, 0.4, 0.4), borderWidth: 0.75 });
+    content.strokeRect(LEFT, y - h + 12, WIDTH, h, 0.75, [0.4, 0.4, 0.4]);
     y -= 2;
     for (const line of lines) {
-      drawText(page, line, fonts, { x: LEFT + 8, y, size: 9 });
+      content.text(line, { x: LEFT + 8, y, size: 9 });
       y -= 12;
     }
     y -= 16;
   }
+  content.finish();
 }
 
 /**
@@ -261,8 +300,9 @@ export function documentTitle(d: Pick<ManifestDocument, 'index' | 'category' | '
 
 function drawManifestPages(pages: PDFPage[], fonts: FontSet, input: AssemblePacketInput, documents: ManifestDocument[]): void {
   for (const [pi, page] of pages.entries()) {
+    const content = new PageContent(page, fonts);
     let y = LETTER[1] - 72;
-    drawText(page, `Manifest${pages.length > 1 ? ` (${pi + 1} of ${pages.length})` : ''}`, fonts, { x: LEFT, y, size: 16, bold: true });
+    content.text(`Manifest${pages.length > 1 ? ` (${pi + 1} of ${pages.length})` : ''}`, { x: LEFT, y, size: 16, bold: true });
     y -= 18;
     for (const line of wrapText(
       `Request ${input.reference}. Each document below is in this packet on the pages listed. SHA-256 is the digest of the document as it was selected for release; a machine-readable copy of this manifest accompanies the packet.`,
@@ -270,23 +310,22 @@ function drawManifestPages(pages: PDFPage[], fonts: FontSet, input: AssemblePack
       9,
       fonts,
     )) {
-      drawText(page, line, fonts, { x: LEFT, y, size: 9 });
+      content.text(line, { x: LEFT, y, size: 9 });
       y -= 12;
     }
     y -= 10;
     for (const d of documents.slice(pi * MANIFEST_ROWS_PER_PAGE, (pi + 1) * MANIFEST_ROWS_PER_PAGE)) {
       const pagesText = d.sourcePages === 1 ? `page ${d.firstPage}` : `pages ${d.firstPage}–${d.lastPage}`;
-      drawText(page, `${d.index}. ${documentTitle(d)} — packet ${pagesText}`, fonts, { x: LEFT, y, size: 9, bold: true });
+      content.text(`${d.index}. ${documentTitle(d)} — packet ${pagesText}`, { x: LEFT, y, size: 9, bold: true });
       y -= 12;
-      drawText(
-        page,
+      content.text(
         `${d.sourcePages} page${d.sourcePages === 1 ? '' : 's'}${d.repaired ? ' (repaired)' : ''}, release numbers ${d.firstReleaseNumber} to ${d.lastReleaseNumber}; document id ${d.id}`,
-        fonts,
         { x: LEFT + 12, y, size: 8 },
       );
       y -= 11;
-      drawText(page, `SHA-256 ${d.sha256}`, fonts, { x: LEFT + 12, y, size: 7.5 });
+      content.text(`SHA-256 ${d.sha256}`, { x: LEFT + 12, y, size: 7.5 });
       y -= 18;
     }
+    content.finish();
   }
 }

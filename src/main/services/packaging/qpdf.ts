@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 
-// Not named `require`: the CommonJS build defines import.meta.url as `require("node:url")…` (scripts/forge/externals.ts),
+// Not named `require`: the CommonJS build defines import.meta.url as `require("node:url")…` (scripts/forge/externals.mts),
 // which a module-level `const require` would shadow (the bundle then threw "require$1 is not a function" at load).
 const nodeRequire = createRequire(import.meta.url);
 

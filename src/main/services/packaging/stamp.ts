@@ -3,8 +3,9 @@
  * as the reader sees the page whatever its /Rotate (ISO 32000-1 §7.7.3.3: /Rotate turns
  * the page clockwise for display) and inside its crop box.
  */
-import { type PDFPage, degrees, rgb } from 'pdf-lib';
-import { type FontSet, drawText, textWidth } from './fonts';
+import type { PDFPage } from 'pdf-lib';
+import { type FontSet, textWidth } from './fonts';
+import { PageContent } from './page-content';
 
 /** The page as displayed: its width and height in points and a map from display to user coordinates. */
 export interface VisualFrame {
@@ -37,6 +38,13 @@ export const STAMP_FONT_SIZE = 8;
 /**
  * Draw `text` centred at the bottom (or top) edge of the displayed page, on a white band
  * so it stays legible over scanned content.
+ *
+ * The stamp is one small content stream of its own (page-content.ts), after the page's own content: a white
+ * rectangle (`re f`), then the text in the bold packet font, shown with `Tj` in the font's Identity-H encoding
+ * (ISO 32000-1 §8.5.3, §9.4).
+ *
+ * @param page a page of the document whose `fonts` were embedded
+ * @param text the stamp (any script: characters the bold font lacks are drawn with a fallback, as fonts.ts `runs` picks)
  */
 export function stampPage(page: PDFPage, text: string, fonts: FontSet, edge: 'bottom' | 'top' = 'bottom'): void {
   const f = visualFrame(page);
@@ -45,8 +53,10 @@ export function stampPage(page: PDFPage, text: string, fonts: FontSet, edge: 'bo
   const pad = 3;
   const vx = Math.max(pad, (f.width - w) / 2);
   const vy = edge === 'bottom' ? 12 : f.height - 12 - size;
+  const content = new PageContent(page, fonts);
   const [rx, ry] = f.toUser(vx - pad, vy - pad - 1);
-  page.drawRectangle({ x: rx, y: ry, width: w + 2 * pad, height: size + 2 * pad + 1, color: rgb(1, 1, 1), rotate: degrees(f.rotation) });
+  content.fillRect(rx, ry, w + 2 * pad, size + 2 * pad + 1, [1, 1, 1], f.rotation);
   const [tx, ty] = f.toUser(vx, vy);
-  drawText(page, text, fonts, { x: tx, y: ty, size, bold: true, rotate: f.rotation });
+  content.text(text, { x: tx, y: ty, size, bold: true, rotate: f.rotation });
+  content.finish();
 }

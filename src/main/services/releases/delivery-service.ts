@@ -6,8 +6,7 @@
  * gate first and is recorded as a transmission (accounting of disclosures, 45 CFR 164.528) and audited
  * in the same transaction as the state change.
  */
-import { blockedCode } from '../accounts/blocked';
-import type { ChannelOutput, ReleaseDetailT, TransmissionT } from '../../../shared/contract';
+import type { DeliveryOptionsT, ExportResultT, PrintableResultT, ReleaseDetailT, SendResultT, TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import { mayUseUnencryptedEmail, unencryptedEmailRefusal } from '../compliance';
 import { deliveryLadder } from '../delivery/methods';
@@ -17,9 +16,10 @@ import { readDocument } from '../documents/documents';
 import { assemblePacket, generateSpokenPassphrase, type AssembledPacket } from '../packaging';
 import type { PackagingJobs } from '../packaging/jobs';
 import { applicableAcknowledgment, getAuthorization, getRequest } from '../requests/repo';
-import { activePracticeKey, deliverySettings, getSetting, putSetting, requireSetting } from '../settings/settings';
+import { activePracticeKey, deliverySettings, getSetting, requireSetting } from '../settings/settings';
 import { baseTransmission, purposeOfBasis } from './delivery-records';
 import { clearOutbox, closeTransmission, insertDeliveredPart, insertPrintable, openTransmission, readPrintable } from './delivery-repo';
+import { requireGatePassed } from './release-findings';
 import { keyFactsOrNull, ReleaseService, type GateResult, type ReleaseServiceDeps } from './release-service';
 import { insertTransmission, listTransmissions, releaseState, requireEditable, setDeliveryMethod, storedRecipient, type StoredRecipient } from './repo';
 import { SendWorkflow, type CrashPoint, type EmailMethod, type RetryPolicy } from './send-workflow';
@@ -43,8 +43,6 @@ export interface ReleaseDeliveryDeps extends ReleaseServiceDeps {
    */
   packaging?: PackagingJobs | undefined;
 }
-
-type SendOutput = ChannelOutput<'releases.send'>;
 
 /** The release workflow with every delivery method of issue #4 (see the module comment). */
 export class ReleaseDeliveryService extends ReleaseService {
@@ -80,7 +78,7 @@ export class ReleaseDeliveryService extends ReleaseService {
    *   acknowledgment id; the per-message limit in bytes
    * @throws AppError NOT_FOUND | VAULT_LOCKED
    */
-  async deliveryOptions(releaseId: string): Promise<ChannelOutput<'releases.deliveryOptions'>> {
+  async deliveryOptions(releaseId: string): Promise<DeliveryOptionsT> {
     const db = this.session.require().db;
     const rec = storedRecipient(db, releaseId);
     const keyOk = !!rec?.keyArmored && rec.fingerprintConfirmed && (await keyFactsOrNull(rec.keyArmored, this.session.clock.now())) !== null;
@@ -116,21 +114,19 @@ export class ReleaseDeliveryService extends ReleaseService {
   }
 
   /**
-   * Change the delivery settings (audited as a setting change: settings.change, detail key and new value).
-   * @param messageLimitBytes raw attachment bytes per email message (30,000..100,000,000; default 18,000,000)
+   * Before an export or print packet: `precondition` (if any), the release still editable, every record file checked
+   * against the patient, then {@link requireDeliverable}; a refusal is audited as a failure of `action`.
    */
-  setDeliverySettings(input: { messageLimitBytes: number }): { messageLimitBytes: number } {
-    this.session.audited(
-      'settings.change',
-      { type: 'settings', id: 'delivery' },
-      (v) => {
-        const before = deliverySettings(v.db).messageLimitBytes;
-        putSetting(v.db, 'delivery', { messageLimitBytes: input.messageLimitBytes });
-        return before;
-      },
-      (before) => ({ key: 'delivery.messageLimitBytes', before, after: input.messageLimitBytes }),
-    );
-    return deliverySettings(this.session.require().db);
+  private async checkedForPacket(releaseId: string, action: 'release.export' | 'release.print', precondition?: () => void): Promise<{ recipient: StoredRecipient; gate: GateResult }> {
+    try {
+      precondition?.();
+      requireEditable(this.session.require().db, releaseId);
+      await this.d.patientChecks?.checkRelease(releaseId);
+      return this.requireDeliverable(releaseId, 'encrypted');
+    } catch (e) {
+      this.session.recordFailure(action, { type: 'release', id: releaseId }, e);
+      throw e;
+    }
   }
 
   /** Preconditions shared by the packet methods: documents, recipient, and the gate (last, synchronous). */
@@ -139,13 +135,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const rec = storedRecipient(db, releaseId);
     if (!rec) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
     const gate = this.gate(releaseId, delivery);
-    if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
-    const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
-    if (blocking.length > 0)
-      throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
-        findings: [...new Set(blocking.map((f) => f.code))].join(','),
-        blocking: blocking.length,
-      });
+    requireGatePassed(gate);
     return { recipient: rec, gate };
   }
 
@@ -193,27 +183,27 @@ export class ReleaseDeliveryService extends ReleaseService {
    * a failed, queued or partly sent release is delivered again from its stored messages.
    * @throws everything SendWorkflow.send throws
    */
-  async send(releaseId: string, method?: EmailMethod): Promise<SendOutput> {
+  async send(releaseId: string, method?: EmailMethod): Promise<SendResultT> {
     const out = await this.workflow.send(releaseId, method);
-    return { ...out, release: await this.get(releaseId) };
+    return { ...out, release: await this.detail(releaseId) };
   }
 
   /** Staff's decision on an unconfirmed release (SendWorkflow.resolveUnconfirmed). */
   async resolveUnconfirmed(releaseId: string, choice: 'recipient_confirmed' | 'resend'): Promise<ReleaseDetailT> {
     await this.workflow.resolveUnconfirmed(releaseId, choice);
-    return this.get(releaseId);
+    return this.detail(releaseId);
   }
 
   /** Take a prepared release out of the outbox: back to draft, or cancelled (SendWorkflow.withdraw). */
   async withdraw(releaseId: string, how: 'withdraw' | 'cancel'): Promise<ReleaseDetailT> {
     this.workflow.withdraw(releaseId, how);
-    return this.get(releaseId);
+    return this.detail(releaseId);
   }
 
   /** Pause or resume automatic sending of a queued release. */
   async pauseQueue(releaseId: string, paused: boolean): Promise<ReleaseDetailT> {
     this.workflow.pause(releaseId, paused);
-    return this.get(releaseId);
+    return this.detail(releaseId);
   }
 
   /**
@@ -225,23 +215,15 @@ export class ReleaseDeliveryService extends ReleaseService {
    *   EXPORT_FAILED (folder not empty / not writable / write failed) | packaging errors
    * @source 45 CFR 164.312(a)(2)(iv) and NIST SP 800-111 (encrypted removable media); 164.528
    */
-  async exportRelease(releaseId: string): Promise<ChannelOutput<'releases.export'>> {
+  async export(releaseId: string): Promise<ExportResultT> {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
-    let recipient: StoredRecipient;
-    let gate: GateResult;
-    try {
+    const { recipient, gate } = await this.checkedForPacket(releaseId, 'release.export', () => {
       if (!this.d.folderPicker) throw new AppError('EXPORT_UNAVAILABLE', 'Saving to a folder is not available here.');
-      requireEditable(v.db, releaseId);
-      await this.d.patientChecks?.checkRelease(releaseId);
-      ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
-    } catch (e) {
-      s.recordFailure('release.export', subject, e);
-      throw e;
-    }
+    });
     const dir = await this.d.folderPicker!.chooseFolder();
-    if (!dir) return { saved: false, files: [], transmission: null, release: await this.get(releaseId) };
+    if (!dir) return { saved: false, files: [], transmission: null, release: await this.detail(releaseId) };
     try {
       const practice = requireSetting(v.db, 'practice');
       const { reference } = releaseState(v.db, releaseId);
@@ -276,7 +258,7 @@ export class ReleaseDeliveryService extends ReleaseService {
         passphrase,
         staffInstructions: EXPORT_PASSPHRASE_INSTRUCTIONS,
         transmission: listTransmissions(v.db, releaseId).find((x) => x.id === t.id)!,
-        release: await this.get(releaseId),
+        release: await this.detail(releaseId),
         folder: dir,
       };
     } catch (e) {
@@ -294,7 +276,7 @@ export class ReleaseDeliveryService extends ReleaseService {
    * @throws AppError RELEASE_NOT_READY | RELEASE_BLOCKED | RELEASE_ALREADY_SENT | packaging errors
    * @source 45 CFR 164.524(c)(2)(i) (paper copy), 164.528
    */
-  async printable(releaseId: string): Promise<ChannelOutput<'releases.printable'>> {
+  async printable(releaseId: string): Promise<PrintableResultT> {
     const { printableId } = await this.preparePrint(releaseId);
     return this.recordPrinted(printableId);
   }
@@ -312,16 +294,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     const s = this.session;
     const v = s.require();
     const subject = { type: 'release', id: releaseId };
-    let recipient: StoredRecipient;
-    let gate: GateResult;
-    try {
-      requireEditable(v.db, releaseId);
-      await this.d.patientChecks?.checkRelease(releaseId);
-      ({ recipient, gate } = this.requireDeliverable(releaseId, 'encrypted'));
-    } catch (e) {
-      s.recordFailure('release.print', subject, e);
-      throw e;
-    }
+    const { recipient, gate } = await this.checkedForPacket(releaseId, 'release.print');
     const { reference } = releaseState(v.db, releaseId);
     const packet = await this.assemble(releaseId, gate, recipient.name);
     const p = await printablePacket({ packetPdf: packet.pdf, manifest: packet.manifest, reference });
@@ -342,7 +315,7 @@ export class ReleaseDeliveryService extends ReleaseService {
    * @throws AppError NOT_FOUND (not prepared in this session, or already recorded) | RELEASE_ALREADY_SENT
    * @source 45 CFR 164.524(c)(2)(i), 164.528
    */
-  async recordPrinted(printableId: string): Promise<ChannelOutput<'releases.printable'>> {
+  async recordPrinted(printableId: string): Promise<PrintableResultT> {
     const s = this.session;
     const v = s.require();
     const pending = this.pendingPrints.get(printableId);
@@ -363,7 +336,7 @@ export class ReleaseDeliveryService extends ReleaseService {
       pageCount: pending.pageCount,
       jobTitle: pending.jobTitle,
       transmission: listTransmissions(v.db, t.releaseId).find((x) => x.id === t.id)!,
-      release: await this.get(t.releaseId),
+      release: await this.detail(t.releaseId),
     };
   }
 

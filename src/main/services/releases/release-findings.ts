@@ -1,5 +1,7 @@
 import type { DocumentCategory, Finding } from '../../../shared/compliance';
 import type { DocumentSummaryT, KeyInfoT } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { blockedCode } from '../accounts/blocked';
 import { finding } from '../compliance';
 import { inspectRecipientKey } from '../openpgp/keys';
 import { sameAddress } from '../recipients/email';
@@ -68,3 +70,18 @@ export async function keyFactsOrNull(armored: string, now: Date): Promise<KeyInf
   }
 }
 
+
+/**
+ * Refuse a release the compliance gate does not let out: no record file, or any BLOCK finding (all of them named,
+ * numbered, in the message; their codes and count in the detail).
+ * @throws AppError RELEASE_NOT_READY (no documents) | APPROVAL_REQUIRED (only the two-person approval missing) | RELEASE_BLOCKED
+ */
+export function requireGatePassed(gate: { docs: readonly unknown[]; decision: { findings: readonly Finding[] } }): void {
+  if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
+  const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
+  if (blocking.length > 0)
+    throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
+      findings: [...new Set(blocking.map((f) => f.code))].join(','),
+      blocking: blocking.length,
+    });
+}

@@ -76,8 +76,8 @@ export class ReleaseService {
     return listReleases(this.session.require().db);
   }
 
-  /** One release with its documents, recipient and transmissions. @throws AppError NOT_FOUND | VAULT_LOCKED */
-  async get(id: string): Promise<ReleaseDetailT> {
+  /** One release with its documents, recipient and transmissions, not audited (for the service's own answers). @throws AppError NOT_FOUND | VAULT_LOCKED */
+  async detail(id: string): Promise<ReleaseDetailT> {
     const db = this.session.require().db;
     const rec = storedRecipient(db, id);
     const info = rec?.keyArmored ? await keyFactsOrNull(rec.keyArmored, this.session.clock.now()) : null;
@@ -105,12 +105,12 @@ export class ReleaseService {
       (id) => ({ releaseId: id, requestId }),
     );
     this.session.audited('release.view', { type: 'release', id }, () => undefined);
-    return this.get(id);
+    return this.detail(id);
   }
 
-  /** View a release (audited: every view of PHI is logged, 164.312(b)). */
-  async view(id: string): Promise<ReleaseDetailT> {
-    const detail = await this.get(id);
+  /** View a release (audited: every view of PHI is logged, 164.312(b)). @throws AppError NOT_FOUND | VAULT_LOCKED */
+  async get(id: string): Promise<ReleaseDetailT> {
+    const detail = await this.detail(id);
     this.session.audited('release.view', { type: 'release', id }, () => undefined);
     return detail;
   }
@@ -152,7 +152,7 @@ export class ReleaseService {
       },
       () => ({ documents: items.length }),
     );
-    return this.get(releaseId);
+    return this.detail(releaseId);
   }
 
   /**
@@ -271,7 +271,7 @@ export class ReleaseService {
       requireEditable(v.db, releaseId);
       removeDocument(v.db, releaseId, documentId, this.session.clock.now());
     }, () => ({ documentId }));
-    return this.get(releaseId);
+    return this.detail(releaseId);
   }
 
   /**
@@ -372,7 +372,7 @@ export class ReleaseService {
         ...(standing ? { addressConfirmedBy: 'code' } : {}),
       }),
     );
-    return this.get(input.releaseId);
+    return this.detail(input.releaseId);
   }
 
   /**

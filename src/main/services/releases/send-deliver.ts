@@ -122,15 +122,15 @@ async function eraseSentPart(ctx: SendContext, transmissionId: string, part: num
   }
 }
 
-/** Whether the error means "handed over, no reply" (the message may have been delivered). */
-function isNoReply(e: AppError): boolean {
+/** Whether the error means "handed over, no reply" (the message may have been delivered). Shared with practice/queue-worker.ts. */
+export function isNoReply(e: AppError): boolean {
   if (e.code === 'SMTP_NO_REPLY') return true;
   // A reply code after DATA is a definite answer; anything else after the hand-over (drop, timeout) is not.
   return typeof e.detail?.smtpCode !== 'number';
 }
 
-/** Whether trying again later can succeed (network, timeouts, 4xx). */
-function isTransient(e: AppError): boolean {
+/** Whether trying again later can succeed (network, timeouts, 4xx). Shared with practice/queue-worker.ts. */
+export function isTransient(e: AppError): boolean {
   if (typeof e.detail?.transient === 'boolean') return e.detail.transient;
   if (e.code === 'SMTP_UNREACHABLE') return true;
   const code = e.detail?.smtpCode;
@@ -138,8 +138,8 @@ function isTransient(e: AppError): boolean {
   return e.code === 'SMTP_FAILED';
 }
 
-/** Codes and numbers of an SMTP failure for the audit (never server text). */
-function smtpFacts(e: AppError): Record<string, string | number> {
+/** Codes and numbers of an SMTP failure for the audit (never server text). Shared with practice/queue-worker.ts. */
+export function smtpFacts(e: AppError): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const k of ['smtpCode', 'phase', 'command'] as const) {
     const v = e.detail?.[k];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TransmissionT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
-import { blockedCode } from '../accounts/blocked';
+import { requireGatePassed } from './release-findings';
 import { listDocuments, readDocument, readDocumentChunks } from '../documents/documents';
 import { activePracticeKey, deliverySettings, requireSetting } from '../settings/settings';
 import { recipientCertificate } from '../smime/repo';
@@ -59,13 +59,7 @@ export async function prepare(ctx: SendContext, releaseId: string, method: Email
     // Right patient (164.502(a), 164.530(c)): every record file checked before the gate reads the results.
     await ctx.d.checkPatient?.(releaseId);
     gate = ctx.d.gate(releaseId, method === 'tls-only-email' ? 'unencrypted' : 'encrypted');
-    if (gate.docs.length === 0) throw new AppError('RELEASE_NOT_READY', 'Add at least one record file before sending.');
-    const blocking = gate.decision.findings.filter((f) => f.severity === 'block');
-    if (blocking.length > 0)
-      throw new AppError(blockedCode(blocking), `This release cannot be sent yet: ${blocking.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`, {
-        findings: [...new Set(blocking.map((f) => f.code))].join(','),
-        blocking: blocking.length,
-      });
+    requireGatePassed(gate);
     const practice = requireSetting(v.db, 'practice');
     // S/MIME: the recipient certificate is checked again at this moment (a certificate found unusable has its
     // confirmation withdrawn), and the practice certificate is made at first use.

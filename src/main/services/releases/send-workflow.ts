@@ -22,7 +22,7 @@
  * message); not handed over → 'pending' (nothing can have been delivered) — and becomes 'unconfirmed' if any part
  * is, else 'queued' for the sender to finish.
  */
-import type { ChannelOutput, OutboxEntryT } from '../../../shared/contract';
+import type { OutboxEntryT, SendResultT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
 import {
   clearOutbox,
@@ -56,8 +56,6 @@ import { moveRelease } from './state';
 export { DEFAULT_RETRY, PASSPHRASE_STAFF_INSTRUCTIONS, UNCONFIRMED_MESSAGE } from './send-context';
 export type { CrashPoint, EmailMethod, RetryPolicy, SendWorkflowDeps } from './send-context';
 export { contentDigest } from './send-prepare';
-
-type SendOutput = ChannelOutput<'releases.send'>;
 
 /** Statuses whose parts can still be delivered from the stored outbox. */
 const RESUMABLE: readonly ReleaseStatus[] = ['queued', 'failed', 'partly_sent', 'bounced'];
@@ -98,7 +96,7 @@ export class SendWorkflow {
    *   NOT thrown when the release was stored: it is in the release's status and last error
    * @source 45 CFR 164.312(e)(1) transmission security, 164.312(b) audit controls, 164.528 accounting of disclosures
    */
-  async send(releaseId: string, method?: EmailMethod): Promise<Omit<SendOutput, 'release'>> {
+  async send(releaseId: string, method?: EmailMethod): Promise<Omit<SendResultT, 'release'>> {
     const subject = { type: 'release', id: releaseId };
     const v = this.s.require();
     const { status } = releaseState(v.db, releaseId);

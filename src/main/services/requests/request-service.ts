@@ -1,21 +1,16 @@
 import type { z } from 'zod';
 import type {
-  Authorization,
   AuthorityVerificationMethod,
-  Part2Consent,
   PatientDirective,
   ReleaseNotice,
   RepresentativeAuthorityDocument,
   RequestRecipient,
   RequestScope,
   RequestStatus,
-  Revocation,
   RulePack,
 } from '../../../shared/compliance';
 import type {
-  AuthorizationRecordT,
   IdentityVerificationT,
-  Part2ConsentRecordT,
   RequestDetailT,
   RequestDocumentT,
   RequestIntake,
@@ -26,17 +21,9 @@ import { DEFAULT_RULE_PACKS } from '../compliance';
 import { requireSetting } from '../settings/settings';
 import type { RequestContext, RequestServiceDeps } from './request-context';
 import { recordRepresentativeAuthority } from './request-authority';
-import {
-  attachSignedForm,
-  authorizationForm,
-  part2ConsentScopeSheets,
-  revokeAuthorization,
-  revokePart2Consent,
-  saveAuthorization,
-  savePart2Consent,
-} from './request-authorizations';
+import { part2ConsentScopeSheets } from './request-authorizations';
 import { amend, closeRequest, intakeRequest, listSummaries, recordVerification, setStatus } from './request-intake';
-import { denialNotice, exportDocument, extend, recordUnencryptedEmailChoice, withdrawUnencryptedEmailChoice } from './request-notices';
+import { denialNotice, extend, recordUnencryptedEmailChoice, withdrawUnencryptedEmailChoice } from './request-notices';
 import { clock, requestDetail } from './request-views';
 import type { StoredRequest } from './repo';
 
@@ -61,7 +48,8 @@ export { DUE_THIS_WEEK_DAYS } from './request-views';
  * request-authority.ts; clocks and details in request-views.ts.
  */
 export class RequestService {
-  private readonly ctx: RequestContext;
+  /** What the request steps share (request-context.ts); the authorizations, consents and documents services use it too. */
+  readonly ctx: RequestContext;
 
   constructor(private readonly d: RequestServiceDeps) {
     const session = d.session;
@@ -136,36 +124,6 @@ export class RequestService {
     return recordUnencryptedEmailChoice(this.ctx, requestId, input);
   }
 
-  /** Save or replace the request's authorization (164.508(b)(6)); see {@link saveAuthorization}. */
-  saveAuthorization(requestId: string, authorization: Omit<Authorization, 'id'>, authorizationId?: string): AuthorizationRecordT {
-    return saveAuthorization(this.ctx, requestId, authorization, authorizationId);
-  }
-
-  /** Record the revocation of an authorization (164.508(b)(5)); see {@link revokeAuthorization}. */
-  revokeAuthorization(authorizationId: string, revocation: z.output<typeof Revocation>): AuthorizationRecordT {
-    return revokeAuthorization(this.ctx, authorizationId, revocation);
-  }
-
-  /** Attach the scanned signed authorization (164.508(b)(6)); see {@link attachSignedForm}. */
-  attachSignedForm(authorizationId: string): Promise<AuthorizationRecordT> {
-    return attachSignedForm(this.ctx, authorizationId);
-  }
-
-  /** A printable authorization form (164.508(c)), blank or prefilled; see {@link authorizationForm}. */
-  authorizationForm(input: { requestId?: string; prefill: boolean; psychotherapyNotesOnly: boolean }): Promise<RequestDocumentT> {
-    return authorizationForm(this.ctx, input);
-  }
-
-  /** Record a 42 CFR Part 2 consent (§2.31); see {@link savePart2Consent}. */
-  savePart2Consent(requestId: string, consent: Omit<Part2Consent, 'id'>): Part2ConsentRecordT {
-    return savePart2Consent(this.ctx, requestId, consent);
-  }
-
-  /** Record the revocation of a Part 2 consent (42 CFR 2.31(a)(6)); see {@link revokePart2Consent}. */
-  revokePart2Consent(consentId: string, revocation: z.output<typeof Revocation>): Part2ConsentRecordT {
-    return revokePart2Consent(this.ctx, consentId, revocation);
-  }
-
   /** Amend an open request's scope, recipients or the patient's direction (164.530(j)); see {@link amend}. */
   amend(
     requestId: string,
@@ -190,11 +148,6 @@ export class RequestService {
   /** The Part 2 consent scope sheets a release must carry (42 CFR 2.32(b)); see {@link part2ConsentScopeSheets}. */
   part2ConsentScopeSheets(notices: readonly ReleaseNotice[], releaseReference: string): Promise<Array<{ consentId: string; filename: string; bytes: Buffer }>> {
     return part2ConsentScopeSheets(this.ctx, notices, releaseReference);
-  }
-
-  /** Save a vault document where staff choose; see {@link exportDocument}. */
-  exportDocument(documentId: string): Promise<{ saved: boolean }> {
-    return exportDocument(this.ctx, documentId);
   }
 
   /** Clock fields of a request (164.524(b)(2)), in the practice's time zone; see {@link clock}. */

@@ -54,7 +54,7 @@ export class RetentionService {
   }
 
   /** Policy, holds, last purge and backup. @throws AppError VAULT_LOCKED */
-  view(): RetentionViewT {
+  get(): RetentionViewT {
     const db = this.session.require().db;
     return {
       policy: this.policy(),
@@ -87,7 +87,7 @@ export class RetentionService {
         backupReminderDays: policy.backupReminderDays,
       }),
     );
-    return this.view();
+    return this.get();
   }
 
   /**
@@ -110,14 +110,14 @@ export class RetentionService {
         ),
       (id) => ({ scope: input.scope, holdId: id }),
     );
-    return this.view();
+    return this.get();
   }
 
   /** Release an active hold (kept as released). Audited `retention.hold_release`. @throws AppError NOT_FOUND */
   releaseHold(holdId: string): RetentionViewT {
     const subject = { type: 'legal_hold', id: holdId };
     this.session.audited('retention.hold_release', subject, (v) => releaseHold(v.db, holdId, this.session.actor(), this.session.clock.now()), (r) => ({ scope: r.scope }));
-    return this.view();
+    return this.get();
   }
 
   /**

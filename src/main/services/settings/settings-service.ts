@@ -4,14 +4,21 @@
  * (or its own action) with which fields changed — never their values; the SMTP password and the private key
  * never leave main.
  */
-import type { ChannelOutput, ParsedInput, IdleLockSettingsT, PracticeDetailsInputT, PracticeInputT } from '../../../shared/contract';
+import type {
+  BounceMailboxTestResultT, BounceMailboxUpdateT, BounceMailboxViewT, DeliverySettingsT, PracticeSmimeCertificateT, SecuritySettingsT, SmimeCrlT,
+  IdleLockSettingsT, PracticeDetailsInputT, PracticeInputT, PracticeKeyExportT, PracticeKeyImportT, PracticeKeyResultT, PracticeSettingsT,
+  SmtpSettingsUpdateT, SmtpSettingsViewT, SmtpTestResultT,
+} from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { formatFingerprint } from '../../../shared/fingerprint';
+import type { AccountService } from '../accounts/account-service';
+import type { BounceService } from '../bounces/service';
 import { testSmtpConnection } from '../delivery/smtp';
 import type { FileSaver } from '../documents/saver';
 import { importPracticeKey, inspectRecipientKey } from '../openpgp/keys';
 import { requireValidEmail } from '../recipients/email';
 import type { Session } from '../session';
+import type { SmimeService } from '../smime/service';
 import type { Clock } from '../support/clock';
 import { activePracticeKey, deliverySettings, getSetting, idleLockSettings, insertPracticeKey, practiceKeyKnown, putSetting, requireSetting } from './settings';
 
@@ -22,6 +29,12 @@ export interface SettingsServiceDeps {
   smtpCa?: string[] | undefined;
   /** Where the practice's public key is saved. Without it, exportPracticeKey answers EXPORT_UNAVAILABLE. */
   fileSaver?: FileSaver | undefined;
+  /** The bounce mailbox's settings and test (bounces/service.ts). */
+  bounces: BounceService;
+  /** The practice's S/MIME certificate and the CRLs (smime/service.ts). */
+  smime: SmimeService;
+  /** The security settings (accounts/account-service.ts). */
+  accounts: AccountService;
 }
 
 /** See the module comment. */
@@ -37,7 +50,7 @@ export class SettingsService {
    * `settings.change` (detail: which fields changed — never their values).
    * @throws AppError VAULT_LOCKED
    */
-  updateSmtp(input: ParsedInput<'settings.updateSmtp'>): ChannelOutput<'settings.updateSmtp'> {
+  updateSmtp(input: SmtpSettingsUpdateT): SmtpSettingsViewT {
     return this.s.audited(
       'settings.change',
       { type: 'setting', id: 'smtp' },
@@ -62,7 +75,7 @@ export class SettingsService {
    *   SMTP_FAILED; VALIDATION_FAILED when no password is given and none is stored.
    * @source 45 CFR 164.312(e)(1) transmission security; 164.312(b) audit controls; RFC 3207; RFC 4954.
    */
-  async testSmtp(input: ParsedInput<'settings.testSmtp'>): Promise<ChannelOutput<'settings.testSmtp'>> {
+  async testSmtp(input: SmtpSettingsUpdateT): Promise<SmtpTestResultT> {
     const subject = { type: 'setting', id: 'smtp' };
     const unlocked = this.s.state === 'unlocked';
     try {
@@ -92,7 +105,7 @@ export class SettingsService {
    * @throws AppError VAULT_LOCKED; EXPORT_UNAVAILABLE without a FileSaver.
    * @source RFC 4880 §11.1 (transferable public key); RFC 3156 §5 (signed and encrypted PGP/MIME).
    */
-  async exportPracticeKey(): Promise<ChannelOutput<'settings.exportPracticeKey'>> {
+  async exportPracticeKey(): Promise<PracticeKeyExportT> {
     const subject = { type: 'setting', id: 'practice_key' };
     const v = this.s.require();
     if (!this.d.fileSaver) {
@@ -118,7 +131,7 @@ export class SettingsService {
    *   KEY_EXPIRED | KEY_REVOKED | KEY_NO_ENCRYPTION_SUBKEY
    * @source RFC 4880 section 11.2; 45 CFR 164.312(b) audit controls.
    */
-  async importPracticeKey(input: ParsedInput<'settings.importPracticeKey'>): Promise<ChannelOutput<'settings.importPracticeKey'>> {
+  async importPracticeKey(input: PracticeKeyImportT): Promise<PracticeKeyResultT> {
     const subject = { type: 'practice_key', id: 'import' };
     const v = this.s.require();
     try {
@@ -138,7 +151,7 @@ export class SettingsService {
   }
 
 /** Settings for display: the SMTP password and the private key never leave main. @throws AppError VAULT_LOCKED */
-  async settings(): Promise<ChannelOutput<'settings.get'>> {
+  async get(): Promise<PracticeSettingsT> {
     const db = this.s.require().db;
     const { password: _password, ...smtp } = requireSetting(db, 'smtp');
     const key = activePracticeKey(db);
@@ -155,7 +168,7 @@ export class SettingsService {
    * The idle lock setting (automatic logoff, 45 CFR 164.312(a)(2)(iii)): minutes without activity before the
    * renderer locks the screen and the Electron shell locks the vault. @throws AppError VAULT_LOCKED
    */
-  idleLock(): IdleLockSettingsT {
+  getIdleLock(): IdleLockSettingsT {
     return idleLockSettings(this.s.require().db);
   }
 
@@ -200,5 +213,79 @@ export class SettingsService {
       ({ before, next }) =>
         ({ fields: (['address', 'phone', 'privacyOfficer'] as const).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).join(',') }),
     ).next;
+  }
+
+  /**
+   * Change the delivery settings (audited as a setting change: settings.change, detail key and new value).
+   * @param input.messageLimitBytes raw attachment bytes per email message (30,000..100,000,000; default 18,000,000)
+   * @throws AppError VAULT_LOCKED
+   */
+  setDelivery(input: DeliverySettingsT): DeliverySettingsT {
+    this.s.audited(
+      'settings.change',
+      { type: 'settings', id: 'delivery' },
+      (v) => {
+        const before = deliverySettings(v.db).messageLimitBytes;
+        putSetting(v.db, 'delivery', { messageLimitBytes: input.messageLimitBytes });
+        return before;
+      },
+      (before) => ({ key: 'delivery.messageLimitBytes', before, after: input.messageLimitBytes }),
+    );
+    return deliverySettings(this.s.require().db);
+  }
+
+  /** The bounce mailbox without its password, or null when none is set (BounceService.settings). @throws AppError VAULT_LOCKED */
+  getBounceMailbox(): BounceMailboxViewT | null {
+    return this.d.bounces.settings();
+  }
+
+  /** Save the bounce mailbox (BounceService.update; audited, fields changed only). @throws AppError VALIDATION_FAILED | VAULT_LOCKED */
+  updateBounceMailbox(input: BounceMailboxUpdateT): BounceMailboxViewT {
+    return this.d.bounces.update(input);
+  }
+
+  /** Sign in to the bounce mailbox over verified TLS and out (BounceService.test lists the codes thrown). */
+  testBounceMailbox(input: BounceMailboxUpdateT): Promise<BounceMailboxTestResultT> {
+    return this.d.bounces.test(input);
+  }
+
+  /** The practice's S/MIME certificate, or null when there is none yet (RFC 8551). @throws AppError VAULT_LOCKED */
+  smimeCertificate(): PracticeSmimeCertificateT | null {
+    return this.d.smime.practiceView();
+  }
+
+  /** The certificate revocation lists in the vault, newest first (RFC 5280 §5). @throws AppError VAULT_LOCKED */
+  smimeCrls(): SmimeCrlT[] {
+    return this.d.smime.crls();
+  }
+
+  /** Import a CRL (PEM or base64 DER; audited), then the list. @throws AppError CRL_INVALID | VAULT_LOCKED */
+  importSmimeCrl(crl: string): SmimeCrlT[] {
+    return this.d.smime.importCrl(crl);
+  }
+
+  /**
+   * Make a self-signed practice S/MIME certificate now (renewal only with the active one's fingerprint; audited),
+   * then the certificate as shown. @throws AppError PRACTICE_CERT_RENEWAL_UNCONFIRMED | VAULT_LOCKED
+   */
+  async createSmimeCertificate(replaceFingerprint: string | null): Promise<PracticeSmimeCertificateT> {
+    await this.d.smime.createPracticeCertificate(replaceFingerprint);
+    return this.d.smime.practiceView()!;
+  }
+
+  /** Import the practice certificate and key from a PKCS#12 file (password used once; audited), then the certificate as shown. */
+  async importSmimeCertificate(pkcs12: string, password: string): Promise<PracticeSmimeCertificateT> {
+    await this.d.smime.importPracticeCertificate(pkcs12, password);
+    return this.d.smime.practiceView()!;
+  }
+
+  /** The practice's security settings (MFA required, two-person rule). @throws AppError VAULT_LOCKED */
+  getSecurity(): SecuritySettingsT {
+    return this.d.accounts.security();
+  }
+
+  /** Change the security settings (administrator; AccountService.setSecurity, audited). */
+  setSecurity(input: SecuritySettingsT): SecuritySettingsT {
+    return this.d.accounts.setSecurity(input);
   }
 }

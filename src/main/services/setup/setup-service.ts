@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChannelOutput, ParsedInput } from '../../../shared/contract';
+import type { PracticeKeyResultT, VaultSetupT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { generatePracticeKey } from '../openpgp/keys';
 import { requireValidEmail } from '../recipients/email';
@@ -28,7 +28,7 @@ export class SetupService {
    * If anything fails, the new vault files are removed so setup can simply be retried.
    * @throws AppError VAULT_ALREADY_INITIALIZED | WEAK_PASSPHRASE | INVALID_EMAIL | HEADER_INJECTION | VALIDATION_FAILED (time zone)
    */
-  async createVault(input: ParsedInput<'setup.createVault'>): Promise<ChannelOutput<'setup.createVault'>> {
+  async createVault(input: VaultSetupT): Promise<PracticeKeyResultT> {
     if (this.session.state !== 'uninitialized') {
       throw new AppError('VAULT_ALREADY_INITIALIZED', 'ReleaseDesk is already set up on this computer.');
     }

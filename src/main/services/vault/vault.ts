@@ -91,6 +91,25 @@ function writeKdfParams(dataDir: string, params: KdfParams): void {
   renameSync(tmp, join(dataDir, KDF_FILE));
 }
 
+/** Make the data folder (owner only) and refuse one that already holds a vault. @throws AppError VAULT_ALREADY_INITIALIZED */
+function requireEmptyDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (vaultFileState(dataDir) !== 'uninitialized') {
+    throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
+  }
+}
+
+/** A new vault file keyed with the 32-byte `key` (SQLCipher 4), in WAL mode with foreign keys, migrated to the latest schema. */
+function newKeyedDatabase(dataDir: string, key: Buffer): Db {
+  const db = new Database(join(dataDir, VAULT_FILE));
+  restrictToOwner(dataDir);
+  keyDatabase(db, key);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
 /**
  * The encrypted vault: one SQLCipher-format SQLite database (AES-256, per
  * NIST SP 800-111 encryption at rest; 45 CFR 164.312(a)(2)(iv)) holding every
@@ -109,19 +128,11 @@ export class Vault {
    * @throws AppError VAULT_ALREADY_INITIALIZED when a vault already exists there.
    */
   static async create(dataDir: string, passphrase: string): Promise<Vault> {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (vaultFileState(dataDir) !== 'uninitialized') {
-      throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
-    }
+    requireEmptyDataDir(dataDir);
     const fresh = newKdfParams();
     const key = await deriveMasterKey(passphrase, fresh);
     const params: KdfParams = { ...fresh, keyCheck: keyCheckValue(key) };
-    const db = new Database(join(dataDir, VAULT_FILE));
-    restrictToOwner(dataDir);
-    keyDatabase(db, key);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    const db = newKeyedDatabase(dataDir, key);
     // The KDF file is written last, atomically. A crash before it leaves a vault file without key settings,
     // which unlock reports as damaged and setup never overwrites.
     writeKdfParams(dataDir, params);
@@ -159,18 +170,9 @@ export class Vault {
    * @throws AppError VAULT_ALREADY_INITIALIZED
    */
   static createWithKey(dataDir: string, vaultKey: Buffer): Vault {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (vaultFileState(dataDir) !== 'uninitialized') {
-      throw new AppError('VAULT_ALREADY_INITIALIZED', 'A vault already exists in this data folder.');
-    }
+    requireEmptyDataDir(dataDir);
     const key = Buffer.from(vaultKey);
-    const db = new Database(join(dataDir, VAULT_FILE));
-    restrictToOwner(dataDir);
-    keyDatabase(db, key);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-    return new Vault(db, key);
+    return new Vault(newKeyedDatabase(dataDir, key), key);
   }
 
   /**

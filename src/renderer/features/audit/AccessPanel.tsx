@@ -1,16 +1,15 @@
 import { useState } from 'react';
-import { Badge, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import type { ChannelOutput } from '../../../shared/contract';
-import { AUDIT_ACTIONS, OUTCOME_LABEL } from '../../../shared/audit-labels';
-import { call, toApiError, type ApiError } from '../../lib/call';
-import { formatDateTime } from '../../lib/format';
+import { AUDIT_ACTIONS } from '../../../shared/audit-labels';
+import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { OUTCOME_COLOR } from './EventsPanel';
+import { AuditEventTable } from './AuditEventTable';
 import { useAuditStore } from './store';
 
 /** Who viewed, imported, exported, printed or sent a patient's records — or what one staff member accessed (164.312(b)). */
 export function AccessPanel() {
-  const { exportWith, exporting, result } = useAuditStore();
+  const { exportAccessReport, accessReport, exporting, result } = useAuditStore();
   const [patient, setPatient] = useState('');
   const [actor, setActor] = useState<string | null>(null);
   const [from, setFrom] = useState('');
@@ -21,7 +20,7 @@ export function AccessPanel() {
   const ready = Boolean(patient.trim() || actor);
   const show = async () => {
     try {
-      setRows(await call('audit.accessReport', input()));
+      setRows(await accessReport(input()));
       setError(null);
     } catch (e) {
       setError(toApiError(e));
@@ -38,7 +37,7 @@ export function AccessPanel() {
         <Button onClick={() => void show()} disabled={!ready}>
           Show accesses
         </Button>
-        <Button variant="outline" disabled={!ready} loading={exporting === 'Access report'} onClick={() => void exportWith('Access report', () => call('audit.exportAccessReport', input()))}>
+        <Button variant="outline" disabled={!ready} loading={exporting === 'Access report'} onClick={() => void exportAccessReport(input())}>
           Export access report (PDF and CSV)
         </Button>
       </Group>
@@ -49,34 +48,16 @@ export function AccessPanel() {
         ) : (
           <>
             <Text size="sm" c="dark.4">{rows.total} {rows.total === 1 ? 'access' : 'accesses'}{rows.total > rows.events.length ? ` (the newest ${rows.events.length} shown; the export has all)` : ''}.</Text>
-            <Table verticalSpacing="xs" striped aria-label="Accesses to records" layout="fixed">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col" w={160}>When</Table.Th>
-                  <Table.Th scope="col" w={170}>Staff member</Table.Th>
-                  <Table.Th scope="col" w={100}>Access</Table.Th>
-                  <Table.Th scope="col" w={200}>Patient</Table.Th>
-                  <Table.Th scope="col">What happened</Table.Th>
-                  <Table.Th scope="col" w={100}>Outcome</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.events.map((e) => (
-                  <Table.Tr key={e.seq}>
-                    <Table.Td>{formatDateTime(e.at)}</Table.Td>
-                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.actor}</Table.Td>
-                    <Table.Td>{AUDIT_ACTIONS[e.action]?.access ?? ''}</Table.Td>
-                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.patientName}</Table.Td>
-                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.description}</Table.Td>
-                    <Table.Td>
-                      <Badge color={OUTCOME_COLOR[e.outcome]} variant="light" tt="none" styles={{ label: { overflow: 'visible' } }}>
-                        {OUTCOME_LABEL[e.outcome]}
-                      </Badge>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <AuditEventTable
+              label="Accesses to records"
+              rows={rows.events}
+              columns={[
+                { title: 'Staff member', width: 170, wrap: true, cell: (e) => e.actor },
+                { title: 'Access', width: 100, cell: (e) => AUDIT_ACTIONS[e.action]?.access ?? '' },
+                { title: 'Patient', width: 200, wrap: true, cell: (e) => e.patientName },
+                { title: 'What happened', wrap: true, cell: (e) => e.description },
+              ]}
+            />
           </>
         )
       ) : null}

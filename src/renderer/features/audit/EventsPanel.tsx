@@ -1,16 +1,13 @@
 import { useState } from 'react';
-import { Anchor, Badge, Button, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Pagination, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { ACTION_KIND_LABEL, AUDIT_ACTION_KINDS, OUTCOME_LABEL, type AuditActionKind } from '../../../shared/audit-labels';
-import { call } from '../../lib/call';
-import { formatDateTime } from '../../lib/format';
 import { useAppStore } from '../../lib/navigation';
 import { PAGE_SIZE, useAuditStore, type AuditFilter } from './store';
-
-export const OUTCOME_COLOR = { success: 'green', failure: 'red', refused: 'orange' } as const;
+import { AuditEventTable } from './AuditEventTable';
 
 /** The log, newest first, filtered and paged in the vault; export of the filtered log as the audit report. */
 export function EventsPanel() {
-  const { filter, page, result, setFilter, setPage, exportWith, exporting } = useAuditStore();
+  const { filter, page, result, setFilter, setPage, exportReport, exporting } = useAuditStore();
   const navigate = useAppStore((s) => s.navigate);
   const [draft, setDraft] = useState<AuditFilter>(filter);
   const set = (k: keyof AuditFilter, v: string | null) => setDraft((d) => ({ ...d, [k]: v ? v : undefined }));
@@ -63,7 +60,7 @@ export function EventsPanel() {
           <Button
             variant="outline"
             loading={exporting === 'Audit report'}
-            onClick={() => void exportWith('Audit report', () => call('audit.exportReport', { filter }))}
+            onClick={() => void exportReport()}
           >
             Export audit report (PDF and CSV)
           </Button>
@@ -76,20 +73,15 @@ export function EventsPanel() {
           <Text size="sm" c="dark.4" aria-live="polite">
             {result.total} {result.total === 1 ? 'event matches' : 'events match'}. The report exports all of them, oldest first.
           </Text>
-          <Table verticalSpacing="xs" striped aria-label="Audit events" layout="fixed">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col" w={160}>When</Table.Th>
-                <Table.Th scope="col">What happened</Table.Th>
-                <Table.Th scope="col" w={200}>Patient</Table.Th>
-                <Table.Th scope="col" w={100}>Outcome</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {result.events.map((e) => (
-                <Table.Tr key={e.seq}>
-                  <Table.Td>{formatDateTime(e.at)}</Table.Td>
-                  <Table.Td style={{ overflowWrap: 'anywhere' }}>
+          <AuditEventTable
+            label="Audit events"
+            rows={result.events}
+            columns={[
+              {
+                title: 'What happened',
+                wrap: true,
+                cell: (e) => (
+                  <>
                     {e.description}
                     {e.requestId || e.releaseId ? (
                       <Group gap="xs" mt={2}>
@@ -105,17 +97,12 @@ export function EventsPanel() {
                         ) : null}
                       </Group>
                     ) : null}
-                  </Table.Td>
-                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.patientName ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <Badge color={OUTCOME_COLOR[e.outcome]} variant="light" tt="none" styles={{ label: { overflow: 'visible' } }}>
-                      {OUTCOME_LABEL[e.outcome]}
-                    </Badge>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+                  </>
+                ),
+              },
+              { title: 'Patient', width: 200, wrap: true, cell: (e) => e.patientName ?? '—' },
+            ]}
+          />
           {result.total > PAGE_SIZE ? (
             <Pagination total={Math.ceil(result.total / PAGE_SIZE)} value={page} onChange={(p) => void setPage(p)} getControlProps={(c) => ({ 'aria-label': `${c} page` })} />
           ) : null}

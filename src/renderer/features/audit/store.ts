@@ -31,6 +31,23 @@ interface AuditState {
   /** Run an export channel; remembers the result for the confirmation. */
   exportWith: (what: string, run: () => Promise<ReportExport>) => Promise<void>;
   clearError: () => void;
+  /** Exports the log under the current filter as the audit report (`audit.exportReport`, through exportWith). */
+  exportReport: () => Promise<void>;
+  /** Exports one patient's accounting of disclosures (`audit.exportAccounting`, 164.528, through exportWith). */
+  exportAccounting: (input: ChannelInput<'audit.exportAccounting'>) => Promise<void>;
+  /** Exports the access report for a patient or staff member (`audit.exportAccessReport`, through exportWith). */
+  exportAccessReport: (input: ChannelInput<'audit.exportAccessReport'>) => Promise<void>;
+  /**
+   * Calls whose answers stay with the panel that asked (each rejects with the call's ApiError): patients known to the
+   * vault by name or MRN (`audit.patients`), one patient's accounting (`audit.accounting`), a disclosure made outside
+   * ReleaseDesk (`audit.recordDisclosure`), an agency's suspension (`audit.recordSuspension`, 164.528(a)(2)) and the
+   * access report (`audit.accessReport`, 164.312(b)).
+   */
+  patients: (query: string) => Promise<ChannelOutput<'audit.patients'>>;
+  accounting: (input: ChannelInput<'audit.accounting'>) => Promise<ChannelOutput<'audit.accounting'>>;
+  recordDisclosure: (input: ChannelInput<'audit.recordDisclosure'>) => Promise<ChannelOutput<'audit.recordDisclosure'>>;
+  recordSuspension: (input: ChannelInput<'audit.recordSuspension'>) => Promise<ChannelOutput<'audit.recordSuspension'>>;
+  accessReport: (input: ChannelInput<'audit.accessReport'>) => Promise<ChannelOutput<'audit.accessReport'>>;
 }
 
 export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
@@ -106,4 +123,12 @@ export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
   clearError() {
     set({ error: null });
   },
+  exportReport: () => get().exportWith('Audit report', () => call('audit.exportReport', { filter: get().filter })),
+  exportAccounting: (input) => get().exportWith('Accounting of disclosures', () => call('audit.exportAccounting', input)),
+  exportAccessReport: (input) => get().exportWith('Access report', () => call('audit.exportAccessReport', input)),
+  patients: (query) => call('audit.patients', { query }),
+  accounting: (input) => call('audit.accounting', input),
+  recordDisclosure: (input) => call('audit.recordDisclosure', input),
+  recordSuspension: (input) => call('audit.recordSuspension', input),
+  accessReport: (input) => call('audit.accessReport', input),
 }));

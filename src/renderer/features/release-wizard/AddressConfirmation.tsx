@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core';
 import type { AddressStatusT } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { formatDateTime } from '../../lib/format';
+import { useWizardStore } from './store';
 
 /**
  * The optional address confirmation round trip for the release's patient (`recipients.addressStatus`,
@@ -12,6 +13,7 @@ import { formatDateTime } from '../../lib/format';
  * `onConfirmed` runs once the address is confirmed (the Recipient step then needs no other confirmation).
  */
 export function AddressConfirmation({ releaseId, email, onConfirmed }: { releaseId: string; email: string; onConfirmed?: (s: AddressStatusT) => void }) {
+  const { addressStatus, sendAddressCode, confirmAddressCode } = useWizardStore.getState();
   // The status as last answered, with the address it is for (a changed address shows nothing until its own answer).
   const [answer, setAnswer] = useState<{ for: string; status: AddressStatusT } | null>(null);
   const [code, setCode] = useState('');
@@ -29,7 +31,7 @@ export function AddressConfirmation({ releaseId, email, onConfirmed }: { release
   useEffect(() => {
     let live = true;
     if (!address) return;
-    call('recipients.addressStatus', { releaseId, email: address }).then(
+    addressStatus({ releaseId, email: address }).then(
       (s) => {
         if (!live) return;
         setAnswer({ for: address, status: s });
@@ -64,7 +66,7 @@ export function AddressConfirmation({ releaseId, email, onConfirmed }: { release
     setBusy('send');
     setError(null);
     try {
-      setStatus(await call('recipients.sendCode', { releaseId, email: address }));
+      setStatus(await sendAddressCode({ releaseId, email: address }));
       setCode('');
       setSends((n) => n + 1);
     } catch (e) {
@@ -78,13 +80,13 @@ export function AddressConfirmation({ releaseId, email, onConfirmed }: { release
     setBusy('confirm');
     setError(null);
     try {
-      const s = await call('recipients.confirmCode', { releaseId, email: address, code: code.trim() });
+      const s = await confirmAddressCode({ releaseId, email: address, code: code.trim() });
       setStatus(s);
       if (s.confirmed) onConfirmed?.(s);
     } catch (e) {
       setError(toApiError(e));
       // Tries left and expiry changed: show them.
-      call('recipients.addressStatus', { releaseId, email: address }).then(setStatus, () => undefined);
+      addressStatus({ releaseId, email: address }).then(setStatus, () => undefined);
     } finally {
       setBusy(null);
     }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Stack, Text } from '@mantine/core';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { useWizardStore } from './store';
 
 /**
@@ -13,6 +13,7 @@ import { useWizardStore } from './store';
 export function ApprovalPanel() {
   const evaluation = useWizardStore((s) => s.evaluation);
   const release = useWizardStore((s) => s.release);
+  const approveRelease = useWizardStore((s) => s.approve);
   const role = useAppStore((s) => s.info?.user?.role ?? null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -22,8 +23,7 @@ export function ApprovalPanel() {
     setBusy(true);
     setError(null);
     try {
-      const next = await call('releases.approve', { releaseId: release.id });
-      useWizardStore.setState({ evaluation: next });
+      await approveRelease();
     } catch (e) {
       setError(toApiError(e));
     } finally {

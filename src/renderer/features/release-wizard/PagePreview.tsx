@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Button, Group, Image, Loader, Modal, SimpleGrid, Stack, Text, UnstyledButton } from '@mantine/core';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useWizardStore } from './store';
 
 /** Thumbnails shown at once; "Show more pages" adds the next batch (each page is one bounded call). */
 const BATCH = 12;
@@ -12,18 +13,19 @@ type PageImage = { page: number; dataUrl: string; width: number; height: number 
 
 /** One page image, fetched from main (documents.previewPage) when mounted. */
 function PageImageView({ releaseId, documentId, page, width, label }: { releaseId: string; documentId: string; page: number; width: number; label: string }) {
+  const previewPage = useWizardStore((s) => s.previewPage);
   const [img, setImg] = useState<PageImage | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
     let live = true;
-    call('documents.previewPage', { releaseId, documentId, page, width }).then(
+    previewPage({ releaseId, documentId, page, width }).then(
       (r) => live && setImg(r),
       (e: unknown) => live && setError(toApiError(e)),
     );
     return () => {
       live = false;
     };
-  }, [releaseId, documentId, page, width]);
+  }, [releaseId, documentId, page, width, previewPage]);
   if (error) return <ErrorAlert error={error} />;
   if (!img) return <Loader size="sm" aria-label={`Loading page ${page}`} />;
   return <Image src={img.dataUrl} w={img.width} h={img.height} alt={`${label}, page ${page}`} style={{ border: '1px solid var(--mantine-color-gray-4)' }} />;

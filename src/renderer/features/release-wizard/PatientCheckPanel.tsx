@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import type { DocumentPatientCheckT, DocumentSummaryT } from '../../../shared/contract';
 import { pendingPatientCheck } from '../../../shared/patient-check';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime, plural } from '../../lib/format';
 import { useWizardStore } from './store';
@@ -35,7 +35,7 @@ export function describeCheck(c: DocumentPatientCheckT): { badge: string; color:
 }
 
 function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: DocumentPatientCheckT[]) => void }) {
-  const releaseId = useWizardStore((s) => s.release?.id ?? '');
+  const confirmPatient = useWizardStore((s) => s.confirmPatient);
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -68,7 +68,7 @@ function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: 
           onClick={() => {
             setBusy(true);
             setError(null);
-            call('documents.confirmPatient', { releaseId, documentId: doc.id, reason: reason.trim() }).then(
+            confirmPatient({ documentId: doc.id, reason: reason.trim() }).then(
               (r) => {
                 setBusy(false);
                 setOpen(false);
@@ -100,6 +100,7 @@ function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: 
 export function PatientCheckPanel() {
   const release = useWizardStore((s) => s.release);
   const evaluate = useWizardStore((s) => s.evaluate);
+  const checkPatient = useWizardStore((s) => s.checkPatient);
   const [checks, setChecks] = useState<DocumentPatientCheckT[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
@@ -109,7 +110,7 @@ export function PatientCheckPanel() {
   useEffect(() => {
     if (!releaseId || !key) return;
     let live = true;
-    call('documents.checkPatient', { releaseId }).then(
+    checkPatient(releaseId).then(
       (r) => {
         if (!live) return;
         setChecks(r.checks);
@@ -121,7 +122,7 @@ export function PatientCheckPanel() {
     return () => {
       live = false;
     };
-  }, [releaseId, key, evaluate]);
+  }, [releaseId, key, evaluate, checkPatient]);
   if (!release || docs.length === 0) return null;
   const editable = release.status === 'draft' || release.status === 'failed';
   const checkOf = (id: string) => checks.find((c) => c.documentId === id);

@@ -2,11 +2,30 @@
  * Release wizard actions — the Recipient step: the address check, the recipient's OpenPGP key or S/MIME certificate (inspected, imported,
  * fingerprint confirmed) and saving the recipient.
  */
+import type { ReleaseDetailT } from '../../../shared/contract';
 import { call, toApiError } from '../../lib/call';
 import { STEP, type WizardKit, type WizardState } from './wizard-state';
 
 /** The recipient actions of the wizard store (see ./store.ts), given the shared helpers. */
 export function recipientActions({ set, get, loadGate, attempt }: WizardKit): Pick<WizardState, 'checkEmail' | 'inspectKey' | 'clearKey' | 'setRecipient' | 'importCertificate' | 'confirmCertificate'> {
+  /**
+   * A step of the recipient's S/MIME certificate (import, fingerprint confirmed): the release comes back with the
+   * certificate's facts and the delivery ladder is asked again; a refusal becomes `certificateError`. Resolves true on success.
+   */
+  const certificateAction = async (run: (releaseId: string) => Promise<ReleaseDetailT>): Promise<boolean> => {
+    const release = get().release;
+    if (!release) return false;
+    set({ busy: 'certificate', certificateError: null });
+    try {
+      set({ release: await run(release.id), delivery: null, method: null });
+      return true;
+    } catch (e) {
+      set({ certificateError: toApiError(e) });
+      return false;
+    } finally {
+      set({ busy: null });
+    }
+  };
   return {
     async checkEmail(email) {
       const trimmed = email.trim();
@@ -56,42 +75,18 @@ export function recipientActions({ set, get, loadGate, attempt }: WizardKit): Pi
       );
     },
 
-    async importCertificate(certificate) {
-      const release = get().release;
-      if (!release) return false;
-      set({ busy: 'certificate', certificateError: null });
-      try {
-        const updated = await call('releases.importRecipientCertificate', { releaseId: release.id, certificate });
-        set({ release: updated, delivery: null, method: null });
-        return true;
-      } catch (e) {
-        set({ certificateError: toApiError(e) });
-        return false;
-      } finally {
-        set({ busy: null });
-      }
-    },
+    importCertificate: (certificate) =>
+      certificateAction((releaseId) => call('releases.importRecipientCertificate', { releaseId, certificate })),
 
-    async confirmCertificate(fingerprint, acceptUntrusted, options = {}) {
-      const release = get().release;
-      if (!release) return false;
-      set({ busy: 'certificate', certificateError: null });
-      try {
-        const updated = await call('releases.confirmRecipientCertificate', {
-          releaseId: release.id,
+    confirmCertificate: (fingerprint, acceptUntrusted, options = {}) =>
+      certificateAction((releaseId) =>
+        call('releases.confirmRecipientCertificate', {
+          releaseId,
           fingerprint,
           acceptUntrusted,
           acceptRevocationUnknown: options.acceptRevocationUnknown ?? false,
           modernAlgorithms: options.modernAlgorithms ?? false,
-        });
-        set({ release: updated, delivery: null, method: null });
-        return true;
-      } catch (e) {
-        set({ certificateError: toApiError(e) });
-        return false;
-      } finally {
-        set({ busy: null });
-      }
-    },
+        }),
+      ),
   };
 }

@@ -14,6 +14,7 @@
 import { defineStore } from '../../lib/stores';
 import type { ReleaseDetailT } from '../../../shared/contract';
 import { call, toApiError } from '../../lib/call';
+import { checkActions } from './actions-checks';
 import { deliveryActions } from './actions-delivery';
 import { recipientActions } from './actions-recipient';
 import { recordsActions } from './actions-records';
@@ -83,6 +84,7 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
     ...recordsActions(kit),
     ...recipientActions(kit),
     ...deliveryActions(kit),
+    ...checkActions(kit),
 
     async open(releaseId) {
       set({ ...initial });

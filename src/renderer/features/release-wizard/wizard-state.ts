@@ -1,13 +1,15 @@
 /**
  * The release wizard's state (what the store keeps), its initial value, and the rules derived from it: the step a
  * release opens at, whether it is ready, the method it is delivered with, and which delivery rungs are usable here.
- * Actions are in ./store.ts (opening and moving between steps) and ./actions-*.ts (records, recipient, delivery).
+ * Actions are in ./store.ts (opening and moving between steps) and ./actions-*.ts (records, recipient, delivery, and the
+ * checks whose answers stay with their panel).
  */
 import type { ErrorCode } from '../../../shared/errors';
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { ChannelOutput, DeliveryMethodT, KeyInfoT, ReleaseDetailT, ReleaseEvaluationT, RequestDetailT } from '../../../shared/contract';
 import { ApiError } from '../../lib/call';
 import { canOpenPrintable } from '../../platform/printable';
+import type { WizardCheckActions } from './actions-checks';
 
 export const STEPS = ['patient', 'records', 'recipient', 'delivery', 'review', 'send'] as const;
 /** Index of each wizard step (the Stepper's order). */
@@ -26,7 +28,7 @@ export type ExportedFiles = ChannelOutput<'releases.export'>['files'];
 export type Rejected = ChannelOutput<'documents.pick'>['rejected'];
 export type EmailCheck = ChannelOutput<'recipients.checkEmail'>;
 
-export interface WizardState {
+export interface WizardState extends WizardCheckActions {
   release: ReleaseDetailT | null;
   step: number;
   busy: Busy;

@@ -3,8 +3,9 @@ import { Button, Checkbox, Group, SimpleGrid, Stack, Text, TextInput, Textarea }
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory } from '../../../shared/compliance';
 import type { RequestDetailT } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { formatDateTime } from '../../lib/format';
+import { useRequestsStore } from './store';
 
 const FIELD_LABELS = { scope: 'records asked for', recipients: 'recipients', patientDirective: 'the patient’s direction' } as const;
 
@@ -12,10 +13,12 @@ const FIELD_LABELS = { scope: 'records asked for', recipients: 'recipients', pat
  * Amend an open request (`requests.amend`): the categories and dates of records asked for and, for a
  * patient-directed copy, the categories the signed direction names (only while `canAmend`: the request is
  * open). A reason is required; the previous
- * values, who and when are kept with the request and shown in its history.
+ * values, who and when are kept with the request and shown in its history. The amended request replaces the open
+ * one in the requests store.
  */
-export function AmendRequest({ d, canAmend, onAmended }: { d: RequestDetailT; canAmend: boolean; onAmended: (d: RequestDetailT) => void }) {
+export function AmendRequest({ d, canAmend }: { d: RequestDetailT; canAmend: boolean }) {
   const r = d.request;
+  const amend = useRequestsStore((s) => s.amend);
   const [open, setOpen] = useState(false);
   const [categories, setCategories] = useState<DocumentCategory[]>(r.scope.categories);
   const [from, setFrom] = useState(r.scope.from ?? '');
@@ -30,7 +33,7 @@ export function AmendRequest({ d, canAmend, onAmended }: { d: RequestDetailT; ca
     setBusy(true);
     setError(null);
     try {
-      const updated = await call('requests.amend', {
+      await amend({
         requestId: d.id,
         reason,
         scope: { categories, ...(from ? { from } : {}), ...(to ? { to } : {}) },
@@ -38,7 +41,6 @@ export function AmendRequest({ d, canAmend, onAmended }: { d: RequestDetailT; ca
       });
       setOpen(false);
       setReason('');
-      onAmended(updated);
     } catch (e) {
       setError(toApiError(e));
     } finally {

@@ -3,7 +3,8 @@ import { Alert, Button, Checkbox, Group, Paper, Stack, Text, TextInput } from '@
 import type { RequestDetailT } from '../../../shared/contract';
 import { languageLabel, noticeLanguageOf } from '../../../shared/languages';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useRequestsStore } from './store';
 
 /** Right-of-access bases (45 CFR 164.524): a denial of these is given in writing. */
 const ACCESS = ['right_of_access', 'patient_directed'];
@@ -14,6 +15,7 @@ const ACCESS = ['right_of_access', 'patient_directed'];
  * language recorded at intake, with the practice's address, phone and privacy officer) is offered to save or print.
  */
 export function DenialNoticePanel({ d }: { d: RequestDetailT }) {
+  const denialNotice = useRequestsStore((s) => s.denialNotice);
   const [reviewable, setReviewable] = useState(true);
   const [elsewhere, setElsewhere] = useState('');
   const [busy, setBusy] = useState(false);
@@ -26,7 +28,7 @@ export function DenialNoticePanel({ d }: { d: RequestDetailT }) {
     setError(null);
     setDone(null);
     try {
-      const out = await call('requests.denialNotice', { requestId: d.id, reviewable, ...(elsewhere.trim() ? { elsewhere: elsewhere.trim() } : {}) });
+      const out = await denialNotice({ requestId: d.id, reviewable, ...(elsewhere.trim() ? { elsewhere: elsewhere.trim() } : {}) });
       setDone(out);
     } catch (e) {
       setError(toApiError(e));

@@ -1,6 +1,5 @@
 import { Alert, Anchor, Checkbox, Group, Stack, Text, TextInput } from '@mantine/core';
 import type { ChannelOutput } from '../../../shared/contract';
-import { call } from '../../lib/call';
 
 export type EmailCheckT = ChannelOutput<'recipients.checkEmail'>;
 
@@ -9,15 +8,6 @@ export const isEmailDestination = (s: string) => s.includes('@');
 
 /** The same address typed twice? Case-insensitive, surrounding spaces ignored. */
 export const sameTyped = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-
-/** Check an address in main (`recipients.checkEmail`: syntax, invisible characters, typo suggestion, look-alike). */
-export async function checkDestination(email: string): Promise<EmailCheckT | null> {
-  try {
-    return await call('recipients.checkEmail', { email: email.trim() });
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What is still wrong with an email destination at intake, or undefined: the second entry must equal the first,

@@ -6,11 +6,12 @@ import { DEFAULT_NOTICE_LANGUAGE, languageLabel, NOTICE_LANGUAGE_CODES } from '.
 import { BASIS_LABELS } from './labels';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { focusFirstInvalid } from '../../lib/focus';
 import { localNow, toIntake, validateIntake, type IntakeValues, type RecipientRow, type Role } from './intake-form';
-import { checkDestination, DestinationCheck, destinationProblem, isEmailDestination, type EmailCheckT } from './DestinationCheck';
+import { DestinationCheck, destinationProblem, isEmailDestination, type EmailCheckT } from './DestinationCheck';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { useRequestsStore } from './store';
 
 const ROLE_LABELS: Record<Role, string> = {
   patient: 'The patient',
@@ -33,6 +34,7 @@ const ROLES_FOR: Record<LegalBasis, Role[]> = {
 /** Intake of a request for records: patient, legal basis, requester, recipients, scope, form (`requests.create`). */
 export function IntakeScreen() {
   const navigate = useAppStore((s) => s.navigate);
+  const { create, checkEmail } = useRequestsStore.getState();
   const form = useForm<IntakeValues>({
     initialValues: {
       patient: { name: '', dateOfBirth: '', mrn: '' },
@@ -59,7 +61,7 @@ export function IntakeScreen() {
   const runCheck = async (dest: string): Promise<EmailCheckT | undefined> => {
     const d = dest.trim();
     if (!isEmailDestination(d)) return undefined;
-    const c = emailChecks[d] ?? (await checkDestination(d)) ?? undefined;
+    const c = emailChecks[d] ?? (await checkEmail(d)) ?? undefined;
     if (c) setEmailChecks((m) => ({ ...m, [d]: c }));
     return c;
   };
@@ -96,7 +98,7 @@ export function IntakeScreen() {
     setSaving(true);
     setError(null);
     try {
-      const created = await call('requests.create', toIntake(values));
+      const created = await create(toIntake(values));
       navigate({ name: 'request', requestId: created.id });
     } catch (e) {
       setError(toApiError(e));

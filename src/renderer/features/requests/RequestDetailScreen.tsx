@@ -80,7 +80,7 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
         </SimpleGrid>
         {isOpen || (r.amendments ?? []).length > 0 ? (
           <div style={{ marginTop: 12 }}>
-            <AmendRequest d={d} canAmend={isOpen} onAmended={(u) => useRequestsStore.setState({ detail: u })} />
+            <AmendRequest d={d} canAmend={isOpen} />
           </div>
         ) : null}
       </Section>

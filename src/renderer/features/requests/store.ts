@@ -4,7 +4,7 @@
  * it; the store keeps that and the last failure of each action.
  */
 import { defineStore } from '../../lib/stores';
-import type { ChannelInput, RequestDetailT, RequestDocumentT, RequestSummaryT } from '../../../shared/contract';
+import type { ChannelInput, ChannelOutput, RequestDetailT, RequestDocumentT, RequestSummaryT } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
 export type RequestAction = 'load' | 'status' | 'verify' | 'extend' | 'deny' | 'withdraw' | 'choice' | 'export' | 'release' | null;
@@ -35,6 +35,17 @@ interface RequestsState {
   withdrawUnencryptedEmailChoice: (acknowledgmentId: string) => Promise<void>;
   /** Starts a release for the open request (`releases.create`); resolves with its id. */
   startRelease: () => Promise<string | null>;
+  /** Records a new request (`requests.create`); resolves with it (the intake form then opens it). @throws ApiError */
+  create: (input: ChannelInput<'requests.create'>) => Promise<RequestDetailT>;
+  /** Amends an open request's scope or named categories with a reason (`requests.amend`); the answer replaces the open request. @throws ApiError */
+  amend: (input: ChannelInput<'requests.amend'>) => Promise<RequestDetailT>;
+  /** Makes the written denial of a denied access request (`requests.denialNotice`, 164.524(d)(2)) and offers it to save. @throws ApiError */
+  denialNotice: (input: ChannelInput<'requests.denialNotice'>) => Promise<ChannelOutput<'requests.denialNotice'>>;
+  /**
+   * Checks an email destination in main (`recipients.checkEmail`: syntax, invisible characters, typo suggestion,
+   * look-alike). Advisory: null when main cannot answer. Never throws.
+   */
+  checkEmail: (email: string) => Promise<ChannelOutput<'recipients.checkEmail'> | null>;
 }
 
 export const useRequestsStore = defineStore<RequestsState>('requests', (set, get) => {
@@ -124,6 +135,20 @@ export const useRequestsStore = defineStore<RequestsState>('requests', (set, get
         id = (await call('releases.create', { requestId })).id;
       });
       return id;
+    },
+    create: (input) => call('requests.create', input),
+    async amend(input) {
+      const updated = await call('requests.amend', input);
+      if (get().detail?.id === updated.id) set({ detail: updated });
+      return updated;
+    },
+    denialNotice: (input) => call('requests.denialNotice', input),
+    async checkEmail(email) {
+      try {
+        return await call('recipients.checkEmail', { email: email.trim() });
+      } catch {
+        return null;
+      }
     },
   };
 });

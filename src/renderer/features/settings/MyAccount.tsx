@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Fieldset, Group, PasswordInput, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { ChannelOutput } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { ROLE_LABEL } from '../../../shared/roles';
 import { MfaEnrollment } from '../unlock/MfaEnrollment';
+import { useSettingsStore } from './store';
 
 type Me = ChannelOutput<'accounts.me'>;
 
@@ -17,10 +18,12 @@ export function MyAccount() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const load = () => call('accounts.me', {}).then(setMe, (e: unknown) => setError(toApiError(e)));
+  const readMe = useSettingsStore((s) => s.me);
+  const changePassphrase = useSettingsStore((s) => s.changePassphrase);
+  const load = useCallback(() => readMe().then(setMe, (e: unknown) => setError(toApiError(e))), [readMe]);
   useEffect(() => {
     void load();
-  }, []);
+  }, [load]);
 
   const pass = useForm({
     mode: 'controlled',
@@ -49,7 +52,7 @@ export function MyAccount() {
           onSubmit={pass.onSubmit((v) => {
             setError(null);
             setNotice(null);
-            call('accounts.changePassphrase', { current: { passphrase: v.current }, next: { passphrase: v.next } }).then(
+            changePassphrase({ current: { passphrase: v.current }, next: { passphrase: v.next } }).then(
               () => {
                 pass.reset();
                 setNotice('Your passphrase was changed. Use the new one next time you unlock.');

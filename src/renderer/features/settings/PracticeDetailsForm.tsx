@@ -1,10 +1,8 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useForm, type FormErrors } from '@mantine/form';
 import { channels, type ChannelInput } from '../../../shared/contract';
-import { focusFirstInvalid } from '../../lib/focus';
-import { mergeErrors, useLiveValidation, zodValidate } from '../../lib/form';
+import { mergeErrors, useCheckedSubmit, zodValidate } from '../../lib/form';
 import { Alert, Button, Fieldset, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { toApiError, type ApiError } from '../../lib/call';
 import { useSettingsStore, type Practice } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
@@ -54,32 +52,14 @@ export function PracticeDetailsForm({ practice }: { practice: Practice }) {
     validate: validateDetails,
     onValuesChange: () => setSaved(false),
   });
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
-  useLiveValidation(form, submitted);
+  const { formRef, busy, error, submit } = useCheckedSubmit(form);
   const bind = (path: string) => form.getInputProps(path);
 
-  const save = async (ev: FormEvent) => {
-    ev.preventDefault();
-    setSubmitted(true);
-    if (form.validate().hasErrors) {
-      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await savePractice(toDetailsInput(form.getValues()));
-      setSaved(true);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () => {
+    await savePractice(toDetailsInput(form.getValues()));
+    setSaved(true);
+  });
 
   return (
     <form onSubmit={(e) => void save(e)} noValidate aria-labelledby="settings-practice-details-legend" ref={formRef}>

@@ -3,10 +3,11 @@ import { Badge, Button, Checkbox, Fieldset, Group, PasswordInput, Select, Stack,
 import { useForm } from '@mantine/form';
 import type { SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { formatDate } from '../../lib/format';
 import { ROLE_LABEL } from '../../../shared/roles';
 import { useAppStore } from '../../lib/navigation';
+import { useSettingsStore } from './store';
 
 export { ROLE_LABEL };
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as StaffRoleT[]).map((value) => ({ value, label: ROLE_LABEL[value] }));
@@ -32,11 +33,14 @@ export function StaffAccounts() {
   const [notice, setNotice] = useState<string | null>(null);
   const [resetFor, setResetFor] = useState<StaffAccountT | null>(null);
   const [security, setSecurity] = useState<SecuritySettingsT | null>(null);
+  const staff = useSettingsStore((st) => st.staff);
+  const getSecurity = useSettingsStore((st) => st.getSecurity);
+  const { setSecurity: saveSecurity, setRole, deactivate, resetPassphrase, addStaff } = useSettingsStore.getState();
   const myId = useAppStore((st) => st.info?.user?.id ?? null);
   const load = useCallback(() => {
-    call('accounts.list', {}).then(setUsers, (e: unknown) => setError(toApiError(e)));
-    call('settings.getSecurity', {}).then(setSecurity, (e: unknown) => setError(toApiError(e)));
-  }, []);
+    staff().then(setUsers, (e: unknown) => setError(toApiError(e)));
+    getSecurity().then(setSecurity, (e: unknown) => setError(toApiError(e)));
+  }, [staff, getSecurity]);
   useEffect(load, [load]);
 
   const add = useForm({
@@ -63,7 +67,7 @@ export function StaffAccounts() {
   const setSec = (next: SecuritySettingsT) => {
     const before = security;
     setSecurity(next); // the switch moves at once; put back if main refuses
-    void run(async () => setSecurity(await call('settings.setSecurity', next)), 'Security settings saved.').then((ok) => ok || setSecurity(before));
+    void run(async () => setSecurity(await saveSecurity(next)), 'Security settings saved.').then((ok) => ok || setSecurity(before));
   };
 
   return (
@@ -115,7 +119,7 @@ export function StaffAccounts() {
                         onChange={(v) => {
                           if (!v || v === u.role) return;
                           const role = v as StaffRoleT;
-                          void run(() => call('accounts.setRole', { userId: u.id, role }), `${u.name} is now ${ROLE_LABEL[role].toLowerCase()}. It applies from their next sign-in.`);
+                          void run(() => setRole({ userId: u.id, role }), `${u.name} is now ${ROLE_LABEL[role].toLowerCase()}. It applies from their next sign-in.`);
                         }}
                       />
                     ) : (
@@ -133,7 +137,7 @@ export function StaffAccounts() {
                         <Button size="xs" variant="default" onClick={() => { reset.reset(); setResetFor(u); }} aria-label={`Reset passphrase of ${u.name}`}>
                           Reset passphrase
                         </Button>
-                        <Button size="xs" color="red" variant="light" onClick={() => void run(() => call('accounts.deactivate', { userId: u.id }), `${u.name} can no longer sign in.`)} aria-label={`Deactivate ${u.name}`}>
+                        <Button size="xs" color="red" variant="light" onClick={() => void run(() => deactivate({ userId: u.id }), `${u.name} can no longer sign in.`)} aria-label={`Deactivate ${u.name}`}>
                           Deactivate
                         </Button>
                       </Group>
@@ -148,7 +152,7 @@ export function StaffAccounts() {
           <form
             aria-label={`New passphrase for ${resetFor.name}`}
             onSubmit={reset.onSubmit((v) =>
-              void run(() => call('accounts.resetPassphrase', { userId: resetFor.id, passphrase: v.passphrase, resetMfa: v.resetMfa }), `New passphrase set for ${resetFor.name}. Give it to them in person.`).then((ok) => ok && setResetFor(null)),
+              void run(() => resetPassphrase({ userId: resetFor.id, passphrase: v.passphrase, resetMfa: v.resetMfa }), `New passphrase set for ${resetFor.name}. Give it to them in person.`).then((ok) => ok && setResetFor(null)),
             )}
           >
             <Stack gap="xs">
@@ -166,7 +170,7 @@ export function StaffAccounts() {
         <form
           aria-label="Add a staff account"
           onSubmit={add.onSubmit((v) =>
-            void run(() => call('accounts.add', { name: v.name.trim(), role: v.role, passphrase: v.passphrase }), `${v.name.trim()} was added. They sign in with their name and this passphrase.`).then((ok) => ok && add.reset()),
+            void run(() => addStaff({ name: v.name.trim(), role: v.role, passphrase: v.passphrase }), `${v.name.trim()} was added. They sign in with their name and this passphrase.`).then((ok) => ok && add.reset()),
           )}
         >
           <Stack gap="xs">

@@ -1,6 +1,7 @@
 /**
  * The Settings screen's data and calls (`settings.*`): the settings as `settings.get` returns them, and the saves of
- * the outgoing email server, the message size limit, the practice details and the practice key file. Sections keep
+ * the outgoing email server, the message size limit, the practice details and the practice key file, your own account
+ * and the staff accounts. Sections keep
  * only what is being typed; every call to main goes through this store, which the lock empties (lib/stores.ts).
  */
 import type { ChannelInput, ChannelOutput } from '../../../shared/contract';
@@ -40,6 +41,21 @@ interface SettingsState {
   testBounceMailbox: (input: ChannelInput<'settings.testBounceMailbox'>) => Promise<ChannelOutput<'settings.testBounceMailbox'>>;
   /** Reads the bounce mailbox now (`bounces.checkNow`). @throws ApiError */
   checkBouncesNow: () => Promise<ChannelOutput<'bounces.checkNow'>>;
+  /** The signed-in account (`accounts.me`) and changing its passphrase (`accounts.changePassphrase`, current one checked). @throws ApiError */
+  me: () => Promise<ChannelOutput<'accounts.me'>>;
+  changePassphrase: (input: ChannelInput<'accounts.changePassphrase'>) => Promise<ChannelOutput<'accounts.changePassphrase'>>;
+  /**
+   * Staff accounts (administrator only): the list, adding a person, changing a role, deactivating, resetting a
+   * passphrase (`accounts.*`), and the practice's security settings (`settings.getSecurity`, `settings.setSecurity`:
+   * require two-step sign-in, two-person rule). @throws ApiError
+   */
+  staff: () => Promise<ChannelOutput<'accounts.list'>>;
+  addStaff: (input: ChannelInput<'accounts.add'>) => Promise<ChannelOutput<'accounts.add'>>;
+  setRole: (input: ChannelInput<'accounts.setRole'>) => Promise<ChannelOutput<'accounts.setRole'>>;
+  deactivate: (input: ChannelInput<'accounts.deactivate'>) => Promise<ChannelOutput<'accounts.deactivate'>>;
+  resetPassphrase: (input: ChannelInput<'accounts.resetPassphrase'>) => Promise<ChannelOutput<'accounts.resetPassphrase'>>;
+  getSecurity: () => Promise<ChannelOutput<'settings.getSecurity'>>;
+  setSecurity: (input: ChannelInput<'settings.setSecurity'>) => Promise<ChannelOutput<'settings.setSecurity'>>;
 }
 
 /** Runs a call, turning anything thrown into an ApiError (PHI-free, coded). */
@@ -94,4 +110,13 @@ export const useSettingsStore = defineStore<SettingsState>('settings', (set, get
   updateBounceMailbox: (input) => coded(call('settings.updateBounceMailbox', input)),
   testBounceMailbox: (input) => coded(call('settings.testBounceMailbox', input)),
   checkBouncesNow: () => coded(call('bounces.checkNow', {})),
+  me: () => coded(call('accounts.me', {})),
+  changePassphrase: (input) => coded(call('accounts.changePassphrase', input)),
+  staff: () => coded(call('accounts.list', {})),
+  addStaff: (input) => coded(call('accounts.add', input)),
+  setRole: (input) => coded(call('accounts.setRole', input)),
+  deactivate: (input) => coded(call('accounts.deactivate', input)),
+  resetPassphrase: (input) => coded(call('accounts.resetPassphrase', input)),
+  getSecurity: () => coded(call('settings.getSecurity', {})),
+  setSecurity: (input) => coded(call('settings.setSecurity', input)),
 }));

@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
 import { plural } from '../../lib/format';
+import { useSetupStore } from './store';
 
 /**
  * Restore a backup instead of setting up (a new or repaired computer). Only offered before setup: the service restores
@@ -13,6 +14,7 @@ import { plural } from '../../lib/format';
 export function RestoreBackup() {
   const refresh = useAppStore((s) => s.refresh);
   const navigate = useAppStore((s) => s.navigate);
+  const restoreBackup = useSetupStore((s) => s.restoreBackup);
   const [open, setOpen] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
@@ -30,7 +32,7 @@ export function RestoreBackup() {
     setError(null);
     setCancelled(false);
     try {
-      const r = await call('backup.restore', { passphrase });
+      const r = await restoreBackup(passphrase);
       setPassphrase('');
       if (!r.restored) {
         setCancelled(true);

@@ -1,6 +1,7 @@
 /**
  * First-run setup: passphrase strength (from main's zxcvbn, `setup.checkPassphrase`)
- * and the vault creation (`setup.createVault`). Form values live in the form.
+ * and the vault creation (`setup.createVault`), or restoring a backup instead (`backup.restore`). Form values live in
+ * the form.
  */
 import { defineStore } from '../../lib/stores';
 import type { ChannelInput, ChannelOutput, KeyInfoT } from '../../../shared/contract';
@@ -22,6 +23,11 @@ interface SetupState {
    * when main cannot answer, the address counts as valid with nothing to suggest. Never throws.
    */
   checkSender: (email: string) => Promise<EmailCheck>;
+  /**
+   * Restores an encrypted backup into the empty data folder (`backup.restore`; main opens the folder chooser, so call
+   * it inside the click or submit). Resolves `{ restored: false }` when staff cancelled the chooser. @throws ApiError
+   */
+  restoreBackup: (passphrase: string) => Promise<ChannelOutput<'backup.restore'>>;
 }
 
 export type EmailCheck = ChannelOutput<'recipients.checkEmail'>;
@@ -51,6 +57,7 @@ export const useSetupStore = defineStore<SetupState>('setup', (set, get) => ({
       return { valid: true, suggestion: null, problem: null, warning: null };
     }
   },
+  restoreBackup: (passphrase) => call('backup.restore', { passphrase }),
   async createVault(input) {
     if (get().creating) return;
     set({ creating: true, error: null });

@@ -3,7 +3,8 @@ import { Alert, Button, Code, Image, List, Stack, Text, TextInput } from '@manti
 import { useForm } from '@mantine/form';
 import QRCode from 'qrcode';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { call, toApiError, type ApiError } from '../../lib/call';
+import { toApiError, type ApiError } from '../../lib/call';
+import { useUnlockStore } from './store';
 
 /**
  * Two-step sign-in enrollment (TOTP, RFC 6238), used from Settings → Your account and by the forced enrollment screen:
@@ -14,6 +15,7 @@ import { call, toApiError, type ApiError } from '../../lib/call';
  * @param onKept called when staff press "I have kept them"
  */
 export function MfaEnrollment({ enrolled, onConfirmed, onKept }: { enrolled: boolean; onConfirmed?: () => void; onKept?: () => void }) {
+  const { startMfa: start, confirmMfa } = useUnlockStore.getState();
   const [enroll, setEnroll] = useState<{ secret: string; qr: string } | null>(null);
   const [recovery, setRecovery] = useState<string[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -23,7 +25,7 @@ export function MfaEnrollment({ enrolled, onConfirmed, onKept }: { enrolled: boo
     setError(null);
     setRecovery(null);
     try {
-      const r = await call('accounts.startMfa', {});
+      const r = await start();
       setEnroll({ secret: r.secret, qr: await QRCode.toDataURL(r.otpauthUri, { margin: 1, width: 200 }) });
     } catch (e) {
       setError(toApiError(e));
@@ -42,7 +44,7 @@ export function MfaEnrollment({ enrolled, onConfirmed, onKept }: { enrolled: boo
           aria-label="Confirm two-step sign-in"
           onSubmit={code.onSubmit((v) => {
             setError(null);
-            call('accounts.confirmMfa', { code: v.code.trim() }).then(
+            confirmMfa(v.code).then(
               (r) => {
                 setRecovery(r.recoveryCodes);
                 setEnroll(null);

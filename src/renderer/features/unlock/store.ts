@@ -1,5 +1,6 @@
-/** Unlocking the vault (`vault.unlock`) as one staff account. */
+/** Unlocking the vault (`vault.unlock`) as one staff account, and enrolling in two-step sign-in (`accounts.startMfa`, `accounts.confirmMfa`). */
 import { defineStore } from '../../lib/stores';
+import type { ChannelOutput } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../../lib/call';
 
 import { rememberUser } from '../../lib/last-user';
@@ -15,6 +16,10 @@ interface UnlockState {
    */
   unlock: (username: string, passphrase: string, code?: string) => Promise<boolean>;
   clearError: () => void;
+  /** Starts TOTP enrollment (RFC 6238) for the signed-in account: the secret and its otpauth:// URI. @throws ApiError */
+  startMfa: () => Promise<ChannelOutput<'accounts.startMfa'>>;
+  /** Confirms enrollment with the 6-digit code the app shows; resolves with the ten one-time recovery codes. @throws ApiError */
+  confirmMfa: (code: string) => Promise<ChannelOutput<'accounts.confirmMfa'>>;
 }
 
 export const useUnlockStore = defineStore<UnlockState>('unlock', (set) => ({
@@ -34,4 +39,6 @@ export const useUnlockStore = defineStore<UnlockState>('unlock', (set) => ({
     }
   },
   clearError: () => set({ error: null }),
+  startMfa: () => call('accounts.startMfa', {}),
+  confirmMfa: (code) => call('accounts.confirmMfa', { code: code.trim() }),
 }));

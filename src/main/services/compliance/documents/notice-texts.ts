@@ -72,8 +72,8 @@ export function privacyContactLine(p: NoticePractice, language: NoticeLanguage =
   return t.fallback(p.privacyContact?.trim(), p.phone);
 }
 
-/** The words of the written extension notice (45 CFR 164.524(b)(2)(ii)). */
-export interface ExtensionTexts {
+/** The headings every written notice to the individual starts with: title, date, addressee, the request, why and the law. */
+interface NoticeHeadings {
   docTitle: string;
   title: string;
   date: string;
@@ -82,6 +82,10 @@ export interface ExtensionTexts {
   why: string;
   law: string;
   reason: string;
+}
+
+/** The words of the written extension notice (45 CFR 164.524(b)(2)(ii)). */
+export interface ExtensionTexts extends NoticeHeadings {
   when: string;
   by: (date: string) => string;
   onlyOne: string;
@@ -186,15 +190,7 @@ export const DELIVERY_FAILURE_TEXT: Record<NoticeLanguage, DeliveryFailureTexts>
 };
 
 /** The words of the written denial of access (45 CFR 164.524(d)(2)–(3)). */
-export interface DenialTexts {
-  docTitle: string;
-  title: string;
-  date: string;
-  to: string;
-  received: string;
-  why: string;
-  law: string;
-  reason: string;
+export interface DenialTexts extends NoticeHeadings {
   rest: string;
   review: string;
   /** Reviewable grounds (164.524(a)(3)): how to ask for a review by a licensed health care professional ((a)(4), (d)(4)). */

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { Alert, Button, Group, List, PasswordInput, Stack, Text } from '@mantine/core';
-import { call } from '../../../lib/call';
 import { plural } from '../../../lib/format';
 import { useWizardStore, type Rejected } from '../store';
 
@@ -8,8 +7,9 @@ import { useWizardStore, type Rejected } from '../store';
  * A protected PDF waiting for its password (`passwordRequestId`): staff type it once, it opens that file
  * (`documents.unlockPdf`) and is then forgotten; "Skip this file" lets the waiting copy go (`documents.discardPending`).
  */
-function PasswordPrompt({ releaseId, item }: { releaseId: string; item: Rejected[number] & { passwordRequestId: string } }) {
-  const runImport = useWizardStore((s) => s.runImport);
+function PasswordPrompt({ item }: { item: Rejected[number] & { passwordRequestId: string } }) {
+  const unlockPdf = useWizardStore((s) => s.unlockPdf);
+  const skipProtectedPdf = useWizardStore((s) => s.skipProtectedPdf);
   const busy = useWizardStore((s) => s.busy);
   const [password, setPassword] = useState('');
   const id = item.passwordRequestId;
@@ -17,13 +17,9 @@ function PasswordPrompt({ releaseId, item }: { releaseId: string; item: Rejected
     if (!password) return;
     const typed = password;
     setPassword('');
-    void runImport(() => call('documents.unlockPdf', { releaseId, passwordRequestId: id, password: typed }), id);
+    void unlockPdf(id, typed);
   };
-  const skip = () =>
-    void runImport(async () => {
-      await call('documents.discardPending', { passwordRequestId: id });
-      return { imported: [], rejected: [] };
-    }, id);
+  const skip = () => void skipProtectedPdf(id);
   return (
     <form
       onSubmit={(e) => {
@@ -53,7 +49,7 @@ function PasswordPrompt({ releaseId, item }: { releaseId: string; item: Rejected
 }
 
 /** The files of the last import that were not added, each with its reason; protected PDFs ask for their password. */
-export function ImportRefusals({ releaseId }: { releaseId: string }) {
+export function ImportRefusals() {
   const rejected = useWizardStore((s) => s.rejected);
   if (rejected.length === 0) return null;
   const waiting = rejected.filter((r): r is Rejected[number] & { passwordRequestId: string } => Boolean(r.passwordRequestId));
@@ -68,7 +64,7 @@ export function ImportRefusals({ releaseId }: { releaseId: string }) {
                 <Text size="sm">
                   <strong>{r.fileName}</strong>: {r.message}
                 </Text>
-                <PasswordPrompt releaseId={releaseId} item={r} />
+                <PasswordPrompt item={r} />
               </Stack>
             ))}
           </Stack>

@@ -1,43 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Anchor, Button, Checkbox, Group, List, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, List, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { CertificatePanel } from './CertificatePanel';
-import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDateTime } from '../../../lib/format';
 import { AddressConfirmation } from '../AddressConfirmation';
-import type { KeyInfoT } from '../../../../shared/contract';
-
-/** What `recipients.inspectKey` found: fingerprint (groups of four), user ids, algorithm, expiry. */
-function KeySummary({ info }: { info: KeyInfoT }) {
-  return (
-    <Paper withBorder p="md" radius="md" aria-label="Recipient key" component="section">
-      <Stack gap="xs">
-        <Text fw={600}>Key fingerprint</Text>
-        <Fingerprint value={info.fingerprint} label="Recipient key fingerprint" />
-        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
-          <div>
-            <Text size="sm" c="dark.4">User IDs</Text>
-            <List size="sm">{info.userIds.map((u) => <List.Item key={u}>{u}</List.Item>)}</List>
-          </div>
-          <div>
-            <Text size="sm" c="dark.4">Algorithm</Text>
-            <Text size="sm">{info.algorithm}</Text>
-          </div>
-          <div>
-            <Text size="sm" c="dark.4">Expires</Text>
-            <Text size="sm">{info.expiresAt ? formatDateTime(info.expiresAt) : 'Never'}</Text>
-          </div>
-        </SimpleGrid>
-        {info.warnings?.length ? (
-          <Alert color="yellow" variant="light" p="xs" role="status" title="Part of this key is ignored">
-            <List size="sm">{info.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
-          </Alert>
-        ) : null}
-      </Stack>
-    </Paper>
-  );
-}
+import { KeySummary } from './KeySummary';
 
 /** A request destination that is an email address (not a postal address). */
 const isEmailLike = (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim());

@@ -1,7 +1,6 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
 import { Paper, Stack, Text } from '@mantine/core';
-import { ApiError, call } from '../../../lib/call';
-import { canDropFiles, stageDroppedFiles } from '../../../platform/drop';
+import { canDropFiles } from '../../../platform/drop';
 import { useWizardStore } from '../store';
 
 /** What staff may bring: the same four types documents/import.ts accepts. */
@@ -14,8 +13,8 @@ const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).inclu
  * (platform/drop.ts) and imported with `documents.importDropped`; each is added or refused with its own reason.
  * The button inside (`children`) stays the keyboard way in. Without drop support it shows the button only.
  */
-export function RecordFileDrop({ releaseId, children }: { releaseId: string; children: ReactNode }) {
-  const runImport = useWizardStore((s) => s.runImport);
+export function RecordFileDrop({ children }: { children: ReactNode }) {
+  const importDropped = useWizardStore((s) => s.importDropped);
   const [over, setOver] = useState(false);
   if (!canDropFiles()) return <>{children}</>;
   const onDrop = (e: DragEvent) => {
@@ -24,14 +23,7 @@ export function RecordFileDrop({ releaseId, children }: { releaseId: string; chi
     setOver(false);
     const files = Array.from(e.dataTransfer.files);
     if (files.length === 0) return;
-    void runImport(async () => {
-      try {
-        await stageDroppedFiles(files);
-      } catch {
-        throw new ApiError('INTERNAL', 'The dropped files could not be read. Try “Add PDF files, photos or faxes” instead.');
-      }
-      return call('documents.importDropped', { releaseId });
-    });
+    void importDropped(files);
   };
   return (
     <Paper

@@ -145,7 +145,7 @@ export function RecordsStep() {
         </Text>
       ) : null}
       {editable ? (
-        <RecordFileDrop releaseId={release.id}>
+        <RecordFileDrop>
           {/* pickDocuments must be called directly in the click: the preview's file chooser needs the gesture. */}
           <Button variant="outline" onClick={() => void pickDocuments()} loading={busy === 'pick'}>
             Add PDF files, photos or faxes
@@ -153,7 +153,7 @@ export function RecordsStep() {
         </RecordFileDrop>
       ) : null}
 
-      <ImportRefusals releaseId={release.id} />
+      <ImportRefusals />
       <ErrorAlert error={error} />
 
       {docs.length === 0 ? (

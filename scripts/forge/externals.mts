@@ -3,7 +3,7 @@
  * (shared by vite.main.config.mts, vite.preload.config.mts and the tests).
  */
 import { builtinModules } from 'node:module';
-import { EXTERNAL_PACKAGES } from './native-modules';
+import { EXTERNAL_PACKAGES } from './native-modules.mts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 

@@ -1,0 +1,806 @@
+/**
+ * The shared outbox of a practice (issue #17): releases prepared on any workstation wait here, one workstation
+ * at a time claims a release and delivers its STORED messages, and every step is recorded with its audit event
+ * in the same transaction. Repository functions of `(engine, …) => Promise`; the only place this queue's SQL lives.
+ *
+ * Exactly once across workstations:
+ * - a claim is taken under a row lock (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL: two workstations never
+ *   get the same release; on the embedded engine one write transaction) and carries a random claim token and a
+ *   lease (epoch ms);
+ * - every later write of the delivery is FENCED by that token: it renews the lease and fails with
+ *   QUEUE_CLAIM_LOST when another workstation has recovered the release meanwhile. "Handed over" is such a write
+ *   and is committed before the final "." of DATA, so a workstation that lost its claim never ends a message;
+ * - an expired lease (the workstation died or lost the server) is recovered by the send-workflow rule: a part
+ *   handed over → 'unconfirmed' (it may have been delivered; staff decide), any other claimed part → 'pending'
+ *   (nothing can have been delivered) and the release → 'unconfirmed' or back to 'queued'.
+ * Status changes go through RELEASE_TRANSITIONS ({@link canMoveRelease}); no record is ever deleted (the
+ * migration's triggers refuse DELETE); PHI (messages, envelopes, the recipient) is sealed in the workstation.
+ * @source 45 CFR 164.312(b) audit controls, 164.312(e)(1) transmission security, 164.528 accounting of disclosures;
+ *   RFC 5321 §4.1.1.4 (DATA: the message is the sender's responsibility to deliver only once the final "." is answered)
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { AuditDetail, AuditInput } from '../audit/audit';
+import type { SmtpEnvelope } from '../delivery/smtp-types';
+import type { ReleaseStatus } from '../releases/repo';
+import type { RetryPolicy } from '../releases/send-context';
+import { canMoveRelease } from '../releases/state';
+import type { SqlEngine } from './engine';
+
+/** The email methods a queued release can have been prepared with (contract EmailDeliveryMethod). */
+export type QueueMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-only-email';
+
+/** A part's state (as in the vault's outbox): 'sending' = an attempt under a claim; 'unconfirmed' = handed over, no reply. */
+export type QueuePartStatus = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed' | 'bounced';
+
+/** Where a sealed value lives (practice/sealing.ts SealPlace): bound into the AAD so it cannot be moved. */
+export interface QueueSealPlace {
+  table: string;
+  column: string;
+  /** The row's id (never PHI). */
+  rowId: string;
+}
+
+/**
+ * Seals PHI with the practice data key before it is written and opens it after it is read (AES-256-GCM, the AAD
+ * binding the ciphertext to its table, column and row). Bound to practice/sealing.ts seal/open with the workstation's
+ * practice keys.
+ */
+export interface QueueSealer {
+  /** @returns the sealed bytes */
+  seal(place: QueueSealPlace, plain: Buffer): Buffer;
+  /** @throws AppError PRACTICE_DATA_TAMPERED / PRACTICE_KEY_WRONG when the bytes were altered, moved or sealed with another key */
+  open(place: QueueSealPlace, sealed: Buffer): Buffer;
+}
+
+/** Appends one event to the shared audit chain inside the caller's transaction (practice/audit-repo). */
+export type QueueAuditAppend = (tx: SqlEngine, e: AuditInput) => Promise<unknown>;
+
+/** What the queue's writing functions need besides the engine. */
+export interface QueueIo {
+  sealer: QueueSealer;
+  audit: QueueAuditAppend;
+}
+
+/** Who acts: a staff member (enqueue, a decision) or a workstation's automatic sender. */
+export interface QueueActor {
+  /** The name shown in the audit (a staff member's name, or e.g. "Workstation front-desk-2"). */
+  actor: string;
+  /** The staff user's id (unique user identification, 164.312(a)(2)(i)); null for a workstation's own events. */
+  actorId: string | null;
+}
+
+/** One composed message of a prepared release, exactly as it will be sent. */
+export interface PreparedMessage {
+  /** 1-based part number. */
+  part: number;
+  /** Number of parts of the release. */
+  of: number;
+  /** The Message-ID header of `raw`, with angle brackets. */
+  messageId: string;
+  /** MAIL FROM / RCPT TO (RFC 5321 §2.3.1): sealed, the addresses are PHI. */
+  envelope: SmtpEnvelope;
+  /** The complete RFC 5322 message, CRLF line ends: sealed. */
+  raw: Buffer;
+}
+
+/** A release prepared on a workstation (composed, encrypted for the recipient), ready for the shared queue. */
+export interface PreparedRelease {
+  releaseId: string;
+  /** Staff-facing reference, no PHI (e.g. "RD-2026-00042"). */
+  reference: string;
+  requestId: string | null;
+  method: QueueMethod;
+  transmissionId: string;
+  /** DSN envelope id (RFC 3461 §4.4) without the part suffix: printable ASCII, no PHI, at most 90 characters. */
+  envid: string;
+  /** The recipient of the disclosure (sealed; for the accounting of disclosures, 164.528(b)(2)(ii)). */
+  recipient: { name: string; address: string };
+  messages: PreparedMessage[];
+}
+
+/** A release this workstation holds: the claim token fences every later write. */
+export interface QueueClaim {
+  releaseId: string;
+  transmissionId: string;
+  reference: string;
+  method: QueueMethod;
+  envid: string;
+  workstation: string;
+  token: string;
+  /** Lease length in ms; each fenced write renews it from its own `now`. */
+  leaseMs: number;
+  /** Automatic tries counted so far (the retry policy's counter). */
+  attempts: number;
+  requestId: string | null;
+}
+
+/** A part as stored (no bytes). */
+export interface QueuePart {
+  part: number;
+  of: number;
+  messageId: string;
+  status: QueuePartStatus;
+  sizeBytes: number;
+  attempts: number;
+  handedOverAt: string | null;
+  sentAt: string | null;
+  smtpResponse: string | null;
+  tlsProtocol: string | null;
+  errorCode: string | null;
+  resolution: 'recipient_confirmed' | 'resend' | null;
+}
+
+/** A release as the queue knows it (metadata only). */
+export interface QueueRelease {
+  releaseId: string;
+  reference: string;
+  status: ReleaseStatus;
+  method: QueueMethod;
+  transmissionId: string;
+  claimedBy: string | null;
+  leaseUntil: number | null;
+  attempts: number;
+  notBefore: number | null;
+  errorCode: string | null;
+}
+
+/** Why delivery of a part stopped (the outcome rules of send-outcome.ts). */
+export interface QueueStop {
+  status: 'failed' | 'unconfirmed';
+  code: string;
+  transient: boolean;
+}
+
+const PG_LOCK = ' FOR UPDATE';
+const lock = (tx: SqlEngine) => (tx.dialect === 'postgres' ? PG_LOCK : '');
+
+const claimLost = () =>
+  new AppError('QUEUE_CLAIM_LOST', 'Another workstation took over this release after this one stopped answering; this workstation sends nothing more of it.');
+
+const placeRaw = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'raw_sealed', rowId: `${transmissionId}/${part}` });
+const placeEnvelope = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'envelope_sealed', rowId: `${transmissionId}/${part}` });
+const placeRecipient = (transmissionId: string): QueueSealPlace => ({ table: 'queue_transmissions', column: 'recipient_sealed', rowId: transmissionId });
+
+interface MoveOptions {
+  by: QueueActor;
+  audit: { action: string; outcome?: 'success' | 'failure' | 'refused'; detail?: AuditDetail };
+  error?: { code: string } | undefined;
+  /** The claim to hold (moving to 'sending'); leaving 'sending' always clears the claim. */
+  claim?: { workstation: string; token: string; leaseUntil: number };
+  notBefore?: number | null;
+  resetAttempts?: boolean;
+  countAttempt?: boolean;
+}
+
+/**
+ * The one writer of a queued release's status: checks `from → to` against RELEASE_TRANSITIONS, writes the status
+ * (and the claim / retry fields) and appends the audit event, in the caller's transaction.
+ * @throws AppError NOT_FOUND (unknown release), STATUS_TRANSITION_INVALID (nothing is written)
+ */
+async function moveQueued(tx: SqlEngine, io: QueueIo, releaseId: string, to: ReleaseStatus, now: Date, o: MoveOptions): Promise<ReleaseStatus> {
+  const row = await tx.one<{ status: ReleaseStatus; attempts: number }>(`SELECT status, attempts FROM queue_releases WHERE id = $1${lock(tx)}`, [releaseId]);
+  if (!row) throw new AppError('NOT_FOUND', 'This release is not in the practice’s outbox.');
+  const from = row.status;
+  if (!canMoveRelease(from, to)) throw new AppError('STATUS_TRANSITION_INVALID', `A release that is ${from.replace('_', ' ')} cannot become ${to.replace('_', ' ')}.`, { from, to });
+  const attempts = o.resetAttempts ? 0 : Number(row.attempts) + (o.countAttempt ? 1 : 0);
+  const c = to === 'sending' ? o.claim : undefined;
+  await tx.run(
+    `UPDATE queue_releases SET status = $2, updated_at = $3, error_code = $4, claimed_by = $5, claim_token = $6, lease_until = $7, not_before = $8, attempts = $9
+     WHERE id = $1`,
+    [releaseId, to, now.toISOString(), o.error?.code ?? null, c?.workstation ?? null, c?.token ?? null, c?.leaseUntil ?? null, o.notBefore ?? null, attempts],
+  );
+  await io.audit(tx, {
+    at: now,
+    actor: o.by.actor,
+    actorId: o.by.actorId,
+    action: o.audit.action,
+    outcome: o.audit.outcome ?? 'success',
+    subjectType: 'release',
+    subjectId: releaseId,
+    detail: { from, to, ...(o.error ? { code: o.error.code } : {}), ...(o.audit.detail ?? {}) },
+  });
+  return from;
+}
+
+/**
+ * Renew the claim's lease if this workstation still holds it (same token, still 'sending'); inside the caller's
+ * transaction, so the write it guards commits only with a valid claim. On PostgreSQL the UPDATE takes the row lock
+ * that recovery also needs, so a fenced write and a recovery of the same release are serialized.
+ * @throws AppError QUEUE_CLAIM_LOST
+ */
+async function fence(tx: SqlEngine, claim: QueueClaim, now: Date): Promise<void> {
+  const r = await tx.run("UPDATE queue_releases SET lease_until = $3 WHERE id = $1 AND claim_token = $2 AND status = 'sending'", [
+    claim.releaseId,
+    claim.token,
+    now.getTime() + claim.leaseMs,
+  ]);
+  if (r.changes !== 1) throw claimLost();
+}
+
+function validatePrepared(r: PreparedRelease): void {
+  const bad = (what: string) => new AppError('VALIDATION_FAILED', `The prepared release cannot be queued: ${what}.`);
+  const n = r.messages.length;
+  if (n === 0) throw bad('it has no message');
+  if (!/^[\x21-\x7e]{1,90}$/.test(r.envid)) throw bad('its delivery-status id must be 1 to 90 printable ASCII characters');
+  const ids = new Set<string>();
+  r.messages.forEach((m, i) => {
+    if (m.part !== i + 1 || m.of !== n) throw bad('its parts are not numbered 1 to n');
+    if (!/^<[^<>\s@]+@[^<>\s@]+>$/.test(m.messageId) || ids.has(m.messageId)) throw bad('a message has no Message-ID or shares one');
+    ids.add(m.messageId);
+    if (m.raw.length === 0 || m.envelope.to.length === 0) throw bad('a message is empty or has no recipient');
+  });
+}
+
+/**
+ * Put a prepared release with its exact messages into the shared queue, in one transaction: the release
+ * ('draft' → 'queued', through RELEASE_TRANSITIONS), its transmission record, its parts ('pending', with their
+ * Message-IDs) and the sealed messages and envelopes, with the 'release.queued' audit event. Before the first byte
+ * leaves: a retry on any workstation resends these bytes, never a new composition.
+ * @param engine the practice database
+ * @param io sealer (practice data key) and the shared audit chain
+ * @param r the prepared release (messages in part order)
+ * @param by the staff member who prepared it
+ * @param now the time of queueing
+ * @throws AppError VALIDATION_FAILED (parts not 1..n, missing/duplicate Message-ID, bad envid, empty message);
+ *   RELEASE_QUEUED (the release is already in the queue; nothing is written)
+ * @source 45 CFR 164.312(a)(2)(iv) encryption at rest, 164.312(b) audit controls, 164.528 accounting of disclosures
+ */
+export async function enqueueRelease(engine: SqlEngine, io: QueueIo, r: PreparedRelease, by: QueueActor, now: Date): Promise<void> {
+  validatePrepared(r);
+  if (!canMoveRelease('draft', 'queued')) throw new AppError('STATUS_TRANSITION_INVALID', 'A draft release cannot be queued.');
+  const at = now.toISOString();
+  await engine.transaction(async (tx) => {
+    if (await tx.one('SELECT id FROM queue_releases WHERE id = $1', [r.releaseId])) throw new AppError('RELEASE_QUEUED', 'This release is already in the practice’s outbox.');
+    await tx.run(
+      `INSERT INTO queue_releases (id, reference, request_id, method, status, transmission_id, attempts, queued_ms, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)`,
+      [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
+    );
+    const recipient = io.sealer.seal(placeRecipient(r.transmissionId), Buffer.from(JSON.stringify(r.recipient), 'utf8'));
+    await tx.run(
+      `INSERT INTO queue_transmissions (id, release_id, method, envid, parts_total, parts_sent, recipient_sealed, prepared_by, prepared_at)
+       VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)`,
+      [r.transmissionId, r.releaseId, r.method, r.envid, r.messages.length, recipient, by.actorId ?? by.actor, at],
+    );
+    for (const m of r.messages) {
+      await tx.run(
+        "INSERT INTO queue_parts (transmission_id, part, part_of, message_id, status, size_bytes, attempts) VALUES ($1, $2, $3, $4, 'pending', $5, 0)",
+        [r.transmissionId, m.part, m.of, m.messageId, m.raw.length],
+      );
+      await tx.run('INSERT INTO queue_messages (transmission_id, part, envelope_sealed, raw_sealed, raw_sha256, stored_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        r.transmissionId,
+        m.part,
+        io.sealer.seal(placeEnvelope(r.transmissionId, m.part), Buffer.from(JSON.stringify(m.envelope), 'utf8')),
+        io.sealer.seal(placeRaw(r.transmissionId, m.part), m.raw),
+        createHash('sha256').update(m.raw).digest('hex'),
+        at,
+      ]);
+    }
+    await io.audit(tx, {
+      at: now,
+      actor: by.actor,
+      actorId: by.actorId,
+      action: 'release.queued',
+      outcome: 'success',
+      subjectType: 'release',
+      subjectId: r.releaseId,
+      detail: { from: 'draft', to: 'queued', transmissionId: r.transmissionId, method: r.method, parts: r.messages.length, requestId: r.requestId ?? 'none', shared: true },
+    });
+  });
+}
+
+/**
+ * Claim the next due release for this workstation: the oldest 'queued' release whose `not_before` has passed,
+ * moved to 'sending' with a fresh claim token and a lease of `leaseMs`, with its 'release.send_attempt' audit
+ * event — one transaction. On PostgreSQL the row is taken with `FOR UPDATE SKIP LOCKED`, so concurrent
+ * workstations each get a different release without waiting on each other; on the embedded engine the
+ * transaction is the database's single writer.
+ * @param workstation the claiming workstation's id (non-PHI label)
+ * @param now the workstation's clock; `leaseMs` the lease in ms (renewed by every later step)
+ * @returns the claim, or null when nothing is due
+ * @source 45 CFR 164.312(b); issue #17 "a workstation claims a release with SELECT … FOR UPDATE SKIP LOCKED"
+ */
+export async function claimNextRelease(engine: SqlEngine, io: QueueIo, workstation: QueueActor & { id: string }, now: Date, leaseMs: number): Promise<QueueClaim | null> {
+  return engine.transaction(async (tx) => {
+    const row = await tx.one<{ id: string; transmission_id: string; reference: string; method: QueueMethod; envid: string; attempts: number; request_id: string | null }>(
+      `SELECT r.id, r.transmission_id, r.reference, r.method, t.envid, r.attempts, r.request_id
+       FROM queue_releases r JOIN queue_transmissions t ON t.id = r.transmission_id
+       WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= $1)
+       ORDER BY r.queued_ms, r.id LIMIT 1${tx.dialect === 'postgres' ? ' FOR UPDATE OF r SKIP LOCKED' : ''}`,
+      [now.getTime()],
+    );
+    if (!row) return null;
+    const token = randomBytes(16).toString('base64url');
+    await moveQueued(tx, io, row.id, 'sending', now, {
+      by: workstation,
+      claim: { workstation: workstation.id, token, leaseUntil: now.getTime() + leaseMs },
+      audit: { action: 'release.send_attempt', detail: { transmissionId: row.transmission_id, method: row.method, trigger: 'queue', workstation: workstation.id } },
+    });
+    return {
+      releaseId: row.id,
+      transmissionId: row.transmission_id,
+      reference: row.reference,
+      method: row.method,
+      envid: row.envid,
+      workstation: workstation.id,
+      token,
+      leaseMs,
+      attempts: Number(row.attempts),
+      requestId: row.request_id,
+    };
+  });
+}
+
+/**
+ * Renew the lease of a claim this workstation still holds (a heartbeat while a slow server is answering).
+ * @throws AppError QUEUE_CLAIM_LOST
+ */
+export async function renewClaim(engine: SqlEngine, claim: QueueClaim, now: Date): Promise<void> {
+  await engine.transaction((tx) => fence(tx, claim, now));
+}
+
+interface PartRow {
+  part: number;
+  part_of: number;
+  message_id: string;
+  status: QueuePartStatus;
+  size_bytes: number;
+  attempts: number;
+  handed_over_at: string | null;
+  sent_at: string | null;
+  smtp_response: string | null;
+  tls_protocol: string | null;
+  error_code: string | null;
+  resolution: 'recipient_confirmed' | 'resend' | null;
+}
+
+const toPart = (r: PartRow): QueuePart => ({
+  part: Number(r.part),
+  of: Number(r.part_of),
+  messageId: r.message_id,
+  status: r.status,
+  sizeBytes: Number(r.size_bytes),
+  attempts: Number(r.attempts),
+  handedOverAt: r.handed_over_at,
+  sentAt: r.sent_at,
+  smtpResponse: r.smtp_response,
+  tlsProtocol: r.tls_protocol,
+  errorCode: r.error_code,
+  resolution: r.resolution,
+});
+
+/**
+ * The parts of a transmission in part order, without their bytes.
+ * @returns one {@link QueuePart} per message (Message-ID, status, attempts, hand-over and reply facts)
+ * @throws AppError store errors (engine.ts)
+ */
+export async function queueParts(engine: SqlEngine, transmissionId: string): Promise<QueuePart[]> {
+  return (await engine.all<PartRow>('SELECT * FROM queue_parts WHERE transmission_id = $1 ORDER BY part', [transmissionId])).map(toPart);
+}
+
+/**
+ * The stored message of a part, opened with the practice data key.
+ * @returns the envelope, the exact bytes and the stored Message-ID
+ * @throws AppError INTERNAL when the bytes are gone (cleared after the release was sent) or do not open
+ */
+export async function readStoredMessage(engine: SqlEngine, io: QueueIo, transmissionId: string, part: number): Promise<{ envelope: SmtpEnvelope; raw: Buffer; messageId: string }> {
+  const row = await engine.one<{ envelope_sealed: Buffer; raw_sealed: Buffer | null; raw_sha256: string; message_id: string }>(
+    `SELECT m.envelope_sealed, m.raw_sealed, m.raw_sha256, p.message_id FROM queue_messages m
+     JOIN queue_parts p ON p.transmission_id = m.transmission_id AND p.part = m.part
+     WHERE m.transmission_id = $1 AND m.part = $2`,
+    [transmissionId, part],
+  );
+  const missing = () => new AppError('INTERNAL', 'The stored message of this release could not be read. Nothing was sent.');
+  if (!row?.raw_sealed) throw missing();
+  let raw: Buffer;
+  let envelope: SmtpEnvelope;
+  try {
+    raw = io.sealer.open(placeRaw(transmissionId, part), Buffer.from(row.raw_sealed));
+    envelope = JSON.parse(io.sealer.open(placeEnvelope(transmissionId, part), Buffer.from(row.envelope_sealed)).toString('utf8')) as SmtpEnvelope;
+  } catch {
+    throw missing();
+  }
+  if (createHash('sha256').update(raw).digest('hex') !== row.raw_sha256) throw missing();
+  return { envelope, raw, messageId: row.message_id };
+}
+
+/**
+ * Start an attempt at a part under the claim: part 'sending', its attempt count + 1, a new attempt row with the
+ * workstation and claim token. Committed BEFORE the connection opens, so a crash leaves a trace.
+ * @returns the attempt's sequence number
+ * @throws AppError QUEUE_CLAIM_LOST
+ */
+export async function beginQueuedPartAttempt(engine: SqlEngine, claim: QueueClaim, part: number, now: Date): Promise<number> {
+  return engine.transaction(async (tx) => {
+    await fence(tx, claim, now);
+    await tx.run("UPDATE queue_parts SET status = 'sending', attempts = attempts + 1, handed_over_at = NULL WHERE transmission_id = $1 AND part = $2", [claim.transmissionId, part]);
+    const row = await tx.one<{ seq: number }>(
+      'INSERT INTO queue_attempts (transmission_id, part, workstation, claim_token, started_at) VALUES ($1, $2, $3, $4, $5) RETURNING seq',
+      [claim.transmissionId, part, claim.workstation, claim.token, now.toISOString()],
+    );
+    return Number(row!.seq);
+  });
+}
+
+/**
+ * Record that the whole message of a part, up to but not including the final "." of DATA (RFC 5321 §4.1.1.4), was
+ * handed to the mail server: from now on a missing reply means "may have been delivered". Call it from
+ * sendRawMessage's `beforeEndOfData` and let the "." follow only after it resolved.
+ * @throws AppError QUEUE_CLAIM_LOST — the claim was recovered by another workstation: the message must not be ended
+ */
+export async function markQueuedPartHandedOver(engine: SqlEngine, claim: QueueClaim, part: number, now: Date): Promise<void> {
+  await engine.transaction(async (tx) => {
+    await fence(tx, claim, now);
+    await tx.run("UPDATE queue_parts SET handed_over_at = $3 WHERE transmission_id = $1 AND part = $2 AND status = 'sending'", [claim.transmissionId, part, now.toISOString()]);
+  });
+}
+
+/**
+ * Record the server's "250" to DATA for a part (RFC 5321 §4.2.5) with its TLS facts, the transmission's summary and
+ * the 'release.part_sent' audit event, in one transaction, the moment the reply arrived.
+ * @throws AppError QUEUE_CLAIM_LOST (another workstation recovered the release: the part stays as recovery left it
+ *   — 'unconfirmed', for staff to resolve)
+ */
+export async function recordQueuedPartSent(
+  engine: SqlEngine,
+  io: QueueIo,
+  claim: QueueClaim,
+  part: number,
+  seq: number,
+  r: { smtpResponse: string; tlsProtocol: string; tlsCipher: string },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await engine.transaction(async (tx) => {
+    await fence(tx, claim, now);
+    await tx.run(
+      "UPDATE queue_parts SET status = 'sent', sent_at = $3, smtp_response = $4, tls_protocol = $5, tls_cipher = $6, error_code = NULL WHERE transmission_id = $1 AND part = $2",
+      [claim.transmissionId, part, at, r.smtpResponse, r.tlsProtocol, r.tlsCipher],
+    );
+    await tx.run("UPDATE queue_attempts SET ended_at = $2, outcome = 'sent', smtp_response = $3 WHERE seq = $1", [seq, at, r.smtpResponse]);
+    await refreshSummary(tx, claim.transmissionId);
+    const of = await tx.one<{ parts_total: number }>('SELECT parts_total FROM queue_transmissions WHERE id = $1', [claim.transmissionId]);
+    await io.audit(tx, {
+      at: now,
+      actor: `Workstation ${claim.workstation}`,
+      actorId: null,
+      action: 'release.part_sent',
+      outcome: 'success',
+      subjectType: 'release',
+      subjectId: claim.releaseId,
+      detail: { transmissionId: claim.transmissionId, part, of: Number(of?.parts_total ?? 0), tlsProtocol: r.tlsProtocol, workstation: claim.workstation },
+    });
+  });
+}
+
+/**
+ * Record an attempt that did not end in "250": 'failed' (refused, or the connection broke before the message was
+ * complete: nothing can have been delivered) or 'unconfirmed' (handed over, no reply), with its audit event.
+ * @param facts PHI-free SMTP facts (reply code, phase) for the audit
+ * @throws AppError QUEUE_CLAIM_LOST
+ */
+export async function recordQueuedPartFailure(
+  engine: SqlEngine,
+  io: QueueIo,
+  claim: QueueClaim,
+  part: number,
+  seq: number,
+  r: { status: 'failed' | 'unconfirmed'; code: string; transient: boolean; facts?: AuditDetail },
+  now: Date,
+): Promise<void> {
+  await engine.transaction(async (tx) => {
+    await fence(tx, claim, now);
+    await tx.run('UPDATE queue_parts SET status = $3, error_code = $4 WHERE transmission_id = $1 AND part = $2', [claim.transmissionId, part, r.status, r.code]);
+    await tx.run('UPDATE queue_attempts SET ended_at = $2, outcome = $3, error_code = $4, transient = $5 WHERE seq = $1', [
+      seq,
+      now.toISOString(),
+      r.status === 'unconfirmed' ? 'no_reply' : 'failed',
+      r.code,
+      r.transient ? 1 : 0,
+    ]);
+    await io.audit(tx, {
+      at: now,
+      actor: `Workstation ${claim.workstation}`,
+      actorId: null,
+      action: r.status === 'unconfirmed' ? 'release.part_unconfirmed' : 'release.part_failed',
+      outcome: 'failure',
+      subjectType: 'release',
+      subjectId: claim.releaseId,
+      detail: { transmissionId: claim.transmissionId, part, code: r.code, transient: r.transient, workstation: claim.workstation, ...(r.facts ?? {}) },
+    });
+  });
+}
+
+/** Recompute a transmission's summary: parts accepted and the TLS facts of the last accepted one. */
+async function refreshSummary(tx: SqlEngine, transmissionId: string): Promise<void> {
+  const parts = await tx.all<{ status: string; sent_at: string | null; tls_protocol: string | null; tls_cipher: string | null }>(
+    'SELECT status, sent_at, tls_protocol, tls_cipher FROM queue_parts WHERE transmission_id = $1',
+    [transmissionId],
+  );
+  const sent = parts.filter((p) => p.status === 'sent' || p.status === 'bounced');
+  const last = [...sent].sort((a, b) => (a.sent_at ?? '').localeCompare(b.sent_at ?? '')).at(-1);
+  await tx.run('UPDATE queue_transmissions SET parts_sent = $2, tls_protocol = $3, tls_cipher = $4 WHERE id = $1', [
+    transmissionId,
+    sent.length,
+    last?.tls_protocol ?? null,
+    last?.tls_cipher ?? null,
+  ]);
+}
+
+/** Every part accepted: the release is sent — the stored bytes are cleared (the rows, digests and sizes stay). */
+async function completeTransmission(tx: SqlEngine, transmissionId: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await tx.run('UPDATE queue_messages SET raw_sealed = NULL, cleared_at = $2 WHERE transmission_id = $1 AND cleared_at IS NULL', [transmissionId, at]);
+  await tx.run('UPDATE queue_transmissions SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL', [transmissionId, at]);
+}
+
+/**
+ * Decide and record the release's status after a delivery run under the claim — the rules of send-outcome.ts:
+ * every part accepted → 'sent' (a disclosure: the 'release.send' event carries the accounting facts); any part
+ * unconfirmed → 'unconfirmed'; a temporary failure with tries left → 'queued' again after an exponential backoff
+ * (`not_before`); else 'partly_sent' (something left) or 'failed'. The claim ends with this transaction.
+ * @returns the status the release ends in
+ * @throws AppError QUEUE_CLAIM_LOST
+ * @source 45 CFR 164.528(b)(2) (what the accounting records), 164.312(b)
+ */
+export async function settleClaim(engine: SqlEngine, io: QueueIo, claim: QueueClaim, stop: QueueStop | null, retry: RetryPolicy, now: Date): Promise<ReleaseStatus> {
+  const by: QueueActor = { actor: `Workstation ${claim.workstation}`, actorId: null };
+  return engine.transaction(async (tx) => {
+    await fence(tx, claim, now);
+    const parts = await queuePartsTx(tx, claim.transmissionId);
+    const sent = parts.filter((p) => p.status === 'sent').length;
+    const unconfirmed = parts.filter((p) => p.status === 'unconfirmed').length;
+    const detail = { transmissionId: claim.transmissionId, partsTotal: parts.length, partsSent: sent, partsUnconfirmed: unconfirmed, workstation: claim.workstation };
+    if (sent === parts.length) {
+      await completeTransmission(tx, claim.transmissionId, now);
+      const t = await tx.one<{ tls_protocol: string | null }>('SELECT tls_protocol FROM queue_transmissions WHERE id = $1', [claim.transmissionId]);
+      await moveQueued(tx, io, claim.releaseId, 'sent', now, {
+        by,
+        audit: { action: 'release.send', detail: { ...detail, method: claim.method, tlsProtocol: t?.tls_protocol ?? '', requestId: claim.requestId ?? 'none' } },
+      });
+      return 'sent';
+    }
+    if (unconfirmed > 0) {
+      await moveQueued(tx, io, claim.releaseId, 'unconfirmed', now, { by, error: { code: 'SMTP_NO_REPLY' }, audit: { action: 'release.send', outcome: 'failure', detail } });
+      return 'unconfirmed';
+    }
+    const code = stop?.code ?? 'SMTP_FAILED';
+    if (stop?.transient && claim.attempts + 1 < retry.maxAttempts) {
+      const wait = Math.min(retry.maxMs, retry.baseMs * 2 ** claim.attempts);
+      await moveQueued(tx, io, claim.releaseId, 'queued', now, {
+        by,
+        error: { code },
+        notBefore: now.getTime() + wait,
+        countAttempt: true,
+        audit: { action: 'release.send', outcome: 'failure', detail: { ...detail, retryInSeconds: Math.round(wait / 1000) } },
+      });
+      return 'queued';
+    }
+    const to: ReleaseStatus = sent > 0 ? 'partly_sent' : 'failed';
+    await moveQueued(tx, io, claim.releaseId, to, now, { by, error: { code: stop?.transient ? 'SEND_GAVE_UP' : code }, audit: { action: 'release.send', outcome: 'failure', detail } });
+    return to;
+  });
+}
+
+async function queuePartsTx(tx: SqlEngine, transmissionId: string): Promise<QueuePart[]> {
+  return (await tx.all<PartRow>('SELECT * FROM queue_parts WHERE transmission_id = $1 ORDER BY part', [transmissionId])).map(toPart);
+}
+
+/**
+ * Recover releases whose claim lapsed: every 'sending' release whose lease ended before `now` — and, when
+ * `ownWorkstation` is given, every release that workstation claimed before it restarted (its previous process is
+ * gone). The send-workflow rule: a part handed over → 'unconfirmed' (may have been delivered), any other claimed
+ * part → 'pending'; open attempts end 'interrupted'; the release → 'unconfirmed' if any part is, else 'queued'
+ * (due at once), with its 'release.send_interrupted' audit event. Rows another workstation is writing right now
+ * are skipped (`SKIP LOCKED`) and looked at on the next call.
+ * @returns per release the status it got
+ * @source 45 CFR 164.312(b); RFC 5321 §4.1.1.4 (after the final "." a missing reply leaves delivery unknown)
+ */
+export async function recoverLapsedClaims(engine: SqlEngine, io: QueueIo, by: QueueActor, now: Date, ownWorkstation?: string): Promise<Array<{ releaseId: string; to: ReleaseStatus }>> {
+  return engine.transaction(async (tx) => {
+    const rows = await tx.all<{ id: string; transmission_id: string; claimed_by: string | null }>(
+      `SELECT id, transmission_id, claimed_by FROM queue_releases
+       WHERE status = 'sending' AND (lease_until < $1 OR claimed_by = $2)
+       ORDER BY id${tx.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''}`,
+      [now.getTime(), ownWorkstation ?? null],
+    );
+    const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
+    for (const r of rows) {
+      const claimed = await tx.all<{ part: number; handed_over_at: string | null }>("SELECT part, handed_over_at FROM queue_parts WHERE transmission_id = $1 AND status = 'sending'", [
+        r.transmission_id,
+      ]);
+      let toUnconfirmed = 0;
+      for (const p of claimed) {
+        const to = p.handed_over_at ? 'unconfirmed' : 'pending';
+        if (to === 'unconfirmed') toUnconfirmed++;
+        await tx.run("UPDATE queue_parts SET status = $3, error_code = 'SEND_INTERRUPTED' WHERE transmission_id = $1 AND part = $2", [r.transmission_id, p.part, to]);
+      }
+      await tx.run("UPDATE queue_attempts SET ended_at = $2, outcome = 'interrupted', error_code = 'SEND_INTERRUPTED' WHERE transmission_id = $1 AND ended_at IS NULL", [
+        r.transmission_id,
+        now.toISOString(),
+      ]);
+      const anyUnconfirmed = (await tx.one<{ n: number }>("SELECT count(*) AS n FROM queue_parts WHERE transmission_id = $1 AND status = 'unconfirmed'", [r.transmission_id]))!;
+      const to: ReleaseStatus = Number(anyUnconfirmed.n) > 0 ? 'unconfirmed' : 'queued';
+      await moveQueued(tx, io, r.id, to, now, {
+        by,
+        error: { code: 'SEND_INTERRUPTED' },
+        notBefore: null,
+        audit: {
+          action: 'release.send_interrupted',
+          outcome: 'failure',
+          detail: { transmissionId: r.transmission_id, partsUnconfirmed: toUnconfirmed, partsRequeued: claimed.length - toUnconfirmed, workstation: r.claimed_by ?? 'none' },
+        },
+      });
+      out.push({ releaseId: r.id, to });
+    }
+    return out;
+  });
+}
+
+/**
+ * Staff's decision on a release whose delivery is unconfirmed: 'recipient_confirmed' (they checked: it arrived →
+ * those parts count as sent, at the time they were handed over) or 'resend' (send the SAME stored message again,
+ * same Message-ID → the parts are 'pending' and the release 'queued'). Recorded with who decided, audited.
+ * @returns the status the release ends in ('sent' or 'queued')
+ * @throws AppError NOT_FOUND; STATUS_TRANSITION_INVALID when the release is not unconfirmed
+ * @source 45 CFR 164.528 (a disclosure is recorded as it happened), 164.312(b)
+ */
+export async function resolveQueuedUnconfirmed(engine: SqlEngine, io: QueueIo, releaseId: string, choice: 'recipient_confirmed' | 'resend', by: QueueActor, now: Date): Promise<ReleaseStatus> {
+  return engine.transaction(async (tx) => {
+    const rel = await tx.one<{ status: ReleaseStatus; transmission_id: string; method: string; request_id: string | null }>(
+      `SELECT status, transmission_id, method, request_id FROM queue_releases WHERE id = $1${lock(tx)}`,
+      [releaseId],
+    );
+    if (!rel) throw new AppError('NOT_FOUND', 'This release is not in the practice’s outbox.');
+    if (rel.status !== 'unconfirmed') throw new AppError('STATUS_TRANSITION_INVALID', 'Only a release whose delivery is unconfirmed needs this decision.');
+    const at = now.toISOString();
+    const n = (
+      await tx.run(
+        `UPDATE queue_parts SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN handed_over_at ELSE sent_at END,
+           resolution = $3, resolved_by = $4, resolved_at = $5
+         WHERE transmission_id = $1 AND status = 'unconfirmed'`,
+        [rel.transmission_id, choice === 'recipient_confirmed' ? 'sent' : 'pending', choice, by.actorId ?? by.actor, at],
+      )
+    ).changes;
+    await refreshSummary(tx, rel.transmission_id);
+    await io.audit(tx, {
+      at: now,
+      actor: by.actor,
+      actorId: by.actorId,
+      action: 'release.resolve_unconfirmed',
+      outcome: 'success',
+      subjectType: 'release',
+      subjectId: releaseId,
+      detail: { choice, parts: n, transmissionId: rel.transmission_id },
+    });
+    const parts = await queuePartsTx(tx, rel.transmission_id);
+    if (parts.every((p) => p.status === 'sent')) {
+      await completeTransmission(tx, rel.transmission_id, now);
+      await moveQueued(tx, io, releaseId, 'sent', now, {
+        by,
+        audit: { action: 'release.send', detail: { transmissionId: rel.transmission_id, partsTotal: parts.length, partsSent: parts.length, method: rel.method, requestId: rel.request_id ?? 'none' } },
+      });
+      return 'sent';
+    }
+    await moveQueued(tx, io, releaseId, 'queued', now, {
+      by,
+      notBefore: null,
+      resetAttempts: true,
+      audit: { action: 'release.requeue', detail: { transmissionId: rel.transmission_id, trigger: choice } },
+    });
+    return 'queued';
+  });
+}
+
+/** Counts of the queue by status, and what is due now. */
+export interface QueueActivity {
+  /** 'queued' and due (not_before passed or none). */
+  due: number;
+  /** 'queued' with a later not_before (waiting for a retry). */
+  waiting: number;
+  /** 'sending' under a live lease. */
+  sending: number;
+  /** 'sending' whose lease ended (to recover). */
+  lapsed: number;
+  byStatus: Partial<Record<ReleaseStatus, number>>;
+}
+
+/**
+ * How the shared queue stands at `now` (one read): releases due, waiting for a retry, being sent under a live lease,
+ * and with a lapsed lease (to recover).
+ * @param now the workstation's clock (leases and retry times are epoch ms)
+ * @throws AppError store errors (engine.ts)
+ */
+export async function queueActivity(engine: SqlEngine, now: Date): Promise<QueueActivity> {
+  const rows = await engine.all<{ status: ReleaseStatus; due: number; lapsed: number; n: number }>(
+    `SELECT status,
+       CASE WHEN not_before IS NULL OR not_before <= $1 THEN 1 ELSE 0 END AS due,
+       CASE WHEN lease_until IS NOT NULL AND lease_until < $1 THEN 1 ELSE 0 END AS lapsed,
+       count(*) AS n
+     FROM queue_releases GROUP BY status, 2, 3`,
+    [now.getTime()],
+  );
+  const a: QueueActivity = { due: 0, waiting: 0, sending: 0, lapsed: 0, byStatus: {} };
+  for (const r of rows) {
+    const n = Number(r.n);
+    a.byStatus[r.status] = (a.byStatus[r.status] ?? 0) + n;
+    if (r.status === 'queued') {
+      if (Number(r.due) === 1) a.due += n;
+      else a.waiting += n;
+    }
+    if (r.status === 'sending') {
+      if (Number(r.lapsed) === 1) a.lapsed += n;
+      else a.sending += n;
+    }
+  }
+  return a;
+}
+
+/**
+ * Every release of the shared queue, in queueing order: metadata only (ids, status, claim, lease and retry times in
+ * epoch ms, attempts, last error code), nothing sealed is opened.
+ * @throws AppError store errors (engine.ts)
+ */
+export async function listQueuedReleases(engine: SqlEngine): Promise<QueueRelease[]> {
+  const rows = await engine.all<{
+    id: string;
+    reference: string;
+    status: ReleaseStatus;
+    method: QueueMethod;
+    transmission_id: string;
+    claimed_by: string | null;
+    lease_until: number | null;
+    attempts: number;
+    not_before: number | null;
+    error_code: string | null;
+  }>('SELECT id, reference, status, method, transmission_id, claimed_by, lease_until, attempts, not_before, error_code FROM queue_releases ORDER BY queued_ms, id');
+  return rows.map((r) => ({
+    releaseId: r.id,
+    reference: r.reference,
+    status: r.status,
+    method: r.method,
+    transmissionId: r.transmission_id,
+    claimedBy: r.claimed_by,
+    leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
+    attempts: Number(r.attempts),
+    notBefore: r.not_before === null ? null : Number(r.not_before),
+    errorCode: r.error_code,
+  }));
+}
+
+/** One row of the transmission log: a part of a transmission with its result (metadata only). */
+export interface QueueTransmissionPart extends QueuePart {
+  releaseId: string;
+  transmissionId: string;
+  /** Attempts whose outcome was 'sent' (the server answered 250). */
+  acceptedAttempts: number;
+}
+
+/**
+ * The transmission log of the shared queue: every part of every transmission (release, Message-ID, status, staff's
+ * resolution) with how many of its attempts the server accepted with "250" — what a check against the mail
+ * server's own count compares.
+ * @source 45 CFR 164.528 (the disclosures as they happened), 164.312(b)
+ * @throws AppError store errors (engine.ts)
+ */
+export async function transmissionLog(engine: SqlEngine): Promise<QueueTransmissionPart[]> {
+  const rows = await engine.all<PartRow & { release_id: string; transmission_id: string; accepted: number }>(
+    `SELECT p.*, t.release_id,
+       (SELECT count(*) FROM queue_attempts a WHERE a.transmission_id = p.transmission_id AND a.part = p.part AND a.outcome = 'sent') AS accepted
+     FROM queue_parts p JOIN queue_transmissions t ON t.id = p.transmission_id ORDER BY t.release_id, p.part`,
+  );
+  return rows.map((r) => ({ ...toPart(r), releaseId: r.release_id, transmissionId: r.transmission_id, acceptedAttempts: Number(r.accepted) }));
+}
+
+/**
+ * The recipient of a queued transmission, opened with the practice data key (for the accounting of disclosures).
+ * @returns `{ name, address }`, or null for an unknown transmission
+ * @throws AppError PRACTICE_DATA_TAMPERED / PRACTICE_KEY_WRONG when the sealed value does not open; store errors
+ * @source 45 CFR 164.528(b)(2)(ii) (the recipient's name and address, if known)
+ */
+export async function queuedRecipient(engine: SqlEngine, io: QueueIo, transmissionId: string): Promise<{ name: string; address: string } | null> {
+  const row = await engine.one<{ recipient_sealed: Buffer }>('SELECT recipient_sealed FROM queue_transmissions WHERE id = $1', [transmissionId]);
+  if (!row) return null;
+  return JSON.parse(io.sealer.open(placeRecipient(transmissionId), Buffer.from(row.recipient_sealed)).toString('utf8')) as { name: string; address: string };
+}

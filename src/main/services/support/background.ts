@@ -1,0 +1,89 @@
+/**
+ * The work that runs on its own while the vault is unlocked: the outbox sender (queued releases that are due) and
+ * the bounce mailbox poll; and the end of the packaging worker thread at quit. Each start is idempotent and runs one
+ * pass at a time; each stop waits for a pass in progress. Methods are arrow properties: the shell calls them unbound.
+ */
+import type { BounceService } from '../bounces/service';
+import type { PackagingJobs } from '../packaging/jobs';
+import { PackagingWorker } from '../packaging/worker-client';
+import type { ReleasesService } from '../releases/releases-service';
+import type { Session } from '../session';
+import type { Logger } from './logger';
+
+export interface BackgroundDeps {
+  session: Session;
+  releases: ReleasesService;
+  bounces: BounceService;
+  packaging: PackagingJobs;
+  logger: Logger;
+  /** Outbox sender interval in ms (default 15 000). */
+  queueTickMs?: number | undefined;
+  /** Bounce mailbox poll interval in ms (default 300 000). */
+  bouncePollMs?: number | undefined;
+}
+
+/** A pass run every `ms` while `due()` says so, one at a time; `stop` waits for the pass in progress. */
+class Poll {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly ms: number,
+    private readonly due: () => boolean,
+    private readonly pass: () => Promise<unknown>,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running || !this.due()) return;
+      this.running = this.pass().finally(() => {
+        this.running = null;
+      });
+    }, this.ms);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
+
+/** See the module comment. */
+export class Background {
+  private readonly queue: Poll;
+  private readonly bounceWatch: Poll;
+
+  constructor(private readonly d: BackgroundDeps) {
+    const { session, releases, bounces, logger } = d;
+    const unlocked = () => session.state === 'unlocked';
+    this.queue = new Poll(d.queueTickMs ?? 15_000, unlocked, () => releases.workflow.runDue());
+    this.bounceWatch = new Poll(
+      d.bouncePollMs ?? 300_000,
+      () => unlocked() && bounces.settings() !== null,
+      () => bounces.checkNow('mailbox').catch((e: unknown) => logger.warn('bounces.check_failed', { code: (e as { code?: string })?.code ?? 'INTERNAL' })),
+    );
+  }
+
+  /** Start the outbox sender: every `queueTickMs` it delivers the queued releases that are due, while the vault is unlocked. */
+  readonly startQueue = (): void => this.queue.start();
+
+  /** Stop the outbox sender and wait for a run in progress. */
+  readonly stopQueue = (): Promise<void> => this.queue.stop();
+
+  /**
+   * Start reading the bounce mailbox every `bouncePollMs` while the vault is unlocked and a mailbox is set.
+   * Failures are audited by BounceService.checkNow and logged as codes; nothing is thrown.
+   */
+  readonly startBounceWatch = (): void => this.bounceWatch.start();
+
+  /** Stop the bounce poll and wait for a check in progress. */
+  readonly stopBounceWatch = (): Promise<void> => this.bounceWatch.stop();
+
+  /** End the packaging worker thread, if any (at quit). Jobs still running fail with PACKAGING_CANCELLED. */
+  readonly stopPackaging = async (): Promise<void> => {
+    if (this.d.packaging instanceof PackagingWorker) await this.d.packaging.close();
+  };
+}
