@@ -65,6 +65,7 @@ export const ERROR_CODES = [
   'RELEASE_UNCONFIRMED',
   'RELEASE_CANCELLED',
   'SEND_INTERRUPTED',
+  'OUTBOX_INTEGRITY',
   'SMTP_NO_REPLY',
   'SEND_GAVE_UP',
   // the practice server's shared queue (issue #17): another workstation recovered a release whose claim lapsed

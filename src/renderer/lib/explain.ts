@@ -246,6 +246,10 @@ const EXPLANATIONS: Record<string, Explanation> = {
     title: 'ReleaseDesk stopped while this release was being sent.',
     next: 'Nothing is lost: what may have arrived is marked for you to check, the rest is sent from the outbox by itself.',
   },
+  OUTBOX_INTEGRITY: {
+    title: 'A prepared message of this release was found damaged in the vault, so it was not sent.',
+    next: 'Nothing of that message reached the recipient. Prepare and send the release again; if it happens again, contact support.',
+  },
   QUEUE_CLAIM_LOST: {
     title: 'Another workstation took over sending this release.',
     next: 'Nothing was sent twice. Open the practice outbox: the release shows what the other workstation did with it.',

@@ -86,12 +86,15 @@ describe.skipIf(!HAVE)('a PGP/MIME release stored one message at a time', () => 
     expect(storedCount(staged.id)).toBe(0);
 
     // What a process stopped mid-preparation leaves: a stored message under the closed record. Unlock removes it.
+    // (A message whose chunks were being written: its row without size and digest, one chunk.)
     db()
-      .prepare("INSERT INTO outbox_messages (transmission_id, part, part_of, message_id, envelope_from, envelope_to, raw) VALUES (?, 1, 3, '<left@clinic.example.test>', 'records@clinic.example.test', '[]', X'00')")
+      .prepare("INSERT INTO outbox_messages (transmission_id, part, part_of, message_id, envelope_from, envelope_to) VALUES (?, 1, 3, '<left@clinic.example.test>', 'records@clinic.example.test', '[]')")
       .run(staged.id);
+    db().prepare("INSERT INTO outbox_chunks (transmission_id, part, seq, data) VALUES (?, 1, 0, X'00')").run(staged.id);
     b.services.session.lock();
     await b.services.vault.unlock(PASSPHRASE);
     expect(storedCount(staged.id)).toBe(0);
+    expect(db().prepare('SELECT count(*) AS n FROM outbox_chunks WHERE transmission_id = ?').get(staged.id)).toEqual({ n: 0 });
 
     db().prepare('UPDATE document_chunks SET data = ? WHERE document_id = ? AND seq = 0').run(chunk.data, docIds[1]);
     const out = await b.call('releases.send', { releaseId: id, method: 'openpgp-pgp-mime' });

@@ -61,3 +61,15 @@ export interface SendResult {
   /** Negotiated cipher suite, OpenSSL name, e.g. 'TLS_AES_256_GCM_SHA384'. */
   tlsCipher: string;
 }
+
+/**
+ * A message handed to {@link sendRawMessage} chunk by chunk instead of as one Buffer (a stored outbox message):
+ * its size (bytes, declared with SIZE, RFC 1870) and SHA-256 (hex), and a fresh iteration of its chunks in order.
+ * The chunks are checked against both before the final "." of DATA; a mismatch ends the DATA without it
+ * (OUTBOX_INTEGRITY) and `beforeEndOfData` is not called.
+ */
+export interface ChunkedMessage {
+  sizeBytes: number;
+  sha256: string;
+  chunks(): Iterable<Buffer>;
+}

@@ -15,6 +15,7 @@
  * SMTP reply and enhanced status codes, a constant reason, a known provider's
  * fix link, the advertised size limit).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import isEmail from 'validator/lib/isEmail';
@@ -22,10 +23,10 @@ import { AppError } from '../../../shared/errors';
 import { envelopeAddress, needsSmtpUtf8 } from '../recipients/email';
 import { classifySmtpFailure } from './smtp-errors';
 import { openVerifiedSession } from './smtp-session';
-import type { SendOptions, SendResult, SmtpEnvelope, SmtpSettings } from './smtp-types';
+import type { ChunkedMessage, SendOptions, SendResult, SmtpEnvelope, SmtpSettings } from './smtp-types';
 
 export { classifySmtpFailure } from './smtp-errors';
-export type { SendOptions, SendResult, SmtpEnvelope, SmtpSettings } from './smtp-types';
+export type { ChunkedMessage, SendOptions, SendResult, SmtpEnvelope, SmtpSettings } from './smtp-types';
 
 /** Default wait for the verdict after the final "." (RFC 5321 §4.5.3.2.6 "DATA Termination: 10 minutes"). */
 const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -46,7 +47,8 @@ const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
  *
  * @param settings server, port, security mode and credentials.
  * @param envelope MAIL FROM / RCPT TO addresses (validated with validator.isEmail).
- * @param raw the complete RFC 5322 message (e.g. from buildPgpMimeMessage), CRLF line ends.
+ * @param raw the complete RFC 5322 message (e.g. from buildPgpMimeMessage), CRLF line ends; or a {@link ChunkedMessage}
+ *   (a stored outbox message) streamed chunk by chunk and checked against its size and SHA-256 before the final ".".
  * @param opts trusted CAs, DSN envelope id, timeout (each wait, including the wait for the final reply).
  * @returns {@link SendResult}.
  * @throws AppError
@@ -64,12 +66,14 @@ const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
  *   SMTP_MESSAGE_TOO_LARGE — larger than the advertised SIZE (detail.maxBytes, nothing sent), or 552;
  *   SMTP_MESSAGE_REJECTED — 5xx verdict after the final ".";
  *   SMTP_NO_REPLY — the final "." was written, no verdict came (detail.phase 'reply');
+ *   OUTBOX_INTEGRITY — a ChunkedMessage's chunks do not match its size or SHA-256: DATA ended without the final ".",
+ *     nothing delivered (detail.phase 'data', not transient);
  *   SMTPUTF8_REQUIRED — a non-ASCII local part and a server that does not offer SMTPUTF8 (RFC 6531 §3.4; nothing sent);
  *   SMTP_FAILED — anything else.
  * @source 45 CFR 164.312(e)(1) transmission security; NIST SP 800-52 Rev. 2; RFC 3207 (STARTTLS);
  *   RFC 8314 (implicit TLS); RFC 1870 (SIZE); RFC 3461 §4.3–4.4 (RET, ENVID, NOTIFY); RFC 5321 §4.2, §4.5.3.2.
  */
-export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer, opts: SendOptions = {}): Promise<SendResult> {
+export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvelope, raw: Buffer | ChunkedMessage, opts: SendOptions = {}): Promise<SendResult> {
   validateInputs(settings, envelope, opts);
   // RFC 5321 §2.3.5 / RFC 5890: domains travel as A-labels (xn--…); only a non-ASCII local part needs SMTPUTF8.
   const from = envelopeAddress(envelope.from);
@@ -89,16 +93,18 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     const socket = session.connection._socket;
     if (socket) socket.setTimeout(replyWait);
   };
+  const integrity: { error: AppError | null } = { error: null };
   try {
     // RFC 1870 §6: a message larger than the advertised limit is not submitted; refuse before MAIL FROM.
     const maxBytes = session.transcript.maxMessageBytes;
-    if (maxBytes !== null && maxBytes > 0 && raw.length > maxBytes) {
+    const sizeBytes = Buffer.isBuffer(raw) ? raw.length : raw.sizeBytes;
+    if (maxBytes !== null && maxBytes > 0 && sizeBytes > maxBytes) {
       session.quit();
       throw new AppError('SMTP_MESSAGE_TOO_LARGE', 'The message is larger than the mail server accepts, so it was not sent. A smaller split can go through.', {
         phase: 'mail',
         transient: false,
         maxBytes,
-        sizeBytes: raw.length,
+        sizeBytes,
       });
     }
     const info = await session.step<SMTPConnectionSendInfo>((resolve, reject) =>
@@ -107,16 +113,20 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
           from,
           to,
           // RFC 1870: declare the size on MAIL FROM (sent only when the server advertises SIZE).
-          size: raw.length,
+          size: sizeBytes,
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
         },
-        opts.beforeEndOfData || opts.onDataProgress ? handOver(raw, opts.beforeEndOfData, opts.onDataProgress) : raw,
+        !Buffer.isBuffer(raw)
+          ? handOverChunks(raw, integrity, opts.beforeEndOfData, opts.onDataProgress)
+          : opts.beforeEndOfData || opts.onDataProgress
+            ? handOver(raw, opts.beforeEndOfData, opts.onDataProgress)
+            : raw,
         (err, result) => (err || !result ? reject(err ?? new Error('no result')) : resolve(result)),
       ),
     );
     session.quit();
     return {
-      messageId: readMessageId(raw),
+      messageId: readMessageId(Buffer.isBuffer(raw) ? raw : firstChunk(raw)),
       response: info.response,
       accepted: info.accepted,
       rejected: info.rejected,
@@ -126,7 +136,8 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
   } catch (e) {
     const ctx = session.transcript.context();
     session.abort();
-    throw classifySmtpFailure(e, ctx);
+    // nodemailer reports a failed source stream as its own ESTREAM: the chunk check's coded error is kept apart.
+    throw integrity.error ?? classifySmtpFailure(e, ctx);
   }
 }
 
@@ -179,6 +190,60 @@ function handOver(raw: Buffer, beforeEnd?: (() => void) | (() => Promise<void>),
       this.push(null);
     },
   });
+}
+
+/**
+ * A {@link ChunkedMessage} as a stream of {@link HAND_OVER_CHUNK} pieces, one stored chunk in memory at a time,
+ * hashing what it hands over. After the last byte it compares size and SHA-256 with the stored ones: a mismatch
+ * destroys the stream with OUTBOX_INTEGRITY, kept in `integrity` (nodemailer then never writes the final ".", and
+ * `beforeEnd` is not called); a match calls `beforeEnd`, then ends (the terminator follows).
+ */
+function handOverChunks(msg: ChunkedMessage, integrity: { error: AppError | null }, beforeEnd?: () => void, progress?: (sent: number, total: number) => void): Readable {
+  const hash = createHash('sha256');
+  let it: Iterator<Buffer> | null = null;
+  let current: Buffer = Buffer.alloc(0);
+  let offset = 0;
+  let sent = 0;
+  return new Readable({
+    read() {
+      try {
+        it ??= msg.chunks()[Symbol.iterator]();
+        while (offset >= current.length) {
+          const next = it.next();
+          if (next.done) {
+            if (sent !== msg.sizeBytes || hash.digest('hex') !== msg.sha256) {
+              integrity.error = new AppError('OUTBOX_INTEGRITY', 'A stored message of this release was damaged in the vault, so it was not sent. Prepare the release again.', {
+                phase: 'data',
+                transient: false,
+              });
+              // A plain error for nodemailer (it rewrites the code of what it is given to ESTREAM).
+              this.destroy(new Error('stored message check failed'));
+              return;
+            }
+            beforeEnd?.();
+            this.push(null);
+            return;
+          }
+          current = next.value;
+          offset = 0;
+        }
+        const piece = current.subarray(offset, offset + HAND_OVER_CHUNK);
+        offset += piece.length;
+        sent += piece.length;
+        hash.update(piece);
+        this.push(piece);
+        progress?.(sent, msg.sizeBytes);
+      } catch (e) {
+        this.destroy(e instanceof Error ? e : new Error('hand-over failed'));
+      }
+    },
+  });
+}
+
+/** The first chunk of a chunked message (where its Message-ID header is), empty when it has none. */
+function firstChunk(msg: ChunkedMessage): Buffer {
+  for (const c of msg.chunks()) return c;
+  return Buffer.alloc(0);
 }
 
 /** What a successful {@link testSmtpConnection} learned about the server. */

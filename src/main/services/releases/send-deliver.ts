@@ -1,13 +1,14 @@
 import { AppError } from '../../../shared/errors';
-import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type SmtpSettings } from '../delivery/smtp';
+import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type ChunkedMessage, type SmtpSettings } from '../delivery/smtp';
 import { requireSetting } from '../settings/settings';
 import {
   beginPartAttempt,
   clearOutboxPart,
+  eraseOutboxChunks,
   markPartHandedOver,
   openTransmission,
   outboxEntries,
-  outboxRaw,
+  outboxChunk,
   recordPartFailure,
   recordPartSent,
   refreshTransmissionSummary,
@@ -16,6 +17,9 @@ import {
 import { releaseState, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
 import { settle } from './send-outcome';
+
+/** Stored chunks erased per transaction after a part's "250" (4 MiB). */
+const ERASE_CHUNKS_PER_TX = 4;
 
 /**
  * Steps 3–4 for a release this process has claimed (SendWorkflow.deliver): deliver the stored parts one at a time
@@ -45,7 +49,19 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
     await ctx.d.checkpoint?.('before-connect', { releaseId, part: msg.part });
     let handedOver = false;
     try {
-      const sent = await sendRawMessage(smtp, msg.envelope, outboxRaw(v.db, open.id, msg.part), {
+      // The stored chunks stream into DATA one at a time, checked against the stored size and SHA-256 before the final ".".
+      const stored: ChunkedMessage = {
+        sizeBytes: msg.sizeBytes,
+        sha256: msg.sha256,
+        chunks: function* () {
+          for (let seq = 0; ; seq++) {
+            const c = outboxChunk(v.db, open.id, msg.part, seq);
+            if (!c) return;
+            yield c;
+          }
+        },
+      };
+      const sent = await sendRawMessage(smtp, msg.envelope, stored, {
         ...(ctx.d.smtpCa ? { ca: ctx.d.smtpCa } : {}),
         ...(ctx.d.smtpTimeoutMs ? { timeoutMs: ctx.d.smtpTimeoutMs } : {}),
         envid: `${open.envid ?? releaseState(v.db, releaseId).reference}.${msg.part}`,
@@ -60,7 +76,6 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
       await ctx.d.checkpoint?.('after-reply', { releaseId, part: msg.part });
       v.tx(() => {
         recordPartSent(v.db, open.id, msg.part, seq, { at: ctx.now().toISOString(), smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher });
-        clearOutboxPart(v.db, open.id, msg.part);
         refreshTransmissionSummary(v.db, open.id);
         s.audit({
           action: 'release.part_sent',
@@ -88,11 +103,25 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
       stop = { status: unconfirmed ? 'unconfirmed' : 'failed', error: err, transient };
       break;
     }
+    // Accepted: a sent part is never sent again, so its chunks are erased a few at a time (short transactions, the event
+    // loop runs between them), then its row. A stop half-way leaves bytes of a sent part, erased with the outbox (settle).
+    await eraseSentPart(ctx, open.id, msg.part);
     if (msg.part < total) await ctx.d.checkpoint?.('between-parts', { releaseId, part: msg.part });
   }
   ctx.d.events.emit('progress', { operation: 'send', releaseId, done: total, total });
   return v.tx(() => settle(ctx, releaseId, open.id, stop));
 }
+/** Erase the stored bytes of an accepted part chunk-wise; a failure here only leaves bytes that settle erases later. */
+async function eraseSentPart(ctx: SendContext, transmissionId: string, part: number): Promise<void> {
+  const v = ctx.s.require();
+  try {
+    while (v.tx(() => eraseOutboxChunks(v.db, transmissionId, part, ERASE_CHUNKS_PER_TX)) > 0) await new Promise<void>((r) => setImmediate(r));
+    v.tx(() => clearOutboxPart(v.db, transmissionId, part));
+  } catch (e) {
+    ctx.s.logger.warn('release.part_bytes_not_erased', { code: e instanceof AppError ? e.code : 'INTERNAL' });
+  }
+}
+
 /** Whether the error means "handed over, no reply" (the message may have been delivered). Shared with practice/queue-worker.ts. */
 export function isNoReply(e: AppError): boolean {
   if (e.code === 'SMTP_NO_REPLY') return true;

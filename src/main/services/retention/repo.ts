@@ -174,7 +174,7 @@ export interface OutboxCandidate extends HoldKey {
 export function outboxCandidates(db: Database): OutboxCandidate[] {
   return db
     .prepare(
-      `SELECT o.transmission_id AS transmissionId, o.part, length(o.raw) AS bytes, r.updated_at AS completedAt, r.patient_mrn AS mrn, r.request_id AS requestId
+      `SELECT o.transmission_id AS transmissionId, o.part, coalesce(o.size_bytes, 0) AS bytes, r.updated_at AS completedAt, r.patient_mrn AS mrn, r.request_id AS requestId
          FROM outbox_messages o JOIN transmissions t ON t.id = o.transmission_id JOIN releases r ON r.id = t.release_id
         WHERE r.status IN (${COMPLETED})`,
     )
@@ -194,6 +194,7 @@ export function purgePacket(db: Database, artifactId: string, at: Date): void {
 
 /** Remove one stored outgoing message (the transmission and its parts' results stay). */
 export function purgeOutboxMessage(db: Database, transmissionId: string, part: number): void {
+  db.prepare('DELETE FROM outbox_chunks WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
   db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
 }
 
