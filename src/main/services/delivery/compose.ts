@@ -14,8 +14,6 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import isEmail from 'validator/lib/isEmail';
 import { AppError } from '../../../shared/errors';
-import type { PackagingJobs } from '../packaging/jobs';
-import type { PacketManifest } from '../packaging/manifest';
 import { DEFAULT_PART_LIMIT_BYTES } from '../packaging/split';
 import {
   filesOfPart,
@@ -28,6 +26,11 @@ import {
   type PreparedPart,
 } from './packet-files';
 import { buildPgpMimeMessage, type Mailbox } from './pgpmime';
+
+export * from './compose-types';
+import type { ComposePacketInput, ComposePasswordPdfInput, ComposeTlsOnlyInput, ComposedMessage, ComposedPartInfo, ComposedRelease } from './compose-types';
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The outer headers of an end-to-end encrypted message, after checkOuterMessage (pgpmime.ts). */
 export interface CheckedOuterHeaders {
@@ -60,83 +63,6 @@ export function outerMessage(contentType: string, checked: CheckedOuterHeaders):
   root.setHeader('MIME-Version', '1.0');
   return root;
 }
-
-/** One composed message of a release. */
-export interface ComposedMessage {
-  /** RFC 5322 message, CRLF line ends, ready for sendRawMessage. */
-  raw: Buffer;
-  /** Message-ID header value with angle brackets. */
-  messageId: string;
-  /** 1-based part number and number of parts (messages) of the release. */
-  part: number;
-  of: number;
-  /** PHI-free attachment file names in this message (for PGP/MIME: the files inside the encryption). */
-  attachments: string[];
-}
-
-/** What went in which message. */
-export interface ComposedPartInfo {
-  part: number;
-  of: number;
-  /** Packet page range (password PDF / TLS-only); absent for PGP/MIME file groups. */
-  firstPage?: number;
-  lastPage?: number;
-  files: string[];
-}
-
-/** Result of every compose function. */
-export interface ComposedRelease {
-  messages: ComposedMessage[];
-  parts: ComposedPartInfo[];
-  /** The manifest with its parts (password PDF / TLS-only), for the transmission record. */
-  manifest?: PacketManifest;
-}
-
-/** Common input of the packet-based compose functions. */
-export interface ComposePacketInput {
-  /** The practice's sending mailbox (its name is the practice's, not PHI). */
-  from: Mailbox;
-  /** The recipient's address only; no display name goes into the headers. */
-  to: string;
-  practiceName: string;
-  /** Release reference, PHI-free ([A-Za-z0-9._-], ≤ 40), e.g. "R-2026-00001". */
-  reference: string;
-  /** The unencrypted packet from assemblePacket. */
-  packetPdf: Uint8Array;
-  /** Its manifest from assemblePacket. */
-  manifest: PacketManifest;
-  /** The practice's armored private key. */
-  practiceSigningKeyArmored: string;
-  practiceSigningKeyPassphrase?: string;
-  /** Raw attachment bytes per message; default 18,000,000 (DEFAULT_PART_LIMIT_BYTES). */
-  limitBytes?: number;
-  /** Date header; default now. */
-  date?: Date;
-  assetsRoot?: string;
-  /** Where splitting and the password PDF run (the packaging worker in the app); default: this thread. */
-  packaging?: PackagingJobs | undefined;
-}
-
-/** Input of {@link composePasswordPdfMessages}. */
-export interface ComposePasswordPdfInput extends ComposePacketInput {
-  /** The PDF open password (e.g. generateSpokenPassphrase().passphrase), shown once to staff; 1..32 bytes. */
-  passphrase: string;
-}
-
-/** The recorded decision that unencrypted email may be used (from mayUseUnencryptedEmail and the vault). */
-export interface UnencryptedEmailDecision {
-  /** `mayUseUnencryptedEmail(request, acknowledgment).allowed`. */
-  allowed: boolean;
-  /** Id of the recorded acknowledgment (warning shown, choice, scope) this transmission is linked to. */
-  acknowledgmentId: string;
-}
-
-/** Input of {@link composeTlsOnlyMessages}. */
-export interface ComposeTlsOnlyInput extends ComposePacketInput {
-  unencrypted: UnencryptedEmailDecision | undefined | null;
-}
-
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Compose a password-protected-PDF release: the packet is split under `limitBytes`, every part is

@@ -20,217 +20,17 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import type { AuditDetail, AuditInput } from '../audit/audit';
+import type { AuditDetail } from '../audit/audit';
 import type { SmtpEnvelope } from '../delivery/smtp-types';
 import type { ReleaseStatus } from '../releases/repo';
 import type { RetryPolicy } from '../releases/send-context';
 import { canMoveRelease } from '../releases/state';
 import type { SqlEngine } from './engine';
 
-/** The email methods a queued release can have been prepared with (contract EmailDeliveryMethod). */
-export type QueueMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-only-email';
-
-/** A part's state (as in the vault's outbox): 'sending' = an attempt under a claim; 'unconfirmed' = handed over, no reply. */
-export type QueuePartStatus = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed' | 'bounced';
-
-/** Where a sealed value lives (practice/sealing.ts SealPlace): bound into the AAD so it cannot be moved. */
-export interface QueueSealPlace {
-  table: string;
-  column: string;
-  /** The row's id (never PHI). */
-  rowId: string;
-}
-
-/**
- * Seals PHI with the practice data key before it is written and opens it after it is read (AES-256-GCM, the AAD
- * binding the ciphertext to its table, column and row). Bound to practice/sealing.ts seal/open with the workstation's
- * practice keys.
- */
-export interface QueueSealer {
-  /** @returns the sealed bytes */
-  seal(place: QueueSealPlace, plain: Buffer): Buffer;
-  /** @throws AppError PRACTICE_DATA_TAMPERED / PRACTICE_KEY_WRONG when the bytes were altered, moved or sealed with another key */
-  open(place: QueueSealPlace, sealed: Buffer): Buffer;
-}
-
-/** Appends one event to the shared audit chain inside the caller's transaction (practice/audit-repo). */
-export type QueueAuditAppend = (tx: SqlEngine, e: AuditInput) => Promise<unknown>;
-
-/** What the queue's writing functions need besides the engine. */
-export interface QueueIo {
-  sealer: QueueSealer;
-  audit: QueueAuditAppend;
-}
-
-/** Who acts: a staff member (enqueue, a decision) or a workstation's automatic sender. */
-export interface QueueActor {
-  /** The name shown in the audit (a staff member's name, or e.g. "Workstation front-desk-2"). */
-  actor: string;
-  /** The staff user's id (unique user identification, 164.312(a)(2)(i)); null for a workstation's own events. */
-  actorId: string | null;
-}
-
-/** One composed message of a prepared release, exactly as it will be sent. */
-export interface PreparedMessage {
-  /** 1-based part number. */
-  part: number;
-  /** Number of parts of the release. */
-  of: number;
-  /** The Message-ID header of `raw`, with angle brackets. */
-  messageId: string;
-  /** MAIL FROM / RCPT TO (RFC 5321 §2.3.1): sealed, the addresses are PHI. */
-  envelope: SmtpEnvelope;
-  /** The complete RFC 5322 message, CRLF line ends: sealed. */
-  raw: Buffer;
-}
-
-/** A release prepared on a workstation (composed, encrypted for the recipient), ready for the shared queue. */
-export interface PreparedRelease {
-  releaseId: string;
-  /** Staff-facing reference, no PHI (e.g. "RD-2026-00042"). */
-  reference: string;
-  requestId: string | null;
-  method: QueueMethod;
-  transmissionId: string;
-  /** DSN envelope id (RFC 3461 §4.4) without the part suffix: printable ASCII, no PHI, at most 90 characters. */
-  envid: string;
-  /** The recipient of the disclosure (sealed; for the accounting of disclosures, 164.528(b)(2)(ii)). */
-  recipient: { name: string; address: string };
-  messages: PreparedMessage[];
-}
-
-/** A release this workstation holds: the claim token fences every later write. */
-export interface QueueClaim {
-  releaseId: string;
-  transmissionId: string;
-  reference: string;
-  method: QueueMethod;
-  envid: string;
-  workstation: string;
-  token: string;
-  /** Lease length in ms; each fenced write renews it from its own `now`. */
-  leaseMs: number;
-  /** Automatic tries counted so far (the retry policy's counter). */
-  attempts: number;
-  requestId: string | null;
-}
-
-/** A part as stored (no bytes). */
-export interface QueuePart {
-  part: number;
-  of: number;
-  messageId: string;
-  status: QueuePartStatus;
-  sizeBytes: number;
-  attempts: number;
-  handedOverAt: string | null;
-  sentAt: string | null;
-  smtpResponse: string | null;
-  tlsProtocol: string | null;
-  errorCode: string | null;
-  resolution: 'recipient_confirmed' | 'resend' | null;
-}
-
-/** A release as the queue knows it (metadata only). */
-export interface QueueRelease {
-  releaseId: string;
-  reference: string;
-  status: ReleaseStatus;
-  method: QueueMethod;
-  transmissionId: string;
-  claimedBy: string | null;
-  leaseUntil: number | null;
-  attempts: number;
-  notBefore: number | null;
-  errorCode: string | null;
-}
-
-/** Why delivery of a part stopped (the outcome rules of send-outcome.ts). */
-export interface QueueStop {
-  status: 'failed' | 'unconfirmed';
-  code: string;
-  transient: boolean;
-}
-
-const PG_LOCK = ' FOR UPDATE';
-const lock = (tx: SqlEngine) => (tx.dialect === 'postgres' ? PG_LOCK : '');
-
-const claimLost = () =>
-  new AppError('QUEUE_CLAIM_LOST', 'Another workstation took over this release after this one stopped answering; this workstation sends nothing more of it.');
-
-const placeRaw = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'raw_sealed', rowId: `${transmissionId}/${part}` });
-const placeEnvelope = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'envelope_sealed', rowId: `${transmissionId}/${part}` });
-const placeRecipient = (transmissionId: string): QueueSealPlace => ({ table: 'queue_transmissions', column: 'recipient_sealed', rowId: transmissionId });
-
-interface MoveOptions {
-  by: QueueActor;
-  audit: { action: string; outcome?: 'success' | 'failure' | 'refused'; detail?: AuditDetail };
-  error?: { code: string } | undefined;
-  /** The claim to hold (moving to 'sending'); leaving 'sending' always clears the claim. */
-  claim?: { workstation: string; token: string; leaseUntil: number };
-  notBefore?: number | null;
-  resetAttempts?: boolean;
-  countAttempt?: boolean;
-}
-
-/**
- * The one writer of a queued release's status: checks `from → to` against RELEASE_TRANSITIONS, writes the status
- * (and the claim / retry fields) and appends the audit event, in the caller's transaction.
- * @throws AppError NOT_FOUND (unknown release), STATUS_TRANSITION_INVALID (nothing is written)
- */
-async function moveQueued(tx: SqlEngine, io: QueueIo, releaseId: string, to: ReleaseStatus, now: Date, o: MoveOptions): Promise<ReleaseStatus> {
-  const row = await tx.one<{ status: ReleaseStatus; attempts: number }>(`SELECT status, attempts FROM queue_releases WHERE id = $1${lock(tx)}`, [releaseId]);
-  if (!row) throw new AppError('NOT_FOUND', 'This release is not in the practice’s outbox.');
-  const from = row.status;
-  if (!canMoveRelease(from, to)) throw new AppError('STATUS_TRANSITION_INVALID', `A release that is ${from.replace('_', ' ')} cannot become ${to.replace('_', ' ')}.`, { from, to });
-  const attempts = o.resetAttempts ? 0 : Number(row.attempts) + (o.countAttempt ? 1 : 0);
-  const c = to === 'sending' ? o.claim : undefined;
-  await tx.run(
-    `UPDATE queue_releases SET status = $2, updated_at = $3, error_code = $4, claimed_by = $5, claim_token = $6, lease_until = $7, not_before = $8, attempts = $9
-     WHERE id = $1`,
-    [releaseId, to, now.toISOString(), o.error?.code ?? null, c?.workstation ?? null, c?.token ?? null, c?.leaseUntil ?? null, o.notBefore ?? null, attempts],
-  );
-  await io.audit(tx, {
-    at: now,
-    actor: o.by.actor,
-    actorId: o.by.actorId,
-    action: o.audit.action,
-    outcome: o.audit.outcome ?? 'success',
-    subjectType: 'release',
-    subjectId: releaseId,
-    detail: { from, to, ...(o.error ? { code: o.error.code } : {}), ...(o.audit.detail ?? {}) },
-  });
-  return from;
-}
-
-/**
- * Renew the claim's lease if this workstation still holds it (same token, still 'sending'); inside the caller's
- * transaction, so the write it guards commits only with a valid claim. On PostgreSQL the UPDATE takes the row lock
- * that recovery also needs, so a fenced write and a recovery of the same release are serialized.
- * @throws AppError QUEUE_CLAIM_LOST
- */
-async function fence(tx: SqlEngine, claim: QueueClaim, now: Date): Promise<void> {
-  const r = await tx.run("UPDATE queue_releases SET lease_until = $3 WHERE id = $1 AND claim_token = $2 AND status = 'sending'", [
-    claim.releaseId,
-    claim.token,
-    now.getTime() + claim.leaseMs,
-  ]);
-  if (r.changes !== 1) throw claimLost();
-}
-
-function validatePrepared(r: PreparedRelease): void {
-  const bad = (what: string) => new AppError('VALIDATION_FAILED', `The prepared release cannot be queued: ${what}.`);
-  const n = r.messages.length;
-  if (n === 0) throw bad('it has no message');
-  if (!/^[\x21-\x7e]{1,90}$/.test(r.envid)) throw bad('its delivery-status id must be 1 to 90 printable ASCII characters');
-  const ids = new Set<string>();
-  r.messages.forEach((m, i) => {
-    if (m.part !== i + 1 || m.of !== n) throw bad('its parts are not numbered 1 to n');
-    if (!/^<[^<>\s@]+@[^<>\s@]+>$/.test(m.messageId) || ids.has(m.messageId)) throw bad('a message has no Message-ID or shares one');
-    ids.add(m.messageId);
-    if (m.raw.length === 0 || m.envelope.to.length === 0) throw bad('a message is empty or has no recipient');
-  });
-}
+export * from './queue-types';
+export * from './queue-views-repo';
+import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueueMethod, QueuePart, QueueStop } from './queue-types';
+import { completeTransmission, fence, lock, moveQueued, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
 
 /**
  * Put a prepared release with its exact messages into the shared queue, in one transaction: the release
@@ -339,36 +139,6 @@ export async function claimNextRelease(engine: SqlEngine, io: QueueIo, workstati
 export async function renewClaim(engine: SqlEngine, claim: QueueClaim, now: Date): Promise<void> {
   await engine.transaction((tx) => fence(tx, claim, now));
 }
-
-interface PartRow {
-  part: number;
-  part_of: number;
-  message_id: string;
-  status: QueuePartStatus;
-  size_bytes: number;
-  attempts: number;
-  handed_over_at: string | null;
-  sent_at: string | null;
-  smtp_response: string | null;
-  tls_protocol: string | null;
-  error_code: string | null;
-  resolution: 'recipient_confirmed' | 'resend' | null;
-}
-
-const toPart = (r: PartRow): QueuePart => ({
-  part: Number(r.part),
-  of: Number(r.part_of),
-  messageId: r.message_id,
-  status: r.status,
-  sizeBytes: Number(r.size_bytes),
-  attempts: Number(r.attempts),
-  handedOverAt: r.handed_over_at,
-  sentAt: r.sent_at,
-  smtpResponse: r.smtp_response,
-  tlsProtocol: r.tls_protocol,
-  errorCode: r.error_code,
-  resolution: r.resolution,
-});
 
 /**
  * The parts of a transmission in part order, without their bytes.
@@ -512,29 +282,6 @@ export async function recordQueuedPartFailure(
   });
 }
 
-/** Recompute a transmission's summary: parts accepted and the TLS facts of the last accepted one. */
-async function refreshSummary(tx: SqlEngine, transmissionId: string): Promise<void> {
-  const parts = await tx.all<{ status: string; sent_at: string | null; tls_protocol: string | null; tls_cipher: string | null }>(
-    'SELECT status, sent_at, tls_protocol, tls_cipher FROM queue_parts WHERE transmission_id = $1',
-    [transmissionId],
-  );
-  const sent = parts.filter((p) => p.status === 'sent' || p.status === 'bounced');
-  const last = [...sent].sort((a, b) => (a.sent_at ?? '').localeCompare(b.sent_at ?? '')).at(-1);
-  await tx.run('UPDATE queue_transmissions SET parts_sent = $2, tls_protocol = $3, tls_cipher = $4 WHERE id = $1', [
-    transmissionId,
-    sent.length,
-    last?.tls_protocol ?? null,
-    last?.tls_cipher ?? null,
-  ]);
-}
-
-/** Every part accepted: the release is sent — the stored bytes are cleared (the rows, digests and sizes stay). */
-async function completeTransmission(tx: SqlEngine, transmissionId: string, now: Date): Promise<void> {
-  const at = now.toISOString();
-  await tx.run('UPDATE queue_messages SET raw_sealed = NULL, cleared_at = $2 WHERE transmission_id = $1 AND cleared_at IS NULL', [transmissionId, at]);
-  await tx.run('UPDATE queue_transmissions SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL', [transmissionId, at]);
-}
-
 /**
  * Decide and record the release's status after a delivery run under the claim — the rules of send-outcome.ts:
  * every part accepted → 'sent' (a disclosure: the 'release.send' event carries the accounting facts); any part
@@ -581,10 +328,6 @@ export async function settleClaim(engine: SqlEngine, io: QueueIo, claim: QueueCl
     await moveQueued(tx, io, claim.releaseId, to, now, { by, error: { code: stop?.transient ? 'SEND_GAVE_UP' : code }, audit: { action: 'release.send', outcome: 'failure', detail } });
     return to;
   });
-}
-
-async function queuePartsTx(tx: SqlEngine, transmissionId: string): Promise<QueuePart[]> {
-  return (await tx.all<PartRow>('SELECT * FROM queue_parts WHERE transmission_id = $1 ORDER BY part', [transmissionId])).map(toPart);
 }
 
 /**
@@ -691,116 +434,4 @@ export async function resolveQueuedUnconfirmed(engine: SqlEngine, io: QueueIo, r
     });
     return 'queued';
   });
-}
-
-/** Counts of the queue by status, and what is due now. */
-export interface QueueActivity {
-  /** 'queued' and due (not_before passed or none). */
-  due: number;
-  /** 'queued' with a later not_before (waiting for a retry). */
-  waiting: number;
-  /** 'sending' under a live lease. */
-  sending: number;
-  /** 'sending' whose lease ended (to recover). */
-  lapsed: number;
-  byStatus: Partial<Record<ReleaseStatus, number>>;
-}
-
-/**
- * How the shared queue stands at `now` (one read): releases due, waiting for a retry, being sent under a live lease,
- * and with a lapsed lease (to recover).
- * @param now the workstation's clock (leases and retry times are epoch ms)
- * @throws AppError store errors (engine.ts)
- */
-export async function queueActivity(engine: SqlEngine, now: Date): Promise<QueueActivity> {
-  const rows = await engine.all<{ status: ReleaseStatus; due: number; lapsed: number; n: number }>(
-    `SELECT status,
-       CASE WHEN not_before IS NULL OR not_before <= $1 THEN 1 ELSE 0 END AS due,
-       CASE WHEN lease_until IS NOT NULL AND lease_until < $1 THEN 1 ELSE 0 END AS lapsed,
-       count(*) AS n
-     FROM queue_releases GROUP BY status, 2, 3`,
-    [now.getTime()],
-  );
-  const a: QueueActivity = { due: 0, waiting: 0, sending: 0, lapsed: 0, byStatus: {} };
-  for (const r of rows) {
-    const n = Number(r.n);
-    a.byStatus[r.status] = (a.byStatus[r.status] ?? 0) + n;
-    if (r.status === 'queued') {
-      if (Number(r.due) === 1) a.due += n;
-      else a.waiting += n;
-    }
-    if (r.status === 'sending') {
-      if (Number(r.lapsed) === 1) a.lapsed += n;
-      else a.sending += n;
-    }
-  }
-  return a;
-}
-
-/**
- * Every release of the shared queue, in queueing order: metadata only (ids, status, claim, lease and retry times in
- * epoch ms, attempts, last error code), nothing sealed is opened.
- * @throws AppError store errors (engine.ts)
- */
-export async function listQueuedReleases(engine: SqlEngine): Promise<QueueRelease[]> {
-  const rows = await engine.all<{
-    id: string;
-    reference: string;
-    status: ReleaseStatus;
-    method: QueueMethod;
-    transmission_id: string;
-    claimed_by: string | null;
-    lease_until: number | null;
-    attempts: number;
-    not_before: number | null;
-    error_code: string | null;
-  }>('SELECT id, reference, status, method, transmission_id, claimed_by, lease_until, attempts, not_before, error_code FROM queue_releases ORDER BY queued_ms, id');
-  return rows.map((r) => ({
-    releaseId: r.id,
-    reference: r.reference,
-    status: r.status,
-    method: r.method,
-    transmissionId: r.transmission_id,
-    claimedBy: r.claimed_by,
-    leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
-    attempts: Number(r.attempts),
-    notBefore: r.not_before === null ? null : Number(r.not_before),
-    errorCode: r.error_code,
-  }));
-}
-
-/** One row of the transmission log: a part of a transmission with its result (metadata only). */
-export interface QueueTransmissionPart extends QueuePart {
-  releaseId: string;
-  transmissionId: string;
-  /** Attempts whose outcome was 'sent' (the server answered 250). */
-  acceptedAttempts: number;
-}
-
-/**
- * The transmission log of the shared queue: every part of every transmission (release, Message-ID, status, staff's
- * resolution) with how many of its attempts the server accepted with "250" — what a check against the mail
- * server's own count compares.
- * @source 45 CFR 164.528 (the disclosures as they happened), 164.312(b)
- * @throws AppError store errors (engine.ts)
- */
-export async function transmissionLog(engine: SqlEngine): Promise<QueueTransmissionPart[]> {
-  const rows = await engine.all<PartRow & { release_id: string; transmission_id: string; accepted: number }>(
-    `SELECT p.*, t.release_id,
-       (SELECT count(*) FROM queue_attempts a WHERE a.transmission_id = p.transmission_id AND a.part = p.part AND a.outcome = 'sent') AS accepted
-     FROM queue_parts p JOIN queue_transmissions t ON t.id = p.transmission_id ORDER BY t.release_id, p.part`,
-  );
-  return rows.map((r) => ({ ...toPart(r), releaseId: r.release_id, transmissionId: r.transmission_id, acceptedAttempts: Number(r.accepted) }));
-}
-
-/**
- * The recipient of a queued transmission, opened with the practice data key (for the accounting of disclosures).
- * @returns `{ name, address }`, or null for an unknown transmission
- * @throws AppError PRACTICE_DATA_TAMPERED / PRACTICE_KEY_WRONG when the sealed value does not open; store errors
- * @source 45 CFR 164.528(b)(2)(ii) (the recipient's name and address, if known)
- */
-export async function queuedRecipient(engine: SqlEngine, io: QueueIo, transmissionId: string): Promise<{ name: string; address: string } | null> {
-  const row = await engine.one<{ recipient_sealed: Buffer }>('SELECT recipient_sealed FROM queue_transmissions WHERE id = $1', [transmissionId]);
-  if (!row) return null;
-  return JSON.parse(io.sealer.open(placeRecipient(transmissionId), Buffer.from(row.recipient_sealed)).toString('utf8')) as { name: string; address: string };
 }

@@ -4,11 +4,12 @@
  * and files kept only in the vault (the print-ready packet). Repository functions of (db, ...args);
  * call the writing ones inside the audited transaction of the action they belong to.
  */
-import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { TransmissionPartT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { newId } from '../support/ids';
+
+export * from './outbox-repo';
 
 /** A part's state: 'sending' = an attempt started; 'unconfirmed' = handed over, no reply (may have been delivered). */
 export type PartStatus = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed' | 'bounced';
@@ -269,147 +270,6 @@ export function erasePassphrase(db: Database, releaseId: string, at: string): nu
 /** Record what a transmission was prepared from, and the DSN envelope id base of its parts. */
 export function setTransmissionPreparation(db: Database, transmissionId: string, contentDigest: string, envid: string): void {
   db.prepare('UPDATE transmissions SET content_digest = ?, envid = ? WHERE id = ?').run(contentDigest, envid, transmissionId);
-}
-
-/** One composed message waiting in the outbox, with its SMTP envelope (RFC 5321 §2.3.1). */
-export interface OutboxMessage {
-  part: number;
-  of: number;
-  messageId: string;
-  envelope: { from: string; to: string[] };
-  raw: Buffer;
-}
-
-/** Bytes per stored chunk of an outbox message (1 MiB): what one statement writes, reads or erases. */
-export const OUTBOX_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Start storing one composed message: its row without size and digest (not deliverable, not listed by
- * {@link outboxEntries}) until {@link completeOutboxMessage}. Its chunks follow with {@link appendOutboxChunk}.
- */
-export function beginOutboxMessage(db: Database, transmissionId: string, m: Omit<OutboxMessage, 'raw'>): void {
-  db.prepare('INSERT INTO outbox_messages (transmission_id, part, part_of, message_id, envelope_from, envelope_to) VALUES (?, ?, ?, ?, ?, ?)').run(
-    transmissionId,
-    m.part,
-    m.of,
-    m.messageId,
-    m.envelope.from,
-    JSON.stringify(m.envelope.to),
-  );
-}
-
-/** Store chunk `seq` (0, 1, … in message order) of a message begun with {@link beginOutboxMessage}. */
-export function appendOutboxChunk(db: Database, transmissionId: string, part: number, seq: number, data: Uint8Array): void {
-  db.prepare('INSERT INTO outbox_chunks (transmission_id, part, seq, data) VALUES (?, ?, ?, ?)').run(transmissionId, part, seq, data);
-}
-
-/** Complete a stored message: its total size (bytes) and SHA-256 (hex), checked again when it is sent. */
-export function completeOutboxMessage(db: Database, transmissionId: string, part: number, sizeBytes: number, sha256: string): void {
-  db.prepare('UPDATE outbox_messages SET size_bytes = ?, sha256 = ? WHERE transmission_id = ? AND part = ?').run(sizeBytes, sha256, transmissionId, part);
-}
-
-/**
- * Store the composed messages of a transmission (encrypted parts, inside the encrypted vault) before the first byte
- * leaves, each as {@link OUTBOX_CHUNK_BYTES} chunks with its size and SHA-256. Call inside one transaction (small
- * releases); a large release stores message by message in short transactions (send-prepare stageMessages).
- */
-export function saveOutbox(db: Database, transmissionId: string, messages: OutboxMessage[]): void {
-  for (const m of messages) {
-    beginOutboxMessage(db, transmissionId, m);
-    for (let seq = 0, off = 0; off < m.raw.length; seq++, off += OUTBOX_CHUNK_BYTES) appendOutboxChunk(db, transmissionId, m.part, seq, m.raw.subarray(off, off + OUTBOX_CHUNK_BYTES));
-    completeOutboxMessage(db, transmissionId, m.part, m.raw.length, createHash('sha256').update(m.raw).digest('hex'));
-  }
-}
-
-/** The transmission's complete stored messages in part order, each read whole (empty when none; tests and small releases). */
-export function loadOutbox(db: Database, transmissionId: string): OutboxMessage[] {
-  return outboxEntries(db, transmissionId).map(({ sizeBytes: _s, sha256: _h, ...e }) => ({ ...e, raw: outboxRaw(db, transmissionId, e.part) }));
-}
-
-/** One stored message without its bytes: what a delivery run needs to walk the parts and check each. */
-export type OutboxEntry = Omit<OutboxMessage, 'raw'> & { sizeBytes: number; sha256: string };
-
-/** The transmission's complete stored messages in part order, without their bytes (read with {@link outboxChunk}). */
-export function outboxEntries(db: Database, transmissionId: string): OutboxEntry[] {
-  return (
-    db
-      .prepare(
-        'SELECT part, part_of, message_id, envelope_from, envelope_to, size_bytes, sha256 FROM outbox_messages WHERE transmission_id = ? AND size_bytes IS NOT NULL ORDER BY part',
-      )
-      .all(transmissionId) as Array<{ part: number; part_of: number; message_id: string; envelope_from: string; envelope_to: string; size_bytes: number; sha256: string }>
-  ).map((r) => ({
-    part: r.part,
-    of: r.part_of,
-    messageId: r.message_id,
-    envelope: { from: r.envelope_from, to: JSON.parse(r.envelope_to) as string[] },
-    sizeBytes: r.size_bytes,
-    sha256: r.sha256,
-  }));
-}
-
-/** Chunk `seq` of a stored message (null after the last one, or when it is missing: the size/SHA-256 check catches that). */
-export function outboxChunk(db: Database, transmissionId: string, part: number, seq: number): Buffer | null {
-  const r = db.prepare('SELECT data FROM outbox_chunks WHERE transmission_id = ? AND part = ? AND seq = ?').get(transmissionId, part, seq) as { data: Buffer } | undefined;
-  return r ? r.data : null;
-}
-
-/**
- * The stored bytes of one message, read whole (one part: bounded by the per-message limit). The send path streams
- * the chunks instead ({@link outboxChunk}).
- * @throws AppError INTERNAL when the part is not stored
- */
-export function outboxRaw(db: Database, transmissionId: string, part: number): Buffer {
-  if (!db.prepare('SELECT 1 FROM outbox_messages WHERE transmission_id = ? AND part = ?').get(transmissionId, part))
-    throw new AppError('INTERNAL', 'A stored message of this release could not be found. Nothing more was sent.');
-  const rows = db.prepare('SELECT data FROM outbox_chunks WHERE transmission_id = ? AND part = ? ORDER BY seq').all(transmissionId, part) as Array<{ data: Buffer }>;
-  return Buffer.concat(rows.map((r) => r.data));
-}
-
-/**
- * Erase up to `n` chunks of one stored message (lowest first) — a short statement, so a large message is erased in
- * many small transactions after its "250" instead of one long delete. @returns how many were erased (0: none left)
- */
-export function eraseOutboxChunks(db: Database, transmissionId: string, part: number, n: number): number {
-  return db
-    .prepare('DELETE FROM outbox_chunks WHERE transmission_id = ? AND part = ? AND seq IN (SELECT seq FROM outbox_chunks WHERE transmission_id = ? AND part = ? ORDER BY seq LIMIT ?)')
-    .run(transmissionId, part, transmissionId, part, n).changes;
-}
-
-/**
- * Remove the stored bytes of preparations that never finished (a transmission stored closed while its messages were
- * written, with no part rows: the process stopped before the preparation was committed). Nothing can be sent from
- * them; their records stay.
- * @returns how many messages were removed
- */
-export function clearUnfinishedPreparations(db: Database): number {
-  const unfinished = `SELECT t.id FROM transmissions t WHERE t.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transmission_parts p WHERE p.transmission_id = t.id)`;
-  db.prepare(`DELETE FROM outbox_chunks WHERE transmission_id IN (${unfinished})`).run();
-  return db.prepare(`DELETE FROM outbox_messages WHERE transmission_id IN (${unfinished})`).run().changes;
-}
-
-/** Open a transmission that was stored closed while its messages were written (see SendWorkflow.prepare). */
-export function openStagedTransmission(db: Database, transmissionId: string): void {
-  db.prepare('UPDATE transmissions SET closed_at = NULL, closed_reason = NULL WHERE id = ?').run(transmissionId);
-}
-
-/**
- * Drop the stored message bytes once every part is confirmed delivered (or the transmission was closed with
- * nothing out): the transmission record keeps what was sent, when and how; the bytes are not needed again.
- */
-export function clearOutbox(db: Database, transmissionId: string): void {
-  db.prepare('DELETE FROM outbox_chunks WHERE transmission_id = ?').run(transmissionId);
-  db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ?').run(transmissionId);
-}
-
-/**
- * Drop one part's stored bytes once the server accepted it (RFC 5321 §4.2.5 "250" after DATA): a sent part is never
- * sent again (only pending, failed and unconfirmed parts are), so its bytes are not needed; dropping each as it is
- * accepted spreads the work over the send instead of one long delete at the end. Call in the transaction that
- * records the part sent.
- */
-export function clearOutboxPart(db: Database, transmissionId: string, part: number): void {
-  db.prepare('DELETE FROM outbox_chunks WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
-  db.prepare('DELETE FROM outbox_messages WHERE transmission_id = ? AND part = ?').run(transmissionId, part);
 }
 
 /** Keep the print-ready packet in the vault. @returns its id */
