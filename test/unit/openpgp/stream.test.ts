@@ -115,7 +115,9 @@ describe('encryptAndSignStream', () => {
     expect(m.samples.length).toBeGreaterThan(20);
     // Buffering the file would add 64 MiB over the second half; garbage awaiting GC moves it by a few.
     expect(secondHalf - firstHalf).toBeLessThan(24 * MiB);
-    expect(m.peakRss - m.baseRss).toBeLessThan(size / 2);
+    // Holding the input would add at least `size`; the worker's cipher buffers and GC lag under a loaded machine reach
+    // about size / 2 (64.4 MiB seen under CI with every test file running), so the bound keeps clear of both.
+    expect(m.peakRss - m.baseRss).toBeLessThan((size * 3) / 4);
     expect(m.peakRss).toBeLessThan(200e6);
   }, 60_000);
 
