@@ -27,7 +27,8 @@ function otherCaPem(): string {
 }
 
 test('Settings: a wrong CA is refused in plain words and nothing is saved; the right one connects over verified TLS; axe clean', async ({ page, app }) => {
-  test.skip(!server, 'PostgreSQL server binaries and openssl are required');
+  // Locally without PostgreSQL or openssl the spec is skipped with a warning; under CI the missing tool fails beforeAll.
+  test.skip(!server && !process.env.CI, 'PostgreSQL server binaries and openssl are required');
   const pg = server!;
   const { host } = await app.open({ smtp: false });
 

@@ -5,11 +5,11 @@
  * (Dovecot drops privileges to its own users) and `dovecot` on PATH (Debian: dovecot-imapd).
  * `deliver(raw)` drops a message into the mailbox's Maildir `new/` the way an MDA would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './ports';
 import { testPki } from './smtp';
 
 export const IMAP_USER = 'bounces';
@@ -26,32 +26,6 @@ export interface RunningDovecot {
   /** Dovecot's own log (for failure diagnostics only). */
   log(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error('dovecot did not start listening');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Start Dovecot (see the module comment). @throws Error when it does not listen within 15 s */
@@ -124,7 +98,7 @@ service stats {
     }
   };
   try {
-    await waitForPort(port, child, 15_000);
+    await waitForPort('dovecot', port, child, 15_000);
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(`${(e as Error).message}\n${log()}`, { cause: e });

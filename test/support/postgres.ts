@@ -6,11 +6,11 @@
  * `postgresql`, found under /usr/lib/postgresql/<major>/bin); when run as root the cluster runs as the `postgres`
  * user (the server refuses to run as root). Data files are in `dataDir` (the at-rest check reads them).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './ports';
 import { testPki } from './smtp';
 
 export const PG_USER = 'releasedesk';
@@ -86,32 +86,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}: ${log().slice(-2000)}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`postgres did not start listening: ${log().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Options of {@link startPostgres}. */
 export interface StartPostgresOptions {
   /**
@@ -176,7 +150,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Ru
   let logText = '';
   child.stdout?.on('data', (d: Buffer) => (logText += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (logText += d.toString()));
-  await waitForPort(port, child, () => logText, 30_000);
+  await waitForPort('postgres', port, child, 30_000, () => logText);
 
   const psql = (sql: string, database = 'postgres'): string =>
     run(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', sock, '-p', String(port), '-U', 'pgadmin', '-d', database, '-At'], sql);
