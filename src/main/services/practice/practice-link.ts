@@ -87,3 +87,15 @@ export function openedPracticeLink(engine: SqlEngine, keys: PracticeKeys, workst
   };
   return link;
 }
+
+/** The link of a workstation with no practice server (state `local`): every {@link PracticeLink.use} is refused. */
+export function localPracticeLink(): PracticeLink {
+  return {
+    state: () => 'local',
+    workstation: () => {
+      throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
+    },
+    use: () => Promise.reject(new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.')),
+    onOnline: () => () => undefined,
+  };
+}
