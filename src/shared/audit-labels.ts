@@ -31,6 +31,10 @@ export const AUDIT_ACTIONS: Record<string, { kind: AuditActionKind; verb: string
   'release.send': { kind: 'disclosure', verb: 'sent release', access: 'sent' },
   'release.send_attempt': { kind: 'disclosure', verb: 'started sending release' },
   'release.send_interrupted': { kind: 'disclosure', verb: 'found an interrupted send of release' },
+  // --- the practice server's shared outbox (issue #17) ---
+  'release.pushed_to_practice': { kind: 'disclosure', verb: 'handed to the practice outbox release' },
+  'release.waiting_for_server': { kind: 'disclosure', verb: 'kept on this computer until the practice server is back: release' },
+  'release.practice_outcome': { kind: 'disclosure', verb: 'received the practice outbox’s result for release' },
   'release.export': { kind: 'disclosure', verb: 'exported release', access: 'exported' },
   'release.print': { kind: 'disclosure', verb: 'printed release', access: 'printed' },
   'release.packet_prepared': { kind: 'disclosure', verb: 'prepared the packet of release' },

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { createServices, type Services } from '../../src/main/services';
+import { createServices, type Services, type ServicesConfig } from '../../src/main/services';
+import type { PracticeLink } from '../../src/main/services/practice/practice-link';
 import type { PickedFile } from '../../src/main/services/documents/picker';
 import { fixedClock } from '../../src/main/services/support/clock';
 import { createDispatch } from '../../src/main/rpc/dispatch';
@@ -45,11 +46,27 @@ export interface Backend {
  * (with `smtpOptions`, e.g. rejectDataAt); `exportDir` is the folder releases.export writes into (the folder picker's answer).
  */
 export async function startBackend(
-  opts: { withSmtp?: boolean; smtpOptions?: StartSmtpServerOptions; exportDir?: string; smtpTimeoutMs?: number; smimeTrustAnchors?: string[]; smimeCrlFetch?: CrlFetch | null } = {},
+  opts: {
+    withSmtp?: boolean;
+    smtpOptions?: StartSmtpServerOptions;
+    exportDir?: string;
+    smtpTimeoutMs?: number;
+    smimeTrustAnchors?: string[];
+    smimeCrlFetch?: CrlFetch | null;
+    /** A running SMTP server shared with other back ends (not closed by this one); instead of `withSmtp`. */
+    smtpServer?: RunningSmtpServer;
+    /** The practice-server link (issue #17); default local. */
+    practiceLink?: PracticeLink;
+    /** Crash-test hook of the send path. */
+    checkpoint?: ServicesConfig['checkpoint'];
+    /** The outbox sender's interval (ms). */
+    queueTickMs?: number;
+  } = {},
 ): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rd-backend-'));
   const clock = fixedClock(new Date().toISOString());
-  const smtp = opts.withSmtp ? await startSmtpServer(opts.smtpOptions) : null;
+  const ownSmtp = opts.withSmtp && !opts.smtpServer ? await startSmtpServer(opts.smtpOptions) : null;
+  const smtp = opts.smtpServer ?? ownSmtp;
   let staged: PickedFile[] = [];
   const saved: Array<{ name: string; bytes: Buffer }> = [];
   const services = createServices({
@@ -61,6 +78,9 @@ export async function startBackend(
     ...(opts.smtpTimeoutMs ? { smtpTimeoutMs: opts.smtpTimeoutMs } : {}),
     ...(opts.smimeTrustAnchors ? { smimeTrustAnchors: opts.smimeTrustAnchors } : {}),
     ...(opts.smimeCrlFetch !== undefined ? { smimeCrlFetch: opts.smimeCrlFetch } : {}),
+    ...(opts.practiceLink ? { practiceLink: opts.practiceLink } : {}),
+    ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
+    ...(opts.queueTickMs ? { queue: { tickMs: opts.queueTickMs } } : {}),
     filePicker: {
       pick: async () => {
         const f = staged;
@@ -105,8 +125,9 @@ export async function startBackend(
       }
     },
     close: async () => {
+      await services.stopQueue();
       services.session.lock();
-      await smtp?.close();
+      await ownSmtp?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

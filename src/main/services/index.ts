@@ -34,6 +34,7 @@ import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
 import { PracticeServerService } from './practice/practice-server-service';
 import type { PracticeConnectionOptions } from './practice/connection';
+import { localPracticeLink, type PracticeLink } from './practice/practice-link';
 import { VaultService } from './vault/vault-service';
 
 export interface ServicesConfig {
@@ -73,6 +74,11 @@ export interface ServicesConfig {
   packagingWorker?: WorkerEntry;
   /** The practice server (issue #17): connect and statement timeouts (default 10 s / 30 s, practice/connection.ts). */
   practiceServer?: PracticeConnectionOptions;
+  /**
+   * The link to the practice server (issue #17) through which releases are sent when it is not `local`; default
+   * `localPracticeLink()` (no practice server: every release is sent from this workstation).
+   */
+  practiceLink?: PracticeLink;
   /** Crash-test hook of the send path (never set in the product). */
   checkpoint?: (point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>;
 }
@@ -96,6 +102,7 @@ export function createServices(config: ServicesConfig) {
   const requests = new RequestService({ session, filePicker: config.filePicker, fileSaver: config.fileSaver, rulePacks: config.rulePacks, assetsRoot: config.assetsRoot });
   const patientChecks = new PatientCheckService(session);
   const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors, crlFetch: config.smimeCrlFetch });
+  const link = config.practiceLink ?? localPracticeLink();
   const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleasesService({
     packaging,
@@ -112,6 +119,7 @@ export function createServices(config: ServicesConfig) {
     retry: config.queue?.retry,
     smtpTimeoutMs: config.smtpTimeoutMs,
     checkpoint: config.checkpoint,
+    link,
   });
   const addressConfirmations = new AddressConfirmationService({ session, smtpCa: config.smtpCa, smtpTimeoutMs: config.smtpTimeoutMs });
   const bounces = new BounceService({ session, events, ca: config.bounces?.ca ?? config.smtpCa, timeoutMs: config.bounces?.timeoutMs });
@@ -134,6 +142,7 @@ export function createServices(config: ServicesConfig) {
     bounces,
     packaging,
     logger,
+    link,
     queueTickMs: config.queue?.tickMs,
     bouncePollMs: config.bounces?.pollMs,
   });

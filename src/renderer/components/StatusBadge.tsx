@@ -11,6 +11,8 @@ const LABELS: Record<ReleaseSummaryT['status'], { label: string; color: string }
   failed: { label: 'Not sent — needs attention', color: 'red' },
   bounced: { label: 'Bounced — not delivered', color: 'red' },
   cancelled: { label: 'Cancelled — not sent', color: 'gray' },
+  waiting_for_server: { label: 'Waiting for the practice server', color: 'blue' },
+  with_practice_server: { label: 'In the practice outbox — sending', color: 'blue' },
 };
 
 /** A release's status in words (never color alone). */

@@ -16,9 +16,11 @@ import { DocumentSummary } from './documents';
  * 'queued': prepared and stored in the outbox, waiting for the mail server; 'sending': being delivered now;
  * 'partly_sent': some parts of a split email release were accepted, the rest not (send the rest);
  * 'unconfirmed': a message was handed over but the server's answer never came — it may have been delivered;
- * 'bounced': a delivery status notification said a part was not delivered; 'cancelled': withdrawn for good.
+ * 'bounced': a delivery status notification said a part was not delivered; 'cancelled': withdrawn for good;
+ * 'waiting_for_server': prepared and stored in this workstation's vault, waiting for the practice server to be
+ * reachable again; 'with_practice_server': handed to the practice's shared outbox, which any workstation sends from.
  */
-export const ReleaseStatus = z.enum(['draft', 'queued', 'sending', 'sent', 'partly_sent', 'unconfirmed', 'failed', 'bounced', 'cancelled']);
+export const ReleaseStatus = z.enum(['draft', 'queued', 'sending', 'sent', 'partly_sent', 'unconfirmed', 'failed', 'bounced', 'cancelled', 'waiting_for_server', 'with_practice_server']);
 
 /** What happened to one message (part) of an email release. */
 export const TransmissionPart = z.object({
@@ -77,6 +79,11 @@ export const Transmission = z.object({
   authorizationId: Id.nullable(),
   /** The individual's recorded choice of unencrypted email relied on, if any. */
   acknowledgmentId: Id.nullable(),
+  /**
+   * The practice workstation that delivered it through the practice server's shared outbox (its label and the start
+   * of its id, never PHI); null or absent when it was sent from this workstation directly (issue #17).
+   */
+  sentByWorkstation: z.string().nullable().optional(),
   /** Set when staff withdrew, cancelled or replaced the transmission before any part left (then it is no disclosure). */
   closedReason: z.enum(['withdrawn', 'cancelled', 'superseded']).nullable(),
 });

@@ -15,7 +15,7 @@ function vault() {
 
 describe('the release state machine', () => {
   it('has a rule for every status, and no way out of cancelled nor back from sent except a bounce', () => {
-    expect(ALL.sort()).toEqual(['bounced', 'cancelled', 'draft', 'failed', 'partly_sent', 'queued', 'sending', 'sent', 'unconfirmed']);
+    expect(ALL.sort()).toEqual(['bounced', 'cancelled', 'draft', 'failed', 'partly_sent', 'queued', 'sending', 'sent', 'unconfirmed', 'waiting_for_server', 'with_practice_server']);
     expect(RELEASE_TRANSITIONS.cancelled).toEqual([]);
     expect(RELEASE_TRANSITIONS.sent).toEqual(['bounced']);
     // Email only leaves through the outbox: a draft never jumps to sending.
@@ -42,5 +42,17 @@ describe('bounces in the state machine', () => {
     for (const from of ['sent', 'partly_sent', 'unconfirmed'] as const) expect(canMoveRelease(from, 'bounced')).toBe(true);
     for (const from of ['draft', 'queued', 'sending', 'failed', 'cancelled'] as const) expect(canMoveRelease(from, 'bounced')).toBe(false);
     expect(RELEASE_TRANSITIONS.bounced).toEqual(['queued', 'cancelled', 'sent']);
+  });
+});
+
+describe('the practice server in the state machine', () => {
+  it('a queued release is handed to the practice outbox or waits for the server; only the server’s outcome moves it on; nothing leaves a waiting release', () => {
+    expect(RELEASE_TRANSITIONS.waiting_for_server).toEqual(['with_practice_server', 'draft', 'cancelled']);
+    expect(RELEASE_TRANSITIONS.with_practice_server).toEqual(['sent', 'partly_sent', 'unconfirmed', 'failed']);
+    for (const to of ['waiting_for_server', 'with_practice_server'] as const) expect(canMoveRelease('queued', to)).toBe(true);
+    // Only a prepared (queued) release can go to the practice server; a draft never skips preparation.
+    for (const from of ['draft', 'sending', 'sent', 'failed', 'cancelled'] as const) expect(canMoveRelease(from, 'with_practice_server')).toBe(false);
+    // A release with the practice server is never withdrawn or sent from here meanwhile.
+    for (const to of ['draft', 'cancelled', 'sending', 'queued'] as const) expect(canMoveRelease('with_practice_server', to)).toBe(false);
   });
 });

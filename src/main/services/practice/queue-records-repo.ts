@@ -133,8 +133,8 @@ export const toPart = (r: PartRow): QueuePart => ({
   resolution: r.resolution,
 });
 
-/** Recompute a transmission's summary: parts accepted and the TLS facts of the last accepted one. */
-export async function refreshSummary(tx: SqlEngine, transmissionId: string): Promise<void> {
+/** Recompute a transmission's summary: parts accepted and the TLS facts of the last accepted one. @returns the number of parts */
+export async function refreshSummary(tx: SqlEngine, transmissionId: string): Promise<number> {
   const parts = await tx.all<{ status: string; sent_at: string | null; tls_protocol: string | null; tls_cipher: string | null }>(
     'SELECT status, sent_at, tls_protocol, tls_cipher FROM queue_parts WHERE transmission_id = $1',
     [transmissionId],
@@ -147,6 +147,7 @@ export async function refreshSummary(tx: SqlEngine, transmissionId: string): Pro
     last?.tls_protocol ?? null,
     last?.tls_cipher ?? null,
   ]);
+  return parts.length;
 }
 
 /** Every part accepted: the release is sent — the stored bytes are cleared (the rows, digests and sizes stay). */

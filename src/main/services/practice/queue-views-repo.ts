@@ -115,3 +115,56 @@ export async function queuedRecipient(engine: SqlEngine, io: QueueIo, transmissi
   if (!row) return null;
   return JSON.parse(io.sealer.open(placeRecipient(transmissionId), Buffer.from(row.recipient_sealed)).toString('utf8')) as { name: string; address: string };
 }
+
+/**
+ * The practice server's own clock, in epoch ms (`clock_timestamp()` on PostgreSQL); null on the embedded engine,
+ * where the workstation's clock is the only one. Leases and retry times of the shared queue are taken from it, so a
+ * workstation whose clock is wrong cannot see a live claim as lapsed (queue-worker.ts).
+ * @throws AppError store errors (engine.ts)
+ * @source 45 CFR 164.312(b) (one time base for the shared record)
+ */
+export async function serverClockMs(engine: SqlEngine): Promise<number | null> {
+  if (engine.dialect !== 'postgres') return null;
+  const r = await engine.one<{ ms: number | string }>('SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) AS ms');
+  return r ? Number(r.ms) : null;
+}
+
+/** Where a release of the shared queue stands, for the workstation that prepared it (metadata only). */
+export interface QueueOutcome {
+  releaseId: string;
+  transmissionId: string;
+  status: ReleaseStatus;
+  /** PHI-free code of the last failure (null when none). */
+  errorCode: string | null;
+  /** The parts with their results; `sentBy` is the workstation whose attempt the server accepted with "250". */
+  parts: Array<QueuePart & { tlsCipher: string | null; sentBy: string | null }>;
+}
+
+/**
+ * The outcomes of the given releases in the shared queue (unknown ids are left out), with per part the workstation
+ * that delivered it — what the origin workstation brings back into its vault (releases/practice-route.ts).
+ * @param releaseIds at most a few hundred ids (one statement)
+ * @throws AppError store errors (engine.ts)
+ * @source 45 CFR 164.528(b)(2) (each disclosure as it happened)
+ */
+export async function queueOutcomes(engine: SqlEngine, releaseIds: readonly string[]): Promise<QueueOutcome[]> {
+  if (releaseIds.length === 0) return [];
+  const marks = releaseIds.map((_, i) => `$${i + 1}`).join(', ');
+  const rows = await engine.all<PartRow & { release_id: string; release_status: ReleaseStatus; release_error: string | null; transmission_id: string; tls_cipher: string | null; sent_by: string | null }>(
+    `SELECT p.*, r.id AS release_id, r.status AS release_status, r.error_code AS release_error,
+       (SELECT a.workstation FROM queue_attempts a WHERE a.transmission_id = p.transmission_id AND a.part = p.part AND a.outcome = 'sent' ORDER BY a.seq DESC LIMIT 1) AS sent_by
+     FROM queue_releases r JOIN queue_parts p ON p.transmission_id = r.transmission_id
+     WHERE r.id IN (${marks}) ORDER BY r.id, p.part`,
+    [...releaseIds],
+  );
+  const out = new Map<string, QueueOutcome>();
+  for (const r of rows) {
+    let o = out.get(r.release_id);
+    if (!o) {
+      o = { releaseId: r.release_id, transmissionId: r.transmission_id, status: r.release_status, errorCode: r.release_error, parts: [] };
+      out.set(r.release_id, o);
+    }
+    o.parts.push({ ...toPart(r), tlsCipher: r.tls_cipher, sentBy: r.sent_by });
+  }
+  return [...out.values()];
+}

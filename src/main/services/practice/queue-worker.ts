@@ -25,10 +25,12 @@ import {
   queueActivity,
   queueParts,
   readStoredMessage,
+  recordLastPartSentAndSettle,
   recordQueuedPartFailure,
   recordQueuedPartSent,
   recoverLapsedClaims,
   renewClaim,
+  serverClockMs,
   settleClaim,
   type QueueActor,
   type QueueClaim,
@@ -56,7 +58,14 @@ export interface QueueWorkerDeps {
   /** Pause between looks at the queue while another workstation is sending, in ms (default 250). */
   pollMs?: number | undefined;
   retry?: RetryPolicy | undefined;
+  /**
+   * The workstation's clock (default the system clock). On PostgreSQL every time the worker writes or compares
+   * (leases, retry times) is this clock corrected to the server's (`clock_timestamp()`, measured at the start of
+   * each drain and again every `clockSyncMs`), so a workstation whose clock is minutes off cannot take a live claim.
+   */
   clock?: { now(): Date } | undefined;
+  /** How often the offset to the server's clock is measured again during a drain (ms, default 10 000). */
+  clockSyncMs?: number | undefined;
   /** PHI-free warnings (codes only). */
   logger?: { warn(event: string, facts: Record<string, string | number | boolean>): void } | undefined;
   /** Crash-test hook, awaited at each {@link QueueCrashPoint}. */
@@ -77,14 +86,38 @@ export interface DrainSummary {
 export class QueueWorker {
   private readonly leaseMs: number;
   private readonly actor: QueueActor & { id: string };
+  /** Server clock minus the workstation clock, in ms (0 until measured; always 0 on the embedded engine). */
+  private offsetMs = 0;
+  /** When the offset was last measured (workstation ms), or null. */
+  private syncedAt: number | null = null;
 
   constructor(private readonly d: QueueWorkerDeps) {
     this.leaseMs = d.leaseMs ?? 120_000;
     this.actor = { id: d.workstation.id, actor: `Workstation ${d.workstation.id}`, actorId: null };
   }
 
-  private now(): Date {
+  private local(): Date {
     return this.d.clock?.now() ?? new Date();
+  }
+
+  /** The practice server's time as this workstation best knows it: its own clock plus the measured offset. */
+  private now(): Date {
+    return new Date(this.local().getTime() + this.offsetMs);
+  }
+
+  /**
+   * Measure the offset between the server's clock and this workstation's (one statement; a no-op on the embedded
+   * engine), when never measured or older than `clockSyncMs`.
+   * @throws engine errors (the server went away)
+   */
+  async syncClock(force = false): Promise<void> {
+    const at = this.local().getTime();
+    if (!force && this.syncedAt !== null && at - this.syncedAt < (this.d.clockSyncMs ?? 10_000)) return;
+    const server = await serverClockMs(this.d.engine);
+    const after = this.local().getTime();
+    // The server read its clock somewhere between `at` and `after`: take the midpoint.
+    this.offsetMs = server === null ? 0 : server - Math.round((at + after) / 2);
+    this.syncedAt = after;
   }
 
   /**
@@ -93,6 +126,7 @@ export class QueueWorker {
    * @returns per release the status it got ('unconfirmed' or 'queued')
    */
   async recover(own = false): Promise<Array<{ releaseId: string; to: ReleaseStatus }>> {
+    await this.syncClock();
     return recoverLapsedClaims(this.d.engine, this.d.io, this.actor, this.now(), own ? this.actor.id : undefined);
   }
 
@@ -103,6 +137,7 @@ export class QueueWorker {
    * @throws engine errors (the server went away): the claim then lapses and is recovered by the rule above
    */
   async deliverNext(): Promise<{ releaseId: string; status: ReleaseStatus | 'claim_lost' } | null> {
+    await this.syncClock();
     const claim = await claimNextRelease(this.d.engine, this.d.io, this.actor, this.now(), this.leaseMs);
     if (!claim) return null;
     await this.d.checkpoint?.('claimed', { releaseId: claim.releaseId });
@@ -132,6 +167,7 @@ export class QueueWorker {
    */
   async drain(opts: { maxMs?: number } = {}): Promise<DrainSummary> {
     const until = opts.maxMs === undefined ? Infinity : Date.now() + opts.maxMs;
+    await this.syncClock(true);
     const out: DrainSummary = { delivered: [], recovered: await this.recover(true), waiting: 0 };
     while (Date.now() < until) {
       out.recovered.push(...(await this.recover()));
@@ -152,9 +188,10 @@ export class QueueWorker {
   private async deliverClaimed(claim: QueueClaim): Promise<ReleaseStatus> {
     const { engine, io } = this.d;
     const parts = await queueParts(engine, claim.transmissionId);
+    const toSend = parts.filter((p) => p.status !== 'sent' && p.status !== 'unconfirmed' && p.status !== 'bounced');
+    const lastPart = toSend.at(-1)?.part;
     let stop: QueueStop | null = null;
-    for (const p of parts) {
-      if (p.status === 'sent' || p.status === 'unconfirmed' || p.status === 'bounced') continue;
+    for (const p of toSend) {
       const seq = await beginQueuedPartAttempt(engine, claim, p.part, this.now());
       await this.d.checkpoint?.('before-connect', { releaseId: claim.releaseId, part: p.part });
       const msg = await readStoredMessage(engine, io, claim.transmissionId, p.part);
@@ -193,6 +230,10 @@ export class QueueWorker {
       // The reply is in: record it. If this write fails (the server went away), the claim lapses and recovery finds
       // the part handed over → 'unconfirmed': never a second copy.
       await this.d.checkpoint?.('after-reply', { releaseId: claim.releaseId, part: p.part });
+      // The last part: its result and the release's settle commit together (one transaction, one fence).
+      if (p.part === lastPart) {
+        return recordLastPartSentAndSettle(engine, io, claim, p.part, seq, { smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher }, this.d.retry ?? DEFAULT_RETRY, this.now());
+      }
       await recordQueuedPartSent(engine, io, claim, p.part, seq, { smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher }, this.now());
       if (p.part < parts.length) await this.d.checkpoint?.('between-parts', { releaseId: claim.releaseId, part: p.part });
     }

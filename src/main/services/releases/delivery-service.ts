@@ -15,6 +15,7 @@ import { preparePacketFiles } from '../delivery/packet-files';
 import { readDocument } from '../documents/documents';
 import { assemblePacket, generateSpokenPassphrase, type AssembledPacket } from '../packaging';
 import type { PackagingJobs } from '../packaging/jobs';
+import type { PracticeLink } from '../practice/practice-link';
 import { applicableAcknowledgment, getAuthorization, getRequest } from '../requests/repo';
 import { activePracticeKey, deliverySettings, getSetting, requireSetting } from '../settings/settings';
 import { baseTransmission, purposeOfBasis } from './delivery-records';
@@ -37,6 +38,8 @@ export interface ReleaseDeliveryDeps extends ReleaseServiceDeps {
   retry?: RetryPolicy | undefined;
   smtpTimeoutMs?: number | undefined;
   checkpoint?: ((point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>) | undefined;
+  /** The link to the practice server (issue #17): not `local` → releases go through the shared outbox (practice-route.ts). */
+  link?: PracticeLink | undefined;
   /**
    * Where the packet is assembled, split and password-protected: the packaging worker thread in the app
    * (packaging/worker-client.ts), so the window stays responsive; default: this thread.
@@ -64,6 +67,7 @@ export class ReleaseDeliveryService extends ReleaseService {
     retry: d.retry,
     smtpTimeoutMs: d.smtpTimeoutMs,
     checkpoint: d.checkpoint,
+    link: d.link,
     smime: d.smime,
     packaging: d.packaging,
   });

@@ -6,7 +6,18 @@ import { newId } from '../support/ids';
 import { openTransmission, storedParts, transmissionParts } from './delivery-repo';
 
 /** A release's status; transitions only through state.ts (moveRelease). */
-export type ReleaseStatus = 'draft' | 'queued' | 'sending' | 'sent' | 'partly_sent' | 'unconfirmed' | 'failed' | 'bounced' | 'cancelled';
+export type ReleaseStatus =
+  | 'draft'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'partly_sent'
+  | 'unconfirmed'
+  | 'failed'
+  | 'bounced'
+  | 'cancelled'
+  | 'waiting_for_server'
+  | 'with_practice_server';
 
 interface ReleaseRow {
   id: string;
@@ -240,7 +251,7 @@ export function setDeliveryMethod(db: Database, id: string, method: DeliveryMeth
  * Per-part results go in with {@link upsertTransmissionPart} (delivery-repo.ts); `t.parts` is ignored here.
  */
 export function insertTransmission(db: Database, t: TransmissionT): void {
-  const { parts: _parts, closedReason: _closed, ...row } = t;
+  const { parts: _parts, closedReason: _closed, sentByWorkstation: _by, ...row } = t;
   db.prepare(
     `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
        smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id,
@@ -283,6 +294,7 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     packetSha256: r.packet_sha256 ?? null,
     parts: transmissionParts(db, r.id!),
     closedReason: (r.closed_reason ?? null) as TransmissionT['closedReason'],
+    sentByWorkstation: r.sent_by_workstation ?? null,
   }));
 }
 

@@ -3,6 +3,7 @@ import type { PackagingJobs } from '../packaging/jobs';
 import type { Session } from '../session';
 import type { SmimeService } from '../smime/service';
 import type { EventBus } from '../support/events';
+import type { PracticeLink } from '../practice/practice-link';
 import type { GateResult } from './release-service';
 import type { ReleaseStatus } from './repo';
 import type { TransitionOptions } from './state';
@@ -14,9 +15,10 @@ export type EmailMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-o
  * Points of the send path where a crash test stops the process (SIGKILL from outside). No-ops in the product.
  * 'prepared': outbox committed; 'before-connect': part claimed, connection not yet opened; 'mid-data': about half
  * of a part's DATA handed over (the hook must block synchronously to stop there);
- * 'after-reply': the server answered 250, not yet recorded; 'between-parts': a part recorded, the next not claimed.
+ * 'after-reply': the server answered 250, not yet recorded; 'between-parts': a part recorded, the next not claimed;
+ * 'pushed': the release was put into the practice server's shared outbox, the vault not yet changed (practice-route.ts).
  */
-export type CrashPoint = 'prepared' | 'before-connect' | 'mid-data' | 'after-reply' | 'between-parts';
+export type CrashPoint = 'prepared' | 'before-connect' | 'mid-data' | 'after-reply' | 'between-parts' | 'pushed';
 
 /** Automatic retry of temporary failures (exponential backoff). */
 export interface RetryPolicy {
@@ -53,6 +55,11 @@ export interface SendWorkflowDeps {
   retry?: RetryPolicy | undefined;
   /** S/MIME (issue 18): the recipient's confirmed certificate, checked at send, and the practice certificate. */
   smime?: SmimeService | undefined;
+  /**
+   * The link to the practice server (issue #17): when it is not `local`, a prepared release is handed to the
+   * practice's shared outbox instead of being sent from here (practice-route.ts). Absent: `local`.
+   */
+  link?: PracticeLink | undefined;
   /** Crash-test hook: awaited at each {@link CrashPoint}. */
   checkpoint?: ((point: CrashPoint, info: { releaseId: string; part?: number }) => void | Promise<void>) | undefined;
 }

@@ -48,6 +48,8 @@ import {
   type ReleaseStatus,
 } from './repo';
 import { DEFAULT_RETRY, PASSPHRASE_STAFF_INSTRUCTIONS, UNCONFIRMED_MESSAGE, type EmailMethod, type SendContext, type SendWorkflowDeps } from './send-context';
+import { localPracticeLink } from '../practice/practice-link';
+import { PracticeRoute } from './practice-route';
 import { deliverClaimed } from './send-deliver';
 import { settle } from './send-outcome';
 import { contentDigest, prepare } from './send-prepare';
@@ -65,12 +67,15 @@ export class SendWorkflow {
   private readonly ctx: SendContext;
   /** Releases being delivered by this process right now (the queue must not start a second delivery). */
   private readonly active = new Set<string>();
+  /** The practice-server route (issue #17): used instead of {@link deliver} while the link is not `local`. */
+  readonly practice: PracticeRoute;
 
   constructor(private readonly d: SendWorkflowDeps) {
     const s = d.session;
     const now = () => s.clock.now();
     const retry = d.retry ?? DEFAULT_RETRY;
     this.ctx = { d, s, retry, now, move: (releaseId, to, o) => moveRelease(s.require().db, (e) => s.audit(e), releaseId, to, now(), o) };
+    this.practice = new PracticeRoute(this.ctx, { link: d.link ?? localPracticeLink(), smtpCa: d.smtpCa, smtpTimeoutMs: d.smtpTimeoutMs });
   }
 
   private get s() {
@@ -88,7 +93,10 @@ export class SendWorkflow {
    * - failed / queued / partly sent / bounced: deliver the stored messages now ("try again") — with the method
    *   it was prepared with; a failed release from which nothing left and whose content or method changed is
    *   prepared again (the old transmission is closed as superseded, kept);
-   * - unconfirmed: refused until staff resolve it ({@link resolveUnconfirmed}).
+   * - unconfirmed: refused until staff resolve it ({@link resolveUnconfirmed});
+   * - with a practice server (the link is not `local`): prepared as above, then handed to the practice's shared
+   *   outbox instead of sent from here (practice-route.ts) — 'with_practice_server', or 'waiting_for_server' while
+   *   the server cannot be reached; Send on a waiting release tries the hand-over again.
    * @param method required for a draft; for a prepared release it must be the stored one (default)
    * @returns the release, its transmission, and for a fresh password-PDF preparation the passphrase ONCE
    * @throws AppError RELEASE_NOT_READY | RELEASE_BLOCKED | UNENCRYPTED_NOT_ACKNOWLEDGED | KEY_* | RELEASE_UNCONFIRMED |
@@ -107,6 +115,8 @@ export class SendWorkflow {
       if (status === 'unconfirmed')
         throw new AppError('RELEASE_UNCONFIRMED', 'This release may already have been delivered. Ask the recipient, or choose to resend the same message.');
       if (status === 'sending' || this.active.has(releaseId)) throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is being sent right now.');
+      if (status === 'with_practice_server')
+        throw new AppError('RELEASE_SEND_IN_PROGRESS', 'This release is in the practice outbox: a workstation of the practice is sending it.');
       if (status === 'cancelled') throw new AppError('RELEASE_CANCELLED', 'This release was cancelled; make a new release from the request.');
       if (status === 'sent') throw new AppError('RELEASE_ALREADY_SENT', 'This release has already been sent and cannot be changed.');
       // A bounced release is delivered again as a new transmission (any method): the bounced one stays as recorded.
@@ -118,6 +128,10 @@ export class SendWorkflow {
       throw e;
     }
 
+    if (status === 'waiting_for_server' && open) {
+      await this.practice.push(releaseId);
+      return this.result(releaseId, open.id, null);
+    }
     let transmissionId = open?.id ?? '';
     // A bounced transmission's stored messages were cleared when it was sent, and its address failed: prepare anew.
     const reuse = open && status !== 'bounced' && RESUMABLE.includes(status) && (!method || method === open.method) && (status !== 'failed' || this.sameContent(releaseId, open));
@@ -139,7 +153,13 @@ export class SendWorkflow {
         this.ctx.move(releaseId, 'queued', { nextAttemptAt: null, resetAttempts: true, audit: { action: 'release.requeue', detail: { transmissionId: open.id, trigger: 'staff' } } }),
       );
     }
-    await this.deliver(releaseId, 'staff');
+    if (this.practice.routed()) await this.practice.push(releaseId);
+    else await this.deliver(releaseId, 'staff');
+    return this.result(releaseId, transmissionId, passphrase);
+  }
+
+  /** The transmission of a send and, for a fresh password-PDF preparation, its passphrase once. */
+  private result(releaseId: string, transmissionId: string, passphrase: string | null): Omit<SendResultT, 'release'> {
     const transmission = listTransmissions(this.s.require().db, releaseId).find((x) => x.id === transmissionId);
     if (!transmission) throw new AppError('INTERNAL', 'The transmission record of this release could not be read.');
     return { transmission, ...(passphrase !== null ? { passphrase, staffInstructions: PASSPHRASE_STAFF_INSTRUCTIONS } : {}) };

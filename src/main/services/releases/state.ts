@@ -8,6 +8,10 @@
  *   partly_sent ──▶ queued (send the rest)   unconfirmed ──▶ queued (resend the same message) | sent (recipient confirmed)
  *   sent | partly_sent | unconfirmed ──▶ bounced (a DSN said a part was not delivered)   bounced ──▶ queued | cancelled
  *   draft | failed | bounced ──▶ sent (export / print: no outbox)
+ * With a practice server (issue #17, releases/practice-route.ts):
+ *   queued ──▶ with_practice_server (handed to the shared outbox) | waiting_for_server (the server cannot be reached)
+ *   waiting_for_server ──▶ with_practice_server | draft | cancelled (nothing left yet)
+ *   with_practice_server ──▶ sent | partly_sent | unconfirmed | failed (the outcome, brought back from the server)
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../../shared/errors';
@@ -18,7 +22,7 @@ import { releaseState, writeReleaseStatus } from './repo';
 /** Allowed transitions, from → to. The only place that says which status may follow which. */
 export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly ReleaseStatus[]>> = {
   draft: ['queued', 'sent'],
-  queued: ['sending', 'cancelled', 'draft'],
+  queued: ['sending', 'cancelled', 'draft', 'waiting_for_server', 'with_practice_server'],
   sending: ['sent', 'partly_sent', 'unconfirmed', 'failed', 'queued'],
   sent: ['bounced'],
   partly_sent: ['queued', 'cancelled', 'bounced'],
@@ -26,6 +30,8 @@ export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly Releas
   failed: ['queued', 'draft', 'cancelled', 'sent'],
   bounced: ['queued', 'cancelled', 'sent'],
   cancelled: [],
+  waiting_for_server: ['with_practice_server', 'draft', 'cancelled'],
+  with_practice_server: ['sent', 'partly_sent', 'unconfirmed', 'failed'],
 };
 
 /** Whether `from → to` is in {@link RELEASE_TRANSITIONS}. */

@@ -1,9 +1,13 @@
 /**
  * The work that runs on its own while the vault is unlocked: the outbox sender (queued releases that are due) and
- * the bounce mailbox poll; and the end of the packaging worker thread at quit. Each start is idempotent and runs one
+ * the bounce mailbox poll; and the end of the packaging worker thread at quit. With a practice server (the link is
+ * not `local`, issue #17) the outbox sender's pass is the practice route's instead (releases/practice-route.ts
+ * cycle): hand waiting releases to the shared outbox, drain the shared outbox as one of the practice's senders, and
+ * bring outcomes back — also at once each time the link comes back online. Each start is idempotent and runs one
  * pass at a time; each stop waits for a pass in progress. Methods are arrow properties: the shell calls them unbound.
  */
 import type { BounceService } from '../bounces/service';
+import type { PracticeLink } from '../practice/practice-link';
 import type { PackagingJobs } from '../packaging/jobs';
 import { PackagingWorker } from '../packaging/worker-client';
 import type { ReleasesService } from '../releases/releases-service';
@@ -16,6 +20,8 @@ export interface BackgroundDeps {
   bounces: BounceService;
   packaging: PackagingJobs;
   logger: Logger;
+  /** The link to the practice server (issue #17); absent: `local` (the outbox sends from this workstation). */
+  link?: PracticeLink | undefined;
   /** Outbox sender interval in ms (default 15 000). */
   queueTickMs?: number | undefined;
   /** Bounce mailbox poll interval in ms (default 300 000). */
@@ -35,13 +41,16 @@ class Poll {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running || !this.due()) return;
-      this.running = this.pass().finally(() => {
-        this.running = null;
-      });
-    }, this.ms);
+    this.timer = setInterval(() => this.kick(), this.ms);
     this.timer.unref?.();
+  }
+
+  /** Run a pass now unless one is running or it is not due (only while started). */
+  kick(): void {
+    if (!this.timer || this.running || !this.due()) return;
+    this.running = this.pass().finally(() => {
+      this.running = null;
+    });
   }
 
   async stop(): Promise<void> {
@@ -59,7 +68,10 @@ export class Background {
   constructor(private readonly d: BackgroundDeps) {
     const { session, releases, bounces, logger } = d;
     const unlocked = () => session.state === 'unlocked';
-    this.queue = new Poll(d.queueTickMs ?? 15_000, unlocked, () => releases.workflow.runDue());
+    const routed = () => d.link !== undefined && d.link.state() !== 'local';
+    // One sender per pass: the practice route while a practice server is linked, else this workstation's own outbox.
+    this.queue = new Poll(d.queueTickMs ?? 15_000, unlocked, () => (routed() ? releases.workflow.practice.cycle() : releases.workflow.runDue()));
+    d.link?.onOnline(() => this.queue.kick());
     this.bounceWatch = new Poll(
       d.bouncePollMs ?? 300_000,
       () => unlocked() && bounces.settings() !== null,

@@ -34,6 +34,10 @@ function wizardSubtitle(status: ReleaseSummaryT['status']): string {
       return 'This release did not reach the recipient. The Send step offers other ways to deliver it.';
     case 'cancelled':
       return 'This release was cancelled and was not sent.';
+    case 'waiting_for_server':
+      return 'The practice server cannot be reached right now. This release is kept on this computer and is sent as soon as the server is back.';
+    case 'with_practice_server':
+      return 'This release is in the practice outbox. A workstation of the practice sends it; the result appears here.';
   }
 }
 

@@ -1,0 +1,262 @@
+/**
+ * The practice-server route of a release (issue #17): when this workstation is linked to a practice server, a
+ * release is prepared exactly as before — checked, composed and stored in the vault's outbox, the release 'queued'
+ * (state in the vault before the action) — and then, instead of this workstation opening an SMTP connection, it is
+ * handed to the practice's shared outbox, from which ANY workstation of the practice delivers it exactly once
+ * (practice/queue-repo.ts: claims under `FOR UPDATE SKIP LOCKED`, leases fenced by a claim token, "handed over"
+ * committed before the final "." of DATA, RFC 5321 §4.1.1.4).
+ *
+ *   queued ──push──▶ with_practice_server ──pull──▶ sent | partly_sent | unconfirmed | failed
+ *   queued ──push, server unreachable──▶ waiting_for_server ──push (link back / background)──▶ with_practice_server
+ *
+ * - Push is idempotent: the release id is the shared queue's key and the queue refuses a second copy
+ *   (RELEASE_QUEUED), so a crash between the enqueue and the vault's state change is healed by pushing again.
+ * - The messages, their envelopes and the recipient are sealed with the practice data key in this workstation
+ *   before they are written (practice/queue-io.ts: AES-256-GCM), so the server holds no PHI in clear.
+ * - Pull brings each outcome back into the vault that owns the release — the part results (Message-ID, the server's
+ *   reply, TLS facts, time) and the workstation that delivered it — and settles the release with the same rules as a
+ *   direct send (send-outcome.ts settle), so the accounting of disclosures has one entry per disclosure.
+ * @source 45 CFR 164.312(e)(1) transmission security, 164.312(a)(2)(iv) encryption, 164.312(b) audit controls,
+ *   164.528 accounting of disclosures; RFC 5321 §4.1.1.4
+ */
+import { AppError, isAppError } from '../../../shared/errors';
+import type { SmtpSettings } from '../delivery/smtp';
+import { isOfflineError, type PracticeLink } from '../practice/practice-link';
+import { practiceQueueIo } from '../practice/queue-io';
+import { enqueueRelease, queueOutcomes, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
+import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
+import { requireSetting } from '../settings/settings';
+import { openTransmission, outboxEntries, outboxRaw, refreshTransmissionSummary, storedParts } from './delivery-repo';
+import { markOutcomePulled, markPushedToPractice, releasesToPush, writePracticePartResult } from './practice-route-repo';
+import { releasesInStatus, releaseState, storedRecipient, type ReleaseStatus } from './repo';
+import type { SendContext } from './send-context';
+import { settle } from './send-outcome';
+
+/** What staff read on a release waiting for the practice server. */
+export const WAITING_FOR_SERVER_MESSAGE =
+  'The practice server cannot be reached right now. The release is kept, encrypted, on this computer and is handed to the practice outbox as soon as the server is back.';
+
+/** Statuses of the shared queue that end a delivery run (the outcome is brought back into the vault). */
+const SETTLED: readonly ReleaseStatus[] = ['sent', 'partly_sent', 'unconfirmed', 'failed'];
+
+/** The name of this workstation in the shared queue: its label and the start of its id (unique, never PHI). */
+export function queueWorkstationName(w: { id: string; label: string }): string {
+  return `${w.label} [${w.id.slice(0, 8)}]`;
+}
+
+/** What the route needs besides the send workflow's context. */
+export interface PracticeRouteDeps {
+  link: PracticeLink;
+  smtpCa?: string[] | undefined;
+  smtpTimeoutMs?: number | undefined;
+  /** How long one background drain may keep claiming (ms, default 20 000). */
+  drainMs?: number | undefined;
+}
+
+/** See the module comment. */
+export class PracticeRoute {
+  /** Releases being pushed by this process right now (a second push waits for the next pass). */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly ctx: SendContext,
+    private readonly d: PracticeRouteDeps,
+  ) {}
+
+  /** Whether releases go through the practice server (the link is not `local`). */
+  routed(): boolean {
+    return this.d.link.state() !== 'local';
+  }
+
+  /**
+   * Hand a prepared release ('queued' or 'waiting_for_server') to the practice's shared outbox: its stored messages
+   * are read from the vault one at a time, sealed with the practice keys and enqueued with the release id as the key;
+   * then the release becomes 'with_practice_server' (audited 'release.pushed_to_practice'). If the server cannot be
+   * reached, the release becomes (or stays) 'waiting_for_server' (audited once) and nothing is lost.
+   * @returns the status the release is in afterwards (unchanged for any other status, or while a push of it runs)
+   * @throws AppError INTERNAL (the stored messages are missing); VALIDATION_FAILED (they cannot be queued);
+   *   VAULT_LOCKED; practice store errors other than "cannot be reached"
+   * @source 45 CFR 164.312(e)(1), 164.312(b)
+   */
+  async push(releaseId: string): Promise<ReleaseStatus> {
+    const { s } = this.ctx;
+    const v = s.require();
+    const { status, reference, requestId } = releaseState(v.db, releaseId);
+    if ((status !== 'queued' && status !== 'waiting_for_server') || this.busy.has(releaseId)) return status;
+    this.busy.add(releaseId);
+    try {
+      const open = openTransmission(v.db, releaseId);
+      if (!open) throw new AppError('INTERNAL', 'The stored messages of this release could not be found. Nothing was sent.');
+      const rec = storedRecipient(v.db, releaseId);
+      if (!rec?.email) throw new AppError('RELEASE_NOT_READY', 'Choose a recipient before sending.');
+      const prepared: PreparedRelease = {
+        releaseId,
+        reference,
+        requestId,
+        method: open.method as QueueMethod,
+        transmissionId: open.id,
+        envid: open.envid ?? reference,
+        recipient: { name: rec.name, address: rec.email },
+        // One stored message at a time is read back from the vault's chunks (bounded by the per-message limit).
+        messages: outboxEntries(v.db, open.id).map((e) => ({ part: e.part, of: e.of, messageId: e.messageId, envelope: e.envelope, raw: outboxRaw(v.db, open.id, e.part) })),
+      };
+      const user = s.currentUser();
+      const by = { actor: s.actor(), actorId: user?.id ?? null };
+      try {
+        await this.d.link.use((engine, keys) => enqueueRelease(engine, practiceQueueIo(keys), prepared, by, this.ctx.now()));
+      } catch (e) {
+        if (!(await this.alreadyQueued(releaseId, e))) {
+          if (!isOfflineError(e) && !(isAppError(e) && (e.code === 'PRACTICE_KEY_NOT_WRAPPED' || e.code === 'PRACTICE_SERVER_NOT_SET'))) throw e;
+          if (status === 'queued') {
+            v.tx(() =>
+              this.ctx.move(releaseId, 'waiting_for_server', {
+                error: { code: isAppError(e) ? e.code : 'PRACTICE_SERVER_UNREACHABLE', message: WAITING_FOR_SERVER_MESSAGE },
+                audit: { action: 'release.waiting_for_server', outcome: 'failure', detail: { transmissionId: open.id } },
+              }),
+            );
+          }
+          return 'waiting_for_server';
+        }
+      }
+      // Crash-test point: enqueued, the vault not yet changed — a restart pushes again and the queue refuses the copy.
+      await this.ctx.d.checkpoint?.('pushed', { releaseId });
+      const workstation = queueWorkstationName(this.d.link.workstation());
+      v.tx(() => {
+        markPushedToPractice(v.db, open.id, this.ctx.now().toISOString());
+        this.ctx.move(releaseId, 'with_practice_server', {
+          audit: { action: 'release.pushed_to_practice', detail: { transmissionId: open.id, parts: prepared.messages.length, workstation } },
+        });
+      });
+      return 'with_practice_server';
+    } finally {
+      this.busy.delete(releaseId);
+    }
+  }
+
+  /** After a refused enqueue: whether the release is in the shared queue already (pushed before a crash). */
+  private async alreadyQueued(releaseId: string, e: unknown): Promise<boolean> {
+    if (isOfflineError(e)) return false;
+    if (isAppError(e) && e.code === 'RELEASE_QUEUED') return true;
+    try {
+      return (await this.d.link.use((engine) => queueOutcomes(engine, [releaseId]))).length === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Push every release of this vault that waits for the shared outbox ('queued' or 'waiting_for_server', not paused,
+   * nothing sent from here yet), oldest first; stops at the first "cannot be reached".
+   * @returns ids of the releases now with the practice server
+   */
+  async pushWaiting(): Promise<string[]> {
+    const out: string[] = [];
+    for (const id of releasesToPush(this.ctx.s.require().db)) {
+      const to = await this.push(id);
+      if (to === 'with_practice_server') out.push(id);
+      else if (to === 'waiting_for_server') break;
+    }
+    return out;
+  }
+
+  /**
+   * This workstation's share of the practice's sending: drain the shared outbox (any workstation's releases) with
+   * this vault's mail server settings, for at most `drainMs`.
+   * @returns what was delivered and recovered
+   * @throws AppError VAULT_LOCKED | SETTINGS_MISSING; practice store errors (the link then is `offline`)
+   */
+  async drain(): Promise<DrainSummary> {
+    const { s } = this.ctx;
+    const smtp = requireSetting(s.require().db, 'smtp') as SmtpSettings;
+    const name = queueWorkstationName(this.d.link.workstation());
+    return this.d.link.use((engine, keys) =>
+      new QueueWorker({
+        engine,
+        io: practiceQueueIo(keys),
+        workstation: { id: name },
+        smtp,
+        smtpCa: this.d.smtpCa,
+        smtpTimeoutMs: this.d.smtpTimeoutMs,
+        retry: this.ctx.retry,
+        clock: s.clock,
+        logger: s.logger,
+      }).drain({ maxMs: this.d.drainMs ?? 20_000 }),
+    );
+  }
+
+  /**
+   * Bring back the outcome of every release of this vault that is with the practice server and whose delivery run
+   * ended there: each part's result and the workstation that delivered it are written into the vault's transmission
+   * record, and the release is settled by the rules of a direct send (send-outcome.ts) — one transaction per release,
+   * with a 'release.practice_outcome' audit event naming the workstation.
+   * @returns per release the status it got
+   * @throws AppError VAULT_LOCKED; practice store errors (the link then is `offline`)
+   * @source 45 CFR 164.528(b)(2) (the disclosure recorded once, as it happened), 164.312(b)
+   */
+  async pullOutcomes(): Promise<Array<{ releaseId: string; to: ReleaseStatus }>> {
+    const v = this.ctx.s.require();
+    const ids = releasesInStatus(v.db, 'with_practice_server');
+    if (ids.length === 0) return [];
+    const outcomes = await this.d.link.use((engine) => queueOutcomes(engine, ids));
+    const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
+    for (const o of outcomes) {
+      if (!SETTLED.includes(o.status)) continue;
+      out.push({ releaseId: o.releaseId, to: v.tx(() => this.settleFrom(o)) });
+    }
+    return out;
+  }
+
+  /** Write one outcome into the vault and settle the release (inside the caller's transaction). */
+  private settleFrom(o: QueueOutcome): ReleaseStatus {
+    const { s } = this.ctx;
+    const db = s.require().db;
+    const local = new Set(storedParts(db, o.transmissionId).map((p) => p.part));
+    for (const p of o.parts) if (local.has(p.part)) writePracticePartResult(db, o.transmissionId, { ...p, tlsCipher: p.tlsCipher });
+    refreshTransmissionSummary(db, o.transmissionId);
+    const workstation = o.parts.find((p) => p.sentBy)?.sentBy ?? null;
+    const at = this.ctx.now().toISOString();
+    markOutcomePulled(db, o.transmissionId, workstation, at);
+    s.audit({
+      action: 'release.practice_outcome',
+      outcome: o.status === 'sent' ? 'success' : 'failure',
+      subjectType: 'release',
+      subjectId: o.releaseId,
+      detail: { transmissionId: o.transmissionId, status: o.status, workstation: workstation ?? 'none', ...(o.errorCode ? { code: o.errorCode } : {}) },
+    });
+    const stop =
+      o.status === 'failed' || o.status === 'partly_sent'
+        ? {
+            status: 'failed' as const,
+            error: new AppError(o.errorCode === 'SEND_GAVE_UP' ? 'SEND_GAVE_UP' : 'SMTP_FAILED', 'Sending from the practice outbox did not succeed. Nothing more was sent.', {
+              code: o.errorCode ?? 'none',
+            }),
+            transient: false,
+          }
+        : null;
+    return settle(this.ctx, o.releaseId, o.transmissionId, stop);
+  }
+
+  /**
+   * One background pass (support/background.ts) while the link is not `local`: push what waits, take this
+   * workstation's share of the sending, bring back outcomes. "Cannot be reached" ends the pass quietly (the link is
+   * then `offline`; the next pass or the link's return tries again); other errors are logged as codes.
+   * @returns nothing; never throws
+   */
+  async cycle(): Promise<void> {
+    const { s } = this.ctx;
+    if (s.state !== 'unlocked' || !this.routed()) return;
+    const step = async (name: string, fn: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await fn();
+        return true;
+      } catch (e) {
+        if (!isOfflineError(e)) s.logger.warn('practice.route_failed', { step: name, code: isAppError(e) ? e.code : 'INTERNAL' });
+        return false;
+      }
+    };
+    if (!(await step('push', () => this.pushWaiting()))) return;
+    if (this.d.link.state() !== 'online') return;
+    await step('drain', () => this.drain());
+    await step('pull', () => this.pullOutcomes());
+  }
+}

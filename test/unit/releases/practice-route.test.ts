@@ -1,0 +1,279 @@
+/**
+ * Releases sent through the practice server's shared outbox, with the real pieces: PostgreSQL (TLS verified), two
+ * workstations (two vaults and service stacks on one practice database), one SMTP server with STARTTLS counting
+ * every message. A release prepared on A is handed to the shared outbox, delivered exactly once by whichever
+ * workstation drains it, and its outcome comes back into A's vault (sent, Message-ID, which workstation) with one
+ * entry per disclosure in the accounting; with the server unreachable the release waits on A and is pushed once when
+ * the link is back; a crash between the enqueue and A's state change never enqueues or delivers twice; two workers
+ * whose clocks differ by minutes never both hold a live claim; the last part's result and the settle take one
+ * transaction. Synthetic data only.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlEngine } from '../../../src/main/services/practice/engine';
+import { migratePractice } from '../../../src/main/services/practice/migrate';
+import { openPgEngine } from '../../../src/main/services/practice/pg-engine';
+import { openedPracticeLink } from '../../../src/main/services/practice/practice-link';
+import {
+  beginQueuedPartAttempt,
+  claimNextRelease,
+  enqueueRelease,
+  listQueuedReleases,
+  markQueuedPartHandedOver,
+  recordLastPartSentAndSettle,
+  recordQueuedPartSent,
+  settleClaim,
+  transmissionLog,
+} from '../../../src/main/services/practice/queue-repo';
+import { QueueWorker } from '../../../src/main/services/practice/queue-worker';
+import { practiceKeys } from '../../../src/main/services/practice/sealing';
+import { DEFAULT_RETRY } from '../../../src/main/services/releases/send-context';
+import { queueWorkstationName } from '../../../src/main/services/releases/practice-route';
+import { goodAuthorization, intake, PATIENT, file, recordPdf, startBackend, type Backend } from '../../support/backend';
+import { pgConfig } from '../../support/practice-engines';
+import { copiesAtServer, STAFF, syntheticRelease, testQueueIo } from '../../support/practice-queue';
+import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
+import { requireTool } from '../../support/tools';
+
+const HAVE = requirePostgres() && ['openssl', 'qpdf'].every((t) => requireTool(t));
+const DATA_KEY = randomBytes(32);
+const KEYS = practiceKeys(DATA_KEY);
+const WS_A = { id: 'a1a1a1a1'.repeat(4), label: 'Front desk A' };
+const WS_B = { id: 'b2b2b2b2'.repeat(4), label: 'Front desk B' };
+
+/** A third-party release (authorization) with one record, ready to send by password PDF, on workstation `b`. */
+async function readyRelease(b: Backend): Promise<string> {
+  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
+  const req = await b.call('requests.create', intake());
+  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+  await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
+  const rel = await b.call('releases.create', { requestId: req.id });
+  b.stage([file('Zyxwv Testpatient visit.pdf', await recordPdf('Visit'))]);
+  const picked = await b.call('documents.pick', { releaseId: rel.id });
+  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
+  await b.call('releases.setRecipient', { releaseId: rel.id, name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' });
+  return rel.id;
+}
+
+/** Wait until `check` holds (polling), at most `ms`. */
+async function until(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!HAVE)('releases through the practice server’s shared outbox', () => {
+  let pg: RunningPostgres;
+  let smtp: RunningSmtpServer;
+  const engines: SqlEngine[] = [];
+  const backends: Backend[] = [];
+  let engineA: SqlEngine;
+  let engineB: SqlEngine;
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    smtp = await startSmtpServer();
+    engineA = openPgEngine(pgConfig(pg));
+    engineB = openPgEngine(pgConfig(pg));
+    engines.push(engineA, engineB);
+    await migratePractice(engineA);
+    // The practice data key's public id, as keys-repo setUpPracticeKey registers it (without the per-user wrap).
+    await engineA.run("INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ($1, $2, 'test')", [KEYS.keyId, '2026-01-01T00:00:00.000Z']);
+  }, 120_000);
+  afterAll(async () => {
+    for (const b of backends) await b.close();
+    for (const e of engines) await e.close();
+    await smtp?.close();
+    await pg?.stop();
+  });
+
+  const workstation = async (engine: SqlEngine, ws: { id: string; label: string }, extra: Parameters<typeof startBackend>[0] = {}) => {
+    const link = openedPracticeLink(engine, KEYS, ws);
+    const b = await startBackend({ smtpServer: smtp, practiceLink: link, ...extra });
+    backends.push(b);
+    return { b, link };
+  };
+
+  it('releases sent on A are delivered exactly once, some by B; A records each as sent with its Message-ID and who sent it, once in the accounting', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    const { b } = await workstation(engineB, WS_B);
+    const before = smtp.received.length;
+    const first = [await readyRelease(a), await readyRelease(a)];
+    for (const id of first) {
+      const out = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+      expect(out.release.status).toBe('with_practice_server');
+      expect(out.passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
+    }
+    expect(smtp.received.length).toBe(before); // nothing left from A: the shared outbox holds them
+    // B's worker sends A's releases; A drains the next two itself, both workers at once.
+    expect((await b.services.releases.workflow.practice.drain()).delivered.map((d) => d.status)).toEqual(['sent', 'sent']);
+    const second = [await readyRelease(a), await readyRelease(a)];
+    for (const id of second) await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    await Promise.all([a.services.releases.workflow.practice.drain(), b.services.releases.workflow.practice.drain()]);
+
+    const ids = [...first, ...second];
+    expect((await a.services.releases.workflow.practice.pullOutcomes()).map((o) => o.to)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    const copies = copiesAtServer(smtp.received.slice(before));
+    expect(copies.size).toBe(4);
+    expect(Math.max(...copies.values())).toBe(1);
+    const senders = new Set<string>();
+    for (const id of ids) {
+      const d = await a.call('releases.get', { id });
+      expect(d.status).toBe('sent');
+      expect(d.transmissions).toHaveLength(1);
+      const t = d.transmissions[0]!;
+      expect(t.parts).toMatchObject([{ status: 'sent' }]);
+      expect(copies.get(t.parts[0]!.messageId)).toBe(1);
+      expect(t.smtpResponse).toMatch(/^250/);
+      expect(t.tlsProtocol).toMatch(/^TLSv1\.[23]$/);
+      senders.add(t.sentByWorkstation ?? 'none');
+      // The audit of A's vault says it was handed over, and by whom it was sent.
+      const actions = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id).map((e) => e.action);
+      expect(actions.filter((x) => x === 'release.send')).toHaveLength(1);
+      expect(actions).toEqual(expect.arrayContaining(['release.queued', 'release.pushed_to_practice', 'release.practice_outcome', 'release.send']));
+    }
+    expect(senders).toContain(queueWorkstationName(WS_B));
+    expect([...senders].every((s) => s === queueWorkstationName(WS_A) || s === queueWorkstationName(WS_B))).toBe(true);
+    // Pulling again changes nothing; the accounting lists each disclosure once.
+    expect(await a.services.releases.workflow.practice.pullOutcomes()).toEqual([]);
+    const acc = await a.call('audit.accounting', { mrn: PATIENT.mrn, asOf: new Date(a.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) });
+    const refs = [...acc.entries, ...acc.excluded].map((e) => e.reference);
+    for (const id of ids) {
+      const ref = (await a.call('releases.get', { id })).reference;
+      expect(refs.filter((r) => r === ref)).toHaveLength(1);
+    }
+    // B's vault holds none of A's releases.
+    expect((await b.call('releases.list', {})).some((r) => ids.includes(r.id))).toBe(false);
+  }, 180_000);
+
+  it('with the link offline a release waits on A ("waiting for the practice server"), nothing delivered; when the link is back it is pushed once and delivered once', async () => {
+    const { b: a, link } = await workstation(engineA, WS_A, { queueTickMs: 3_600_000 });
+    const before = smtp.received.length;
+    const id = await readyRelease(a);
+    link.setOffline(true);
+    const out = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect(out.release.status).toBe('waiting_for_server');
+    expect(out.release.lastError?.code).toBe('PRACTICE_SERVER_UNREACHABLE');
+    expect(out.release.lastError?.message).toMatch(/practice server cannot be reached/);
+    expect((await listQueuedReleases(engineA)).some((r) => r.releaseId === id)).toBe(false);
+    // A background pass while offline changes nothing and sends nothing.
+    await a.services.releases.workflow.practice.cycle();
+    expect((await a.call('releases.get', { id })).status).toBe('waiting_for_server');
+    expect(smtp.received.length).toBe(before);
+
+    a.services.startQueue();
+    link.setOffline(false); // onOnline → the background pass runs at once: push, drain, pull
+    await until(async () => (await a.call('releases.get', { id })).status === 'sent');
+    expect(smtp.received.length).toBe(before + 1);
+    expect((await listQueuedReleases(engineA)).filter((r) => r.releaseId === id)).toMatchObject([{ status: 'sent' }]);
+    const actions = (await a.call('audit.events', { limit: 100 })).filter((e) => e.subjectId === id).map((e) => e.action);
+    expect(actions.filter((x) => x === 'release.waiting_for_server')).toHaveLength(1);
+    expect(actions.filter((x) => x === 'release.pushed_to_practice')).toHaveLength(1);
+  }, 120_000);
+
+  it('a crash between the enqueue and A’s state change: after restart the release is not enqueued twice and is delivered once', async () => {
+    let crash = true;
+    const { b: a } = await workstation(engineA, WS_A, {
+      checkpoint: (point) => {
+        if (point === 'pushed' && crash) {
+          crash = false;
+          throw new Error('injected crash after the enqueue');
+        }
+      },
+    });
+    const before = smtp.received.length;
+    const id = await readyRelease(a);
+    await expect(a.call('releases.send', { releaseId: id, method: 'password-pdf' })).rejects.toThrow();
+    expect((await a.call('releases.get', { id })).status).toBe('queued'); // the vault did not change
+    expect((await listQueuedReleases(engineA)).filter((r) => r.releaseId === id)).toHaveLength(1);
+    // The next background pass (as after a restart) pushes again: the queue refuses the copy, the vault catches up.
+    expect(await a.services.releases.workflow.practice.pushWaiting()).toEqual([id]);
+    expect((await a.call('releases.get', { id })).status).toBe('with_practice_server');
+    await a.services.releases.workflow.practice.cycle();
+    expect((await a.call('releases.get', { id })).status).toBe('sent');
+    expect((await listQueuedReleases(engineA)).filter((r) => r.releaseId === id)).toHaveLength(1);
+    expect(smtp.received.length).toBe(before + 1);
+    const log = (await transmissionLog(engineA)).filter((p) => p.releaseId === id);
+    expect(log.map((p) => p.acceptedAttempts)).toEqual([1]);
+  }, 120_000);
+
+  it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {
+    const io = testQueueIo(DATA_KEY);
+    const r = syntheticRelease(1, { tag: 'skew' });
+    await enqueueRelease(engineA, io, r, STAFF, new Date());
+    const smtpSettings = { host: '127.0.0.1', port: smtp.port, security: 'starttls' as const, username: SMTP_USER, password: SMTP_PASSWORD };
+    let release!: () => void;
+    const held = new Promise<void>((ok) => (release = ok));
+    let claimed!: () => void;
+    const isClaimed = new Promise<void>((ok) => (claimed = ok));
+    const slowClock = { now: () => new Date(Date.now() - 4 * 60_000) }; // four minutes behind
+    const fastClock = { now: () => new Date(Date.now() + 4 * 60_000) }; // four minutes ahead
+    const base = { io, smtp: smtpSettings, smtpCa: [smtp.caPem], leaseMs: 60_000, pollMs: 50 };
+    const a = new QueueWorker({
+      ...base,
+      engine: engineA,
+      workstation: { id: 'ws-slow' },
+      clock: slowClock,
+      checkpoint: async (point) => {
+        if (point !== 'claimed') return;
+        claimed();
+        await held;
+      },
+    });
+    const b = new QueueWorker({ ...base, engine: engineB, workstation: { id: 'ws-fast' }, clock: fastClock });
+    const before = smtp.received.length;
+    const first = a.deliverNext();
+    await isClaimed;
+    const lease = (await listQueuedReleases(engineA)).find((x) => x.releaseId === r.releaseId)!;
+    expect(lease).toMatchObject({ status: 'sending', claimedBy: 'ws-slow' });
+    // Without the server's clock, B would see this lease as over for minutes already:
+    expect(fastClock.now().getTime()).toBeGreaterThan(lease.leaseUntil! + 2 * 60_000);
+    expect(await b.recover()).toEqual([]);
+    expect(await b.deliverNext()).toBeNull();
+    expect((await listQueuedReleases(engineB)).find((x) => x.releaseId === r.releaseId)).toMatchObject({ status: 'sending', claimedBy: 'ws-slow' });
+    release();
+    expect(await first).toEqual({ releaseId: r.releaseId, status: 'sent' });
+    expect(smtp.received.length).toBe(before + 1);
+    expect((await b.drain({ maxMs: 2000 })).recovered).toEqual([]);
+  }, 60_000);
+
+  it('the last part’s result and the settle commit in one transaction: fewer statements per release on PostgreSQL', async () => {
+    const io = testQueueIo(DATA_KEY);
+    const counted = (e: SqlEngine) => {
+      const n = { statements: 0 };
+      const wrap = (x: SqlEngine, top: boolean): SqlEngine => ({
+        dialect: x.dialect,
+        all: (sql, p) => (n.statements++, x.all(sql, p)),
+        one: (sql, p) => (n.statements++, x.one(sql, p)),
+        run: (sql, p) => (n.statements++, x.run(sql, p)),
+        transaction: (fn) => ((n.statements += 2), x.transaction((tx) => fn(wrap(tx, false)))), // BEGIN + COMMIT
+        close: () => (top ? Promise.resolve() : x.close()),
+      });
+      return { engine: wrap(e, true), n };
+    };
+    const ws = { id: 'ws-count', actor: 'Workstation ws-count', actorId: null };
+    const reply = { smtpResponse: '250 2.0.0 Ok: queued', tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384' };
+    const run = async (i: number, merged: boolean) => {
+      await enqueueRelease(engineA, io, syntheticRelease(i, { tag: 'count' }), STAFF, new Date());
+      const { engine, n } = counted(engineA);
+      const now = () => new Date();
+      const claim = (await claimNextRelease(engine, io, ws, now(), 60_000))!;
+      const seq = await beginQueuedPartAttempt(engine, claim, 1, now());
+      await markQueuedPartHandedOver(engine, claim, 1, now());
+      if (merged) expect(await recordLastPartSentAndSettle(engine, io, claim, 1, seq, reply, DEFAULT_RETRY, now())).toBe('sent');
+      else {
+        await recordQueuedPartSent(engine, io, claim, 1, seq, reply, now());
+        expect(await settleClaim(engine, io, claim, null, DEFAULT_RETRY, now())).toBe('sent');
+      }
+      return n.statements;
+    };
+    const separate = await run(1, false);
+    const merged = await run(2, true);
+    console.log(`statements per one-part release on PostgreSQL (claim → settle): separate ${separate}, merged ${merged}`);
+    expect(merged).toBeLessThan(separate);
+  }, 60_000);
+});
