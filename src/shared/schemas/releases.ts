@@ -121,6 +121,11 @@ export const ReleaseSummary = z.object({
   requestId: Id.nullable(),
   /** PHI-free reference of that request, e.g. "Q-2026-00001". */
   requestReference: z.string().nullable(),
+  /**
+   * The practice workstation that sent it through the practice server's shared outbox (label and start of its id,
+   * never PHI); null or absent when it was sent from this workstation directly or not yet sent (issue #17).
+   */
+  sentByWorkstation: z.string().nullable().optional(),
 });
 
 export const ReleaseDetail = ReleaseSummary.extend({

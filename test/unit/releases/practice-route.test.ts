@@ -146,6 +146,9 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
       const ref = (await a.call('releases.get', { id })).reference;
       expect(refs.filter((r) => r === ref)).toHaveLength(1);
     }
+    // The Releases list names the workstation that sent each one.
+    const listed = (await a.call('releases.list', {})).filter((r) => ids.includes(r.id));
+    expect(listed.map((r) => r.sentByWorkstation).every((w) => w === queueWorkstationName(WS_A) || w === queueWorkstationName(WS_B))).toBe(true);
     // B's vault holds none of A's releases.
     expect((await b.call('releases.list', {})).some((r) => ids.includes(r.id))).toBe(false);
   }, 180_000);
@@ -199,6 +202,31 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect(smtp.received.length).toBe(before + 1);
     const log = (await transmissionLog(engineA)).filter((p) => p.releaseId === id);
     expect(log.map((p) => p.acceptedAttempts)).toEqual([1]);
+  }, 120_000);
+
+  it('a delivery from the practice outbox left unconfirmed is decided where it is sent from: "recipient has it" → sent, nothing resent; "resend" → the same message once more', async () => {
+    // This workstation's mail server keeps the first two messages without answering them.
+    const { b: a } = await workstation(engineA, WS_A, { withSmtp: true, smtpServer: undefined, smtpOptions: { silentAfterDataAt: [0, 1] }, smtpTimeoutMs: 1500 });
+    const own = a.smtp!;
+    const ids = [await readyRelease(a), await readyRelease(a)];
+    for (const id of ids) await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    await a.services.releases.workflow.practice.drain();
+    expect((await a.services.releases.workflow.practice.pullOutcomes()).map((o) => o.to)).toEqual(['unconfirmed', 'unconfirmed']);
+    const [confirmed, resent] = ids as [string, string];
+    const c = await a.call('releases.resolveUnconfirmed', { releaseId: confirmed, choice: 'recipient_confirmed' });
+    expect(c.status).toBe('sent');
+    expect(c.transmissions[0]!.parts).toMatchObject([{ status: 'sent', resolution: 'recipient_confirmed' }]);
+    const r = await a.call('releases.resolveUnconfirmed', { releaseId: resent, choice: 'resend' });
+    expect(r.status).toBe('with_practice_server');
+    await a.services.releases.workflow.practice.cycle();
+    const d = await a.call('releases.get', { id: resent });
+    expect(d.status).toBe('sent');
+    expect(d.transmissions[0]!.parts).toMatchObject([{ status: 'sent', attempts: 2, resolution: 'resend' }]);
+    // Three messages at the server: one each, and the resent one twice with the same Message-ID (staff chose it).
+    const copies = copiesAtServer(own.received);
+    expect([...copies.values()].sort()).toEqual([1, 2]);
+    expect(copies.get(d.transmissions[0]!.parts[0]!.messageId)).toBe(2);
+    expect((await listQueuedReleases(engineA)).filter((x) => ids.includes(x.releaseId)).map((x) => x.status)).toEqual(['sent', 'sent']);
   }, 120_000);
 
   it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {

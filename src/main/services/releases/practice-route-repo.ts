@@ -17,6 +17,8 @@ export interface PracticePartResult {
   tlsProtocol: string | null;
   tlsCipher: string | null;
   errorCode: string | null;
+  /** Staff's decision on an unconfirmed part, as recorded on the server. */
+  resolution: 'recipient_confirmed' | 'resend' | null;
 }
 
 /** Record that the transmission was handed to the practice's shared outbox at `at` (ISO). Inside the transition's transaction. */
@@ -37,7 +39,8 @@ export function pushedToPracticeAt(db: Database, transmissionId: string): string
  */
 export function writePracticePartResult(db: Database, transmissionId: string, p: PracticePartResult): void {
   db.prepare(
-    `UPDATE transmission_parts SET status = ?, attempts = ?, handed_over_at = ?, sent_at = ?, smtp_response = ?, tls_protocol = ?, tls_cipher = ?, error_code = ?
+    `UPDATE transmission_parts SET status = ?, attempts = ?, handed_over_at = ?, sent_at = ?, smtp_response = ?, tls_protocol = ?, tls_cipher = ?, error_code = ?,
+       resolution = COALESCE(?, resolution)
      WHERE transmission_id = ? AND part = ?`,
   ).run(
     p.status === 'sending' ? 'pending' : p.status,
@@ -48,6 +51,7 @@ export function writePracticePartResult(db: Database, transmissionId: string, p:
     p.tlsProtocol,
     p.tlsCipher,
     p.errorCode,
+    p.resolution,
     transmissionId,
     p.part,
   );

@@ -23,7 +23,7 @@ import { AppError, isAppError } from '../../../shared/errors';
 import type { SmtpSettings } from '../delivery/smtp';
 import { isOfflineError, type PracticeLink } from '../practice/practice-link';
 import { practiceQueueIo } from '../practice/queue-io';
-import { enqueueRelease, queueOutcomes, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
+import { enqueueRelease, queueOutcomes, resolveQueuedUnconfirmed, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
 import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
 import { requireSetting } from '../settings/settings';
 import { openTransmission, outboxEntries, outboxRaw, refreshTransmissionSummary, storedParts } from './delivery-repo';
@@ -141,6 +141,41 @@ export class PracticeRoute {
       return (await this.d.link.use((engine) => queueOutcomes(engine, [releaseId]))).length === 1;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Staff's decision on a release whose delivery from the practice outbox is unconfirmed, taken where the release
+   * is sent from — the shared outbox (practice/queue-repo.ts resolveQueuedUnconfirmed: 'recipient_confirmed' → sent;
+   * 'resend' → the SAME stored message queued again, same Message-ID) — then brought into this vault: sent (settled
+   * as a direct send would be) or back 'with_practice_server'. Audited here as 'release.resolve_unconfirmed'.
+   * @returns the status the release has in this vault afterwards
+   * @throws AppError STATUS_TRANSITION_INVALID (not unconfirmed); PRACTICE_SERVER_* / PRACTICE_DB_UNAVAILABLE
+   *   (the server cannot be reached: nothing changed, decide again later); VAULT_LOCKED
+   * @source 45 CFR 164.528 (a disclosure recorded as it happened), 164.312(b)
+   */
+  async resolveUnconfirmed(releaseId: string, choice: 'recipient_confirmed' | 'resend'): Promise<ReleaseStatus> {
+    const { s } = this.ctx;
+    const subject = { type: 'release', id: releaseId };
+    const v = s.require();
+    try {
+      if (releaseState(v.db, releaseId).status !== 'unconfirmed') throw new AppError('STATUS_TRANSITION_INVALID', 'Only a release whose delivery is unconfirmed needs this decision.');
+      const by = { actor: s.actor(), actorId: s.currentUser()?.id ?? null };
+      const onServer = await this.d.link.use((engine, keys) => resolveQueuedUnconfirmed(engine, practiceQueueIo(keys), releaseId, choice, by, this.ctx.now()));
+      const [o] = await this.d.link.use((engine) => queueOutcomes(engine, [releaseId]));
+      if (!o) throw new AppError('INTERNAL', 'The practice outbox’s record of this release could not be read.');
+      return v.tx(() => {
+        s.audit({ action: 'release.resolve_unconfirmed', outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { choice, transmissionId: o.transmissionId, shared: true } });
+        if (onServer === 'sent') return this.settleFrom(o);
+        const db = s.require().db;
+        for (const p of o.parts) writePracticePartResult(db, o.transmissionId, p);
+        refreshTransmissionSummary(db, o.transmissionId);
+        this.ctx.move(releaseId, 'with_practice_server', { audit: { action: 'release.requeue', detail: { transmissionId: o.transmissionId, trigger: choice } } });
+        return 'with_practice_server' as ReleaseStatus;
+      });
+    } catch (e) {
+      s.recordFailure('release.resolve_unconfirmed', subject, e, { choice });
+      throw e;
     }
   }
 

@@ -294,17 +294,20 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     packetSha256: r.packet_sha256 ?? null,
     parts: transmissionParts(db, r.id!),
     closedReason: (r.closed_reason ?? null) as TransmissionT['closedReason'],
-    sentByWorkstation: r.sent_by_workstation ?? null,
+    // Only for a transmission sent through the practice server's shared outbox (issue #17).
+    ...(r.sent_by_workstation ? { sentByWorkstation: r.sent_by_workstation } : {}),
   }));
 }
 
 const summarySql = `SELECT r.id, r.reference, r.status, r.created_at, r.patient_name, r.recipient_name, r.request_id, q.reference AS request_reference,
-  (SELECT count(*) FROM documents d WHERE d.release_id = r.id AND d.kind = 'record' AND d.removed_at IS NULL) AS document_count
+  (SELECT count(*) FROM documents d WHERE d.release_id = r.id AND d.kind = 'record' AND d.removed_at IS NULL) AS document_count,
+  (SELECT t.sent_by_workstation FROM transmissions t WHERE t.release_id = r.id AND t.sent_by_workstation IS NOT NULL ORDER BY t.at DESC LIMIT 1) AS sent_by_workstation
   FROM releases r LEFT JOIN requests q ON q.id = r.request_id`;
 
 type SummaryRow = Pick<ReleaseRow, 'id' | 'reference' | 'status' | 'created_at' | 'patient_name' | 'recipient_name' | 'request_id'> & {
   document_count: number;
   request_reference: string | null;
+  sent_by_workstation: string | null;
 };
 
 function toSummary(r: SummaryRow): ReleaseSummaryT {
@@ -318,6 +321,8 @@ function toSummary(r: SummaryRow): ReleaseSummaryT {
     documentCount: r.document_count,
     requestId: r.request_id,
     requestReference: r.request_reference,
+    // Only for a release sent through the practice server's shared outbox (issue #17).
+    ...(r.sent_by_workstation ? { sentByWorkstation: r.sent_by_workstation } : {}),
   };
 }
 

@@ -50,6 +50,7 @@ import {
 import { DEFAULT_RETRY, PASSPHRASE_STAFF_INSTRUCTIONS, UNCONFIRMED_MESSAGE, type EmailMethod, type SendContext, type SendWorkflowDeps } from './send-context';
 import { localPracticeLink } from '../practice/practice-link';
 import { PracticeRoute } from './practice-route';
+import { pushedToPracticeAt } from './practice-route-repo';
 import { deliverClaimed } from './send-deliver';
 import { settle } from './send-outcome';
 import { contentDigest, prepare } from './send-prepare';
@@ -196,6 +197,8 @@ export class SendWorkflow {
     const v = this.s.require();
     const subject = { type: 'release', id: releaseId };
     const open = openTransmission(v.db, releaseId);
+    // Sent from the practice outbox: decided there, where the stored message is (practice-route.ts).
+    if (open && pushedToPracticeAt(v.db, open.id)) return this.practice.resolveUnconfirmed(releaseId, choice);
     const status = this.s.audited(
       'release.resolve_unconfirmed',
       subject,

@@ -12,6 +12,7 @@
  *   queued ──▶ with_practice_server (handed to the shared outbox) | waiting_for_server (the server cannot be reached)
  *   waiting_for_server ──▶ with_practice_server | draft | cancelled (nothing left yet)
  *   with_practice_server ──▶ sent | partly_sent | unconfirmed | failed (the outcome, brought back from the server)
+ *   unconfirmed ──▶ with_practice_server (staff chose to resend the same stored message from the practice outbox)
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../../shared/errors';
@@ -26,7 +27,7 @@ export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly Releas
   sending: ['sent', 'partly_sent', 'unconfirmed', 'failed', 'queued'],
   sent: ['bounced'],
   partly_sent: ['queued', 'cancelled', 'bounced'],
-  unconfirmed: ['queued', 'sent', 'partly_sent', 'cancelled', 'bounced'],
+  unconfirmed: ['queued', 'sent', 'partly_sent', 'cancelled', 'bounced', 'with_practice_server'],
   failed: ['queued', 'draft', 'cancelled', 'sent'],
   bounced: ['queued', 'cancelled', 'sent'],
   cancelled: [],

@@ -61,6 +61,15 @@ export function ReleasesScreen() {
                 <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
                 <Table.Td>
                   <StatusBadge status={r.status} />
+                  {r.status === 'waiting_for_server' ? (
+                    <Text size="sm" mt={4}>
+                      Kept on this computer; sent when the practice server is back.
+                    </Text>
+                  ) : r.sentByWorkstation ? (
+                    <Text size="sm" mt={4} data-testid="sent-by-workstation">
+                      Sent by the workstation “{r.sentByWorkstation}”
+                    </Text>
+                  ) : null}
                 </Table.Td>
                 <Table.Td>
                   <Button

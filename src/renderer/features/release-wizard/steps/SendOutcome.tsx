@@ -41,6 +41,11 @@ export function SentResult({ transmission, passphrase, showAgain, actionAlert }:
               ? 'The password-protected PDF was handed to your email server over a TLS connection, without its passphrase.'
               : 'The records were encrypted, signed and handed to your email server over a TLS connection.'}{' '}
           The transmission is in the audit log.
+          {transmission.sentByWorkstation ? (
+            <Text size="sm" mt={6} data-testid="sent-by-workstation">
+              Sent from the practice outbox by the workstation “{transmission.sentByWorkstation}”.
+            </Text>
+          ) : null}
         </Alert>
       )}
       {passphrasePanel}

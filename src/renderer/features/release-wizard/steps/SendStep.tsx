@@ -45,6 +45,35 @@ export function SendStep() {
   const actionAlert = actionError ? <ErrorAlert error={actionError} /> : null;
   const nothingLeft = !transmission || transmission.parts.every((p) => p.status === 'pending' || p.status === 'failed');
 
+  if ((release.status === 'waiting_for_server' || release.status === 'with_practice_server') && transmission) {
+    const waiting = release.status === 'waiting_for_server';
+    return (
+      <Stack gap="md">
+        <Alert
+          color="blue"
+          variant="light"
+          role="status"
+          data-testid="release-practice"
+          title={waiting ? 'Waiting for the practice server — not sent yet' : 'In the practice outbox — not delivered yet'}
+        >
+          <Text size="sm">
+            {waiting
+              ? 'The practice server cannot be reached right now. The release is kept, encrypted, on this computer, and ReleaseDesk hands it to the practice outbox by itself as soon as the server is back. You can leave this screen.'
+              : 'A workstation of the practice sends it from the practice outbox. The result appears here by itself. You can leave this screen.'}
+          </Text>
+        </Alert>
+        {passphrasePanel}
+        {showAgain}
+        {actionAlert}
+        {waiting ? (
+          <Group>
+            <Button onClick={() => void send()}>Try now</Button>
+          </Group>
+        ) : null}
+      </Stack>
+    );
+  }
+
   if ((release.status === 'queued' || release.status === 'sending') && transmission) {
     const last = release.lastError ? explain(release.lastError.code, release.lastError.message) : null;
     const when = release.queue.nextAttemptAt ? `at ${formatDateTime(release.queue.nextAttemptAt)}` : 'in a moment';
