@@ -3,7 +3,7 @@
  * Message-IDs, a synthetic patient as the recipient, and helpers to fill a queue and count what a mail server got.
  */
 import type { SqlEngine } from '../../src/main/services/practice/engine';
-import { enqueueRelease, type PreparedRelease, type QueueActor, type QueueIo } from '../../src/main/services/practice/queue-repo';
+import { enqueueRelease, type PreparedMessage, type PreparedRelease, type QueueActor, type QueueIo } from '../../src/main/services/practice/queue-repo';
 import { verifyPracticeAudit } from '../../src/main/services/practice/audit-repo';
 import { practiceQueueIo } from '../../src/main/services/practice/queue-io';
 import { practiceKeys, type PracticeKeys } from '../../src/main/services/practice/sealing';
@@ -18,7 +18,7 @@ export const STAFF: QueueActor = { actor: 'Qwert Frontdesk', actorId: 'user-qwer
  * Release `i` as a workstation would have prepared it: `parts` messages of about `bodyBytes` each (an armored-looking
  * body: no PHI in clear, as a PGP/MIME release would be), Message-IDs `<rd.i.part.x@clinic.example.test>`.
  */
-export function syntheticRelease(i: number, opts: { parts?: number; bodyBytes?: number; tag?: string } = {}): PreparedRelease {
+export function syntheticRelease(i: number, opts: { parts?: number; bodyBytes?: number; tag?: string } = {}): PreparedRelease & { messages: Array<PreparedMessage & { raw: Buffer }> } {
   const of = opts.parts ?? 1;
   const tag = opts.tag ?? 'q';
   const body = 'hQEMA5yntheticArmoredCiphertext0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.repeat(Math.ceil((opts.bodyBytes ?? 1500) / 76)).slice(0, opts.bodyBytes ?? 1500);

@@ -9,7 +9,7 @@ import type { AuditDetail } from '../audit/audit';
 import type { ReleaseStatus } from '../releases/repo';
 import { canMoveRelease } from '../releases/state';
 import type { SqlEngine } from './engine';
-import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueuePart, QueuePartStatus, QueueSealPlace } from './queue-types';
+import { preparedSize, type PreparedRelease, type QueueActor, type QueueClaim, type QueueIo, type QueuePart, type QueuePartStatus, type QueueSealPlace } from './queue-types';
 
 /** The row lock a status read takes on PostgreSQL (SQLite's write transaction already serialises). */
 export const PG_LOCK = ' FOR UPDATE';
@@ -23,6 +23,8 @@ export const claimLost = () =>
 /** Where a sealed value lives (the AAD of its seal): the stored message, its envelope, the recipient. */
 export const placeRaw = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'raw_sealed', rowId: `${transmissionId}/${part}` });
 export const placeEnvelope = (transmissionId: string, part: number): QueueSealPlace => ({ table: 'queue_messages', column: 'envelope_sealed', rowId: `${transmissionId}/${part}` });
+/** Where a sealed chunk of a stored message lives (practice migration 0004): its order is bound into the AAD. */
+export const placeChunk = (transmissionId: string, part: number, seq: number): QueueSealPlace => ({ table: 'queue_message_chunks', column: 'sealed', rowId: `${transmissionId}/${part}/${seq}` });
 export const placeRecipient = (transmissionId: string): QueueSealPlace => ({ table: 'queue_transmissions', column: 'recipient_sealed', rowId: transmissionId });
 
 /** What a status change records: who, the audit event, the error, the claim and the retry fields. */
@@ -97,7 +99,7 @@ export function validatePrepared(r: PreparedRelease): void {
     if (m.part !== i + 1 || m.of !== n) throw bad('its parts are not numbered 1 to n');
     if (!/^<[^<>\s@]+@[^<>\s@]+>$/.test(m.messageId) || ids.has(m.messageId)) throw bad('a message has no Message-ID or shares one');
     ids.add(m.messageId);
-    if (m.raw.length === 0 || m.envelope.to.length === 0) throw bad('a message is empty or has no recipient');
+    if (preparedSize(m.raw) === 0 || m.envelope.to.length === 0) throw bad('a message is empty or has no recipient');
   });
 }
 
@@ -154,6 +156,7 @@ export async function refreshSummary(tx: SqlEngine, transmissionId: string): Pro
 export async function completeTransmission(tx: SqlEngine, transmissionId: string, now: Date): Promise<void> {
   const at = now.toISOString();
   await tx.run('UPDATE queue_messages SET raw_sealed = NULL, cleared_at = $2 WHERE transmission_id = $1 AND cleared_at IS NULL', [transmissionId, at]);
+  await tx.run('UPDATE queue_message_chunks SET sealed = NULL, cleared_at = $2 WHERE transmission_id = $1 AND cleared_at IS NULL', [transmissionId, at]);
   await tx.run('UPDATE queue_transmissions SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL', [transmissionId, at]);
 }
 

@@ -30,7 +30,8 @@ import type { SqlEngine } from './engine';
 export * from './queue-types';
 export * from './queue-views-repo';
 import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueueMethod, QueuePart, QueueStop } from './queue-types';
-import { completeTransmission, fence, lock, moveQueued, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
+import { preparedSize } from './queue-types';
+import { completeTransmission, fence, lock, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
 
 /**
  * Put a prepared release with its exact messages into the shared queue, in one transaction: the release
@@ -42,8 +43,11 @@ import { completeTransmission, fence, lock, moveQueued, placeEnvelope, placeRaw,
  * @param r the prepared release (messages in part order)
  * @param by the staff member who prepared it
  * @param now the time of queueing
+ * A message given as StoredChunks (queue-types.ts; a workstation's vault outbox) is written chunk by chunk, each chunk
+ * sealed on its own (practice migration 0004), and its size and SHA-256 are checked before the transaction commits.
  * @throws AppError VALIDATION_FAILED (parts not 1..n, missing/duplicate Message-ID, bad envid, empty message);
- *   RELEASE_QUEUED (the release is already in the queue; nothing is written)
+ *   RELEASE_QUEUED (the release is already in the queue; nothing is written); OUTBOX_INTEGRITY (stored chunks do
+ *   not match their recorded size or digest; nothing is written)
  * @source 45 CFR 164.312(a)(2)(iv) encryption at rest, 164.312(b) audit controls, 164.528 accounting of disclosures
  */
 export async function enqueueRelease(engine: SqlEngine, io: QueueIo, r: PreparedRelease, by: QueueActor, now: Date): Promise<void> {
@@ -66,16 +70,47 @@ export async function enqueueRelease(engine: SqlEngine, io: QueueIo, r: Prepared
     for (const m of r.messages) {
       await tx.run(
         "INSERT INTO queue_parts (transmission_id, part, part_of, message_id, status, size_bytes, attempts) VALUES ($1, $2, $3, $4, 'pending', $5, 0)",
-        [r.transmissionId, m.part, m.of, m.messageId, m.raw.length],
+        [r.transmissionId, m.part, m.of, m.messageId, preparedSize(m.raw)],
       );
-      await tx.run('INSERT INTO queue_messages (transmission_id, part, envelope_sealed, raw_sealed, raw_sha256, stored_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      const envelope = io.sealer.seal(placeEnvelope(r.transmissionId, m.part), Buffer.from(JSON.stringify(m.envelope), 'utf8'));
+      if (Buffer.isBuffer(m.raw)) {
+        await tx.run('INSERT INTO queue_messages (transmission_id, part, envelope_sealed, raw_sealed, raw_sha256, stored_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          r.transmissionId,
+          m.part,
+          envelope,
+          io.sealer.seal(placeRaw(r.transmissionId, m.part), m.raw),
+          createHash('sha256').update(m.raw).digest('hex'),
+          at,
+        ]);
+        continue;
+      }
+      // Chunk by chunk: each sealed on its own as it is read, the whole message's size and digest checked at the end.
+      await tx.run('INSERT INTO queue_messages (transmission_id, part, envelope_sealed, raw_sealed, raw_sha256, stored_at) VALUES ($1, $2, $3, NULL, $4, $5)', [
         r.transmissionId,
         m.part,
-        io.sealer.seal(placeEnvelope(r.transmissionId, m.part), Buffer.from(JSON.stringify(m.envelope), 'utf8')),
-        io.sealer.seal(placeRaw(r.transmissionId, m.part), m.raw),
-        createHash('sha256').update(m.raw).digest('hex'),
+        envelope,
+        m.raw.sha256,
         at,
       ]);
+      const digest = createHash('sha256');
+      let size = 0;
+      let seq = 0;
+      for (const chunk of m.raw.chunks()) {
+        if (chunk.length === 0) continue;
+        digest.update(chunk);
+        size += chunk.length;
+        await tx.run('INSERT INTO queue_message_chunks (transmission_id, part, seq, sealed, size_bytes) VALUES ($1, $2, $3, $4, $5)', [
+          r.transmissionId,
+          m.part,
+          seq,
+          io.sealer.seal(placeChunk(r.transmissionId, m.part, seq), chunk),
+          chunk.length,
+        ]);
+        seq++;
+      }
+      if (size !== m.raw.sizeBytes || digest.digest('hex') !== m.raw.sha256)
+        throw new AppError('OUTBOX_INTEGRITY', 'A stored message of this release does not match its recorded size or digest. Nothing was queued.');
+      await tx.run('UPDATE queue_messages SET chunks = $3 WHERE transmission_id = $1 AND part = $2', [r.transmissionId, m.part, seq]);
     }
     await io.audit(tx, {
       at: now,
@@ -155,18 +190,26 @@ export async function queueParts(engine: SqlEngine, transmissionId: string): Pro
  * @throws AppError INTERNAL when the bytes are gone (cleared after the release was sent) or do not open
  */
 export async function readStoredMessage(engine: SqlEngine, io: QueueIo, transmissionId: string, part: number): Promise<{ envelope: SmtpEnvelope; raw: Buffer; messageId: string }> {
-  const row = await engine.one<{ envelope_sealed: Buffer; raw_sealed: Buffer | null; raw_sha256: string; message_id: string }>(
-    `SELECT m.envelope_sealed, m.raw_sealed, m.raw_sha256, p.message_id FROM queue_messages m
+  const row = await engine.one<{ envelope_sealed: Buffer; raw_sealed: Buffer | null; raw_sha256: string; message_id: string; chunks: number | null }>(
+    `SELECT m.envelope_sealed, m.raw_sealed, m.raw_sha256, m.chunks, p.message_id FROM queue_messages m
      JOIN queue_parts p ON p.transmission_id = m.transmission_id AND p.part = m.part
      WHERE m.transmission_id = $1 AND m.part = $2`,
     [transmissionId, part],
   );
   const missing = () => new AppError('INTERNAL', 'The stored message of this release could not be read. Nothing was sent.');
-  if (!row?.raw_sealed) throw missing();
+  if (!row || (!row.raw_sealed && row.chunks === null)) throw missing();
+  // Stored in chunks (practice migration 0004): every chunk, in order, each opened with its own place.
+  const chunks =
+    row.chunks === null
+      ? null
+      : await engine.all<{ seq: number; sealed: Buffer | null }>('SELECT seq, sealed FROM queue_message_chunks WHERE transmission_id = $1 AND part = $2 ORDER BY seq', [transmissionId, part]);
+  if (chunks && (chunks.length !== Number(row.chunks) || chunks.some((c, i) => !c.sealed || Number(c.seq) !== i))) throw missing();
   let raw: Buffer;
   let envelope: SmtpEnvelope;
   try {
-    raw = io.sealer.open(placeRaw(transmissionId, part), Buffer.from(row.raw_sealed));
+    raw = chunks
+      ? Buffer.concat(chunks.map((c) => io.sealer.open(placeChunk(transmissionId, part, Number(c.seq)), Buffer.from(c.sealed!))))
+      : io.sealer.open(placeRaw(transmissionId, part), Buffer.from(row.raw_sealed!));
     envelope = JSON.parse(io.sealer.open(placeEnvelope(transmissionId, part), Buffer.from(row.envelope_sealed)).toString('utf8')) as SmtpEnvelope;
   } catch {
     throw missing();

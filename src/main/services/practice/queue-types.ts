@@ -57,9 +57,23 @@ export interface PreparedMessage {
   messageId: string;
   /** MAIL FROM / RCPT TO (RFC 5321 §2.3.1): sealed, the addresses are PHI. */
   envelope: SmtpEnvelope;
-  /** The complete RFC 5322 message, CRLF line ends: sealed. */
-  raw: Buffer;
+  /**
+   * The complete RFC 5322 message, CRLF line ends: sealed as one value; or, for a message stored in chunks (a
+   * workstation's vault outbox, 1 MiB each), its chunks in order with the whole message's size and SHA-256: each
+   * chunk is sealed on its own and the digest checked while they are written (practice migration 0004).
+   */
+  raw: Buffer | StoredChunks;
 }
+
+/** A message read chunk by chunk from where it is stored: size in bytes, SHA-256 (hex), a fresh iteration of its chunks. */
+export interface StoredChunks {
+  sizeBytes: number;
+  sha256: string;
+  chunks(): Iterable<Buffer>;
+}
+
+/** The size in bytes of a prepared message, stored whole or in chunks. */
+export const preparedSize = (raw: Buffer | StoredChunks): number => (Buffer.isBuffer(raw) ? raw.length : raw.sizeBytes);
 
 /** A release prepared on a workstation (composed, encrypted for the recipient), ready for the shared queue. */
 export interface PreparedRelease {

@@ -11,8 +11,9 @@
  *
  * - Push is idempotent: the release id is the shared queue's key and the queue refuses a second copy
  *   (RELEASE_QUEUED), so a crash between the enqueue and the vault's state change is healed by pushing again.
- * - The messages, their envelopes and the recipient are sealed with the practice data key in this workstation
- *   before they are written (practice/queue-io.ts: AES-256-GCM), so the server holds no PHI in clear.
+ * - The messages (read from the vault's outbox and written to the shared outbox chunk by chunk, 1 MiB each), their
+ *   envelopes and the recipient are sealed with the practice data key in this workstation before they are written
+ *   (practice/queue-io.ts: AES-256-GCM), so the server holds no PHI in clear.
  * - Pull brings each outcome back into the vault that owns the release — the part results (Message-ID, the server's
  *   reply, TLS facts, time) and the workstation that delivered it — and settles the release with the same rules as a
  *   direct send (send-outcome.ts settle), so the accounting of disclosures has one entry per disclosure.
@@ -26,7 +27,7 @@ import { practiceQueueIo } from '../practice/queue-io';
 import { enqueueRelease, queueOutcomes, resolveQueuedUnconfirmed, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
 import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
 import { requireSetting } from '../settings/settings';
-import { openTransmission, outboxEntries, outboxRaw, refreshTransmissionSummary, storedParts } from './delivery-repo';
+import { openTransmission, outboxChunk, outboxEntries, refreshTransmissionSummary, storedParts } from './delivery-repo';
 import { markOutcomePulled, markPushedToPractice, releasesToPush, writePracticePartResult } from './practice-route-repo';
 import { releasesInStatus, releaseState, storedRecipient, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
@@ -97,8 +98,25 @@ export class PracticeRoute {
         transmissionId: open.id,
         envid: open.envid ?? reference,
         recipient: { name: rec.name, address: rec.email },
-        // One stored message at a time is read back from the vault's chunks (bounded by the per-message limit).
-        messages: outboxEntries(v.db, open.id).map((e) => ({ part: e.part, of: e.of, messageId: e.messageId, envelope: e.envelope, raw: outboxRaw(v.db, open.id, e.part) })),
+        // Streamed from the vault's outbox chunk by chunk into the shared outbox, each chunk sealed on its own
+        // (practice migration 0004); the whole message's size and SHA-256 are checked while it is written.
+        messages: outboxEntries(v.db, open.id).map((e) => ({
+          part: e.part,
+          of: e.of,
+          messageId: e.messageId,
+          envelope: e.envelope,
+          raw: {
+            sizeBytes: e.sizeBytes,
+            sha256: e.sha256,
+            chunks: function* () {
+              for (let seq = 0; ; seq++) {
+                const c = outboxChunk(v.db, open.id, e.part, seq);
+                if (!c) return;
+                yield c;
+              }
+            },
+          },
+        })),
       };
       const user = s.currentUser();
       const by = { actor: s.actor(), actorId: user?.id ?? null };
