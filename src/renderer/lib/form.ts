@@ -54,15 +54,37 @@ export function useLiveValidation(form: { values: unknown; validate: () => unkno
 }
 
 /**
+ * An action that calls main: `run(fn, kind?)` sets `busy` to `kind` (true when not given) while `fn` runs, clears the
+ * previous error, and turns what `fn` throws into `error` (coded, PHI-free: toApiError). `busy` is null when idle.
+ * For buttons outside a form's submit (Test connection, Import, Check now), and the submit below.
+ */
+export function useAction<K extends string | true = true>() {
+  const [busy, setBusy] = useState<K | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async (fn: () => Promise<unknown>, kind?: K) => {
+    setBusy(kind ?? (true as K));
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+/**
  * The submit of a form whose `validate` option holds the rules: on submit the rules run (from then on after every
  * change too, {@link useLiveValidation}); with an error the focus moves to the first invalid field (put `formRef` on
  * the <form>) and nothing is sent; otherwise `run` is called with `busy` set, and what it throws becomes `error`
- * (coded, PHI-free: toApiError). `submit(run)` returns the form's onSubmit handler.
+ * (coded, PHI-free: toApiError). `submit(run)` returns the form's onSubmit handler. `restart()` makes the form
+ * fresh again (no errors shown until the next submit) once its values were emptied, e.g. after a hold is placed.
  */
-export function useCheckedSubmit(form: { values: unknown; validate: () => { hasErrors: boolean } }) {
+export function useCheckedSubmit(form: { values: unknown; validate: () => { hasErrors: boolean }; clearErrors: () => void }) {
   const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const action = useAction();
   const formRef = useRef<HTMLFormElement>(null);
   useLiveValidation(form, submitted);
   const submit = (run: () => Promise<unknown>) => async (ev: FormEvent) => {
@@ -72,15 +94,11 @@ export function useCheckedSubmit(form: { values: unknown; validate: () => { hasE
       window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await run();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    await action.run(run);
   };
-  return { formRef, busy, error, submit };
+  const restart = () => {
+    setSubmitted(false);
+    form.clearErrors();
+  };
+  return { formRef, busy: action.busy !== null, error: action.error, setError: action.setError, submit, restart };
 }
