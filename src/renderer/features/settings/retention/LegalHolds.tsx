@@ -114,20 +114,10 @@ export function LegalHolds({ view, locked }: { view: RetentionViewT; locked: boo
                 </Group>
               </Radio.Group>
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-                <TextInput
-                  id="hold-target"
-                  label={holdScope === 'request' ? 'Request reference' : 'Patient MRN'}
-                  placeholder={holdScope === 'request' ? 'Q-2026-00001' : undefined}
-                  {...form.getInputProps('target')}
-                  maxLength={holdScope === 'request' ? 40 : 64}
-                />
-                <TextInput
-                  id="hold-reason"
-                  label="Reason"
-                  description="Kept in the vault; never written to the audit log or logs."
-                  {...form.getInputProps('reason')}
-                  maxLength={500}
-                />
+                <TextInput id="hold-target" label={holdScope === 'request' ? 'Request reference' : 'Patient MRN'} {...form.getInputProps('target')}
+                  placeholder={holdScope === 'request' ? 'Q-2026-00001' : undefined} maxLength={holdScope === 'request' ? 40 : 64} />
+                <TextInput id="hold-reason" label="Reason" {...form.getInputProps('reason')} maxLength={500}
+                  description="Kept in the vault; never written to the audit log or logs." />
               </SimpleGrid>
               <ErrorAlert error={holdError} title="The legal hold was not changed" />
               <div aria-live="polite">{holdMessage ? <Alert color="green" variant="light" role="status" title={holdMessage} /> : null}</div>
