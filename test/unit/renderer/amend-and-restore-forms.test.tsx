@@ -9,26 +9,18 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { AmendRequest } from '../../../src/renderer/features/requests/AmendRequest';
 import { RestoreBackup } from '../../../src/renderer/features/setup/RestoreBackup';
 import type { RequestDetailT } from '../../../src/shared/contract';
-import { fail, installDomStubs, installFakeApi, ok, renderUi } from './harness';
+import { fail, installDomStubs, installFakeApi, makeRequest, ok, renderUi } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(cleanup);
 
 /** A patient-directed copy of visit notes and lab results whose signed direction names lab results. */
-function request(): RequestDetailT {
-  return {
-    id: 'req_000001', reference: 'Q-2026-00001', patientName: 'Zyxwv Testpatient', basis: 'right_of_access', status: 'ready', receivedAt: '2026-03-01T15:00:00.000Z',
-    dueDate: null, daysLeft: null, dueThisWeek: false, overdue: false, extended: false,
-    patient: { name: 'Zyxwv Testpatient', dateOfBirth: '1970-01-02', mrn: 'MRN-TEST-1' },
-    request: {
-      id: 'req_000001', basis: 'right_of_access', receivedAt: '2026-03-01T15:00:00.000Z', requester: { role: 'patient', name: 'Zyxwv Testpatient' },
-      recipients: [{ name: 'Qwfp Clinic', destination: 'records@example.test' }], scope: { categories: ['visit_notes', 'lab_results'] },
-      form: { format: 'pdf', electronic: true }, status: 'ready', extensions: [],
-      patientDirective: { inWriting: true, signed: true, recipientNamed: true, destinationNamed: true, namedCategories: ['lab_results'] },
-    },
-    authorization: null, part2Consents: [], verifications: [], acknowledgments: [], documents: [], releases: [], closingReason: null,
-  };
-}
+const request = (): RequestDetailT =>
+  makeRequest({
+    recipients: [{ name: 'Qwfp Clinic', destination: 'records@example.test' }],
+    scope: { categories: ['visit_notes', 'lab_results'] },
+    patientDirective: { inWriting: true, signed: true, recipientNamed: true, destinationNamed: true, namedCategories: ['lab_results'] },
+  });
 
 describe('Amend the request', () => {
   it('sends the reason and the new scope; a category taken out of the scope is no longer named by the direction', async () => {
