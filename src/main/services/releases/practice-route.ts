@@ -308,8 +308,9 @@ export class PracticeRoute {
       }
     };
     if (!(await step('push', () => this.pushWaiting()))) return;
-    if (this.d.link.state() !== 'online') return;
+    // Also while `offline`: the drain's first statement is the probe that brings the link back online.
+    if (this.d.link.state() === 'not_joined') return;
     await step('drain', () => this.drain());
-    await step('pull', () => this.pullOutcomes());
+    if (this.d.link.state() === 'online') await step('pull', () => this.pullOutcomes());
   }
 }
