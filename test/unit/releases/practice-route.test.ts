@@ -229,6 +229,32 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect((await listQueuedReleases(engineA)).filter((x) => ids.includes(x.releaseId)).map((x) => x.status)).toEqual(['sent', 'sent']);
   }, 120_000);
 
+  it('a release that failed in the practice outbox is sent again with "Try again": the same stored message, queued again there, delivered once', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    // B's mail server refuses the recipient for good (550).
+    const { b } = await workstation(engineB, WS_B, { withSmtp: true, smtpServer: undefined, smtpOptions: { rejectRecipients: ['intake@lawfirm.example.test'] } });
+    const before = smtp.received.length;
+    const id = await readyRelease(a);
+    const first = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect((await b.services.releases.workflow.practice.drain()).delivered).toEqual([{ releaseId: id, status: 'failed' }]);
+    expect(await a.services.releases.workflow.practice.pullOutcomes()).toEqual([{ releaseId: id, to: 'failed' }]);
+    const failed = await a.call('releases.get', { id });
+    expect(failed.status).toBe('failed');
+    expect(failed.transmissions[0]!.parts).toMatchObject([{ status: 'failed' }]);
+    // Try again on A: handed to the practice outbox again (not composed again), sent by A's own worker.
+    const again = await a.call('releases.send', { releaseId: id });
+    expect(again.release.status).toBe('with_practice_server');
+    expect(again.transmission.id).toBe(first.transmission.id);
+    await a.services.releases.workflow.practice.cycle();
+    const d = await a.call('releases.get', { id });
+    expect(d.status).toBe('sent');
+    expect(d.transmissions).toHaveLength(1);
+    expect(d.transmissions[0]!.parts).toMatchObject([{ status: 'sent', messageId: first.transmission.parts[0]!.messageId }]);
+    expect(d.transmissions[0]!.sentByWorkstation).toBe(queueWorkstationName(WS_A));
+    expect(smtp.received.length).toBe(before + 1);
+    expect(b.smtp!.received).toHaveLength(0);
+  }, 120_000);
+
   it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {
     const io = testQueueIo(DATA_KEY);
     const r = syntheticRelease(1, { tag: 'skew' });

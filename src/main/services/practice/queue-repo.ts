@@ -470,6 +470,31 @@ export async function recoverLapsedClaims(engine: SqlEngine, io: QueueIo, by: Qu
 }
 
 /**
+ * Staff's "Try again" on a release of the shared queue that failed or was partly sent: its parts that were not
+ * delivered become 'pending' again (the SAME stored messages, same Message-IDs) and the release 'queued', due at
+ * once, with its automatic tries counted from zero; audited as 'release.requeue'. Idempotent: a release that is
+ * queued, being sent or already sent is left as it is.
+ * @returns the status the release has afterwards
+ * @throws AppError NOT_FOUND (not in the queue)
+ * @source 45 CFR 164.312(b); RFC 5321 §4.1.1.4 (a part refused before the final "." was not delivered)
+ */
+export async function requeueQueuedRelease(engine: SqlEngine, io: QueueIo, releaseId: string, by: QueueActor, now: Date): Promise<ReleaseStatus> {
+  return engine.transaction(async (tx) => {
+    const rel = await tx.one<{ status: ReleaseStatus; transmission_id: string }>(`SELECT status, transmission_id FROM queue_releases WHERE id = $1${lock(tx)}`, [releaseId]);
+    if (!rel) throw new AppError('NOT_FOUND', 'This release is not in the practice’s outbox.');
+    if (rel.status !== 'failed' && rel.status !== 'partly_sent') return rel.status;
+    await tx.run("UPDATE queue_parts SET status = 'pending' WHERE transmission_id = $1 AND status = 'failed'", [rel.transmission_id]);
+    await moveQueued(tx, io, releaseId, 'queued', now, {
+      by,
+      notBefore: null,
+      resetAttempts: true,
+      audit: { action: 'release.requeue', detail: { transmissionId: rel.transmission_id, trigger: 'staff' } },
+    });
+    return 'queued';
+  });
+}
+
+/**
  * Staff's decision on a release whose delivery is unconfirmed: 'recipient_confirmed' (they checked: it arrived →
  * those parts count as sent, at the time they were handed over) or 'resend' (send the SAME stored message again,
  * same Message-ID → the parts are 'pending' and the release 'queued'). Recorded with who decided, audited.

@@ -24,7 +24,7 @@ import { AppError, isAppError } from '../../../shared/errors';
 import type { SmtpSettings } from '../delivery/smtp';
 import { isOfflineError, type PracticeLink } from '../practice/practice-link';
 import { practiceQueueIo } from '../practice/queue-io';
-import { enqueueRelease, queueOutcomes, resolveQueuedUnconfirmed, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
+import { enqueueRelease, queueOutcomes, requeueQueuedRelease, resolveQueuedUnconfirmed, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
 import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
 import { requireSetting } from '../settings/settings';
 import { openTransmission, outboxChunk, outboxEntries, refreshTransmissionSummary, storedParts } from './delivery-repo';
@@ -123,7 +123,11 @@ export class PracticeRoute {
       try {
         await this.d.link.use((engine, keys) => enqueueRelease(engine, practiceQueueIo(keys), prepared, by, this.ctx.now()));
       } catch (e) {
-        if (!(await this.alreadyQueued(releaseId, e))) {
+        if (await this.alreadyQueued(releaseId, e)) {
+          // Already in the shared outbox: pushed before a crash (nothing to do there), or staff's "Try again" on a
+          // release that failed there — its undelivered parts are queued again, the same stored messages.
+          await this.d.link.use((engine, keys) => requeueQueuedRelease(engine, practiceQueueIo(keys), releaseId, by, this.ctx.now()));
+        } else {
           if (!isOfflineError(e) && !(isAppError(e) && (e.code === 'PRACTICE_KEY_NOT_WRAPPED' || e.code === 'PRACTICE_SERVER_NOT_SET'))) throw e;
           if (status === 'queued') {
             v.tx(() =>
