@@ -9,8 +9,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, screen } from '@testing-library/react';
 import { ReleasesScreen } from '../../../src/renderer/features/releases/ReleasesScreen';
 import { useReleasesStore } from '../../../src/renderer/features/releases/store';
-import type { ReleaseSummaryT } from '../../../src/shared/contract';
-import { installDomStubs, installFakeApi, ok, renderUi } from './harness';
+import { SendStep } from '../../../src/renderer/features/release-wizard/steps/SendStep';
+import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
+import type { ReleaseSummaryT, TransmissionT } from '../../../src/shared/contract';
+import { installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(() => {
@@ -50,5 +52,60 @@ describe('the Releases screen with a practice server', () => {
     expect(by.map((e) => e.textContent)).toEqual(['Sent by the workstation “Front desk B [b2b2b2b2]”']);
     const r = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
     expect(r.violations.map((v) => v.id)).toEqual([]);
+  });
+});
+
+const TX: TransmissionT = {
+  id: 'tx_000001',
+  releaseId: 'rel_000001',
+  releaseReference: 'R-2026-00001',
+  at: '2026-12-07T09:00:00.000Z',
+  sender: 'records@clinic.example.test',
+  recipientName: 'Abcde Lawfirm Intake',
+  recipientEmail: 'intake@lawfirm.example.test',
+  method: 'password-pdf',
+  documents: [],
+  messageId: '<rd.1@clinic.example.test>',
+  smtpResponse: '',
+  tlsProtocol: '',
+  tlsCipher: '',
+  recipientKeyFingerprint: '',
+  partsTotal: 1,
+  partsSent: 0,
+  packetSha256: null,
+  parts: [{ part: 1, of: 1, status: 'pending', messageId: '<rd.1@clinic.example.test>', at: null, smtpResponse: null, errorCode: null, attempts: 0, resolution: null }],
+  requestId: null,
+  legalBasis: null,
+  authorizationId: null,
+  acknowledgmentId: null,
+  closedReason: null,
+};
+
+describe('the Send step with a practice server', () => {
+  afterEach(() => useWizardStore.setState({ release: null, step: 0, busy: null, error: null, sendError: null }));
+
+  it('a waiting release says it is kept on this computer and what happens next, with Try now; one in the practice outbox says who sends it; axe-clean', async () => {
+    installFakeApi({});
+    useWizardStore.setState({ release: makeRelease({ status: 'waiting_for_server', transmissions: [TX] }), step: 5 });
+    const { container, unmount } = renderUi(<SendStep />);
+    expect(screen.getByText('Waiting for the practice server — not sent yet')).toBeTruthy();
+    expect(screen.getByText(/kept, encrypted, on this computer/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Try now' })).toBeTruthy();
+    expect((await axe.run(container, { rules: { 'color-contrast': { enabled: false } } })).violations.map((v) => v.id)).toEqual([]);
+    unmount();
+
+    useWizardStore.setState({ release: makeRelease({ status: 'with_practice_server', transmissions: [TX] }) });
+    renderUi(<SendStep />);
+    expect(screen.getByText('In the practice outbox — not delivered yet')).toBeTruthy();
+    expect(screen.getByText(/A workstation of the practice sends it/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Try now' })).toBeNull();
+  });
+
+  it('a release sent from the practice outbox names the workstation that sent it', () => {
+    installFakeApi({});
+    const sent = { ...TX, partsSent: 1, smtpResponse: '250 ok', sentByWorkstation: 'Front desk B [b2b2b2b2]', parts: [{ ...TX.parts[0]!, status: 'sent' as const, at: '2026-12-07T09:01:00.000Z' }] };
+    useWizardStore.setState({ release: makeRelease({ status: 'sent', transmissions: [sent] }), step: 5 });
+    renderUi(<SendStep />);
+    expect(screen.getByTestId('sent-by-workstation').textContent).toBe('Sent from the practice outbox by the workstation “Front desk B [b2b2b2b2]”.');
   });
 });
