@@ -92,7 +92,8 @@ export const Transmission = z.object({
 export const OutboxEntry = z.object({
   releaseId: Id,
   reference: z.string(),
-  status: z.enum(['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced']),
+  /** …and, with a practice server (issue #17): 'waiting_for_server' (kept here until the server is back) or 'with_practice_server'. */
+  status: z.enum(['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced', 'waiting_for_server', 'with_practice_server']),
   method: DeliveryMethod.nullable(),
   patientName: z.string(),
   recipientName: z.string().nullable(),

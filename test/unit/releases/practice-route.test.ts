@@ -163,6 +163,7 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect(out.release.lastError?.code).toBe('PRACTICE_SERVER_UNREACHABLE');
     expect(out.release.lastError?.message).toMatch(/practice server cannot be reached/);
     expect((await listQueuedReleases(engineA)).some((r) => r.releaseId === id)).toBe(false);
+    expect((await a.call('releases.outbox', {})).find((e) => e.releaseId === id)).toMatchObject({ status: 'waiting_for_server', partsTotal: 1, partsSent: 0 });
     // A background pass while offline changes nothing and sends nothing.
     await a.services.releases.workflow.practice.cycle();
     expect((await a.call('releases.get', { id })).status).toBe('waiting_for_server');

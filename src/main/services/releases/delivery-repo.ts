@@ -299,7 +299,7 @@ export function readPrintable(db: Database, id: string): { releaseId: string; pd
 export interface OutboxRow {
   releaseId: string;
   reference: string;
-  status: 'queued' | 'sending' | 'unconfirmed' | 'failed' | 'partly_sent' | 'bounced';
+  status: 'queued' | 'sending' | 'unconfirmed' | 'failed' | 'partly_sent' | 'bounced' | 'waiting_for_server' | 'with_practice_server';
   method: string | null;
   patientName: string;
   recipientName: string | null;

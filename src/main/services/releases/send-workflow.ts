@@ -330,10 +330,14 @@ export class SendWorkflow {
     return out;
   }
 
-  /** The releases staff should see in the outbox: waiting, being sent, unconfirmed, failed or partly sent. */
+  /**
+   * The releases staff should see in the outbox: waiting, being sent, unconfirmed, failed or partly sent — and, with
+   * a practice server, waiting for it or in the practice outbox.
+   */
   outbox(): OutboxEntryT[] {
     const v = this.s.require();
-    return releasesInStatusWithTransmission(v.db, ['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced']).map((r) => ({
+    const statuses = ['queued', 'sending', 'unconfirmed', 'failed', 'partly_sent', 'bounced', 'waiting_for_server', 'with_practice_server'] as const;
+    return releasesInStatusWithTransmission(v.db, statuses).map((r) => ({
       ...r,
       method: r.method as OutboxEntryT['method'],
       sendingNow: this.active.has(r.releaseId),

@@ -16,11 +16,15 @@ const STATE: Record<OutboxEntryT['status'], { label: string; color: string }> = 
   failed: { label: 'Not sent — needs attention', color: 'red' },
   partly_sent: { label: 'Partly sent', color: 'yellow' },
   bounced: { label: 'Bounced — not delivered', color: 'red' },
+  waiting_for_server: { label: 'Waiting for the practice server', color: 'blue' },
+  with_practice_server: { label: 'In the practice outbox', color: 'blue' },
 };
 
 /** "Next try" in words. */
 function nextTry(e: OutboxEntryT): string {
   if (e.status === 'sending' || e.sendingNow) return 'Now';
+  if (e.status === 'waiting_for_server') return 'When the practice server is back';
+  if (e.status === 'with_practice_server') return 'By a workstation of the practice';
   if (e.status !== 'queued') return '—';
   if (e.paused) return 'Paused';
   return e.nextAttemptAt ? formatDateTime(e.nextAttemptAt) : 'In a moment';
@@ -105,6 +109,8 @@ export function OutboxScreen() {
                     <Table.Td>
                       {e.status === 'bounced' ? (
                         <Button size="xs" onClick={() => navigate({ name: 'wizard', releaseId: e.releaseId })}>Letter and send again</Button>
+                      ) : e.status === 'with_practice_server' ? (
+                        <Text size="sm" c="dark.4">Nothing to do: the result appears here by itself.</Text>
                       ) : e.status === 'unconfirmed' ? (
                         <Stack gap={4}>
                           <Button size="xs" loading={busy} onClick={() => void resolve(e.releaseId, 'recipient_confirmed')}>The recipient has it</Button>
@@ -113,7 +119,7 @@ export function OutboxScreen() {
                       ) : (
                         <Group gap={4} wrap="nowrap">
                           <Button size="xs" loading={busy} disabled={e.status === 'sending' || e.sendingNow} onClick={() => void tryNow(e.releaseId)}>
-                            {e.status === 'queued' ? 'Try now' : e.status === 'partly_sent' ? 'Send the rest' : 'Try again'}
+                            {e.status === 'queued' || e.status === 'waiting_for_server' ? 'Try now' : e.status === 'partly_sent' ? 'Send the rest' : 'Try again'}
                           </Button>
                           <Menu position="bottom-end" withinPortal>
                             <Menu.Target>
@@ -123,7 +129,7 @@ export function OutboxScreen() {
                               {e.status === 'queued' ? (
                                 <Menu.Item onClick={() => void pause(e.releaseId, !e.paused)}>{e.paused ? 'Resume automatic sending' : 'Pause automatic sending'}</Menu.Item>
                               ) : null}
-                              {nothingLeft && (e.status === 'queued' || e.status === 'failed') ? (
+                              {nothingLeft && (e.status === 'queued' || e.status === 'failed' || e.status === 'waiting_for_server') ? (
                                 <Menu.Item onClick={() => setConfirm({ entry: e, how: 'withdraw' })}>Take out to change it</Menu.Item>
                               ) : null}
                               <Menu.Item color="red" onClick={() => setConfirm({ entry: e, how: 'cancel' })}>Cancel this release</Menu.Item>
