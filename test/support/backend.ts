@@ -112,6 +112,16 @@ export async function startBackend(
   };
 }
 
+/**
+ * Sign in as another staff member, as the sign-in screen does: lock the session, then unlock it with `name`,
+ * `passphrase` and, for an account with MFA, the current TOTP `code` (RFC 6238).
+ * @throws AppError as vault.unlock (wrong passphrase, code needed, …)
+ */
+export async function signInAs(b: Backend, name: string, passphrase: string, code?: string): Promise<void> {
+  b.services.session.lock();
+  await b.call('vault.unlock', { username: name, passphrase, ...(code ? { code } : {}) });
+}
+
 /** A one-page synthetic record PDF (its text carries the synthetic patient's name). */
 export async function recordPdf(title = 'Visit note', patientName = PATIENT.name): Promise<Buffer> {
   const doc = await PDFDocument.create();
