@@ -4,7 +4,6 @@
  * without an OpenPGP key (S/MIME, password PDF).
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { PickedFile } from '../../src/main/services/documents/picker';
 import { activePracticeKey } from '../../src/main/services/settings/settings';
 import type { DocumentCategory } from '../../src/shared/compliance';
 import { createGpgHome, type GpgHome } from './gpg';
@@ -68,26 +67,6 @@ export function usePatientKeyBackend(email: string, ready: (r: ReleaseBackend) =
     ready({ b, gpg, recipientKey });
   });
   afterAll(() => gpg?.cleanup());
-}
-
-/**
- * A ready right-of-access release to the synthetic patient at `email` by PGP/MIME with `armoredKey` (fingerprint
- * confirmed): identity checked, the files `files()` makes picked (after the release exists), each classified as a
- * visit note of 2025-06-01, the patient check run. The clock is brought up to now first when it lags.
- * @returns the release id and the picked documents' ids, in file order
- */
-export async function patientPgpRelease(b: Backend, email: string, armoredKey: string, files: () => Promise<PickedFile[]>): Promise<{ releaseId: string; documentIds: string[] }> {
-  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: email }] }));
-  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-  const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage(await files());
-  const picked = await b.call('documents.pick', { releaseId: rel.id });
-  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-  await b.call('documents.checkPatient', { releaseId: rel.id });
-  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email, armoredKey, fingerprintConfirmed: true });
-  return { releaseId: rel.id, documentIds: picked.imported.map((d) => d.id) };
 }
 
 /**

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { GpgHome } from '../../support/gpg';
 import { bulkyRecord } from '../../support/records';
 import { requireTool } from '../../support/tools';
-import { file, PASSPHRASE, PATIENT, type Backend } from '../../support/backend';
-import { patientPgpRelease, usePatientKeyBackend } from '../../support/release-suite';
+import { file, PASSPHRASE, PATIENT, readyAccessRelease, type Backend } from '../../support/backend';
+import { usePatientKeyBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg');
 const DEST = 'zyxwv@patient.example.test';
@@ -25,8 +25,9 @@ describe.skipIf(!HAVE)('a PGP/MIME release stored one message at a time', () => 
 
   /** A right-of-access release to the patient with three ~36 KB records (one per message under a 60 KB limit). */
   async function release(): Promise<{ id: string; docIds: string[] }> {
-    const r = await patientPgpRelease(b, DEST, keyArmored, () => Promise.all(['A', 'B', 'C'].map(async (t) => file(`visit ${t}.pdf`, await bulkyRecord(`Visit ${t} for ${PATIENT.name}`)))));
-    return { id: r.releaseId, docIds: r.documentIds };
+    const records = () => Promise.all(['A', 'B', 'C'].map(async (t) => file(`visit ${t}.pdf`, await bulkyRecord(`Visit ${t} for ${PATIENT.name}`))));
+    const r = await readyAccessRelease(b, DEST, { records, armoredKey: keyArmored, checkPatient: true });
+    return { id: r.rel.id, docIds: r.documentIds };
   }
 
   const db = () => b.services.session.require().db;

@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import type { GpgHome } from '../../support/gpg';
 import { bulkyRecord } from '../../support/records';
 import { requireTool } from '../../support/tools';
-import { file, PATIENT, type Backend } from '../../support/backend';
-import { patientPgpRelease, usePatientKeyBackend } from '../../support/release-suite';
+import { file, PATIENT, readyAccessRelease, type Backend } from '../../support/backend';
+import { usePatientKeyBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg');
 const DEST = 'zyxwv@patient.example.test';
@@ -28,7 +28,8 @@ describe.skipIf(!HAVE)('outbox messages stored as chunks', () => {
 
   /** A right-of-access release with one ~2.9 MB record (one message of about 4 MB after encoding: several chunks). */
   async function release(): Promise<string> {
-    return (await patientPgpRelease(b, DEST, keyArmored, async () => [file('visit A.pdf', await bulkyRecord(`Visit A for ${PATIENT.name}`, 1700))])).releaseId;
+    const records = async () => [file('visit A.pdf', await bulkyRecord(`Visit A for ${PATIENT.name}`, 1700))];
+    return (await readyAccessRelease(b, DEST, { records, armoredKey: keyArmored, checkPatient: true })).rel.id;
   }
 
   /** Keep (in this connection's temp schema) what the outbox stored: each completed message's size and SHA-256, and its chunk count. */
