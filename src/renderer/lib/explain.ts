@@ -289,6 +289,10 @@ const EXPLANATIONS: Record<string, Explanation> = {
   PRACTICE_SERVER_CA_INVALID: { title: 'The CA certificate could not be used.', next: 'Paste the CA certificate your IT provider gave you (a .crt or .pem file opened as text).' },
   PRACTICE_SERVER_FAILED: { title: 'Connecting to the practice server failed.', next: 'Test again; if it keeps failing, ask your IT provider to look at the server’s log.' },
   PRACTICE_SERVER_NOT_SET: { title: 'This workstation is not connected to a practice server.', next: 'Nothing needs to be done.' },
+  PRACTICE_SYNC_CONFLICT_STALE: {
+    title: 'The practice server’s version of this request changed again while you decided.',
+    next: 'Nothing was changed. Look at the request in “Needs a decision” again and choose once more.',
+  },
   INTERNAL: { title: 'Something unexpected went wrong.', next: 'Try again. If it keeps happening, contact support.' },
 };
 
