@@ -63,7 +63,7 @@ export function PracticeLinkPanel({ status }: { status: PracticeServerStatusView
 
   return (
     <Stack gap="sm" data-testid="practice-link">
-      <Title order={3} size="h5">
+      <Title order={2} size="h5">
         This workstation and the practice
       </Title>
       <Alert color={sentence.color} variant="light" title={sentence.title} data-testid="practice-link-state">
@@ -95,7 +95,7 @@ export function PracticeLinkPanel({ status }: { status: PracticeServerStatusView
       <ErrorAlert error={error?.e ?? null} title={error?.title} hideFixLink />
       {conflicts && conflicts.length > 0 ? (
         <Stack gap="sm" data-testid="practice-conflicts">
-          <Title order={4} size="h6">
+          <Title order={3} size="h6">
             Needs a decision ({conflicts.length})
           </Title>
           <Text size="sm">
