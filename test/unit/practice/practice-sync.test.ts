@@ -256,6 +256,40 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
     expect((await b.call('audit.verify', {})).intact).toBe(true);
   });
 
+  it('the background service synchronises at sign-in and when the link comes back online, and stops cleanly', async () => {
+    const last = () => readLink(b.services.session.require().db)!.lastSyncAt;
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      return ok();
+    };
+    b.services.startPracticeSync();
+    try {
+      const before = last();
+      b.clock.advance(1000);
+      const admin = b.services.session.currentUser()!;
+      b.services.session.lock();
+      await b.call('vault.unlock', { username: admin.name, passphrase: PASSPHRASE });
+      expect(await until(() => last() !== before)).toBe(true);
+    } finally {
+      await b.services.stopPracticeSync();
+    }
+    // back online: A's link was offline; the first successful use tells the listeners, and the background syncs
+    a.services.startPracticeSync();
+    try {
+      await cable.cut();
+      await refusal(a.call('practiceServer.sync', {}));
+      expect(a.services.practiceLink.state()).toBe('offline');
+      await cable.restore();
+      const before = readLink(a.services.session.require().db)!.lastSyncAt;
+      a.clock.advance(1000);
+      await a.services.practiceLink.use(async (engine) => engine.one('SELECT 1 AS one'));
+      expect(a.services.practiceLink.state()).toBe('online');
+      expect(await until(() => readLink(a.services.session.require().db)!.lastSyncAt !== before)).toBe(true);
+    } finally {
+      await a.services.stopPracticeSync();
+    }
+  });
+
   it('pg_dump after synchronisation holds none of the synthetic patients’ names, dates of birth or MRNs', async () => {
     const dump = server.dump();
     expect(dump).toContain('practice_requests');

@@ -87,11 +87,13 @@ export class Background {
     const link = this.d.practiceLink;
     if (!link || !this.practiceSync || this.signInWatch) return;
     this.practiceSync.start();
-    let wasUnlocked = this.d.session.state === 'unlocked';
+    // A sign-in opens a new vault object: a change of it (even a lock and unlock between two checks) is a sign-in.
+    const openVault = () => (this.d.session.state === 'unlocked' ? this.d.session.require() : null);
+    let seen = openVault();
     this.signInWatch = setInterval(() => {
-      const now = this.d.session.state === 'unlocked';
-      if (now && !wasUnlocked) void link.tick();
-      wasUnlocked = now;
+      const now = openVault();
+      if (now && now !== seen) void link.tick();
+      seen = now;
     }, 1000);
     this.signInWatch.unref?.();
     this.offOnline = link.onOnline(() => void link.tick());
