@@ -233,6 +233,36 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
     expect(kept[1]!.resolved_by).toBe(a.services.session.currentUser()!.id);
   });
 
+  it('a decision made after the server changed again is refused (PRACTICE_SYNC_CONFLICT_STALE, nothing written) and the newer version is shown instead', async () => {
+    const made = await create(a, 3);
+    await a.call('practiceServer.sync', {});
+    await b.call('practiceServer.sync', {});
+    await cable.cut();
+    try {
+      await a.call('requests.withdraw', { requestId: made.id, note: 'Withdrawn on A' });
+    } finally {
+      await cable.restore();
+    }
+    await b.call('requests.setStatus', { requestId: made.id, status: 'verifying' });
+    await b.call('practiceServer.sync', {});
+    expect(await a.call('practiceServer.sync', {})).toMatchObject({ conflicts: 1 });
+    const [first] = await a.call('practiceServer.conflicts', {});
+    await b.call('requests.deny', { requestId: made.id, reason: 'Denied on B after review' });
+    await b.call('practiceServer.sync', {});
+    const stale = await refusal(a.call('practiceServer.resolveConflict', { conflictId: first!.id, keep: 'workstation' }));
+    expect(stale.code).toBe('PRACTICE_SYNC_CONFLICT_STALE');
+    expect(stale.message).not.toMatch(new RegExp(P[3]!.name));
+    const [second] = await a.call('practiceServer.conflicts', {});
+    expect(second!.id).not.toBe(first!.id);
+    expect(second!.fields).toEqual(expect.arrayContaining([{ label: 'Status', workstation: 'Withdrawn', server: 'Denied' }]));
+    expect((await b.call('requests.get', { id: made.id })).status).toBe('denied'); // nothing was written over B's version
+    expect((await auditOf(a, 'practice_server.resolve_conflict'))[0]).toMatchObject({ outcome: 'refused', detail: { code: 'PRACTICE_SYNC_CONFLICT_STALE' } });
+    await a.call('practiceServer.resolveConflict', { conflictId: second!.id, keep: 'server' });
+    expect((await a.call('requests.get', { id: made.id })).status).toBe('denied');
+    const rows = a.services.session.require().db.prepare('SELECT resolution FROM practice_sync_conflicts WHERE request_id = ? ORDER BY detected_at, rowid').all(made.id);
+    expect(rows).toEqual([{ resolution: 'superseded' }, { resolution: 'server' }]);
+  });
+
   it('the shared chain holds both workstations’ events once each, in local order, and verifies; each local chain still verifies', async () => {
     await a.call('practiceServer.sync', {});
     await b.call('practiceServer.sync', {});
