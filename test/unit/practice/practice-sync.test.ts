@@ -263,6 +263,18 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
     expect(rows).toEqual([{ resolution: 'superseded' }, { resolution: 'server' }]);
   });
 
+  it('requests made on both workstations with the same reference both arrive; the pulled one gets a distinguishing suffix', async () => {
+    const onB = await create(b, 4);
+    const onA = await create(a, 4);
+    expect(onA.reference).toBe(onB.reference); // each workstation numbers its own requests
+    await b.call('practiceServer.sync', {});
+    expect(await a.call('practiceServer.sync', {})).toMatchObject({ pulled: 1, pushed: 1, conflicts: 0 });
+    await b.call('practiceServer.sync', {});
+    const refsOnA = (await a.call('requests.list', {})).filter((r) => r.id === onA.id || r.id === onB.id).map((r) => r.reference);
+    expect(refsOnA).toEqual(expect.arrayContaining([onA.reference, `${onB.reference}-${onB.id.slice(0, 4).toUpperCase()}`]));
+    expect((await b.call('requests.get', { id: onA.id })).patient).toEqual(P[4]);
+  });
+
   it('the shared chain holds both workstations’ events once each, in local order, and verifies; each local chain still verifies', async () => {
     await a.call('practiceServer.sync', {});
     await b.call('practiceServer.sync', {});
