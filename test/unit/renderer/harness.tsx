@@ -69,7 +69,10 @@ const QUIET: FakeHandlers = {
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
   'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
-  'practiceServer.status': () => ({ ok: true, value: { state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null } }),
+  'practiceServer.status': () => ({
+    ok: true,
+    value: { state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null, link: { state: 'local', workstationLabel: null, lastSyncAt: null, conflicts: 0 } },
+  }),
   // Settings → Staff accounts (administrators): the accounts and the practice's security settings.
   'accounts.list': () => ({ ok: true, value: [] }),
   'settings.getSecurity': () => ({ ok: true, value: { requireMfa: false, twoPersonRule: false } }),
