@@ -16,6 +16,7 @@ import { openSqliteEngine } from '../../../src/main/services/practice/sqlite-eng
 const SHIPPED: Record<number, [string, string, string]> = {
   1: ['cdef408ab437f21c387d88ff97db07bbb04658f9f37513bb27a32c2fd1acb35d', 'c0718e9358ccbc1da036dc451eec7a68eb081f8194a2c4f0fc7abca807a13edc', 'c8c6bdda6195cc5a8e9ba884802eaaec692e133b207a10e812089618232c6732'],
   2: ['0809407658bdb8f9ccfe8320cb49ded145e07597c4444a88717fec3483cac119', 'f44936f4c1f90a14e8d015e814dfee8f5a1c7fb041c333fb25c294e526033c72', '3ec848ba17e91a421d8c4206deee058317b7884c402f45519a0ea30c9f24ce7a'],
+  3: ['43868ff8917b0c06246fe6d72e5ea45c92f4b8aecc257200f36a3f7f225bb583', 'f6af5be0e2b91d76fede7386b8be2c4d21f668b869b6ef515d9165332bd11036', '9781d19bb96a69f827faf0dbb928259b53cd0a020b09e63abc6630bc1a794c8b'],
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
