@@ -10,6 +10,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { createHmac, randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { AUDIT_REPORT_COLUMNS } from '../src/main/services/audit/audit-service';
 import { verifyChainParallel } from '../src/main/services/audit/chain';
 import { writeCheckpoint } from '../src/main/services/audit/checkpoints';
 import { migrate } from '../src/main/services/vault/migrations';
@@ -90,14 +91,7 @@ async function benchReport(n: number): Promise<AuditBenchRow> {
     generatedAt: '2026-12-06 10:00 CST',
     generatedBy: 'Pat Privacy',
     facts: [{ label: 'Audit log check', value: 'Intact' }],
-    columns: [
-      { header: '#', width: 0.06 },
-      { header: 'When', width: 0.13 },
-      { header: 'Staff member', width: 0.13 },
-      { header: 'What happened', width: 0.46 },
-      { header: 'Patient', width: 0.14 },
-      { header: 'Outcome', width: 0.08 },
-    ],
+    columns: AUDIT_REPORT_COLUMNS,
     rows,
     emptyText: '',
   });

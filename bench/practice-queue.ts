@@ -24,16 +24,10 @@ import { pgConfig } from '../test/support/practice-engines';
 import { fillQueue } from '../test/support/practice-queue';
 import { postgresBinDir, startPostgres } from '../test/support/postgres';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../test/support/smtp';
+import type { BenchRow } from './row';
 
-export interface QueueBenchRow {
-  task: string;
-  input: string;
-  ours: string;
-  oursMs: number | null;
-  reference: string;
-  refMs: number | null;
-  note: string;
-}
+/** A row of the shared-queue benchmark (always with a note: the load average). */
+export type QueueBenchRow = BenchRow & { note: string };
 
 const STAFF = { id: 'user-bench', passphrase: 'bench practice passphrase 58213 qx' };
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');

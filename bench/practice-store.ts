@@ -20,17 +20,12 @@ import { openPgEngine } from '../src/main/services/practice/pg-engine';
 import { createPracticeRequest, createPracticeRequests, listPracticeRequestsPage, openRequest, type RequestCursor } from '../src/main/services/practice/requests-repo';
 import { newPracticeDataKey, practiceKeys, type PracticeKeys } from '../src/main/services/practice/sealing';
 import { openSqliteEngine } from '../src/main/services/practice/sqlite-engine';
+import { pgConfig } from '../test/support/practice-engines';
 import { postgresBinDir, startPostgres } from '../test/support/postgres';
+import type { BenchRow } from './row';
 
-export interface PracticeBenchRow {
-  task: string;
-  input: string;
-  ours: string;
-  oursMs: number | null;
-  reference: string;
-  refMs: number | null;
-  note?: string;
-}
+/** A row of the practice store benchmark. */
+export type PracticeBenchRow = BenchRow;
 
 interface Figures {
   singleMs: number;
@@ -99,7 +94,7 @@ export async function benchPracticeStore(): Promise<PracticeBenchRow[]> {
     } finally {
       await sqlite.close();
     }
-    const db = openPgEngine({ host: server.host, port: server.port, database: server.database, user: server.user, password: server.password, ssl: { ca: server.caPem, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, max: 4 });
+    const db = openPgEngine(pgConfig(server, 4));
     try {
       loads.push(loadavg()[0]!.toFixed(1));
       pg = await work(db, keys, n);

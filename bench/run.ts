@@ -25,16 +25,9 @@ import { benchAudit } from './audit';
 import { benchEventLoop } from './eventloop';
 import { benchPracticeQueue } from './practice-queue';
 import { benchPracticeStore } from './practice-store';
+import type { BenchRow } from './row';
 
-interface Row {
-  task: string;
-  input: string;
-  ours: string;
-  oursMs: number | null;
-  reference: string;
-  refMs: number | null;
-  note?: string;
-}
+type Row = BenchRow;
 
 /** The median of `xs` (non-empty). */
 function median(xs: number[]): number {

@@ -165,6 +165,8 @@ export const ERROR_CODES = [
   'PRACTICE_SERVER_CA_INVALID',
   'PRACTICE_SERVER_FAILED',
   'PRACTICE_SERVER_NOT_SET',
+  // --- practice link: synchronisation of requests (issue #17, practice/sync-requests.ts) ---
+  'PRACTICE_SYNC_CONFLICT_STALE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

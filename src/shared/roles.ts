@@ -64,6 +64,7 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'practiceServer.configure': ADMIN,
   'practiceServer.test': ADMIN,
   'practiceServer.disconnect': ADMIN,
+  'practiceServer.join': ADMIN,
 };
 
 /** The roles allowed to call `channel`, or null when every signed-in staff member may. */

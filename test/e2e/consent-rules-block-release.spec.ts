@@ -8,26 +8,32 @@
  * 3. a personal representative's authority verified by attaching the document (164.514(h)).
  * Axe scans the authorization form and the blocked review.
  */
+import type { Page } from '@playwright/test';
 import {
-  chooseRecipient, fillAuthorization, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady,
+  chooseRecipient, fillAuthorization, expect, expectNoAxeViolations, FIXTURE_PDF, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady, type Keyring,
 } from './fixtures';
+import type { RunningSmtpServer } from '../support/smtp';
 import { requireTool } from '../support/tools';
 
 const RECIPIENT = 'claims.qwfp@example.test';
 
+/**
+ * The insurer's claims department gets a gpg key (made before the app starts), the app is opened with `open`, and a
+ * verified, ready authorization request from the insurer for `categories` is recorded.
+ * @returns the insurer's armored public key and the test mail server
+ */
+async function insurerRequest(page: Page, gpg: Keyring, open: () => Promise<{ smtp: RunningSmtpServer }>, categories: string[]) {
+  const fpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
+  const { smtp } = await open();
+  await recordRequest(page, { basis: 'authorization', requester: 'Qwfp Insurance Co', recipientName: 'Qwfp Insurer Claims', recipientDestination: RECIPIENT, categories });
+  await verifyAndMarkReady(page);
+  return { recipientKey: gpg.exportPublic(fpr), smtp };
+}
+
 test('a compound psychotherapy-notes authorization blocks even the general records, with its citation', async ({ page, app, keyring: gpg }) => {
   test.setTimeout(240_000); // the machine is shared; setup, intake, authorization and review take about a minute
   test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
-  const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
-  const { smtp } = await app.open();
-  await recordRequest(page, {
-    basis: 'authorization',
-    requester: 'Qwfp Insurance Co',
-    recipientName: 'Qwfp Insurer Claims',
-    recipientDestination: RECIPIENT,
-    categories: ['Visit notes', 'Psychotherapy notes'],
-  });
-  await verifyAndMarkReady(page);
+  const { recipientKey, smtp } = await insurerRequest(page, gpg, () => app.open(), ['Visit notes', 'Psychotherapy notes']);
 
   // The signed form lists visit notes and psychotherapy notes; staff do NOT tick "combined with".
   const form = page.getByRole('form', { name: 'Authorization' });
@@ -62,7 +68,7 @@ test('a compound psychotherapy-notes authorization blocks even the general recor
 
   // A release of visit notes only is still blocked: the authorization is defective as a whole.
   await startReleaseWithFixture(page, 'visit_notes');
-  await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
+  await chooseRecipient(page, recipientKey, RECIPIENT);
   const gate = page.getByRole('list', { name: 'Compliance findings' });
   await expect(gate.locator('[data-code="AUTH_PSYCHOTHERAPY_NOTES_COMBINED"][data-severity="block"]')).toContainText('45 CFR 164.508(b)(3)(ii), (b)(2)(iv)');
   await expect(gate.locator('[data-code="AUTH_PSYCHOTHERAPY_NOTES_COMBINED"]')).toContainText('separate authorization');
@@ -110,16 +116,7 @@ test("a representative's authority is verified by attaching the document, not by
 test('revoking a Part 2 consent on the request blocks the release of substance use disorder records', async ({ page, app, keyring: gpg }) => {
   test.setTimeout(240_000);
   test.info().skip(!requireTool('gpg') || !requireTool('openssl'), 'gpg and openssl are required');
-  const recipientFpr = gpg.generateKey({ name: 'Qwfp Insurer Claims', email: RECIPIENT });
-  const { smtp } = await app.open();
-  await recordRequest(page, {
-    basis: 'authorization',
-    requester: 'Qwfp Insurance Co',
-    recipientName: 'Qwfp Insurer Claims',
-    recipientDestination: RECIPIENT,
-    categories: ['Substance use disorder records (42 CFR Part 2)'],
-  });
-  await verifyAndMarkReady(page);
+  const { recipientKey, smtp } = await insurerRequest(page, gpg, () => app.open(), ['Substance use disorder records (42 CFR Part 2)']);
   await fillAuthorization(page, {
     description: 'Substance use disorder treatment records, 2025',
     categories: ['Substance use disorder records (42 CFR Part 2)'],
@@ -145,7 +142,7 @@ test('revoking a Part 2 consent on the request blocks the release of substance u
   await expect(page.getByText(/Consent recorded .* — valid/)).toBeVisible();
 
   await startReleaseWithFixture(page, 'substance_use_disorder');
-  await chooseRecipient(page, gpg.exportPublic(recipientFpr), RECIPIENT);
+  await chooseRecipient(page, recipientKey, RECIPIENT);
   await expect(page.getByText(/^Nothing blocks this release/)).toBeVisible();
 
   // The patient revokes the consent: recorded on the request, effective the day received.

@@ -310,15 +310,23 @@ async function createVaultThroughHost(host: Host, smtpPort: number): Promise<str
 
 /**
  * Calls a contract channel on the host over its HTTP channel with the bearer token (the same dispatch the page uses),
- * from the test itself, e.g. to read what the app stored. @throws Error "channel: CODE message" when refused
+ * from the test itself, and returns the result envelope as sent: `{ ok: true, value }` or `{ ok: false, error }` (for
+ * tests about refusals).
  */
-export async function hostCall<T>(host: Host, channel: string, input: unknown): Promise<T> {
+export async function hostResult<T = unknown>(host: Host, channel: string, input: unknown): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
   const res = await fetch(`${host.origin}/rpc/${channel}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(input),
   });
-  const r = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+  return (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+}
+
+/**
+ * {@link hostResult}'s value, e.g. to read what the app stored. @throws Error "channel: CODE message" when refused
+ */
+export async function hostCall<T>(host: Host, channel: string, input: unknown): Promise<T> {
+  const r = await hostResult<T>(host, channel, input);
   if (!r.ok) throw new Error(`${channel}: ${r.error?.code} ${r.error?.message}`);
   return r.value as T;
 }

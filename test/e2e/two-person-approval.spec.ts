@@ -6,7 +6,7 @@
  * mail server. The privacy officer signs in and approves; the front-desk user signs in again and sends it (real
  * STARTTLS smtp-server). The audit log shows both people: the approval by the privacy officer, the send by front desk.
  */
-import { expect, fillAuthorization, expectNoAxeViolations, PASSPHRASE, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady, chooseRecipient, type Host } from './fixtures';
+import { expect, fillAuthorization, expectNoAxeViolations, PASSPHRASE, recordRequest, shot, startReleaseWithFixture, test, verifyAndMarkReady, chooseRecipient, hostResult } from './fixtures';
 import type { Page } from '@playwright/test';
 import { requireTool } from '../support/tools';
 
@@ -24,15 +24,6 @@ async function signIn(page: Page, who: { name: string; pass: string }) {
   await page.locator('#unlock-passphrase').fill(who.pass);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { name: 'Unlock ReleaseDesk' })).toBeHidden({ timeout: 30_000 });
-}
-
-async function rpc(host: Host, channel: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
-  const res = await fetch(`${host.origin}/rpc/${channel}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
 }
 
 async function addAccount(page: Page, who: { name: string; pass: string }, role: string) {
@@ -101,11 +92,11 @@ test('a third-party release waits for a privacy officer’s approval; the audit 
   await expect(page.getByRole('button', { name: 'Send encrypted release' })).toBeDisabled();
   const heading = (await page.getByRole('heading', { name: /^Release R-/ }).innerText()).trim();
   const reference = heading.replace(/^Release\s+/, '');
-  const list = (await rpc(host, 'releases.list', {})) as { ok: true; value: Array<{ id: string; reference: string }> };
+  const list = (await hostResult(host, 'releases.list', {})) as { ok: true; value: Array<{ id: string; reference: string }> };
   const releaseId = list.value.find((r) => r.reference === reference)!.id;
-  const refused = await rpc(host, 'releases.send', { releaseId, method: 'openpgp-pgp-mime' });
+  const refused = await hostResult(host, 'releases.send', { releaseId, method: 'openpgp-pgp-mime' });
   expect(refused).toMatchObject({ ok: false, error: { code: 'APPROVAL_REQUIRED' } });
-  const selfApprove = await rpc(host, 'releases.approve', { releaseId });
+  const selfApprove = await hostResult(host, 'releases.approve', { releaseId });
   expect(selfApprove).toMatchObject({ ok: false, error: { code: 'ROLE_NOT_PERMITTED' } });
   expect(smtp.received).toHaveLength(0);
   await shot(page, 'two-person-03-needs-approval');
@@ -145,7 +136,7 @@ test('a third-party release waits for a privacy officer’s approval; the audit 
   await expect(events).toContainText(new RegExp(`${DANA.name} started a release for request`));
   await shot(page, 'two-person-05-audit-both-users');
   await expectNoAxeViolations(page, 'audit log (both users)');
-  const audit = (await rpc(host, 'audit.events', { limit: 200 })) as { ok: true; value: Array<{ action: string; actor: string; actorId?: string | null; subjectId: string | null }> };
+  const audit = (await hostResult(host, 'audit.events', { limit: 200 })) as { ok: true; value: Array<{ action: string; actor: string; actorId?: string | null; subjectId: string | null }> };
   const approve = audit.value.find((e) => e.action === 'release.approve' && e.subjectId === releaseId)!;
   const send = audit.value.find((e) => e.action === 'release.send' && e.subjectId === releaseId)!;
   expect(approve.actor).toBe(PAT.name);

@@ -4,7 +4,7 @@
  * recovery codes once, and from then on unlocking is refused without a code; a recovery code opens it once.
  */
 import { Secret, TOTP } from 'otpauth';
-import { expect, expectNoAxeViolations, PASSPHRASE, shot, test, type Host } from './fixtures';
+import { expect, expectNoAxeViolations, PASSPHRASE, shot, test, hostResult } from './fixtures';
 
 test('two-step sign-in: QR enrollment, unlock refused without a code, a recovery code works once', async ({ page, app }) => {
   await app.open();
@@ -88,7 +88,7 @@ test('required two-step sign-in: forced enrollment at unlock, then the front-des
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { name: 'Set up two-step sign-in' })).toBeVisible({ timeout: 30_000 });
   await expect(main).toHaveCount(0);
-  const refused = await rpc(host, 'requests.list', {});
+  const refused = await hostResult(host, 'requests.list', {});
   expect(refused).toMatchObject({ ok: false, error: { code: 'MFA_ENROLLMENT_REQUIRED' } });
   await shot(page, 'two-step-10-forced-enrollment');
   await expectNoAxeViolations(page, 'forced enrollment');
@@ -109,16 +109,8 @@ test('required two-step sign-in: forced enrollment at unlock, then the front-des
   for (const hidden of ['Staff accounts', 'Retention policy', 'Practice S/MIME certificate', 'Outgoing email server (SMTP)']) await expect(page.getByText(hidden, { exact: true })).toHaveCount(0);
   await shot(page, 'two-step-11-front-desk-settings');
   await expectNoAxeViolations(page, 'front-desk settings');
-  expect(await rpc(host, 'requests.list', {})).toMatchObject({ ok: true });
+  expect(await hostResult(host, 'requests.list', {})).toMatchObject({ ok: true });
   for (const channel of ['accounts.list', 'retention.purge', 'settings.createSmimeCertificate', 'audit.verifyChain'])
-    expect(await rpc(host, channel, {}), channel).toMatchObject({ ok: false, error: { code: 'ROLE_NOT_PERMITTED' } });
+    expect(await hostResult(host, channel, {}), channel).toMatchObject({ ok: false, error: { code: 'ROLE_NOT_PERMITTED' } });
 });
 
-async function rpc(host: Host, channel: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
-  const res = await fetch(`${host.origin}/rpc/${channel}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
-}

@@ -11,7 +11,7 @@ vi.mock('electron', () => fakeElectron());
 
 import { PRINT_WINDOW_OPTIONS, printStoredPacket, type WindowCtor } from '../../src/main/electron/print';
 import { requireTool } from '../support/tools';
-import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../support/backend';
+import { readyAccessRelease, startBackend, type Backend } from '../support/backend';
 
 const HAVE = requireTool('qpdf');
 
@@ -40,16 +40,7 @@ class PrintWindow extends FakeBrowserWindow {
 let current = '';
 
 async function readyRelease(): Promise<string> {
-  if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: 'zyxwv@patient.example.test' }] }));
-  await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-  await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-  const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
-  const picked = await b.call('documents.pick', { releaseId: rel.id });
-  await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: 'zyxwv@patient.example.test' });
-  return rel.id;
+  return (await readyAccessRelease(b, 'zyxwv@patient.example.test')).rel.id;
 }
 
 const deps = () => ({ BrowserWindow: PrintWindow as unknown as WindowCtor, releases: b.services.releases });

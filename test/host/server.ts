@@ -116,6 +116,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   });
   const dispatch = createDispatch(createHandlers(services), services.logger, { onInvalidInput: services.auditInvalidInput });
   services.startQueue();
+  services.startPracticeSync();
   // Presence of the browser tab: every authorized request counts; a silent tab locks the vault (see HostOptions.presence).
   const presence = opts.presence === false ? null : { timeoutMs: opts.presence?.timeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS };
   let lastSeen = Date.now();
@@ -256,6 +257,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (presenceTimer) clearInterval(presenceTimer);
       for (const c of sseClients) c.end();
       await services.stopQueue();
+      await services.stopPracticeSync();
+      await services.practiceLink.close();
       services.session.lock();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

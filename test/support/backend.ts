@@ -133,6 +133,16 @@ export async function startBackend(
   };
 }
 
+/**
+ * Sign in as another staff member, as the sign-in screen does: lock the session, then unlock it with `name`,
+ * `passphrase` and, for an account with MFA, the current TOTP `code` (RFC 6238).
+ * @throws AppError as vault.unlock (wrong passphrase, code needed, …)
+ */
+export async function signInAs(b: Backend, name: string, passphrase: string, code?: string): Promise<void> {
+  b.services.session.lock();
+  await b.call('vault.unlock', { username: name, passphrase, ...(code ? { code } : {}) });
+}
+
 /** A one-page synthetic record PDF (its text carries the synthetic patient's name). */
 export async function recordPdf(title = 'Visit note', patientName = PATIENT.name): Promise<Buffer> {
   const doc = await PDFDocument.create();
@@ -223,19 +233,39 @@ export async function prepareReadyRelease(
 }
 
 /**
- * A right-of-access release to the patient at `destination`, identity verified, one visit note, sent by password
- * PDF through the real send path (the clock moved to now so the SMTP server's certificate is valid).
+ * A ready right-of-access release to the synthetic patient at `destination`: identity verified, the request ready,
+ * the records `opts.records()` makes (default: one visit note, `visit.pdf`) picked once the release exists, each
+ * classified as a visit note of 2025-06-01, the recipient set — with `opts.armoredKey` and its fingerprint confirmed
+ * when given (PGP/MIME), after the patient check when `opts.checkPatient`. The clock is moved to now first when it
+ * lags (the SMTP server's certificate and gpg keys are made at the real time).
+ * @param opts `over`: fields of the request to change (see {@link intake})
+ * @returns the request, the release and the picked documents' ids (in file order)
  */
-export async function sendAccessReleaseByPasswordPdf(b: Backend, destination: string, over: Partial<ChannelInput<'requests.create'>> = {}) {
+export async function readyAccessRelease(
+  b: Backend,
+  destination: string,
+  opts: { over?: Partial<ChannelInput<'requests.create'>>; records?: () => Promise<PickedFile[]>; armoredKey?: string; checkPatient?: boolean } = {},
+) {
   if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination }], ...over }));
+  const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination }], ...opts.over }));
   await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
   await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
   const rel = await b.call('releases.create', { requestId: req.id });
-  b.stage([file('visit.pdf', await recordPdf('Visit'))]);
+  b.stage(opts.records ? await opts.records() : [file('visit.pdf', await recordPdf('Visit'))]);
   const picked = await b.call('documents.pick', { releaseId: rel.id });
   await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: destination });
+  if (opts.checkPatient) await b.call('documents.checkPatient', { releaseId: rel.id });
+  const key = opts.armoredKey ? { armoredKey: opts.armoredKey, fingerprintConfirmed: true } : {};
+  await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: destination, ...key });
+  return { req, rel, documentIds: picked.imported.map((d) => d.id) };
+}
+
+/**
+ * A right-of-access release to the patient at `destination`, identity verified, one visit note, sent by password
+ * PDF through the real send path ({@link readyAccessRelease}, then releases.send).
+ */
+export async function sendAccessReleaseByPasswordPdf(b: Backend, destination: string, over: Partial<ChannelInput<'requests.create'>> = {}) {
+  const { req, rel } = await readyAccessRelease(b, destination, { over });
   const sent = await b.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
   return { req, rel, sent };
 }

@@ -4,9 +4,10 @@
  * without an OpenPGP key (S/MIME, password PDF).
  */
 import { afterAll, beforeAll } from 'vitest';
+import { activePracticeKey } from '../../src/main/services/settings/settings';
 import type { DocumentCategory } from '../../src/shared/compliance';
 import { createGpgHome, type GpgHome } from './gpg';
-import { file, goodAuthorization, intake, recordPdf, startBackend, type Backend } from './backend';
+import { file, goodAuthorization, intake, PATIENT, recordPdf, startBackend, type Backend } from './backend';
 
 type BackendOptions = Parameters<typeof startBackend>[0];
 
@@ -47,6 +48,22 @@ export function useReleaseBackend(opts: BackendOptions, ready: (r: ReleaseBacken
     gpg = createGpgHome();
     const recipientKey = gpg.exportPublic(gpg.generateKey({ name: INTAKE_RECIPIENT.name, email: INTAKE_RECIPIENT.email }));
     b.clock.set(new Date(Date.now() + 2000).toISOString());
+    ready({ b, gpg, recipientKey });
+  });
+  afterAll(() => gpg?.cleanup());
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll for releases to the synthetic patient by PGP/MIME: {@link useBackend}
+ * with the SMTP test server, a GnuPG home holding the patient's key pair for `email` (`recipientKey` is its armored
+ * public key) and the practice's public key (so gpg verifies the signature). All is closed after the suite.
+ */
+export function usePatientKeyBackend(email: string, ready: (r: ReleaseBackend) => void): void {
+  let gpg: GpgHome | undefined;
+  useBackend({ withSmtp: true }, (b) => {
+    gpg = createGpgHome();
+    const recipientKey = gpg.exportPublic(gpg.generateKey({ name: PATIENT.name, email }));
+    gpg.importKey(activePracticeKey(b.services.session.require().db).armoredPublic);
     ready({ b, gpg, recipientKey });
   });
   afterAll(() => gpg?.cleanup());

@@ -33,6 +33,9 @@ export interface ShellServices {
   /** The bounce mailbox poll (createServices' result has it): started with the window, stopped at quit. */
   startBounceWatch?(): void;
   stopBounceWatch?(): Promise<void>;
+  /** The practice server sync (createServices' result has it): started with the window, stopped at quit. */
+  startPracticeSync?(): void;
+  stopPracticeSync?(): Promise<void>;
   /** The packaging worker thread (createServices' result has it): ended at quit. */
   stopPackaging?(): Promise<void>;
 }
@@ -153,6 +156,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   openWindow();
   services.startQueue?.();
   services.startBounceWatch?.();
+  services.startPracticeSync?.();
   app.on('activate', () => {
     if (!getWindow()) openWindow();
   });
@@ -160,6 +164,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   const dispose = () => {
     void services.stopQueue?.();
     void services.stopBounceWatch?.();
+    void services.stopPracticeSync?.();
     void services.stopPackaging?.();
     stopAutoLock();
     stopEvents();

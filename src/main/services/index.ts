@@ -32,6 +32,7 @@ import { Background } from './support/background';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
+import { PracticeLinkService } from './practice/practice-link-service';
 import { PracticeServerService } from './practice/practice-server-service';
 import type { PracticeConnectionOptions } from './practice/connection';
 import { localPracticeLink, type PracticeLink } from './practice/practice-link';
@@ -133,6 +134,8 @@ export function createServices(config: ServicesConfig) {
   const settings = new SettingsService({ session, clock, smtpCa: config.smtpCa, fileSaver: config.fileSaver, bounces, smime, accounts });
   const vault = new VaultService({ session, audit, releases, retention });
   const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
+  const practiceLink = new PracticeLinkService({ session, clock, logger, practiceServer, timeZone: () => requests.timeZone() });
+  practiceServer.attachLink(practiceLink);
   // Record file import (documents/import.ts): drops and protected PDFs; documents.pick goes through releases.importPicked.
   const importContext: ImportContext = { session, events, today: () => localDate(clock.now(), requests.timeZone()), ...assetsRoot };
   const app = new AppService({ session, accounts, mode: config.mode, version: config.version });
@@ -145,6 +148,7 @@ export function createServices(config: ServicesConfig) {
     link,
     queueTickMs: config.queue?.tickMs,
     bouncePollMs: config.bounces?.pollMs,
+    practiceLink,
   });
 
   return {
@@ -175,6 +179,8 @@ export function createServices(config: ServicesConfig) {
     dashboard: new DashboardService({ session, requests, releases, retention, audit, bounces }),
     /** This workstation's practice server: PostgreSQL connection settings and test (practice/practice-server-service.ts, issue #17). */
     practiceServer,
+    /** The link to the practice server: join, sync of requests and the audit trail, conflicts (practice/practice-link-service.ts). */
+    practiceLink,
     // ---- what the shell and the tests use besides the channels ----
     /** Record files compared with the release's patient (documents/patient-check.ts). */
     patientChecks,
@@ -187,6 +193,8 @@ export function createServices(config: ServicesConfig) {
     stopQueue: background.stopQueue,
     startBounceWatch: background.startBounceWatch,
     stopBounceWatch: background.stopBounceWatch,
+    startPracticeSync: background.startPracticeSync,
+    stopPracticeSync: background.stopPracticeSync,
     stopPackaging: background.stopPackaging,
   };
 }

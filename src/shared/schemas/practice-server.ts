@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { armoredText, line } from '../text-rules';
-import { IsoDateTime } from './common';
+import { Id, IsoDateTime } from './common';
 
 /** Dotted-quad IPv4 (each part 0–255, no leading zeros). */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -95,3 +95,63 @@ export const PracticeServerStatus = z.object({
   verified: PracticeServerCheck.nullable(),
 });
 export type PracticeServerStatusT = z.output<typeof PracticeServerStatus>;
+
+// ------------------------------------------------------------------ the practice link (join, sync, conflicts)
+
+/**
+ * The link between this workstation and the practice server, in plain terms: `local` (no practice server: nothing is
+ * shared), `online` (the last use of the server worked), `offline` (the server cannot be reached now: work is kept in
+ * this vault and shared when it is back), `not_joined` (a server is configured but this workstation does not hold the
+ * practice key yet: an administrator joins it). `lastSyncAt`: the last complete synchronisation; `conflicts`: how
+ * many requests changed on both sides and await a decision.
+ */
+export const PracticeLinkStatus = z.object({
+  state: z.enum(['local', 'online', 'offline', 'not_joined']),
+  /** The label staff chose for this workstation; null before it joined. */
+  workstationLabel: z.string().nullable(),
+  lastSyncAt: IsoDateTime.nullable(),
+  conflicts: z.number().int().min(0),
+});
+export type PracticeLinkStatusT = z.output<typeof PracticeLinkStatus>;
+
+/** The status of `practiceServer.status`, `join` and `disconnect`: the server settings and the link. */
+export const PracticeServerFullStatus = PracticeServerStatus.extend({ link: PracticeLinkStatus });
+export type PracticeServerFullStatusT = z.output<typeof PracticeServerFullStatus>;
+
+/** A workstation's label as staff see it ("Front desk 2"): one line, 1–60 characters, never PHI. */
+export const WorkstationLabel = line(60);
+
+/** Join this workstation: the administrator's passphrase (opens or makes the practice key) and a label. */
+export const PracticeJoinInput = z.object({ passphrase: z.string().min(1).max(1024), workstationLabel: WorkstationLabel }).strict();
+
+/** What one synchronisation did: requests written to the server, taken from it, new conflicts, audit events appended. */
+export const PracticeSyncResult = z.object({
+  pushed: z.number().int().min(0),
+  pulled: z.number().int().min(0),
+  conflicts: z.number().int().min(0),
+  auditAppended: z.number().int().min(0),
+  at: IsoDateTime,
+});
+export type PracticeSyncResultT = z.output<typeof PracticeSyncResult>;
+
+/** One field that differs between this workstation's version of a request and the practice server's. */
+export const PracticeConflictField = z.object({
+  /** Plain-language name of the field ("Status", "Patient name", "Due date"). */
+  label: z.string(),
+  workstation: z.string(),
+  server: z.string(),
+});
+
+/** A request that changed on this workstation and on the practice server since they last agreed. */
+export const PracticeConflict = z.object({
+  id: z.string(),
+  requestId: z.string(),
+  reference: z.string(),
+  patientName: z.string(),
+  detectedAt: IsoDateTime,
+  fields: z.array(PracticeConflictField),
+});
+export type PracticeConflictT = z.output<typeof PracticeConflict>;
+
+/** The decision on a conflict: keep the practice server's version, or this workstation's (it becomes a new version on the server). */
+export const PracticeResolveInput = z.object({ conflictId: Id, keep: z.enum(['server', 'workstation']) }).strict();

@@ -5,27 +5,22 @@
  * each refusal is audited with the channel name. Confirming enrollment opens the session; from the next unlock the
  * code is required. The gate is decided at unlock, so the administrator who turns the setting on keeps working.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../../src/main/services/accounts/totp';
 import { MFA_ENROLLMENT_CHANNELS } from '../../../src/shared/roles';
 import { CHANNEL_NAMES } from '../../../src/shared/contract';
-import { PASSPHRASE, startBackend, type Backend } from '../../support/backend';
+import { PASSPHRASE, signInAs, type Backend } from '../../support/backend';
+import { useBackend } from '../../support/release-suite';
 
 const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
 
 describe('forced MFA enrollment when the practice requires it', () => {
   let b: Backend;
-  beforeAll(async () => {
-    b = await startBackend();
+  useBackend({}, (started) => {
+    b = started;
   }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-  });
 
-  const signIn = async (name: string, pass: string, code?: string) => {
-    b.services.session.lock();
-    await b.call('vault.unlock', { username: name, passphrase: pass, ...(code ? { code } : {}) });
-  };
+  const signIn = (name: string, pass: string, code?: string) => signInAs(b, name, pass, code);
 
   it('refuses every other channel until the account enrolls; then the session opens and later unlocks need a code', async () => {
     const dana = await b.call('accounts.add', { name: DANA.name, role: 'front_desk', passphrase: DANA.pass });

@@ -6,10 +6,11 @@
  * administrator (ROLE_NOT_PERMITTED), and — even when the role layer is bypassed — demoting the last active
  * administrator (LAST_ADMINISTRATOR).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setUserRole } from '../../../src/main/services/accounts/users-repo';
 import { describeAuditEvent } from '../../../src/shared/audit-labels';
-import { PASSPHRASE, startBackend, type Backend } from '../../support/backend';
+import { PASSPHRASE, signInAs, type Backend } from '../../support/backend';
+import { useBackend } from '../../support/release-suite';
 
 const ADMIN = 'Qwert Frontdesk';
 const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
@@ -18,17 +19,11 @@ const EX = { name: 'Ex Formerstaff', pass: 'pebble walrus indigo falcon crater' 
 
 describe('an administrator changes the role of a staff account', () => {
   let b: Backend;
-  beforeAll(async () => {
-    b = await startBackend();
+  useBackend({}, (started) => {
+    b = started;
   }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-  });
 
-  const signIn = async (name: string, pass: string) => {
-    b.services.session.lock();
-    await b.call('vault.unlock', { username: name, passphrase: pass });
-  };
+  const signIn = (name: string, pass: string) => signInAs(b, name, pass);
   const lastEvent = (action: string) => b.services.audit.events(500).find((e) => e.action === action)!; // newest first
 
   it('changes another account’s role, audited who/whose/from→to; the new role applies at once', async () => {

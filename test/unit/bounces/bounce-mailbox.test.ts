@@ -7,24 +7,16 @@
  * test signs in over verified TLS and tells a wrong password, an untrusted certificate and a closed port apart.
  * Synthetic data only.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBounceMailbox } from '../../../src/main/services/bounces/mailbox';
 import { IMAP_PASSWORD, IMAP_USER, startDovecot, type RunningDovecot } from '../../support/dovecot';
 import { deliveryStatusReport, headersOf } from '../../support/bounce-messages';
+import { freePort } from '../../support/ports';
 import { requireTool } from '../../support/tools';
 import { PATIENT, sendAccessReleaseByPasswordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf', 'dovecot'].every((t) => requireTool(t)) && (process.getuid?.() === 0 || !!process.env.CI);
 const DEST = 'zyxwv@patient.example.test';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
 
 /** The report a Postfix relay writes when the recipient's server says 550 5.1.1 (RFC 3464, RET=HDRS). */
 function postfixBounce(envid: string, returnedHeaders: string, rcpt: string): Buffer {
@@ -92,7 +84,7 @@ describe.skipIf(!HAVE)('the bounce mailbox (real Dovecot over TLS)', () => {
   it('refuses an untrusted certificate and tells a closed port apart (nothing sent in the clear)', async () => {
     const s = { ...settings(), password: IMAP_PASSWORD };
     await expect(testBounceMailbox(s, { ca: [], timeoutMs: 5000 })).rejects.toMatchObject({ code: 'TLS_CERT_UNTRUSTED' });
-    await expect(testBounceMailbox({ ...s, port: await closedPort() }, { ca: [imap.caPem], timeoutMs: 5000 })).rejects.toMatchObject({ code: 'IMAP_UNREACHABLE' });
+    await expect(testBounceMailbox({ ...s, port: await freePort() }, { ca: [imap.caPem], timeoutMs: 5000 })).rejects.toMatchObject({ code: 'IMAP_UNREACHABLE' });
   });
 
   it('reads a bounce for a sent release: the part is bounced with 5.1.1, the message seen, and the staff alert is free of PHI', async () => {

@@ -8,8 +8,28 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts, degrees } from 'pdf-lib';
+import type { PacketSource } from '../../../src/main/services/packaging/inputs';
+import type { AssemblePacketInput } from '../../../src/main/services/packaging/packet';
 
 export const ASSETS = join(__dirname, '..', '..', '..', 'assets');
+
+/**
+ * The input of a synthetic right-of-access packet over `sources` (no Part 2 notice, the bundled fonts), with `extra`
+ * replacing any field.
+ */
+export const packetInput = (sources: PacketSource[], extra: Partial<AssemblePacketInput> = {}): AssemblePacketInput => ({
+  practice: { name: 'Maple Street Family Medicine' },
+  recipient: { name: 'Nguyễn Thị Zyxwv Testpatient' },
+  purpose: 'At the request of the individual',
+  reference: 'REQ-2026-0042',
+  releaseNumberPrefix: 'RD0042-',
+  createdAt: new Date('2026-03-02T15:04:00Z'),
+  timeZone: 'America/Chicago',
+  includePart2Notice: false,
+  assetsRoot: ASSETS,
+  sources,
+  ...extra,
+});
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'rd-packaging-'));

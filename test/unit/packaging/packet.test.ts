@@ -1,26 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assemblePacket, type AssemblePacketInput } from '../../../src/main/services/packaging/packet';
-import type { PacketSource } from '../../../src/main/services/packaging/inputs';
+import { assemblePacket } from '../../../src/main/services/packaging/packet';
 import { PART2_NOTICE, REDISCLOSURE_NOTICE } from '../../../src/main/services/packaging/notices';
 import { isAppError } from '../../../src/shared/errors';
 import { requireTool } from '../../support/tools';
-import { ASSETS, formPdf, pdfText, read, renderPage, run, tempDir, textPdf, writeTmp } from './fixtures';
+import { formPdf, packetInput, pdfText, read, renderPage, run, tempDir, textPdf, writeTmp } from './fixtures';
 
 const tools = ['qpdf', 'pdftotext', 'pdftoppm', 'convert', 'exiftool', 'tiffcp'].every((t) => requireTool(t));
-
-const base = (sources: PacketSource[], extra: Partial<AssemblePacketInput> = {}): AssemblePacketInput => ({
-  practice: { name: 'Maple Street Family Medicine' },
-  recipient: { name: 'Nguyễn Thị Zyxwv Testpatient' },
-  purpose: 'At the request of the individual',
-  reference: 'REQ-2026-0042',
-  releaseNumberPrefix: 'RD0042-',
-  createdAt: new Date('2026-03-02T15:04:00Z'),
-  timeZone: 'America/Chicago',
-  includePart2Notice: false,
-  assetsRoot: ASSETS,
-  sources,
-  ...extra,
-});
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -76,7 +61,7 @@ describe.skipIf(!tools)('assemblePacket', () => {
   it('puts every source into one packet: cover, manifest, all pages, stamped n of N; qpdf --check passes', async () => {
     const progress: string[] = [];
     const r = await assemblePacket(
-      base(
+      packetInput(
         [
           { id: 'doc-plain', bytes: f.plain!, mediaType: 'application/pdf' },
           { id: 'doc-owner', bytes: f.owner!, mediaType: 'application/pdf' },
@@ -115,14 +100,14 @@ describe.skipIf(!tools)('assemblePacket', () => {
   });
 
   it('leaves the 42 CFR 2.32 notice off when no Part 2 record is included', async () => {
-    const r = await assemblePacket(base([{ id: 'd', bytes: f.plain!, mediaType: 'application/pdf' }]));
+    const r = await assemblePacket(packetInput([{ id: 'd', bytes: f.plain!, mediaType: 'application/pdf' }]));
     const cover = pdfText(writeTmp(t.dir, 'nopart2.pdf', r.pdf), 1);
     expect(cover).not.toContain('42 CFR 2.32');
     expect(cover).toContain('Redisclosure notice');
   });
 
   it('honours EXIF orientation: the picture appears as photographed (red top-left, blue bottom-right)', async () => {
-    const r = await assemblePacket(base([{ id: 'j', bytes: f.jpeg!, mediaType: 'image/jpeg' }]));
+    const r = await assemblePacket(packetInput([{ id: 'j', bytes: f.jpeg!, mediaType: 'image/jpeg' }]));
     const img = renderPage(writeTmp(t.dir, 'jpeg.pdf', r.pdf), 3, 30);
     expect(img.w).toBeGreaterThan(img.h); // landscape page for a landscape picture
     const [r1, g1, b1] = img.px(Math.round(img.w * 0.3), Math.round(img.h * 0.3));
@@ -136,7 +121,7 @@ describe.skipIf(!tools)('assemblePacket', () => {
   });
 
   it('takes every page of a 204x98 dpi fax TIFF with its paper aspect', async () => {
-    const r = await assemblePacket(base([{ id: 't', bytes: f.tiff!, mediaType: 'image/tiff' }]));
+    const r = await assemblePacket(packetInput([{ id: 't', bytes: f.tiff!, mediaType: 'image/tiff' }]));
     expect(r.pageCount).toBe(5);
     const path = writeTmp(t.dir, 'tiff.pdf', r.pdf);
     const img = renderPage(path, 3, 30);
@@ -157,7 +142,7 @@ describe.skipIf(!tools)('assemblePacket', () => {
   });
 
   it('flattens forms so two forms with the same field names keep their own values', async () => {
-    const r = await assemblePacket(base([
+    const r = await assemblePacket(packetInput([
       { id: 'fa', bytes: f.formA!, mediaType: 'application/pdf' },
       { id: 'fb', bytes: f.formB!, mediaType: 'application/pdf' },
     ]));
@@ -168,15 +153,15 @@ describe.skipIf(!tools)('assemblePacket', () => {
   });
 
   it('asks for the password of a user-password PDF, and uses it once given', async () => {
-    expect(await codeOf(assemblePacket(base([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf' }])))).toBe('PDF_PASSWORD_REQUIRED');
-    expect(await codeOf(assemblePacket(base([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf', password: 'wrong' }])))).toBe('PDF_PASSWORD_INCORRECT');
-    const r = await assemblePacket(base([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf', password: 'open-sesame' }]));
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf' }])))).toBe('PDF_PASSWORD_REQUIRED');
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf', password: 'wrong' }])))).toBe('PDF_PASSWORD_INCORRECT');
+    const r = await assemblePacket(packetInput([{ id: 'u', bytes: f.user!, mediaType: 'application/pdf', password: 'open-sesame' }]));
     expect(r.pageCount).toBe(4);
     expect(pdfText(writeTmp(t.dir, 'user-ok.pdf', r.pdf), 4)).toContain('Zyxwv plain page 2');
   });
 
   it('repairs a damaged cross-reference table without losing a page', async () => {
-    const r = await assemblePacket(base([{ id: 'x', bytes: f.damagedXref!, mediaType: 'application/pdf' }]));
+    const r = await assemblePacket(packetInput([{ id: 'x', bytes: f.damagedXref!, mediaType: 'application/pdf' }]));
     expect(r.pageCount).toBe(5);
     expect(r.manifest.documents[0]!.repaired).toBe(true);
     const path = writeTmp(t.dir, 'repaired.pdf', r.pdf);
@@ -184,14 +169,14 @@ describe.skipIf(!tools)('assemblePacket', () => {
   });
 
   it('refuses a PDF whose pages cannot all be recovered instead of dropping one', async () => {
-    const code = await codeOf(assemblePacket(base([{ id: 'l', bytes: f.lostPage!, mediaType: 'application/pdf' }])));
+    const code = await codeOf(assemblePacket(packetInput([{ id: 'l', bytes: f.lostPage!, mediaType: 'application/pdf' }])));
     expect(['PDF_DAMAGED', 'PAGE_COUNT_MISMATCH']).toContain(code);
   });
 
   it('refuses garbage and unknown types with clear codes', async () => {
-    expect(await codeOf(assemblePacket(base([{ id: 'g', bytes: new TextEncoder().encode('%PDF-1.7\ngarbage'), mediaType: 'application/pdf' }])))).toBe('PDF_DAMAGED');
-    expect(await codeOf(assemblePacket(base([{ id: 'g', bytes: new Uint8Array([1, 2, 3]), mediaType: 'image/jpeg' }])))).toBe('IMAGE_UNSUPPORTED');
-    expect(await codeOf(assemblePacket(base([{ id: 'g', bytes: new Uint8Array([1, 2, 3]), mediaType: 'image/tiff' }])))).toBe('IMAGE_UNSUPPORTED');
-    expect(await codeOf(assemblePacket(base([{ id: 'g', bytes: new Uint8Array([1]), mediaType: 'text/plain' }])))).toBe('MEDIA_TYPE_UNSUPPORTED');
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'g', bytes: new TextEncoder().encode('%PDF-1.7\ngarbage'), mediaType: 'application/pdf' }])))).toBe('PDF_DAMAGED');
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'g', bytes: new Uint8Array([1, 2, 3]), mediaType: 'image/jpeg' }])))).toBe('IMAGE_UNSUPPORTED');
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'g', bytes: new Uint8Array([1, 2, 3]), mediaType: 'image/tiff' }])))).toBe('IMAGE_UNSUPPORTED');
+    expect(await codeOf(assemblePacket(packetInput([{ id: 'g', bytes: new Uint8Array([1]), mediaType: 'text/plain' }])))).toBe('MEDIA_TYPE_UNSUPPORTED');
   });
 });

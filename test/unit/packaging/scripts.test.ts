@@ -8,7 +8,7 @@ import { PDFDocument } from 'pdf-lib';
 import { drawText, embedFonts, PLACEHOLDER } from '../../../src/main/services/packaging/fonts';
 import { assemblePacket, documentTitle } from '../../../src/main/services/packaging/packet';
 import { requireTool } from '../../support/tools';
-import { ASSETS, pdfText, renderPage, tempDir, textPdf, writeTmp } from './fixtures';
+import { ASSETS, packetInput, pdfText, renderPage, tempDir, textPdf, writeTmp } from './fixtures';
 
 const HAVE = requireTool('pdftoppm') && requireTool('pdftotext');
 
@@ -68,21 +68,18 @@ describe.skipIf(!HAVE)('text in every script the practice meets', () => {
   });
 
   it('the packet reports missing characters by code point (no text) and names documents by category and date of service', async () => {
-    const r = await assemblePacket({
-      practice: { name: 'Maplewood Family Practice' },
-      recipient: { name: 'Zyxwv 🩺 김민준' },
-      purpose: 'At the request of the individual',
-      reference: 'REQ-2026-0042',
-      releaseNumberPrefix: 'RD-0042-',
-      createdAt: new Date('2026-03-02T15:00:00Z'),
-      timeZone: 'America/Chicago',
-      includePart2Notice: false,
-      assetsRoot: ASSETS,
-      sources: [
-        { id: 'doc-a', bytes: await textPdf('Zyxwv labs', 2), mediaType: 'application/pdf', category: 'lab_results', documentDate: '2025-06-01' },
-        { id: 'doc-b', bytes: await textPdf('Zyxwv note', 1), mediaType: 'application/pdf' },
-      ],
-    });
+    const sources = [
+      { id: 'doc-a', bytes: await textPdf('Zyxwv labs', 2), mediaType: 'application/pdf', category: 'lab_results' as const, documentDate: '2025-06-01' },
+      { id: 'doc-b', bytes: await textPdf('Zyxwv note', 1), mediaType: 'application/pdf' },
+    ];
+    const r = await assemblePacket(
+      packetInput(sources, {
+        practice: { name: 'Maplewood Family Practice' },
+        recipient: { name: 'Zyxwv 🩺 김민준' },
+        releaseNumberPrefix: 'RD-0042-',
+        createdAt: new Date('2026-03-02T15:00:00Z'),
+      }),
+    );
     expect(r.missingCharacters).toEqual(['U+1FA7A']);
     expect(r.manifest.documents[0]).toMatchObject({ category: 'lab_results', documentDate: '2025-06-01' });
     const manifest = pdfText(writeTmp(t.dir, 'packet.pdf', r.pdf), 2).replace(/\s+/g, ' ');

@@ -3,40 +3,26 @@
  * and a stored message is ciphertext (the sealed columns hold no clear text of the message).
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlEngine } from '../../../src/main/services/practice/engine';
+import { describe, expect, it } from 'vitest';
 import { migratePractice } from '../../../src/main/services/practice/migrate';
 import { beginQueuedPartAttempt, claimNextRelease, enqueueRelease } from '../../../src/main/services/practice/queue-repo';
 import { engines } from '../../support/practice-engines';
+import { tableNames, useEngineHarness } from '../../support/practice-suite';
 import { PATIENT_ADDRESS, PATIENT_NAME, STAFF, syntheticRelease, testQueueIo } from '../../support/practice-queue';
 
-async function tables(db: SqlEngine): Promise<string[]> {
-  const rows =
-    db.dialect === 'postgres'
-      ? await db.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")
-      : await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1");
-  return rows.map((r) => r.name);
-}
-
 describe.each(engines())('migration 0002 shared-queue on $name', (h) => {
-  beforeAll(() => h.start());
-  afterAll(() => h.stop());
-  let db: SqlEngine | undefined;
-  afterEach(async () => {
-    await db?.close();
-    db = undefined;
-  });
+  const fresh = useEngineHarness(h);
 
   it('creates the queue tables on top of 0001', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     expect(await migratePractice(db, 1)).toBe(1);
-    expect(await tables(db)).not.toContain('queue_releases');
+    expect(await tableNames(db)).not.toContain('queue_releases');
     expect(await migratePractice(db, 2)).toBe(2);
-    expect(await tables(db)).toEqual(expect.arrayContaining(['queue_attempts', 'queue_messages', 'queue_parts', 'queue_releases', 'queue_transmissions']));
+    expect(await tableNames(db)).toEqual(expect.arrayContaining(['queue_attempts', 'queue_messages', 'queue_parts', 'queue_releases', 'queue_transmissions']));
   });
 
   it('no record of the shared queue can be deleted', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     const io = testQueueIo(randomBytes(32));
     await enqueueRelease(db, io, syntheticRelease(1), STAFF, new Date());
     const claim = await claimNextRelease(db, io, { id: 'ws-1', actor: 'Workstation ws-1', actorId: null }, new Date(), 60_000);
@@ -48,7 +34,7 @@ describe.each(engines())('migration 0002 shared-queue on $name', (h) => {
   });
 
   it('the stored message, its envelope and the recipient are ciphertext: no patient name or address in any queue column', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     const io = testQueueIo(randomBytes(32));
     await enqueueRelease(db, io, syntheticRelease(2), STAFF, new Date());
     const dump: string[] = [];

@@ -1,25 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlEngine } from '../../../src/main/services/practice/engine';
+import { describe, expect, it } from 'vitest';
 import { migratePractice, practiceMigrations, practiceSchemaVersion, PRACTICE_LATEST_VERSION } from '../../../src/main/services/practice/migrate';
 import { engines } from '../../support/practice-engines';
-
-/** Table names in the current schema (both engines). */
-async function tables(db: SqlEngine): Promise<string[]> {
-  const rows =
-    db.dialect === 'postgres'
-      ? await db.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")
-      : await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1");
-  return rows.map((r) => r.name).sort();
-}
+import { tableNames, useEngineHarness } from '../../support/practice-suite';
 
 describe.each(engines())('practice migrations on $name', (h) => {
-  beforeAll(() => h.start());
-  afterAll(() => h.stop());
-  let db: SqlEngine | undefined;
-  afterEach(async () => {
-    await db?.close();
-    db = undefined;
-  });
+  const fresh = useEngineHarness(h);
 
   it('migrations are numbered 1..n without gaps, one file each', () => {
     // 0003 is assigned to the practice-link work (pg-sync), merged separately: until it lands it may be missing here.
@@ -29,20 +14,20 @@ describe.each(engines())('practice migrations on $name', (h) => {
   });
 
   it('an empty database migrates to the latest version; running again applies nothing (idempotent)', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     expect(await practiceSchemaVersion(db)).toBe(0);
     expect(await migratePractice(db)).toBe(PRACTICE_LATEST_VERSION);
-    const before = await tables(db);
+    const before = await tableNames(db);
     expect(await migratePractice(db)).toBe(PRACTICE_LATEST_VERSION);
-    expect(await tables(db)).toEqual(before);
+    expect(await tableNames(db)).toEqual(before);
     const rows = await db.all<{ version: number; name: string }>('SELECT version, name FROM practice_schema_version ORDER BY version');
     expect(rows).toEqual(practiceMigrations.map((m) => ({ version: m.version, name: m.name })));
   });
 
   it('0001 practice-core creates the key, request and audit tables, and the audit tables are append-only', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     expect(await migratePractice(db, 1)).toBe(1);
-    expect(await tables(db)).toEqual(expect.arrayContaining(['practice_audit_checkpoints', 'practice_audit_events', 'practice_data_keys', 'practice_key_wraps', 'practice_requests', 'practice_schema_version']));
+    expect(await tableNames(db)).toEqual(expect.arrayContaining(['practice_audit_checkpoints', 'practice_audit_events', 'practice_data_keys', 'practice_key_wraps', 'practice_requests', 'practice_schema_version']));
     await db.run("INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ('k1', '2026-01-01T00:00:00Z', 'u1')");
     await db.run("INSERT INTO practice_audit_events (seq, at, actor, action, outcome, key_id, prev_hash, hash) VALUES (1, '2026-01-01T00:00:00Z', 'u1', 'x', 'success', 'k1', 'p', 'h')");
     await expect(db.run("UPDATE practice_audit_events SET action = 'y' WHERE seq = 1")).rejects.toMatchObject({ code: expect.stringMatching(/^PRACTICE_DB_/) });
@@ -51,14 +36,14 @@ describe.each(engines())('practice migrations on $name', (h) => {
   });
 
   it('a database migrated by a newer build is refused with PRACTICE_SCHEMA_NEWER and left unchanged', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     await db.run("INSERT INTO practice_schema_version (version, name, applied_at) VALUES (999, 'from-the-future', '2030-01-01T00:00:00Z')");
     await expect(migratePractice(db)).rejects.toMatchObject({ code: 'PRACTICE_SCHEMA_NEWER' });
     expect(await practiceSchemaVersion(db)).toBe(999);
   });
 
   it('several workstations migrating at once apply each migration exactly once', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     const others = h.another ? [h.another(), h.another(), h.another()] : [];
     try {
       const all = [db, ...others];

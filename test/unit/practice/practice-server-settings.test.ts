@@ -47,7 +47,14 @@ describe.skipIf(!have)('the practice server connection (real PostgreSQL, TLS req
   const refusal = (p: Promise<unknown>) => p.then(() => ({ code: 'NONE', message: '' }), (e: { code: string; message: string }) => e);
 
   it('starts with no practice server: the workstation works from its own vault', async () => {
-    expect(await b.call('practiceServer.status', {})).toEqual({ state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null });
+    expect(await b.call('practiceServer.status', {})).toEqual({
+      state: 'not_set',
+      server: null,
+      passwordSet: false,
+      caFingerprint: null,
+      verified: null,
+      link: { state: 'local', workstationLabel: null, lastSyncAt: null, conflicts: 0 },
+    });
     expect(b.services.practiceServer.activePoolConfig()).toBeNull();
   });
 

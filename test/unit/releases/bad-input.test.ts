@@ -4,24 +4,15 @@
  * already stored is lost, and the refusal is audited. Real vault, real
  * GnuPG-made keys, real SMTP server with STARTTLS.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventT } from '../../../src/shared/contract';
 import { createGpgHome, type GpgHome } from '../../support/gpg';
 import { SMTP_PASSWORD } from '../../support/smtp';
+import { freePort } from '../../support/ports';
 import { requireTool } from '../../support/tools';
 import { file, goodAuthorization, PATIENT, prepareReadyRelease, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = requireTool('gpg') && requireTool('openssl');
-
-/** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
 
 describe.skipIf(!HAVE)('bad input on the release path', () => {
   let b: Backend;
@@ -151,7 +142,7 @@ describe.skipIf(!HAVE)('bad input on the release path', () => {
 
   it('SMTP unreachable → SMTP_UNREACHABLE: the release waits in the outbox with everything kept, to be tried again by itself', async () => {
     const settings = await b.call('settings.get', {});
-    await b.call('settings.updateSmtp', { ...settings.smtp, port: await closedPort() });
+    await b.call('settings.updateSmtp', { ...settings.smtp, port: await freePort() });
     const out = await expectNotDelivered('queued', 'SMTP_UNREACHABLE', true);
     expect(out.release.queue.nextAttemptAt).not.toBeNull();
     await b.call('settings.updateSmtp', settings.smtp);

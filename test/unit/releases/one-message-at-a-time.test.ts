@@ -5,12 +5,12 @@
  * the release still a draft); bytes a stopped preparation left behind are removed at the next unlock; the release
  * then goes out once. Synthetic data only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activePracticeKey } from '../../../src/main/services/settings/settings';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { describe, expect, it } from 'vitest';
+import type { GpgHome } from '../../support/gpg';
 import { bulkyRecord } from '../../support/records';
 import { requireTool } from '../../support/tools';
-import { file, intake, PASSPHRASE, PATIENT, startBackend, type Backend } from '../../support/backend';
+import { file, PASSPHRASE, PATIENT, readyAccessRelease, type Backend } from '../../support/backend';
+import { usePatientKeyBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg');
 const DEST = 'zyxwv@patient.example.test';
@@ -19,30 +19,15 @@ describe.skipIf(!HAVE)('a PGP/MIME release stored one message at a time', () => 
   let b: Backend;
   let gpg: GpgHome;
   let keyArmored = '';
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true });
-    gpg = createGpgHome();
-    keyArmored = gpg.exportPublic(gpg.generateKey({ name: PATIENT.name, email: DEST }));
-    gpg.importKey(activePracticeKey(b.services.session.require().db).armoredPublic); // to check the signature
-  }, 120_000);
-  afterAll(async () => {
-    gpg?.cleanup();
-    await b?.close();
+  usePatientKeyBackend(DEST, (r) => {
+    ({ b, gpg, recipientKey: keyArmored } = r);
   });
 
   /** A right-of-access release to the patient with three ~36 KB records (one per message under a 60 KB limit). */
   async function release(): Promise<{ id: string; docIds: string[] }> {
-    if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-    const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }] }));
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage(await Promise.all(['A', 'B', 'C'].map(async (t) => file(`visit ${t}.pdf`, await bulkyRecord(`Visit ${t} for ${PATIENT.name}`)))));
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-    await b.call('documents.checkPatient', { releaseId: rel.id });
-    await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST, armoredKey: keyArmored, fingerprintConfirmed: true });
-    return { id: rel.id, docIds: picked.imported.map((d) => d.id) };
+    const records = () => Promise.all(['A', 'B', 'C'].map(async (t) => file(`visit ${t}.pdf`, await bulkyRecord(`Visit ${t} for ${PATIENT.name}`))));
+    const r = await readyAccessRelease(b, DEST, { records, armoredKey: keyArmored, checkPatient: true });
+    return { id: r.rel.id, docIds: r.documentIds };
   }
 
   const db = () => b.services.session.require().db;

@@ -6,12 +6,12 @@
  * over; an accepted part's chunks are erased. Synthetic data only.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activePracticeKey } from '../../../src/main/services/settings/settings';
-import { createGpgHome, type GpgHome } from '../../support/gpg';
+import { describe, expect, it } from 'vitest';
+import type { GpgHome } from '../../support/gpg';
 import { bulkyRecord } from '../../support/records';
 import { requireTool } from '../../support/tools';
-import { file, intake, PATIENT, startBackend, type Backend } from '../../support/backend';
+import { file, PATIENT, readyAccessRelease, type Backend } from '../../support/backend';
+import { usePatientKeyBackend } from '../../support/release-suite';
 
 const HAVE = requireTool('gpg');
 const DEST = 'zyxwv@patient.example.test';
@@ -20,32 +20,16 @@ describe.skipIf(!HAVE)('outbox messages stored as chunks', () => {
   let b: Backend;
   let gpg: GpgHome;
   let keyArmored = '';
-  beforeAll(async () => {
-    b = await startBackend({ withSmtp: true });
-    gpg = createGpgHome();
-    keyArmored = gpg.exportPublic(gpg.generateKey({ name: PATIENT.name, email: DEST }));
-    gpg.importKey(activePracticeKey(b.services.session.require().db).armoredPublic);
-  }, 120_000);
-  afterAll(async () => {
-    gpg?.cleanup();
-    await b?.close();
+  usePatientKeyBackend(DEST, (r) => {
+    ({ b, gpg, recipientKey: keyArmored } = r);
   });
 
   const db = () => b.services.session.require().db;
 
   /** A right-of-access release with one ~2.9 MB record (one message of about 4 MB after encoding: several chunks). */
   async function release(): Promise<string> {
-    if (b.clock.now().getTime() < Date.now()) b.clock.set(new Date().toISOString());
-    const req = await b.call('requests.create', intake({ basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name }, recipients: [{ name: PATIENT.name, destination: DEST }] }));
-    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
-    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
-    const rel = await b.call('releases.create', { requestId: req.id });
-    b.stage([file('visit A.pdf', await bulkyRecord(`Visit A for ${PATIENT.name}`, 1700))]);
-    const picked = await b.call('documents.pick', { releaseId: rel.id });
-    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
-    await b.call('documents.checkPatient', { releaseId: rel.id });
-    await b.call('releases.setRecipient', { releaseId: rel.id, name: PATIENT.name, email: DEST, armoredKey: keyArmored, fingerprintConfirmed: true });
-    return rel.id;
+    const records = async () => [file('visit A.pdf', await bulkyRecord(`Visit A for ${PATIENT.name}`, 1700))];
+    return (await readyAccessRelease(b, DEST, { records, armoredKey: keyArmored, checkPatient: true })).rel.id;
   }
 
   /** Keep (in this connection's temp schema) what the outbox stored: each completed message's size and SHA-256, and its chunk count. */

@@ -5,23 +5,15 @@
  * and cancel; a failed release tried again keeps its method and its one transmission; the kept passphrase.
  * Synthetic data only.
  */
-import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../support/ports';
 import { requireTool } from '../../support/tools';
 import { bulkyRecord } from '../../support/records';
 import { file, intake, PATIENT, recordPdf, startBackend, type Backend } from '../../support/backend';
 
 const HAVE = ['openssl', 'qpdf'].every((t) => requireTool(t));
 const DEST = 'zyxwv@patient.example.test';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
 
 /** A ready right-of-access release with one classified record and a keyless recipient (password PDF). */
 async function readyRelease(b: Backend, records: Buffer[] | null = null) {
@@ -51,7 +43,7 @@ describe.skipIf(!HAVE)('the outbox', () => {
   it('queues a release while the mail server is unreachable and sends it by itself, once, when it is back', async () => {
     const id = await readyRelease(b);
     const settings = await b.call('settings.get', {});
-    await b.call('settings.updateSmtp', { ...settings.smtp, port: await closedPort() });
+    await b.call('settings.updateSmtp', { ...settings.smtp, port: await freePort() });
     const first = await b.call('releases.send', { releaseId: id, method: 'password-pdf' });
     expect(first.release.status).toBe('queued');
     expect(first.passphrase).toMatch(/^[a-z]+(-[a-z]+){5}$/);
@@ -135,7 +127,7 @@ describe.skipIf(!HAVE)('the outbox', () => {
   it('pause, withdraw to change, and cancel: nothing leaves, the transmission stays as a closed record', async () => {
     const id = await readyRelease(b);
     const settings = await b.call('settings.get', {});
-    await b.call('settings.updateSmtp', { ...settings.smtp, port: await closedPort() });
+    await b.call('settings.updateSmtp', { ...settings.smtp, port: await freePort() });
     const q = await b.call('releases.send', { releaseId: id, method: 'password-pdf' });
     expect(q.release.status).toBe('queued');
     await b.call('settings.updateSmtp', settings.smtp);
@@ -157,7 +149,7 @@ describe.skipIf(!HAVE)('the outbox', () => {
     expect(b.smtp!.received.length).toBe(before + 1);
 
     const id2 = await readyRelease(b);
-    await b.call('settings.updateSmtp', { ...settings.smtp, port: await closedPort() });
+    await b.call('settings.updateSmtp', { ...settings.smtp, port: await freePort() });
     await b.call('releases.send', { releaseId: id2, method: 'password-pdf' });
     await b.call('settings.updateSmtp', settings.smtp);
     const cancelled = await b.call('releases.withdraw', { releaseId: id2, how: 'cancel' });

@@ -8,7 +8,7 @@ import { vi } from 'vitest';
 import type { ReactElement } from 'react';
 import { render } from '@testing-library/react';
 import { MantineProvider } from '@mantine/core';
-import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RequestDetailT, RpcResult } from '../../../src/shared/contract';
+import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RequestDetailT, RequestSummaryT, RpcResult } from '../../../src/shared/contract';
 import { ApiError, type ErrorCode } from '../../../src/shared/errors';
 
 export function installDomStubs(): void {
@@ -69,7 +69,10 @@ const QUIET: FakeHandlers = {
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
   'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
-  'practiceServer.status': () => ({ ok: true, value: { state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null } }),
+  'practiceServer.status': () => ({
+    ok: true,
+    value: { state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null, link: { state: 'local', workstationLabel: null, lastSyncAt: null, conflicts: 0 } },
+  }),
   // Settings → Staff accounts (administrators): the accounts and the practice's security settings.
   'accounts.list': () => ({ ok: true, value: [] }),
   'settings.getSecurity': () => ({ ok: true, value: { requireMfa: false, twoPersonRule: false } }),
@@ -142,6 +145,24 @@ export function renderUi(ui: ReactElement) {
 
 export const FPR = '0123456789ABCDEF0123456789ABCDEF01234567';
 export const FPR_GROUPED = '0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567';
+
+/** A synthetic right-of-access request as the requests list shows it: received, due in 20 days. */
+export function makeRequestSummary(over: Partial<RequestSummaryT> = {}): RequestSummaryT {
+  return {
+    id: 'req_000001',
+    reference: 'Q-2026-00001',
+    patientName: 'Zyxwv Testpatient',
+    basis: 'right_of_access',
+    status: 'received',
+    receivedAt: '2026-03-01T15:00:00.000Z',
+    dueDate: '2026-03-31',
+    daysLeft: 20,
+    dueThisWeek: false,
+    overdue: false,
+    extended: false,
+    ...over,
+  };
+}
 
 /** A synthetic release in the given state. */
 export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT {

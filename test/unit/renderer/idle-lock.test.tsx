@@ -18,24 +18,12 @@ import { useReleasesStore } from '../../../src/renderer/features/releases/store'
 import { useOutboxStore } from '../../../src/renderer/features/outbox/store';
 import { useAuditStore } from '../../../src/renderer/features/audit/store';
 import type { ChannelOutput, OutboxEntryT, ReleaseSummaryT, RequestDetailT, RequestSummaryT, RpcResult } from '../../../src/shared/contract';
-import { fail, installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
+import { fail, installDomStubs, installFakeApi, makeRelease, makeRequestSummary, ok, renderUi } from './harness';
 
 const NAME = 'Zyxwv Testpatient';
 const MINUTE = 60_000;
 
-const REQUEST: RequestSummaryT = {
-  id: 'req_000001',
-  reference: 'Q-2026-00001',
-  patientName: NAME,
-  basis: 'right_of_access',
-  status: 'received',
-  receivedAt: '2026-03-01T15:00:00.000Z',
-  dueDate: '2026-03-31',
-  daysLeft: 20,
-  dueThisWeek: false,
-  overdue: false,
-  extended: false,
-};
+const REQUEST: RequestSummaryT = makeRequestSummary({ patientName: NAME });
 const SUMMARY: ReleaseSummaryT = {
   id: 'rel_000001',
   reference: 'R-0001',

@@ -20,10 +20,11 @@ afterEach(() => {
 });
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBsyntheticCA\n-----END CERTIFICATE-----';
-const NOT_SET = { state: 'not_set' as const, server: null, passwordSet: false, caFingerprint: null, verified: null };
+const LOCAL = { state: 'local' as const, workstationLabel: null, lastSyncAt: null, conflicts: 0 };
+const NOT_SET = { state: 'not_set' as const, server: null, passwordSet: false, caFingerprint: null, verified: null, link: LOCAL };
 const CHECK = { serverVersion: '15.18 (Debian 15.18-0+deb12u1)', tlsVersion: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384', at: '2026-03-10T15:00:00.000Z' };
 const SERVER = { host: 'db.lakeside.example', port: 5432, database: 'practice', user: 'releasedesk', caPem: `${CA}\n` };
-const ACTIVE = { state: 'active' as const, server: SERVER, passwordSet: true, caFingerprint: 'AB:CD', verified: CHECK };
+const ACTIVE = { state: 'active' as const, server: SERVER, passwordSet: true, caFingerprint: 'AB:CD', verified: CHECK, link: { ...LOCAL, state: 'not_joined' as const } };
 
 const type = (label: RegExp | string, value: string) => fireEvent.change(screen.getByLabelText(label, { selector: 'input, textarea' }), { target: { value } });
 function fillForm() {

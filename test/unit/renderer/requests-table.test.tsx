@@ -4,25 +4,12 @@ import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { RequestsTable } from '../../../src/renderer/features/requests/RequestsScreen';
 import { sortRequests } from '../../../src/renderer/features/requests/store';
 import type { RequestSummaryT } from '../../../src/shared/contract';
-import { installDomStubs, renderUi } from './harness';
+import { installDomStubs, makeRequestSummary, renderUi } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(cleanup);
 
-const req = (over: Partial<RequestSummaryT>): RequestSummaryT => ({
-  id: 'req_000001',
-  reference: 'Q-2026-00001',
-  patientName: 'Zyxwv Testpatient',
-  basis: 'right_of_access',
-  status: 'received',
-  receivedAt: '2026-03-01T15:00:00.000Z',
-  dueDate: '2026-03-31',
-  daysLeft: 20,
-  dueThisWeek: false,
-  overdue: false,
-  extended: false,
-  ...over,
-});
+const req = makeRequestSummary;
 
 const LIST: RequestSummaryT[] = [
   req({ id: 'req_000001', reference: 'Q-2026-00001', dueDate: '2026-03-31', daysLeft: 20, receivedAt: '2026-03-01T15:00:00.000Z' }),

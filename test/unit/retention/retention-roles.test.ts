@@ -4,8 +4,9 @@
  * 164.308(a)(4)). Front desk is refused on every such channel — audited `rpc.role_refused` with the channel — and
  * nothing changes; `retention.get` tells each role whether it may change (the screen hides the controls by it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intake, PASSPHRASE, startBackend, type Backend } from '../../support/backend';
+import { describe, expect, it } from 'vitest';
+import { intake, PASSPHRASE, signInAs, type Backend } from '../../support/backend';
+import { useBackend } from '../../support/release-suite';
 
 const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
 const PAT = { name: 'Pat Privacyofficer', pass: 'walnut prism tundra falcon ember' };
@@ -13,16 +14,10 @@ const POLICY = { documentationYears: 7, recordFileDays: 30, auditYears: 6, backu
 
 describe('retention and legal holds by role', () => {
   let b: Backend;
-  beforeAll(async () => {
-    b = await startBackend({ exportDir: '/nonexistent-never-used' });
+  useBackend({ exportDir: '/nonexistent-never-used' }, (started) => {
+    b = started;
   }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-  });
-  const signIn = async (name: string, pass: string) => {
-    b.services.session.lock();
-    await b.call('vault.unlock', { username: name, passphrase: pass });
-  };
+  const signIn = (name: string, pass: string) => signInAs(b, name, pass);
 
   it('refuses front desk with ROLE_NOT_PERMITTED on every retention channel; a privacy officer may change them', async () => {
     await b.call('accounts.add', { name: DANA.name, role: 'front_desk', passphrase: DANA.pass });

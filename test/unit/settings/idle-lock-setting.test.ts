@@ -3,17 +3,15 @@
  * unset key reads as the default), 1..60 whole minutes accepted, anything else refused at the contract, each change
  * audited as settings.change with before and after; the dashboard and the Electron shell read the same value.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type Backend } from '../../support/backend';
+import { describe, expect, it } from 'vitest';
+import { type Backend } from '../../support/backend';
+import { useBackend } from '../../support/release-suite';
 
 describe('idle lock setting', () => {
   let b: Backend;
-  beforeAll(async () => {
-    b = await startBackend();
+  useBackend({}, (started) => {
+    b = started;
   }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-  });
 
   it('reads 5 minutes on a vault that never set it, for the renderer and the shell alike', async () => {
     expect(await b.call('settings.getIdleLock', {})).toEqual({ idleMinutes: 5 });

@@ -4,6 +4,7 @@ import type { Session } from '../session';
 import { getSetting, putSetting, securitySettings } from '../settings/settings';
 import { passphraseStrength } from '../setup/passphrase';
 import { newId } from '../support/ids';
+import { camelPick } from '../support/rows';
 import { readKeyFile, sameName, unwrapVaultKey, withEntry, withoutUser, wrapVaultKey, writeKeyring, type Keyring } from '../vault/keyring';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpStep, totpUri, verifyTotp } from './totp';
 import {
@@ -26,16 +27,7 @@ type Account = StaffAccountT;
 
 /** The row as shown: never the MFA secret. */
 function view(u: UserRow): Account {
-  return {
-    id: u.id,
-    name: u.name,
-    role: u.role,
-    active: u.active,
-    mfaEnrolled: u.mfaSecret !== null,
-    createdAt: u.createdAt,
-    passphraseChangedAt: u.passphraseChangedAt,
-    deactivatedAt: u.deactivatedAt,
-  };
+  return { ...camelPick(u, ['id', 'name', 'role', 'active', 'createdAt', 'passphraseChangedAt', 'deactivatedAt']), mfaEnrolled: u.mfaSecret !== null };
 }
 
 /**

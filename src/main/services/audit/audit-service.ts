@@ -21,6 +21,19 @@ import { iterateAuditEvents } from './events-repo';
 
 export type { AuditServiceDeps } from './audit-review';
 
+/**
+ * The audit report's table (PDF): event number, local time, staff member, the event as a sentence, the patient
+ * concerned and the outcome; widths are fractions of the page's text width (sum 1). Source: 45 CFR 164.312(b).
+ */
+export const AUDIT_REPORT_COLUMNS: readonly Column[] = [
+  { header: '#', width: 0.06 },
+  { header: 'When', width: 0.13 },
+  { header: 'Staff member', width: 0.13 },
+  { header: 'What happened', width: 0.46 },
+  { header: 'Patient', width: 0.14 },
+  { header: 'Outcome', width: 0.08 },
+];
+
 /** The audit workflows: everything of {@link AuditReview} plus the signed PDF/CSV exports. */
 export class AuditService extends AuditReview {
   // ------------------------------------------------------------------ exports
@@ -119,14 +132,6 @@ export class AuditService extends AuditReview {
       const tz = this.tz();
       const events = [...iterateAuditEvents(db, this.toRepoFilter(filter))].map((e) => this.view(e));
       const when = (iso: string) => DateTime.fromISO(iso).setZone(tz).toFormat('yyyy-LL-dd HH:mm:ss');
-      const columns: Column[] = [
-        { header: '#', width: 0.06 },
-        { header: 'When', width: 0.13 },
-        { header: 'Staff member', width: 0.13 },
-        { header: 'What happened', width: 0.46 },
-        { header: 'Patient', width: 0.14 },
-        { header: 'Outcome', width: 0.08 },
-      ];
       const rows = events.map((e) => [String(e.seq), when(e.at), e.actor, e.description, e.patientName ?? '', OUTCOME_LABEL[e.outcome]]);
       const filterText = [
         filter.actor ? `staff member ${filter.actor}` : null,
@@ -152,7 +157,7 @@ export class AuditService extends AuditReview {
             { label: 'Events in this report', value: String(rows.length) },
           ],
           notes: [this.signatureNote()],
-          columns,
+          columns: AUDIT_REPORT_COLUMNS,
           rows,
           emptyText: 'No event matches these filters.',
           onProgress: (done, total) => this.d.onProgress?.('audit', done, total),

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AUDIT_ACTIONS, actionsOfKind, actionVerb, type AuditActionKind } from '../../../shared/audit-labels';
+import { camelPick } from '../support/rows';
 
 /** Filters of the Audit screen and the audit report. Instants are ISO 8601; `to` is exclusive. */
 export interface AuditFilter {
@@ -143,22 +144,14 @@ interface Row {
 
 function toRow(r: Row): AuditEventRow {
   return {
-    seq: r.seq,
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    outcome: r.outcome,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
+    ...camelPick(r, ['seq', 'at', 'actor', 'action', 'outcome', 'subject_type', 'subject_id']),
     detail: JSON.parse(r.detail_json) as AuditEventRow['detail'],
     hash: r.hash,
     releaseId: r.release_id,
     releaseReference: r.release_ref,
     requestId: r.request_id,
     requestReference: r.request_ref,
-    patientName: r.patient_name,
-    patientMrn: r.patient_mrn,
-    recipientName: r.recipient_name,
+    ...camelPick(r, ['patient_name', 'patient_mrn', 'recipient_name']),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
+import { camelPick } from '../support/rows';
 import { ADVISORY_LOCKS, advisoryXactLock, type SqlEngine } from './engine';
 import { openJson, sealJson, type PracticeKeys, type SealPlace } from './sealing';
 
@@ -144,12 +145,7 @@ export async function listPracticeAudit(engine: SqlEngine, keys: PracticeKeys, p
     : await engine.all<EventRow>(`SELECT ${EVENT_COLUMNS} FROM practice_audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [page.afterSeq ?? 0, limit]);
   return rows.map((r) => ({
     seq: Number(r.seq),
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    outcome: r.outcome,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
+    ...camelPick(r, ['at', 'actor', 'action', 'outcome', 'subject_type', 'subject_id']),
     detail: r.detail_sealed ? openJson(keys, detailPlace(Number(r.seq)), Buffer.from(r.detail_sealed), Detail) : null,
     hash: r.hash,
   }));

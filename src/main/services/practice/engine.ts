@@ -72,6 +72,38 @@ export async function advisoryXactLock(tx: SqlEngine, key: number): Promise<void
 }
 
 /**
+ * Run `fn` in a savepoint of the open transaction, for both engines' nested {@link SqlEngine.transaction}:
+ * `SAVEPOINT <name>`, then `RELEASE SAVEPOINT <name>` when fn resolves; when it throws, `ROLLBACK TO SAVEPOINT
+ * <name>` and `RELEASE SAVEPOINT <name>` (only fn's writes are undone, the outer transaction goes on) and fn's error
+ * is rethrown. The handle fn received is marked done afterwards, so a late call through it fails.
+ * @param name the savepoint's name (unique within the transaction; an SQL identifier, never user input)
+ * @param exec runs one statement on the transaction's connection (a store error is thrown as an AppError)
+ * @param open makes the handle fn works through (after the savepoint exists)
+ * @throws fn's error, or the AppError of a failed SAVEPOINT/RELEASE/ROLLBACK statement
+ * Source: SQL:2016 part 2, 4.41.2 (savepoints); PostgreSQL SAVEPOINT, SQLite SAVEPOINT.
+ */
+export async function inSavepoint<T>(
+  name: string,
+  exec: (sql: string) => unknown,
+  open: () => SqlEngine & { done: boolean },
+  fn: (tx: SqlEngine) => Promise<T>,
+): Promise<T> {
+  await exec(`SAVEPOINT ${name}`);
+  const inner = open();
+  try {
+    const v = await fn(inner);
+    await exec(`RELEASE SAVEPOINT ${name}`);
+    return v;
+  } catch (e) {
+    await exec(`ROLLBACK TO SAVEPOINT ${name}`);
+    await exec(`RELEASE SAVEPOINT ${name}`);
+    throw e;
+  } finally {
+    inner.done = true;
+  }
+}
+
+/**
  * The SQLSTATE-like class of a store failure, kept in {@link AppError.detail} `sqlstate` by both engines, so a
  * repository can branch on it without reading a driver's message: `23505` unique violation, `23503` foreign key,
  * `23502` not null, `23514` check, `40001` serialization failure, `40P01` deadlock, else the driver's code.

@@ -42,18 +42,27 @@ function toWrap(r: WrapRow): WrappedDataKey {
 export async function setUpPracticeKey(engine: SqlEngine, user: { id: string; passphrase: string }, at: string): Promise<PracticeKeys> {
   const dataKey = newPracticeDataKey();
   try {
-    const wrap = await wrapDataKey(dataKey, user.id, user.passphrase);
-    await engine.transaction(async (tx) => {
-      await advisoryXactLock(tx, ADVISORY_LOCKS.practiceKey);
-      const n = await tx.one<{ c: number }>('SELECT count(*) AS c FROM practice_data_keys');
-      if (Number(n?.c ?? 0) > 0) throw new AppError('PRACTICE_DB_CONFLICT', 'This practice database already has a practice key. Sign in with an account that holds it instead. Nothing was changed.');
-      await tx.run('INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ($1, $2, $3)', [wrap.keyId, at, user.id]);
-      await insertWrap(tx, wrap, at);
-    });
+    await storeNewPracticeKey(engine, dataKey, user, at);
     return practiceKeys(dataKey);
   } finally {
     dataKey.fill(0);
   }
+}
+
+/**
+ * As {@link setUpPracticeKey}, for a data key the caller made (sealing.ts newPracticeDataKey) and keeps (a workstation
+ * joining the practice keeps it in its own encrypted vault, practice-link-service.ts). The key is not modified.
+ * @throws AppError PRACTICE_DB_CONFLICT when the practice already has a key (nothing changed); store errors
+ */
+export async function storeNewPracticeKey(engine: SqlEngine, dataKey: Buffer, user: { id: string; passphrase: string }, at: string): Promise<void> {
+  const wrap = await wrapDataKey(dataKey, user.id, user.passphrase);
+  await engine.transaction(async (tx) => {
+    await advisoryXactLock(tx, ADVISORY_LOCKS.practiceKey);
+    const n = await tx.one<{ c: number }>('SELECT count(*) AS c FROM practice_data_keys');
+    if (Number(n?.c ?? 0) > 0) throw new AppError('PRACTICE_DB_CONFLICT', 'This practice database already has a practice key. Sign in with an account that holds it instead. Nothing was changed.');
+    await tx.run('INSERT INTO practice_data_keys (key_id, created_at, created_by) VALUES ($1, $2, $3)', [wrap.keyId, at, user.id]);
+    await insertWrap(tx, wrap, at);
+  });
 }
 
 async function insertWrap(engine: SqlEngine, wrap: WrappedDataKey, at: string): Promise<void> {

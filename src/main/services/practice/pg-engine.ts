@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AppError, isAppError } from '../../../shared/errors';
 import { practiceServerError } from './connection';
-import { storeError, type SqlEngine } from './engine';
+import { inSavepoint, storeError, type SqlEngine } from './engine';
 
 /**
  * The practice server engine: {@link SqlEngine} over a `pg.Pool` built from the `pg.PoolConfig` it is given
@@ -90,19 +90,7 @@ function clientHandle(client: pg.PoolClient): SqlEngine & { done: boolean } {
     },
     transaction: async <T>(fn: (tx: SqlEngine) => Promise<T>): Promise<T> => {
       live();
-      const name = `sp_${++savepoints}`;
-      await query(client, `SAVEPOINT ${name}`);
-      const inner = clientHandle(client);
-      try {
-        const v = await fn(inner);
-        await query(client, `RELEASE SAVEPOINT ${name}`);
-        return v;
-      } catch (e) {
-        await query(client, `ROLLBACK TO SAVEPOINT ${name}`);
-        throw e;
-      } finally {
-        inner.done = true;
-      }
+      return inSavepoint(`sp_${++savepoints}`, (sql) => query(client, sql), () => clientHandle(client), fn);
     },
     close: async () => {
       throw new AppError('INTERNAL', 'A transaction handle cannot close the practice store.');

@@ -13,7 +13,9 @@
  * controls; 164.308(a)(4) access authorization (administrators only: src/shared/roles.ts).
  */
 import type pg from 'pg';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PracticeServerCheckT, PracticeServerInputT, PracticeServerStatusT } from '../../../shared/contract';
+import type { PracticeConflictT, PracticeLinkStatusT, PracticeServerFullStatusT, PracticeSyncResultT } from '../../../shared/schemas/practice-server';
 import { AppError } from '../../../shared/errors';
 import type { Session, Subject } from '../session';
 import type { Clock } from '../support/clock';
@@ -29,6 +31,22 @@ export interface PracticeServerServiceDeps {
 
 const SUBJECT: Subject = { type: 'setting', id: 'practice_server' };
 
+/**
+ * What the practice link (practice-link-service.ts) adds to this service: its status, erasing the kept key, and the
+ * `practiceServer.join` / `sync` / `conflicts` / `resolveConflict` channels (served here, carried out by the link).
+ */
+export interface PracticeLinkHooks {
+  linkStatus(): PracticeLinkStatusT;
+  /** Erase the kept practice data key; called inside the disconnect's audited transaction. */
+  forgetKey(db: Database): void;
+  join(input: { passphrase: string; workstationLabel: string }): Promise<PracticeServerFullStatusT>;
+  sync(): Promise<PracticeSyncResultT>;
+  conflicts(): PracticeConflictT[];
+  resolveConflict(input: { conflictId: string; keep: 'server' | 'workstation' }): Promise<PracticeConflictT[]>;
+}
+
+const NO_LINK: PracticeLinkStatusT = { state: 'local', workstationLabel: null, lastSyncAt: null, conflicts: 0 };
+
 /** A passing test and what it tested. */
 interface Tested {
   check: PracticeServerCheckT;
@@ -39,15 +57,52 @@ interface Tested {
 
 /** See the module comment. */
 export class PracticeServerService {
+  private link: PracticeLinkHooks | null = null;
+
   constructor(private readonly d: PracticeServerServiceDeps) {}
+
+  /** Attach the practice link (its status joins this service's status; a disconnect erases its key). */
+  attachLink(link: PracticeLinkHooks): void {
+    this.link = link;
+  }
+
+  /** `practiceServer.join`: see practice-link-service.ts join. @throws AppError PRACTICE_SERVER_NOT_SET without a link; the link's errors */
+  join(input: { passphrase: string; workstationLabel: string }): Promise<PracticeServerFullStatusT> {
+    return this.requireLink().join(input);
+  }
+
+  /** `practiceServer.sync`: see practice-link-service.ts sync. @throws AppError as join */
+  sync(): Promise<PracticeSyncResultT> {
+    return this.requireLink().sync();
+  }
+
+  /** `practiceServer.conflicts`: the conflicts awaiting a decision (none without a link). @throws AppError VAULT_LOCKED */
+  conflicts(): PracticeConflictT[] {
+    this.d.session.require();
+    return this.link?.conflicts() ?? [];
+  }
+
+  /** `practiceServer.resolveConflict`: see practice-link-service.ts resolveConflict. @throws AppError as join */
+  resolveConflict(input: { conflictId: string; keep: 'server' | 'workstation' }): Promise<PracticeConflictT[]> {
+    return this.requireLink().resolveConflict(input);
+  }
+
+  private requireLink(): PracticeLinkHooks {
+    if (!this.link) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
+    return this.link;
+  }
+
+  private full(status: PracticeServerStatusT): PracticeServerFullStatusT {
+    return { ...status, link: this.link?.linkStatus() ?? NO_LINK };
+  }
 
   /**
    * This workstation's practice server: `not_set`, `active` or `disconnected`, the settings without the password
    * (`passwordSet` instead), the CA fingerprint and the check that made it active. Readable by every staff member.
    * @throws AppError VAULT_LOCKED
    */
-  status(): PracticeServerStatusT {
-    return toStatus(readPracticeServer(this.d.session.require().db));
+  status(): PracticeServerFullStatusT {
+    return this.full(toStatus(readPracticeServer(this.d.session.require().db)));
   }
 
   /**
@@ -82,7 +137,7 @@ export class PracticeServerService {
    * @throws AppError as {@link test}
    * @source 45 CFR 164.312(e)(1), 164.312(d), 164.312(b).
    */
-  async configure(input: PracticeServerInputT): Promise<PracticeServerStatusT> {
+  async configure(input: PracticeServerInputT): Promise<PracticeServerFullStatusT> {
     const s = this.d.session;
     s.require();
     let tested: Tested;
@@ -94,7 +149,7 @@ export class PracticeServerService {
     }
     const { check, settings, password, caFingerprint } = tested;
     // audited(): the save and its audit event in one transaction; a refusal there is recorded by audited() itself.
-    return s.audited(
+    const saved = s.audited(
       'practice_server.configure',
       SUBJECT,
       (v) => {
@@ -114,26 +169,29 @@ export class PracticeServerService {
         return { status: toStatus(next), changed, was: before ? (before.active ? 'active' : 'disconnected') : 'not_set' };
       },
       (r) => ({ changed: r.changed.join(',') || 'none', was: r.was, tlsVersion: check.tlsVersion, serverVersion: shortVersion(check.serverVersion) }),
-    ).status;
+    );
+    return this.full(saved.status);
   }
 
   /**
-   * Stop using the practice server on this workstation: it becomes `disconnected`, the stored password is erased,
-   * the other settings stay for reconnecting (the password must then be entered again). Audited
-   * `practice_server.disconnect`.
+   * Stop using the practice server on this workstation: it becomes `disconnected`, the stored password is erased and
+   * so is the practice key the workstation kept (the link becomes `local`); the other settings stay for reconnecting
+   * (the password must then be entered again). Audited `practice_server.disconnect`.
    * @returns the new status
    * @throws AppError VAULT_LOCKED | PRACTICE_SERVER_NOT_SET (no active practice server)
    * @source 45 CFR 164.312(b) audit controls; 164.312(d).
    */
-  disconnect(): PracticeServerStatusT {
+  disconnect(): PracticeServerFullStatusT {
     const s = this.d.session;
-    return s.audited('practice_server.disconnect', SUBJECT, (v) => {
+    const status = s.audited('practice_server.disconnect', SUBJECT, (v) => {
       const before = readPracticeServer(v.db);
       if (!before?.active) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
       const next: StoredPracticeServerT = { ...before, password: null, active: false, changedAt: this.d.clock.now().toISOString(), changedBy: s.currentUser()?.id ?? null };
       writePracticeServer(v.db, next);
+      this.link?.forgetKey(v.db);
       return toStatus(next);
     });
+    return this.full(status);
   }
 
   /**

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db, Statement } from 'better-sqlite3-multiple-ciphers';
 import { AppError, isAppError } from '../../../shared/errors';
 import { cipherPragmas } from '../vault/vault';
-import { storeError, type SqlEngine } from './engine';
+import { inSavepoint, storeError, type SqlEngine } from './engine';
 
 /**
  * The embedded engine of the practice store: {@link SqlEngine} over better-sqlite3-multiple-ciphers, on a
@@ -225,22 +225,7 @@ class SqliteEngine implements SqlEngine {
       one: <R>(sql: string, params?: readonly unknown[]) => seq(() => this.allNow<R>(sql, params)[0]),
       run: (sql: string, params?: readonly unknown[]) => seq(() => this.runNow(sql, params)),
       transaction: <T>(fn: (tx: SqlEngine) => Promise<T>) =>
-        seq(async () => {
-          const name = `sp_${depth + 1}_${++this.savepoints}`;
-          this.execNow(`SAVEPOINT ${name}`);
-          const inner = this.handle(depth + 1);
-          try {
-            const v = await fn(inner);
-            this.execNow(`RELEASE ${name}`);
-            return v;
-          } catch (e) {
-            this.execNow(`ROLLBACK TO ${name}`);
-            this.execNow(`RELEASE ${name}`);
-            throw e;
-          } finally {
-            inner.done = true;
-          }
-        }),
+        seq(() => inSavepoint(`sp_${depth + 1}_${++this.savepoints}`, (sql) => this.execNow(sql), () => this.handle(depth + 1), fn)),
       close: async () => {
         throw new AppError('INTERNAL', 'A transaction handle cannot close the practice store.');
       },

@@ -3,6 +3,7 @@ import type { DeliveryMethodT, ReleaseDetailT, ReleaseSummaryT, TransmissionT, K
 import { AppError } from '../../../shared/errors';
 import { listDocuments } from '../documents/documents';
 import { newId } from '../support/ids';
+import { camelPick } from '../support/rows';
 import { openTransmission, storedParts, transmissionParts } from './delivery-repo';
 
 /** A release's status; transitions only through state.ts (moveRelease). */
@@ -312,15 +313,7 @@ type SummaryRow = Pick<ReleaseRow, 'id' | 'reference' | 'status' | 'created_at' 
 
 function toSummary(r: SummaryRow): ReleaseSummaryT {
   return {
-    id: r.id,
-    reference: r.reference,
-    status: r.status,
-    createdAt: r.created_at,
-    patientName: r.patient_name,
-    recipientName: r.recipient_name,
-    documentCount: r.document_count,
-    requestId: r.request_id,
-    requestReference: r.request_reference,
+    ...camelPick(r, ['id', 'reference', 'status', 'created_at', 'patient_name', 'recipient_name', 'document_count', 'request_id', 'request_reference']),
     // Only for a release sent through the practice server's shared outbox (issue #17).
     ...(r.sent_by_workstation ? { sentByWorkstation: r.sent_by_workstation } : {}),
   };

@@ -38,7 +38,7 @@ export interface ReportSpec {
   facts: Array<{ label: string; value: string; alert?: boolean }>;
   /** Paragraphs after the facts (plain text). */
   notes?: string[];
-  columns: Column[];
+  columns: readonly Column[];
   rows: string[][];
   /** Shown instead of the table when there are no rows. */
   emptyText: string;

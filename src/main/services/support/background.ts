@@ -1,14 +1,16 @@
 /**
  * The work that runs on its own while the vault is unlocked: the outbox sender (queued releases that are due) and
- * the bounce mailbox poll; and the end of the packaging worker thread at quit. With a practice server (the link is
- * not `local`, issue #17) the outbox sender's pass is the practice route's instead (releases/practice-route.ts
- * cycle): hand waiting releases to the shared outbox, drain the shared outbox as one of the practice's senders, and
- * bring outcomes back — also at once each time the link comes back online. Each start is idempotent and runs one
+ * the bounce mailbox poll; the practice server synchronisation (every 30 s, at sign-in and when the link comes back
+ * online: practice/practice-link-service.ts); and the end of the packaging worker thread at quit. With a practice
+ * server (the link is not `local`, issue #17) the outbox sender's pass is the practice route's instead
+ * (releases/practice-route.ts cycle): hand waiting releases to the shared outbox, drain the shared outbox as one of
+ * the practice's senders, and bring outcomes back — also at once each time the link comes back online. Each start is idempotent and runs one
  * pass at a time; each stop waits for a pass in progress. Methods are arrow properties: the shell calls them unbound.
  */
 import type { BounceService } from '../bounces/service';
 import type { PracticeLink } from '../practice/practice-link';
 import type { PackagingJobs } from '../packaging/jobs';
+import type { PracticeLinkService } from '../practice/practice-link-service';
 import { PackagingWorker } from '../packaging/worker-client';
 import type { ReleasesService } from '../releases/releases-service';
 import type { Session } from '../session';
@@ -26,6 +28,10 @@ export interface BackgroundDeps {
   queueTickMs?: number | undefined;
   /** Bounce mailbox poll interval in ms (default 300 000). */
   bouncePollMs?: number | undefined;
+  /** The practice link (sync with the practice server); absent: no practice sync. */
+  practiceLink?: Pick<PracticeLinkService, 'tick' | 'onOnline'> | undefined;
+  /** Practice sync interval in ms (default 30 000); sign-in is noticed within 1 s. */
+  practiceSyncMs?: number | undefined;
 }
 
 /** A pass run every `ms` while `due()` says so, one at a time; `stop` waits for the pass in progress. */
@@ -64,6 +70,9 @@ class Poll {
 export class Background {
   private readonly queue: Poll;
   private readonly bounceWatch: Poll;
+  private readonly practiceSync: Poll | null = null;
+  private signInWatch: NodeJS.Timeout | null = null;
+  private offOnline: (() => void) | null = null;
 
   constructor(private readonly d: BackgroundDeps) {
     const { session, releases, bounces, logger } = d;
@@ -77,7 +86,39 @@ export class Background {
       () => unlocked() && bounces.settings() !== null,
       () => bounces.checkNow('mailbox').catch((e: unknown) => logger.warn('bounces.check_failed', { code: (e as { code?: string })?.code ?? 'INTERNAL' })),
     );
+    const link = d.practiceLink;
+    if (link) this.practiceSync = new Poll(d.practiceSyncMs ?? 30_000, unlocked, () => link.tick());
   }
+
+  /**
+   * Start synchronising with the practice server: every `practiceSyncMs` while unlocked, configured and joined; at
+   * each sign-in; and when the link comes back online. Failures turn the link offline and are logged as codes
+   * (practice-link-service.ts tick); nothing is thrown and nothing is lost.
+   */
+  readonly startPracticeSync = (): void => {
+    const link = this.d.practiceLink;
+    if (!link || !this.practiceSync || this.signInWatch) return;
+    this.practiceSync.start();
+    // A sign-in opens a new vault object: a change of it (even a lock and unlock between two checks) is a sign-in.
+    const openVault = () => (this.d.session.state === 'unlocked' ? this.d.session.require() : null);
+    let seen = openVault();
+    this.signInWatch = setInterval(() => {
+      const now = openVault();
+      if (now && now !== seen) void link.tick();
+      seen = now;
+    }, 1000);
+    this.signInWatch.unref?.();
+    this.offOnline = link.onOnline(() => void link.tick());
+  };
+
+  /** Stop the practice sync and wait for a pass in progress. */
+  readonly stopPracticeSync = async (): Promise<void> => {
+    if (this.signInWatch) clearInterval(this.signInWatch);
+    this.signInWatch = null;
+    this.offOnline?.();
+    this.offOnline = null;
+    await this.practiceSync?.stop();
+  };
 
   /** Start the outbox sender: every `queueTickMs` it delivers the queued releases that are due, while the vault is unlocked. */
   readonly startQueue = (): void => this.queue.start();

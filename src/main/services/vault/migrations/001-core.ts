@@ -1,3 +1,4 @@
+import { DOCUMENT_FILE_COLUMNS, RELEASE_KEY_AND_ERROR_COLUMNS, RELEASE_PARTY_COLUMNS, refuseChange } from './schema-parts';
 import type { Migration } from './types';
 
 export const migration: Migration = {
@@ -22,33 +23,14 @@ export const migration: Migration = {
         id                     TEXT PRIMARY KEY,
         reference              TEXT NOT NULL UNIQUE,
         status                 TEXT NOT NULL CHECK (status IN ('draft','sending','sent','failed')),
-        created_at             TEXT NOT NULL,
-        updated_at             TEXT NOT NULL,
-        patient_name           TEXT NOT NULL,
-        patient_dob            TEXT NOT NULL,
-        patient_mrn            TEXT NOT NULL,
-        recipient_name         TEXT,
-        recipient_email        TEXT,
-        recipient_key_armored  TEXT,
-        recipient_key_fpr      TEXT,
-        fingerprint_confirmed  INTEGER NOT NULL DEFAULT 0,
-        last_error_code        TEXT,
-        last_error_message     TEXT,
-        last_error_at          TEXT
+        ${RELEASE_PARTY_COLUMNS}
+        ${RELEASE_KEY_AND_ERROR_COLUMNS}
       ) STRICT;
 
       CREATE TABLE documents (
         id             TEXT PRIMARY KEY,
         release_id     TEXT NOT NULL REFERENCES releases(id),
-        position       INTEGER NOT NULL,
-        label          TEXT NOT NULL,
-        original_name  TEXT NOT NULL,
-        media_type     TEXT NOT NULL,
-        size_bytes     INTEGER NOT NULL,
-        page_count     INTEGER NOT NULL,
-        sha256         TEXT NOT NULL,
-        imported_at    TEXT NOT NULL,
-        removed_at     TEXT
+        ${DOCUMENT_FILE_COLUMNS}
       ) STRICT;
       CREATE INDEX documents_by_release ON documents(release_id, position);
 
@@ -88,10 +70,8 @@ export const migration: Migration = {
         hash          TEXT NOT NULL
       ) STRICT;
       -- The audit log is append-only: the database itself refuses edits (164.312(b), (c)(1)).
-      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      ${refuseChange('audit_events', 'audit log is append-only', 'update')}
+      ${refuseChange('audit_events', 'audit log is append-only')}
     `);
   },
 };

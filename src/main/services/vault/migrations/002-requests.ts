@@ -1,3 +1,4 @@
+import { DOCUMENT_FILE_COLUMNS, DOCUMENT_OWNER_COLUMNS, patientRecordKeyColumns, patientRecordTable } from './schema-parts';
 import type { Migration } from './types';
 
 export const migration: Migration = {
@@ -31,20 +32,10 @@ export const migration: Migration = {
       CREATE TABLE documents_v1 AS SELECT * FROM documents;
       DROP TABLE documents;
       CREATE TABLE documents (
-        id             TEXT PRIMARY KEY,
-        release_id     TEXT REFERENCES releases(id),
-        request_id     TEXT REFERENCES requests(id),
+        ${DOCUMENT_OWNER_COLUMNS}
         kind           TEXT NOT NULL DEFAULT 'record'
                        CHECK (kind IN ('record','extension_notice','authorization_form','signed_authorization')),
-        position       INTEGER NOT NULL,
-        label          TEXT NOT NULL,
-        original_name  TEXT NOT NULL,
-        media_type     TEXT NOT NULL,
-        size_bytes     INTEGER NOT NULL,
-        page_count     INTEGER NOT NULL,
-        sha256         TEXT NOT NULL,
-        imported_at    TEXT NOT NULL,
-        removed_at     TEXT,
+        ${DOCUMENT_FILE_COLUMNS},
         category       TEXT NOT NULL DEFAULT 'other',
         document_date  TEXT NOT NULL,
         CHECK (kind <> 'record' OR release_id IS NOT NULL)
@@ -59,9 +50,7 @@ export const migration: Migration = {
       CREATE INDEX documents_by_request ON documents(request_id);
 
       CREATE TABLE authorizations (
-        id                       TEXT PRIMARY KEY,
-        request_id               TEXT REFERENCES requests(id),
-        patient_mrn              TEXT NOT NULL,
+        ${patientRecordKeyColumns(25)}
         authorization_json       TEXT NOT NULL,
         signed_form_document_id  TEXT REFERENCES documents(id),
         -- A replaced authorization is kept (164.508(b)(6), 164.530(j)) and points to its successor.
@@ -71,25 +60,9 @@ export const migration: Migration = {
       ) STRICT;
       CREATE INDEX authorizations_by_request ON authorizations(request_id);
 
-      CREATE TABLE part2_consents (
-        id            TEXT PRIMARY KEY,
-        request_id    TEXT REFERENCES requests(id),
-        patient_mrn   TEXT NOT NULL,
-        consent_json  TEXT NOT NULL,
-        created_at    TEXT NOT NULL,
-        updated_at    TEXT NOT NULL
-      ) STRICT;
-      CREATE INDEX part2_consents_by_patient ON part2_consents(patient_mrn);
+      ${patientRecordTable('part2_consents', 14, ['consent_json', 'created_at', 'updated_at'], 'part2_consents_by_patient')}
 
-      CREATE TABLE unencrypted_email_acknowledgments (
-        id                TEXT PRIMARY KEY,
-        request_id        TEXT REFERENCES requests(id),
-        patient_mrn       TEXT NOT NULL,
-        acknowledgment_json TEXT NOT NULL,
-        recorded_by       TEXT NOT NULL,
-        recorded_at       TEXT NOT NULL
-      ) STRICT;
-      CREATE INDEX unencrypted_acks_by_patient ON unencrypted_email_acknowledgments(patient_mrn);
+      ${patientRecordTable('unencrypted_email_acknowledgments', 18, ['acknowledgment_json', 'recorded_by', 'recorded_at'], 'unencrypted_acks_by_patient')}
 
       CREATE TABLE identity_verifications (
         id          TEXT PRIMARY KEY,

@@ -1,3 +1,4 @@
+import { PART_RESULT_COLUMNS, RELEASE_KEY_AND_ERROR_COLUMNS, RELEASE_PARTY_COLUMNS, releaseV1ColumnNames } from './schema-parts';
 import type { Migration } from './types';
 
 export const migration: Migration = {
@@ -14,28 +15,15 @@ export const migration: Migration = {
         id                     TEXT PRIMARY KEY,
         reference              TEXT NOT NULL UNIQUE,
         status                 TEXT NOT NULL CHECK (status IN ('draft','sending','sent','partly_sent','failed')),
-        created_at             TEXT NOT NULL,
-        updated_at             TEXT NOT NULL,
-        patient_name           TEXT NOT NULL,
-        patient_dob            TEXT NOT NULL,
-        patient_mrn            TEXT NOT NULL,
-        recipient_name         TEXT,
-        recipient_email        TEXT,
+        ${RELEASE_PARTY_COLUMNS}
         -- NULL key: a recipient without OpenPGP (password PDF, TLS-only email, export, print).
-        recipient_key_armored  TEXT,
-        recipient_key_fpr      TEXT,
-        fingerprint_confirmed  INTEGER NOT NULL DEFAULT 0,
-        last_error_code        TEXT,
-        last_error_message     TEXT,
-        last_error_at          TEXT,
+        ${RELEASE_KEY_AND_ERROR_COLUMNS},
         request_id             TEXT REFERENCES requests(id),
         delivery_method        TEXT CHECK (delivery_method IS NULL OR delivery_method IN ('openpgp-pgp-mime','password-pdf','tls-only-email','export','print'))
       ) STRICT;
-      INSERT INTO releases (id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn, recipient_name, recipient_email,
-                            recipient_key_armored, recipient_key_fpr, fingerprint_confirmed, last_error_code, last_error_message, last_error_at,
+      INSERT INTO releases (id, reference, status, ${releaseV1ColumnNames('                            ')}
                             request_id, delivery_method)
-        SELECT id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn, recipient_name, recipient_email,
-               recipient_key_armored, recipient_key_fpr, fingerprint_confirmed, last_error_code, last_error_message, last_error_at,
+        SELECT id, reference, status, ${releaseV1ColumnNames('               ')}
                request_id, CASE WHEN status = 'sent' THEN 'openpgp-pgp-mime' ELSE NULL END
         FROM releases_v2;
       DROP TABLE releases_v2;
@@ -53,12 +41,7 @@ export const migration: Migration = {
         part             INTEGER NOT NULL CHECK (part >= 1),
         part_of          INTEGER NOT NULL CHECK (part_of >= part),
         status           TEXT NOT NULL CHECK (status IN ('sent','failed','pending')),
-        message_id       TEXT NOT NULL,
-        sent_at          TEXT,
-        smtp_response    TEXT,
-        tls_protocol     TEXT,
-        tls_cipher       TEXT,
-        error_code       TEXT,
+        ${PART_RESULT_COLUMNS}
         PRIMARY KEY (transmission_id, part)
       ) STRICT;
 

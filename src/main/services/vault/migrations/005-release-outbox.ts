@@ -1,3 +1,4 @@
+import { OUTBOX_MESSAGE_COLUMNS, PART_RESULT_COLUMNS, RELEASE_KEY_AND_ERROR_COLUMNS, RELEASE_PARTY_COLUMNS, refuseChange, releaseV1ColumnNames } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -31,19 +32,8 @@ export const migration: Migration = {
         id                     TEXT PRIMARY KEY,
         reference              TEXT NOT NULL UNIQUE,
         status                 TEXT NOT NULL CHECK (status IN ('draft','queued','sending','sent','partly_sent','unconfirmed','failed','bounced','cancelled')),
-        created_at             TEXT NOT NULL,
-        updated_at             TEXT NOT NULL,
-        patient_name           TEXT NOT NULL,
-        patient_dob            TEXT NOT NULL,
-        patient_mrn            TEXT NOT NULL,
-        recipient_name         TEXT,
-        recipient_email        TEXT,
-        recipient_key_armored  TEXT,
-        recipient_key_fpr      TEXT,
-        fingerprint_confirmed  INTEGER NOT NULL DEFAULT 0,
-        last_error_code        TEXT,
-        last_error_message     TEXT,
-        last_error_at          TEXT,
+        ${RELEASE_PARTY_COLUMNS}
+        ${RELEASE_KEY_AND_ERROR_COLUMNS},
         request_id             TEXT REFERENCES requests(id),
         delivery_method        TEXT CHECK (delivery_method IS NULL OR delivery_method IN ('openpgp-pgp-mime','password-pdf','tls-only-email','export','print')),
         recipient_address_confirmed_by TEXT,
@@ -54,11 +44,9 @@ export const migration: Migration = {
         send_attempts          INTEGER NOT NULL DEFAULT 0,
         queue_paused           INTEGER NOT NULL DEFAULT 0 CHECK (queue_paused IN (0, 1))
       ) STRICT;
-      INSERT INTO releases (id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn, recipient_name, recipient_email,
-                            recipient_key_armored, recipient_key_fpr, fingerprint_confirmed, last_error_code, last_error_message, last_error_at,
+      INSERT INTO releases (id, reference, status, ${releaseV1ColumnNames('                            ')}
                             request_id, delivery_method, recipient_address_confirmed_by, recipient_address_confirmed_at, recipient_key_user_ids)
-        SELECT id, reference, status, created_at, updated_at, patient_name, patient_dob, patient_mrn, recipient_name, recipient_email,
-               recipient_key_armored, recipient_key_fpr, fingerprint_confirmed, last_error_code, last_error_message, last_error_at,
+        SELECT id, reference, status, ${releaseV1ColumnNames('               ')}
                request_id, delivery_method, recipient_address_confirmed_by, recipient_address_confirmed_at, recipient_key_user_ids
         FROM releases_v5;
       DROP TABLE releases_v5;
@@ -82,12 +70,7 @@ export const migration: Migration = {
         part             INTEGER NOT NULL CHECK (part >= 1),
         part_of          INTEGER NOT NULL CHECK (part_of >= part),
         status           TEXT NOT NULL CHECK (status IN ('pending','sending','sent','unconfirmed','failed','bounced')),
-        message_id       TEXT NOT NULL,
-        sent_at          TEXT,
-        smtp_response    TEXT,
-        tls_protocol     TEXT,
-        tls_cipher       TEXT,
-        error_code       TEXT,
+        ${PART_RESULT_COLUMNS}
         size_bytes       INTEGER,
         attempts         INTEGER NOT NULL DEFAULT 0,
         handed_over_at   TEXT,
@@ -124,22 +107,14 @@ export const migration: Migration = {
         tls_cipher       TEXT
       ) STRICT;
       CREATE INDEX transmission_attempts_by_part ON transmission_attempts(transmission_id, part);
-      CREATE TRIGGER transmission_attempts_no_delete BEFORE DELETE ON transmission_attempts
-        BEGIN SELECT RAISE(ABORT, 'send attempts are kept'); END;
-      CREATE TRIGGER transmissions_no_delete BEFORE DELETE ON transmissions
-        BEGIN SELECT RAISE(ABORT, 'transmission records are kept'); END;
-      CREATE TRIGGER transmission_parts_no_delete BEFORE DELETE ON transmission_parts
-        BEGIN SELECT RAISE(ABORT, 'transmission records are kept'); END;
+      ${refuseChange('transmission_attempts', 'send attempts are kept')}
+      ${refuseChange('transmissions', 'transmission records are kept')}
+      ${refuseChange('transmission_parts', 'transmission records are kept')}
 
       CREATE TABLE outbox_v5 AS SELECT * FROM outbox_messages;
       DROP TABLE outbox_messages;
       CREATE TABLE outbox_messages (
-        transmission_id  TEXT NOT NULL REFERENCES transmissions(id),
-        part             INTEGER NOT NULL,
-        part_of          INTEGER NOT NULL,
-        message_id       TEXT NOT NULL,
-        envelope_from    TEXT NOT NULL,
-        envelope_to      TEXT NOT NULL,
+        ${OUTBOX_MESSAGE_COLUMNS}
         raw              BLOB NOT NULL,
         PRIMARY KEY (transmission_id, part)
       ) STRICT;

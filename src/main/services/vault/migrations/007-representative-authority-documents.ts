@@ -1,3 +1,4 @@
+import { DOCUMENT_FILE_COLUMNS, DOCUMENT_OWNER_COLUMNS } from './schema-parts';
 import type { Migration } from './types';
 
 export const migration: Migration = {
@@ -12,20 +13,10 @@ export const migration: Migration = {
       CREATE TABLE documents_v7 AS SELECT * FROM documents;
       DROP TABLE documents;
       CREATE TABLE documents (
-        id             TEXT PRIMARY KEY,
-        release_id     TEXT REFERENCES releases(id),
-        request_id     TEXT REFERENCES requests(id),
+        ${DOCUMENT_OWNER_COLUMNS}
         kind           TEXT NOT NULL DEFAULT 'record'
                        CHECK (kind IN ('record','extension_notice','authorization_form','signed_authorization','representative_authority')),
-        position       INTEGER NOT NULL,
-        label          TEXT NOT NULL,
-        original_name  TEXT NOT NULL,
-        media_type     TEXT NOT NULL,
-        size_bytes     INTEGER NOT NULL,
-        page_count     INTEGER NOT NULL,
-        sha256         TEXT NOT NULL,
-        imported_at    TEXT NOT NULL,
-        removed_at     TEXT,
+        ${DOCUMENT_FILE_COLUMNS},
         category       TEXT NOT NULL DEFAULT 'other',
         document_date  TEXT NOT NULL,
         classified     INTEGER NOT NULL DEFAULT 1 CHECK (classified IN (0, 1)),

@@ -1,3 +1,4 @@
+import { refuseChange } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -29,8 +30,7 @@ export const migration: Migration = {
         source           TEXT NOT NULL CHECK (source IN ('mailbox','staff','test'))
       ) STRICT;
       CREATE INDEX bounce_reports_by_part ON bounce_reports(transmission_id, part);
-      CREATE TRIGGER bounce_reports_no_delete BEFORE DELETE ON bounce_reports
-        BEGIN SELECT RAISE(ABORT, 'bounce reports are kept'); END;
+      ${refuseChange('bounce_reports', 'bounce reports are kept')}
       ALTER TABLE transmission_parts ADD COLUMN bounced_at TEXT;
       CREATE TABLE release_notices (
         id          TEXT PRIMARY KEY,
@@ -42,8 +42,7 @@ export const migration: Migration = {
         created_at  TEXT NOT NULL
       ) STRICT;
       CREATE INDEX release_notices_by_release ON release_notices(release_id);
-      CREATE TRIGGER release_notices_no_delete BEFORE DELETE ON release_notices
-        BEGIN SELECT RAISE(ABORT, 'notices are kept'); END;
+      ${refuseChange('release_notices', 'notices are kept')}
     `);
   },
 };

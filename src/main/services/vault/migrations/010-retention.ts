@@ -1,3 +1,4 @@
+import { addColumn, refuseChange } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -27,10 +28,8 @@ export const migration: Migration = {
             OR (scope = 'request' AND request_id IS NOT NULL AND patient_mrn IS NULL))
       ) STRICT;
       CREATE INDEX legal_holds_active ON legal_holds(released_at);
-      CREATE TRIGGER legal_holds_no_delete BEFORE DELETE ON legal_holds
-        BEGIN SELECT RAISE(ABORT, 'legal holds are kept'); END;
-      ALTER TABLE documents ADD COLUMN purged_at TEXT;
-      ALTER TABLE release_artifacts ADD COLUMN purged_at TEXT;
+      ${refuseChange('legal_holds', 'legal holds are kept')}
+      ${addColumn(['documents', 'release_artifacts'], 'purged_at TEXT')}
     `);
   },
 };

@@ -1,3 +1,4 @@
+import { refuseChange } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -34,8 +35,7 @@ export const migration: Migration = {
         mfa_pending_secret TEXT,
         mfa_last_step    INTEGER
       ) STRICT;
-      CREATE TRIGGER users_no_delete BEFORE DELETE ON users
-        BEGIN SELECT RAISE(ABORT, 'users are deactivated, never deleted'); END;
+      ${refuseChange('users', 'users are deactivated, never deleted')}
       CREATE TABLE user_recovery_codes (
         user_id    TEXT NOT NULL REFERENCES users(id),
         code_hash  TEXT NOT NULL,
@@ -51,8 +51,7 @@ export const migration: Migration = {
         content_digest TEXT NOT NULL
       ) STRICT;
       CREATE INDEX release_approvals_release ON release_approvals(release_id);
-      CREATE TRIGGER release_approvals_no_delete BEFORE DELETE ON release_approvals
-        BEGIN SELECT RAISE(ABORT, 'approvals are kept'); END;
+      ${refuseChange('release_approvals', 'approvals are kept')}
       ALTER TABLE releases ADD COLUMN prepared_by TEXT;
       ALTER TABLE audit_events ADD COLUMN actor_id TEXT;
     `);

@@ -1,3 +1,4 @@
+import { refuseChange } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -38,8 +39,7 @@ export const migration: Migration = {
             OR (confirmed_at IS NOT NULL AND confirmed_by IS NOT NULL AND method IS NOT NULL))
       ) STRICT;
       CREATE INDEX address_confirmations_lookup ON address_confirmations(address, patient_mrn, sent_at);
-      CREATE TRIGGER address_confirmations_no_delete BEFORE DELETE ON address_confirmations
-        BEGIN SELECT RAISE(ABORT, 'address confirmations are kept'); END;
+      ${refuseChange('address_confirmations', 'address confirmations are kept')}
       ALTER TABLE releases ADD COLUMN recipient_address_confirmed_method TEXT
         CHECK (recipient_address_confirmed_method IN ('read_back','code'));
       ALTER TABLE documents ADD COLUMN also_categories TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(also_categories) AND json_type(also_categories) = 'array');

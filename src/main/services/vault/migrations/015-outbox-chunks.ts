@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OUTBOX_MESSAGE_COLUMNS } from './schema-parts';
 import type { Migration } from './types';
 
 /** Bytes per stored chunk of an outbox message (1 MiB; the reader accepts any size). */
@@ -24,12 +25,7 @@ export const migration: Migration = {
     db.exec(`
       ALTER TABLE outbox_messages RENAME TO outbox_messages_v14;
       CREATE TABLE outbox_messages (
-        transmission_id  TEXT NOT NULL REFERENCES transmissions(id),
-        part             INTEGER NOT NULL,
-        part_of          INTEGER NOT NULL,
-        message_id       TEXT NOT NULL,
-        envelope_from    TEXT NOT NULL,
-        envelope_to      TEXT NOT NULL,
+        ${OUTBOX_MESSAGE_COLUMNS}
         size_bytes       INTEGER CHECK (size_bytes IS NULL OR size_bytes >= 0),
         sha256           TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
         CHECK ((size_bytes IS NULL) = (sha256 IS NULL)),

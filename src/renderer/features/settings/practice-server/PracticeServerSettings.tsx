@@ -16,6 +16,7 @@ import { focusFirstInvalid } from '../../../lib/focus';
 import { formatDateTime } from '../../../lib/format';
 import { mergeErrors, useLiveValidation, zodValidate } from '../../../lib/form';
 import { useMayCall } from '../../../lib/roles';
+import { PracticeLinkPanel } from './PracticeLinkPanel';
 import { usePracticeServerStore, type PracticeServerCheckView, type PracticeServerStatusView } from './store';
 
 interface ServerValues {
@@ -91,11 +92,12 @@ export function PracticeServerSettings() {
           and states it needs to work. A single workstation does not need one.
         </Text>
         <Text size="sm" c="dark.4">
-          In this version, connecting checks the server (encrypted connection, certificate, sign-in) and keeps the settings. Requests and releases stay in
-          this computer’s vault until the shared queue is switched on in a later version.
+          Connecting checks the server (encrypted connection, certificate, sign-in) and keeps the settings. Once an administrator has joined this
+          workstation to the practice, its requests and audit trail are shared with the server; this computer keeps working when the server cannot be reached.
         </Text>
         <ErrorAlert error={loadError} title="The practice server status could not be read" hideFixLink />
         {status ? <StatusText status={status} /> : null}
+        {status?.state === 'active' ? <PracticeLinkPanel status={status} /> : null}
         {mayConfigure && status ? <ServerForm status={status} /> : null}
         {!mayConfigure ? <Text size="sm">An administrator sets this up.</Text> : null}
       </Stack>
@@ -240,7 +242,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
             ) : null}
             {saved ? (
               <Alert color="green" variant="light" role="status" title="This workstation is connected to the practice server" data-testid="practice-server-saved">
-                The settings are saved in this computer’s encrypted vault. Next, connect the other workstations the same way. Requests and releases stay in this computer’s vault until the shared queue is switched on.
+                The settings are saved in this computer’s encrypted vault. Next, join this workstation to the practice below, then connect and join the other workstations the same way.
               </Alert>
             ) : null}
             {disconnected ? (

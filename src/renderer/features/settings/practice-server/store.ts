@@ -9,6 +9,8 @@ import { defineStore } from '../../../lib/stores';
 
 export type PracticeServerStatusView = ChannelOutput<'practiceServer.status'>;
 export type PracticeServerCheckView = ChannelOutput<'practiceServer.test'>;
+export type PracticeConflictView = ChannelOutput<'practiceServer.conflicts'>[number];
+export type PracticeSyncView = ChannelOutput<'practiceServer.sync'>;
 
 interface PracticeServerState {
   status: PracticeServerStatusView | null;
@@ -21,6 +23,16 @@ interface PracticeServerState {
   configure: (input: ChannelInput<'practiceServer.configure'>) => Promise<PracticeServerStatusView>;
   /** `practiceServer.disconnect`: the stored password is erased. @throws ApiError */
   disconnect: () => Promise<PracticeServerStatusView>;
+  /** The conflicts awaiting a decision (`practiceServer.conflicts`); null until read. */
+  conflicts: PracticeConflictView[] | null;
+  /** (Re)reads the conflicts. @throws ApiError */
+  loadConflicts: () => Promise<void>;
+  /** `practiceServer.join`: the status follows. @throws ApiError */
+  join: (input: ChannelInput<'practiceServer.join'>) => Promise<PracticeServerStatusView>;
+  /** `practiceServer.sync`, then the status and the conflicts are read again. @throws ApiError */
+  sync: () => Promise<PracticeSyncView>;
+  /** `practiceServer.resolveConflict`; the status follows. @throws ApiError */
+  resolve: (input: ChannelInput<'practiceServer.resolveConflict'>) => Promise<void>;
 }
 
 /** Runs a call to main; anything thrown becomes a coded ApiError. */
@@ -35,6 +47,7 @@ async function coded<T>(p: Promise<T>): Promise<T> {
 export const usePracticeServerStore = defineStore<PracticeServerState>('practiceServer', (set) => ({
   status: null,
   loadError: null,
+  conflicts: null,
   async load() {
     try {
       set({ status: await call('practiceServer.status', {}), loadError: null });
@@ -52,5 +65,28 @@ export const usePracticeServerStore = defineStore<PracticeServerState>('practice
     const status = await coded(call('practiceServer.disconnect', {}));
     set({ status });
     return status;
+  },
+  async loadConflicts() {
+    set({ conflicts: await coded(call('practiceServer.conflicts', {})) });
+  },
+  async join(input) {
+    const status = await coded(call('practiceServer.join', input));
+    set({ status });
+    return status;
+  },
+  async sync() {
+    try {
+      return await coded(call('practiceServer.sync', {}));
+    } finally {
+      // the link may have turned offline (or back online), and new conflicts may await a decision
+      const [status, conflicts] = await Promise.allSettled([call('practiceServer.status', {}), call('practiceServer.conflicts', {})]);
+      if (status.status === 'fulfilled') set({ status: status.value });
+      if (conflicts.status === 'fulfilled') set({ conflicts: conflicts.value });
+    }
+  },
+  async resolve(input) {
+    const conflicts = await coded(call('practiceServer.resolveConflict', input));
+    set({ conflicts });
+    set({ status: await coded(call('practiceServer.status', {})) });
   },
 }));
