@@ -4,6 +4,7 @@
  * version it was made on (optimistic concurrency); each workstation's chain mark only moves forward.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestStatus } from '../../../src/shared/compliance';
 import type { SqlEngine } from '../../../src/main/services/practice/engine';
 import { setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
 import { migratePractice } from '../../../src/main/services/practice/migrate';
@@ -23,7 +24,7 @@ import { engines } from '../../support/practice-engines';
 const AT = '2026-03-10T15:00:00.000Z';
 const WS = 'a'.repeat(32);
 
-function record(id: string, status = 'received') {
+function record(id: string, status: RequestStatus = 'received') {
   return recordOfRow({
     id,
     reference: 'Q-2026-00007',

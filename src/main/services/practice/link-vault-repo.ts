@@ -10,6 +10,7 @@
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditRow } from '../audit/chain-repo';
+import type { RequestRow } from '../requests/repo';
 
 /** The link row. `dataKey` null after a disconnect (the key was erased). */
 export interface LinkRow {
@@ -82,20 +83,7 @@ export function localAuditAfter(db: Database, seq: number, limit: number): Audit
 // ------------------------------------------------------------------ local requests as synchronised
 
 /** A local request row as synchronisation reads and writes it (every column of `requests`). */
-export interface LocalRequestRow {
-  id: string;
-  reference: string;
-  patient_name: string;
-  patient_dob: string;
-  patient_mrn: string;
-  basis: string;
-  received_at: string;
-  status: string;
-  request_json: string;
-  closing_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type LocalRequestRow = RequestRow & { closing_reason: string | null };
 
 /** Every local request row (ordered by id). */
 export function localRequestRows(db: Database): LocalRequestRow[] {

@@ -35,7 +35,8 @@ export interface StoredRequest {
   updatedAt: string;
 }
 
-interface RequestRow {
+/** A row of the vault's `requests` table as read by the request queries (snake_case columns). */
+export interface RequestRow {
   id: string;
   reference: string;
   patient_name: string;
