@@ -35,7 +35,7 @@ import { fileLogger, type Logger } from './support/logger';
 import { PracticeLinkService } from './practice/practice-link-service';
 import { PracticeServerService } from './practice/practice-server-service';
 import type { PracticeConnectionOptions } from './practice/connection';
-import { localPracticeLink, type PracticeLink } from './practice/practice-link';
+import type { PracticeLink } from './practice/practice-link';
 import { VaultService } from './vault/vault-service';
 
 export interface ServicesConfig {
@@ -76,8 +76,9 @@ export interface ServicesConfig {
   /** The practice server (issue #17): connect and statement timeouts (default 10 s / 30 s, practice/connection.ts). */
   practiceServer?: PracticeConnectionOptions;
   /**
-   * The link to the practice server (issue #17) through which releases are sent when it is not `local`; default
-   * `localPracticeLink()` (no practice server: every release is sent from this workstation).
+   * The link to the practice server (issue #17) through which releases are sent when it is not `local`; default this
+   * workstation's own link (practice/practice-link-service.ts), which is `local` until a practice server is configured
+   * and joined in Settings, so a workstation without one sends every release itself.
    */
   practiceLink?: PracticeLink;
   /** Crash-test hook of the send path (never set in the product). */
@@ -103,7 +104,12 @@ export function createServices(config: ServicesConfig) {
   const requests = new RequestService({ session, filePicker: config.filePicker, fileSaver: config.fileSaver, rulePacks: config.rulePacks, assetsRoot: config.assetsRoot });
   const patientChecks = new PatientCheckService(session);
   const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors, crlFetch: config.smimeCrlFetch });
-  const link = config.practiceLink ?? localPracticeLink();
+  // The practice server link (issue #17): join, sync of requests and the audit trail; releases go through its shared
+  // outbox when it is not `local`. Tests may pass their own link (config.practiceLink).
+  const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
+  const practiceLink = new PracticeLinkService({ session, clock, logger, practiceServer, timeZone: () => requests.timeZone() });
+  practiceServer.attachLink(practiceLink);
+  const link: PracticeLink = config.practiceLink ?? practiceLink;
   const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleasesService({
     packaging,
@@ -133,9 +139,6 @@ export function createServices(config: ServicesConfig) {
   });
   const settings = new SettingsService({ session, clock, smtpCa: config.smtpCa, fileSaver: config.fileSaver, bounces, smime, accounts });
   const vault = new VaultService({ session, audit, releases, retention });
-  const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
-  const practiceLink = new PracticeLinkService({ session, clock, logger, practiceServer, timeZone: () => requests.timeZone() });
-  practiceServer.attachLink(practiceLink);
   // Record file import (documents/import.ts): drops and protected PDFs; documents.pick goes through releases.importPicked.
   const importContext: ImportContext = { session, events, today: () => localDate(clock.now(), requests.timeZone()), ...assetsRoot };
   const app = new AppService({ session, accounts, mode: config.mode, version: config.version });
