@@ -291,13 +291,13 @@ function* base64Lines(chunks: Iterable<Buffer>): Generator<Buffer> {
   if (carry.length > 0) yield encode(carry);
 }
 
-/** Plaintext bytes fed to the writer between two turns of the event loop. */
-const FEED_BYTES_PER_TURN = 2 ** 20;
+/** Milliseconds of reading, base64 and encryption between two turns of the event loop (issue 16: p99 delay ≤ 50 ms). */
+const FEED_MS_PER_TURN = 4;
 
 /**
  * One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored with CRLF line ends, written with
  * `head` before it and `tail` after it into ONE buffer sized from the plaintext's length (native writer,
- * fast-encrypt.ts; the plaintext is read piece by piece and the event loop gets a turn about every MiB). Key types the
+ * fast-encrypt.ts; the plaintext is read piece by piece and the event loop gets a turn about every 8 ms). Key types the
  * native writer does not handle go through openpgp.js with the plaintext joined in memory.
  * @returns head + armored message + tail
  * @throws AppError KEY_INVALID (a key cannot be read or used); what reading the plaintext throws (passed on as is)
@@ -321,7 +321,7 @@ async function signAndEncryptInto(
   let make: Awaited<ReturnType<typeof prepareEncryptAndSign>>;
   try {
     // Native bulk work (node:crypto) when the keys allow it; openpgp.js otherwise. Same packets.
-    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true });
+    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true, partLog2: 16 });
   } catch (e) {
     throw encryptError(e);
   }
@@ -350,13 +350,12 @@ async function signAndEncryptInto(
     o += b.copy(out, o);
   };
   const w = make(put);
-  let sinceTurn = 0;
+  let turnStart = performance.now();
   for (const piece of inner.pieces()) {
     w.update(piece);
-    sinceTurn += piece.length;
-    if (sinceTurn >= FEED_BYTES_PER_TURN) {
-      sinceTurn = 0;
+    if (performance.now() - turnStart >= FEED_MS_PER_TURN) {
       await new Promise((r) => setImmediate(r));
+      turnStart = performance.now();
     }
   }
   await w.end();
