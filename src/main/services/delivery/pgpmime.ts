@@ -59,6 +59,13 @@ export interface PgpMimeInput {
   messageId?: string;
   /** Date header, signature time and key-validity instant: pass the current time (keys are not valid before their creation). */
   date: Date;
+  /**
+   * A buffer kept between messages: the message is written into `scratch.buf` when it is large enough (and a larger
+   * one is left there otherwise), so composing message after message reuses one allocation instead of leaving each
+   * ~limit-sized buffer to the garbage collector. The returned `raw` is then a view of it, valid only until the next
+   * message is built with the same scratch.
+   */
+  scratch?: { buf: Buffer | null } | undefined;
 }
 
 export interface PgpMimeMessage {
@@ -119,7 +126,7 @@ export async function buildPgpMimeMessage(input: PgpMimeInput): Promise<PgpMimeM
   const frame = await root.build();
   const at = frame.indexOf(ARMOR_SLOT);
   if (at < 0 || frame.indexOf(ARMOR_SLOT, at + 1) >= 0) throw new AppError('INTERNAL', 'The message could not be composed.');
-  const raw = await signAndEncryptInto(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date, frame.subarray(0, at), frame.subarray(at + ARMOR_SLOT.length));
+  const raw = await signAndEncryptInto(inner, input.signingKeyArmored, input.encryptionKeysArmored, input.date, frame.subarray(0, at), frame.subarray(at + ARMOR_SLOT.length), input.scratch);
   return { raw, messageId };
 }
 
@@ -296,7 +303,7 @@ const FEED_MS_PER_TURN = 4;
 
 /**
  * One-pass sign+encrypt (SEIPDv1, no AEAD: readable by GnuPG 2.2), ASCII-armored with CRLF line ends, written with
- * `head` before it and `tail` after it into ONE buffer sized from the plaintext's length (native writer,
+ * `head` before it and `tail` after it into ONE buffer sized from the plaintext's length (or `scratch.buf`, reused) (native writer,
  * fast-encrypt.ts; the plaintext is read piece by piece and the event loop gets a turn about every 8 ms). Key types the
  * native writer does not handle go through openpgp.js with the plaintext joined in memory.
  * @returns head + armored message + tail
@@ -309,6 +316,7 @@ async function signAndEncryptInto(
   date: Date,
   head: Buffer,
   tail: Buffer,
+  scratch?: { buf: Buffer | null },
 ): Promise<Buffer> {
   let signingKey: openpgp.PrivateKey;
   let encryptionKeys: openpgp.Key[];
@@ -338,7 +346,8 @@ async function signAndEncryptInto(
   // Binary message ≤ plaintext + 1/1024 (partial-length headers) + 16 KiB (session-key packets, signature, MDC);
   // armor: 64 characters + CRLF per 48 bytes, plus its header and checksum lines.
   const binaryBound = inner.size + (inner.size >> 10) + 16384;
-  let out = Buffer.allocUnsafe(head.length + Math.ceil(binaryBound / 48) * 66 + 256 + tail.length);
+  const need = head.length + Math.ceil(binaryBound / 48) * 66 + 256 + tail.length;
+  let out = scratch?.buf && scratch.buf.length >= need ? scratch.buf : Buffer.allocUnsafe(need);
   let o = head.copy(out, 0);
   const put = (b: Buffer) => {
     if (o + b.length > out.length) {
@@ -360,6 +369,7 @@ async function signAndEncryptInto(
   }
   await w.end();
   put(tail);
+  if (scratch) scratch.buf = out;
   return out.subarray(0, o);
 }
 
