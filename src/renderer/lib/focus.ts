@@ -19,12 +19,13 @@ export function useFocusHeading<T extends HTMLElement = HTMLHeadingElement>(key?
 }
 
 /**
- * Focus the first invalid field of a form after a failed submit (aria-invalid="true", in document order).
+ * Focus the first invalid field of a form after a failed submit, in document order: a field marked aria-invalid="true"
+ * (Mantine's text inputs) or a checkbox with an error (Mantine marks its input data-error="true").
  * @param root the form element (or any container)
  * @returns true when a field was focused
  */
 export function focusFirstInvalid(root: ParentNode | null): boolean {
-  const el = root?.querySelector<HTMLElement>('[aria-invalid="true"]');
+  const el = root?.querySelector<HTMLElement>('[aria-invalid="true"], input[type="checkbox"][data-error="true"]');
   el?.focus();
   return !!el;
 }

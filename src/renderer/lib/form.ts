@@ -22,11 +22,11 @@ import { focusFirstInvalid } from './focus';
  * @param messages field path pattern → the sentence shown under the field
  * @returns (values) → {} when the input parses, else `{ [fieldPath]: message }`
  */
-export function zodValidate<V>(schema: z.ZodType, toInput: (values: V) => unknown, messages: Readonly<Record<string, string>> = {}): (values: V) => FormErrors {
+export function zodValidate<V>(schema: z.ZodType, toInput: (values: V) => unknown, messages: Readonly<Record<string, string>> = {}): (values: V) => Record<string, string> {
   return (values) => {
     const parsed = schema.safeParse(toInput(values));
     if (parsed.success) return {};
-    const errors: FormErrors = {};
+    const errors: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String).join('.');
       const pattern = issue.path.map((p) => (typeof p === 'number' ? '*' : String(p))).join('.');
@@ -54,33 +54,69 @@ export function useLiveValidation(form: { values: unknown; validate: () => unkno
 }
 
 /**
- * The submit of a form whose `validate` option holds the rules: on submit the rules run (from then on after every
- * change too, {@link useLiveValidation}); with an error the focus moves to the first invalid field (put `formRef` on
- * the <form>) and nothing is sent; otherwise `run` is called with `busy` set, and what it throws becomes `error`
- * (coded, PHI-free: toApiError). `submit(run)` returns the form's onSubmit handler.
+ * An action that calls main: `run(fn, kind?)` sets `busy` to `kind` (true when not given) while `fn` runs, clears the
+ * previous error, and turns what `fn` throws into `error` (coded, PHI-free: toApiError). `busy` is null when idle.
+ * For buttons outside a form's submit (Test connection, Import, Check now), and the submit below.
  */
-export function useCheckedSubmit(form: { values: unknown; validate: () => { hasErrors: boolean } }) {
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
+export function useAction<K extends string | true = true>() {
+  const [busy, setBusy] = useState<K | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
-  useLiveValidation(form, submitted);
-  const submit = (run: () => Promise<unknown>) => async (ev: FormEvent) => {
-    ev.preventDefault();
-    setSubmitted(true);
-    if (form.validate().hasErrors) {
-      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
-      return;
-    }
-    setBusy(true);
+  const run = async (fn: () => Promise<unknown>, kind?: K) => {
+    setBusy(kind ?? (true as K));
     setError(null);
     try {
-      await run();
+      await fn();
     } catch (e) {
       setError(toApiError(e));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
-  return { formRef, busy, error, submit };
+  return { busy, error, setError, run };
+}
+
+/** What the checked-form hooks need of a @mantine/form form. */
+interface CheckedForm {
+  values: unknown;
+  validate: () => { hasErrors: boolean };
+  clearErrors: () => void;
+}
+
+/**
+ * Checking a form whose `validate` option holds the rules before its values are used (by a submit, or a button such
+ * as "Test connection"): `check()` runs the rules, shows the errors (from then on after every change too,
+ * {@link useLiveValidation}) and, with an error, moves the focus to the first invalid field (put `formRef` on the
+ * <form>); it returns true when the values may be sent. `restart()` makes the form fresh again (no errors shown
+ * until the next check) once its values were emptied, e.g. after a hold is placed.
+ */
+export function useFormCheck(form: CheckedForm) {
+  const [submitted, setSubmitted] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  useLiveValidation(form, submitted);
+  const check = (): boolean => {
+    setSubmitted(true);
+    if (!form.validate().hasErrors) return true;
+    window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
+    return false;
+  };
+  const restart = () => {
+    setSubmitted(false);
+    form.clearErrors();
+  };
+  return { formRef, check, restart };
+}
+
+/**
+ * The submit of a form whose `validate` option holds the rules ({@link useFormCheck}): with an error nothing is
+ * sent; otherwise `run` is called with `busy` set, and what it throws becomes `error` (coded, PHI-free:
+ * toApiError). `submit(run)` returns the form's onSubmit handler.
+ */
+export function useCheckedSubmit(form: CheckedForm) {
+  const { formRef, check, restart } = useFormCheck(form);
+  const action = useAction();
+  const submit = (run: () => Promise<unknown>) => async (ev: FormEvent) => {
+    ev.preventDefault();
+    if (check()) await action.run(run);
+  };
+  return { formRef, busy: action.busy !== null, error: action.error, setError: action.setError, submit, restart };
 }

@@ -10,6 +10,8 @@ export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-31 is refused). */
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isCalendarDate, { message: 'not a real calendar date' });
 export const IsoDateTime = z.string().datetime({ offset: true });
+/** How many of something (0, 1, 2, …): rows, events, bytes, pages. */
+export const Count = z.number().int().nonnegative();
 
 export const VaultState = z.enum(['uninitialized', 'locked', 'unlocked']);
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { line } from '../text-rules';
+import { Count } from './common';
 
 export const SmtpSecurity = z.enum(['starttls', 'tls']);
 /**
@@ -63,15 +64,12 @@ export const BounceMailboxView = BounceMailboxInput.omit({ password: true });
 export const BounceMailboxUpdate = BounceMailboxInput.extend({ password: z.string().min(1).max(1024).optional() }).strict();
 /** A successful sign-in to the bounce mailbox: the negotiated TLS version. */
 export const BounceMailboxTestResult = z.object({ ok: z.literal(true), tlsProtocol: z.string() });
-/** One reading of the bounce mailbox: messages read and what each delivery status notification did. */
-export const BounceCheckResult = z.object({
-  read: z.number().int().nonnegative(),
-  bounced: z.number().int().nonnegative(),
-  delayed: z.number().int().nonnegative(),
-  ignored: z.number().int().nonnegative(),
-  unmatched: z.number().int().nonnegative(),
-  duplicate: z.number().int().nonnegative(),
-});
+/**
+ * One reading of the bounce mailbox, in counts of messages: read, and what each delivery status notification (RFC 3464)
+ * did: a release marked bounced, a delay noted, nothing to act on (ignored), no message of ours (unmatched), a report
+ * or a part already applied (duplicate).
+ */
+export const BounceCheckResult = z.object({ read: Count, bounced: Count, delayed: Count, ignored: Count, unmatched: Count, duplicate: Count });
 
 export type DeliveryMethodT = z.output<typeof DeliveryMethod>;
 export type DeliveryRungT = z.output<typeof DeliveryRung>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DocumentCategory } from '../compliance';
-import { Id, IsoDate, IsoDateTime } from './common';
+import { Count, Id, IsoDate, IsoDateTime } from './common';
 
 export const DocumentSummary = z.object({
   id: Id,
@@ -13,8 +13,8 @@ export const DocumentSummary = z.object({
   label: z.string(),
   /** The original file name, shown to staff only; never used in mail or logs. */
   originalName: z.string(),
-  sizeBytes: z.number().int().nonnegative(),
-  pageCount: z.number().int().nonnegative(),
+  sizeBytes: Count,
+  pageCount: Count,
   sha256: z.string(),
   importedAt: IsoDateTime,
   /** Category the document is filed under (a placeholder 'other' until classified; set with documents.classify). */
@@ -41,13 +41,13 @@ export const DocumentPatientCheck = z.object({
   dobFound: z.boolean(),
   mrnFound: z.boolean(),
   /** Labelled MRNs / dates of birth / patient names in the text that are not this patient's (occurrences). */
-  otherMrns: z.number().int().nonnegative(),
-  otherDobs: z.number().int().nonnegative(),
-  otherNames: z.number().int().nonnegative(),
+  otherMrns: Count,
+  otherDobs: Count,
+  otherNames: Count,
   /** 1-based pages where another patient's identifier is labelled. */
   conflictPages: z.array(z.number().int().min(1)),
-  pagesChecked: z.number().int().nonnegative(),
-  pagesWithoutText: z.number().int().nonnegative(),
+  pagesChecked: Count,
+  pagesWithoutText: Count,
   checkedAt: IsoDateTime.nullable(),
   /** Staff looked and confirmed the file belongs in this release anyway: who, when, why. */
   confirmed: z.object({ by: z.string(), at: IsoDateTime, reason: z.string() }).nullable(),

@@ -8,7 +8,7 @@ import { Authorization, Finding, LegalBasis, Part2Consent, PatientDirective, Rel
 import { NoticeLanguageSchema } from '../languages';
 import { VERIFICATION_METHODS } from '../compliance-text';
 import { line } from '../text-rules';
-import { Id, IsoDate, IsoDateTime } from './common';
+import { Count, Id, IsoDate, IsoDateTime } from './common';
 import { ReleaseStatus } from './releases';
 
 export const PatientInput = z.object({ name: line(200), dateOfBirth: IsoDate, mrn: line(64) }).strict();
@@ -56,8 +56,8 @@ export const RequestDocument = z.object({
   kind: z.enum(['extension_notice', 'authorization_form', 'signed_authorization', 'representative_authority']),
   /** Neutral file label, e.g. "extension-notice-Q-2026-00001.pdf" (no PHI). */
   label: z.string(),
-  sizeBytes: z.number().int().nonnegative(),
-  pageCount: z.number().int().nonnegative(),
+  sizeBytes: Count,
+  pageCount: Count,
   createdAt: IsoDateTime,
 });
 

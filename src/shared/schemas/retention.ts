@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { line } from '../text-rules';
-import { Id, IsoDateTime } from './common';
+import { Count, Id, IsoDateTime } from './common';
 
 /** The shortest documentation and audit-log retention allowed: six years (45 CFR 164.530(j)(2); 164.316(b)(2)(i)). */
 export const RETENTION_MINIMUM_YEARS = 6;
@@ -43,17 +43,17 @@ export const LegalHoldView = z.object({
 export const PurgeResult = z.object({
   at: IsoDateTime,
   /** Record files of completed releases whose content was removed. */
-  recordFiles: z.number().int().nonnegative(),
+  recordFiles: Count,
   /** Documentation files past their retention whose content was removed. */
-  documentation: z.number().int().nonnegative(),
+  documentation: Count,
   /** Prepared packets (print-ready PDFs) removed. */
-  packets: z.number().int().nonnegative(),
+  packets: Count,
   /** Stored outgoing messages of completed releases removed. */
-  outboxMessages: z.number().int().nonnegative(),
+  outboxMessages: Count,
   /** Bytes of content removed. */
-  bytes: z.number().int().nonnegative(),
+  bytes: Count,
   /** Expired items kept because a legal hold covers them. */
-  heldBack: z.number().int().nonnegative(),
+  heldBack: Count,
 });
 
 export const RetentionView = z.object({
@@ -89,18 +89,18 @@ export const BackupResult = z.object({
   saved: z.boolean(),
   /** The backup folder made inside the chosen folder. */
   folder: z.string().nullable(),
-  bytes: z.number().int().nonnegative(),
+  bytes: Count,
   /** Audit events whose chain was verified in the copy. */
-  eventsVerified: z.number().int().nonnegative(),
+  eventsVerified: Count,
   at: IsoDateTime.nullable(),
 });
 
 export const RestoreResult = z.object({
   /** False when staff cancelled the folder choice (nothing changed). */
   restored: z.boolean(),
-  requests: z.number().int().nonnegative(),
-  releases: z.number().int().nonnegative(),
-  eventsVerified: z.number().int().nonnegative(),
+  requests: Count,
+  releases: Count,
+  eventsVerified: Count,
 });
 
 export type RetentionViewT = z.output<typeof RetentionView>;

@@ -187,6 +187,29 @@ describe.skipIf(!tools)('packaging worker thread', () => {
     await expect(job).rejects.toMatchObject({ code: 'PACKAGING_FAILED' });
     expect((await worker.encryptPdfAes256(await textPdf('y', 1), PASS)).length).toBeGreaterThan(0);
   });
+
+  it('a worker warmed before its first job runs that job on the same thread, and the packet is the one asked for (qpdf --check, its pages and stamps)', async () => {
+    const w = new PackagingWorker(sourceWorkerEntry());
+    try {
+      await w.warm(ASSETS);
+      const thread = w.threadId;
+      expect(thread).not.toBeNull();
+      const packet = await w.assemblePacket(input([{ id: 'after-warm', bytes: await textPdf('Zyxwv after warm-up', 3), mediaType: 'application/pdf' }]));
+      expect(w.threadId).toBe(thread);
+      expect(packet.pageCount).toBe(5);
+      const path = writeTmp(t.dir, 'after-warm.pdf', packet.pdf);
+      expect(run('qpdf', ['--check', path]).status).toBe(0);
+      const text = run('pdftotext', [path, '-']).stdout;
+      expect(text).toContain('Zyxwv after warm-up page 3');
+      expect(text).toContain('W-000005');
+      expect(text).not.toContain('Warm-up');
+      // The password PDF is made from this packet (the warm-up's documents are not held).
+      const enc = writeTmp(t.dir, 'after-warm-enc.pdf', await w.encryptPdfAes256(packet.pdf, PASS));
+      expect(run('pdftotext', ['-upw', PASS, enc, '-']).stdout).toContain('Zyxwv after warm-up page 3');
+    } finally {
+      await w.close();
+    }
+  });
 });
 
 describe('packaging jobs on the calling thread', () => {

@@ -8,7 +8,7 @@ import { vi } from 'vitest';
 import type { ReactElement } from 'react';
 import { render } from '@testing-library/react';
 import { MantineProvider } from '@mantine/core';
-import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RpcResult } from '../../../src/shared/contract';
+import type { ChannelInput, ChannelName, ChannelOutput, ReleaseDetailT, RequestDetailT, RpcResult } from '../../../src/shared/contract';
 import { ApiError, type ErrorCode } from '../../../src/shared/errors';
 
 export function installDomStubs(): void {
@@ -163,6 +163,22 @@ export function makeRelease(over: Partial<ReleaseDetailT> = {}): ReleaseDetailT 
     requestReference: null,
     queue: { nextAttemptAt: null, attempts: 0, paused: false },
     ...over,
+  };
+}
+
+/** A synthetic right-of-access request (ready, visit notes, one recipient), its recorded request changed by `over`. */
+export function makeRequest(over: Partial<RequestDetailT['request']> = {}): RequestDetailT {
+  return {
+    id: 'req_000001', reference: 'Q-2026-00001', patientName: 'Zyxwv Testpatient', basis: 'right_of_access', status: 'ready', receivedAt: '2026-03-01T15:00:00.000Z',
+    dueDate: null, daysLeft: null, dueThisWeek: false, overdue: false, extended: false,
+    patient: { name: 'Zyxwv Testpatient', dateOfBirth: '1970-01-02', mrn: 'MRN-TEST-1' },
+    request: {
+      id: 'req_000001', basis: 'right_of_access', receivedAt: '2026-03-01T15:00:00.000Z', requester: { role: 'patient', name: 'Zyxwv Testpatient' },
+      recipients: [{ name: 'Zyxwv Testpatient', destination: 'zyxwv.testpatient@gmail.com' }], scope: { categories: ['visit_notes'] },
+      form: { format: 'pdf', electronic: true }, status: 'ready', extensions: [],
+      ...over,
+    },
+    authorization: null, part2Consents: [], verifications: [], acknowledgments: [], documents: [], releases: [], closingReason: null,
   };
 }
 

@@ -45,6 +45,7 @@ describe('RecipientStep: S/MIME certificate', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Confirm certificate' }));
     expect(fake.callsTo('releases.confirmRecipientCertificate')).toHaveLength(0);
+    await waitFor(() => expect(document.activeElement?.id).toBe('certificate-confirm'));
     fireEvent.click(screen.getByLabelText(/I confirmed this fingerprint/));
     fireEvent.click(screen.getByRole('button', { name: 'Confirm certificate' }));
     expect(fake.callsTo('releases.confirmRecipientCertificate')).toHaveLength(0);

@@ -10,7 +10,7 @@ import { RecipientStep } from '../../../src/renderer/features/release-wizard/ste
 import { RecordsStep } from '../../../src/renderer/features/release-wizard/steps/RecordsStep';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
 import type { RequestDetailT } from '../../../src/shared/contract';
-import { DOC, installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
+import { DOC, installDomStubs, installFakeApi, makeRelease, makeRequest, ok, renderUi } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(() => {
@@ -18,19 +18,8 @@ afterEach(() => {
   useWizardStore.setState({ release: null, evaluation: null, request: null, step: 0, busy: null, error: null, emailCheck: null, key: null, keyError: null });
 });
 
-function request(destination = 'zyxwv.testpatient@gmail.com'): RequestDetailT {
-  return {
-    id: 'req_000001', reference: 'Q-2026-00001', patientName: 'Zyxwv Testpatient', basis: 'right_of_access', status: 'ready', receivedAt: '2026-03-01T15:00:00.000Z',
-    dueDate: null, daysLeft: null, dueThisWeek: false, overdue: false, extended: false,
-    patient: { name: 'Zyxwv Testpatient', dateOfBirth: '1970-01-02', mrn: 'MRN-TEST-1' },
-    request: {
-      id: 'req_000001', basis: 'right_of_access', receivedAt: '2026-03-01T15:00:00.000Z', requester: { role: 'patient', name: 'Zyxwv Testpatient' },
-      recipients: [{ name: 'Zyxwv Testpatient', destination }], scope: { categories: ['visit_notes'] },
-      form: { format: 'pdf', electronic: true }, status: 'ready', extensions: [],
-    },
-    authorization: null, part2Consents: [], verifications: [], acknowledgments: [], documents: [], releases: [], closingReason: null,
-  };
-}
+/** The request names the patient as the recipient, at `destination`. */
+const request = (destination = 'zyxwv.testpatient@gmail.com'): RequestDetailT => makeRequest({ recipients: [{ name: 'Zyxwv Testpatient', destination }] });
 
 const CLEAN = { valid: true, problem: null, suggestion: null, warning: null };
 const input = (label: RegExp) => screen.getByLabelText(label) as HTMLInputElement;

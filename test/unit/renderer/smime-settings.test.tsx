@@ -56,4 +56,21 @@ describe('Settings: practice S/MIME certificate and revocation lists', () => {
     await waitFor(() => expect(fake.callsTo('settings.importSmimeCrl')).toEqual([{ crl: pem }]));
     expect((await screen.findByTestId('crl-list')).textContent).toMatch(/imported by Dana/);
   });
+
+  it('imports a PKCS#12 file with its password through the contract; the file and password are then forgotten', async () => {
+    const fake = installFakeApi({
+      'settings.smimeCertificate': () => ok(null),
+      'settings.importSmimeCertificate': () => ok(practice('EF'.repeat(32), { selfSigned: false, warnings: [], daysLeft: 365 })),
+    });
+    renderUi(<SmimeCertificateSettings />);
+    expect(await screen.findByTestId('smime-none')).toBeTruthy();
+    const input = screen.getByLabelText(/Import from your certificate authority/) as HTMLInputElement;
+    fireEvent.change(input, { target: { files: [new File([new Uint8Array([1, 2, 3])], 'practice.p12', { type: 'application/x-pkcs12' })] } });
+    const password = await screen.findByLabelText('Password of practice.p12');
+    fireEvent.change(password, { target: { value: 'synthetic p12 password' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Import certificate' }));
+    await waitFor(() => expect(fake.callsTo('settings.importSmimeCertificate')).toEqual([{ pkcs12: 'AQID', password: 'synthetic p12 password' }]));
+    expect(await screen.findByText('A certificate authority')).toBeTruthy();
+    expect(screen.queryByLabelText('Password of practice.p12')).toBeNull();
+  });
 });

@@ -159,6 +159,20 @@ export interface Run {
 }
 
 /**
+ * Printable Latin-1 (a stamp, a digest, most names): already NFC, no marks, joiners or right-to-left letters, so
+ * {@link runs} gives it one run in the primary font when that font has every character (spaces need none).
+ */
+const LATIN1_PRINTABLE = /^[\x20-\x7e\xa0-\xff]*$/;
+
+function coveredLatin1(text: string, chars: Set<number>): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    if (!chars.has(cp) && cp !== 0x20 && cp !== 0xa0) return false;
+  }
+  return true;
+}
+
+/**
  * `text` (NFC) cut into pieces each drawn by one font: the regular or bold font where it has the glyphs, else the
  * first fallback that does; a character no font has becomes {@link PLACEHOLDER} and is recorded in `fonts.missing`.
  * Right-to-left stretches are runs of their own.
@@ -166,6 +180,7 @@ export interface Run {
 export function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
   const primary = bold ? fonts.bold : fonts.regular;
   const chars = bold ? fonts.boldChars : fonts.regularChars;
+  if (LATIN1_PRINTABLE.test(text) && coveredLatin1(text, chars)) return text === '' ? [] : [{ text, font: primary }];
   const out: Run[] = [];
   // Right-to-left stretches (Arabic, Hebrew, with the spaces and marks between their letters) are runs of their own:
   // fontkit detects the script per run, joins Arabic letters and returns the glyphs in visual (reversed) order.

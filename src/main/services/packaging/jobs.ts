@@ -6,7 +6,7 @@
  * calling thread (the worker's own implementation, and the fallback for tools and tests).
  */
 import { createHash } from 'node:crypto';
-import type { PDFDocument } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { encryptDocumentAes256, encryptPdfAes256 } from './encrypt';
 import { type AssembledPacket, type AssemblePacketInput, assemblePacketDocument } from './packet';
@@ -111,4 +111,36 @@ export function createPackagingJobs(): PackagingJobs {
       return { bytes, signature: await signDetached(bytes, practicePrivateArmored) };
     },
   };
+}
+
+/**
+ * Get this thread ready for packaging jobs: assemble and password-protect a small synthetic packet (no PHI: fixed
+ * words), and throw it away. The first real job then finds the packet fonts read, qpdf's WebAssembly compiled
+ * (qpdf.ts), and the assembly, writing and encryption code already run, so V8 has compiled it; without this, a
+ * worker's first job does all of that on the user's time.
+ *
+ * @param assetsRoot the assets directory with fonts/ (as {@link AssemblePacketInput.assetsRoot})
+ * @param rounds how many times the small packet is made (V8 compiles code it has run often; default 3)
+ * @throws as assemblePacket and encryptDocumentAes256 (e.g. FONT_MISSING when the fonts are not where given)
+ */
+export async function warmUpPackaging(assetsRoot?: string, rounds = 3): Promise<void> {
+  const source = await PDFDocument.create({ updateMetadata: false });
+  const font = await source.embedFont(StandardFonts.Helvetica);
+  for (let n = 1; n <= 10; n++) source.addPage([612, 792]).drawText(`Warm-up page ${n}`, { x: 72, y: 700, size: 12, font });
+  const bytes = await source.save();
+  for (let i = 0; i < rounds; i++) {
+    const { doc } = await assemblePacketDocument({
+      practice: { name: 'Warm-up' },
+      recipient: { name: 'Warm-up' },
+      purpose: 'Warm-up',
+      reference: 'WARM-UP',
+      releaseNumberPrefix: 'W-',
+      createdAt: new Date(0),
+      timeZone: 'UTC',
+      includePart2Notice: true,
+      sources: [{ id: 'warm-up', bytes, mediaType: 'application/pdf' }],
+      ...(assetsRoot ? { assetsRoot } : {}),
+    });
+    await encryptDocumentAes256(doc, 'warm-up-password');
+  }
 }

@@ -10,7 +10,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { createPackagingJobs } from './jobs';
+import { createPackagingJobs, warmUpPackaging } from './jobs';
 import { type FromWorker, type ToWorker, type WireValue, collectTransfers, decodeValue, encodeError } from './worker-protocol';
 
 const port = parentPort;
@@ -57,6 +57,9 @@ async function run(id: number, job: string, args: WireValue[]): Promise<void> {
       value = await jobs.signDetached(a as Uint8Array, b as string, (c ?? undefined) as string | undefined);
     } else if (job === 'encryptAndSignPart') {
       value = await jobs.encryptAndSignPart(a as Uint8Array, b as string, c as string);
+    } else if (job === 'warmUp') {
+      await warmUpPackaging((a ?? undefined) as string | undefined);
+      value = null;
     } else {
       throw new Error('unknown job');
     }

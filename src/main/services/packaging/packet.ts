@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { deflateSync } from 'node:zlib';
-import { PDFArray, PDFContentStream, PDFDocument, PDFName, PDFNumber, type PDFPage, PDFPageLeaf, PDFPageTree, PDFRawStream, PDFRef } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDocument, PDFName, PDFNumber, type PDFPage, type PDFPageLeaf, PDFPageTree, PDFRawStream, PDFRef } from 'pdf-lib';
 import { CATEGORY_LABELS } from '../../../shared/compliance';
 import { AppError } from '../../../shared/errors';
 import { type FontSet, embedFonts, wrapText } from './fonts';
@@ -115,8 +115,7 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
     const norm = await normalizeSource(src, input.assetsRoot);
     const first = out.getPageCount() + 1;
     const copied = await out.copyPages(norm.doc, norm.doc.getPageIndices());
-    for (const p of copied) out.addPage(p);
-    groupLastPages(out, copied.length);
+    appendPages(out, copied);
     expected += norm.pageCount;
     if (copied.length !== norm.pageCount) {
       throw new AppError('PAGE_COUNT_MISMATCH', 'Not every page of a document could be put into the packet; the packet was not made.', {
@@ -207,34 +206,46 @@ function compressDrawnContent(doc: PDFDocument): void {
   }
 }
 
+/** The parts of pdf-lib 1.17's PDFDocument that remember its pages (private in its types; see {@link appendPages}). */
+interface PageBookkeeping {
+  pageMap: Map<PDFPageLeaf, PDFPage>;
+  pageCache: { invalidate(): void };
+  pageCount: number | undefined;
+}
+
 /**
- * Move the last `count` pages of the root page tree node (a source's pages, just added) into an intermediate node
- * of their own under the root (ISO 32000-1 §7.7.3.2): same pages, same order, same /Count at the root. pdf-lib's
- * addPage walks the root's kids to find the end, so with every page a kid of the root, adding n pages cost
- * n²/2 steps; with one node per source the root holds a few hundred kids at most.
+ * Append `pages` (copied into `doc`, not yet in its page tree) at the end of `doc`, under an intermediate page tree
+ * node of their own below the root (ISO 32000-1 §7.7.3.2): same pages, same order, the root's /Count grown by
+ * their number. One page is added as pdf-lib adds it (a leaf of the root).
+ *
+ * pdf-lib's addPage walks the root's kids to find the end and ascends the tree for each page, so adding n pages one
+ * by one cost n steps each; here the node is made whole (its /Kids, /Count and each page's /Parent) and the root
+ * gets one kid. pdf-lib's own record of the document's pages (its page cache and count) is then reset as its
+ * insertPage resets it; the caller checks the page count against the sources' (PAGE_COUNT_MISMATCH) and qpdf
+ * counts the saved file's pages.
  */
-function groupLastPages(doc: PDFDocument, count: number): void {
+function appendPages(doc: PDFDocument, pages: PDFPage[]): void {
+  const book = doc as unknown as Partial<PageBookkeeping>;
   const rootRef = doc.catalog.get(PAGES);
-  const root = doc.catalog.Pages();
-  const kids = root.Kids();
-  const n = kids.size();
-  if (count < 2 || !(rootRef instanceof PDFRef) || n < count) return;
-  const leaves: [PDFRef, PDFPageLeaf][] = [];
-  for (let i = n - count; i < n; i++) {
-    const ref = kids.get(i);
-    const leaf = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
-    if (!(ref instanceof PDFRef) || !(leaf instanceof PDFPageLeaf)) return; // not plain leaves: leave the tree as it is
-    leaves.push([ref, leaf]);
+  if (pages.length < 2 || !(rootRef instanceof PDFRef) || !(book.pageMap instanceof Map) || typeof book.pageCache?.invalidate !== 'function') {
+    for (const p of pages) doc.addPage(p);
+    return;
   }
+  const before = doc.getPageCount();
+  const root = doc.catalog.Pages();
   const node = PDFPageTree.withContext(doc.context, rootRef);
   const nodeRef = doc.context.register(node);
-  for (const [ref, leaf] of leaves) {
-    node.Kids().push(ref);
-    leaf.setParent(nodeRef);
+  const kids = node.Kids();
+  for (const page of pages) {
+    kids.push(page.ref);
+    page.node.setParent(nodeRef);
+    book.pageMap.set(page.node, page);
   }
-  node.set(COUNT, PDFNumber.of(count));
-  for (let i = 0; i < count; i++) kids.remove(n - count);
-  kids.push(nodeRef);
+  node.set(COUNT, PDFNumber.of(pages.length));
+  root.Kids().push(nodeRef);
+  root.set(COUNT, PDFNumber.of(root.Count().asNumber() + pages.length));
+  book.pageCache.invalidate();
+  book.pageCount = before + pages.length;
 }
 
 const PAGES = PDFName.of('Pages');

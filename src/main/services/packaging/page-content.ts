@@ -8,7 +8,7 @@
  * (PDFPageLeaf.normalize), so a transformation the page leaves in place does not move what is drawn here.
  */
 import { deflateSync } from 'node:zlib';
-import { type PDFFont, PDFName, type PDFPage, PDFRawStream } from 'pdf-lib';
+import { PDFDict, type PDFFont, PDFName, type PDFPage, PDFRawStream } from 'pdf-lib';
 import { type FontSet, runs } from './fonts';
 
 const FLATE_DECODE = PDFName.of('FlateDecode');
@@ -28,10 +28,13 @@ export function num(n: number): string {
 
 /** The page's /Font resource name for `font`: the one already naming it, else a new one (pdf-lib's unique key). */
 function fontKey(page: PDFPage, font: PDFFont): string {
-  const dict = page.node.normalizedEntries().Font;
-  for (const [key, value] of dict.entries()) if (value === font.ref) return key.toString();
+  page.node.normalize(); // (once per page) the page has its own /Resources with a /Font dictionary
+  const dict = page.node.Resources()?.lookupMaybe(FONT, PDFDict);
+  if (dict) for (const [key, value] of dict.entries()) if (value === font.ref) return key.toString();
   return page.node.newFontDictionary(font.name, font.ref).toString();
 }
+
+const FONT = PDFName.of('Font');
 
 /** An RGB colour, components 0..1. */
 export type Rgb = readonly [number, number, number];
@@ -41,6 +44,8 @@ const rgbOperands = (c: Rgb) => `${num(c[0])} ${num(c[1])} ${num(c[2])}`;
 /** Operators for one page, written to it by {@link PageContent.finish}. */
 export class PageContent {
   private ops = '';
+  /** The page's resource name of each font used here. */
+  private readonly fontKeys = new Map<PDFFont, string>();
 
   constructor(
     private readonly page: PDFPage,
@@ -58,7 +63,9 @@ export class PageContent {
     let body = '';
     for (const r of runs(text, this.fonts, o.bold ?? false)) {
       const hex = r.font.encodeText(r.text).toString();
-      body += `${fontKey(this.page, r.font)} ${num(o.size)} Tf\n${c} ${s} ${-s || 0} ${c} ${num(o.x + dx * c)} ${num(o.y + dx * s)} Tm\n${hex} Tj\n`;
+      let key = this.fontKeys.get(r.font);
+      if (key === undefined) this.fontKeys.set(r.font, (key = fontKey(this.page, r.font)));
+      body += `${key} ${num(o.size)} Tf\n${c} ${s} ${-s || 0} ${c} ${num(o.x + dx * c)} ${num(o.y + dx * s)} Tm\n${hex} Tj\n`;
       dx += r.font.widthOfTextAtSize(r.text, o.size);
     }
     if (body) this.ops += `q\nBT\n${rgbOperands(o.color ?? [0, 0, 0])} rg\n${body}ET\nQ\n`;

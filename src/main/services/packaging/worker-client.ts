@@ -48,8 +48,12 @@ export function builtWorkerEntry(buildDir: string): WorkerEntry {
   return { script: pathToFileURL(`${buildDir.replace(/[\\/]$/, '')}/packaging-worker.js`) };
 }
 
-/** A worker with no job for this long (ms) is ended, giving its memory back; the next job starts a new one. */
-const IDLE_MS = 60_000;
+/**
+ * A worker with no job for this long (ms) is ended by default, giving its memory back; the next job starts a new one
+ * (and pays its start: thread, modules, fonts, compiling). Ten minutes keeps it warm between the releases of a
+ * working session.
+ */
+const IDLE_MS = 10 * 60_000;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -69,7 +73,14 @@ export class PackagingWorker implements PackagingJobs {
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly entry: WorkerEntry) {}
+  /**
+   * @param entry how to start the worker's script
+   * @param idleMs how long (ms) a worker with no job is kept before it is ended (default ten minutes)
+   */
+  constructor(
+    private readonly entry: WorkerEntry,
+    private readonly idleMs = IDLE_MS,
+  ) {}
 
   assemblePacket(input: AssemblePacketInput, job?: JobOptions): Promise<AssembledPacket> {
     const { onProgress, ...rest } = input;
@@ -90,6 +101,20 @@ export class PackagingWorker implements PackagingJobs {
 
   encryptAndSignPart(pdf: Uint8Array, userPassword: string, practicePrivateArmored: string, job?: JobOptions): Promise<{ bytes: Uint8Array; signature: Uint8Array }> {
     return this.enqueue('encryptAndSignPart', [pdf, userPassword, practicePrivateArmored], job) as Promise<{ bytes: Uint8Array; signature: Uint8Array }>;
+  }
+
+  /**
+   * Start the worker now, if it is not running, and get it ready for jobs ({@link warmUpPackaging}: a small synthetic
+   * packet assembled and encrypted, then dropped), so the next job does not wait for the thread to start, load its
+   * modules, read the fonts and compile qpdf and the packaging code. Call it when a release is being prepared
+   * (before its documents are chosen) or at start-up. Queued like a job: a job asked for meanwhile runs after it.
+   * A worker then kept idle ends after `idleMs` (constructor), giving its memory back.
+   *
+   * @param assetsRoot the assets directory with fonts/, as the jobs will pass it
+   * @throws AppError as a job: PACKAGING_CANCELLED when the worker is closed, PACKAGING_FAILED when it cannot start
+   */
+  warm(assetsRoot?: string, job?: JobOptions): Promise<void> {
+    return this.enqueue('warmUp', [assetsRoot ?? null], job) as Promise<never>;
   }
 
   /** End the worker (pending jobs fail with PACKAGING_CANCELLED); later jobs are refused. */
@@ -132,7 +157,7 @@ export class PackagingWorker implements PackagingJobs {
     } finally {
       signal?.removeEventListener('abort', abort);
       if (this.pending.size === 0 && this.worker && !this.closed) {
-        this.idleTimer = setTimeout(() => void this.stop(cancelled()), IDLE_MS);
+        this.idleTimer = setTimeout(() => void this.stop(cancelled()), this.idleMs);
         this.idleTimer.unref();
       }
     }

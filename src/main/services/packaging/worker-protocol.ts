@@ -21,8 +21,8 @@ export type WireValue = unknown;
 /** The key marking an uploaded byte array's reference. */
 export const UPLOAD = '__packagingUpload';
 
-/** The job names the worker runs (PackagingJobs' methods). */
-export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256' | 'signDetached' | 'encryptAndSignPart';
+/** The job names the worker runs (PackagingJobs' methods, and warmUp: see PackagingWorker.warm). */
+export type JobName = 'assemblePacket' | 'splitPacket' | 'encryptPdfAes256' | 'signDetached' | 'encryptAndSignPart' | 'warmUp';
 
 /** Main thread → worker. */
 export type ToWorker =

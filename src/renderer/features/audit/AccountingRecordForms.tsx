@@ -11,19 +11,21 @@ const today = () => new Date().toLocaleDateString('en-CA');
 
 type Category = ChannelInput<'audit.recordDisclosure'>['category'];
 
-const CATEGORY_OPTIONS: Array<{ value: Category; label: string }> = [
-  { value: 'public_health', label: 'Public health report (164.512(b))' },
-  { value: 'abuse_neglect', label: 'Abuse, neglect or domestic violence report (164.512(c))' },
-  { value: 'health_oversight', label: 'Health oversight (164.512(d))' },
-  { value: 'legal_process', label: 'Court order or subpoena (164.512(e))' },
-  { value: 'law_enforcement', label: 'Law enforcement (164.512(f))' },
-  { value: 'decedents', label: 'Coroner, medical examiner, funeral director (164.512(g))' },
-  { value: 'organ_donation', label: 'Organ or tissue donation (164.512(h))' },
-  { value: 'research', label: 'Research under a waiver (164.512(i))' },
-  { value: 'serious_threat', label: 'Serious threat to health or safety (164.512(j))' },
-  { value: 'workers_compensation', label: 'Workers’ compensation (164.512(l))' },
-  { value: 'required_by_law', label: 'Other disclosure required by law (164.512(a))' },
-];
+/** Each kind of disclosure outside ReleaseDesk that is accounted for, named with its paragraph of 45 CFR 164.512. */
+const CATEGORY_LABEL: Record<Category, string> = {
+  public_health: 'Public health report (164.512(b))',
+  abuse_neglect: 'Abuse, neglect or domestic violence report (164.512(c))',
+  health_oversight: 'Health oversight (164.512(d))',
+  legal_process: 'Court order or subpoena (164.512(e))',
+  law_enforcement: 'Law enforcement (164.512(f))',
+  decedents: 'Coroner, medical examiner, funeral director (164.512(g))',
+  organ_donation: 'Organ or tissue donation (164.512(h))',
+  research: 'Research under a waiver (164.512(i))',
+  serious_threat: 'Serious threat to health or safety (164.512(j))',
+  workers_compensation: 'Workers’ compensation (164.512(l))',
+  required_by_law: 'Other disclosure required by law (164.512(a))',
+};
+const CATEGORY_OPTIONS = Object.entries(CATEGORY_LABEL).map(([value, label]) => ({ value, label }));
 
 /**
  * What the two record forms of the accounting share: the explanation, the fields, the refusal or the confirmation,

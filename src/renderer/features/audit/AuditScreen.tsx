@@ -9,10 +9,42 @@ import { TransmissionsPanel } from './TransmissionsPanel';
 import { formatBytes } from '../../lib/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
 
+/**
+ * "Check a receipt": a checkpoint line printed on an exported report, checked against the log (`audit.checkReceipt`);
+ * a log rewritten since the report no longer matches. The answer is shown above the tabs.
+ */
+function ReceiptPanel() {
+  const checkReceipt = useAuditStore((s) => s.checkReceipt);
+  const verifying = useAuditStore((s) => s.verifying);
+  const [receipt, setReceipt] = useState('');
+  return (
+    <Stack gap="sm" maw={760}>
+      <Text size="sm">
+        Every exported report prints a checkpoint line (“Checkpoint N: event S, hash …”). Paste one here to check that the
+        log still contains exactly that event — a log rewritten since then no longer matches.
+      </Text>
+      <TextInput label="Checkpoint line from a report" value={receipt} onChange={(e) => setReceipt(e.currentTarget.value)} />
+      <Group>
+        <Button onClick={() => void checkReceipt(receipt)} loading={verifying} disabled={receipt.trim().length < 10}>
+          Check against the log
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** The screen's tabs, in the order shown (Transmissions first): each tab's value, its label and the panel it opens. */
+const AUDIT_TABS = [
+  { value: 'transmissions', label: 'Transmissions', panel: <TransmissionsPanel /> },
+  { value: 'events', label: 'Events', panel: <EventsPanel /> },
+  { value: 'accounting', label: 'Accounting of disclosures', panel: <AccountingPanel /> },
+  { value: 'access', label: 'Access report', panel: <AccessPanel /> },
+  { value: 'receipt', label: 'Check a receipt', panel: <ReceiptPanel /> },
+];
+
 /** Audit controls (45 CFR 164.312(b)) for people: what was done and by whom, the disclosures, and whether the log is intact. */
 export function AuditScreen() {
-  const { verify, verifying, error, runVerify, checkReceipt, lastExport, exporting, progress } = useAuditStore();
-  const [receipt, setReceipt] = useState('');
+  const { verify, verifying, error, runVerify, lastExport, exporting, progress } = useAuditStore();
   useEffect(() => {
     void useAuditStore.getState().load();
   }, []);
@@ -79,38 +111,13 @@ export function AuditScreen() {
       <ErrorAlert error={error} />
       <Tabs defaultValue="transmissions" keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="transmissions">Transmissions</Tabs.Tab>
-          <Tabs.Tab value="events">Events</Tabs.Tab>
-          <Tabs.Tab value="accounting">Accounting of disclosures</Tabs.Tab>
-          <Tabs.Tab value="access">Access report</Tabs.Tab>
-          <Tabs.Tab value="receipt">Check a receipt</Tabs.Tab>
+          {AUDIT_TABS.map((t) => (
+            <Tabs.Tab key={t.value} value={t.value}>{t.label}</Tabs.Tab>
+          ))}
         </Tabs.List>
-        <Tabs.Panel value="events" pt="md">
-          <EventsPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="accounting" pt="md">
-          <AccountingPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="access" pt="md">
-          <AccessPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="transmissions" pt="md">
-          <TransmissionsPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="receipt" pt="md">
-          <Stack gap="sm" maw={760}>
-            <Text size="sm">
-              Every exported report prints a checkpoint line (“Checkpoint N: event S, hash …”). Paste one here to check that the
-              log still contains exactly that event — a log rewritten since then no longer matches.
-            </Text>
-            <TextInput label="Checkpoint line from a report" value={receipt} onChange={(e) => setReceipt(e.currentTarget.value)} />
-            <Group>
-              <Button onClick={() => void checkReceipt(receipt)} loading={verifying} disabled={receipt.trim().length < 10}>
-                Check against the log
-              </Button>
-            </Group>
-          </Stack>
-        </Tabs.Panel>
+        {AUDIT_TABS.map((t) => (
+          <Tabs.Panel key={t.value} value={t.value} pt="md">{t.panel}</Tabs.Panel>
+        ))}
       </Tabs>
     </Stack>
   );

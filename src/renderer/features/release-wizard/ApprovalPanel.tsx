@@ -1,8 +1,7 @@
-import { useState } from 'react';
 import { Alert, Button, Stack, Text } from '@mantine/core';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useAction } from '../../lib/form';
 import { useWizardStore } from './store';
 
 /**
@@ -15,21 +14,9 @@ export function ApprovalPanel() {
   const release = useWizardStore((s) => s.release);
   const approveRelease = useWizardStore((s) => s.approve);
   const role = useAppStore((s) => s.info?.user?.role ?? null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const needed = evaluation?.findings.some((f) => f.code === 'APPROVAL_REQUIRED') ?? false;
   if (!needed || !release) return null;
-  const approve = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await approveRelease();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Alert color="violet" variant="light" title="Needs approval by a privacy officer" data-testid="approval-needed">
       <Stack gap="xs">
@@ -38,7 +25,7 @@ export function ApprovalPanel() {
           officer who did not prepare it — to check and approve it before it can be sent, exported or printed.
         </Text>
         {role === 'privacy_officer' ? (
-          <Button onClick={() => void approve()} loading={busy} w="fit-content">
+          <Button onClick={() => void run(approveRelease)} loading={busy !== null} w="fit-content">
             Approve this release
           </Button>
         ) : (

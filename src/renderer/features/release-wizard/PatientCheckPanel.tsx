@@ -4,6 +4,7 @@ import type { DocumentPatientCheckT, DocumentSummaryT } from '../../../shared/co
 import { pendingPatientCheck } from '../../../shared/patient-check';
 import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { TableHead } from '../../components/TableHead';
 import { formatDateTime, plural } from '../../lib/format';
 import { useWizardStore } from './store';
 import { PagePreview } from './PagePreview';
@@ -163,13 +164,7 @@ export function PatientCheckPanel() {
         </Alert>
       ) : null}
       <Table verticalSpacing="xs" aria-label="Patient check">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">File</Table.Th>
-            <Table.Th scope="col">Result</Table.Th>
-            <Table.Th scope="col">Pages</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['File', 'Result', 'Pages']} />
         <Table.Tbody>
           {docs.map((d) => {
             const c = checkOf(d.id) ?? pendingPatientCheck(d.id);

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../lib/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { TableHead } from '../../components/TableHead';
 
 /** Home: every release with its status; start a new one or continue a draft. */
 export function ReleasesScreen() {
@@ -36,20 +37,7 @@ export function ReleasesScreen() {
         </Paper>
       ) : (
         <Table striped highlightOnHover verticalSpacing="sm" aria-label="Releases">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Reference</Table.Th>
-              <Table.Th scope="col">Request</Table.Th>
-              <Table.Th scope="col">Patient</Table.Th>
-              <Table.Th scope="col">Recipient</Table.Th>
-              <Table.Th scope="col">Documents</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">
-                <VisuallyHidden>Action</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={['Reference', 'Request', 'Patient', 'Recipient', 'Documents', 'Created', 'Status', <VisuallyHidden key="action">Action</VisuallyHidden>]} />
           <Table.Tbody>
             {releases.map((r) => (
               <Table.Tr key={r.id}>

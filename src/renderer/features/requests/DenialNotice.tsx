@@ -3,7 +3,7 @@ import { Alert, Button, Checkbox, Group, Paper, Stack, Text, TextInput } from '@
 import type { RequestDetailT } from '../../../shared/contract';
 import { languageLabel, noticeLanguageOf } from '../../../shared/languages';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useAction } from '../../lib/form';
 import { useRequestsStore } from './store';
 
 /** Right-of-access bases (45 CFR 164.524): a denial of these is given in writing. */
@@ -18,23 +18,14 @@ export function DenialNoticePanel({ d }: { d: RequestDetailT }) {
   const denialNotice = useRequestsStore((s) => s.denialNotice);
   const [reviewable, setReviewable] = useState(true);
   const [elsewhere, setElsewhere] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState<{ saved: boolean; pageCount: number } | null>(null);
   if (d.status !== 'denied' || !ACCESS.includes(d.request.basis)) return null;
 
-  const make = async () => {
-    setBusy(true);
-    setError(null);
+  // Called within the click: the save dialog needs the user gesture.
+  const make = () => {
     setDone(null);
-    try {
-      const out = await denialNotice({ requestId: d.id, reviewable, ...(elsewhere.trim() ? { elsewhere: elsewhere.trim() } : {}) });
-      setDone(out);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    void run(async () => setDone(await denialNotice({ requestId: d.id, reviewable, ...(elsewhere.trim() ? { elsewhere: elsewhere.trim() } : {}) })));
   };
 
   return (
@@ -53,7 +44,7 @@ export function DenialNoticePanel({ d }: { d: RequestDetailT }) {
           description="For example “Springfield Imaging Center, (217) 555-0199”. Printed so the patient knows where to ask." maxLength={300}
           onChange={(e) => setElsewhere(e.currentTarget.value)} />
         <Group>
-          <Button loading={busy} onClick={() => void make()}>Make the denial letter…</Button>
+          <Button loading={busy !== null} onClick={make}>Make the denial letter…</Button>
         </Group>
         <ErrorAlert error={error} title="The denial letter was not made" />
         {done ? (

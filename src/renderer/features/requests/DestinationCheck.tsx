@@ -1,7 +1,7 @@
-import { Alert, Anchor, Checkbox, Group, Stack, Text, TextInput } from '@mantine/core';
-import type { ChannelOutput } from '../../../shared/contract';
+import { Checkbox, Stack, TextInput } from '@mantine/core';
+import { EmailCheckAlerts, type EmailCheckT } from '../../components/EmailCheckAlerts';
 
-export type EmailCheckT = ChannelOutput<'recipients.checkEmail'>;
+export type { EmailCheckT };
 
 /** A destination that is meant as an email address (postal addresses have no "@"). */
 export const isEmailDestination = (s: string) => s.includes('@');
@@ -60,23 +60,7 @@ export function DestinationCheck({
         errorProps={{ c: 'red.9' }}
         error={mismatch || (submitted && !sameTyped(destination, confirm)) ? 'The two entries differ. Type the address again, exactly as the requester gave it.' : undefined}
       />
-      {check?.valid && check.suggestion ? (
-        <Alert color="yellow" variant="light" p="xs" role="status">
-          <Group gap="xs">
-            <Text size="sm">
-              Did you mean <strong>{check.suggestion}</strong>?
-            </Text>
-            <Anchor component="button" type="button" size="sm" fw={600} onClick={() => onUseSuggestion(check.suggestion ?? '')}>
-              Use {check.suggestion}
-            </Anchor>
-          </Group>
-        </Alert>
-      ) : null}
-      {check?.valid && check.warning ? (
-        <Alert color="orange" variant="light" p="xs" role="status" title="Look-alike address">
-          <Text size="sm">{check.warning}</Text>
-        </Alert>
-      ) : null}
+      <EmailCheckAlerts check={check} onUse={onUseSuggestion} />
       {check?.valid && (check.suggestion || check.warning) ? (
         <Checkbox
           id={`recipient-${index}-destination-checked`}

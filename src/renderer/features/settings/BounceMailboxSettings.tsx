@@ -5,22 +5,42 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, NumberInput, PasswordInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import type { ChannelOutput } from '../../../shared/contract';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useForm } from '@mantine/form';
+import { channels, type ChannelInput, type ChannelOutput } from '../../../shared/contract';
+import { toApiError } from '../../lib/call';
+import { useAction, useFormCheck, zodValidate } from '../../lib/form';
 import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 type Checked = ChannelOutput<'bounces.checkNow'>;
 
+/** The mailbox fields; the password is '' when the stored one is kept. */
+interface BounceValues {
+  host: string;
+  port: number | string;
+  username: string;
+  password: string;
+}
+
+/** The `settings.updateBounceMailbox` (and `settings.testBounceMailbox`) input: an empty password keeps the stored one. */
+function toBounceInput(v: BounceValues): ChannelInput<'settings.updateBounceMailbox'> {
+  return { host: v.host.trim(), port: Number(v.port), username: v.username.trim(), ...(v.password ? { password: v.password } : {}) };
+}
+
+/** Checked by the schema main parses (`settings.updateBounceMailbox` input), worded for staff. */
+const validateBounce = zodValidate<BounceValues>(channels['settings.updateBounceMailbox'].input, toBounceInput, {
+  host: 'Enter the mailbox server name.',
+  port: 'Enter a port between 1 and 65535.',
+  username: 'Enter the mailbox user name.',
+  password: 'Enter the mailbox password.',
+});
+
 export function BounceMailboxSettings() {
   const api = useSettingsStore.getState(); // the store's calls (actions never change)
-  const [host, setHost] = useState('');
-  const [port, setPort] = useState<number | string>(993);
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
+  const form = useForm<BounceValues>({ mode: 'controlled', initialValues: { host: '', port: 993, username: '', password: '' }, validate: validateBounce });
+  const { formRef, check } = useFormCheck(form);
+  const { busy, error, setError, run } = useAction<'save' | 'test' | 'check'>();
   const [stored, setStored] = useState(false);
-  const [busy, setBusy] = useState<null | 'save' | 'test' | 'check'>(null);
-  const [error, setError] = useState<ApiError | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [checked, setChecked] = useState<Checked | null>(null);
 
@@ -28,41 +48,34 @@ export function BounceMailboxSettings() {
     void api.getBounceMailbox()
       .then((s) => {
         if (!s) return;
-        setHost(s.host);
-        setPort(s.port);
-        setUsername(s.username);
+        form.setValues({ host: s.host, port: s.port, username: s.username });
         setStored(true);
       })
       .catch((e: unknown) => setError(toApiError(e)));
-  }, [api]);
+  }, [api]); // eslint-disable-line react-hooks/exhaustive-deps -- read once; the form object is stable
 
-  const input = () => ({ host: host.trim(), port: Number(port), username: username.trim(), ...(password ? { password } : {}) });
-
-  async function run(kind: 'save' | 'test' | 'check', fn: () => Promise<void>) {
-    setBusy(kind);
-    setError(null);
+  /** Runs `kind` after the note of the previous action is cleared. */
+  const act = (kind: 'save' | 'test' | 'check', fn: () => Promise<void>) => {
     setNote(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(null);
-    }
-  }
+    void run(fn, kind);
+  };
+  /** Save and test send the fields, so they are checked first (nothing is sent with an error). */
+  const withFields = (kind: 'save' | 'test', fn: (input: ChannelInput<'settings.updateBounceMailbox'>) => Promise<void>) => {
+    if (check()) act(kind, () => fn(toBounceInput(form.getValues())));
+  };
 
   const save = (e: FormEvent) => {
     e.preventDefault();
-    void run('save', async () => {
-      await api.updateBounceMailbox(input());
-      setPassword('');
+    withFields('save', async (input) => {
+      await api.updateBounceMailbox(input);
+      form.setFieldValue('password', '');
       setStored(true);
       setNote('Bounce mailbox saved. ReleaseDesk checks it every few minutes while it is open and unlocked.');
     });
   };
 
   return (
-    <form onSubmit={save} noValidate aria-labelledby="settings-bounce-legend">
+    <form ref={formRef} onSubmit={save} noValidate aria-labelledby="settings-bounce-legend">
       <Fieldset legend={<span id="settings-bounce-legend">Bounce mailbox (returned emails)</span>} disabled={busy !== null}>
         <Stack gap="sm">
           <Text size="sm">
@@ -70,15 +83,14 @@ export function BounceMailboxSettings() {
             marks the release whose email came back, and never keeps the returned email’s text.
           </Text>
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-            <TextInput id="bounce-host" label="Mailbox server" value={host} onChange={(e) => setHost(e.currentTarget.value)} required autoComplete="off" />
-            <NumberInput id="bounce-port" label="Mailbox port" value={port} onChange={setPort} min={1} max={65535} required />
-            <TextInput id="bounce-user" label="Mailbox user name" value={username} onChange={(e) => setUsername(e.currentTarget.value)} required autoComplete="off" />
+            <TextInput id="bounce-host" label="Mailbox server" {...form.getInputProps('host')} required autoComplete="off" />
+            <NumberInput id="bounce-port" label="Mailbox port" {...form.getInputProps('port')} min={1} max={65535} required />
+            <TextInput id="bounce-user" label="Mailbox user name" {...form.getInputProps('username')} required autoComplete="off" />
             <PasswordInput
               id="bounce-password"
               label="Mailbox password"
               description={stored ? 'Stored in the vault. Leave empty to keep it.' : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              {...form.getInputProps('password')}
               autoComplete="new-password"
             />
           </SimpleGrid>
@@ -88,8 +100,8 @@ export function BounceMailboxSettings() {
               variant="default"
               loading={busy === 'test'}
               onClick={() =>
-                void run('test', async () => {
-                  const r = await api.testBounceMailbox(input());
+                withFields('test', async (input) => {
+                  const r = await api.testBounceMailbox(input);
                   setNote(`Connection works: signed in over ${r.tlsProtocol} and out again. Nothing was read.`);
                 })
               }
@@ -101,7 +113,7 @@ export function BounceMailboxSettings() {
               loading={busy === 'check'}
               disabled={!stored}
               onClick={() =>
-                void run('check', async () => {
+                act('check', async () => {
                   setChecked(await api.checkBouncesNow());
                 })
               }

@@ -9,8 +9,10 @@
  */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { Alert, Button, CopyButton, Fieldset, Group, Input, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { PracticeSmimeCertificateT, SmimeCrlT } from '../../../shared/contract';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useForm } from '@mantine/form';
+import { channels, type ChannelInput, type PracticeSmimeCertificateT, type SmimeCrlT } from '../../../shared/contract';
+import { toApiError } from '../../lib/call';
+import { useAction, useFormCheck, zodValidate } from '../../lib/form';
 import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fingerprint } from '../../components/Fingerprint';
@@ -24,41 +26,52 @@ async function base64Of(f: File): Promise<string> {
   return btoa(latin);
 }
 
+/** The import's fields: the chosen PKCS#12 file (its name and base64 content) and its password. */
+interface ImportValues {
+  p12: { name: string; base64: string } | null;
+  password: string;
+}
+/** The import as `settings.importSmimeCertificate` takes it. */
+const toImport = (v: ImportValues): ChannelInput<'settings.importSmimeCertificate'> => ({ pkcs12: v.p12?.base64 ?? '', password: v.password });
+const checkImport = zodValidate<ImportValues>(channels['settings.importSmimeCertificate'].input, toImport, {
+  pkcs12: 'This file is too large or not a certificate file. Choose the .p12 or .pfx file from your certificate authority.',
+  password: 'This password is too long.',
+});
+/** The schema main parses (`settings.importSmimeCertificate`), a problem with the file shown under the file field. */
+const validateImport = (v: ImportValues) => Object.fromEntries(Object.entries(checkImport(v)).map(([path, m]) => [path === 'pkcs12' ? 'p12' : path, m]));
+
 export function SmimeCertificateSettings() {
   const api = useSettingsStore.getState(); // the store's calls (actions never change)
   const [cert, setCert] = useState<PracticeSmimeCertificateT | null | undefined>(undefined);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState<null | 'create' | 'import'>(null);
+  const { busy, error, setError, run } = useAction<'create' | 'import'>();
   const [replacing, setReplacing] = useState(false);
-  const [p12, setP12] = useState<{ name: string; base64: string } | null>(null);
-  const [password, setPassword] = useState('');
+  const form = useForm<ImportValues>({ mode: 'controlled', initialValues: { p12: null, password: '' }, validate: validateImport });
+  const { formRef, check, restart } = useFormCheck(form);
+  const p12 = form.values.p12;
 
   useEffect(() => {
     void api.smimeCertificate()
       .then(setCert)
       .catch((e: unknown) => setError(toApiError(e)));
-  }, [api]);
+  }, [api]); // eslint-disable-line react-hooks/exhaustive-deps -- read once; setError never changes
 
-  async function run(kind: 'create' | 'import', fn: () => Promise<PracticeSmimeCertificateT>) {
-    setBusy(kind);
-    setError(null);
-    try {
+  /** Makes the certificate the practice's (a new self-made one, or the imported one). */
+  const replaceWith = (kind: 'create' | 'import', fn: () => Promise<PracticeSmimeCertificateT>) =>
+    void run(async () => {
       setCert(await fn());
       if (kind === 'import') {
-        setP12(null);
-        setPassword('');
+        form.reset();
+        restart();
       }
       setReplacing(false);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(null);
-    }
-  }
+    }, kind);
+  const importP12 = () => {
+    if (check()) replaceWith('import', () => api.importSmimeCertificate(toImport(form.getValues())));
+  };
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.currentTarget.files?.[0];
-    setP12(f ? { name: f.name, base64: await base64Of(f) } : null);
+    form.setFieldValue('p12', f ? { name: f.name, base64: await base64Of(f) } : null);
   };
 
   return (
@@ -100,7 +113,7 @@ export function SmimeCertificateSettings() {
         ) : null}
         {!cert ? (
           <Group>
-            <Button variant="default" loading={busy === 'create'} onClick={() => void run('create', () => api.createSmimeCertificate({ replaceFingerprint: null }))}>
+            <Button variant="default" loading={busy === 'create'} onClick={() => replaceWith('create', () => api.createSmimeCertificate({ replaceFingerprint: null }))}>
               Make a self-made certificate now
             </Button>
           </Group>
@@ -117,7 +130,7 @@ export function SmimeCertificateSettings() {
               </Text>
               <Group>
                 <Button color="yellow" loading={busy === 'create'}
-                  onClick={() => void run('create', () => api.createSmimeCertificate({ replaceFingerprint: cert.fingerprint }))}>
+                  onClick={() => replaceWith('create', () => api.createSmimeCertificate({ replaceFingerprint: cert.fingerprint }))}>
                   Replace the certificate
                 </Button>
                 <Button variant="default" onClick={() => setReplacing(false)}>Keep the current one</Button>
@@ -125,19 +138,23 @@ export function SmimeCertificateSettings() {
             </Stack>
           </Alert>
         )}
-        <Input.Wrapper id="smime-p12" label="Import from your certificate authority (.p12 / .pfx)"
-          description="The file holds the certificate and its private key; ReleaseDesk keeps them in the encrypted vault. The password is used once and not stored.">
-          <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby="smime-p12-description"
-            onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
-        </Input.Wrapper>
-        {p12 ? (
-          <Group align="flex-end">
-            <PasswordInput id="smime-p12-password" label={`Password of ${p12.name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={320} />
-            <Button loading={busy === 'import'} onClick={() => void run('import', () => api.importSmimeCertificate({ pkcs12: p12.base64, password }))}>
-              Import certificate
-            </Button>
-          </Group>
-        ) : null}
+        <form ref={formRef} noValidate aria-label="Import the practice certificate" onSubmit={(e) => { e.preventDefault(); importP12(); }}>
+          <Stack gap="sm">
+            <Input.Wrapper id="smime-p12" label="Import from your certificate authority (.p12 / .pfx)" error={form.errors.p12}
+              description="The file holds the certificate and its private key; ReleaseDesk keeps them in the encrypted vault. The password is used once and not stored.">
+              <input id="smime-p12" type="file" accept=".p12,.pfx,application/x-pkcs12" aria-describedby={form.errors.p12 ? 'smime-p12-description smime-p12-error' : 'smime-p12-description'}
+                aria-invalid={form.errors.p12 ? true : undefined} onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
+            </Input.Wrapper>
+            {p12 ? (
+              <Group align="flex-end">
+                <PasswordInput id="smime-p12-password" label={`Password of ${p12.name}`} {...form.getInputProps('password')} w={320} />
+                <Button type="submit" loading={busy === 'import'}>
+                  Import certificate
+                </Button>
+              </Group>
+            ) : null}
+          </Stack>
+        </form>
         <ErrorAlert error={error} title="The practice certificate was not changed" />
         <RevocationLists />
       </Stack>
@@ -153,28 +170,21 @@ export function SmimeCertificateSettings() {
 function RevocationLists() {
   const api = useSettingsStore.getState();
   const [crls, setCrls] = useState<SmimeCrlT[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => {
     void api.smimeCrls()
       .then(setCrls)
       .catch((e: unknown) => setError(toApiError(e)));
-  }, [api]);
-  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+  }, [api]); // eslint-disable-line react-hooks/exhaustive-deps -- read once; setError never changes
+  const onFile = (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
     if (!f) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const text = new TextDecoder('latin1').decode(bytes);
       setCrls(await api.importSmimeCrl({ crl: text.includes('-----BEGIN X509 CRL-----') ? text : await base64Of(f) }));
-    } catch (x) {
-      setError(toApiError(x));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Stack gap="xs" mt="sm">
@@ -195,8 +205,8 @@ function RevocationLists() {
         </Stack>
       ) : null}
       <Input.Wrapper id="smime-crl" label="Import a revocation list (.crl / .pem)" description="From your recipients’ certificate authority. The same list twice changes nothing.">
-        <input id="smime-crl" type="file" accept=".crl,.pem,application/pkix-crl" aria-describedby="smime-crl-description" disabled={busy}
-          onChange={(e) => void onFile(e)} style={{ display: 'block', marginTop: 6 }} />
+        <input id="smime-crl" type="file" accept=".crl,.pem,application/pkix-crl" aria-describedby="smime-crl-description" disabled={busy !== null}
+          onChange={onFile} style={{ display: 'block', marginTop: 6 }} />
       </Input.Wrapper>
       <ErrorAlert error={error} title="The revocation list was not imported" />
     </Stack>

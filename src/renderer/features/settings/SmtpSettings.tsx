@@ -1,12 +1,10 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { channels, type ChannelInput } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SMTP_MESSAGES, SmtpFields, type SmtpValues } from '../../components/SmtpFields';
-import { toApiError, type ApiError } from '../../lib/call';
-import { focusFirstInvalid } from '../../lib/focus';
-import { useLiveValidation, zodValidate } from '../../lib/form';
+import { useAction, useFormCheck, zodValidate } from '../../lib/form';
 import { SmtpTestButton } from './SmtpTest';
 import { useSettingsStore, type Settings } from './store';
 
@@ -28,43 +26,29 @@ const validateSmtp = zodValidate<SmtpValues>(channels['settings.updateSmtp'].inp
 export function SmtpSettings({ smtp }: { smtp: Settings['smtp'] }) {
   const saveSmtp = useSettingsStore((s) => s.saveSmtp);
   const form = useForm<SmtpValues>({ initialValues: { ...smtp, password: '' }, validate: validateSmtp });
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { formRef, check } = useFormCheck(form);
+  const { busy: running, error, setError, run } = useAction();
+  const busy = running !== null;
   const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
-  useLiveValidation(form, submitted);
 
   /** Validates; null (and focus on the first invalid field) when something is missing. */
-  const read = (): ChannelInput<'settings.updateSmtp'> | null => {
-    setSubmitted(true);
-    if (form.validate().hasErrors) {
-      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
-      return null;
-    }
-    return toSmtpInput(form.getValues());
-  };
+  const read = (): ChannelInput<'settings.updateSmtp'> | null => (check() ? toSmtpInput(form.getValues()) : null);
 
-  const save = async (ev: FormEvent) => {
+  const save = (ev: FormEvent) => {
     ev.preventDefault();
     setSaved(false);
     setError(null);
     const input = read();
     if (!input) return;
-    setBusy(true);
-    try {
+    void run(async () => {
       const shown = await saveSmtp(input);
       form.setValues({ ...shown, password: '' });
       setSaved(true);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form onSubmit={(e) => void save(e)} noValidate ref={formRef} aria-labelledby="settings-smtp-legend">
+    <form onSubmit={save} noValidate ref={formRef} aria-labelledby="settings-smtp-legend">
       <Fieldset legend={<span id="settings-smtp-legend">Outgoing email server (SMTP)</span>} disabled={busy}>
         <Stack gap="sm">
           <Text size="sm">ReleaseDesk never sends without TLS encryption. “Test connection” signs in and disconnects without sending an email.</Text>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Stack } from '@mantine/core';
 import type { ChannelInput, ChannelOutput } from '../../../shared/contract';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useAction } from '../../lib/form';
 import { useSettingsStore } from './store';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
@@ -13,27 +13,18 @@ import { ErrorAlert } from '../../components/ErrorAlert';
  */
 export function SmtpTestButton({ read, disabled }: { read: () => ChannelInput<'settings.testSmtp'> | null; disabled?: boolean }) {
   const testSmtp = useSettingsStore((s) => s.testSmtp);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [result, setResult] = useState<ChannelOutput<'settings.testSmtp'> | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const run = async () => {
+  const test = () => {
     const input = read();
     setResult(null);
     setError(null);
-    if (!input) return;
-    setBusy(true);
-    try {
-      setResult(await testSmtp(input));
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    if (input) void run(async () => setResult(await testSmtp(input)));
   };
   return (
     <Stack gap="xs">
       <div>
-        <Button variant="default" onClick={() => void run()} loading={busy} disabled={disabled}>
+        <Button variant="default" onClick={test} loading={busy !== null} disabled={disabled}>
           Test connection
         </Button>
       </div>

@@ -1,10 +1,18 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { channels, type RestoreResultT } from '../../../shared/contract';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../lib/call';
+import { useCheckedSubmit, zodValidate } from '../../lib/form';
 import { plural } from '../../lib/format';
 import { useSetupStore } from './store';
+
+interface RestoreValues {
+  passphrase: string;
+}
+/** The rule main parses (`backup.restore`): a passphrase is given. */
+const validateRestore = zodValidate<RestoreValues>(channels['backup.restore'].input, (v) => v, { passphrase: 'Enter the vault passphrase of the backup.' });
 
 /**
  * Restore a backup instead of setting up (a new or repaired computer). Only offered before setup: the service restores
@@ -16,38 +24,30 @@ export function RestoreBackup() {
   const navigate = useAppStore((s) => s.navigate);
   const restoreBackup = useSetupStore((s) => s.restoreBackup);
   const [open, setOpen] = useState(false);
-  const [passphrase, setPassphrase] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const form = useForm<RestoreValues>({ mode: 'controlled', initialValues: { passphrase: '' }, validate: validateRestore });
+  const { formRef, busy, error, submit, restart } = useCheckedSubmit(form);
   const [cancelled, setCancelled] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  const passphrase = form.values.passphrase;
 
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
-    if (!passphrase) {
-      document.getElementById('restore-passphrase')?.focus();
+  // The passphrase is used once: the field is emptied whether the restore worked, was cancelled or failed.
+  const restore = submit(async () => {
+    setCancelled(false);
+    let r: RestoreResultT;
+    try {
+      r = await restoreBackup(form.getValues().passphrase);
+    } finally {
+      form.reset();
+      restart();
+    }
+    if (!r.restored) {
+      setCancelled(true);
       return;
     }
-    setBusy(true);
-    setError(null);
-    setCancelled(false);
-    try {
-      const r = await restoreBackup(passphrase);
-      setPassphrase('');
-      if (!r.restored) {
-        setCancelled(true);
-        return;
-      }
-      setDone(`Restored and verified: ${plural(r.requests, 'request')}, ${plural(r.releases, 'release')}, ${plural(r.eventsVerified, 'audit event')}.`);
-      navigate({ name: 'dashboard' });
-      await refresh();
-    } catch (e) {
-      setPassphrase('');
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    setDone(`Restored and verified: ${plural(r.requests, 'request')}, ${plural(r.releases, 'release')}, ${plural(r.eventsVerified, 'audit event')}.`);
+    navigate({ name: 'dashboard' });
+    await refresh();
+  });
 
   return (
     <Paper withBorder radius="md" p="lg" mt="xl" component="section" aria-labelledby="restore-title" data-testid="restore-backup">
@@ -66,14 +66,13 @@ export function RestoreBackup() {
             </Button>
           </Group>
         ) : (
-          <form onSubmit={(e) => void submit(e)} noValidate aria-label="Restore from a backup">
+          <form ref={formRef} onSubmit={(e) => void restore(e)} noValidate aria-label="Restore from a backup">
             <Stack gap="sm">
               <PasswordInput
                 id="restore-passphrase"
                 label="Vault passphrase of the backup"
                 autoComplete="current-password"
-                value={passphrase}
-                onChange={(e) => setPassphrase(e.currentTarget.value)}
+                {...form.getInputProps('passphrase')}
                 maw={420}
                 autoFocus
               />

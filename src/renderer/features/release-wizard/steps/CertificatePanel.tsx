@@ -1,6 +1,8 @@
-import { useState, type ChangeEvent } from 'react';
+import type { ChangeEvent, FormEvent } from 'react';
 import { Alert, Button, Checkbox, Group, Input, Paper, SimpleGrid, Stack, Text, Textarea, Title } from '@mantine/core';
-import type { RecipientCertificateT } from '../../../../shared/contract';
+import { useForm } from '@mantine/form';
+import { channels, type RecipientCertificateT } from '../../../../shared/contract';
+import { useFormCheck, zodValidate } from '../../../lib/form';
 import { useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Fingerprint } from '../../../components/Fingerprint';
@@ -58,6 +60,37 @@ function CertificateFacts({ c }: { c: RecipientCertificateT }) {
   );
 }
 
+/** Staff's ticks for the certificate shown: fingerprint compared, untrusted chain and unchecked revocation accepted, modern algorithms. */
+interface ConfirmValues {
+  confirmed: boolean;
+  accepted: boolean;
+  acceptedRevocation: boolean;
+  modern: boolean;
+}
+const NOTHING_CONFIRMED: ConfirmValues = { confirmed: false, accepted: false, acceptedRevocation: false, modern: false };
+
+/**
+ * What must be ticked before certificate `c` is confirmed: the fingerprint comparison always; the acceptance of an
+ * untrusted chain (else CERT_CHAIN_UNTRUSTED) and of an unchecked revocation (else CERT_REVOCATION_UNKNOWN) when
+ * they apply. Staff's own rules: `releases.confirmRecipientCertificate` takes the acceptances as flags.
+ */
+function confirmationErrors(c: RecipientCertificateT | null, v: ConfirmValues) {
+  return {
+    confirmed: v.confirmed ? undefined : 'Confirm the fingerprint with the recipient before anything is encrypted to it.',
+    accepted: c && !c.chainTrusted && !v.accepted ? 'Accept the certificate, or ask the recipient for one issued by a certificate authority.' : undefined,
+    acceptedRevocation: c?.revocation.status === 'unknown' && !v.acceptedRevocation ? 'Accept the risk, or import the issuer’s current revocation list in Settings.' : undefined,
+  };
+}
+
+interface PasteValues {
+  /** The pasted PEM text. */
+  certificate: string;
+}
+/** The pasted text against the schema main parses (`releases.importRecipientCertificate`: ASCII armor, at most 400,000 characters). */
+const validatePaste = zodValidate<PasteValues>(channels['releases.importRecipientCertificate'].input.pick({ certificate: true }), (v) => v, {
+  certificate: 'Paste the certificate as text: it starts with “-----BEGIN CERTIFICATE-----” and has only plain letters, digits and line breaks.',
+});
+
 /**
  * The recipient's S/MIME certificate for a recipient without an OpenPGP key (issue 18): import a .pem/.cer/.crt/.der
  * or .p7b/.p7c file (or paste PEM), read the SHA-256 fingerprint to the recipient by phone, confirm it. A certificate
@@ -70,37 +103,35 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
   const busy = useWizardStore((s) => s.busy);
   const error = useWizardStore((s) => s.certificateError);
   const { importCertificate, confirmCertificate } = useWizardStore.getState();
-  const [pasted, setPasted] = useState('');
-  const [confirmed, setConfirmed] = useState(false);
-  const [accepted, setAccepted] = useState(false);
-  const [acceptedRevocation, setAcceptedRevocation] = useState(false);
-  const [modern, setModern] = useState(false);
-  const [tried, setTried] = useState(false);
   const c = release?.recipientCertificate ?? null;
+  const confirmation = useForm<ConfirmValues>({ mode: 'controlled', initialValues: NOTHING_CONFIRMED, validate: (v) => confirmationErrors(c, v) });
+  const { formRef, check, restart } = useFormCheck(confirmation);
+  const paste = useForm<PasteValues>({ mode: 'controlled', initialValues: { certificate: '' }, validate: validatePaste });
   if (!release) return null;
 
+  /** A new certificate is confirmed afresh: the ticks go, and no error shows until "Confirm certificate". */
+  const importNew = async (certificate: string) => {
+    confirmation.reset();
+    restart();
+    return importCertificate(certificate);
+  };
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
     if (!f) return;
-    setConfirmed(false);
-    setAccepted(false);
-    setAcceptedRevocation(false);
-    setModern(false);
-    setTried(false);
-    await importCertificate(await certificateText(f));
+    await importNew(await certificateText(f));
   };
-  const needsAccept = c !== null && !c.chainTrusted;
-  const needsRevocationAccept = c !== null && c.revocation.status === 'unknown';
-  const onConfirm = async () => {
-    setTried(true);
-    if (!c || !confirmed || (needsAccept && !accepted) || (needsRevocationAccept && !acceptedRevocation)) {
-      const first = !confirmed ? 'certificate-confirm' : needsAccept && !accepted ? 'certificate-accept-untrusted' : 'certificate-accept-revocation-unknown';
-      document.getElementById(first)?.focus();
-      return;
-    }
-    await confirmCertificate(c.fingerprint, needsAccept && accepted, { acceptRevocationUnknown: needsRevocationAccept && acceptedRevocation, modernAlgorithms: modern });
+  const onPaste = () => {
+    if (paste.validate().hasErrors) return;
+    void importNew(paste.getValues().certificate).then((ok) => ok && paste.reset());
   };
+  const onConfirm = (ev: FormEvent) => {
+    ev.preventDefault();
+    if (!c || !check()) return;
+    const v = confirmation.getValues();
+    void confirmCertificate(c.fingerprint, !c.chainTrusted && v.accepted, { acceptRevocationUnknown: c.revocation.status === 'unknown' && v.acceptedRevocation, modernAlgorithms: v.modern });
+  };
+  const box = (path: keyof ConfirmValues) => confirmation.getInputProps(path, { type: 'checkbox' });
 
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="certificate-title">
@@ -117,29 +148,28 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
           </Text>
         ) : null}
         {c && !c.confirmed && !c.problem && editable ? (
-          <Stack gap="xs">
-            <Checkbox id="certificate-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)}
-              label="I confirmed this fingerprint with the recipient by phone or in person"
-              description="Read the groups of four aloud and have the recipient compare them with their own. Your name and the time are recorded."
-              error={tried && !confirmed ? 'Confirm the fingerprint with the recipient before anything is encrypted to it.' : undefined} />
-            {needsAccept ? (
-              <Checkbox id="certificate-accept-untrusted" checked={accepted} onChange={(e) => setAccepted(e.currentTarget.checked)}
-                label="I accept this certificate although no trusted certificate authority vouches for it"
-                error={tried && !accepted ? 'Accept the certificate, or ask the recipient for one issued by a certificate authority.' : undefined} />
-            ) : null}
-            {needsRevocationAccept ? (
-              <Checkbox id="certificate-accept-revocation-unknown" checked={acceptedRevocation} onChange={(e) => setAcceptedRevocation(e.currentTarget.checked)}
-                label="I accept that ReleaseDesk could not check whether this certificate was revoked"
-                description="Better: import the issuer’s current revocation list (CRL) in Settings, then confirm again. Your acceptance is recorded."
-                error={tried && !acceptedRevocation ? 'Accept the risk, or import the issuer’s current revocation list in Settings.' : undefined} />
-            ) : null}
-            <Checkbox id="certificate-modern-algorithms" checked={modern} onChange={(e) => setModern(e.currentTarget.checked)}
-              label="The recipient’s mail program reads RSA-OAEP and AES-GCM (AuthEnvelopedData)"
-              description="Tick only if the recipient told you so. Otherwise ReleaseDesk uses AES-256-CBC with RSA PKCS#1 v1.5, which every S/MIME program reads (GnuPG 2.2 reads only that)." />
-            <Group>
-              <Button onClick={() => void onConfirm()} loading={busy === 'certificate'}>Confirm certificate</Button>
-            </Group>
-          </Stack>
+          <form ref={formRef} noValidate aria-label="Confirm the certificate" onSubmit={onConfirm}>
+            <Stack gap="xs">
+              <Checkbox id="certificate-confirm" {...box('confirmed')}
+                label="I confirmed this fingerprint with the recipient by phone or in person"
+                description="Read the groups of four aloud and have the recipient compare them with their own. Your name and the time are recorded." />
+              {!c.chainTrusted ? (
+                <Checkbox id="certificate-accept-untrusted" {...box('accepted')}
+                  label="I accept this certificate although no trusted certificate authority vouches for it" />
+              ) : null}
+              {c.revocation.status === 'unknown' ? (
+                <Checkbox id="certificate-accept-revocation-unknown" {...box('acceptedRevocation')}
+                  label="I accept that ReleaseDesk could not check whether this certificate was revoked"
+                  description="Better: import the issuer’s current revocation list (CRL) in Settings, then confirm again. Your acceptance is recorded." />
+              ) : null}
+              <Checkbox id="certificate-modern-algorithms" {...box('modern')}
+                label="The recipient’s mail program reads RSA-OAEP and AES-GCM (AuthEnvelopedData)"
+                description="Tick only if the recipient told you so. Otherwise ReleaseDesk uses AES-256-CBC with RSA PKCS#1 v1.5, which every S/MIME program reads (GnuPG 2.2 reads only that)." />
+              <Group>
+                <Button type="submit" loading={busy === 'certificate'}>Confirm certificate</Button>
+              </Group>
+            </Stack>
+          </form>
         ) : null}
         {editable ? (
           <Stack gap="xs">
@@ -150,11 +180,10 @@ export function CertificatePanel({ editable }: { editable: boolean }) {
                 style={{ display: 'block', marginTop: 6 }} />
             </Input.Wrapper>
             <Textarea id="certificate-pem" label="Or paste the certificate (PEM)" description="Starts with “-----BEGIN CERTIFICATE-----”."
-              autosize minRows={2} maxRows={6} value={pasted} onChange={(e) => setPasted(e.currentTarget.value)}
+              autosize minRows={2} maxRows={6} {...paste.getInputProps('certificate')}
               styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }} />
             <Group>
-              <Button variant="outline" disabled={!pasted.trim()} loading={busy === 'certificate'}
-                onClick={() => { setConfirmed(false); setAccepted(false); setTried(false); void importCertificate(pasted).then((ok) => ok && setPasted('')); }}>
+              <Button variant="outline" disabled={!paste.values.certificate.trim()} loading={busy === 'certificate'} onClick={onPaste}>
                 Import pasted certificate
               </Button>
             </Group>

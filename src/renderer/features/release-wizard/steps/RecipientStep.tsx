@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Anchor, Button, Checkbox, Group, List, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, List, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { STEP, useWizardStore } from '../store';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { EmailCheckAlerts } from '../../../components/EmailCheckAlerts';
 import { CertificatePanel } from './CertificatePanel';
 import { formatDateTime } from '../../../lib/format';
 import { AddressConfirmation } from '../AddressConfirmation';
+import { sameTyped } from '../../requests/DestinationCheck';
 import { KeySummary } from './KeySummary';
-
-/** A request destination that is an email address (not a postal address). */
-const isEmailLike = (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim());
-const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+import { FIELD_IDS, recipientErrors, recipientValues, toRecipient, typedNew, type RecipientFacts, type RecipientValues } from './recipient-form';
 
 /**
  * Step 3: who receives the records and, when they have one, their OpenPGP public key
@@ -33,21 +33,12 @@ export function RecipientStep() {
 
   const existing = release?.recipient ?? null;
   const named = request?.request.recipients ?? [];
-  const first = named[0];
   const [editing, setEditing] = useState(existing === null);
-  const [name, setName] = useState(existing?.name ?? first?.name ?? '');
-  const [email, setEmail] = useState(existing?.email ?? (first && isEmailLike(first.destination) ? first.destination.trim() : ''));
-  // An address typed here (not the one the request or the saved recipient gave) is typed a second time; never prefilled.
-  const [startEmail] = useState(email);
-  const [emailAgain, setEmailAgain] = useState('');
-  const typedNew = email.trim().toLowerCase() !== startEmail.trim().toLowerCase() && email.trim() !== '';
-  const againOk = !typedNew || emailAgain.trim().toLowerCase() === email.trim().toLowerCase();
-  const [addressConfirmed, setAddressConfirmed] = useState(false);
+  const form = useForm<RecipientValues>({ mode: 'controlled', initialValues: recipientValues(existing, request) });
+  // The address the form started with; an address typed here instead is typed a second time.
+  const [startEmail] = useState(form.values.email);
   // The address the recipient confirmed by reading back an emailed code (AddressConfirmation), for this patient.
   const [codeConfirmed, setCodeConfirmed] = useState<string | null>(null);
-  const [armored, setArmored] = useState('');
-  const [hasKey, setHasKey] = useState(existing ? existing.key !== null : true);
-  const [confirmed, setConfirmed] = useState(false);
   const [submitted, setSubmitted] = useState(false);
   if (!release) return null;
 
@@ -90,43 +81,45 @@ export function RecipientStep() {
     );
   }
 
-  const check = emailCheck && emailCheck.email === email.trim() ? emailCheck : null;
+  const v = form.values;
+  const email = v.email.trim();
+  const check = emailCheck && emailCheck.email === email ? emailCheck : null;
   const destinations = named.map((r) => r.destination);
-  const mismatch = request !== null && email.trim() !== '' && !destinations.some((d) => sameAddress(d, email));
-  const byCode = codeConfirmed !== null && sameAddress(codeConfirmed, email);
-  const needsConfirm = (c: typeof check) => !byCode && (mismatch || (!!c?.valid && (!!c.suggestion || !!c.warning)));
-  const askedToConfirm = mismatch || (!!check?.valid && (!!check.suggestion || !!check.warning));
-  const errors = {
-    name: name.trim() ? undefined : 'Enter the recipient’s name.',
-    email: !email.trim() ? 'Enter the recipient’s email address.' : check && !check.valid ? check.problem ?? 'This address is not valid.' : undefined,
-    key: !hasKey ? undefined : !armored.trim() ? 'Paste the recipient’s public key.' : keyError ? keyError.message : !key && busy !== 'key' ? 'Check the key first.' : undefined,
-    confirmed: !hasKey || confirmed ? undefined : 'Confirm the fingerprint with the recipient before sending anything.',
-    address: !needsConfirm(check) || addressConfirmed ? undefined : 'Confirm this exact address with the recipient, or correct it.',
-    again: againOk ? undefined : 'The two entries differ. Type the address again, exactly as the recipient gave it.',
-  };
+  const mismatch = request !== null && email !== '' && !destinations.some((d) => sameTyped(d, email));
+  const byCode = codeConfirmed !== null && sameTyped(codeConfirmed, email);
+  const askedFor = (c: typeof check) => mismatch || (!!c?.valid && (!!c.suggestion || !!c.warning));
+  const facts = (c: typeof check): RecipientFacts => ({ startEmail, check: c, needsConfirm: !byCode && askedFor(c), key, keyError, checkingKey: busy === 'key' });
+  const errors = recipientErrors(v, facts(check));
+  const needsConfirm = facts(check).needsConfirm;
+  const againOk = !errors.emailAgain;
   const emailError = errors.email && (submitted || (check && !check.valid)) ? errors.email : undefined;
+
+  /** A new address: the confirmation given for the previous one no longer counts. */
+  const setEmail = (value: string) => form.setValues({ email: value, addressConfirmed: false });
+  /** A change of key (or of having one): the key is checked again and its fingerprint confirmed again. */
+  const changeKey = (patch: Partial<RecipientValues>) => {
+    form.setValues({ ...patch, confirmed: false });
+    clearKey();
+  };
+  const field = (path: keyof RecipientValues) => form.getInputProps(path);
+  const box = (path: keyof RecipientValues) => form.getInputProps(path, { type: 'checkbox' });
 
   const onSubmit = async (ev: FormEvent) => {
     ev.preventDefault();
     setSubmitted(true);
     let fresh = check;
-    if (!fresh && email.trim()) {
+    if (!fresh && email) {
       await checkEmail(email);
       const c = useWizardStore.getState().emailCheck;
-      fresh = c && c.email === email.trim() ? c : null;
+      fresh = c && c.email === email ? c : null;
     }
-    const addressError = needsConfirm(fresh) && !addressConfirmed;
-    const focus = errors.name ? 'recipient-name' : errors.email || (fresh && !fresh.valid) ? 'recipient-email' : errors.again ? 'recipient-email-confirm' : addressError ? 'recipient-address-confirm' : errors.key ? 'recipient-key' : errors.confirmed ? 'recipient-confirm' : null;
-    if (focus) {
-      document.getElementById(focus)?.focus();
+    const now = recipientErrors(form.getValues(), facts(fresh));
+    const first = FIELD_IDS.find(([path]) => now[path]);
+    if (first) {
+      document.getElementById(first[1])?.focus();
       return;
     }
-    const saved = hasKey
-      ? await setRecipient({ name: name.trim(), email: email.trim(), armoredKey: armored, fingerprintConfirmed: confirmed, addressConfirmed })
-      : await setRecipient({ name: name.trim(), email: email.trim(), fingerprintConfirmed: false, addressConfirmed });
-    if (saved) {
-      setEditing(false);
-    }
+    if (await setRecipient(toRecipient(form.getValues()))) setEditing(false);
   };
 
   return (
@@ -137,32 +130,15 @@ export function RecipientStep() {
           open the records; without one, you choose another delivery method next.
         </Text>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          <TextInput id="recipient-name" label="Recipient name" required value={name}
-            onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
+          <TextInput id="recipient-name" label="Recipient name" required {...field('name')} error={submitted ? errors.name : undefined} />
           <div>
-            <TextInput id="recipient-email" label="Recipient email" type="email" required value={email}
-              onChange={(e) => { setEmail(e.currentTarget.value); setAddressConfirmed(false); }} onBlur={() => void checkEmail(email)} error={emailError} />
-            {typedNew ? (
-              <TextInput id="recipient-email-confirm" label="Type the email address again" autoComplete="off" mt="xs" value={emailAgain}
-                onChange={(e) => setEmailAgain(e.currentTarget.value)}
-                error={(submitted || emailAgain.trim() !== '') && errors.again ? errors.again : undefined} />
+            <TextInput id="recipient-email" label="Recipient email" type="email" required {...field('email')}
+              onChange={(e) => setEmail(e.currentTarget.value)} onBlur={() => void checkEmail(v.email)} error={emailError} />
+            {typedNew(v, startEmail) ? (
+              <TextInput id="recipient-email-confirm" label="Type the email address again" autoComplete="off" mt="xs" {...field('emailAgain')}
+                error={(submitted || v.emailAgain.trim() !== '') && errors.emailAgain ? errors.emailAgain : undefined} />
             ) : null}
-            {check?.suggestion ? (
-              <Alert color="yellow" variant="light" mt="xs" p="xs" role="status">
-                <Group gap="xs">
-                  <Text size="sm">{check.valid ? 'Did you mean' : 'Without the extra characters:'} <strong>{check.suggestion}</strong>{check.valid ? '?' : ''}</Text>
-                  <Anchor component="button" type="button" size="sm" fw={600}
-                    onClick={() => { const s = check.suggestion ?? ''; setEmail(s); setAddressConfirmed(false); void checkEmail(s); }}>
-                    Use {check.suggestion}
-                  </Anchor>
-                </Group>
-              </Alert>
-            ) : null}
-            {check?.valid && check.warning ? (
-              <Alert color="orange" variant="light" mt="xs" p="xs" role="status" title="Look-alike address">
-                <Text size="sm">{check.warning}</Text>
-              </Alert>
-            ) : null}
+            <EmailCheckAlerts check={check} offerFix mt="xs" onUse={(s) => { setEmail(s); void checkEmail(s); }} />
           </div>
         </SimpleGrid>
         {mismatch ? (
@@ -172,30 +148,30 @@ export function RecipientStep() {
             <Text size="sm">Sending elsewhere needs the recipient’s confirmation of this exact address.</Text>
           </Alert>
         ) : null}
-        {needsConfirm(check) ? (
-          <Checkbox id="recipient-address-confirm" checked={addressConfirmed} onChange={(e) => setAddressConfirmed(e.currentTarget.checked)}
-            label={`I confirmed this exact address (${email.trim()}) with the recipient`}
+        {needsConfirm ? (
+          <Checkbox id="recipient-address-confirm" {...box('addressConfirmed')}
+            label={`I confirmed this exact address (${email}) with the recipient`}
             description="Read it back letter by letter by phone or in person. Your name and the time are recorded. Or confirm it with a code below."
-            error={submitted ? errors.address : undefined} />
+            error={submitted ? errors.addressConfirmed : undefined} />
         ) : null}
-        {askedToConfirm && check?.valid && againOk ? (
-          <AddressConfirmation key={email.trim().toLowerCase()} releaseId={release.id} email={email} onConfirmed={(s) => s.confirmed && setCodeConfirmed(email.trim())} />
+        {askedFor(check) && check?.valid && againOk ? (
+          <AddressConfirmation key={email.toLowerCase()} releaseId={release.id} email={v.email} onConfirmed={(s) => s.confirmed && setCodeConfirmed(email)} />
         ) : null}
-        <Switch id="recipient-has-key" checked={hasKey} size="md"
-          onChange={(e) => { setHasKey(e.currentTarget.checked); clearKey(); setConfirmed(false); }}
+        <Switch id="recipient-has-key" checked={v.hasKey} size="md"
+          onChange={(e) => changeKey({ hasKey: e.currentTarget.checked })}
           label="The recipient has an OpenPGP key"
-          description={hasKey ? 'Strongest: only the recipient can open the records.' : 'Without a key you can import the recipient’s S/MIME certificate after saving, or send a password-protected PDF, save to a drive or print (next step).'} />
-        {hasKey ? (
+          description={v.hasKey ? 'Strongest: only the recipient can open the records.' : 'Without a key you can import the recipient’s S/MIME certificate after saving, or send a password-protected PDF, save to a drive or print (next step).'} />
+        {v.hasKey ? (
           <>
             <Textarea id="recipient-key" label="Recipient’s public key (OpenPGP, ASCII-armored)"
               description="Starts with “-----BEGIN PGP PUBLIC KEY BLOCK-----”. Ask the recipient to send it to you."
-              required autosize minRows={4} maxRows={10} value={armored}
+              required autosize minRows={4} maxRows={10} value={v.armored}
               styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
-              onChange={(e) => { setArmored(e.currentTarget.value); clearKey(); setConfirmed(false); }}
-              onBlur={() => { if (armored.trim() && !key) void inspectKey(armored); }}
-              error={(submitted || keyError) && errors.key ? errors.key : undefined} />
+              onChange={(e) => changeKey({ armored: e.currentTarget.value })}
+              onBlur={() => { if (v.armored.trim() && !key) void inspectKey(v.armored); }}
+              error={(submitted || keyError) && errors.armored ? errors.armored : undefined} />
             <Group>
-              <Button variant="outline" type="button" onClick={() => void inspectKey(armored)} loading={busy === 'key'} disabled={!armored.trim()}>
+              <Button variant="outline" type="button" onClick={() => void inspectKey(v.armored)} loading={busy === 'key'} disabled={!v.armored.trim()}>
                 Check key
               </Button>
             </Group>
@@ -203,7 +179,7 @@ export function RecipientStep() {
             {key ? (
               <>
                 <KeySummary info={key} />
-                <Checkbox id="recipient-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.currentTarget.checked)}
+                <Checkbox id="recipient-confirm" {...box('confirmed')}
                   label="I confirmed this fingerprint with the recipient by phone or in person"
                   description="Read the groups of four aloud and have the recipient compare them with their own."
                   error={submitted ? errors.confirmed : undefined} />
@@ -219,7 +195,7 @@ export function RecipientStep() {
           </Group>
           <Group gap="md">
             <Text size="sm" c="dark.4">Next: choose how the records are delivered.</Text>
-            <Button type="submit" loading={busy === 'recipient'} disabled={hasKey && !key}>Save recipient</Button>
+            <Button type="submit" loading={busy === 'recipient'} disabled={v.hasKey && !key}>Save recipient</Button>
           </Group>
         </Group>
       </Stack>

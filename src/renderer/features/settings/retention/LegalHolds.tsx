@@ -1,10 +1,37 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Alert, Badge, Button, Fieldset, Group, Radio, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { PlaceHoldInput, type PlaceHoldInputT } from '../../../../shared/contract';
 import { DialogModal } from '../../../components/DialogModal';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../../lib/call';
+import { TableHead } from '../../../components/TableHead';
+import { toApiError } from '../../../lib/call';
+import { useCheckedSubmit, zodValidate } from '../../../lib/form';
 import { formatDateTime } from '../../../lib/format';
 import { useRetentionStore, type LegalHoldT, type RetentionViewT } from './store';
+
+/** The hold form's fields: what it covers, the request reference or the patient's MRN (by `scope`), and why. */
+interface HoldValues {
+  scope: PlaceHoldInputT['scope'];
+  target: string;
+  reason: string;
+}
+
+/** The values as `retention.placeHold` takes them: the target as the request reference or the MRN, text trimmed. */
+function toHold(v: HoldValues): PlaceHoldInputT {
+  const target = v.target.trim();
+  return { scope: v.scope, ...(v.scope === 'request' ? { requestReference: target } : { mrn: target }), reason: v.reason.trim() };
+}
+
+const UNUSUAL = 'Remove unusual characters (such as control or invisible characters).';
+const checkHold = zodValidate<HoldValues>(PlaceHoldInput, toHold, { requestReference: UNUSUAL, mrn: UNUSUAL, reason: UNUSUAL });
+/** The schema main parses (PlaceHoldInput), its errors under the form's two text fields; an empty field says what to enter. */
+function validateHold(v: HoldValues) {
+  const e = checkHold(v);
+  const target = !v.target.trim() ? (v.scope === 'request' ? 'Enter the request reference, e.g. Q-2026-00001.' : 'Enter the patient’s MRN.') : (e.requestReference ?? e.mrn);
+  const reason = !v.reason.trim() ? 'Say why (for example the matter or the letter received).' : e.reason;
+  return { ...(target ? { target } : {}), ...(reason ? { reason } : {}) };
+}
 
 /**
  * Legal holds: the holds in force (lift one, after a confirmation) and placing a hold on a request or a patient
@@ -13,39 +40,19 @@ import { useRetentionStore, type LegalHoldT, type RetentionViewT } from './store
 export function LegalHolds({ view, locked }: { view: RetentionViewT; locked: boolean }) {
   const placeHoldIn = useRetentionStore((s) => s.placeHold);
   const releaseHold = useRetentionStore((s) => s.releaseHold);
-  const [holdScope, setHoldScope] = useState<'request' | 'patient'>('request');
-  const [holdTarget, setHoldTarget] = useState('');
-  const [holdReason, setHoldReason] = useState('');
-  const [holdSubmitted, setHoldSubmitted] = useState(false);
-  const [holdError, setHoldError] = useState<ApiError | null>(null);
+  const form = useForm<HoldValues>({ mode: 'controlled', initialValues: { scope: 'request', target: '', reason: '' }, validate: validateHold });
+  const { formRef, busy, error: holdError, setError: setHoldError, submit, restart } = useCheckedSubmit(form);
   const [holdMessage, setHoldMessage] = useState<string | null>(null);
   const [lifting, setLifting] = useState<LegalHoldT | null>(null);
+  const holdScope = form.values.scope;
 
-  const holdFieldError = holdSubmitted && !holdTarget.trim() ? (holdScope === 'request' ? 'Enter the request reference, e.g. Q-2026-00001.' : 'Enter the patient’s MRN.') : undefined;
-  const holdReasonError = holdSubmitted && !holdReason.trim() ? 'Say why (for example the matter or the letter received).' : undefined;
-  const placeHold = async (ev: FormEvent) => {
-    ev.preventDefault();
-    setHoldSubmitted(true);
-    setHoldError(null);
-    setHoldMessage(null);
-    if (!holdTarget.trim() || !holdReason.trim()) {
-      document.getElementById(!holdTarget.trim() ? 'hold-target' : 'hold-reason')?.focus();
-      return;
-    }
-    try {
-      await placeHoldIn({
-        scope: holdScope,
-        ...(holdScope === 'request' ? { requestReference: holdTarget.trim() } : { mrn: holdTarget.trim() }),
-        reason: holdReason.trim(),
-      });
-      setHoldMessage(`Legal hold placed on ${holdScope === 'request' ? `request ${holdTarget.trim()}` : 'the patient'}. Nothing it covers is purged until it is lifted.`);
-      setHoldTarget('');
-      setHoldReason('');
-      setHoldSubmitted(false);
-    } catch (e) {
-      setHoldError(toApiError(e));
-    }
-  };
+  const placeHold = submit(async () => {
+    const hold = toHold(form.getValues());
+    await placeHoldIn(hold);
+    setHoldMessage(`Legal hold placed on ${hold.requestReference ? `request ${hold.requestReference}` : 'the patient'}. Nothing it covers is purged until it is lifted.`);
+    form.setValues({ target: '', reason: '' });
+    restart();
+  });
   const liftHold = async () => {
     const h = lifting;
     setLifting(null);
@@ -71,14 +78,7 @@ export function LegalHolds({ view, locked }: { view: RetentionViewT; locked: boo
             </Text>
           ) : (
             <Table aria-label="Legal holds" verticalSpacing="xs" data-testid="holds-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Covers</Table.Th>
-                  <Table.Th scope="col">Reason</Table.Th>
-                  <Table.Th scope="col">Placed</Table.Th>
-                  <Table.Th scope="col">Action</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead columns={['Covers', 'Reason', 'Placed', 'Action']} />
               <Table.Tbody>
                 {view.holds.map((h) => (
                   <Table.Tr key={h.id}>
@@ -105,40 +105,24 @@ export function LegalHolds({ view, locked }: { view: RetentionViewT; locked: boo
               </Table.Tbody>
             </Table>
           )}
-          <form onSubmit={(e) => void placeHold(e)} noValidate aria-label="Place a legal hold">
+          <form ref={formRef} onSubmit={(e) => { setHoldMessage(null); void placeHold(e); }} noValidate aria-label="Place a legal hold">
             <Stack gap="sm">
-              <Radio.Group label="Place a hold on" value={holdScope} onChange={(v) => setHoldScope(v as 'request' | 'patient')}>
+              <Radio.Group label="Place a hold on" {...form.getInputProps('scope')}>
                 <Group gap="lg" mt={6}>
                   <Radio value="request" label="A request" />
                   <Radio value="patient" label="A patient (every request and release)" />
                 </Group>
               </Radio.Group>
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-                <TextInput
-                  id="hold-target"
-                  label={holdScope === 'request' ? 'Request reference' : 'Patient MRN'}
-                  placeholder={holdScope === 'request' ? 'Q-2026-00001' : undefined}
-                  value={holdTarget}
-                  onChange={(e) => setHoldTarget(e.currentTarget.value)}
-                  error={holdFieldError}
-                  aria-invalid={holdFieldError ? true : undefined}
-                  maxLength={holdScope === 'request' ? 40 : 64}
-                />
-                <TextInput
-                  id="hold-reason"
-                  label="Reason"
-                  description="Kept in the vault; never written to the audit log or logs."
-                  value={holdReason}
-                  onChange={(e) => setHoldReason(e.currentTarget.value)}
-                  error={holdReasonError}
-                  aria-invalid={holdReasonError ? true : undefined}
-                  maxLength={500}
-                />
+                <TextInput id="hold-target" label={holdScope === 'request' ? 'Request reference' : 'Patient MRN'} {...form.getInputProps('target')}
+                  placeholder={holdScope === 'request' ? 'Q-2026-00001' : undefined} maxLength={holdScope === 'request' ? 40 : 64} />
+                <TextInput id="hold-reason" label="Reason" {...form.getInputProps('reason')} maxLength={500}
+                  description="Kept in the vault; never written to the audit log or logs." />
               </SimpleGrid>
               <ErrorAlert error={holdError} title="The legal hold was not changed" />
               <div aria-live="polite">{holdMessage ? <Alert color="green" variant="light" role="status" title={holdMessage} /> : null}</div>
               <Group>
-                <Button type="submit" variant="default">
+                <Button type="submit" variant="default" loading={busy}>
                   Place legal hold
                 </Button>
               </Group>
