@@ -245,7 +245,17 @@ export interface LazyFile {
  *   while iterating
  * @source RFC 3156 §4, §6.2; 45 CFR 164.312(e)(2)(ii)
  */
-export function composePgpMimeMessagesOneByOne(input: Omit<ComposePgpMimeInput, 'files'> & { files: LazyFile[] }): {
+export function composePgpMimeMessagesOneByOne(
+  input: Omit<ComposePgpMimeInput, 'files'> & {
+    files: LazyFile[];
+    /**
+     * Write every message into one buffer reused from message to message (pgpmime.ts `scratch`): each message's `raw`
+     * is then valid only until the next one is asked for — for a caller that stores each message before the next
+     * (the send workflow's stageMessages), so a release holds one message buffer, not one per message awaiting GC.
+     */
+    reuseBuffer?: boolean;
+  },
+): {
   parts: ComposedPartInfo[];
   messages: AsyncGenerator<ComposedMessage>;
 } {
@@ -268,6 +278,7 @@ export function composePgpMimeMessagesOneByOne(input: Omit<ComposePgpMimeInput, 
   ];
   const parts = groups.map((group, i) => ({ part: i + 1, of, files: [...group.map((f) => f.filename), ...extra.map((a) => a.filename)] }));
 
+  const scratch = input.reuseBuffer ? { buf: null as Buffer | null } : undefined;
   async function* messages(): AsyncGenerator<ComposedMessage> {
     for (const [i, group] of groups.entries()) {
       const part = i + 1;
@@ -298,6 +309,7 @@ export function composePgpMimeMessagesOneByOne(input: Omit<ComposePgpMimeInput, 
         signingKeyArmored: input.signingKeyArmored,
         encryptionKeysArmored: input.encryptionKeysArmored,
         date,
+        scratch,
       });
       yield { raw: built.raw, messageId: built.messageId, part, of, attachments: parts[i]!.files };
     }

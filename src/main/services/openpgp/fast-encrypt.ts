@@ -21,7 +21,7 @@ import * as openpgp from 'openpgp';
 import { GNUPG22_COMPATIBLE_CONFIG } from './keys';
 import { CFB, InlineCfb, WorkerCfb, type CfbEngine } from './native-cfb';
 import { HASHES, nativeSigner, SIGNATURE_HASH, signaturePacket, type NativeSigner } from './native-signature';
-import { Armorer, packet, PacketFramer } from './packet-framing';
+import { Armorer, packet, PacketFramer, PART_LOG2 } from './packet-framing';
 
 export { crc24 } from './packet-framing';
 
@@ -62,12 +62,13 @@ class EncryptSignWriter {
     armor: false | 'lf' | 'crlf',
     worker: boolean,
     emit: (b: Buffer) => void,
+    partLog2: number = PART_LOG2,
   ) {
     this.sigHash = createHash(HASHES[SIGNATURE_HASH]!.name);
     this.armor = armor ? new Armorer(emit, armor === 'crlf') : null;
     this.sink = this.armor ? (b: Buffer) => this.armor!.push(b) : emit;
-    this.outer = new PacketFramer(18, this.sink);
-    this.literal = new PacketFramer(11, (b) => this.inner(b));
+    this.outer = new PacketFramer(18, this.sink, partLog2);
+    this.literal = new PacketFramer(11, (b) => this.inner(b), partLog2);
     const onCipher = (c: Buffer) => this.outer.push(c);
     this.cfb = worker ? new WorkerCfb(cipherName, sessionKey, onCipher) : new InlineCfb(cipherName, sessionKey, onCipher);
   }
@@ -140,6 +141,12 @@ export interface WriterOptions {
   worker?: boolean;
   /** Armor line ends CRLF, as a MIME part needs (RFC 3156 §4, RFC 5322 §2.1); default LF. Only with `armor`. */
   crlf?: boolean;
+  /**
+   * Partial body lengths of 2^partLog2 bytes (9–30, default 20: 1 MiB). Smaller parts spread the work evenly over
+   * the caller's pieces — the writer does a part's cipher, MDC and armor work at once when it is full — so a caller
+   * that yields to the event loop between pieces (PGP/MIME on the main thread) passes 16 (64 KiB). Same message for a reader.
+   */
+  partLog2?: number;
 }
 
 /**
@@ -174,7 +181,7 @@ async function prepare(o: NativeEncryptOptions, w: WriterOptions = {}): Promise<
     await openpgp.encryptSessionKey({ data: sessionKey, algorithm, encryptionKeys: o.encryptionKeys, format: 'binary', date, config }),
   );
   const armor = o.armor === true ? (w.crlf ? 'crlf' : 'lf') : false;
-  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, armor, w.worker === true, emit);
+  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, armor, w.worker === true, emit, w.partLog2 ?? PART_LOG2);
 }
 
 /**

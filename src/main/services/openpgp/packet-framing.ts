@@ -4,8 +4,8 @@
  * with its CRC-24 checksum (§6).
  */
 
-/** Partial body chunk size exponent: 2^20 = 1 MiB per partial length (RFC 4880 §4.2.2.4 allows 2^0..2^30). */
-const PART_LOG2 = 20;
+/** Default partial body chunk size exponent: 2^20 = 1 MiB per partial length (RFC 4880 §4.2.2.4 allows 2^0..2^30). */
+export const PART_LOG2 = 20;
 
 /** New-format packet length (RFC 4880 §4.2.2.1–4.2.2.3). */
 function lengthBytes(len: number): Buffer {
@@ -36,7 +36,8 @@ export function mpi(bytes: Uint8Array): Buffer {
 
 /**
  * Writes one packet whose length is not known in advance: the body goes out in partial chunks of
- * exactly 2^PART_LOG2 bytes, the rest with a definite length at the end (a short packet gets a
+ * exactly 2^partLog2 bytes (default {@link PART_LOG2}; at least 2^9, RFC 4880 §4.2.2.4: the first partial
+ * length is at least 512 bytes), the rest with a definite length at the end (a short packet gets a
  * definite length only). A chunk is sent once the next byte is known to exist, so the last length
  * is never a partial one. Holds at most one chunk (references to the caller's buffers, no copies).
  */
@@ -44,17 +45,21 @@ export class PacketFramer {
   private q: Buffer[] = [];
   private qLen = 0;
   private started = false;
-  private readonly size = 2 ** PART_LOG2;
+  private readonly size: number;
 
   constructor(
     private readonly tag: number,
     private readonly emit: (b: Buffer) => void,
-  ) {}
+    private readonly partLog2: number = PART_LOG2,
+  ) {
+    if (!Number.isInteger(partLog2) || partLog2 < 9 || partLog2 > 30) throw new RangeError('partial length exponent out of range');
+    this.size = 2 ** partLog2;
+  }
 
   push(buf: Buffer): void {
     let rest = buf;
     while (rest.length > 0) {
-      if (this.qLen === this.size) this.flush(Buffer.from([0xe0 | PART_LOG2]));
+      if (this.qLen === this.size) this.flush(Buffer.from([0xe0 | this.partLog2]));
       const take = Math.min(this.size - this.qLen, rest.length);
       this.q.push(take === rest.length ? rest : rest.subarray(0, take));
       this.qLen += take;

@@ -3,8 +3,6 @@ import { HAND_OVER_CHUNK, sendRawMessage, toAppError, type ChunkedMessage, type 
 import { requireSetting } from '../settings/settings';
 import {
   beginPartAttempt,
-  clearOutboxPart,
-  eraseOutboxChunks,
   markPartHandedOver,
   openTransmission,
   outboxEntries,
@@ -14,12 +12,10 @@ import {
   refreshTransmissionSummary,
   storedParts,
 } from './delivery-repo';
+import { eraseOutboxPart } from './outbox-io';
 import { releaseState, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
 import { settle } from './send-outcome';
-
-/** Stored chunks erased per transaction after a part's "250" (4 MiB). */
-const ERASE_CHUNKS_PER_TX = 4;
 
 /**
  * Steps 3–4 for a release this process has claimed (SendWorkflow.deliver): deliver the stored parts one at a time
@@ -105,18 +101,17 @@ export async function deliverClaimed(ctx: SendContext, releaseId: string, trigge
     }
     // Accepted: a sent part is never sent again, so its chunks are erased a few at a time (short transactions, the event
     // loop runs between them), then its row. A stop half-way leaves bytes of a sent part, erased with the outbox (settle).
-    await eraseSentPart(ctx, open.id, msg.part);
+    await eraseSentPart(ctx, open.id, msg.part, open.method);
     if (msg.part < total) await ctx.d.checkpoint?.('between-parts', { releaseId, part: msg.part });
   }
   ctx.d.events.emit('progress', { operation: 'send', releaseId, done: total, total });
   return v.tx(() => settle(ctx, releaseId, open.id, stop));
 }
 /** Erase the stored bytes of an accepted part chunk-wise; a failure here only leaves bytes that settle erases later. */
-async function eraseSentPart(ctx: SendContext, transmissionId: string, part: number): Promise<void> {
+async function eraseSentPart(ctx: SendContext, transmissionId: string, part: number, method: string): Promise<void> {
   const v = ctx.s.require();
   try {
-    while (v.tx(() => eraseOutboxChunks(v.db, transmissionId, part, ERASE_CHUNKS_PER_TX)) > 0) await new Promise<void>((r) => setImmediate(r));
-    v.tx(() => clearOutboxPart(v.db, transmissionId, part));
+    await eraseOutboxPart(v, transmissionId, part, method);
   } catch (e) {
     ctx.s.logger.warn('release.part_bytes_not_erased', { code: e instanceof AppError ? e.code : 'INTERNAL' });
   }

@@ -8,10 +8,8 @@ import { recipientCertificate } from '../smime/repo';
 import type { SmimeService } from '../smime/service';
 import { newId } from '../support/ids';
 import {
-  appendOutboxChunk,
   beginOutboxMessage,
   clearOutbox,
-  completeOutboxMessage,
   closeTransmission,
   insertPendingPart,
   openStagedTransmission,
@@ -19,10 +17,10 @@ import {
   saveOutbox,
   setTransmissionPreparation,
   storePassphrase,
-  OUTBOX_CHUNK_BYTES,
   type OutboxMessage,
 } from './delivery-repo';
 import { EMAIL_METHODS, type PreparedMessages } from './methods';
+import { storeOutboxChunks } from './outbox-io';
 import type { GateResult } from './release-service';
 import { insertTransmission, releaseState, setDeliveryMethod, storedRecipient, updateRecipient, type StoredRecipient } from './repo';
 import type { EmailMethod, SendContext } from './send-context';
@@ -223,7 +221,7 @@ export async function stageMessages(
         beginOutboxMessage(v.db, t.id, { part: m.part, of: m.of, messageId: m.messageId, envelope });
         return t.id;
       });
-      await storeChunks(v, id, m.part, m.raw);
+      await storeOutboxChunks(v, id, m.part, m.raw);
       parts.push({ part: m.part, of: m.of, messageId: m.messageId, sizeBytes: m.raw.length });
       ctx.d.events.emit('progress', { operation: 'encrypt', releaseId, done: m.part, total: oneByOne.of + 1 });
     }
@@ -234,29 +232,6 @@ export async function stageMessages(
   }
   if (!t || parts.length !== oneByOne.of) throw new AppError('INTERNAL', 'The messages of this release could not be composed. Nothing was sent.');
   return { t, parts };
-}
-
-/** Chunks written per transaction while a message is staged (4 MiB: a few milliseconds of the main thread each). */
-const CHUNKS_PER_TX = 4;
-
-/**
- * Store one composed message's bytes as {@link OUTBOX_CHUNK_BYTES} chunks in short transactions, giving the event
- * loop a turn between them, then complete it with its size and SHA-256 (computed as the chunks are written).
- */
-async function storeChunks(v: ReturnType<SendContext['s']['require']>, transmissionId: string, part: number, raw: Buffer): Promise<void> {
-  const hash = createHash('sha256');
-  let seq = 0;
-  for (let off = 0; off < raw.length; ) {
-    v.tx(() => {
-      for (let i = 0; i < CHUNKS_PER_TX && off < raw.length; i++, seq++, off += OUTBOX_CHUNK_BYTES) {
-        const chunk = raw.subarray(off, off + OUTBOX_CHUNK_BYTES);
-        hash.update(chunk);
-        appendOutboxChunk(v.db, transmissionId, part, seq, chunk);
-      }
-    });
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  v.tx(() => completeOutboxMessage(v.db, transmissionId, part, raw.length, hash.digest('hex')));
 }
 
 /** The S/MIME service. @throws AppError RELEASE_NOT_READY when S/MIME is not wired (it always is in the product) */

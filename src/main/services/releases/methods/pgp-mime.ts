@@ -47,6 +47,8 @@ export async function composePgpMime(m: MethodInput): Promise<PreparedMessages> 
     // Base64 and ASCII armor grow the files by about 4/3 × 65/64: keep the finished message under the limit.
     limitBytes: Math.floor((m.limitBytes * 3 * 64) / (4 * 65)),
     date: m.now,
+    // The workflow stores each message before it asks for the next: one message buffer serves the whole release.
+    reuseBuffer: true,
   });
   return { messages: [], oneByOne: { of: composed.parts.length, messages: composed.messages }, packetSha256: null, recipientKeyFingerprint: r.keyFingerprint, passphrase: null };
 }

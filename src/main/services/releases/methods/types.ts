@@ -42,7 +42,8 @@ export interface PreparedMessages {
   messages: ComposedMessage[];
   /**
    * Instead of `messages`: how many there will be and the messages composed one at a time as they are iterated
-   * (PGP/MIME: releases of any size), so the workflow stores each in the vault before composing the next.
+   * (PGP/MIME: releases of any size), so the workflow stores each in the vault before composing the next. A message's
+   * `raw` may be overwritten by the next one (one reused buffer): store it before asking for the next.
    */
   oneByOne?: { of: number; messages: AsyncIterable<ComposedMessage> } | undefined;
   /** SHA-256 (hex) of the assembled packet (null for PGP/MIME, which sends the record files). */
