@@ -36,7 +36,8 @@ export interface ShellServices {
   /** The practice server sync (createServices' result has it): started with the window, stopped at quit. */
   startPracticeSync?(): void;
   stopPracticeSync?(): Promise<void>;
-  /** The packaging worker thread (createServices' result has it): ended at quit. */
+  /** The packaging worker thread (createServices' result has it): warmed when the window opens, ended at quit. */
+  warmPackaging?(): void;
   stopPackaging?(): Promise<void>;
 }
 
@@ -157,6 +158,7 @@ export async function startApp<S extends ShellServices>(opts: StartOptions<S>): 
   services.startQueue?.();
   services.startBounceWatch?.();
   services.startPracticeSync?.();
+  services.warmPackaging?.();
   app.on('activate', () => {
     if (!getWindow()) openWindow();
   });

@@ -147,6 +147,7 @@ export function createServices(config: ServicesConfig) {
     releases,
     bounces,
     packaging,
+    assetsRoot: config.assetsRoot,
     logger,
     link,
     queueTickMs: config.queue?.tickMs,
@@ -198,6 +199,7 @@ export function createServices(config: ServicesConfig) {
     stopBounceWatch: background.stopBounceWatch,
     startPracticeSync: background.startPracticeSync,
     stopPracticeSync: background.stopPracticeSync,
+    warmPackaging: background.warmPackaging,
     stopPackaging: background.stopPackaging,
   };
 }

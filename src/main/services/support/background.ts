@@ -14,6 +14,7 @@ import type { PracticeLinkService } from '../practice/practice-link-service';
 import { PackagingWorker } from '../packaging/worker-client';
 import type { ReleasesService } from '../releases/releases-service';
 import type { Session } from '../session';
+import { isAppError } from '../../../shared/errors';
 import type { Logger } from './logger';
 
 export interface BackgroundDeps {
@@ -21,6 +22,8 @@ export interface BackgroundDeps {
   releases: ReleasesService;
   bounces: BounceService;
   packaging: PackagingJobs;
+  /** Fonts and other assets the packaging worker reads (default: the worker's own default). */
+  assetsRoot?: string | undefined;
   logger: Logger;
   /** The link to the practice server (issue #17); absent: `local` (the outbox sends from this workstation). */
   link?: PracticeLink | undefined;
@@ -134,6 +137,17 @@ export class Background {
 
   /** Stop the bounce poll and wait for a check in progress. */
   readonly stopBounceWatch = (): Promise<void> => this.bounceWatch.stop();
+
+  /**
+   * Start the packaging worker thread, if any, and get it ready (PackagingWorker.warm: modules, fonts and qpdf's
+   * WebAssembly loaded, a small synthetic packet made and dropped), so the first release of the day does not wait for
+   * it. Called once when the window opens; a failure is logged as a code and the first job starts the worker instead.
+   */
+  readonly warmPackaging = (): void => {
+    const { packaging, logger } = this.d;
+    if (!(packaging instanceof PackagingWorker)) return;
+    packaging.warm(this.d.assetsRoot).catch((e: unknown) => logger.warn('packaging.warm_failed', { code: isAppError(e) ? e.code : 'INTERNAL' }));
+  };
 
   /** End the packaging worker thread, if any (at quit). Jobs still running fail with PACKAGING_CANCELLED. */
   readonly stopPackaging = async (): Promise<void> => {
