@@ -54,25 +54,28 @@ export function useLiveValidation(form: { values: unknown; validate: () => unkno
 }
 
 /**
- * An action that calls main: `run(fn, kind?)` sets `busy` to `kind` (true when not given) while `fn` runs, clears the
- * previous error, and turns what `fn` throws into `error` (coded, PHI-free: toApiError). `busy` is null when idle.
- * For buttons outside a form's submit (Test connection, Import, Check now), and the submit below.
+ * An action that calls main: `run(fn, kind?, failTitle?)` sets `busy` to `kind` (true when not given) while `fn`
+ * runs, clears the previous error, and turns what `fn` throws into `error` (coded, PHI-free: toApiError) with
+ * `errorTitle` = `failTitle` (what did not happen, for the ErrorAlert's title; null when not given). `busy` is null
+ * when idle. For buttons outside a form's submit (Test connection, Import, Check now), and the submit below.
  */
 export function useAction<K extends string | true = true>() {
   const [busy, setBusy] = useState<K | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const run = async (fn: () => Promise<unknown>, kind?: K) => {
+  const [failure, setFailure] = useState<{ error: ApiError; title: string | null } | null>(null);
+  /** Show `error` (null clears it), with an optional title. */
+  const setError = (error: ApiError | null, title: string | null = null) => setFailure(error ? { error, title } : null);
+  const run = async (fn: () => Promise<unknown>, kind?: K, failTitle?: string) => {
     setBusy(kind ?? (true as K));
-    setError(null);
+    setFailure(null);
     try {
       await fn();
     } catch (e) {
-      setError(toApiError(e));
+      setFailure({ error: toApiError(e), title: failTitle ?? null });
     } finally {
       setBusy(null);
     }
   };
-  return { busy, error, setError, run };
+  return { busy, error: failure?.error ?? null, errorTitle: failure?.title ?? null, setError, run };
 }
 
 /** What the checked-form hooks need of a @mantine/form form. */

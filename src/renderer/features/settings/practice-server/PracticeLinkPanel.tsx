@@ -9,7 +9,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Group, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../../lib/call';
+import { useForm } from '@mantine/form';
+import { channels } from '../../../../shared/contract';
+import { toApiError } from '../../../lib/call';
+import { useAction, useFormCheck, zodValidate } from '../../../lib/form';
 import { formatDateTime } from '../../../lib/format';
 import { useMayCall } from '../../../lib/roles';
 import { usePracticeServerStore, type PracticeConflictView, type PracticeServerStatusView, type PracticeSyncView } from './store';
@@ -37,28 +40,20 @@ export function PracticeLinkPanel({ status }: { status: PracticeServerStatusView
   const conflicts = usePracticeServerStore((s) => s.conflicts);
   const api = usePracticeServerStore.getState(); // the store's calls (actions never change)
   const loadConflicts = usePracticeServerStore((s) => s.loadConflicts);
-  const [busy, setBusy] = useState<null | 'sync' | 'join' | string>(null);
-  const [error, setError] = useState<{ e: ApiError; title: string } | null>(null);
+  const { busy, error, errorTitle, setError, run: act } = useAction<string>();
   const [synced, setSynced] = useState<PracticeSyncView | null>(null);
   const [decided, setDecided] = useState<string | null>(null);
   const sentence = linkSentence(link);
 
   useEffect(() => {
-    if (link.state === 'online' || link.state === 'offline') void loadConflicts().catch((e: unknown) => setError({ e: toApiError(e), title: 'The conflicts could not be read' }));
-  }, [loadConflicts, link.state]);
+    if (link.state === 'online' || link.state === 'offline') void loadConflicts().catch((e: unknown) => setError(toApiError(e), 'The conflicts could not be read'));
+  }, [loadConflicts, link.state]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const run = async (kind: string, title: string, fn: () => Promise<void>) => {
-    setError(null);
+  /** Run one of the panel's actions (`kind`: what is busy; `title`: what did not happen, if it fails). */
+  const run = (kind: string, title: string, fn: () => Promise<void>) => {
     setSynced(null);
     setDecided(null);
-    setBusy(kind);
-    try {
-      await fn();
-    } catch (e) {
-      setError({ e: toApiError(e), title });
-    } finally {
-      setBusy(null);
-    }
+    return act(fn, kind, title);
   };
 
   return (
@@ -92,7 +87,7 @@ export function PracticeLinkPanel({ status }: { status: PracticeServerStatusView
           </Alert>
         ) : null}
       </div>
-      <ErrorAlert error={error?.e ?? null} title={error?.title} hideFixLink />
+      <ErrorAlert error={error} title={errorTitle ?? undefined} hideFixLink />
       {conflicts && conflicts.length > 0 ? (
         <Stack gap="sm" data-testid="practice-conflicts">
           <Title order={3} size="h6">
@@ -122,32 +117,36 @@ export function PracticeLinkPanel({ status }: { status: PracticeServerStatusView
   );
 }
 
+interface JoinValues {
+  workstationLabel: string;
+  passphrase: string;
+}
+
+/** The join form's rules: the channel's own schema, with sentences staff understand. */
+const validateJoin = zodValidate<JoinValues>(channels['practiceServer.join'].input, (v) => ({ ...v, workstationLabel: v.workstationLabel.trim() }), {
+  workstationLabel: 'Give this workstation a short name, like “Front desk 2” (at most 60 characters, no patient details).',
+  passphrase: 'Enter your passphrase.',
+});
+
 function JoinForm({ busy, onJoin }: { busy: boolean; onJoin: (input: { passphrase: string; workstationLabel: string }) => void }) {
-  const [label, setLabel] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const form = useForm<JoinValues>({ mode: 'controlled', initialValues: { workstationLabel: '', passphrase: '' }, validate: validateJoin });
+  const { formRef, check } = useFormCheck(form);
   const submit = (ev: FormEvent) => {
     ev.preventDefault();
-    if (!label.trim() || label.trim().length > 60) return setProblem('Give this workstation a short name, like “Front desk 2” (at most 60 characters, no patient details).');
-    if (!passphrase) return setProblem('Enter your passphrase.');
-    setProblem(null);
-    onJoin({ passphrase, workstationLabel: label.trim() });
-    setPassphrase('');
+    if (!check()) return;
+    const v = form.getValues();
+    onJoin({ passphrase: v.passphrase, workstationLabel: v.workstationLabel.trim() });
+    form.setFieldValue('passphrase', ''); // used once
   };
   return (
-    <form onSubmit={submit} noValidate aria-label="Join this workstation to the practice">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Join this workstation to the practice">
       <Stack gap="sm">
         <Text size="sm">
           The first workstation to join creates the practice key that encrypts patient details; the others open it with the same administrator’s name and
           passphrase. The key is kept only in this computer’s encrypted vault.
         </Text>
-        <TextInput id="practice-link-label" label="Name of this workstation" description="Shown to staff, like “Front desk 2”. No patient details." value={label} onChange={(e) => setLabel(e.currentTarget.value)} required maxLength={60} autoComplete="off" />
-        <PasswordInput id="practice-link-passphrase" label="Your passphrase" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} required autoComplete="current-password" />
-        {problem ? (
-          <Text size="sm" c="red.8" role="alert">
-            {problem}
-          </Text>
-        ) : null}
+        <TextInput id="practice-link-label" label="Name of this workstation" description="Shown to staff, like “Front desk 2”. No patient details." required maxLength={60} autoComplete="off" {...form.getInputProps('workstationLabel')} />
+        <PasswordInput id="practice-link-passphrase" label="Your passphrase" required autoComplete="current-password" {...form.getInputProps('passphrase')} />
         <Group>
           <Button type="submit" loading={busy}>
             Join the practice

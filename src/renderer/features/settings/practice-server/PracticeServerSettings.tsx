@@ -11,10 +11,8 @@ import { useForm, type FormErrors } from '@mantine/form';
 import { channels, type ChannelInput } from '../../../../shared/contract';
 import { DialogModal } from '../../../components/DialogModal';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { toApiError, type ApiError } from '../../../lib/call';
-import { focusFirstInvalid } from '../../../lib/focus';
 import { formatDateTime } from '../../../lib/format';
-import { mergeErrors, useLiveValidation, zodValidate } from '../../../lib/form';
+import { mergeErrors, useAction, useFormCheck, zodValidate } from '../../../lib/form';
 import { useMayCall } from '../../../lib/roles';
 import { PracticeLinkPanel } from './PracticeLinkPanel';
 import { usePracticeServerStore, type PracticeServerCheckView, type PracticeServerStatusView } from './store';
@@ -128,39 +126,22 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
       setSaved(false);
     },
   });
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState<null | 'test' | 'save' | 'disconnect'>(null);
+  const { formRef, check } = useFormCheck(form);
+  const { busy, error, errorTitle, run: act } = useAction<'test' | 'save' | 'disconnect'>();
   const [checked, setChecked] = useState<PracticeServerCheckView | null>(null);
   const [saved, setSaved] = useState(false);
   const [disconnected, setDisconnected] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<{ e: ApiError; title: string } | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
-  useLiveValidation(form, submitted);
 
   /** Validates; null (and focus on the first invalid field) when something is missing. */
-  const read = (): ChannelInput<'practiceServer.configure'> | null => {
-    setSubmitted(true);
-    if (form.validate().hasErrors) {
-      window.setTimeout(() => focusFirstInvalid(formRef.current), 0);
-      return null;
-    }
-    return toServerInput(form.getValues());
-  };
+  const read = (): ChannelInput<'practiceServer.configure'> | null => (check() ? toServerInput(form.getValues()) : null);
 
-  const run = async (kind: 'test' | 'save' | 'disconnect', title: string, fn: () => Promise<void>) => {
-    setError(null);
+  /** Run one of the form's actions (`title`: what did not happen, if it fails). */
+  const run = (kind: 'test' | 'save' | 'disconnect', title: string, fn: () => Promise<void>) => {
     setChecked(null);
     setSaved(false);
     setDisconnected(false);
-    setBusy(kind);
-    try {
-      await fn();
-    } catch (e) {
-      setError({ e: toApiError(e), title });
-    } finally {
-      setBusy(null);
-    }
+    return act(fn, kind, title);
   };
 
   const testNow = () => {
@@ -251,7 +232,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
               </Alert>
             ) : null}
           </div>
-          <ErrorAlert error={error?.e ?? null} title={error?.title} hideFixLink />
+          <ErrorAlert error={error} title={errorTitle ?? undefined} hideFixLink />
         </Stack>
       </fieldset>
       <DialogModal opened={confirming} onClose={() => setConfirming(false)} title="Disconnect from the practice server?">
