@@ -15,7 +15,7 @@ import {
   listQueuedReleases,
   markQueuedPartHandedOver,
   readStoredMessage,
-  recordLastPartSentAndSettle,
+  recordQueuedPartSent,
   type PreparedRelease,
 } from '../../../src/main/services/practice/queue-repo';
 import { DEFAULT_RETRY } from '../../../src/main/services/releases/send-context';
@@ -68,7 +68,7 @@ describe.each(engines())('migration 0004 queue-message-chunks on $name', (h) => 
     const claim = (await claimNextRelease(db, io, WS, now(), 60_000))!;
     const seq = await beginQueuedPartAttempt(db, claim, 1, now());
     await markQueuedPartHandedOver(db, claim, 1, now());
-    expect(await recordLastPartSentAndSettle(db, io, claim, 1, seq, { smtpResponse: '250 ok', tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_128_GCM_SHA256' }, DEFAULT_RETRY, now())).toBe('sent');
+    expect(await recordQueuedPartSent(db, io, claim, 1, seq, { smtpResponse: '250 ok', tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_128_GCM_SHA256' }, now(), DEFAULT_RETRY)).toBe('sent');
     const cleared = await db.all<{ sealed: Buffer | null; cleared_at: string | null }>('SELECT sealed, cleared_at FROM queue_message_chunks ORDER BY seq');
     expect(cleared).toHaveLength(rows.length);
     expect(cleared.every((x) => x.sealed === null && x.cleared_at !== null)).toBe(true);

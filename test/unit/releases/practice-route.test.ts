@@ -20,7 +20,6 @@ import {
   enqueueRelease,
   listQueuedReleases,
   markQueuedPartHandedOver,
-  recordLastPartSentAndSettle,
   recordQueuedPartSent,
   settleClaim,
   transmissionLog,
@@ -319,7 +318,7 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
       const claim = (await claimNextRelease(engine, io, ws, now(), 60_000))!;
       const seq = await beginQueuedPartAttempt(engine, claim, 1, now());
       await markQueuedPartHandedOver(engine, claim, 1, now());
-      if (merged) expect(await recordLastPartSentAndSettle(engine, io, claim, 1, seq, reply, DEFAULT_RETRY, now())).toBe('sent');
+      if (merged) expect(await recordQueuedPartSent(engine, io, claim, 1, seq, reply, now(), DEFAULT_RETRY)).toBe('sent');
       else {
         await recordQueuedPartSent(engine, io, claim, 1, seq, reply, now());
         expect(await settleClaim(engine, io, claim, null, DEFAULT_RETRY, now())).toBe('sent');

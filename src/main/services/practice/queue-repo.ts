@@ -252,9 +252,14 @@ export async function markQueuedPartHandedOver(engine: SqlEngine, claim: QueueCl
 
 /**
  * Record the server's "250" to DATA for a part (RFC 5321 §4.2.5) with its TLS facts, the transmission's summary and
- * the 'release.part_sent' audit event, in one transaction, the moment the reply arrived.
- * @throws AppError QUEUE_CLAIM_LOST (another workstation recovered the release: the part stays as recovery left it
- *   — 'unconfirmed', for staff to resolve)
+ * the 'release.part_sent' audit event, in one transaction, the moment the reply arrived. For the LAST part to
+ * deliver, pass `settle` (the retry policy): the release is then settled in the same transaction with the same fence
+ * (what {@link settleClaim} does on its own), so the disclosure ('release.send') commits with the reply that
+ * completed it, in fewer round trips.
+ * @returns the status the release ends in when `settle` is given (see {@link settleClaim}), else null
+ * @throws AppError QUEUE_CLAIM_LOST (another workstation recovered the release: nothing is written; the part stays as
+ *   recovery left it — 'unconfirmed', for staff to resolve)
+ * @source 45 CFR 164.528(b)(2), 164.312(b); RFC 5321 §4.2.5 (the reply to the final ".")
  */
 export async function recordQueuedPartSent(
   engine: SqlEngine,
@@ -264,64 +269,28 @@ export async function recordQueuedPartSent(
   seq: number,
   r: { smtpResponse: string; tlsProtocol: string; tlsCipher: string },
   now: Date,
-): Promise<void> {
-  await engine.transaction(async (tx) => {
-    await fence(tx, claim, now);
-    await partSentTx(tx, io, claim, part, seq, r, now);
-  });
-}
-
-/**
- * Record the server's "250" to DATA for the LAST part to deliver AND settle the release, in one transaction with one
- * fence (what {@link recordQueuedPartSent} then {@link settleClaim} do in two): fewer round trips per release, and
- * the disclosure ('release.send') commits with the reply that completed it.
- * @returns the status the release ends in (see {@link settleClaim})
- * @throws AppError QUEUE_CLAIM_LOST (nothing is written; recovery finds the part handed over → 'unconfirmed')
- * @source 45 CFR 164.528(b)(2), 164.312(b); RFC 5321 §4.2.5 (the reply to the final ".")
- */
-export async function recordLastPartSentAndSettle(
-  engine: SqlEngine,
-  io: QueueIo,
-  claim: QueueClaim,
-  part: number,
-  seq: number,
-  r: { smtpResponse: string; tlsProtocol: string; tlsCipher: string },
-  retry: RetryPolicy,
-  now: Date,
-): Promise<ReleaseStatus> {
+  settle?: RetryPolicy,
+): Promise<ReleaseStatus | null> {
   return engine.transaction(async (tx) => {
     await fence(tx, claim, now);
-    await partSentTx(tx, io, claim, part, seq, r, now);
-    return settleTx(tx, io, claim, null, retry, now, r.tlsProtocol);
-  });
-}
-
-/** The writes of a part's "250" inside the caller's fenced transaction: part, attempt, summary, audit event. */
-async function partSentTx(
-  tx: SqlEngine,
-  io: QueueIo,
-  claim: QueueClaim,
-  part: number,
-  seq: number,
-  r: { smtpResponse: string; tlsProtocol: string; tlsCipher: string },
-  now: Date,
-): Promise<void> {
-  const at = now.toISOString();
-  await tx.run(
-    "UPDATE queue_parts SET status = 'sent', sent_at = $3, smtp_response = $4, tls_protocol = $5, tls_cipher = $6, error_code = NULL WHERE transmission_id = $1 AND part = $2",
-    [claim.transmissionId, part, at, r.smtpResponse, r.tlsProtocol, r.tlsCipher],
-  );
-  await tx.run("UPDATE queue_attempts SET ended_at = $2, outcome = 'sent', smtp_response = $3 WHERE seq = $1", [seq, at, r.smtpResponse]);
-  const of = await refreshSummary(tx, claim.transmissionId);
-  await io.audit(tx, {
-    at: now,
-    actor: `Workstation ${claim.workstation}`,
-    actorId: null,
-    action: 'release.part_sent',
-    outcome: 'success',
-    subjectType: 'release',
-    subjectId: claim.releaseId,
-    detail: { transmissionId: claim.transmissionId, part, of, tlsProtocol: r.tlsProtocol, workstation: claim.workstation },
+    const at = now.toISOString();
+    await tx.run(
+      "UPDATE queue_parts SET status = 'sent', sent_at = $3, smtp_response = $4, tls_protocol = $5, tls_cipher = $6, error_code = NULL WHERE transmission_id = $1 AND part = $2",
+      [claim.transmissionId, part, at, r.smtpResponse, r.tlsProtocol, r.tlsCipher],
+    );
+    await tx.run("UPDATE queue_attempts SET ended_at = $2, outcome = 'sent', smtp_response = $3 WHERE seq = $1", [seq, at, r.smtpResponse]);
+    const of = await refreshSummary(tx, claim.transmissionId);
+    await io.audit(tx, {
+      at: now,
+      actor: `Workstation ${claim.workstation}`,
+      actorId: null,
+      action: 'release.part_sent',
+      outcome: 'success',
+      subjectType: 'release',
+      subjectId: claim.releaseId,
+      detail: { transmissionId: claim.transmissionId, part, of, tlsProtocol: r.tlsProtocol, workstation: claim.workstation },
+    });
+    return settle ? settleTx(tx, io, claim, null, settle, now, r.tlsProtocol) : null;
   });
 }
 

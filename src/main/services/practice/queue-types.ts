@@ -2,10 +2,11 @@
 import type { AuditInput } from '../audit/audit';
 import type { SmtpEnvelope } from '../delivery/smtp-types';
 import type { ReleaseStatus } from '../releases/repo';
+import type { EmailMethod } from '../releases/send-context';
 import type { SqlEngine } from './engine';
 
-/** The email methods a queued release can have been prepared with (contract EmailDeliveryMethod). */
-export type QueueMethod = 'openpgp-pgp-mime' | 'smime' | 'password-pdf' | 'tls-only-email';
+/** The email methods a queued release can have been prepared with: the send path's own (contract EmailDeliveryMethod). */
+export type QueueMethod = EmailMethod;
 
 /** A part's state (as in the vault's outbox): 'sending' = an attempt under a claim; 'unconfirmed' = handed over, no reply. */
 export type QueuePartStatus = 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed' | 'bounced';

@@ -25,7 +25,6 @@ import {
   queueActivity,
   queueParts,
   readStoredMessage,
-  recordLastPartSentAndSettle,
   recordQueuedPartFailure,
   recordQueuedPartSent,
   recoverLapsedClaims,
@@ -231,10 +230,9 @@ export class QueueWorker {
       // the part handed over → 'unconfirmed': never a second copy.
       await this.d.checkpoint?.('after-reply', { releaseId: claim.releaseId, part: p.part });
       // The last part: its result and the release's settle commit together (one transaction, one fence).
-      if (p.part === lastPart) {
-        return recordLastPartSentAndSettle(engine, io, claim, p.part, seq, { smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher }, this.d.retry ?? DEFAULT_RETRY, this.now());
-      }
-      await recordQueuedPartSent(engine, io, claim, p.part, seq, { smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher }, this.now());
+      const reply = { smtpResponse: sent.response, tlsProtocol: sent.tlsProtocol, tlsCipher: sent.tlsCipher };
+      const settled = await recordQueuedPartSent(engine, io, claim, p.part, seq, reply, this.now(), p.part === lastPart ? (this.d.retry ?? DEFAULT_RETRY) : undefined);
+      if (settled) return settled;
       if (p.part < parts.length) await this.d.checkpoint?.('between-parts', { releaseId: claim.releaseId, part: p.part });
     }
     return settleClaim(engine, io, claim, stop, this.d.retry ?? DEFAULT_RETRY, this.now());
