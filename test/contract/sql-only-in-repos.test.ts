@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 /**
  * SQL lives only in repository files (`*repo.ts`), the numbered migrations and the vault module's own low level
  * (src/main/services/vault/vault.ts: keying, the wrong-key check `SELECT count(*) FROM sqlite_master`, `VACUUM INTO`
- * for backups), so a second storage engine touches nothing else (docs/architecture.md). One more: the audit chain's
- * verification worker (audit/chain-worker-source.ts) is a source text run in a worker thread on its own read-only
- * connection; it can import nothing, so it prepares the SQL texts chain-repo.ts exports.
+ * for backups), so a second storage engine touches nothing else (docs/architecture.md). One more kind: worker sources
+ * (`*-worker-source.ts`: the audit chain's verification worker, the outbox's WAL checkpoint worker) are source texts
+ * run in a worker thread on their own connection; they can import nothing, so they prepare the SQL texts their
+ * repositories export.
  *
  * The practice store (src/main/services/practice/, issue #17) runs SQL through a SqlEngine (`.all(` / `.one(` /
  * `.run(` with SQL text): allowed only in its `*-repo.ts` files, its migrations (`migrations/`, the runner
@@ -45,7 +46,7 @@ function tsFiles(dir: string): string[] {
 
 function allowed(rel: string): boolean {
   const posix = rel.split(sep).join('/');
-  return /repo\.ts$/.test(posix) || posix.includes('/vault/migrations') || posix.endsWith('/vault/migrations.ts') || posix.endsWith('/vault/vault.ts') || posix.endsWith('/audit/chain-worker-source.ts') || posix.endsWith('/practice/sqlite-engine.ts');
+  return /repo\.ts$/.test(posix) || posix.includes('/vault/migrations') || posix.endsWith('/vault/migrations.ts') || posix.endsWith('/vault/vault.ts') || /-worker-source\.ts$/.test(posix) || posix.endsWith('/practice/sqlite-engine.ts');
 }
 
 /** `file: count` for every file outside repositories, migrations and the vault module that runs SQL statements. */

@@ -5,41 +5,14 @@
  * commit without their automatic checkpoint (outbox-repo lightCommit). The worker only checkpoints: it
  * reads and writes no rows, so it never takes the write lock and never conflicts with the main connection.
  *
- * The worker is source text run with `eval` (as audit/chain-worker-source.ts, for the same reasons: Electron's
+ * The worker is source text run with `eval` (checkpoint-worker-source.ts; as audit/chain-worker-source.ts, for the same reasons: Electron's
  * bundle, tsx and vitest all run it unchanged); it needs only Node built-ins and the SQLCipher module.
  * @source https://sqlite.org/wal.html (checkpointing, concurrency); 45 CFR 164.312(a)(2)(iv) (the vault stays encrypted)
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { VaultFileAccess } from '../vault/vault';
-import { WAL_CHECKPOINT_PASSIVE_SQL } from './outbox-repo';
-
-const SOURCE = `
-'use strict';
-const { parentPort, workerData: w } = require('node:worker_threads');
-let db;
-try {
-  const Database = require(w.modulePath);
-  db = new Database(w.file, { fileMustExist: true, timeout: 0 });
-  for (const p of w.keyPragmas) db.pragma(p);
-  db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
-  parentPort.postMessage({ ok: true });
-} catch (e) {
-  parentPort.postMessage({ ok: false, code: (e && typeof e.code === 'string') ? e.code : 'WORKER_FAILED' });
-  if (db) db.close();
-  db = null;
-}
-parentPort.on('message', (m) => {
-  if (m === 'checkpoint' && db) {
-    try { db.prepare(${JSON.stringify(WAL_CHECKPOINT_PASSIVE_SQL)}).get(); parentPort.postMessage({ ok: true }); }
-    catch (e) { parentPort.postMessage({ ok: false, code: (e && typeof e.code === 'string') ? e.code : 'CHECKPOINT_FAILED' }); }
-  } else if (m === 'close') {
-    if (db) db.close();
-    db = null;
-    parentPort.close();
-  }
-});
-`;
+import { CHECKPOINT_WORKER_SOURCE as SOURCE } from './checkpoint-worker-source';
 
 /** A running checkpointer: {@link nudge} after each commit, {@link stop} when done. */
 export interface OutboxCheckpointer {
