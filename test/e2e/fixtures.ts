@@ -81,7 +81,10 @@ class HostProcess {
       else this.answers.push(line);
     });
     child.on('exit', () => {
-      if (this.child === child) this.child = null;
+      // A process killed on purpose (kill(): a stop that did not answer in time) is already replaced: its late exit
+      // must not answer the question put to the next process (that turned a slow stop into "host did not start").
+      if (this.child !== child) return;
+      this.child = null;
       const w = this.waiting;
       this.waiting = null;
       w?.('EXITED');
