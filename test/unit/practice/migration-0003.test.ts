@@ -3,9 +3,8 @@
  * record; a full record is sealed (no patient detail in clear) and opens again; a change is written only against the
  * version it was made on (optimistic concurrency); each workstation's chain mark only moves forward.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestStatus } from '../../../src/shared/compliance';
-import type { SqlEngine } from '../../../src/main/services/practice/engine';
 import { setUpPracticeKey } from '../../../src/main/services/practice/keys-repo';
 import { migratePractice } from '../../../src/main/services/practice/migrate';
 import { createPracticeRequest } from '../../../src/main/services/practice/requests-repo';
@@ -20,6 +19,7 @@ import {
 } from '../../../src/main/services/practice/sync-repo';
 import { recordOfRow } from '../../../src/main/services/practice/sync-record';
 import { engines } from '../../support/practice-engines';
+import { useEngineHarness } from '../../support/practice-suite';
 
 const AT = '2026-03-10T15:00:00.000Z';
 const WS = 'a'.repeat(32);
@@ -51,16 +51,10 @@ function record(id: string, status: RequestStatus = 'received') {
 }
 
 describe.each(engines())('migration 0003 request-sync on $name', (h) => {
-  beforeAll(() => h.start());
-  afterAll(() => h.stop());
-  let db: SqlEngine | undefined;
-  afterEach(async () => {
-    await db?.close();
-    db = undefined;
-  });
+  const fresh = useEngineHarness(h);
 
   it('gives requests stored before it version 1 and no full record (they are not synchronised rows)', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     expect(await migratePractice(db, 2)).toBe(2);
     const keys = await setUpPracticeKey(db, { id: 'admin', passphrase: 'orbit lantern cactus velvet harbor 42' }, AT);
     const old = await createPracticeRequest(db, keys, { receivedOn: '2026-03-10', dueOn: '2026-04-09', at: AT, phi: { patientName: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: null, requesterName: null, requesterEmail: null, description: '' } });
@@ -71,7 +65,7 @@ describe.each(engines())('migration 0003 request-sync on $name', (h) => {
   });
 
   it('seals the full record, opens it again, and writes a change only against the version it was made on', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     const keys = await setUpPracticeKey(db, { id: 'admin', passphrase: 'orbit lantern cactus velvet harbor 42' }, AT);
     const meta = { status: 'received' as const, receivedOn: '2026-03-10', dueOn: '2026-04-09' };
     expect(await insertServerRecord(db, keys, record('req_1'), meta, WS, AT)).toBe(true);
@@ -86,7 +80,7 @@ describe.each(engines())('migration 0003 request-sync on $name', (h) => {
   });
 
   it('moves a workstation’s chain mark only forward', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     await upsertWorkstation(db, { id: WS, label: 'Front desk 1' }, AT);
     expect(await workstationAuditMark(db, WS)).toBe(0);
     await setWorkstationAuditMark(db, WS, 7, AT);

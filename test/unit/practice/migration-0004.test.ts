@@ -5,8 +5,7 @@
  * queued; once sent the chunk bytes are cleared and the rows kept; no chunk row can be deleted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlEngine } from '../../../src/main/services/practice/engine';
+import { describe, expect, it } from 'vitest';
 import { migratePractice } from '../../../src/main/services/practice/migrate';
 import {
   beginQueuedPartAttempt,
@@ -20,6 +19,7 @@ import {
 } from '../../../src/main/services/practice/queue-repo';
 import { DEFAULT_RETRY } from '../../../src/main/services/releases/send-context';
 import { engines } from '../../support/practice-engines';
+import { useEngineHarness } from '../../support/practice-suite';
 import { PATIENT_NAME, STAFF, syntheticRelease, testQueueIo } from '../../support/practice-queue';
 
 const WS = { id: 'ws-1', actor: 'Workstation ws-1', actorId: null };
@@ -35,17 +35,11 @@ function chunkedRelease(i: number, chunkBytes: number, tamper: { size?: number }
 }
 
 describe.each(engines())('migration 0004 queue-message-chunks on $name', (h) => {
-  beforeAll(() => h.start());
-  afterAll(() => h.stop());
-  let db: SqlEngine | undefined;
-  afterEach(async () => {
-    await db?.close();
-    db = undefined;
-  });
+  const fresh = useEngineHarness(h);
   const io = testQueueIo(randomBytes(32));
 
   it('a message pushed chunk by chunk reads back byte-identical; each chunk is sealed and bound to its place; sent → bytes cleared, rows kept, none deletable', async () => {
-    db = await h.fresh({ migrate: false });
+    const db = await fresh({ migrate: false });
     expect(await migratePractice(db, 2)).toBe(2);
     expect(await migratePractice(db)).toBeGreaterThanOrEqual(4);
     const { r, raw } = chunkedRelease(1, 1024);
@@ -77,7 +71,7 @@ describe.each(engines())('migration 0004 queue-message-chunks on $name', (h) => 
   });
 
   it('chunks that do not match the recorded size or digest are refused (OUTBOX_INTEGRITY); nothing is queued', async () => {
-    db = await h.fresh();
+    const db = await fresh();
     const { r } = chunkedRelease(2, 1000, { size: 17 });
     await expect(enqueueRelease(db, io, r, STAFF, new Date())).rejects.toMatchObject({ code: 'OUTBOX_INTEGRITY' });
     expect(await listQueuedReleases(db)).toEqual([]);
