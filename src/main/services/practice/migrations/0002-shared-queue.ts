@@ -23,6 +23,11 @@
 import { sqlTypes, type Dialect } from '../engine';
 import type { PracticeMigration } from './types';
 
+/** `CREATE TABLE name (` one column per line `)`, laid out exactly as this migration shipped its other tables. */
+function createTable(name: string, columns: string[]): string {
+  return `CREATE TABLE ${name} (\n${columns.map((c) => `       ${c}`).join(',\n')}\n     )`;
+}
+
 const TABLES = ['queue_releases', 'queue_transmissions', 'queue_parts', 'queue_messages', 'queue_attempts'] as const;
 
 /**
@@ -100,19 +105,15 @@ function up(dialect: Dialect): string[] {
        PRIMARY KEY (transmission_id, part),
        FOREIGN KEY (transmission_id, part) REFERENCES queue_parts (transmission_id, part)
      )`,
-    `CREATE TABLE queue_attempts (
-       seq ${serial},
-       transmission_id ${k} NOT NULL REFERENCES queue_transmissions (id),
-       part INTEGER NOT NULL,
-       workstation ${k} NOT NULL,
-       claim_token ${k} NOT NULL,
-       started_at ${k} NOT NULL,
-       ended_at ${k},
-       outcome ${k},
-       error_code ${k},
-       transient INTEGER,
-       smtp_response TEXT
-     )`,
+    createTable('queue_attempts', [
+      `seq ${serial}`,
+      `transmission_id ${k} NOT NULL REFERENCES queue_transmissions (id)`,
+      'part INTEGER NOT NULL',
+      ...[`workstation`, `claim_token`, `started_at`].map((c) => `${c} ${k} NOT NULL`),
+      ...[`ended_at`, `outcome`, `error_code`].map((c) => `${c} ${k}`),
+      'transient INTEGER',
+      'smtp_response TEXT',
+    ]),
     'CREATE INDEX queue_attempts_part ON queue_attempts (transmission_id, part)',
   ];
   if (pg) {
