@@ -5,6 +5,10 @@
 
 import { z } from 'zod';
 import auditActions from './audit-actions.json';
+import auditChannels from './audit-channels.json';
+import auditReasons from './audit-reasons.json';
+import explanations from './explanations.json';
+import type { ErrorCode } from './errors';
 import { formatFingerprint } from './fingerprint';
 import { ROLE_LABEL } from './roles';
 
@@ -74,13 +78,41 @@ export interface AuditEventContext {
   patientName?: string | null;
 }
 
+const CHANNEL_PHRASE: Readonly<Record<string, string>> = z.record(z.string(), z.string().min(1)).parse(auditChannels);
+const EXPLANATION_TITLE: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(explanations).map(([code, ex]) => [code, ex.title]));
+const REASON: Readonly<Record<string, string>> = z.record(z.string(), z.string().min(1)).parse(auditReasons);
+
+/** What a channel does, in plain words ("export the practice’s signing key"), for refusals audited under the channel. */
+export function channelPhrase(channel: string): string {
+  return CHANNEL_PHRASE[channel] ?? `work on ${channel.split('.')[0]!.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase()}`;
+}
+
 /**
- * One sentence for an event (an attempt that did not happen starts with "Refused:" or "Failed:"), e.g. "Dana Frontdesk sent release R-2026-00004 to Acme Life by password-protected PDF".
- * @param e the event (actor, action, outcome, detail)
+ * Why an attempt failed or was refused, as one plain sentence for staff and the privacy officer: the staff
+ * explanation's title (src/shared/explanations.json) or, for codes staff never see explained, audit-reasons.json.
+ * Every ErrorCode has one (test/unit/audit/labels.test.ts); an unknown code gets a generic sentence, never the code.
+ */
+export function reasonFor(code: ErrorCode | string): string {
+  return EXPLANATION_TITLE[code] ?? REASON[code] ?? 'ReleaseDesk recorded why, by its internal reason code.';
+}
+
+/**
+ * One sentence for an event (an attempt that did not happen starts with "Refused:" or "Failed:" and ends with its
+ * reason), e.g. "Dana Frontdesk sent release R-2026-00004 to Acme Life by password-protected PDF", or "Refused: Sam
+ * Frontdesk tried something their role does not allow: export the practice’s signing key. Your role does not allow
+ * this."
+ * @param e the event (actor, action, outcome, detail; subject when the event is about a channel)
  * @param ctx references resolved for its subject
  */
 export function describeAuditEvent(
-  e: { actor: string; action: string; outcome: 'success' | 'failure' | 'refused'; detail: Record<string, string | number | boolean> },
+  e: {
+    actor: string;
+    action: string;
+    outcome: 'success' | 'failure' | 'refused';
+    detail: Record<string, string | number | boolean>;
+    subjectType?: string | null;
+    subjectId?: string | null;
+  },
   ctx: AuditEventContext,
 ): string {
   const verb = actionVerb(e.action);
@@ -92,6 +124,9 @@ export function describeAuditEvent(
     const role = (r: unknown) => (typeof r === 'string' && r in ROLE_LABEL ? ROLE_LABEL[r as keyof typeof ROLE_LABEL] : 'another role');
     s += ` ${typeof e.detail.accountName === 'string' ? e.detail.accountName : 'a staff account'}`;
     if (e.detail.from !== undefined || e.detail.to !== undefined) s += ` from ${role(e.detail.from)} to ${role(e.detail.to)}`;
+  } else if (e.subjectType === 'channel' && e.subjectId) {
+    // A refusal at the door (role, two-step sign-in, input): what was tried, in plain words.
+    s += `: ${channelPhrase(e.subjectId)}`;
   } else if (needsObject) s += ` ${ref || (ctx.patientName ? `${ctx.patientName}’s records` : 'a record no longer in the vault')}`;
   if ((e.action === 'release.send' || e.action === 'release.export') && ctx.recipientName && e.outcome === 'success') s += ` to ${ctx.recipientName}`;
   const method = typeof e.detail.method === 'string' ? METHOD_PHRASE[e.detail.method] : undefined;
@@ -99,6 +134,7 @@ export function describeAuditEvent(
   // S/MIME: the recipient certificate the release was encrypted to (or that was imported, confirmed, withdrawn).
   if (typeof e.detail.certificateFingerprint === 'string' && (e.action.startsWith('release.') || e.action.startsWith('practice_smime.')))
     s += `, certificate ${formatFingerprint(e.detail.certificateFingerprint)}`;
-  if (e.outcome !== 'success' && typeof e.detail.code === 'string') s += ` (${e.detail.code.toLowerCase().replace(/_/g, ' ')})`;
-  return s.replace(/ {2,}/g, ' ').trim();
+  s = s.replace(/ {2,}/g, ' ').trim();
+  if (e.outcome !== 'success' && typeof e.detail.code === 'string') s += `. ${reasonFor(e.detail.code)}`;
+  return s;
 }

@@ -9,41 +9,128 @@ import type { ChannelName, StaffRoleT } from './contract';
 
 const ADMIN: readonly StaffRoleT[] = ['administrator'];
 const OFFICER: readonly StaffRoleT[] = ['administrator', 'privacy_officer'];
+const STAFF: readonly StaffRoleT[] = ['administrator', 'privacy_officer', 'front_desk'];
 
 /**
- * Which roles may call a channel while the vault is unlocked. Channels not listed are open to every signed-in staff
- * member (requests, releases, documents, recipients, authorizations, the outbox, reading settings and the dashboard).
+ * Which roles may call each channel while the vault is unlocked. The table is total: a channel added to the contract
+ * does not compile until someone decides here who may call it (deny by default, 164.308(a)(4)(ii)(B)).
  *
- * - administrator: practice settings and staff accounts — and everything else, except approving a release (the
- *   two-person rule needs a privacy officer who did not prepare it).
- * - privacy_officer: audit reports and accountings, retention and legal holds, backups, approvals; also requests and
- *   releases (small practices), never approving a release they prepared (checked in accounts/approvals.ts).
- * - front_desk: requests and releases.
+ * - administrator: practice settings, staff accounts and the practice server — and everything else, except approving
+ *   a release (the two-person rule needs a privacy officer who did not prepare it).
+ * - privacy_officer: the audit log, audit reports and accountings, retention and legal holds, backups, approvals; also
+ *   requests and releases (small practices), never approving a release they prepared (checked in accounts/approvals.ts).
+ * - front_desk (STAFF): requests, authorizations, releases, documents, recipients, the outbox, reading settings and
+ *   the dashboard — never the audit log (it names every patient and recipient the practice has disclosed to).
  *
  * While the vault is locked or not set up, no role applies: the services answer VAULT_LOCKED themselves, and setup
  * (which tests the SMTP server before any account exists) keeps working.
  */
-export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> = {
-  'settings.setDelivery': ADMIN,
-  'settings.updateSmtp': ADMIN,
-  'settings.testSmtp': ADMIN,
-  'settings.updateBounceMailbox': ADMIN,
-  'settings.testBounceMailbox': ADMIN,
-  'settings.updatePractice': ADMIN,
-  'settings.exportPracticeKey': ADMIN,
-  'settings.setSecurity': ADMIN,
-  'settings.setIdleLock': ADMIN,
-  'settings.importPracticeKey': ADMIN,
-  'settings.createSmimeCertificate': ADMIN,
-  'settings.importSmimeCertificate': ADMIN,
-  'settings.importSmimeCrl': ADMIN,
+export const CHANNEL_ROLES: Record<ChannelName, readonly StaffRoleT[]> = {
+  'app.info': STAFF,
+
+  'setup.checkPassphrase': STAFF,
+  'setup.createVault': STAFF,
+
+  'vault.unlock': STAFF,
+  'vault.lock': STAFF,
+
+  'accounts.me': STAFF,
   'accounts.list': ADMIN,
   'accounts.add': ADMIN,
   'accounts.deactivate': ADMIN,
   'accounts.resetPassphrase': ADMIN,
   'accounts.setRole': ADMIN,
-  'audit.query': OFFICER,
+  'accounts.changePassphrase': STAFF,
+  'accounts.startMfa': STAFF,
+  'accounts.confirmMfa': STAFF,
+
+  'settings.getSecurity': STAFF,
+  'settings.setSecurity': ADMIN,
+  'settings.get': STAFF,
+  'settings.smimeCertificate': STAFF,
+  'settings.smimeCrls': STAFF,
+  'settings.importSmimeCrl': ADMIN,
+  'settings.createSmimeCertificate': ADMIN,
+  'settings.importSmimeCertificate': ADMIN,
+  'settings.setDelivery': ADMIN,
+  'settings.getIdleLock': STAFF,
+  'settings.setIdleLock': ADMIN,
+  'settings.updateSmtp': ADMIN,
+  'settings.testSmtp': ADMIN,
+  'settings.getBounceMailbox': STAFF,
+  'settings.updateBounceMailbox': ADMIN,
+  'settings.testBounceMailbox': ADMIN,
+  'settings.importPracticeKey': ADMIN,
+  'settings.exportPracticeKey': ADMIN,
+  'settings.updatePractice': ADMIN,
+
+  'requests.create': STAFF,
+  'requests.list': STAFF,
+  'requests.get': STAFF,
+  'requests.setStatus': STAFF,
+  'requests.recordVerification': STAFF,
+  'requests.extend': STAFF,
+  'requests.deny': STAFF,
+  'requests.denialNotice': STAFF,
+  'requests.withdraw': STAFF,
+  'requests.recordUnencryptedEmailChoice': STAFF,
+  'requests.amend': STAFF,
+  'requests.withdrawUnencryptedEmailChoice': STAFF,
+  'requests.recordRepresentativeAuthority': STAFF,
+
+  'authorizations.save': STAFF,
+  'authorizations.revoke': STAFF,
+  'authorizations.attachSignedForm': STAFF,
+  'authorizations.form': STAFF,
+
+  'part2Consents.save': STAFF,
+  'part2Consents.revoke': STAFF,
+
+  // The two-person rule needs a privacy officer who did not prepare the release (accounts/approvals.ts).
+  'releases.approve': ['privacy_officer'],
+  'releases.list': STAFF,
+  'releases.create': STAFF,
+  'releases.get': STAFF,
+  'releases.setRecipient': STAFF,
+  'releases.importRecipientCertificate': STAFF,
+  'releases.confirmRecipientCertificate': STAFF,
+  'releases.deliveryOptions': STAFF,
+  'releases.send': STAFF,
+  'releases.export': STAFF,
+  'releases.printable': STAFF,
+  'releases.outbox': STAFF,
+  'releases.resolveUnconfirmed': STAFF,
+  'releases.withdraw': STAFF,
+  'releases.revealPassphrase': STAFF,
+  'releases.passphraseGiven': STAFF,
+  'releases.pauseQueue': STAFF,
+  'releases.failureNotice': STAFF,
+  'releases.evaluate': STAFF,
+  'releases.overrideScope': STAFF,
+
+  'documents.pick': STAFF,
+  'documents.remove': STAFF,
+  'documents.classify': STAFF,
+  'documents.export': STAFF,
+  'documents.checkPatient': STAFF,
+  'documents.confirmPatient': STAFF,
+  'documents.previewPage': STAFF,
+  'documents.importDropped': STAFF,
+  'documents.unlockPdf': STAFF,
+  'documents.discardPending': STAFF,
+
+  'recipients.checkEmail': STAFF,
+  'recipients.inspectKey': STAFF,
+  'recipients.addressStatus': STAFF,
+  'recipients.sendCode': STAFF,
+  'recipients.confirmCode': STAFF,
+
+  'bounces.checkNow': STAFF,
+
+  'audit.events': OFFICER,
+  'audit.transmissions': OFFICER,
   'audit.verify': OFFICER,
+  'audit.query': OFFICER,
   'audit.verifyChain': OFFICER,
   'audit.checkReceipt': OFFICER,
   'audit.exportReport': OFFICER,
@@ -54,22 +141,32 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'audit.exportAccessReport': OFFICER,
   'audit.recordDisclosure': OFFICER,
   'audit.recordSuspension': OFFICER,
+
+  'retention.get': STAFF,
   'retention.setPolicy': OFFICER,
   'retention.placeHold': OFFICER,
   'retention.releaseHold': OFFICER,
   'retention.purge': OFFICER,
+
   'backup.create': OFFICER,
-  'releases.approve': ['privacy_officer'],
-  // The practice server (issue #17): administrators connect, test and disconnect; the status is open to all staff.
-  'practiceServer.configure': ADMIN,
+  'backup.restore': STAFF,
+
+  'dashboard.get': STAFF,
+
+  'practiceServer.status': STAFF,
   'practiceServer.test': ADMIN,
+  'practiceServer.configure': ADMIN,
   'practiceServer.disconnect': ADMIN,
   'practiceServer.join': ADMIN,
+  'practiceServer.sync': STAFF,
+  'practiceServer.conflicts': STAFF,
+  'practiceServer.resolveConflict': STAFF,
 };
 
 /** The roles allowed to call `channel`, or null when every signed-in staff member may. */
 export function rolesFor(channel: ChannelName): readonly StaffRoleT[] | null {
-  return CHANNEL_ROLES[channel] ?? null;
+  const allowed = CHANNEL_ROLES[channel];
+  return allowed.length === STAFF.length ? null : allowed;
 }
 
 /**
@@ -77,7 +174,7 @@ export function rolesFor(channel: ChannelName): readonly StaffRoleT[] | null {
  * @param role the signed-in role; null or undefined (not signed in, or unknown) may call only unrestricted channels
  */
 export function roleMayCall(role: StaffRoleT | null | undefined, channel: ChannelName): boolean {
-  const allowed = CHANNEL_ROLES[channel];
+  const allowed = rolesFor(channel);
   if (!allowed) return true;
   return role !== null && role !== undefined && allowed.includes(role);
 }

@@ -1,6 +1,7 @@
 import { channels, CHANNEL_NAMES, LONE_SURROGATE, type ChannelName, type ChannelOutput, type ParsedInput, type RpcResult } from '../../shared/contract';
 import { isAppError } from '../../shared/errors';
 import type { Logger } from '../services/support/logger';
+import { gateOf } from './roles';
 
 /** One function per contract channel: parsed input in, output out (may throw AppError). */
 export type Handlers = { [C in ChannelName]: (input: ParsedInput<C>) => Promise<ChannelOutput<C>> | ChannelOutput<C> };
@@ -27,8 +28,16 @@ export interface DispatchHooks {
 }
 
 export function createDispatch(handlers: Handlers, logger: Logger, hooks: DispatchHooks = {}): Dispatch {
+  const gate = gateOf(handlers);
   return async (channel, input) => {
     if (!isChannel(channel)) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
+    // Who may call comes before what was sent (rpc/roles.ts): a refused caller learns nothing about the fields.
+    try {
+      gate?.(channel);
+    } catch (e) {
+      if (isAppError(e)) return { ok: false, error: e.toWire() };
+      throw e;
+    }
     const spec = channels[channel];
     const parsed = spec.input.safeParse(input ?? {});
     // Lone UTF-16 surrogates are refused in every string of every channel (passwords and free text included).

@@ -3,7 +3,7 @@
  * happened and what to do next. Codes come from src/shared/errors.ts.
  */
 import { findProviderPolicy, SMTP_PROVIDER_POLICIES } from '../../shared/smtp-failures';
-import explanations from './explanations.json';
+import explanations from '../../shared/explanations.json';
 
 export interface Explanation {
   /** One short sentence: what happened. */

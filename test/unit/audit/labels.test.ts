@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { actionKind, actionsOfKind, AUDIT_ACTIONS, describeAuditEvent } from '../../../src/shared/audit-labels';
+import { actionKind, actionsOfKind, AUDIT_ACTIONS, channelPhrase, describeAuditEvent, reasonFor } from '../../../src/shared/audit-labels';
+import { CHANNEL_NAMES } from '../../../src/shared/contract';
+import { ERROR_CODES } from '../../../src/shared/errors';
+import { rolesFor } from '../../../src/shared/roles';
 
 describe('plain-language audit event names', () => {
   it('describes a send with staff member, release, recipient and method', () => {
@@ -16,8 +19,31 @@ describe('plain-language audit event names', () => {
       'Dana opened request Q-2026-00002',
     );
     expect(describeAuditEvent({ actor: 'Dana', action: 'release.send', outcome: 'refused', detail: { code: 'RELEASE_BLOCKED' } }, { releaseReference: 'R-2026-00004' })).toBe(
-      'Refused: Dana sent release R-2026-00004 (release blocked)',
+      `Refused: Dana sent release R-2026-00004. ${reasonFor('RELEASE_BLOCKED')}`,
     );
+  });
+
+  it('says in plain words why an attempt failed, for every error code, never the code itself', () => {
+    for (const code of ERROR_CODES) {
+      const reason = reasonFor(code);
+      expect(reason, code).toMatch(/^[A-Z“‘].*[.!?”]$/);
+      expect(reason).not.toContain(code);
+      expect(reason).not.toMatch(/[a-z]+_[a-z]+/);
+    }
+    const s = describeAuditEvent({ actor: 'Dana Admin', action: 'practice_server.test', outcome: 'failure', detail: { code: 'PRACTICE_SERVER_TLS_UNTRUSTED' } }, {});
+    expect(s).toBe(`Failed: Dana Admin tested the connection to the practice server. ${reasonFor('PRACTICE_SERVER_TLS_UNTRUSTED')}`);
+    expect(s.toLowerCase()).not.toContain('tls untrusted');
+  });
+
+  it('names what a refused caller tried to do, for every channel a role can be refused', () => {
+    const s = describeAuditEvent(
+      { actor: 'Sam Frontdesk', action: 'rpc.role_refused', outcome: 'refused', detail: { code: 'ROLE_NOT_PERMITTED', role: 'front_desk' }, subjectType: 'channel', subjectId: 'settings.exportPracticeKey' },
+      {},
+    );
+    expect(s).toBe('Refused: Sam Frontdesk tried something their role does not allow: export the practice’s signing key. Your role does not allow this.');
+    for (const c of CHANNEL_NAMES.filter((n) => rolesFor(n) !== null)) expect(channelPhrase(c), c).not.toMatch(/^work on /);
+    expect(channelPhrase('requests.create')).toBe('work on requests');
+    expect(channelPhrase('practiceServer.sync')).toBe('work on practice server');
   });
 
   it('never shows a raw event code, even for a code it does not know', () => {
