@@ -79,3 +79,31 @@ export const armoredText = (max = 200_000, min = 1) =>
 export function isSafeLine(s: string): boolean {
   return !CONTROL_CHARS.test(s) && !INVISIBLE_OR_BIDI_CHARS.test(s) && !LONE_SURROGATE.test(s);
 }
+
+/** The longest file name kept for display, in UTF-16 code units (the extension is kept when a name is shortened). */
+export const MAX_FILE_NAME = 120;
+
+/**
+ * The name of a file the user chose, made safe to store and show: the last path segment only (a name such as
+ * `../../x.pdf` or `C:\scans\x.pdf` keeps `x.pdf`), without control, zero-width or text-direction characters (a
+ * name with U+202E would display "exe.pdf" and reverse the sentence around it; Unicode TR #36 §2,
+ * CVE-2021-42574), lone surrogates replaced by U+FFFD, spaces collapsed, NFC, and at most {@link MAX_FILE_NAME}
+ * characters with its extension kept. Never empty ("file"). Names come from the OS, a drop, a fax or an email
+ * attachment and may carry PHI: they are shown to staff only, never logged or used as a path.
+ * @param raw the name as the picker or drop gave it (any string)
+ */
+export function fileDisplayName(raw: string): string {
+  const last = raw.split(/[/\\]/).filter((s) => s !== '' && s !== '.' && s !== '..').pop() ?? '';
+  const cleaned = last
+    .replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD')
+    .replace(/[\t\n\v\f\r]/g, ' ')
+    .replace(new RegExp(`${CONTROL_CHARS.source}|${INVISIBLE_OR_BIDI_CHARS.source}`, 'g'), '')
+    .normalize('NFC')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (cleaned === '') return 'file';
+  if (cleaned.length <= MAX_FILE_NAME) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const ext = dot > 0 && cleaned.length - dot <= 10 ? cleaned.slice(dot) : '';
+  return `${cleaned.slice(0, MAX_FILE_NAME - ext.length - 1).trimEnd()}…${ext}`;
+}

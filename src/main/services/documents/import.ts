@@ -18,6 +18,7 @@ import type { Session } from '../session';
 import type { EventBus } from '../support/events';
 import type { DocumentSummaryT, ImportOutcomeT } from '../../../shared/contract';
 import { AppError, isAppError } from '../../../shared/errors';
+import { fileDisplayName } from '../../../shared/text-rules';
 import { normalizeSource } from '../packaging/inputs';
 import { sniffMediaType, type SniffedMediaType } from '../packaging/images';
 import { inspectCrossReference } from '../packaging/xref';
@@ -127,17 +128,18 @@ export async function importFiles(ctx: ImportContext, releaseId: string, files: 
   let done = 0;
   for (const f of files) {
     ctx.events.emit('progress', { operation: 'import', releaseId, done, total: files.length });
+    const name = fileDisplayName(f.name);
     let bytes: Buffer | undefined;
     try {
       bytes = await f.read();
-      imported.push(await store(ctx, releaseId, f.name, bytes));
+      imported.push(await store(ctx, releaseId, name, bytes));
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (bytes === undefined) ctx.session.recordFailure('document.import', { type: 'release', id: releaseId }, e);
-      const r: Rejected = { fileName: f.name, code: e.code, message: e.message };
+      const r: Rejected = { fileName: name, code: e.code, message: e.message };
       if (e.code === 'PDF_PASSWORD_REQUIRED' && bytes) {
         r.message = 'This PDF is protected by a password. Type its password to import it (it is used once and not kept).';
-        r.passwordRequestId = hold(ctx, releaseId, f.name, bytes);
+        r.passwordRequestId = hold(ctx, releaseId, name, bytes);
       }
       rejected.push(r);
     }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentCategory } from '../../../shared/compliance';
 import type { DocumentSummaryT, RequestDocumentT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
+import { fileDisplayName } from '../../../shared/text-rules';
 import { newId } from '../support/ids';
 import type { CheckedPdf } from './documents';
 
@@ -37,18 +38,19 @@ export function insertDocument(
   classification: { category: DocumentCategory; documentDate: string; classified: boolean },
 ): DocumentSummaryT {
   const id = newId();
+  const shownName = fileDisplayName(originalName);
   const { n } = db.prepare('SELECT count(*) AS n FROM documents WHERE release_id = ?').get(releaseId) as { n: number };
   const position = n + 1;
   const label = `record-${position}.pdf`;
   db.prepare(
     `INSERT INTO documents (id, release_id, kind, position, label, original_name, media_type, size_bytes, page_count, sha256, imported_at, category, document_date, classified)
      VALUES (?, ?, 'record', ?, ?, ?, 'application/pdf', ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, releaseId, position, label, originalName, pdf.bytes.length, pdf.pageCount, pdf.sha256, importedAt.toISOString(), classification.category, classification.documentDate, classification.classified ? 1 : 0);
+  ).run(id, releaseId, position, label, shownName, pdf.bytes.length, pdf.pageCount, pdf.sha256, importedAt.toISOString(), classification.category, classification.documentDate, classification.classified ? 1 : 0);
   putChunks(db, id, pdf.bytes);
   return {
     id,
     label,
-    originalName,
+    originalName: shownName,
     sizeBytes: pdf.bytes.length,
     pageCount: pdf.pageCount,
     sha256: pdf.sha256,
@@ -136,7 +138,7 @@ export function insertRequestDocument(
   db.prepare(
     `INSERT INTO documents (id, release_id, request_id, kind, position, label, original_name, media_type, size_bytes, page_count, sha256, imported_at, category, document_date)
      VALUES (?, NULL, ?, ?, 0, ?, ?, 'application/pdf', ?, ?, ?, ?, 'correspondence', ?)`,
-  ).run(id, input.requestId, input.kind, input.label, input.originalName ?? input.label, input.bytes.length, input.pageCount, sha256, input.at.toISOString(), input.documentDate);
+  ).run(id, input.requestId, input.kind, input.label, fileDisplayName(input.originalName ?? input.label), input.bytes.length, input.pageCount, sha256, input.at.toISOString(), input.documentDate);
   putChunks(db, id, input.bytes);
   return { id, kind: input.kind, label: input.label, sizeBytes: input.bytes.length, pageCount: input.pageCount, createdAt: input.at.toISOString() };
 }
