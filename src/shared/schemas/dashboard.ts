@@ -6,8 +6,15 @@
 import { z } from 'zod';
 import { Id, IsoDate, IsoDateTime } from './common';
 
-/** Where an item on the dashboard is fixed. */
-export const DashboardTarget = z.object({ screen: z.enum(['request', 'wizard', 'outbox', 'settings', 'audit', 'requests']), id: Id.nullable() });
+/**
+ * Where an item on the dashboard is fixed, and the channel the fix needs (`needs`, e.g. 'backup.create') when only
+ * some roles may make it: staff whose role may not call it are told whom to ask instead of being sent there.
+ */
+export const DashboardTarget = z.object({
+  screen: z.enum(['request', 'wizard', 'outbox', 'settings', 'audit', 'requests']),
+  id: Id.nullable(),
+  needs: z.string().max(64).optional(),
+});
 
 export const DashboardItem = z.object({
   kind: z.enum([

@@ -73,4 +73,30 @@ describe('DashboardScreen', () => {
     expect(go('Open Settings')).toEqual({ name: 'settings' });
     expect(go('Fix in Settings')).toEqual({ name: 'settings' });
   });
+
+  it('tells front desk whom to ask for a fix their role cannot make, instead of sending them to Settings', async () => {
+    const withNeeds: D = {
+      ...DASH,
+      items: [
+        item('backup_due', 'warning', 'No backup has been made yet', 'Back up now in Settings', { screen: 'settings', id: null, needs: 'backup.create' }),
+        item('request_due', 'warning', 'Request Q-2026-00004 is due', 'Open request Q-2026-00004', { screen: 'request', id: 'req_000004' }),
+      ],
+      posture: [{ key: 'bounce_mailbox', ok: false, label: 'No bounce mailbox', fix: 'Add the mailbox that receives returned emails.', target: { screen: 'settings', id: null, needs: 'settings.updateBounceMailbox' } }],
+    };
+    useAppStore.setState({ info: { user: { role: 'front_desk' } } as never });
+    installFakeApi({ 'dashboard.get': () => ok(withNeeds) });
+    renderUi(<DashboardScreen />);
+    const backup = (await screen.findByText('No backup has been made yet')).closest('li')!;
+    expect(within(backup as HTMLElement).queryByRole('button')).toBeNull();
+    expect(within(backup as HTMLElement).getByText('Tell your privacy officer.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Open request Q-2026-00004' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Fix in Settings' })).toBeNull();
+    expect(within(screen.getByTestId('dash-posture')).getByText('Tell an administrator.')).toBeTruthy();
+
+    cleanup();
+    useAppStore.setState({ info: { user: { role: 'privacy_officer' } } as never });
+    renderUi(<DashboardScreen />);
+    expect(await screen.findByRole('button', { name: 'Back up now in Settings' })).toBeTruthy();
+    expect(within(screen.getByTestId('dash-posture')).getByText('Tell an administrator.')).toBeTruthy();
+  });
 });

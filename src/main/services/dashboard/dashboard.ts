@@ -169,7 +169,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
       title: practice.expired ? 'The practice key has expired' : `The practice key expires on ${practice.expiresOn}`,
       detail: 'Recipients check the practice’s signature with it.',
       action: 'Open Settings',
-      target: { screen: 'settings', id: null },
+      target: { screen: 'settings', id: null, needs: 'settings.importPracticeKey' },
     });
   }
 
@@ -189,7 +189,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
             ? 'An administrator replaces it in Settings with a new self-made one; recipients will see a new fingerprint.'
             : 'Renew it with your certificate authority and import the new one in Settings.'),
         action: 'Open Settings',
-        target: { screen: 'settings', id: null },
+        target: { screen: 'settings', id: null, needs: 'settings.importSmimeCertificate' },
       });
     }
   }
@@ -203,7 +203,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
       title: lastBackupAt ? `The last backup is from ${localDate(lastBackupAt, tz)}` : 'No backup has been made yet',
       detail: `Back up at least every ${plural(d.retention.policy().backupReminderDays, 'day')}, to a drive kept away from this computer.`,
       action: 'Back up now in Settings',
-      target: { screen: 'settings', id: null },
+      target: { screen: 'settings', id: null, needs: 'backup.create' },
     });
   }
 
@@ -217,7 +217,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
       title: 'The audit log does not verify',
       detail: chain.problems[0]?.message ?? 'Open the audit log and check its integrity.',
       action: 'Open the audit log',
-      target: { screen: 'audit', id: null },
+      target: { screen: 'audit', id: null, needs: 'audit.verify' },
     });
   }
 
@@ -225,7 +225,7 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
   const mailbox = d.bounces.settings();
   const smtp = requireSetting(v.db, 'smtp');
   const posture: Posture[] = [
-    { key: 'vault_encrypted', ok: true, label: 'Vault encrypted (AES-256) with the practice passphrase', fix: null, target: null },
+    { key: 'vault_encrypted', ok: true, label: 'Vault encrypted (AES-256); each person signs in with their own passphrase', fix: null, target: null },
     { key: 'tls', ok: true, label: `Email leaves only over verified TLS 1.2 or newer (${smtp.security === 'tls' ? 'TLS from the start' : 'STARTTLS required'})`, fix: null, target: null },
     { key: 'auto_lock', ok: true, label: `Locks itself after ${minutesText(idleLockSettings(v.db).idleMinutes)} without use`, fix: null, target: null },
     {
@@ -233,21 +233,21 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
       ok: view.policySet,
       label: view.policySet ? 'Retention policy set' : 'No retention policy chosen yet (record files are kept)',
       fix: view.policySet ? null : 'Choose how long record files of completed releases are kept.',
-      target: view.policySet ? null : { screen: 'settings', id: null },
+      target: view.policySet ? null : { screen: 'settings', id: null, needs: 'retention.setPolicy' },
     },
     {
       key: 'bounce_mailbox',
       ok: mailbox !== null,
       label: mailbox ? 'Bounce mailbox set: returned emails are noticed' : 'No bounce mailbox: returned emails go unnoticed',
       fix: mailbox ? null : 'Add the mailbox that receives returned emails.',
-      target: mailbox ? null : { screen: 'settings', id: null },
+      target: mailbox ? null : { screen: 'settings', id: null, needs: 'settings.updateBounceMailbox' },
     },
     {
       key: 'backup',
       ok: !backupDue,
       label: backupDue ? 'Backup overdue' : `Last backup ${lastBackupAt ? localDate(lastBackupAt, tz) : ''}`.trim(),
       fix: backupDue ? 'Make a backup to a drive kept away from this computer.' : null,
-      target: backupDue ? { screen: 'settings', id: null } : null,
+      target: backupDue ? { screen: 'settings', id: null, needs: 'backup.create' } : null,
     },
     mfaPosture(v.db),
   ];
@@ -281,7 +281,7 @@ function mfaPosture(db: Database): z.infer<typeof PostureItem> {
     ok: false,
     label: required ? `${without} of ${users.length} accounts have not set up two-step sign-in yet` : 'Two-step sign-in is not required',
     fix: required ? 'Each person turns it on under Settings → Your account.' : 'An administrator can require it under Settings → Staff accounts.',
-    target: { screen: 'settings', id: null },
+    target: required ? { screen: 'settings', id: null } : { screen: 'settings', id: null, needs: 'settings.setSecurity' },
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import type { Screen } from '../../lib/navigation';
-import { mayOpen, useRole } from '../../lib/roles';
+import { mayFix, useRole, whomToAsk } from '../../lib/roles';
 import type { DashboardT } from './store';
 
 export type Item = DashboardT['items'][number];
@@ -84,7 +84,7 @@ export const COUNTS: ReadonlyArray<{ label: string; kinds: readonly Kind[]; test
 /** One item that needs attention: its kind in words, what it is, and the button to where it is fixed (or whom to tell). */
 export function ItemRow({ item, onOpen }: { item: Item; onOpen: (t: Target) => void }) {
   const k = KIND_LABEL[item.kind];
-  const canOpen = mayOpen(useRole(), screenFor(item.target).name);
+  const canOpen = mayFix(useRole(), { screen: screenFor(item.target).name, needs: item.target.needs });
   return (
     <Paper withBorder radius="sm" p="sm" component="li" data-kind={item.kind} style={{ listStyle: 'none' }}>
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
@@ -105,7 +105,7 @@ export function ItemRow({ item, onOpen }: { item: Item; onOpen: (t: Target) => v
           </Button>
         ) : (
           <Text size="sm" c="dark.5" style={{ flexShrink: 0 }}>
-            Tell your privacy officer.
+            {whomToAsk(item.target)}
           </Text>
         )}
       </Group>

@@ -6,7 +6,7 @@ import { useFocusHeading } from '../../lib/focus';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { useDashboardStore } from './store';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { mayOpen, useRole } from '../../lib/roles';
+import { mayFix, mayOpen, useRole, whomToAsk } from '../../lib/roles';
 
 import { COUNTS, GROUPS, ItemRow, PLACE, screenFor, type Kind, type Target } from './DashboardItems';
 
@@ -140,10 +140,14 @@ export function DashboardScreen() {
                         <Text size="sm" c="dark.5">
                           {p.fix}
                         </Text>
-                        {p.target && mayOpen(role, screenFor(p.target).name) ? (
+                        {p.target && mayFix(role, { screen: screenFor(p.target).name, needs: p.target.needs }) ? (
                           <Button size="compact-xs" variant="subtle" onClick={() => open(p.target!)}>
                             Fix in {PLACE[p.target.screen]}
                           </Button>
+                        ) : p.target ? (
+                          <Text size="sm" c="dark.5">
+                            {whomToAsk(p.target)}
+                          </Text>
                         ) : null}
                       </Group>
                     ) : null}
