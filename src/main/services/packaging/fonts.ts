@@ -92,7 +92,7 @@ function fallbackChars(path: string): Set<number> {
  * @throws AppError FONT_MISSING when a bundled font file cannot be read
  */
 export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?: string): Promise<FontSet> {
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(sharedFontkit);
   const regular = await doc.embedFont(fontBytes(fontPath('DejaVuSans.ttf', assetsRoot)), { subset: true });
   const bold = await doc.embedFont(fontBytes(fontPath('DejaVuSans-Bold.ttf', assetsRoot)), { subset: true });
   memoizeLayout(regular);
@@ -115,6 +115,34 @@ export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?:
   }
   return { regular, bold, fallbacks, regularChars, boldChars, missing: new Set() };
 }
+
+/** pdf-lib's view of fontkit (what PDFDocument.registerFontkit takes). */
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+
+/** The decoded tables of each font file, by the bytes they were read from (fontBytes' one array per file). */
+const decodedTables = new WeakMap<Uint8Array, object>();
+
+/**
+ * fontkit for pdf-lib, giving every document its own font object (its own glyph objects: a glyph keeps the
+ * characters it was first asked for, and one document's subset must not decide the next one's ToUnicode map) that
+ * shares one set of decoded tables per font file — cmap, hmtx, GSUB and the others fontkit decodes lazily, on first
+ * use — as fontkit's own `getVariation` shares them between fonts read from the same bytes. So GSUB is decoded once
+ * per process, not again for every packet that shapes a line.
+ *
+ * @source @pdf-lib/fontkit 1.1.1 TTFFont (`_tables`, getVariation)
+ */
+const sharedFontkit: Fontkit = {
+  create(data: Uint8Array, postscriptName?: string) {
+    const font = fontkit.create(data, postscriptName);
+    const own = font as unknown as { _tables?: object };
+    if (postscriptName === undefined && own._tables && typeof own._tables === 'object') {
+      const shared = decodedTables.get(data);
+      if (shared) own._tables = shared;
+      else decodedTables.set(data, own._tables);
+    }
+    return font;
+  },
+};
 
 const LAYOUT_CACHE_SIZE = 512;
 
@@ -150,6 +178,22 @@ function memoizeLayout(font: PDFFont): void {
     }
     return run;
   };
+}
+
+/**
+ * Whether pdf-lib lays `text` out in `font` one glyph per character, each the glyph fontkit's cmap gives that
+ * character alone: the case unshaped-layout.ts proves (no GSUB substitution can fire on the string, plain Latin
+ * or punctuation, no features asked). Then pdf-lib's `encodeText(text)` is the concatenation of `encodeText` of
+ * each character, and `widthOfTextAtSize(text, s)` the sum of the characters' advance widths times s/1000 — what a
+ * per-character cache (stamp.ts {@link Stamper}) may rely on. False for a font this module did not embed.
+ *
+ * @source pdf-lib 1.17 CustomFontEmbedder.encodeText / widthOfTextAtSize; unshaped-layout.ts
+ */
+export function laidOutPerCharacter(font: PDFFont, text: string): boolean {
+  const embedder = (font as unknown as { embedder?: { font?: Partial<LayoutFont>; fontData?: object; fontFeatures?: unknown } }).embedder;
+  const kit = embedder?.font;
+  if (!kit || typeof kit.glyphsForString !== 'function' || typeof kit.layout !== 'function') return false;
+  return unshapedGlyphs(kit as LayoutFont, text, embedder.fontFeatures, embedder.fontData ?? kit) !== undefined;
 }
 
 /** A piece of text that one font draws. */
