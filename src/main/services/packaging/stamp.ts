@@ -4,7 +4,7 @@
  * the page clockwise for display) and inside its crop box.
  */
 import { PDFArray, PDFDict, PDFName, type PDFPage, PDFRawStream } from 'pdf-lib';
-import { type FontSet, laidOutPerCharacter, runs, textWidth } from './fonts';
+import { type FontSet, encodePerCharacter, runs, textWidth } from './fonts';
 import { PageContent, num } from './page-content';
 
 /** The page as displayed: its width and height in points and a map from display to user coordinates. */
@@ -64,12 +64,6 @@ export function stampPage(page: PDFPage, text: string, fonts: FontSet, edge: 'bo
 /** Space between the stamp's text and the edge of its white band, in points (and one more below the baseline). */
 const PAD = 3;
 
-/** A character of stamp text in the bold font: its code in the font's encoding as literal-string bytes (escaped), and its width at 1,000 pt. */
-interface StampCharacter {
-  literal: string;
-  width1000: number;
-}
-
 const FONT = PDFName.of('Font');
 const CONTENTS = PDFName.of('Contents');
 
@@ -77,21 +71,10 @@ const CONTENTS = PDFName.of('Contents');
 const TURN_OPERANDS: Record<0 | 90 | 180 | 270, string> = { 0: '1 0 0 1', 90: '0 1 -1 0', 180: '-1 0 0 -1', 270: '0 -1 1 0' };
 
 /**
- * A byte of a string operand in a literal string (ISO 32000-1 §7.3.4.2): parentheses and the backslash escaped, and
- * CR and LF (a bare end-of-line in a literal string reads as LF), every other byte as it is.
- */
-function literalByte(b: number): string {
-  if (b === 0x28 || b === 0x29 || b === 0x5c) return `\\${String.fromCharCode(b)}`;
-  if (b === 0x0d) return '\\r';
-  if (b === 0x0a) return '\\n';
-  return String.fromCharCode(b);
-}
-
-/**
  * The stamps of one document's pages, drawn as {@link stampPage} draws them (same band, text, font, size and
  * place), with what is the same on every page worked out once per document:
  * - each character's code and width in the bold font, when pdf-lib lays the stamp out one glyph per character
- *   (fonts.ts {@link laidOutPerCharacter}: no shaping can change it), so the text is neither shaped, measured nor
+ *   (fonts.ts encodePerCharacter: no shaping can change it), so the text is neither shaped, measured nor
  *   encoded again per page;
  * - the bold font's name in each /Font resource dictionary (the pages of one source share theirs): added once, a
  *   short name ("/RDb") that no resource of the page uses;
@@ -103,7 +86,6 @@ function literalByte(b: number): string {
  * @source ISO 32000-1:2008 §7.8.2 (content streams, /Contents arrays), §8.4.4 (q, Q, cm), §8.5.3 (re f), §9.4 (BT, Tf, Tm, Tj, ET)
  */
 export class Stamper {
-  private readonly characters = new Map<number, StampCharacter>();
   /** Font resource dictionaries seen, and the bold font's name in each. */
   private readonly fontNames = new WeakMap<PDFDict, PDFName>();
 
@@ -131,7 +113,7 @@ export class Stamper {
     // stampPage's operators and operands (so the same pixels), on one line, white and black as gray levels.
     const ops =
       `q 1 g ${turn} ${num(rx)} ${num(ry)} cm 0 0 ${num(w + 2 * PAD)} ${num(size + 2 * PAD + 1)} re f Q ` +
-      `q 0 g BT ${name.toString()} ${size} Tf ${turn} ${num(tx)} ${num(ty)} Tm (${run.literal}) Tj ET Q\n`;
+      `q 0 g BT ${name.toString()} ${size} Tf ${turn} ${num(tx)} ${num(ty)} Tm (${run.codes}) Tj ET Q\n`;
     const context = page.doc.context;
     const ref = context.register(PDFRawStream.of(PDFDict.withContext(context), Buffer.from(ops, 'latin1')));
     const contents = page.node.lookup(CONTENTS);
@@ -139,28 +121,12 @@ export class Stamper {
     else page.node.addContentStream(ref);
   }
 
-  /** `text`'s codes (a literal string's body) and width at 1,000 pt in the bold font, or null when it is not drawn one glyph per character. */
-  private encode(text: string): { literal: string; width1000: number } | null {
+  /** `text`'s codes (a literal string's body) and width at 1,000 pt in the bold font, or undefined when it is not drawn one glyph per character in it. */
+  private encode(text: string): { codes: string; width1000: number } | undefined {
     const font = this.fonts.bold;
     const pieces = runs(text, this.fonts, true);
-    if (pieces.length !== 1 || pieces[0]!.font !== font || pieces[0]!.text !== text || !laidOutPerCharacter(font, text)) return null;
-    let literal = '';
-    let width1000 = 0;
-    for (let i = 0; i < text.length; i++) {
-      const cp = text.charCodeAt(i);
-      let ch = this.characters.get(cp);
-      if (!ch) {
-        // pdf-lib adds the glyph to the subset (and its ToUnicode entry) as it encodes it: "<hhhh>", one glyph.
-        const hex = font.encodeText(text[i]!).toString();
-        const m = /^<([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})>$/.exec(hex);
-        if (!m) return null;
-        ch = { literal: literalByte(parseInt(m[1]!, 16)) + literalByte(parseInt(m[2]!, 16)), width1000: font.widthOfTextAtSize(text[i]!, 1000) };
-        this.characters.set(cp, ch);
-      }
-      literal += ch.literal;
-      width1000 += ch.width1000;
-    }
-    return { literal, width1000 };
+    if (pieces.length !== 1 || pieces[0]!.font !== font || pieces[0]!.text !== text) return undefined;
+    return encodePerCharacter(font, text, 'literal');
   }
 
   /** The bold font's name in `page`'s /Font resources: the one already naming it, else a new short one. */
