@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { PDFArray, PDFDocument, PDFName, type PDFPage, PDFRawStream, PDFRef } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { embedFonts } from '../../../src/main/services/packaging/fonts';
+import { embedFonts, encodePerCharacter, textWidth } from '../../../src/main/services/packaging/fonts';
 import { writePdf } from '../../../src/main/services/packaging/pdf-writer';
 import { Stamper, stampPage } from '../../../src/main/services/packaging/stamp';
 import { requireTool } from '../../support/tools';
@@ -105,5 +105,27 @@ describe.skipIf(!tools)('stamps drawn per document (Stamper)', () => {
     expect(run('qpdf', ['--check', path]).status).toBe(0);
     expect(pdfText(path, 1)).toContain('Zyxwv confidentiality office');
     expect(pdfText(path, 2)).toContain('漢字');
+  });
+
+  it("encodes and measures plain text per character exactly as pdf-lib does (same codes, same width to the last bit), and leaves text that shapes to pdf-lib", async () => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    const other = await PDFDocument.create({ updateMetadata: false });
+    const fonts = await embedFonts(doc, [], ASSETS);
+    const reference = await embedFonts(other, [], ASSETS);
+    const texts = ['RD-0042-000123   ·   Page 123 of 1008', 'SHA-256 7ea548d1bc8c058653b2296f2b71d26206e5fd7d3d561f0884b468b938c1a3f0', 'Zyxwv Testpatient — “quoted” (1/2) \\ 100 %', 'Ünïcödé Latin-1 ÀÉÎõü ÿ'];
+    for (const bold of [false, true]) {
+      const font = bold ? fonts.bold : fonts.regular;
+      const ref = bold ? reference.bold : reference.regular;
+      for (const text of texts) {
+        const ours = encodePerCharacter(font, text, 'hex');
+        expect(ours, text).toBeDefined();
+        // (Both documents meet the characters in the same order, so their subsets number the glyphs alike.)
+        expect(`<${ours!.codes}>`.toUpperCase()).toBe(ref.encodeText(text).toString().toUpperCase());
+        expect(ours!.width1000 * (8 / 1000)).toBe(ref.widthOfTextAtSize(text, 8));
+        expect(textWidth(text, 11, fonts, bold)).toBe(ref.widthOfTextAtSize(text, 11));
+      }
+    }
+    // "fi" may form a ligature: not laid out per character.
+    expect(encodePerCharacter(fonts.regular, 'confidentiality', 'hex')).toBeUndefined();
   });
 });
