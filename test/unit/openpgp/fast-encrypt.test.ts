@@ -176,3 +176,19 @@ describe('signDetachedNative', () => {
     }
   }, 60_000);
 });
+
+describe('armored output buffers', () => {
+  for (const reuseOutput of [false, true]) {
+    it(`${reuseOutput ? 'a reused lines buffer, copied by the caller as it arrives' : 'buffers kept as given'}, over several 768 KiB blocks, read back whole by openpgp.js`, async () => {
+      const plain = randomBytes(3 * 786_432 + 17);
+      const make = await prepareEncryptAndSign({ encryptionKeys: [cvRecipient, practiceKey.toPublic()], signingKey: practiceKey, filename: '', armor: true }, { crlf: true, reuseOutput });
+      const out: Buffer[] = [];
+      const w = make!((b) => out.push(reuseOutput ? Buffer.from(b) : b));
+      w.update(plain);
+      await w.end();
+      const m = await openpgp.readMessage({ armoredMessage: Buffer.concat(out).toString('latin1') });
+      const d = await openpgp.decrypt({ message: m, decryptionKeys: practiceKey, verificationKeys: practiceKey.toPublic(), format: 'binary', expectSigned: true });
+      expect(Buffer.from(d.data as Uint8Array).equals(plain)).toBe(true);
+    }, 60_000);
+  }
+});

@@ -266,17 +266,26 @@ async function innerEntityPieces(input: { textBody: string; attachments: Readonl
 function* base64Lines(chunks: Iterable<Buffer>): Generator<Buffer> {
   let first = true;
   let carry: Buffer = Buffer.alloc(0);
+  // The block's base64 text is written at the end of its output buffer, then each line moved forward to its place
+  // (a line's place never lies after where its text is, nor reaches the next line's text) and CRLF put before it:
+  // one buffer per block, no second copy of the text.
   const encode = (bytes: Buffer): Buffer => {
-    const b64 = Buffer.from(bytes.toString('base64'), 'latin1');
-    const lines = Math.ceil(b64.length / B64_LINE);
-    const out = Buffer.allocUnsafe(b64.length + (lines - 1) * 2 + (first ? 0 : 2));
+    const b64len = Math.ceil(bytes.length / 3) * 4;
+    const lines = Math.ceil(b64len / B64_LINE);
+    const lead = first ? 0 : 2;
+    const out = Buffer.allocUnsafe(b64len + (lines - 1) * 2 + lead);
+    const text = out.length - b64len;
+    out.write(bytes.toString('base64'), text, 'latin1');
     let o = 0;
     for (let l = 0; l < lines; l++) {
       if (l > 0 || !first) {
         out[o++] = 13;
         out[o++] = 10;
       }
-      o += b64.copy(out, o, l * B64_LINE, Math.min(b64.length, (l + 1) * B64_LINE));
+      const from = text + l * B64_LINE;
+      const to = Math.min(out.length, from + B64_LINE);
+      if (o !== from) out.copyWithin(o, from, to);
+      o += to - from;
     }
     first = false;
     return out;
@@ -329,7 +338,7 @@ async function signAndEncryptInto(
   let make: Awaited<ReturnType<typeof prepareEncryptAndSign>>;
   try {
     // Native bulk work (node:crypto) when the keys allow it; openpgp.js otherwise. Same packets.
-    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true, partLog2: 16 });
+    make = await prepareEncryptAndSign({ encryptionKeys, signingKey, filename: '', date, armor: true }, { crlf: true, partLog2: 16, reuseOutput: true });
   } catch (e) {
     throw encryptError(e);
   }

@@ -63,9 +63,10 @@ class EncryptSignWriter {
     worker: boolean,
     emit: (b: Buffer) => void,
     partLog2: number = PART_LOG2,
+    reuseOutput = false,
   ) {
     this.sigHash = createHash(HASHES[SIGNATURE_HASH]!.name);
-    this.armor = armor ? new Armorer(emit, armor === 'crlf') : null;
+    this.armor = armor ? new Armorer(emit, armor === 'crlf', reuseOutput) : null;
     this.sink = this.armor ? (b: Buffer) => this.armor!.push(b) : emit;
     this.outer = new PacketFramer(18, this.sink, partLog2);
     this.literal = new PacketFramer(11, (b) => this.inner(b), partLog2);
@@ -147,12 +148,18 @@ export interface WriterOptions {
    * that yields to the event loop between pieces (PGP/MIME on the main thread) passes 16 (64 KiB). Same message for a reader.
    */
   partLog2?: number;
+  /**
+   * With `armor`: the armored lines are written into one reused buffer, so `emit` must copy or consume each buffer
+   * before it returns (PGP/MIME, which copies into the message's one buffer, saves a block-sized allocation per
+   * 768 KiB of input). Default false: every emitted buffer may be kept.
+   */
+  reuseOutput?: boolean;
 }
 
 /**
  * Everything the writer needs from the keys, or null when the native path does not handle them. The factory
  * starts a message (its PKESK packets and the SEIPD header go to `emit` at once); every output byte goes to
- * `emit` in order, as buffers the caller may keep (never reused by the writer).
+ * `emit` in order, as buffers the caller may keep (never reused by the writer) unless `w.reuseOutput` is set.
  * @throws openpgp's error when a recipient key has no usable encryption key or the signing key cannot sign at `date`
  * @source RFC 4880 §11.3
  */
@@ -181,7 +188,7 @@ async function prepare(o: NativeEncryptOptions, w: WriterOptions = {}): Promise<
     await openpgp.encryptSessionKey({ data: sessionKey, algorithm, encryptionKeys: o.encryptionKeys, format: 'binary', date, config }),
   );
   const armor = o.armor === true ? (w.crlf ? 'crlf' : 'lf') : false;
-  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, armor, w.worker === true, emit, w.partLog2 ?? PART_LOG2);
+  return (emit) => new EncryptSignWriter(signer, pkesk, sessionKey, cfb.cipher, filename, date, armor, w.worker === true, emit, w.partLog2 ?? PART_LOG2, w.reuseOutput === true);
 }
 
 /**

@@ -136,63 +136,80 @@ export function crc24(crc: number, b: Uint8Array): number {
 /** ASCII armor (RFC 4880 §6.2): base64 in 64-character lines, CRC-24 (§6.1) checksum line; LF or CRLF line ends. */
 export class Armorer {
   private crc = 0xb704ce;
-  private pending: Buffer[] = [];
-  private pendingLen = 0;
   private static readonly BLOCK = 48 * 16384; // whole lines of 48 input bytes
   /** Input bytes turned into base64 text at a time (whole lines; the text stays under V8's large-object size). */
   private static readonly SLICE = 48 * 1365;
+  /** Input waiting for whole lines: copied here (one buffer for the message), so pushed buffers are never held. */
+  private readonly block = Buffer.allocUnsafe(Armorer.BLOCK);
+  private fill = 0;
+  /** One slice's base64 text, as bytes (reused). */
+  private readonly text = Buffer.allocUnsafe((Armorer.SLICE / 3) * 4);
+  /** One block's armored lines, reused when the caller asked for it (`emit` then copies before it returns). */
+  private readonly out: Buffer | null;
   private readonly eol: Buffer;
 
+  /**
+   * @param emit receives the armor in order
+   * @param reuse when true, the lines' buffer is reused for the next block, so `emit` must copy or consume each
+   *   buffer before returning; when false every emitted buffer is new and may be kept
+   */
   constructor(
     private readonly emit: (b: Buffer) => void,
     crlf: boolean,
+    reuse = false,
   ) {
     this.eol = Buffer.from(crlf ? '\r\n' : '\n', 'latin1');
+    this.out = reuse ? Buffer.allocUnsafe(this.lineBytes(Armorer.BLOCK)) : null;
     const nl = this.eol.toString('latin1');
     emit(Buffer.from(`-----BEGIN PGP MESSAGE-----${nl}${nl}`, 'latin1'));
   }
 
   push(b: Buffer): void {
     this.crc = crc24(this.crc, b);
-    this.pending.push(b);
-    this.pendingLen += b.length;
-    if (this.pendingLen >= Armorer.BLOCK) {
-      const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
-      const whole = all.length - (all.length % 48);
-      this.lines(all.subarray(0, whole));
-      this.pending = whole < all.length ? [all.subarray(whole)] : [];
-      this.pendingLen = all.length - whole;
+    let at = 0;
+    while (at < b.length) {
+      const n = b.copy(this.block, this.fill, at);
+      this.fill += n;
+      at += n;
+      if (this.fill === Armorer.BLOCK) {
+        this.lines(this.block);
+        this.fill = 0;
+      }
     }
   }
 
   end(): void {
-    this.lines(Buffer.concat(this.pending, this.pendingLen));
+    this.lines(this.block.subarray(0, this.fill));
+    this.fill = 0;
     const crc = Buffer.from([(this.crc >> 16) & 0xff, (this.crc >> 8) & 0xff, this.crc & 0xff]).toString('base64');
     const nl = this.eol.toString('latin1');
     this.emit(Buffer.from(`=${crc}${nl}-----END PGP MESSAGE-----${nl}`, 'latin1'));
   }
 
   /**
-   * Base64 of `data` (a multiple of 48 bytes except at the end) in lines of 64 characters, written in one buffer; the
-   * base64 text is made {@link Armorer.SLICE} input bytes at a time, so each temporary string stays small (short-lived
-   * young-generation objects for V8's scavenger, not large objects left for a full garbage collection).
+   * Base64 of `data` (a multiple of 48 bytes except at the end, at most {@link Armorer.BLOCK}) in lines of 64
+   * characters, written into the reused lines buffer; the base64 text is made {@link Armorer.SLICE} input bytes at a
+   * time and written into a reused buffer, so the only new object per slice is its string (young generation, small).
    */
   private lines(data: Buffer): void {
     if (data.length === 0) return;
-    const b64len = Math.ceil(data.length / 3) * 4;
-    const full = Math.floor(b64len / 64);
-    const tail = b64len - full * 64;
+    const out = this.out ?? Buffer.allocUnsafe(this.lineBytes(data.length));
     const e = this.eol.length;
-    const out = Buffer.allocUnsafe(full * (64 + e) + (tail > 0 ? tail + e : 0));
     let o = 0;
     for (let off = 0; off < data.length; off += Armorer.SLICE) {
-      const b64 = Buffer.from(data.subarray(off, Math.min(data.length, off + Armorer.SLICE)).toString('base64'), 'latin1');
-      for (let i = 0; i < b64.length; i += 64) {
-        o += b64.copy(out, o, i, Math.min(b64.length, i + 64));
+      const len = this.text.write(data.subarray(off, Math.min(data.length, off + Armorer.SLICE)).toString('base64'), 0, 'latin1');
+      for (let i = 0; i < len; i += 64) {
+        o += this.text.copy(out, o, i, Math.min(len, i + 64));
         out[o++] = this.eol[0]!;
         if (e === 2) out[o++] = this.eol[1]!;
       }
     }
-    this.emit(out);
+    this.emit(out.subarray(0, o));
+  }
+
+  /** Bytes of armored lines for `n` input bytes: 64 characters per 48 bytes, a shorter last line, each with its line end. */
+  private lineBytes(n: number): number {
+    const b64len = Math.ceil(n / 3) * 4;
+    return b64len + Math.ceil(b64len / 64) * this.eol.length;
   }
 }

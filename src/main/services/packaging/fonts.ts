@@ -92,7 +92,7 @@ function fallbackChars(path: string): Set<number> {
  * @throws AppError FONT_MISSING when a bundled font file cannot be read
  */
 export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?: string): Promise<FontSet> {
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(sharedFontkit);
   const regular = await doc.embedFont(fontBytes(fontPath('DejaVuSans.ttf', assetsRoot)), { subset: true });
   const bold = await doc.embedFont(fontBytes(fontPath('DejaVuSans-Bold.ttf', assetsRoot)), { subset: true });
   memoizeLayout(regular);
@@ -115,6 +115,34 @@ export async function embedFonts(doc: PDFDocument, texts: string[], assetsRoot?:
   }
   return { regular, bold, fallbacks, regularChars, boldChars, missing: new Set() };
 }
+
+/** pdf-lib's view of fontkit (what PDFDocument.registerFontkit takes). */
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+
+/** The decoded tables of each font file, by the bytes they were read from (fontBytes' one array per file). */
+const decodedTables = new WeakMap<Uint8Array, object>();
+
+/**
+ * fontkit for pdf-lib, giving every document its own font object (its own glyph objects: a glyph keeps the
+ * characters it was first asked for, and one document's subset must not decide the next one's ToUnicode map) that
+ * shares one set of decoded tables per font file — cmap, hmtx, GSUB and the others fontkit decodes lazily, on first
+ * use — as fontkit's own `getVariation` shares them between fonts read from the same bytes. So GSUB is decoded once
+ * per process, not again for every packet that shapes a line.
+ *
+ * @source @pdf-lib/fontkit 1.1.1 TTFFont (`_tables`, getVariation)
+ */
+const sharedFontkit: Fontkit = {
+  create(data: Uint8Array, postscriptName?: string) {
+    const font = fontkit.create(data, postscriptName);
+    const own = font as unknown as { _tables?: object };
+    if (postscriptName === undefined && own._tables && typeof own._tables === 'object') {
+      const shared = decodedTables.get(data);
+      if (shared) own._tables = shared;
+      else decodedTables.set(data, own._tables);
+    }
+    return font;
+  },
+};
 
 const LAYOUT_CACHE_SIZE = 512;
 
@@ -150,6 +178,85 @@ function memoizeLayout(font: PDFFont): void {
     }
     return run;
   };
+}
+
+/**
+ * Whether pdf-lib lays `text` out in `font` one glyph per character, each the glyph fontkit's cmap gives that
+ * character alone: the case unshaped-layout.ts proves (no GSUB substitution can fire on the string, plain Latin
+ * or punctuation, no features asked). Then pdf-lib's `encodeText(text)` is the concatenation of `encodeText` of
+ * each character, and `widthOfTextAtSize(text, s)` the sum of the characters' advance widths times s/1000 — what a
+ * per-character cache (stamp.ts {@link Stamper}) may rely on. False for a font this module did not embed.
+ *
+ * @source pdf-lib 1.17 CustomFontEmbedder.encodeText / widthOfTextAtSize; unshaped-layout.ts
+ */
+export function laidOutPerCharacter(font: PDFFont, text: string): boolean {
+  const embedder = (font as unknown as { embedder?: { font?: Partial<LayoutFont>; fontData?: object; fontFeatures?: unknown } }).embedder;
+  const kit = embedder?.font;
+  if (!kit || typeof kit.glyphsForString !== 'function' || typeof kit.layout !== 'function') return false;
+  return unshapedGlyphs(kit as LayoutFont, text, embedder.fontFeatures, embedder.fontData ?? kit) !== undefined;
+}
+
+/** One character's code in an embedded font (pdf-lib's encoding: 2 bytes, Identity-H), in the forms a content stream takes. */
+interface CharacterCode {
+  /** The code as 4 hex digits. */
+  hex: string;
+  /** The code's 2 bytes as a literal string holds them (ISO 32000-1 §7.3.4.2: parentheses, backslash, CR and LF escaped). */
+  literal: string;
+}
+
+/** Per embedded font (one per document): each character's code, once pdf-lib has encoded it. */
+const characterCodes = new WeakMap<PDFFont, Map<number, CharacterCode>>();
+/** Per embedded font: each character's advance width at 1,000 pt, as pdf-lib measures it. */
+const characterWidths = new WeakMap<PDFFont, Map<number, number>>();
+
+/** A byte of a string operand in a literal string (ISO 32000-1 §7.3.4.2). */
+function literalByte(b: number): string {
+  if (b === 0x28 || b === 0x29 || b === 0x5c) return `\\${String.fromCharCode(b)}`;
+  if (b === 0x0d) return '\\r';
+  if (b === 0x0a) return '\\n';
+  return String.fromCharCode(b);
+}
+
+/** The width at 1,000 pt of `text` laid out per character in `font` (pdf-lib's glyph advances, summed in order). */
+function width1000PerCharacter(font: PDFFont, text: string): number {
+  let known = characterWidths.get(font);
+  if (!known) characterWidths.set(font, (known = new Map()));
+  let width1000 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    let w = known.get(cp);
+    if (w === undefined) known.set(cp, (w = font.widthOfTextAtSize(text[i]!, 1000)));
+    width1000 += w;
+  }
+  return width1000;
+}
+
+/**
+ * `text` in `font` as pdf-lib would encode and measure it, put together from each character's code and width,
+ * each worked out once per font (document) by pdf-lib itself — which also adds the glyph to the font's subset and
+ * ToUnicode map, as drawing the text would. Only when {@link laidOutPerCharacter}; else undefined (draw it with
+ * pdf-lib's encodeText and widthOfTextAtSize).
+ *
+ * @param form `hex`: the codes as hex digits (the body of `<…>`); `literal`: as a literal string's body (of `(…)`)
+ * @returns the codes and the width at 1,000 pt (times size/1000: pdf-lib's width at that size, same arithmetic)
+ */
+export function encodePerCharacter(font: PDFFont, text: string, form: 'hex' | 'literal'): { codes: string; width1000: number } | undefined {
+  if (!laidOutPerCharacter(font, text)) return undefined;
+  let known = characterCodes.get(font);
+  if (!known) characterCodes.set(font, (known = new Map()));
+  let codes = '';
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    let c = known.get(cp);
+    if (!c) {
+      const m = /^<([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})>$/.exec(font.encodeText(text[i]!).toString());
+      if (!m) return undefined;
+      c = { hex: m[1]! + m[2]!, literal: literalByte(parseInt(m[1]!, 16)) + literalByte(parseInt(m[2]!, 16)) };
+      known.set(cp, c);
+    }
+    codes += form === 'hex' ? c.hex : c.literal;
+  }
+  return { codes, width1000: width1000PerCharacter(font, text) };
 }
 
 /** A piece of text that one font draws. */
@@ -221,7 +328,12 @@ export function runs(text: string, fonts: FontSet, bold: boolean): Run[] {
 
 /** Width of `text` in points at `size` points. */
 export function textWidth(text: string, size: number, fonts: FontSet, bold = false): number {
-  return runs(text, fonts, bold).reduce((w, r) => w + r.font.widthOfTextAtSize(r.text, size), 0);
+  return runs(text, fonts, bold).reduce((w, r) => w + runWidth(r, size), 0);
+}
+
+/** pdf-lib's width of a run at `size` points (from per-character widths when the run is laid out per character). */
+function runWidth(r: Run, size: number): number {
+  return laidOutPerCharacter(r.font, r.text) ? width1000PerCharacter(r.font, r.text) * (size / 1000) : r.font.widthOfTextAtSize(r.text, size);
 }
 
 /** Options for {@link drawText}. */

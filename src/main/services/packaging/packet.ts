@@ -16,7 +16,7 @@ import { CONFIDENTIALITY_NOTICE, PART2_NOTICE, REDISCLOSURE_NOTICE } from './not
 import { runQpdf } from './qpdf';
 import { PageContent } from './page-content';
 import { writePdf } from './pdf-writer';
-import { stampPage } from './stamp';
+import { Stamper } from './stamp';
 
 /** Progress of a long packaging step: `done` of `total` units (sources, pages or bytes). */
 export interface PackagingProgress {
@@ -149,8 +149,9 @@ export async function assemblePacketDocument(input: AssemblePacketInput): Promis
   drawManifestPages(manifestPages, fonts, input, documents);
 
   const pages = out.getPages();
+  const stamper = new Stamper(fonts);
   for (const [i, page] of pages.entries()) {
-    stampPage(page, `${releaseNumber(prefix, i + 1)}   ·   Page ${i + 1} of ${total}`, fonts);
+    stamper.stamp(page, `${releaseNumber(prefix, i + 1)}   ·   Page ${i + 1} of ${total}`);
     if (i % 100 === 0) onProgress?.({ phase: 'stamp', done: i, total });
   }
   onProgress?.({ phase: 'stamp', done: total, total });

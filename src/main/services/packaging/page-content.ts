@@ -9,7 +9,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { PDFDict, type PDFFont, PDFName, type PDFPage, PDFRawStream } from 'pdf-lib';
-import { type FontSet, runs } from './fonts';
+import { type FontSet, encodePerCharacter, runs } from './fonts';
 
 const FLATE_DECODE = PDFName.of('FlateDecode');
 
@@ -62,11 +62,13 @@ export class PageContent {
     let dx = 0;
     let body = '';
     for (const r of runs(text, this.fonts, o.bold ?? false)) {
-      const hex = r.font.encodeText(r.text).toString();
+      // Plain text: codes and width from the font's per-character cache (fonts.ts); else pdf-lib's (shaped) encoding.
+      const plain = encodePerCharacter(r.font, r.text, 'hex');
+      const hex = plain ? `<${plain.codes}>` : r.font.encodeText(r.text).toString();
       let key = this.fontKeys.get(r.font);
       if (key === undefined) this.fontKeys.set(r.font, (key = fontKey(this.page, r.font)));
       body += `${key} ${num(o.size)} Tf\n${c} ${s} ${-s || 0} ${c} ${num(o.x + dx * c)} ${num(o.y + dx * s)} Tm\n${hex} Tj\n`;
-      dx += r.font.widthOfTextAtSize(r.text, o.size);
+      dx += plain ? plain.width1000 * (o.size / 1000) : r.font.widthOfTextAtSize(r.text, o.size);
     }
     if (body) this.ops += `q\nBT\n${rgbOperands(o.color ?? [0, 0, 0])} rg\n${body}ET\nQ\n`;
     return dx;

@@ -7,7 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import { AppError } from '../../../shared/errors';
 import { embedFonts } from './fonts';
 import type { ManifestPart, PacketManifest } from './manifest';
-import { stampPage } from './stamp';
+import { Stamper } from './stamp';
 
 /**
  * Default raw attachment limit per message: 18,000,000 bytes. Base64 (RFC 2045 §6.8) turns
@@ -54,7 +54,8 @@ export async function splitPacket(pdf: Uint8Array, limitBytes: number = DEFAULT_
     for (const p of pages) doc.addPage(p);
     if (label) {
       const fonts = await embedFonts(doc, [label], opts.assetsRoot);
-      for (const p of doc.getPages()) stampPage(p, label, fonts, 'top');
+      const stamper = new Stamper(fonts);
+      for (const p of doc.getPages()) stamper.stamp(p, label, 'top');
     }
     return doc.save({ useObjectStreams: true });
   };
