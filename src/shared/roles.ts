@@ -38,6 +38,7 @@ export const CHANNEL_ROLES: Partial<Record<ChannelName, readonly StaffRoleT[]>> 
   'settings.importSmimeCertificate': ADMIN,
   'settings.importSmimeCrl': ADMIN,
   'accounts.list': ADMIN,
+  'accounts.practiceStaff': ADMIN,
   'accounts.add': ADMIN,
   'accounts.deactivate': ADMIN,
   'accounts.resetPassphrase': ADMIN,

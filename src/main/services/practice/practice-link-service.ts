@@ -37,6 +37,13 @@ import { pushAuditToPracticeChain } from './sync-audit';
 import { conflictView } from './sync-conflicts';
 import { resolveConflict, syncRequests, type SyncContext } from './sync-requests';
 import { practiceHasKey, upsertWorkstation } from './sync-repo';
+import { StaffDirectory } from './staff-directory';
+import { newStaffKeyPair } from './staff-keys';
+import { getKeyBox, putKeyBox, setWorkstationPublicKey } from './staff-repo';
+import { boxDataKey } from './staff-keys';
+import { earlierLinkKeys, setWorkstationSecret, workstationSecret } from './staff-vault-repo';
+import { publicKeyOf } from './staff-keys';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 
 export interface PracticeLinkServiceDeps {
   session: Session;
@@ -62,8 +69,33 @@ export class PracticeLinkService implements PracticeLink {
   private offline = false;
   private readonly listeners = new Set<() => void>();
   private running: Promise<PracticeSyncResultT> | null = null;
+  /** The practice staff directory (staff-directory.ts): practice-wide accounts and their first sign-in here. */
+  readonly directory: StaffDirectory;
 
-  constructor(private readonly d: PracticeLinkServiceDeps) {}
+  constructor(private readonly d: PracticeLinkServiceDeps) {
+    this.directory = new StaffDirectory({ session: d.session, clock: d.clock, logger: d.logger, withServerOf: (db, fn) => this.withServerOf(db, fn) });
+  }
+
+  /**
+   * Run `fn` against the practice server configured in `db` (a vault opened for a first sign-in, not signed in yet).
+   * @throws AppError PRACTICE_SERVER_NOT_SET | the offline codes (the link turns `offline`)
+   */
+  private async withServerOf<T>(db: Database, fn: (engine: SqlEngine) => Promise<T>): Promise<T> {
+    const cfg = this.d.practiceServer.poolConfigOf(db);
+    if (!cfg) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
+    return this.track(async () => fn(await this.engineFor(cfg)));
+  }
+
+  /** The working keys of the kept practice data key, with the earlier keys kept since a rotation. */
+  private keysOf(db: Database, dataKey: Buffer): PracticeKeys {
+    const earlier = earlierLinkKeys(db).map((k) => {
+      const keys = practiceKeys(k.dataKey);
+      k.dataKey.fill(0);
+      return keys;
+    });
+    const keys = practiceKeys(dataKey);
+    return earlier.length > 0 ? { ...keys, earlier } : keys;
+  }
 
   /** The link state now (reads the vault; no network). `local` while the vault is locked. */
   state(): PracticeLinkState {
@@ -86,7 +118,7 @@ export class PracticeLinkService implements PracticeLink {
     if (!cfg) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
     const link = readLink(this.d.session.require().db);
     if (!link?.dataKey) throw new AppError('PRACTICE_KEY_NOT_WRAPPED', 'This workstation has not joined the practice yet. An administrator joins it in Settings → Practice server.');
-    const keys = practiceKeys(link.dataKey);
+    const keys = this.keysOf(this.d.session.require().db, link.dataKey);
     link.dataKey.fill(0);
     try {
       return await this.track(async () => fn(await this.engineFor(cfg), keys));
@@ -168,7 +200,50 @@ export class PracticeLinkService implements PracticeLink {
     } finally {
       key.fill(0);
     }
+    // The joining administrator becomes practice-wide, and the staff directory and sign-in file are brought up to
+    // date. The join itself is done: a failure here is logged and repeated by the next sync.
+    await this.directory.enroll(user.id, input.passphrase);
+    try {
+      await this.use((engine, keys) => this.syncDirectory(engine, keys));
+    } catch (e) {
+      this.d.logger.warn('practice_staff.join_sync_failed', { code: isAppError(e) ? e.code : 'INTERNAL' });
+    }
     return this.status();
+  }
+
+  /**
+   * The staff directory pass of a sync: this workstation's X25519 public key and its box of the current data key,
+   * then the queued directory changes pushed, then the directory pulled and the sign-in file rewritten.
+   */
+  private async syncDirectory(engine: SqlEngine, keys: PracticeKeys): Promise<{ pushed: number; applied: number }> {
+    const v = this.d.session.require();
+    const ws = this.workstation();
+    let secret = workstationSecret(v.db);
+    if (!secret) {
+      const pair = newStaffKeyPair();
+      secret = pair.privateKey;
+      const s = secret;
+      v.tx(() => setWorkstationSecret(v.db, s));
+    }
+    try {
+      const pub = publicKeyOf(secret);
+      await setWorkstationPublicKey(engine, ws.id, pub);
+      if (!(await getKeyBox(engine, keys.keyId, { kind: 'workstation', id: ws.id }))) {
+        const dataKey = readLink(v.db)?.dataKey;
+        if (dataKey) {
+          try {
+            await putKeyBox(engine, boxDataKey(dataKey, pub, { kind: 'workstation', id: ws.id }), this.d.clock.now().toISOString());
+          } finally {
+            dataKey.fill(0);
+          }
+        }
+      }
+    } finally {
+      secret.fill(0);
+    }
+    const pushed = await this.directory.push(engine, keys, ws.id);
+    const applied = await this.directory.pull(engine, keys, ws.id);
+    return { pushed, applied };
   }
 
   /**
@@ -253,6 +328,7 @@ export class PracticeLinkService implements PracticeLink {
       const c = this.context(engine, keys);
       const ws = this.workstation();
       await upsertWorkstation(engine, ws, c.now().toISOString());
+      await this.syncDirectory(engine, keys);
       const counts = await syncRequests(c);
       if (counts.pushed + counts.pulled + counts.conflicts > 0) {
         const v = this.d.session.require();
