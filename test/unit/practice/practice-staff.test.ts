@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelInput } from '../../../src/shared/contract';
 import { totpCode } from '../../../src/main/services/accounts/totp';
-import { PASSPHRASE, signInAs, startBackend, type Backend } from '../../support/backend';
+import { readLink } from '../../../src/main/services/practice/link-vault-repo';
+import { open, practiceKeys } from '../../../src/main/services/practice/sealing';
+import { earlierLinkKeys } from '../../../src/main/services/practice/staff-vault-repo';
+import { unwrapPrivateKey, PrivateKeyWrap } from '../../../src/main/services/practice/staff-keys';
+import { intake, PASSPHRASE, signInAs, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { relay } from '../../support/tcp-relay';
 
@@ -23,6 +27,7 @@ const ADMIN = 'Qwert Frontdesk';
 const MIRA = { name: 'Mira Practicewide', pass: 'saffron lattice meadow porcupine 71' };
 const OLEK = { name: 'Olek Neverhere', pass: 'granite mustard voyage pelican 38' };
 const PAVLA = { name: 'Pavla Offlineadd', pass: 'thimble quasar orchard lagoon 52' };
+const PATIENT = { name: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: 'MRN-58213-QX' };
 
 describe.skipIf(!have)('practice-wide staff accounts on two joined workstations (real PostgreSQL)', () => {
   let server: RunningPostgres;
@@ -68,6 +73,8 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
     await signInAs(a, MIRA.name, MIRA.pass);
     miraSecret = (await a.call('accounts.startMfa', {})).secret;
     await a.call('accounts.confirmMfa', { code: code(a, miraSecret) });
+    await asAdmin(a);
+    await a.call('requests.create', intake({ patient: PATIENT, basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name } }));
     await sync(a);
     await sync(b);
 
@@ -194,8 +201,40 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
     expect(b.services.session.currentUser()?.name).toBe(PAVLA.name);
   });
 
+  it('removing accounts rotated the practice key: both workstations hold the new key, rows are re-sealed, the removed person opens nothing', async () => {
+    const q = (sql: string) => server.psql(sql, server.database).trim();
+    const current = q('SELECT key_id FROM practice_data_keys WHERE retired_at IS NULL;');
+    expect(q('SELECT count(*) FROM practice_data_keys;')).toBe('2');
+    expect(q('SELECT count(*) FROM practice_data_keys WHERE retired_at IS NOT NULL AND resealed_at IS NOT NULL;')).toBe('1');
+    await sync(a);
+    await sync(b);
+    expect(readLink(a.services.session.require().db)!.keyId).toBe(current);
+    expect(readLink(b.services.session.require().db)!.keyId).toBe(current);
+    const rotated = await auditOf(a, 'practice_staff.rotate_key');
+    expect(rotated).toHaveLength(1);
+    expect(rotated[0]!.detail).toMatchObject({ to: current });
+    expect(rotated[0]!.detail.removedBoxes).toBeGreaterThanOrEqual(2);
+    expect((await auditOf(b, 'practice_staff.adopt_key'))[0]?.detail).toMatchObject({ to: current });
+    // Every request and staff record on the server is sealed under the new key (the key id is bytes 2..9 of a sealed value).
+    expect(q("SELECT DISTINCT encode(substring(sealed from 2 for 8), 'hex') FROM practice_requests;")).toBe(current);
+    expect(q("SELECT DISTINCT encode(substring(record_sealed from 2 for 8), 'hex') FROM practice_requests;")).toBe(current);
+    expect(q('SELECT DISTINCT seal_key_id FROM practice_staff;')).toBe(current);
+
+    // Mira (removed): her passphrase still opens her own private key, but no box of any key is left for her …
+    expect(q(`SELECT count(*) FROM practice_key_boxes WHERE holder_id = '${miraId}';`)).toBe('0');
+    const wrap = PrivateKeyWrap.parse(JSON.parse(q(`SELECT private_key_wrap FROM practice_staff WHERE user_id = '${miraId}';`)));
+    expect(await unwrapPrivateKey(wrap, miraId, MIRA.pass)).not.toBeNull();
+    // … and a copy of the old key she may have kept opens nothing sealed now.
+    const old = earlierLinkKeys(a.services.session.require().db).find((k) => k.keyId !== current)!;
+    const oldKeys = practiceKeys(old.dataKey);
+    const row = q(`SELECT encode(record_sealed, 'hex') FROM practice_staff WHERE user_id = '${miraId}';`);
+    expect(() => open(oldKeys, { table: 'practice_staff', column: 'record_sealed', rowId: miraId }, Buffer.from(row, 'hex'))).toThrow(expect.objectContaining({ code: 'PRACTICE_KEY_WRONG' }));
+    // B, after adopting, still works the request made before the rotation (blind indexes and chain unchanged).
+    expect((await b.call('requests.list', {})).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('the server holds no staff name or TOTP secret in clear', () => {
     const dump = server.dump();
-    for (const n of [MIRA.name, OLEK.name, PAVLA.name, ADMIN, miraSecret]) expect(dump).not.toContain(n);
+    for (const n of [MIRA.name, OLEK.name, PAVLA.name, ADMIN, miraSecret, PATIENT.name, PATIENT.mrn]) expect(dump).not.toContain(n);
   });
 });

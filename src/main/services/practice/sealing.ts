@@ -75,17 +75,24 @@ export function practiceKeyId(dataKey: Buffer): string {
 
 /**
  * Derive every working key from the data key (HKDF-SHA-256, RFC 5869). The data key itself is not kept.
+ *
+ * After a rotation (staff-rotation.ts) the practice has a new data key for sealing, while the blind-index, audit-chain
+ * and checkpoint keys stay those of the practice's first ("root") data key: existing blind indexes keep matching and
+ * the shared audit chain keeps verifying. Pass that first key as `root` for a rotated key.
  * @param dataKey 32 bytes (not modified)
- * @throws AppError VALIDATION_FAILED when the key is not 32 bytes
+ * @param root the practice's first data key (32 bytes, not modified) when `dataKey` is a rotated one
+ * @throws AppError VALIDATION_FAILED when a key is not 32 bytes
  */
-export function practiceKeys(dataKey: Buffer): PracticeKeys {
+export function practiceKeys(dataKey: Buffer, root?: Buffer): PracticeKeys {
   requireKey(dataKey);
+  const base = root ?? dataKey;
+  requireKey(base);
   return {
     keyId: practiceKeyId(dataKey),
     sealKey: derive(dataKey, 'seal'),
-    indexKeys: { mrn: derive(dataKey, 'blind-index:mrn'), email: derive(dataKey, 'blind-index:email') },
-    chainKey: derive(dataKey, 'audit-chain'),
-    checkpointKey: derive(dataKey, 'audit-checkpoint'),
+    indexKeys: { mrn: derive(base, 'blind-index:mrn'), email: derive(base, 'blind-index:email') },
+    chainKey: derive(base, 'audit-chain'),
+    checkpointKey: derive(base, 'audit-checkpoint'),
   };
 }
 

@@ -21,7 +21,8 @@ export const STAFF_CACHE_FILE = 'practice-staff.json';
 
 const hex = (n?: number) => (n ? z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`)) : z.string().regex(/^[0-9a-f]*$/));
 
-export const CachedBox = z.object({ keyId: hex(16), ephemeralPublic: hex(64), iv: hex(24), ciphertext: hex(64), tag: hex(32) });
+/** A box of the data key (staff-keys.ts KeyBox, hex): 32 bytes boxed, or 64 after a rotation (data key and root key). */
+export const CachedBox = z.object({ keyId: hex(16), ephemeralPublic: hex(64), iv: hex(24), ciphertext: z.string().regex(/^(?:[0-9a-f]{64}|[0-9a-f]{128})$/), tag: hex(32) });
 export type CachedBox = z.infer<typeof CachedBox>;
 
 export const StaffCache = z.object({

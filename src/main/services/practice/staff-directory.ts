@@ -37,11 +37,11 @@ import { readKeyFile, sameName, withEntry, withoutUser, wrapVaultKey, writeKeyri
 import type { Vault } from '../vault/vault';
 import type { SqlEngine } from './engine';
 import { readLink } from './link-vault-repo';
-import { destroyPracticeKeys, open, practiceKeys, seal, type PracticeKeys, type SealPlace } from './sealing';
+import { destroyPracticeKeys, open, seal, type PracticeKeys, type SealPlace } from './sealing';
 import { readStaffCache, writeStaffCache, type StaffCache } from './staff-cache';
-import { boxDataKey, newStaffKeyPair, openKeyBox, PrivateKeyWrap, unwrapPrivateKey, wrapPrivateKey } from './staff-keys';
-import { getKeyBox, getStaffEntry, listStaffEntries, listStaffSignins, putKeyBox, putStaffEntry, recordStaffSignin, StaffRecord, type StaffEntry } from './staff-repo';
-import { markStaffChangePushed, practiceStaffLocal, practiceStaffLocalOf, putPracticeStaffLocal, queueStaffChange, waitingStaffChanges } from './staff-vault-repo';
+import { boxDataKey, keysOfBoxPayload, newStaffKeyPair, openKeyBox, PrivateKeyWrap, unwrapPrivateKey, wrapPrivateKey } from './staff-keys';
+import { currentKeyId, getKeyBox, getStaffEntry, getStaffStatus, listStaffEntries, listStaffSignins, putKeyBox, putStaffEntry, recordStaffSignin, StaffRecord, type StaffEntry } from './staff-repo';
+import { markStaffChangePushed, practiceStaffLocal, rootLinkKey, practiceStaffLocalOf, putPracticeStaffLocal, queueStaffChange, waitingStaffChanges } from './staff-vault-repo';
 import { readSettingJson, writeSettingJson } from '../settings/repo';
 import type { PracticeStaffViewT } from '../../../shared/contract';
 
@@ -185,7 +185,7 @@ export class StaffDirectory implements PracticeSignIn {
           const version = await engine.transaction(async (tx) => {
             const publicKey = c.keys ? Buffer.from(c.keys.publicKey, 'hex') : undefined;
             const ver = await putStaffEntry(tx, keys, { userId: w.userId, role: c.role, disabled: c.disabled, record: c.record, keys: publicKey && c.keys ? { publicKey, privateKeyWrap: c.keys.privateKeyWrap } : undefined }, workstationId, at);
-            if (publicKey && ver !== null) await putKeyBox(tx, boxDataKey(dataKey, publicKey, { kind: 'user', id: w.userId }), at);
+            if (publicKey && ver !== null) await putKeyBox(tx, boxDataKey(dataKey, publicKey, { kind: 'user', id: w.userId }, rootLinkKey(v.db)), at);
             return ver;
           });
           v.tx(() => {
@@ -321,33 +321,67 @@ export class StaffDirectory implements PracticeSignIn {
     for (const c of candidates) {
       const priv = await unwrapPrivateKey(c.privateKeyWrap, c.userId, passphrase);
       if (!priv) continue;
-      let dataKey: Buffer | null = null;
+      let payload: Buffer | null = null;
       try {
         const box = { keyId: c.box.keyId, holderKind: 'user' as const, holderId: c.userId, ephemeralPublic: Buffer.from(c.box.ephemeralPublic, 'hex'), iv: Buffer.from(c.box.iv, 'hex'), ciphertext: Buffer.from(c.box.ciphertext, 'hex'), tag: Buffer.from(c.box.tag, 'hex') };
-        dataKey = openKeyBox(box, priv);
+        payload = openKeyBox(box, priv);
         if (c.box.keyId !== cache.escrow.keyId) throw new AppError('PRACTICE_KEY_WRONG', 'This workstation’s list of practice staff is out of date. Ask someone with an account on this workstation to sign in once, then try again.');
-        const keys = practiceKeys(dataKey);
+        const keys = keysOfBoxPayload(payload);
         const vaultKey = open(keys, escrowPlace(cache.workstationId), Buffer.from(cache.escrow.sealed, 'hex'));
-        return this.firstSignIn(c.userId, Buffer.from(c.publicKey, 'hex'), vaultKey, keys, passphrase);
+        return this.firstSignIn(c.userId, Buffer.from(c.publicKey, 'hex'), Buffer.from(priv), vaultKey, keys, passphrase);
       } finally {
         priv.fill(0);
-        dataKey?.fill(0);
+        payload?.fill(0);
       }
     }
     throw new AppError('WRONG_PASSPHRASE', 'That name and passphrase do not unlock this vault.', candidates.length === 1 ? { accountId: candidates[0]!.userId } : {});
   }
 
-  private firstSignIn(userId: string, cachedPublicKey: Buffer, vaultKey: Buffer, keys: PracticeKeys, passphrase: string): FirstSignIn {
+  /**
+   * The server's current view of the account, opened (see {@link unwrap}): refused when disabled or gone; a passphrase
+   * changed on another workstation must open the new private key; after a rotation the account's box of the current
+   * key opens its record.
+   */
+  private async currentEntry(engine: SqlEngine, userId: string, cachedPublicKey: Buffer, cachedPrivate: Buffer, keys: PracticeKeys, passphrase: string): Promise<StaffEntry> {
+    const inactive = () => new AppError('ACCOUNT_INACTIVE', 'This staff account is not active. Ask your administrator.', { accountId: userId });
+    const st = await getStaffStatus(engine, userId);
+    if (!st || st.disabled) throw inactive();
+    let priv = cachedPrivate;
+    if (!st.publicKey.equals(cachedPublicKey)) {
+      // The passphrase was changed on another workstation since this one last synchronised: the new one must open it.
+      const fresh = await unwrapPrivateKey(st.privateKeyWrap, userId, passphrase);
+      if (!fresh) throw new AppError('WRONG_PASSPHRASE', 'That name and passphrase do not unlock this vault.', { accountId: userId });
+      priv = fresh;
+    }
+    try {
+      const cur = await currentKeyId(engine);
+      if (!cur || cur === keys.keyId) {
+        const e = await getStaffEntry(engine, keys, userId);
+        if (!e) throw inactive();
+        return e;
+      }
+      // The practice key was rotated since this workstation last synchronised: the account's own box opens the new one.
+      const box = await getKeyBox(engine, cur, { kind: 'user', id: userId });
+      if (!box) throw inactive();
+      const payload = openKeyBox(box, priv);
+      const now = keysOfBoxPayload(payload);
+      payload.fill(0);
+      try {
+        const e = await getStaffEntry(engine, { ...now, earlier: [keys] }, userId);
+        if (!e) throw inactive();
+        return e;
+      } finally {
+        destroyPracticeKeys({ ...now, earlier: [] });
+      }
+    } finally {
+      if (priv !== cachedPrivate) priv.fill(0);
+    }
+  }
+
+  private firstSignIn(userId: string, cachedPublicKey: Buffer, cachedPrivate: Buffer, vaultKey: Buffer, keys: PracticeKeys, passphrase: string): FirstSignIn {
     const confirm = async (v: Vault): Promise<UserRow> => {
       try {
-        const entry = await this.d.withServerOf(v.db, (engine) => getStaffEntry(engine, keys, userId));
-        if (!entry || entry.disabled) throw new AppError('ACCOUNT_INACTIVE', 'This staff account is not active. Ask your administrator.', { accountId: userId });
-        if (!entry.publicKey.equals(cachedPublicKey)) {
-          // The passphrase was changed on another workstation since this one last synchronised: the new one must open it.
-          const priv = await unwrapPrivateKey(entry.privateKeyWrap, userId, passphrase);
-          if (!priv) throw new AppError('WRONG_PASSPHRASE', 'That name and passphrase do not unlock this vault.', { accountId: userId });
-          priv.fill(0);
-        }
+        const entry = await this.d.withServerOf(v.db, (engine) => this.currentEntry(engine, userId, cachedPublicKey, cachedPrivate, keys, passphrase));
         const at = this.now();
         v.tx(() => {
           putDirectoryUser(v.db, { id: userId, name: entry.record.name, role: entry.role, active: true, mfaSecret: entry.record.mfaSecret, mfaEnrolledAt: entry.record.mfaEnrolledAt, createdAt: entry.record.createdAt, at });
@@ -355,6 +389,7 @@ export class StaffDirectory implements PracticeSignIn {
         });
         return getUser(v.db, userId)!;
       } finally {
+        cachedPrivate.fill(0);
         destroyPracticeKeys(keys);
       }
     };
@@ -369,7 +404,12 @@ export class StaffDirectory implements PracticeSignIn {
         if (f.kind === 'keyring') writeKeyring(s.dataDir, withEntry(f.keyring, entry));
       });
     };
-    return { userId, vaultKey, confirm, finish, discard: () => (vaultKey.fill(0), destroyPracticeKeys(keys)) };
+    const discard = () => {
+      vaultKey.fill(0);
+      cachedPrivate.fill(0);
+      destroyPracticeKeys(keys);
+    };
+    return { userId, vaultKey, confirm, finish, discard };
   }
 
   private now(): string {

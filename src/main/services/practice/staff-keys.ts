@@ -18,7 +18,12 @@ import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, di
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { unwrapUnderPassphrase, wrapUnderPassphrase } from '../vault/kdf';
-import { practiceKeyId } from './sealing';
+import { practiceKeyId, practiceKeys, type PracticeKeys } from './sealing';
+
+/** The working keys of an opened box's payload (see {@link openKeyBox}). The payload is not modified. */
+export function keysOfBoxPayload(payload: Buffer): PracticeKeys {
+  return practiceKeys(payload.subarray(0, 32), payload.length === 64 ? payload.subarray(32, 64) : undefined);
+}
 
 /** An X25519 key pair as raw 32-byte keys. The caller zeroes `privateKey` when done. */
 export interface StaffKeyPair {
@@ -104,13 +109,17 @@ function boxKey(shared: Buffer, ephemeralPublic: Buffer, recipientPublic: Buffer
 const boxAad = (keyId: string, kind: string, id: string) => Buffer.from(`releasedesk:practice-key-box:v1:${keyId}:${kind}:${id}`, 'utf8');
 
 /**
- * Box a practice data key to a holder's public key (see the module comment).
+ * Box a practice data key to a holder's public key (see the module comment). After a rotation the box also carries
+ * the practice's first ("root") data key, whose derived blind-index and audit-chain keys stay in use (sealing.ts
+ * practiceKeys): the boxed payload is `data key (32) | root key (32)`.
  * @param dataKey 32 bytes (not modified)
+ * @param root the practice's first data key when `dataKey` is a rotated one (not modified)
  * @param recipientPublic the holder's raw X25519 public key (32 bytes)
  * @throws AppError VALIDATION_FAILED when a key has the wrong length
  */
-export function boxDataKey(dataKey: Buffer, recipientPublic: Buffer, holder: { kind: 'user' | 'workstation'; id: string }): KeyBox {
+export function boxDataKey(dataKey: Buffer, recipientPublic: Buffer, holder: { kind: 'user' | 'workstation'; id: string }, root?: Buffer | null): KeyBox {
   const keyId = practiceKeyId(dataKey);
+  const payload = root && !root.equals(dataKey) ? Buffer.concat([dataKey, root]) : dataKey;
   const eph = newStaffKeyPair();
   const shared = diffieHellman({ privateKey: privateKeyObject(eph.privateKey), publicKey: publicKeyObject(recipientPublic) });
   const key = boxKey(shared, eph.publicKey, recipientPublic);
@@ -118,7 +127,8 @@ export function boxDataKey(dataKey: Buffer, recipientPublic: Buffer, holder: { k
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', key, iv);
     c.setAAD(boxAad(keyId, holder.kind, holder.id));
-    const ciphertext = Buffer.concat([c.update(dataKey), c.final()]);
+    const ciphertext = Buffer.concat([c.update(payload), c.final()]);
+    if (payload !== dataKey) payload.fill(0);
     return { keyId, holderKind: holder.kind, holderId: holder.id, ephemeralPublic: eph.publicKey, iv, ciphertext, tag: c.getAuthTag() };
   } finally {
     key.fill(0);
@@ -129,7 +139,8 @@ export function boxDataKey(dataKey: Buffer, recipientPublic: Buffer, holder: { k
 
 /**
  * Open a box with the holder's private key.
- * @returns the 32-byte data key (the caller zeroes it)
+ * @returns the payload: the 32-byte data key, followed by the 32-byte root key after a rotation (the caller zeroes it;
+ *   {@link keysOfBoxPayload} derives the working keys)
  * @throws AppError PRACTICE_KEY_WRONG when the box does not open with this private key, was changed or moved, or what
  *   opens is not the key the box names
  */
@@ -143,12 +154,12 @@ export function openKeyBox(box: KeyBox, privateKey: Buffer): Buffer {
     const d = createDecipheriv('aes-256-gcm', key, box.iv);
     d.setAAD(boxAad(box.keyId, box.holderKind, box.holderId));
     d.setAuthTag(box.tag);
-    const dataKey = Buffer.concat([d.update(box.ciphertext), d.final()]);
-    if (dataKey.length !== 32 || practiceKeyId(dataKey) !== box.keyId) {
-      dataKey.fill(0);
+    const payload = Buffer.concat([d.update(box.ciphertext), d.final()]);
+    if ((payload.length !== 32 && payload.length !== 64) || practiceKeyId(payload.subarray(0, 32)) !== box.keyId) {
+      payload.fill(0);
       throw new Error('key id');
     }
-    return dataKey;
+    return payload;
   } catch {
     throw new AppError('PRACTICE_KEY_WRONG', 'The practice key kept for this account or workstation does not open with its key. Ask an administrator to check Settings → Staff.');
   } finally {

@@ -78,6 +78,12 @@ export async function getStaffEntry(engine: SqlEngine, keys: PracticeKeys, userI
   return r ? toEntry(keys, r) : undefined;
 }
 
+/** One account's clear columns (no key needed): whether it is disabled, its public key and wrapped private key. */
+export async function getStaffStatus(engine: SqlEngine, userId: string): Promise<{ disabled: boolean; publicKey: Buffer; privateKeyWrap: PrivateKeyWrap } | undefined> {
+  const r = await engine.one<{ disabled: number; public_key: Buffer; private_key_wrap: string }>('SELECT disabled, public_key, private_key_wrap FROM practice_staff WHERE user_id = $1', [userId]);
+  return r ? { disabled: Number(r.disabled) === 1, publicKey: Buffer.from(r.public_key), privateKeyWrap: PrivateKeyWrap.parse(JSON.parse(r.private_key_wrap)) } : undefined;
+}
+
 /** A change to one account's directory entry; `keys` only when the key pair changed (new account, new passphrase). */
 export interface StaffChange {
   userId: string;

@@ -68,17 +68,31 @@ export function setWorkstationSecret(db: Database, secret: Buffer): void {
   db.prepare('UPDATE practice_link SET workstation_secret = ? WHERE id = 1').run(secret);
 }
 
-/** Replace the kept practice data key (after a rotation), keeping the one it replaces among the earlier keys. */
-export function replaceLinkKey(db: Database, next: { keyId: string; dataKey: Buffer }, at: string): void {
+/**
+ * Replace the kept practice data key (after a rotation), keeping the one it replaces among the earlier keys. The first
+ * key ever replaced here is the practice's root key (its blind-index and audit-chain keys stay in use) unless `root`
+ * names it (a box from after a rotation carries it).
+ */
+export function replaceLinkKey(db: Database, next: { keyId: string; dataKey: Buffer }, at: string, root?: { keyId: string; dataKey: Buffer }): void {
   const cur = db.prepare('SELECT key_id, data_key FROM practice_link WHERE id = 1').get() as { key_id: string | null; data_key: Buffer | null } | undefined;
+  if (root && root.keyId !== next.keyId) {
+    db.prepare('INSERT INTO practice_link_keys (key_id, data_key, is_root, kept_at) VALUES (?, ?, 1, ?) ON CONFLICT (key_id) DO UPDATE SET is_root = 1').run(root.keyId, root.dataKey, at);
+  }
   if (cur?.key_id && cur.data_key && cur.key_id !== next.keyId) {
-    db.prepare('INSERT INTO practice_link_keys (key_id, data_key, kept_at) VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING').run(cur.key_id, cur.data_key, at);
+    const hasRoot = db.prepare('SELECT 1 FROM practice_link_keys WHERE is_root = 1').get() !== undefined;
+    db.prepare('INSERT INTO practice_link_keys (key_id, data_key, is_root, kept_at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING').run(cur.key_id, cur.data_key, hasRoot ? 0 : 1, at);
   }
   db.prepare('UPDATE practice_link SET key_id = ?, data_key = ? WHERE id = 1').run(next.keyId, next.dataKey);
 }
 
 /** Earlier practice data keys this workstation holds (newest first). */
-export function earlierLinkKeys(db: Database): Array<{ keyId: string; dataKey: Buffer }> {
-  const rows = db.prepare('SELECT key_id, data_key FROM practice_link_keys ORDER BY kept_at DESC').all() as Array<{ key_id: string; data_key: Buffer }>;
-  return rows.map((r) => ({ keyId: r.key_id, dataKey: Buffer.from(r.data_key) }));
+export function earlierLinkKeys(db: Database): Array<{ keyId: string; dataKey: Buffer; isRoot: boolean }> {
+  const rows = db.prepare('SELECT key_id, data_key, is_root FROM practice_link_keys ORDER BY kept_at DESC, key_id').all() as Array<{ key_id: string; data_key: Buffer; is_root: number }>;
+  return rows.map((r) => ({ keyId: r.key_id, dataKey: Buffer.from(r.data_key), isRoot: r.is_root === 1 }));
+}
+
+/** The practice's root data key when the kept key is a rotated one (else null: the kept key is the root). */
+export function rootLinkKey(db: Database): Buffer | null {
+  const r = db.prepare('SELECT data_key FROM practice_link_keys WHERE is_root = 1').get() as { data_key: Buffer } | undefined;
+  return r ? Buffer.from(r.data_key) : null;
 }

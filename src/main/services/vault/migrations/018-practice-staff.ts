@@ -13,7 +13,8 @@ import type { Migration } from './types';
  *   key) — inside this encrypted vault only; sealed before it leaves. Rows are kept (pushed_at set), never deleted.
  * - practice_link.workstation_secret: this workstation's X25519 private key (32 bytes), so a rotated practice key
  *   boxed to its public key reaches it. practice_link_keys: earlier practice data keys this workstation held, kept
- *   to open values sealed before a rotation until they are re-sealed (45 CFR 164.312(a)(2)(iv)).
+ *   to open values sealed before a rotation until they are re-sealed; `is_root` marks the practice's first data key,
+ *   whose derived blind-index and audit-chain keys stay in use after rotations (45 CFR 164.312(a)(2)(iv)).
  */
 export const migration: Migration = {
   version: 18,
@@ -40,6 +41,7 @@ export const migration: Migration = {
       CREATE TABLE practice_link_keys (
         key_id    TEXT PRIMARY KEY,
         data_key  BLOB NOT NULL CHECK (length(data_key) = 32),
+        is_root   INTEGER NOT NULL DEFAULT 0 CHECK (is_root IN (0, 1)),
         kept_at   TEXT NOT NULL
       ) STRICT;
     `);
