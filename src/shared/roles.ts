@@ -36,6 +36,7 @@ export const CHANNEL_ROLES: Record<ChannelName, readonly StaffRoleT[]> = {
 
   'accounts.me': STAFF,
   'accounts.list': ADMIN,
+  'accounts.practiceStaff': ADMIN,
   'accounts.add': ADMIN,
   'accounts.deactivate': ADMIN,
   'accounts.resetPassphrase': ADMIN,

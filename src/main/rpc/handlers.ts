@@ -147,6 +147,7 @@ export function channelHandlers(s: Services): Handlers {
     // --- staff accounts, MFA, two-person approval (issue #11) ---
     'accounts.me': () => s.accounts.me(),
     'accounts.list': () => s.accounts.list(),
+    'accounts.practiceStaff': () => s.accounts.practiceStaff(),
     'accounts.add': ({ name, role, passphrase }) => s.accounts.add(name, role, passphrase),
     'accounts.deactivate': ({ userId }) => s.accounts.deactivate(userId),
     'accounts.resetPassphrase': ({ userId, passphrase, resetMfa }) => s.accounts.resetPassphrase(userId, passphrase, resetMfa),

@@ -100,7 +100,7 @@ export function createServices(config: ServicesConfig) {
   const folderPicker = config.folderPicker ? { folderPicker: config.folderPicker } : {};
   const assetsRoot = config.assetsRoot ? { assetsRoot: config.assetsRoot } : {};
   const setup = new SetupService(session);
-  const accounts = new AccountService(session);
+
   const requests = new RequestService({ session, filePicker: config.filePicker, fileSaver: config.fileSaver, rulePacks: config.rulePacks, assetsRoot: config.assetsRoot });
   const patientChecks = new PatientCheckService(session);
   const smime = new SmimeService({ session, trustAnchors: config.smimeTrustAnchors, crlFetch: config.smimeCrlFetch });
@@ -109,6 +109,10 @@ export function createServices(config: ServicesConfig) {
   const practiceServer = new PracticeServerService({ session, clock, connection: config.practiceServer });
   const practiceLink = new PracticeLinkService({ session, clock, logger, practiceServer, timeZone: () => requests.timeZone() });
   practiceServer.attachLink(practiceLink);
+  // Practice-wide staff accounts: changes go to the practice staff directory; a practice-wide account can sign in on
+  // any joined workstation (practice/staff-directory.ts).
+  session.setPracticeSignIn(practiceLink.directory);
+  const accounts = new AccountService(session, practiceLink.directory);
   const link: PracticeLink = config.practiceLink ?? practiceLink;
   const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleasesService({

@@ -33,6 +33,25 @@ export interface UnlockOptions {
   code?: string;
 }
 
+/**
+ * Practice-wide accounts (practice/staff-directory.ts, issue #17): how a person with no account in this vault signs in
+ * through the practice staff directory, and what runs after every successful unlock. Set by the services wiring;
+ * absent on a workstation that never joined a practice.
+ */
+export interface PracticeSignIn {
+  /**
+   * Open this vault's key for a practice-wide account of that name with its passphrase.
+   * @returns null when no practice-wide account of that name is known here
+   * @throws AppError WRONG_PASSPHRASE (detail.accountId) | PRACTICE_KEY_WRONG
+   */
+  unwrap(
+    username: string,
+    passphrase: string,
+  ): Promise<{ userId: string; vaultKey: Buffer; confirm(v: Vault): Promise<UserRow>; finish(): Promise<void>; discard(): void } | null>;
+  /** After a successful unlock (the passphrase just proved): e.g. make the account practice-wide. Never throws. */
+  afterUnlock(user: SignedInUser, passphrase: string): Promise<void>;
+}
+
 /** What an audited action is about (ids only, never PHI). */
 export interface Subject {
   type: string;
@@ -52,12 +71,18 @@ export class Session {
   private user: SignedInUser | null = null;
   private chainKey: Buffer | null = null;
   private enrollmentDue = false;
+  private practice: PracticeSignIn | null = null;
 
   constructor(
     readonly dataDir: string,
     readonly clock: Clock,
     readonly logger: Logger,
   ) {}
+
+  /** Attach practice-wide sign-in (practice/staff-directory.ts). */
+  setPracticeSignIn(p: PracticeSignIn | null): void {
+    this.practice = p;
+  }
 
   /** 'uninitialized' | 'locked' | 'unlocked'. */
   get state(): 'uninitialized' | 'locked' | 'unlocked' {
@@ -125,6 +150,7 @@ export class Session {
     const tried: { accountId: string | null } = { accountId: null };
     let mfa: 'none' | 'totp' | 'recovery';
     let migrated = false;
+    let first: Awaited<ReturnType<PracticeSignIn['unwrap']>> | undefined;
     try {
       if (vaultFileState(this.dataDir) === 'uninitialized') {
         throw new AppError('VAULT_NOT_INITIALIZED', 'ReleaseDesk has not been set up on this computer yet.');
@@ -143,11 +169,12 @@ export class Session {
           throw e;
         }
       } else {
-        ({ v, user } = await this.openWithKeyring(file.keyring, passphrase, opts.username, tried));
+        ({ v, user, first } = await this.openWithKeyring(file.keyring, passphrase, opts.username, tried));
       }
       try {
         mfa = this.checkSecondFactor(v, user, opts.code);
       } catch (e) {
+        first?.discard();
         v.close();
         throw e;
       }
@@ -166,7 +193,12 @@ export class Session {
       throw e;
     }
     flushPendingFailures(this.dataDir, this.require(), this.chainKey!);
-    this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null, detail: { mfa, ...(migrated ? { migrated: true } : {}) } });
+    this.audit({ action: 'vault.unlock', outcome: 'success', subjectType: 'vault', subjectId: null, detail: { mfa, ...(migrated ? { migrated: true } : {}), ...(first ? { firstOnThisWorkstation: true } : {}) } });
+    if (first) {
+      // Signed in: the local wrap is made now. If it cannot be written, the next sign-in goes through the directory again.
+      await first.finish().catch((e: unknown) => this.logger.warn('practice_staff.first_signin_wrap_failed', { code: isAppError(e) ? e.code : 'INTERNAL' }));
+    }
+    await this.practice?.afterUnlock(this.user!, passphrase);
   }
 
   /**
@@ -174,11 +206,17 @@ export class Session {
    * against the key check value and open the vault. An unknown name costs one decoy derivation, so timing does not
    * reveal which names exist.
    */
-  private async openWithKeyring(keyring: Keyring, passphrase: string, username: string | undefined, tried: { accountId: string | null }): Promise<{ v: Vault; user: UserRow }> {
+  private async openWithKeyring(
+    keyring: Keyring,
+    passphrase: string,
+    username: string | undefined,
+    tried: { accountId: string | null },
+  ): Promise<{ v: Vault; user: UserRow; first?: Awaited<ReturnType<PracticeSignIn['unwrap']>> }> {
     const candidates: KeyringEntry[] = username === undefined ? keyring.users : keyring.users.filter((u) => sameName(u.name, username));
     if (candidates.length === 1) tried.accountId = candidates[0]!.userId;
     let key: Buffer | null = null;
     let entry: KeyringEntry | null = null;
+    if (candidates.length === 0 && username !== undefined && this.practice) return this.openForPracticeAccount(keyring, username, passphrase, tried);
     if (candidates.length === 0) await decoyDerivation(passphrase);
     for (const c of candidates) {
       key = await unwrapVaultKey(c, passphrase);
@@ -202,6 +240,53 @@ export class Session {
       return { v, user };
     } finally {
       key.fill(0);
+    }
+  }
+
+  /**
+   * A first sign-in here of a practice-wide account (practice/staff-directory.ts): its passphrase opens this vault's
+   * key through the practice key; the vault is opened, the practice server confirms the account (current, not
+   * disabled) and its local account is made. A refusal after the vault opened (disabled, server unreachable, …) is
+   * audited in the vault as a failed `vault.unlock` before it is closed again; a wrong passphrase is recorded like any
+   * other. An unknown name costs one decoy derivation.
+   */
+  private async openForPracticeAccount(keyring: Keyring, username: string, passphrase: string, tried: { accountId: string | null }): Promise<{ v: Vault; user: UserRow; first: NonNullable<Awaited<ReturnType<PracticeSignIn['unwrap']>>> }> {
+    let first: Awaited<ReturnType<PracticeSignIn['unwrap']>>;
+    try {
+      first = await this.practice!.unwrap(username, passphrase);
+    } catch (e) {
+      if (isAppError(e) && typeof e.detail?.accountId === 'string') tried.accountId = e.detail.accountId;
+      throw e;
+    }
+    if (!first) {
+      await decoyDerivation(passphrase);
+      throw new AppError('WRONG_PASSPHRASE', 'That name and passphrase do not unlock this vault.');
+    }
+    tried.accountId = first.userId;
+    if (!keyCheckMatches(first.vaultKey, keyring.keyCheck)) {
+      first.discard();
+      throw new AppError('VAULT_DAMAGED', 'The vault is damaged: its key settings file (vault.kdf.json) does not match the vault. ReleaseDesk has not changed it. Restore vault.db and vault.kdf.json together from your backup.');
+    }
+    const v = Vault.openKeyed(this.dataDir, first.vaultKey);
+    try {
+      const user = await first.confirm(v);
+      return { v, user, first };
+    } catch (e) {
+      first.discard();
+      if (!(isAppError(e) && e.code === 'WRONG_PASSPHRASE')) {
+        appendAudit(v.db, v.subkey(CHAIN_KEY_PURPOSE), {
+          at: this.clock.now(),
+          actor: 'unknown',
+          actorId: null,
+          action: 'vault.unlock',
+          outcome: 'failure',
+          subjectType: 'vault',
+          subjectId: null,
+          detail: { code: isAppError(e) ? e.code : 'INTERNAL', accountId: first.userId, firstOnThisWorkstation: true },
+        });
+      }
+      v.close();
+      throw e;
     }
   }
 

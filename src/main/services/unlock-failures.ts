@@ -51,7 +51,8 @@ export function appendPendingFailure(dataDir: string, line: PendingFailure): voi
 
 /**
  * Move the failed sign-ins recorded while locked into the audit log: each names the account tried (its name as
- * actor and its id as detail.accountId) or "unknown" when the name matched no account. MFA failures were already
+ * actor and its id as detail.accountId; a practice-wide account with no account here yet: its id, actor "unknown")
+ * or "unknown" when the name matched no account. MFA failures were already
  * audited in the vault and only counted for the throttle.
  */
 export function flushPendingFailures(dataDir: string, v: Vault, chainKey: Buffer): void {
@@ -71,7 +72,7 @@ export function flushPendingFailures(dataDir: string, v: Vault, chainKey: Buffer
         outcome: 'failure',
         subjectType: 'vault',
         subjectId: null,
-        detail: { code: f.code ?? 'WRONG_PASSPHRASE', accountId: account?.id ?? 'unknown' },
+        detail: { code: f.code ?? 'WRONG_PASSPHRASE', accountId: account?.id ?? f.account ?? 'unknown' },
       });
     }
   });

@@ -1,7 +1,7 @@
 /** The `accounts.*` channels: one entry per channel, `{ input, output }` (zod); see src/shared/contract.ts. */
 import { z } from 'zod';
 import { Id, Empty } from '../schemas/common';
-import { StaffRole, StaffAccount, StaffName, Passphrase, MfaCode, AccountSelf, MfaEnrollment, RecoveryCodes } from '../schemas/accounts';
+import { StaffRole, StaffAccount, StaffName, Passphrase, MfaCode, AccountSelf, MfaEnrollment, RecoveryCodes, PracticeStaffView } from '../schemas/accounts';
 import type { ChannelMap } from './spec';
 
 export const accountsChannels = {
@@ -12,6 +12,11 @@ export const accountsChannels = {
   },
   /** Every staff account (administrator). */
   'accounts.list': { input: Empty, output: z.array(StaffAccount) },
+  /**
+   * Which accounts are practice-wide and where each has signed in (administrator; from this workstation's last sync
+   * with the practice server; every account is local when the workstation is not joined).
+   */
+  'accounts.practiceStaff': { input: Empty, output: PracticeStaffView },
   /** Add a staff account with an initial passphrase (administrator). Audited `user.create`. @throws USER_EXISTS | WEAK_PASSPHRASE */
   'accounts.add': { input: z.object({ name: StaffName, role: StaffRole, passphrase: Passphrase }).strict(), output: StaffAccount },
   /** Deactivate an account: its wrapped key is removed, so it can no longer unlock (administrator). Audited. */

@@ -28,6 +28,29 @@ export const StaffAccount = z.object({
 });
 export type StaffAccountT = z.infer<typeof StaffAccount>;
 
+/**
+ * Which staff accounts are practice-wide (in the practice staff directory of the practice server, issue #17) and on
+ * which workstations each has signed in, as this workstation last synchronised it. Workstation labels only, no PHI.
+ */
+export const PracticeStaffView = z.object({
+  /** Whether this workstation is joined to a practice (else every account is local to it). */
+  joined: z.boolean(),
+  /** When the sign-ins below were last brought from the server (null: never). */
+  asOf: IsoDateTime.nullable(),
+  accounts: z.array(
+    z.object({
+      userId: Id,
+      practiceWide: z.boolean(),
+      /** When this account first signed in on this workstation through the practice directory (null: made here). */
+      firstSignInHere: IsoDateTime.nullable(),
+      /** Directory changes for it made here and not yet pushed (the server was away). */
+      waiting: z.number().int().min(0),
+      signedInOn: z.array(z.object({ workstation: z.string(), firstAt: IsoDateTime, lastAt: IsoDateTime })),
+    }),
+  ),
+});
+export type PracticeStaffViewT = z.infer<typeof PracticeStaffView>;
+
 /** Practice security settings: MFA required for every account; the two-person rule for third-party releases. */
 export const SecuritySettings = z.object({ requireMfa: z.boolean(), twoPersonRule: z.boolean() });
 export type SecuritySettingsT = z.infer<typeof SecuritySettings>;

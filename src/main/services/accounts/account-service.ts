@@ -1,6 +1,7 @@
-import type { AccountSelfT, MfaEnrollmentT, RecoveryCodesT, SecuritySettingsT, StaffRoleT, StaffAccountT } from '../../../shared/contract';
+import type { PracticeStaffViewT, AccountSelfT, MfaEnrollmentT, RecoveryCodesT, SecuritySettingsT, StaffRoleT, StaffAccountT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { Session } from '../session';
+import type { StaffDirectory } from '../practice/staff-directory';
 import { getSetting, putSetting, securitySettings } from '../settings/settings';
 import { passphraseStrength } from '../setup/passphrase';
 import { newId } from '../support/ids';
@@ -40,7 +41,14 @@ function view(u: UserRow): Account {
  * last step inside that transaction, so a failed write rolls the change back.
  */
 export class AccountService {
-  constructor(private readonly session: Session) {}
+  /**
+   * @param directory the practice staff directory (practice/staff-directory.ts): on a joined workstation every change
+   *   here is also queued for it in the same transaction, and pushed at the next sync
+   */
+  constructor(
+    private readonly session: Session,
+    private readonly directory?: Pick<StaffDirectory, 'joined' | 'makeKeys' | 'queueEntry' | 'view'>,
+  ) {}
 
   /** The signed-in account. @throws AppError VAULT_LOCKED | ACCOUNT_INACTIVE */
   me(): AccountSelfT {
@@ -56,6 +64,12 @@ export class AccountService {
    */
   mfaEnrollmentDue(): boolean {
     return this.session.mfaEnrollmentDue;
+  }
+
+  /** `accounts.practiceStaff`: practice-wide accounts and where they signed in (practice/staff-directory.ts view). */
+  practiceStaff(): PracticeStaffViewT {
+    if (!this.directory) return { joined: false, asOf: null, accounts: [] };
+    return this.directory.view();
   }
 
   /** Every account (active first). */
@@ -80,14 +94,17 @@ export class AccountService {
     }
     const id = newId();
     const entry = await this.wrap({ id, name: trimmed }, passphrase);
+    const practiceKeys = await this.practiceKeysFor(id, passphrase);
     this.session.audited(
       'user.create',
       { type: 'user', id },
       () => {
         insertUser(v.db, { id, name: trimmed, role, createdAt: this.now(), createdBy: this.session.requireUser().id });
+        const practiceWide = practiceKeys ? this.directory!.queueEntry(v.db, id, practiceKeys) : false;
         this.saveKeyring(withEntry(this.keyring(), entry));
+        return practiceWide;
       },
-      () => ({ role }),
+      (practiceWide) => ({ role, ...(practiceWide ? { practiceWide } : {}) }),
     );
     return view(getUser(v.db, id)!);
   }
@@ -105,6 +122,7 @@ export class AccountService {
       if (u.active && u.role === 'administrator' && countActive(v.db, 'administrator') <= 1)
         throw new AppError('LAST_ADMINISTRATOR', 'This is the last administrator. Add another administrator before deactivating this one.');
       deactivateUser(v.db, userId, this.now());
+      this.directory?.queueEntry(v.db, userId);
       this.saveKeyring(withoutUser(this.keyring(), userId));
     });
     return view(getUser(v.db, userId)!);
@@ -139,6 +157,7 @@ export class AccountService {
         if (u.role === 'administrator' && countActive(v.db, 'administrator') <= 1)
           throw new AppError('LAST_ADMINISTRATOR', 'This is the last administrator. Make another person an administrator first.', { from: u.role, to: role });
         setUserRole(v.db, userId, role);
+        this.directory?.queueEntry(v.db, userId);
       },
       () => ({ from: u.role, to: role, accountName: u.name }),
     );
@@ -163,12 +182,14 @@ export class AccountService {
       throw e;
     }
     const entry = await this.wrap(u, passphrase);
+    const practiceKeys = await this.practiceKeysFor(userId, passphrase);
     this.session.audited(
       'user.reset_passphrase',
       subject,
       () => {
         markPassphraseChanged(v.db, userId, this.now());
         if (resetMfa) clearMfa(v.db, userId);
+        if (practiceKeys) this.directory!.queueEntry(v.db, userId, practiceKeys);
         this.saveKeyring(withEntry(this.keyring(), entry));
       },
       () => ({ mfaReset: resetMfa }),
@@ -195,8 +216,10 @@ export class AccountService {
       throw e;
     }
     const entry = await this.wrap(me, next);
+    const practiceKeys = await this.practiceKeysFor(me.id, next);
     this.session.audited('user.change_passphrase', subject, () => {
       markPassphraseChanged(v.db, me.id, this.now());
+      if (practiceKeys) this.directory!.queueEntry(v.db, me.id, practiceKeys);
       this.saveKeyring(withEntry(this.keyring(), entry));
     });
   }
@@ -235,7 +258,10 @@ export class AccountService {
     this.session.audited(
       'user.mfa_enroll',
       subject,
-      () => enrollMfa(v.db, me.id, pending, Math.max(step, totpStep(now)), now.toISOString(), codes.map(hashRecoveryCode)),
+      () => {
+        enrollMfa(v.db, me.id, pending, Math.max(step, totpStep(now)), now.toISOString(), codes.map(hashRecoveryCode));
+        this.directory?.queueEntry(v.db, me.id);
+      },
       () => ({ recoveryCodes: codes.length, ...(this.session.mfaEnrollmentDue ? { required: true } : {}) }),
     );
     this.session.mfaEnrolled();
@@ -258,6 +284,15 @@ export class AccountService {
       },
       (r) => ({ setting: 'security', requireMfa: r.requireMfa, twoPersonRule: r.twoPersonRule }),
     );
+  }
+
+  /**
+   * On a joined workstation, a new key pair for the account's practice directory entry, its private key wrapped under
+   * `passphrase` (practice/staff-directory.ts makeKeys); undefined when not joined.
+   */
+  private async practiceKeysFor(userId: string, passphrase: string): Promise<Awaited<ReturnType<StaffDirectory['makeKeys']>> | undefined> {
+    if (!this.directory?.joined(this.session.require().db)) return undefined;
+    return this.directory.makeKeys(userId, passphrase);
   }
 
   private requireStrong(passphrase: string, name: string): void {

@@ -174,3 +174,34 @@ export function approvalMaterial(db: Database, releaseId: string): string[] {
     | undefined;
   return [...docs.map((d) => d.sha256), `to:${rec?.recipient_email ?? ''}`, `key:${rec?.recipient_key_armored ?? ''}`];
 }
+
+// ---- practice-wide accounts (practice staff directory, issue #17)
+
+/**
+ * Make or update the local row of a practice-wide account as the practice staff directory has it (same id on every
+ * workstation): name, role, active flag and TOTP secret. A new TOTP secret clears the last accepted step.
+ */
+export function putDirectoryUser(
+  db: Database,
+  u: { id: string; name: string; role: StaffRoleT; active: boolean; mfaSecret: string | null; mfaEnrolledAt: string | null; createdAt: string; at: string },
+): void {
+  const cur = getUser(db, u.id);
+  if (!cur) {
+    db.prepare('INSERT INTO users (id, name, role, active, created_at, created_by, deactivated_at, mfa_secret, mfa_enrolled_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)').run(
+      u.id,
+      u.name,
+      u.role,
+      u.active ? 1 : 0,
+      u.createdAt,
+      u.active ? null : u.at,
+      u.mfaSecret,
+      u.mfaEnrolledAt,
+    );
+    return;
+  }
+  const mfaChanged = cur.mfaSecret !== u.mfaSecret;
+  db.prepare(
+    `UPDATE users SET role = ?, active = ?, deactivated_at = CASE WHEN ? = 1 THEN NULL ELSE coalesce(deactivated_at, ?) END,
+       mfa_secret = ?, mfa_enrolled_at = ?, mfa_last_step = CASE WHEN ? = 1 THEN NULL ELSE mfa_last_step END WHERE id = ?`,
+  ).run(u.role, u.active ? 1 : 0, u.active ? 1 : 0, u.at, u.mfaSecret, u.mfaEnrolledAt, mfaChanged ? 1 : 0, u.id);
+}

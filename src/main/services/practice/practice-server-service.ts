@@ -200,7 +200,15 @@ export class PracticeServerService {
    * @throws AppError VAULT_LOCKED
    */
   activePoolConfig(opts: PracticeConnectionOptions = this.d.connection ?? {}): pg.PoolConfig | null {
-    const stored = readPracticeServer(this.d.session.require().db);
+    return this.poolConfigOf(this.d.session.require().db, opts);
+  }
+
+  /**
+   * As {@link activePoolConfig}, from the settings in a vault that is open but not signed in to yet (a practice-wide
+   * account's first sign-in on this workstation, practice/staff-directory.ts). @returns null when not configured
+   */
+  poolConfigOf(db: Database, opts: PracticeConnectionOptions = this.d.connection ?? {}): pg.PoolConfig | null {
+    const stored = readPracticeServer(db);
     if (!stored?.active || stored.password === null) return null;
     return practicePoolConfig(stored, stored.password, opts);
   }

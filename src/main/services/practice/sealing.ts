@@ -32,6 +32,11 @@ export interface PracticeKeys {
   readonly chainKey: Buffer;
   /** HMAC-SHA-256 key of audit checkpoints (32 bytes). */
   readonly checkpointKey: Buffer;
+  /**
+   * Earlier data keys' working keys, kept after a rotation (staff-rotation.ts) so values sealed before it still open
+   * (a sealed value names its key id) until they are re-sealed. New values are always sealed with this key.
+   */
+  readonly earlier?: readonly PracticeKeys[];
 }
 
 /** Where a sealed value lives: bound into the AAD so it cannot be moved. */
@@ -70,22 +75,30 @@ export function practiceKeyId(dataKey: Buffer): string {
 
 /**
  * Derive every working key from the data key (HKDF-SHA-256, RFC 5869). The data key itself is not kept.
+ *
+ * After a rotation (staff-rotation.ts) the practice has a new data key for sealing, while the blind-index, audit-chain
+ * and checkpoint keys stay those of the practice's first ("root") data key: existing blind indexes keep matching and
+ * the shared audit chain keeps verifying. Pass that first key as `root` for a rotated key.
  * @param dataKey 32 bytes (not modified)
- * @throws AppError VALIDATION_FAILED when the key is not 32 bytes
+ * @param root the practice's first data key (32 bytes, not modified) when `dataKey` is a rotated one
+ * @throws AppError VALIDATION_FAILED when a key is not 32 bytes
  */
-export function practiceKeys(dataKey: Buffer): PracticeKeys {
+export function practiceKeys(dataKey: Buffer, root?: Buffer): PracticeKeys {
   requireKey(dataKey);
+  const base = root ?? dataKey;
+  requireKey(base);
   return {
     keyId: practiceKeyId(dataKey),
     sealKey: derive(dataKey, 'seal'),
-    indexKeys: { mrn: derive(dataKey, 'blind-index:mrn'), email: derive(dataKey, 'blind-index:email') },
-    chainKey: derive(dataKey, 'audit-chain'),
-    checkpointKey: derive(dataKey, 'audit-checkpoint'),
+    indexKeys: { mrn: derive(base, 'blind-index:mrn'), email: derive(base, 'blind-index:email') },
+    chainKey: derive(base, 'audit-chain'),
+    checkpointKey: derive(base, 'audit-checkpoint'),
   };
 }
 
 /** Overwrite the derived keys with zeros (when the workstation signs out or locks). */
 export function destroyPracticeKeys(keys: PracticeKeys): void {
+  for (const k of keys.earlier ?? []) destroyPracticeKeys(k);
   for (const b of [keys.sealKey, keys.indexKeys.mrn, keys.indexKeys.email, keys.chainKey, keys.checkpointKey]) b.fill(0);
 }
 
@@ -114,7 +127,8 @@ export function seal(keys: PracticeKeys, place: SealPlace, plaintext: Buffer | s
 /**
  * Open a value sealed by {@link seal} for the same place.
  * @returns the plaintext bytes
- * @throws AppError PRACTICE_KEY_WRONG when it was sealed under another data key (its key id differs);
+ * A value sealed under one of `keys.earlier` (before a rotation) opens with that key.
+ * @throws AppError PRACTICE_KEY_WRONG when it was sealed under another data key (its key id differs and is not earlier);
  *   PRACTICE_DATA_TAMPERED when it is not a sealed value, or its ciphertext, tag, header or place was changed
  *   (the GCM tag does not verify). Messages name the table and column, never the contents.
  */
@@ -123,7 +137,10 @@ export function open(keys: PracticeKeys, place: SealPlace, sealed: Buffer): Buff
   if (!Buffer.isBuffer(sealed) || sealed.length < HEADER || sealed[0] !== VERSION) {
     throw new AppError('PRACTICE_DATA_TAMPERED', `A protected value in the practice database (${where}) is damaged or was changed outside ReleaseDesk. It was not used.`, { table: place.table, column: place.column });
   }
-  if (sealed.subarray(1, 9).toString('hex') !== keys.keyId) {
+  const sealedBy = sealed.subarray(1, 9).toString('hex');
+  if (sealedBy !== keys.keyId) {
+    const older = keys.earlier?.find((k) => k.keyId === sealedBy);
+    if (older) return open(older, place, sealed);
     throw new AppError('PRACTICE_KEY_WRONG', `A protected value in the practice database (${where}) was sealed with a different practice key than the one this workstation holds. It was not opened.`, { table: place.table, column: place.column });
   }
   try {

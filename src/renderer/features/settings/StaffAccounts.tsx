@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Checkbox, Fieldset, Group, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import type { SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shared/contract';
+import type { PracticeStaffViewT, SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { toApiError, type ApiError } from '../../lib/call';
 import { formatDate } from '../../lib/format';
@@ -26,6 +26,10 @@ function passphraseRules(v: { passphrase: string; confirm: string }) {
  * administrator), deactivate one (their passphrase stops working at once), reset a forgotten passphrase. Also the
  * practice's security settings: require two-step sign-in (MFA; accounts without it must set it up at their next
  * sign-in) and the two-person rule.
+ *
+ * On a workstation joined to the practice (issue #17), each account also shows whether it is practice-wide (it can
+ * sign in on every joined workstation with the same name and passphrase) and where it has signed in, as of the last
+ * sync; changes waiting for the practice server are named.
  */
 export function StaffAccounts() {
   const [users, setUsers] = useState<StaffAccountT[] | null>(null);
@@ -33,14 +37,19 @@ export function StaffAccounts() {
   const [notice, setNotice] = useState<string | null>(null);
   const [resetFor, setResetFor] = useState<StaffAccountT | null>(null);
   const [security, setSecurity] = useState<SecuritySettingsT | null>(null);
+  const [practice, setPractice] = useState<PracticeStaffViewT | null>(null);
   const staff = useSettingsStore((st) => st.staff);
+  const practiceStaff = useSettingsStore((st) => st.practiceStaff);
   const getSecurity = useSettingsStore((st) => st.getSecurity);
   const { setSecurity: saveSecurity, setRole, deactivate, resetPassphrase, addStaff } = useSettingsStore.getState();
   const myId = useAppStore((st) => st.info?.user?.id ?? null);
   const load = useCallback(() => {
     staff().then(setUsers, (e: unknown) => setError(toApiError(e)));
     getSecurity().then(setSecurity, (e: unknown) => setError(toApiError(e)));
-  }, [staff, getSecurity]);
+    practiceStaff().then(setPractice, (e: unknown) => setError(toApiError(e)));
+  }, [staff, getSecurity, practiceStaff]);
+  const joined = practice?.joined === true;
+  const practiceOf = (id: string) => practice?.accounts.find((a) => a.userId === id) ?? null;
   useEffect(load, [load]);
 
   const add = useForm({
@@ -77,6 +86,14 @@ export function StaffAccounts() {
           Each person signs in with their own name and passphrase, so the audit log shows who did what. Deactivating a person stops their
           passphrase from working at once; the records vault is never re-encrypted.
         </Text>
+        {joined ? (
+          <Text size="sm">
+            This workstation is joined to the practice. Practice-wide accounts sign in on any joined workstation with the same name and
+            passphrase. Changes here reach the other workstations at the next sync; deactivating a practice-wide account also replaces the
+            practice key, so that person can no longer open anything on the practice server.
+            {practice?.asOf ? ` Sign-ins shown as of ${formatDate(practice.asOf.slice(0, 10))}.` : ' Sign-ins appear after the first sync.'}
+          </Text>
+        ) : null}
         {security ? (
           <Stack gap={6}>
             <Switch
@@ -100,6 +117,7 @@ export function StaffAccounts() {
                 <Table.Th>Role</Table.Th>
                 <Table.Th>Two-step sign-in</Table.Th>
                 <Table.Th>Status</Table.Th>
+                {joined ? <Table.Th>Practice</Table.Th> : null}
                 <Table.Th>Actions</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -131,6 +149,7 @@ export function StaffAccounts() {
                   </Table.Td>
                   <Table.Td>{u.mfaEnrolled ? 'On' : 'Off'}</Table.Td>
                   <Table.Td>{u.active ? <Badge color="green" variant="light">Active</Badge> : <Badge color="gray" variant="light">Deactivated {u.deactivatedAt ? formatDate(u.deactivatedAt.slice(0, 10)) : ''}</Badge>}</Table.Td>
+                  {joined ? <Table.Td><PracticeCell info={practiceOf(u.id)} /></Table.Td> : null}
                   <Table.Td>
                     {u.active ? (
                       <Group gap="xs">
@@ -190,5 +209,25 @@ export function StaffAccounts() {
         <ErrorAlert error={error} />
       </Stack>
     </Fieldset>
+  );
+}
+
+/** The Practice column: practice-wide or this workstation only, where the account signed in, what waits for the server. */
+function PracticeCell({ info }: { info: PracticeStaffViewT['accounts'][number] | null }) {
+  if (!info?.practiceWide) {
+    return (
+      <Text size="sm">
+        {info?.waiting ? 'Becomes practice-wide at the next sync' : 'This workstation only (practice-wide after their next sign-in here)'}
+      </Text>
+    );
+  }
+  const places = info.signedInOn.map((s) => s.workstation);
+  return (
+    <Stack gap={2}>
+      <Badge color="blue" variant="light" w="fit-content">Practice-wide</Badge>
+      <Text size="sm">{places.length ? `Signed in on: ${places.join(', ')}` : 'No sign-ins reported yet'}</Text>
+      {info.firstSignInHere ? <Text size="sm">First signed in here {formatDate(info.firstSignInHere.slice(0, 10))}</Text> : null}
+      {info.waiting ? <Text size="sm">{info.waiting === 1 ? 'One change waits' : `${info.waiting} changes wait`} for the practice server</Text> : null}
+    </Stack>
   );
 }

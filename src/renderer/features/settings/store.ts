@@ -50,6 +50,8 @@ interface SettingsState {
    * require two-step sign-in, two-person rule). @throws ApiError
    */
   staff: () => Promise<ChannelOutput<'accounts.list'>>;
+  /** Which accounts are practice-wide and where each signed in (`accounts.practiceStaff`). @throws ApiError */
+  practiceStaff: () => Promise<ChannelOutput<'accounts.practiceStaff'>>;
   addStaff: (input: ChannelInput<'accounts.add'>) => Promise<ChannelOutput<'accounts.add'>>;
   setRole: (input: ChannelInput<'accounts.setRole'>) => Promise<ChannelOutput<'accounts.setRole'>>;
   deactivate: (input: ChannelInput<'accounts.deactivate'>) => Promise<ChannelOutput<'accounts.deactivate'>>;
@@ -113,6 +115,7 @@ export const useSettingsStore = defineStore<SettingsState>('settings', (set, get
   me: () => coded(call('accounts.me', {})),
   changePassphrase: (input) => coded(call('accounts.changePassphrase', input)),
   staff: () => coded(call('accounts.list', {})),
+  practiceStaff: () => coded(call('accounts.practiceStaff', {})),
   addStaff: (input) => coded(call('accounts.add', input)),
   setRole: (input) => coded(call('accounts.setRole', input)),
   deactivate: (input) => coded(call('accounts.deactivate', input)),
