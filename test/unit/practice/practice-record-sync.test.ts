@@ -232,6 +232,46 @@ describe.skipIf(!HAVE)('the rest of a request synchronised through the practice 
     expect((await b.call('releases.get', { id: relId })).documents).toEqual((await a.call('releases.get', { id: relId })).documents);
   });
 
+  it('references are practice-wide: requests made at once on both workstations all get different server references, kept unchanged on the other side', async () => {
+    const year = a.clock.now().getUTCFullYear();
+    const made = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).call('requests.create', intake({ patient: PATIENT }))));
+    const refs = made.map((r) => r.reference);
+    expect(new Set(refs).size).toBe(12);
+    for (const r of refs) expect(r).toMatch(new RegExp(`^Q-${year}-\\d{5}$`));
+    await a.call('practiceServer.sync', {});
+    await b.call('practiceServer.sync', {});
+    await a.call('practiceServer.sync', {});
+    for (const r of made) {
+      expect((await a.call('requests.get', { id: r.id })).reference).toBe(r.reference);
+      expect((await b.call('requests.get', { id: r.id })).reference).toBe(r.reference);
+    }
+    const registered = pg.psql("SELECT count(*), count(DISTINCT reference) FROM practice_references WHERE issued_by = 'server';", pg.database).trim();
+    expect(registered.split('|').map(Number)[0]).toBeGreaterThanOrEqual(12);
+    expect(new Set(registered.split('|')).size).toBe(1);
+  });
+
+  it('offline, a workstation issues its own reference (marked with its tag, audited as issued by the workstation) that is registered later and never changes', async () => {
+    const link = readLink(a.services.session.require().db)!;
+    const year = a.clock.now().getUTCFullYear();
+    await cable.cut();
+    let made: { id: string; reference: string };
+    try {
+      made = await a.call('requests.create', intake({ patient: PATIENT }));
+    } finally {
+      await cable.restore();
+    }
+    expect(made.reference).toBe(`Q-${year}-W${link.workstationId.slice(0, 6).toUpperCase()}-0001`);
+    const created = (await a.call('audit.events', { limit: 50 })).find((e) => e.action === 'request.create' && e.detail.requestId === made.id);
+    expect(created?.detail).toMatchObject({ referenceIssuedBy: 'workstation' });
+    await a.call('practiceServer.sync', {});
+    await b.call('practiceServer.sync', {});
+    expect((await b.call('requests.get', { id: made.id })).reference).toBe(made.reference);
+    expect((await a.call('requests.get', { id: made.id })).reference).toBe(made.reference);
+    expect(pg.psql(`SELECT issued_by FROM practice_references WHERE reference = '${made.reference}';`, pg.database).trim()).toBe('workstation');
+    // Online again: the next one comes from the server.
+    expect((await a.call('requests.create', intake({ patient: PATIENT }))).reference).toMatch(new RegExp(`^Q-${year}-\\d{5}$`));
+  });
+
   it('the practice database holds no name, MRN, date of birth, file name or file byte in clear (pg_dump)', () => {
     const dump = pg.dump();
     expect(dump).toContain('practice_document_chunks');

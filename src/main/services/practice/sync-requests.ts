@@ -36,7 +36,7 @@ import {
 import type { PracticeKeys } from './sealing';
 import { getServerRecord, insertServerRecord, practiceRequestVersions, updateServerRecord, type ServerRecord } from './sync-repo';
 import { contentHash, metaOf, recordOfRow, rowOfRecord, type SyncRecord } from './sync-record';
-import { serverRowVersion } from './sync-records-repo';
+import { registerReference, serverRowVersion } from './sync-records-repo';
 import { forgetLocalChange } from './sync-vault-repo';
 
 /** What the request part of a synchronisation needs. */
@@ -112,6 +112,13 @@ export async function syncRequests(c: SyncContext, only?: ReadonlySet<string>): 
     if (!localChanged && !serverChanged) continue;
     if (!base && sv === undefined) {
       if (await insertServerRecord(c.engine, c.keys, rec, metaOf(rec, c.timeZone, c.now()), c.workstationId, c.now().toISOString())) {
+        // A reference this workstation issued itself (offline, or before it joined) is registered practice-wide; a
+        // server reference was registered when it was allocated. A clash changes nothing printed: it is audited.
+        if (!(await registerReference(c.engine, rec.reference, id, 'workstation', c.workstationId, c.now().toISOString()))) {
+          c.session.require().tx(() =>
+            c.session.audit({ action: 'practice_sync.reference_clash', outcome: 'success', subjectType: 'request', subjectId: id, detail: { reference: rec.reference } }),
+          );
+        }
         c.session.require().tx(() => setSyncBase(db(), { requestId: id, serverVersion: 1, serverReference: rec.reference, baseHash: hash }, c.now().toISOString()));
         counts.pushed++;
         continue;
@@ -151,7 +158,18 @@ function applyServer(c: SyncContext, server: ServerRecord): void {
   v.tx(() => {
     const existing = localRequestRow(v.db, server.record.id);
     let reference = existing?.reference ?? server.record.reference;
-    if (!existing && referenceTaken(v.db, reference, server.record.id)) reference = `${reference}-${server.record.id.slice(0, 4).toUpperCase()}`;
+    if (!existing && referenceTaken(v.db, reference, server.record.id)) {
+      // Two requests under one reference (both numbered before a practice server, on two workstations): this vault
+      // shows the other one under a marked name; what was printed keeps its number. Audited with both.
+      reference = `${reference}-${server.record.id.slice(0, 4).toUpperCase()}`;
+      c.session.audit({
+        action: 'practice_sync.reference_clash',
+        outcome: 'success',
+        subjectType: 'request',
+        subjectId: server.record.id,
+        detail: { reference: server.record.reference, shownAs: reference },
+      });
+    }
     putLocalRequestRow(v.db, rowOfRecord(server.record, reference));
     const stored = recordOfRow(localRequestRow(v.db, server.record.id)!);
     setSyncBase(v.db, { requestId: server.record.id, serverVersion: server.version, serverReference: server.record.reference, baseHash: contentHash(stored) }, c.now().toISOString());
