@@ -108,7 +108,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Ru
   const as = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
   const run = (cmd: string, args: string[], input?: string): string => {
     const [c, a] = as(cmd, args);
-    return execFileSync(c, a, { input, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' }).toString();
+    return execFileSync(c, a, { input, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/', maxBuffer: 1 << 30 }).toString(); // a dump holds sealed files
   };
 
   const root = mkdtempSync(join(tmpdir(), 'rd-postgres-'));

@@ -1,11 +1,15 @@
-/**
- * A TCP relay to a server that a test can cut (refusing connections, dropping open ones) and restore on the same port:
- * a real network outage between a workstation and the practice server.
- */
-import { createServer, createConnection, type Server, type Socket } from 'node:net';
+/** A TCP relay to a server that a test can cut (refusing connections, dropping open ones) and restore on the same port. */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-/** Start a relay to 127.0.0.1:`target`. */
-export async function relay(target: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+export interface TcpRelay {
+  port: number;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Start a relay on 127.0.0.1 (a free port) to `target` on 127.0.0.1. */
+export async function tcpRelay(target: number): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
@@ -36,5 +40,12 @@ export async function relay(target: number): Promise<{ port: number; cut(): Prom
     server = null;
   };
   await listen();
-  return { port, cut, restore: listen, close: cut };
+  return {
+    get port() {
+      return port;
+    },
+    cut,
+    restore: listen,
+    close: cut,
+  };
 }

@@ -32,6 +32,7 @@ import { Background } from './support/background';
 import { systemClock, type Clock } from './support/clock';
 import { EventBus } from './support/events';
 import { fileLogger, type Logger } from './support/logger';
+import { practiceReferenceIssuer } from './practice/reference-issuer';
 import { PracticeLinkService } from './practice/practice-link-service';
 import { PracticeServerService } from './practice/practice-server-service';
 import type { PracticeConnectionOptions } from './practice/connection';
@@ -114,6 +115,7 @@ export function createServices(config: ServicesConfig) {
   session.setPracticeSignIn(practiceLink.directory);
   const accounts = new AccountService(session, practiceLink.directory);
   const link: PracticeLink = config.practiceLink ?? practiceLink;
+  requests.useReferenceIssuer(practiceReferenceIssuer(link));
   const packaging: PackagingJobs = config.packagingWorker ? new PackagingWorker(config.packagingWorker) : createPackagingJobs();
   const releases = new ReleasesService({
     packaging,

@@ -10,9 +10,10 @@
  */
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelInput } from '../../../src/shared/contract';
+import { RequestIntake, type ChannelInput } from '../../../src/shared/contract';
 import { listPracticeAudit, verifyPracticeAudit } from '../../../src/main/services/practice/audit-repo';
 import { readLink } from '../../../src/main/services/practice/link-vault-repo';
+import { insertRequest } from '../../../src/main/services/requests/repo';
 import { intake, PASSPHRASE, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 
@@ -263,15 +264,29 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
     expect(rows).toEqual([{ resolution: 'superseded' }, { resolution: 'server' }]);
   });
 
-  it('requests made on both workstations with the same reference both arrive; the pulled one gets a distinguishing suffix', async () => {
-    const onB = await create(b, 4);
+  it('joined workstations number requests practice-wide; a request numbered before joining that clashes arrives under a marked local name, audited with both', async () => {
     const onA = await create(a, 4);
-    expect(onA.reference).toBe(onB.reference); // each workstation numbers its own requests
+    const onB = await create(b, 3);
+    expect(onA.reference).not.toBe(onB.reference); // the practice server numbers both
+    // A request B numbered on its own before it joined, under the number A's request has now.
+    const vb = b.services.session.require();
+    const legacy = vb.tx(() => insertRequest(vb.db, RequestIntake.parse(intake({ patient: P[3]!, basis: 'right_of_access', requester: { role: 'patient', name: P[3]!.name } })), b.clock.now(), { reference: { reference: onA.reference, issuedBy: 'server' } }));
+    expect(legacy.reference).toBe(onA.reference);
+    await a.call('practiceServer.sync', {});
     await b.call('practiceServer.sync', {});
-    expect(await a.call('practiceServer.sync', {})).toMatchObject({ pulled: 1, pushed: 1, conflicts: 0 });
-    await b.call('practiceServer.sync', {});
-    const refsOnA = (await a.call('requests.list', {})).filter((r) => r.id === onA.id || r.id === onB.id).map((r) => r.reference);
-    expect(refsOnA).toEqual(expect.arrayContaining([onA.reference, `${onB.reference}-${onB.id.slice(0, 4).toUpperCase()}`]));
+    await a.call('practiceServer.sync', {});
+    const refsOnA = (await a.call('requests.list', {})).filter((r) => r.id === onA.id || r.id === legacy.id).map((r) => r.reference);
+    expect(refsOnA).toEqual(expect.arrayContaining([onA.reference, `${onA.reference}-${legacy.id.slice(0, 4).toUpperCase()}`]));
+    expect((await a.call('requests.get', { id: onA.id })).reference).toBe(onA.reference); // what A printed keeps its number
+    expect((await auditOf(a, 'practice_sync.reference_clash'))[0]).toMatchObject({ subjectId: legacy.id, detail: { reference: onA.reference, shownAs: `${onA.reference}-${legacy.id.slice(0, 4).toUpperCase()}` } });
+    // B: its own request's number was refused practice-wide (audited), and A's request is shown there under a marked name.
+    expect(await auditOf(b, 'practice_sync.reference_clash')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subjectId: legacy.id, detail: { reference: onA.reference } }),
+        expect.objectContaining({ subjectId: onA.id, detail: { reference: onA.reference, shownAs: `${onA.reference}-${onA.id.slice(0, 4).toUpperCase()}` } }),
+      ]),
+    );
+    expect((await b.call('requests.get', { id: legacy.id })).reference).toBe(onA.reference);
     expect((await b.call('requests.get', { id: onA.id })).patient).toEqual(P[4]);
   });
 

@@ -36,6 +36,7 @@ const SHIPPED: Record<number, [string, string]> = {
   16: ['22407fe9bb6374371fce0622ef1295b9ab3a347ddd1b47aa68375a1a1b3539f1', 'e5d493fb4fbb898a1aa340d2db80a5a656e685389d68a1c7c9d8685634f4709e'],
   17: ['50ba6fe47919025aeafe337344eedbb7d647e5382e54d29b7c83bd6597e1bccc', '6907dc69dc1f2159d83b72138fca58d7c684ed3af2dcb72eadb38c66416ca99f'],
   18: ['d4acf497bf4fdaa8c7e2a0f3e40b1f5983ee51223f7a58a156289b3b5608a10f', '7b42c24fcd2ec6028b0d6a79e3bb1867735238ce757b87b16034ffe25f12c9bb'],
+  19: ['80b38cf78ee07a0648b2787ff4ad808b50fd0bcdcc941893c50456282948f684', 'f201521bb1e9f30e5ddf338188e69c829cbcf470200eeb37fc67b92ff3238a38'],
 };
 
 /** A stand-in for the database that records what a migration asks of it, then does it. */

@@ -3,7 +3,8 @@
  * server, practice-server-service.ts activePoolConfig) it opens a PostgreSQL engine lazily, brings the practice schema
  * up to date (migrate.ts) and opens the practice keys from the data key this workstation keeps in its own encrypted
  * vault (vault migration 016, link-vault-repo.ts). It also joins the workstation to the practice, synchronises
- * requests and the audit trail (sync-requests.ts, sync-audit.ts), and lists and decides conflicts.
+ * requests with their releases, documents, authorizations, verifications and consents (sync-pass.ts) and the audit
+ * trail (sync-audit.ts), and lists and decides conflicts.
  *
  * Join (administrators): the signed-in administrator's passphrase is checked against this vault first (a typo never
  * wraps the practice key under a passphrase nobody knows). If the practice has no key yet, it is made here and
@@ -27,15 +28,17 @@ import type { Logger } from '../support/logger';
 import { readKeyFile, unwrapVaultKey } from '../vault/keyring';
 import type { SqlEngine } from './engine';
 import { getKeyWrap, storeNewPracticeKey } from './keys-repo';
-import { eraseLinkKey, openConflictCount, openConflicts, readLink, saveLink, setLastSync } from './link-vault-repo';
+import { eraseLinkKey, localRequestRow, openConflictCount, openConflicts, readLink, saveLink, setLastSync } from './link-vault-repo';
 import { migratePractice } from './migrate';
 import { openPgEngine } from './pg-engine';
 import { isOfflineError, type PracticeLink, type PracticeLinkState, type Workstation } from './practice-link';
 import type { PracticeServerService } from './practice-server-service';
 import { destroyPracticeKeys, newPracticeDataKey, practiceKeyId, practiceKeys, unwrapDataKey, type PracticeKeys } from './sealing';
 import { pushAuditToPracticeChain } from './sync-audit';
-import { conflictView } from './sync-conflicts';
-import { resolveConflict, syncRequests, type SyncContext } from './sync-requests';
+import { conflictView, recordConflictView } from './sync-conflicts';
+import { resolveConflict, type SyncContext } from './sync-requests';
+import { resolveRecordConflict, syncPass } from './sync-pass';
+import { openRecordConflicts } from './sync-vault-repo';
 import { practiceHasKey, upsertWorkstation } from './sync-repo';
 import { StaffDirectory } from './staff-directory';
 import { newStaffKeyPair } from './staff-keys';
@@ -138,7 +141,7 @@ export class PracticeLinkService implements PracticeLink {
   linkStatus(): PracticeLinkStatusT {
     const db = this.d.session.require().db;
     const link = readLink(db);
-    return { state: this.state(), workstationLabel: link?.workstationLabel ?? null, lastSyncAt: link?.lastSyncAt ?? null, conflicts: openConflictCount(db) };
+    return { state: this.state(), workstationLabel: link?.workstationLabel ?? null, lastSyncAt: link?.lastSyncAt ?? null, conflicts: openConflictCount(db) + openRecordConflicts(db).length };
   }
 
   /** `practiceServer.status`: the server settings and the link. */
@@ -368,7 +371,14 @@ export class PracticeLinkService implements PracticeLink {
 
   /** The conflicts awaiting a decision, with the fields that differ. @throws AppError VAULT_LOCKED */
   conflicts(): PracticeConflictT[] {
-    return openConflicts(this.d.session.require().db).map((c) => conflictView(c, this.d.timeZone(), this.d.clock.now()));
+    const db = this.d.session.require().db;
+    const requests = openConflicts(db).map((c) => conflictView(c, this.d.timeZone(), this.d.clock.now()));
+    const records = openRecordConflicts(db).map((c) => {
+      const row = JSON.parse(c.localJson) as { request_id?: unknown };
+      const req = typeof row.request_id === 'string' ? localRequestRow(db, row.request_id) : undefined;
+      return recordConflictView(c, req ? { id: req.id, reference: req.reference, patientName: req.patient_name } : undefined);
+    });
+    return [...requests, ...records];
   }
 
   /**
@@ -378,7 +388,8 @@ export class PracticeLinkService implements PracticeLink {
    */
   async resolveConflict(input: { conflictId: string; keep: 'server' | 'workstation' }): Promise<PracticeConflictT[]> {
     try {
-      await this.use((engine, keys) => resolveConflict(this.context(engine, keys), input.conflictId, input.keep));
+      const isRecord = openRecordConflicts(this.d.session.require().db).some((c) => c.id === input.conflictId);
+      await this.use((engine, keys) => (isRecord ? resolveRecordConflict : resolveConflict)(this.context(engine, keys), input.conflictId, input.keep));
     } catch (e) {
       if (!(isAppError(e) && e.code === 'PRACTICE_SYNC_CONFLICT_STALE')) this.d.session.recordFailure('practice_server.resolve_conflict', SUBJECT, e);
       throw e;
@@ -401,10 +412,12 @@ export class PracticeLinkService implements PracticeLink {
     return this.use(async (engine, keys) => {
       const c = this.context(engine, keys);
       await this.directory.pull(engine, keys, this.workstation().id);
-      const counts = await syncRequests(c);
-      if (counts.pushed + counts.pulled + counts.conflicts > 0) {
+      const pass = await syncPass(c);
+      const counts = { pushed: pass.pushed + pass.records.pushed, pulled: pass.pulled + pass.records.pulled, conflicts: pass.conflicts + pass.records.conflicts };
+      const files = { filesPushed: pass.files.pushed, filesPulled: pass.files.pulled };
+      if (counts.pushed + counts.pulled + counts.conflicts + files.filesPushed + files.filesPulled > 0) {
         const v = this.d.session.require();
-        v.tx(() => this.d.session.audit({ action: 'practice_sync.run', outcome: 'success', subjectType: 'setting', subjectId: 'practice_link', detail: { ...counts } }));
+        v.tx(() => this.d.session.audit({ action: 'practice_sync.run', outcome: 'success', subjectType: 'setting', subjectId: 'practice_link', detail: { ...counts, ...files } }));
       }
       const auditAppended = await pushAuditToPracticeChain(c);
       const at = this.d.clock.now().toISOString();

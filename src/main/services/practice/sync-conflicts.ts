@@ -7,6 +7,7 @@
  */
 import type { PracticeConflictT } from '../../../shared/schemas/practice-server';
 import type { ConflictRow } from './link-vault-repo';
+import type { RecordConflictRow } from './sync-vault-repo';
 import { contentHash, metaOf, SyncRecord } from './sync-record';
 
 const STATUS_WORDS: Record<string, string> = {
@@ -49,4 +50,50 @@ export function conflictView(c: ConflictRow, timeZone: string, now: Date): Pract
   const fields = a.filter(([label, value]) => b.get(label) !== value).map(([label, value]) => ({ label, workstation: clip(value), server: clip(b.get(label) ?? '') }));
   if (fields.length === 0 && contentHash(local) !== contentHash(server)) fields.push({ label: 'Other details', workstation: 'Changed on this workstation', server: 'Changed on the practice server' });
   return { id: c.id, requestId: c.requestId, reference: local.reference, patientName: local.patient.name, detectedAt: c.detectedAt, fields };
+}
+
+/** Plain-language names of the columns staff see in a record conflict (others: the column name in words). */
+const COLUMN_WORDS: Record<string, string> = {
+  status: 'Status',
+  category: 'Category',
+  document_date: 'Date of service',
+  also_categories: 'Also contains',
+  classified: 'Classified',
+  removed_at: 'Taken out',
+  label: 'File label',
+  authorization_json: 'Authorization details',
+  superseded_by: 'Replaced by',
+  consent_json: 'Consent details',
+  acknowledgment_json: 'Acknowledgment details',
+  method: 'How it was checked',
+  subject: 'What was checked',
+  notes: 'Notes',
+  recipient_name: 'Recipient',
+  recipient_email: 'Recipient email',
+  updated_at: 'Last changed',
+};
+
+const KIND_WORDS: Record<string, string> = {
+  release: 'Release',
+  document: 'Document',
+  authorization: 'Authorization',
+  verification: 'Identity check',
+  part2_consent: 'Part 2 consent',
+  email_acknowledgment: 'Unencrypted email choice',
+};
+
+const show = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/**
+ * The view of a conflict of a record of another kind than a request (sync-pass.ts): the request it belongs to
+ * (reference, patient name) and the columns that differ, in plain language.
+ * @param request the local request the record belongs to, when this vault has it
+ */
+export function recordConflictView(c: RecordConflictRow, request: { id: string; reference: string; patientName: string } | undefined): PracticeConflictT {
+  const local = JSON.parse(c.localJson) as Record<string, unknown>;
+  const server = JSON.parse(c.serverJson) as Record<string, unknown>;
+  const cols = [...new Set([...Object.keys(local), ...Object.keys(server)])].filter((k) => show(local[k]) !== show(server[k]));
+  const label = (k: string) => `${KIND_WORDS[c.kind] ?? 'Record'}: ${COLUMN_WORDS[k] ?? k.replace(/_/g, ' ')}`;
+  const fields = cols.map((k) => ({ label: label(k), workstation: clip(show(local[k])), server: clip(show(server[k])) }));
+  return { id: c.id, requestId: request?.id ?? '', reference: request?.reference ?? '', patientName: request?.patientName ?? '', detectedAt: c.detectedAt, fields };
 }

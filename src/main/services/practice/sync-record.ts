@@ -65,7 +65,8 @@ export function rowOfRecord(rec: SyncRecord, reference: string): LocalRequestRow
   };
 }
 
-function canonical(v: unknown): string {
+/** JSON with object keys sorted and undefined members left out (the same value always gives the same text). */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;

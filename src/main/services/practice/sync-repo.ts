@@ -4,6 +4,7 @@
  * workstation ids; the whole request is sealed in the workstation (`record_sealed`, AES-256-GCM, AAD bound to the
  * row) and its PHI in the searchable shape of requests-repo.ts (`sealed`, MRN and email blind-indexed). Writes are
  * optimistic: a change names the version it was made against and is refused (nothing written) when the row moved on.
+ * Each accepted write takes the practice-wide change sequence number (practice migration 0006, sync-records-repo.ts).
  * SQL only here.
  *
  * Source: 45 CFR 164.312(a)(2)(iv) encryption, 164.312(e)(1) transmission security (ciphertext only on the server),
@@ -12,6 +13,7 @@
 import { blindIndex, openJson, sealJson, type PracticeKeys, type SealPlace } from './sealing';
 import type { SqlEngine } from './engine';
 import { SyncRecord, phiOf } from './sync-record';
+import { takeCounter } from './sync-records-repo';
 import type { RequestStatus } from '../../../shared/compliance';
 
 const recordPlace = (id: string): SealPlace => ({ table: 'practice_requests', column: 'record_sealed', rowId: id });
@@ -70,12 +72,17 @@ function sealedColumns(keys: PracticeKeys, rec: SyncRecord): { sealed: Buffer; r
  */
 export async function insertServerRecord(engine: SqlEngine, keys: PracticeKeys, rec: SyncRecord, meta: SyncMeta, workstationId: string, at: string): Promise<boolean> {
   const s = sealedColumns(keys, rec);
-  const { changes } = await engine.run(
-    `INSERT INTO practice_requests (id, status, received_on, due_on, created_at, updated_at, key_id, sealed, mrn_index, email_index, version, origin_workstation, changed_by_workstation, record_sealed)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12) ON CONFLICT (id) DO NOTHING`,
-    [rec.id, meta.status, meta.receivedOn, meta.dueOn, rec.createdAt, at, keys.keyId, s.sealed, s.mrn, s.email, workstationId, s.record],
-  );
-  return changes > 0;
+  return engine.transaction(async (tx) => {
+    const taken = await tx.one<{ n: number }>('SELECT count(*) AS n FROM practice_requests WHERE id = $1', [rec.id]);
+    if (Number(taken?.n ?? 0) > 0) return false;
+    const seq = await takeCounter(tx, 'change');
+    const { changes } = await tx.run(
+      `INSERT INTO practice_requests (id, status, received_on, due_on, created_at, updated_at, key_id, sealed, mrn_index, email_index, version, origin_workstation, changed_by_workstation, record_sealed, change_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
+      [rec.id, meta.status, meta.receivedOn, meta.dueOn, rec.createdAt, at, keys.keyId, s.sealed, s.mrn, s.email, workstationId, s.record, seq],
+    );
+    return changes > 0;
+  });
 }
 
 /**
@@ -85,12 +92,17 @@ export async function insertServerRecord(engine: SqlEngine, keys: PracticeKeys, 
  */
 export async function updateServerRecord(engine: SqlEngine, keys: PracticeKeys, rec: SyncRecord, meta: SyncMeta, expectedVersion: number, workstationId: string, at: string): Promise<number | null> {
   const s = sealedColumns(keys, rec);
-  const { changes } = await engine.run(
-    `UPDATE practice_requests SET status = $1, received_on = $2, due_on = $3, updated_at = $4, key_id = $5, sealed = $6, mrn_index = $7, email_index = $8,
-       record_sealed = $9, changed_by_workstation = $10, version = version + 1 WHERE id = $11 AND version = $12`,
-    [meta.status, meta.receivedOn, meta.dueOn, at, keys.keyId, s.sealed, s.mrn, s.email, s.record, workstationId, rec.id, expectedVersion],
-  );
-  return changes > 0 ? expectedVersion + 1 : null;
+  return engine.transaction(async (tx) => {
+    const cur = await tx.one<{ version: number }>('SELECT version FROM practice_requests WHERE id = $1', [rec.id]);
+    if (!cur || Number(cur.version) !== expectedVersion) return null;
+    const seq = await takeCounter(tx, 'change');
+    const { changes } = await tx.run(
+      `UPDATE practice_requests SET status = $1, received_on = $2, due_on = $3, updated_at = $4, key_id = $5, sealed = $6, mrn_index = $7, email_index = $8,
+         record_sealed = $9, changed_by_workstation = $10, version = version + 1, change_seq = $11 WHERE id = $12 AND version = $13`,
+      [meta.status, meta.receivedOn, meta.dueOn, at, keys.keyId, s.sealed, s.mrn, s.email, s.record, workstationId, seq, rec.id, expectedVersion],
+    );
+    return changes > 0 ? expectedVersion + 1 : null;
+  });
 }
 
 /** Register (or relabel) a workstation. */

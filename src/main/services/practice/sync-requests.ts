@@ -36,6 +36,8 @@ import {
 import type { PracticeKeys } from './sealing';
 import { getServerRecord, insertServerRecord, practiceRequestVersions, updateServerRecord, type ServerRecord } from './sync-repo';
 import { contentHash, metaOf, recordOfRow, rowOfRecord, type SyncRecord } from './sync-record';
+import { registerReference, serverRowVersion } from './sync-records-repo';
+import { forgetLocalChange } from './sync-vault-repo';
 
 /** What the request part of a synchronisation needs. */
 export interface SyncContext {
@@ -55,18 +57,33 @@ export interface RequestSyncCounts {
 }
 
 /**
- * One pass over every request (see the module comment). Requests with an open conflict are skipped. Stops at the
+ * One pass over every request (see the module comment), or only over `only` (the requests changed here or on the
+ * server since the last pass). Requests with an open conflict are skipped. Stops at the
  * first store error (what was done so far stays done and consistent: each request's server write and its local
  * bookkeeping are one step each, repeated safely on the next pass).
  * @throws AppError the link's errors (PRACTICE_SERVER_* / PRACTICE_DB_UNAVAILABLE when the server cannot be reached)
  */
-export async function syncRequests(c: SyncContext): Promise<RequestSyncCounts> {
+export async function syncRequests(c: SyncContext, only?: ReadonlySet<string>): Promise<RequestSyncCounts> {
   const counts: RequestSyncCounts = { pushed: 0, pulled: 0, conflicts: 0 };
   const db = () => c.session.require().db;
-  const serverVersions = await practiceRequestVersions(c.engine);
+  let serverVersions: Map<string, number>;
+  let local: Map<string, LocalRequestRow>;
+  if (only) {
+    // Only what changed since the last pass (the change outbox and the server's change sequence; sync-pass.ts).
+    serverVersions = new Map();
+    local = new Map();
+    for (const id of only) {
+      const sv = await serverRowVersion(c.engine, 'request', id);
+      if (sv !== undefined) serverVersions.set(id, sv);
+      const row = localRequestRow(db(), id);
+      if (row) local.set(id, row);
+    }
+  } else {
+    serverVersions = await practiceRequestVersions(c.engine);
+    local = new Map(localRequestRows(db()).map((r) => [r.id, r]));
+  }
   const bases = syncBases(db());
   const blocked = new Set(openConflicts(db()).map((x) => x.requestId));
-  const local = new Map(localRequestRows(db()).map((r) => [r.id, r]));
   const ids = [...new Set([...local.keys(), ...serverVersions.keys()])].sort();
   for (const id of ids) {
     if (blocked.has(id)) continue;
@@ -95,6 +112,13 @@ export async function syncRequests(c: SyncContext): Promise<RequestSyncCounts> {
     if (!localChanged && !serverChanged) continue;
     if (!base && sv === undefined) {
       if (await insertServerRecord(c.engine, c.keys, rec, metaOf(rec, c.timeZone, c.now()), c.workstationId, c.now().toISOString())) {
+        // A reference this workstation issued itself (offline, or before it joined) is registered practice-wide; a
+        // server reference was registered when it was allocated. A clash changes nothing printed: it is audited.
+        if (!(await registerReference(c.engine, rec.reference, id, 'workstation', c.workstationId, c.now().toISOString()))) {
+          c.session.require().tx(() =>
+            c.session.audit({ action: 'practice_sync.reference_clash', outcome: 'success', subjectType: 'request', subjectId: id, detail: { reference: rec.reference } }),
+          );
+        }
         c.session.require().tx(() => setSyncBase(db(), { requestId: id, serverVersion: 1, serverReference: rec.reference, baseHash: hash }, c.now().toISOString()));
         counts.pushed++;
         continue;
@@ -134,10 +158,22 @@ function applyServer(c: SyncContext, server: ServerRecord): void {
   v.tx(() => {
     const existing = localRequestRow(v.db, server.record.id);
     let reference = existing?.reference ?? server.record.reference;
-    if (!existing && referenceTaken(v.db, reference, server.record.id)) reference = `${reference}-${server.record.id.slice(0, 4).toUpperCase()}`;
+    if (!existing && referenceTaken(v.db, reference, server.record.id)) {
+      // Two requests under one reference (both numbered before a practice server, on two workstations): this vault
+      // shows the other one under a marked name; what was printed keeps its number. Audited with both.
+      reference = `${reference}-${server.record.id.slice(0, 4).toUpperCase()}`;
+      c.session.audit({
+        action: 'practice_sync.reference_clash',
+        outcome: 'success',
+        subjectType: 'request',
+        subjectId: server.record.id,
+        detail: { reference: server.record.reference, shownAs: reference },
+      });
+    }
     putLocalRequestRow(v.db, rowOfRecord(server.record, reference));
     const stored = recordOfRow(localRequestRow(v.db, server.record.id)!);
     setSyncBase(v.db, { requestId: server.record.id, serverVersion: server.version, serverReference: server.record.reference, baseHash: contentHash(stored) }, c.now().toISOString());
+    forgetLocalChange(v.db, 'request', server.record.id);
   });
 }
 

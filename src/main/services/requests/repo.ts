@@ -63,16 +63,34 @@ function toStored(r: RequestRow): StoredRequest {
   };
 }
 
+/** How a new request's reference was issued (practice/reference-issuer.ts): by the practice server, or under a workstation's own prefix. */
+export type ReferenceChoice = { reference: string; issuedBy: 'server' } | { prefix: string; issuedBy: 'workstation' };
+
+/** Whether a reference is already used by a request in this vault. */
+export function referenceInUse(db: Database, reference: string): boolean {
+  return db.prepare('SELECT 1 FROM requests WHERE reference = ?').get(reference) !== undefined;
+}
+
 /**
- * Insert a request at status 'received'. Its reference ("Q-2026-00001") is a
- * per-year sequence (UTC year of intake) carrying no PHI.
+ * Insert a request at status 'received'. Its reference carries no PHI: without a practice server, the vault's
+ * per-year sequence ("Q-2026-00001", UTC year of intake); with one, the reference the practice server allocated, or
+ * the next number under this workstation's offline prefix ("Q-2026-WA1B2C3-0001").
+ * @param opts the id chosen beforehand and how the reference was issued (absent: the vault's own numbering)
  * @returns the new request
  */
-export function insertRequest(db: Database, intake: z.output<typeof RequestIntake>, now: Date): StoredRequest {
-  const id = newId();
+export function insertRequest(db: Database, intake: z.output<typeof RequestIntake>, now: Date, opts: { id?: string; reference?: ReferenceChoice | null } = {}): StoredRequest {
+  const id = opts.id ?? newId();
   const year = now.getUTCFullYear();
-  const { n } = db.prepare('SELECT count(*) AS n FROM requests WHERE reference LIKE ?').get(`Q-${year}-%`) as { n: number };
-  const reference = `Q-${year}-${String(n + 1).padStart(5, '0')}`;
+  const choice = opts.reference ?? null;
+  let reference: string;
+  if (choice && 'reference' in choice) reference = choice.reference;
+  else if (choice) {
+    const { n } = db.prepare("SELECT count(*) AS n FROM requests WHERE reference LIKE ? || '-%'").get(choice.prefix) as { n: number };
+    reference = `${choice.prefix}-${String(n + 1).padStart(4, '0')}`;
+  } else {
+    const { n } = db.prepare('SELECT count(*) AS n FROM requests WHERE reference LIKE ?').get(`Q-${year}-%`) as { n: number };
+    reference = `Q-${year}-${String(n + 1).padStart(5, '0')}`;
+  }
   const request = ReleaseRequest.parse({
     id,
     basis: intake.basis,
@@ -89,9 +107,9 @@ export function insertRequest(db: Database, intake: z.output<typeof RequestIntak
   });
   const at = now.toISOString();
   db.prepare(
-    `INSERT INTO requests (id, reference, patient_name, patient_dob, patient_mrn, basis, received_at, status, request_json, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, reference, intake.patient.name, intake.patient.dateOfBirth, intake.patient.mrn, request.basis, request.receivedAt, request.status, JSON.stringify(request), at, at);
+    `INSERT INTO requests (id, reference, patient_name, patient_dob, patient_mrn, basis, received_at, status, request_json, created_at, updated_at, reference_issued_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, reference, intake.patient.name, intake.patient.dateOfBirth, intake.patient.mrn, request.basis, request.receivedAt, request.status, JSON.stringify(request), at, at, choice?.issuedBy ?? null);
   return getRequest(db, id);
 }
 

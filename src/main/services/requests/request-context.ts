@@ -2,6 +2,7 @@ import type { RequestStatus, RulePack } from '../../../shared/compliance';
 import { isAppError } from '../../../shared/errors';
 import type { FilePicker } from '../documents/picker';
 import type { FileSaver } from '../documents/saver';
+import type { ReferenceIssuer } from '../practice/reference-issuer';
 import type { Session } from '../session';
 
 export interface RequestServiceDeps {
@@ -24,6 +25,8 @@ export interface RequestContext {
   now(): Date;
   /** The practice's IANA time zone (setting `practice.timeZone`). @throws AppError VAULT_LOCKED | NOT_FOUND */
   timeZone(): string;
+  /** Issues practice-wide references for new requests (absent or null answer: the vault's own numbering). */
+  referenceIssuer?: ReferenceIssuer | undefined;
 }
 
 /** Statuses in which a request is still owed (its clock runs). */

@@ -5,20 +5,22 @@ import { AppError } from '../../../shared/errors';
 import { localDate, transitionStatus } from '../compliance';
 import { OPEN, type RequestContext } from './request-context';
 import { requestDetail, summary } from './request-views';
-import { getRequest, insertRequest, insertVerification, listRequests, listVerifications, setClosingReason, updateRequest } from './repo';
+import { newId } from '../support/ids';
+import { getRequest, insertRequest, insertVerification, listRequests, listVerifications, referenceInUse, setClosingReason, updateRequest } from './repo';
 
 /** Clock skew tolerated between the intake form's "received at" and the app's clock (5 minutes), in ms. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * Intake: record a new request at status 'received' (audited: request.create).
+ * Intake: record a new request at status 'received' (audited: request.create). With a practice server, its
+ * reference is issued practice-wide first (practice/reference-issuer.ts; offline: this workstation's own form).
  * @param intake validated RequestIntake (patient, basis, receivedAt, requester, recipients, scope, form, ...)
  * @returns the request detail with its clock
  * @throws AppError VAULT_LOCKED | VALIDATION_FAILED (bad time zone/date; `receivedAt` more than
  *   {@link CLOCK_SKEW_MS} ms after now; a date of birth after today in the practice's time zone) — the day of
  *   receipt starts the 164.524(b)(2) clock, so a future one would silently extend the deadline
  */
-export function intakeRequest(ctx: RequestContext, intake: z.output<typeof RequestIntake>): RequestDetailT {
+export async function intakeRequest(ctx: RequestContext, intake: z.output<typeof RequestIntake>): Promise<RequestDetailT> {
   const tz = ctx.timeZone();
   localDate(intake.receivedAt, tz); // validates the instant before anything is written
   const now = ctx.now();
@@ -30,11 +32,24 @@ export function intakeRequest(ctx: RequestContext, intake: z.output<typeof Reque
   if (Date.parse(intake.receivedAt) - now.getTime() > CLOCK_SKEW_MS)
     refuse('receivedAt', 'receivedAt: the date the request was received cannot be in the future.');
   if (intake.patient.dateOfBirth > localDate(now, tz)) refuse('patient.dateOfBirth', "patient.dateOfBirth: the patient's date of birth cannot be in the future.");
+  const id = newId();
+  let reference = await ctx.referenceIssuer?.issue(id, now.getUTCFullYear(), now).catch((e: unknown) => {
+    ctx.session.recordFailure('request.create', { type: 'request', id: null }, e);
+    throw e;
+  });
+  // A server reference this vault already uses (an older local number) is not taken: the workstation's own form is.
+  if (reference && 'reference' in reference && referenceInUse(ctx.session.require().db, reference.reference)) reference = ctx.referenceIssuer!.fallback(now.getUTCFullYear());
   const r = ctx.session.audited(
     'request.create',
     { type: 'request', id: null },
-    (v) => insertRequest(v.db, intake, ctx.now()),
-    (r) => ({ requestId: r.id, basis: r.request.basis, recipients: r.request.recipients.length, categories: r.request.scope.categories.length }),
+    (v) => insertRequest(v.db, intake, ctx.now(), { id, reference: reference ?? null }),
+    (r) => ({
+      requestId: r.id,
+      basis: r.request.basis,
+      recipients: r.request.recipients.length,
+      categories: r.request.scope.categories.length,
+      ...(reference ? { referenceIssuedBy: reference.issuedBy } : {}),
+    }),
   );
   return requestDetail(ctx, r.id);
 }

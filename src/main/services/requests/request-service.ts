@@ -19,6 +19,7 @@ import type {
 import type { NoticeLanguage } from '../../../shared/languages';
 import { DEFAULT_RULE_PACKS } from '../compliance';
 import { requireSetting } from '../settings/settings';
+import type { ReferenceIssuer } from '../practice/reference-issuer';
 import type { RequestContext, RequestServiceDeps } from './request-context';
 import { recordRepresentativeAuthority } from './request-authority';
 import { part2ConsentScopeSheets } from './request-authorizations';
@@ -66,8 +67,13 @@ export class RequestService {
   }
 
   /** Intake: record a new request at status 'received'; see {@link intakeRequest}. */
-  create(intake: z.output<typeof RequestIntake>): RequestDetailT {
+  create(intake: z.output<typeof RequestIntake>): Promise<RequestDetailT> {
     return intakeRequest(this.ctx, intake);
+  }
+
+  /** Issue new requests' references practice-wide through `issuer` (practice/reference-issuer.ts). */
+  useReferenceIssuer(issuer: ReferenceIssuer): void {
+    this.ctx.referenceIssuer = issuer;
   }
 
   /** All requests with their clocks, most urgent first; see {@link listSummaries}. @throws AppError VAULT_LOCKED */

@@ -17,6 +17,7 @@ import { migration as m015 } from './migrations/015-outbox-chunks';
 import { migration as m016 } from './migrations/016-practice-link';
 import { migration as m017 } from './migrations/017-practice-route';
 import { migration as m018 } from './migrations/018-practice-staff';
+import { migration as m019 } from './migrations/019-practice-record-sync';
 import type { Migration } from './migrations/types';
 
 export type { Migration } from './migrations/types';
@@ -24,7 +25,7 @@ export type { Migration } from './migrations/types';
 /**
  * Numbered schema migrations, one file each in `./migrations/` (see Migration). Add a new one at the end.
  */
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016, m017, m018, m019];
 
 /** Latest schema version this build knows. */
 export const LATEST_VERSION = migrations.reduce((m, x) => Math.max(m, x.version), 0);
