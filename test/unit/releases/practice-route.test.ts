@@ -255,6 +255,62 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect(b.smtp!.received).toHaveLength(0);
   }, 120_000);
 
+  it('withdrawn while in the shared outbox: back to draft on A, erased on the server, sent by nobody; refused while B is sending it; sent once when sent again', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    const { b } = await workstation(engineB, WS_B);
+    const before = smtp.received.length;
+    const id = await readyRelease(a);
+    const first = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect(first.release.status).toBe('with_practice_server');
+    const w = await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' });
+    expect(w.status).toBe('draft');
+    expect((await listQueuedReleases(engineA)).find((x) => x.releaseId === id)).toMatchObject({ status: 'draft' });
+    const left = await engineA.one<{ n: number }>('SELECT count(*) AS n FROM queue_message_chunks WHERE transmission_id = $1 AND sealed IS NOT NULL', [first.transmission.id]);
+    expect(Number(left!.n)).toBe(0);
+    expect((await b.services.releases.workflow.practice.drain()).delivered.some((d) => d.releaseId === id)).toBe(false);
+    expect(smtp.received.length).toBe(before);
+    const actions = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['release.withdraw', 'release.withdrawn']));
+
+    // Sent again: a new transmission in the same shared row. B holds it (stopped right after its claim): A's
+    // withdraw is refused with "being sent right now", audited, nothing changed; B then delivers it once.
+    const again = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect(again.release.status).toBe('with_practice_server');
+    expect(again.transmission.id).not.toBe(first.transmission.id);
+    let release!: () => void;
+    const held = new Promise<void>((ok) => (release = ok));
+    let claimed!: () => void;
+    const isClaimed = new Promise<void>((ok) => (claimed = ok));
+    const worker = new QueueWorker({
+      engine: engineB,
+      io: testQueueIo(DATA_KEY),
+      workstation: { id: queueWorkstationName(WS_B) },
+      smtp: { host: '127.0.0.1', port: smtp.port, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
+      smtpCa: [smtp.caPem],
+      leaseMs: 60_000,
+      checkpoint: async (point) => {
+        if (point !== 'claimed') return;
+        claimed();
+        await held;
+      },
+    });
+    const sending = worker.deliverNext();
+    await isClaimed;
+    await expect(a.call('releases.withdraw', { releaseId: id, how: 'cancel' })).rejects.toMatchObject({ code: 'RELEASE_SEND_IN_PROGRESS' });
+    expect((await a.call('releases.get', { id })).status).toBe('with_practice_server');
+    const refused = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id && e.action === 'release.cancel');
+    expect(refused.at(-1) ?? refused[0]).toMatchObject({ outcome: expect.stringMatching(/failure|refused/) });
+    release();
+    expect(await sending).toEqual({ releaseId: id, status: 'sent' });
+    expect(await a.services.releases.workflow.practice.pullOutcomes()).toEqual([{ releaseId: id, to: 'sent' }]);
+    const d = await a.call('releases.get', { id });
+    expect(d.status).toBe('sent');
+    expect(smtp.received.length).toBe(before + 1);
+    // The accounting of disclosures lists the one disclosure.
+    const acc = await a.call('audit.accounting', { mrn: PATIENT.mrn, asOf: new Date(a.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) });
+    expect([...acc.entries, ...acc.excluded].filter((e) => e.reference === d.reference)).toHaveLength(1);
+  }, 120_000);
+
   it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {
     const io = testQueueIo(DATA_KEY);
     const r = syntheticRelease(1, { tag: 'skew' });

@@ -30,9 +30,10 @@ import type { SqlEngine } from './engine';
 export * from './queue-types';
 export * from './queue-views-repo';
 export * from './queue-recovery-repo';
+export * from './queue-withdraw-repo';
 import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueueMethod, QueuePart, QueueStop } from './queue-types';
 import { preparedSize } from './queue-types';
-import { completeTransmission, fence, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
+import { completeTransmission, fence, lock, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
 
 /**
  * Put a prepared release with its exact messages into the shared queue, in one transaction: the release
@@ -46,8 +47,9 @@ import { completeTransmission, fence, moveQueued, placeChunk, placeEnvelope, pla
  * @param now the time of queueing
  * A message given as StoredChunks (queue-types.ts; a workstation's vault outbox) is written chunk by chunk, each chunk
  * sealed on its own (practice migration 0004), and its size and SHA-256 are checked before the transaction commits.
+ * A release withdrawn from the queue before (status 'draft' there) is queued again with its new transmission.
  * @throws AppError VALIDATION_FAILED (parts not 1..n, missing/duplicate Message-ID, bad envid, empty message);
- *   RELEASE_QUEUED (the release is already in the queue; nothing is written); OUTBOX_INTEGRITY (stored chunks do
+ *   RELEASE_QUEUED (the release is already in the queue and not withdrawn; nothing is written); OUTBOX_INTEGRITY (stored chunks do
  *   not match their recorded size or digest; nothing is written)
  * @source 45 CFR 164.312(a)(2)(iv) encryption at rest, 164.312(b) audit controls, 164.528 accounting of disclosures
  */
@@ -56,12 +58,24 @@ export async function enqueueRelease(engine: SqlEngine, io: QueueIo, r: Prepared
   if (!canMoveRelease('draft', 'queued')) throw new AppError('STATUS_TRANSITION_INVALID', 'A draft release cannot be queued.');
   const at = now.toISOString();
   await engine.transaction(async (tx) => {
-    if (await tx.one('SELECT id FROM queue_releases WHERE id = $1', [r.releaseId])) throw new AppError('RELEASE_QUEUED', 'This release is already in the practice’s outbox.');
-    await tx.run(
-      `INSERT INTO queue_releases (id, reference, request_id, method, status, transmission_id, attempts, queued_ms, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)`,
-      [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
-    );
+    const existing = await tx.one<{ status: string }>(`SELECT status FROM queue_releases WHERE id = $1${lock(tx)}`, [r.releaseId]);
+    if (existing && existing.status !== 'draft') throw new AppError('RELEASE_QUEUED', 'This release is already in the practice’s outbox.');
+    if (existing) {
+      // Withdrawn from the shared outbox earlier (queue-withdraw-repo.ts) and prepared again: the same release row
+      // takes the new transmission; the withdrawn one stays, closed, with its record.
+      await tx.run(
+        `UPDATE queue_releases SET reference = $2, request_id = $3, method = $4, status = 'queued', transmission_id = $5, attempts = 0, queued_ms = $6, updated_at = $7,
+           error_code = NULL, claimed_by = NULL, claim_token = NULL, lease_until = NULL, not_before = NULL
+         WHERE id = $1`,
+        [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
+      );
+    } else {
+      await tx.run(
+        `INSERT INTO queue_releases (id, reference, request_id, method, status, transmission_id, attempts, queued_ms, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)`,
+        [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
+      );
+    }
     const recipient = io.sealer.seal(placeRecipient(r.transmissionId), Buffer.from(JSON.stringify(r.recipient), 'utf8'));
     await tx.run(
       `INSERT INTO queue_transmissions (id, release_id, method, envid, parts_total, parts_sent, recipient_sealed, prepared_by, prepared_at)
