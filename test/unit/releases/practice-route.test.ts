@@ -34,6 +34,7 @@ import { copiesAtServer, STAFF, syntheticRelease, testQueueIo } from '../../supp
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
+import { deliveryStatusReport } from '../../support/bounce-messages';
 
 const HAVE = requirePostgres() && ['openssl', 'qpdf'].every((t) => requireTool(t));
 const DATA_KEY = randomBytes(32);
@@ -310,6 +311,68 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     const acc = await a.call('audit.accounting', { mrn: PATIENT.mrn, asOf: new Date(a.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) });
     expect([...acc.entries, ...acc.excluded].filter((e) => e.reference === d.reference)).toHaveLength(1);
   }, 120_000);
+
+  it('a bounce of A’s release sent by B, read from B’s bounce mailbox, reaches A’s vault: the release bounced there, the request reopened; read again at A it is applied once; PHI-free on the server', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    const { b } = await workstation(engineB, WS_B);
+    const dsn = (envid: string, messageId: string) =>
+      deliveryStatusReport({
+        envid,
+        rcpt: 'intake@lawfirm.example.test',
+        boundary: 'BND',
+        text: { lines: ['Not delivered to intake@lawfirm.example.test (Abcde Lawfirm Intake).'] },
+        recipientFields: ['Diagnostic-Code: smtp; 550 5.1.1 <intake@lawfirm.example.test>: user unknown'],
+        returnedHeaders: `Message-ID: ${messageId}\r\nSubject: Records`,
+      });
+    // 1. Sent by B, outcome already in A's vault; the report comes to B's mailbox.
+    const id = await readyRelease(a);
+    await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect((await b.services.releases.workflow.practice.drain()).delivered).toEqual([{ releaseId: id, status: 'sent' }]);
+    await a.services.releases.workflow.practice.pullOutcomes();
+    const detail = await a.call('releases.get', { id });
+    expect(detail.status).toBe('sent');
+    const messageId = detail.transmissions[0]!.parts[0]!.messageId;
+    const envid = `${detail.reference}.1`;
+    const report = dsn(envid, messageId);
+    const atB = await b.services.bounces.applyRaw(report, 'test');
+    expect(atB).toMatchObject({ outcome: 'bounced', status: '5.1.1' });
+    expect((await b.call('releases.list', {})).some((r) => r.id === id)).toBe(false); // B's vault holds none of it
+    expect((await listQueuedReleases(engineB)).find((x) => x.releaseId === id)).toMatchObject({ status: 'bounced' });
+    expect((await a.call('releases.get', { id })).status).toBe('sent'); // until A's next pass
+    await a.services.releases.workflow.practice.cycle();
+    const bounced = await a.call('releases.get', { id });
+    expect(bounced.status).toBe('bounced');
+    expect(bounced.transmissions[0]!.parts[0]!.status).toBe('bounced');
+    expect(bounced.lastError?.code).toBe('DELIVERY_BOUNCED');
+    expect((await a.call('requests.get', { id: bounced.requestId! })).request.status).toBe('failed');
+    const ev = (await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id && e.action === 'release.bounced');
+    expect(ev).toHaveLength(1);
+    expect(ev[0]!.detail).toMatchObject({ via: 'practice_server', status: '5.1.1', reportedBy: queueWorkstationName(WS_B) });
+    // The same report read at A's own mailbox later: applied once (nothing changes).
+    expect((await a.services.bounces.applyRaw(report, 'test')).outcome).toMatch(/^duplicate/);
+    await a.services.releases.workflow.practice.cycle();
+    expect((await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id && e.action === 'release.bounced')).toHaveLength(1);
+
+    // 2. The report comes to A's mailbox before A brought the outcome back: recorded on the server, then A's pass
+    //    records the delivery as it happened and the bounce after it.
+    const id2 = await readyRelease(a);
+    await a.call('releases.send', { releaseId: id2, method: 'password-pdf' });
+    await b.services.releases.workflow.practice.drain();
+    const d2 = await a.call('releases.get', { id: id2 });
+    expect(d2.status).toBe('with_practice_server');
+    const mid2 = (await transmissionLog(engineA)).find((p) => p.releaseId === id2)!.messageId;
+    expect((await a.services.bounces.applyRaw(dsn(`${d2.reference}.1`, mid2), 'test')).outcome).toBe('bounced');
+    await a.services.releases.workflow.practice.cycle();
+    const after2 = await a.call('releases.get', { id: id2 });
+    expect(after2.status).toBe('bounced');
+    const acts2 = (await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id2).map((e) => e.action);
+    expect(acts2).toEqual(expect.arrayContaining(['release.practice_outcome', 'release.send', 'release.bounced']));
+
+    // No PHI of the report on the server: its rows hold codes and ids only.
+    const stored = JSON.stringify(await engineA.all('SELECT * FROM queue_bounce_reports')) + JSON.stringify(await engineA.all('SELECT transmission_id, part, status, bounce_status, error_code FROM queue_parts'));
+    for (const phi of ['Abcde', 'lawfirm.example.test', PATIENT.name, 'user unknown']) expect(stored).not.toContain(phi);
+    expect(b.logText()).not.toContain('lawfirm.example.test');
+  }, 180_000);
 
   it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {
     const io = testQueueIo(DATA_KEY);

@@ -31,6 +31,7 @@ export * from './queue-types';
 export * from './queue-views-repo';
 export * from './queue-recovery-repo';
 export * from './queue-withdraw-repo';
+export * from './queue-bounces-repo';
 import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueueMethod, QueuePart, QueueStop } from './queue-types';
 import { preparedSize } from './queue-types';
 import { completeTransmission, fence, lock, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';

@@ -24,12 +24,14 @@ import { AppError, isAppError } from '../../../shared/errors';
 import type { SmtpSettings } from '../delivery/smtp';
 import { isOfflineError, type PracticeLink } from '../practice/practice-link';
 import { practiceQueueIo } from '../practice/queue-io';
-import { enqueueRelease, queueOutcomes, requeueQueuedRelease, resolveQueuedUnconfirmed, withdrawQueuedRelease, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
+import { enqueueRelease, queueBounces, queueOutcomes, requeueQueuedRelease, resolveQueuedUnconfirmed, withdrawQueuedRelease, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
 import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
 import { requireSetting } from '../settings/settings';
 import { closeTransmission, openTransmission, outboxChunk, outboxEntries, refreshTransmissionSummary, storedParts } from './delivery-repo';
 import { clearOutbox } from './outbox-repo';
-import { markOutcomePulled, markPushedToPractice, pushedToPracticeAt, releasesToPush, writePracticePartResult } from './practice-route-repo';
+import { markOutcomePulled, markPushedToPractice, pushedToPracticeAt, releasesToPush, transmissionsAwaitingBounces, writePracticePartResult } from './practice-route-repo';
+import { partOfTransmission } from './bounce-repo';
+import { applyPulledBounce } from './bounces';
 import { releasesInStatus, releaseState, storedRecipient, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
 import { settle } from './send-outcome';
@@ -335,8 +337,45 @@ export class PracticeRoute {
         if (to) out.push({ releaseId: o.releaseId, to });
         continue;
       }
+      if (o.status === 'bounced') {
+        // Delivered, then a report said a part was not: first the delivery as it happened, then the bounce (pullBounces).
+        const parts = o.parts.map((p) => (p.status === 'bounced' ? { ...p, status: 'sent' as const } : p));
+        const status: ReleaseStatus = parts.every((p) => p.status === 'sent') ? 'sent' : parts.some((p) => p.status === 'unconfirmed') ? 'unconfirmed' : 'partly_sent';
+        out.push({ releaseId: o.releaseId, to: v.tx(() => this.settleFrom({ ...o, status, parts })) });
+        continue;
+      }
       if (!SETTLED.includes(o.status)) continue;
       out.push({ releaseId: o.releaseId, to: v.tx(() => this.settleFrom(o)) });
+    }
+    return out;
+  }
+
+  /**
+   * Bring in the bounces recorded on the shared outbox for this vault's releases (by whichever workstation read the
+   * report: practice/queue-bounces-repo.ts): for each, the part becomes 'bounced' with its status code and the
+   * release 'bounced' (the request reopened), as if the report had come to this workstation's own mailbox
+   * (releases/bounces.ts applyPulledBounce) — audited with the workstation that read it; staff are alerted (the
+   * 'bounce' event: reference and plain reason, no PHI). Looks at transmissions brought back in the last 30 days.
+   * @returns per bounced release the status it got
+   * @throws AppError VAULT_LOCKED; practice store errors (the link then is `offline`)
+   * @source RFC 3464, RFC 3463; 45 CFR 164.312(b), 164.528 (a bounced part did not reach the recipient)
+   */
+  async pullBounces(): Promise<Array<{ releaseId: string; to: ReleaseStatus }>> {
+    const { s } = this.ctx;
+    const v = s.require();
+    const since = new Date(this.ctx.now().getTime() - 30 * 86_400_000).toISOString();
+    const ids = transmissionsAwaitingBounces(v.db, since);
+    if (ids.length === 0) return [];
+    const bounced = await this.d.link.use((engine) => queueBounces(engine, ids));
+    const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
+    for (const b of bounced) {
+      const ref = partOfTransmission(v.db, b.transmissionId, b.part);
+      if (!ref || (ref.status !== 'sent' && ref.status !== 'unconfirmed')) continue;
+      const alert = v.tx(() => applyPulledBounce(s, ref, b.status, b.reportedBy));
+      if (!alert) continue;
+      s.logger.info('bounce.applied', { status: alert.status, via: 'practice_server' });
+      this.ctx.d.events.emit('bounce', { releaseId: alert.releaseId, reference: alert.reference, status: alert.status, reason: alert.reason });
+      out.push({ releaseId: alert.releaseId, to: releaseState(v.db, alert.releaseId).status });
     }
     return out;
   }
@@ -415,6 +454,6 @@ export class PracticeRoute {
     if (!(await step('push', () => this.pushWaiting()))) return;
     // Also while `offline`: the drain's first statement is the probe that brings the link back online.
     await step('drain', () => this.drain());
-    if (this.d.link.state() === 'online') await step('pull', () => this.pullOutcomes());
+    if (this.d.link.state() === 'online' && (await step('pull', () => this.pullOutcomes()))) await step('bounces', () => this.pullBounces());
   }
 }
