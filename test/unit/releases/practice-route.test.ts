@@ -324,6 +324,12 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
         recipientFields: ['Diagnostic-Code: smtp; 550 5.1.1 <intake@lawfirm.example.test>: user unknown'],
         returnedHeaders: `Message-ID: ${messageId}\r\nSubject: Records`,
       });
+    // B's own release, sent earlier, has the same reference as A's (each vault numbers its own): the report about
+    // A's release must not bounce it.
+    const own = await readyRelease(b);
+    await b.call('releases.send', { releaseId: own, method: 'password-pdf' });
+    await b.services.releases.workflow.practice.cycle();
+    expect((await b.call('releases.get', { id: own })).status).toBe('sent');
     // 1. Sent by B, outcome already in A's vault; the report comes to B's mailbox.
     const id = await readyRelease(a);
     await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
@@ -337,6 +343,8 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     const atB = await b.services.bounces.applyRaw(report, 'test');
     expect(atB).toMatchObject({ outcome: 'bounced', status: '5.1.1' });
     expect((await b.call('releases.list', {})).some((r) => r.id === id)).toBe(false); // B's vault holds none of it
+    expect((await b.call('releases.get', { id: own })).reference).toBe(detail.reference);
+    expect((await b.call('releases.get', { id: own })).status).toBe('sent');
     expect((await listQueuedReleases(engineB)).find((x) => x.releaseId === id)).toMatchObject({ status: 'bounced' });
     expect((await a.call('releases.get', { id })).status).toBe('sent'); // until A's next pass
     await a.services.releases.workflow.practice.cycle();
