@@ -145,6 +145,7 @@ describe.each(engines())('withdrawing from the shared outbox on $name', (h) => {
       );
       await claimer;
       const withdrawn = new Set(outcomes.filter((o) => o.withdrawn).map((o) => o.id));
+      console.log(`race on ${h.name}: ${withdrawn.size} withdrawn, ${claimed.length} claimed`);
       expect(outcomes.filter((o) => !o.withdrawn).every((o) => 'code' in o && o.code === 'RELEASE_SEND_IN_PROGRESS')).toBe(true);
       expect(claimed.filter((id) => withdrawn.has(id))).toEqual([]);
       expect(withdrawn.size + claimed.length).toBe(n);

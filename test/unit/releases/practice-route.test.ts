@@ -312,6 +312,26 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect([...acc.entries, ...acc.excluded].filter((e) => e.reference === d.reference)).toHaveLength(1);
   }, 120_000);
 
+  it('a waiting release cannot be withdrawn while the server cannot be reached (it cannot be checked): coded, nothing changed; once back it is withdrawn here alone', async () => {
+    const { b: a, link } = await workstation(engineA, WS_A, { queueTickMs: 3_600_000 });
+    const id = await readyRelease(a);
+    link.setOffline(true);
+    expect((await a.call('releases.send', { releaseId: id, method: 'password-pdf' })).release.status).toBe('waiting_for_server');
+    const refused = await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' }).then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 'PRACTICE_SERVER_UNREACHABLE' });
+    expect(refused!.message).toMatch(/cannot be reached right now.*Nothing was changed/);
+    expect((await a.call('releases.get', { id })).status).toBe('waiting_for_server');
+    const failures = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id && e.action === 'release.withdraw');
+    expect(failures.map((e) => e.outcome)).not.toContain('success');
+    link.setOffline(false);
+    // Never reached the shared outbox: withdrawn in this vault alone.
+    expect((await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' })).status).toBe('draft');
+    expect((await listQueuedReleases(engineA)).some((r) => r.releaseId === id)).toBe(false);
+  }, 120_000);
+
   it('a bounce of A’s release sent by B, read from B’s bounce mailbox, reaches A’s vault: the release bounced there, the request reopened; read again at A it is applied once; PHI-free on the server', async () => {
     const { b: a } = await workstation(engineA, WS_A);
     const { b } = await workstation(engineB, WS_B);
