@@ -3,10 +3,12 @@
  * ReleaseDesk's code and the reference command-line tool side by side on the same input in the same run.
  * Inputs are generated in a temp dir and removed afterwards.
  *
- * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit,eventloop,practice,queue (default all; audit: see bench/audit.ts;
+ * Knobs (environment): BENCH_ROWS=encrypt,assemble,openpgp,send,audit,eventloop,practice,queue,route (default all; audit: see bench/audit.ts;
  * eventloop: see bench/eventloop.ts, sized by BENCH_SIZE_MIB; practice: see bench/practice-store.ts, BENCH_PRACTICE_REQUESTS;
  * queue: the practice server's shared outbox, see bench/practice-queue.ts, sized by BENCH_QUEUE_RELEASES; sync: two workstations
- * synchronising whole requests, see bench/practice-sync.ts, sized by BENCH_SYNC_REQUESTS and BENCH_SYNC_FILE_MIB), BENCH_ENC_MIB (default 40),
+ * synchronising whole requests, see bench/practice-sync.ts, sized by BENCH_SYNC_REQUESTS and BENCH_SYNC_FILE_MIB; route: a release
+ * through the app's own practice link against the single-vault send, see bench/practice-route.ts, sized by BENCH_PRACTICE_MIB,
+ * default 100), BENCH_ENC_MIB (default 40),
  * BENCH_REPS (encrypt and assembly rows: runs, ours and the reference alternating, medians shown; default 1; the OpenPGP row: default 3),
  * BENCH_DOCS (source PDFs of 10 pages for the assembly row, default 100), BENCH_SIZE_MIB (OpenPGP row, default 500),
  * BENCH_SEND_MIB (the large releases.send row, default 500; 2048 for the 2 GiB memory target).
@@ -25,6 +27,7 @@ import { PackagingWorker } from '../src/main/services/packaging/worker-client';
 import { benchAudit } from './audit';
 import { benchEventLoop } from './eventloop';
 import { benchPracticeQueue } from './practice-queue';
+import { benchPracticeRoute } from './practice-route';
 import { benchPracticeStore } from './practice-store';
 import { benchPracticeSync } from './practice-sync';
 import type { BenchRow } from './row';
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   let packetPdf: Uint8Array | undefined;
   /** The assembled packets' documents, one per assembly run: the product encrypts the packet from its document. */
   const packetDocs: PDFDocument[] = [];
-  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit,eventloop,practice,queue,sync').split(','));
+  const want = new Set((process.env.BENCH_ROWS ?? 'encrypt,assemble,openpgp,send,audit,eventloop,practice,queue,sync,route').split(','));
   try {
     // 1. AES-256 encryption of a ~40 MB PDF. Both sides compress the uncompressed image streams
     // (qpdf by default; ours with native zlib on the thread pool) and encrypt them (ours: node:crypto).
@@ -417,6 +420,7 @@ async function main(): Promise<void> {
     if (want.has('practice')) rows.push(...(await benchPracticeStore()));
     if (want.has('sync')) rows.push(...(await benchPracticeSync()));
     if (want.has('queue')) rows.push(...(await benchPracticeQueue(dir)));
+    if (want.has('route')) rows.push(...(await benchPracticeRoute(dir, bundleChild)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -135,7 +135,7 @@ export function createServices(config: ServicesConfig) {
     link,
   });
   const addressConfirmations = new AddressConfirmationService({ session, smtpCa: config.smtpCa, smtpTimeoutMs: config.smtpTimeoutMs });
-  const bounces = new BounceService({ session, events, ca: config.bounces?.ca ?? config.smtpCa, timeoutMs: config.bounces?.timeoutMs });
+  const bounces = new BounceService({ session, events, ca: config.bounces?.ca ?? config.smtpCa, timeoutMs: config.bounces?.timeoutMs, link });
   const retention = new RetentionService({ session, ...folderPicker });
   const audit = new AuditService({
     session,

@@ -5,7 +5,7 @@
  * STARTTLS) by B's background worker, and comes back into A's vault as sent, naming B. Before A joins, a release waits
  * on A and nothing is delivered. Synthetic data only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChannelInput } from '../../../src/shared/contract';
 import { PASSPHRASE, readyAccessRelease, startBackend, type Backend } from '../../support/backend';
 import { copiesAtServer } from '../../support/practice-queue';
@@ -45,6 +45,15 @@ describe.skipIf(!HAVE)('joined workstations send releases through the practice s
     const out = await a.call('releases.send', { releaseId: rel.id, method: 'password-pdf' });
     expect(out.release.status).toBe('waiting_for_server');
     expect(smtp.received.length).toBe(before);
+    // Background passes while not joined keep the release waiting, quietly: no warning pass after pass.
+    const warn = vi.spyOn(a.services.logger, 'warn');
+    try {
+      for (let i = 0; i < 3; i++) await a.services.releases.workflow.practice.cycle();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+    expect((await a.call('releases.get', { id: rel.id })).status).toBe('waiting_for_server');
   });
 
   it('after both join, A’s releases are delivered once by B and recorded on A as sent by B', async () => {

@@ -34,6 +34,7 @@ import { copiesAtServer, STAFF, syntheticRelease, testQueueIo } from '../../supp
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer, type RunningSmtpServer } from '../../support/smtp';
 import { requireTool } from '../../support/tools';
+import { deliveryStatusReport } from '../../support/bounce-messages';
 
 const HAVE = requirePostgres() && ['openssl', 'qpdf'].every((t) => requireTool(t));
 const DATA_KEY = randomBytes(32);
@@ -254,6 +255,152 @@ describe.skipIf(!HAVE)('releases through the practice server’s shared outbox',
     expect(smtp.received.length).toBe(before + 1);
     expect(b.smtp!.received).toHaveLength(0);
   }, 120_000);
+
+  it('withdrawn while in the shared outbox: back to draft on A, erased on the server, sent by nobody; refused while B is sending it; sent once when sent again', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    const { b } = await workstation(engineB, WS_B);
+    const before = smtp.received.length;
+    const id = await readyRelease(a);
+    const first = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect(first.release.status).toBe('with_practice_server');
+    const w = await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' });
+    expect(w.status).toBe('draft');
+    expect((await listQueuedReleases(engineA)).find((x) => x.releaseId === id)).toMatchObject({ status: 'draft' });
+    const left = await engineA.one<{ n: number }>('SELECT count(*) AS n FROM queue_message_chunks WHERE transmission_id = $1 AND sealed IS NOT NULL', [first.transmission.id]);
+    expect(Number(left!.n)).toBe(0);
+    expect((await b.services.releases.workflow.practice.drain()).delivered.some((d) => d.releaseId === id)).toBe(false);
+    expect(smtp.received.length).toBe(before);
+    const actions = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['release.withdraw', 'release.withdrawn']));
+
+    // Sent again: a new transmission in the same shared row. B holds it (stopped right after its claim): A's
+    // withdraw is refused with "being sent right now", audited, nothing changed; B then delivers it once.
+    const again = await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect(again.release.status).toBe('with_practice_server');
+    expect(again.transmission.id).not.toBe(first.transmission.id);
+    let release!: () => void;
+    const held = new Promise<void>((ok) => (release = ok));
+    let claimed!: () => void;
+    const isClaimed = new Promise<void>((ok) => (claimed = ok));
+    const worker = new QueueWorker({
+      engine: engineB,
+      io: testQueueIo(DATA_KEY),
+      workstation: { id: queueWorkstationName(WS_B) },
+      smtp: { host: '127.0.0.1', port: smtp.port, security: 'starttls', username: SMTP_USER, password: SMTP_PASSWORD },
+      smtpCa: [smtp.caPem],
+      leaseMs: 60_000,
+      checkpoint: async (point) => {
+        if (point !== 'claimed') return;
+        claimed();
+        await held;
+      },
+    });
+    const sending = worker.deliverNext();
+    await isClaimed;
+    await expect(a.call('releases.withdraw', { releaseId: id, how: 'cancel' })).rejects.toMatchObject({ code: 'RELEASE_SEND_IN_PROGRESS' });
+    expect((await a.call('releases.get', { id })).status).toBe('with_practice_server');
+    const refused = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id && e.action === 'release.cancel');
+    expect(refused.at(-1) ?? refused[0]).toMatchObject({ outcome: expect.stringMatching(/failure|refused/) });
+    release();
+    expect(await sending).toEqual({ releaseId: id, status: 'sent' });
+    expect(await a.services.releases.workflow.practice.pullOutcomes()).toEqual([{ releaseId: id, to: 'sent' }]);
+    const d = await a.call('releases.get', { id });
+    expect(d.status).toBe('sent');
+    expect(smtp.received.length).toBe(before + 1);
+    // The accounting of disclosures lists the one disclosure.
+    const acc = await a.call('audit.accounting', { mrn: PATIENT.mrn, asOf: new Date(a.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) });
+    expect([...acc.entries, ...acc.excluded].filter((e) => e.reference === d.reference)).toHaveLength(1);
+  }, 120_000);
+
+  it('a waiting release cannot be withdrawn while the server cannot be reached (it cannot be checked): coded, nothing changed; once back it is withdrawn here alone', async () => {
+    const { b: a, link } = await workstation(engineA, WS_A, { queueTickMs: 3_600_000 });
+    const id = await readyRelease(a);
+    link.setOffline(true);
+    expect((await a.call('releases.send', { releaseId: id, method: 'password-pdf' })).release.status).toBe('waiting_for_server');
+    const refused = await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' }).then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 'PRACTICE_SERVER_UNREACHABLE' });
+    expect(refused!.message).toMatch(/cannot be reached right now.*Nothing was changed/);
+    expect((await a.call('releases.get', { id })).status).toBe('waiting_for_server');
+    const failures = (await a.call('audit.events', { limit: 200 })).filter((e) => e.subjectId === id && e.action === 'release.withdraw');
+    expect(failures.map((e) => e.outcome)).not.toContain('success');
+    link.setOffline(false);
+    // Never reached the shared outbox: withdrawn in this vault alone.
+    expect((await a.call('releases.withdraw', { releaseId: id, how: 'withdraw' })).status).toBe('draft');
+    expect((await listQueuedReleases(engineA)).some((r) => r.releaseId === id)).toBe(false);
+  }, 120_000);
+
+  it('a bounce of A’s release sent by B, read from B’s bounce mailbox, reaches A’s vault: the release bounced there, the request reopened; read again at A it is applied once; PHI-free on the server', async () => {
+    const { b: a } = await workstation(engineA, WS_A);
+    const { b } = await workstation(engineB, WS_B);
+    const dsn = (envid: string, messageId: string) =>
+      deliveryStatusReport({
+        envid,
+        rcpt: 'intake@lawfirm.example.test',
+        boundary: 'BND',
+        text: { lines: ['Not delivered to intake@lawfirm.example.test (Abcde Lawfirm Intake).'] },
+        recipientFields: ['Diagnostic-Code: smtp; 550 5.1.1 <intake@lawfirm.example.test>: user unknown'],
+        returnedHeaders: `Message-ID: ${messageId}\r\nSubject: Records`,
+      });
+    // B's own release, sent earlier, has the same reference as A's (each vault numbers its own): the report about
+    // A's release must not bounce it.
+    const own = await readyRelease(b);
+    await b.call('releases.send', { releaseId: own, method: 'password-pdf' });
+    await b.services.releases.workflow.practice.cycle();
+    expect((await b.call('releases.get', { id: own })).status).toBe('sent');
+    // 1. Sent by B, outcome already in A's vault; the report comes to B's mailbox.
+    const id = await readyRelease(a);
+    await a.call('releases.send', { releaseId: id, method: 'password-pdf' });
+    expect((await b.services.releases.workflow.practice.drain()).delivered).toEqual([{ releaseId: id, status: 'sent' }]);
+    await a.services.releases.workflow.practice.pullOutcomes();
+    const detail = await a.call('releases.get', { id });
+    expect(detail.status).toBe('sent');
+    const messageId = detail.transmissions[0]!.parts[0]!.messageId;
+    const envid = `${detail.reference}.1`;
+    const report = dsn(envid, messageId);
+    const atB = await b.services.bounces.applyRaw(report, 'test');
+    expect(atB).toMatchObject({ outcome: 'bounced', status: '5.1.1' });
+    expect((await b.call('releases.list', {})).some((r) => r.id === id)).toBe(false); // B's vault holds none of it
+    expect((await b.call('releases.get', { id: own })).reference).toBe(detail.reference);
+    expect((await b.call('releases.get', { id: own })).status).toBe('sent');
+    expect((await listQueuedReleases(engineB)).find((x) => x.releaseId === id)).toMatchObject({ status: 'bounced' });
+    expect((await a.call('releases.get', { id })).status).toBe('sent'); // until A's next pass
+    await a.services.releases.workflow.practice.cycle();
+    const bounced = await a.call('releases.get', { id });
+    expect(bounced.status).toBe('bounced');
+    expect(bounced.transmissions[0]!.parts[0]!.status).toBe('bounced');
+    expect(bounced.lastError?.code).toBe('DELIVERY_BOUNCED');
+    expect((await a.call('requests.get', { id: bounced.requestId! })).request.status).toBe('failed');
+    const ev = (await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id && e.action === 'release.bounced');
+    expect(ev).toHaveLength(1);
+    expect(ev[0]!.detail).toMatchObject({ via: 'practice_server', status: '5.1.1', reportedBy: queueWorkstationName(WS_B) });
+    // The same report read at A's own mailbox later: applied once (nothing changes).
+    expect((await a.services.bounces.applyRaw(report, 'test')).outcome).toMatch(/^duplicate/);
+    await a.services.releases.workflow.practice.cycle();
+    expect((await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id && e.action === 'release.bounced')).toHaveLength(1);
+
+    // 2. The report comes to A's mailbox before A brought the outcome back: recorded on the server, then A's pass
+    //    records the delivery as it happened and the bounce after it.
+    const id2 = await readyRelease(a);
+    await a.call('releases.send', { releaseId: id2, method: 'password-pdf' });
+    await b.services.releases.workflow.practice.drain();
+    const d2 = await a.call('releases.get', { id: id2 });
+    expect(d2.status).toBe('with_practice_server');
+    const mid2 = (await transmissionLog(engineA)).find((p) => p.releaseId === id2)!.messageId;
+    expect((await a.services.bounces.applyRaw(dsn(`${d2.reference}.1`, mid2), 'test')).outcome).toBe('bounced');
+    await a.services.releases.workflow.practice.cycle();
+    const after2 = await a.call('releases.get', { id: id2 });
+    expect(after2.status).toBe('bounced');
+    const acts2 = (await a.call('audit.events', { limit: 300 })).filter((e) => e.subjectId === id2).map((e) => e.action);
+    expect(acts2).toEqual(expect.arrayContaining(['release.practice_outcome', 'release.send', 'release.bounced']));
+
+    // No PHI of the report on the server: its rows hold codes and ids only.
+    const stored = JSON.stringify(await engineA.all('SELECT * FROM queue_bounce_reports')) + JSON.stringify(await engineA.all('SELECT transmission_id, part, status, bounce_status, error_code FROM queue_parts'));
+    for (const phi of ['Abcde', 'lawfirm.example.test', PATIENT.name, 'user unknown']) expect(stored).not.toContain(phi);
+    expect(b.logText()).not.toContain('lawfirm.example.test');
+  }, 180_000);
 
   it('two workers whose clocks differ by minutes never both hold a live claim: leases run on the server’s clock', async () => {
     const io = testQueueIo(DATA_KEY);

@@ -46,13 +46,15 @@ describe('bounces in the state machine', () => {
 });
 
 describe('the practice server in the state machine', () => {
-  it('a queued release is handed to the practice outbox or waits for the server; only the server’s outcome moves it on; nothing leaves a waiting release', () => {
+  it('a queued release is handed to the practice outbox or waits for the server; only the server’s outcome (or a withdrawal through the server) moves it on; nothing leaves a waiting release', () => {
     expect(RELEASE_TRANSITIONS.waiting_for_server).toEqual(['with_practice_server', 'draft', 'cancelled']);
-    expect(RELEASE_TRANSITIONS.with_practice_server).toEqual(['sent', 'partly_sent', 'unconfirmed', 'failed']);
+    expect(RELEASE_TRANSITIONS.with_practice_server).toEqual(['sent', 'partly_sent', 'unconfirmed', 'failed', 'draft', 'cancelled']);
     for (const to of ['waiting_for_server', 'with_practice_server'] as const) expect(canMoveRelease('queued', to)).toBe(true);
     // Only a prepared (queued) release can go to the practice server; a draft never skips preparation.
     for (const from of ['draft', 'sending', 'sent', 'failed', 'cancelled'] as const) expect(canMoveRelease(from, 'with_practice_server')).toBe(false);
-    // A release with the practice server is never withdrawn or sent from here meanwhile.
-    for (const to of ['draft', 'cancelled', 'sending', 'queued'] as const) expect(canMoveRelease('with_practice_server', to)).toBe(false);
+    // A release with the practice server is never sent from here meanwhile; it can be withdrawn or cancelled (only
+    // through the shared outbox, which refuses while a workstation is sending it: practice-route.ts withdraw).
+    for (const to of ['sending', 'queued'] as const) expect(canMoveRelease('with_practice_server', to)).toBe(false);
+    for (const to of ['draft', 'cancelled'] as const) expect(canMoveRelease('with_practice_server', to)).toBe(true);
   });
 });

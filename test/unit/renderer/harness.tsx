@@ -69,6 +69,7 @@ const QUIET: FakeHandlers = {
     value: { asOf: '2026-03-10', items: [], chain: { intact: true, lastSeq: 1, latestCheckpointAt: null }, posture: [], lastBackupAt: null },
   }),
   'settings.getIdleLock': () => ({ ok: true, value: { idleMinutes: 5 } }),
+  'accounts.practiceStaff': () => ({ ok: true, value: { joined: false, asOf: null, accounts: [] } }),
   'practiceServer.status': () => ({
     ok: true,
     value: { state: 'not_set', server: null, passwordSet: false, caFingerprint: null, verified: null, link: { state: 'local', workstationLabel: null, lastSyncAt: null, conflicts: 0 } },

@@ -2,16 +2,20 @@
 /**
  * The Releases screen with a practice server (issue #17): a release waiting for the practice server says so in plain
  * words and what happens next; a release sent through the practice outbox names the workstation that sent it; a
- * release sent from this workstation says nothing more. Axe finds no violation (contrast is checked in Chromium).
+ * release sent from this workstation says nothing more; in the Outbox, a release in the practice outbox of which nothing
+ * was sent can be taken out or cancelled (the same `releases.withdraw` channel). Axe finds no violation (contrast is
+ * checked in Chromium).
  */
 import axe from 'axe-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { OutboxScreen } from '../../../src/renderer/features/outbox/OutboxScreen';
+import { useOutboxStore } from '../../../src/renderer/features/outbox/store';
 import { ReleasesScreen } from '../../../src/renderer/features/releases/ReleasesScreen';
 import { useReleasesStore } from '../../../src/renderer/features/releases/store';
 import { SendStep } from '../../../src/renderer/features/release-wizard/steps/SendStep';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
-import type { ReleaseSummaryT, TransmissionT } from '../../../src/shared/contract';
+import type { OutboxEntryT, ReleaseSummaryT, TransmissionT } from '../../../src/shared/contract';
 import { installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
 
 beforeAll(installDomStubs);
@@ -107,5 +111,53 @@ describe('the Send step with a practice server', () => {
     useWizardStore.setState({ release: makeRelease({ status: 'sent', transmissions: [sent] }), step: 5 });
     renderUi(<SendStep />);
     expect(screen.getByTestId('sent-by-workstation').textContent).toBe('Sent from the practice outbox by the workstation “Front desk B [b2b2b2b2]”.');
+  });
+});
+
+describe('the Outbox with a practice server', () => {
+  const entry = (over: Partial<OutboxEntryT> = {}): OutboxEntryT => ({
+    releaseId: 'rel_000002',
+    reference: 'R-2026-00002',
+    status: 'with_practice_server',
+    method: 'password-pdf',
+    patientName: 'Zyxwv Testpatient',
+    recipientName: 'Abcde Lawfirm Intake',
+    nextAttemptAt: null,
+    attempts: 0,
+    paused: false,
+    lastError: null,
+    partsTotal: 1,
+    partsSent: 0,
+    partsUnconfirmed: 0,
+    sendingNow: false,
+    ...over,
+  });
+  afterEach(() => useOutboxStore.setState({ entries: null, error: null, busyId: null }));
+
+  it('a release in the practice outbox can be taken out to change it (same channel as any withdraw); "being sent right now" is said in plain words', async () => {
+    let withdrawn = false;
+    const api = installFakeApi({
+      'releases.outbox': () => ok(withdrawn ? [] : [entry()]),
+      'releases.withdraw': () => {
+        withdrawn = true;
+        return { ok: false, error: { code: 'RELEASE_SEND_IN_PROGRESS', message: 'A workstation of the practice is sending this release right now, so it cannot be withdrawn. Look again in a minute.' } };
+      },
+    });
+    const { container } = renderUi(<OutboxScreen />);
+    const more = await screen.findByRole('button', { name: 'More actions for R-2026-00002' });
+    fireEvent.click(more);
+    fireEvent.click(await screen.findByText('Take out to change it'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Take it out' }));
+    await waitFor(() => expect(api.callsTo('releases.withdraw')).toEqual([{ releaseId: 'rel_000002', how: 'withdraw' }]));
+    expect(await screen.findByText(/sending this release right now/)).toBeTruthy();
+    const r = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+    expect(r.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it('no "More" menu once a part of it was sent', async () => {
+    installFakeApi({ 'releases.outbox': () => ok([entry({ partsTotal: 2, partsSent: 1 })]) });
+    renderUi(<OutboxScreen />);
+    expect(await screen.findByText('Nothing to do: the result appears here by itself.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'More actions for R-2026-00002' })).toBeNull();
   });
 });

@@ -8,11 +8,18 @@
  */
 import type { BounceCheckResultT, BounceMailboxTestResultT, BounceMailboxUpdateT, BounceMailboxViewT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { applyDsn, type BounceAlert, type BounceOutcome, type BounceSource } from '../releases/bounces';
+import { bounceReason } from '../../../shared/bounce-reasons';
+import type { PracticeLink } from '../practice/practice-link';
+import { practiceQueueIo } from '../practice/queue-io';
+import { recordQueueBounce } from '../practice/queue-repo';
+import { bounceReportSeen } from '../releases/bounce-repo';
+import { applyDsn, findPart, reportFacts, type BounceAlert, type BounceOutcome, type BounceSource } from '../releases/bounces';
+import { queueWorkstationName } from '../releases/practice-route';
+import { pushedToPracticeAt } from '../releases/practice-route-repo';
 import type { Session } from '../session';
 import { getSetting, putSetting } from '../settings/settings';
 import type { EventBus } from '../support/events';
-import { parseDsn } from './dsn';
+import { parseDsn, type ParsedDsn } from './dsn';
 import { readUnseen, testBounceMailbox, type MailboxOptions } from './mailbox';
 
 export interface BounceServiceDeps {
@@ -22,6 +29,8 @@ export interface BounceServiceDeps {
   ca?: string[] | undefined;
   /** Per-wait IMAP timeout in ms (default 30 000). */
   timeoutMs?: number | undefined;
+  /** The link to the practice server (issue #17): reports about releases sent from its shared outbox are recorded there. */
+  link?: PracticeLink | undefined;
 }
 
 /** The bounce mailbox and applying what it holds (see the module comment). */
@@ -93,10 +102,61 @@ export class BounceService {
    */
   async applyRaw(raw: Buffer, source: BounceSource): Promise<BounceOutcome> {
     const dsn = await parseDsn(raw);
+    const shared = await this.recordOnPracticeServer(dsn);
+    if (shared) return shared;
     return applyDsn(this.d.session, dsn, source, (a) => {
       this.alerts.unshift(a);
       this.d.events.emit('bounce', { releaseId: a.releaseId, reference: a.reference, status: a.status, reason: a.reason });
     });
+  }
+
+  /**
+   * A report about a release sent from the practice's shared outbox (issue #17) — one this vault does not hold (another
+   * workstation's release, delivered by whichever workstation), or this vault's own release handed to the shared
+   * outbox — is recorded there (practice/queue-bounces-repo.ts), where the release's own vault brings it in with its
+   * outcomes (releases/practice-route.ts pullBounces). This vault keeps a PHI-free audit note of it. A report about
+   * this workstation's own direct send, or about nothing in the shared outbox, is left to {@link applyDsn}.
+   * @returns the outcome when the report was recorded on the practice server and nothing is left to do here; null
+   *   when {@link applyDsn} applies it (also after recording it there, when this vault's part already left)
+   * @throws AppError PRACTICE_SERVER_* / PRACTICE_DB_UNAVAILABLE (the server cannot be reached): the message stays
+   *   unread in the mailbox and is read again on the next check; store errors
+   * @source RFC 3464, RFC 3463; 45 CFR 164.312(b)
+   */
+  private async recordOnPracticeServer(dsn: ParsedDsn): Promise<BounceOutcome | null> {
+    const link = this.d.link;
+    if (!dsn.isDsn || !link) return null;
+    const state = link.state();
+    if (state !== 'online' && state !== 'offline') return null;
+    const s = this.d.session;
+    const v = s.require();
+    const found = findPart(v.db, dsn);
+    // The envid is a release reference, unique in one vault only: matched by it while the report returned another
+    // Message-ID, it may be another workstation's release with the same reference — the shared outbox decides first.
+    const doubtful = found?.by === 'envid' && !!dsn.originalMessageId && dsn.originalMessageId.trim() !== found.ref.messageId;
+    const local = doubtful ? null : found;
+    if (local && !pushedToPracticeAt(v.db, local.ref.transmissionId)) return null;
+    const { digest, rcpt, status } = reportFacts(dsn);
+    if (!rcpt || !status || (rcpt.action !== 'failed' && rcpt.action !== 'delayed') || bounceReportSeen(v.db, digest)) return null;
+    const reporter = queueWorkstationName(link.workstation());
+    const r = await link.use((engine, keys) =>
+      recordQueueBounce(engine, practiceQueueIo(keys), { digest, envid: dsn.envid, originalMessageId: dsn.originalMessageId, action: rcpt.action as 'failed' | 'delayed', status }, reporter, s.clock.now()),
+    );
+    if (r.outcome === 'unmatched') return null;
+    s.logger.info('bounce.recorded_on_practice_server', { outcome: r.outcome, status });
+    if (r.outcome === 'bounced' || r.outcome === 'delayed')
+      v.tx(() =>
+        s.audit({
+          action: 'bounce.recorded_on_practice_server',
+          outcome: 'success',
+          subjectType: 'practice_release',
+          subjectId: r.releaseId ?? null,
+          detail: { outcome: r.outcome, status, part: r.part ?? 0, transmissionId: r.transmissionId ?? 'none' },
+        }),
+      );
+    // This vault's own release whose part it already shows as left: apply it here too (the pull then finds it done).
+    if (local && (local.ref.status === 'sent' || local.ref.status === 'unconfirmed')) return null;
+    const outcome = r.outcome === 'duplicate' ? 'duplicate' : r.outcome === 'duplicate_part' ? 'duplicate_part' : r.outcome;
+    return { outcome, ...(r.reference ? { reference: r.reference } : {}), ...(r.part ? { part: r.part } : {}), status, reason: bounceReason(status) };
   }
 
   /**

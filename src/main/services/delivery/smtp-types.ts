@@ -64,12 +64,14 @@ export interface SendResult {
 
 /**
  * A message handed to {@link sendRawMessage} chunk by chunk instead of as one Buffer (a stored outbox message):
- * its size (bytes, declared with SIZE, RFC 1870) and SHA-256 (hex), and a fresh iteration of its chunks in order.
+ * its size (bytes, declared with SIZE, RFC 1870) and SHA-256 (hex), and a fresh iteration of its chunks in order —
+ * synchronous (the vault's outbox) or asynchronous (the practice server's shared outbox, read as it is sent; the next
+ * chunk is asked for only when the connection takes more, so one chunk at a time is in memory).
  * The chunks are checked against both before the final "." of DATA; a mismatch ends the DATA without it
  * (OUTBOX_INTEGRITY) and `beforeEndOfData` is not called.
  */
 export interface ChunkedMessage {
   sizeBytes: number;
   sha256: string;
-  chunks(): Iterable<Buffer>;
+  chunks(): Iterable<Buffer> | AsyncIterable<Buffer>;
 }

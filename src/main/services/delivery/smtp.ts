@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import isEmail from 'validator/lib/isEmail';
-import { AppError } from '../../../shared/errors';
+import { AppError, isAppError } from '../../../shared/errors';
 import { envelopeAddress, needsSmtpUtf8 } from '../recipients/email';
 import { classifySmtpFailure } from './smtp-errors';
 import { openVerifiedSession } from './smtp-session';
@@ -94,6 +94,7 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     if (socket) socket.setTimeout(replyWait);
   };
   const integrity: { error: AppError | null } = { error: null };
+  const head = { bytes: Buffer.alloc(0) };
   try {
     // RFC 1870 §6: a message larger than the advertised limit is not submitted; refuse before MAIL FROM.
     const maxBytes = session.transcript.maxMessageBytes;
@@ -117,7 +118,7 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
           dsn: { ret: 'HDRS', notify: ['FAILURE', 'DELAY'], ...(opts.envid ? { envid: opts.envid } : {}) },
         },
         !Buffer.isBuffer(raw)
-          ? handOverChunks(raw, integrity, opts.beforeEndOfData, opts.onDataProgress)
+          ? handOverChunks(raw, integrity, head, opts.beforeEndOfData, opts.onDataProgress)
           : opts.beforeEndOfData || opts.onDataProgress
             ? handOver(raw, opts.beforeEndOfData, opts.onDataProgress)
             : raw,
@@ -126,7 +127,7 @@ export async function sendRawMessage(settings: SmtpSettings, envelope: SmtpEnvel
     );
     session.quit();
     return {
-      messageId: readMessageId(Buffer.isBuffer(raw) ? raw : firstChunk(raw)),
+      messageId: readMessageId(Buffer.isBuffer(raw) ? raw : head.bytes),
       response: info.response,
       accepted: info.accepted,
       rejected: info.rejected,
@@ -194,56 +195,60 @@ function handOver(raw: Buffer, beforeEnd?: (() => void) | (() => Promise<void>),
 
 /**
  * A {@link ChunkedMessage} as a stream of {@link HAND_OVER_CHUNK} pieces, one stored chunk in memory at a time,
- * hashing what it hands over. After the last byte it compares size and SHA-256 with the stored ones: a mismatch
- * destroys the stream with OUTBOX_INTEGRITY, kept in `integrity` (nodemailer then never writes the final ".", and
- * `beforeEnd` is not called); a match calls `beforeEnd`, then ends (the terminator follows).
+ * hashing what it hands over. The chunks may come from a synchronous or an ASYNCHRONOUS iterable (a message read
+ * from the practice server chunk by chunk): the stream pulls the next chunk only when the connection wants more
+ * (back-pressure), so memory stays at about one chunk whatever the message's size. After the last byte it compares
+ * size and SHA-256 with the stored ones: a mismatch destroys the stream with OUTBOX_INTEGRITY, kept in `integrity`
+ * (nodemailer then never writes the final ".", and `beforeEnd` is not called); a coded error of the chunk source
+ * (e.g. a stored chunk that is missing or does not open) is kept there the same way. A match calls and AWAITS
+ * `beforeEnd` (it may commit to a database server), then ends (the terminator follows); if it rejects, the message
+ * is never ended. `head` receives the start of the first chunk (where the Message-ID header is).
  */
-function handOverChunks(msg: ChunkedMessage, integrity: { error: AppError | null }, beforeEnd?: () => void, progress?: (sent: number, total: number) => void): Readable {
-  const hash = createHash('sha256');
-  let it: Iterator<Buffer> | null = null;
-  let current: Buffer = Buffer.alloc(0);
-  let offset = 0;
-  let sent = 0;
-  return new Readable({
-    read() {
+function handOverChunks(
+  msg: ChunkedMessage,
+  integrity: { error: AppError | null },
+  head: { bytes: Buffer },
+  beforeEnd?: (() => void) | (() => Promise<void>),
+  progress?: (sent: number, total: number) => void,
+): Readable {
+  async function* pieces(): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    let sent = 0;
+    const source = msg.chunks();
+    const iterator: AsyncIterator<Buffer> | Iterator<Buffer> =
+      Symbol.asyncIterator in source ? (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]() : (source as Iterable<Buffer>)[Symbol.iterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
       try {
-        it ??= msg.chunks()[Symbol.iterator]();
-        while (offset >= current.length) {
-          const next = it.next();
-          if (next.done) {
-            if (sent !== msg.sizeBytes || hash.digest('hex') !== msg.sha256) {
-              integrity.error = new AppError('OUTBOX_INTEGRITY', 'A stored message of this release was damaged in the vault, so it was not sent. Prepare the release again.', {
-                phase: 'data',
-                transient: false,
-              });
-              // A plain error for nodemailer (it rewrites the code of what it is given to ESTREAM).
-              this.destroy(new Error('stored message check failed'));
-              return;
-            }
-            beforeEnd?.();
-            this.push(null);
-            return;
-          }
-          current = next.value;
-          offset = 0;
-        }
-        const piece = current.subarray(offset, offset + HAND_OVER_CHUNK);
-        offset += piece.length;
+        next = await iterator.next();
+      } catch (e) {
+        // The source's own coded error (PHI-free) is what the caller sees, kept apart: nodemailer rewrites the code of
+        // the error that ends its message stream (to ESTREAM), so it is given a plain one.
+        if (isAppError(e)) integrity.error = new AppError(e.code, e.message, { ...(e.detail ?? {}), phase: 'data', transient: false });
+        throw new Error('stored message could not be read', { cause: e });
+      }
+      if (next.done) break;
+      const chunk = next.value;
+      if (sent === 0 && head.bytes.length === 0) head.bytes = Buffer.from(chunk.subarray(0, 64 * 1024));
+      for (let offset = 0; offset < chunk.length; offset += HAND_OVER_CHUNK) {
+        const piece = chunk.subarray(offset, offset + HAND_OVER_CHUNK);
         sent += piece.length;
         hash.update(piece);
-        this.push(piece);
+        yield piece;
         progress?.(sent, msg.sizeBytes);
-      } catch (e) {
-        this.destroy(e instanceof Error ? e : new Error('hand-over failed'));
       }
-    },
-  });
-}
-
-/** The first chunk of a chunked message (where its Message-ID header is), empty when it has none. */
-function firstChunk(msg: ChunkedMessage): Buffer {
-  for (const c of msg.chunks()) return c;
-  return Buffer.alloc(0);
+    }
+    if (sent !== msg.sizeBytes || hash.digest('hex') !== msg.sha256) {
+      integrity.error = new AppError('OUTBOX_INTEGRITY', 'A stored message of this release was damaged in the vault, so it was not sent. Prepare the release again.', {
+        phase: 'data',
+        transient: false,
+      });
+      // A plain error for nodemailer (it rewrites the code of what it is given to ESTREAM).
+      throw new Error('stored message check failed');
+    }
+    await beforeEnd?.();
+  }
+  return Readable.from(pieces(), { objectMode: false, highWaterMark: HAND_OVER_CHUNK });
 }
 
 /** What a successful {@link testSmtpConnection} learned about the server. */

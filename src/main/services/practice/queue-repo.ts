@@ -30,9 +30,11 @@ import type { SqlEngine } from './engine';
 export * from './queue-types';
 export * from './queue-views-repo';
 export * from './queue-recovery-repo';
+export * from './queue-withdraw-repo';
+export * from './queue-bounces-repo';
 import type { PreparedRelease, QueueActor, QueueClaim, QueueIo, QueueMethod, QueuePart, QueueStop } from './queue-types';
 import { preparedSize } from './queue-types';
-import { completeTransmission, fence, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
+import { completeTransmission, fence, lock, moveQueued, placeChunk, placeEnvelope, placeRaw, placeRecipient, queuePartsTx, refreshSummary, toPart, validatePrepared, type PartRow } from './queue-records-repo';
 
 /**
  * Put a prepared release with its exact messages into the shared queue, in one transaction: the release
@@ -46,8 +48,9 @@ import { completeTransmission, fence, moveQueued, placeChunk, placeEnvelope, pla
  * @param now the time of queueing
  * A message given as StoredChunks (queue-types.ts; a workstation's vault outbox) is written chunk by chunk, each chunk
  * sealed on its own (practice migration 0004), and its size and SHA-256 are checked before the transaction commits.
+ * A release withdrawn from the queue before (status 'draft' there) is queued again with its new transmission.
  * @throws AppError VALIDATION_FAILED (parts not 1..n, missing/duplicate Message-ID, bad envid, empty message);
- *   RELEASE_QUEUED (the release is already in the queue; nothing is written); OUTBOX_INTEGRITY (stored chunks do
+ *   RELEASE_QUEUED (the release is already in the queue and not withdrawn; nothing is written); OUTBOX_INTEGRITY (stored chunks do
  *   not match their recorded size or digest; nothing is written)
  * @source 45 CFR 164.312(a)(2)(iv) encryption at rest, 164.312(b) audit controls, 164.528 accounting of disclosures
  */
@@ -56,12 +59,24 @@ export async function enqueueRelease(engine: SqlEngine, io: QueueIo, r: Prepared
   if (!canMoveRelease('draft', 'queued')) throw new AppError('STATUS_TRANSITION_INVALID', 'A draft release cannot be queued.');
   const at = now.toISOString();
   await engine.transaction(async (tx) => {
-    if (await tx.one('SELECT id FROM queue_releases WHERE id = $1', [r.releaseId])) throw new AppError('RELEASE_QUEUED', 'This release is already in the practice’s outbox.');
-    await tx.run(
-      `INSERT INTO queue_releases (id, reference, request_id, method, status, transmission_id, attempts, queued_ms, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)`,
-      [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
-    );
+    const existing = await tx.one<{ status: string }>(`SELECT status FROM queue_releases WHERE id = $1${lock(tx)}`, [r.releaseId]);
+    if (existing && existing.status !== 'draft') throw new AppError('RELEASE_QUEUED', 'This release is already in the practice’s outbox.');
+    if (existing) {
+      // Withdrawn from the shared outbox earlier (queue-withdraw-repo.ts) and prepared again: the same release row
+      // takes the new transmission; the withdrawn one stays, closed, with its record.
+      await tx.run(
+        `UPDATE queue_releases SET reference = $2, request_id = $3, method = $4, status = 'queued', transmission_id = $5, attempts = 0, queued_ms = $6, updated_at = $7,
+           error_code = NULL, claimed_by = NULL, claim_token = NULL, lease_until = NULL, not_before = NULL
+         WHERE id = $1`,
+        [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
+      );
+    } else {
+      await tx.run(
+        `INSERT INTO queue_releases (id, reference, request_id, method, status, transmission_id, attempts, queued_ms, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)`,
+        [r.releaseId, r.reference, r.requestId, r.method, r.transmissionId, now.getTime(), at],
+      );
+    }
     const recipient = io.sealer.seal(placeRecipient(r.transmissionId), Buffer.from(JSON.stringify(r.recipient), 'utf8'));
     await tx.run(
       `INSERT INTO queue_transmissions (id, release_id, method, envid, parts_total, parts_sent, recipient_sealed, prepared_by, prepared_at)
@@ -185,39 +200,106 @@ export async function queueParts(engine: SqlEngine, transmissionId: string): Pro
   return (await engine.all<PartRow>('SELECT * FROM queue_parts WHERE transmission_id = $1 ORDER BY part', [transmissionId])).map(toPart);
 }
 
+/** A stored message of the shared outbox, opened for sending: envelope and Message-ID at once, the bytes chunk by chunk. */
+export interface OpenedStoredMessage {
+  envelope: SmtpEnvelope;
+  messageId: string;
+  /** Size in bytes (queue_parts.size_bytes) and SHA-256 (hex) of the whole message, as recorded when it was queued. */
+  sizeBytes: number;
+  sha256: string;
+  /**
+   * A fresh reading of the message's bytes in order: for a message stored as sealed chunks (practice migration
+   * 0004), one chunk read from the server and opened at a time, the next one fetched while the current one is being
+   * handed over (at most two in memory); for a message stored whole, the one value. Hand it to sendRawMessage as a
+   * ChunkedMessage: it asks for the next chunk only when the SMTP connection takes more (back-pressure), and checks
+   * size and digest before the final ".".
+   * @throws AppError INTERNAL (while reading) when a chunk is gone or does not open: the DATA then ends without its
+   *   final "." and nothing of the message is delivered
+   */
+  chunks(): AsyncIterable<Buffer>;
+}
+
 /**
- * The stored message of a part, opened with the practice data key.
- * @returns the envelope, the exact bytes and the stored Message-ID
- * @throws AppError INTERNAL when the bytes are gone (cleared after the release was sent) or do not open
+ * Open the stored message of a part for streaming into SMTP DATA (queue-worker.ts): the envelope is opened with the
+ * practice data key now; the bytes are read and opened chunk by chunk while they are sent, so a release of any size
+ * is delivered in about two chunks' memory (issue #16's budget) instead of being reassembled first.
+ * @returns see {@link OpenedStoredMessage}
+ * @throws AppError INTERNAL when the message is gone (cleared after the release was sent, or erased when it was
+ *   withdrawn) or its envelope does not open; store errors (engine.ts)
+ * @source 45 CFR 164.312(a)(2)(iv) (decrypted only in the workstation, only while it is sent), 164.312(e)(1)
  */
-export async function readStoredMessage(engine: SqlEngine, io: QueueIo, transmissionId: string, part: number): Promise<{ envelope: SmtpEnvelope; raw: Buffer; messageId: string }> {
-  const row = await engine.one<{ envelope_sealed: Buffer; raw_sealed: Buffer | null; raw_sha256: string; message_id: string; chunks: number | null }>(
-    `SELECT m.envelope_sealed, m.raw_sealed, m.raw_sha256, m.chunks, p.message_id FROM queue_messages m
+export async function openStoredMessage(engine: SqlEngine, io: QueueIo, transmissionId: string, part: number): Promise<OpenedStoredMessage> {
+  const row = await engine.one<{ envelope_sealed: Buffer; raw_sealed: Buffer | null; raw_sha256: string; message_id: string; chunks: number | null; size_bytes: number; cleared_at: string | null }>(
+    `SELECT m.envelope_sealed, m.raw_sealed, m.raw_sha256, m.chunks, m.cleared_at, p.message_id, p.size_bytes FROM queue_messages m
      JOIN queue_parts p ON p.transmission_id = m.transmission_id AND p.part = m.part
      WHERE m.transmission_id = $1 AND m.part = $2`,
     [transmissionId, part],
   );
-  const missing = () => new AppError('INTERNAL', 'The stored message of this release could not be read. Nothing was sent.');
-  if (!row || (!row.raw_sealed && row.chunks === null)) throw missing();
-  // Stored in chunks (practice migration 0004): every chunk, in order, each opened with its own place.
-  const chunks =
-    row.chunks === null
-      ? null
-      : await engine.all<{ seq: number; sealed: Buffer | null }>('SELECT seq, sealed FROM queue_message_chunks WHERE transmission_id = $1 AND part = $2 ORDER BY seq', [transmissionId, part]);
-  if (chunks && (chunks.length !== Number(row.chunks) || chunks.some((c, i) => !c.sealed || Number(c.seq) !== i))) throw missing();
-  let raw: Buffer;
+  if (!row || row.cleared_at !== null || (!row.raw_sealed && row.chunks === null)) throw storedMessageMissing();
   let envelope: SmtpEnvelope;
   try {
-    raw = chunks
-      ? Buffer.concat(chunks.map((c) => io.sealer.open(placeChunk(transmissionId, part, Number(c.seq)), Buffer.from(c.sealed!))))
-      : io.sealer.open(placeRaw(transmissionId, part), Buffer.from(row.raw_sealed!));
     envelope = JSON.parse(io.sealer.open(placeEnvelope(transmissionId, part), Buffer.from(row.envelope_sealed)).toString('utf8')) as SmtpEnvelope;
   } catch {
-    throw missing();
+    throw storedMessageMissing();
   }
-  if (createHash('sha256').update(raw).digest('hex') !== row.raw_sha256) throw missing();
-  return { envelope, raw, messageId: row.message_id };
+  const count = row.chunks === null ? null : Number(row.chunks);
+  const whole = row.raw_sealed ? Buffer.from(row.raw_sealed) : null;
+  /** Read and open chunk `seq` (one statement). */
+  const chunkAt = async (seq: number): Promise<Buffer> => {
+    const c = await engine.one<{ sealed: Buffer | null }>('SELECT sealed FROM queue_message_chunks WHERE transmission_id = $1 AND part = $2 AND seq = $3', [transmissionId, part, seq]);
+    if (!c?.sealed) throw storedMessageMissing();
+    try {
+      return io.sealer.open(placeChunk(transmissionId, part, seq), Buffer.from(c.sealed));
+    } catch {
+      throw storedMessageMissing();
+    }
+  };
+  return {
+    envelope,
+    messageId: row.message_id,
+    sizeBytes: Number(row.size_bytes),
+    sha256: row.raw_sha256,
+    chunks: () => ({
+      async *[Symbol.asyncIterator]() {
+        if (count === null) {
+          try {
+            yield io.sealer.open(placeRaw(transmissionId, part), whole!);
+          } catch {
+            throw storedMessageMissing();
+          }
+          return;
+        }
+        // One chunk ahead: the next read overlaps the hand-over of the current one (a round trip per chunk hidden).
+        let next: Promise<Buffer> | null = count > 0 ? chunkAt(0) : null;
+        for (let seq = 0; seq < count; seq++) {
+          const current = await next!;
+          next = seq + 1 < count ? chunkAt(seq + 1) : null;
+          // A rejected read-ahead that is never awaited (the consumer stopped) must not surface as unhandled.
+          next?.catch(() => undefined);
+          yield current;
+        }
+      },
+    }),
+  };
 }
+
+/**
+ * The stored message of a part, opened with the practice data key, in memory as one Buffer (tests and small
+ * messages; the sender streams with {@link openStoredMessage}).
+ * @returns the envelope, the exact bytes and the stored Message-ID
+ * @throws AppError INTERNAL when the bytes are gone (cleared after the release was sent) or do not open
+ */
+export async function readStoredMessage(engine: SqlEngine, io: QueueIo, transmissionId: string, part: number): Promise<{ envelope: SmtpEnvelope; raw: Buffer; messageId: string }> {
+  const m = await openStoredMessage(engine, io, transmissionId, part);
+  const parts: Buffer[] = [];
+  for await (const c of m.chunks()) parts.push(c);
+  const raw = Buffer.concat(parts);
+  if (raw.length !== m.sizeBytes || createHash('sha256').update(raw).digest('hex') !== m.sha256) throw storedMessageMissing();
+  return { envelope: m.envelope, raw, messageId: m.messageId };
+}
+
+/** The refusal when a stored message cannot be read (PHI-free). */
+const storedMessageMissing = () => new AppError('INTERNAL', 'The stored message of this release could not be read. Nothing was sent.');
 
 /**
  * Start an attempt at a part under the claim: part 'sending', its attempt count + 1, a new attempt row with the

@@ -1,6 +1,7 @@
 /**
  * A workstation's automatic sender for the practice's shared outbox: recover what lapsed, claim the next due
- * release, deliver its STORED messages with their stored Message-IDs over the verified SMTP session
+ * release, deliver its STORED messages with their stored Message-IDs — streamed from the server chunk by chunk into
+ * the DATA stream, each sealed chunk opened as it is read — over the verified SMTP session
  * (delivery/smtp.ts: STARTTLS or implicit TLS, certificate and host verified, TLS ≥ 1.2), record each result the
  * moment its reply arrives, settle the release — and again, until nothing is due.
  *
@@ -24,7 +25,7 @@ import {
   markQueuedPartHandedOver,
   queueActivity,
   queueParts,
-  readStoredMessage,
+  openStoredMessage,
   recordQueuedPartFailure,
   recordQueuedPartSent,
   recoverLapsedClaims,
@@ -193,12 +194,14 @@ export class QueueWorker {
     for (const p of toSend) {
       const seq = await beginQueuedPartAttempt(engine, claim, p.part, this.now());
       await this.d.checkpoint?.('before-connect', { releaseId: claim.releaseId, part: p.part });
-      const msg = await readStoredMessage(engine, io, claim.transmissionId, p.part);
+      // Streamed: the sealed chunks are read from the server and opened one at a time while DATA is written
+      // (back-pressure from the SMTP connection), so memory stays at about two chunks whatever the release's size.
+      const msg = await openStoredMessage(engine, io, claim.transmissionId, p.part);
       let handedOver = false;
       let lost: unknown = null;
       let sent: SendResult;
       try {
-        sent = await sendRawMessage(this.d.smtp, msg.envelope, msg.raw, {
+        sent = await sendRawMessage(this.d.smtp, msg.envelope, { sizeBytes: msg.sizeBytes, sha256: msg.sha256, chunks: msg.chunks }, {
           ...(this.d.smtpCa ? { ca: this.d.smtpCa } : {}),
           ...(this.d.smtpTimeoutMs ? { timeoutMs: this.d.smtpTimeoutMs } : {}),
           envid: `${claim.envid}.${p.part}`,

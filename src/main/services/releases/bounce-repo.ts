@@ -14,6 +14,8 @@ export interface BouncedPartRef {
   of: number;
   status: PartStatus;
   method: string;
+  /** The part's Message-ID (with angle brackets). */
+  messageId: string;
 }
 
 interface RefRow {
@@ -23,10 +25,19 @@ interface RefRow {
   part_of: number;
   status: PartStatus;
   method: string;
+  message_id: string;
 }
-const toRef = (r: RefRow): BouncedPartRef => ({ transmissionId: r.transmission_id, releaseId: r.release_id, part: r.part, of: r.part_of, status: r.status, method: r.method });
+const toRef = (r: RefRow): BouncedPartRef => ({
+  transmissionId: r.transmission_id,
+  releaseId: r.release_id,
+  part: r.part,
+  of: r.part_of,
+  status: r.status,
+  method: r.method,
+  messageId: r.message_id,
+});
 
-const SELECT_REF = `SELECT p.transmission_id, t.release_id, p.part, p.part_of, p.status, t.method
+const SELECT_REF = `SELECT p.transmission_id, t.release_id, p.part, p.part_of, p.status, t.method, p.message_id
   FROM transmission_parts p JOIN transmissions t ON t.id = p.transmission_id`;
 
 /**
@@ -44,6 +55,12 @@ export function partByEnvid(db: Database, envid: string, part: number): BouncedP
 /** The part sent with this Message-ID (with angle brackets, compared case-sensitively as stored). @returns null when none */
 export function partByMessageId(db: Database, messageId: string): BouncedPartRef | null {
   const r = db.prepare(`${SELECT_REF} WHERE p.message_id = ? ORDER BY t.rowid DESC LIMIT 1`).get(messageId) as RefRow | undefined;
+  return r ? toRef(r) : null;
+}
+
+/** The part `part` of transmission `transmissionId`. @returns null when there is none */
+export function partOfTransmission(db: Database, transmissionId: string, part: number): BouncedPartRef | null {
+  const r = db.prepare(`${SELECT_REF} WHERE p.transmission_id = ? AND p.part = ?`).get(transmissionId, part) as RefRow | undefined;
   return r ? toRef(r) : null;
 }
 

@@ -69,6 +69,16 @@ export function dsnDigest(dsn: ParsedDsn): string {
     .digest('hex');
 }
 
+/**
+ * What a report says, as codes: its digest ({@link dsnDigest}), the deciding recipient group and its enhanced status
+ * code (RFC 3463; '5.0.0' / '4.0.0' when a failed / delayed group carries none; null when nothing to act on).
+ */
+export function reportFacts(dsn: ParsedDsn): { digest: string; rcpt: DsnRecipient | null; status: string | null } {
+  const rcpt = decidingRecipient(dsn);
+  const status = rcpt && isEnhancedStatus(rcpt.status) ? rcpt.status : rcpt?.action === 'failed' ? '5.0.0' : rcpt?.action === 'delayed' ? '4.0.0' : null;
+  return { digest: dsnDigest(dsn), rcpt, status };
+}
+
 /** The recipient group that decides: the first 'failed', else the first 'delayed', else null (nothing to act on). */
 function decidingRecipient(dsn: ParsedDsn): DsnRecipient | null {
   return dsn.recipients.find((r) => r.action === 'failed') ?? dsn.recipients.find((r) => r.action === 'delayed') ?? null;
@@ -90,9 +100,7 @@ export function applyDsn(session: Session, dsn: ParsedDsn, source: BounceSource,
   const v = session.require();
   const now = session.clock.now();
   const at = now.toISOString();
-  const digest = dsnDigest(dsn);
-  const rcpt = decidingRecipient(dsn);
-  const status = rcpt && isEnhancedStatus(rcpt.status) ? rcpt.status : rcpt?.action === 'failed' ? '5.0.0' : rcpt?.action === 'delayed' ? '4.0.0' : null;
+  const { digest, rcpt, status } = reportFacts(dsn);
 
   let alert: BounceAlert | null = null;
   const result = v.tx((): BounceOutcome => {
@@ -156,6 +164,34 @@ export function applyDsn(session: Session, dsn: ParsedDsn, source: BounceSource,
 }
 
 /**
+ * Apply a bounce that was recorded on the practice's shared outbox (a report read by any workstation of the
+ * practice: practice/queue-bounces-repo.ts) to this vault's part, with the same effects as {@link applyDsn}: the part
+ * 'bounced' with its status code, the release 'bounced' (the request reopened) or — when the release cannot move —
+ * 'release.part_bounced', audited with `via: 'practice_server'` and the workstation that read it. Idempotent: a part
+ * already bounced (or never left) changes nothing. Call inside the vault's transaction.
+ * @returns the staff alert (PHI-free), or null when nothing changed
+ * @source RFC 3464, RFC 3463; 45 CFR 164.312(b), 164.524(b)(2)
+ */
+export function applyPulledBounce(session: Session, ref: BouncedPartRef, status: string, reportedBy: string | null): BounceAlert | null {
+  const v = session.require();
+  const now = session.clock.now();
+  if (!markPartBounced(v.db, ref.transmissionId, ref.part, status, now.toISOString())) return null;
+  const { reference, status: from, requestId } = releaseState(v.db, ref.releaseId);
+  const reason = bounceReason(status);
+  const detail = { transmissionId: ref.transmissionId, part: ref.part, of: ref.of, status, via: 'practice_server', reportedBy: reportedBy ?? 'unknown' };
+  if (canMoveRelease(from, 'bounced')) {
+    const requestStatus = reopenRequest(v.db, requestId, now);
+    moveRelease(v.db, (e) => session.audit(e), ref.releaseId, 'bounced', now, {
+      error: { code: 'DELIVERY_BOUNCED', message: `Part ${ref.part} of ${ref.of} was returned as undeliverable (${status}). ${reason}` },
+      audit: { action: 'release.bounced', outcome: 'failure', detail: { ...detail, ...(requestStatus ? { requestStatus } : {}) } },
+    });
+  } else {
+    session.audit({ action: 'release.part_bounced', outcome: 'failure', subjectType: 'release', subjectId: ref.releaseId, detail: { ...detail, releaseStatus: from } });
+  }
+  return { releaseId: ref.releaseId, reference, part: ref.part, of: ref.of, status, reason };
+}
+
+/**
  * A bounce means the delivery that made the request 'sent' (or 'partly_sent') did not reach the recipient: the
  * request is open again as 'failed', so a new delivery can be made and the request's clock shows as open (its due
  * date is unchanged: it runs from the day the request was received, 45 CFR 164.524(b)(2)). This is the one path
@@ -171,7 +207,7 @@ function reopenRequest(db: Parameters<typeof getRequest>[0], requestId: string |
 }
 
 /** The part a report is about: by ENVID `${envid}.${part}` first, else by the returned Message-ID. */
-function findPart(db: Parameters<typeof partByEnvid>[0], dsn: ParsedDsn): { ref: BouncedPartRef; by: 'envid' | 'message_id' } | null {
+export function findPart(db: Parameters<typeof partByEnvid>[0], dsn: ParsedDsn): { ref: BouncedPartRef; by: 'envid' | 'message_id' } | null {
   const m = dsn.envid ? /^(.+)\.(\d{1,4})$/.exec(dsn.envid) : null;
   if (m) {
     const ref = partByEnvid(db, m[1]!, Number(m[2]));

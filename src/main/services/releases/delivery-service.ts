@@ -198,9 +198,9 @@ export class ReleaseDeliveryService extends ReleaseService {
     return this.detail(releaseId);
   }
 
-  /** Take a prepared release out of the outbox: back to draft, or cancelled (SendWorkflow.withdraw). */
+  /** Take a prepared release out of the outbox — this vault's, or the practice's shared one: back to draft, or cancelled (SendWorkflow.withdrawAnywhere). */
   async withdraw(releaseId: string, how: 'withdraw' | 'cancel'): Promise<ReleaseDetailT> {
-    this.workflow.withdraw(releaseId, how);
+    await this.workflow.withdrawAnywhere(releaseId, how);
     return this.detail(releaseId);
   }
 

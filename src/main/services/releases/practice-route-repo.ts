@@ -86,3 +86,21 @@ export function releasesToPush(db: Database): string[] {
       .all() as Array<{ id: string }>
   ).map((r) => r.id);
 }
+
+/**
+ * Transmissions of this vault delivered through the practice's shared outbox whose outcome was brought back since
+ * `sinceIso` and that have a part that left ('sent' or 'unconfirmed', not yet bounced): the ones a bounce recorded on
+ * the shared outbox can still be about (reports come within days; RFC 3464 §1). Newest first, at most `limit`.
+ */
+export function transmissionsAwaitingBounces(db: Database, sinceIso: string, limit = 500): string[] {
+  return (
+    db
+      .prepare(
+        `SELECT t.id FROM transmissions t
+         WHERE t.practice_pushed_at IS NOT NULL AND t.outcome_pulled_at >= ?
+           AND EXISTS (SELECT 1 FROM transmission_parts p WHERE p.transmission_id = t.id AND p.status IN ('sent', 'unconfirmed'))
+         ORDER BY t.outcome_pulled_at DESC LIMIT ?`,
+      )
+      .all(sinceIso, limit) as Array<{ id: string }>
+  ).map((r) => r.id);
+}

@@ -24,14 +24,18 @@ import { AppError, isAppError } from '../../../shared/errors';
 import type { SmtpSettings } from '../delivery/smtp';
 import { isOfflineError, type PracticeLink } from '../practice/practice-link';
 import { practiceQueueIo } from '../practice/queue-io';
-import { enqueueRelease, queueOutcomes, requeueQueuedRelease, resolveQueuedUnconfirmed, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
+import { enqueueRelease, queueBounces, queueOutcomes, requeueQueuedRelease, resolveQueuedUnconfirmed, withdrawQueuedRelease, type PreparedRelease, type QueueMethod, type QueueOutcome } from '../practice/queue-repo';
 import { QueueWorker, type DrainSummary } from '../practice/queue-worker';
 import { requireSetting } from '../settings/settings';
-import { openTransmission, outboxChunk, outboxEntries, refreshTransmissionSummary, storedParts } from './delivery-repo';
-import { markOutcomePulled, markPushedToPractice, releasesToPush, writePracticePartResult } from './practice-route-repo';
+import { closeTransmission, openTransmission, outboxChunk, outboxEntries, refreshTransmissionSummary, storedParts } from './delivery-repo';
+import { clearOutbox } from './outbox-repo';
+import { markOutcomePulled, markPushedToPractice, pushedToPracticeAt, releasesToPush, transmissionsAwaitingBounces, writePracticePartResult } from './practice-route-repo';
+import { partOfTransmission } from './bounce-repo';
+import { applyPulledBounce } from './bounces';
 import { releasesInStatus, releaseState, storedRecipient, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
 import { settle } from './send-outcome';
+import { canMoveRelease } from './state';
 
 /** What staff read on a release waiting for the practice server. */
 export const WAITING_FOR_SERVER_MESSAGE =
@@ -202,6 +206,76 @@ export class PracticeRoute {
   }
 
   /**
+   * Whether a withdraw or cancel of this release must go through the practice server: its open transmission was
+   * handed to the shared outbox, or it may have been (the link is joined and the release is queued or waiting).
+   */
+  sharedWithdraw(releaseId: string): boolean {
+    const db = this.ctx.s.require().db;
+    const { status } = releaseState(db, releaseId);
+    const open = openTransmission(db, releaseId);
+    if (status === 'with_practice_server' || (open && pushedToPracticeAt(db, open.id))) return true;
+    const st = this.d.link.state();
+    return (status === 'queued' || status === 'waiting_for_server') && (st === 'online' || st === 'offline');
+  }
+
+  /**
+   * Staff's withdraw ('withdraw': back to draft for changes) or cancel of a release while it is in (or may be in) the
+   * practice's shared outbox — the same rules as the single vault's (send-workflow.ts withdraw): the vault's rules are
+   * checked first, then the release is taken out of the shared outbox atomically on the server
+   * (practice/queue-withdraw-repo.ts: refused while a workstation is sending it, or — withdraw — once a part left
+   * the practice; its stored bytes erased there), then this vault closes the transmission (nothing left), erases its
+   * own stored copy and moves the release, audited 'release.withdrawn' / 'release.cancelled' (shared: true).
+   * A release that never reached the server (not joined yet, or not in its outbox) is withdrawn here alone. The
+   * accounting of disclosures is unaffected: nothing of a withdrawn release was disclosed.
+   * @throws AppError RELEASE_SEND_IN_PROGRESS (a workstation is sending it right now: nothing changed);
+   *   STATUS_TRANSITION_INVALID (a part left the practice, or the status does not allow it); PRACTICE_SERVER_* /
+   *   PRACTICE_DB_UNAVAILABLE (the server cannot be reached, so it cannot be checked: nothing changed, try again);
+   *   VAULT_LOCKED. Each refusal is audited with its code.
+   * @source 45 CFR 164.528 (only what left is a disclosure), 164.312(b); RFC 5321 §4.1.1.4
+   */
+  async withdraw(releaseId: string, how: 'withdraw' | 'cancel'): Promise<void> {
+    const { s } = this.ctx;
+    const action = how === 'cancel' ? 'release.cancel' : 'release.withdraw';
+    const subject = { type: 'release', id: releaseId };
+    try {
+      const v = s.require();
+      const to: ReleaseStatus = how === 'cancel' ? 'cancelled' : 'draft';
+      const { status } = releaseState(v.db, releaseId);
+      const open = openTransmission(v.db, releaseId);
+      const pushed = open ? pushedToPracticeAt(v.db, open.id) !== null : false;
+      const out = () => (open ? storedParts(v.db, open.id).some((p) => p.status !== 'pending' && p.status !== 'failed') : false);
+      // The vault's own rules first, so the server is never changed for a move this vault would refuse.
+      if (!canMoveRelease(status, to)) throw new AppError('STATUS_TRANSITION_INVALID', `A release that is ${status.replaceAll('_', ' ')} cannot be ${how === 'cancel' ? 'cancelled' : 'withdrawn'}.`, { from: status, to });
+      if (how === 'withdraw' && out()) throw new AppError('STATUS_TRANSITION_INVALID', 'Part of this release has left the practice; it can no longer be changed.');
+      const by = { actor: s.actor(), actorId: s.currentUser()?.id ?? null };
+      let shared = false;
+      try {
+        const r = await this.d.link.use((engine, keys) => withdrawQueuedRelease(engine, practiceQueueIo(keys), releaseId, how, by, this.ctx.now()));
+        // The server's row is for this transmission (a release prepared again after an earlier withdrawal has a new one).
+        shared = !open || r.transmissionId === open.id;
+      } catch (e) {
+        const neverThere = !pushed && status !== 'with_practice_server';
+        if (isAppError(e) && neverThere && (e.code === 'NOT_FOUND' || e.code === 'PRACTICE_KEY_NOT_WRAPPED' || e.code === 'PRACTICE_SERVER_NOT_SET')) shared = false;
+        else if (isOfflineError(e))
+          throw new AppError((e as AppError).code, 'The practice server cannot be reached right now, so this release cannot be taken out of the practice outbox. Nothing was changed; try again when the server is back.');
+        else throw e;
+      }
+      v.tx(() => {
+        const left = out();
+        if (open && !left) {
+          closeTransmission(v.db, open.id, how === 'cancel' ? 'cancelled' : 'withdrawn', this.ctx.now().toISOString());
+          clearOutbox(v.db, open.id);
+        }
+        s.audit({ action, outcome: 'success', subjectType: 'release', subjectId: releaseId, detail: { transmissionId: open?.id ?? 'none', shared } });
+        this.ctx.move(releaseId, to, { audit: { action: how === 'cancel' ? 'release.cancelled' : 'release.withdrawn', detail: { transmissionId: open?.id ?? 'none', shared } } });
+      });
+    } catch (e) {
+      s.recordFailure(action, subject, e, { shared: true });
+      throw e;
+    }
+  }
+
+  /**
    * Push every release of this vault that waits for the shared outbox ('queued' or 'waiting_for_server', not paused,
    * nothing sent from here yet), oldest first; stops at the first "cannot be reached".
    * @returns ids of the releases now with the practice server
@@ -257,10 +331,73 @@ export class PracticeRoute {
     const outcomes = await this.d.link.use((engine) => queueOutcomes(engine, ids));
     const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
     for (const o of outcomes) {
+      if (o.status === 'draft' || o.status === 'cancelled') {
+        // Withdrawn on the server, this vault not yet changed (the app stopped in between): finish it here.
+        const to = this.finishWithdrawal(o);
+        if (to) out.push({ releaseId: o.releaseId, to });
+        continue;
+      }
+      if (o.status === 'bounced') {
+        // Delivered, then a report said a part was not: first the delivery as it happened, then the bounce (pullBounces).
+        const parts = o.parts.map((p) => (p.status === 'bounced' ? { ...p, status: 'sent' as const } : p));
+        const status: ReleaseStatus = parts.every((p) => p.status === 'sent') ? 'sent' : parts.some((p) => p.status === 'unconfirmed') ? 'unconfirmed' : 'partly_sent';
+        out.push({ releaseId: o.releaseId, to: v.tx(() => this.settleFrom({ ...o, status, parts })) });
+        continue;
+      }
       if (!SETTLED.includes(o.status)) continue;
       out.push({ releaseId: o.releaseId, to: v.tx(() => this.settleFrom(o)) });
     }
     return out;
+  }
+
+  /**
+   * Bring in the bounces recorded on the shared outbox for this vault's releases (by whichever workstation read the
+   * report: practice/queue-bounces-repo.ts): for each, the part becomes 'bounced' with its status code and the
+   * release 'bounced' (the request reopened), as if the report had come to this workstation's own mailbox
+   * (releases/bounces.ts applyPulledBounce) — audited with the workstation that read it; staff are alerted (the
+   * 'bounce' event: reference and plain reason, no PHI). Looks at transmissions brought back in the last 30 days.
+   * @returns per bounced release the status it got
+   * @throws AppError VAULT_LOCKED; practice store errors (the link then is `offline`)
+   * @source RFC 3464, RFC 3463; 45 CFR 164.312(b), 164.528 (a bounced part did not reach the recipient)
+   */
+  async pullBounces(): Promise<Array<{ releaseId: string; to: ReleaseStatus }>> {
+    const { s } = this.ctx;
+    const v = s.require();
+    const since = new Date(this.ctx.now().getTime() - 30 * 86_400_000).toISOString();
+    const ids = transmissionsAwaitingBounces(v.db, since);
+    if (ids.length === 0) return [];
+    const bounced = await this.d.link.use((engine) => queueBounces(engine, ids));
+    const out: Array<{ releaseId: string; to: ReleaseStatus }> = [];
+    for (const b of bounced) {
+      const ref = partOfTransmission(v.db, b.transmissionId, b.part);
+      if (!ref || (ref.status !== 'sent' && ref.status !== 'unconfirmed')) continue;
+      const alert = v.tx(() => applyPulledBounce(s, ref, b.status, b.reportedBy));
+      if (!alert) continue;
+      s.logger.info('bounce.applied', { status: alert.status, via: 'practice_server' });
+      this.ctx.d.events.emit('bounce', { releaseId: alert.releaseId, reference: alert.reference, status: alert.status, reason: alert.reason });
+      out.push({ releaseId: alert.releaseId, to: releaseState(v.db, alert.releaseId).status });
+    }
+    return out;
+  }
+
+  /**
+   * A release withdrawn or cancelled in the shared outbox while this vault still has it 'with_practice_server' (a
+   * withdrawal whose vault half did not commit): close the transmission, erase the stored copy, move the release,
+   * audited as the withdrawal with trigger 'practice_server'. @returns the status, or null when it is another transmission
+   */
+  private finishWithdrawal(o: QueueOutcome): ReleaseStatus | null {
+    const v = this.ctx.s.require();
+    const open = openTransmission(v.db, o.releaseId);
+    if (!open || open.id !== o.transmissionId) return null;
+    const to: ReleaseStatus = o.status === 'cancelled' ? 'cancelled' : 'draft';
+    return v.tx(() => {
+      closeTransmission(v.db, open.id, to === 'cancelled' ? 'cancelled' : 'withdrawn', this.ctx.now().toISOString());
+      clearOutbox(v.db, open.id);
+      this.ctx.move(o.releaseId, to, {
+        audit: { action: to === 'cancelled' ? 'release.cancelled' : 'release.withdrawn', detail: { transmissionId: open.id, shared: true, trigger: 'practice_server' } },
+      });
+      return to;
+    });
   }
 
   /** Write one outcome into the vault and settle the release (inside the caller's transaction). */
@@ -294,27 +431,29 @@ export class PracticeRoute {
   }
 
   /**
-   * One background pass (support/background.ts) while the link is not `local`: push what waits, take this
-   * workstation's share of the sending, bring back outcomes. "Cannot be reached" ends the pass quietly (the link is
+   * One background pass (support/background.ts) while the link is `online` or `offline` (nothing while `local` or
+   * `not_joined`, and nothing logged): push what waits, take this workstation's share of the sending, bring back
+   * outcomes (and bounces recorded on the shared outbox). "Cannot be reached" ends the pass quietly (the link is
    * then `offline`; the next pass or the link's return tries again); other errors are logged as codes.
    * @returns nothing; never throws
    */
   async cycle(): Promise<void> {
     const { s } = this.ctx;
-    if (s.state !== 'unlocked' || !this.routed()) return;
+    // Not joined yet: releases wait in the vault ('waiting_for_server', said once when each was sent); a pass has
+    // nothing to do and says nothing (no warning every pass) until an administrator joins this workstation.
+    if (s.state !== 'unlocked' || !this.routed() || this.d.link.state() === 'not_joined') return;
     const step = async (name: string, fn: () => Promise<unknown>): Promise<boolean> => {
       try {
         await fn();
         return true;
       } catch (e) {
-        if (!isOfflineError(e)) s.logger.warn('practice.route_failed', { step: name, code: isAppError(e) ? e.code : 'INTERNAL' });
+        if (!isOfflineError(e) && !(isAppError(e) && e.code === 'PRACTICE_KEY_NOT_WRAPPED')) s.logger.warn('practice.route_failed', { step: name, code: isAppError(e) ? e.code : 'INTERNAL' });
         return false;
       }
     };
     if (!(await step('push', () => this.pushWaiting()))) return;
     // Also while `offline`: the drain's first statement is the probe that brings the link back online.
-    if (this.d.link.state() === 'not_joined') return;
     await step('drain', () => this.drain());
-    if (this.d.link.state() === 'online') await step('pull', () => this.pullOutcomes());
+    if (this.d.link.state() === 'online' && (await step('pull', () => this.pullOutcomes()))) await step('bounces', () => this.pullBounces());
   }
 }

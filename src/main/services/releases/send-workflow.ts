@@ -219,6 +219,16 @@ export class SendWorkflow {
   }
 
   /**
+   * {@link withdraw}, through the practice server when the release is (or may be) in its shared outbox
+   * (practice-route.ts withdraw: atomic on the server, refused while a workstation is sending it).
+   * @throws AppError as {@link withdraw}; RELEASE_SEND_IN_PROGRESS; PRACTICE_SERVER_* / PRACTICE_DB_UNAVAILABLE
+   */
+  async withdrawAnywhere(releaseId: string, how: 'withdraw' | 'cancel'): Promise<void> {
+    if (this.practice.sharedWithdraw(releaseId)) return this.practice.withdraw(releaseId, how);
+    this.withdraw(releaseId, how);
+  }
+
+  /**
    * Take a prepared release out of the outbox before anything left: back to draft for changes ('withdraw'), or
    * 'cancel' it for good. The transmission is closed, never deleted. Cancelling a partly sent or unconfirmed
    * release stops the rest; what left stays recorded.

@@ -12,6 +12,7 @@
  *   queued ──▶ with_practice_server (handed to the shared outbox) | waiting_for_server (the server cannot be reached)
  *   waiting_for_server ──▶ with_practice_server | draft | cancelled (nothing left yet)
  *   with_practice_server ──▶ sent | partly_sent | unconfirmed | failed (the outcome, brought back from the server)
+ *     | draft | cancelled (withdrawn from the shared outbox before anything left: practice/queue-withdraw-repo.ts)
  *   unconfirmed ──▶ with_practice_server (staff chose to resend the same stored message from the practice outbox)
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
@@ -32,7 +33,7 @@ export const RELEASE_TRANSITIONS: Readonly<Record<ReleaseStatus, readonly Releas
   bounced: ['queued', 'cancelled', 'sent'],
   cancelled: [],
   waiting_for_server: ['with_practice_server', 'draft', 'cancelled'],
-  with_practice_server: ['sent', 'partly_sent', 'unconfirmed', 'failed'],
+  with_practice_server: ['sent', 'partly_sent', 'unconfirmed', 'failed', 'draft', 'cancelled'],
 };
 
 /** Whether `from → to` is in {@link RELEASE_TRANSITIONS}. */

@@ -110,7 +110,20 @@ export function OutboxScreen() {
                       {e.status === 'bounced' ? (
                         <Button size="xs" onClick={() => navigate({ name: 'wizard', releaseId: e.releaseId })}>Letter and send again</Button>
                       ) : e.status === 'with_practice_server' ? (
-                        <Text size="sm" c="dark.4">Nothing to do: the result appears here by itself.</Text>
+                        <Group gap={4} wrap="nowrap">
+                          <Text size="sm" c="dark.4">Nothing to do: the result appears here by itself.</Text>
+                          {nothingLeft ? (
+                            <Menu position="bottom-end" withinPortal>
+                              <Menu.Target>
+                                <Button size="xs" variant="default" aria-label={`More actions for ${e.reference}`} disabled={busy}>More</Button>
+                              </Menu.Target>
+                              <Menu.Dropdown>
+                                <Menu.Item onClick={() => setConfirm({ entry: e, how: 'withdraw' })}>Take out to change it</Menu.Item>
+                                <Menu.Item color="red" onClick={() => setConfirm({ entry: e, how: 'cancel' })}>Cancel this release</Menu.Item>
+                              </Menu.Dropdown>
+                            </Menu>
+                          ) : null}
+                        </Group>
                       ) : e.status === 'unconfirmed' ? (
                         <Stack gap={4}>
                           <Button size="xs" loading={busy} onClick={() => void resolve(e.releaseId, 'recipient_confirmed')}>The recipient has it</Button>
