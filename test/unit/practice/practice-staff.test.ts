@@ -18,7 +18,7 @@ import { readLink } from '../../../src/main/services/practice/link-vault-repo';
 import { open, practiceKeys } from '../../../src/main/services/practice/sealing';
 import { earlierLinkKeys } from '../../../src/main/services/practice/staff-vault-repo';
 import { unwrapPrivateKey, PrivateKeyWrap } from '../../../src/main/services/practice/staff-keys';
-import { intake, PASSPHRASE, signInAs, startBackend, type Backend } from '../../support/backend';
+import { file, intake, PASSPHRASE, recordPdf, signInAs, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
 import { tcpRelay as relay } from '../../support/tcp-relay';
 
@@ -75,7 +75,13 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
     miraSecret = (await a.call('accounts.startMfa', {})).secret;
     await a.call('accounts.confirmMfa', { code: code(a, miraSecret) });
     await asAdmin(a);
-    await a.call('requests.create', intake({ patient: PATIENT, basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name } }));
+    const req = await a.call('requests.create', intake({ patient: PATIENT, basis: 'right_of_access', requester: { role: 'patient', name: PATIENT.name } }));
+    // With an identity check and a record file, so the rotation below has synchronised records and file chunks to re-seal.
+    await a.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+    await a.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+    const release = await a.call('releases.create', { requestId: req.id });
+    a.stage([file('Qwertyuiop Staffsync chart.pdf', await recordPdf('Visit', PATIENT.name))]);
+    await a.call('documents.pick', { releaseId: release.id });
     await sync(a);
     await sync(b);
 
@@ -220,6 +226,12 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
     expect(q("SELECT DISTINCT encode(substring(sealed from 2 for 8), 'hex') FROM practice_requests;")).toBe(current);
     expect(q("SELECT DISTINCT encode(substring(record_sealed from 2 for 8), 'hex') FROM practice_requests;")).toBe(current);
     expect(q('SELECT DISTINCT seal_key_id FROM practice_staff;')).toBe(current);
+    // … and so is every synchronised record (identity check, draft release, document) and every record-file chunk.
+    expect(Number(q('SELECT count(*) FROM practice_records;'))).toBeGreaterThanOrEqual(3);
+    expect(q("SELECT DISTINCT encode(substring(record_sealed from 2 for 8), 'hex') || ' ' || key_id FROM practice_records;")).toBe(`${current} ${current}`);
+    expect(Number(q('SELECT count(*) FROM practice_document_chunks;'))).toBeGreaterThanOrEqual(1);
+    expect(q("SELECT DISTINCT encode(substring(sealed from 2 for 8), 'hex') FROM practice_document_chunks;")).toBe(current);
+    expect(q('SELECT DISTINCT key_id FROM practice_documents;')).toBe(current);
 
     // Mira (removed): her passphrase still opens her own private key, but no box of any key is left for her …
     expect(q(`SELECT count(*) FROM practice_key_boxes WHERE holder_id = '${miraId}';`)).toBe('0');
@@ -236,6 +248,6 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
 
   it('the server holds no staff name or TOTP secret in clear', () => {
     const dump = server.dump();
-    for (const n of [MIRA.name, OLEK.name, PAVLA.name, ADMIN, miraSecret, PATIENT.name, PATIENT.mrn]) expect(dump).not.toContain(n);
+    for (const n of [MIRA.name, OLEK.name, PAVLA.name, ADMIN, miraSecret, PATIENT.name, PATIENT.mrn, 'Qwertyuiop Staffsync']) expect(dump).not.toContain(n);
   });
 });

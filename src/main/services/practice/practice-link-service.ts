@@ -311,7 +311,7 @@ export class PracticeLinkService implements PracticeLink {
   private async resealQuietly(engine: SqlEngine, keys: PracticeKeys, at: string): Promise<void> {
     try {
       const n = await resealUnder(engine, keys, at);
-      this.d.logger.info('practice_key.resealed', { staff: n.staff, requests: n.requests });
+      this.d.logger.info('practice_key.resealed', { staff: n.staff, requests: n.requests, records: n.records, chunks: n.chunks, skipped: n.skipped });
     } catch (e) {
       this.d.logger.warn('practice_key.reseal_failed', { code: isAppError(e) ? e.code : 'INTERNAL' });
     } finally {

@@ -71,3 +71,56 @@ export async function requestSealsAfter(engine: SqlEngine, afterId: string, limi
 export async function putRequestSeals(engine: SqlEngine, id: string, version: number, sealed: Buffer, recordSealed: Buffer | null): Promise<boolean> {
   return (await engine.run('UPDATE practice_requests SET sealed = $3, record_sealed = $4 WHERE id = $1 AND version = $2', [id, version, sealed, recordSealed])).changes === 1;
 }
+
+/**
+ * One page of practice_records rows sealed under a key other than `keyId`, after (`after.kind`, `after.id`) in
+ * (kind, id) order (keyset paging: a row skipped because it changed meanwhile is not met again in the same pass).
+ */
+export async function recordSealsAfter(
+  engine: SqlEngine,
+  keyId: string,
+  after: { kind: string; id: string },
+  limit: number,
+): Promise<Array<{ kind: string; id: string; version: number; recordSealed: Buffer }>> {
+  const rows = await engine.all<{ kind: string; id: string; version: number; record_sealed: Buffer }>(
+    'SELECT kind, id, version, record_sealed FROM practice_records WHERE key_id <> $1 AND (kind > $2 OR (kind = $2 AND id > $3)) ORDER BY kind, id LIMIT $4',
+    [keyId, after.kind, after.id, limit],
+  );
+  return rows.map((r) => ({ kind: r.kind, id: r.id, version: Number(r.version), recordSealed: Buffer.from(r.record_sealed) }));
+}
+
+/**
+ * Write a record's re-sealed value and its key id if it still has `version` (its version and change number stay: the
+ * content is unchanged, so no workstation needs to pull it again). @returns true when written
+ */
+export async function putRecordSeal(engine: SqlEngine, r: { kind: string; id: string; version: number }, keyId: string, sealed: Buffer): Promise<boolean> {
+  return (
+    await engine.run('UPDATE practice_records SET record_sealed = $4, key_id = $5 WHERE kind = $1 AND id = $2 AND version = $3', [r.kind, r.id, r.version, sealed, keyId])
+  ).changes === 1;
+}
+
+/** One page of document files whose chunks were sealed under a key other than `keyId`, by id after `afterId`. */
+export async function documentsSealedAfter(engine: SqlEngine, keyId: string, afterId: string, limit: number): Promise<Array<{ id: string }>> {
+  return engine.all<{ id: string }>('SELECT id FROM practice_documents WHERE key_id <> $1 AND id > $2 ORDER BY id LIMIT $3', [keyId, afterId, limit]);
+}
+
+/** A document file's chunk numbers, ascending (the chunks themselves are read one at a time). */
+export async function documentChunkSeqs(engine: SqlEngine, documentId: string): Promise<number[]> {
+  return (await engine.all<{ seq: number }>('SELECT seq FROM practice_document_chunks WHERE document_id = $1 ORDER BY seq', [documentId])).map((r) => Number(r.seq));
+}
+
+/** One sealed chunk of a document file (undefined when absent). */
+export async function documentChunkSealed(engine: SqlEngine, documentId: string, seq: number): Promise<Buffer | undefined> {
+  const r = await engine.one<{ sealed: Buffer }>('SELECT sealed FROM practice_document_chunks WHERE document_id = $1 AND seq = $2', [documentId, seq]);
+  return r ? Buffer.from(r.sealed) : undefined;
+}
+
+/** Replace one chunk's sealed bytes (same chunk, same content, another key). */
+export async function putDocumentChunkSeal(engine: SqlEngine, documentId: string, seq: number, sealed: Buffer): Promise<void> {
+  await engine.run('UPDATE practice_document_chunks SET sealed = $3 WHERE document_id = $1 AND seq = $2', [documentId, seq, sealed]);
+}
+
+/** Record that every chunk of a document file is now sealed under `keyId`. */
+export async function setDocumentKey(engine: SqlEngine, documentId: string, keyId: string): Promise<void> {
+  await engine.run('UPDATE practice_documents SET key_id = $2 WHERE id = $1', [documentId, keyId]);
+}

@@ -47,8 +47,10 @@ export interface ServerChange {
   changeSeq: number;
 }
 
-const recordPlace = (kind: string, id: string): SealPlace => ({ table: 'practice_records', column: 'record_sealed', rowId: `${kind}:${id}` });
-const chunkPlace = (documentId: string, seq: number): SealPlace => ({ table: 'practice_document_chunks', column: 'sealed', rowId: `${documentId}:${seq}` });
+/** Where a synchronised record is sealed (its AAD). */
+export const recordPlace = (kind: string, id: string): SealPlace => ({ table: 'practice_records', column: 'record_sealed', rowId: `${kind}:${id}` });
+/** Where a document file chunk is sealed (its AAD). */
+export const chunkPlace = (documentId: string, seq: number): SealPlace => ({ table: 'practice_document_chunks', column: 'sealed', rowId: `${documentId}:${seq}` });
 
 /**
  * Take the next number of a named counter (the practice-wide change sequence, a year's references) in `tx`. The row
