@@ -215,6 +215,30 @@ describe.skipIf(!HAVE)('delivery methods wired into the release workflow', () =>
     await expect(b.call('releases.printable', { releaseId: rel.id })).rejects.toMatchObject({ code: 'RELEASE_ALREADY_SENT' });
   }, 60_000);
 
+  it('the cover carries the authorization redisclosure notice (45 CFR 164.508(c)(2)(iii)) only on a disclosure under an authorization, never on a right-of-access copy', async () => {
+    const coverOf = async (releaseId: string) => {
+      const out = await b.call('releases.printable', { releaseId });
+      const path = writeTmp(`cover-${releaseId}.pdf`, b.services.releases.printablePdf(out.printableId).pdf);
+      return execFileSync('pdftotext', ['-f', '1', '-l', '1', path, '-'], { encoding: 'utf8' });
+    };
+    const access = await coverOf((await accessRelease(b)).rel.id);
+    expect(access).toContain('CONFIDENTIAL');
+    expect(access).not.toContain('Redisclosure notice');
+
+    const req = await b.call('requests.create', intake({ recipients: [{ name: 'Abcde Lawfirm Intake', destination: 'intake@lawfirm.example.test' }] }));
+    await b.call('authorizations.save', { requestId: req.id, authorization: goodAuthorization() });
+    await b.call('requests.recordVerification', { requestId: req.id, subject: 'identity', method: 'photo_id_in_person', notes: '' });
+    await b.call('requests.setStatus', { requestId: req.id, status: 'ready' });
+    const rel = await b.call('releases.create', { requestId: req.id });
+    b.stage([file(`${PATIENT.name} note.pdf`, await recordPdf('Record A'))]);
+    const picked = await b.call('documents.pick', { releaseId: rel.id });
+    await b.call('documents.classify', { releaseId: rel.id, items: picked.imported.map((d) => ({ documentId: d.id, category: 'visit_notes' as const, documentDate: '2025-06-01' })) });
+    await b.call('releases.setRecipient', { releaseId: rel.id, name: 'Abcde Lawfirm Intake', email: 'intake@lawfirm.example.test' });
+    const authorized = await coverOf(rel.id);
+    expect(authorized).toContain('Redisclosure notice');
+    expect(authorized).toContain('Legal claim');
+  }, 60_000);
+
   it('settings.setDelivery changes the per-message limit, audited as a setting change', async () => {
     expect(await b.call('settings.setDelivery', { messageLimitBytes: 5_000_000 })).toEqual({ messageLimitBytes: 5_000_000 });
     expect((await b.call('settings.get', {})).delivery).toEqual({ messageLimitBytes: 5_000_000 });

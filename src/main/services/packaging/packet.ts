@@ -41,6 +41,12 @@ export interface AssemblePacketInput {
   sources: PacketSource[];
   /** Print the 42 CFR 2.32 notice: set when any source is a Part 2 (substance use disorder) record. */
   includePart2Notice: boolean;
+  /**
+   * Print the 45 CFR 164.508(c)(2)(iii) redisclosure notice: set when the disclosure is made under an authorization.
+   * A right-of-access copy (164.524) is the individual's own, so it carries no such notice. Default true (the notice
+   * errs on the side of saying it).
+   */
+  includeRedisclosureNotice?: boolean;
   onProgress?: (p: PackagingProgress) => void;
   /** Assets directory holding fonts/ (defaults to `<cwd>/assets`). */
   assetsRoot?: string;
@@ -282,7 +288,7 @@ function drawCover(page: PDFPage, fonts: FontSet, input: AssemblePacketInput, wh
     y -= 4;
   }
   y -= 10;
-  const notices = [CONFIDENTIALITY_NOTICE, REDISCLOSURE_NOTICE, ...(input.includePart2Notice ? [PART2_NOTICE] : [])];
+  const notices = [CONFIDENTIALITY_NOTICE, ...(input.includeRedisclosureNotice === false ? [] : [REDISCLOSURE_NOTICE]), ...(input.includePart2Notice ? [PART2_NOTICE] : [])];
   for (const notice of notices) {
     const lines = wrapText(notice, WIDTH - 16, 9, fonts);
     const h = lines.length * 12 + 10;

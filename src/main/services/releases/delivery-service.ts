@@ -171,6 +171,8 @@ export class ReleaseDeliveryService extends ReleaseService {
         ...(await this.d.requests.part2ConsentScopeSheets(gate.decision.notices, reference)).map((sh) => ({ id: `part2-scope-${sh.consentId}`, bytes: sh.bytes, mediaType: 'application/pdf' })),
       ],
       includePart2Notice: gate.decision.notices.some((n) => n.citation.includes('2.32')),
+      // 45 CFR 164.508(c)(2)(iii): only a disclosure under an authorization carries the redisclosure notice.
+      includeRedisclosureNotice: request.request.basis === 'authorization' || auth !== undefined,
       ...(this.d.assetsRoot ? { assetsRoot: this.d.assetsRoot } : {}),
       onProgress: (p) => {
         if (p.phase === 'normalize') this.d.events.emit('progress', { operation: 'assemble', releaseId, done: p.done, total: p.total });
