@@ -126,6 +126,7 @@ export function channelHandlers(s: Services): Handlers {
     'settings.updatePractice': (input) => s.settings.updatePractice(input),
     'documents.checkPatient': ({ releaseId }) => s.documents.checkPatient(releaseId),
     'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.documents.confirmPatient(releaseId, documentId, reason),
+    'documents.decidePatientConfirm': ({ releaseId, documentId, decision }) => s.documents.decidePatientConfirm(releaseId, documentId, decision),
     // --- retention, legal hold, backup and the compliance dashboard (issue #13) ---
     'retention.get': () => s.retention.get(),
     'retention.setPolicy': (input) => s.retention.setPolicy(input),
