@@ -118,7 +118,7 @@ export function channelHandlers(s: Services): Handlers {
     'audit.exportReport': ({ filter }) => s.audit.exportReport(filter),
     'audit.patients': ({ query }) => s.audit.patients(query),
     'audit.accounting': ({ mrn, asOf }) => s.audit.accounting(mrn, asOf),
-    'audit.exportAccounting': ({ mrn, asOf }) => s.audit.exportAccounting(mrn, asOf),
+    'audit.exportAccounting': ({ mrn, asOf, copy }) => s.audit.exportAccounting(mrn, asOf, copy ?? 'officer'),
     'audit.accessReport': (input) => s.audit.accessReport(input),
     'audit.exportAccessReport': (input) => s.audit.exportAccessReport(input),
     'audit.recordDisclosure': (input) => s.audit.recordDisclosure(input),
