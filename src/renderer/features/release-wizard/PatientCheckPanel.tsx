@@ -120,7 +120,7 @@ function OfficerDecision({ doc, check, editable, onDone }: { doc: DocumentSummar
   if (state === 'approved')
     return (
       <Text size="xs" data-testid="officer-approved">
-        Approved by a privacy officer.
+        Approved by a privacy officer or administrator.
       </Text>
     );
   const run = (decision: 'approve' | 'decline') => {
