@@ -189,6 +189,13 @@ export const ROLE_LABEL: Record<StaffRoleT, string> = { administrator: 'Administ
 export const ROLE_NAME: Record<StaffRoleT, string> = { administrator: 'an administrator', privacy_officer: 'a privacy officer', front_desk: 'front desk staff' };
 
 /**
+ * The only channels a session may call once its account is no longer active (deactivated here, or on another
+ * workstation and brought in by a sync): the app state, sign-in and lock. Any other call is refused with
+ * ACCOUNT_INACTIVE and the session is locked at once (164.308(a)(3)(ii)(C) termination procedures).
+ */
+export const INACTIVE_ACCOUNT_CHANNELS: readonly ChannelName[] = ['app.info', 'vault.unlock', 'vault.lock', 'settings.getIdleLock'];
+
+/**
  * The only channels a session may call while the practice requires MFA and the signed-in account has not enrolled
  * yet (forced enrollment at unlock): read the app state and the own account, enroll (start, confirm), read the idle
  * lock time (the screen still locks by itself) and lock. Everything else is refused with MFA_ENROLLMENT_REQUIRED.

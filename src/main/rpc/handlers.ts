@@ -11,6 +11,7 @@ export function createHandlers(s: Services): Handlers {
     channelHandlers(s),
     () => s.session.access(),
     (action, channel, e) => s.session.recordFailure(action, { type: 'channel', id: channel }, e),
+    () => s.session.lock('account_inactive'),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { ChannelName, StaffRoleT } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { MFA_ENROLLMENT_CHANNELS, ROLE_NAME, rolesFor } from '../../shared/roles';
+import { INACTIVE_ACCOUNT_CHANNELS, MFA_ENROLLMENT_CHANNELS, ROLE_NAME, rolesFor } from '../../shared/roles';
 import type { Handlers } from './dispatch';
 
 export { CHANNEL_ROLES } from '../../shared/roles';
@@ -15,20 +15,31 @@ export interface SessionGate {
 
 /**
  * Wrap every handler with the session's gate, before the handler runs:
+ * 0. an account no longer active (deactivated while signed in, here or through a practice sync): every channel
+ *    outside INACTIVE_ACCOUNT_CHANNELS is refused with ACCOUNT_INACTIVE, audited `rpc.role_refused`, and the session
+ *    is locked at once (`lockInactive`; 164.308(a)(3)(ii)(C) termination procedures);
  * 1. MFA enrollment (164.312(d)): while `mfaEnrollmentDue`, every channel outside MFA_ENROLLMENT_CHANNELS
  *    (src/shared/roles.ts) is refused with MFA_ENROLLMENT_REQUIRED, audited `rpc.mfa_enrollment_refused`;
  * 2. role (164.308(a)(4)): a channel that CHANNEL_ROLES (src/shared/roles.ts, the table the renderer also hides
  *    screens by) limits to some roles is refused for other roles with ROLE_NOT_PERMITTED, audited `rpc.role_refused`.
  * Both errors are PHI-free (they name roles and never data); the audit subject is the channel name.
- * @param who the signed-in gate, or null while locked; `refused` audits a refusal under `action`
+ * @param who the signed-in gate, or null while locked; `refused` audits a refusal under `action`; `lockInactive`
+ *   locks the session after an inactive account's refusal was audited
  */
 export function withRoles(
   handlers: Handlers,
   who: () => SessionGate | null,
   refused: (action: 'rpc.role_refused' | 'rpc.mfa_enrollment_refused', channel: ChannelName, e: AppError) => void,
+  lockInactive: () => void = () => undefined,
 ): Handlers {
   const check = (name: ChannelName): void => {
     const gate = who();
+    if (gate && gate.role === null && !INACTIVE_ACCOUNT_CHANNELS.includes(name)) {
+      const e = new AppError('ACCOUNT_INACTIVE', 'This staff account is no longer active, so ReleaseDesk has locked. Ask your administrator.', { role: 'inactive' });
+      refused('rpc.role_refused', name, e);
+      lockInactive();
+      throw e;
+    }
     if (gate?.mfaEnrollmentDue && !MFA_ENROLLMENT_CHANNELS.includes(name)) {
       const e = new AppError('MFA_ENROLLMENT_REQUIRED', 'Your practice requires two-step sign-in. Set it up first; then ReleaseDesk opens.');
       refused('rpc.mfa_enrollment_refused', name, e);

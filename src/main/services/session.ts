@@ -294,9 +294,10 @@ export class Session {
    * Close the vault and forget the key. Idempotent. The `vault.lock` event and a checkpoint of the audit
    * chain head (audit/checkpoints.ts: a vault row and a line in the anchor file beside the vault) are
    * written in one transaction, so a later cut of the log's tail cannot go unnoticed (164.312(c)(1)).
-   * @param reason why, when not staff's own Lock: 'preview_tab_gone' (the preview's browser tab stopped answering)
+   * @param reason why, when not staff's own Lock: 'preview_tab_gone' (the preview's browser tab stopped answering),
+   *   'account_inactive' (the signed-in account was deactivated, here or on another workstation of the practice)
    */
-  lock(reason?: 'preview_tab_gone'): void {
+  lock(reason?: 'preview_tab_gone' | 'account_inactive'): void {
     if (!this.vault) return;
     const v = this.vault;
     v.tx(() => {

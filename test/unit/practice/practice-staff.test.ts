@@ -27,6 +27,8 @@ const ADMIN = 'Qwert Frontdesk';
 const MIRA = { name: 'Mira Practicewide', pass: 'saffron lattice meadow porcupine 71' };
 const OLEK = { name: 'Olek Neverhere', pass: 'granite mustard voyage pelican 38' };
 const PAVLA = { name: 'Pavla Offlineadd', pass: 'thimble quasar orchard lagoon 52' };
+/** Pavla's passphrase after she changes it on A. */
+const PAVLA_NEXT = 'walnut cobalt hamster sonnet 64';
 const PATIENT = { name: 'Zyxwv Testpatient', dateOfBirth: '1961-07-14', mrn: 'MRN-58213-QX' };
 
 describe.skipIf(!have)('practice-wide staff accounts on two joined workstations (real PostgreSQL)', () => {
@@ -197,7 +199,7 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
   });
 
   it('a passphrase changed on A replaces the old one on B after sync', async () => {
-    const next = 'walnut cobalt hamster sonnet 64';
+    const next = PAVLA_NEXT;
     await signInAs(a, PAVLA.name, PAVLA.pass);
     await a.call('accounts.changePassphrase', { current: { passphrase: PAVLA.pass }, next: { passphrase: next } });
     await sync(a);
@@ -249,5 +251,20 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
   it('the server holds no staff name or TOTP secret in clear', () => {
     const dump = server.dump();
     for (const n of [MIRA.name, OLEK.name, PAVLA.name, ADMIN, miraSecret, PATIENT.name, PATIENT.mrn, 'Qwertyuiop Staffsync']) expect(dump).not.toContain(n);
+  });
+
+  it('a person signed in on B whose account is deactivated on A is locked out by B’s next sync, before it shares anything more', async () => {
+    await asAdmin(a);
+    const pavla = (await a.call('accounts.list', {})).find((x) => x.name === PAVLA.name)!;
+    await signInAs(b, PAVLA.name, PAVLA_NEXT);
+    await a.call('accounts.deactivate', { userId: pavla.id });
+    await sync(a);
+    // B's background pass (or Share now) runs under Pavla's session: it applies the deactivation, then stops and locks.
+    expect((await refusal(b.call('practiceServer.sync', {}))).code).toBe('ACCOUNT_INACTIVE');
+    expect(b.services.session.state).toBe('locked');
+    expect((await refusal(b.call('requests.list', {}))).code).toBe('VAULT_LOCKED');
+    await asAdmin(b);
+    expect((await auditOf(b, 'vault.lock')).filter((e) => e.detail.reason === 'account_inactive')).toHaveLength(1);
+    expect((await b.call('accounts.list', {})).find((x) => x.id === pavla.id)?.active).toBe(false);
   });
 });

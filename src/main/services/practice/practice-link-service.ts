@@ -296,6 +296,11 @@ export class PracticeLinkService implements PracticeLink {
     return this.use(async (engine, keys) => {
       const c = this.context(engine, keys);
       await this.directory.pull(engine, keys, this.workstation().id);
+      if (this.d.session.access()?.role === null) {
+        // The signed-in account was deactivated on another workstation: its session ends here, before anything more.
+        this.d.session.lock('account_inactive');
+        throw new AppError('ACCOUNT_INACTIVE', 'This staff account is no longer active, so ReleaseDesk has locked. Ask your administrator.');
+      }
       const pass = await syncPass(c);
       const counts = { pushed: pass.pushed + pass.records.pushed, pulled: pass.pulled + pass.records.pulled, conflicts: pass.conflicts + pass.records.conflicts };
       const files = { filesPushed: pass.files.pushed, filesPulled: pass.files.pulled };
