@@ -129,12 +129,29 @@ export function minimumNecessaryApplies(request: RequestDetailT['request'] | nul
   return request?.basis === 'tpo' && request.tpo?.purpose !== 'treatment';
 }
 
-/** The step an existing release opens at. */
-export function stepFor(release: ReleaseDetailT): number {
+/** Gate findings that staff resolve on the Records step: a file not filed yet, another patient's record, a file not yet compared with the patient. */
+const RECORDS_FINDINGS: ReadonlySet<string> = new Set(['DOCUMENT_UNCLASSIFIED', 'PATIENT_MISMATCH', 'PATIENT_CHECK_PENDING']);
+
+/**
+ * Do the release's records still need staff's work: none yet, one without category or date of service, or — once the
+ * gate answered — one flagged as another patient's, not yet compared with the patient, or outside the request's scope?
+ */
+export function recordsNeedWork(release: ReleaseDetailT, evaluation?: ReleaseEvaluationT | null): boolean {
+  if (release.documents.length === 0 || release.documents.some((d) => !d.classified)) return true;
+  if (!evaluation) return false;
+  return evaluation.findings.some((f) => f.severity === 'block' && RECORDS_FINDINGS.has(f.code)) || evaluation.documents.some((d) => !d.selectable);
+}
+
+/**
+ * The step an existing release opens at: a sent (or sending) release on Send; a draft on the first step with work
+ * left — Records while a file is unfiled, flagged or out of scope (known from the gate's `evaluation` once it
+ * answered), then Recipient, then Review.
+ */
+export function stepFor(release: ReleaseDetailT, evaluation?: ReleaseEvaluationT | null): number {
   if (release.status !== 'draft') return STEP.send;
+  if (recordsNeedWork(release, evaluation)) return STEP.records;
   if (release.recipient) return STEP.review;
-  if (release.documents.length > 0) return STEP.recipient;
-  return STEP.records;
+  return STEP.recipient;
 }
 
 /** Why the release cannot be sent yet, or null when it is ready (mirrors RELEASE_NOT_READY in main). */
