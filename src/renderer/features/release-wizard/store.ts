@@ -31,6 +31,7 @@ export {
   type Busy,
   type DeliveryOptions,
   type EmailCheck,
+  type EmailRoute,
   type ExportedFiles,
   type OneTimePassphrase,
   type Rejected,
