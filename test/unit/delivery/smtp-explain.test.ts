@@ -55,6 +55,24 @@ describe('SMTP failure classes in the UI', () => {
   });
 });
 
+describe('where the email server settings are, by where the explanation is read', () => {
+  it('setup points to the fields above (no Settings yet), the Settings screen to this page, elsewhere to Settings', () => {
+    const setup = explain('SMTP_AUTH_FAILED', undefined, undefined, 'setup');
+    expect(setup.next).toContain('above');
+    expect(setup.next).not.toMatch(/Settings/);
+    expect(setup.fixIn).toBeUndefined();
+    expect(explain('SMTP_AUTH_FAILED', undefined, undefined, 'settings').next).toContain('on this page');
+    expect(explain('SMTP_AUTH_FAILED').next).toContain('under Settings');
+    expect(explain('SMTP_AUTH_FAILED').fixIn).toBe('settings');
+  });
+
+  it('main’s message, when given, is the one sentence saying what happened (no second restatement)', () => {
+    const m = 'The mail server refused the user name or password. Nothing was sent.';
+    expect(explain('SMTP_AUTH_FAILED', m).title).toBe(m);
+    expect(explain('SMTP_AUTH_FAILED').title).toBe('The email server did not accept the username or password.');
+  });
+});
+
 describe('classifySmtpFailure edge rules', () => {
   it('a drop after the final "." is SMTP_NO_REPLY even when the error names DATA without a reply', () => {
     const e = classifySmtpFailure({ code: 'ECONNECTION', command: 'CONN', message: 'Connection closed unexpectedly' }, { ...ctx, phase: 'reply', dotWritten: true });
