@@ -103,6 +103,22 @@ export function PracticeServerSettings() {
   );
 }
 
+/**
+ * After "Save and connect": what the saved settings mean now, from the link's actual state — not joined yet (the join
+ * form is in "This workstation and the practice", above this form), or joined (shared every 30 seconds).
+ */
+export function SavedBanner({ link }: { link: PracticeServerStatusView['link'] }) {
+  const joined = link.state === 'online' || link.state === 'offline';
+  return (
+    <Alert color="green" variant="light" role="status" data-testid="practice-server-saved"
+      title={joined ? 'This workstation is connected and joined to the practice' : 'This workstation is connected to the practice server'}>
+      {joined
+        ? `The settings are saved in this computer’s encrypted vault. ${link.workstationLabel ? `As “${link.workstationLabel}”, it` : 'It'} shares its requests and audit trail with the practice server every 30 seconds, and email releases go through the practice’s shared outbox. Connect and join the other workstations the same way.`
+        : 'The settings are saved in this computer’s encrypted vault. Next, join this workstation to the practice under “This workstation and the practice” above (an administrator’s passphrase and a name for this workstation). Until then nothing is shared. Then connect and join the other workstations the same way.'}
+    </Alert>
+  );
+}
+
 /** The administrator's form: test, save and connect, disconnect. */
 function ServerForm({ status }: { status: PracticeServerStatusView }) {
   const api = usePracticeServerStore.getState(); // the store's calls (actions never change)
@@ -221,11 +237,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
                 {checked.serverVersion.split(' ')[0]}. Nothing was saved yet: choose “Save and connect” to use this server.
               </Alert>
             ) : null}
-            {saved ? (
-              <Alert color="green" variant="light" role="status" title="This workstation is connected to the practice server" data-testid="practice-server-saved">
-                The settings are saved in this computer’s encrypted vault. Next, join this workstation to the practice below, then connect and join the other workstations the same way.
-              </Alert>
-            ) : null}
+            {saved ? <SavedBanner link={status.link} /> : null}
             {disconnected ? (
               <Alert color="blue" variant="light" role="status" title="Disconnected" data-testid="practice-server-disconnected">
                 This workstation no longer uses the practice server, and its password was erased.
