@@ -124,6 +124,24 @@ describe('Settings → Practice server (administrator)', () => {
     expect(joined.textContent).not.toMatch(/Next, join/);
   });
 
+  it('text that is not a certificate at all (“hello”) is told apart from a certificate that is no CA; an earlier refusal does not stay beside it', async () => {
+    installFakeApi({
+      'practiceServer.status': () => ok(NOT_SET),
+      'practiceServer.test': () => fail('PRACTICE_SERVER_CA_INVALID', 'This is not a CA certificate (it may be the server’s own certificate). Ask your IT provider for the CA certificate that signed the server’s certificate.'),
+    });
+    renderUi(<PracticeServerSettings />);
+    await screen.findByTestId('practice-server-status');
+    fillForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Test practice server connection' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/not a CA certificate/);
+
+    type(/CA certificate/, 'hello');
+    fireEvent.click(screen.getByRole('button', { name: 'Test practice server connection' }));
+    expect(await screen.findByText('This is not a certificate in PEM form (it should begin with -----BEGIN CERTIFICATE-----). Paste the CA certificate your IT provider gave you.')).toBeTruthy();
+    expect(screen.queryByText(/not a CA certificate/)).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('an empty password keeps the stored one (not sent); disconnect asks first, then says the password was erased', async () => {
     const fake = installFakeApi({
       'practiceServer.status': () => ok(ACTIVE),
