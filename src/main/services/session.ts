@@ -2,18 +2,17 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaffRoleT } from '../../shared/contract';
 import { AppError, isAppError } from '../../shared/errors';
-import { getUser, findUserByName, insertUser, listUsers, setMfaLastStep, useRecoveryCode, type UserRow } from './accounts/users-repo';
-import { hashRecoveryCode, looksLikeRecoveryCode, verifyTotp } from './accounts/totp';
+import { getUser, findUserByName, insertUser, type UserRow } from './accounts/users-repo';
 import { appendAudit, type AuditDetail, type AuditInput } from './audit/audit';
 import { securitySettings } from './settings/settings';
 import { CHECKPOINT_KEY_PURPOSE, writeCheckpoint } from './audit/checkpoints';
-import { readSettingJson } from './settings/repo';
 import type { Clock } from './support/clock';
 import { newId } from './support/ids';
 import type { Logger } from './support/logger';
 import { keyCheckMatches, keyCheckValue } from './vault/kdf';
-import { decoyDerivation, KEY_FILE, newVaultKey, readKeyFile, sameName, unwrapVaultKey, withEntry, wrapVaultKey, writeKeyring, type Keyring, type KeyringEntry } from './vault/keyring';
+import { decoyDerivation, KEY_FILE, newVaultKey, readKeyFile, sameName, unwrapVaultKey, wrapVaultKey, writeKeyring, type Keyring, type KeyringEntry } from './vault/keyring';
 import { inspectVaultFile, Vault, VAULT_FILE, vaultFileState } from './vault/vault';
+import { CHAIN_KEY_PURPOSE, checkSecondFactor, migrateSinglePassphrase, staffSettingName } from './session-sign-in';
 import { appendPendingFailure, flushPendingFailures, pendingFailureLines, unlockWaitSeconds } from './unlock-failures';
 
 export { FREE_UNLOCK_ATTEMPTS, MAX_UNLOCK_WAIT_SECONDS, unlockWaitSeconds } from './unlock-failures';
@@ -162,7 +161,7 @@ export class Session {
       if (file.kind === 'legacy') {
         v = await Vault.open(this.dataDir, passphrase);
         try {
-          user = await this.migrateSinglePassphrase(v, passphrase);
+          user = await migrateSinglePassphrase(v, this.dataDir, passphrase, this.clock.now());
           migrated = true;
         } catch (e) {
           v.close();
@@ -172,7 +171,7 @@ export class Session {
         ({ v, user, first } = await this.openWithKeyring(file.keyring, passphrase, opts.username, tried));
       }
       try {
-        mfa = this.checkSecondFactor(v, user, opts.code);
+        mfa = checkSecondFactor(v, user, opts.code, this.clock.now());
       } catch (e) {
         first?.discard();
         v.close();
@@ -290,81 +289,6 @@ export class Session {
     }
   }
 
-  /**
-   * The second factor (RFC 6238 TOTP, ±1 step, no replay; or a one-time recovery code) for an account with MFA.
-   * A wrong code is audited in the open vault before it is closed again.
-   * @returns how the account proved it ('none' without MFA)
-   * @throws AppError MFA_REQUIRED | MFA_INVALID
-   */
-  private checkSecondFactor(v: Vault, user: UserRow, code: string | undefined): 'none' | 'totp' | 'recovery' {
-    if (!user.mfaSecret) return 'none';
-    if (!code) throw new AppError('MFA_REQUIRED', 'Enter the 6-digit code from your authenticator app, or a recovery code.');
-    const now = this.clock.now();
-    let how: 'totp' | 'recovery' | null = null;
-    v.tx(() => {
-      if (looksLikeRecoveryCode(code)) {
-        if (useRecoveryCode(v.db, user.id, hashRecoveryCode(code), now.toISOString())) how = 'recovery';
-      } else {
-        const step = verifyTotp(user.mfaSecret!, code, now, user.mfaLastStep);
-        if (step !== null) {
-          setMfaLastStep(v.db, user.id, step);
-          how = 'totp';
-        }
-      }
-      if (!how) {
-        appendAudit(v.db, v.subkey(CHAIN_KEY_PURPOSE), {
-          at: now,
-          actor: user.name,
-          actorId: null,
-          action: 'vault.unlock',
-          outcome: 'failure',
-          subjectType: 'vault',
-          subjectId: null,
-          detail: { code: 'MFA_INVALID', accountId: user.id },
-        });
-      }
-    });
-    if (!how) throw new AppError('MFA_INVALID', 'That code is not valid (or was already used). Check the time on your phone and try the newest code.');
-    return how;
-  }
-
-  /**
-   * Turn a single-passphrase vault (before staff accounts) into a keyring: the person set up at setup becomes the
-   * first administrator, and the practice passphrase now unwraps the same vault key (no re-encryption; every subkey
-   * and the audit chain stay valid). Audited `user.migrate` in the same transaction as the keyring write.
-   */
-  private async migrateSinglePassphrase(v: Vault, passphrase: string): Promise<UserRow> {
-    const existing = listUsers(v.db).find((u) => u.active && u.role === 'administrator');
-    const name = existing?.name ?? this.staffSettingName(v) ?? 'Administrator';
-    const id = existing?.id ?? newId();
-    const key = v.vaultKey();
-    try {
-      const entry = await wrapVaultKey(key, { id, name }, passphrase);
-      const at = this.clock.now();
-      v.tx(() => {
-        if (!existing) insertUser(v.db, { id, name, role: 'administrator', createdAt: at.toISOString(), createdBy: null });
-        appendAudit(v.db, v.subkey(CHAIN_KEY_PURPOSE), {
-          at,
-          actor: name,
-          actorId: id,
-          action: 'user.migrate',
-          outcome: 'success',
-          subjectType: 'user',
-          subjectId: id,
-          detail: { role: 'administrator' },
-        });
-        writeKeyring(this.dataDir, withEntry({ version: 2, keyCheck: keyCheckValue(key), users: [] }, entry));
-      });
-    } finally {
-      key.fill(0);
-    }
-    return getUser(v.db, id)!;
-  }
-
-  private staffSettingName(v: Vault): string | null {
-    const json = readSettingJson(v.db, 'staff');
-    return json !== undefined ? (JSON.parse(json) as { name: string }).name : null;
-  }
 
   /**
    * Close the vault and forget the key. Idempotent. The `vault.lock` event and a checkpoint of the audit
@@ -397,7 +321,7 @@ export class Session {
   /** The signed-in staff member's name ('system' while locked). */
   actor(): string {
     if (!this.vault) return 'system';
-    return this.user?.name ?? this.staffSettingName(this.vault) ?? 'system';
+    return this.user?.name ?? staffSettingName(this.vault) ?? 'system';
   }
 
   /**
@@ -497,7 +421,6 @@ export class Session {
 }
 
 /** HKDF label of the audit chain's HMAC key. */
-const CHAIN_KEY_PURPOSE = 'audit-chain-v1';
 
 /** Looks up an account by sign-in name (re-exported for services). */
 export { findUserByName };

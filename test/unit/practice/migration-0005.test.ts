@@ -91,12 +91,12 @@ describe.each(engines())('migration 0005 staff-directory on $name', (h) => {
     // A second rotation from the old key is refused (someone rotated first).
     await expect(rotatePracticeKey(db, { keyId: keys.keyId, root: null, dataKey: rootKey }, 'admin', AT)).rejects.toMatchObject({ code: 'PRACTICE_DB_CONFLICT' });
 
-    expect(await resealUnder(db, next, '2026-03-11T00:00:01.000Z')).toEqual({ staff: 2, requests: 1 });
+    expect(await resealUnder(db, next, '2026-03-11T00:00:01.000Z')).toEqual({ staff: 2, requests: 1, records: 0, chunks: 0, skipped: 0 });
     const row = await db.one<{ sealed: Buffer }>('SELECT sealed FROM practice_requests WHERE id = $1', [req.id]);
     const place = { table: 'practice_requests', column: 'sealed', rowId: req.id };
     expect(() => open(keys, place, Buffer.from(row!.sealed))).toThrow(expect.objectContaining({ code: 'PRACTICE_KEY_WRONG' }));
     expect(open(next, place, Buffer.from(row!.sealed)).toString('utf8')).toContain('Zyxwv Testpatient');
     expect(Number((await db.one<{ c: number }>('SELECT count(*) AS c FROM practice_data_keys WHERE resealed_at IS NOT NULL'))!.c)).toBe(1);
-    expect(await resealUnder(db, next, AT)).toEqual({ staff: 0, requests: 0 });
+    expect(await resealUnder(db, next, AT)).toEqual({ staff: 0, requests: 0, records: 0, chunks: 0, skipped: 0 });
   });
 });

@@ -33,7 +33,7 @@ import { migratePractice } from './migrate';
 import { openPgEngine } from './pg-engine';
 import { isOfflineError, type PracticeLink, type PracticeLinkState, type Workstation } from './practice-link';
 import type { PracticeServerService } from './practice-server-service';
-import { destroyPracticeKeys, newPracticeDataKey, practiceKeyId, practiceKeys, unwrapDataKey, type PracticeKeys } from './sealing';
+import { destroyPracticeKeys, newPracticeDataKey, practiceKeyId, unwrapDataKey, type PracticeKeys } from './sealing';
 import { pushAuditToPracticeChain } from './sync-audit';
 import { conflictView, recordConflictView } from './sync-conflicts';
 import { resolveConflict, type SyncContext } from './sync-requests';
@@ -41,13 +41,7 @@ import { resolveRecordConflict, syncPass } from './sync-pass';
 import { openRecordConflicts } from './sync-vault-repo';
 import { practiceHasKey, upsertWorkstation } from './sync-repo';
 import { StaffDirectory } from './staff-directory';
-import { newStaffKeyPair } from './staff-keys';
-import { currentKeyId, getKeyBox, putKeyBox, setWorkstationPublicKey } from './staff-repo';
-import { disabledHoldersOf, holdersWithoutBox, keysAwaitingReseal } from './rotation-repo';
-import { resealUnder, rotatePracticeKey } from './staff-rotation';
-import { boxDataKey, openKeyBox } from './staff-keys';
-import { earlierLinkKeys, replaceLinkKey, rootLinkKey, setWorkstationSecret, workstationSecret } from './staff-vault-repo';
-import { publicKeyOf } from './staff-keys';
+import { keysOf, keysPass, PRACTICE_LINK_SUBJECT, type KeyMaintenanceDeps } from './key-maintenance';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 
 export interface PracticeLinkServiceDeps {
@@ -61,7 +55,7 @@ export interface PracticeLinkServiceDeps {
   openEngine?: (config: pg.PoolConfig) => SqlEngine;
 }
 
-const SUBJECT = { type: 'setting', id: 'practice_link' };
+const SUBJECT = PRACTICE_LINK_SUBJECT;
 
 /** The id a staff member's wrap of the practice key is stored under: `staff-` + 32 hex of SHA-256(normalised name). */
 export function wrapHolderId(name: string): string {
@@ -77,8 +71,11 @@ export class PracticeLinkService implements PracticeLink {
   /** The practice staff directory (staff-directory.ts): practice-wide accounts and their first sign-in here. */
   readonly directory: StaffDirectory;
 
+  private readonly keyDeps: KeyMaintenanceDeps;
+
   constructor(private readonly d: PracticeLinkServiceDeps) {
     this.directory = new StaffDirectory({ session: d.session, clock: d.clock, logger: d.logger, withServerOf: (db, fn) => this.withServerOf(db, fn) });
+    this.keyDeps = { session: d.session, clock: d.clock, logger: d.logger, directory: this.directory, workstation: () => this.workstation() };
   }
 
   /**
@@ -89,16 +86,6 @@ export class PracticeLinkService implements PracticeLink {
     const cfg = this.d.practiceServer.poolConfigOf(db);
     if (!cfg) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
     return this.track(async () => fn(await this.engineFor(cfg)));
-  }
-
-  /** The working keys of the kept practice data key, with the earlier keys kept since a rotation. */
-  private keysOf(db: Database, dataKey: Buffer): PracticeKeys {
-    const kept = earlierLinkKeys(db);
-    const root = kept.find((k) => k.isRoot)?.dataKey;
-    const earlier = kept.map((k) => practiceKeys(k.dataKey, root));
-    const keys = practiceKeys(dataKey, root);
-    for (const k of kept) k.dataKey.fill(0);
-    return earlier.length > 0 ? { ...keys, earlier } : keys;
   }
 
   /** The link state now (reads the vault; no network). `local` while the vault is locked. */
@@ -122,7 +109,7 @@ export class PracticeLinkService implements PracticeLink {
     if (!cfg) throw new AppError('PRACTICE_SERVER_NOT_SET', 'This workstation is not connected to a practice server.');
     const link = readLink(this.d.session.require().db);
     if (!link?.dataKey) throw new AppError('PRACTICE_KEY_NOT_WRAPPED', 'This workstation has not joined the practice yet. An administrator joins it in Settings → Practice server.');
-    const keys = this.keysOf(this.d.session.require().db, link.dataKey);
+    const keys = keysOf(this.d.session.require().db, link.dataKey);
     link.dataKey.fill(0);
     try {
       return await this.track(async () => fn(await this.engineFor(cfg), keys));
@@ -208,115 +195,12 @@ export class PracticeLinkService implements PracticeLink {
     // date. The join itself is done: a failure here is logged and repeated by the next sync.
     await this.directory.enroll(user.id, input.passphrase);
     try {
-      await this.use((engine, keys) => this.keysPass(engine, keys));
+      await this.use((engine, keys) => keysPass(this.keyDeps, engine, keys));
       await this.use((engine, keys) => this.directory.pull(engine, keys, this.workstation().id));
     } catch (e) {
       this.d.logger.warn('practice_staff.join_sync_failed', { code: isAppError(e) ? e.code : 'INTERNAL' });
     }
     return this.status();
-  }
-
-  /**
-   * The first pass of a sync (and of a join): this workstation's X25519 public key on the server, the queued staff
-   * directory changes pushed, then the practice data key maintained ({@link maintainKeys}). Runs in its own `use`, so
-   * the second pass opens the keys as they are after a rotation.
-   */
-  private async keysPass(engine: SqlEngine, keys: PracticeKeys): Promise<void> {
-    const v = this.d.session.require();
-    const ws = this.workstation();
-    let secret = workstationSecret(v.db);
-    if (!secret) {
-      const pair = newStaffKeyPair();
-      secret = pair.privateKey;
-      const s = secret;
-      v.tx(() => setWorkstationSecret(v.db, s));
-    }
-    try {
-      await setWorkstationPublicKey(engine, ws.id, publicKeyOf(secret));
-    } finally {
-      secret.fill(0);
-    }
-    await this.directory.push(engine, keys, ws.id);
-    await this.maintainKeys(engine, keys);
-  }
-
-  /**
-   * Keep the practice data key current (staff-rotation.ts):
-   * - the server has a newer key: adopt it from this workstation's box (the old one is kept to read what is not
-   *   re-sealed yet); audited `practice_staff.adopt_key`;
-   * - a disabled account still holds a box of the current key: rotate (new key boxed to every active account and
-   *   workstation, the disabled accounts' boxes deleted; audited `practice_staff.rotate_key`), then re-seal;
-   * - otherwise: box the current key to active accounts and workstations that lack it (an account pushed by a
-   *   workstation that held an older key, a workstation that joined after a rotation) and finish a re-seal left undone.
-   * Failures of the re-seal are logged as codes (the next sync continues); the rest throws.
-   */
-  private async maintainKeys(engine: SqlEngine, keys: PracticeKeys): Promise<void> {
-    const s = this.d.session;
-    const v = s.require();
-    const ws = this.workstation();
-    const at = this.d.clock.now().toISOString();
-    const cur = await currentKeyId(engine);
-    if (!cur) return;
-    if (cur !== keys.keyId) {
-      const secret = workstationSecret(v.db);
-      const box = await getKeyBox(engine, cur, { kind: 'workstation', id: ws.id });
-      if (!secret || !box) {
-        secret?.fill(0);
-        this.d.logger.warn('practice_key.not_boxed_for_workstation', { code: 'PRACTICE_KEY_NOT_WRAPPED' });
-        return;
-      }
-      const payload = openKeyBox(box, secret);
-      secret.fill(0);
-      try {
-        const root = payload.length === 64 ? payload.subarray(32, 64) : null;
-        s.audited(
-          'practice_staff.adopt_key',
-          SUBJECT,
-          (vault) => replaceLinkKey(vault.db, { keyId: cur, dataKey: payload.subarray(0, 32) }, at, root ? { keyId: practiceKeyId(root), dataKey: root } : undefined),
-          () => ({ from: keys.keyId, to: cur }),
-        );
-      } finally {
-        payload.fill(0);
-      }
-      return;
-    }
-    const link = readLink(v.db);
-    if (!link?.dataKey) return;
-    const root = rootLinkKey(v.db);
-    try {
-      if ((await disabledHoldersOf(engine, cur)) > 0) {
-        const r = await rotatePracticeKey(engine, { keyId: cur, root, dataKey: link.dataKey }, s.requireUser().id, at);
-        try {
-          const rootKey = root ?? link.dataKey;
-          s.audited(
-            'practice_staff.rotate_key',
-            SUBJECT,
-            (vault) => replaceLinkKey(vault.db, { keyId: r.keyId, dataKey: r.dataKey }, at, { keyId: practiceKeyId(rootKey), dataKey: rootKey }),
-            () => ({ from: cur, to: r.keyId, holders: r.holders, removedBoxes: r.removedBoxes }),
-          );
-          await this.resealQuietly(engine, this.keysOf(v.db, r.dataKey), at);
-        } finally {
-          r.dataKey.fill(0);
-        }
-        return;
-      }
-      for (const h of await holdersWithoutBox(engine, cur)) await putKeyBox(engine, boxDataKey(link.dataKey, h.publicKey, { kind: h.kind, id: h.id }, root), at);
-      if ((await keysAwaitingReseal(engine)).length > 0) await this.resealQuietly(engine, keys, at);
-    } finally {
-      link.dataKey.fill(0);
-      root?.fill(0);
-    }
-  }
-
-  private async resealQuietly(engine: SqlEngine, keys: PracticeKeys, at: string): Promise<void> {
-    try {
-      const n = await resealUnder(engine, keys, at);
-      this.d.logger.info('practice_key.resealed', { staff: n.staff, requests: n.requests, records: n.records, chunks: n.chunks, skipped: n.skipped });
-    } catch (e) {
-      this.d.logger.warn('practice_key.reseal_failed', { code: isAppError(e) ? e.code : 'INTERNAL' });
-    } finally {
-      destroyPracticeKeys(keys);
-    }
   }
 
   /**
@@ -407,7 +291,7 @@ export class PracticeLinkService implements PracticeLink {
   private async syncOnce(): Promise<PracticeSyncResultT> {
     await this.use(async (engine, keys) => {
       await upsertWorkstation(engine, this.workstation(), this.d.clock.now().toISOString());
-      await this.keysPass(engine, keys);
+      await keysPass(this.keyDeps, engine, keys);
     });
     return this.use(async (engine, keys) => {
       const c = this.context(engine, keys);

@@ -12,9 +12,10 @@
  *
  * Source: 45 CFR 164.312(a)(2)(iv) encryption, 164.312(d) person authentication, 164.312(a)(2)(i) unique user ids.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../vault/atomic-file';
 import { PrivateKeyWrap } from './staff-keys';
 
 export const STAFF_CACHE_FILE = 'practice-staff.json';
@@ -56,16 +57,7 @@ export function readStaffCache(dataDir: string): StaffCache | null {
 
 /** Write the sign-in file atomically (see the module comment). */
 export function writeStaffCache(dataDir: string, cache: StaffCache): void {
-  const v = StaffCache.parse(cache);
-  const tmp = join(dataDir, STAFF_CACHE_FILE + '.tmp');
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(v, null, 2));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dataDir, STAFF_CACHE_FILE));
+  writeJsonAtomic(dataDir, STAFF_CACHE_FILE, StaffCache.parse(cache));
 }
 
 /** Remove the sign-in file (the workstation left the practice). */

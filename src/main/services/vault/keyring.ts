@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
+import { writeJsonAtomic } from './atomic-file';
 import { deriveMasterKey, KdfParams, newKdfParams, unwrapUnderPassphrase, wrapUnderPassphrase } from './kdf';
 
 /**
@@ -78,16 +79,7 @@ export function readKeyFile(dataDir: string): KeyFile {
  * over the old one, so a crash leaves either the old or the new keyring, never half of one.
  */
 export function writeKeyring(dataDir: string, keyring: Keyring): void {
-  const v = Keyring.parse(keyring);
-  const tmp = join(dataDir, KEY_FILE + '.tmp');
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(v, null, 2));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dataDir, KEY_FILE));
+  writeJsonAtomic(dataDir, KEY_FILE, Keyring.parse(keyring));
 }
 
 /** A fresh random 32-byte vault key. */

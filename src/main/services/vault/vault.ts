@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, mkdirSync } from 'node:fs';
 import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { writeJsonAtomic } from './atomic-file';
 import { deriveMasterKey, KdfParams, keyCheckMatches, keyCheckValue, newKdfParams } from './kdf';
 import { readKeyFile, sameName, unwrapVaultKey } from './keyring';
 import { migrate } from './migrations';
@@ -86,9 +87,7 @@ function readKdfParams(dataDir: string): KdfParams {
 }
 
 function writeKdfParams(dataDir: string, params: KdfParams): void {
-  const tmp = join(dataDir, KDF_FILE + '.tmp');
-  writeFileSync(tmp, JSON.stringify(params, null, 2), { mode: 0o600 });
-  renameSync(tmp, join(dataDir, KDF_FILE));
+  writeJsonAtomic(dataDir, KDF_FILE, params);
 }
 
 /** Make the data folder (owner only) and refuse one that already holds a vault. @throws AppError VAULT_ALREADY_INITIALIZED */

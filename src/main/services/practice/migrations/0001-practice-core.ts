@@ -1,4 +1,5 @@
 import { sqlTypes, type Dialect } from '../engine';
+import { pgRefusalFunction, refuseRowChange } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /**
@@ -73,20 +74,13 @@ function up(dialect: Dialect): string[] {
   if (dialect === 'postgres') {
     return [
       ...tables,
-      `CREATE FUNCTION practice_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'append-only table' USING ERRCODE = '42501';
-      END
-      $$`,
+      pgRefusalFunction('practice_append_only', 'append-only table'),
       ...appendOnly.map((tb) => `CREATE TRIGGER ${tb}_append_only BEFORE UPDATE OR DELETE ON ${tb} FOR EACH ROW EXECUTE FUNCTION practice_append_only()`),
     ];
   }
   return [
     ...tables,
-    ...appendOnly.flatMap((tb) => [
-      `CREATE TRIGGER ${tb}_no_update BEFORE UPDATE ON ${tb} BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
-      `CREATE TRIGGER ${tb}_no_delete BEFORE DELETE ON ${tb} BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
-    ]),
+    ...appendOnly.flatMap((tb) => (['update', 'delete'] as const).map((ev) => refuseRowChange(dialect, tb, ev, 'practice_append_only', 'append-only table'))),
   ];
 }
 

@@ -21,6 +21,7 @@
  *   164.530(j) retention
  */
 import { sqlTypes, type Dialect } from '../engine';
+import { QUEUE_NEVER_DELETED, refuseRowChange } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /** `CREATE TABLE name (` one column per line `)`, laid out exactly as this migration shipped its other tables. */
@@ -123,10 +124,8 @@ function up(dialect: Dialect): string[] {
          RAISE EXCEPTION 'records of the shared queue are never deleted' USING ERRCODE = '42501';
        END $$`,
     );
-    for (const t of TABLES) out.push(`CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION queue_refuse_delete()`);
-  } else {
-    for (const t of TABLES) out.push(`CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t} BEGIN SELECT RAISE(ABORT, 'records of the shared queue are never deleted'); END`);
   }
+  for (const t of TABLES) out.push(refuseRowChange(dialect, t, 'delete', 'queue_refuse_delete', QUEUE_NEVER_DELETED));
   return out;
 }
 

@@ -13,6 +13,7 @@
  * @source 45 CFR 164.312(a)(2)(iv) encryption, 164.312(e)(1), 164.530(j) retention
  */
 import { sqlTypes, type Dialect } from '../engine';
+import { QUEUE_NEVER_DELETED, refuseRowChange } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /**
@@ -35,8 +36,7 @@ function up(dialect: Dialect): string[] {
        FOREIGN KEY (transmission_id, part) REFERENCES queue_messages (transmission_id, part)
      )`,
   ];
-  if (dialect === 'postgres') out.push('CREATE TRIGGER queue_message_chunks_no_delete BEFORE DELETE ON queue_message_chunks FOR EACH ROW EXECUTE FUNCTION queue_refuse_delete()');
-  else out.push("CREATE TRIGGER queue_message_chunks_no_delete BEFORE DELETE ON queue_message_chunks BEGIN SELECT RAISE(ABORT, 'records of the shared queue are never deleted'); END");
+  out.push(refuseRowChange(dialect, 'queue_message_chunks', 'delete', 'queue_refuse_delete', QUEUE_NEVER_DELETED));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { sqlTypes, type Dialect } from '../engine';
+import { createTable, notNull } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /**
@@ -36,24 +37,15 @@ function up(dialect: Dialect): string[] {
       updated_at ${t.key} NOT NULL,
       updated_by_workstation ${t.key}
     )`,
-    `CREATE TABLE practice_key_boxes (
-      key_id ${t.key} NOT NULL,
-      holder_kind ${t.key} NOT NULL CHECK (holder_kind IN ('user', 'workstation')),
-      holder_id ${t.key} NOT NULL,
-      ephemeral_public ${t.bytes} NOT NULL,
-      iv ${t.bytes} NOT NULL,
-      ciphertext ${t.bytes} NOT NULL,
-      tag ${t.bytes} NOT NULL,
-      created_at ${t.key} NOT NULL,
-      PRIMARY KEY (key_id, holder_kind, holder_id)
-    )`,
-    `CREATE TABLE practice_staff_signins (
-      user_id ${t.key} NOT NULL,
-      workstation_id ${t.key} NOT NULL,
-      first_at ${t.key} NOT NULL,
-      last_at ${t.key} NOT NULL,
-      PRIMARY KEY (user_id, workstation_id)
-    )`,
+    createTable('practice_key_boxes', [
+      `key_id ${t.key} NOT NULL`,
+      `holder_kind ${t.key} NOT NULL CHECK (holder_kind IN ('user', 'workstation'))`,
+      `holder_id ${t.key} NOT NULL`,
+      ...notNull(t.bytes, 'ephemeral_public', 'iv', 'ciphertext', 'tag'),
+      `created_at ${t.key} NOT NULL`,
+      'PRIMARY KEY (key_id, holder_kind, holder_id)',
+    ]),
+    createTable('practice_staff_signins', [...notNull(t.key, 'user_id', 'workstation_id', 'first_at', 'last_at'), 'PRIMARY KEY (user_id, workstation_id)']),
     `ALTER TABLE practice_workstations ADD COLUMN public_key ${t.bytes}`,
     `ALTER TABLE practice_data_keys ADD COLUMN retired_at ${t.key}`,
     `ALTER TABLE practice_data_keys ADD COLUMN resealed_at ${t.key}`,

@@ -1,4 +1,5 @@
 import { sqlTypes, type Dialect } from '../engine';
+import { NEVER_DELETED, pgRefusalFunction, refuseRowChange } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /**
@@ -83,15 +84,11 @@ function up(dialect: Dialect): string[] {
   if (dialect === 'postgres') {
     return [
       ...tables,
-      `CREATE FUNCTION practice_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'records of the practice store are never deleted' USING ERRCODE = '42501';
-      END
-      $$`,
-      ...kept.map((k) => `CREATE TRIGGER ${k}_no_delete BEFORE DELETE ON ${k} FOR EACH ROW EXECUTE FUNCTION practice_refuse_delete()`),
+      pgRefusalFunction('practice_refuse_delete', NEVER_DELETED),
+      ...kept.map((k) => refuseRowChange(dialect, k, 'delete', 'practice_refuse_delete', NEVER_DELETED)),
     ];
   }
-  return [...tables, ...kept.map((k) => `CREATE TRIGGER ${k}_no_delete BEFORE DELETE ON ${k} BEGIN SELECT RAISE(ABORT, 'records of the practice store are never deleted'); END`)];
+  return [...tables, ...kept.map((k) => refuseRowChange(dialect, k, 'delete', 'practice_refuse_delete', NEVER_DELETED))];
 }
 
 /** Migration 6 of the practice store: the rest of a request synchronised, practice-wide references (see above). */

@@ -17,6 +17,7 @@
  * @source 45 CFR 164.312(b) audit controls, 164.528 accounting of disclosures, 164.530(j) retention; RFC 3464, RFC 3463
  */
 import { sqlTypes, type Dialect } from '../engine';
+import { QUEUE_NEVER_DELETED, refuseRowChange } from './statement-parts';
 import type { PracticeMigration } from './types';
 
 /**
@@ -45,8 +46,7 @@ function up(dialect: Dialect): string[] {
      )`,
     'CREATE INDEX queue_bounce_reports_part ON queue_bounce_reports (transmission_id, part)',
   ];
-  if (dialect === 'postgres') out.push('CREATE TRIGGER queue_bounce_reports_no_delete BEFORE DELETE ON queue_bounce_reports FOR EACH ROW EXECUTE FUNCTION queue_refuse_delete()');
-  else out.push("CREATE TRIGGER queue_bounce_reports_no_delete BEFORE DELETE ON queue_bounce_reports BEGIN SELECT RAISE(ABORT, 'records of the shared queue are never deleted'); END");
+  out.push(refuseRowChange(dialect, 'queue_bounce_reports', 'delete', 'queue_refuse_delete', QUEUE_NEVER_DELETED));
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { SYNC_CONFLICT_COLUMNS } from './schema-parts';
 import type { Migration } from './types';
 
 /**
@@ -42,14 +43,7 @@ export const migration: Migration = {
       CREATE TABLE practice_sync_conflicts (
         id             TEXT PRIMARY KEY,
         request_id     TEXT NOT NULL REFERENCES requests(id),
-        detected_at    TEXT NOT NULL,
-        server_version INTEGER NOT NULL,
-        local_json     TEXT NOT NULL,
-        server_json    TEXT NOT NULL,
-        resolved_at    TEXT,
-        resolution     TEXT CHECK (resolution IN ('server', 'workstation', 'superseded')),
-        resolved_by    TEXT,
-        CHECK ((resolved_at IS NULL) = (resolution IS NULL) AND (resolved_at IS NULL) = (resolved_by IS NULL))
+        ${SYNC_CONFLICT_COLUMNS}
       ) STRICT;
       CREATE UNIQUE INDEX practice_sync_conflicts_open ON practice_sync_conflicts(request_id) WHERE resolved_at IS NULL;
       CREATE TRIGGER practice_sync_conflicts_kept BEFORE DELETE ON practice_sync_conflicts

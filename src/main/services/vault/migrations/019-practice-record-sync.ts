@@ -1,3 +1,4 @@
+import { SYNC_CONFLICT_COLUMNS } from './schema-parts';
 import type { Migration } from './types';
 
 /** The vault tables whose rows are synchronised with the practice server, and the kind each is known by there. */
@@ -74,14 +75,7 @@ export const migration: Migration = {
         id             TEXT PRIMARY KEY,
         kind           TEXT NOT NULL,
         row_id         TEXT NOT NULL,
-        detected_at    TEXT NOT NULL,
-        server_version INTEGER NOT NULL,
-        local_json     TEXT NOT NULL,
-        server_json    TEXT NOT NULL,
-        resolved_at    TEXT,
-        resolution     TEXT CHECK (resolution IN ('server', 'workstation', 'superseded')),
-        resolved_by    TEXT,
-        CHECK ((resolved_at IS NULL) = (resolution IS NULL) AND (resolved_at IS NULL) = (resolved_by IS NULL))
+        ${SYNC_CONFLICT_COLUMNS}
       ) STRICT;
       CREATE UNIQUE INDEX practice_sync_record_conflicts_open ON practice_sync_record_conflicts(kind, row_id) WHERE resolved_at IS NULL;
       CREATE TRIGGER practice_sync_record_conflicts_kept BEFORE DELETE ON practice_sync_record_conflicts

@@ -145,3 +145,17 @@ export function refuseChange(table: string, message: string, event: 'delete' | '
   return `CREATE TRIGGER ${table}_no_${event} BEFORE ${event.toUpperCase()} ON ${table}
         BEGIN SELECT RAISE(ABORT, '${message}'); END;`;
 }
+
+/**
+ * A synchronisation conflict's columns after what it is about (migrations 16 and 19): when it was found, the server's
+ * version, both sides as JSON, and how and by whom it was decided — all three or none (8 lines, no trailing comma).
+ * Both versions are kept; a conflict is never merged (issue #17).
+ */
+export const SYNC_CONFLICT_COLUMNS = `detected_at    TEXT NOT NULL,
+        server_version INTEGER NOT NULL,
+        local_json     TEXT NOT NULL,
+        server_json    TEXT NOT NULL,
+        resolved_at    TEXT,
+        resolution     TEXT CHECK (resolution IN ('server', 'workstation', 'superseded')),
+        resolved_by    TEXT,
+        CHECK ((resolved_at IS NULL) = (resolution IS NULL) AND (resolved_at IS NULL) = (resolved_by IS NULL))`;
