@@ -26,17 +26,23 @@ const transmission = (over: Partial<TransmissionT> = {}): TransmissionT => ({
   recipientName: 'Abcde Lawfirm Intake', recipientEmail: 'intake@lawfirm.example.test', method: 'openpgp-pgp-mime', documents: [],
   messageId: '<m1@clinic.example.test>', smtpResponse: '250 OK', tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384',
   recipientKeyFingerprint: '', partsTotal: 1, partsSent: 1, packetSha256: null, parts: [], requestId: 'req_000001',
-  legalBasis: 'authorization', authorizationId: AUTH_ID, acknowledgmentId: null, closedReason: null, ...over,
+  legalBasis: 'authorization', authorizationId: AUTH_ID, requestReference: 'Q-2026-00001', acknowledgmentId: null, closedReason: null, ...over,
 });
 
 describe('plain labels instead of internal ids', () => {
   it('Audit → Transmissions names the authorization and the unencrypted-email choice in words, never by id', async () => {
     installFakeApi({ 'audit.transmissions': () => ok([transmission(), transmission({ id: 'trn_000002', legalBasis: 'right_of_access', authorizationId: null, acknowledgmentId: ACK_ID, method: 'tls-only-email' })]) });
     const { container } = renderUi(<TransmissionsPanel />);
-    expect((await screen.findByTestId('authorization-relied-on')).textContent).toBe('Under the signed authorization on file for this release’s request');
+    expect((await screen.findByTestId('authorization-relied-on')).textContent).toBe('Under the authorization on file for request Q-2026-00001');
     expect(screen.getByTestId('acknowledgment-relied-on').textContent).toBe('The patient’s recorded choice of unencrypted email');
     expect(container.textContent).not.toContain(AUTH_ID);
     expect(container.textContent).not.toContain(ACK_ID);
+    // Without the request's reference (an older record): still words, never the id.
+    cleanup();
+    installFakeApi({ 'audit.transmissions': () => ok([transmission({ requestReference: undefined })]) });
+    useAuditStore.setState({ transmissions: null });
+    renderUi(<TransmissionsPanel />);
+    expect((await screen.findByTestId('authorization-relied-on')).textContent).toBe('Under the signed authorization on file for this release’s request');
   });
 
   it('a request’s form and format reads as the intake form offers it', () => {
