@@ -137,6 +137,9 @@ export const ERROR_CODES = [
   'APPROVAL_REQUIRED',
   'APPROVAL_NOT_PERMITTED',
   'APPROVAL_NOT_NEEDED',
+  // --- a confirmed file that shows another patient needs a privacy officer (45 CFR 164.502(a), 164.530(c)) ---
+  'PATIENT_OFFICER_APPROVAL_REQUIRED',
+  'PATIENT_CONFIRM_NOT_WAITING',
   // --- address confirmation round trip (issue #12) ---
   'ADDRESS_ALREADY_CONFIRMED',
   'ADDRESS_CODE_NOT_SENT',

@@ -17,3 +17,13 @@ export function pendingPatientCheck(documentId: string): DocumentPatientCheckT {
     confirmed: null,
   };
 }
+
+/**
+ * Whether a checked record file shows ANOTHER patient on every identifier: the text labels another MRN or date of
+ * birth (outcome 'mismatch') and none of this patient's identifiers (name, date of birth, MRN) is anywhere in it.
+ * Confirming such a file needs a privacy officer's approval (45 CFR 164.502(a), 164.530(c)); a partial mismatch
+ * (one of the patient's identifiers found) does not. Pure; PHI-free input (flags only).
+ */
+export function showsAnotherPatient(c: Pick<DocumentPatientCheckT, 'outcome' | 'nameFound' | 'dobFound' | 'mrnFound'>): boolean {
+  return c.outcome === 'mismatch' && !c.nameFound && !c.dobFound && !c.mrnFound;
+}

@@ -115,6 +115,8 @@ export const CHANNEL_ROLES: Record<ChannelName, readonly StaffRoleT[]> = {
   'documents.export': STAFF,
   'documents.checkPatient': STAFF,
   'documents.confirmPatient': STAFF,
+  // A confirmed file that shows another patient needs a privacy officer (or administrator): documents/patient-check.ts.
+  'documents.decidePatientConfirm': OFFICER,
   'documents.previewPage': STAFF,
   'documents.importDropped': STAFF,
   'documents.unlockPdf': STAFF,

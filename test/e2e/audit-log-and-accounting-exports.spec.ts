@@ -103,6 +103,14 @@ test('the privacy officer filters the audit log, exports the audit report and a 
   expect(accText).toContain('Reportable lab result');
   expect(accText).not.toContain('Qwfp Recipient'); // the right-of-access copy is excluded (164.528(a)(1)(ii))
   execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', join(exportDir, accPdf), join(process.cwd(), 'test-results', 'screens', 'audit-accounting-pdf')]);
+  // The copy for the patient: the same disclosures, without the officer-only integrity receipt.
+  await page.getByRole('button', { name: 'Export patient copy (no integrity receipt)' }).click();
+  await expect(page.getByText('Accounting of disclosures (patient copy) saved')).toBeVisible({ timeout: 60_000 });
+  const copyPdf = filesUnder(exportDir).find((f) => /accounting-of-disclosures-patient-copy-.*\.pdf$/.test(f))!;
+  const copyText = execFileSync('pdftotext', ['-layout', join(exportDir, copyPdf), '-']).toString('utf8');
+  expect(copyText).toContain('Zyxwv Testpatient, born 1970-01-02');
+  expect(copyText).toContain('County Health Department');
+  expect(copyText).not.toMatch(/gpg|SHA-256|Checkpoint|[0-9a-f]{16}/i);
 
   // 6. The exports are themselves in the log.
   await page.getByRole('tab', { name: 'Events' }).click();

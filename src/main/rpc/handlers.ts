@@ -118,7 +118,7 @@ export function channelHandlers(s: Services): Handlers {
     'audit.exportReport': ({ filter }) => s.audit.exportReport(filter),
     'audit.patients': ({ query }) => s.audit.patients(query),
     'audit.accounting': ({ mrn, asOf }) => s.audit.accounting(mrn, asOf),
-    'audit.exportAccounting': ({ mrn, asOf }) => s.audit.exportAccounting(mrn, asOf),
+    'audit.exportAccounting': ({ mrn, asOf, copy }) => s.audit.exportAccounting(mrn, asOf, copy ?? 'officer'),
     'audit.accessReport': (input) => s.audit.accessReport(input),
     'audit.exportAccessReport': (input) => s.audit.exportAccessReport(input),
     'audit.recordDisclosure': (input) => s.audit.recordDisclosure(input),
@@ -126,6 +126,7 @@ export function channelHandlers(s: Services): Handlers {
     'settings.updatePractice': (input) => s.settings.updatePractice(input),
     'documents.checkPatient': ({ releaseId }) => s.documents.checkPatient(releaseId),
     'documents.confirmPatient': ({ releaseId, documentId, reason }) => s.documents.confirmPatient(releaseId, documentId, reason),
+    'documents.decidePatientConfirm': ({ releaseId, documentId, decision }) => s.documents.decidePatientConfirm(releaseId, documentId, decision),
     // --- retention, legal hold, backup and the compliance dashboard (issue #13) ---
     'retention.get': () => s.retention.get(),
     'retention.setPolicy': (input) => s.retention.setPolicy(input),

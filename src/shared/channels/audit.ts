@@ -34,8 +34,12 @@ export const auditChannels = {
   'audit.patients': { input: z.object({ query: line(200, 0) }).strict(), output: z.array(PatientListing) },
   /** The accounting of disclosures for one patient, six years before `asOf` (164.528), for review. */
   'audit.accounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: AccountingView },
-  /** Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. */
-  'audit.exportAccounting': { input: z.object({ mrn: line(64), asOf: IsoDate }).strict(), output: ReportExport },
+  /**
+   * Export the accounting (PDF, CSV, signatures) into a folder staff choose. Audited. `copy` 'patient' (164.528(c):
+   * the accounting given to the individual) leaves out the officer-only integrity receipt: no audit-log check, no
+   * checkpoint hashes, no "gpg --verify" text in the PDF; 'officer' (the default) keeps them.
+   */
+  'audit.exportAccounting': { input: z.object({ mrn: line(64), asOf: IsoDate, copy: z.enum(['officer', 'patient']).optional() }).strict(), output: ReportExport },
   /** Who viewed, imported, exported, printed or sent a patient's records (or what one staff member accessed). */
   'audit.accessReport': { input: AccessReportInput, output: AccessReportView },
   'audit.exportAccessReport': { input: AccessReportInput, output: ReportExport },

@@ -54,10 +54,22 @@ export const documentsChannels = {
   'documents.checkPatient': { input: ByRelease, output: z.object({ checks: z.array(DocumentPatientCheck) }) },
   /**
    * Staff looked at a flagged file and confirm it belongs in this release, with a reason (audited; the reason stays
-   * in the vault, the audit detail has ids only). Refused with PATIENT_CHECK_PENDING before the check has run.
+   * in the vault, the audit detail has ids only). Refused with PATIENT_CHECK_PENDING before the check has run. For a
+   * file that shows another patient on every identifier, front desk's confirmation is a request: the file waits for
+   * a privacy officer (documents.decidePatientConfirm); an officer's or administrator's own confirmation approves it.
    */
   'documents.confirmPatient': {
     input: z.object({ releaseId: Id, documentId: Id, reason: paragraph(1000, 10) }).strict(),
+    output: z.object({ checks: z.array(DocumentPatientCheck) }),
+  },
+  /**
+   * A privacy officer (or administrator) approves or declines staff's confirmation of a file that shows another
+   * patient on every identifier (its `officerApproval` is 'waiting'); until approved the release cannot be sent
+   * (PATIENT_OFFICER_APPROVAL_REQUIRED). Audited `document.patient_confirm_approve` / `_decline` (ids only).
+   * @throws PATIENT_CONFIRM_NOT_WAITING | APPROVAL_NOT_PERMITTED | NOT_FOUND | RELEASE_ALREADY_SENT
+   */
+  'documents.decidePatientConfirm': {
+    input: z.object({ releaseId: Id, documentId: Id, decision: z.enum(['approve', 'decline']) }).strict(),
     output: z.object({ checks: z.array(DocumentPatientCheck) }),
   },
   /**

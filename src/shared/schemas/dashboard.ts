@@ -28,6 +28,7 @@ export const DashboardItem = z.object({
     'key_expiring',
     'backup_due',
     'chain_problem',
+    'patient_confirm_waiting',
   ]),
   severity: z.enum(['critical', 'warning', 'info']),
   /** PHI-free: references, counts and dates only. */

@@ -51,6 +51,12 @@ export const DocumentPatientCheck = z.object({
   checkedAt: IsoDateTime.nullable(),
   /** Staff looked and confirmed the file belongs in this release anyway: who, when, why. */
   confirmed: z.object({ by: z.string(), at: IsoDateTime, reason: z.string() }).nullable(),
+  /**
+   * A file that shows another patient on every identifier (shared/patient-check.ts showsAnotherPatient) needs a
+   * privacy officer's approval of its confirmation: 'waiting' (staff confirmed, no officer has decided), 'approved',
+   * 'declined' (stays blocked), or 'not_needed' (any other file, or not confirmed yet). Absent = 'not_needed'.
+   */
+  officerApproval: z.enum(['not_needed', 'waiting', 'approved', 'declined']).optional(),
 });
 export type DocumentPatientCheckT = z.infer<typeof DocumentPatientCheck>;
 /** A record file that was not imported, with its own reason; `passwordRequestId` when it waits for its PDF password. */

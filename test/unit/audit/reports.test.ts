@@ -105,6 +105,29 @@ describe.skipIf(!HAVE)('audit report exports', () => {
     expect(q.events[0]).toMatchObject({ action: 'audit.accounting_export', patientName: VI.name });
   }, 60_000);
 
+  it('the patient copy of the accounting lists the same disclosures without the officer-only receipt (no hashes, no gpg text)', async () => {
+    const asOf = new Date().toISOString().slice(0, 10);
+    const officer = text(join(exportDir, (await b.call('audit.exportAccounting', { mrn: VI.mrn, asOf })).files[0]!.name));
+    expect(officer).toMatch(/gpg --verify/);
+    expect(officer).toMatch(/[0-9a-f]{16}/);
+    const r = await b.call('audit.exportAccounting', { mrn: VI.mrn, asOf, copy: 'patient' });
+    expect(r.rows).toBe(1);
+    expect(r.receipt).toBeNull();
+    expect(r.files[0]!.name).toMatch(/^accounting-of-disclosures-patient-copy-\d{4}-\d{2}-\d{2}-\d{6}\.pdf$/);
+    const pdf = join(exportDir, r.files[0]!.name);
+    const t = text(pdf);
+    expect(t).toContain('Accounting of disclosures');
+    expect(t).toContain('Nguyễn Thị Hương, born 1984-05-06');
+    expect(t).toContain('State Cancer Registry');
+    expect(t).toContain('registry@state.example.test');
+    expect(t).toMatch(/Disclosure required by law \(45 CFR\s+164\.512\(a\)\)/);
+    expect(t).not.toMatch(/gpg|--verify|\.sig\b|SHA-256|Checkpoint|Audit log check/i);
+    expect(t).not.toMatch(/[0-9a-f]{16}/i); // no hash, fingerprint or checkpoint digest
+    const q = await b.call('audit.query', { filter: { patient: VI.mrn, kind: 'reports' } });
+    expect(q.events[0]).toMatchObject({ action: 'audit.accounting_export', detail: { copy: 'patient', listed: 1 } });
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', pdf, join(process.cwd(), 'test-results', 'accounting-patient-copy')]);
+  }, 60_000);
+
   it('a partly delivered release is listed; Chinese and Cyrillic names draw', async () => {
     const asOf = new Date().toISOString().slice(0, 10);
     const r = await b.call('audit.exportAccounting', { mrn: RU.mrn, asOf });

@@ -99,4 +99,33 @@ describe('DashboardScreen', () => {
     expect(await screen.findByRole('button', { name: 'Back up now in Settings' })).toBeTruthy();
     expect(within(screen.getByTestId('dash-posture')).getByText('Tell an administrator.')).toBeTruthy();
   });
+
+  it('a file that shows another patient is on Today: officers get the button to approve or decline, front desk are told whom to ask', async () => {
+    const waiting: D = {
+      ...DASH,
+      items: [
+        {
+          kind: 'patient_confirm_waiting',
+          severity: 'critical',
+          title: 'Release R-2026-00005 has 1 file that shows another patient',
+          detail: 'A privacy officer must approve it before it can be sent. Ask your privacy officer to open the release.',
+          action: 'Approve or decline in release R-2026-00005',
+          target: { screen: 'wizard', id: 'rel_000005', needs: 'documents.decidePatientConfirm' },
+        },
+      ],
+    };
+    useAppStore.setState({ info: { user: { role: 'front_desk' } } as never });
+    installFakeApi({ 'dashboard.get': () => ok(waiting) });
+    renderUi(<DashboardScreen />);
+    const row = (await screen.findByText('Release R-2026-00005 has 1 file that shows another patient')).closest('li')!;
+    expect(within(row as HTMLElement).getByText('Needs a privacy officer')).toBeTruthy();
+    expect(within(row as HTMLElement).queryByRole('button')).toBeNull();
+    expect(within(row as HTMLElement).getByText('Tell your privacy officer.')).toBeTruthy();
+
+    cleanup();
+    useAppStore.setState({ info: { user: { role: 'privacy_officer' } } as never });
+    renderUi(<DashboardScreen />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Approve or decline in release R-2026-00005' }));
+    expect(useAppStore.getState().screen).toEqual({ name: 'wizard', releaseId: 'rel_000005' });
+  });
 });

@@ -9,12 +9,14 @@ import { PatientCheckPanel } from '../../../src/renderer/features/release-wizard
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
 import { clockText } from '../../../src/renderer/features/requests/labels';
 import { formatDate } from '../../../src/renderer/lib/format';
+import { useAppStore } from '../../../src/renderer/lib/navigation';
 import type { DocumentPatientCheckT } from '../../../src/shared/contract';
 import { DOC, installDomStubs, installFakeApi, makeRelease, ok, renderUi } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(() => {
   cleanup();
+  useAppStore.setState({ info: null });
   useWizardStore.setState({ release: null, evaluation: null, request: null, step: 0, busy: null, error: null });
 });
 
@@ -25,6 +27,7 @@ const OTHER: DocumentPatientCheckT = { ...base, documentId: DOC2.id, outcome: 'm
 
 describe('PatientCheckPanel', () => {
   it('runs the check, explains another patient’s file without identifier values, and records a reasoned confirmation', async () => {
+    useAppStore.setState({ info: { user: { role: 'privacy_officer' } } as never }); // an officer's own confirmation is the approval
     const confirmed = { ...OTHER, confirmed: { by: 'Jordan Frontdesk', at: '2026-03-03T14:10:00.000Z', reason: 'Maiden name; checked by phone' } };
     const fake = installFakeApi({
       'documents.checkPatient': () => ok({ checks: [MATCH, OTHER] }),
@@ -50,6 +53,47 @@ describe('PatientCheckPanel', () => {
     await screen.findByText('Confirmed by staff');
     expect(fake.callsTo('documents.confirmPatient')).toEqual([{ releaseId: 'rel_000001', documentId: DOC2.id, reason: 'Maiden name; checked by phone' }]);
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('a file that shows another patient needs a privacy officer', () => {
+  it('front desk are told before they confirm that a privacy officer must approve, and then see that it waits', async () => {
+    useAppStore.setState({ info: { user: { role: 'front_desk' } } as never });
+    const requested = { ...OTHER, confirmed: { by: 'Dana Deskworker', at: '2026-03-03T14:10:00.000Z', reason: 'Checked with chart' }, officerApproval: 'waiting' as const };
+    const fake = installFakeApi({
+      'documents.checkPatient': () => ok({ checks: [MATCH, OTHER] }),
+      'documents.confirmPatient': () => ok({ checks: [MATCH, requested] }),
+      'releases.evaluate': () => ok({ allowed: false, findings: [], notices: [], documents: [] }),
+    });
+    useWizardStore.setState({ release: makeRelease({ documents: [{ ...DOC, category: 'visit_notes', documentDate: '2026-02-01' }, DOC2], documentCount: 2 }) });
+    renderUi(<PatientCheckPanel />);
+    const table = await screen.findByRole('table', { name: 'Patient check' });
+    await within(table).findByText('Another patient?');
+    fireEvent.click(within(table).getByRole('button', { name: 'Ask a privacy officer to confirm it…' }));
+    expect(screen.getByTestId('officer-must-approve').textContent).toContain('A privacy officer must approve a file that shows another patient');
+    fireEvent.change(screen.getByLabelText('Why record-2 belongs in this release'), { target: { value: 'Checked with chart' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ask a privacy officer' }));
+    await screen.findByText('Waiting for a privacy officer');
+    expect(screen.getByTestId('officer-decision').textContent).toContain('It cannot be sent until a privacy officer approves it.');
+    expect(within(screen.getByTestId('officer-decision')).queryByRole('button')).toBeNull(); // front desk cannot decide
+    expect(fake.callsTo('documents.confirmPatient')).toEqual([{ releaseId: 'rel_000001', documentId: DOC2.id, reason: 'Checked with chart' }]);
+  });
+
+  it('a privacy officer approves or declines a waiting file from the panel', async () => {
+    useAppStore.setState({ info: { user: { role: 'privacy_officer' } } as never });
+    const waiting = { ...OTHER, confirmed: { by: 'Dana Deskworker', at: '2026-03-03T14:10:00.000Z', reason: 'Checked with chart' }, officerApproval: 'waiting' as const };
+    const fake = installFakeApi({
+      'documents.checkPatient': () => ok({ checks: [MATCH, waiting] }),
+      'documents.decidePatientConfirm': () => ok({ checks: [MATCH, { ...waiting, officerApproval: 'declined' as const }] }),
+      'releases.evaluate': () => ok({ allowed: false, findings: [], notices: [], documents: [] }),
+    });
+    useWizardStore.setState({ release: makeRelease({ documents: [{ ...DOC, category: 'visit_notes', documentDate: '2026-02-01' }, DOC2], documentCount: 2 }) });
+    renderUi(<PatientCheckPanel />);
+    expect(await screen.findByRole('button', { name: 'Approve: it belongs here' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Decline' }));
+    await screen.findByText('Declined by a privacy officer');
+    expect(screen.getByTestId('officer-decision').textContent).toContain('Remove it from the release.');
+    expect(fake.callsTo('documents.decidePatientConfirm')).toEqual([{ releaseId: 'rel_000001', documentId: DOC2.id, decision: 'decline' }]);
   });
 });
 

@@ -157,10 +157,35 @@ export function latestApproval(db: Database, releaseId: string): { approvedBy: s
   const r = db
     .prepare(
       `SELECT a.approved_by, u.name, a.approved_at, a.content_digest FROM release_approvals a JOIN users u ON u.id = a.approved_by
-       WHERE a.release_id = ? ORDER BY a.approved_at DESC, a.rowid DESC LIMIT 1`,
+       WHERE a.release_id = ? AND a.content_digest NOT LIKE 'patient-confirm:%' ORDER BY a.approved_at DESC, a.rowid DESC LIMIT 1`,
     )
     .get(releaseId) as { approved_by: string; name: string; approved_at: string; content_digest: string } | undefined;
   return r ? { approvedBy: r.approved_by, approverName: r.name, approvedAt: r.approved_at, contentDigest: r.content_digest } : null;
+}
+
+/**
+ * The `release_approvals` row of a privacy officer's decision on a confirmed file that shows another patient: its
+ * content_digest is `patient-confirm:<documentId>:approved|declined` (so the two-person rule's latestApproval above
+ * never reads it). Rows are never changed or deleted; the newest decision per file counts.
+ */
+export function insertPatientConfirmDecision(db: Database, d: { id: string; releaseId: string; documentId: string; decision: 'approved' | 'declined'; by: string; at: string }): void {
+  insertApproval(db, { id: d.id, releaseId: d.releaseId, approvedBy: d.by, approvedAt: d.at, contentDigest: `patient-confirm:${d.documentId}:${d.decision}` });
+}
+
+/** The newest officer decision per file of the release (documentId → approved | declined, with who and when). */
+export function patientConfirmDecisions(db: Database, releaseId: string): Map<string, { decision: 'approved' | 'declined'; by: string; at: string }> {
+  const rows = db
+    .prepare(
+      `SELECT content_digest, approved_by, approved_at FROM release_approvals WHERE release_id = ? AND content_digest LIKE 'patient-confirm:%'
+       ORDER BY approved_at, rowid`,
+    )
+    .all(releaseId) as { content_digest: string; approved_by: string; approved_at: string }[];
+  const out = new Map<string, { decision: 'approved' | 'declined'; by: string; at: string }>();
+  for (const r of rows) {
+    const [, documentId, decision] = r.content_digest.split(':');
+    if (documentId && (decision === 'approved' || decision === 'declined')) out.set(documentId, { decision, by: r.approved_by, at: r.approved_at });
+  }
+  return out;
 }
 
 /**

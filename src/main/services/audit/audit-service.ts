@@ -182,9 +182,13 @@ export class AuditService extends AuditReview {
   /**
    * The accounting of disclosures for one individual as a PDF and CSV (164.528(b)): only reportable
    * disclosures from the six years before `asOf`, each with date, recipient and address if known, a brief
-   * description and purpose. Audited as `audit.accounting_export` on subject ('patient', MRN).
+   * description and purpose. Audited as `audit.accounting_export` on subject ('patient', MRN) (detail: counts,
+   * digests and which copy). `copy` 'patient' is the copy for the individual (164.528(c)): the officer-only integrity
+   * receipt (audit-log check, checkpoint hashes, the "gpg --verify" note) is left out of the PDF and no checkpoint is
+   * written; the files are still signed. 'officer' (default) carries the receipt.
+   * @throws AppError EXPORT_UNAVAILABLE | EXPORT_FAILED | FONT_MISSING | SIGNING_FAILED
    */
-  async exportAccounting(mrn: string, asOf: string): Promise<ReportExportT> {
+  async exportAccounting(mrn: string, asOf: string, copy: 'officer' | 'patient' = 'officer'): Promise<ReportExportT> {
     const action = 'audit.accounting_export';
     const subject = { type: 'patient', id: mrn };
     const acc = this.accounting(mrn, asOf);
@@ -194,7 +198,8 @@ export class AuditService extends AuditReview {
       const db = this.s.require().db;
       const st = this.stamp(this.s.clock.now());
       const practice = requireSetting(db, 'practice');
-      const { facts, checkpoint } = await this.integrityFacts();
+      const forPatient = copy === 'patient';
+      const { facts, checkpoint } = forPatient ? { facts: [], checkpoint: null } : await this.integrityFacts();
       const rows = acc.entries.map((e) => [
         e.date,
         [e.recipientName, e.recipientAddress].filter(Boolean).join('\n'),
@@ -218,7 +223,7 @@ export class AuditService extends AuditReview {
           ],
           notes: [
             'This accounting lists the disclosures of your health information that federal law requires us to account for (45 CFR 164.528). It does not list disclosures for your treatment, for payment or for our health care operations; disclosures to you or to a person you directed us to send your records to; disclosures you authorized in writing; or the other disclosures the rule excludes (164.528(a)(1)).',
-            this.signatureNote(),
+            ...(forPatient ? [] : [this.signatureNote()]),
           ],
           columns: [
             { header: 'Date', width: 0.1 },
@@ -236,7 +241,8 @@ export class AuditService extends AuditReview {
         ['date', 'recipient', 'recipient_address', 'information_disclosed', 'purpose', 'delivery_unconfirmed', 'source', 'reference'],
         acc.entries.map((e) => [e.date, e.recipientName, e.recipientAddress, e.description, e.purpose, e.unconfirmed, e.source, e.reference]),
       );
-      return await this.finishExport(action, subject, dir, `accounting-of-disclosures-${st.fileStamp}`, pdf, pages, csv, rows.length, checkpoint, {
+      return await this.finishExport(action, subject, dir, `accounting-of-disclosures-${forPatient ? 'patient-copy-' : ''}${st.fileStamp}`, pdf, pages, csv, rows.length, checkpoint, {
+        copy,
         asOf,
         listed: acc.entries.length,
         excluded: acc.excluded.length,

@@ -18,7 +18,8 @@ import type { Session } from '../session';
 import { activePracticeKey, idleLockSettings, requireSetting, securitySettings } from '../settings/settings';
 import { listUsers } from '../accounts/users-repo';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { currentAuthorizations, unfinishedReleaseKeys } from './repo';
+import { currentAuthorizations, releasesWithConfirmedForeignFiles, unfinishedReleaseKeys } from './repo';
+import { listPatientChecks } from '../documents/patient-check';
 import { activePracticeCertificate } from '../smime/repo';
 import { daysUntilExpiry } from '../smime/practice-certificate';
 import type { z } from 'zod';
@@ -118,6 +119,24 @@ export async function buildDashboard(d: DashboardDeps): Promise<DashboardT> {
         target: { screen: 'outbox', id: null },
       });
     }
+  }
+
+  // A confirmed file that shows another patient waits for a privacy officer (45 CFR 164.502(a), 164.530(c)).
+  const officer = ['privacy_officer', 'administrator'].includes(d.session.currentUser()?.role ?? '');
+  for (const r of releasesWithConfirmedForeignFiles(v.db)) {
+    const waiting = listPatientChecks(v.db, r.releaseId).filter((c) => c.officerApproval === 'waiting').length;
+    if (waiting === 0) continue;
+    items.push({
+      kind: 'patient_confirm_waiting',
+      severity: 'critical',
+      title: `Release ${r.reference} has ${plural(waiting, 'file')} that ${waiting === 1 ? 'shows' : 'show'} another patient`,
+      detail: officer
+        ? 'Staff confirmed it belongs, with a reason. A privacy officer must look at it and approve or decline it before anything is sent.'
+        : 'A privacy officer must approve it before it can be sent. Ask your privacy officer to open the release.',
+      action: `Approve or decline in release ${r.reference}`,
+      // Only officers get the button; front desk are told whom to ask (renderer lib/roles.ts mayFix).
+      target: { screen: 'wizard', id: r.releaseId, needs: 'documents.decidePatientConfirm' },
+    });
   }
 
   for (const a of currentAuthorizations(v.db, OPEN_REQUEST_STATUSES)) {

@@ -22,3 +22,18 @@ export function unfinishedReleaseKeys(db: Database): Array<{ releaseId: string; 
     )
     .all() as Array<{ releaseId: string; reference: string; armoredKey: string }>;
 }
+
+/**
+ * Unfinished releases with a confirmed record file that shows another patient on every identifier (outcome
+ * 'mismatch', none of the patient's name, date of birth or MRN found): candidates for the privacy officer's
+ * approval item; the caller decides with documents/patient-check.ts listPatientChecks.
+ */
+export function releasesWithConfirmedForeignFiles(db: Database): Array<{ releaseId: string; reference: string }> {
+  return db
+    .prepare(
+      `SELECT DISTINCT r.id AS releaseId, r.reference FROM releases r JOIN document_patient_checks c ON c.release_id = r.id
+        WHERE r.status NOT IN ('sent','cancelled') AND c.outcome = 'mismatch' AND c.name_found = 0 AND c.dob_found = 0 AND c.mrn_found = 0
+          AND c.confirmed_by IS NOT NULL ORDER BY r.reference`,
+    )
+    .all() as Array<{ releaseId: string; reference: string }>;
+}

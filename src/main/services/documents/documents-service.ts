@@ -74,6 +74,11 @@ export class DocumentsService {
     return this.d.patientChecks.confirm(releaseId, documentId, reason);
   }
 
+  /** A privacy officer approves or declines staff's confirmation of a file that shows another patient (patient-check.ts decideConfirmation). */
+  decidePatientConfirm(releaseId: string, documentId: string, decision: 'approve' | 'decline'): { checks: DocumentPatientCheckT[] } {
+    return this.d.patientChecks.decideConfirmation(releaseId, documentId, decision);
+  }
+
   /** One page of a record file as an image, for the side-by-side check (patient-check.ts previewPage). */
   previewPage(releaseId: string, documentId: string, page: number, width: number) {
     return this.d.patientChecks.previewPage(releaseId, documentId, page, width);

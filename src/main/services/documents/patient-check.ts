@@ -10,7 +10,9 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Finding } from '../../../shared/compliance';
 import type { DocumentPatientCheckT } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { pendingPatientCheck } from '../../../shared/patient-check';
+import { pendingPatientCheck, showsAnotherPatient } from '../../../shared/patient-check';
+import { insertPatientConfirmDecision, patientConfirmDecisions } from '../accounts/users-repo';
+import { newId } from '../support/ids';
 import { finding } from '../compliance/types';
 import type { Session } from '../session';
 import { requireEditable } from '../releases/repo';
@@ -69,11 +71,31 @@ export function releasePatient(db: Database, releaseId: string): PatientIdentifi
 export function listPatientChecks(db: Database, releaseId: string): DocumentPatientCheckT[] {
   const rows = listPatientCheckRows(db, releaseId);
   const byDoc = new Map(rows.map((r) => [r.document_id, r]));
+  const decisions = patientConfirmDecisions(db, releaseId);
   return listDocuments(db, releaseId).map((d) => {
     const r = byDoc.get(d.id);
-    return r ? fromRow(r) : pendingPatientCheck(d.id);
+    if (!r) return { ...pendingPatientCheck(d.id), officerApproval: 'not_needed' as const };
+    const c = fromRow(r);
+    return { ...c, officerApproval: officerApprovalOf(c, decisions.get(d.id)?.decision) };
   });
 }
+
+/**
+ * Where a file's confirmation stands with the privacy officer: 'not_needed' unless the file shows another patient
+ * on every identifier (showsAnotherPatient) and staff confirmed it; then the newest officer decision, or 'waiting'.
+ */
+function officerApprovalOf(c: DocumentPatientCheckT, decision: 'approved' | 'declined' | undefined): NonNullable<DocumentPatientCheckT['officerApproval']> {
+  if (!showsAnotherPatient(c) || !c.confirmed) return 'not_needed';
+  return decision ?? 'waiting';
+}
+
+/** Roles whose confirmation of a file that shows another patient is itself the officer's approval. */
+export const PATIENT_CONFIRM_APPROVERS = ['privacy_officer', 'administrator'] as const;
+
+/** The gate's finding while a file that shows another patient waits for a privacy officer (blocks sending). */
+export const PATIENT_OFFICER_APPROVAL_REQUIRED = 'PATIENT_OFFICER_APPROVAL_REQUIRED';
+/** The gate's finding after a privacy officer declined a file that shows another patient (blocks sending). */
+export const PATIENT_CONFIRM_DECLINED = 'PATIENT_CONFIRM_DECLINED';
 
 /**
  * Store the check of one record file (once: a file's bytes never change). Call inside a transaction.
@@ -126,14 +148,31 @@ function labelOf(db: Database, releaseId: string, documentId: string): string {
  * - PATIENT_NAME_DIFFERS (warn): a labelled patient name is not this patient's;
  * - PATIENT_NOT_FOUND (warn): neither the patient's name nor MRN is in the text;
  * - PATIENT_NOT_CHECKED (warn): no text layer (a scan) or unreadable: could not be checked — look at the preview.
- * Confirmed files give no finding (the confirmation is in the audit log).
+ * - PATIENT_OFFICER_APPROVAL_REQUIRED (block): staff confirmed a file that shows another patient on every identifier
+ *   and no privacy officer has approved it yet; PATIENT_CONFIRM_DECLINED (block): a privacy officer declined it.
+ * Other confirmed files, and approved ones, give no finding (the confirmation is in the audit log).
  */
 export function patientMatchFindings(db: Database, releaseId: string): Finding[] {
   const out: Finding[] = [];
   for (const c of listPatientChecks(db, releaseId)) {
+    const cite = '45 CFR 164.502(a), 164.530(c)';
+    if (c.officerApproval === 'waiting' || c.officerApproval === 'declined') {
+      const label = labelOf(db, releaseId, c.documentId);
+      out.push(
+        c.officerApproval === 'waiting'
+          ? finding(
+              PATIENT_OFFICER_APPROVAL_REQUIRED,
+              'block',
+              cite,
+              `A privacy officer must approve a file that shows another patient: ${label} names none of this patient's details. It cannot be sent until a privacy officer approves it.`,
+              c.documentId,
+            )
+          : finding(PATIENT_CONFIRM_DECLINED, 'block', cite, `A privacy officer declined ${label}: it shows another patient. Remove it from this release.`, c.documentId),
+      );
+      continue;
+    }
     if (c.confirmed || c.outcome === 'match') continue;
     const label = labelOf(db, releaseId, c.documentId);
-    const cite = '45 CFR 164.502(a), 164.530(c)';
     switch (c.outcome) {
       case 'pending':
         out.push(finding('PATIENT_CHECK_PENDING', 'block', cite, `ReleaseDesk has not yet compared ${label} with the patient. Open the Records step to check it.`, c.documentId));
@@ -225,10 +264,49 @@ export class PatientCheckService {
       { type: 'release', id: releaseId },
       (v) => {
         requireEditable(v.db, releaseId);
-        confirmPatientCheck(v.db, releaseId, documentId, this.session.actor(), reason, this.session.clock.now());
+        const me = this.session.requireUser();
+        const now = this.session.clock.now();
+        confirmPatientCheck(v.db, releaseId, documentId, this.session.actor(), reason, now);
+        const c = listPatientChecks(v.db, releaseId).find((x) => x.documentId === documentId)!;
+        // A privacy officer's (or administrator's) own confirmation is the officer's approval (164.530(c)).
+        if (c.officerApproval !== 'not_needed' && (PATIENT_CONFIRM_APPROVERS as readonly string[]).includes(me.role))
+          insertPatientConfirmDecision(v.db, { id: newId(), releaseId, documentId, decision: 'approved', by: me.id, at: now.toISOString() });
         return { checks: listPatientChecks(v.db, releaseId) };
       },
-      (r) => ({ documentId, outcome: r.checks.find((c) => c.documentId === documentId)?.outcome ?? 'unknown' }),
+      (r) => {
+        const c = r.checks.find((x) => x.documentId === documentId);
+        return { documentId, outcome: c?.outcome ?? 'unknown', officerApproval: c?.officerApproval ?? 'not_needed' };
+      },
+    );
+  }
+
+  /**
+   * A privacy officer (or administrator) approves or declines staff's confirmation of a file that shows another
+   * patient on every identifier. Stored as a `release_approvals` row (never changed; the newest decision counts);
+   * audited `document.patient_confirm_approve` / `document.patient_confirm_decline` (actor: the officer; detail: the
+   * document id only — no reason text, no identifiers). A refusal is audited too.
+   * Source: 45 CFR 164.502(a), 164.530(c) (safeguards against a wrong-patient disclosure), 164.308(a)(4).
+   * @throws AppError NOT_FOUND | PATIENT_CONFIRM_NOT_WAITING (not a file that shows another patient, or staff have
+   *   not asked for its confirmation yet) | APPROVAL_NOT_PERMITTED (not an officer) | RELEASE_ALREADY_SENT and other
+   *   not-editable states | VAULT_LOCKED
+   */
+  decideConfirmation(releaseId: string, documentId: string, decision: 'approve' | 'decline'): { checks: DocumentPatientCheckT[] } {
+    return this.session.audited(
+      decision === 'approve' ? 'document.patient_confirm_approve' : 'document.patient_confirm_decline',
+      { type: 'release', id: releaseId },
+      (v) => {
+        const me = this.session.requireUser();
+        requireEditable(v.db, releaseId);
+        if (!(PATIENT_CONFIRM_APPROVERS as readonly string[]).includes(me.role))
+          throw new AppError('APPROVAL_NOT_PERMITTED', 'Only a privacy officer or an administrator can approve or decline this file.', { documentId });
+        const c = listPatientChecks(v.db, releaseId).find((x) => x.documentId === documentId);
+        if (!c) throw new AppError('NOT_FOUND', 'That document is not part of this release.');
+        if (c.officerApproval === 'not_needed')
+          throw new AppError('PATIENT_CONFIRM_NOT_WAITING', 'This file is not waiting for a privacy officer: only a confirmed file that shows another patient is.', { documentId });
+        insertPatientConfirmDecision(v.db, { id: newId(), releaseId, documentId, decision: decision === 'approve' ? 'approved' : 'declined', by: me.id, at: this.session.clock.now().toISOString() });
+        return { checks: listPatientChecks(v.db, releaseId) };
+      },
+      () => ({ documentId }),
     );
   }
 

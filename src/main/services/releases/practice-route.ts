@@ -35,6 +35,7 @@ import { applyPulledBounce } from './bounces';
 import { releasesInStatus, releaseState, storedRecipient, type ReleaseStatus } from './repo';
 import type { SendContext } from './send-context';
 import { settle } from './send-outcome';
+import { eraseOutboxPart } from './outbox-io';
 import { finishWithdrawal, sharedWithdraw, withdrawShared } from './practice-withdraw';
 
 /** What staff read on a release waiting for the practice server. */
@@ -277,6 +278,7 @@ export class PracticeRoute {
         if (to) out.push({ releaseId: o.releaseId, to });
         continue;
       }
+      if (o.status === 'bounced' || SETTLED.includes(o.status)) await this.eraseDelivered(o);
       if (o.status === 'bounced') {
         // Delivered, then a report said a part was not: first the delivery as it happened, then the bounce (pullBounces).
         const parts = o.parts.map((p) => (p.status === 'bounced' ? { ...p, status: 'sent' as const } : p));
@@ -318,6 +320,26 @@ export class PracticeRoute {
       out.push({ releaseId: alert.releaseId, to: releaseState(v.db, alert.releaseId).status });
     }
     return out;
+  }
+
+  /**
+   * Erase this vault's stored copy of the parts the shared outbox delivered, a few chunks per short transaction with
+   * the event loop running in between (outbox-io.ts eraseOutboxPart), before the settle's transaction — which would
+   * otherwise delete a whole release's stored bytes in one statement and hold the main thread for seconds. A delivered
+   * part is never sent again, so its bytes are not needed; a failure here only leaves bytes that the settle erases.
+   */
+  private async eraseDelivered(o: QueueOutcome): Promise<void> {
+    const v = this.ctx.s.require();
+    const open = openTransmission(v.db, o.releaseId);
+    if (!open || open.id !== o.transmissionId) return;
+    for (const p of o.parts) {
+      if (p.status !== 'sent' && p.status !== 'bounced') continue;
+      try {
+        await eraseOutboxPart(v, o.transmissionId, p.part, open.method);
+      } catch (e) {
+        this.ctx.s.logger.warn('release.part_bytes_not_erased', { code: isAppError(e) ? e.code : 'INTERNAL' });
+      }
+    }
   }
 
   /** Write one outcome into the vault and settle the release (inside the caller's transaction). */

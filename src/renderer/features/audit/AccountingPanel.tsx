@@ -44,7 +44,7 @@ function EntriesTable({ entries, label, showRule }: { entries: Entry[]; label: s
 
 /** The accounting of disclosures (164.528) for one patient, disclosures entered by hand, and (a)(2) suspensions. */
 export function AccountingPanel() {
-  const { exportAccounting, accounting, exporting } = useAuditStore();
+  const { exportAccounting, exportPatientCopy, accounting, exporting } = useAuditStore();
   const [patient, setPatient] = useState<Patient | null>(null);
   const [asOf, setAsOf] = useState(today());
   const [acc, setAcc] = useState<Accounting | null>(null);
@@ -84,6 +84,14 @@ export function AccountingPanel() {
           onClick={() => patient && void exportAccounting({ mrn: patient.mrn, asOf })}
         >
           Export accounting (PDF and CSV)
+        </Button>
+        <Button
+          variant="outline"
+          disabled={!patient}
+          loading={exporting === 'Accounting of disclosures (patient copy)'}
+          onClick={() => patient && void exportPatientCopy({ mrn: patient.mrn, asOf, copy: 'patient' })}
+        >
+          Export patient copy (no integrity receipt)
         </Button>
       </Group>
       <ErrorAlert error={error} />

@@ -35,6 +35,8 @@ interface AuditState {
   exportReport: () => Promise<void>;
   /** Exports one patient's accounting of disclosures (`audit.exportAccounting`, 164.528, through exportWith). */
   exportAccounting: (input: ChannelInput<'audit.exportAccounting'>) => Promise<void>;
+  /** Exports the copy for the patient (164.528(c)): the same accounting without the officer-only integrity receipt. */
+  exportPatientCopy: (input: ChannelInput<'audit.exportAccounting'>) => Promise<void>;
   /** Exports the access report for a patient or staff member (`audit.exportAccessReport`, through exportWith). */
   exportAccessReport: (input: ChannelInput<'audit.exportAccessReport'>) => Promise<void>;
   /**
@@ -125,6 +127,7 @@ export const useAuditStore = defineStore<AuditState>('audit', (set, get) => ({
   },
   exportReport: () => get().exportWith('Audit report', () => call('audit.exportReport', { filter: get().filter })),
   exportAccounting: (input) => get().exportWith('Accounting of disclosures', () => call('audit.exportAccounting', input)),
+  exportPatientCopy: (input) => get().exportWith('Accounting of disclosures (patient copy)', () => call('audit.exportAccounting', { ...input, copy: 'patient' })),
   exportAccessReport: (input) => get().exportWith('Access report', () => call('audit.exportAccessReport', input)),
   patients: (query) => call('audit.patients', { query }),
   accounting: (input) => call('audit.accounting', input),

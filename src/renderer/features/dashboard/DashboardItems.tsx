@@ -35,7 +35,7 @@ export const GROUPS: ReadonlyArray<{ id: string; title: string; kinds: readonly 
   {
     id: 'releases',
     title: 'Releases that need attention',
-    kinds: ['release_failed', 'release_bounced', 'release_unconfirmed'],
+    kinds: ['patient_confirm_waiting', 'release_failed', 'release_bounced', 'release_unconfirmed'],
     empty: 'No release failed, bounced or is waiting for confirmation.',
   },
   {
@@ -60,6 +60,7 @@ export const KIND_LABEL: Record<Kind, { label: string; color: string }> = {
   key_expiring: { label: 'Key expiring', color: 'yellow' },
   backup_due: { label: 'Backup due', color: 'yellow' },
   chain_problem: { label: 'Audit log problem', color: 'red' },
+  patient_confirm_waiting: { label: 'Needs a privacy officer', color: 'red' },
 };
 
 /** Where a target is, in words ("Fix in Settings"). */
@@ -76,7 +77,7 @@ export const PLACE: Record<Target['screen'], string> = {
 export const COUNTS: ReadonlyArray<{ label: string; kinds: readonly Kind[]; testId: string }> = [
   { label: 'Requests overdue', kinds: ['request_overdue'], testId: 'count-overdue' },
   { label: 'Requests due this week', kinds: ['request_due'], testId: 'count-due' },
-  { label: 'Releases needing attention', kinds: ['release_failed', 'release_bounced', 'release_unconfirmed'], testId: 'count-releases' },
+  { label: 'Releases needing attention', kinds: ['patient_confirm_waiting', 'release_failed', 'release_bounced', 'release_unconfirmed'], testId: 'count-releases' },
   { label: 'Authorizations expiring (30 days)', kinds: ['authorization_expiring'], testId: 'count-authorizations' },
   { label: 'Waiting in the outbox', kinds: ['release_queued'], testId: 'count-outbox' },
 ];

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import type { DocumentPatientCheckT, DocumentSummaryT } from '../../../shared/contract';
-import { pendingPatientCheck } from '../../../shared/patient-check';
+import { pendingPatientCheck, showsAnotherPatient } from '../../../shared/patient-check';
+import { roleMayCall } from '../../../shared/roles';
+import { useRole } from '../../lib/roles';
 import { toApiError, type ApiError } from '../../lib/call';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { TableHead } from '../../components/TableHead';
@@ -35,8 +37,14 @@ export function describeCheck(c: DocumentPatientCheckT): { badge: string; color:
   }
 }
 
-function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: DocumentPatientCheckT[]) => void }) {
+/**
+ * The reasoned confirmation of a flagged file. For a file that shows another patient on every identifier, staff who
+ * are not privacy officers are told first that their confirmation is a request a privacy officer must approve.
+ */
+function ConfirmForm({ doc, check, onDone }: { doc: DocumentSummaryT; check: DocumentPatientCheckT; onDone: (checks: DocumentPatientCheckT[]) => void }) {
   const confirmPatient = useWizardStore((s) => s.confirmPatient);
+  const officer = roleMayCall(useRole(), 'documents.decidePatientConfirm');
+  const needsOfficer = showsAnotherPatient(check) && !officer;
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -44,12 +52,18 @@ function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: 
   if (!open)
     return (
       <Button size="xs" variant="outline" onClick={() => setOpen(true)}>
-        Confirm it belongs here…
+        {needsOfficer ? 'Ask a privacy officer to confirm it…' : 'Confirm it belongs here…'}
       </Button>
     );
   const ok = reason.trim().length >= 10;
   return (
     <Stack gap={4}>
+      {needsOfficer ? (
+        <Alert color="violet" variant="light" title="A privacy officer must approve a file that shows another patient" data-testid="officer-must-approve">
+          {short(doc)} names none of this patient’s details. Your reason is recorded and the file waits for a privacy officer, who looks at it and
+          approves or declines it. Nothing is sent until then.
+        </Alert>
+      ) : null}
       <Textarea
         label={`Why ${short(doc)} belongs in this release`}
         description="Recorded with your name and the time."
@@ -82,7 +96,7 @@ function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: 
             );
           }}
         >
-          Record confirmation
+          {needsOfficer ? 'Ask a privacy officer' : 'Record confirmation'}
         </Button>
         <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
           Cancel
@@ -93,10 +107,65 @@ function ConfirmForm({ doc, onDone }: { doc: DocumentSummaryT; onDone: (checks: 
 }
 
 /**
+ * Where a file that shows another patient stands with the privacy officer, and for officers the Approve / Decline
+ * buttons (documents.decidePatientConfirm). Nothing for any other file.
+ */
+function OfficerDecision({ doc, check, editable, onDone }: { doc: DocumentSummaryT; check: DocumentPatientCheckT; editable: boolean; onDone: (checks: DocumentPatientCheckT[]) => void }) {
+  const decide = useWizardStore((s) => s.decidePatientConfirm);
+  const officer = roleMayCall(useRole(), 'documents.decidePatientConfirm');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const state = check.officerApproval ?? 'not_needed';
+  if (state === 'not_needed') return null;
+  if (state === 'approved')
+    return (
+      <Text size="xs" data-testid="officer-approved">
+        Approved by a privacy officer or administrator.
+      </Text>
+    );
+  const run = (decision: 'approve' | 'decline') => {
+    setBusy(true);
+    setError(null);
+    decide({ documentId: doc.id, decision }).then(
+      (r) => {
+        setBusy(false);
+        onDone(r.checks);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(toApiError(e));
+      },
+    );
+  };
+  return (
+    <Stack gap={4} data-testid="officer-decision">
+      <Text size="xs" fw={600}>
+        {state === 'waiting'
+          ? 'Waiting for a privacy officer: this file shows another patient. It cannot be sent until a privacy officer approves it.'
+          : 'A privacy officer declined this file. Remove it from the release.'}
+      </Text>
+      <ErrorAlert error={error} />
+      {officer && editable ? (
+        <Group gap={4}>
+          <Button size="xs" color="violet" loading={busy} onClick={() => run('approve')}>
+            Approve: it belongs here
+          </Button>
+          {state === 'waiting' ? (
+            <Button size="xs" variant="outline" color="red" loading={busy} onClick={() => run('decline')}>
+              Decline
+            </Button>
+          ) : null}
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}
+
+/**
  * "Right patient" on the Records step: each record file's text compared with the request's patient
  * (documents.checkPatient, run whenever the files change), with a page preview and, for a flagged file, a
  * reasoned confirmation. Another patient's record (other MRN or date of birth) blocks the release until removed
- * or confirmed.
+ * or confirmed; one that shows another patient on every identifier also until a privacy officer approves it.
  */
 export function PatientCheckPanel() {
   const release = useWizardStore((s) => s.release);
@@ -179,7 +248,7 @@ export function PatientCheckPanel() {
                 <Table.Td>
                   <Stack gap={4}>
                     <Badge color={c.confirmed ? 'yellow' : ex.color} c={c.confirmed || ex.color === 'yellow' ? 'dark.9' : undefined} variant="light" tt="none">
-                      {c.confirmed ? 'Confirmed by staff' : ex.badge}
+                      {c.officerApproval === 'waiting' ? 'Waiting for a privacy officer' : c.officerApproval === 'declined' ? 'Declined by a privacy officer' : c.confirmed ? 'Confirmed by staff' : ex.badge}
                     </Badge>
                     <Text size="xs">{ex.detail}</Text>
                     {c.confirmed ? (
@@ -187,7 +256,8 @@ export function PatientCheckPanel() {
                         Confirmed by {c.confirmed.by}, {formatDateTime(c.confirmed.at)}: “{c.confirmed.reason}”
                       </Text>
                     ) : null}
-                    {needsLook && !c.confirmed && editable ? <ConfirmForm doc={d} onDone={onConfirmed} /> : null}
+                    {needsLook && !c.confirmed && editable ? <ConfirmForm doc={d} check={c} onDone={onConfirmed} /> : null}
+                    <OfficerDecision doc={d} check={c} editable={editable} onDone={onConfirmed} />
                   </Stack>
                 </Table.Td>
                 <Table.Td>

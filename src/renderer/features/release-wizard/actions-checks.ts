@@ -18,6 +18,8 @@ export interface WizardCheckActions {
   checkPatient: (releaseId: string) => Promise<ChannelOutput<'documents.checkPatient'>>;
   /** `documents.confirmPatient` for the open release: staff's reasoned confirmation that a flagged file belongs. @throws ApiError */
   confirmPatient: (input: ForRelease<'documents.confirmPatient'>) => Promise<ChannelOutput<'documents.confirmPatient'>>;
+  /** `documents.decidePatientConfirm` for the open release: a privacy officer approves or declines a file that shows another patient. @throws ApiError */
+  decidePatientConfirm: (input: ForRelease<'documents.decidePatientConfirm'>) => Promise<ChannelOutput<'documents.decidePatientConfirm'>>;
   /** `documents.previewPage`: one page rendered in main as an image (data URL, pixel width and height). @throws ApiError */
   previewPage: (input: ChannelInput<'documents.previewPage'>) => Promise<ChannelOutput<'documents.previewPage'>>;
   /** `recipients.addressStatus` / `recipients.sendCode` / `recipients.confirmCode`: the address confirmation by code. @throws ApiError */
@@ -41,6 +43,7 @@ export function checkActions({ set, get }: WizardKit): WizardCheckActions {
   return {
     checkPatient: (id) => call('documents.checkPatient', { releaseId: id }),
     confirmPatient: (input) => call('documents.confirmPatient', { releaseId: releaseId(), ...input }),
+    decidePatientConfirm: (input) => call('documents.decidePatientConfirm', { releaseId: releaseId(), ...input }),
     previewPage: (input) => call('documents.previewPage', input),
     addressStatus: (input) => call('recipients.addressStatus', input),
     sendAddressCode: (input) => call('recipients.sendCode', input),

@@ -95,7 +95,9 @@ export function ReviewStep() {
     (method === null ? 'Choose how the records are delivered (Delivery step).' : null) ??
     (evaluation === null
       ? 'Checking the release against the request and the rules…'
-      : blocks.length > 0 && blocks.every((f) => f.code === 'APPROVAL_REQUIRED')
+      : blocks.length > 0 && blocks.every((f) => f.code === 'PATIENT_OFFICER_APPROVAL_REQUIRED')
+        ? 'A privacy officer must approve a file that shows another patient before it can be sent.'
+        : blocks.length > 0 && blocks.every((f) => f.code === 'APPROVAL_REQUIRED')
         ? 'Needs approval by a privacy officer before it can be sent.'
         : blocks.length > 0 ? `${blocks.length === 1 ? 'One finding blocks' : `${blocks.length} findings block`} this release. Fix ${blocks.length === 1 ? 'it' : 'them'} first.` : null);
   const fixIn = new Set(blocks.map((f) => whereToFix(f.code)));
