@@ -2,7 +2,8 @@
  * The preview host's stand-ins for the desktop app's folder and save dialogs (test/host/server.ts, exportDir):
  * releases.export uses the export folder while it is empty and a new empty subfolder after that (a packet needs
  * an empty folder); documents.export saves a vault document (here the written extension notice) into the
- * folder under its neutral name without overwriting. Synthetic data only.
+ * folder under its neutral name without overwriting; the audit report and an accounting of disclosures go into
+ * subfolders named for them (audit-report-…, accounting-…), and their result names the folder. Synthetic data only.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,19 @@ describe.skipIf(!HAVE)('preview host: export folder and file saver', () => {
     const sub = readdirSync(exportDir).filter((e) => e.startsWith('release-export-'));
     expect(sub).toHaveLength(1);
     expect(readdirSync(join(exportDir, sub[0]!)).sort()).toEqual(second.files.map((f) => f.name).sort());
+  }, 90_000);
+
+  it('the audit report and an accounting go into subfolders named for them, and the result names the folder', async () => {
+    if (readdirSync(exportDir).length === 0) await rpc('releases.export', { releaseId: await readyRelease() });
+    type Saved = { saved: boolean; folder?: string; files: Array<{ name: string }> };
+    const report = (await rpc('audit.exportReport', { filter: {} })) as unknown as Saved;
+    expect(report.saved).toBe(true);
+    expect(report.folder).toMatch(new RegExp(`^${exportDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/audit-report-[A-Za-z0-9]{6}$`));
+    expect(readdirSync(report.folder!).sort()).toEqual(report.files.map((x) => x.name).sort());
+    const accounting = (await rpc('audit.exportAccounting', { mrn: PATIENT.mrn, asOf: new Date().toISOString().slice(0, 10) })) as unknown as Saved;
+    expect(accounting.saved).toBe(true);
+    expect(accounting.folder?.startsWith(join(exportDir, 'accounting-'))).toBe(true);
+    expect(readdirSync(exportDir).filter((e) => e.startsWith('release-export-') && readdirSync(join(exportDir, e)).some((n) => /audit|accounting/i.test(n)))).toEqual([]);
   }, 90_000);
 
   it('documents.export saves the extension notice under its neutral name, never overwriting', async () => {

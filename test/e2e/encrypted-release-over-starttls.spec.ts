@@ -75,7 +75,7 @@ test('a server without STARTTLS gets nothing: TLS_REQUIRED shown, release stays 
   await page.getByRole('button', { name: 'Send encrypted release' }).click();
   const alert = page.locator('[role="alert"][data-code="TLS_REQUIRED"]');
   await expect(alert).toBeVisible({ timeout: 60_000 });
-  await expect(alert).toContainText('did not offer an encrypted connection');
+  await expect(alert).toContainText('does not offer an encrypted connection');
   await expect(page.getByText('The release is still here, unsent')).toBeVisible();
   await shot(page, '12-send-tls-required');
   expect(smtp.received).toHaveLength(0);

@@ -29,7 +29,7 @@ test('Settings: test the SMTP login (wrong → SMTP_AUTH_FAILED, fixed → TLS v
     await page.getByRole('button', { name: 'Test connection' }).click();
     const alert = page.locator('[data-code="SMTP_AUTH_FAILED"]');
     await expect(alert).toBeVisible({ timeout: 20_000 });
-    await expect(alert).toContainText('did not accept the username or password');
+    await expect(alert).toContainText('refused the user name or password');
     await shot(page, '21-settings-auth-failed');
     await expectNoAxeViolations(page, 'settings with a failed connection test');
 

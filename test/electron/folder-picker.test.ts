@@ -40,4 +40,16 @@ describe('dialog FolderPicker', () => {
     expect(calls[1]).toMatchObject({ title: expect.stringMatching(/restore/i), buttonLabel: 'Restore this backup' });
     expect(calls[1]!.properties).not.toContain('createDirectory');
   });
+
+  it('names the report a folder is chosen for (audit report, accounting of disclosures, access report)', async () => {
+    const electron = fakeElectron();
+    const titles: string[] = [];
+    electron.dialog.showOpenDialog.mockImplementation(async (...args: unknown[]) => {
+      titles.push((args.at(-1) as { title: string }).title);
+      return { canceled: false, filePaths: ['/media/usb-drive'] };
+    });
+    const picker = createDialogFolderPicker({ dialog: electron.dialog as never, getWindow: () => null });
+    for (const p of ['audit-report', 'accounting', 'access-report'] as const) await picker.chooseFolder(p);
+    expect(titles).toEqual(['Choose a folder for the audit report', 'Choose a folder for the accounting of disclosures', 'Choose a folder for the access report']);
+  });
 });

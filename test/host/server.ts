@@ -32,6 +32,8 @@ export interface HostOptions {
   /**
    * Preview-only stand-in for the Electron folder and save dialogs; without it both exports answer EXPORT_UNAVAILABLE.
    * releases.export writes into this folder while it is empty, else into a new empty subfolder `release-export-XXXXXX`;
+   * the audit report, an accounting of disclosures and the access report go the same way into `audit-report-XXXXXX`,
+   * `accounting-XXXXXX` and `access-report-XXXXXX`;
    * documents.export (authorization forms, extension notices) saves the file here under its neutral suggested name;
    * backup.create makes its backup folder in it the same way, and backup.restore reads the newest backup folder found
    * in it (or one level down), as if staff had chosen it.
@@ -109,7 +111,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     },
     ...(opts.exportDir !== undefined
       ? {
-          folderPicker: { chooseFolder: (purpose?: FolderPurpose) => (purpose === 'restore' ? newestBackupIn(opts.exportDir!) : chooseExportFolder(opts.exportDir!)) },
+          folderPicker: { chooseFolder: (purpose?: FolderPurpose) => (purpose === 'restore' ? newestBackupIn(opts.exportDir!) : chooseExportFolder(opts.exportDir!, purpose)) },
           fileSaver: { save: (name: string, bytes: Buffer) => saveIntoFolder(opts.exportDir!, name, bytes) },
         }
       : {}),
@@ -265,10 +267,19 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   };
 }
 
-/** The export folder itself while it is empty (a packet needs an empty folder), else a new empty subfolder in it. */
-async function chooseExportFolder(dir: string): Promise<string> {
+/** The name start of the subfolder made for each purpose (named for what it holds). */
+const EXPORT_SUBFOLDER: Record<Exclude<FolderPurpose, 'restore'>, string> = {
+  export: 'release-export-',
+  'audit-report': 'audit-report-',
+  accounting: 'accounting-',
+  'access-report': 'access-report-',
+  backup: 'release-export-',
+};
+
+/** The export folder itself while it is empty (a packet needs an empty folder), else a new empty subfolder in it named for `purpose`. */
+export async function chooseExportFolder(dir: string, purpose: Exclude<FolderPurpose, 'restore'> = 'export'): Promise<string> {
   const entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
-  return entries.length === 0 ? dir : mkdtemp(join(dir, 'release-export-'));
+  return entries.length === 0 ? dir : mkdtemp(join(dir, EXPORT_SUBFOLDER[purpose]));
 }
 
 /** The newest `releasedesk-backup-*` folder in `dir` or one level down (names sort by their UTC stamp), or null. */

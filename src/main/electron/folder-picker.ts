@@ -9,6 +9,9 @@ import type { FolderPicker, FolderPurpose } from '../services/documents/folder-p
 /** The dialog's words per purpose. */
 const DIALOG_TEXT: Record<FolderPurpose, { title: string; buttonLabel: string; create: boolean }> = {
   export: { title: 'Choose an empty folder or USB drive for the release', buttonLabel: 'Save here', create: true },
+  'audit-report': { title: 'Choose a folder for the audit report', buttonLabel: 'Save here', create: true },
+  accounting: { title: 'Choose a folder for the accounting of disclosures', buttonLabel: 'Save here', create: true },
+  'access-report': { title: 'Choose a folder for the access report', buttonLabel: 'Save here', create: true },
   backup: { title: 'Choose a folder or drive for the encrypted backup', buttonLabel: 'Back up here', create: true },
   restore: { title: 'Choose the backup folder (releasedesk-backup-…) to restore', buttonLabel: 'Restore this backup', create: false },
 };

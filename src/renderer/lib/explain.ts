@@ -16,15 +16,25 @@ export interface Explanation {
   link?: { label: string; url: string };
 }
 
-const SMTP_FIX = 'Check the email server settings under Settings (use “Test connection”) with whoever manages your practice’s email, then try again.';
+/**
+ * Where an explanation is read, which decides where the email server settings are: 'app' (anywhere once set up:
+ * under Settings), 'settings' (the Settings screen itself: on this page), 'setup' (first setup: the fields above —
+ * there is no Settings screen yet).
+ */
+export type ExplainWhere = 'app' | 'settings' | 'setup';
+
+/** What to do about the email server settings, per {@link ExplainWhere}. */
+const SMTP_FIX: Record<ExplainWhere, string> = {
+  app: 'Check the email server settings under Settings (use “Test connection”) with whoever manages your practice’s email, then try again.',
+  settings: 'Check the email server settings on this page with whoever manages your practice’s email, then press “Test connection” again.',
+  setup: 'Check the server name, port, encryption, username and password above with whoever manages your practice’s email, then press “Test connection” again.',
+};
 
 /**
  * Per error code, what happened (`title`) and what to do next (`next`). The table is data (explanations.json, one code
- * a line); "{smtpFix}" in a `next` stands for {@link SMTP_FIX}.
+ * a line); "{smtpFix}" in a `next` stands for {@link SMTP_FIX} of where it is read.
  */
-const EXPLANATIONS: Readonly<Record<string, Explanation>> = Object.fromEntries(
-  Object.entries(explanations).map(([code, ex]) => [code, { title: ex.title, next: ex.next.replace('{smtpFix}', SMTP_FIX) }]),
-);
+const EXPLANATIONS: Readonly<Record<string, Explanation>> = explanations;
 
 /** Send failures that are not fixed in the email server settings (the server or the message decides). */
 const NOT_FIXED_IN_SETTINGS = new Set(['SMTP_REJECTED', 'SMTP_TEMPORARY_FAILURE', 'SMTP_MESSAGE_REJECTED', 'SMTP_MESSAGE_TOO_LARGE', 'SMTP_NO_REPLY']);
@@ -36,12 +46,13 @@ const NOT_FIXED_IN_SETTINGS = new Set(['SMTP_REJECTED', 'SMTP_TEMPORARY_FAILURE'
  * @param detail the error's detail when the caller has it (e.g. a queued send's last error): for
  *   SMTP_AUTH_POLICY its `provider` and `reason` select the provider's fix and link. Without it the
  *   policy is recognised from the fix text and link main put in `message` (constants of SMTP_PROVIDER_POLICIES).
+ * @param where where it is read (see {@link ExplainWhere}); decides where the email server settings are said to be.
  */
-export function explain(code: string, message?: string, detail?: Record<string, unknown>): Explanation {
-  let ex = EXPLANATIONS[code] ?? {
-    title: message ?? 'Something went wrong.',
-    next: 'Check the details and try again.',
-  };
+export function explain(code: string, message?: string, detail?: Record<string, unknown>, where: ExplainWhere = 'app'): Explanation {
+  const known = EXPLANATIONS[code];
+  let ex: Explanation = known
+    ? { title: known.title, next: known.next.replace('{smtpFix}', SMTP_FIX[where]) }
+    : { title: message ?? 'Something went wrong.', next: 'Check the details and try again.' };
   if (code === 'SMTP_AUTH_POLICY') {
     const policy =
       findProviderPolicy(detail?.provider, detail?.reason) ??
@@ -55,8 +66,11 @@ export function explain(code: string, message?: string, detail?: Record<string, 
   // address, tries left for a confirmation code).
   if (/^(VAULT_DAMAGED|VAULT_NOT_A_VAULT|KEY_|CERT_|PKCS12_|PRACTICE_CERT_|CRL_|ADDRESS_NEEDS_FIX|ADDRESS_CODE_|SMTPUTF8_REQUIRED|RETENTION_TOO_SHORT|PRACTICE_SERVER_)/.test(code) && message)
     ex = { ...ex, title: message };
-  // Email-server and TLS problems are fixed in Settings → Outgoing email server.
-  return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) ? { ...ex, fixIn: 'settings' } : ex;
+  // Main's email-server and TLS messages say the same as the table's title, often more precisely (which certificate
+  // problem): one of them is shown, not both. (A provider policy's message carries its fix, which `next` already says.)
+  if (/^(TLS_|SMTP_)/.test(code) && code !== 'SMTP_AUTH_POLICY' && message) ex = { ...ex, title: message };
+  // Email-server and TLS problems are fixed in Settings → Outgoing email server (during setup: in the form itself).
+  return /^(TLS_|SMTP_)/.test(code) && !NOT_FIXED_IN_SETTINGS.has(code) && where !== 'setup' ? { ...ex, fixIn: 'settings' } : ex;
 }
 
 /**

@@ -40,6 +40,26 @@ export const PgName = line(63).refine((s) => new TextEncoder().encode(s).length 
 /** Upper bound of the CA certificate text: a few PEM certificates (a root and intermediates) fit easily. */
 export const CA_PEM_MAX_CHARS = 64_000;
 
+/** One PEM certificate block, BEGIN to END line (the form main parses as X.509). */
+export const PEM_CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * What is wrong with a pasted CA certificate text before any certificate is parsed, as a code (null: nothing found
+ * wrong here; main then parses each block and tells a certificate that is no CA — PRACTICE_SERVER_CA_INVALID
+ * reason 'not_a_ca' — from one it cannot read):
+ * - 'empty': nothing pasted;
+ * - 'private_key': it holds a private key (never stored);
+ * - 'not_pem': no complete certificate block (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), i.e. it is
+ *   not a certificate in PEM form at all (e.g. "hello").
+ * @source RFC 7468 §2 (textual encoding), §5 (certificates).
+ */
+export function caPemProblem(text: string): 'empty' | 'private_key' | 'not_pem' | null {
+  if (!text.trim()) return 'empty';
+  if (/PRIVATE KEY/.test(text)) return 'private_key';
+  if (!(text.match(PEM_CERTIFICATE_BLOCK)?.length)) return 'not_pem';
+  return null;
+}
+
 /**
  * The CA certificate(s) the practice's IT provider gives the workstations, as PEM text: printable ASCII, at most
  * {@link CA_PEM_MAX_CHARS} characters, at least one `BEGIN CERTIFICATE` block and never a private key (a pasted

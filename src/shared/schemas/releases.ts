@@ -77,6 +77,8 @@ export const Transmission = z.object({
   legalBasis: LegalBasis.nullable(),
   /** The authorization relied on (164.508), if any. */
   authorizationId: Id.nullable(),
+  /** PHI-free reference of the request (e.g. "Q-2026-00001"), so screens name it instead of ids; absent from older producers. */
+  requestReference: z.string().nullable().optional(),
   /** The individual's recorded choice of unencrypted email relied on, if any. */
   acknowledgmentId: Id.nullable(),
   /**

@@ -68,6 +68,17 @@ describe.skipIf(!tools)('export to a folder and printing', () => {
     for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).toString('latin1')).not.toContain(pass);
   });
 
+  it('the README of an exported folder speaks of the files in this folder, never of attachments or “this email”', async () => {
+    const dir = join(t.dir, 'usb-readme');
+    mkdirSync(dir);
+    await exportPacket(dir, await prepare(generateSpokenPassphrase().passphrase), { practiceName: PRACTICE.name });
+    const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
+    expect(readme).toContain('Keep both files, "release-R-2026-00001.pdf" and "release-R-2026-00001.pdf.sig", together in one folder');
+    expect(readme).toContain('not with one written in this folder');
+    expect(readme).toContain('The practice\'s public key is in this folder as "practice-key.asc".');
+    expect(readme).not.toMatch(/attachment|attached|this email/i);
+  });
+
   it('refuses a non-empty, missing or non-folder location and an unencrypted packet (EXPORT_FAILED), leaving nothing behind', async () => {
     const prepared = await prepare(generateSpokenPassphrase().passphrase);
     const full = join(t.dir, 'full');

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classifySmtpFailure, toAppError } from '../../../src/main/services/delivery/smtp';
+import { tlsModeMismatch } from '../../../src/main/services/delivery/smtp-errors';
 import { explain, isRetryableSendFailure } from '../../../src/renderer/lib/explain';
 import { AppError, ERROR_CODES } from '../../../src/shared/errors';
 import { SMTP_FAILURE_CLASSES, SMTP_PROVIDER_POLICIES } from '../../../src/shared/smtp-failures';
@@ -52,6 +53,34 @@ describe('SMTP failure classes in the UI', () => {
     expect(explain('SMTP_MESSAGE_TOO_LARGE').fixIn).toBeUndefined();
     expect(explain('SMTP_TLS_MODE_MISMATCH').fixIn).toBe('settings');
     expect(explain('TLS_CERT_WEAK').fixIn).toBe('settings');
+  });
+});
+
+describe('where the email server settings are, by where the explanation is read', () => {
+  it('setup points to the fields above (no Settings yet), the Settings screen to this page, elsewhere to Settings', () => {
+    const setup = explain('SMTP_AUTH_FAILED', undefined, undefined, 'setup');
+    expect(setup.next).toContain('above');
+    expect(setup.next).not.toMatch(/Settings/);
+    expect(setup.fixIn).toBeUndefined();
+    expect(explain('SMTP_AUTH_FAILED', undefined, undefined, 'settings').next).toContain('on this page');
+    expect(explain('SMTP_AUTH_FAILED').next).toContain('under Settings');
+    expect(explain('SMTP_AUTH_FAILED').fixIn).toBe('settings');
+  });
+
+  it('main’s email-server messages never send staff to Settings (they are also shown during setup, before Settings exists)', () => {
+    const messages = [
+      tlsModeMismatch('starttls', 'greeting').message,
+      tlsModeMismatch('tls', 'greeting').message,
+      classifySmtpFailure({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'Hostname/IP does not match certificate altnames' }, { ...ctx, phase: 'tls' }).message,
+    ];
+    expect(messages[2]).toMatch(/different server name/);
+    for (const m of messages) expect(m).not.toMatch(/Settings/);
+  });
+
+  it('main’s message, when given, is the one sentence saying what happened (no second restatement)', () => {
+    const m = 'The mail server refused the user name or password. Nothing was sent.';
+    expect(explain('SMTP_AUTH_FAILED', m).title).toBe(m);
+    expect(explain('SMTP_AUTH_FAILED').title).toBe('The email server did not accept the username or password.');
   });
 });
 

@@ -6,8 +6,9 @@
  * shows the password only as "set"; front desk sees the status but not the form; disconnect asks first.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { PracticeServerSettings } from '../../../src/renderer/features/settings/practice-server/PracticeServerSettings';
+import { usePracticeServerStore } from '../../../src/renderer/features/settings/practice-server/store';
 import { useAppStore } from '../../../src/renderer/lib/navigation';
 import { resetAllStores } from '../../../src/renderer/lib/stores';
 import { fail, installDomStubs, installFakeApi, ok, renderUi, unlockedInfo } from './harness';
@@ -98,6 +99,47 @@ describe('Settings → Practice server (administrator)', () => {
     expect(status).toMatch(/Password: set/);
     expect(status).not.toContain('synthetic-db-secret-1');
     expect((screen.getByLabelText(/Database password/, { selector: 'input' }) as HTMLInputElement).value).toBe('');
+  });
+
+  it('after saving, the banner follows the link: not joined points to the join form above it; once joined it says so and that it shares every 30 seconds', async () => {
+    const JOINED = { ...ACTIVE, link: { state: 'online' as const, workstationLabel: 'Front desk 1', lastSyncAt: null, conflicts: 0 } };
+    installFakeApi({ 'practiceServer.status': () => ok(NOT_SET), 'practiceServer.configure': () => ok(ACTIVE), 'practiceServer.join': () => ok(JOINED), 'practiceServer.conflicts': () => ok([]) });
+    renderUi(<PracticeServerSettings />);
+    await screen.findByTestId('practice-server-status');
+    fillForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Save and connect' }));
+    const banner = await screen.findByTestId('practice-server-saved');
+    expect(banner.textContent).toContain('under “This workstation and the practice” above');
+    expect(banner.textContent).not.toContain('below');
+    // The join form really is above the banner.
+    const joinPanel = screen.getByTestId('practice-link');
+    expect(joinPanel.compareDocumentPosition(banner) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+    await act(async () => {
+      await usePracticeServerStore.getState().join({ passphrase: 'synthetic admin passphrase', workstationLabel: 'Front desk 1' });
+    });
+    const joined = screen.getByTestId('practice-server-saved');
+    expect(joined.textContent).toContain('connected and joined to the practice');
+    expect(joined.textContent).toContain('As “Front desk 1”, it shares its requests and audit trail with the practice server every 30 seconds');
+    expect(joined.textContent).not.toMatch(/Next, join/);
+  });
+
+  it('text that is not a certificate at all (“hello”) is told apart from a certificate that is no CA; an earlier refusal does not stay beside it', async () => {
+    installFakeApi({
+      'practiceServer.status': () => ok(NOT_SET),
+      'practiceServer.test': () => fail('PRACTICE_SERVER_CA_INVALID', 'This is not a CA certificate (it may be the server’s own certificate). Ask your IT provider for the CA certificate that signed the server’s certificate.'),
+    });
+    renderUi(<PracticeServerSettings />);
+    await screen.findByTestId('practice-server-status');
+    fillForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Test practice server connection' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/not a CA certificate/);
+
+    type(/CA certificate/, 'hello');
+    fireEvent.click(screen.getByRole('button', { name: 'Test practice server connection' }));
+    expect(await screen.findByText('This is not a certificate in PEM form (it should begin with -----BEGIN CERTIFICATE-----). Paste the CA certificate your IT provider gave you.')).toBeTruthy();
+    expect(screen.queryByText(/not a CA certificate/)).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('an empty password keeps the stored one (not sent); disconnect asks first, then says the password was erased', async () => {

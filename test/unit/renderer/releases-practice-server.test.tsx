@@ -53,9 +53,29 @@ describe('the Releases screen with a practice server', () => {
     expect(screen.getByText('Kept on this computer; sent when the practice server is back.')).toBeTruthy();
     expect(screen.getByText('In the practice outbox — sending')).toBeTruthy();
     const by = screen.getAllByTestId('sent-by-workstation');
-    expect(by.map((e) => e.textContent)).toEqual(['Sent by the workstation “Front desk B [b2b2b2b2]”']);
+    expect(by.map((e) => e.textContent)).toEqual(['Sent by the workstation “Front desk B”']);
     const r = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
     expect(r.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it('names a sending workstation by its label alone, adding its id only when two workstations share the label', async () => {
+    installFakeApi({
+      'releases.list': () =>
+        ok([
+          summary({ id: 'rel_000001', reference: 'R-2026-00001', status: 'sent', sentByWorkstation: 'Front desk 1 [d24f472b]' }),
+          summary({ id: 'rel_000002', reference: 'R-2026-00002', status: 'sent', sentByWorkstation: 'Front desk 1 [a1a1a1a1]' }),
+          summary({ id: 'rel_000003', reference: 'R-2026-00003', status: 'sent', sentByWorkstation: 'Back office [c3c3c3c3]' }),
+          summary({ id: 'rel_000004', reference: 'R-2026-00004', status: 'sent', sentByWorkstation: 'Back office [c3c3c3c3]' }),
+        ]),
+    });
+    renderUi(<ReleasesScreen />);
+    await screen.findAllByTestId('sent-by-workstation');
+    expect(screen.getAllByTestId('sent-by-workstation').map((e) => e.textContent)).toEqual([
+      'Sent by the workstation “Front desk 1 (workstation d24f472b)”',
+      'Sent by the workstation “Front desk 1 (workstation a1a1a1a1)”',
+      'Sent by the workstation “Back office”',
+      'Sent by the workstation “Back office”',
+    ]);
   });
 });
 
@@ -110,7 +130,7 @@ describe('the Send step with a practice server', () => {
     const sent = { ...TX, partsSent: 1, smtpResponse: '250 ok', sentByWorkstation: 'Front desk B [b2b2b2b2]', parts: [{ ...TX.parts[0]!, status: 'sent' as const, at: '2026-12-07T09:01:00.000Z' }] };
     useWizardStore.setState({ release: makeRelease({ status: 'sent', transmissions: [sent] }), step: 5 });
     renderUi(<SendStep />);
-    expect(screen.getByTestId('sent-by-workstation').textContent).toBe('Sent from the practice outbox by the workstation “Front desk B [b2b2b2b2]”.');
+    expect(screen.getByTestId('sent-by-workstation').textContent).toBe('Sent from the practice outbox by the workstation “Front desk B”.');
   });
 });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ReviewStep } from '../../../src/renderer/features/release-wizard/steps/ReviewStep';
 import { SendStep } from '../../../src/renderer/features/release-wizard/steps/SendStep';
+import { whatHappensNext } from '../../../src/renderer/features/release-wizard/steps/ReviewNext';
 import { useWizardStore } from '../../../src/renderer/features/release-wizard/store';
 import type { ReleaseEvaluationT } from '../../../src/shared/contract';
 import type { Finding } from '../../../src/shared/compliance';
@@ -11,7 +12,7 @@ import { DOC, KEY, fail, installDomStubs, installFakeApi, makeRelease, ok, rende
 beforeAll(installDomStubs);
 afterEach(() => {
   cleanup();
-  useWizardStore.setState({ release: null, evaluation: null, request: null, step: 0, busy: null, error: null, sendError: null });
+  useWizardStore.setState({ release: null, evaluation: null, request: null, step: 0, busy: null, error: null, sendError: null, method: null, emailRoute: 'local' });
 });
 
 const READY = makeRelease({
@@ -100,5 +101,37 @@ describe('ReviewStep: the compliance gate', () => {
     const list = await screen.findByRole('list', { name: 'Findings that block this release' });
     expect(within(list).getByText('45 CFR 164.508(b)(2)(i)')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+  });
+});
+
+describe('ReviewStep: “What happens next” fits the chosen method', () => {
+  it('a folder export and a print packet never speak of the outbox or the email server', () => {
+    for (const method of ['export', 'print'] as const)
+      for (const route of ['local', 'practice_online'] as const) {
+        const text = whatHappensNext(method, route);
+        expect(text).not.toMatch(/outbox|email server/i);
+        expect(text).toContain('nothing is emailed');
+      }
+  });
+
+  it('email on a workstation joined to the practice server goes to the practice’s shared outbox and is sent once by a workstation that is online', async () => {
+    installFakeApi({
+      'releases.evaluate': () => ok(evaluation([])),
+      'practiceServer.status': () =>
+        ok({ state: 'active', server: null, passwordSet: true, caFingerprint: null, verified: null, link: { state: 'online', workstationLabel: 'Front desk 1', lastSyncAt: null, conflicts: 0 } }),
+    });
+    useWizardStore.setState({ release: READY, step: 4, method: 'openpgp-pgp-mime' });
+    renderUi(<ReviewStep />);
+    await waitFor(() => expect(screen.getByTestId('review-next').textContent).toContain('the practice’s shared outbox'));
+    expect(screen.getByTestId('review-next').textContent).toContain('whichever workstation of the practice is online sends it');
+    expect(screen.getByTestId('review-next').textContent).not.toContain('this workstation’s outbox');
+  });
+
+  it('email on a workstation on its own keeps the messages in its outbox and retries by itself', () => {
+    installFakeApi({ 'releases.evaluate': () => ok(evaluation([])) });
+    useWizardStore.setState({ release: READY, step: 4, method: 'openpgp-pgp-mime' });
+    renderUi(<ReviewStep />);
+    expect(screen.getByTestId('review-next').textContent).toContain('this workstation’s outbox');
+    expect(screen.getByTestId('review-next').textContent).toContain('never twice');
   });
 });

@@ -56,7 +56,8 @@ describe('SettingsScreen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     const alert = await screen.findByRole('alert');
     expect(alert.getAttribute('data-code')).toBe('SMTP_AUTH_FAILED');
-    expect(alert.textContent).toMatch(/did not accept the username or password/);
+    expect(alert.textContent).toMatch(/refused the user name or password/);
+    expect(alert.textContent).toContain('email server settings on this page');
     expect(fake.callsTo('settings.testSmtp').at(-1)).toEqual({ ...SETTINGS.smtp, password: 'wrong one' });
     expect(fake.callsTo('settings.updateSmtp')).toHaveLength(0);
 

@@ -104,4 +104,24 @@ describe('SetupScreen', () => {
     expect(input.smtp).toMatchObject({ port: 587, security: 'starttls', host: 'smtp.example.test' });
     expect(input.practice.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
+  it('a refused sign-in on “Test connection” during setup points to the fields above, never to Settings, and says it once', async () => {
+    const refused = 'The mail server refused the user name or password. Nothing was sent.';
+    installFakeApi({
+      'setup.checkPassphrase': () => ok({ score: 4, acceptable: true, warning: '', suggestions: [] }),
+      'settings.testSmtp': () => fail('SMTP_AUTH_FAILED', refused),
+    });
+    renderUi(<SetupScreen />);
+    fill(/server name/i, 'smtp.example.test');
+    fill(/username/i, 'records@clinic.example.test');
+    fireEvent.change(screen.getByLabelText(/^password/i), { target: { value: 'wrong secret' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    const alert = await screen.findByRole('alert');
+    const text = alert.textContent ?? '';
+    expect(text).toContain('The connection test failed');
+    expect(text).toContain('username and password above');
+    expect(text).not.toMatch(/Settings/);
+    // What happened is said once: main's precise sentence, not also the table's restatement of it.
+    expect(text.split(refused)).toHaveLength(2);
+    expect(text).not.toContain('did not accept the username or password');
+  });
 });

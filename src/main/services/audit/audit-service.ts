@@ -14,6 +14,7 @@ import { renderReportPdf, type Column, type ReportSpec } from '../reports/report
 import { toCsv } from '../reports/csv';
 import { writeReportFiles } from '../reports/files';
 import { activePracticeKey, requireSetting } from '../settings/settings';
+import type { FolderPurpose } from '../documents/folder-picker';
 import { AuditReview, type Filter } from './audit-review';
 import type { ChainVerification } from './chain';
 import { CHECKPOINT_KEY_PURPOSE, receiptText, writeCheckpoint, type Checkpoint } from './checkpoints';
@@ -38,13 +39,14 @@ export const AUDIT_REPORT_COLUMNS: readonly Column[] = [
 export class AuditService extends AuditReview {
   // ------------------------------------------------------------------ exports
 
-  private async chooseFolder(action: string, subject: { type: string; id: string | null }): Promise<string | null> {
+  /** The folder staff choose for a report (`purpose` names it in the dialog); EXPORT_UNAVAILABLE, audited, without a picker. */
+  private async chooseFolder(action: string, subject: { type: string; id: string | null }, purpose: FolderPurpose): Promise<string | null> {
     if (!this.d.folderPicker) {
       const e = new AppError('EXPORT_UNAVAILABLE', 'Saving reports is not available here.');
       this.s.recordFailure(action, subject, e);
       throw e;
     }
-    return this.d.folderPicker.chooseFolder();
+    return this.d.folderPicker.chooseFolder(purpose);
   }
 
   private stamp(at: Date): { date: string; display: string; fileStamp: string } {
@@ -121,7 +123,7 @@ export class AuditService extends AuditReview {
   async exportReport(filter: Filter): Promise<ReportExportT> {
     const action = 'audit.report_export';
     const subject = { type: 'audit', id: null };
-    const dir = await this.chooseFolder(action, subject);
+    const dir = await this.chooseFolder(action, subject, 'audit-report');
     if (!dir) return this.cancelled();
     try {
       const db = this.s.require().db;
@@ -190,7 +192,7 @@ export class AuditService extends AuditReview {
     const action = 'audit.accounting_export';
     const subject = { type: 'patient', id: mrn };
     const acc = this.accounting(mrn, asOf);
-    const dir = await this.chooseFolder(action, subject);
+    const dir = await this.chooseFolder(action, subject, 'accounting');
     if (!dir) return this.cancelled();
     try {
       const db = this.s.require().db;
@@ -260,7 +262,7 @@ export class AuditService extends AuditReview {
   async exportAccessReport(input: AccessReportInputT): Promise<ReportExportT> {
     const action = 'audit.access_report_export';
     const subject = { type: 'audit', id: null };
-    const dir = await this.chooseFolder(action, subject);
+    const dir = await this.chooseFolder(action, subject, 'access-report');
     if (!dir) return this.cancelled();
     try {
       const db = this.s.require().db;

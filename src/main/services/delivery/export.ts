@@ -102,7 +102,7 @@ export function readmeText(packet: PreparedPacket, practiceName: string): string
     '',
     ...(packet.parts.length > 1 && packet.parts[0] ? partLines(packet, packet.parts[0], 'file').slice(0, 1) : []),
     ...openLockedLines(practiceName, packet.parts.map((p) => p.file.name), packet.parts.length > 1).map((l) => l.replace('Save the PDF file on your computer or phone.', 'Copy the PDF file to your computer, or open it from this drive.')),
-    ...(packet.parts[0] ? verifyLines(packet, packet.parts[0], practiceName) : []),
+    ...(packet.parts[0] ? verifyLines(packet, packet.parts[0], practiceName, 'folder') : []),
   ];
   return lines.join('\r\n') + '\r\n';
 }

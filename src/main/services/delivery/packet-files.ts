@@ -241,12 +241,12 @@ export function openLockedLines(practiceName: string, fileNames: string[], multi
   ];
 }
 
-/** Verification text for one part, built on packaging's verificationInstructions. */
-export function verifyLines(p: PreparedPacket, part: PreparedPart, practiceName: string): string[] {
+/** Verification text for one part, built on packaging's verificationInstructions; `carrier`: an email (attachments, default) or an export folder. */
+export function verifyLines(p: PreparedPacket, part: PreparedPart, practiceName: string, carrier: 'email' | 'folder' = 'email'): string[] {
   return [
-    verificationInstructions({ packetFileName: part.file.name, signatureFileName: part.signature.name, fingerprint: p.fingerprint, practiceName }),
+    verificationInstructions({ packetFileName: part.file.name, signatureFileName: part.signature.name, fingerprint: p.fingerprint, practiceName, carrier }),
     `The manifest "${p.manifest.name}" can be checked the same way with "${p.manifestSignature.name}".`,
-    `The practice's public key is attached as "${p.practiceKey.name}".`,
+    carrier === 'folder' ? `The practice's public key is in this folder as "${p.practiceKey.name}".` : `The practice's public key is attached as "${p.practiceKey.name}".`,
     '',
   ];
 }

@@ -81,7 +81,7 @@ const MESSAGES: Record<string, string> = {
   'TLS_CERT_UNTRUSTED:invalid': 'The mail server’s certificate could not be verified. Nothing was sent.',
   'TLS_CERT_EXPIRED:expired': 'The mail server’s certificate has expired. Nothing was sent.',
   'TLS_CERT_EXPIRED:not-yet-valid': 'The mail server’s certificate is not valid yet (check this computer’s date and time). Nothing was sent.',
-  TLS_CERT_WRONG_HOST: 'The mail server’s certificate was issued for a different server name than the one in Settings. Nothing was sent.',
+  TLS_CERT_WRONG_HOST: 'The mail server’s certificate was issued for a different server name than the one entered for it. Nothing was sent.',
   'TLS_CERT_WEAK:weak-key': 'The mail server’s certificate uses a key that is too weak (RSA below 2048 bits). Nothing was sent.',
   'TLS_CERT_WEAK:weak-signature': 'The mail server’s certificate is signed with an outdated algorithm (SHA-1). Nothing was sent.',
   TLS_PROTOCOL_TOO_OLD: 'The mail server only offers an outdated encryption protocol (older than TLS 1.2). Nothing was sent.',
@@ -103,8 +103,8 @@ export function tlsModeMismatch(security: 'starttls' | 'tls', phase: SmtpPhase, 
   return new AppError(
     'SMTP_TLS_MODE_MISMATCH',
     expectsTls
-      ? 'This port expects encryption from the first byte (TLS), but Settings say STARTTLS. Port 465 uses TLS, port 587 uses STARTTLS: change the security setting or the port. Nothing was sent.'
-      : 'This port expects STARTTLS, but Settings say TLS. Port 465 uses TLS, port 587 uses STARTTLS: change the security setting or the port. Nothing was sent.',
+      ? 'This port expects encryption from the first byte (TLS), but STARTTLS is chosen. Port 465 uses TLS, port 587 uses STARTTLS: change the encryption choice or the port. Nothing was sent.'
+      : 'This port expects STARTTLS, but TLS is chosen. Port 465 uses TLS, port 587 uses STARTTLS: change the encryption choice or the port. Nothing was sent.',
     { ...extra, phase, transient: false, reason: expectsTls ? 'port-expects-tls' : 'port-expects-starttls' },
   );
 }

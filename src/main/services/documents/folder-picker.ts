@@ -5,10 +5,11 @@
  * The packet written there is password-protected (AES-256); no plaintext PHI is written.
  */
 /**
- * What the folder is for, so the dialog can say it: an exported release or report (default), where a vault backup
- * goes, or the backup folder a restore reads from.
+ * What the folder is for, so the dialog can say it: an exported release (default), a signed report (the audit
+ * report, one patient's accounting of disclosures, the access report), where a vault backup goes, or the backup
+ * folder a restore reads from.
  */
-export type FolderPurpose = 'export' | 'backup' | 'restore';
+export type FolderPurpose = 'export' | 'audit-report' | 'accounting' | 'access-report' | 'backup' | 'restore';
 
 export interface FolderPicker {
   /**

@@ -39,24 +39,29 @@ export async function signDetached(bytes: Uint8Array, practicePrivateArmored: st
 }
 
 /**
- * Plain-language text for the email explaining how to check the signature.
+ * Plain-language text explaining how to check the signature: in the email (`carrier` 'email', the default: the
+ * files are attachments) or in the README.txt of an exported folder (`carrier` 'folder': the files are next to it).
  *
  * @param o.packetFileName the attachment's PHI-free file name, e.g. "release-REQ-2026-0042.pdf"
  * @param o.signatureFileName e.g. "release-REQ-2026-0042.pdf.sig"
  * @param o.fingerprint the practice key's fingerprint (40 hex digits), to compare out of band
  * @param o.practiceName shown as the signer
+ * @param o.carrier where the text is read: 'email' (default) or an export 'folder'
  */
-export function verificationInstructions(o: { packetFileName: string; signatureFileName: string; fingerprint: string; practiceName: string }): string {
+export function verificationInstructions(o: { packetFileName: string; signatureFileName: string; fingerprint: string; practiceName: string; carrier?: 'email' | 'folder' }): string {
   const fpr = o.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ').trim();
+  const folder = o.carrier === 'folder';
   return [
     `How to check that these records really come from ${o.practiceName} and were not changed:`,
     '',
-    `1. Save both attachments, "${o.packetFileName}" and "${o.signatureFileName}", in the same folder.`,
+    folder
+      ? `1. Keep both files, "${o.packetFileName}" and "${o.signatureFileName}", together in one folder (as they are in this one).`
+      : `1. Save both attachments, "${o.packetFileName}" and "${o.signatureFileName}", in the same folder.`,
     `2. Import the practice's public key (once), for example with GnuPG: gpg --import practice-key.asc`,
-    `3. Check that the key's fingerprint is ${fpr}. Compare it with the fingerprint the practice gave you by phone or on its website, not with one in this email.`,
+    `3. Check that the key's fingerprint is ${fpr}. Compare it with the fingerprint the practice gave you by phone or on its website, not with one written ${folder ? 'in this folder' : 'in this email'}.`,
     `4. Run: gpg --verify "${o.signatureFileName}" "${o.packetFileName}"`,
     `   It must say "Good signature from ${o.practiceName}". If it says "BAD signature", do not rely on the file and call the practice.`,
     '',
-    'The first pages of the packet list every document with its pages and a SHA-256 digest; the attached manifest has the same list in machine-readable form.',
+    `The first pages of the packet list every document with its pages and a SHA-256 digest; the ${folder ? 'manifest in this folder' : 'attached manifest'} has the same list in machine-readable form.`,
   ].join('\n');
 }

@@ -60,7 +60,8 @@ export function certificateFingerprint(cert: X509Certificate): string {
  * @param pem PEM text (bounded and key-free by the contract's `CaPem`)
  * @param now the current time (expiry check)
  * @returns the normalised PEM (certificate blocks only, LF line ends) and the first certificate's SHA-256 fingerprint
- * @throws AppError PRACTICE_SERVER_CA_INVALID (detail.reason: 'unreadable' | 'not_a_ca' | 'expired')
+ * @throws AppError PRACTICE_SERVER_CA_INVALID (detail.reason: 'not_pem' — no certificate block at all; 'unreadable' — a
+ *   block that is no X.509 certificate; 'not_a_ca' — a real certificate without CA:TRUE, e.g. the server's own; 'expired')
  * @source RFC 5280 §4.2.1.9 (basicConstraints), §4.1.2.5 (validity); 45 CFR 164.312(e)(1).
  */
 export function checkCaPem(pem: string, now: Date): { caPem: string; fingerprint: string } {
@@ -74,7 +75,11 @@ export function checkCaPem(pem: string, now: Date): { caPem: string; fingerprint
     }
   }
   if (certs.length === 0) {
-    throw new AppError('PRACTICE_SERVER_CA_INVALID', 'No certificate was found in the text. Paste the CA certificate your IT provider gave you.', { reason: 'unreadable' });
+    throw new AppError(
+      'PRACTICE_SERVER_CA_INVALID',
+      'This is not a certificate in PEM form (it should begin with -----BEGIN CERTIFICATE----- and end with -----END CERTIFICATE-----). Paste the CA certificate your IT provider gave you.',
+      { reason: 'not_pem' },
+    );
   }
   if (!certs.some((c) => c.ca)) {
     throw new AppError('PRACTICE_SERVER_CA_INVALID', 'This is not a CA certificate (it may be the server’s own certificate). Ask your IT provider for the CA certificate that signed the server’s certificate.', { reason: 'not_a_ca' });

@@ -252,7 +252,7 @@ export function setDeliveryMethod(db: Database, id: string, method: DeliveryMeth
  * Per-part results go in with {@link upsertTransmissionPart} (delivery-repo.ts); `t.parts` is ignored here.
  */
 export function insertTransmission(db: Database, t: TransmissionT): void {
-  const { parts: _parts, closedReason: _closed, sentByWorkstation: _by, ...row } = t;
+  const { parts: _parts, closedReason: _closed, sentByWorkstation: _by, requestReference: _ref, ...row } = t;
   db.prepare(
     `INSERT INTO transmissions (id, release_id, at, sender, recipient_name, recipient_email, method, documents_json, message_id,
        smtp_response, tls_protocol, tls_cipher, recipient_key_fpr, request_id, legal_basis, authorization_id, acknowledgment_id,
@@ -267,7 +267,8 @@ export function insertTransmission(db: Database, t: TransmissionT): void {
 export function listTransmissions(db: Database, releaseId?: string): TransmissionT[] {
   const rows = db
     .prepare(
-      `SELECT t.*, r.reference FROM transmissions t JOIN releases r ON r.id = t.release_id
+      `SELECT t.*, r.reference, q.reference AS request_reference FROM transmissions t JOIN releases r ON r.id = t.release_id
+       LEFT JOIN requests q ON q.id = t.request_id
        ${releaseId ? 'WHERE t.release_id = ?' : ''} ORDER BY t.at DESC, t.rowid DESC`,
     )
     .all(...(releaseId ? [releaseId] : [])) as Array<Record<string, string | null>>;
@@ -289,6 +290,7 @@ export function listTransmissions(db: Database, releaseId?: string): Transmissio
     requestId: r.request_id ?? null,
     legalBasis: (r.legal_basis ?? null) as TransmissionT['legalBasis'],
     authorizationId: r.authorization_id ?? null,
+    ...(r.request_reference ? { requestReference: r.request_reference } : {}),
     acknowledgmentId: r.acknowledgment_id ?? null,
     partsTotal: Number(r.parts_total ?? 1),
     partsSent: Number(r.parts_sent ?? 1),

@@ -97,6 +97,11 @@ export function AuditScreen() {
               {lastExport.result.rows} {lastExport.result.rows === 1 ? 'row' : 'rows'}, {lastExport.result.pages}{' '}
               {lastExport.result.pages === 1 ? 'page' : 'pages'}. Files: {lastExport.result.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(', ')}.
             </Text>
+            {lastExport.result.folder ? (
+              <Text size="sm" mt={4} data-testid="report-saved-folder">
+                Saved in the folder <Code style={{ wordBreak: 'break-all' }}>{lastExport.result.folder}</Code>.
+              </Text>
+            ) : null}
             <Text size="sm" mt={4}>
               PDF SHA-256: <Code style={{ wordBreak: 'break-all' }}>{lastExport.result.pdfSha256}</Code>
             </Text>

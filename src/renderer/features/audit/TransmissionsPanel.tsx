@@ -46,8 +46,8 @@ export function TransmissionsPanel() {
             </Table.Td>
             <Table.Td data-testid="basis-cell" style={{ overflowWrap: 'anywhere' }}>
               {t.legalBasis ? BASIS_SHORT[t.legalBasis] : '—'}
-              {t.authorizationId ? <Text size="xs" c="dark.4">Authorization {t.authorizationId}</Text> : null}
-              {t.acknowledgmentId ? <Text size="xs" c="dark.4">Unencrypted-email choice {t.acknowledgmentId}</Text> : null}
+              {t.authorizationId ? <Text size="xs" c="dark.4" data-testid="authorization-relied-on">{t.requestReference ? `Under the authorization on file for request ${t.requestReference}` : 'Under the signed authorization on file for this release’s request'}</Text> : null}
+              {t.acknowledgmentId ? <Text size="xs" c="dark.4" data-testid="acknowledgment-relied-on">The patient’s recorded choice of unencrypted email</Text> : null}
             </Table.Td>
             <Table.Td data-testid="method-cell" style={{ overflowWrap: 'anywhere' }}>
               {METHOD_NAME[t.method]}

@@ -8,7 +8,7 @@ import { useOutboxStore } from '../outbox/store';
 import { STEP, stepFor, usableRungs, effectiveMethod, toApiErrorFromLast, type WizardKit, type WizardState } from './wizard-state';
 
 /** The delivery actions of the wizard store (see ./store.ts), given the shared helpers. */
-export function deliveryActions({ set, get, reload, loadGate }: WizardKit): Pick<WizardState, 'loadDelivery' | 'chooseMethod' | 'send' | 'showPassphrase' | 'resolveUnconfirmed' | 'failureNotice' | 'withdraw' | 'dismissOneTime'> {
+export function deliveryActions({ set, get, reload, loadGate }: WizardKit): Pick<WizardState, 'loadDelivery' | 'loadEmailRoute' | 'chooseMethod' | 'send' | 'showPassphrase' | 'resolveUnconfirmed' | 'failureNotice' | 'withdraw' | 'dismissOneTime'> {
   return {
     async loadDelivery() {
       const release = get().release;
@@ -22,6 +22,15 @@ export function deliveryActions({ set, get, reload, loadGate }: WizardKit): Pick
         set({ delivery, deliveryError: null, method: stillOk ? current : (release.deliveryMethod ?? delivery.defaultMethod ?? rungs.find((r) => r.available)?.method ?? null) });
       } catch (e) {
         set({ deliveryError: toApiError(e) });
+      }
+    },
+
+    async loadEmailRoute() {
+      try {
+        const { link } = await call('practiceServer.status', {});
+        set({ emailRoute: link.state === 'online' ? 'practice_online' : link.state === 'offline' ? 'practice_offline' : 'local' });
+      } catch {
+        // Unanswered: the sentence for a workstation on its own stays; nothing else depends on it.
       }
     },
 

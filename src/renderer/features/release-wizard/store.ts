@@ -31,6 +31,7 @@ export {
   type Busy,
   type DeliveryOptions,
   type EmailCheck,
+  type EmailRoute,
   type ExportedFiles,
   type OneTimePassphrase,
   type Rejected,
@@ -92,8 +93,12 @@ export const useWizardStore = defineStore<WizardState>('release-wizard', (set, g
       set({ busy: 'load' });
       try {
         const release = await call('releases.get', { id: releaseId });
-        set({ release, step: stepFor(release), busy: null, sendError: release.status === 'failed' && release.lastError ? toApiErrorFromLast(release.lastError) : null });
+        const first = stepFor(release);
+        set({ release, step: first, busy: null, sendError: release.status === 'failed' && release.lastError ? toApiErrorFromLast(release.lastError) : null });
         await loadGate(release);
+        // The gate's answer may show records still to fix (another patient's file, out of scope): open there unless staff moved on.
+        const now = get();
+        if (now.release?.id === release.id && now.step === first) set({ step: stepFor(release, now.evaluation) });
       } catch (e) {
         set({ busy: null, error: toApiError(e) });
       }

@@ -15,6 +15,8 @@ export const STEPS = ['patient', 'records', 'recipient', 'delivery', 'review', '
 /** Index of each wizard step (the Stepper's order). */
 export const STEP = { patient: 0, records: 1, recipient: 2, delivery: 3, review: 4, send: 5 } as const;
 export type Busy = 'load' | 'create' | 'pick' | 'remove' | 'classify' | 'override' | 'email' | 'key' | 'recipient' | 'certificate' | 'delivery' | 'send' | null;
+/** How this workstation sends email: on its own, or joined to the practice server (online or offline right now). */
+export type EmailRoute = 'local' | 'practice_online' | 'practice_offline';
 /** The delivery ladder (`releases.deliveryOptions`). */
 export type DeliveryOptions = ChannelOutput<'releases.deliveryOptions'>;
 /** A passphrase main returned once (password-pdf send or export) and what staff do with it. Memory only. */
@@ -45,6 +47,8 @@ export interface WizardState extends WizardCheckActions {
   /** The ladder for this release (null until loaded). */
   delivery: DeliveryOptions | null;
   deliveryError: ApiError | null;
+  /** How this workstation's email goes out (`practiceServer.status`'s link): alone, or through the practice's shared outbox. */
+  emailRoute: EmailRoute;
   /** The method staff chose on the Delivery step (null: not chosen yet). */
   method: DeliveryMethodT | null;
   /** The one-time passphrase panel's content (see the module comment). */
@@ -93,6 +97,8 @@ export interface WizardState extends WizardCheckActions {
   confirmCertificate: (fingerprint: string, acceptUntrusted: boolean, options?: { acceptRevocationUnknown?: boolean; modernAlgorithms?: boolean }) => Promise<boolean>;
   /** Loads the delivery ladder (`releases.deliveryOptions`) and preselects a method when none is chosen. */
   loadDelivery: () => Promise<void>;
+  /** Reads the link to the practice server into `emailRoute` (`practiceServer.status`); unanswered, it stays `local`. */
+  loadEmailRoute: () => Promise<void>;
   chooseMethod: (method: DeliveryMethodT) => void;
   /**
    * Delivers with the chosen method: email methods through `releases.send` (a partly sent release is retried with
@@ -129,12 +135,29 @@ export function minimumNecessaryApplies(request: RequestDetailT['request'] | nul
   return request?.basis === 'tpo' && request.tpo?.purpose !== 'treatment';
 }
 
-/** The step an existing release opens at. */
-export function stepFor(release: ReleaseDetailT): number {
+/** Gate findings that staff resolve on the Records step: a file not filed yet, another patient's record, a file not yet compared with the patient. */
+const RECORDS_FINDINGS: ReadonlySet<string> = new Set(['DOCUMENT_UNCLASSIFIED', 'PATIENT_MISMATCH', 'PATIENT_CHECK_PENDING']);
+
+/**
+ * Do the release's records still need staff's work: none yet, one without category or date of service, or — once the
+ * gate answered — one flagged as another patient's, not yet compared with the patient, or outside the request's scope?
+ */
+export function recordsNeedWork(release: ReleaseDetailT, evaluation?: ReleaseEvaluationT | null): boolean {
+  if (release.documents.length === 0 || release.documents.some((d) => !d.classified)) return true;
+  if (!evaluation) return false;
+  return evaluation.findings.some((f) => f.severity === 'block' && RECORDS_FINDINGS.has(f.code)) || evaluation.documents.some((d) => !d.selectable);
+}
+
+/**
+ * The step an existing release opens at: a sent (or sending) release on Send; a draft on the first step with work
+ * left — Records while a file is unfiled, flagged or out of scope (known from the gate's `evaluation` once it
+ * answered), then Recipient, then Review.
+ */
+export function stepFor(release: ReleaseDetailT, evaluation?: ReleaseEvaluationT | null): number {
   if (release.status !== 'draft') return STEP.send;
+  if (recordsNeedWork(release, evaluation)) return STEP.records;
   if (release.recipient) return STEP.review;
-  if (release.documents.length > 0) return STEP.recipient;
-  return STEP.records;
+  return STEP.recipient;
 }
 
 /** Why the release cannot be sent yet, or null when it is ready (mirrors RELEASE_NOT_READY in main). */
@@ -180,6 +203,7 @@ export const initialWizardState = {
   evaluation: null,
   delivery: null,
   deliveryError: null,
+  emailRoute: 'local',
   method: null,
   oneTime: null,
   exported: null,

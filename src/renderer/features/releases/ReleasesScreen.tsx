@@ -5,6 +5,7 @@ import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../lib/format';
+import { workstationLabel } from '../../lib/workstation';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { TableHead } from '../../components/TableHead';
 
@@ -55,7 +56,7 @@ export function ReleasesScreen() {
                     </Text>
                   ) : r.sentByWorkstation ? (
                     <Text size="sm" mt={4} data-testid="sent-by-workstation">
-                      Sent by the workstation “{r.sentByWorkstation}”
+                      Sent by the workstation “{workstationLabel(r.sentByWorkstation, releases.map((x) => x.sentByWorkstation))}”
                     </Text>
                   ) : null}
                 </Table.Td>

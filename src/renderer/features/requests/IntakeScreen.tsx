@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { ActionIcon, Button, Checkbox, Fieldset, Group, NativeSelect, Paper, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, type DocumentCategory, type LegalBasis } from '../../../shared/compliance';
 import { DEFAULT_NOTICE_LANGUAGE, languageLabel, NOTICE_LANGUAGE_CODES } from '../../../shared/languages';
-import { BASIS_LABELS } from './labels';
+import { BASIS_LABELS, FORMAT_OPTIONS } from './labels';
 import { useAppStore } from '../../lib/navigation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { toApiError, type ApiError } from '../../lib/call';
@@ -222,7 +222,7 @@ export function IntakeScreen() {
               <TextInput id="scope-from" type="date" label="Records from (optional)" {...field('scope.from')} />
               <TextInput id="scope-to" type="date" label="Records to (optional)" {...field('scope.to')} />
               <NativeSelect id="request-format" label="Requested form and format" {...field('format')}
-                data={[{ value: 'pdf', label: 'Electronic: PDF' }, { value: 'ccda', label: 'Electronic: C-CDA' }, { value: 'other_electronic', label: 'Electronic: other agreed format' }, { value: 'paper', label: 'Paper copy' }]}
+                data={FORMAT_OPTIONS}
 />
             </SimpleGrid>
           </Stack>

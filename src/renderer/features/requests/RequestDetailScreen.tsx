@@ -3,7 +3,7 @@ import { Badge, Button, Group, List, SimpleGrid, Stack, Text } from '@mantine/co
 import { CATEGORY_LABELS } from '../../../shared/compliance';
 import { languageLabel, noticeLanguageOf } from '../../../shared/languages';
 import { useRequestsStore } from './store';
-import { BASIS_LABELS } from './labels';
+import { BASIS_LABELS, formatLabel } from './labels';
 import { RequestStatusBadge } from './RequestsScreen';
 import { AuthorizationForm } from '../authorizations/AuthorizationForm';
 import { FindingsList } from '../authorizations/FindingsList';
@@ -62,7 +62,7 @@ export function RequestDetailScreen({ requestId }: { requestId: string }) {
           <Fact label="MRN">{d.patient.mrn}</Fact>
           <Fact label="Requester">{r.requester.name}{r.requester.authority ? ` (${r.requester.authority})` : ''}</Fact>
           <Fact label="Received">{formatDateTime(r.receivedAt)}</Fact>
-          <Fact label="Form and format">{r.form.format}{r.form.electronic ? ' (electronic)' : ''}</Fact>
+          <Fact label="Form and format">{formatLabel(r.form)}</Fact>
           <Fact label="Language for letters">{languageLabel(noticeLanguageOf(r))}</Fact>
           <Fact label="Recipients">
             <List size="sm">{r.recipients.map((x, i) => <List.Item key={i}>{x.name} — {x.destination}</List.Item>)}</List>

@@ -55,7 +55,7 @@ export function SmtpSettings({ smtp }: { smtp: Settings['smtp'] }) {
           <SmtpFields idPrefix="settings" values={form.values} errors={form.errors} onChange={(patch) => form.setValues(patch)}
             passwordRequired={false} passwordDescription="Leave empty to keep the stored password." />
           <SmtpTestButton read={read} disabled={busy} />
-          <ErrorAlert error={error} title="The email server settings were not saved" hideFixLink />
+          <ErrorAlert error={error} title="The email server settings were not saved" hideFixLink where="settings" />
           <div aria-live="polite">
             {saved ? <Alert color="green" variant="light" role="status" title="Email server settings saved" /> : null}
           </div>

@@ -9,9 +9,10 @@ import { ErrorAlert } from '../../components/ErrorAlert';
  * "Test connection" for SMTP settings: `settings.testSmtp` connects with the same verified TLS and login as
  * sending, then disconnects — no email is sent. Shows the TLS version on success, the plain explanation
  * (with its error code) on failure. `read` returns the settings to test, or null when the form is not
- * complete (the form then shows its own field errors).
+ * complete (the form then shows its own field errors). `where`: 'setup' during first setup (no Settings screen yet:
+ * the fix is in the fields above), else 'settings'.
  */
-export function SmtpTestButton({ read, disabled }: { read: () => ChannelInput<'settings.testSmtp'> | null; disabled?: boolean }) {
+export function SmtpTestButton({ read, disabled, where = 'settings' }: { read: () => ChannelInput<'settings.testSmtp'> | null; disabled?: boolean; where?: 'settings' | 'setup' }) {
   const testSmtp = useSettingsStore((s) => s.testSmtp);
   const { busy, error, setError, run } = useAction();
   const [result, setResult] = useState<ChannelOutput<'settings.testSmtp'> | null>(null);
@@ -35,7 +36,7 @@ export function SmtpTestButton({ read, disabled }: { read: () => ChannelInput<'s
           </Alert>
         ) : null}
       </div>
-      <ErrorAlert error={error} title="The connection test failed" hideFixLink />
+      <ErrorAlert error={error} title="The connection test failed" hideFixLink where={where} />
     </Stack>
   );
 }

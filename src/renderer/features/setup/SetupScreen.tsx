@@ -170,6 +170,7 @@ export function SetupScreen() {
                 onChange={(patch) => form.setFieldValue('smtp', { ...form.getValues().smtp, ...patch })}
                 onBlur={(k) => setTouched((t) => ({ ...t, [`smtp.${k}`]: true }))} />
               <SmtpTestButton
+                where="setup"
                 disabled={creating}
                 read={() => {
                   const bad = (['host', 'port', 'username', 'password'] as const).find((k) => errors[`smtp.${k}`]);
@@ -184,7 +185,7 @@ export function SetupScreen() {
             </Stack>
           </Fieldset>
 
-          <ErrorAlert error={error} title="The vault was not created" />
+          <ErrorAlert error={error} title="The vault was not created" where="setup" />
 
           {creating ? (
             <Alert color="blue" variant="light" role="status" title="Creating the vault…">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Checkbox, Group, List, SimpleGrid, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { STEP, useWizardStore } from '../store';
@@ -35,8 +35,18 @@ export function RecipientStep() {
   const named = request?.request.recipients ?? [];
   const [editing, setEditing] = useState(existing === null);
   const form = useForm<RecipientValues>({ mode: 'controlled', initialValues: recipientValues(existing, request) });
-  // The address the form started with; an address typed here instead is typed a second time.
-  const [startEmail] = useState(form.values.email);
+  // The address the form started with (its initial values); an address typed here instead is typed a second time.
+  const startEmail = form.getInitialValues().email;
+  // The request may arrive after the form was made (a draft resumed from Releases): prefill from it then, unless staff already typed.
+  const prefilled = useRef(request !== null);
+  useEffect(() => {
+    if (prefilled.current || !request || existing) return;
+    prefilled.current = true;
+    if (form.isDirty()) return;
+    const start = recipientValues(null, request);
+    form.setInitialValues(start);
+    form.setValues(start);
+  }, [request, existing, form]);
   // The address the recipient confirmed by reading back an emailed code (AddressConfirmation), for this patient.
   const [codeConfirmed, setCodeConfirmed] = useState<string | null>(null);
   const [submitted, setSubmitted] = useState(false);

@@ -9,6 +9,7 @@ import { FindingsList } from '../../authorizations/FindingsList';
 import { Fingerprint } from '../../../components/Fingerprint';
 import { formatDate, plural } from '../../../lib/format';
 import { ApprovalPanel } from '../ApprovalPanel';
+import { ReviewNext } from './ReviewNext';
 
 /** Where each kind of finding is fixed (by code prefix). */
 export function whereToFix(code: string): 'request' | 'records' | 'recipient' | null {
@@ -206,14 +207,7 @@ export function ReviewStep() {
           <Text size="sm">Checking…</Text>
         )}
       </Paper>
-      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="review-next">
-        <Title order={2} size="h5" id="review-next" mb={6}>What happens next</Title>
-        <Text size="sm">
-          When you go ahead, ReleaseDesk prepares and protects the records, keeps the exact messages in its outbox, delivers them
-          the way chosen above, and records the disclosure in the audit log. If the email server cannot be reached, the release
-          waits in the Outbox and goes out by itself later — never twice.
-        </Text>
-      </Paper>
+      <ReviewNext method={method} />
       <ApprovalPanel />
       {blocker ? <Alert color="orange" variant="light" title="Not ready to send" data-testid="send-blocker">{blocker}</Alert> : null}
       <Group justify="space-between">

@@ -4,6 +4,7 @@ import type { TransmissionT } from '../../../../shared/contract';
 import type { ApiError } from '../../../lib/call';
 import { explain, isRetryableSendFailure } from '../../../lib/explain';
 import { plural } from '../../../lib/format';
+import { workstationLabel } from '../../../lib/workstation';
 import { useAppStore } from '../../../lib/navigation';
 import { canOpenPrintable, openPrintable } from '../../../platform/printable';
 import { FindingsList } from '../../authorizations/FindingsList';
@@ -43,7 +44,7 @@ export function SentResult({ transmission, passphrase, showAgain, actionAlert }:
           The transmission is in the audit log.
           {transmission.sentByWorkstation ? (
             <Text size="sm" mt={6} data-testid="sent-by-workstation">
-              Sent from the practice outbox by the workstation “{transmission.sentByWorkstation}”.
+              Sent from the practice outbox by the workstation “{workstationLabel(transmission.sentByWorkstation)}”.
             </Text>
           ) : null}
         </Alert>

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Fieldset, Group, NumberInput, PasswordInput, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm, type FormErrors } from '@mantine/form';
-import { channels, type ChannelInput } from '../../../../shared/contract';
+import { caPemProblem, channels, type ChannelInput } from '../../../../shared/contract';
 import { DialogModal } from '../../../components/DialogModal';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatDateTime } from '../../../lib/format';
@@ -46,6 +46,20 @@ const checkServer = zodValidate<ServerValues>(channels['practiceServer.configure
   password: 'Enter the password (at most 1024 characters).',
   caPem: 'Paste the CA certificate: the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (never a private key).',
 });
+
+/** The CA field's message for each coded problem of the pasted text (caPemProblem): not PEM at all is not "not a CA". */
+const CA_PEM_PROBLEM: Record<NonNullable<ReturnType<typeof caPemProblem>>, string> = {
+  empty: 'Paste the CA certificate: the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.',
+  not_pem: 'This is not a certificate in PEM form (it should begin with -----BEGIN CERTIFICATE-----). Paste the CA certificate your IT provider gave you.',
+  private_key: 'This text holds a private key. Paste only the CA certificate (never a private key).',
+};
+
+/** The form's rules: the contract's, with the CA field's message saying what is wrong with the pasted text. */
+function checkServerForm(v: ServerValues): FormErrors {
+  const errors = checkServer(v);
+  const problem = caPemProblem(v.caPem);
+  return errors.caPem && problem ? { ...errors, caPem: CA_PEM_PROBLEM[problem] } : errors;
+}
 
 const tls = (v: string) => v.replace('TLSv', 'TLS ');
 
@@ -103,6 +117,22 @@ export function PracticeServerSettings() {
   );
 }
 
+/**
+ * After "Save and connect": what the saved settings mean now, from the link's actual state — not joined yet (the join
+ * form is in "This workstation and the practice", above this form), or joined (shared every 30 seconds).
+ */
+export function SavedBanner({ link }: { link: PracticeServerStatusView['link'] }) {
+  const joined = link.state === 'online' || link.state === 'offline';
+  return (
+    <Alert color="green" variant="light" role="status" data-testid="practice-server-saved"
+      title={joined ? 'This workstation is connected and joined to the practice' : 'This workstation is connected to the practice server'}>
+      {joined
+        ? `The settings are saved in this computer’s encrypted vault. ${link.workstationLabel ? `As “${link.workstationLabel}”, it` : 'It'} shares its requests and audit trail with the practice server every 30 seconds, and email releases go through the practice’s shared outbox. Connect and join the other workstations the same way.`
+        : 'The settings are saved in this computer’s encrypted vault. Next, join this workstation to the practice under “This workstation and the practice” above (an administrator’s passphrase and a name for this workstation). Until then nothing is shared. Then connect and join the other workstations the same way.'}
+    </Alert>
+  );
+}
+
 /** The administrator's form: test, save and connect, disconnect. */
 function ServerForm({ status }: { status: PracticeServerStatusView }) {
   const api = usePracticeServerStore.getState(); // the store's calls (actions never change)
@@ -111,6 +141,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
   useEffect(() => {
     passwordSetNow.current = passwordSet;
   }, [passwordSet]);
+  const { busy, error, errorTitle, setError, run: act } = useAction<'test' | 'save' | 'disconnect'>();
   const form = useForm<ServerValues>({
     initialValues: {
       host: status.server?.host ?? '',
@@ -120,21 +151,27 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
       password: '',
       caPem: status.server?.caPem ?? '',
     },
-    validate: (v): FormErrors => mergeErrors(checkServer(v), !v.password && !passwordSetNow.current ? { password: 'Enter the password your IT provider gave you.' } : {}),
+    validate: (v): FormErrors => mergeErrors(checkServerForm(v), !v.password && !passwordSetNow.current ? { password: 'Enter the password your IT provider gave you.' } : {}),
     onValuesChange: () => {
+      // A result (or refusal) was for the values before this change: it no longer speaks for the form.
       setChecked(null);
       setSaved(false);
+      setError(null);
     },
   });
   const { formRef, check } = useFormCheck(form);
-  const { busy, error, errorTitle, run: act } = useAction<'test' | 'save' | 'disconnect'>();
   const [checked, setChecked] = useState<PracticeServerCheckView | null>(null);
   const [saved, setSaved] = useState(false);
   const [disconnected, setDisconnected] = useState(false);
   const [confirming, setConfirming] = useState(false);
 
-  /** Validates; null (and focus on the first invalid field) when something is missing. */
-  const read = (): ChannelInput<'practiceServer.configure'> | null => (check() ? toServerInput(form.getValues()) : null);
+  /** Validates; null (and focus on the first invalid field, no earlier result left beside it) when something is missing. */
+  const read = (): ChannelInput<'practiceServer.configure'> | null => {
+    if (check()) return toServerInput(form.getValues());
+    setChecked(null);
+    setError(null);
+    return null;
+  };
 
   /** Run one of the form's actions (`title`: what did not happen, if it fails). */
   const run = (kind: 'test' | 'save' | 'disconnect', title: string, fn: () => Promise<void>) => {
@@ -221,11 +258,7 @@ function ServerForm({ status }: { status: PracticeServerStatusView }) {
                 {checked.serverVersion.split(' ')[0]}. Nothing was saved yet: choose “Save and connect” to use this server.
               </Alert>
             ) : null}
-            {saved ? (
-              <Alert color="green" variant="light" role="status" title="This workstation is connected to the practice server" data-testid="practice-server-saved">
-                The settings are saved in this computer’s encrypted vault. Next, join this workstation to the practice below, then connect and join the other workstations the same way.
-              </Alert>
-            ) : null}
+            {saved ? <SavedBanner link={status.link} /> : null}
             {disconnected ? (
               <Alert color="blue" variant="light" role="status" title="Disconnected" data-testid="practice-server-disconnected">
                 This workstation no longer uses the practice server, and its password was erased.
