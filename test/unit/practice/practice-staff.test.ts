@@ -267,4 +267,27 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
     expect((await auditOf(b, 'vault.lock')).filter((e) => e.detail.reason === 'account_inactive')).toHaveLength(1);
     expect((await b.call('accounts.list', {})).find((x) => x.id === pavla.id)?.active).toBe(false);
   });
+
+  it('one person set up on both workstations (same name and passphrase, two practice-wide accounts) is deactivated everywhere when deactivated on one', async () => {
+    const q = (sql: string) => server.psql(sql, server.database).trim();
+    const BOB = { name: 'Bob Secondadmin', pass: 'ember violet canyon marble 47' };
+    await asAdmin(a);
+    const adaA = a.services.session.currentUser()!.id;
+    const adaB = (await (async () => (await asAdmin(b), b.services.session.currentUser()!.id))());
+    expect(adaA).not.toBe(adaB);
+    await a.call('accounts.add', { name: BOB.name, role: 'administrator', passphrase: BOB.pass });
+    await signInAs(a, BOB.name, BOB.pass);
+    await a.call('accounts.deactivate', { userId: adaA });
+    await a.call('practiceServer.sync', {});
+    // B's pass runs under its own administrator of the same name: the twin is deactivated, queued, and the session locks.
+    await asAdmin(b);
+    expect((await refusal(b.call('practiceServer.sync', {}))).code).toBe('ACCOUNT_INACTIVE');
+    expect((await refusal(b.call('vault.unlock', { username: ADMIN, passphrase: PASSPHRASE }))).code).toMatch(/^(ACCOUNT_INACTIVE|WRONG_PASSPHRASE)$/);
+    // Bob (practice-wide, made on A) signs in on B; B's next pass pushes the twin's deactivation to the server.
+    await signInAs(b, BOB.name, BOB.pass);
+    await b.call('practiceServer.sync', {});
+    expect((await b.call('accounts.list', {})).find((x) => x.id === adaB)?.active).toBe(false);
+    expect(q(`SELECT count(*) FROM practice_staff WHERE user_id IN ('${adaA}', '${adaB}') AND disabled = 1;`)).toBe('2');
+    expect((await auditOf(b, 'practice_staff.apply')).find((e) => e.subjectId === adaB)?.detail).toMatchObject({ active: false, sameNameAs: adaA });
+  });
 });

@@ -43,6 +43,7 @@ import { boxDataKey, keysOfBoxPayload, newStaffKeyPair, openKeyBox, PrivateKeyWr
 import { currentKeyId, getKeyBox, getStaffEntry, getStaffStatus, listStaffEntries, listStaffSignins, putKeyBox, putStaffEntry, recordStaffSignin, StaffRecord, type StaffEntry } from './staff-repo';
 import { markStaffChangePushed, practiceStaffLocal, rootLinkKey, practiceStaffLocalOf, putPracticeStaffLocal, queueStaffChange, waitingStaffChanges } from './staff-vault-repo';
 import { readSettingJson, writeSettingJson } from '../settings/repo';
+import { deactivateSameNameTwin, refuseSameNameLocal } from './staff-twins';
 import type { PracticeStaffViewT } from '../../../shared/contract';
 
 const Hex32 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -281,8 +282,9 @@ export class StaffDirectory implements PracticeSignIn {
     const s = this.d.session;
     const v = s.require();
     const u = getUser(v.db, e.userId);
+    if (!u) return deactivateSameNameTwin(s, e, (db, id) => this.queueEntry(db, id), this.now());
     const local = practiceStaffLocalOf(v.db, e.userId);
-    if (!u || (local && local.version >= e.version)) return false;
+    if (local && local.version >= e.version) return false;
     const passphraseElsewhere = Boolean(local?.publicKey && !local.publicKey.equals(e.publicKey));
     const changes = {
       ...(u.role !== e.role ? { from: u.role, to: e.role } : {}),
@@ -384,6 +386,7 @@ export class StaffDirectory implements PracticeSignIn {
         const entry = await this.d.withServerOf(v.db, (engine) => this.currentEntry(engine, userId, cachedPublicKey, cachedPrivate, keys, passphrase));
         const at = this.now();
         v.tx(() => {
+          refuseSameNameLocal(v.db, userId, entry.record.name);
           putDirectoryUser(v.db, { id: userId, name: entry.record.name, role: entry.role, active: true, mfaSecret: entry.record.mfaSecret, mfaEnrolledAt: entry.record.mfaEnrolledAt, createdAt: entry.record.createdAt, at });
           putPracticeStaffLocal(v.db, userId, { version: entry.version, publicKey: entry.publicKey });
         });
