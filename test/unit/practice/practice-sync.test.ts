@@ -179,6 +179,7 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
     await cable.cut();
     try {
       await a.call('requests.setStatus', { requestId: id, status: 'verifying' });
+      await a.call('requests.amend', { requestId: id, reason: 'Patient added imaging by phone', scope: { categories: ['visit_notes', 'imaging_reports'], from: '2025-01-01', to: '2025-12-31' } });
     } finally {
       await cable.restore();
     }
@@ -195,6 +196,10 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
         { label: 'Closing reason', workstation: '', server: 'Duplicate of an earlier request' },
       ]),
     );
+    // In staff's words: category names and dates as on every other screen, never codes or ISO strings.
+    const asked = c!.fields.find((f) => f.label === 'Records asked for');
+    expect(asked?.workstation).toMatch(/^Visit notes, .*Imaging.* · Jan 1, 2025 to Dec 31, 2025$/i);
+    for (const f of c!.fields) expect(`${f.workstation} ${f.server}`).not.toMatch(/_|\d{4}-\d{2}-\d{2}/);
     // further syncs leave the conflicted request alone
     expect(await a.call('practiceServer.sync', {})).toMatchObject({ pushed: 0, pulled: 0, conflicts: 0 });
 

@@ -5,6 +5,8 @@
  *
  * Source: 45 CFR 164.312(c)(1) integrity (a change on two workstations is shown, not silently merged).
  */
+import { CATEGORY_LABELS, type DocumentCategory } from '../../../shared/compliance';
+import { formatLabel } from '../../../shared/request-words';
 import type { PracticeConflictT } from '../../../shared/schemas/practice-server';
 import type { ConflictRow } from './link-vault-repo';
 import type { RecordConflictRow } from './sync-vault-repo';
@@ -21,19 +23,34 @@ const STATUS_WORDS: Record<string, string> = {
   withdrawn: 'Withdrawn',
 };
 
+/** A calendar date (YYYY-MM-DD) as staff read it elsewhere, e.g. "Mar 3, 2026" (never shifted by a time zone). */
+function day(isoDate: string | null | undefined): string {
+  if (!isoDate) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toLocaleDateString('en-US', { dateStyle: 'medium', timeZone: 'UTC' }) : isoDate;
+}
+
+/** An instant in the practice's time zone, e.g. "Mar 3, 2026, 2:05 PM". */
+function instant(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+}
+
 function fieldsOf(r: SyncRecord, timeZone: string, now: Date): Array<[string, string]> {
   const q = r.request;
+  const categories = q.scope.categories.map((c) => CATEGORY_LABELS[c as DocumentCategory] ?? c.replace(/_/g, ' ')).join(', ');
+  const period = q.scope.from || q.scope.to ? `${day(q.scope.from) || 'any date'} to ${day(q.scope.to) || 'today'}` : '';
   return [
     ['Status', STATUS_WORDS[r.status] ?? r.status],
     ['Patient name', r.patient.name],
-    ['Date of birth', r.patient.dateOfBirth],
+    ['Date of birth', day(r.patient.dateOfBirth)],
     ['MRN', r.patient.mrn],
-    ['Received', r.receivedAt],
-    ['Due date', metaOf(r, timeZone, now).dueOn],
+    ['Received', instant(r.receivedAt, timeZone)],
+    ['Due date', day(metaOf(r, timeZone, now).dueOn)],
     ['Requester', q.requester.name],
     ['Recipients', q.recipients.map((x) => `${x.name} <${x.destination}>`).join('; ')],
-    ['Records asked for', [q.scope.categories.join(', '), q.scope.from ?? '', q.scope.to ?? ''].filter(Boolean).join(' · ')],
-    ['Form', `${q.form.format}${q.form.electronic ? ' (electronic)' : ''}`],
+    ['Records asked for', [categories, period].filter(Boolean).join(' · ')],
+    ['Form', formatLabel(q.form)],
     ['Extensions', String(q.extensions.length)],
     ['Closing reason', r.closingReason ?? ''],
   ];
