@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Checkbox, Fieldset, Group, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { PracticeStaffViewT, SecuritySettingsT, StaffAccountT, StaffRoleT } from '../../../shared/contract';
+import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { toApiError, type ApiError } from '../../lib/call';
 import { formatDate } from '../../lib/format';
@@ -36,6 +37,7 @@ export function StaffAccounts() {
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [resetFor, setResetFor] = useState<StaffAccountT | null>(null);
+  const [deactivating, setDeactivating] = useState<StaffAccountT | null>(null);
   const [security, setSecurity] = useState<SecuritySettingsT | null>(null);
   const [practice, setPractice] = useState<PracticeStaffViewT | null>(null);
   const staff = useSettingsStore((st) => st.staff);
@@ -156,7 +158,7 @@ export function StaffAccounts() {
                         <Button size="xs" variant="default" onClick={() => { reset.reset(); setResetFor(u); }} aria-label={`Reset passphrase of ${u.name}`}>
                           Reset passphrase
                         </Button>
-                        <Button size="xs" color="red" variant="light" onClick={() => void run(() => deactivate({ userId: u.id }), `${u.name} can no longer sign in.`)} aria-label={`Deactivate ${u.name}`}>
+                        <Button size="xs" color="red" variant="light" onClick={() => setDeactivating(u)} aria-label={`Deactivate ${u.name}`}>
                           Deactivate
                         </Button>
                       </Group>
@@ -208,6 +210,30 @@ export function StaffAccounts() {
         {notice ? <Text role="status" size="sm">{notice}</Text> : null}
         <ErrorAlert error={error} />
       </Stack>
+      <DialogModal opened={deactivating !== null} onClose={() => setDeactivating(null)} title={deactivating ? `Deactivate ${deactivating.name}?` : 'Deactivate'}>
+        <Stack gap="sm">
+          <Text size="sm">
+            {deactivating?.name} will no longer be able to sign in{joined ? ' on any workstation of the practice' : ''}, and a session they have open now ends at their next
+            step. This cannot be undone: to let them work again, add a new account for them.
+            {joined ? ' The practice key is replaced at the next sync, so a copy they may have kept opens nothing on the practice server.' : ''}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDeactivating(null)}>
+              Keep the account
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                const u = deactivating!;
+                setDeactivating(null);
+                void run(() => deactivate({ userId: u.id }), `${u.name} can no longer sign in.`);
+              }}
+            >
+              Deactivate {deactivating?.name}
+            </Button>
+          </Group>
+        </Stack>
+      </DialogModal>
     </Fieldset>
   );
 }
