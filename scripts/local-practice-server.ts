@@ -6,10 +6,12 @@
  * `npm run practice-server:local`; Ctrl-C stops it and deletes its folder (its data is synthetic and temporary).
  *
  * It prints the values to enter under Settings → Practice server and writes the CA certificate to
- * `~/practice-server-ca.pem` (or RELEASEDESK_PRACTICE_CA_FILE) to paste from there. Needs Debian's `postgresql`
+ * `~/practice-server-ca.pem` (or RELEASEDESK_PRACTICE_CA_FILE) to paste from there; the file is removed when it stops.
+ * When the server stops answering (killed), it says so, cleans up and exits 1. Needs Debian's `postgresql`
  * package (its server binaries); without it, it says so and exits 1.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from '../test/support/postgres';
@@ -34,11 +36,28 @@ async function main(): Promise<void> {
       'Then "Test practice server connection", "Save and connect" and "Join". Ctrl-C stops the server and deletes its data.',
     ].join('\n'),
   );
-  const stop = () => {
-    void pg.stop().finally(() => process.exit(0));
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    rmSync(caFile, { force: true });
+    void pg.stop().finally(() => process.exit(code));
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  // Say so, and clean up, when the server stops answering (killed, out of disk): two failed checks 5 s apart.
+  let misses = 0;
+  setInterval(() => {
+    const c = connect({ host: pg.host, port: pg.port }, () => {
+      misses = 0;
+      c.end();
+    });
+    c.on('error', () => {
+      if (++misses < 2) return;
+      console.error('The local practice server stopped answering; it has been cleaned up. Start it again with npm run practice-server:local.');
+      stop(1);
+    });
+  }, 5_000);
   await new Promise(() => undefined);
 }
 
