@@ -156,6 +156,7 @@ export const ERROR_CODES = [
   'PRACTICE_SCHEMA_NEWER',
   'PRACTICE_KEY_WRONG',
   'PRACTICE_KEY_NOT_WRAPPED',
+  'PRACTICE_WORKSTATION_NAME_TAKEN',
   'PRACTICE_DATA_TAMPERED',
   // --- end practice server store ---
   // --- practice server (PostgreSQL, issue #17): connection settings and test ---

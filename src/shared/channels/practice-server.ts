@@ -47,7 +47,7 @@ export const practiceServerChannels = {
    * Join this workstation to the practice (administrators): the first workstation makes the practice data key and
    * wraps it under the administrator's passphrase on the server; later ones unwrap it with the same administrator's
    * passphrase. The key and a new workstation id and label are kept in this vault. Audited `practice_server.join`.
-   * Errors: PRACTICE_SERVER_NOT_SET, WRONG_PASSPHRASE (nothing stored), PRACTICE_KEY_NOT_WRAPPED, PRACTICE_SERVER_* /
+   * Errors: PRACTICE_SERVER_NOT_SET, WRONG_PASSPHRASE (nothing stored), PRACTICE_KEY_NOT_WRAPPED, PRACTICE_WORKSTATION_NAME_TAKEN (another workstation has that name), PRACTICE_SERVER_* /
    * PRACTICE_DB_UNAVAILABLE (the server cannot be reached).
    */
   'practiceServer.join': { input: PracticeJoinInput, output: PracticeServerFullStatus },

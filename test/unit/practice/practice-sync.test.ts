@@ -123,6 +123,9 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
   it('the first workstation makes the practice key, the second opens it; each keeps it with its own id and label (audited)', async () => {
     const sa = await a.call('practiceServer.join', { passphrase: PASSPHRASE, workstationLabel: 'Front desk 1' });
     expect(sa.link).toMatchObject({ state: 'online', workstationLabel: 'Front desk 1', conflicts: 0 });
+    // A name another workstation already has (case and spaces aside) is refused: staff tell workstations apart by it.
+    expect((await refusal(b.call('practiceServer.join', { passphrase: PASSPHRASE, workstationLabel: ' front DESK 1 ' }))).code).toBe('PRACTICE_WORKSTATION_NAME_TAKEN');
+    expect((await b.call('practiceServer.status', {})).link.state).toBe('not_joined');
     const sb = await b.call('practiceServer.join', { passphrase: PASSPHRASE, workstationLabel: 'Front desk 2' });
     expect(sb.link).toMatchObject({ state: 'online', workstationLabel: 'Front desk 2' });
     const [ja] = await auditOf(a, 'practice_server.join');

@@ -39,7 +39,7 @@ import { conflictView, recordConflictView } from './sync-conflicts';
 import { resolveConflict, type SyncContext } from './sync-requests';
 import { resolveRecordConflict, syncPass } from './sync-pass';
 import { openRecordConflicts } from './sync-vault-repo';
-import { practiceHasKey, upsertWorkstation } from './sync-repo';
+import { practiceHasKey, upsertWorkstation, workstationLabelTaken } from './sync-repo';
 import { StaffDirectory } from './staff-directory';
 import { keysOf, keysPass, PRACTICE_LINK_SUBJECT, type KeyMaintenanceDeps } from './key-maintenance';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
@@ -163,6 +163,9 @@ export class PracticeLinkService implements PracticeLink {
       const holder = { id: wrapHolderId(user.name), passphrase: input.passphrase };
       await this.track(async () => {
         const engine = await this.engineFor(cfg);
+        if (await workstationLabelTaken(engine, { id: workstationId, label: input.workstationLabel })) {
+          throw new AppError('PRACTICE_WORKSTATION_NAME_TAKEN', 'Another workstation of the practice already has this name. Give this one a name of its own, for example "Front desk 2".');
+        }
         const wrap = await getKeyWrap(engine, holder.id);
         if (wrap) dataKey = await unwrapDataKey(wrap, holder.passphrase);
         else if (await practiceHasKey(engine)) {

@@ -114,6 +114,15 @@ export async function upsertWorkstation(engine: SqlEngine, ws: { id: string; lab
   );
 }
 
+/**
+ * Whether another workstation of the practice (another id) already goes by `label`, compared without case and outer
+ * spaces: labels are how staff tell workstations apart ("Signed in on", "sent by").
+ */
+export async function workstationLabelTaken(engine: SqlEngine, ws: { id: string; label: string }): Promise<boolean> {
+  const r = await engine.one<{ c: number }>('SELECT count(*) AS c FROM practice_workstations WHERE id <> $1 AND lower(trim(label)) = lower(trim($2))', [ws.id, ws.label]);
+  return Number(r?.c ?? 0) > 0;
+}
+
 /** Whether the practice already has a data key. */
 export async function practiceHasKey(engine: SqlEngine): Promise<boolean> {
   const r = await engine.one<{ c: number }>('SELECT count(*) AS c FROM practice_data_keys');
