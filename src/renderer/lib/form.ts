@@ -10,6 +10,23 @@ import { toApiError, type ApiError } from './call';
 import { focusFirstInvalid } from './focus';
 
 /**
+ * One schema issue in staff's words: the screen's own message for its field — when it only asks to fill the field in
+ * ("Enter …", "Choose …"), for a missing or empty value only; a length limit as such ("Use at most 200 characters."); the shared text rules' refusals (line breaks,
+ * invisible or text-direction characters) as a sentence. A filled field is never told to be filled in.
+ */
+function plainIssue(issue: z.core.$ZodIssue, required: string | undefined): string {
+  // A screen message that says more than "fill this in" covers every issue of its field.
+  if (required !== undefined && !/^(Enter|Choose|Record|Describe) /.test(required)) return required;
+  if (issue.code === 'too_big' && issue.origin === 'string') return `Use at most ${String(issue.maximum)} characters.`;
+  if (issue.code === 'too_big' && issue.origin === 'array') return `Choose at most ${String(issue.maximum)}.`;
+  if (issue.code === 'custom' && /^must (not contain|be a single line)/.test(issue.message)) {
+    const m = issue.message.replace(/^must /, '');
+    return `This must ${m.replace(/\.$/, '')}.`;
+  }
+  return required ?? issue.message;
+}
+
+/**
  * A `validate` function for `useForm` from a shared schema.
  *
  * The form's values are turned into the channel input with `toInput` and parsed with `schema`; each issue becomes the
@@ -30,7 +47,7 @@ export function zodValidate<V>(schema: z.ZodType, toInput: (values: V) => unknow
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String).join('.');
       const pattern = issue.path.map((p) => (typeof p === 'number' ? '*' : String(p))).join('.');
-      if (!(path in errors)) errors[path] = messages[pattern] ?? issue.message;
+      if (!(path in errors)) errors[path] = plainIssue(issue, messages[pattern]);
     }
     return errors;
   };

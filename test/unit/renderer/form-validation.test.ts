@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { line } from '../../../src/shared/text-rules';
 import { channels } from '../../../src/shared/contract';
 import { mergeErrors, zodValidate } from '../../../src/renderer/lib/form';
 import { SMTP_MESSAGES, type SmtpValues } from '../../../src/renderer/components/SmtpFields';
@@ -35,7 +36,15 @@ describe('zodValidate (forms checked by the shared schemas)', () => {
   it('list items are worded by their pattern ("rows.*.name") and reported at their own path; other fields fall back to the schema message', () => {
     const schema = z.object({ rows: z.array(z.object({ name: z.string().min(1) })), note: z.string().max(3, 'at most 3 characters') });
     const validate = zodValidate<{ rows: { name: string }[]; note: string }>(schema, (v) => v, { 'rows.*.name': 'Enter a name.' });
-    expect(validate({ rows: [{ name: 'A' }, { name: '' }], note: 'long' })).toEqual({ 'rows.1.name': 'Enter a name.', note: 'at most 3 characters' });
+    expect(validate({ rows: [{ name: 'A' }, { name: '' }], note: 'long' })).toEqual({ 'rows.1.name': 'Enter a name.', note: 'Use at most 3 characters.' });
+  });
+
+  it('a filled field is never told to be filled in: a length limit and the text rules are said as such', () => {
+    const schema = z.object({ name: line(200) });
+    const validate = zodValidate<{ name: string }>(schema, (v) => v, { name: 'Enter the patient’s name.' });
+    expect(validate({ name: '' })).toEqual({ name: 'Enter the patient’s name.' });
+    expect(validate({ name: 'Z'.repeat(260) })).toEqual({ name: 'Use at most 200 characters.' });
+    expect(validate({ name: 'Zyxwv \u202eTestpatient' })).toEqual({ name: 'This must not contain invisible or text-direction characters.' });
   });
 
   it('mergeErrors keeps the schema error of a field and adds the screen’s own rules for the others', () => {
