@@ -10,7 +10,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { PracticeServerSettings } from '../../../src/renderer/features/settings/practice-server/PracticeServerSettings';
 import { useAppStore } from '../../../src/renderer/lib/navigation';
 import { resetAllStores } from '../../../src/renderer/lib/stores';
-import { installDomStubs, installFakeApi, ok, renderUi, unlockedInfo } from './harness';
+import { fail, installDomStubs, installFakeApi, ok, renderUi, unlockedInfo } from './harness';
 
 beforeAll(installDomStubs);
 afterEach(() => {
@@ -84,6 +84,23 @@ describe('Settings → Practice server: the link', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Join the practice' }));
     await waitFor(() => expect(screen.getByTestId('practice-link-state').textContent).toMatch(/Connected/));
     expect(fake.callsTo('practiceServer.join')).toEqual([{ passphrase: 'synthetic passphrase 42', workstationLabel: 'Front desk 1' }]);
+  });
+
+  it('a refused join empties the passphrase without flagging it as missing; the refusal is the one message shown', async () => {
+    useAppStore.setState({ info: unlockedInfo('administrator') });
+    installFakeApi({
+      'practiceServer.status': () => ok(active(link('not_joined'))),
+      'practiceServer.join': () => fail('WRONG_PASSPHRASE', 'That passphrase does not open the practice key.'),
+      'practiceServer.conflicts': () => ok([]),
+    });
+    renderUi(<PracticeServerSettings />);
+    await screen.findByTestId('practice-link-state');
+    fireEvent.change(screen.getByLabelText(/Name of this workstation/, { selector: 'input' }), { target: { value: 'Front desk 2' } });
+    fireEvent.change(screen.getByLabelText(/Your passphrase/, { selector: 'input' }), { target: { value: 'not the right one 42' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Join the practice' }));
+    expect(await screen.findByText(/does not open the practice key/)).toBeTruthy();
+    expect((screen.getByLabelText(/Your passphrase/, { selector: 'input' }) as HTMLInputElement).value).toBe('');
+    expect(screen.queryByText('Enter your passphrase.')).toBeNull();
   });
 
   it('shows front desk that an administrator joins the workstation (no join form)', async () => {

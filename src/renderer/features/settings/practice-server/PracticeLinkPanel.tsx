@@ -130,20 +130,22 @@ const validateJoin = zodValidate<JoinValues>(channels['practiceServer.join'].inp
 
 function JoinForm({ busy, onJoin }: { busy: boolean; onJoin: (input: { passphrase: string; workstationLabel: string }) => void }) {
   const form = useForm<JoinValues>({ mode: 'controlled', initialValues: { workstationLabel: '', passphrase: '' }, validate: validateJoin });
-  const { formRef, check } = useFormCheck(form);
+  const { formRef, check, restart } = useFormCheck(form);
   const submit = (ev: FormEvent) => {
     ev.preventDefault();
     if (!check()) return;
     const v = form.getValues();
     onJoin({ passphrase: v.passphrase, workstationLabel: v.workstationLabel.trim() });
-    form.setFieldValue('passphrase', ''); // used once
+    // Used once: the field is emptied, and not flagged as missing while the answer (or its refusal) is shown.
+    form.setFieldValue('passphrase', '');
+    restart();
   };
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-label="Join this workstation to the practice">
       <Stack gap="sm">
         <Text size="sm">
-          The first workstation to join creates the practice key that encrypts patient details; the others open it with the same administrator’s name and
-          passphrase. The key is kept only in this computer’s encrypted vault.
+          The first workstation to join creates the practice key that encrypts patient details; the others open it with the name and passphrase of the
+          administrator who joined the first one (sign in here as that administrator). The key is kept only in this computer’s encrypted vault.
         </Text>
         <TextInput id="practice-link-label" label="Name of this workstation" description="Shown to staff, like “Front desk 2”. No patient details." required maxLength={60} autoComplete="off" {...form.getInputProps('workstationLabel')} />
         <PasswordInput id="practice-link-passphrase" label="Your passphrase" required autoComplete="current-password" {...form.getInputProps('passphrase')} />
