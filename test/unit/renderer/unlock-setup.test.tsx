@@ -104,6 +104,27 @@ describe('SetupScreen', () => {
     expect(input.smtp).toMatchObject({ port: 587, security: 'starttls', host: 'smtp.example.test' });
     expect(input.practice.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
+  it('Create vault pressed before the strength check answered still creates the vault once it answers (no silent no-op)', async () => {
+    const fake = installFakeApi({
+      'setup.checkPassphrase': () => ok({ score: 4, acceptable: true, warning: '', suggestions: [] }),
+      'setup.createVault': () => ok({ practiceKey: { ...KEY, fingerprint: FPR } }),
+    });
+    renderUi(<SetupScreen />);
+    fill(/your name/i, 'Jordan Frontdesk');
+    fill(/practice name/i, 'Lakeside Test Clinic');
+    fill(/sender name/i, 'Records, Lakeside');
+    fill(/sender email/i, 'records@clinic.example.test');
+    fillPractice();
+    fill(/server name/i, 'smtp.example.test');
+    fill(/username/i, 'records@clinic.example.test');
+    fireEvent.change(screen.getByLabelText(/^password/i), { target: { value: 'smtp secret' } });
+    fill(/^passphrase/i, 'orbit velvet canyon lantern');
+    fill(/confirm passphrase/i, 'orbit velvet canyon lantern');
+    fireEvent.click(screen.getByRole('button', { name: 'Create vault' })); // at once: the 300 ms strength check has not run
+    expect((await screen.findByTestId('fingerprint')).textContent).toBe(FPR_GROUPED);
+    expect(fake.callsTo('setup.createVault')).toHaveLength(1);
+  });
+
   it('a refused sign-in on “Test connection” during setup points to the fields above, never to Settings, and says it once', async () => {
     const refused = 'The mail server refused the user name or password. Nothing was sent.';
     installFakeApi({

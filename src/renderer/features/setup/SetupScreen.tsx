@@ -29,6 +29,8 @@ export function SetupScreen() {
   // recipients.checkEmail's answer for the sender address (typo suggestion), and the address staff kept as typed.
   const [senderCheck, setSenderCheck] = useState<{ email: string; result: EmailCheck } | null>(null);
   const [senderKept, setSenderKept] = useState<string | null>(null);
+  /** Create was pressed before the strength check answered: create once it does (if the passphrase is strong enough). */
+  const [createWhenChecked, setCreateWhenChecked] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(() => timeZones(v.practice.timeZone), []); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -55,7 +57,19 @@ export function SetupScreen() {
   const onSubmit = (ev: FormEvent) => {
     ev.preventDefault();
     setSubmitted(true);
-    if (Object.keys(errors).length > 0 || !shownStrength) {
+    if (Object.keys(errors).length === 0 && !shownStrength) {
+      // Pressed before the strength check answered (a fast typist, a password manager): ask now, go on when it answers.
+      setCreateWhenChecked(true);
+      void checkPassphrase(v.passphrase, [v.staffName, v.practice.name, v.practice.senderEmail]).then(() => {
+        setCreateWhenChecked(false);
+        const st = useSetupStore.getState();
+        const now = st.strength && st.strengthFor === v.passphrase ? st.strength : null;
+        if (now && Object.keys(validateSetup(v, now.acceptable)).length === 0) void checkSenderThenCreate();
+        else window.setTimeout(() => focusFirstInvalid(formRef.current) || document.getElementById('setup-passphrase')?.focus(), 0);
+      });
+      return;
+    }
+    if (Object.keys(errors).length > 0) {
       // Move focus to the first field with an error so keyboard users land on it.
       window.setTimeout(() => focusFirstInvalid(formRef.current) || document.getElementById('setup-passphrase')?.focus(), 0);
       return;
@@ -201,7 +215,7 @@ export function SetupScreen() {
             <Text size="sm" c="dark.4">
               Next: ReleaseDesk shows the practice key fingerprint, then the requests list.
             </Text>
-            <Button type="submit" size="md" loading={creating}>
+            <Button type="submit" size="md" loading={creating || createWhenChecked}>
               Create vault
             </Button>
           </Group>
