@@ -20,7 +20,7 @@ import { earlierLinkKeys } from '../../../src/main/services/practice/staff-vault
 import { unwrapPrivateKey, PrivateKeyWrap } from '../../../src/main/services/practice/staff-keys';
 import { file, intake, PASSPHRASE, recordPdf, signInAs, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
-import { tcpRelay as relay } from '../../support/tcp-relay';
+import { tcpRelay, type TcpRelay } from '../../support/tcp-relay';
 
 const have = requirePostgres();
 const ADMIN = 'Qwert Frontdesk';
@@ -35,8 +35,8 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
   let server: RunningPostgres;
   let a: Backend;
   let b: Backend;
-  let cableA: Awaited<ReturnType<typeof relay>>;
-  let cableB: Awaited<ReturnType<typeof relay>>;
+  let cableA: TcpRelay;
+  let cableB: TcpRelay;
   let miraId = '';
   let miraSecret = '';
   const refusal = (p: Promise<unknown>) => p.then(() => ({ code: 'NONE', message: '' }), (e: { code: string; message: string }) => e);
@@ -52,7 +52,7 @@ describe.skipIf(!have)('practice-wide staff accounts on two joined workstations 
 
   beforeAll(async () => {
     [server, a, b] = await Promise.all([startPostgres(), startBackend(), startBackend()]);
-    [cableA, cableB] = await Promise.all([relay(server.port), relay(server.port)]);
+    [cableA, cableB] = await Promise.all([tcpRelay(server.port), tcpRelay(server.port)]);
     const settings = (port: number): ChannelInput<'practiceServer.configure'> => ({ host: server.host, port, database: server.database, user: server.user, password: server.password, caPem: server.caPem });
     await a.call('practiceServer.configure', settings(cableA.port));
     await b.call('practiceServer.configure', settings(cableB.port));

@@ -8,7 +8,6 @@
  *
  * Workstation A reaches the server through a TCP relay the test can cut (a real network outage: connections refused).
  */
-import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestIntake, type ChannelInput } from '../../../src/shared/contract';
 import { listPracticeAudit, verifyPracticeAudit } from '../../../src/main/services/practice/audit-repo';
@@ -16,6 +15,7 @@ import { readLink } from '../../../src/main/services/practice/link-vault-repo';
 import { insertRequest } from '../../../src/main/services/requests/repo';
 import { intake, PASSPHRASE, startBackend, type Backend } from '../../support/backend';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres';
+import { tcpRelay, type TcpRelay } from '../../support/tcp-relay';
 
 const have = requirePostgres();
 const DANA = { name: 'Dana Deskworker', pass: 'copper thistle harbor nimbus quartz' };
@@ -29,46 +29,11 @@ const P = [
   { name: 'Lkjhgf Fakeperson', dateOfBirth: '1975-03-21', mrn: 'MRN-41876-PW' },
 ];
 
-/** A TCP relay to the server that can be cut (refusing connections, dropping open ones) and restored on the same port. */
-async function relay(target: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((ok) => {
-      server = createServer((s) => {
-        const up = createConnection({ host: '127.0.0.1', port: target });
-        sockets.add(s).add(up);
-        s.pipe(up).pipe(s);
-        const end = () => {
-          s.destroy();
-          up.destroy();
-          sockets.delete(s);
-          sockets.delete(up);
-        };
-        s.on('error', end).on('close', end);
-        up.on('error', end).on('close', end);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        ok();
-      });
-    });
-  const cut = async () => {
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
-    server = null;
-  };
-  await listen();
-  return { port, cut, restore: listen, close: cut };
-}
-
 describe.skipIf(!have)('two workstations synchronised through the practice server (real PostgreSQL)', () => {
   let server: RunningPostgres;
   let a: Backend;
   let b: Backend;
-  let cable: Awaited<ReturnType<typeof relay>>;
+  let cable: TcpRelay;
   const ids: string[] = [];
   const refusal = (p: Promise<unknown>) => p.then(() => ({ code: 'NONE', message: '' }), (e: { code: string; message: string }) => e);
   const auditOf = async (w: Backend, action: string) => (await w.call('audit.events', { limit: 200 })).filter((e) => e.action === action);
@@ -80,7 +45,7 @@ describe.skipIf(!have)('two workstations synchronised through the practice serve
 
   beforeAll(async () => {
     [server, a, b] = await Promise.all([startPostgres(), startBackend(), startBackend()]);
-    cable = await relay(server.port);
+    cable = await tcpRelay(server.port);
     const settings = (port: number): ChannelInput<'practiceServer.configure'> => ({ host: server.host, port, database: server.database, user: server.user, password: server.password, caPem: server.caPem });
     await a.call('practiceServer.configure', settings(cable.port));
     await b.call('practiceServer.configure', settings(server.port));
